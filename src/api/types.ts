@@ -1,0 +1,164 @@
+/**
+ * Wire types of the OpenAI Admin API endpoints the audit reads and writes.
+ *
+ * Each schema is lenient where the spec and real servers disagree (see
+ * ../shared/docs/openai-admin-api.md): unknown keys are kept, `object` may be
+ * present or absent, `group_type` and `assignment_sources` may be missing.
+ * Anything else that does not match is a protocol error, not silently accepted.
+ */
+import { z } from "zod";
+
+const unixSeconds = z.number().int();
+const nullableString = z.string().nullable();
+
+export const GroupTypeSchema = z.enum(["group", "tenant_group"]);
+export type GroupType = z.infer<typeof GroupTypeSchema>;
+
+/** `GroupResponse`: list and retrieve items. */
+export const GroupSchema = z.looseObject({
+  object: z.literal("group").optional(),
+  id: z.string().min(1),
+  name: z.string(),
+  created_at: unixSeconds,
+  is_scim_managed: z.boolean(),
+  // Required by the schema, omitted by the spec's own examples: tolerate both.
+  group_type: GroupTypeSchema.optional(),
+});
+export type Group = z.infer<typeof GroupSchema>;
+
+/** `GroupResourceWithSuccess`: the update response, which has no `group_type`. */
+export const GroupUpdatedSchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.string(),
+  created_at: unixSeconds,
+  is_scim_managed: z.boolean(),
+});
+export type GroupUpdated = z.infer<typeof GroupUpdatedSchema>;
+
+export const GroupDeletedSchema = z.looseObject({
+  object: z.literal("group.deleted"),
+  id: z.string(),
+  deleted: z.boolean(),
+});
+export type GroupDeleted = z.infer<typeof GroupDeletedSchema>;
+
+/** `GroupUser`: an item of `/groups/{id}/users`. */
+export const GroupUserSchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.string(),
+  email: nullableString,
+});
+export type GroupUser = z.infer<typeof GroupUserSchema>;
+
+export const GroupUserAssignmentSchema = z.looseObject({
+  object: z.literal("group.user"),
+  user_id: z.string(),
+  group_id: z.string(),
+});
+export type GroupUserAssignment = z.infer<typeof GroupUserAssignmentSchema>;
+
+/** Deletes of group users and role assignments carry no `id`. */
+export const DeletedAssignmentSchema = z.looseObject({
+  object: z.string(),
+  deleted: z.boolean(),
+});
+export type DeletedAssignment = z.infer<typeof DeletedAssignmentSchema>;
+
+export const AssignmentSourceSchema = z.looseObject({
+  principal_id: z.string(),
+  principal_type: z.string(),
+});
+export type AssignmentSource = z.infer<typeof AssignmentSourceSchema>;
+
+/** `AssignedRoleDetails`: a flat role record, items of group and user role lists. */
+export const AssignedRoleSchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.string(),
+  permissions: z.array(z.string()),
+  resource_type: z.string(),
+  predefined_role: z.boolean(),
+  description: nullableString.optional(),
+  created_at: unixSeconds.nullable().optional(),
+  updated_at: unixSeconds.nullable().optional(),
+  created_by: nullableString.optional(),
+  created_by_user_obj: z.record(z.string(), z.unknown()).nullable().optional(),
+  metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+  // Required by the schema, omitted by the spec's list example.
+  assignment_sources: z.array(AssignmentSourceSchema).nullable().optional(),
+});
+export type AssignedRole = z.infer<typeof AssignedRoleSchema>;
+
+/** `Role`: items of the organization roles catalog. */
+export const RoleSchema = z.looseObject({
+  object: z.literal("role").optional(),
+  id: z.string().min(1),
+  name: z.string(),
+  description: nullableString,
+  permissions: z.array(z.string()),
+  resource_type: z.string(),
+  predefined_role: z.boolean(),
+});
+export type Role = z.infer<typeof RoleSchema>;
+
+/** `GroupRoleAssignment`: note `group.scim_managed`, not `is_scim_managed`. */
+export const GroupRoleAssignmentSchema = z.looseObject({
+  object: z.literal("group.role"),
+  group: z.looseObject({
+    object: z.literal("group").optional(),
+    id: z.string(),
+    name: z.string(),
+    created_at: unixSeconds,
+    scim_managed: z.boolean(),
+  }),
+  role: RoleSchema,
+});
+export type GroupRoleAssignment = z.infer<typeof GroupRoleAssignmentSchema>;
+
+/** `User`: items of `/organization/users` (legacy envelope). */
+export const OrgUserSchema = z.looseObject({
+  object: z.literal("organization.user").optional(),
+  id: z.string().min(1),
+  name: nullableString.optional(),
+  email: nullableString.optional(),
+  role: nullableString.optional(),
+  added_at: unixSeconds,
+  is_service_account: z.boolean().nullable().optional(),
+  is_scim_managed: z.boolean().nullable().optional(),
+  api_key_last_used_at: unixSeconds.nullable().optional(),
+});
+export type OrgUser = z.infer<typeof OrgUserSchema>;
+
+/** `NextCursorPage` envelope: `{object, data, has_more, next}`. */
+export function nextCursorPageSchema<T extends z.ZodType>(item: T) {
+  return z.looseObject({
+    object: z.literal("list").optional(),
+    data: z.array(item),
+    // Node's SDK treats a missing has_more as "stop"; we record it as absent and decide in the paginator.
+    has_more: z.boolean().optional(),
+    next: z.string().nullable().optional(),
+  });
+}
+
+/** Legacy `ConversationCursorPage` envelope: `{object, data, first_id, last_id, has_more}`. */
+export function lastIdPageSchema<T extends z.ZodType>(item: T) {
+  return z.looseObject({
+    object: z.literal("list").optional(),
+    data: z.array(item),
+    first_id: z.string().nullable().optional(),
+    last_id: z.string().nullable().optional(),
+    has_more: z.boolean().optional(),
+  });
+}
+
+/** The error envelope; all four inner keys are required on the wire. */
+export const ErrorEnvelopeSchema = z.object({
+  error: z.looseObject({
+    message: z.string(),
+    type: z.string(),
+    param: z.string().nullable(),
+    code: z.string().nullable(),
+  }),
+});
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
+
+export type SortOrder = "asc" | "desc";
