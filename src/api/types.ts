@@ -128,6 +128,15 @@ export const OrgUserSchema = z.looseObject({
 });
 export type OrgUser = z.infer<typeof OrgUserSchema>;
 
+/** `UserRoleAssignment`: `{object: "user.role", user: {User}, role: {Role}}`. */
+export const UserRoleAssignmentSchema = z.looseObject({
+  object: z.literal("user.role"),
+  // The nested user is the org `User`; only its id is relied upon.
+  user: z.looseObject({ object: z.string().optional(), id: z.string() }),
+  role: RoleSchema,
+});
+export type UserRoleAssignment = z.infer<typeof UserRoleAssignmentSchema>;
+
 /** `NextCursorPage` envelope: `{object, data, has_more, next}`. */
 export function nextCursorPageSchema<T extends z.ZodType>(item: T) {
   return z.looseObject({

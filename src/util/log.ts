@@ -49,7 +49,13 @@ export function createLogger(options: LogOptions = {}): Logger {
       level: options.level ?? process.env.ACCESS_AUDIT_LOG_LEVEL ?? "info",
       base: null,
       redact: {
-        paths: ["authorization", "headers.authorization", "*.headers.authorization", "apiKey", "*.apiKey"],
+        paths: [
+          "authorization",
+          "headers.authorization",
+          "*.headers.authorization",
+          "apiKey",
+          "*.apiKey",
+        ],
         censor: "[redacted]",
       },
     },

@@ -1,0 +1,408 @@
+/**
+ * `AdminClient`: typed reads and writes of the OpenAI Admin API (groups, group users, group and
+ * user role assignments, roles, organization users) over the transport in ./http.ts.
+ */
+import type { Logger } from "pino";
+import type { z } from "zod";
+import { silentLogger } from "../util/log.js";
+import { MAX_BACKOFF_MS, packageVersion, type RequestStats, Transport } from "./http.js";
+import { type ListOptions, type Paginated, PaginatedList, type RawPage } from "./paginate.js";
+import {
+  type AssignedRole,
+  AssignedRoleSchema,
+  type DeletedAssignment,
+  DeletedAssignmentSchema,
+  type Group,
+  type GroupDeleted,
+  GroupDeletedSchema,
+  type GroupRoleAssignment,
+  GroupRoleAssignmentSchema,
+  GroupSchema,
+  type GroupUpdated,
+  GroupUpdatedSchema,
+  type GroupUser,
+  type GroupUserAssignment,
+  GroupUserAssignmentSchema,
+  GroupUserSchema,
+  lastIdPageSchema,
+  nextCursorPageSchema,
+  type OrgUser,
+  OrgUserSchema,
+  type Role,
+  RoleSchema,
+  type UserRoleAssignment,
+  UserRoleAssignmentSchema,
+} from "./types.js";
+
+export interface AdminClientOptions {
+  /** Sent only as `Authorization: Bearer`; registered with `registerSecret`. */
+  apiKey: string;
+  /** Default `process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1"`. */
+  baseUrl?: string;
+  /** Max requests in flight, shared by all calls of this client. Default 8. */
+  concurrency?: number;
+  /** Default 6. */
+  maxRetries?: number;
+  /** Per attempt (headers + body). Default 30 000. */
+  requestTimeoutMs?: number;
+  /** Overall per request including retries and waits. Default 300 000. */
+  deadlineMs?: number;
+  /** Cap on one wait. A larger server Retry-After fails the call instead. Default 60 000. */
+  maxRetryDelayMs?: number;
+  /** First backoff; doubles per retry, capped at 8 000, minus up to 25% jitter. Default 500. */
+  initialBackoffMs?: number;
+  /** Client-side rate limit (requests/s); default none. Adaptive: halved on a 429, recovers. */
+  rateLimitRps?: number;
+  /** pino logger; default silent. Retries are logged at debug level (never headers). */
+  logger?: Logger;
+  /** Default `openai-access-audit/<version>`. */
+  userAgent?: string;
+  /** Retries of a 2xx response with malformed JSON (also bounded by maxRetries). Default 2. */
+  maxMalformedRetries?: number;
+  /** Largest response body accepted. Default 64 MiB. */
+  maxResponseBytes?: number;
+}
+
+const GroupsPage = nextCursorPageSchema(GroupSchema);
+const GroupUsersPage = nextCursorPageSchema(GroupUserSchema);
+const AssignedRolesPage = nextCursorPageSchema(AssignedRoleSchema);
+const RolesPage = nextCursorPageSchema(RoleSchema);
+const OrgUsersPage = lastIdPageSchema(OrgUserSchema);
+
+/** Largest page sizes the endpoints accept. */
+export const MAX_PAGE_SIZE = { nextCursor: 1000, legacy: 100 } as const;
+
+const DEFAULTS = {
+  baseUrl: "https://api.openai.com/v1",
+  concurrency: 8,
+  maxRetries: 6,
+  requestTimeoutMs: 30_000,
+  deadlineMs: 300_000,
+  maxRetryDelayMs: 60_000,
+  initialBackoffMs: 500,
+  maxMalformedRetries: 2,
+  maxResponseBytes: 64 * 1024 * 1024,
+} as const;
+
+function positiveInt(name: string, v: number | undefined, dflt: number, min = 1): number {
+  const value = v ?? dflt;
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegative(name: string, v: number | undefined, dflt: number): number {
+  const value = v ?? dflt;
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${name} must be a finite number >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** URL-encode one path segment (ids); "." and ".." are encoded so they cannot be normalised away. */
+export function encodeSegment(name: string, id: string): string {
+  if (typeof id !== "string" || id.length === 0) {
+    throw new TypeError(`${name} must be a non-empty string`);
+  }
+  const enc = encodeURIComponent(id);
+  return enc === "." || enc === ".." ? enc.replaceAll(".", "%2E") : enc;
+}
+
+function pageLimit(limit: number | undefined, max: number): number {
+  if (limit === undefined) return max;
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw new RangeError(`limit must be an integer in 1..${max}, got ${String(limit)}`);
+  }
+  return limit;
+}
+
+export class AdminClient {
+  private readonly transport: Transport;
+
+  constructor(options: AdminClientOptions) {
+    if (typeof options.apiKey !== "string" || options.apiKey.trim() === "") {
+      throw new TypeError("apiKey is required");
+    }
+    if (/[\r\n\s]/.test(options.apiKey)) {
+      // Never echo it: the message names the problem only.
+      throw new TypeError("apiKey must not contain whitespace");
+    }
+    const concurrency = positiveInt("concurrency", options.concurrency, DEFAULTS.concurrency);
+    const userAgent = options.userAgent ?? `openai-access-audit/${packageVersion()}`;
+    if (/[\r\n]/.test(userAgent)) throw new TypeError("userAgent must be one line");
+    this.transport = new Transport({
+      apiKey: options.apiKey,
+      baseUrl: options.baseUrl ?? process.env.OPENAI_BASE_URL ?? DEFAULTS.baseUrl,
+      concurrency,
+      maxRetries: positiveInt("maxRetries", options.maxRetries, DEFAULTS.maxRetries, 0),
+      requestTimeoutMs: positiveInt(
+        "requestTimeoutMs",
+        options.requestTimeoutMs,
+        DEFAULTS.requestTimeoutMs,
+      ),
+      deadlineMs: positiveInt("deadlineMs", options.deadlineMs, DEFAULTS.deadlineMs),
+      maxRetryDelayMs: nonNegative(
+        "maxRetryDelayMs",
+        options.maxRetryDelayMs,
+        DEFAULTS.maxRetryDelayMs,
+      ),
+      initialBackoffMs: nonNegative(
+        "initialBackoffMs",
+        options.initialBackoffMs,
+        DEFAULTS.initialBackoffMs,
+      ),
+      maxBackoffMs: MAX_BACKOFF_MS,
+      maxMalformedRetries: positiveInt(
+        "maxMalformedRetries",
+        options.maxMalformedRetries,
+        DEFAULTS.maxMalformedRetries,
+        0,
+      ),
+      maxResponseBytes: positiveInt(
+        "maxResponseBytes",
+        options.maxResponseBytes,
+        DEFAULTS.maxResponseBytes,
+      ),
+      rateLimitRps: options.rateLimitRps,
+      logger: options.logger ?? silentLogger,
+      userAgent,
+    });
+  }
+
+  /** Cumulative counters (a copy). */
+  stats(): RequestStats {
+    return this.transport.stats();
+  }
+
+  /** Close the keep-alive pool; pending waits end with a NetworkError. */
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  // ---------------------------------------------------------------- lists
+
+  private nextCursorList<T extends { id: string }, S extends z.ZodType<RawPage<T>>>(
+    path: string,
+    endpoint: string,
+    schema: S,
+    opts: ListOptions | undefined,
+  ): Paginated<T> {
+    const query: [string, string][] = [
+      ["limit", String(pageLimit(opts?.limit, MAX_PAGE_SIZE.nextCursor))],
+    ];
+    if (opts?.order !== undefined) {
+      if (opts.order !== "asc" && opts.order !== "desc") {
+        throw new RangeError(`order must be "asc" or "desc"`);
+      }
+      query.push(["order", opts.order]);
+    }
+    return new PaginatedList<T, S>({
+      transport: this.transport,
+      path,
+      endpoint,
+      style: "next",
+      schema,
+      query,
+      startAfter: opts?.after,
+      signal: opts?.signal,
+    });
+  }
+
+  /** `GET /organization/groups` (NextCursorPage, limit 1000). */
+  listGroups(opts?: ListOptions): Paginated<Group> {
+    return this.nextCursorList<Group, typeof GroupsPage>(
+      "/organization/groups",
+      "/organization/groups",
+      GroupsPage,
+      opts,
+    );
+  }
+
+  /** `GET /organization/groups/{group_id}/users` (NextCursorPage, limit 1000). 404 -> NotFoundError. */
+  listGroupUsers(groupId: string, opts?: ListOptions): Paginated<GroupUser> {
+    return this.nextCursorList<GroupUser, typeof GroupUsersPage>(
+      `/organization/groups/${encodeSegment("groupId", groupId)}/users`,
+      "/organization/groups/{group_id}/users",
+      GroupUsersPage,
+      opts,
+    );
+  }
+
+  /** `GET /organization/groups/{group_id}/roles` (NextCursorPage, limit 1000). 404 -> NotFoundError. */
+  listGroupRoles(groupId: string, opts?: ListOptions): Paginated<AssignedRole> {
+    return this.nextCursorList<AssignedRole, typeof AssignedRolesPage>(
+      `/organization/groups/${encodeSegment("groupId", groupId)}/roles`,
+      "/organization/groups/{group_id}/roles",
+      AssignedRolesPage,
+      opts,
+    );
+  }
+
+  /** `GET /organization/roles` (NextCursorPage, limit 1000). */
+  listRoles(opts?: ListOptions): Paginated<Role> {
+    return this.nextCursorList<Role, typeof RolesPage>(
+      "/organization/roles",
+      "/organization/roles",
+      RolesPage,
+      opts,
+    );
+  }
+
+  /** `GET /organization/users/{user_id}/roles` (NextCursorPage, limit 1000). */
+  listUserRoles(userId: string, opts?: ListOptions): Paginated<AssignedRole> {
+    return this.nextCursorList<AssignedRole, typeof AssignedRolesPage>(
+      `/organization/users/${encodeSegment("userId", userId)}/roles`,
+      "/organization/users/{user_id}/roles",
+      AssignedRolesPage,
+      opts,
+    );
+  }
+
+  /** `GET /organization/users` (legacy `last_id` envelope, limit 100, `emails[]` filter). */
+  listUsers(opts?: {
+    limit?: number;
+    emails?: string[];
+    after?: string;
+    signal?: AbortSignal;
+  }): Paginated<OrgUser> {
+    const query: [string, string][] = [
+      ["limit", String(pageLimit(opts?.limit, MAX_PAGE_SIZE.legacy))],
+    ];
+    for (const email of opts?.emails ?? []) query.push(["emails[]", email]);
+    return new PaginatedList<OrgUser, typeof OrgUsersPage>({
+      transport: this.transport,
+      path: "/organization/users",
+      endpoint: "/organization/users",
+      style: "last_id",
+      schema: OrgUsersPage,
+      query,
+      startAfter: opts?.after,
+      signal: opts?.signal,
+    });
+  }
+
+  // ---------------------------------------------------------------- single reads
+
+  /** `GET /organization/groups/{group_id}`. */
+  async retrieveGroup(groupId: string, opts?: { signal?: AbortSignal }): Promise<Group> {
+    const res = await this.transport.request({
+      method: "GET",
+      path: `/organization/groups/${encodeSegment("groupId", groupId)}`,
+      endpoint: "/organization/groups/{group_id}",
+      schema: GroupSchema,
+      signal: opts?.signal,
+    });
+    return res.data;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * `POST /organization/groups`. Not idempotent: network errors are retried only when the
+   * request certainly never reached the server; status-driven retries (429/5xx) still apply.
+   */
+  async createGroup(name: string): Promise<Group> {
+    const res = await this.transport.request({
+      method: "POST",
+      path: "/organization/groups",
+      endpoint: "/organization/groups",
+      body: { name },
+      schema: GroupSchema,
+      idempotent: false,
+    });
+    return res.data;
+  }
+
+  /** `POST /organization/groups/{group_id}` (rename; the API uses POST, not PATCH). */
+  async updateGroup(groupId: string, name: string): Promise<GroupUpdated> {
+    const res = await this.transport.request({
+      method: "POST",
+      path: `/organization/groups/${encodeSegment("groupId", groupId)}`,
+      endpoint: "/organization/groups/{group_id}",
+      body: { name },
+      schema: GroupUpdatedSchema,
+    });
+    return res.data;
+  }
+
+  /** `DELETE /organization/groups/{group_id}`. */
+  async deleteGroup(groupId: string): Promise<GroupDeleted> {
+    const res = await this.transport.request({
+      method: "DELETE",
+      path: `/organization/groups/${encodeSegment("groupId", groupId)}`,
+      endpoint: "/organization/groups/{group_id}",
+      schema: GroupDeletedSchema,
+    });
+    return res.data;
+  }
+
+  /** `POST /organization/groups/{group_id}/users`. */
+  async addGroupUser(groupId: string, userId: string): Promise<GroupUserAssignment> {
+    const res = await this.transport.request({
+      method: "POST",
+      path: `/organization/groups/${encodeSegment("groupId", groupId)}/users`,
+      endpoint: "/organization/groups/{group_id}/users",
+      body: { user_id: userId },
+      schema: GroupUserAssignmentSchema,
+    });
+    return res.data;
+  }
+
+  /** `DELETE /organization/groups/{group_id}/users/{user_id}`. */
+  async removeGroupUser(groupId: string, userId: string): Promise<DeletedAssignment> {
+    const res = await this.transport.request({
+      method: "DELETE",
+      path: `/organization/groups/${encodeSegment("groupId", groupId)}/users/${encodeSegment("userId", userId)}`,
+      endpoint: "/organization/groups/{group_id}/users/{user_id}",
+      schema: DeletedAssignmentSchema,
+    });
+    return res.data;
+  }
+
+  /** `POST /organization/groups/{group_id}/roles`. */
+  async assignGroupRole(groupId: string, roleId: string): Promise<GroupRoleAssignment> {
+    const res = await this.transport.request({
+      method: "POST",
+      path: `/organization/groups/${encodeSegment("groupId", groupId)}/roles`,
+      endpoint: "/organization/groups/{group_id}/roles",
+      body: { role_id: roleId },
+      schema: GroupRoleAssignmentSchema,
+    });
+    return res.data;
+  }
+
+  /** `DELETE /organization/groups/{group_id}/roles/{role_id}`. */
+  async unassignGroupRole(groupId: string, roleId: string): Promise<DeletedAssignment> {
+    const res = await this.transport.request({
+      method: "DELETE",
+      path: `/organization/groups/${encodeSegment("groupId", groupId)}/roles/${encodeSegment("roleId", roleId)}`,
+      endpoint: "/organization/groups/{group_id}/roles/{role_id}",
+      schema: DeletedAssignmentSchema,
+    });
+    return res.data;
+  }
+
+  /** `POST /organization/users/{user_id}/roles`. */
+  async assignUserRole(userId: string, roleId: string): Promise<UserRoleAssignment> {
+    const res = await this.transport.request({
+      method: "POST",
+      path: `/organization/users/${encodeSegment("userId", userId)}/roles`,
+      endpoint: "/organization/users/{user_id}/roles",
+      body: { role_id: roleId },
+      schema: UserRoleAssignmentSchema,
+    });
+    return res.data;
+  }
+
+  /** `DELETE /organization/users/{user_id}/roles/{role_id}`. */
+  async unassignUserRole(userId: string, roleId: string): Promise<DeletedAssignment> {
+    const res = await this.transport.request({
+      method: "DELETE",
+      path: `/organization/users/${encodeSegment("userId", userId)}/roles/${encodeSegment("roleId", roleId)}`,
+      endpoint: "/organization/users/{user_id}/roles/{role_id}",
+      schema: DeletedAssignmentSchema,
+    });
+    return res.data;
+  }
+}

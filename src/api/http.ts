@@ -1,0 +1,732 @@
+/**
+ * Transport of the Admin API client: one undici `Pool` (keep-alive) per client, a shared
+ * concurrency limit, an optional adaptive client-side rate limiter, retries with
+ * backoff/Retry-After, per-attempt timeouts and an overall deadline, cumulative counters,
+ * JSON parsing and zod validation of every response.
+ *
+ * Retry policy:
+ * - Retried: connection errors (refused, reset, socket closed, DNS), per-attempt timeouts,
+ *   HTTP 408, 409, 429 and 5xx. `x-should-retry: true|false` overrides the status decision.
+ *   Network errors on a non-idempotent request (only `createGroup`) are retried only when the
+ *   request certainly never reached the server (connection refused / connect timeout / DNS).
+ * - Malformed JSON in a 2xx response is a `ProtocolError`, retried at most
+ *   `maxMalformedRetries` times (default 2): a body cut short by a flaky proxy heals on retry,
+ *   a server that always sends garbage fails quickly. Not retried for a non-idempotent request
+ *   (the server did process it). A well-formed body that does not match
+ *   the wire schema is deterministic and is not retried.
+ * - Wait: `retry-after-ms` (ms), else `Retry-After` (seconds, float, or HTTP-date), else
+ *   `initialBackoffMs * 2^n` capped at 8 s minus up to 25% jitter. Any wait is capped at
+ *   `maxRetryDelayMs`; a server-requested wait above that cap fails the call at once
+ *   (`RateLimitError` for a 429, else the status's error) instead of sleeping for hours.
+ * - A 429 (or a 503 with a server wait) pauses every request of the client that has not been
+ *   sent yet until the server's wait has passed, and lowers the client-side rate (AIMD).
+ * - Deadline: `deadlineMs` counts from the first time the request is dispatched (time queued
+ *   behind the concurrency limit before the first attempt does not count). When the next wait
+ *   or attempt cannot finish before it, the call fails with `TimeoutError`.
+ */
+import { setMaxListeners } from "node:events";
+import { createRequire } from "node:module";
+import type { Logger } from "pino";
+import { Pool } from "undici";
+import type { z } from "zod";
+import { redactSecrets, registerSecret } from "../util/log.js";
+import {
+  type AdminApiError,
+  type AdminApiErrorDetails,
+  errorForStatus,
+  NetworkError,
+  ProtocolError,
+  RateLimitError,
+  safeText,
+  TimeoutError,
+} from "./errors.js";
+import { AdaptiveRateLimiter, abortReason, linkSignals, Semaphore, sleep } from "./limits.js";
+
+export type HttpMethod = "GET" | "POST" | "DELETE";
+
+/** Cumulative counters of one client, for the crawl's completeness record. */
+export interface RequestStats {
+  /** Attempts sent (each retry counts). */
+  requests: number;
+  /** Retries scheduled (attempts beyond the first of each call). */
+  retries: number;
+  /** HTTP 429 responses. */
+  rateLimited: number;
+  /** HTTP 5xx responses. */
+  serverErrors: number;
+  /** Attempts that failed without an HTTP response (refused, reset, closed, DNS, timeout). */
+  networkErrors: number;
+  /** Of `networkErrors`: attempts cut by the per-attempt timeout or the deadline. */
+  timeouts: number;
+  /** 2xx responses whose body was not valid JSON. */
+  malformedResponses: number;
+  /** Request body bytes sent (headers excluded). */
+  bytesSent: number;
+  /** Response body bytes received, error bodies included (headers excluded). */
+  bytesReceived: number;
+  /** List pages fetched successfully. */
+  pages: number;
+  /** Highest number of requests in flight at once (bounded by `concurrency`). */
+  peakInFlight: number;
+  /** Multiplicative decreases of the client-side rate after 429s. */
+  rateDecreases: number;
+}
+
+export interface TransportOptions {
+  apiKey: string;
+  baseUrl: string;
+  concurrency: number;
+  maxRetries: number;
+  requestTimeoutMs: number;
+  deadlineMs: number;
+  maxRetryDelayMs: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  maxMalformedRetries: number;
+  maxResponseBytes: number;
+  rateLimitRps: number | undefined;
+  logger: Logger;
+  userAgent: string;
+}
+
+export interface HttpRequest<S extends z.ZodType> {
+  method: HttpMethod;
+  /** Path relative to the base URL, starting with "/", including the query string. */
+  path: string;
+  /** Route template for messages (e.g. `/organization/groups/{group_id}`). */
+  endpoint: string;
+  body?: Record<string, unknown>;
+  schema: S;
+  signal?: AbortSignal | undefined;
+  /** Default true; false for creates (network errors then retried only if never sent). */
+  idempotent?: boolean;
+}
+
+export interface HttpResult<T> {
+  data: T;
+  status: number;
+  requestId: string | null;
+  attempts: number;
+}
+
+type Outcome<T> =
+  | { ok: true; data: T; status: number; requestId: string | null }
+  | {
+      ok: false;
+      error: AdminApiError;
+      retryable: boolean;
+      /** Server-requested wait, ms (retry-after-ms / Retry-After), if any. */
+      serverWaitMs: number | null;
+      malformed: boolean;
+      deadlineHit: boolean;
+    };
+
+/** Cap of one computed backoff wait (the SDKs' 8 s). */
+export const MAX_BACKOFF_MS = 8_000;
+/** Network error codes that prove the request never reached the server. */
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+/** undici codes that are programming/lifecycle errors, not transient failures. */
+const NON_RETRYABLE_CODES = new Set([
+  "UND_ERR_INVALID_ARG",
+  "UND_ERR_INVALID_RETURN_VALUE",
+  "UND_ERR_NOT_SUPPORTED",
+  "UND_ERR_CLOSED",
+  "UND_ERR_DESTROYED",
+  "UND_ERR_RES_EXCEEDED_MAX_SIZE",
+  "ERR_INVALID_URL",
+]);
+
+export function packageVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    const pkg: unknown = require("../../package.json");
+    if (pkg && typeof pkg === "object" && "version" in pkg && typeof pkg.version === "string") {
+      return pkg.version;
+    }
+  } catch {
+    // fall through
+  }
+  return "0.0.0";
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string) {
+  const v = headers[name];
+  if (Array.isArray(v)) return v[0] ?? null;
+  return v ?? null;
+}
+
+/**
+ * The server-requested wait in ms: `retry-after-ms`, else `Retry-After` as seconds (float)
+ * or an HTTP-date. Null when absent, unparsable or not positive (then backoff applies).
+ */
+export function parseRetryAfter(
+  headers: Record<string, string | string[] | undefined>,
+  now: number = Date.now(),
+): number | null {
+  const ms = header(headers, "retry-after-ms");
+  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) {
+    const v = Number.parseFloat(ms);
+    if (Number.isFinite(v) && v > 0) return v;
+  }
+  const ra = header(headers, "retry-after");
+  if (ra !== null) {
+    if (/^\s*\d+(\.\d+)?\s*$/.test(ra)) {
+      const v = Number.parseFloat(ra) * 1000;
+      if (Number.isFinite(v) && v > 0) return v;
+      return null;
+    }
+    const date = Date.parse(ra);
+    if (Number.isFinite(date)) {
+      const v = date - now;
+      return v > 0 ? v : null;
+    }
+  }
+  return null;
+}
+
+/** The error envelope's fields, tolerant of non-conforming bodies. */
+function parseErrorBody(text: string): {
+  message: string | null;
+  type: string | null;
+  code: string | null;
+  param: string | null;
+} {
+  const empty = { message: null, type: null, code: null, param: null };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return empty;
+  }
+  if (!parsed || typeof parsed !== "object" || !("error" in parsed)) return empty;
+  const e: unknown = parsed.error;
+  if (typeof e === "string") return { ...empty, message: e };
+  if (!e || typeof e !== "object") return empty;
+  const pick = (k: string): string | null => {
+    const v: unknown = (e as Record<string, unknown>)[k];
+    return typeof v === "string" ? v : typeof v === "number" ? String(v) : null;
+  };
+  return { message: pick("message"), type: pick("type"), code: pick("code"), param: pick("param") };
+}
+
+function statusText(status: number): string {
+  const names: Record<number, string> = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    408: "Request Timeout",
+    409: "Conflict",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+  };
+  return names[status] ?? `HTTP ${status}`;
+}
+
+function errorCode(err: unknown): string | null {
+  if (err && typeof err === "object" && "code" in err && typeof err.code === "string") {
+    return err.code;
+  }
+  return null;
+}
+
+function errorName(err: unknown): string {
+  if (err instanceof Error) return err.name;
+  return typeof err;
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** First zod issue as `path: message`, never the offending value. */
+export function describeZodError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid response";
+  const path = issue.path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+  const more = error.issues.length > 1 ? ` (+${error.issues.length - 1} more issues)` : "";
+  return `${path || "<root>"}: ${issue.message}${more}`;
+}
+
+class TooLargeError extends Error {}
+
+export class Transport {
+  private readonly pool: Pool;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly semaphore: Semaphore;
+  private readonly limiter: AdaptiveRateLimiter;
+  private readonly closeController = new AbortController();
+  private readonly counters = {
+    requests: 0,
+    retries: 0,
+    rateLimited: 0,
+    serverErrors: 0,
+    networkErrors: 0,
+    timeouts: 0,
+    malformedResponses: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    pages: 0,
+  };
+  /** No request of this client is sent before this time (the server's 429 wait). */
+  private pauseUntil = 0;
+  private closed = false;
+  /** Never exposed; only written into the Authorization header. */
+  readonly #authorization: string;
+
+  /** The options minus the key, which lives only in the private `#authorization`. */
+  private readonly opts: Omit<TransportOptions, "apiKey">;
+
+  constructor(options: TransportOptions) {
+    const { apiKey, ...opts } = options;
+    this.opts = opts;
+    registerSecret(apiKey);
+    // One listener per pending request: many are legitimate, not a leak.
+    setMaxListeners(0, this.closeController.signal);
+    this.#authorization = `Bearer ${apiKey}`;
+    let url: URL;
+    try {
+      url = new URL(opts.baseUrl);
+    } catch {
+      throw new TypeError(`invalid baseUrl: ${safeText(opts.baseUrl, 200)}`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new TypeError(`baseUrl must be http(s), got ${url.protocol}`);
+    }
+    if (url.username || url.password) {
+      throw new TypeError("baseUrl must not contain credentials");
+    }
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, "");
+    this.semaphore = new Semaphore(opts.concurrency);
+    this.limiter = new AdaptiveRateLimiter(opts.rateLimitRps);
+    this.pool = new Pool(this.origin, {
+      connections: opts.concurrency,
+      pipelining: 1,
+      keepAliveTimeout: 10_000,
+      keepAliveMaxTimeout: 60_000,
+      connect: { timeout: Math.min(opts.requestTimeoutMs, 30_000) },
+    });
+  }
+
+  stats(): RequestStats {
+    return {
+      ...this.counters,
+      peakInFlight: this.semaphore.peakInFlight,
+      rateDecreases: this.limiter.decreases,
+    };
+  }
+
+  /** For paginators: one list page fetched. */
+  countPage(): void {
+    this.counters.pages += 1;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeController.abort(new Error("client closed"));
+    await this.pool.close();
+  }
+
+  async request<S extends z.ZodType>(req: HttpRequest<S>): Promise<HttpResult<z.output<S>>> {
+    const details = (attempts: number): AdminApiErrorDetails => ({
+      method: req.method,
+      path: req.path,
+      endpoint: req.endpoint,
+      attempts,
+    });
+    if (this.closed) throw new NetworkError("client is closed", details(0));
+    if (req.signal?.aborted) throw abortReason(req.signal);
+
+    const bodyText = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": this.opts.userAgent,
+      authorization: this.#authorization,
+    };
+    if (bodyText !== undefined) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = String(Buffer.byteLength(bodyText));
+    }
+
+    let attempt = 0;
+    let malformedRetries = 0;
+    let deadlineAt: number | null = null;
+    for (;;) {
+      attempt += 1;
+      const release = await this.admit(req, attempt, deadlineAt, details);
+      if (deadlineAt === null) deadlineAt = Date.now() + this.opts.deadlineMs;
+      let outcome: Outcome<z.output<S>>;
+      try {
+        outcome = await this.attemptOnce(req, headers, bodyText, attempt, deadlineAt);
+      } finally {
+        release();
+      }
+      if (outcome.ok) {
+        return {
+          data: outcome.data,
+          status: outcome.status,
+          requestId: outcome.requestId,
+          attempts: attempt,
+        };
+      }
+      const { error } = outcome;
+      const serverPause =
+        error.status === 429 || (error.status === 503 && outcome.serverWaitMs !== null);
+      if (serverPause) {
+        // Whether or not this call retries, every other request of the client honours the
+        // server's wait (when it is one we would wait for at all), and the rate comes down.
+        const at = Date.now();
+        if (outcome.serverWaitMs !== null && outcome.serverWaitMs <= this.opts.maxRetryDelayMs) {
+          this.pauseUntil = Math.max(this.pauseUntil, at + outcome.serverWaitMs);
+        }
+        if (error.status === 429) this.limiter.onRateLimited(at);
+      }
+      if (outcome.deadlineHit) throw error;
+      const retriesLeft = attempt <= this.opts.maxRetries;
+      const malformedOk = !outcome.malformed || malformedRetries < this.opts.maxMalformedRetries;
+      if (!outcome.retryable || !retriesLeft || !malformedOk) throw error;
+      if (outcome.malformed) malformedRetries += 1;
+
+      let waitMs: number;
+      if (outcome.serverWaitMs !== null) {
+        if (outcome.serverWaitMs > this.opts.maxRetryDelayMs) {
+          const summary = `server asked to wait ${Math.ceil(outcome.serverWaitMs)} ms, more than maxRetryDelayMs=${this.opts.maxRetryDelayMs}; last: ${error.message}`;
+          const d = {
+            ...details(attempt),
+            status: error.status,
+            requestId: error.requestId,
+            type: error.type,
+            code: error.code,
+            param: error.param,
+            retryAfterMs: Math.ceil(outcome.serverWaitMs),
+          };
+          throw error.status === 429
+            ? new RateLimitError(summary, d)
+            : errorForStatus(error.status ?? 503, summary, d);
+        }
+        waitMs = outcome.serverWaitMs;
+      } else {
+        const exp = Math.min(
+          this.opts.initialBackoffMs * 2 ** (attempt - 1),
+          this.opts.maxBackoffMs,
+        );
+        waitMs = Math.min(exp * (1 - Math.random() * 0.25), this.opts.maxRetryDelayMs);
+      }
+      const now = Date.now();
+      if (now + waitMs >= deadlineAt) {
+        throw new TimeoutError(
+          `deadline of ${this.opts.deadlineMs} ms would pass during the next retry wait (${Math.ceil(waitMs)} ms); last: ${error.message}`,
+          {
+            ...details(attempt),
+            status: error.status,
+            requestId: error.requestId,
+            type: error.type,
+            code: error.code,
+            param: error.param,
+          },
+        );
+      }
+      if (error.status === 429 && outcome.serverWaitMs === null) {
+        // No server wait given: the others hold back for our backoff too.
+        this.pauseUntil = Math.max(this.pauseUntil, now + waitMs);
+      }
+      this.counters.retries += 1;
+      this.opts.logger.debug(
+        {
+          method: req.method,
+          path: safeText(req.path, 300),
+          status: error.status,
+          kind: error.kind,
+          attempt,
+          waitMs: Math.ceil(waitMs),
+          serverWait: outcome.serverWaitMs !== null,
+          requestId: error.requestId,
+        },
+        "admin api: retrying",
+      );
+      await this.sleepOrClosed(waitMs, req.signal, details(attempt));
+    }
+  }
+
+  /** Concurrency slot, then the shared 429 pause, then the rate limiter. Returns the slot's release. */
+  private async admit(
+    req: HttpRequest<z.ZodType>,
+    attempt: number,
+    deadlineAt: number | null,
+    details: (attempts: number) => AdminApiErrorDetails,
+  ): Promise<() => void> {
+    const { signal, dispose } = linkSignals(req.signal, this.closeController.signal);
+    let release: () => void;
+    try {
+      release = await this.semaphore.acquire(signal);
+    } catch (err) {
+      dispose();
+      throw this.abortOrClosed(err, req.signal, details(attempt - 1));
+    }
+    try {
+      const pause = this.pauseUntil - Date.now();
+      if (pause > 0) {
+        this.checkDeadline(
+          pause,
+          deadlineAt,
+          "the server's rate-limit pause",
+          details(attempt - 1),
+        );
+        await sleep(pause, signal);
+      }
+      const wait = this.limiter.reserve(Date.now());
+      if (wait > 0) {
+        this.checkDeadline(wait, deadlineAt, "the client-side rate limit", details(attempt - 1));
+        await sleep(wait, signal);
+      }
+    } catch (err) {
+      release();
+      if (err instanceof TimeoutError) throw err;
+      throw this.abortOrClosed(err, req.signal, details(attempt - 1));
+    } finally {
+      dispose();
+    }
+    return release;
+  }
+
+  private checkDeadline(
+    waitMs: number,
+    deadlineAt: number | null,
+    what: string,
+    d: AdminApiErrorDetails,
+  ): void {
+    if (deadlineAt !== null && Date.now() + waitMs >= deadlineAt) {
+      throw new TimeoutError(
+        `deadline of ${this.opts.deadlineMs} ms would pass while waiting ${Math.ceil(waitMs)} ms for ${what}`,
+        d,
+      );
+    }
+  }
+
+  private async sleepOrClosed(
+    ms: number,
+    userSignal: AbortSignal | undefined,
+    d: AdminApiErrorDetails,
+  ): Promise<void> {
+    const { signal, dispose } = linkSignals(userSignal, this.closeController.signal);
+    try {
+      await sleep(ms, signal);
+    } catch (err) {
+      throw this.abortOrClosed(err, userSignal, d);
+    } finally {
+      dispose();
+    }
+  }
+
+  private abortOrClosed(
+    err: unknown,
+    userSignal: AbortSignal | undefined,
+    d: AdminApiErrorDetails,
+  ): unknown {
+    if (userSignal?.aborted) return abortReason(userSignal);
+    if (this.closed) return new NetworkError("client was closed while the request was pending", d);
+    return err;
+  }
+
+  private async attemptOnce<S extends z.ZodType>(
+    req: HttpRequest<S>,
+    headers: Record<string, string>,
+    bodyText: string | undefined,
+    attempt: number,
+    deadlineAt: number,
+  ): Promise<Outcome<z.output<S>>> {
+    const base: AdminApiErrorDetails = {
+      method: req.method,
+      path: req.path,
+      endpoint: req.endpoint,
+      attempts: attempt,
+    };
+    const remaining = deadlineAt - Date.now();
+    const timeoutMs = Math.max(1, Math.min(this.opts.requestTimeoutMs, remaining));
+    const cutByDeadline = remaining <= this.opts.requestTimeoutMs;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error("attempt timed out"));
+    }, timeoutMs);
+    const onAbort = (): void => controller.abort(new Error("aborted"));
+    req.signal?.addEventListener("abort", onAbort, { once: true });
+    this.closeController.signal.addEventListener("abort", onAbort, { once: true });
+
+    const sentHeaders = { ...headers };
+    if (attempt > 1) sentHeaders["x-retry-count"] = String(attempt - 1);
+    this.counters.requests += 1;
+    if (bodyText !== undefined) this.counters.bytesSent += Buffer.byteLength(bodyText);
+
+    let status: number;
+    let resHeaders: Record<string, string | string[] | undefined>;
+    let text: string;
+    try {
+      const res = await this.pool.request({
+        path: this.basePath + req.path,
+        method: req.method,
+        headers: sentHeaders,
+        body: bodyText ?? null,
+        signal: controller.signal,
+        headersTimeout: timeoutMs + 1000,
+        bodyTimeout: timeoutMs + 1000,
+      });
+      status = res.statusCode;
+      resHeaders = res.headers;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      try {
+        for await (const chunk of res.body) {
+          const buf: Buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+          size += buf.length;
+          this.counters.bytesReceived += buf.length;
+          if (size > this.opts.maxResponseBytes) throw new TooLargeError();
+          chunks.push(buf);
+        }
+      } catch (err) {
+        res.body.destroy();
+        throw err;
+      }
+      text = Buffer.concat(chunks).toString("utf8");
+    } catch (err) {
+      if (req.signal?.aborted) throw abortReason(req.signal);
+      if (this.closed)
+        throw new NetworkError("client was closed while the request was in flight", base);
+      if (err instanceof TooLargeError) {
+        return {
+          ok: false,
+          error: new ProtocolError(
+            `response body larger than maxResponseBytes=${this.opts.maxResponseBytes}`,
+            base,
+          ),
+          retryable: false,
+          serverWaitMs: null,
+          malformed: false,
+          deadlineHit: false,
+        };
+      }
+      const code = errorCode(err);
+      const isTimeout =
+        timedOut || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
+      this.counters.networkErrors += 1;
+      if (isTimeout) {
+        this.counters.timeouts += 1;
+        const deadlineHit = timedOut && cutByDeadline;
+        return {
+          ok: false,
+          error: new TimeoutError(
+            deadlineHit
+              ? `deadline of ${this.opts.deadlineMs} ms exceeded during attempt ${attempt}`
+              : `no complete response within ${timeoutMs} ms`,
+            { ...base, causeCode: code ?? "ETIMEDOUT" },
+          ),
+          retryable: !deadlineHit,
+          serverWaitMs: null,
+          malformed: false,
+          deadlineHit,
+        };
+      }
+      const idempotent = req.idempotent ?? true;
+      const retryable =
+        !(code !== null && NON_RETRYABLE_CODES.has(code)) &&
+        (idempotent || (code !== null && NOT_SENT_CODES.has(code)));
+      return {
+        ok: false,
+        // Only the error's name, code and (redacted, one-line) message; never the object.
+        error: new NetworkError(
+          `${errorName(err)}${code ? ` ${code}` : ""}: ${safeText(errorMessage(err), 200)}`,
+          { ...base, causeCode: code },
+        ),
+        retryable,
+        serverWaitMs: null,
+        malformed: false,
+        deadlineHit: false,
+      };
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener("abort", onAbort);
+      this.closeController.signal.removeEventListener("abort", onAbort);
+    }
+
+    const requestId = header(resHeaders, "x-request-id");
+    const withStatus = { ...base, status, requestId };
+    if (status === 429) this.counters.rateLimited += 1;
+    if (status >= 500) this.counters.serverErrors += 1;
+
+    if (status >= 200 && status < 300) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        this.counters.malformedResponses += 1;
+        return {
+          ok: false,
+          error: new ProtocolError(
+            `malformed JSON in a ${status} response (${Buffer.byteLength(text)} bytes)`,
+            withStatus,
+          ),
+          // The server processed the request; only re-send it if doing so is harmless.
+          retryable: req.idempotent ?? true,
+          serverWaitMs: null,
+          malformed: true,
+          deadlineHit: false,
+        };
+      }
+      const parsed = req.schema.safeParse(json);
+      if (!parsed.success) {
+        return {
+          ok: false,
+          error: new ProtocolError(
+            `response of ${req.endpoint} does not match the wire schema: ${describeZodError(parsed.error)}`,
+            withStatus,
+          ),
+          retryable: false,
+          serverWaitMs: null,
+          malformed: false,
+          deadlineHit: false,
+        };
+      }
+      return { ok: true, data: parsed.data, status, requestId };
+    }
+
+    const body = parseErrorBody(text);
+    const serverMessage = body.message ?? (text.trim() ? text.slice(0, 200) : statusText(status));
+    const error = errorForStatus(status, `${statusText(status)}: ${redactSecrets(serverMessage)}`, {
+      ...withStatus,
+      type: body.type,
+      code: body.code,
+      param: body.param,
+    });
+    const should = header(resHeaders, "x-should-retry");
+    let retryable: boolean;
+    if (should === "true") retryable = true;
+    else if (should === "false") retryable = false;
+    else retryable = status === 408 || status === 409 || status === 429 || status >= 500;
+    return {
+      ok: false,
+      error,
+      retryable,
+      serverWaitMs: parseRetryAfter(resHeaders),
+      malformed: false,
+      deadlineHit: false,
+    };
+  }
+}

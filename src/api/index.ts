@@ -1,0 +1,30 @@
+/**
+ * Admin API client: typed, paginated, retrying reads (and the writes remediation needs) of the
+ * OpenAI Admin API. See client.ts (surface), http.ts (transport and retry policy), paginate.ts
+ * (pagination contract checks) and errors.ts (typed errors; the key never appears in any).
+ */
+export { AdminClient, type AdminClientOptions, encodeSegment, MAX_PAGE_SIZE } from "./client.js";
+export {
+  AdminApiError,
+  type AdminApiErrorDetails,
+  type AdminApiErrorKind,
+  AuthenticationError,
+  BadRequestError,
+  isAdminApiError,
+  NetworkError,
+  NotFoundError,
+  PermissionDeniedError,
+  ProtocolError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+} from "./errors.js";
+export { parseRetryAfter, type RequestStats } from "./http.js";
+export type {
+  ListOptions,
+  Page,
+  Paginated,
+  PaginationEndReason,
+  PaginationSummary,
+} from "./paginate.js";
+export * from "./types.js";

@@ -1,0 +1,203 @@
+/**
+ * Flow-control primitives of the transport: a FIFO semaphore (concurrency limit), an
+ * adaptive client-side rate limiter (AIMD over a strict token spacing), and abortable sleep.
+ */
+
+/** Resolves after `ms`, or rejects with `signal.reason` when the signal fires first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * A signal that fires when any of `signals` fires. Unlike `AbortSignal.any` it detaches its
+ * listeners on `dispose()`, so a long-lived signal (the client's close signal) does not
+ * accumulate one listener per request.
+ */
+export function linkSignals(...signals: (AbortSignal | undefined)[]): {
+  signal: AbortSignal;
+  dispose: () => void;
+} {
+  const controller = new AbortController();
+  const listeners: [AbortSignal, () => void][] = [];
+  for (const s of signals) {
+    if (!s) continue;
+    if (s.aborted) {
+      controller.abort(s.reason);
+      break;
+    }
+    const onAbort = (): void => controller.abort(s.reason);
+    s.addEventListener("abort", onAbort, { once: true });
+    listeners.push([s, onAbort]);
+  }
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const [s, l] of listeners) s.removeEventListener("abort", l);
+    },
+  };
+}
+
+export function abortReason(signal: AbortSignal | undefined): unknown {
+  const reason: unknown = signal?.reason;
+  return reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+interface Waiter {
+  resolve: (release: () => void) => void;
+  reject: (err: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+/** A counting semaphore with FIFO hand-off; aborting a queued waiter removes it. */
+export class Semaphore {
+  private inUse = 0;
+  private peak = 0;
+  private readonly queue: Waiter[] = [];
+
+  constructor(private readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`concurrency must be a positive integer, got ${capacity}`);
+    }
+  }
+
+  get inFlight(): number {
+    return this.inUse;
+  }
+
+  get peakInFlight(): number {
+    return this.peak;
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (this.inUse < this.capacity && this.queue.length === 0) {
+      this.take();
+      return Promise.resolve(this.releaser());
+    }
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          const i = this.queue.indexOf(waiter);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(abortReason(signal));
+        },
+      };
+      signal?.addEventListener("abort", waiter.onAbort, { once: true });
+      this.queue.push(waiter);
+    });
+  }
+
+  private take(): void {
+    this.inUse += 1;
+    if (this.inUse > this.peak) this.peak = this.inUse;
+  }
+
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inUse -= 1;
+      this.dispatch();
+    };
+  }
+
+  private dispatch(): void {
+    while (this.inUse < this.capacity) {
+      const next = this.queue.shift();
+      if (!next) return;
+      next.signal?.removeEventListener("abort", next.onAbort);
+      this.take();
+      next.resolve(this.releaser());
+    }
+  }
+}
+
+/**
+ * Client-side rate limiter: strict spacing of `1000 / rate` ms between sends (a token bucket
+ * of depth 1, implemented as reservations so waiters are served in order).
+ *
+ * Adaptive (AIMD): on a 429 the rate is halved (multiplicative decrease, at most once per
+ * second so a burst of 429s from one overload counts once, never below `minRps`); it then
+ * recovers linearly by `ceiling / 20` per second (additive increase), i.e. from half back
+ * to the configured ceiling in about ten seconds without another 429.
+ *
+ * With no configured rate the limiter is a no-op; 429s are then handled by the transport's
+ * shared pause (the server's wait applies to every pending request) and by backoff.
+ */
+export class AdaptiveRateLimiter {
+  private cutRate: number | null = null;
+  private cutAt = 0;
+  private nextAt = 0;
+  private cuts = 0;
+
+  constructor(
+    private readonly ceiling: number | undefined,
+    private readonly minRps = 0.5,
+  ) {
+    if (ceiling !== undefined && !(ceiling > 0 && Number.isFinite(ceiling))) {
+      throw new RangeError(`rateLimitRps must be a positive number, got ${ceiling}`);
+    }
+  }
+
+  get enabled(): boolean {
+    return this.ceiling !== undefined;
+  }
+
+  /** Number of multiplicative decreases so far. */
+  get decreases(): number {
+    return this.cuts;
+  }
+
+  /** The rate in force at `now` (requests per second); Infinity when unlimited. */
+  currentRate(now: number): number {
+    const ceiling = this.ceiling;
+    if (ceiling === undefined) return Number.POSITIVE_INFINITY;
+    if (this.cutRate === null) return ceiling;
+    const recovered = this.cutRate + (ceiling / 20) * ((now - this.cutAt) / 1000);
+    if (recovered >= ceiling) {
+      this.cutRate = null;
+      return ceiling;
+    }
+    return recovered;
+  }
+
+  /** Reserve the next send slot; returns how long to wait (ms) before sending. */
+  reserve(now: number): number {
+    const rate = this.currentRate(now);
+    if (!Number.isFinite(rate)) return 0;
+    const at = Math.max(now, this.nextAt);
+    this.nextAt = at + 1000 / rate;
+    return at - now;
+  }
+
+  /** Multiplicative decrease after a 429. */
+  onRateLimited(now: number): void {
+    if (this.ceiling === undefined) return;
+    if (this.cutRate !== null && now - this.cutAt < 1000) return;
+    const current = this.currentRate(now);
+    this.cutRate = Math.max(this.minRps, current / 2);
+    this.cutAt = now;
+    this.cuts += 1;
+  }
+}

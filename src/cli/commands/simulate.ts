@@ -1,0 +1,80 @@
+import type { Command } from "commander";
+import { startSimulator } from "../../simulator/index.js";
+import { intOption, numberOption } from "../options.js";
+
+interface SimulateFlags {
+  port: number;
+  host: string;
+  seed: number;
+  groups: number;
+  users: number;
+  memberships?: number;
+  adminKey?: string;
+  latencyMs: number;
+  faultRate: number;
+  rateLimit?: number;
+}
+
+export function registerSimulate(program: Command): void {
+  program
+    .command("simulate")
+    .description(
+      "Serve a simulated OpenAI Admin API on loopback with a seeded organization; prints its base URL and admin key.",
+    )
+    .option("--port <n>", "port to listen on (0 picks a free one)", intOption(0, 65535), 4010)
+    .option("--host <addr>", "address to bind (loopback only by default)", "127.0.0.1")
+    .option("--seed <n>", "seed of the generated organization", intOption(0), 42)
+    .option("--groups <n>", "number of groups", intOption(0, 1_000_000), 50)
+    .option("--users <n>", "number of users", intOption(1, 10_000_000), 500)
+    .option(
+      "--memberships <n>",
+      "exact total of group memberships (default: drawn from the seed)",
+      intOption(0),
+    )
+    .option("--admin-key <key>", "admin key clients must send (default: derived from the seed)")
+    .option("--latency-ms <n>", "added latency per request", intOption(0, 60_000), 0)
+    .option(
+      "--fault-rate <f>",
+      "probability of an injected fault per request (429, 5xx, dropped connection, malformed body)",
+      numberOption(0, 1),
+      0,
+    )
+    .option(
+      "--rate-limit <rps>",
+      "server-side rate limit in requests/s (429 beyond)",
+      numberOption(0.1),
+    )
+    .action(async (flags: SimulateFlags) => {
+      const rate = flags.faultRate;
+      const sim = await startSimulator({
+        host: flags.host,
+        port: flags.port,
+        seed: flags.seed,
+        groups: flags.groups,
+        users: flags.users,
+        latencyMs: flags.latencyMs,
+        ...(flags.memberships !== undefined ? { memberships: flags.memberships } : {}),
+        ...(flags.adminKey ? { adminKey: flags.adminKey } : {}),
+        ...(flags.rateLimit ? { rateLimitRps: flags.rateLimit } : {}),
+        ...(rate > 0
+          ? {
+              faults: {
+                seed: flags.seed,
+                rate429: rate / 4,
+                rate5xx: rate / 4,
+                rateDrop: rate / 4,
+                rateMalformed: rate / 4,
+                retryAfterSeconds: 1,
+              },
+            }
+          : {}),
+      });
+      process.stdout.write(`${sim.baseUrl} ${sim.adminKey}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      await sim.stop();
+    });
+}

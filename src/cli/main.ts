@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * access-audit: the command line. A thin layer: each command parses its flags,
+ * calls one stage's API and prints the result; errors become one line on stderr.
+ */
+import { Command, CommanderError } from "commander";
+import { redactSecrets } from "../util/log.js";
+import { TOOL_VERSION } from "../version.js";
+import { registerDemo } from "./commands/demo.js";
+import { registerSimulate } from "./commands/simulate.js";
+import { CliError, EXIT } from "./errors.js";
+
+export function buildProgram(): Command {
+  const program = new Command("access-audit")
+    .description(
+      "Snapshot, diff and audit who can do what in an OpenAI organization (groups, members, roles).",
+    )
+    .version(TOOL_VERSION, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      // Commander's own usage errors: one line, prefixed like ours.
+      outputError: (text, write) => write(`access-audit: ${text.replace(/^error: /, "").trim()}\n`),
+    });
+  registerSimulate(program);
+  registerDemo(program);
+  return program;
+}
+
+/** Turns any error into its exit code, printing one line for those not printed yet. */
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT.ok;
+    if (err.code === "commander.help") return EXIT.ok;
+    return EXIT.usage; // commander already printed the message
+  }
+  const exitCode = err instanceof CliError ? err.exitCode : EXIT.failure;
+  const message = err instanceof Error ? err.message : String(err);
+  const firstLine = redactSecrets(message).split("\n")[0] ?? "unknown error";
+  process.stderr.write(`access-audit: ${firstLine}\n`);
+  if (process.env.ACCESS_AUDIT_DEBUG && err instanceof Error && err.stack) {
+    process.stderr.write(`${redactSecrets(err.stack)}\n`);
+  }
+  return exitCode;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    process.exitCode = reportError(err);
+  }
+}
+
+await main();

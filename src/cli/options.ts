@@ -1,0 +1,71 @@
+/** Option parsing shared by commands: numbers, the API base URL and the admin key. */
+import { readFileSync } from "node:fs";
+import { InvalidArgumentError } from "commander";
+import { registerSecret } from "../util/log.js";
+import { UsageError } from "./errors.js";
+
+export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+/** A commander argument parser for integers within [min, max]. */
+export function intOption(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    if (!/^-?\d+$/.test(value.trim()))
+      throw new InvalidArgumentError(`expected an integer, got "${value}"`);
+    const n = Number(value);
+    if (n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/** A commander argument parser for numbers within [min, max]. */
+export function numberOption(min: number, max = Number.MAX_VALUE) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n))
+      throw new InvalidArgumentError(`expected a number, got "${value}"`);
+    if (n < min || n > max)
+      throw new InvalidArgumentError(`expected a number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/** The API base URL: --base-url, then OPENAI_BASE_URL, then OpenAI's. */
+export function resolveBaseUrl(flag: string | undefined): string {
+  const raw = flag ?? process.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`invalid base URL "${raw}": expected e.g. ${DEFAULT_BASE_URL}`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new UsageError(`invalid base URL "${raw}": expected an http(s) URL`);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+/**
+ * The admin key: OPENAI_ADMIN_KEY, or the file named by --key-file / OPENAI_ADMIN_KEY_FILE.
+ * It is registered as a secret at once so that no log line or error can carry it.
+ */
+export function resolveAdminKey(keyFile: string | undefined): string {
+  const file = keyFile ?? process.env.OPENAI_ADMIN_KEY_FILE;
+  let key: string | undefined;
+  if (file) {
+    try {
+      key = readFileSync(file, "utf8").trim();
+    } catch (err) {
+      const code = err && typeof err === "object" && "code" in err ? String(err.code) : "error";
+      throw new UsageError(`cannot read admin key file ${file} (${code})`);
+    }
+    if (!key) throw new UsageError(`admin key file ${file} is empty`);
+  } else {
+    key = process.env.OPENAI_ADMIN_KEY?.trim();
+  }
+  if (!key) {
+    throw new UsageError("no admin key: set OPENAI_ADMIN_KEY or pass --key-file PATH");
+  }
+  registerSecret(key);
+  return key;
+}

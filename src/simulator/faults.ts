@@ -1,0 +1,279 @@
+/**
+ * Seeded, reproducible fault injection.
+ *
+ * Each fault kind draws from its own PRNG stream once per eligible request,
+ * whether or not it fires, so enabling one kind never moves where another
+ * fires: the same request sequence always meets the same faults.
+ */
+import { Prng } from "./prng.js";
+import type { OrgState } from "./state.js";
+
+export interface FaultConfig {
+  /** Seed of the fault streams; default: the simulator's seed. */
+  seed?: number;
+  /** Added latency per eligible request. */
+  latencyMs?: number;
+  /** Extra uniformly random latency in [0, latencyJitterMs). */
+  latencyJitterMs?: number;
+  /** Probability of a 429. */
+  rate429?: number;
+  /** `Retry-After` seconds on injected 429s; null omits the header. Default 1. */
+  retryAfterSeconds?: number | null;
+  /** Also send `retry-after-ms` with this value on injected 429s. */
+  retryAfterMs?: number;
+  /** Probability of a 5xx. */
+  rate5xx?: number;
+  /** Statuses to choose from for 5xx faults. Default [500, 502, 503]. */
+  statuses5xx?: number[];
+  /** Fraction of 5xx faults that carry `x-should-retry: false`. */
+  shouldRetryFalseRate?: number;
+  /** Probability of destroying the socket without any response. */
+  rateDrop?: number;
+  /** Probability of a 200 whose JSON body is truncated. The request is still processed. */
+  rateMalformed?: number;
+  /** List page (with an incoming `after`) whose `next` equals that `after`: the cursor does not advance. */
+  stuckCursorRate?: number;
+  /** List page with `has_more: true` but `next: null` (legacy: `last_id: null`). */
+  nextNullWithHasMoreRate?: number;
+  /** List page with no data, `has_more: true`, `next` = the incoming `after` (or null). */
+  emptyPageWithHasMoreRate?: number;
+  /** List page without the `has_more` key. */
+  missingHasMoreRate?: number;
+  /** List page shorter than `limit` (about half) with `has_more: true` and a correct `next`. */
+  shortPageRate?: number;
+  /** After serving a list page, apply one random seeded mutation to the organization. */
+  mutateBetweenPagesRate?: number;
+  /** Regular expression on the request path (e.g. "/groups/[^/]+/users"): faults only there. */
+  paths?: string;
+  /** Only the first N eligible requests can get faults. */
+  firstN?: number;
+  /** At most this many faults in total (latency excluded). */
+  maxFaults?: number;
+}
+
+export const FAULT_KINDS = [
+  "latency",
+  "rate429",
+  "status5xx",
+  "shouldRetryFalse",
+  "drop",
+  "malformed",
+  "stuckCursor",
+  "nextNullWithHasMore",
+  "emptyPageWithHasMore",
+  "missingHasMore",
+  "shortPage",
+  "mutateBetweenPages",
+  "rateLimited",
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Faults that replace a list page's envelope, in priority order. */
+export const LIST_FAULTS = [
+  "stuckCursor",
+  "nextNullWithHasMore",
+  "emptyPageWithHasMore",
+  "missingHasMore",
+  "shortPage",
+] as const;
+export type ListFault = (typeof LIST_FAULTS)[number];
+
+export type PreFault =
+  | { kind: "drop" }
+  | { kind: "status5xx"; status: number; shouldRetryFalse: boolean }
+  | { kind: "rate429"; retryAfterSeconds: number | null; retryAfterMs: number | undefined };
+
+/** What the dice decided for one request; the server applies what is applicable. */
+export interface RequestFaults {
+  latencyMs: number;
+  pre: PreFault | undefined;
+  malformed: boolean;
+  /** List faults that fired, in priority order; the first applicable one is used. */
+  list: ListFault[];
+  mutate: boolean;
+}
+
+const NO_FAULTS: RequestFaults = {
+  latencyMs: 0,
+  pre: undefined,
+  malformed: false,
+  list: [],
+  mutate: false,
+};
+
+type Stream = "latency" | "rate429" | "status5xx" | "drop" | "malformed" | ListFault | "mutate";
+
+export class FaultInjector {
+  readonly config: FaultConfig;
+  private readonly streams = new Map<Stream, Prng>();
+  private readonly pathPattern: RegExp | undefined;
+  private eligibleSeen = 0;
+  private injected = 0;
+  /** Drives the mutations of `mutateBetweenPagesRate`. */
+  readonly mutationRng: Prng;
+
+  constructor(config: FaultConfig, defaultSeed: number) {
+    this.config = config;
+    const seed = config.seed ?? defaultSeed;
+    const names: Stream[] = [
+      "latency",
+      "rate429",
+      "status5xx",
+      "drop",
+      "malformed",
+      ...LIST_FAULTS,
+      "mutate",
+    ];
+    for (const name of names) this.streams.set(name, new Prng(seed, `fault:${name}`));
+    this.mutationRng = new Prng(seed, "fault:mutation-choices");
+    this.pathPattern = config.paths === undefined ? undefined : new RegExp(config.paths);
+  }
+
+  private stream(name: Stream): Prng {
+    return this.streams.get(name) as Prng;
+  }
+
+  /** Rolls every kind once for this request (if eligible). */
+  roll(path: string): RequestFaults {
+    if (this.pathPattern !== undefined && !this.pathPattern.test(path)) return NO_FAULTS;
+    this.eligibleSeen++;
+    if (this.config.firstN !== undefined && this.eligibleSeen > this.config.firstN) {
+      return NO_FAULTS;
+    }
+    const c = this.config;
+    const latencyRoll = this.stream("latency").next();
+    const latencyMs = (c.latencyMs ?? 0) + latencyRoll * (c.latencyJitterMs ?? 0);
+
+    const fires = (name: Stream, rate: number | undefined): boolean => {
+      const rng = this.stream(name);
+      const roll = rng.next();
+      return rate !== undefined && roll < rate;
+    };
+    const drop = fires("drop", c.rateDrop);
+    const status5xxRng = this.stream("status5xx");
+    const roll5xx = status5xxRng.next();
+    const statusPick = status5xxRng.next();
+    const shouldRetryRoll = status5xxRng.next();
+    const fault5xx = c.rate5xx !== undefined && roll5xx < c.rate5xx;
+    const fault429 = fires("rate429", c.rate429);
+    const malformed = fires("malformed", c.rateMalformed);
+    const list: ListFault[] = [];
+    const listRates: Record<ListFault, number | undefined> = {
+      stuckCursor: c.stuckCursorRate,
+      nextNullWithHasMore: c.nextNullWithHasMoreRate,
+      emptyPageWithHasMore: c.emptyPageWithHasMoreRate,
+      missingHasMore: c.missingHasMoreRate,
+      shortPage: c.shortPageRate,
+    };
+    for (const kind of LIST_FAULTS) if (fires(kind, listRates[kind])) list.push(kind);
+    const mutate = fires("mutate", c.mutateBetweenPagesRate);
+
+    let pre: PreFault | undefined;
+    if (drop) pre = { kind: "drop" };
+    else if (fault5xx) {
+      const statuses =
+        c.statuses5xx !== undefined && c.statuses5xx.length > 0 ? c.statuses5xx : [500, 502, 503];
+      pre = {
+        kind: "status5xx",
+        status: statuses[Math.floor(statusPick * statuses.length)] ?? 500,
+        shouldRetryFalse:
+          c.shouldRetryFalseRate !== undefined && shouldRetryRoll < c.shouldRetryFalseRate,
+      };
+    } else if (fault429) {
+      pre = {
+        kind: "rate429",
+        retryAfterSeconds: c.retryAfterSeconds === undefined ? 1 : c.retryAfterSeconds,
+        retryAfterMs: c.retryAfterMs,
+      };
+    }
+    return { latencyMs, pre, malformed, list, mutate };
+  }
+
+  /** Takes one unit of the `maxFaults` budget; false when it is spent. */
+  take(): boolean {
+    if (this.config.maxFaults !== undefined && this.injected >= this.config.maxFaults) return false;
+    this.injected++;
+    return true;
+  }
+}
+
+/**
+ * One random change to the organization, as a concurrent administrator might
+ * make between two pages of a crawl. `focusGroupId` (the group being listed)
+ * gets membership changes half of the time. Returns a description, or
+ * undefined when nothing applicable was found.
+ */
+export function applyRandomMutation(
+  state: OrgState,
+  rng: Prng,
+  focusGroupId?: string,
+): string | undefined {
+  const groupIds = state.groupIds();
+  const roleIds = state.roleIds();
+  const randomUser = (): string | undefined => {
+    const slots = state.userSlotCount();
+    for (let attempt = 0; attempt < 20 && slots > 0; attempt++) {
+      const id = state.userIdAtSlot(rng.int(slots));
+      if (id !== undefined) return id;
+    }
+    return undefined;
+  };
+  const focus =
+    focusGroupId !== undefined && state.hasGroup(focusGroupId) && rng.chance(0.5)
+      ? focusGroupId
+      : undefined;
+  const randomGroup = (): string | undefined =>
+    focus ?? (groupIds.length > 0 ? rng.pick(groupIds) : undefined);
+  const roll = rng.int(100);
+
+  if (roll < 25) {
+    const g = randomGroup();
+    const u = randomUser();
+    if (g === undefined || u === undefined) return undefined;
+    return state.addMember(g, u) ? `addMember ${g} ${u}` : undefined;
+  }
+  if (roll < 50) {
+    const g = randomGroup();
+    if (g === undefined) return undefined;
+    const size = state.groupSize(g);
+    if (size === 0) return undefined;
+    const u = state.groupMemberIdAt(g, rng.int(size));
+    if (u === undefined) return undefined;
+    return state.removeMember(g, u) ? `removeMember ${g} ${u}` : undefined;
+  }
+  if (roll < 60) {
+    const created = state.createGroup(`Ad-hoc Group ${rng.range(1000, 9999)}`);
+    return `createGroup ${created.id}`;
+  }
+  if (roll < 70) {
+    const candidates = groupIds.filter((id) => id !== focusGroupId);
+    if (candidates.length === 0) return undefined;
+    const g = rng.pick(candidates);
+    state.deleteGroup(g);
+    return `deleteGroup ${g}`;
+  }
+  if (roll < 80) {
+    const g = randomGroup();
+    if (g === undefined || roleIds.length === 0) return undefined;
+    const r = rng.pick(roleIds);
+    return state.assignGroupRole(g, r) ? `assignGroupRole ${g} ${r}` : undefined;
+  }
+  if (roll < 90) {
+    const g = randomGroup();
+    if (g === undefined) return undefined;
+    const assigned = state.groupRoleIds(g);
+    if (assigned.length === 0) return undefined;
+    const r = rng.pick(assigned);
+    return state.unassignGroupRole(g, r) ? `unassignGroupRole ${g} ${r}` : undefined;
+  }
+  const u = randomUser();
+  if (u === undefined || roleIds.length === 0) return undefined;
+  if (roll < 95) {
+    const r = rng.pick(roleIds);
+    return state.assignUserRole(u, r) ? `assignUserRole ${u} ${r}` : undefined;
+  }
+  const direct = state.directUserRoleIds(u);
+  if (direct.length === 0) return undefined;
+  const r = rng.pick(direct);
+  return state.unassignUserRole(u, r) ? `unassignUserRole ${u} ${r}` : undefined;
+}

@@ -1,0 +1,134 @@
+/**
+ * A stateful, faithful fake of the OpenAI Admin API (groups, group users, group
+ * roles, roles, users, user roles) served over real HTTP on loopback.
+ *
+ *   const sim = await startSimulator({ seed: 7, groups: 120, users: 1500 });
+ *   // point a client at sim.baseUrl with sim.adminKey; compare with sim.state
+ *   await sim.stop();
+ */
+import type { FaultConfig } from "./faults.js";
+import { type GenerateOptions, generateOrganization as generate } from "./generator.js";
+import { alphanumeric, Prng } from "./prng.js";
+import type { QuirkConfig } from "./quirks.js";
+import { SimulatorServer, type SimulatorStats } from "./server.js";
+import type { OrgState } from "./state.js";
+
+export type { FaultConfig, FaultKind, ListFault } from "./faults.js";
+export { applyRandomMutation, FAULT_KINDS } from "./faults.js";
+export type { GenerateOptions } from "./generator.js";
+export { Prng } from "./prng.js";
+export type { QuirkConfig } from "./quirks.js";
+export { DEFAULT_QUIRKS } from "./quirks.js";
+export type { SimulatorStats } from "./server.js";
+export type {
+  AssignedRoleWire,
+  AssignmentSourceWire,
+  CreateRoleOptions,
+  CreateUserOptions,
+  GroupMemberUserWire,
+  GroupSummaryWire,
+  GroupType,
+  GroupUpdatedWire,
+  GroupUserWire,
+  GroupWire,
+  OrgCounts,
+  OrgUserWire,
+  Page,
+  PageRequest,
+  RoleWire,
+  SortOrder,
+  UpdateRoleOptions,
+  UserType,
+} from "./state.js";
+export { OrgState, StateError } from "./state.js";
+
+export interface SimulatorOptions {
+  /** Default "127.0.0.1". */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Default 42. */
+  seed?: number;
+  /** Default 50. */
+  groups?: number;
+  /** Default 500. */
+  users?: number;
+  /** Exact total memberships (see GenerateOptions.memberships). */
+  memberships?: number;
+  /** Serve this organization instead of generating one (seed/groups/users are then ignored for data). */
+  state?: OrgState;
+  /** Default: derived from the seed, shaped "sk-admin-sim-<24 chars>". */
+  adminKey?: string;
+  /** Fixed added latency per request. Default 0. */
+  latencyMs?: number;
+  /** Server-side token bucket; over it -> 429 with `Retry-After: 1`. Default off. */
+  rateLimitRps?: number;
+  faults?: FaultConfig;
+  quirks?: Partial<QuirkConfig>;
+}
+
+export interface RunningSimulator {
+  /** e.g. "http://127.0.0.1:43123/v1" */
+  baseUrl: string;
+  adminKey: string;
+  /** The ground truth; tests compare listings with it and may mutate it directly. */
+  state: OrgState;
+  setFaults(faults: FaultConfig | undefined): void;
+  /** Overlays the given switches on the current ones. */
+  setQuirks(quirks: Partial<QuirkConfig>): void;
+  stats(): SimulatorStats;
+  resetStats(): void;
+  /** Closes the server and every keep-alive socket promptly. */
+  stop(): Promise<void>;
+}
+
+/** The admin key a simulator with this seed accepts by default. */
+export function defaultAdminKey(seed: number): string {
+  return `sk-admin-sim-${alphanumeric(new Prng(seed, "admin-key"), 24)}`;
+}
+
+export function generateOrganization(opts: {
+  seed: number;
+  groups: number;
+  users: number;
+  memberships?: number;
+}): OrgState {
+  const options: GenerateOptions = { seed: opts.seed, groups: opts.groups, users: opts.users };
+  if (opts.memberships !== undefined) options.memberships = opts.memberships;
+  return generate(options);
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const seed = options.seed ?? 42;
+  const state =
+    options.state ??
+    generateOrganization({
+      seed,
+      groups: options.groups ?? 50,
+      users: options.users ?? 500,
+      ...(options.memberships === undefined ? {} : { memberships: options.memberships }),
+    });
+  const adminKey = options.adminKey ?? defaultAdminKey(seed);
+  const server = new SimulatorServer({
+    state,
+    adminKey,
+    seed,
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 0,
+    latencyMs: options.latencyMs ?? 0,
+    rateLimitRps: options.rateLimitRps,
+    faults: options.faults,
+    quirks: options.quirks,
+  });
+  const baseUrl = await server.listen();
+  return {
+    baseUrl,
+    adminKey,
+    state,
+    setFaults: (faults) => server.setFaults(faults),
+    setQuirks: (quirks) => server.setQuirks(quirks),
+    stats: () => server.getStats(),
+    resetStats: () => server.resetStats(),
+    stop: () => server.stop(),
+  };
+}

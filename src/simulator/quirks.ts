@@ -1,0 +1,66 @@
+/**
+ * Switches for behaviour the reference marks as *inference* or where the spec's
+ * examples disagree with its schemas (../shared/docs/openai-admin-api.md §10-11).
+ * Defaults are the faithful, schema-conformant choice; the switches let tests
+ * check that a client copes with the other plausible servers too.
+ */
+import type { SortOrder } from "./state.js";
+
+export interface QuirkConfig {
+  /** A 401 echoes the presented key in full (hostile on purpose, tests redaction). Default true. */
+  echoKeyInAuthErrors: boolean;
+  /** Group list/retrieve/create objects lack `group_type`, like the spec's examples. Default false. */
+  groupTypeOmitted: boolean;
+  /** Group list/retrieve/create objects carry `"object": "group"`, like the spec's examples. Default false. */
+  groupObjectKey: boolean;
+  /** Role-assignment list items omit `assignment_sources`, like the spec's list examples. Default false. */
+  assignmentSourcesOmitted: boolean;
+  /** `next` is an opaque base64url token instead of the last item's id. Default false. */
+  opaqueCursors: boolean;
+  /** A user's role list includes roles inherited through groups. Default true. */
+  userRolesIncludeInherited: boolean;
+  /** SCIM-managed groups reject rename, delete and membership changes with 400. Default false. */
+  scimGroupsReadOnly: boolean;
+  /** Re-adding a member or re-assigning a role: 200 as if new (default), 409, or 400. */
+  duplicateWrites: "idempotent" | "conflict" | "bad_request";
+  /** Removing a non-member or unassigning an unassigned role: 404 (default) or 200. */
+  missingDeletes: "not_found" | "idempotent";
+  /** `limit=0`: the default page size (default), an empty final page, or 400. */
+  limitZero: "default" | "empty" | "error";
+  /** Default page size of group and user role-assignment lists (undocumented). Default 100. */
+  roleAssignmentDefaultLimit: number;
+  /** Default order of role-assignment lists (undocumented). Default "asc". */
+  roleAssignmentDefaultOrder: SortOrder;
+  /** Status for unknown ids in the path. Default 404. */
+  notFoundStatus: 404 | 400;
+}
+
+export const DEFAULT_QUIRKS: Readonly<QuirkConfig> = Object.freeze({
+  echoKeyInAuthErrors: true,
+  groupTypeOmitted: false,
+  groupObjectKey: false,
+  assignmentSourcesOmitted: false,
+  opaqueCursors: false,
+  userRolesIncludeInherited: true,
+  scimGroupsReadOnly: false,
+  duplicateWrites: "idempotent",
+  missingDeletes: "not_found",
+  limitZero: "default",
+  roleAssignmentDefaultLimit: 100,
+  roleAssignmentDefaultOrder: "asc",
+  notFoundStatus: 404,
+});
+
+/** Defaults overlaid with `overrides`; undefined entries keep the default. */
+export function resolveQuirks(
+  overrides: Partial<QuirkConfig> | undefined,
+  base: Readonly<QuirkConfig> = DEFAULT_QUIRKS,
+): QuirkConfig {
+  const out: QuirkConfig = { ...base };
+  if (overrides === undefined) return out;
+  for (const key of Object.keys(overrides) as Array<keyof QuirkConfig>) {
+    const value = overrides[key];
+    if (value !== undefined) Object.assign(out, { [key]: value });
+  }
+  return out;
+}

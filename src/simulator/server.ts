@@ -1,0 +1,1252 @@
+/**
+ * The HTTP face of the simulator: a node:http server speaking the OpenAI Admin
+ * API wire format (../shared/docs/openai-admin-api.md §2-8, checklist §11) over
+ * an OrgState, with seeded fault injection and switchable quirks.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import {
+  applyRandomMutation,
+  FAULT_KINDS,
+  type FaultConfig,
+  FaultInjector,
+  type FaultKind,
+  type ListFault,
+  type RequestFaults,
+} from "./faults.js";
+import { hashString } from "./prng.js";
+import { type QuirkConfig, resolveQuirks } from "./quirks.js";
+import {
+  type AssignedRoleWire,
+  type GroupWire,
+  type OrgState,
+  type Page,
+  type PageRequest,
+  type SortOrder,
+  StateError,
+} from "./state.js";
+
+export interface SimulatorStats {
+  /** Requests received (including dropped and faulted ones). */
+  requests: number;
+  /** Requests per route template, e.g. "GET /organization/groups/{group_id}/users". */
+  byRoute: Record<string, number>;
+  /** Responses per HTTP status. */
+  byStatus: Record<string, number>;
+  /** Injected faults by kind (every kind present, zero when none). */
+  faults: Record<FaultKind, number>;
+  faultsTotal: number;
+  /** Response body bytes written. */
+  bytesSent: number;
+  /** Descriptions of mutations applied by `mutateBetweenPagesRate`, in order (capped at 10,000). */
+  mutations: string[];
+}
+
+export interface SimulatorServerOptions {
+  state: OrgState;
+  adminKey: string;
+  seed: number;
+  host: string;
+  port: number;
+  latencyMs: number;
+  rateLimitRps: number | undefined;
+  faults: FaultConfig | undefined;
+  quirks: Partial<QuirkConfig> | undefined;
+}
+
+type JsonObject = Record<string, unknown>;
+
+interface ListReply {
+  envelope: "next" | "legacy";
+  /** The raw incoming `after`, as the client sent it. */
+  after: string | undefined;
+  /** The group whose sub-list this is, for focused mutations. */
+  focusGroupId: string | undefined;
+}
+
+interface Reply {
+  status: number;
+  body: JsonObject;
+  headers?: Record<string, string>;
+  list?: ListReply;
+}
+
+interface RequestContext {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: JsonObject;
+}
+
+interface Route {
+  method: string;
+  template: string;
+  segments: string[];
+  /** Whether the route reads a JSON body (a malformed one is then a 400). */
+  readsBody: boolean;
+  handler: (ctx: RequestContext) => Reply;
+}
+
+interface ListSpec {
+  defaultLimit: number;
+  maxLimit: number;
+  minLimit: number;
+  defaultOrder: SortOrder;
+  /** The legacy users list has no `order` parameter. */
+  hasOrder: boolean;
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+const CURSOR_PREFIX = "sim-cursor:";
+const MAX_MUTATION_LOG = 10_000;
+
+const INVALID_JSON_MESSAGE =
+  "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)";
+
+const MISSING_KEY_MESSAGE =
+  "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.";
+
+function errorBody(
+  message: string,
+  type: string,
+  param: string | null,
+  code: string | null,
+): JsonObject {
+  return { error: { message, type, param, code } };
+}
+
+function errorReply(
+  status: number,
+  message: string,
+  param: string | null = null,
+  code: string | null = null,
+  type = "invalid_request_error",
+): Reply {
+  return { status, body: errorBody(message, type, param, code) };
+}
+
+function isReply(value: unknown): value is Reply {
+  return typeof value === "object" && value !== null && "status" in value && "body" in value;
+}
+
+function emptyFaultCounts(): Record<FaultKind, number> {
+  const counts = {} as Record<FaultKind, number>;
+  for (const kind of FAULT_KINDS) counts[kind] = 0;
+  return counts;
+}
+
+/** Masks a key the way OpenAI does when not echoing it: a prefix, stars, the last four. */
+function maskKey(key: string): string {
+  if (key.length <= 12) return "*".repeat(key.length);
+  return `${key.slice(0, 8)}${"*".repeat(key.length - 12)}${key.slice(-4)}`;
+}
+
+/** Refills continuously at `rps` tokens per second, bursts up to `rps`. */
+class TokenBucket {
+  private tokens: number;
+  private last = performance.now();
+
+  constructor(private readonly rps: number) {
+    this.tokens = Math.max(1, rps);
+  }
+
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(
+      Math.max(1, this.rps),
+      this.tokens + ((now - this.last) / 1000) * this.rps,
+    );
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+export class SimulatorServer {
+  readonly state: OrgState;
+  readonly adminKey: string;
+  private readonly seed: number;
+  private quirks: QuirkConfig;
+  private injector: FaultInjector | undefined;
+  private readonly bucket: TokenBucket | undefined;
+  private readonly latencyMs: number;
+  private readonly routes: Route[];
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly sleepers = new Set<() => void>();
+  private stats: SimulatorStats = SimulatorServer.emptyStats();
+  private requestCounter = 0;
+  private stopped = false;
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(options: SimulatorServerOptions) {
+    this.state = options.state;
+    this.adminKey = options.adminKey;
+    this.seed = options.seed;
+    this.quirks = resolveQuirks(options.quirks);
+    this.latencyMs = options.latencyMs;
+    this.bucket =
+      options.rateLimitRps !== undefined && options.rateLimitRps > 0
+        ? new TokenBucket(options.rateLimitRps)
+        : undefined;
+    this.setFaults(options.faults);
+    this.host = options.host;
+    this.port = options.port;
+    this.routes = this.buildRoutes();
+    this.server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+      this.handle(req, res).catch(() => {
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(500, { "content-type": "application/json" });
+          res.end(
+            JSON.stringify(errorBody("The server had an error.", "server_error", null, null)),
+          );
+        }
+      });
+    });
+    this.server.on("connection", (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+  }
+
+  static emptyStats(): SimulatorStats {
+    return {
+      requests: 0,
+      byRoute: {},
+      byStatus: {},
+      faults: emptyFaultCounts(),
+      faultsTotal: 0,
+      bytesSent: 0,
+      mutations: [],
+    };
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.port, this.host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    const address = this.server.address() as AddressInfo;
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}/v1`;
+  }
+
+  setFaults(faults: FaultConfig | undefined): void {
+    this.injector = faults === undefined ? undefined : new FaultInjector(faults, this.seed);
+  }
+
+  setQuirks(quirks: Partial<QuirkConfig>): void {
+    this.quirks = resolveQuirks(quirks, this.quirks);
+  }
+
+  getStats(): SimulatorStats {
+    return structuredClone(this.stats);
+  }
+
+  resetStats(): void {
+    this.stats = SimulatorServer.emptyStats();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const wake of this.sleepers) wake();
+    this.sleepers.clear();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  // ------------------------------------------------------------ request pipeline
+
+  private countFault(kind: FaultKind): void {
+    this.stats.faults[kind]++;
+    this.stats.faultsTotal++;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  private readBody(req: IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      });
+      req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+      req.on("error", reject);
+    });
+  }
+
+  private requestId(n: number): string {
+    let out = "";
+    for (let i = 0; i < 4; i++) {
+      out += hashString(`${this.seed}:${n}:${i}`).toString(16).padStart(8, "0");
+    }
+    return `req_${out}`;
+  }
+
+  private send(
+    res: ServerResponse,
+    status: number,
+    text: string,
+    requestNumber: number,
+    started: number,
+    headers: Record<string, string> = {},
+  ): void {
+    if (res.destroyed || res.writableEnded || this.stopped) return;
+    const buffer = Buffer.from(text, "utf8");
+    res.writeHead(status, {
+      "content-type": "application/json",
+      "content-length": String(buffer.length),
+      "x-request-id": this.requestId(requestNumber),
+      "openai-processing-ms": String(Math.max(1, Math.round(performance.now() - started))),
+      "openai-version": "2020-10-01",
+      ...headers,
+    });
+    res.end(buffer);
+    this.stats.bytesSent += buffer.length;
+    this.stats.byStatus[String(status)] = (this.stats.byStatus[String(status)] ?? 0) + 1;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const requestNumber = ++this.requestCounter;
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", "http://simulator.invalid");
+    const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/$/, "") : url.pathname;
+    const match = this.match(method, pathname);
+    const routeKey =
+      match === undefined ? `${method} (unmatched)` : `${method} ${match.route.template}`;
+    this.stats.requests++;
+    this.stats.byRoute[routeKey] = (this.stats.byRoute[routeKey] ?? 0) + 1;
+
+    const bodyText = await this.readBody(req);
+    const faults: RequestFaults | undefined = this.injector?.roll(pathname);
+
+    if (this.bucket !== undefined && !this.bucket.take()) {
+      this.countFault("rateLimited");
+      const reply = this.rateLimitReply();
+      this.send(res, 429, JSON.stringify(reply.body), requestNumber, started, {
+        "retry-after": "1",
+      });
+      return;
+    }
+
+    let latency = this.latencyMs;
+    if (faults !== undefined && faults.latencyMs > 0) {
+      latency += faults.latencyMs;
+      this.countFault("latency");
+    }
+    if (latency > 0) await this.sleep(latency);
+    if (this.stopped) return;
+
+    if (faults?.pre !== undefined && this.injector?.take()) {
+      const pre = faults.pre;
+      if (pre.kind === "drop") {
+        this.countFault("drop");
+        req.socket.destroy();
+        return;
+      }
+      if (pre.kind === "status5xx") {
+        this.countFault("status5xx");
+        const headers: Record<string, string> = {};
+        if (pre.shouldRetryFalse) {
+          this.countFault("shouldRetryFalse");
+          headers["x-should-retry"] = "false";
+        }
+        const message =
+          pre.status === 500
+            ? "The server had an error while processing your request. Sorry about that!"
+            : pre.status === 502
+              ? "Bad gateway."
+              : "The server is overloaded or not ready yet.";
+        const body = errorBody(message, "server_error", null, null);
+        this.send(res, pre.status, JSON.stringify(body), requestNumber, started, headers);
+        return;
+      }
+      this.countFault("rate429");
+      const headers: Record<string, string> = {};
+      if (pre.retryAfterSeconds !== null) headers["retry-after"] = String(pre.retryAfterSeconds);
+      if (pre.retryAfterMs !== undefined) headers["retry-after-ms"] = String(pre.retryAfterMs);
+      this.send(
+        res,
+        429,
+        JSON.stringify(this.rateLimitReply().body),
+        requestNumber,
+        started,
+        headers,
+      );
+      return;
+    }
+
+    const reply = this.dispatch(req, method, pathname, url.searchParams, bodyText, match);
+    if (reply.status === 200 && reply.list !== undefined && faults !== undefined) {
+      this.applyListFault(reply, faults.list);
+    }
+    let text = JSON.stringify(reply.body);
+    if (reply.status === 200 && faults?.malformed && this.injector?.take()) {
+      this.countFault("malformed");
+      // A proper prefix of a JSON object is never valid JSON.
+      text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+    }
+    this.send(res, reply.status, text, requestNumber, started, reply.headers);
+
+    if (
+      reply.status === 200 &&
+      reply.list !== undefined &&
+      faults?.mutate &&
+      this.injector?.take()
+    ) {
+      const description = applyRandomMutation(
+        this.state,
+        (this.injector as FaultInjector).mutationRng,
+        reply.list.focusGroupId,
+      );
+      this.countFault("mutateBetweenPages");
+      if (this.stats.mutations.length < MAX_MUTATION_LOG) {
+        this.stats.mutations.push(description ?? "noop");
+      }
+    }
+  }
+
+  private rateLimitReply(): Reply {
+    return errorReply(
+      429,
+      "Rate limit reached for requests to the Admin API. Please try again in 1s.",
+      null,
+      "rate_limit_exceeded",
+      "requests",
+    );
+  }
+
+  /** Rewrites a list page's envelope for the first applicable list fault. */
+  private applyListFault(reply: Reply, fired: readonly ListFault[]): void {
+    const list = reply.list;
+    if (list === undefined || fired.length === 0) return;
+    const body = reply.body;
+    const data = Array.isArray(body.data) ? (body.data as JsonObject[]) : [];
+    const legacy = list.envelope === "legacy";
+    const cursorKey = legacy ? "last_id" : "next";
+    for (const kind of fired) {
+      const applicable =
+        kind === "stuckCursor"
+          ? list.after !== undefined && data.length > 0
+          : kind === "shortPage"
+            ? data.length >= 2
+            : true;
+      if (!applicable || !this.injector?.take()) continue;
+      this.countFault(kind);
+      switch (kind) {
+        case "stuckCursor":
+          body.has_more = true;
+          body[cursorKey] = list.after ?? null;
+          break;
+        case "nextNullWithHasMore":
+          body.has_more = true;
+          body[cursorKey] = null;
+          break;
+        case "emptyPageWithHasMore":
+          body.data = [];
+          body.has_more = true;
+          body[cursorKey] = list.after ?? null;
+          if (legacy) body.first_id = null;
+          break;
+        case "missingHasMore":
+          delete body.has_more;
+          break;
+        case "shortPage": {
+          const kept = data.slice(0, Math.ceil(data.length / 2));
+          const last = kept[kept.length - 1] as JsonObject;
+          body.data = kept;
+          body.has_more = true;
+          body[cursorKey] = legacy ? (last.id as string) : this.encodeCursor(last.id as string);
+          break;
+        }
+      }
+      return;
+    }
+  }
+
+  // ------------------------------------------------------------ dispatch
+
+  private match(
+    method: string,
+    pathname: string,
+  ): { route: Route; params: Record<string, string> } | undefined {
+    if (!pathname.startsWith("/v1/")) return undefined;
+    const parts = pathname.slice(4).split("/");
+    for (const route of this.routes) {
+      if (route.method !== method || route.segments.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < parts.length; i++) {
+        const segment = route.segments[i] as string;
+        const part = parts[i] as string;
+        if (segment.startsWith("{")) {
+          if (part === "") {
+            ok = false;
+            break;
+          }
+          try {
+            params[segment.slice(1, -1)] = decodeURIComponent(part);
+          } catch {
+            ok = false;
+            break;
+          }
+        } else if (segment !== part) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return { route, params };
+    }
+    return undefined;
+  }
+
+  private authReply(req: IncomingMessage): Reply | undefined {
+    const header = req.headers.authorization;
+    if (header === undefined || header.trim() === "") {
+      return errorReply(401, MISSING_KEY_MESSAGE);
+    }
+    const bearer = /^Bearer\s+(.+)$/i.exec(header.trim());
+    const presented = bearer?.[1]?.trim() ?? header.trim();
+    if (bearer !== null && presented === this.adminKey) return undefined;
+    const shown = this.quirks.echoKeyInAuthErrors ? presented : maskKey(presented);
+    return errorReply(
+      401,
+      `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+      null,
+      "invalid_api_key",
+    );
+  }
+
+  private dispatch(
+    req: IncomingMessage,
+    method: string,
+    pathname: string,
+    query: URLSearchParams,
+    bodyText: string,
+    match: { route: Route; params: Record<string, string> } | undefined,
+  ): Reply {
+    const invalidUrl = () => errorReply(404, `Invalid URL (${method} ${pathname})`);
+    if (!pathname.startsWith("/v1/")) return invalidUrl();
+    const auth = this.authReply(req);
+    if (auth !== undefined) return auth;
+    if (match === undefined) return invalidUrl();
+
+    let body: JsonObject = {};
+    if (match.route.readsBody && bodyText.trim() !== "") {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(bodyText);
+      } catch {
+        return errorReply(400, INVALID_JSON_MESSAGE);
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        return errorReply(
+          400,
+          "Invalid request body: expected a JSON object.",
+          null,
+          "invalid_type",
+        );
+      }
+      body = parsed as JsonObject;
+    }
+    try {
+      return match.route.handler({ params: match.params, query, body });
+    } catch (error) {
+      if (error instanceof StateError) {
+        if (error.kind === "not_found") {
+          // An unknown id referenced in the body is a bad request, not a missing resource.
+          return error.param !== null
+            ? errorReply(400, error.message, error.param)
+            : errorReply(this.quirks.notFoundStatus, error.message);
+        }
+        return errorReply(400, error.message, error.param);
+      }
+      return errorReply(
+        500,
+        "The server had an error while processing your request. Sorry about that!",
+        null,
+        null,
+        "server_error",
+      );
+    }
+  }
+
+  // ------------------------------------------------------------ helpers for handlers
+
+  private notFound(message: string): Reply {
+    return errorReply(this.quirks.notFoundStatus, message);
+  }
+
+  private encodeCursor(id: string): string {
+    return this.quirks.opaqueCursors ? Buffer.from(CURSOR_PREFIX + id).toString("base64url") : id;
+  }
+
+  /** Accepts both opaque tokens and raw ids, whatever the current quirk. */
+  private decodeCursor(raw: string): string {
+    if (/^[A-Za-z0-9_-]+$/.test(raw)) {
+      const decoded = Buffer.from(raw, "base64url").toString("utf8");
+      if (decoded.startsWith(CURSOR_PREFIX)) return decoded.slice(CURSOR_PREFIX.length);
+    }
+    return raw;
+  }
+
+  private parseList(query: URLSearchParams, spec: ListSpec): PageRequest | Reply {
+    let limit = spec.defaultLimit;
+    const rawLimit = query.get("limit");
+    if (rawLimit !== null && rawLimit !== "") {
+      if (!/^-?\d+$/.test(rawLimit.trim())) {
+        return errorReply(
+          400,
+          `Invalid type for 'limit': expected an integer, but got '${rawLimit}' instead.`,
+          "limit",
+          "invalid_type",
+        );
+      }
+      const n = Number(rawLimit.trim());
+      if (n === 0 && this.quirks.limitZero !== "error" && spec.minLimit <= 1) {
+        limit = this.quirks.limitZero === "default" ? spec.defaultLimit : 0;
+      } else if (n < Math.max(spec.minLimit, 1)) {
+        return errorReply(
+          400,
+          `Invalid 'limit': integer below minimum value. Expected a value >= ${Math.max(spec.minLimit, 1)}, but got ${n} instead.`,
+          "limit",
+          "integer_below_min_value",
+        );
+      } else if (n > spec.maxLimit) {
+        return errorReply(
+          400,
+          `Invalid 'limit': integer above maximum value. Expected a value <= ${spec.maxLimit}, but got ${n} instead.`,
+          "limit",
+          "integer_above_max_value",
+        );
+      } else {
+        limit = n;
+      }
+    }
+    let order = spec.defaultOrder;
+    const rawOrder = query.get("order");
+    if (spec.hasOrder && rawOrder !== null && rawOrder !== "") {
+      if (rawOrder !== "asc" && rawOrder !== "desc") {
+        return errorReply(
+          400,
+          `Invalid value: '${rawOrder}'. Supported values are: 'asc' and 'desc'.`,
+          "order",
+          "invalid_value",
+        );
+      }
+      order = rawOrder;
+    }
+    const rawAfter = query.get("after");
+    const after = rawAfter === null || rawAfter === "" ? undefined : this.decodeCursor(rawAfter);
+    return { after, limit, order };
+  }
+
+  private nextCursorList<T>(
+    page: Page<T>,
+    request: PageRequest,
+    rawAfter: string | null,
+    idOf: (item: T) => string,
+    shape: (item: T) => JsonObject,
+    focusGroupId?: string,
+  ): Reply {
+    const hasMore = request.limit > 0 && page.hasMore;
+    const last = page.items[page.items.length - 1];
+    return {
+      status: 200,
+      body: {
+        object: "list",
+        data: page.items.map(shape),
+        has_more: hasMore,
+        next: hasMore && last !== undefined ? this.encodeCursor(idOf(last)) : null,
+      },
+      list: {
+        envelope: "next",
+        after: rawAfter === null || rawAfter === "" ? undefined : rawAfter,
+        focusGroupId,
+      },
+    };
+  }
+
+  private shapeGroup(g: GroupWire): JsonObject {
+    const { group_type, ...rest } = g;
+    const base: JsonObject = this.quirks.groupObjectKey
+      ? { object: "group", ...rest }
+      : { ...rest };
+    if (!this.quirks.groupTypeOmitted) base.group_type = group_type;
+    return base;
+  }
+
+  private shapeAssignedRole(r: AssignedRoleWire): JsonObject {
+    if (!this.quirks.assignmentSourcesOmitted) return { ...r };
+    const { assignment_sources: _omitted, ...rest } = r;
+    return rest;
+  }
+
+  /** Validates a required string body field; returns the value or a 400. */
+  private requiredString(
+    body: JsonObject,
+    key: string,
+    limits: { min?: number; max?: number } = {},
+  ): string | Reply {
+    const value = body[key];
+    if (value === undefined || value === null) {
+      return errorReply(
+        400,
+        `Missing required parameter: '${key}'.`,
+        key,
+        "missing_required_parameter",
+      );
+    }
+    if (typeof value !== "string") {
+      return errorReply(
+        400,
+        `Invalid type for '${key}': expected a string, but got ${Array.isArray(value) ? "an array" : `a ${typeof value}`} instead.`,
+        key,
+        "invalid_type",
+      );
+    }
+    const length = [...value].length;
+    const min = limits.min ?? 0;
+    if (length < min) {
+      return errorReply(
+        400,
+        `Invalid '${key}': string too short. Expected a string with minimum length ${min}, but got an empty string instead.`,
+        key,
+        "string_below_min_length",
+      );
+    }
+    if (limits.max !== undefined && length > limits.max) {
+      return errorReply(
+        400,
+        `Invalid '${key}': string too long. Expected a string with maximum length ${limits.max}, but got a string with length ${length} instead.`,
+        key,
+        "string_above_max_length",
+      );
+    }
+    return value;
+  }
+
+  private scimReadOnly(groupId: string): Reply | undefined {
+    if (this.quirks.scimGroupsReadOnly && this.state.isScimManagedGroup(groupId)) {
+      return errorReply(
+        400,
+        `Group '${groupId}' is managed by SCIM; make this change in your identity provider.`,
+      );
+    }
+    return undefined;
+  }
+
+  private duplicate(message: string, param: string): Reply | undefined {
+    switch (this.quirks.duplicateWrites) {
+      case "idempotent":
+        return undefined;
+      case "conflict":
+        return errorReply(409, message, param, "conflict");
+      case "bad_request":
+        return errorReply(400, message, param);
+    }
+  }
+
+  private roleAssignmentSpec(): ListSpec {
+    return {
+      defaultLimit: this.quirks.roleAssignmentDefaultLimit,
+      maxLimit: 1000,
+      minLimit: 0,
+      defaultOrder: this.quirks.roleAssignmentDefaultOrder,
+      hasOrder: true,
+    };
+  }
+
+  // ------------------------------------------------------------ routes
+
+  private buildRoutes(): Route[] {
+    const s = this.state;
+    const routes: Route[] = [];
+    const add = (
+      method: string,
+      template: string,
+      handler: (ctx: RequestContext) => Reply,
+      readsBody = false,
+    ) => {
+      routes.push({ method, template, segments: template.slice(1).split("/"), readsBody, handler });
+    };
+    const groupsSpec: ListSpec = {
+      defaultLimit: 100,
+      maxLimit: 1000,
+      minLimit: 0,
+      defaultOrder: "asc",
+      hasOrder: true,
+    };
+    const groupUsersSpec: ListSpec = { ...groupsSpec, defaultOrder: "desc" };
+    const rolesSpec: ListSpec = { ...groupsSpec, defaultLimit: 1000 };
+    const usersSpec: ListSpec = {
+      defaultLimit: 20,
+      maxLimit: 100,
+      minLimit: 1,
+      defaultOrder: "asc",
+      hasOrder: false,
+    };
+    const param = (ctx: RequestContext, name: string) => ctx.params[name] as string;
+    const groupOr404 = (groupId: string): Reply | undefined =>
+      s.hasGroup(groupId) ? undefined : this.notFound(`Group with id '${groupId}' not found.`);
+
+    // ---- groups
+    add("GET", "/organization/groups", (ctx) => {
+      const request = this.parseList(ctx.query, groupsSpec);
+      if (isReply(request)) return request;
+      return this.nextCursorList(
+        s.pageGroups(request),
+        request,
+        ctx.query.get("after"),
+        (g) => g.id,
+        (g) => this.shapeGroup(g),
+      );
+    });
+    add(
+      "POST",
+      "/organization/groups",
+      (ctx) => {
+        const name = this.requiredString(ctx.body, "name", { min: 1, max: 255 });
+        if (isReply(name)) return name;
+        return { status: 200, body: this.shapeGroup(s.createGroup(name)) };
+      },
+      true,
+    );
+    add("GET", "/organization/groups/{group_id}", (ctx) => {
+      const g = s.getGroup(param(ctx, "group_id"));
+      if (g === undefined)
+        return this.notFound(`Group with id '${param(ctx, "group_id")}' not found.`);
+      return { status: 200, body: this.shapeGroup(g) };
+    });
+    add(
+      "POST",
+      "/organization/groups/{group_id}",
+      (ctx) => {
+        const groupId = param(ctx, "group_id");
+        const missing = groupOr404(groupId);
+        if (missing !== undefined) return missing;
+        const name = this.requiredString(ctx.body, "name", { min: 1, max: 255 });
+        if (isReply(name)) return name;
+        const readOnly = this.scimReadOnly(groupId);
+        if (readOnly !== undefined) return readOnly;
+        const g = s.renameGroup(groupId, name);
+        // GroupResourceWithSuccess: no group_type, no object.
+        return {
+          status: 200,
+          body: {
+            id: g.id,
+            name: g.name,
+            created_at: g.created_at,
+            is_scim_managed: g.is_scim_managed,
+          },
+        };
+      },
+      true,
+    );
+    add("DELETE", "/organization/groups/{group_id}", (ctx) => {
+      const groupId = param(ctx, "group_id");
+      const missing = groupOr404(groupId);
+      if (missing !== undefined) return missing;
+      const readOnly = this.scimReadOnly(groupId);
+      if (readOnly !== undefined) return readOnly;
+      s.deleteGroup(groupId);
+      return { status: 200, body: { object: "group.deleted", id: groupId, deleted: true } };
+    });
+
+    // ---- group users
+    add("GET", "/organization/groups/{group_id}/users", (ctx) => {
+      const groupId = param(ctx, "group_id");
+      const missing = groupOr404(groupId);
+      if (missing !== undefined) return missing;
+      const request = this.parseList(ctx.query, groupUsersSpec);
+      if (isReply(request)) return request;
+      return this.nextCursorList(
+        s.pageGroupUsers(groupId, request),
+        request,
+        ctx.query.get("after"),
+        (u) => u.id,
+        (u) => ({ ...u }),
+        groupId,
+      );
+    });
+    add(
+      "POST",
+      "/organization/groups/{group_id}/users",
+      (ctx) => {
+        const groupId = param(ctx, "group_id");
+        const missing = groupOr404(groupId);
+        if (missing !== undefined) return missing;
+        const userId = this.requiredString(ctx.body, "user_id");
+        if (isReply(userId)) return userId;
+        if (!s.hasUser(userId))
+          return errorReply(400, `User with id '${userId}' not found.`, "user_id");
+        const readOnly = this.scimReadOnly(groupId);
+        if (readOnly !== undefined) return readOnly;
+        if (!s.addMember(groupId, userId)) {
+          const dup = this.duplicate(
+            `User '${userId}' is already a member of group '${groupId}'.`,
+            "user_id",
+          );
+          if (dup !== undefined) return dup;
+        }
+        return { status: 200, body: { object: "group.user", user_id: userId, group_id: groupId } };
+      },
+      true,
+    );
+    add("GET", "/organization/groups/{group_id}/users/{user_id}", (ctx) => {
+      const groupId = param(ctx, "group_id");
+      const userId = param(ctx, "user_id");
+      const missing = groupOr404(groupId);
+      if (missing !== undefined) return missing;
+      const member = s.getGroupUser(groupId, userId);
+      if (member === undefined) {
+        return this.notFound(`User with id '${userId}' is not a member of group '${groupId}'.`);
+      }
+      return { status: 200, body: { ...member } };
+    });
+    add("DELETE", "/organization/groups/{group_id}/users/{user_id}", (ctx) => {
+      const groupId = param(ctx, "group_id");
+      const userId = param(ctx, "user_id");
+      const missing = groupOr404(groupId);
+      if (missing !== undefined) return missing;
+      if (!s.hasUser(userId)) return this.notFound(`User with id '${userId}' not found.`);
+      const readOnly = this.scimReadOnly(groupId);
+      if (readOnly !== undefined) return readOnly;
+      if (!s.removeMember(groupId, userId) && this.quirks.missingDeletes === "not_found") {
+        return this.notFound(`User with id '${userId}' is not a member of group '${groupId}'.`);
+      }
+      return { status: 200, body: { object: "group.user.deleted", deleted: true } };
+    });
+
+    // ---- group roles
+    add("GET", "/organization/groups/{group_id}/roles", (ctx) => {
+      const groupId = param(ctx, "group_id");
+      const missing = groupOr404(groupId);
+      if (missing !== undefined) return missing;
+      const request = this.parseList(ctx.query, this.roleAssignmentSpec());
+      if (isReply(request)) return request;
+      return this.nextCursorList(
+        s.pageGroupRoles(groupId, request),
+        request,
+        ctx.query.get("after"),
+        (r) => r.id,
+        (r) => this.shapeAssignedRole(r),
+        groupId,
+      );
+    });
+    add(
+      "POST",
+      "/organization/groups/{group_id}/roles",
+      (ctx) => {
+        const groupId = param(ctx, "group_id");
+        const missing = groupOr404(groupId);
+        if (missing !== undefined) return missing;
+        const roleId = this.requiredString(ctx.body, "role_id");
+        if (isReply(roleId)) return roleId;
+        const role = s.getRole(roleId);
+        if (role === undefined)
+          return errorReply(400, `Role with id '${roleId}' not found.`, "role_id");
+        if (!s.assignGroupRole(groupId, roleId)) {
+          const dup = this.duplicate(
+            `Role '${roleId}' is already assigned to group '${groupId}'.`,
+            "role_id",
+          );
+          if (dup !== undefined) return dup;
+        }
+        return {
+          status: 200,
+          body: { object: "group.role", group: s.groupSummary(groupId), role },
+        };
+      },
+      true,
+    );
+    add("GET", "/organization/groups/{group_id}/roles/{role_id}", (ctx) => {
+      const groupId = param(ctx, "group_id");
+      const roleId = param(ctx, "role_id");
+      const missing = groupOr404(groupId);
+      if (missing !== undefined) return missing;
+      const assigned = s.getGroupRole(groupId, roleId);
+      if (assigned === undefined) {
+        return this.notFound(`Role with id '${roleId}' is not assigned to group '${groupId}'.`);
+      }
+      return { status: 200, body: { ...assigned } };
+    });
+    add("DELETE", "/organization/groups/{group_id}/roles/{role_id}", (ctx) => {
+      const groupId = param(ctx, "group_id");
+      const roleId = param(ctx, "role_id");
+      const missing = groupOr404(groupId);
+      if (missing !== undefined) return missing;
+      if (!s.hasRole(roleId)) return this.notFound(`Role with id '${roleId}' not found.`);
+      if (!s.unassignGroupRole(groupId, roleId) && this.quirks.missingDeletes === "not_found") {
+        return this.notFound(`Role with id '${roleId}' is not assigned to group '${groupId}'.`);
+      }
+      return { status: 200, body: { object: "group.role.deleted", deleted: true } };
+    });
+
+    // ---- roles catalog
+    add("GET", "/organization/roles", (ctx) => {
+      const request = this.parseList(ctx.query, rolesSpec);
+      if (isReply(request)) return request;
+      return this.nextCursorList(
+        s.pageRoles(request),
+        request,
+        ctx.query.get("after"),
+        (r) => r.id,
+        (r) => ({ ...r }),
+      );
+    });
+    const permissionsOf = (body: JsonObject, required: boolean): string[] | null | Reply => {
+      const value = body.permissions;
+      if (value === undefined || value === null) {
+        return required
+          ? errorReply(
+              400,
+              "Missing required parameter: 'permissions'.",
+              "permissions",
+              "missing_required_parameter",
+            )
+          : null;
+      }
+      if (!Array.isArray(value) || !value.every((p) => typeof p === "string")) {
+        return errorReply(
+          400,
+          "Invalid type for 'permissions': expected an array of strings.",
+          "permissions",
+          "invalid_type",
+        );
+      }
+      return value as string[];
+    };
+    const descriptionOf = (body: JsonObject): string | null | undefined | Reply => {
+      const value = body.description;
+      if (value === undefined || value === null || typeof value === "string") return value;
+      return errorReply(
+        400,
+        "Invalid type for 'description': expected a string.",
+        "description",
+        "invalid_type",
+      );
+    };
+    const nameTaken = (name: string, except?: string) =>
+      s.listRoles().some((r) => r.name === name && r.id !== except);
+    add(
+      "POST",
+      "/organization/roles",
+      (ctx) => {
+        const name = this.requiredString(ctx.body, "role_name", { min: 1, max: 255 });
+        if (isReply(name)) return name;
+        const permissions = permissionsOf(ctx.body, true);
+        if (isReply(permissions)) return permissions;
+        const description = descriptionOf(ctx.body);
+        if (isReply(description)) return description;
+        if (nameTaken(name))
+          return errorReply(400, `A role named '${name}' already exists.`, "role_name");
+        return {
+          status: 200,
+          body: {
+            ...s.createRole({
+              name,
+              permissions: permissions ?? [],
+              description: description ?? null,
+            }),
+          },
+        };
+      },
+      true,
+    );
+    add("GET", "/organization/roles/{role_id}", (ctx) => {
+      const role = s.getRole(param(ctx, "role_id"));
+      if (role === undefined)
+        return this.notFound(`Role with id '${param(ctx, "role_id")}' not found.`);
+      return { status: 200, body: { ...role } };
+    });
+    add(
+      "POST",
+      "/organization/roles/{role_id}",
+      (ctx) => {
+        const roleId = param(ctx, "role_id");
+        if (!s.hasRole(roleId)) return this.notFound(`Role with id '${roleId}' not found.`);
+        let name: string | null = null;
+        if (ctx.body.role_name !== undefined && ctx.body.role_name !== null) {
+          const checked = this.requiredString(ctx.body, "role_name", { min: 1, max: 255 });
+          if (isReply(checked)) return checked;
+          if (nameTaken(checked, roleId)) {
+            return errorReply(400, `A role named '${checked}' already exists.`, "role_name");
+          }
+          name = checked;
+        }
+        const permissions = permissionsOf(ctx.body, false);
+        if (isReply(permissions)) return permissions;
+        const description = descriptionOf(ctx.body);
+        if (isReply(description)) return description;
+        const changes =
+          description === undefined ? { name, permissions } : { name, permissions, description };
+        return { status: 200, body: { ...s.updateRole(roleId, changes) } };
+      },
+      true,
+    );
+    add("DELETE", "/organization/roles/{role_id}", (ctx) => {
+      const roleId = param(ctx, "role_id");
+      s.deleteRole(roleId);
+      return { status: 200, body: { object: "role.deleted", id: roleId, deleted: true } };
+    });
+
+    // ---- organization users (legacy envelope)
+    add("GET", "/organization/users", (ctx) => {
+      const request = this.parseList(ctx.query, usersSpec);
+      if (isReply(request)) return request;
+      const emails = [...ctx.query.getAll("emails"), ...ctx.query.getAll("emails[]")]
+        .flatMap((e) => e.split(","))
+        .map((e) => e.trim())
+        .filter((e) => e !== "");
+      const page = s.pageUsers(request, emails);
+      const first = page.items[0];
+      const last = page.items[page.items.length - 1];
+      const rawAfter = ctx.query.get("after");
+      return {
+        status: 200,
+        body: {
+          object: "list",
+          data: page.items.map((u) => ({ ...u })),
+          first_id: first?.id ?? null,
+          last_id: last?.id ?? null,
+          has_more: request.limit > 0 && page.hasMore,
+        },
+        list: {
+          envelope: "legacy",
+          after: rawAfter === null || rawAfter === "" ? undefined : rawAfter,
+          focusGroupId: undefined,
+        },
+      };
+    });
+    add("GET", "/organization/users/{user_id}", (ctx) => {
+      const user = s.getUser(param(ctx, "user_id"));
+      if (user === undefined)
+        return this.notFound(`User with id '${param(ctx, "user_id")}' not found.`);
+      return { status: 200, body: { ...user } };
+    });
+    add(
+      "POST",
+      "/organization/users/{user_id}",
+      (ctx) => {
+        const userId = param(ctx, "user_id");
+        if (!s.hasUser(userId)) return this.notFound(`User with id '${userId}' not found.`);
+        const role = ctx.body.role;
+        if (role !== undefined && role !== null) {
+          if (role !== "owner" && role !== "reader" && role !== "member") {
+            return errorReply(
+              400,
+              `Invalid value: '${String(role)}'. Supported values are: 'owner' and 'reader'.`,
+              "role",
+              "invalid_value",
+            );
+          }
+        }
+        const roleId = ctx.body.role_id;
+        if (roleId !== undefined && roleId !== null) {
+          if (typeof roleId !== "string" || !s.hasRole(roleId)) {
+            return errorReply(400, `Role with id '${String(roleId)}' not found.`, "role_id");
+          }
+        }
+        if (role === "owner") s.assignUserRole(userId, s.ownerRoleId);
+        else if (role === "reader" || role === "member") s.unassignUserRole(userId, s.ownerRoleId);
+        if (typeof roleId === "string") s.assignUserRole(userId, roleId);
+        return { status: 200, body: { ...s.getUser(userId) } };
+      },
+      true,
+    );
+    add("DELETE", "/organization/users/{user_id}", (ctx) => {
+      const userId = param(ctx, "user_id");
+      s.removeUser(userId);
+      return {
+        status: 200,
+        body: { object: "organization.user.deleted", id: userId, deleted: true },
+      };
+    });
+
+    // ---- user roles
+    add("GET", "/organization/users/{user_id}/roles", (ctx) => {
+      const userId = param(ctx, "user_id");
+      if (!s.hasUser(userId)) return this.notFound(`User with id '${userId}' not found.`);
+      const request = this.parseList(ctx.query, this.roleAssignmentSpec());
+      if (isReply(request)) return request;
+      return this.nextCursorList(
+        s.pageUserRoles(userId, request, this.quirks.userRolesIncludeInherited),
+        request,
+        ctx.query.get("after"),
+        (r) => r.id,
+        (r) => this.shapeAssignedRole(r),
+      );
+    });
+    add(
+      "POST",
+      "/organization/users/{user_id}/roles",
+      (ctx) => {
+        const userId = param(ctx, "user_id");
+        if (!s.hasUser(userId)) return this.notFound(`User with id '${userId}' not found.`);
+        const roleId = this.requiredString(ctx.body, "role_id");
+        if (isReply(roleId)) return roleId;
+        const role = s.getRole(roleId);
+        if (role === undefined)
+          return errorReply(400, `Role with id '${roleId}' not found.`, "role_id");
+        if (!s.assignUserRole(userId, roleId)) {
+          const dup = this.duplicate(
+            `Role '${roleId}' is already assigned to user '${userId}'.`,
+            "role_id",
+          );
+          if (dup !== undefined) return dup;
+        }
+        return {
+          status: 200,
+          body: { object: "user.role", user: s.getUser(userId), role },
+        };
+      },
+      true,
+    );
+    add("GET", "/organization/users/{user_id}/roles/{role_id}", (ctx) => {
+      const userId = param(ctx, "user_id");
+      const roleId = param(ctx, "role_id");
+      if (!s.hasUser(userId)) return this.notFound(`User with id '${userId}' not found.`);
+      const assigned = s.getUserRole(userId, roleId, this.quirks.userRolesIncludeInherited);
+      if (assigned === undefined) {
+        return this.notFound(`Role with id '${roleId}' is not assigned to user '${userId}'.`);
+      }
+      return { status: 200, body: { ...assigned } };
+    });
+    add("DELETE", "/organization/users/{user_id}/roles/{role_id}", (ctx) => {
+      const userId = param(ctx, "user_id");
+      const roleId = param(ctx, "role_id");
+      if (!s.hasUser(userId)) return this.notFound(`User with id '${userId}' not found.`);
+      if (!s.hasRole(roleId)) return this.notFound(`Role with id '${roleId}' not found.`);
+      if (!s.unassignUserRole(userId, roleId) && this.quirks.missingDeletes === "not_found") {
+        // Roles inherited through a group can only be removed from the group.
+        return this.notFound(
+          `Role with id '${roleId}' is not directly assigned to user '${userId}'.`,
+        );
+      }
+      return { status: 200, body: { object: "user.role.deleted", deleted: true } };
+    });
+
+    return routes;
+  }
+}

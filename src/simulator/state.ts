@@ -1,0 +1,1021 @@
+/**
+ * The simulated organization: the ground truth the fake Admin API serves.
+ *
+ * Storage is compact so that the benchmark organization (2,000 groups, 50,000
+ * users, 1,000,000 memberships) fits comfortably in memory: users live in one
+ * array ordered by id (an id is time-ordered, so new users append), and each
+ * group keeps its members as an ascending array of user indexes. Wire objects
+ * are built per request, never stored.
+ *
+ * Everything is ordered by id, which is how the simulator defines the sort key
+ * behind `order` and the exclusive `after` cursor (the real sort key is
+ * undocumented; ids are time-ordered, so id order is creation order).
+ */
+import { createHash } from "node:crypto";
+import { Prng, ulidLike } from "./prng.js";
+
+export type SortOrder = "asc" | "desc";
+export type GroupType = "group" | "tenant_group";
+export type UserType = "user" | "tenant_user";
+
+// ---------------------------------------------------------------- records
+
+export interface UserRecord {
+  readonly id: string;
+  name: string;
+  email: string | null;
+  picture: string | null;
+  addedAt: number;
+  isServiceAccount: boolean;
+  isScimManaged: boolean;
+  apiKeyLastUsedAt: number | null;
+  userType: UserType;
+  /** Removed users keep their slot (indexes in memberships stay valid) but are invisible. */
+  removed: boolean;
+}
+
+export interface GroupRecord {
+  readonly id: string;
+  name: string;
+  readonly createdAt: number;
+  isScimManaged: boolean;
+  groupType: GroupType;
+  /** Indexes into the users array, ascending; index order is user id order. */
+  members: number[];
+  /** Assigned organization role ids, ascending. */
+  roleIds: string[];
+}
+
+export interface CreatorSummary {
+  id: string;
+  name: string;
+  email: string | null;
+}
+
+export interface RoleRecord {
+  readonly id: string;
+  name: string;
+  description: string | null;
+  permissions: string[];
+  resourceType: string;
+  predefined: boolean;
+  createdAt: number | null;
+  updatedAt: number | null;
+  createdBy: string | null;
+  createdByUserObj: CreatorSummary | null;
+  metadata: Record<string, unknown> | null;
+}
+
+// ---------------------------------------------------------------- wire shapes (spec-conformant)
+
+/** `GroupResponse`: list, retrieve and create. */
+export interface GroupWire {
+  id: string;
+  name: string;
+  created_at: number;
+  is_scim_managed: boolean;
+  group_type: GroupType;
+}
+
+/** `GroupResourceWithSuccess`: the update response (no `group_type`). */
+export interface GroupUpdatedWire {
+  id: string;
+  name: string;
+  created_at: number;
+  is_scim_managed: boolean;
+}
+
+/** `Group`: the summary nested in `GroupRoleAssignment` (note `scim_managed`). */
+export interface GroupSummaryWire {
+  object: "group";
+  id: string;
+  name: string;
+  created_at: number;
+  scim_managed: boolean;
+}
+
+/** `GroupUser`: items of `/groups/{id}/users`. */
+export interface GroupUserWire {
+  id: string;
+  name: string;
+  email: string | null;
+}
+
+/** `GroupMemberUser`: `GET /groups/{id}/users/{user_id}`. */
+export interface GroupMemberUserWire {
+  id: string;
+  name: string;
+  email: string | null;
+  picture: string | null;
+  is_service_account: boolean | null;
+  user_type: UserType;
+}
+
+/** `Role`: the roles catalog. */
+export interface RoleWire {
+  object: "role";
+  id: string;
+  name: string;
+  description: string | null;
+  permissions: string[];
+  resource_type: string;
+  predefined_role: boolean;
+}
+
+export interface AssignmentSourceWire {
+  principal_id: string;
+  principal_type: "user" | "group";
+}
+
+/** `AssignedRoleDetails`: items of group and user role lists (no `object`). */
+export interface AssignedRoleWire {
+  id: string;
+  name: string;
+  permissions: string[];
+  resource_type: string;
+  predefined_role: boolean;
+  description: string | null;
+  created_at: number | null;
+  updated_at: number | null;
+  created_by: string | null;
+  created_by_user_obj: Record<string, unknown> | null;
+  metadata: Record<string, unknown> | null;
+  assignment_sources: AssignmentSourceWire[] | null;
+}
+
+/** `User`: items of `/organization/users`. */
+export interface OrgUserWire {
+  object: "organization.user";
+  id: string;
+  name: string;
+  email: string | null;
+  role: "owner" | "reader";
+  added_at: number;
+  is_service_account: boolean;
+  is_scim_managed: boolean;
+  api_key_last_used_at: number | null;
+}
+
+export interface OrgCounts {
+  groups: number;
+  users: number;
+  roles: number;
+  memberships: number;
+  groupRoleAssignments: number;
+  userRoleAssignments: number;
+}
+
+export interface PageRequest {
+  /** Exclusive cursor: an id (which need not exist any more). */
+  after?: string | undefined;
+  limit: number;
+  order: SortOrder;
+}
+
+export interface Page<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
+export interface CreateUserOptions {
+  name?: string;
+  email?: string | null;
+  isServiceAccount?: boolean;
+  isScimManaged?: boolean;
+  userType?: UserType;
+  picture?: string | null;
+  apiKeyLastUsedAt?: number | null;
+}
+
+export interface CreateRoleOptions {
+  name: string;
+  permissions: string[];
+  description?: string | null;
+  resourceType?: string;
+}
+
+export interface UpdateRoleOptions {
+  name?: string | null;
+  permissions?: string[] | null;
+  description?: string | null;
+}
+
+export type StateErrorKind = "not_found" | "invalid";
+
+/** Thrown by mutations and sub-resource reads; the server maps it to 404 / 400. */
+export class StateError extends Error {
+  constructor(
+    readonly kind: StateErrorKind,
+    message: string,
+    readonly param: string | null = null,
+  ) {
+    super(message);
+    this.name = "StateError";
+  }
+}
+
+export interface OrgStateInit {
+  seed: number;
+  users: UserRecord[];
+  groups: GroupRecord[];
+  roles: RoleRecord[];
+  /** user index -> directly assigned role ids (ascending). */
+  directRoles: Map<number, string[]>;
+  /** Logical clock (unix seconds) at or after every generated timestamp. */
+  clock: number;
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** First index whose key is >= target. */
+function lowerBound(count: number, keyAt: (i: number) => string, target: string): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keyAt(mid) < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose key is > target. */
+function upperBound(count: number, keyAt: (i: number) => string, target: string): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keyAt(mid) <= target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function indexOfSorted(values: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = values[mid] as number;
+    if (v < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < values.length && values[lo] === value ? lo : -lo - 1;
+}
+
+function indexOfSortedString(values: readonly string[], value: string): number {
+  const lo = lowerBound(values.length, (i) => values[i] as string, value);
+  return lo < values.length && values[lo] === value ? lo : -lo - 1;
+}
+
+/**
+ * Positions of one page over an id-ordered sequence: `after` is exclusive and
+ * need not exist (a deleted cursor still lands between its neighbours).
+ */
+export function pagePositions(
+  count: number,
+  keyAt: (i: number) => string,
+  isLive: (i: number) => boolean,
+  request: PageRequest,
+): { positions: number[]; hasMore: boolean } {
+  const positions: number[] = [];
+  const { after, limit, order } = request;
+  if (order === "asc") {
+    let i = after === undefined ? 0 : upperBound(count, keyAt, after);
+    for (; i < count && positions.length < limit; i++) if (isLive(i)) positions.push(i);
+    let hasMore = false;
+    for (; i < count; i++) {
+      if (isLive(i)) {
+        hasMore = true;
+        break;
+      }
+    }
+    return { positions, hasMore };
+  }
+  let i = after === undefined ? count - 1 : lowerBound(count, keyAt, after) - 1;
+  for (; i >= 0 && positions.length < limit; i--) if (isLive(i)) positions.push(i);
+  let hasMore = false;
+  for (; i >= 0; i--) {
+    if (isLive(i)) {
+      hasMore = true;
+      break;
+    }
+  }
+  return { positions, hasMore };
+}
+
+function pageOfSorted<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  request: PageRequest,
+): Page<T> {
+  const { positions, hasMore } = pagePositions(
+    items.length,
+    (i) => keyOf(items[i] as T),
+    () => true,
+    request,
+  );
+  return { items: positions.map((p) => items[p] as T), hasMore };
+}
+
+const ALL: PageRequest = { limit: Number.MAX_SAFE_INTEGER, order: "asc" };
+
+// ---------------------------------------------------------------- the state
+
+/**
+ * The organization behind the simulator. Tests read it as the expected answer
+ * and mutate it directly; the HTTP write endpoints call the same methods, so
+ * every endpoint stays consistent with every other after any change.
+ *
+ * Reads (wire shapes exactly as the faithful default server emits them, in API order):
+ * - `listGroups(order = "asc"): GroupWire[]`, `getGroup(groupId): GroupWire | undefined`
+ * - `listGroupUsers(groupId, order = "desc"): GroupUserWire[]`,
+ *   `getGroupUser(groupId, userId): GroupMemberUserWire | undefined`, `isMember(groupId, userId)`
+ * - `listGroupRoles(groupId, order = "asc"): AssignedRoleWire[]` (`assignment_sources: null`)
+ * - `listRoles(order = "asc"): RoleWire[]`, `getRole(roleId)`, `roleIdByName(name)`,
+ *   `ownerRoleId`, `readerRoleId`
+ * - `listUsers(): OrgUserWire[]` (id order), `getUser(userId)`, `findUserIdByEmail(email)`
+ * - `listUserRoles(userId, order = "asc", includeInherited = true): AssignedRoleWire[]`
+ * - `counts(): OrgCounts`, `groupIds()`, `userIds()`, `fingerprint()` (sha256 of everything)
+ * - `page*` methods: one page of each list, used by the server.
+ *
+ * Mutations (throw `StateError` "not_found" for unknown ids; booleans say whether anything changed):
+ * - `createGroup(name, { isScimManaged?, groupType? }?): GroupWire`
+ * - `renameGroup(groupId, name): GroupWire`, `deleteGroup(groupId): void`
+ * - `addMember(groupId, userId): boolean`, `removeMember(groupId, userId): boolean`
+ * - `assignGroupRole(groupId, roleId): boolean`, `unassignGroupRole(groupId, roleId): boolean`
+ * - `assignUserRole(userId, roleId): boolean`, `unassignUserRole(userId, roleId): boolean`
+ * - `createUser(options?): OrgUserWire`, `removeUser(userId): void`
+ * - `createRole(options): RoleWire`, `updateRole(roleId, changes): RoleWire`, `deleteRole(roleId): void`
+ *
+ * New ids and timestamps come from a seeded logical clock, so a given sequence
+ * of mutations always produces the same ids.
+ */
+export class OrgState {
+  readonly seed: number;
+  /** Incremented by every mutation that changes something. */
+  version = 0;
+
+  private readonly users: UserRecord[];
+  private readonly userIndexById = new Map<string, number>();
+  private liveUsers = 0;
+  private readonly groups: GroupRecord[];
+  private readonly groupById = new Map<string, GroupRecord>();
+  private readonly roles: RoleRecord[];
+  private readonly roleById = new Map<string, RoleRecord>();
+  private readonly directRoles: Map<number, string[]>;
+  private membershipCount = 0;
+  private clock: number;
+  private readonly rng: Prng;
+  /** Predefined roles cannot be deleted, so this stays valid. */
+  private readonly ownerId: string;
+
+  constructor(init: OrgStateInit) {
+    this.seed = init.seed;
+    this.users = init.users;
+    this.groups = init.groups;
+    this.roles = init.roles;
+    this.directRoles = init.directRoles;
+    this.clock = init.clock;
+    this.rng = new Prng(init.seed, "state-mutations");
+    this.users.forEach((u, i) => {
+      if (!u.removed) {
+        this.userIndexById.set(u.id, i);
+        this.liveUsers++;
+      }
+    });
+    for (const g of this.groups) {
+      this.groupById.set(g.id, g);
+      this.membershipCount += g.members.length;
+    }
+    for (const r of this.roles) this.roleById.set(r.id, r);
+    this.ownerId = this.roles.find((r) => r.predefined && r.name === "Owner")?.id ?? "";
+  }
+
+  // ------------------------------------------------------------ wire builders
+
+  private groupWire(g: GroupRecord): GroupWire {
+    return {
+      id: g.id,
+      name: g.name,
+      created_at: g.createdAt,
+      is_scim_managed: g.isScimManaged,
+      group_type: g.groupType,
+    };
+  }
+
+  private groupUserWire(u: UserRecord): GroupUserWire {
+    return { id: u.id, name: u.name, email: u.email };
+  }
+
+  private roleWire(r: RoleRecord): RoleWire {
+    return {
+      object: "role",
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      permissions: [...r.permissions],
+      resource_type: r.resourceType,
+      predefined_role: r.predefined,
+    };
+  }
+
+  private assignedRoleWire(
+    r: RoleRecord,
+    sources: AssignmentSourceWire[] | null,
+  ): AssignedRoleWire {
+    return {
+      id: r.id,
+      name: r.name,
+      permissions: [...r.permissions],
+      resource_type: r.resourceType,
+      predefined_role: r.predefined,
+      description: r.description,
+      created_at: r.createdAt,
+      updated_at: r.updatedAt,
+      created_by: r.createdBy,
+      created_by_user_obj: r.createdByUserObj === null ? null : { ...r.createdByUserObj },
+      metadata: r.metadata === null ? null : { ...r.metadata },
+      assignment_sources: sources,
+    };
+  }
+
+  private orgUserWire(index: number, u: UserRecord): OrgUserWire {
+    const direct = this.directRoles.get(index);
+    const isOwner = direct?.includes(this.ownerId) === true;
+    return {
+      object: "organization.user",
+      id: u.id,
+      name: u.name,
+      email: u.email,
+      role: isOwner ? "owner" : "reader",
+      added_at: u.addedAt,
+      is_service_account: u.isServiceAccount,
+      is_scim_managed: u.isScimManaged,
+      api_key_last_used_at: u.apiKeyLastUsedAt,
+    };
+  }
+
+  /** The `GroupMemberUser` shape of `GET /groups/{id}/users/{user_id}`. */
+  private memberUserWire(u: UserRecord): GroupMemberUserWire {
+    return {
+      id: u.id,
+      name: u.name,
+      email: u.email,
+      picture: u.picture,
+      is_service_account: u.isServiceAccount,
+      user_type: u.userType,
+    };
+  }
+
+  /** The `Group` summary nested in the assign-group-role response. */
+  groupSummary(groupId: string): GroupSummaryWire {
+    const g = this.requireGroup(groupId);
+    return {
+      object: "group",
+      id: g.id,
+      name: g.name,
+      created_at: g.createdAt,
+      scim_managed: g.isScimManaged,
+    };
+  }
+
+  // ------------------------------------------------------------ lookups
+
+  private requireGroup(groupId: string): GroupRecord {
+    const g = this.groupById.get(groupId);
+    if (g === undefined) throw new StateError("not_found", `Group with id '${groupId}' not found.`);
+    return g;
+  }
+
+  private requireUserIndex(userId: string, param: string | null = null): number {
+    const index = this.userIndexById.get(userId);
+    if (index === undefined) {
+      throw new StateError("not_found", `User with id '${userId}' not found.`, param);
+    }
+    return index;
+  }
+
+  private requireRole(roleId: string, param: string | null = null): RoleRecord {
+    const r = this.roleById.get(roleId);
+    if (r === undefined) {
+      throw new StateError("not_found", `Role with id '${roleId}' not found.`, param);
+    }
+    return r;
+  }
+
+  private userAt(index: number): UserRecord {
+    return this.users[index] as UserRecord;
+  }
+
+  /** Id of the predefined Owner role (holding it directly makes a user's `role` "owner"). */
+  get ownerRoleId(): string {
+    return this.ownerId;
+  }
+
+  /** Id of the predefined Reader role. */
+  get readerRoleId(): string {
+    return this.roles.find((r) => r.predefined && r.name === "Reader")?.id ?? "";
+  }
+
+  roleIdByName(name: string): string | undefined {
+    return this.roles.find((r) => r.name === name)?.id;
+  }
+
+  hasGroup(groupId: string): boolean {
+    return this.groupById.has(groupId);
+  }
+
+  hasUser(userId: string): boolean {
+    return this.userIndexById.has(userId);
+  }
+
+  hasRole(roleId: string): boolean {
+    return this.roleById.has(roleId);
+  }
+
+  isScimManagedGroup(groupId: string): boolean {
+    return this.requireGroup(groupId).isScimManaged;
+  }
+
+  isMember(groupId: string, userId: string): boolean {
+    const g = this.requireGroup(groupId);
+    const index = this.userIndexById.get(userId);
+    return index !== undefined && indexOfSorted(g.members, index) >= 0;
+  }
+
+  groupIds(): string[] {
+    return this.groups.map((g) => g.id);
+  }
+
+  userIds(): string[] {
+    const ids: string[] = [];
+    for (const u of this.users) if (!u.removed) ids.push(u.id);
+    return ids;
+  }
+
+  /** Member counts per group id, in group order (handy for picking test subjects). */
+  groupSizes(): Array<{ id: string; members: number; roles: number; isScimManaged: boolean }> {
+    return this.groups.map((g) => ({
+      id: g.id,
+      members: g.members.length,
+      roles: g.roleIds.length,
+      isScimManaged: g.isScimManaged,
+    }));
+  }
+
+  /** Number of user slots (live and removed); with `userIdAtSlot`, for uniform random picks. */
+  userSlotCount(): number {
+    return this.users.length;
+  }
+
+  /** The id of the user in slot `slot`, or undefined when that user was removed. */
+  userIdAtSlot(slot: number): string | undefined {
+    const u = this.users[slot];
+    return u === undefined || u.removed ? undefined : u.id;
+  }
+
+  /** Member count of a group. */
+  groupSize(groupId: string): number {
+    return this.requireGroup(groupId).members.length;
+  }
+
+  /** The id of the member at `position` (ascending id order) of a group. */
+  groupMemberIdAt(groupId: string, position: number): string | undefined {
+    const index = this.requireGroup(groupId).members[position];
+    return index === undefined ? undefined : this.userAt(index).id;
+  }
+
+  /** Role ids assigned to a group, ascending. */
+  groupRoleIds(groupId: string): string[] {
+    return [...this.requireGroup(groupId).roleIds];
+  }
+
+  /** Role ids assigned directly to a user, ascending. */
+  directUserRoleIds(userId: string): string[] {
+    return [...(this.directRoles.get(this.requireUserIndex(userId)) ?? [])];
+  }
+
+  /** All role ids, ascending. */
+  roleIds(): string[] {
+    return this.roles.map((r) => r.id);
+  }
+
+  findUserIdByEmail(email: string): string | undefined {
+    const wanted = email.toLowerCase();
+    return this.users.find((u) => !u.removed && u.email?.toLowerCase() === wanted)?.id;
+  }
+
+  counts(): OrgCounts {
+    let groupRoleAssignments = 0;
+    for (const g of this.groups) groupRoleAssignments += g.roleIds.length;
+    let userRoleAssignments = 0;
+    for (const ids of this.directRoles.values()) userRoleAssignments += ids.length;
+    return {
+      groups: this.groups.length,
+      users: this.liveUsers,
+      roles: this.roles.length,
+      memberships: this.membershipCount,
+      groupRoleAssignments,
+      userRoleAssignments,
+    };
+  }
+
+  // ------------------------------------------------------------ pages (server)
+
+  pageGroups(request: PageRequest): Page<GroupWire> {
+    const page = pageOfSorted(this.groups, (g) => g.id, request);
+    return { items: page.items.map((g) => this.groupWire(g)), hasMore: page.hasMore };
+  }
+
+  pageGroupUsers(groupId: string, request: PageRequest): Page<GroupUserWire> {
+    const members = this.requireGroup(groupId).members;
+    const { positions, hasMore } = pagePositions(
+      members.length,
+      (i) => this.userAt(members[i] as number).id,
+      () => true,
+      request,
+    );
+    return {
+      items: positions.map((p) => this.groupUserWire(this.userAt(members[p] as number))),
+      hasMore,
+    };
+  }
+
+  pageGroupRoles(groupId: string, request: PageRequest): Page<AssignedRoleWire> {
+    const g = this.requireGroup(groupId);
+    const page = pageOfSorted(g.roleIds, (id) => id, request);
+    return {
+      items: page.items.map((id) => this.assignedRoleWire(this.requireRole(id), null)),
+      hasMore: page.hasMore,
+    };
+  }
+
+  pageRoles(request: PageRequest): Page<RoleWire> {
+    const page = pageOfSorted(this.roles, (r) => r.id, request);
+    return { items: page.items.map((r) => this.roleWire(r)), hasMore: page.hasMore };
+  }
+
+  /** The legacy users list: ascending id order only; `emails` filters case-insensitively. */
+  pageUsers(request: PageRequest, emails?: readonly string[]): Page<OrgUserWire> {
+    const filter =
+      emails === undefined || emails.length === 0
+        ? undefined
+        : new Set(emails.map((e) => e.toLowerCase()));
+    const users = this.users;
+    const { positions, hasMore } = pagePositions(
+      users.length,
+      (i) => (users[i] as UserRecord).id,
+      (i) => {
+        const u = users[i] as UserRecord;
+        if (u.removed) return false;
+        return filter === undefined || (u.email !== null && filter.has(u.email.toLowerCase()));
+      },
+      request,
+    );
+    return { items: positions.map((p) => this.orgUserWire(p, this.userAt(p))), hasMore };
+  }
+
+  pageUserRoles(
+    userId: string,
+    request: PageRequest,
+    includeInherited: boolean,
+  ): Page<AssignedRoleWire> {
+    const all = this.userRoleEntries(this.requireUserIndex(userId), includeInherited);
+    const page = pageOfSorted(all, (e) => e.role.id, request);
+    return {
+      items: page.items.map((e) => this.assignedRoleWire(e.role, e.sources)),
+      hasMore: page.hasMore,
+    };
+  }
+
+  /** Roles a user holds, ascending by role id, each with the principals it comes from. */
+  private userRoleEntries(
+    index: number,
+    includeInherited: boolean,
+  ): Array<{ role: RoleRecord; sources: AssignmentSourceWire[] }> {
+    const user = this.userAt(index);
+    const sources = new Map<string, AssignmentSourceWire[]>();
+    for (const roleId of this.directRoles.get(index) ?? []) {
+      sources.set(roleId, [{ principal_id: user.id, principal_type: "user" }]);
+    }
+    if (includeInherited) {
+      for (const g of this.groups) {
+        if (g.roleIds.length === 0 || indexOfSorted(g.members, index) < 0) continue;
+        for (const roleId of g.roleIds) {
+          const list = sources.get(roleId);
+          const source: AssignmentSourceWire = { principal_id: g.id, principal_type: "group" };
+          if (list === undefined) sources.set(roleId, [source]);
+          else list.push(source);
+        }
+      }
+    }
+    return [...sources.keys()]
+      .sort()
+      .map((roleId) => ({ role: this.requireRole(roleId), sources: sources.get(roleId) ?? [] }));
+  }
+
+  // ------------------------------------------------------------ full lists (tests)
+
+  listGroups(order: SortOrder = "asc"): GroupWire[] {
+    return this.pageGroups({ ...ALL, order }).items;
+  }
+
+  getGroup(groupId: string): GroupWire | undefined {
+    const g = this.groupById.get(groupId);
+    return g === undefined ? undefined : this.groupWire(g);
+  }
+
+  listGroupUsers(groupId: string, order: SortOrder = "desc"): GroupUserWire[] {
+    return this.pageGroupUsers(groupId, { ...ALL, order }).items;
+  }
+
+  getGroupUser(groupId: string, userId: string): GroupMemberUserWire | undefined {
+    const g = this.requireGroup(groupId);
+    const index = this.userIndexById.get(userId);
+    if (index === undefined || indexOfSorted(g.members, index) < 0) return undefined;
+    return this.memberUserWire(this.userAt(index));
+  }
+
+  listGroupRoles(groupId: string, order: SortOrder = "asc"): AssignedRoleWire[] {
+    return this.pageGroupRoles(groupId, { ...ALL, order }).items;
+  }
+
+  getGroupRole(groupId: string, roleId: string): AssignedRoleWire | undefined {
+    const g = this.requireGroup(groupId);
+    if (indexOfSortedString(g.roleIds, roleId) < 0) return undefined;
+    return this.assignedRoleWire(this.requireRole(roleId), null);
+  }
+
+  listRoles(order: SortOrder = "asc"): RoleWire[] {
+    return this.pageRoles({ ...ALL, order }).items;
+  }
+
+  getRole(roleId: string): RoleWire | undefined {
+    const r = this.roleById.get(roleId);
+    return r === undefined ? undefined : this.roleWire(r);
+  }
+
+  listUsers(): OrgUserWire[] {
+    return this.pageUsers(ALL).items;
+  }
+
+  getUser(userId: string): OrgUserWire | undefined {
+    const index = this.userIndexById.get(userId);
+    return index === undefined ? undefined : this.orgUserWire(index, this.userAt(index));
+  }
+
+  listUserRoles(
+    userId: string,
+    order: SortOrder = "asc",
+    includeInherited = true,
+  ): AssignedRoleWire[] {
+    return this.pageUserRoles(userId, { ...ALL, order }, includeInherited).items;
+  }
+
+  getUserRole(
+    userId: string,
+    roleId: string,
+    includeInherited = true,
+  ): AssignedRoleWire | undefined {
+    const entries = this.userRoleEntries(this.requireUserIndex(userId), includeInherited);
+    const entry = entries.find((e) => e.role.id === roleId);
+    return entry === undefined ? undefined : this.assignedRoleWire(entry.role, entry.sources);
+  }
+
+  /** True when the user holds the role by a direct assignment (not only through a group). */
+  hasDirectUserRole(userId: string, roleId: string): boolean {
+    const direct = this.directRoles.get(this.requireUserIndex(userId));
+    return direct?.includes(roleId) === true;
+  }
+
+  hasGroupRole(groupId: string, roleId: string): boolean {
+    return indexOfSortedString(this.requireGroup(groupId).roleIds, roleId) >= 0;
+  }
+
+  /** A sha256 over every entity in order: equal fingerprints mean byte-identical organizations. */
+  fingerprint(): string {
+    const hash = createHash("sha256");
+    for (const r of this.roles) hash.update(`${JSON.stringify(r)}\n`);
+    this.users.forEach((u, i) => {
+      hash.update(`${JSON.stringify(u)}|${(this.directRoles.get(i) ?? []).join(",")}\n`);
+    });
+    for (const g of this.groups) {
+      const { members, ...rest } = g;
+      hash.update(`${JSON.stringify(rest)}|${members.join(",")}\n`);
+    }
+    return hash.digest("hex");
+  }
+
+  // ------------------------------------------------------------ mutations
+
+  /** Advances the logical clock and returns a fresh time-ordered id with that timestamp. */
+  private nextId(prefix: string): { id: string; at: number } {
+    this.clock += this.rng.range(1, 90);
+    const at = this.clock;
+    return { id: `${prefix}${ulidLike(at * 1000 + this.rng.int(1000), this.rng)}`, at };
+  }
+
+  private changed(): void {
+    this.version++;
+  }
+
+  createGroup(
+    name: string,
+    options: { isScimManaged?: boolean; groupType?: GroupType } = {},
+  ): GroupWire {
+    const { id, at } = this.nextId("group_");
+    const g: GroupRecord = {
+      id,
+      name,
+      createdAt: at,
+      isScimManaged: options.isScimManaged ?? false,
+      groupType: options.groupType ?? "group",
+      members: [],
+      roleIds: [],
+    };
+    this.groups.push(g); // ids are time-ordered and the clock only advances: order is kept
+    this.groupById.set(id, g);
+    this.changed();
+    return this.groupWire(g);
+  }
+
+  renameGroup(groupId: string, name: string): GroupWire {
+    const g = this.requireGroup(groupId);
+    if (g.name !== name) {
+      g.name = name;
+      this.changed();
+    }
+    return this.groupWire(g);
+  }
+
+  deleteGroup(groupId: string): void {
+    const g = this.requireGroup(groupId);
+    const pos = lowerBound(this.groups.length, (i) => (this.groups[i] as GroupRecord).id, g.id);
+    this.groups.splice(pos, 1);
+    this.groupById.delete(groupId);
+    this.membershipCount -= g.members.length;
+    this.changed();
+  }
+
+  addMember(groupId: string, userId: string): boolean {
+    const g = this.requireGroup(groupId);
+    const index = this.requireUserIndex(userId, "user_id");
+    const pos = indexOfSorted(g.members, index);
+    if (pos >= 0) return false;
+    g.members.splice(-pos - 1, 0, index);
+    this.membershipCount++;
+    this.changed();
+    return true;
+  }
+
+  removeMember(groupId: string, userId: string): boolean {
+    const g = this.requireGroup(groupId);
+    const index = this.requireUserIndex(userId);
+    const pos = indexOfSorted(g.members, index);
+    if (pos < 0) return false;
+    g.members.splice(pos, 1);
+    this.membershipCount--;
+    this.changed();
+    return true;
+  }
+
+  assignGroupRole(groupId: string, roleId: string): boolean {
+    const g = this.requireGroup(groupId);
+    this.requireRole(roleId, "role_id");
+    const pos = indexOfSortedString(g.roleIds, roleId);
+    if (pos >= 0) return false;
+    g.roleIds.splice(-pos - 1, 0, roleId);
+    this.changed();
+    return true;
+  }
+
+  unassignGroupRole(groupId: string, roleId: string): boolean {
+    const g = this.requireGroup(groupId);
+    const pos = indexOfSortedString(g.roleIds, roleId);
+    if (pos < 0) return false;
+    g.roleIds.splice(pos, 1);
+    this.changed();
+    return true;
+  }
+
+  assignUserRole(userId: string, roleId: string): boolean {
+    const index = this.requireUserIndex(userId);
+    this.requireRole(roleId, "role_id");
+    const list = this.directRoles.get(index) ?? [];
+    const pos = indexOfSortedString(list, roleId);
+    if (pos >= 0) return false;
+    list.splice(-pos - 1, 0, roleId);
+    this.directRoles.set(index, list);
+    this.changed();
+    return true;
+  }
+
+  unassignUserRole(userId: string, roleId: string): boolean {
+    const index = this.requireUserIndex(userId);
+    const list = this.directRoles.get(index);
+    if (list === undefined) return false;
+    const pos = indexOfSortedString(list, roleId);
+    if (pos < 0) return false;
+    list.splice(pos, 1);
+    if (list.length === 0) this.directRoles.delete(index);
+    this.changed();
+    return true;
+  }
+
+  createUser(options: CreateUserOptions = {}): OrgUserWire {
+    const { id, at } = this.nextId("user_");
+    const n = this.users.length + 1;
+    const u: UserRecord = {
+      id,
+      name: options.name ?? `Simulated User ${n}`,
+      email: options.email === undefined ? `simulated.user${n}@example.com` : options.email,
+      picture: options.picture ?? null,
+      addedAt: at,
+      isServiceAccount: options.isServiceAccount ?? false,
+      isScimManaged: options.isScimManaged ?? false,
+      apiKeyLastUsedAt: options.apiKeyLastUsedAt ?? null,
+      userType: options.userType ?? "user",
+      removed: false,
+    };
+    const index = this.users.push(u) - 1;
+    this.userIndexById.set(id, index);
+    this.liveUsers++;
+    this.changed();
+    return this.orgUserWire(index, u);
+  }
+
+  /** Removes a user from the organization: from every group and every direct role too. */
+  removeUser(userId: string): void {
+    const index = this.requireUserIndex(userId);
+    for (const g of this.groups) {
+      const pos = indexOfSorted(g.members, index);
+      if (pos >= 0) {
+        g.members.splice(pos, 1);
+        this.membershipCount--;
+      }
+    }
+    this.directRoles.delete(index);
+    this.userAt(index).removed = true;
+    this.userIndexById.delete(userId);
+    this.liveUsers--;
+    this.changed();
+  }
+
+  createRole(options: CreateRoleOptions): RoleWire {
+    const { id, at } = this.nextId("role_");
+    const r: RoleRecord = {
+      id,
+      name: options.name,
+      description: options.description ?? null,
+      permissions: [...options.permissions],
+      resourceType: options.resourceType ?? "api.organization",
+      predefined: false,
+      createdAt: at,
+      updatedAt: at,
+      createdBy: null,
+      createdByUserObj: null,
+      metadata: {},
+    };
+    this.roles.push(r);
+    this.roleById.set(id, r);
+    this.changed();
+    return this.roleWire(r);
+  }
+
+  updateRole(roleId: string, changes: UpdateRoleOptions): RoleWire {
+    const r = this.requireRole(roleId);
+    if (r.predefined) {
+      throw new StateError("invalid", `Role '${roleId}' is predefined and cannot be modified.`);
+    }
+    if (changes.name !== undefined && changes.name !== null) r.name = changes.name;
+    if (changes.permissions !== undefined && changes.permissions !== null) {
+      r.permissions = [...changes.permissions];
+    }
+    if (changes.description !== undefined) r.description = changes.description;
+    this.clock += this.rng.range(1, 90);
+    r.updatedAt = this.clock;
+    this.changed();
+    return this.roleWire(r);
+  }
+
+  /** Deletes a custom role and every assignment of it. */
+  deleteRole(roleId: string): void {
+    const r = this.requireRole(roleId);
+    if (r.predefined) {
+      throw new StateError("invalid", `Role '${roleId}' is predefined and cannot be deleted.`);
+    }
+    for (const g of this.groups) {
+      const pos = indexOfSortedString(g.roleIds, roleId);
+      if (pos >= 0) g.roleIds.splice(pos, 1);
+    }
+    for (const [index, list] of this.directRoles) {
+      const pos = indexOfSortedString(list, roleId);
+      if (pos >= 0) list.splice(pos, 1);
+      if (list.length === 0) this.directRoles.delete(index);
+    }
+    this.roles.splice(this.roles.indexOf(r), 1);
+    this.roleById.delete(roleId);
+    this.changed();
+  }
+}

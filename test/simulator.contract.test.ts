@@ -1,0 +1,1035 @@
+/**
+ * The simulator's wire contract: every shape it serves validates against the
+ * official OpenAPI schemas (or deviates exactly as a quirk documents), errors
+ * carry the four-key envelope, cursors behave, the generator is deterministic
+ * and every fault kind fires.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  FAULT_KINDS,
+  generateOrganization,
+  type RunningSimulator,
+  startSimulator,
+} from "../src/simulator/index.js";
+import { type CallOptions, call, dataOf, obj, type RawResponse } from "./support/simulator-http.js";
+import { SpecValidator } from "./support/simulator-openapi.js";
+
+const spec = new SpecValidator();
+const covered = new Set<string>();
+
+let sim: RunningSimulator;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, seed: 7, groups: 40, users: 300 });
+});
+
+afterAll(async () => {
+  await sim.stop();
+});
+
+/** Calls and asserts the response validates against the schema the spec documents for it. */
+async function conform(
+  method: string,
+  template: string,
+  path: string,
+  options?: CallOptions,
+  target: RunningSimulator = sim,
+): Promise<RawResponse> {
+  const res = await call(target, method, path, options);
+  const result = spec.validateResponse(method, template, res.status, res.json);
+  expect(result.errors, `${method} ${path} -> ${res.status} ${res.text.slice(0, 300)}`).toEqual([]);
+  expect(result.valid).toBe(true);
+  if (res.status === 200) covered.add(`${method} ${template}`);
+  return res;
+}
+
+/** Asserts the four-key error envelope, the status and (optionally) the param. */
+function expectError(
+  res: RawResponse,
+  status: number,
+  param: string | null = null,
+): Record<string, unknown> {
+  expect(res.status, res.text).toBe(status);
+  const result = spec.validateSchema("ErrorResponse", res.json);
+  expect(result.errors).toEqual([]);
+  const body = obj(res.json);
+  expect(Object.keys(body)).toEqual(["error"]);
+  const error = obj(body.error);
+  expect(Object.keys(error).sort()).toEqual(["code", "message", "param", "type"]);
+  expect(error.param).toBe(param);
+  return error;
+}
+
+function subjects() {
+  const sizes = sim.state.groupSizes();
+  const withMembers = sizes.find((g) => g.members >= 3) ?? sizes[0];
+  if (withMembers === undefined) throw new Error("no groups");
+  const member = sim.state.listGroupUsers(withMembers.id)[0];
+  if (member === undefined) throw new Error("no members");
+  const usageViewer = sim.state.roleIdByName("Usage Viewer") as string;
+  const projectViewer = sim.state.roleIdByName("Project Viewer") as string;
+  return { groupId: withMembers.id, userId: member.id, usageViewer, projectViewer };
+}
+
+describe("every endpoint conforms to the OpenAPI schemas (default quirks)", () => {
+  it("serves schema-valid bodies for groups, group users and group roles", async () => {
+    const { userId, usageViewer, projectViewer } = subjects();
+    const list = await conform("GET", "/organization/groups", "/organization/groups");
+    expect(dataOf(list.json)).toEqual(sim.state.listGroups());
+    await conform("GET", "/organization/groups", "/organization/groups?limit=5&order=desc");
+
+    const created = obj(
+      (
+        await conform("POST", "/organization/groups", "/organization/groups", {
+          body: { name: "Contract Team" },
+        })
+      ).json,
+    );
+    const gid = created.id as string;
+    expect(created).toMatchObject({
+      name: "Contract Team",
+      is_scim_managed: false,
+      group_type: "group",
+    });
+    await conform("GET", "/organization/groups/{group_id}", `/organization/groups/${gid}`);
+    const updated = obj(
+      (
+        await conform("POST", "/organization/groups/{group_id}", `/organization/groups/${gid}`, {
+          body: { name: "Escalations" },
+        })
+      ).json,
+    );
+    // GroupResourceWithSuccess has no group_type.
+    expect(Object.keys(updated).sort()).toEqual(["created_at", "id", "is_scim_managed", "name"]);
+
+    const added = await conform(
+      "POST",
+      "/organization/groups/{group_id}/users",
+      `/organization/groups/${gid}/users`,
+      {
+        body: { user_id: userId },
+      },
+    );
+    expect(added.json).toEqual({ object: "group.user", user_id: userId, group_id: gid });
+    const members = await conform(
+      "GET",
+      "/organization/groups/{group_id}/users",
+      `/organization/groups/${gid}/users`,
+    );
+    expect(dataOf(members.json).map((u) => u.id)).toEqual([userId]);
+    const member = await conform(
+      "GET",
+      "/organization/groups/{group_id}/users/{user_id}",
+      `/organization/groups/${gid}/users/${userId}`,
+    );
+    expect(Object.keys(obj(member.json)).sort()).toEqual([
+      "email",
+      "id",
+      "is_service_account",
+      "name",
+      "picture",
+      "user_type",
+    ]);
+
+    const assigned = obj(
+      (
+        await conform(
+          "POST",
+          "/organization/groups/{group_id}/roles",
+          `/organization/groups/${gid}/roles`,
+          {
+            body: { role_id: usageViewer },
+          },
+        )
+      ).json,
+    );
+    expect(assigned.object).toBe("group.role");
+    // The nested Group uses scim_managed, not is_scim_managed.
+    expect(obj(assigned.group)).toEqual({
+      object: "group",
+      id: gid,
+      name: "Escalations",
+      created_at: created.created_at,
+      scim_managed: false,
+    });
+    expect(obj(assigned.role).id).toBe(usageViewer);
+    const groupRoles = await conform(
+      "GET",
+      "/organization/groups/{group_id}/roles",
+      `/organization/groups/${gid}/roles`,
+    );
+    for (const item of dataOf(groupRoles.json)) {
+      expect(item).not.toHaveProperty("object");
+      expect(item.assignment_sources).toBeNull();
+    }
+    await conform(
+      "GET",
+      "/organization/groups/{group_id}/roles/{role_id}",
+      `/organization/groups/${gid}/roles/${usageViewer}`,
+    );
+
+    // The member now inherits the role through the group.
+    const userRoles = await conform(
+      "GET",
+      "/organization/users/{user_id}/roles",
+      `/organization/users/${userId}/roles`,
+    );
+    const inherited = dataOf(userRoles.json).find((r) => r.id === usageViewer);
+    expect(inherited?.assignment_sources).toContainEqual({
+      principal_id: gid,
+      principal_type: "group",
+    });
+    await conform(
+      "GET",
+      "/organization/users/{user_id}/roles/{role_id}",
+      `/organization/users/${userId}/roles/${usageViewer}`,
+    );
+    const userAssigned = obj(
+      (
+        await conform(
+          "POST",
+          "/organization/users/{user_id}/roles",
+          `/organization/users/${userId}/roles`,
+          {
+            body: { role_id: projectViewer },
+          },
+        )
+      ).json,
+    );
+    expect(userAssigned.object).toBe("user.role");
+    expect(obj(userAssigned.user).id).toBe(userId);
+    const direct = obj(
+      (await call(sim, "GET", `/organization/users/${userId}/roles/${projectViewer}`)).json,
+    );
+    expect(direct.assignment_sources).toContainEqual({
+      principal_id: userId,
+      principal_type: "user",
+    });
+    const userUnassigned = await conform(
+      "DELETE",
+      "/organization/users/{user_id}/roles/{role_id}",
+      `/organization/users/${userId}/roles/${projectViewer}`,
+    );
+    expect(userUnassigned.json).toEqual({ object: "user.role.deleted", deleted: true });
+
+    const unassigned = await conform(
+      "DELETE",
+      "/organization/groups/{group_id}/roles/{role_id}",
+      `/organization/groups/${gid}/roles/${usageViewer}`,
+    );
+    expect(unassigned.json).toEqual({ object: "group.role.deleted", deleted: true });
+    const removed = await conform(
+      "DELETE",
+      "/organization/groups/{group_id}/users/{user_id}",
+      `/organization/groups/${gid}/users/${userId}`,
+    );
+    expect(removed.json).toEqual({ object: "group.user.deleted", deleted: true });
+    const deleted = await conform(
+      "DELETE",
+      "/organization/groups/{group_id}",
+      `/organization/groups/${gid}`,
+    );
+    expect(deleted.json).toEqual({ object: "group.deleted", id: gid, deleted: true });
+    expect(sim.state.hasGroup(gid)).toBe(false);
+  });
+
+  it("serves schema-valid bodies for roles and users", async () => {
+    const roles = await conform("GET", "/organization/roles", "/organization/roles");
+    expect(dataOf(roles.json)).toEqual(sim.state.listRoles());
+    const names = dataOf(roles.json).map((r) => r.name);
+    expect(names).toEqual(expect.arrayContaining(["Owner", "Reader"]));
+    const created = obj(
+      (
+        await conform("POST", "/organization/roles", "/organization/roles", {
+          body: { role_name: "Contract Role", permissions: ["api.groups.read"], description: null },
+        })
+      ).json,
+    );
+    expect(created).toMatchObject({
+      object: "role",
+      name: "Contract Role",
+      predefined_role: false,
+    });
+    const rid = created.id as string;
+    await conform("GET", "/organization/roles/{role_id}", `/organization/roles/${rid}`);
+    const updated = await conform(
+      "POST",
+      "/organization/roles/{role_id}",
+      `/organization/roles/${rid}`,
+      {
+        body: { permissions: ["api.groups.read", "api.groups.write"] },
+      },
+    );
+    expect(obj(updated.json).permissions).toEqual(["api.groups.read", "api.groups.write"]);
+    const deleted = await conform(
+      "DELETE",
+      "/organization/roles/{role_id}",
+      `/organization/roles/${rid}`,
+    );
+    expect(deleted.json).toEqual({ object: "role.deleted", id: rid, deleted: true });
+
+    const users = await conform("GET", "/organization/users", "/organization/users?limit=5");
+    const page = obj(users.json);
+    expect(Object.keys(page).sort()).toEqual(["data", "first_id", "has_more", "last_id", "object"]);
+    expect(dataOf(page)).toEqual(sim.state.listUsers().slice(0, 5));
+    const [first, second] = sim.state.listUsers().filter((u) => u.role === "reader");
+    if (first === undefined || second === undefined) throw new Error("need two readers");
+    await conform("GET", "/organization/users/{user_id}", `/organization/users/${first.id}`);
+    const promoted = await conform(
+      "POST",
+      "/organization/users/{user_id}",
+      `/organization/users/${first.id}`,
+      {
+        body: { role: "owner" },
+      },
+    );
+    expect(obj(promoted.json).role).toBe("owner");
+    expect(sim.state.hasDirectUserRole(first.id, sim.state.ownerRoleId)).toBe(true);
+    const demoted = await call(sim, "POST", `/organization/users/${first.id}`, {
+      body: { role: "reader" },
+    });
+    expect(obj(demoted.json).role).toBe("reader");
+    const gone = await conform(
+      "DELETE",
+      "/organization/users/{user_id}",
+      `/organization/users/${second.id}`,
+    );
+    expect(gone.json).toEqual({
+      object: "organization.user.deleted",
+      id: second.id,
+      deleted: true,
+    });
+    expect(sim.state.getUser(second.id)).toBeUndefined();
+  });
+
+  it("has exercised every operation of the spec", () => {
+    const expected = spec.operations().map((o) => `${o.method} ${o.template}`);
+    expect([...covered].sort()).toEqual(expected.sort());
+  });
+});
+
+describe("quirks: documented deviations, switched on and off", () => {
+  afterAll(() => {
+    sim.setQuirks({
+      groupTypeOmitted: false,
+      groupObjectKey: false,
+      assignmentSourcesOmitted: false,
+      opaqueCursors: false,
+      echoKeyInAuthErrors: true,
+      userRolesIncludeInherited: true,
+      scimGroupsReadOnly: false,
+      duplicateWrites: "idempotent",
+      missingDeletes: "not_found",
+      limitZero: "default",
+      roleAssignmentDefaultLimit: 100,
+      notFoundStatus: 404,
+    });
+  });
+
+  it("groupTypeOmitted drops group_type like the spec examples; only that fails the schema", async () => {
+    sim.setQuirks({ groupTypeOmitted: true });
+    const res = await call(sim, "GET", "/organization/groups?limit=3");
+    for (const item of dataOf(res.json)) {
+      expect(item).not.toHaveProperty("group_type");
+      const result = spec.validateSchema("GroupResponse", item);
+      expect(result.valid).toBe(false);
+      expect(result.errors).toEqual(["/ must have required property 'group_type'"]);
+      expect(spec.validateSchema("GroupResponse", { ...item, group_type: "group" }).valid).toBe(
+        true,
+      );
+    }
+    const id = dataOf(res.json)[0]?.id as string;
+    expect(obj((await call(sim, "GET", `/organization/groups/${id}`)).json)).not.toHaveProperty(
+      "group_type",
+    );
+    sim.setQuirks({ groupTypeOmitted: false });
+    expect(dataOf((await call(sim, "GET", "/organization/groups?limit=1")).json)[0]).toHaveProperty(
+      "group_type",
+    );
+  });
+
+  it("groupObjectKey adds object:'group' like the spec examples, which the schema tolerates", async () => {
+    sim.setQuirks({ groupObjectKey: true });
+    const res = await conform("GET", "/organization/groups", "/organization/groups?limit=3");
+    for (const item of dataOf(res.json)) expect(item.object).toBe("group");
+    sim.setQuirks({ groupObjectKey: false });
+    const plain = await call(sim, "GET", "/organization/groups?limit=3");
+    for (const item of dataOf(plain.json)) expect(item).not.toHaveProperty("object");
+  });
+
+  it("assignmentSourcesOmitted drops assignment_sources from list items only", async () => {
+    const withRoles = sim.state.groupSizes().find((g) => g.roles > 0);
+    if (withRoles === undefined) throw new Error("no group with roles");
+    sim.setQuirks({ assignmentSourcesOmitted: true });
+    const res = await call(sim, "GET", `/organization/groups/${withRoles.id}/roles`);
+    expect(dataOf(res.json).length).toBeGreaterThan(0);
+    for (const item of dataOf(res.json)) {
+      expect(item).not.toHaveProperty("assignment_sources");
+      expect(spec.validateSchema("AssignedRoleDetails", item).errors).toEqual([
+        "/ must have required property 'assignment_sources'",
+      ]);
+    }
+    const roleId = dataOf(res.json)[0]?.id as string;
+    const single = await call(sim, "GET", `/organization/groups/${withRoles.id}/roles/${roleId}`);
+    expect(obj(single.json)).toHaveProperty("assignment_sources", null);
+    sim.setQuirks({ assignmentSourcesOmitted: false });
+  });
+
+  it("opaqueCursors returns a token that is not an id but works as after", async () => {
+    sim.setQuirks({ opaqueCursors: true });
+    const first = await conform("GET", "/organization/groups", "/organization/groups?limit=3");
+    const next = obj(first.json).next as string;
+    const ids = sim.state.listGroups().map((g) => g.id);
+    expect(ids).not.toContain(next);
+    expect(next.startsWith("group_")).toBe(false);
+    const second = await call(
+      sim,
+      "GET",
+      `/organization/groups?limit=3&after=${encodeURIComponent(next)}`,
+    );
+    expect(dataOf(second.json).map((g) => g.id)).toEqual(ids.slice(3, 6));
+    // A raw id still works too.
+    const raw = await call(sim, "GET", `/organization/groups?limit=3&after=${ids[2]}`);
+    expect(dataOf(raw.json).map((g) => g.id)).toEqual(ids.slice(3, 6));
+    sim.setQuirks({ opaqueCursors: false });
+  });
+
+  it("echoKeyInAuthErrors echoes the full presented key by default, masks it when off", async () => {
+    const wrong = "sk-admin-wrong-key-0123456789abcdefSECRET";
+    const echoed = expectError(await call(sim, "GET", "/organization/groups", { key: wrong }), 401);
+    expect(echoed.code).toBe("invalid_api_key");
+    expect(echoed.message).toContain(wrong);
+    sim.setQuirks({ echoKeyInAuthErrors: false });
+    const masked = expectError(await call(sim, "GET", "/organization/groups", { key: wrong }), 401);
+    expect(masked.message).not.toContain(wrong);
+    expect(masked.message).toContain("CRET");
+    sim.setQuirks({ echoKeyInAuthErrors: true });
+  });
+
+  it("userRolesIncludeInherited switches group-inherited roles in user role lists", async () => {
+    const group = sim.state.groupSizes().find((g) => g.roles > 0 && g.members > 0);
+    if (group === undefined) throw new Error("no group with roles and members");
+    const userId = sim.state.listGroupUsers(group.id)[0]?.id as string;
+    const inherited = dataOf((await call(sim, "GET", `/organization/users/${userId}/roles`)).json);
+    expect(inherited.map((r) => r.id)).toEqual(
+      expect.arrayContaining(sim.state.groupRoleIds(group.id)),
+    );
+    expect(inherited).toEqual(sim.state.listUserRoles(userId));
+    sim.setQuirks({ userRolesIncludeInherited: false });
+    const direct = dataOf((await call(sim, "GET", `/organization/users/${userId}/roles`)).json);
+    expect(direct.map((r) => r.id)).toEqual(sim.state.directUserRoleIds(userId));
+    sim.setQuirks({ userRolesIncludeInherited: true });
+  });
+
+  it("scimGroupsReadOnly rejects writes to SCIM-managed groups", async () => {
+    const scim = sim.state.groupSizes().find((g) => g.isScimManaged && g.members > 0);
+    if (scim === undefined) throw new Error("no SCIM group");
+    const userId = sim.state.listGroupUsers(scim.id)[0]?.id as string;
+    sim.setQuirks({ scimGroupsReadOnly: true });
+    expectError(
+      await call(sim, "POST", `/organization/groups/${scim.id}`, { body: { name: "x" } }),
+      400,
+    );
+    expectError(await call(sim, "DELETE", `/organization/groups/${scim.id}/users/${userId}`), 400);
+    expect(sim.state.isMember(scim.id, userId)).toBe(true);
+    sim.setQuirks({ scimGroupsReadOnly: false });
+  });
+
+  it("duplicateWrites: idempotent by default, 409 or 400 when switched", async () => {
+    const { groupId, userId, usageViewer } = subjects();
+    const again = await conform(
+      "POST",
+      "/organization/groups/{group_id}/users",
+      `/organization/groups/${groupId}/users`,
+      {
+        body: { user_id: userId },
+      },
+    );
+    expect(again.status).toBe(200);
+    sim.setQuirks({ duplicateWrites: "conflict" });
+    expectError(
+      await call(sim, "POST", `/organization/groups/${groupId}/users`, {
+        body: { user_id: userId },
+      }),
+      409,
+      "user_id",
+    );
+    sim.state.assignGroupRole(groupId, usageViewer);
+    sim.setQuirks({ duplicateWrites: "bad_request" });
+    expectError(
+      await call(sim, "POST", `/organization/groups/${groupId}/roles`, {
+        body: { role_id: usageViewer },
+      }),
+      400,
+      "role_id",
+    );
+    sim.setQuirks({ duplicateWrites: "idempotent" });
+    sim.state.unassignGroupRole(groupId, usageViewer);
+  });
+
+  it("missingDeletes: 404 for a non-member by default, 200 when idempotent", async () => {
+    const { groupId } = subjects();
+    const outsider = sim.state.userIds().find((id) => !sim.state.isMember(groupId, id)) as string;
+    expectError(
+      await call(sim, "DELETE", `/organization/groups/${groupId}/users/${outsider}`),
+      404,
+    );
+    sim.setQuirks({ missingDeletes: "idempotent" });
+    const ok = await call(sim, "DELETE", `/organization/groups/${groupId}/users/${outsider}`);
+    expect(ok.json).toEqual({ object: "group.user.deleted", deleted: true });
+    sim.setQuirks({ missingDeletes: "not_found" });
+  });
+
+  it("limitZero: default page size, an empty last page, or a 400", async () => {
+    const all = sim.state.listGroups();
+    const asDefault = await conform("GET", "/organization/groups", "/organization/groups?limit=0");
+    expect(dataOf(asDefault.json)).toEqual(all.slice(0, 100));
+    sim.setQuirks({ limitZero: "empty" });
+    const empty = await conform("GET", "/organization/groups", "/organization/groups?limit=0");
+    expect(empty.json).toEqual({ object: "list", data: [], has_more: false, next: null });
+    sim.setQuirks({ limitZero: "error" });
+    expectError(await call(sim, "GET", "/organization/groups?limit=0"), 400, "limit");
+    sim.setQuirks({ limitZero: "default" });
+  });
+
+  it("roleAssignmentDefaultLimit and notFoundStatus are configurable", async () => {
+    const { groupId, usageViewer, projectViewer } = subjects();
+    sim.state.assignGroupRole(groupId, usageViewer);
+    sim.state.assignGroupRole(groupId, projectViewer);
+    sim.setQuirks({ roleAssignmentDefaultLimit: 1 });
+    const page = obj((await call(sim, "GET", `/organization/groups/${groupId}/roles`)).json);
+    expect(dataOf(page)).toHaveLength(1);
+    expect(page.has_more).toBe(true);
+    sim.setQuirks({ roleAssignmentDefaultLimit: 100, notFoundStatus: 400 });
+    expectError(await call(sim, "GET", "/organization/groups/group_missing"), 400);
+    sim.setQuirks({ notFoundStatus: 404 });
+    sim.state.unassignGroupRole(groupId, usageViewer);
+    sim.state.unassignGroupRole(groupId, projectViewer);
+  });
+});
+
+describe("errors", () => {
+  it("401 without a key or with a wrong one", async () => {
+    const missing = expectError(await call(sim, "GET", "/organization/groups", { key: null }), 401);
+    expect(missing.type).toBe("invalid_request_error");
+    const wrong = expectError(
+      await call(sim, "GET", "/organization/groups", { key: "sk-admin-nope-123456789" }),
+      401,
+    );
+    expect(wrong).toMatchObject({ type: "invalid_request_error", code: "invalid_api_key" });
+    // The SDK headers and organization headers are ignored, not rejected.
+    const ok = await fetch(`${sim.baseUrl}/organization/roles`, {
+      headers: {
+        authorization: `Bearer ${sim.adminKey}`,
+        "OpenAI-Organization": "org-whatever",
+        "OpenAI-Project": "proj_whatever",
+        "X-Stainless-Retry-Count": "0",
+      },
+    });
+    expect(ok.status).toBe(200);
+    await ok.arrayBuffer();
+  });
+
+  it("404 for unknown ids, their sub-resources and unknown URLs", async () => {
+    const { userId } = subjects();
+    for (const path of [
+      "/organization/groups/group_doesnotexist",
+      "/organization/groups/group_doesnotexist/users",
+      "/organization/groups/group_doesnotexist/roles",
+      `/organization/groups/group_doesnotexist/users/${userId}`,
+      "/organization/users/user_doesnotexist",
+      "/organization/users/user_doesnotexist/roles",
+      "/organization/roles/role_doesnotexist",
+      "/organization/projects",
+      "/v2/whatever",
+    ]) {
+      const res = await call(sim, "GET", path);
+      expectError(res, 404);
+    }
+    expectError(await call(sim, "DELETE", "/organization/groups/group_doesnotexist"), 404);
+    expectError(
+      await call(sim, "POST", "/organization/groups/group_doesnotexist", { body: { name: "x" } }),
+      404,
+    );
+  });
+
+  it("400 with param for bad bodies and bad list parameters", async () => {
+    const { groupId } = subjects();
+    const cases: Array<[string, string, CallOptions, string | null]> = [
+      ["POST", "/organization/groups", { body: {} }, "name"],
+      ["POST", "/organization/groups", { body: { name: "" } }, "name"],
+      ["POST", "/organization/groups", { body: { name: "x".repeat(256) } }, "name"],
+      ["POST", "/organization/groups", { body: { name: 42 } }, "name"],
+      ["POST", `/organization/groups/${groupId}`, { body: { name: "" } }, "name"],
+      ["POST", `/organization/groups/${groupId}/users`, { body: {} }, "user_id"],
+      [
+        "POST",
+        `/organization/groups/${groupId}/users`,
+        { body: { user_id: "user_unknown" } },
+        "user_id",
+      ],
+      ["POST", `/organization/groups/${groupId}/roles`, { body: {} }, "role_id"],
+      [
+        "POST",
+        `/organization/groups/${groupId}/roles`,
+        { body: { role_id: "role_unknown" } },
+        "role_id",
+      ],
+      ["POST", "/organization/roles", { body: { permissions: [] } }, "role_name"],
+      ["POST", "/organization/roles", { body: { role_name: "No Perms" } }, "permissions"],
+      ["GET", "/organization/groups?limit=1001", {}, "limit"],
+      ["GET", "/organization/groups?limit=abc", {}, "limit"],
+      ["GET", "/organization/groups?limit=2.5", {}, "limit"],
+      ["GET", "/organization/groups?limit=-1", {}, "limit"],
+      ["GET", "/organization/groups?order=sideways", {}, "order"],
+      ["GET", `/organization/groups/${groupId}/users?limit=5000`, {}, "limit"],
+      ["GET", "/organization/roles?order=up", {}, "order"],
+      ["GET", "/organization/users?limit=101", {}, "limit"],
+      ["POST", "/organization/groups", { rawBody: "{not json" }, null],
+    ];
+    for (const [method, path, options, param] of cases) {
+      const res = await call(sim, method, path, options);
+      expectError(res, 400, param);
+    }
+    // A name of exactly 255 characters is fine.
+    const ok = await call(sim, "POST", "/organization/groups", { body: { name: "y".repeat(255) } });
+    expect(ok.status).toBe(200);
+    sim.state.deleteGroup(obj(ok.json).id as string);
+  });
+});
+
+describe("pagination", () => {
+  it("after is exclusive, default orders differ, and the last page says so", async () => {
+    const ids = sim.state.listGroups().map((g) => g.id);
+    const page1 = obj((await call(sim, "GET", "/organization/groups?limit=5")).json);
+    expect(dataOf(page1).map((g) => g.id)).toEqual(ids.slice(0, 5));
+    expect(page1).toMatchObject({ has_more: true, next: ids[4] });
+    const page2 = obj(
+      (await call(sim, "GET", `/organization/groups?limit=5&after=${ids[4]}`)).json,
+    );
+    expect(dataOf(page2).map((g) => g.id)).toEqual(ids.slice(5, 10));
+    const tail = obj(
+      (await call(sim, "GET", `/organization/groups?after=${ids[ids.length - 3]}`)).json,
+    );
+    expect(dataOf(tail).map((g) => g.id)).toEqual(ids.slice(-2));
+    expect(tail).toMatchObject({ has_more: false, next: null });
+    const desc = obj(
+      (await call(sim, "GET", `/organization/groups?limit=3&order=desc&after=${ids[5]}`)).json,
+    );
+    expect(dataOf(desc).map((g) => g.id)).toEqual([ids[4], ids[3], ids[2]]);
+
+    const { groupId } = subjects();
+    const membersDesc = sim.state.listGroupUsers(groupId);
+    const defaultOrder = dataOf(
+      (await call(sim, "GET", `/organization/groups/${groupId}/users`)).json,
+    );
+    expect(defaultOrder).toEqual(membersDesc.slice(0, 100));
+    const sorted = [...defaultOrder.map((u) => u.id as string)].sort().reverse();
+    expect(defaultOrder.map((u) => u.id)).toEqual(sorted);
+    const asc = dataOf(
+      (await call(sim, "GET", `/organization/groups/${groupId}/users?order=asc&limit=2`)).json,
+    );
+    expect(asc).toEqual(sim.state.listGroupUsers(groupId, "asc").slice(0, 2));
+  });
+
+  it("a deleted cursor item still works as after", async () => {
+    const before = sim.state.listGroups().map((g) => g.id);
+    const page1 = obj((await call(sim, "GET", "/organization/groups?limit=4")).json);
+    const cursor = page1.next as string;
+    sim.state.deleteGroup(cursor);
+    const page2 = dataOf(
+      (await call(sim, "GET", `/organization/groups?limit=4&after=${cursor}`)).json,
+    );
+    expect(page2.map((g) => g.id)).toEqual(before.slice(4, 8));
+
+    const { groupId } = subjects();
+    const members = sim.state.listGroupUsers(groupId).map((u) => u.id);
+    const m1 = obj((await call(sim, "GET", `/organization/groups/${groupId}/users?limit=1`)).json);
+    const memberCursor = m1.next as string;
+    expect(memberCursor).toBe(members[0]);
+    sim.state.removeMember(groupId, memberCursor);
+    const m2 = dataOf(
+      (
+        await call(
+          sim,
+          "GET",
+          `/organization/groups/${groupId}/users?limit=2&after=${memberCursor}`,
+        )
+      ).json,
+    );
+    expect(m2.map((u) => u.id)).toEqual(members.slice(1, 3));
+    sim.state.addMember(groupId, memberCursor);
+  });
+
+  it("the legacy users list pages by last_id and filters by emails / emails[]", async () => {
+    const users = sim.state.listUsers();
+    const p1 = obj((await call(sim, "GET", "/organization/users?limit=3")).json);
+    expect(p1).toMatchObject({ first_id: users[0]?.id, last_id: users[2]?.id, has_more: true });
+    expect(p1).not.toHaveProperty("next");
+    const p2 = obj(
+      (await call(sim, "GET", `/organization/users?limit=3&after=${p1.last_id}`)).json,
+    );
+    expect(dataOf(p2)).toEqual(users.slice(3, 6));
+    const withEmail = users.filter((u) => u.email !== null).slice(0, 2);
+    const [a, b] = withEmail.map((u) => u.email as string);
+    const plain = dataOf(
+      (await call(sim, "GET", `/organization/users?emails=${encodeURIComponent(a as string)}`))
+        .json,
+    );
+    expect(plain).toEqual(withEmail.slice(0, 1));
+    const brackets = dataOf(
+      (
+        await call(
+          sim,
+          "GET",
+          `/organization/users?emails%5B%5D=${encodeURIComponent(a as string)}&emails%5B%5D=${encodeURIComponent(b as string)}`,
+        )
+      ).json,
+    );
+    expect(brackets).toEqual(withEmail);
+    const empty = obj(
+      (await call(sim, "GET", "/organization/users?emails=nobody@nowhere.invalid")).json,
+    );
+    expect(empty).toEqual({
+      object: "list",
+      data: [],
+      first_id: null,
+      last_id: null,
+      has_more: false,
+    });
+  });
+});
+
+describe("consistency after mutations", () => {
+  it("a member added over HTTP inherits the group's roles; a deleted group vanishes everywhere", async () => {
+    const { userId, usageViewer } = subjects();
+    const gid = obj(
+      (await call(sim, "POST", "/organization/groups", { body: { name: "Transient" } })).json,
+    ).id as string;
+    await call(sim, "POST", `/organization/groups/${gid}/roles`, {
+      body: { role_id: usageViewer },
+    });
+    await call(sim, "POST", `/organization/groups/${gid}/users`, { body: { user_id: userId } });
+    const ids = dataOf((await call(sim, "GET", "/organization/groups?limit=1000")).json).map(
+      (g) => g.id,
+    );
+    expect(ids[ids.length - 1]).toBe(gid); // ids are time-ordered: the new group sorts last
+    const role = obj(
+      (await call(sim, "GET", `/organization/users/${userId}/roles/${usageViewer}`)).json,
+    );
+    expect(role.assignment_sources).toContainEqual({ principal_id: gid, principal_type: "group" });
+
+    await call(sim, "DELETE", `/organization/groups/${gid}`);
+    for (const path of [
+      `/organization/groups/${gid}`,
+      `/organization/groups/${gid}/users`,
+      `/organization/groups/${gid}/roles`,
+      `/organization/groups/${gid}/users/${userId}`,
+      `/organization/groups/${gid}/roles/${usageViewer}`,
+    ]) {
+      expectError(await call(sim, "GET", path), 404);
+    }
+    const after = await call(sim, "GET", `/organization/users/${userId}/roles/${usageViewer}`);
+    if (after.status === 200) {
+      expect(obj(after.json).assignment_sources).not.toContainEqual({
+        principal_id: gid,
+        principal_type: "group",
+      });
+    } else {
+      expectError(after, 404);
+    }
+    const listed = dataOf((await call(sim, "GET", "/organization/groups?limit=1000")).json).map(
+      (g) => g.id,
+    );
+    expect(listed).not.toContain(gid);
+  });
+
+  it("a removed user disappears from the users list and every group", async () => {
+    const group = sim.state.groupSizes().find((g) => g.members > 2);
+    if (group === undefined) throw new Error("no group");
+    const userId = sim.state.listGroupUsers(group.id)[1]?.id as string;
+    sim.state.removeUser(userId);
+    expectError(await call(sim, "GET", `/organization/users/${userId}`), 404);
+    const members = dataOf(
+      (await call(sim, "GET", `/organization/groups/${group.id}/users?limit=1000`)).json,
+    );
+    expect(members.map((m) => m.id)).not.toContain(userId);
+    expect(members).toEqual(sim.state.listGroupUsers(group.id));
+  });
+});
+
+describe("generator", () => {
+  it("is deterministic: same seed, same organization; different seed, different organization", () => {
+    const a = generateOrganization({ seed: 5, groups: 30, users: 200 });
+    const b = generateOrganization({ seed: 5, groups: 30, users: 200 });
+    const c = generateOrganization({ seed: 6, groups: 30, users: 200 });
+    expect(a.fingerprint()).toBe(b.fingerprint());
+    expect(JSON.stringify(a.listUsers())).toBe(JSON.stringify(b.listUsers()));
+    expect(a.listGroups()).toEqual(b.listGroups());
+    expect(a.fingerprint()).not.toBe(c.fingerprint());
+    expect(a.listGroups().map((g) => g.id)).not.toEqual(c.listGroups().map((g) => g.id));
+  });
+
+  it("hits an exact memberships target with skewed, realistic content", () => {
+    const org = generateOrganization({ seed: 3, groups: 200, users: 3000, memberships: 40_000 });
+    const counts = org.counts();
+    expect(counts).toMatchObject({ groups: 200, users: 3000, memberships: 40_000 });
+    const sizes = org
+      .groupSizes()
+      .map((g) => g.members)
+      .sort((x, y) => x - y);
+    expect(sizes[0]).toBe(0); // some empty groups
+    expect(sizes[Math.floor(sizes.length / 2)]).toBeLessThan(100); // many small ones
+    expect(sizes[sizes.length - 1]).toBeGreaterThan(1000); // a few large ones
+    const users = org.listUsers();
+    expect(users.some((u) => u.email === null)).toBe(true);
+    expect(users.some((u) => u.is_service_account)).toBe(true);
+    expect(users.some((u) => u.role === "owner")).toBe(true);
+    const names = users.map((u) => u.name);
+    expect(names).toEqual(expect.arrayContaining(["Zoë Ångström", "李小龍", "Ørjan"]));
+    const groups = org.listGroups();
+    expect(groups.some((g) => g.group_type === "tenant_group")).toBe(true);
+    expect(groups.some((g) => g.is_scim_managed)).toBe(true);
+    expect(groups.some((g) => !g.is_scim_managed)).toBe(true);
+    const ownerGroups = groups.filter((g) => org.groupRoleIds(g.id).includes(org.ownerRoleId));
+    expect(ownerGroups).toHaveLength(1);
+    expect(ownerGroups[0]?.is_scim_managed).toBe(false);
+    const predefined = org
+      .listRoles()
+      .filter((r) => r.predefined_role)
+      .map((r) => r.name);
+    expect(predefined).toEqual(["Owner", "Reader"]);
+    expect(org.listRoles().length).toBeGreaterThanOrEqual(10);
+    // Timestamps come from a fixed past window, never the clock.
+    for (const g of groups) expect(g.created_at).toBeLessThan(1_720_000_000);
+  });
+
+  it("handles degenerate sizes", () => {
+    expect(generateOrganization({ seed: 1, groups: 0, users: 0 }).counts()).toMatchObject({
+      groups: 0,
+      users: 0,
+      memberships: 0,
+    });
+    const tiny = generateOrganization({ seed: 1, groups: 3, users: 2 });
+    expect(tiny.counts().groups).toBe(3);
+    expect(tiny.listUsers()).toHaveLength(2);
+  });
+});
+
+describe("faults", () => {
+  let faulty: RunningSimulator;
+  beforeAll(async () => {
+    faulty = await startSimulator({ port: 0, seed: 3, groups: 30, users: 200 });
+  });
+  afterAll(async () => {
+    await faulty.stop();
+  });
+
+  const get = (path: string) => call(faulty, "GET", path);
+
+  it("429 with Retry-After, without it, and with retry-after-ms", async () => {
+    faulty.setFaults({ rate429: 1, firstN: 1 });
+    faulty.resetStats();
+    const limited = await get("/organization/groups");
+    expectError(limited, 429);
+    expect(limited.headers.get("retry-after")).toBe("1");
+    expect((await get("/organization/groups")).status).toBe(200);
+    faulty.setFaults({ rate429: 1, firstN: 1, retryAfterSeconds: null, retryAfterMs: 250 });
+    const bare = await get("/organization/groups");
+    expect(bare.status).toBe(429);
+    expect(bare.headers.get("retry-after")).toBeNull();
+    expect(bare.headers.get("retry-after-ms")).toBe("250");
+    expect(faulty.stats().faults.rate429).toBe(2);
+  });
+
+  it("5xx with x-should-retry: false", async () => {
+    faulty.setFaults({ rate5xx: 1, statuses5xx: [503], shouldRetryFalseRate: 1, firstN: 1 });
+    faulty.resetStats();
+    const res = await get("/organization/groups");
+    expectError(res, 503);
+    expect(res.headers.get("x-should-retry")).toBe("false");
+    expect(faulty.stats().faults).toMatchObject({ status5xx: 1, shouldRetryFalse: 1 });
+  });
+
+  it("a dropped connection, after which the server keeps serving", async () => {
+    faulty.setFaults({ rateDrop: 1, firstN: 1 });
+    faulty.resetStats();
+    await expect(get("/organization/groups")).rejects.toThrow();
+    const ok = await get("/organization/groups");
+    expect(ok.status).toBe(200);
+    expect(faulty.stats().faults.drop).toBe(1);
+  });
+
+  it("a malformed 200", async () => {
+    faulty.setFaults({ rateMalformed: 1, firstN: 1 });
+    faulty.resetStats();
+    const res = await get("/organization/groups");
+    expect(res.status).toBe(200);
+    expect(res.json).toBeUndefined();
+    expect(() => JSON.parse(res.text)).toThrow();
+    expect(faulty.stats().faults.malformed).toBe(1);
+  });
+
+  it("list-envelope faults: stuck cursor, next null, empty page, missing has_more, short page", async () => {
+    const ids = faulty.state.listGroups().map((g) => g.id);
+    faulty.resetStats();
+    faulty.setFaults({ stuckCursorRate: 1 });
+    const stuck = obj((await get(`/organization/groups?limit=3&after=${ids[2]}`)).json);
+    expect(stuck.next).toBe(ids[2]);
+    expect(dataOf(stuck).length).toBe(3);
+
+    faulty.setFaults({ nextNullWithHasMoreRate: 1 });
+    expect(obj((await get("/organization/groups?limit=3")).json)).toMatchObject({
+      has_more: true,
+      next: null,
+    });
+
+    faulty.setFaults({ emptyPageWithHasMoreRate: 1 });
+    expect(obj((await get(`/organization/groups?limit=3&after=${ids[2]}`)).json)).toMatchObject({
+      data: [],
+      has_more: true,
+      next: ids[2],
+    });
+
+    faulty.setFaults({ missingHasMoreRate: 1 });
+    const missing = obj((await get("/organization/groups?limit=3")).json);
+    expect(missing).not.toHaveProperty("has_more");
+    expect(missing.next).toBe(ids[2]);
+
+    faulty.setFaults({ shortPageRate: 1 });
+    const short = obj((await get("/organization/groups?limit=4")).json);
+    expect(dataOf(short).map((g) => g.id)).toEqual(ids.slice(0, 2));
+    expect(short).toMatchObject({ has_more: true, next: ids[1] });
+
+    faulty.setFaults({ stuckCursorRate: 1 });
+    const users = faulty.state.listUsers();
+    const legacy = obj((await get(`/organization/users?limit=2&after=${users[1]?.id}`)).json);
+    expect(legacy.last_id).toBe(users[1]?.id);
+
+    expect(faulty.stats().faults).toMatchObject({
+      stuckCursor: 2,
+      nextNullWithHasMore: 1,
+      emptyPageWithHasMore: 1,
+      missingHasMore: 1,
+      shortPage: 1,
+    });
+  });
+
+  it("mutations between pages change the organization, and are logged", async () => {
+    const before = faulty.state.version;
+    faulty.setFaults({ mutateBetweenPagesRate: 1 });
+    faulty.resetStats();
+    for (let i = 0; i < 10; i++) await get("/organization/groups?limit=5");
+    const stats = faulty.stats();
+    expect(stats.faults.mutateBetweenPages).toBe(10);
+    expect(stats.mutations).toHaveLength(10);
+    expect(faulty.state.version).toBeGreaterThan(before);
+    faulty.setFaults(undefined);
+    const listed = dataOf((await get("/organization/groups?limit=1000")).json);
+    expect(listed).toEqual(faulty.state.listGroups());
+  });
+
+  it("latency, path filters, maxFaults and reproducibility", async () => {
+    faulty.setFaults({ latencyMs: 60, firstN: 1 });
+    faulty.resetStats();
+    const t0 = performance.now();
+    await get("/organization/roles");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(55);
+    expect(faulty.stats().faults.latency).toBe(1);
+
+    faulty.setFaults({ rate5xx: 1, paths: "/roles$" });
+    expect((await get("/organization/groups")).status).toBe(200);
+    expect((await get("/organization/roles")).status).toBeGreaterThanOrEqual(500);
+
+    faulty.setFaults({ rate429: 1, maxFaults: 2 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await get("/organization/roles")).status);
+    expect(statuses).toEqual([429, 429, 200, 200]);
+
+    const run = async () => {
+      faulty.setFaults({ seed: 99, rate5xx: 0.3, rate429: 0.2 });
+      const seen: number[] = [];
+      for (let i = 0; i < 25; i++) seen.push((await get("/organization/roles")).status);
+      return seen;
+    };
+    const first = await run();
+    expect(await run()).toEqual(first);
+    expect(new Set(first).size).toBeGreaterThan(1);
+    faulty.setFaults(undefined);
+  });
+
+  it("the server-side token bucket answers 429 with Retry-After: 1", async () => {
+    const limited = await startSimulator({
+      port: 0,
+      seed: 4,
+      groups: 3,
+      users: 10,
+      rateLimitRps: 2,
+    });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => call(limited, "GET", "/organization/roles")),
+      );
+      const rejected = results.filter((r) => r.status === 429);
+      expect(rejected.length).toBeGreaterThan(0);
+      expect(rejected[0]?.headers.get("retry-after")).toBe("1");
+      expectError(rejected[0] as RawResponse, 429);
+      expect(limited.stats().faults.rateLimited).toBe(rejected.length);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it("stats count requests per route template and bytes", async () => {
+    faulty.resetStats();
+    await get("/organization/groups");
+    const gid = faulty.state.listGroups()[0]?.id as string;
+    await get(`/organization/groups/${gid}/users`);
+    await get(`/organization/groups/${gid}/users`);
+    const stats = faulty.stats();
+    expect(stats.requests).toBe(3);
+    expect(stats.byRoute).toEqual({
+      "GET /organization/groups": 1,
+      "GET /organization/groups/{group_id}/users": 2,
+    });
+    expect(stats.byStatus).toEqual({ "200": 3 });
+    expect(stats.bytesSent).toBeGreaterThan(100);
+    expect(Object.keys(stats.faults).sort()).toEqual([...FAULT_KINDS].sort());
+  });
+});
+
+describe("lifecycle", () => {
+  it("stop() closes keep-alive sockets and in-flight requests promptly", async () => {
+    const slow = await startSimulator({
+      port: 0,
+      seed: 8,
+      groups: 3,
+      users: 10,
+      latencyMs: 10_000,
+    });
+    const fast = await startSimulator({ port: 0, seed: 8, groups: 3, users: 10 });
+    try {
+      expect(slow.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+      expect(slow.adminKey).toMatch(/^sk-admin-sim-[A-Za-z0-9]{24}$/);
+      expect(fast.adminKey).toBe(slow.adminKey); // derived from the seed
+      const pending = call(slow, "GET", "/organization/groups").then(
+        () => "answered",
+        () => "failed",
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const t0 = performance.now();
+      await slow.stop();
+      expect(performance.now() - t0).toBeLessThan(1000);
+      expect(await pending).toBe("failed");
+      // A keep-alive connection is open on `fast`; stopping still returns at once.
+      expect((await call(fast, "GET", "/organization/roles")).status).toBe(200);
+      const t1 = performance.now();
+      await fast.stop();
+      expect(performance.now() - t1).toBeLessThan(1000);
+      await expect(call(fast, "GET", "/organization/roles")).rejects.toThrow();
+    } finally {
+      await slow.stop();
+      await fast.stop();
+    }
+  });
+});

@@ -1,0 +1,281 @@
+/**
+ * Proof of fidelity: the official OpenAI SDK, unmodified, pages through the
+ * simulator and gets exactly the organization the simulator holds, and its
+ * write methods change that organization as the API documents.
+ */
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  generateOrganization,
+  type RunningSimulator,
+  startSimulator,
+} from "../src/simulator/index.js";
+
+function sdkFor(sim: RunningSimulator, maxRetries = 0): OpenAI {
+  return new OpenAI({ adminAPIKey: sim.adminKey, apiKey: null, baseURL: sim.baseUrl, maxRetries });
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+/** Runs `fn` over `items` with at most `width` in flight, keeping input order in the result. */
+async function mapConcurrent<T, R>(
+  items: readonly T[],
+  width: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
+}
+
+/** Lists everything an access audit reads, through the SDK, with the given page sizes. */
+async function crawlWithSdk(
+  client: OpenAI,
+  pageSize: { groups?: number; members?: number; roles?: number; users?: number },
+) {
+  const org = client.admin.organization;
+  const groups = await collect(
+    org.groups.list(pageSize.groups === undefined ? {} : { limit: pageSize.groups }),
+  );
+  const members = await mapConcurrent(groups, 8, (g) =>
+    collect(
+      org.groups.users.list(
+        g.id,
+        pageSize.members === undefined ? {} : { limit: pageSize.members },
+      ),
+    ),
+  );
+  const groupRoles = await mapConcurrent(groups, 8, (g) =>
+    collect(
+      org.groups.roles.list(g.id, pageSize.roles === undefined ? {} : { limit: pageSize.roles }),
+    ),
+  );
+  const roles = await collect(
+    org.roles.list(pageSize.roles === undefined ? {} : { limit: pageSize.roles }),
+  );
+  const users = await collect(
+    org.users.list(pageSize.users === undefined ? {} : { limit: pageSize.users }),
+  );
+  return { groups, members, groupRoles, roles, users };
+}
+
+describe("the official SDK against a moderately sized organization, small pages", () => {
+  let sim: RunningSimulator;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, seed: 11, groups: 120, users: 1500 });
+    client = sdkFor(sim);
+  });
+
+  afterAll(async () => {
+    await sim.stop();
+  });
+
+  it("lists every group, member, role and user exactly as the state holds them", async () => {
+    const crawled = await crawlWithSdk(client, { groups: 7, members: 37, roles: 1, users: 17 });
+    const state = sim.state;
+    expect(crawled.groups).toEqual(state.listGroups());
+    crawled.groups.forEach((g, i) => {
+      expect(crawled.members[i]).toEqual(state.listGroupUsers(g.id));
+      expect(crawled.groupRoles[i]).toEqual(state.listGroupRoles(g.id));
+    });
+    expect(crawled.roles).toEqual(state.listRoles());
+    expect(crawled.users).toEqual(state.listUsers());
+    const memberships = crawled.members.reduce((n, m) => n + m.length, 0);
+    expect(memberships).toBe(state.counts().memberships);
+    expect(crawled.groupRoles.flat().length).toBe(state.counts().groupRoleAssignments);
+    // Many pages were needed.
+    expect(sim.stats().byRoute["GET /organization/groups/{group_id}/users"]).toBeGreaterThan(300);
+
+    // User role lists (direct and inherited) for every user holding any role.
+    const holders = state.userIds().filter((id) => state.listUserRoles(id).length > 0);
+    expect(holders.length).toBeGreaterThan(10);
+    const userRoles = await mapConcurrent(holders.slice(0, 60), 8, (id) =>
+      collect(client.admin.organization.users.roles.list(id, { limit: 1 })),
+    );
+    holders.slice(0, 60).forEach((id, i) => {
+      expect(userRoles[i]).toEqual(state.listUserRoles(id));
+    });
+  });
+
+  it("writes through the SDK change the state and every later listing", async () => {
+    const org = client.admin.organization;
+    const state = sim.state;
+    const created = await org.groups.create({ name: "SDK Created" });
+    expect(created).toEqual(state.getGroup(created.id));
+    expect((await collect(org.groups.list({ limit: 50 }))).at(-1)).toEqual(created);
+
+    const updated = await org.groups.update(created.id, { name: "SDK Renamed" });
+    expect(updated).toEqual({
+      id: created.id,
+      name: "SDK Renamed",
+      created_at: created.created_at,
+      is_scim_managed: false,
+    });
+    expect(await org.groups.retrieve(created.id)).toEqual(state.getGroup(created.id));
+
+    const [first, second] = state.userIds();
+    if (first === undefined || second === undefined) throw new Error("need users");
+    expect(await org.groups.users.create(created.id, { user_id: first })).toEqual({
+      object: "group.user",
+      user_id: first,
+      group_id: created.id,
+    });
+    await org.groups.users.create(created.id, { user_id: second });
+    expect(await collect(org.groups.users.list(created.id))).toEqual(
+      state.listGroupUsers(created.id),
+    );
+    expect(
+      state
+        .listGroupUsers(created.id)
+        .map((u) => u.id)
+        .sort(),
+    ).toEqual([first, second].sort());
+    expect(await org.groups.users.retrieve(first, { group_id: created.id })).toEqual(
+      state.getGroupUser(created.id, first),
+    );
+
+    const roleId = state.roleIdByName("Billing Manager") as string;
+    const assigned = await org.groups.roles.create(created.id, { role_id: roleId });
+    expect(assigned.object).toBe("group.role");
+    expect(assigned.group.scim_managed).toBe(false);
+    expect(assigned.role).toEqual(state.getRole(roleId));
+    expect(await collect(org.groups.roles.list(created.id))).toEqual(
+      state.listGroupRoles(created.id),
+    );
+    const inherited = await org.users.roles.retrieve(roleId, { user_id: first });
+    expect(inherited.assignment_sources).toContainEqual({
+      principal_id: created.id,
+      principal_type: "group",
+    });
+
+    const directRole = state.roleIdByName("Security Auditor") as string;
+    const userAssigned = await org.users.roles.create(second, { role_id: directRole });
+    expect(userAssigned.user).toEqual(state.getUser(second));
+    expect(await collect(org.users.roles.list(second))).toEqual(state.listUserRoles(second));
+    expect(await org.users.roles.delete(directRole, { user_id: second })).toEqual({
+      object: "user.role.deleted",
+      deleted: true,
+    });
+    expect(state.hasDirectUserRole(second, directRole)).toBe(false);
+
+    expect(await org.groups.roles.delete(roleId, { group_id: created.id })).toEqual({
+      object: "group.role.deleted",
+      deleted: true,
+    });
+    expect(await org.groups.users.delete(first, { group_id: created.id })).toEqual({
+      object: "group.user.deleted",
+      deleted: true,
+    });
+    expect(state.listGroupUsers(created.id).map((u) => u.id)).toEqual([second]);
+    expect(await org.groups.delete(created.id)).toEqual({
+      object: "group.deleted",
+      id: created.id,
+      deleted: true,
+    });
+    await expect(org.groups.retrieve(created.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(collect(org.groups.users.list(created.id))).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
+    expect(state.hasGroup(created.id)).toBe(false);
+
+    const role = await org.roles.create({
+      role_name: "SDK Role",
+      permissions: ["api.usage.read"],
+      description: "made by the SDK",
+    });
+    expect(await org.roles.retrieve(role.id)).toEqual(state.getRole(role.id));
+    const changed = await org.roles.update(role.id, {
+      permissions: ["api.usage.read", "api.projects.read"],
+    });
+    expect(changed.permissions).toEqual(["api.usage.read", "api.projects.read"]);
+    expect(await org.roles.delete(role.id)).toEqual({
+      object: "role.deleted",
+      id: role.id,
+      deleted: true,
+    });
+
+    const promoted = await org.users.update(second, { role: "owner" });
+    expect(promoted.role).toBe("owner");
+    expect(await org.users.retrieve(second)).toEqual(state.getUser(second));
+    expect(await org.users.delete(second)).toEqual({
+      object: "organization.user.deleted",
+      id: second,
+      deleted: true,
+    });
+    expect((await collect(org.users.list({ limit: 100 }))).map((u) => u.id)).not.toContain(second);
+  });
+
+  it("surfaces errors as the SDK's typed errors", async () => {
+    const bad = new OpenAI({
+      adminAPIKey: "sk-admin-not-the-key-123456",
+      apiKey: null,
+      baseURL: sim.baseUrl,
+      maxRetries: 0,
+    });
+    const failure = await bad.admin.organization.groups.list().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(OpenAI.AuthenticationError);
+    // The simulator echoes the key on purpose: clients must redact it themselves.
+    expect(String((failure as Error).message)).toContain("sk-admin-not-the-key-123456");
+    const badRequest = await client.admin.organization.groups
+      .create({ name: "" })
+      .catch((e: unknown) => e);
+    expect(badRequest).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((badRequest as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("name");
+  });
+
+  it("the SDK's own retries get through injected 429s and dropped connections without losing items", async () => {
+    const retrying = sdkFor(sim, 4);
+    sim.setFaults({ seed: 5, rate429: 0.15, retryAfterMs: 5, rateDrop: 0.05, maxFaults: 12 });
+    sim.resetStats();
+    try {
+      const groups = await collect(retrying.admin.organization.groups.list({ limit: 5 }));
+      expect(groups).toEqual(sim.state.listGroups());
+      const faults = sim.stats().faults;
+      expect(faults.rate429 + faults.drop).toBeGreaterThan(0);
+    } finally {
+      sim.setFaults(undefined);
+    }
+  });
+});
+
+describe("the official SDK against generateOrganization({seed: 1, groups: 500, users: 5000}), default pages", () => {
+  let sim: RunningSimulator;
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      port: 0,
+      state: generateOrganization({ seed: 1, groups: 500, users: 5000 }),
+    });
+  });
+
+  afterAll(async () => {
+    await sim.stop();
+  });
+
+  it("pages through it completely", async () => {
+    const crawled = await crawlWithSdk(sdkFor(sim), {});
+    const state = sim.state;
+    expect(crawled.groups).toEqual(state.listGroups());
+    crawled.groups.forEach((g, i) => {
+      expect(crawled.members[i]).toEqual(state.listGroupUsers(g.id));
+      expect(crawled.groupRoles[i]).toEqual(state.listGroupRoles(g.id));
+    });
+    expect(crawled.roles).toEqual(state.listRoles());
+    expect(crawled.users).toEqual(state.listUsers());
+    expect(crawled.users).toHaveLength(5000);
+    expect(crawled.members.reduce((n, m) => n + m.length, 0)).toBe(state.counts().memberships);
+  });
+});
