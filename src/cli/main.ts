@@ -6,8 +6,10 @@
 import { Command, CommanderError } from "commander";
 import { redactSecrets } from "../util/log.js";
 import { TOOL_VERSION } from "../version.js";
+import { registerCrawl } from "./commands/crawl.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerSimulate } from "./commands/simulate.js";
+import { registerSnapshots } from "./commands/snapshots.js";
 import { CliError, EXIT } from "./errors.js";
 
 export function buildProgram(): Command {
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
       outputError: (text, write) => write(`access-audit: ${text.replace(/^error: /, "").trim()}\n`),
     });
   registerSimulate(program);
+  registerCrawl(program);
+  registerSnapshots(program);
   registerDemo(program);
   return program;
 }

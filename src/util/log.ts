@@ -46,7 +46,12 @@ export function createLogger(options: LogOptions = {}): Logger {
   };
   return pino(
     {
-      level: options.level ?? process.env.ACCESS_AUDIT_LOG_LEVEL ?? "info",
+      // On a terminal people watch the progress bar; logs are for warnings. Elsewhere
+      // (schedulers, CI) the info lines are the progress record.
+      level:
+        options.level ??
+        process.env.ACCESS_AUDIT_LOG_LEVEL ??
+        ("isTTY" in dest && dest.isTTY ? "warn" : "info"),
       base: null,
       redact: {
         paths: [

@@ -1,0 +1,636 @@
+/**
+ * `npm run bench`: the performance targets, measured in one run on this machine, written as
+ * JSON under bench/results/ with a summary on stdout.
+ *
+ * Scenarios (issue 3):
+ * - crawl-large: 2,000 groups, 50,000 users, 1,000,000 memberships, 5 ms latency. Wall time,
+ *   requests against the minimum number of pages, request rate against the simulator's raw
+ *   capacity on the very same requests (autocannon), peak RSS of the crawl process.
+ * - sdk-vs-crawl: 200 groups, 5,000 users, 50 ms latency. The script a user would otherwise
+ *   write with the official SDK (`for await`, rows into DuckDB) against our crawl of the same
+ *   endpoints; same rows required.
+ * - ingest: the store's appender path against DuckDB's own COPY from CSV of the same rows.
+ * - history-size: database size after 1 and after 30 snapshots with 0.5% membership churn.
+ *
+ * Simulator and crawl run as separate processes (the real CLI), so each one's memory and CPU
+ * are its own. Set BENCH_ONLY=name[,name] to run a subset.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { DuckDBInstance } from "@duckdb/node-api";
+import autocannon from "autocannon";
+import OpenAI from "openai";
+import { generateOrganization, type OrgState } from "../src/simulator/index.js";
+import { Store } from "../src/store/index.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const CLI = join(ROOT, "dist/cli/main.js");
+const RESULTS_DIR = join(ROOT, "bench/results");
+const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
+const wants = (name: string) => !only || only.includes(name);
+const work = mkdtempSync(join(tmpdir(), "aa-bench-"));
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+const results: Record<string, Json> = {};
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+interface RunningSim {
+  baseUrl: string;
+  adminKey: string;
+  child: ChildProcess;
+}
+
+/** The simulator as its own process, through the real CLI. */
+async function startSimProcess(args: string[]): Promise<RunningSim> {
+  const child = spawn(process.execPath, [CLI, "simulate", "--port", "0", ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const stdout = child.stdout;
+  if (!stdout) throw new Error("no stdout from simulator");
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`simulator exited ${code}`)));
+  });
+  const [baseUrl, adminKey] = line.split(" ") as [string, string];
+  return { baseUrl, adminKey, child };
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+/** Peak RSS of a child, sampled from /proc (VmHWM is the kernel's own high-water mark). */
+function watchPeakRss(pid: number): () => number {
+  let peakKb = 0;
+  const read = () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      // the process has exited; keep the last reading
+    }
+  };
+  const timer = setInterval(read, 25);
+  return () => {
+    clearInterval(timer);
+    read();
+    return Math.round(peakKb / 1024);
+  };
+}
+
+interface CrawlRun {
+  wallMs: number;
+  peakRssMb: number;
+  output: Record<string, Json>;
+}
+
+async function runCrawl(sim: RunningSim, db: string, extra: string[]): Promise<CrawlRun> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [CLI, "crawl", "--db", db, "--base-url", sim.baseUrl, "--json", ...extra],
+    {
+      env: { ...process.env, OPENAI_ADMIN_KEY: sim.adminKey, ACCESS_AUDIT_LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const stopRss = watchPeakRss(child.pid ?? 0);
+  let stdout = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  const code = await new Promise<number | null>((r) => child.once("exit", r));
+  const peakRssMb = stopRss();
+  const wallMs = performance.now() - started;
+  if (code !== 0) throw new Error(`crawl exited ${code}`);
+  return { wallMs, peakRssMb, output: JSON.parse(stdout) as Record<string, Json> };
+}
+
+/**
+ * Every request a complete crawl must make, in the client's own form (largest page size,
+ * `after` = the previous page's last id): the minimum number of pages, and the exact request
+ * set for the load generator.
+ */
+function requiredRequests(state: OrgState, userRoles: boolean): string[] {
+  const paths: string[] = [];
+  const paged = (base: string, ids: string[], size: number) => {
+    const pages = Math.max(1, Math.ceil(ids.length / size));
+    for (let p = 0; p < pages; p++) {
+      const after = p === 0 ? "" : `&after=${encodeURIComponent(ids[p * size - 1] as string)}`;
+      paths.push(`${base}?limit=${size}${after}`);
+    }
+  };
+  paged(
+    "/organization/roles",
+    state.listRoles().map((r) => r.id),
+    1000,
+  );
+  const groups = state.listGroups().map((g) => g.id);
+  paged("/organization/groups", groups, 1000);
+  for (const g of groups) {
+    paged(
+      `/organization/groups/${g}/users`,
+      state.listGroupUsers(g).map((u) => u.id),
+      1000,
+    );
+    paged(
+      `/organization/groups/${g}/roles`,
+      state.listGroupRoles(g).map((r) => r.id),
+      1000,
+    );
+  }
+  const users = state.listUsers().map((u) => u.id);
+  paged("/organization/users", users, 100);
+  if (userRoles) {
+    for (const u of users)
+      paged(
+        `/organization/users/${u}/roles`,
+        state.listUserRoles(u).map((r) => r.id),
+        1000,
+      );
+  }
+  return paths;
+}
+
+/** The simulator's raw capacity on exactly these requests at this concurrency. */
+async function rawCapacity(sim: RunningSim, paths: string[], connections: number): Promise<number> {
+  const base = new URL(sim.baseUrl);
+  let next = 0;
+  const result = await autocannon({
+    url: `${base.origin}`,
+    connections,
+    amount: paths.length,
+    timeout: 30,
+    headers: { authorization: `Bearer ${sim.adminKey}`, accept: "application/json" },
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          path: `${base.pathname}${paths[next++ % paths.length]}`,
+        }),
+      },
+    ],
+  });
+  const non2xx = result.non2xx + result.errors + result.timeouts;
+  if (non2xx > 0) throw new Error(`load generator saw ${non2xx} failed requests`);
+  return result.requests.total / result.duration;
+}
+
+async function crawlLarge(): Promise<void> {
+  const org = { seed: 1, groups: 2000, users: 50_000, memberships: 1_000_000 };
+  log(
+    `crawl-large: generating ${org.groups} groups, ${org.users} users, ${org.memberships} memberships`,
+  );
+  const state = generateOrganization(org);
+  const paths = requiredRequests(state, true);
+  const counts = state.counts();
+  const sim = await startSimProcess([
+    "--seed",
+    String(org.seed),
+    "--groups",
+    String(org.groups),
+    "--users",
+    String(org.users),
+    "--memberships",
+    String(org.memberships),
+    "--latency-ms",
+    "5",
+  ]);
+  try {
+    const concurrency = 8;
+    const db = join(work, "large.duckdb");
+    const run = await runCrawl(sim, db, ["--concurrency", String(concurrency)]);
+    const requests = Number(run.output.requests);
+    const crawlMs = Number(run.output.duration_ms);
+    const crawlRate = requests / (crawlMs / 1000);
+    log(
+      `crawl-large: crawl ${(run.wallMs / 1000).toFixed(1)} s wall, ${requests} requests, peak RSS ${run.peakRssMb} MB`,
+    );
+    const raw = await rawCapacity(sim, paths, concurrency);
+    const dbSizeMb = statSync(db).size / 1e6;
+    log(
+      `crawl-large: ${Math.round(crawlRate)} req/s against the simulator's raw ${Math.round(raw)} req/s on the same requests (${(crawlRate / raw).toFixed(2)})`,
+    );
+    results["crawl-large"] = {
+      organization: {
+        ...org,
+        memberships_actual: counts.memberships,
+        group_role_assignments: counts.groupRoleAssignments,
+      },
+      latency_ms: 5,
+      concurrency,
+      crawl_wall_s: round(run.wallMs / 1000),
+      crawl_duration_s: round(crawlMs / 1000),
+      requests,
+      minimum_pages: paths.length,
+      requests_per_minimum_page: round(requests / paths.length, 3),
+      crawl_requests_per_s: round(crawlRate),
+      simulator_raw_requests_per_s: round(raw),
+      rate_vs_raw: round(crawlRate / raw, 3),
+      peak_rss_mb: run.peakRssMb,
+      db_size_mb: round(dbSizeMb),
+      targets: { requests_per_minimum_page: 1.0, rate_vs_raw_min: 0.7, peak_rss_mb_max: 400 },
+      pass:
+        requests === paths.length &&
+        crawlRate / raw >= 0.7 &&
+        run.peakRssMb < 400 &&
+        Number(run.output.memberships) === counts.memberships,
+    };
+  } finally {
+    await stopProcess(sim.child);
+  }
+}
+
+async function sdkVsCrawl(): Promise<void> {
+  const org = { seed: 2, groups: 200, users: 5000 };
+  const sim = await startSimProcess([
+    "--seed",
+    String(org.seed),
+    "--groups",
+    String(org.groups),
+    "--users",
+    String(org.users),
+    "--latency-ms",
+    "50",
+  ]);
+  try {
+    // The script a user would otherwise write: the official SDK, for-await, rows into DuckDB.
+    log("sdk-vs-crawl: official SDK script (sequential for-await, default page sizes)");
+    const sdkDb = join(work, "sdk.duckdb");
+    const sdkStarted = performance.now();
+    const instance = await DuckDBInstance.create(sdkDb, { autoinstall_known_extensions: "false" });
+    const conn = await instance.connect();
+    await conn.run(
+      "CREATE TABLE groups (group_id VARCHAR, name VARCHAR, is_scim_managed BOOLEAN); " +
+        "CREATE TABLE members (group_id VARCHAR, user_id VARCHAR, email VARCHAR, name VARCHAR); " +
+        "CREATE TABLE group_roles (group_id VARCHAR, role_id VARCHAR, role_name VARCHAR); " +
+        "CREATE TABLE roles (role_id VARCHAR, name VARCHAR); CREATE TABLE users (user_id VARCHAR, email VARCHAR)",
+    );
+    const client = new OpenAI({ adminAPIKey: sim.adminKey, apiKey: null, baseURL: sim.baseUrl });
+    const groupsA = await conn.createAppender("groups");
+    const membersA = await conn.createAppender("members");
+    const groupRolesA = await conn.createAppender("group_roles");
+    const rolesA = await conn.createAppender("roles");
+    const usersA = await conn.createAppender("users");
+    for await (const r of client.admin.organization.roles.list()) {
+      rolesA.appendVarchar(r.id);
+      rolesA.appendVarchar(r.name);
+      rolesA.endRow();
+    }
+    for await (const g of client.admin.organization.groups.list()) {
+      groupsA.appendVarchar(g.id);
+      groupsA.appendVarchar(g.name);
+      groupsA.appendBoolean(g.is_scim_managed);
+      groupsA.endRow();
+      for await (const u of client.admin.organization.groups.users.list(g.id)) {
+        membersA.appendVarchar(g.id);
+        membersA.appendVarchar(u.id);
+        if (u.email === null) membersA.appendNull();
+        else membersA.appendVarchar(u.email);
+        membersA.appendVarchar(u.name);
+        membersA.endRow();
+      }
+      for await (const r of client.admin.organization.groups.roles.list(g.id)) {
+        groupRolesA.appendVarchar(g.id);
+        groupRolesA.appendVarchar(r.id);
+        groupRolesA.appendVarchar(r.name);
+        groupRolesA.endRow();
+      }
+    }
+    for await (const u of client.admin.organization.users.list()) {
+      usersA.appendVarchar(u.id);
+      if (u.email == null) usersA.appendNull();
+      else usersA.appendVarchar(u.email);
+      usersA.endRow();
+    }
+    for (const a of [groupsA, membersA, groupRolesA, rolesA, usersA]) a.closeSync();
+    const sdkMs = performance.now() - sdkStarted;
+    const sdkDigest = await digest(conn, {
+      groups: "SELECT group_id FROM groups",
+      members: "SELECT group_id, user_id FROM members",
+      group_roles: "SELECT group_id, role_id FROM group_roles",
+      roles: "SELECT role_id FROM roles",
+      users: "SELECT user_id FROM users",
+    });
+    conn.closeSync();
+    instance.closeSync();
+    log(`sdk-vs-crawl: SDK ${(sdkMs / 1000).toFixed(1)} s`);
+
+    const ourDb = join(work, "ours.duckdb");
+    const run = await runCrawl(sim, ourDb, ["--no-user-roles"]);
+    const ours = await DuckDBInstance.create(ourDb, {
+      autoinstall_known_extensions: "false",
+      access_mode: "READ_ONLY",
+    });
+    const oconn = await ours.connect();
+    const id = Number(run.output.snapshot_id);
+    const ourDigest = await digest(oconn, {
+      groups: `SELECT group_id FROM snapshot_groups WHERE snapshot_id = ${id}`,
+      members: `SELECT group_id, user_id FROM snapshot_group_members WHERE snapshot_id = ${id}`,
+      group_roles: `SELECT group_id, role_id FROM snapshot_group_roles WHERE snapshot_id = ${id}`,
+      roles: `SELECT role_id FROM snapshot_roles WHERE snapshot_id = ${id}`,
+      users: `SELECT user_id FROM snapshot_users WHERE snapshot_id = ${id}`,
+    });
+    oconn.closeSync();
+    ours.closeSync();
+    const sameRows = JSON.stringify(sdkDigest) === JSON.stringify(ourDigest);
+    const speedup = sdkMs / run.wallMs;
+    log(
+      `sdk-vs-crawl: ours ${(run.wallMs / 1000).toFixed(1)} s wall (process start to exit), ${speedup.toFixed(1)}x, same rows: ${sameRows}`,
+    );
+    results["sdk-vs-crawl"] = {
+      organization: org,
+      latency_ms: 50,
+      endpoints: "roles, groups, each group's users and roles, organization users",
+      sdk: { package: "openai", seconds: round(sdkMs / 1000), rows: sdkDigest },
+      ours: {
+        seconds: round(run.wallMs / 1000),
+        requests: Number(run.output.requests),
+        rows: ourDigest,
+      },
+      speedup: round(speedup, 1),
+      same_rows: sameRows,
+      targets: { speedup_min: 10 },
+      pass: sameRows && speedup >= 10,
+    };
+  } finally {
+    await stopProcess(sim.child);
+  }
+}
+
+/** Row count and an order-independent hash of each query's rows. */
+async function digest(
+  conn: Awaited<ReturnType<DuckDBInstance["connect"]>>,
+  queries: Record<string, string>,
+): Promise<Record<string, Json>> {
+  const out: Record<string, Json> = {};
+  for (const [name, sql] of Object.entries(queries)) {
+    const reader = await conn.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n, coalesce(sum(hash(t))::VARCHAR, '0') AS h FROM (${sql}) t`,
+    );
+    const [row] = reader.getRowObjectsJson();
+    out[name] = { rows: Number(row?.n ?? 0), hash: String(row?.h ?? "") };
+  }
+  return out;
+}
+
+async function ingest(): Promise<void> {
+  const state = generateOrganization({
+    seed: 3,
+    groups: 2000,
+    users: 50_000,
+    memberships: 1_000_000,
+  });
+  const rows: [string, string, string | null, string][] = [];
+  for (const g of state.listGroups()) {
+    for (const u of state.listGroupUsers(g.id)) rows.push([g.id, u.id, u.email, u.name]);
+  }
+  log(`ingest: ${rows.length} membership rows`);
+
+  // Ours: the snapshot writer's appender path, then the publish (merge, seal, commit).
+  const db = join(work, "ingest.duckdb");
+  const store = await Store.open(db);
+  const writer = await store.beginSnapshot({
+    baseUrl: "bench",
+    toolVersion: "bench",
+    keyRedacted: "-",
+  });
+  const t0 = performance.now();
+  for (const [group_id, user_id, email, name] of rows)
+    writer.addMember({ group_id, user_id, email, name });
+
+  const stagedMs = performance.now() - t0;
+  for (const e of ["/organization/roles", "/organization/groups", "/organization/users"]) {
+    writer.recordEndpoint({ endpoint: e, pages: 1, items: 0, completed: true });
+  }
+  const t1 = performance.now();
+  const published = await writer.publish({ requests: 0, retries: 0, rateLimited: 0 });
+  const publishMs = performance.now() - t1;
+  // Comparable with COPY (rows typed in a table): appending, plus the publish's flush and
+  // unpack of the staged blocks. The rest of the publish (history merge, seal, commit) is
+  // reported separately.
+  const { flush = 0, unpack = 0 } = published.timings;
+  const ingestMs = stagedMs + flush + unpack;
+  await store.close();
+
+  // DuckDB's own COPY of the same rows from a CSV file (writing the file is not timed).
+  const csv = join(work, "members.csv");
+  const out = createWriteStream(csv);
+  const q = (s: string | null) => (s === null ? "" : `"${s.replaceAll('"', '""')}"`);
+  for (const r of rows) out.write(`${q(r[0])},${q(r[1])},${q(r[2])},${q(r[3])}\n`);
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  );
+  const copyDb = join(work, "copy.duckdb");
+  const inst = await DuckDBInstance.create(copyDb, { autoinstall_known_extensions: "false" });
+  const conn = await inst.connect();
+  await conn.run("CREATE TABLE m (group_id VARCHAR, user_id VARCHAR, email VARCHAR, name VARCHAR)");
+  const t2 = performance.now();
+  await conn.run(`COPY m FROM '${csv}' (FORMAT csv, HEADER false)`);
+  const copyMs = performance.now() - t2;
+  conn.closeSync();
+  inst.closeSync();
+
+  const ourRate = rows.length / (ingestMs / 1000);
+  const copyRate = rows.length / (copyMs / 1000);
+  log(
+    `ingest: ours ${Math.round(ourRate)} rows/s (publish ${Math.round(publishMs)} ms), COPY ${Math.round(copyRate)} rows/s`,
+  );
+  results.ingest = {
+    rows: rows.length,
+    ours_rows_per_s: Math.round(ourRate),
+    ours_append_ms: Math.round(stagedMs),
+    ours_publish_ms: Math.round(publishMs),
+    ours_publish_phases_ms: published.timings,
+    // Including the history merge, the seal over every row and the commit.
+    ours_end_to_end_rows_per_s: Math.round(rows.length / ((stagedMs + publishMs) / 1000)),
+    copy_rows_per_s: Math.round(copyRate),
+    ratio: round(ourRate / copyRate, 3),
+    targets: { ratio_min: 0.5 },
+    pass: ourRate / copyRate >= 0.5,
+  };
+}
+
+async function historySize(): Promise<void> {
+  const state = generateOrganization({
+    seed: 4,
+    groups: 2000,
+    users: 50_000,
+    memberships: 1_000_000,
+  });
+  const db = join(work, "history.duckdb");
+  const userIds = state.userIds();
+  const groupIds = state.groupIds();
+  let seed = 12345;
+  const rand = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const churn = Math.round(state.counts().memberships * 0.005);
+  let store = await Store.open(db);
+  let one = 0;
+  for (let i = 1; i <= 30; i++) {
+    if (i > 1) {
+      // 0.5% of memberships change: half removed, half added.
+      let removed = 0;
+      while (removed < churn / 2) {
+        const g = groupIds[Math.floor(rand() * groupIds.length)] as string;
+        const size = state.groupSize(g);
+        const m = size > 0 ? state.groupMemberIdAt(g, Math.floor(rand() * size)) : undefined;
+        if (m && state.removeMember(g, m)) removed++;
+      }
+      let added = 0;
+      while (added < churn / 2) {
+        const g = groupIds[Math.floor(rand() * groupIds.length)] as string;
+        const u = userIds[Math.floor(rand() * userIds.length)] as string;
+        if (state.addMember(g, u)) added++;
+      }
+    }
+    await writeSnapshotFromState(store, state);
+    if (i === 1) {
+      // Closing checkpoints the WAL into the file, so the size is the stored size.
+      await store.close();
+      one = statSync(db).size;
+      log(`history-size: 1 snapshot ${(one / 1e6).toFixed(1)} MB`);
+      store = await Store.open(db);
+    }
+  }
+  await store.close();
+  const thirty = statSync(db).size;
+  log(
+    `history-size: 30 snapshots ${(thirty / 1e6).toFixed(1)} MB, ${(thirty / one).toFixed(2)}x one`,
+  );
+  results["history-size"] = {
+    memberships: state.counts().memberships,
+    churn_per_snapshot: churn,
+    one_snapshot_mb: round(one / 1e6),
+    thirty_snapshots_mb: round(thirty / 1e6),
+    ratio: round(thirty / one, 3),
+    targets: { ratio_max: 1.5 },
+    pass: thirty / one < 1.5,
+  };
+}
+
+async function writeSnapshotFromState(store: Store, state: OrgState): Promise<void> {
+  const w = await store.beginSnapshot({ baseUrl: "bench", toolVersion: "bench", keyRedacted: "-" });
+  for (const r of state.listRoles()) {
+    w.addRole({
+      role_id: r.id,
+      name: r.name,
+      description: r.description,
+      permissions: r.permissions,
+      predefined_role: r.predefined_role,
+      resource_type: r.resource_type,
+    });
+  }
+  for (const g of state.listGroups()) {
+    w.addGroup({
+      group_id: g.id,
+      name: g.name,
+      group_type: g.group_type ?? null,
+      is_scim_managed: g.is_scim_managed,
+      created_at: g.created_at,
+    });
+    for (const u of state.listGroupUsers(g.id))
+      w.addMember({ group_id: g.id, user_id: u.id, email: u.email, name: u.name });
+    for (const r of state.listGroupRoles(g.id)) {
+      w.addGroupRole({
+        group_id: g.id,
+        role_id: r.id,
+        role_name: r.name,
+        permissions: r.permissions,
+        predefined_role: r.predefined_role,
+        resource_type: r.resource_type,
+      });
+    }
+  }
+  for (const u of state.listUsers()) {
+    w.addUser({
+      user_id: u.id,
+      email: u.email,
+      name: u.name,
+      role: u.role,
+      is_scim_managed: u.is_scim_managed,
+      is_service_account: u.is_service_account,
+      added_at: u.added_at,
+      api_key_last_used_at: u.api_key_last_used_at,
+    });
+  }
+  for (const e of ["/organization/roles", "/organization/groups", "/organization/users"]) {
+    w.recordEndpoint({ endpoint: e, pages: 1, items: 0, completed: true });
+  }
+  await w.publish({ requests: 0, retries: 0, rateLimited: 0 });
+}
+
+function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  log(
+    `bench: node ${process.version}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+  );
+  try {
+    const scenarios: [string, () => Promise<void>][] = [
+      ["crawl-large", crawlLarge],
+      ["sdk-vs-crawl", sdkVsCrawl],
+      ["ingest", ingest],
+      ["history-size", historySize],
+    ];
+    for (const [name, scenario] of scenarios) {
+      if (!wants(name)) continue;
+      try {
+        await scenario();
+      } catch (err) {
+        // One broken scenario must not lose the others' figures.
+        log(`${name}: ERROR ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+        results[name] = { error: String(err), pass: false };
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const report = {
+    started_at: started.toISOString(),
+    finished_at: new Date().toISOString(),
+    machine: {
+      node: process.version,
+      cores: cpus().length,
+      cpu: cpus()[0]?.model ?? "unknown",
+      memory_gib: Math.round(totalmem() / 2 ** 30),
+    },
+    scenarios: results,
+  };
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `bench-${started.toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(RESULTS_DIR, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
+  log("");
+  for (const [name, r] of Object.entries(results)) {
+    const pass = r && typeof r === "object" && !Array.isArray(r) ? r.pass : null;
+    log(`${pass ? "PASS" : "FAIL"}  ${name}`);
+  }
+  log(`results: ${file}`);
+}
+
+await main();

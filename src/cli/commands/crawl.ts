@@ -1,0 +1,108 @@
+import type { Command } from "commander";
+import { AdminClient } from "../../api/index.js";
+import { crawl } from "../../crawl/index.js";
+import { Store } from "../../store/index.js";
+import { createLogger, redactKey } from "../../util/log.js";
+import { TOOL_VERSION } from "../../version.js";
+import { addDbOption, resolveDbPath } from "../db.js";
+import { CliError } from "../errors.js";
+import { intOption, numberOption, resolveAdminKey, resolveBaseUrl } from "../options.js";
+import { createProgressSink } from "../progress.js";
+
+interface CrawlFlags {
+  db?: string;
+  baseUrl?: string;
+  keyFile?: string;
+  concurrency: number;
+  userRoles: boolean;
+  rateLimit?: number;
+  json?: boolean;
+}
+
+export function registerCrawl(program: Command): void {
+  const command = program
+    .command("crawl")
+    .description(
+      "Read every group, membership, role assignment, role and user into a new sealed snapshot",
+    );
+  addDbOption(command)
+    .option(
+      "--base-url <url>",
+      "Admin API base URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1)",
+    )
+    .option("--key-file <path>", "read the admin key from this file instead of $OPENAI_ADMIN_KEY")
+    .option("--concurrency <n>", "requests in flight at once", intOption(1, 64), 8)
+    .option("--rate-limit <rps>", "client-side request rate limit (requests/s)", numberOption(0.1))
+    .option("--no-user-roles", "skip each user's role assignments (one request per user)")
+    .option("--json", "print one JSON object")
+    .action(async (flags: CrawlFlags) => {
+      const baseUrl = resolveBaseUrl(flags.baseUrl);
+      const apiKey = resolveAdminKey(flags.keyFile);
+      const logger = createLogger();
+      const store = await Store.open(resolveDbPath(flags.db), { logger });
+      const client = new AdminClient({
+        baseUrl,
+        apiKey,
+        concurrency: flags.concurrency,
+        logger,
+        ...(flags.rateLimit ? { rateLimitRps: flags.rateLimit } : {}),
+      });
+      const abort = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) =>
+        abort.abort(new CliError(`interrupted by ${signal}; nothing published`));
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      const progress = createProgressSink(logger);
+      try {
+        const result = await crawl({
+          client,
+          store,
+          baseUrl,
+          keyRedacted: redactKey(apiKey),
+          toolVersion: TOOL_VERSION,
+          concurrency: flags.concurrency,
+          userRoles: flags.userRoles,
+          logger,
+          onProgress: (p) => progress.update(p),
+          signal: abort.signal,
+        });
+        progress.stop();
+        if (flags.json) {
+          process.stdout.write(
+            `${JSON.stringify({
+              snapshot_id: result.snapshotId,
+              status: "complete",
+              ...result.counts,
+              requests: result.requests,
+              retries: result.retries,
+              rate_limited: result.rateLimited,
+              vanished_groups: result.vanishedGroups,
+              vanished_users: result.vanishedUsers,
+              duration_ms: result.durationMs,
+              seal: result.seal,
+            })}\n`,
+          );
+        } else {
+          const c = result.counts;
+          process.stdout.write(
+            `snapshot ${result.snapshotId} complete: ${c.groups} groups, ${c.memberships} memberships, ` +
+              `${c.group_role_assignments} group role assignments, ${c.users} users, ` +
+              `${c.user_role_assignments} user role assignments, ${c.roles} roles ` +
+              `(${result.requests} requests, ${result.retries} retries, ${(result.durationMs / 1000).toFixed(1)} s)\n` +
+              `seal ${result.seal}\n`,
+          );
+          if (result.vanishedGroups.length > 0) {
+            process.stdout.write(
+              `groups deleted during the crawl (left out): ${result.vanishedGroups.join(", ")}\n`,
+            );
+          }
+        }
+      } finally {
+        progress.stop();
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        await client.close();
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,69 @@
+/**
+ * Crawl progress for people: a bar on a TTY, otherwise a structured log line every few
+ * seconds (never one per request, which would drown a scheduler's logs).
+ */
+import cliProgress from "cli-progress";
+import type { Logger } from "pino";
+import type { CrawlProgress } from "../crawl/index.js";
+
+export interface ProgressSink {
+  update(p: CrawlProgress): void;
+  stop(): void;
+}
+
+const LOG_INTERVAL_MS = 5_000;
+
+export function createProgressSink(
+  logger: Logger,
+  stream: NodeJS.WriteStream = process.stderr,
+): ProgressSink {
+  const started = Date.now();
+  const rate = (p: CrawlProgress) => {
+    const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+    return Math.round(p.requests / seconds);
+  };
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        stream,
+        format:
+          "{phase} [{bar}] {value}/{total} | requests {requests} | retries {retries} | 429s {rateLimited} | {rate} req/s",
+        hideCursor: true,
+        clearOnComplete: true,
+        fps: 5,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    let started_ = false;
+    return {
+      update(p) {
+        const onUsers = p.phase === "user-roles";
+        const total = onUsers ? p.usersTotal : p.groupsTotal;
+        const value = onUsers ? p.usersDone : p.groupsDone;
+        const payload = { ...p, rate: rate(p) };
+        if (!started_) {
+          bar.start(Math.max(total, 1), value, payload);
+          started_ = true;
+        } else {
+          bar.setTotal(Math.max(total, 1));
+          bar.update(value, payload);
+        }
+      },
+      stop() {
+        if (started_) bar.stop();
+      },
+    };
+  }
+  let lastLog = 0;
+  let lastPhase = "";
+  return {
+    update(p) {
+      const now = Date.now();
+      if (p.phase === lastPhase && now - lastLog < LOG_INTERVAL_MS) return;
+      lastLog = now;
+      lastPhase = p.phase;
+      logger.info({ ...p, rate: rate(p) }, "crawl progress");
+    },
+    stop() {},
+  };
+}

@@ -1,0 +1,332 @@
+/**
+ * One crawl = one snapshot. Reads every endpoint the audit needs through the client and
+ * streams the rows into a store snapshot writer; publishes only when every listing was read
+ * to `has_more = false`, otherwise aborts so that nothing becomes visible.
+ *
+ * Order: roles catalog, groups, then each group's members and roles (concurrently), then
+ * organization users and each user's roles. A group that 404s while its members or roles are
+ * read was deleted mid-crawl: it is recorded as vanished and left out, not a failure.
+ */
+import type { Logger } from "pino";
+import {
+  AdminApiError,
+  type AdminClient,
+  type Paginated,
+  type PaginationSummary,
+} from "../api/index.js";
+import type { SnapshotCounts, SnapshotWriter, Store } from "../store/index.js";
+import { silentLogger } from "../util/log.js";
+import { runPool } from "./pool.js";
+
+export interface CrawlProgress {
+  groupsTotal: number;
+  groupsDone: number;
+  usersTotal: number;
+  usersDone: number;
+  phase: "roles" | "groups" | "members" | "users" | "user-roles" | "publish" | "done";
+  requests: number;
+  retries: number;
+  rateLimited: number;
+}
+
+export interface CrawlOptions {
+  client: AdminClient;
+  store: Store;
+  baseUrl: string;
+  keyRedacted: string;
+  toolVersion: string;
+  /** Groups (or users) whose sub-lists are read at the same time. */
+  concurrency?: number;
+  /** Read each user's role assignments (one request per user). Default true. */
+  userRoles?: boolean;
+  logger?: Logger;
+  onProgress?: (progress: CrawlProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface CrawlResult {
+  snapshotId: number;
+  seal: string;
+  counts: SnapshotCounts;
+  vanishedGroups: string[];
+  vanishedUsers: string[];
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  durationMs: number;
+}
+
+/** Raised when a listing ended without the API saying `has_more = false`. */
+export class IncompleteCrawlError extends Error {
+  constructor(endpoint: string) {
+    super(`listing of ${endpoint} did not end with has_more=false; snapshot not published`);
+    this.name = "IncompleteCrawlError";
+  }
+}
+
+/** Sums pagination summaries per endpoint template for the completeness record. */
+class EndpointTally {
+  private readonly byEndpoint = new Map<
+    string,
+    { pages: number; items: number; completed: boolean }
+  >();
+
+  add(summary: PaginationSummary): void {
+    if (!summary.completed) throw new IncompleteCrawlError(summary.endpoint);
+    const t = this.byEndpoint.get(summary.endpoint) ?? { pages: 0, items: 0, completed: true };
+    t.pages += summary.pages;
+    t.items += summary.items;
+    this.byEndpoint.set(summary.endpoint, t);
+  }
+
+  flushTo(writer: SnapshotWriter): void {
+    for (const [endpoint, t] of [...this.byEndpoint].sort(([a], [b]) => a.localeCompare(b))) {
+      writer.recordEndpoint({ endpoint, ...t });
+    }
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof AdminApiError && err.kind === "not_found";
+}
+
+/** Drains a listing page by page into `sink`, then records its summary. */
+async function drain<T>(
+  listing: Paginated<T>,
+  tally: EndpointTally,
+  sink: (item: T) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  for await (const page of listing.pages()) {
+    signal?.throwIfAborted();
+    for (const item of page.items) sink(item);
+  }
+  tally.add(listing.summary());
+}
+
+export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
+  const { client, store, signal } = options;
+  const log = options.logger ?? silentLogger;
+  const concurrency = options.concurrency ?? 8;
+  const started = Date.now();
+  const statsAtStart = client.stats();
+  const progress: CrawlProgress = {
+    groupsTotal: 0,
+    groupsDone: 0,
+    usersTotal: 0,
+    usersDone: 0,
+    phase: "roles",
+    requests: 0,
+    retries: 0,
+    rateLimited: 0,
+  };
+  const report = () => {
+    const s = client.stats();
+    progress.requests = s.requests - statsAtStart.requests;
+    progress.retries = s.retries - statsAtStart.retries;
+    progress.rateLimited = s.rateLimited - statsAtStart.rateLimited;
+    options.onProgress?.({ ...progress });
+  };
+
+  const writer = await store.beginSnapshot({
+    baseUrl: options.baseUrl,
+    toolVersion: options.toolVersion,
+    keyRedacted: options.keyRedacted,
+  });
+  log.info({ snapshot_id: writer.snapshotId }, "crawl started");
+  const tally = new EndpointTally();
+  // Aborted by the caller's signal or by the first failure of any concurrent listing.
+  const inner = new AbortController();
+  const onOuterAbort = () => inner.abort(signal?.reason);
+  if (signal?.aborted) onOuterAbort();
+  signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const vanishedGroups: string[] = [];
+  const vanishedUsers: string[] = [];
+
+  try {
+    report();
+    await drain(
+      client.listRoles({ signal: inner.signal }),
+      tally,
+      (r) => {
+        writer.addRole({
+          role_id: r.id,
+          name: r.name,
+          description: r.description,
+          permissions: r.permissions,
+          predefined_role: r.predefined_role,
+          resource_type: r.resource_type,
+        });
+      },
+      inner.signal,
+    );
+
+    progress.phase = "groups";
+    report();
+    const groupIds: string[] = [];
+    await drain(
+      client.listGroups({ signal: inner.signal }),
+      tally,
+      (g) => {
+        groupIds.push(g.id);
+        writer.addGroup({
+          group_id: g.id,
+          name: g.name,
+          group_type: g.group_type ?? null,
+          is_scim_managed: g.is_scim_managed,
+          created_at: g.created_at,
+        });
+      },
+      inner.signal,
+    );
+    progress.groupsTotal = groupIds.length;
+    progress.phase = "members";
+    report();
+
+    // The users listing is a cursor chain that cannot be parallelised: run it alongside the
+    // per-group work instead of after it.
+    const readGroups = runPool(groupIds, concurrency, inner.signal, async (groupId) => {
+      try {
+        await drain(
+          client.listGroupUsers(groupId, { signal: inner.signal }),
+          tally,
+          (u) => {
+            writer.addMember({ group_id: groupId, user_id: u.id, email: u.email, name: u.name });
+          },
+          inner.signal,
+        );
+        await drain(
+          client.listGroupRoles(groupId, { signal: inner.signal }),
+          tally,
+          (r) => {
+            writer.addGroupRole({
+              group_id: groupId,
+              role_id: r.id,
+              role_name: r.name,
+              permissions: r.permissions,
+              predefined_role: r.predefined_role,
+              resource_type: r.resource_type,
+            });
+          },
+          inner.signal,
+        );
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        // Deleted while we read it: leave it out of the snapshot, say so in the evidence.
+        await writer.dropGroup(groupId);
+        writer.recordVanishedGroup(groupId);
+        vanishedGroups.push(groupId);
+        log.warn({ group_id: groupId }, "group vanished during the crawl");
+      }
+      progress.groupsDone++;
+      report();
+    });
+    const userIds: string[] = [];
+    const readUsers = drain(
+      client.listUsers({ signal: inner.signal }),
+      tally,
+      (u) => {
+        userIds.push(u.id);
+        writer.addUser({
+          user_id: u.id,
+          email: u.email ?? null,
+          name: u.name ?? null,
+          role: u.role ?? null,
+          is_scim_managed: u.is_scim_managed ?? null,
+          is_service_account: u.is_service_account ?? null,
+          added_at: u.added_at,
+          api_key_last_used_at: u.api_key_last_used_at ?? null,
+        });
+      },
+      inner.signal,
+    );
+    await allOrAbort([readGroups, readUsers], inner);
+    progress.usersTotal = userIds.length;
+
+    if (options.userRoles !== false) {
+      progress.phase = "user-roles";
+      report();
+      await runPool(userIds, concurrency, inner.signal, async (userId) => {
+        try {
+          await drain(
+            client.listUserRoles(userId, { signal: inner.signal }),
+            tally,
+            (r) => {
+              writer.addUserRole({
+                user_id: userId,
+                role_id: r.id,
+                role_name: r.name,
+                permissions: r.permissions,
+                predefined_role: r.predefined_role,
+                assignment_sources:
+                  r.assignment_sources?.map((s) => ({
+                    principal_id: s.principal_id,
+                    principal_type: s.principal_type,
+                  })) ?? null,
+              });
+            },
+            inner.signal,
+          );
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          await writer.dropUser(userId);
+          writer.recordVanishedUser(userId);
+          vanishedUsers.push(userId);
+          log.warn({ user_id: userId }, "user vanished during the crawl");
+        }
+        progress.usersDone++;
+        if (progress.usersDone % 100 === 0 || progress.usersDone === userIds.length) report();
+      });
+    }
+
+    progress.phase = "publish";
+    report();
+    tally.flushTo(writer);
+    const s = client.stats();
+    const published = await writer.publish({
+      requests: s.requests - statsAtStart.requests,
+      retries: s.retries - statsAtStart.retries,
+      rateLimited: s.rateLimited - statsAtStart.rateLimited,
+    });
+    progress.phase = "done";
+    report();
+    const result: CrawlResult = {
+      snapshotId: published.snapshotId,
+      seal: published.seal,
+      counts: published.counts,
+      vanishedGroups,
+      vanishedUsers,
+      requests: progress.requests,
+      retries: progress.retries,
+      rateLimited: progress.rateLimited,
+      durationMs: Date.now() - started,
+    };
+    log.info({ snapshot_id: result.snapshotId, ...result.counts }, "crawl complete");
+    return result;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    await writer.abort(reason).catch((abortErr: unknown) => {
+      log.error({ err: String(abortErr) }, "could not record the failed crawl");
+    });
+    log.error({ snapshot_id: writer.snapshotId, reason }, "crawl failed; nothing published");
+    throw err;
+  } finally {
+    signal?.removeEventListener("abort", onOuterAbort);
+  }
+}
+
+/** Awaits all; on the first failure aborts the others, waits for them to stop, and rethrows it. */
+async function allOrAbort(tasks: Promise<void>[], controller: AbortController): Promise<void> {
+  let first: { error: unknown } | undefined;
+  await Promise.all(
+    tasks.map((t) =>
+      t.catch((error: unknown) => {
+        if (!first) {
+          first = { error };
+          controller.abort(error);
+        }
+      }),
+    ),
+  );
+  if (first) throw first.error;
+}

@@ -1,0 +1,53 @@
+/**
+ * The audit store: one DuckDB file holding every snapshot of an organization's
+ * groups, members and role assignments. The crawler, CLI and reports import
+ * from here only.
+ *
+ * Public schema (views; query them with SQL, e.g. `store.query`):
+ *  - `snapshots` — one row per crawl, any status (`running`, `complete`,
+ *    `failed`, `abandoned`): timing, base URL, tool version, redacted key,
+ *    schema version, row counts, requests/retries/rate_limited, vanished
+ *    groups/users, duplicate rows dropped, error, and the seal.
+ *  - data views, complete snapshots only, one row per (snapshot_id, fact):
+ *    `snapshot_groups`, `snapshot_group_members`, `snapshot_group_roles`,
+ *    `snapshot_roles`, `snapshot_users`, `snapshot_user_roles`.
+ *    Timestamps are TIMESTAMPTZ (UTC), `permissions` is VARCHAR[],
+ *    `assignment_sources` is STRUCT(principal_id VARCHAR, principal_type VARCHAR)[]
+ *    (NULL when the API omitted it).
+ *  - evidence: `snapshot_endpoints` (pages/items/completed per endpoint
+ *    template), `snapshot_vanished_groups`, `snapshot_vanished_users`,
+ *    `snapshot_seal_parts` (per-part hashes behind each seal).
+ *  - `schema_migrations(version, name, applied_at)`.
+ * Storage behind the views (`hist_*` tables with valid_from/valid_to snapshot
+ * ranges, `snapshot_runs`, `run_*`) is internal and may change with migrations.
+ */
+export type { QueryParams } from "./db.js";
+export { StoreError, type StoreErrorCode } from "./errors.js";
+export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.js";
+export type { SnapshotCounts } from "./schema.js";
+export { GENESIS_SEAL, SEAL_FORMAT } from "./seal.js";
+export type {
+  AssignmentSource,
+  GroupRoleRow,
+  GroupRow,
+  MemberRow,
+  RoleRow,
+  UserRoleRow,
+  UserRow,
+} from "./staging.js";
+export {
+  DEFAULT_MEMORY_LIMIT,
+  DEFAULT_STAGING_MEMORY_LIMIT,
+  type SnapshotRow,
+  type SnapshotStatus,
+  Store,
+  type StoreOpenOptions,
+} from "./store.js";
+export type { SnapshotVerification, VerifyResult } from "./verify.js";
+export type {
+  EndpointRecord,
+  PublishResult,
+  PublishStats,
+  SnapshotMeta,
+  SnapshotWriter,
+} from "./writer.js";

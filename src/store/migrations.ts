@@ -1,0 +1,188 @@
+/**
+ * Numbered schema migrations, inlined so the compiled `dist/` needs no SQL
+ * files. Never edit a released migration: add the next number instead.
+ * Each migration runs in its own transaction together with its
+ * `schema_migrations` row, so a crash leaves the schema at a whole version.
+ */
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { Logger } from "pino";
+import { StoreError } from "./errors.js";
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** History view over complete snapshots: a fact is in snapshot s when valid_from <= s <= valid_to. */
+function dataView(view: string, hist: string, columns: string): string {
+  return `CREATE VIEW ${view} AS
+SELECT r.snapshot_id, ${columns
+    .split(",")
+    .map((c) => `h.${c.trim()}`)
+    .join(", ")}
+FROM snapshot_runs AS r
+JOIN ${hist} AS h
+  ON h.valid_from <= r.snapshot_id AND r.snapshot_id <= coalesce(h.valid_to, 2147483647)
+WHERE r.status = 'complete';`;
+}
+
+const HISTORY_RANGE = "valid_from INTEGER NOT NULL, valid_to INTEGER";
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial schema",
+    sql: `
+CREATE TABLE snapshot_runs (
+  snapshot_id INTEGER PRIMARY KEY,
+  started_at TIMESTAMPTZ NOT NULL,
+  finished_at TIMESTAMPTZ,
+  status VARCHAR NOT NULL CHECK (status IN ('running', 'complete', 'failed', 'abandoned')),
+  base_url VARCHAR NOT NULL,
+  tool_version VARCHAR NOT NULL,
+  key_redacted VARCHAR NOT NULL,
+  schema_version INTEGER NOT NULL,
+  groups INTEGER,
+  memberships INTEGER,
+  group_role_assignments INTEGER,
+  users INTEGER,
+  user_role_assignments INTEGER,
+  roles INTEGER,
+  requests INTEGER,
+  retries INTEGER,
+  rate_limited INTEGER,
+  vanished_groups INTEGER,
+  vanished_users INTEGER,
+  duplicate_rows INTEGER,
+  error VARCHAR,
+  seal VARCHAR
+);
+
+CREATE TABLE hist_groups (
+  group_id VARCHAR NOT NULL, name VARCHAR, group_type VARCHAR, is_scim_managed BOOLEAN,
+  created_at TIMESTAMPTZ, ${HISTORY_RANGE});
+CREATE TABLE hist_group_members (
+  group_id VARCHAR NOT NULL, user_id VARCHAR NOT NULL, email VARCHAR, name VARCHAR,
+  ${HISTORY_RANGE});
+CREATE TABLE hist_group_roles (
+  group_id VARCHAR NOT NULL, role_id VARCHAR NOT NULL, role_name VARCHAR, permissions VARCHAR[],
+  predefined_role BOOLEAN, resource_type VARCHAR, ${HISTORY_RANGE});
+CREATE TABLE hist_roles (
+  role_id VARCHAR NOT NULL, name VARCHAR, description VARCHAR, permissions VARCHAR[],
+  predefined_role BOOLEAN, resource_type VARCHAR, ${HISTORY_RANGE});
+CREATE TABLE hist_users (
+  user_id VARCHAR NOT NULL, email VARCHAR, name VARCHAR, role VARCHAR, is_scim_managed BOOLEAN,
+  is_service_account BOOLEAN, added_at TIMESTAMPTZ, api_key_last_used_at TIMESTAMPTZ,
+  ${HISTORY_RANGE});
+CREATE TABLE hist_user_roles (
+  user_id VARCHAR NOT NULL, role_id VARCHAR NOT NULL, role_name VARCHAR, permissions VARCHAR[],
+  predefined_role BOOLEAN, assignment_sources STRUCT(principal_id VARCHAR, principal_type VARCHAR)[],
+  ${HISTORY_RANGE});
+
+CREATE TABLE run_endpoints (
+  snapshot_id INTEGER NOT NULL, endpoint VARCHAR NOT NULL, pages INTEGER NOT NULL,
+  items INTEGER NOT NULL, completed BOOLEAN NOT NULL);
+CREATE TABLE run_vanished_groups (snapshot_id INTEGER NOT NULL, group_id VARCHAR NOT NULL);
+CREATE TABLE run_vanished_users (snapshot_id INTEGER NOT NULL, user_id VARCHAR NOT NULL);
+CREATE TABLE run_seal_parts (
+  snapshot_id INTEGER NOT NULL, part VARCHAR NOT NULL, row_count INTEGER NOT NULL,
+  sha256 VARCHAR NOT NULL);
+
+CREATE VIEW snapshots AS
+SELECT snapshot_id, started_at, finished_at, status, base_url, tool_version,
+  groups, memberships, group_role_assignments, users, user_role_assignments, roles,
+  requests, retries, seal,
+  rate_limited, key_redacted, schema_version, vanished_groups, vanished_users, duplicate_rows,
+  error
+FROM snapshot_runs;
+
+${dataView("snapshot_groups", "hist_groups", "group_id, name, group_type, is_scim_managed, created_at")}
+${dataView("snapshot_group_members", "hist_group_members", "group_id, user_id, email, name")}
+${dataView(
+  "snapshot_group_roles",
+  "hist_group_roles",
+  "group_id, role_id, role_name, permissions, predefined_role, resource_type",
+)}
+${dataView(
+  "snapshot_roles",
+  "hist_roles",
+  "role_id, name, description, permissions, predefined_role, resource_type",
+)}
+${dataView(
+  "snapshot_users",
+  "hist_users",
+  "user_id, email, name, role, is_scim_managed, is_service_account, added_at, api_key_last_used_at",
+)}
+${dataView(
+  "snapshot_user_roles",
+  "hist_user_roles",
+  "user_id, role_id, role_name, permissions, predefined_role, assignment_sources",
+)}
+
+CREATE VIEW snapshot_endpoints AS
+SELECT snapshot_id, endpoint, pages, items, completed FROM run_endpoints;
+CREATE VIEW snapshot_vanished_groups AS
+SELECT snapshot_id, group_id FROM run_vanished_groups;
+CREATE VIEW snapshot_vanished_users AS
+SELECT snapshot_id, user_id FROM run_vanished_users;
+CREATE VIEW snapshot_seal_parts AS
+SELECT snapshot_id, part, row_count, sha256 FROM run_seal_parts;
+`,
+  },
+];
+
+export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`;
+
+export function schemaTooNewError(found: number, supported: number = SCHEMA_VERSION): StoreError {
+  return new StoreError(
+    "SCHEMA_TOO_NEW",
+    `database schema version ${found} is newer than this tool supports (${supported}); upgrade openai-access-audit`,
+  );
+}
+
+/** The highest applied migration, or 0 for a database this tool never touched. */
+export async function readSchemaVersion(con: DuckDBConnection): Promise<number> {
+  const exists = await con.runAndReadAll(
+    `SELECT count(*)::INTEGER AS n FROM duckdb_tables()
+     WHERE database_name = current_database() AND schema_name = 'main'
+       AND table_name = 'schema_migrations'`,
+  );
+  if (exists.getRowsJS()[0]?.[0] === 0) return 0;
+  const reader = await con.runAndReadAll(
+    "SELECT coalesce(max(version), 0)::INTEGER FROM schema_migrations",
+  );
+  return Number(reader.getRowsJS()[0]?.[0] ?? 0);
+}
+
+/** Brings the schema to SCHEMA_VERSION; refuses a database written by a newer tool. */
+export async function migrate(
+  con: DuckDBConnection,
+  logger: Logger,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<{ from: number; to: number }> {
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  await con.run(CREATE_MIGRATIONS_TABLE);
+  const from = await readSchemaVersion(con);
+  if (from > latest) throw schemaTooNewError(from, latest);
+  for (const migration of migrations) {
+    if (migration.version <= from) continue;
+    await con.run("BEGIN TRANSACTION");
+    try {
+      await con.run(migration.sql);
+      await con.run(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())",
+        [migration.version, migration.name],
+      );
+      await con.run("COMMIT");
+    } catch (error) {
+      await con.run("ROLLBACK");
+      throw error;
+    }
+    logger.info({ version: migration.version, name: migration.name }, "applied schema migration");
+  }
+  return { from, to: Math.max(from, latest) };
+}

@@ -1,0 +1,293 @@
+/**
+ * The audit database: one DuckDB file, one writer at a time, any number of
+ * readers when no writer holds it (DuckDB's own file lock).
+ */
+import type { DuckDBConnection, Json } from "@duckdb/node-api";
+import type { Logger } from "pino";
+import { silentLogger } from "../util/log.js";
+import {
+  connect,
+  jsonSafeConverter,
+  memoryLimitLiteral,
+  type OpenedDatabase,
+  openDatabase,
+  type QueryParams,
+  SerialConnection,
+} from "./db.js";
+import { StoreError } from "./errors.js";
+import { migrate, readSchemaVersion, SCHEMA_VERSION, schemaTooNewError } from "./migrations.js";
+import { type VerifyResult, verifySnapshots } from "./verify.js";
+import {
+  isOutOfMemory,
+  type MemoryLimits,
+  type SnapshotMeta,
+  type SnapshotWriter,
+  StoreSnapshotWriter,
+} from "./writer.js";
+
+/** Keeps a 1M-membership crawl well under 400 MB RSS; raise for faster publishes. */
+export const DEFAULT_MEMORY_LIMIT = "96MB";
+export const DEFAULT_STAGING_MEMORY_LIMIT = "32MB";
+/** A publish that runs out of memory is retried once with this much room. */
+const PUBLISH_RETRY_MEMORY_LIMIT = "1GB";
+
+export type SnapshotStatus = "running" | "complete" | "failed" | "abandoned";
+
+/** A row of the `snapshots` view, JSON-safe. Counts are null until a snapshot is complete. */
+export interface SnapshotRow {
+  snapshot_id: number;
+  started_at: string;
+  finished_at: string | null;
+  status: SnapshotStatus;
+  base_url: string;
+  tool_version: string;
+  groups: number | null;
+  memberships: number | null;
+  group_role_assignments: number | null;
+  users: number | null;
+  user_role_assignments: number | null;
+  roles: number | null;
+  requests: number | null;
+  retries: number | null;
+  seal: string | null;
+  rate_limited: number | null;
+  key_redacted: string;
+  schema_version: number;
+  vanished_groups: number | null;
+  vanished_users: number | null;
+  duplicate_rows: number | null;
+  error: string | null;
+}
+
+export interface StoreOpenOptions {
+  readOnly?: boolean;
+  logger?: Logger;
+  /**
+   * DuckDB memory_limit for publish, verify and queries (default 96MB);
+   * sorts and joins beyond it spill to `<db>.tmp`.
+   */
+  memoryLimit?: string;
+  /**
+   * DuckDB memory_limit while a crawl stages rows (default 32MB): staging
+   * tables spill to `<db>.tmp` early, keeping the crawl's RSS flat.
+   */
+  stagingMemoryLimit?: string;
+  /** DuckDB worker threads (default: DuckDB's, the number of cores). */
+  threads?: number;
+}
+
+export class Store {
+  private activeWriter: StoreSnapshotWriter | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly database: OpenedDatabase,
+    /** Migrations and snapshot writing run here (the staging TEMP tables live on it). */
+    private readonly writeConnection: SerialConnection,
+    /** `query`, listings and `verify` run here, so they never wait behind a publish. */
+    private readonly readConnection: SerialConnection,
+    readonly readOnly: boolean,
+    readonly schemaVersion: number,
+    private readonly memoryLimits: MemoryLimits,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Opens (creating directories and the file for writing), brings the schema
+   * up to date unless read-only, and marks snapshots a killed process left
+   * `running` as `abandoned`.
+   */
+  static async open(path: string, opts: StoreOpenOptions = {}): Promise<Store> {
+    const readOnly = opts.readOnly ?? false;
+    const logger = opts.logger ?? silentLogger;
+    const memoryLimit = opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+    const stagingMemoryLimit = opts.stagingMemoryLimit ?? DEFAULT_STAGING_MEMORY_LIMIT;
+    memoryLimitLiteral(stagingMemoryLimit);
+    const settings = {
+      readOnly,
+      memoryLimit,
+      ...(opts.threads === undefined ? {} : { threads: opts.threads }),
+    };
+    const database = await openDatabase(path, settings);
+    const connections: DuckDBConnection[] = [];
+    try {
+      const writeRaw = await connect(database.instance);
+      connections.push(writeRaw);
+      const schemaVersion = readOnly
+        ? await checkReadableSchema(writeRaw, path)
+        : (await migrate(writeRaw, logger)).to;
+      if (!readOnly) await abandonLeftovers(writeRaw, logger);
+      const readRaw = await connect(database.instance);
+      connections.push(readRaw);
+      logger.debug({ path: database.path, readOnly, schemaVersion }, "store opened");
+      return new Store(
+        database,
+        new SerialConnection(writeRaw),
+        new SerialConnection(readRaw),
+        readOnly,
+        schemaVersion,
+        {
+          staging: stagingMemoryLimit,
+          publish: memoryLimit,
+          publishRetry: PUBLISH_RETRY_MEMORY_LIMIT,
+        },
+        logger,
+      );
+    } catch (error) {
+      for (const connection of connections) connection.closeSync();
+      database.instance.closeSync();
+      database.release();
+      throw error;
+    }
+  }
+
+  get path(): string {
+    return this.database.path;
+  }
+
+  /** Starts a snapshot (committed as `running`). Only one may be active per store. */
+  async beginSnapshot(meta: SnapshotMeta): Promise<SnapshotWriter> {
+    this.assertOpen();
+    if (this.readOnly) {
+      throw new StoreError("READ_ONLY", `database ${this.path} is open read-only`);
+    }
+    if (this.activeWriter) {
+      throw new StoreError(
+        "WRITER_ACTIVE",
+        `snapshot ${this.activeWriter.snapshotId} is still being written; publish or abort it first`,
+      );
+    }
+    const writer = await StoreSnapshotWriter.begin(
+      this.writeConnection,
+      meta,
+      this.memoryLimits,
+      this.logger,
+      () => {
+        if (this.activeWriter === writer) this.activeWriter = null;
+      },
+    );
+    this.activeWriter = writer;
+    return writer;
+  }
+
+  async listSnapshots(): Promise<SnapshotRow[]> {
+    return this.query<SnapshotRow>("SELECT * FROM snapshots ORDER BY snapshot_id");
+  }
+
+  async latestCompleteSnapshotId(): Promise<number | null> {
+    const rows = await this.query<{ id: number | null }>(
+      "SELECT max(snapshot_id) AS id FROM snapshots WHERE status = 'complete'",
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** Recomputes the seal of every complete snapshot (or one) and checks the chain. */
+  async verify(snapshotId?: number): Promise<VerifyResult> {
+    this.assertOpen();
+    return this.readConnection.exclusive(async (raw) => {
+      try {
+        return await verifySnapshots(raw, snapshotId);
+      } catch (error) {
+        if (!isOutOfMemory(error)) throw error;
+        // Sorting a large snapshot may need more than memory_limit allows; retry once with room.
+        this.logger.warn({ err: String(error) }, "verify ran out of memory; retrying once");
+        await raw.run(`SET memory_limit = ${memoryLimitLiteral(this.memoryLimits.publishRetry)}`);
+        try {
+          return await verifySnapshots(raw, snapshotId);
+        } finally {
+          await raw.run(`SET memory_limit = ${memoryLimitLiteral(this.memoryLimits.publish)}`);
+        }
+      }
+    });
+  }
+
+  /** Runs SQL and returns JSON-safe rows (BIGINT → number, TIMESTAMPTZ → ISO string, lists → arrays). */
+  async query<T = Record<string, Json>>(sql: string, params?: QueryParams): Promise<T[]> {
+    this.assertOpen();
+    return this.readConnection.exclusive(async (raw) => {
+      const reader = await raw.runAndReadAll(sql, params);
+      return reader.convertRowObjects(jsonSafeConverter) as T[];
+    });
+  }
+
+  /**
+   * Streams a large result in batches of about `batchRows` rows without
+   * materialising it. Uses its own connection, so other store calls may run
+   * while iterating.
+   */
+  async *iterate<T = Record<string, Json>>(
+    sql: string,
+    params?: QueryParams,
+    batchRows = 10_000,
+  ): AsyncGenerator<T[]> {
+    this.assertOpen();
+    const connection = await connect(this.database.instance);
+    try {
+      const result = await connection.stream(sql, params);
+      const names = result.deduplicatedColumnNames();
+      let batch: T[] = [];
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        for (const row of chunk.convertRows(jsonSafeConverter)) {
+          const object: Record<string, Json> = {};
+          names.forEach((name, index) => {
+            object[name] = row[index] ?? null;
+          });
+          batch.push(object as T);
+        }
+        if (batch.length >= batchRows) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  /** Aborts a snapshot still being written, then releases the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.activeWriter) await this.activeWriter.abort("store closed before publish");
+    this.closed = true;
+    await this.writeConnection.drain();
+    await this.readConnection.drain();
+    this.writeConnection.raw.closeSync();
+    this.readConnection.raw.closeSync();
+    this.database.instance.closeSync();
+    this.database.release();
+    this.logger.debug({ path: this.database.path }, "store closed");
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError("STORE_CLOSED", `store ${this.path} is closed`);
+  }
+}
+
+async function checkReadableSchema(connection: DuckDBConnection, path: string): Promise<number> {
+  const version = await readSchemaVersion(connection);
+  if (version > SCHEMA_VERSION) throw schemaTooNewError(version);
+  if (version < SCHEMA_VERSION) {
+    throw new StoreError(
+      "SCHEMA_TOO_OLD",
+      version === 0
+        ? `database ${path} has no openai-access-audit schema; open it for writing first`
+        : `database schema version ${version} is older than this tool (${SCHEMA_VERSION}); open it once for writing to upgrade`,
+    );
+  }
+  return version;
+}
+
+/** A process killed mid-crawl leaves its snapshot `running`; its TEMP staging died with it. */
+async function abandonLeftovers(connection: DuckDBConnection, logger: Logger): Promise<void> {
+  const reader = await connection.runAndReadAll(
+    `UPDATE snapshot_runs
+     SET status = 'abandoned', finished_at = now(),
+         error = coalesce(error, 'the writing process ended before publishing')
+     WHERE status = 'running' RETURNING snapshot_id`,
+  );
+  const ids = reader.getRowsJS().map(([id]) => Number(id));
+  if (ids.length > 0) logger.warn({ snapshotIds: ids }, "marked unfinished snapshots abandoned");
+}

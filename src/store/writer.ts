@@ -1,0 +1,704 @@
+/**
+ * One crawl's snapshot: staged while the crawl runs, made visible only by
+ * `publish()`, in one transaction with its history merge and seal.
+ *
+ * `add*` and `record*` are synchronous: each row is encoded into a text block
+ * (see staging.ts) and blocks are appended to a TEMP staging table a DataChunk
+ * at a time whenever the connection is idle. `flush`, `dropGroup`, `dropUser`,
+ * `publish` and `abort` are async.
+ */
+import { type DuckDBConnection, timestampTZValue } from "@duckdb/node-api";
+import type { Logger } from "pino";
+import { memoryLimitLiteral, type SerialConnection } from "./db.js";
+import { StoreError } from "./errors.js";
+import { SCHEMA_VERSION } from "./migrations.js";
+import { FACT_TABLES, type FactTable, ident, type SnapshotCounts } from "./schema.js";
+import { computeSeal, GENESIS_SEAL } from "./seal.js";
+import {
+  createStageBuffer,
+  type GroupRoleRow,
+  type GroupRow,
+  type MemberRow,
+  type RawValue,
+  ROW_VALUES,
+  type RoleRow,
+  STAGED_TABLES,
+  type StageBuffer,
+  type StagedTable,
+  type UserRoleRow,
+  type UserRow,
+  unpackStageSql,
+} from "./staging.js";
+
+export interface SnapshotMeta {
+  baseUrl: string;
+  toolVersion: string;
+  /** The admin key in its redacted form (`redactKey`), never the key itself. */
+  keyRedacted: string;
+}
+
+export interface EndpointRecord {
+  /** The endpoint template, e.g. `/organization/groups/{group_id}/users`. */
+  endpoint: string;
+  pages: number;
+  items: number;
+  /** Read to `has_more=false`. */
+  completed: boolean;
+}
+
+/** DuckDB memory_limit while staging and while publishing (see StoreOpenOptions). */
+export interface MemoryLimits {
+  staging: string;
+  publish: string;
+  /** Used for one retry when a publish runs out of memory. */
+  publishRetry: string;
+}
+
+export interface PublishStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+}
+
+export interface PublishResult {
+  snapshotId: number;
+  seal: string;
+  counts: SnapshotCounts;
+  /** Milliseconds per publish phase (flush, unpack, dedupe, merge, evidence, seal, commit, checkpoint). */
+  timings: Record<string, number>;
+}
+
+/**
+ * Writes one snapshot. `add*` encode the row at once (the object may be
+ * reused afterwards) and throw a TypeError for a value of the wrong type.
+ */
+export interface SnapshotWriter {
+  readonly snapshotId: number;
+  addGroup(row: GroupRow): void;
+  addMember(row: MemberRow): void;
+  addGroupRole(row: GroupRoleRow): void;
+  addRole(row: RoleRow): void;
+  addUser(row: UserRow): void;
+  addUserRole(row: UserRoleRow): void;
+  /** A group that vanished mid-crawl: removes every group, member and group-role row staged for it so far. */
+  dropGroup(groupId: string): Promise<void>;
+  /** Pushes every row added so far into DuckDB's staging tables (publish does this too). */
+  flush(): Promise<void>;
+  /** Adds to the endpoint's totals (pages and items sum; completed only if every call says so). */
+  recordEndpoint(e: EndpointRecord): void;
+  recordVanishedGroup(groupId: string): void;
+  /** A user that vanished mid-crawl: removes the user and user-role rows staged for it so far. */
+  dropUser(userId: string): Promise<void>;
+  recordVanishedUser(userId: string): void;
+  /** Call only when every page of every endpoint was read to has_more=false. */
+  publish(stats: PublishStats): Promise<PublishResult>;
+  /** Marks the snapshot failed and drops its staging. A no-op once published or aborted. */
+  abort(reason: string): Promise<void>;
+}
+
+type WriterState = "staging" | "publishing" | "published" | "failed";
+
+interface Buffers {
+  groups: StageBuffer<GroupRow>;
+  members: StageBuffer<MemberRow>;
+  groupRoles: StageBuffer<GroupRoleRow>;
+  roles: StageBuffer<RoleRow>;
+  users: StageBuffer<UserRow>;
+  userRoles: StageBuffer<UserRoleRow>;
+}
+
+/** TEMP table of rows to remove at publish (vanished groups and users). */
+const DROPS_TABLE = "stage_drops";
+
+interface PublishedSeal {
+  seal: string;
+  counts: SnapshotCounts;
+  changes: Record<string, { inserted: number; closed: number }>;
+}
+
+/** Per-phase wall time and RSS of a publish, for the log; `phase` names where a failure happened. */
+class PhaseTimer {
+  readonly timings: Record<string, number> = {};
+  phase = "flush";
+  private readonly started = performance.now();
+  private mark = this.started;
+
+  lap(finished: string): void {
+    const now = performance.now();
+    this.timings[finished] = Math.round(now - this.mark);
+    this.timings[`${finished}RssMb`] = Math.round(process.memoryUsage.rss() / 1e6);
+    this.mark = now;
+    this.phase = `after ${finished}`;
+  }
+
+  elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
+}
+
+export function isOutOfMemory(error: unknown): boolean {
+  return /Out of Memory Error/i.test(errorText(error));
+}
+
+/** Instance-wide; staging runs with a low limit so TEMP tables spill early. */
+async function setMemoryLimit(raw: DuckDBConnection, limit: string): Promise<void> {
+  await raw.run(`SET memory_limit = ${memoryLimitLiteral(limit)}`);
+}
+
+function nowValue() {
+  return timestampTZValue(BigInt(Date.now()) * 1000n);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Same fact: equal key and no attribute distinct (NULL-safe, lists compared whole). */
+function sameFact(table: FactTable, a: string, b: string): string {
+  return table.columns
+    .map(({ name }) =>
+      table.key.includes(name)
+        ? `${a}.${ident(name)} = ${b}.${ident(name)}`
+        : `${a}.${ident(name)} IS NOT DISTINCT FROM ${b}.${ident(name)}`,
+    )
+    .join(" AND ");
+}
+
+/**
+ * Facts unchanged since the previous complete snapshot keep their row; new or
+ * changed versions start at this snapshot; versions no longer seen end at the
+ * previous complete snapshot. Rows per snapshot therefore grow with churn only.
+ */
+async function mergeIntoHistory(
+  connection: DuckDBConnection,
+  table: FactTable,
+  snapshotId: number,
+  previousComplete: number | null,
+): Promise<{ inserted: number; closed: number }> {
+  const columns = table.columns.map((c) => ident(c.name)).join(", ");
+  const stageColumns = table.columns.map((c) => `s.${ident(c.name)}`).join(", ");
+  const hist = ident(table.hist);
+  const stage = ident(table.stage);
+  // Explicit ANTI JOINs against only the current versions: a plain hash anti
+  // join, several times faster than the equivalent NOT EXISTS under a low memory_limit.
+  const inserted = await connection.run(
+    `INSERT INTO ${hist} (${columns}, valid_from, valid_to)
+     SELECT ${stageColumns}, $1::INTEGER, NULL
+     FROM ${stage} AS s
+     ANTI JOIN (SELECT * FROM ${hist} WHERE valid_to IS NULL) AS h ON ${sameFact(table, "h", "s")}`,
+    [snapshotId],
+  );
+  // Without a previous complete snapshot there is nothing legitimate to close;
+  // anything found was not written by publish and is hidden (verify reports it).
+  const closed = await connection.run(
+    `UPDATE ${hist} SET valid_to = coalesce($2::INTEGER, valid_from - 1)
+     WHERE rowid IN (
+       SELECT h.rowid FROM ${hist} AS h
+       ANTI JOIN ${stage} AS s ON ${sameFact(table, "s", "h")}
+       WHERE h.valid_to IS NULL AND h.valid_from < $1::INTEGER)`,
+    [snapshotId, previousComplete],
+  );
+  return { inserted: inserted.rowsChanged, closed: closed.rowsChanged };
+}
+
+/** Keeps the last staged row per key (a page read twice, a user renamed between pages). */
+async function removeDuplicateKeys(
+  connection: DuckDBConnection,
+  table: FactTable,
+): Promise<number> {
+  const stage = ident(table.stage);
+  const key = table.key.map(ident).join(", ");
+  const reader = await connection.runAndReadAll(
+    `SELECT (SELECT count(*) FROM ${stage})::INTEGER - (SELECT count(*) FROM (SELECT DISTINCT ${key} FROM ${stage}))::INTEGER`,
+  );
+  const duplicates = Number(reader.getRowsJS()[0]?.[0] ?? 0);
+  if (duplicates > 0) {
+    await connection.run(
+      `DELETE FROM ${stage} WHERE seq NOT IN (SELECT max(seq) FROM ${stage} GROUP BY ${key})`,
+    );
+  }
+  return duplicates;
+}
+
+export class StoreSnapshotWriter implements SnapshotWriter {
+  private state: WriterState = "staging";
+  private readonly endpoints = new Map<string, EndpointRecord>();
+  private readonly vanishedGroups = new Set<string>();
+  private readonly vanishedUsers = new Set<string>();
+  /** Publish progress that survives a retry: tables already unpacked, duplicates removed per table. */
+  private readonly unpacked = new Set<string>();
+  private readonly duplicates = new Map<string, number>();
+  private readonly drops: {
+    table: FactTable;
+    column: "group_id" | "user_id";
+    id: string;
+    beforeSeq: number;
+  }[] = [];
+  private readonly stopIdleListener: () => void;
+
+  private constructor(
+    readonly snapshotId: number,
+    private readonly connection: SerialConnection,
+    private readonly buffers: Buffers,
+    private readonly memoryLimits: MemoryLimits,
+    private readonly logger: Logger,
+    private readonly onFinished: () => void,
+  ) {
+    this.stopIdleListener = connection.onIdle(() => {
+      for (const buffer of this.allBuffers()) buffer.appendReady();
+    });
+  }
+
+  /** Creates the staging tables, then inserts and commits the `running` row. */
+  static async begin(
+    connection: SerialConnection,
+    meta: SnapshotMeta,
+    memoryLimits: MemoryLimits,
+    logger: Logger,
+    onFinished: () => void,
+  ): Promise<StoreSnapshotWriter> {
+    return connection.exclusive(async (raw) => {
+      // Staging first: if it cannot be set up, no `running` row is left behind.
+      const stage = <Row>(table: FactTable, toValues: (row: Row) => RawValue[]) =>
+        createStageBuffer(raw, connection, table, toValues);
+      const buffers: Buffers = {
+        groups: await stage(STAGED_TABLES.groups, ROW_VALUES.groups),
+        members: await stage(STAGED_TABLES.members, ROW_VALUES.members),
+        groupRoles: await stage(STAGED_TABLES.groupRoles, ROW_VALUES.groupRoles),
+        roles: await stage(STAGED_TABLES.roles, ROW_VALUES.roles),
+        users: await stage(STAGED_TABLES.users, ROW_VALUES.users),
+        userRoles: await stage(STAGED_TABLES.userRoles, ROW_VALUES.userRoles),
+      };
+      const next = await raw.runAndReadAll(
+        "SELECT (coalesce(max(snapshot_id), 0) + 1)::INTEGER FROM snapshot_runs",
+      );
+      const snapshotId = Number(next.getRowsJS()[0]?.[0]);
+      try {
+        // Committed on its own, before any data: a crash from here on is visible as `running`.
+        await raw.run(
+          `INSERT INTO snapshot_runs
+             (snapshot_id, started_at, status, base_url, tool_version, key_redacted, schema_version)
+           VALUES ($1, $2, 'running', $3, $4, $5, $6)`,
+          [
+            snapshotId,
+            nowValue(),
+            meta.baseUrl,
+            meta.toolVersion,
+            meta.keyRedacted,
+            SCHEMA_VERSION,
+          ],
+        );
+        await setMemoryLimit(raw, memoryLimits.staging);
+      } catch (error) {
+        for (const buffer of Object.values(buffers) as StagedTable[]) buffer.discard();
+        throw error;
+      }
+      logger.info({ snapshotId, baseUrl: meta.baseUrl }, "snapshot started");
+      return new StoreSnapshotWriter(
+        snapshotId,
+        connection,
+        buffers,
+        memoryLimits,
+        logger,
+        onFinished,
+      );
+    });
+  }
+
+  addGroup(row: GroupRow): void {
+    this.assertStaging();
+    this.buffers.groups.add(row);
+  }
+
+  addMember(row: MemberRow): void {
+    this.assertStaging();
+    this.buffers.members.add(row);
+  }
+
+  addGroupRole(row: GroupRoleRow): void {
+    this.assertStaging();
+    this.buffers.groupRoles.add(row);
+  }
+
+  addRole(row: RoleRow): void {
+    this.assertStaging();
+    this.buffers.roles.add(row);
+  }
+
+  addUser(row: UserRow): void {
+    this.assertStaging();
+    this.buffers.users.add(row);
+  }
+
+  addUserRole(row: UserRoleRow): void {
+    this.assertStaging();
+    this.buffers.userRoles.add(row);
+  }
+
+  recordEndpoint(e: EndpointRecord): void {
+    this.assertStaging();
+    const seen = this.endpoints.get(e.endpoint);
+    this.endpoints.set(
+      e.endpoint,
+      seen
+        ? {
+            endpoint: e.endpoint,
+            pages: seen.pages + e.pages,
+            items: seen.items + e.items,
+            completed: seen.completed && e.completed,
+          }
+        : { ...e },
+    );
+  }
+
+  recordVanishedGroup(groupId: string): void {
+    this.assertStaging();
+    this.vanishedGroups.add(groupId);
+  }
+
+  recordVanishedUser(userId: string): void {
+    this.assertStaging();
+    this.vanishedUsers.add(userId);
+  }
+
+  async dropGroup(groupId: string): Promise<void> {
+    const { groups, members, groupRoles } = this.buffers;
+    this.recordDrop([groups, members, groupRoles], "group_id", groupId);
+    this.logger.debug({ snapshotId: this.snapshotId, groupId }, "dropping staged rows of group");
+  }
+
+  async dropUser(userId: string): Promise<void> {
+    const { users, userRoles } = this.buffers;
+    this.recordDrop([users, userRoles], "user_id", userId);
+    this.logger.debug({ snapshotId: this.snapshotId, userId }, "dropping staged rows of user");
+  }
+
+  async flush(): Promise<void> {
+    this.assertStaging();
+    await this.connection.exclusive(async () => {
+      for (const buffer of this.allBuffers()) buffer.flushToTable();
+    });
+  }
+
+  /**
+   * Rows are packed in blocks, so they are removed at publish: every row of
+   * `id` added before this call (its `seq` is below the watermark), none after.
+   */
+  private recordDrop(
+    buffers: readonly StagedTable[],
+    column: "group_id" | "user_id",
+    id: string,
+  ): void {
+    this.assertStaging();
+    for (const buffer of buffers) {
+      this.drops.push({ table: buffer.table, column, id, beforeSeq: buffer.rowsAdded });
+    }
+  }
+
+  async publish(stats: PublishStats): Promise<PublishResult> {
+    this.assertStaging();
+    const incomplete = [...this.endpoints.values()].filter((e) => !e.completed);
+    if (incomplete.length > 0) {
+      throw new StoreError(
+        "INCOMPLETE_CRAWL",
+        `snapshot ${this.snapshotId} cannot be published: endpoint ${incomplete.map((e) => e.endpoint).join(", ")} was not read to the end`,
+      );
+    }
+    this.state = "publishing";
+    try {
+      const result = await this.connection.exclusive((raw) => this.publishExclusive(raw, stats));
+      this.state = "published";
+      return result;
+    } catch (error) {
+      this.state = "failed";
+      await this.connection
+        .exclusive(async (raw) => {
+          for (const buffer of this.allBuffers()) buffer.discard();
+          await setMemoryLimit(raw, this.memoryLimits.publish);
+          await this.markFailed(raw, `publish failed: ${errorText(error)}`);
+        })
+        .catch((markError: unknown) =>
+          this.logger.error({ err: markError }, "could not mark snapshot failed"),
+        );
+      throw error;
+    } finally {
+      this.finish();
+    }
+  }
+
+  async abort(reason: string): Promise<void> {
+    if (this.state !== "staging") return;
+    this.state = "failed";
+    try {
+      await this.connection.exclusive(async (raw) => {
+        for (const buffer of this.allBuffers()) buffer.discard();
+        await setMemoryLimit(raw, this.memoryLimits.publish);
+        await this.markFailed(raw, reason);
+      });
+      this.logger.warn({ snapshotId: this.snapshotId, reason }, "snapshot aborted");
+    } finally {
+      this.finish();
+    }
+  }
+
+  private async publishExclusive(
+    raw: DuckDBConnection,
+    stats: PublishStats,
+  ): Promise<PublishResult> {
+    const timer = new PhaseTimer();
+    for (const buffer of this.allBuffers()) buffer.close();
+    timer.lap("flush");
+    let sealed: PublishedSeal;
+    try {
+      await setMemoryLimit(raw, this.memoryLimits.publish);
+      sealed = await this.unpackMergeAndSeal(raw, stats, timer);
+    } catch (error) {
+      // A join or sort that cannot spill far enough fails the whole crawl; one
+      // retry with more room is cheaper than crawling again.
+      if (!isOutOfMemory(error)) throw error;
+      this.logger.warn(
+        { snapshotId: this.snapshotId, phase: timer.phase, err: errorText(error) },
+        `publish ran out of memory; retrying once with memory_limit ${this.memoryLimits.publishRetry}`,
+      );
+      await setMemoryLimit(raw, this.memoryLimits.publishRetry);
+      try {
+        sealed = await this.unpackMergeAndSeal(raw, stats, timer);
+      } finally {
+        await setMemoryLimit(raw, this.memoryLimits.publish);
+      }
+    }
+    this.logger.info(
+      {
+        snapshotId: this.snapshotId,
+        seal: sealed.seal,
+        counts: sealed.counts,
+        changes: sealed.changes,
+        timings: timer.timings,
+        ms: timer.elapsed(),
+      },
+      "snapshot published",
+    );
+    // Committed: from here on nothing may turn the publish into a failure.
+    await this.dropStaging(raw).catch((error: unknown) =>
+      this.logger.warn({ err: error }, "could not drop staging tables"),
+    );
+    await this.checkpoint(raw);
+    timer.lap("checkpoint");
+    this.logger.debug({ snapshotId: this.snapshotId, timings: timer.timings }, "publish timings");
+    const timings = Object.fromEntries(
+      Object.entries(timer.timings).filter(([phase]) => !phase.endsWith("RssMb")),
+    );
+    return { snapshotId: this.snapshotId, seal: sealed.seal, counts: sealed.counts, timings };
+  }
+
+  /**
+   * Everything up to COMMIT. Safe to run again after a failure: unpacking and
+   * de-duplication remember what they finished, and the transaction rolls back.
+   */
+  private async unpackMergeAndSeal(
+    raw: DuckDBConnection,
+    stats: PublishStats,
+    timer: PhaseTimer,
+  ): Promise<PublishedSeal> {
+    await this.stageDrops(raw);
+    for (const table of FACT_TABLES) {
+      if (this.unpacked.has(table.part)) continue;
+      await raw.run(unpackStageSql(table));
+      const column = this.drops.find((d) => d.table === table)?.column;
+      if (column !== undefined) {
+        const stage = ident(table.stage);
+        await raw.run(
+          `DELETE FROM ${stage} USING ${DROPS_TABLE} AS d
+           WHERE d.part = $1 AND ${stage}.${ident(column)} = d.id AND ${stage}.seq < d.before_seq`,
+          [table.part],
+        );
+      }
+      await raw.run(`DROP TABLE ${ident(table.rawStage)}`);
+      this.unpacked.add(table.part);
+    }
+    timer.lap("unpack");
+    for (const table of FACT_TABLES) {
+      if (!this.duplicates.has(table.part)) {
+        this.duplicates.set(table.part, await removeDuplicateKeys(raw, table));
+      }
+    }
+    const duplicateRows = [...this.duplicates.values()].reduce((a, b) => a + b, 0);
+    if (duplicateRows > 0) {
+      this.logger.warn(
+        { snapshotId: this.snapshotId, duplicateRows },
+        "crawl delivered rows with the same key more than once; kept the last",
+      );
+    }
+    timer.lap("dedupe");
+    const counts = await this.stagedCounts(raw);
+    const previous = await raw.runAndReadAll(
+      `SELECT snapshot_id, seal FROM snapshot_runs WHERE status = 'complete'
+       ORDER BY snapshot_id DESC LIMIT 1`,
+    );
+    const previousRow = previous.getRowObjectsJS()[0];
+    const previousId = previousRow ? Number(previousRow.snapshot_id) : null;
+    const previousSeal = typeof previousRow?.seal === "string" ? previousRow.seal : GENESIS_SEAL;
+
+    const changes: Record<string, { inserted: number; closed: number }> = {};
+    await raw.run("BEGIN TRANSACTION");
+    try {
+      for (const table of FACT_TABLES) {
+        changes[table.part] = await mergeIntoHistory(raw, table, this.snapshotId, previousId);
+      }
+      timer.lap("merge");
+      await raw.run(
+        `UPDATE snapshot_runs SET status = 'complete', finished_at = $2,
+           groups = $3, memberships = $4, group_role_assignments = $5, roles = $6, users = $7,
+           user_role_assignments = $8, requests = $9, retries = $10, rate_limited = $11,
+           vanished_groups = $12, vanished_users = $13, duplicate_rows = $14
+         WHERE snapshot_id = $1`,
+        [
+          this.snapshotId,
+          nowValue(),
+          counts.groups,
+          counts.memberships,
+          counts.group_role_assignments,
+          counts.roles,
+          counts.users,
+          counts.user_role_assignments,
+          stats.requests,
+          stats.retries,
+          stats.rateLimited,
+          this.vanishedGroups.size,
+          this.vanishedUsers.size,
+          duplicateRows,
+        ],
+      );
+      await this.insertEvidence(raw);
+      timer.lap("evidence");
+      const sealed = await computeSeal(raw, this.snapshotId, previousSeal);
+      timer.lap("seal");
+      await raw.run("UPDATE snapshot_runs SET seal = $2 WHERE snapshot_id = $1", [
+        this.snapshotId,
+        sealed.seal,
+      ]);
+      for (const part of sealed.parts) {
+        await raw.run(
+          "INSERT INTO run_seal_parts (snapshot_id, part, row_count, sha256) VALUES ($1, $2, $3, $4)",
+          [this.snapshotId, part.part, part.rowCount, part.sha256],
+        );
+      }
+      await raw.run("COMMIT");
+      timer.lap("commit");
+      return { seal: sealed.seal, counts, changes };
+    } catch (error) {
+      await raw.run("ROLLBACK").catch(() => {});
+      throw error;
+    }
+  }
+
+  /** The recorded drops as a TEMP table, so each staged table needs one DELETE however many vanished. */
+  private async stageDrops(raw: DuckDBConnection): Promise<void> {
+    await raw.run(
+      `CREATE OR REPLACE TEMP TABLE ${DROPS_TABLE} (part VARCHAR, id VARCHAR, before_seq INTEGER)`,
+    );
+    if (this.drops.length === 0) return;
+    const appender = await raw.createAppender(DROPS_TABLE, "main", "temp");
+    for (const drop of this.drops) {
+      appender.appendVarchar(drop.table.part);
+      appender.appendVarchar(drop.id);
+      appender.appendInteger(drop.beforeSeq);
+      appender.endRow();
+    }
+    appender.closeSync();
+  }
+
+  private async stagedCounts(raw: DuckDBConnection): Promise<SnapshotCounts> {
+    const selects = FACT_TABLES.map(
+      (t) => `(SELECT count(*) FROM ${ident(t.stage)})::INTEGER AS ${ident(t.countColumn)}`,
+    );
+    const reader = await raw.runAndReadAll(`SELECT ${selects.join(", ")}`);
+    const row = reader.getRowObjectsJS()[0] ?? {};
+    const count = (column: keyof SnapshotCounts): number => Number(row[column] ?? 0);
+    return {
+      groups: count("groups"),
+      memberships: count("memberships"),
+      group_role_assignments: count("group_role_assignments"),
+      roles: count("roles"),
+      users: count("users"),
+      user_role_assignments: count("user_role_assignments"),
+    };
+  }
+
+  /** Endpoint totals and vanished groups are kept for every outcome: they explain a failure too. */
+  private async insertEvidence(raw: DuckDBConnection): Promise<void> {
+    for (const e of this.endpoints.values()) {
+      await raw.run(
+        `INSERT INTO run_endpoints (snapshot_id, endpoint, pages, items, completed)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [this.snapshotId, e.endpoint, e.pages, e.items, e.completed],
+      );
+    }
+    for (const groupId of this.vanishedGroups) {
+      await raw.run("INSERT INTO run_vanished_groups (snapshot_id, group_id) VALUES ($1, $2)", [
+        this.snapshotId,
+        groupId,
+      ]);
+    }
+    for (const userId of this.vanishedUsers) {
+      await raw.run("INSERT INTO run_vanished_users (snapshot_id, user_id) VALUES ($1, $2)", [
+        this.snapshotId,
+        userId,
+      ]);
+    }
+  }
+
+  private async markFailed(raw: DuckDBConnection, reason: string): Promise<void> {
+    await this.dropStaging(raw).catch(() => {});
+    await raw.run("BEGIN TRANSACTION");
+    try {
+      await raw.run(
+        `UPDATE snapshot_runs SET status = 'failed', finished_at = $2, error = $3,
+           vanished_groups = $4, vanished_users = $5
+         WHERE snapshot_id = $1 AND status = 'running'`,
+        [this.snapshotId, nowValue(), reason, this.vanishedGroups.size, this.vanishedUsers.size],
+      );
+      await this.insertEvidence(raw);
+      await raw.run("COMMIT");
+    } catch (error) {
+      await raw.run("ROLLBACK").catch(() => {});
+      throw error;
+    }
+  }
+
+  private async dropStaging(raw: DuckDBConnection): Promise<void> {
+    await raw.run(`DROP TABLE IF EXISTS ${DROPS_TABLE}`);
+    for (const table of FACT_TABLES) {
+      await raw.run(`DROP TABLE IF EXISTS ${ident(table.rawStage)}`);
+      await raw.run(`DROP TABLE IF EXISTS ${ident(table.stage)}`);
+    }
+  }
+
+  /** Folds the WAL into the file so freed blocks are reused by the next publish. */
+  private async checkpoint(raw: DuckDBConnection): Promise<void> {
+    try {
+      await raw.run("CHECKPOINT");
+    } catch (error) {
+      this.logger.warn({ err: error }, "checkpoint after publish failed; DuckDB will retry later");
+    }
+  }
+
+  private allBuffers(): StagedTable[] {
+    const { groups, members, groupRoles, roles, users, userRoles } = this.buffers;
+    return [groups, members, groupRoles, roles, users, userRoles];
+  }
+
+  private assertStaging(): void {
+    if (this.state !== "staging") {
+      throw new StoreError(
+        "WRITER_CLOSED",
+        `snapshot ${this.snapshotId} is ${this.state}; no more changes are accepted`,
+      );
+    }
+  }
+
+  private finish(): void {
+    this.stopIdleListener();
+    this.onFinished();
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * What a snapshot of the simulated organization must contain, view by view, built from the
+ * simulator's ground truth; and what the store's views actually hold. Both sorted by key and
+ * in the views' column order, so tests compare them with one deep equality.
+ */
+import type { OrgState } from "../../src/simulator/index.js";
+import type { Store } from "../../src/store/index.js";
+
+export type Row = Record<string, unknown>;
+export interface SnapshotRows {
+  groups: Row[];
+  members: Row[];
+  groupRoles: Row[];
+  roles: Row[];
+  users: Row[];
+  userRoles: Row[];
+}
+
+const iso = (unix: number | null): string | null =>
+  unix === null ? null : new Date(unix * 1000).toISOString();
+
+const byKey =
+  (...keys: string[]) =>
+  (a: Row, b: Row): number => {
+    for (const k of keys) {
+      const x = String(a[k]);
+      const y = String(b[k]);
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  };
+
+export function expectedSnapshot(
+  state: OrgState,
+  options: { userRoles?: boolean } = {},
+): SnapshotRows {
+  const groups = state.listGroups();
+  const members: Row[] = [];
+  const groupRoles: Row[] = [];
+  for (const g of groups) {
+    for (const u of state.listGroupUsers(g.id)) {
+      members.push({ group_id: g.id, user_id: u.id, email: u.email, name: u.name });
+    }
+    for (const r of state.listGroupRoles(g.id)) {
+      groupRoles.push({
+        group_id: g.id,
+        role_id: r.id,
+        role_name: r.name,
+        permissions: r.permissions,
+        predefined_role: r.predefined_role,
+        resource_type: r.resource_type,
+      });
+    }
+  }
+  const users = state.listUsers();
+  const userRoles: Row[] = [];
+  if (options.userRoles !== false) {
+    for (const u of users) {
+      for (const r of state.listUserRoles(u.id)) {
+        userRoles.push({
+          user_id: u.id,
+          role_id: r.id,
+          role_name: r.name,
+          permissions: r.permissions,
+          predefined_role: r.predefined_role,
+          assignment_sources:
+            r.assignment_sources?.map((s) => ({
+              principal_id: s.principal_id,
+              principal_type: s.principal_type,
+            })) ?? null,
+        });
+      }
+    }
+  }
+  return {
+    groups: groups
+      .map((g) => ({
+        group_id: g.id,
+        name: g.name,
+        group_type: g.group_type ?? null,
+        is_scim_managed: g.is_scim_managed,
+        created_at: iso(g.created_at),
+      }))
+      .sort(byKey("group_id")),
+    members: members.sort(byKey("group_id", "user_id")),
+    groupRoles: groupRoles.sort(byKey("group_id", "role_id")),
+    roles: state
+      .listRoles()
+      .map((r) => ({
+        role_id: r.id,
+        name: r.name,
+        description: r.description,
+        permissions: r.permissions,
+        predefined_role: r.predefined_role,
+        resource_type: r.resource_type,
+      }))
+      .sort(byKey("role_id")),
+    users: users
+      .map((u) => ({
+        user_id: u.id,
+        email: u.email,
+        name: u.name,
+        role: u.role,
+        is_scim_managed: u.is_scim_managed,
+        is_service_account: u.is_service_account,
+        added_at: iso(u.added_at),
+        api_key_last_used_at: iso(u.api_key_last_used_at),
+      }))
+      .sort(byKey("user_id")),
+    userRoles: userRoles.sort(byKey("user_id", "role_id")),
+  };
+}
+
+export async function storedSnapshot(store: Store, snapshotId: number): Promise<SnapshotRows> {
+  const read = (view: string, columns: string, order: string) =>
+    store.query<Row>(`SELECT ${columns} FROM ${view} WHERE snapshot_id = ? ORDER BY ${order}`, [
+      snapshotId,
+    ]);
+  return {
+    groups: await read(
+      "snapshot_groups",
+      "group_id, name, group_type, is_scim_managed, created_at",
+      "group_id",
+    ),
+    members: await read(
+      "snapshot_group_members",
+      "group_id, user_id, email, name",
+      "group_id, user_id",
+    ),
+    groupRoles: await read(
+      "snapshot_group_roles",
+      "group_id, role_id, role_name, permissions, predefined_role, resource_type",
+      "group_id, role_id",
+    ),
+    roles: await read(
+      "snapshot_roles",
+      "role_id, name, description, permissions, predefined_role, resource_type",
+      "role_id",
+    ),
+    users: await read(
+      "snapshot_users",
+      "user_id, email, name, role, is_scim_managed, is_service_account, added_at, api_key_last_used_at",
+      "user_id",
+    ),
+    userRoles: await read(
+      "snapshot_user_roles",
+      "user_id, role_id, role_name, permissions, predefined_role, assignment_sources",
+      "user_id, role_id",
+    ),
+  };
+}
