@@ -34,6 +34,7 @@ import autocannon from "autocannon";
 import OpenAI from "openai";
 import { generateOrganization, type OrgState } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
+import { benchDiff } from "./analysis.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "dist/cli/main.js");
@@ -596,6 +597,12 @@ async function main(): Promise<void> {
       ["sdk-vs-crawl", sdkVsCrawl],
       ["ingest", ingest],
       ["history-size", historySize],
+      [
+        "analysis",
+        async () => {
+          results.analysis = (await benchDiff(log)) as Record<string, Json>;
+        },
+      ],
     ];
     for (const [name, scenario] of scenarios) {
       if (!wants(name)) continue;
@@ -624,7 +631,22 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `bench-${started.toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(RESULTS_DIR, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
+  // latest.json keeps the newest figures of every scenario, each stamped with its run, so a
+  // BENCH_ONLY run refreshes its scenarios without dropping the others.
+  const latestFile = join(RESULTS_DIR, "latest.json");
+  let latest: Record<string, Json> = {};
+  try {
+    const previous = JSON.parse(readFileSync(latestFile, "utf8")) as {
+      scenarios?: Record<string, Json>;
+    };
+    latest = previous.scenarios ?? {};
+  } catch {
+    // no earlier results
+  }
+  for (const [name, r] of Object.entries(results)) {
+    latest[name] = { ...(r as Record<string, Json>), measured_at: report.started_at };
+  }
+  writeFileSync(latestFile, `${JSON.stringify({ ...report, scenarios: latest }, null, 2)}\n`);
   log("");
   for (const [name, r] of Object.entries(results)) {
     const pass = r && typeof r === "object" && !Array.isArray(r) ? r.pass : null;

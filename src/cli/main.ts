@@ -6,8 +6,11 @@
 import { Command, CommanderError } from "commander";
 import { redactSecrets } from "../util/log.js";
 import { TOOL_VERSION } from "../version.js";
+import { registerAccess } from "./commands/access.js";
+import { registerAnomalies } from "./commands/anomalies.js";
 import { registerCrawl } from "./commands/crawl.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerDiff } from "./commands/diff.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerSnapshots } from "./commands/snapshots.js";
 import { CliError, EXIT } from "./errors.js";
@@ -28,6 +31,9 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerCrawl(program);
   registerSnapshots(program);
+  registerDiff(program);
+  registerAccess(program);
+  registerAnomalies(program);
   registerDemo(program);
   return program;
 }

@@ -28,6 +28,8 @@ import {
 /** Keeps a 1M-membership crawl well under 400 MB RSS; raise for faster publishes. */
 export const DEFAULT_MEMORY_LIMIT = "96MB";
 export const DEFAULT_STAGING_MEMORY_LIMIT = "32MB";
+/** Readers (analysis, reports, verify) join whole snapshots; they are not held to the crawl's budget. */
+export const DEFAULT_READ_ONLY_MEMORY_LIMIT = "2GB";
 /** A publish that runs out of memory is retried once with this much room. */
 const PUBLISH_RETRY_MEMORY_LIMIT = "1GB";
 
@@ -100,7 +102,8 @@ export class Store {
   static async open(path: string, opts: StoreOpenOptions = {}): Promise<Store> {
     const readOnly = opts.readOnly ?? false;
     const logger = opts.logger ?? silentLogger;
-    const memoryLimit = opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+    const memoryLimit =
+      opts.memoryLimit ?? (readOnly ? DEFAULT_READ_ONLY_MEMORY_LIMIT : DEFAULT_MEMORY_LIMIT);
     const stagingMemoryLimit = opts.stagingMemoryLimit ?? DEFAULT_STAGING_MEMORY_LIMIT;
     memoryLimitLiteral(stagingMemoryLimit);
     const settings = {

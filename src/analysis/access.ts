@@ -1,0 +1,95 @@
+/**
+ * Effective access: every path by which a user holds a role in a snapshot, from the
+ * `effective_access` view (store migration 2): `direct`, or through a group (membership x
+ * group role) with the group's name and SCIM state. "Why is this person an Owner?"
+ */
+import type { Store } from "../store/index.js";
+
+export type AnalysisErrorCode = "NO_SNAPSHOTS" | "UNKNOWN_SNAPSHOT";
+
+export class AnalysisError extends Error {
+  constructor(
+    readonly code: AnalysisErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AnalysisError";
+  }
+}
+
+/**
+ * The snapshot to analyse: `requested` when it is a complete snapshot, else the latest
+ * complete one. Throws NO_SNAPSHOTS when there is none, UNKNOWN_SNAPSHOT for an id that is
+ * not a complete snapshot.
+ */
+export async function resolveSnapshotId(store: Store, requested?: number): Promise<number> {
+  const latest = await store.latestCompleteSnapshotId();
+  if (latest === null) {
+    throw new AnalysisError(
+      "NO_SNAPSHOTS",
+      `no complete snapshot in ${store.path}: run \`access-audit crawl\` first`,
+    );
+  }
+  if (requested === undefined) return latest;
+  const rows = await store.query<{ status: string }>(
+    "SELECT status FROM snapshots WHERE snapshot_id = $1",
+    [requested],
+  );
+  const status = rows[0]?.status;
+  if (status !== "complete") {
+    throw new AnalysisError(
+      "UNKNOWN_SNAPSHOT",
+      status === undefined
+        ? `snapshot ${requested} does not exist (latest complete: ${latest})`
+        : `snapshot ${requested} is ${status}, not complete (latest complete: ${latest})`,
+    );
+  }
+  return requested;
+}
+
+/** The complete snapshot just before `snapshotId`, or null. */
+export async function previousSnapshotId(store: Store, snapshotId: number): Promise<number | null> {
+  const rows = await store.query<{ id: number | null }>(
+    "SELECT max(snapshot_id) AS id FROM snapshots WHERE status = 'complete' AND snapshot_id < $1",
+    [snapshotId],
+  );
+  return rows[0]?.id ?? null;
+}
+
+export interface AccessPath {
+  user_id: string;
+  email: string | null;
+  role_id: string;
+  role_name: string | null;
+  permissions: string[] | null;
+  via: "direct" | "group";
+  via_group_id: string | null;
+  via_group_name: string | null;
+  via_group_is_scim_managed: boolean | null;
+}
+
+export interface AccessFilter {
+  /** A user id, or an email (case-insensitive). */
+  user?: string;
+  /** A role id, or a role name (case-insensitive). */
+  role?: string;
+}
+
+/** Effective access paths of one snapshot, filtered, in a stable order (user, role, path). */
+export async function listEffectiveAccess(
+  store: Store,
+  snapshotId: number,
+  filter: AccessFilter = {},
+): Promise<AccessPath[]> {
+  return store.query<AccessPath>(
+    `SELECT user_id, email, role_id, role_name, permissions,
+       via, via_group_id, via_group_name, via_group_is_scim_managed
+     FROM effective_access
+     WHERE snapshot_id = $snapshot
+       AND ($user::VARCHAR IS NULL OR user_id = $user OR lower(email) = lower($user))
+       AND ($role::VARCHAR IS NULL OR role_id = $role OR lower(role_name) = lower($role))
+     ORDER BY email NULLS LAST, user_id, role_name NULLS LAST, role_id,
+       via, via_group_name NULLS FIRST, via_group_id NULLS FIRST`,
+    { snapshot: snapshotId, user: filter.user ?? null, role: filter.role ?? null },
+  );
+}

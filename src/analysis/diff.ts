@@ -1,0 +1,215 @@
+/**
+ * What changed between two complete snapshots: one SQL file per change kind in
+ * `sql/diff/` (top level, shipped with the package), each run with `$from` and
+ * `$to`. Either order works: diffing (b, a) gives the mirror image of (a, b).
+ *
+ * Each file starts with a header the loader reads and checks:
+ *   -- kind: member_added
+ *   -- description: a user became a member of a group
+ *   -- why: …
+ * and selects the change's fields (ids, names, before/after values); `kind`
+ * is added here. Changes come back sorted by kind (the order of DIFF_KINDS),
+ * then group_id, user_id, role_id.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Json } from "@duckdb/node-api";
+import type { Store } from "../store/index.js";
+import { packageSqlDirectory } from "./sql-dir.js";
+
+export const DIFF_KINDS = [
+  "group_added",
+  "group_removed",
+  "group_renamed",
+  "group_scim_changed",
+  "group_type_changed",
+  "member_added",
+  "member_removed",
+  "group_role_granted",
+  "group_role_revoked",
+  "user_added",
+  "user_removed",
+  "user_role_changed",
+  "user_role_granted",
+  "user_role_revoked",
+  "role_added",
+  "role_removed",
+  "role_permissions_changed",
+  "access_gained",
+  "access_lost",
+] as const;
+
+export type DiffKind = (typeof DIFF_KINDS)[number];
+
+/**
+ * One change. Which fields are present depends on the kind (see README / sql/diff):
+ * ids (`group_id`, `user_id`, `role_id`), names (`group_name`, `email`, `user_name`,
+ * `role_name`), attributes of added/removed things, and `before` / `after` for values
+ * that changed. A field present with `null` means the snapshot holds NULL there.
+ */
+export interface DiffChange {
+  kind: DiffKind;
+  group_id?: string;
+  user_id?: string;
+  role_id?: string;
+  before?: Json;
+  after?: Json;
+  [field: string]: Json | undefined;
+}
+
+export interface DiffResult {
+  from: number;
+  to: number;
+  changes: DiffChange[];
+  /** Every kind, in DIFF_KINDS order, with its number of changes (0 included). */
+  summary: Record<DiffKind, number>;
+}
+
+export interface DiffQuery {
+  kind: DiffKind;
+  description: string;
+  sql: string;
+  file: string;
+}
+
+export type DiffErrorCode = "UNKNOWN_SNAPSHOT" | "SNAPSHOT_NOT_COMPLETE" | "TOO_FEW_SNAPSHOTS";
+
+export class DiffError extends Error {
+  constructor(
+    readonly code: DiffErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "DiffError";
+  }
+}
+
+/** The `sql/diff` folder (dist/, dist-bench/src/ and src/ all work). */
+export function diffSqlDirectory(): string {
+  return packageSqlDirectory("diff");
+}
+
+const HEADER = /^--\s*(kind|description|why):\s*(.*)$/;
+
+/** Parses one diff file's header; throws on a missing or unknown kind. */
+export function parseDiffQuery(file: string, text: string): DiffQuery {
+  const fields: Record<string, string> = {};
+  let last: string | null = null;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("--")) break;
+    const m = HEADER.exec(line);
+    if (m) {
+      last = m[1] as string;
+      fields[last] = (m[2] ?? "").trim();
+    } else if (last !== null) {
+      fields[last] = `${fields[last] ?? ""} ${line.replace(/^--\s*/, "").trim()}`.trim();
+    }
+  }
+  const kind = fields.kind;
+  if (!kind || !(DIFF_KINDS as readonly string[]).includes(kind)) {
+    throw new Error(`${file}: header has no known "-- kind:" (got ${JSON.stringify(kind)})`);
+  }
+  if (!fields.description) throw new Error(`${file}: header has no "-- description:"`);
+  return {
+    kind: kind as DiffKind,
+    description: fields.description,
+    sql: text.trim().replace(/;\s*$/, ""),
+    file,
+  };
+}
+
+let cached: readonly DiffQuery[] | null = null;
+
+/** Every diff query, one per kind, in DIFF_KINDS order. */
+export function loadDiffQueries(directory: string = diffSqlDirectory()): readonly DiffQuery[] {
+  if (cached && directory === diffSqlDirectory()) return cached;
+  const byKind = new Map<DiffKind, DiffQuery>();
+  for (const name of readdirSync(directory).filter((n) => n.endsWith(".sql"))) {
+    const file = join(directory, name);
+    const query = parseDiffQuery(file, readFileSync(file, "utf8"));
+    const seen = byKind.get(query.kind);
+    if (seen) throw new Error(`kind ${query.kind} is defined twice: ${seen.file} and ${file}`);
+    byKind.set(query.kind, query);
+  }
+  const missing = DIFF_KINDS.filter((k) => !byKind.has(k));
+  if (missing.length > 0) throw new Error(`${directory}: no query for ${missing.join(", ")}`);
+  const queries = DIFF_KINDS.map((k) => byKind.get(k) as DiffQuery);
+  if (directory === diffSqlDirectory()) cached = queries;
+  return queries;
+}
+
+/** Complete snapshot ids, ascending. */
+async function completeSnapshotIds(store: Store): Promise<number[]> {
+  const rows = await store.query<{ id: number }>(
+    "SELECT snapshot_id AS id FROM snapshots WHERE status = 'complete' ORDER BY snapshot_id",
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The last two complete snapshots, older first. */
+export async function defaultDiffRange(store: Store): Promise<{ from: number; to: number }> {
+  const ids = await completeSnapshotIds(store);
+  const to = ids[ids.length - 1];
+  const from = ids[ids.length - 2];
+  if (from === undefined || to === undefined) {
+    throw new DiffError(
+      "TOO_FEW_SNAPSHOTS",
+      `a diff needs two complete snapshots; the database has ${ids.length}: run \`access-audit crawl\`${ids.length === 0 ? " twice" : " again"}`,
+    );
+  }
+  return { from, to };
+}
+
+async function requireComplete(store: Store, id: number): Promise<void> {
+  const rows = await store.query<{ status: string }>(
+    "SELECT status FROM snapshots WHERE snapshot_id = $id",
+    { id },
+  );
+  const status = rows[0]?.status;
+  if (status === undefined) {
+    throw new DiffError("UNKNOWN_SNAPSHOT", `no snapshot ${id} in the database`);
+  }
+  if (status !== "complete") {
+    throw new DiffError(
+      "SNAPSHOT_NOT_COMPLETE",
+      `snapshot ${id} is ${status}, not complete: only complete snapshots can be compared`,
+    );
+  }
+}
+
+const ID_FIELDS = ["group_id", "user_id", "role_id"] as const;
+
+function compareChanges(a: DiffChange, b: DiffChange): number {
+  const kinds = DIFF_KINDS.indexOf(a.kind) - DIFF_KINDS.indexOf(b.kind);
+  if (kinds !== 0) return kinds;
+  for (const field of ID_FIELDS) {
+    const x = a[field] ?? "";
+    const y = b[field] ?? "";
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Every change between two complete snapshots, `from` → `to` (either may be the newer). */
+export async function diffSnapshots(
+  store: Store,
+  range: { from: number; to: number },
+): Promise<DiffResult> {
+  const { from, to } = range;
+  for (const id of [from, to]) {
+    if (!Number.isSafeInteger(id)) throw new DiffError("UNKNOWN_SNAPSHOT", `bad snapshot id ${id}`);
+  }
+  await requireComplete(store, from);
+  await requireComplete(store, to);
+  const summary = Object.fromEntries(DIFF_KINDS.map((k) => [k, 0])) as Record<DiffKind, number>;
+  const changes: DiffChange[] = [];
+  if (from !== to) {
+    for (const query of loadDiffQueries()) {
+      const rows = await store.query<Record<string, Json>>(query.sql, { from, to });
+      for (const row of rows) changes.push({ kind: query.kind, ...row });
+      summary[query.kind] = rows.length;
+    }
+  }
+  changes.sort(compareChanges);
+  return { from, to, changes, summary };
+}

@@ -1,0 +1,186 @@
+/**
+ * Anomaly rules: one `.sql` file each, in `sql/rules/` (shipped) or any folder a user passes
+ * with `--rules DIR`. A rule file starts with a block of `--` comment lines holding YAML
+ * metadata, then one SELECT:
+ *
+ *   -- id: owner-via-group
+ *   -- title: Owner role granted through a group
+ *   -- severity: critical            # low | medium | high | critical
+ *   -- rationale: why this matters
+ *   -- remediation: what to do about it
+ *   -- controls: [SOC 2 CC6.1, ISO 27001 A.5.15]
+ *   SELECT group_id, user_id, role_id, detail FROM ... WHERE snapshot_id = $snapshot
+ *
+ * The query returns the columns `group_id, user_id, role_id, detail` (any may be NULL; extra
+ * columns are ignored) and may use these named parameters:
+ *  - `$snapshot` (INTEGER): the snapshot under review;
+ *  - `$previous` (INTEGER or NULL): the complete snapshot before it, NULL when there is none;
+ *  - `$inactivity_days` (INTEGER): the configured inactivity threshold in days.
+ * Besides the public views (`effective_access`, `snapshot_*`) it may read two TEMP tables the
+ * runner fills first: `elevated_roles(snapshot_id, role_id)` for `$snapshot` and `$previous`,
+ * and `allowed_domains(domain)` (empty when no domains are configured).
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { packageSqlDirectory } from "./sql-dir.js";
+
+export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Higher is more severe. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+/** The shipped rules: `<package>/sql/rules`. */
+export const BUILTIN_RULES_DIR = packageSqlDirectory("rules");
+
+/** Parameters a rule may use; each is bound only if the rule's SQL mentions it. */
+export const RULE_PARAMETERS = ["snapshot", "previous", "inactivity_days"] as const;
+export type RuleParameter = (typeof RULE_PARAMETERS)[number];
+
+const ruleMetaSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9._-]*$/,
+        "expected lower-case letters, digits, '.', '_' or '-' (e.g. owner-via-group)",
+      ),
+    title: z.string().min(1),
+    severity: z.enum(SEVERITIES),
+    rationale: z.string().min(1),
+    remediation: z.string().min(1),
+    controls: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+export type RuleMeta = z.infer<typeof ruleMetaSchema>;
+
+export interface Rule extends RuleMeta {
+  /** The file it came from. */
+  file: string;
+  /** The SELECT, without the metadata block or a trailing semicolon. */
+  sql: string;
+  /** The named parameters its SQL uses. */
+  parameters: RuleParameter[];
+}
+
+/** A rule that could not be loaded or run: `rule` is its id, or its file name when unparsed. */
+export interface RuleError {
+  rule: string;
+  message: string;
+}
+
+/** A `--rules` folder that does not exist or cannot be read. */
+export class RulesDirError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RulesDirError";
+  }
+}
+
+/** Comments and string literals removed, so that only real parameter references count. */
+function codeOnly(sql: string): string {
+  return sql
+    .replace(/'(?:[^']|'')*'/g, "''")
+    .replace(/--[^\n]*/g, "")
+    .replace(/\/\*[\s\S]*?\*\//g, "");
+}
+
+const oneLine = (message: string): string => message.replace(/\s+/g, " ").trim();
+
+/** Parses one rule file's text; throws with a one-line message when it is not a valid rule. */
+export function parseRule(text: string, file: string): Rule {
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const header: string[] = [];
+  let i = 0;
+  for (; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    if (/^\s*--/.test(line)) header.push(line.replace(/^\s*--\s?/, ""));
+    else if (line.trim() === "" && header.length === 0) continue;
+    else break;
+  }
+  if (header.length === 0) {
+    throw new Error("no metadata: start the file with `-- id: ...` comment lines (YAML)");
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(header.join("\n"));
+  } catch (error) {
+    throw new Error(`metadata is not valid YAML: ${oneLine(String((error as Error).message))}`);
+  }
+  const parsed = ruleMetaSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.length > 0 ? issue.path.join(".") : "metadata"}: ${issue.message}`,
+    );
+    throw new Error(`invalid metadata: ${oneLine(problems.join("; "))}`);
+  }
+  const sql = lines.slice(i).join("\n").trim().replace(/;\s*$/, "").trimEnd();
+  if (codeOnly(sql).trim() === "") throw new Error("no query after the metadata block");
+  const code = codeOnly(sql);
+  const parameters = RULE_PARAMETERS.filter((p) => new RegExp(`\\$${p}\\b`).test(code));
+  return { ...parsed.data, file, sql, parameters };
+}
+
+export interface LoadedRules {
+  /** Sorted by id. */
+  rules: Rule[];
+  errors: RuleError[];
+}
+
+/**
+ * Loads every `*.sql` file of each folder (not recursive), in order. A file that does not
+ * parse becomes an error named after its id (or file name) and the others still load; a
+ * second rule with an id already loaded is an error too (the first one is kept).
+ */
+export async function loadRules(dirs: readonly string[]): Promise<LoadedRules> {
+  const rules = new Map<string, Rule>();
+  const errors: RuleError[] = [];
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      if (!(await stat(dir)).isDirectory()) throw new Error("not a directory");
+      names = (await readdir(dir)).filter((n) => n.endsWith(".sql")).sort();
+    } catch (error) {
+      const code =
+        error && typeof error === "object" && "code" in error
+          ? String(error.code)
+          : (error as Error).message;
+      throw new RulesDirError(`cannot read rules folder ${dir} (${code})`);
+    }
+    for (const name of names) {
+      const file = join(dir, name);
+      const fallbackName = basename(name, ".sql");
+      let rule: Rule;
+      try {
+        rule = parseRule(await readFile(file, "utf8"), file);
+      } catch (error) {
+        const idMatch = /^\s*--\s*id:\s*([^\s#]+)/m.exec(
+          await readFile(file, "utf8").catch(() => ""),
+        );
+        errors.push({
+          rule: idMatch?.[1] ?? fallbackName,
+          message: `${file}: ${oneLine((error as Error).message)}`,
+        });
+        continue;
+      }
+      const existing = rules.get(rule.id);
+      if (existing) {
+        errors.push({
+          rule: rule.id,
+          message: `${file}: duplicate rule id (already defined in ${existing.file})`,
+        });
+        continue;
+      }
+      rules.set(rule.id, rule);
+    }
+  }
+  return {
+    rules: [...rules.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    errors,
+  };
+}

@@ -1,0 +1,67 @@
+import type { Command } from "commander";
+import { type AccessPath, listEffectiveAccess, resolveSnapshotId } from "../../analysis/access.js";
+import { Store } from "../../store/index.js";
+import { addDbOption, resolveDbPath } from "../db.js";
+import { intOption } from "../options.js";
+import { analysisCliError, formatTable } from "./analysis-shared.js";
+
+interface AccessFlags {
+  db?: string;
+  snapshot?: number;
+  user?: string;
+  role?: string;
+  json?: boolean;
+}
+
+function viaText(p: AccessPath): string {
+  if (p.via === "direct") return "direct";
+  const kind = p.via_group_is_scim_managed ? "SCIM" : "manual";
+  return `group "${p.via_group_name ?? ""}" (${kind})`;
+}
+
+export function registerAccess(program: Command): void {
+  const command = program
+    .command("access")
+    .description(
+      "Effective access: one line per path (direct, or through a group) by which a user holds a role",
+    );
+  addDbOption(command)
+    .option("--snapshot <id>", "a complete snapshot (default: the latest)", intOption(1))
+    .option("--user <id|email>", "only this user (id, or email case-insensitively)")
+    .option("--role <id|name>", "only this role (id, or name case-insensitively)")
+    .option("--json", "print JSON: {snapshot_id, access: [...]}")
+    .action(async (flags: AccessFlags) => {
+      const store = await Store.open(resolveDbPath(flags.db), { readOnly: true });
+      try {
+        const snapshotId = await resolveSnapshotId(store, flags.snapshot).catch((error) => {
+          throw analysisCliError(error);
+        });
+        const access = await listEffectiveAccess(store, snapshotId, {
+          ...(flags.user === undefined ? {} : { user: flags.user }),
+          ...(flags.role === undefined ? {} : { role: flags.role }),
+        });
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ snapshot_id: snapshotId, access }, null, 2)}\n`);
+          return;
+        }
+        if (access.length === 0) {
+          process.stdout.write(`snapshot ${snapshotId}: no access paths match\n`);
+          return;
+        }
+        const header = ["user", "user_id", "role", "role_id", "via", "group_id"];
+        const rows = access.map((p) => [
+          p.email ?? "-",
+          p.user_id,
+          p.role_name ?? "-",
+          p.role_id,
+          viaText(p),
+          p.via_group_id ?? "-",
+        ]);
+        process.stdout.write(
+          `snapshot ${snapshotId}: ${access.length} access path(s)\n${formatTable(header, rows)}\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+}

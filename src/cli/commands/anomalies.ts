@@ -1,0 +1,170 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { resolveSnapshotId } from "../../analysis/access.js";
+import {
+  type AnomalyReport,
+  type Finding,
+  runLoadedRules,
+  sortErrors,
+} from "../../analysis/anomalies.js";
+import { DEFAULT_INACTIVITY_DAYS } from "../../analysis/config.js";
+import {
+  BUILTIN_RULES_DIR,
+  loadRules,
+  type Rule,
+  RulesDirError,
+  SEVERITIES,
+  type Severity,
+  severityRank,
+} from "../../analysis/rules.js";
+import { Store } from "../../store/index.js";
+import { addDbOption, resolveDbPath } from "../db.js";
+import { CliError, EXIT, UsageError } from "../errors.js";
+import { intOption } from "../options.js";
+import { analysisCliError } from "./analysis-shared.js";
+
+interface AnomaliesFlags {
+  db?: string;
+  snapshot?: number;
+  rules: string[];
+  allowedDomain: string[];
+  inactiveDays: number;
+  json?: boolean;
+  failOn?: Severity;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function severityOption(value: string): Severity {
+  const found = SEVERITIES.find((s) => s === value.toLowerCase());
+  if (!found) throw new InvalidArgumentError(`expected one of ${SEVERITIES.join(", ")}`);
+  return found;
+}
+
+function findingLine(f: Finding): string {
+  const ids = [
+    f.group_id === null ? null : `group ${f.group_id}`,
+    f.user_id === null ? null : `user ${f.user_id}`,
+    f.role_id === null ? null : `role ${f.role_id}`,
+  ].filter((x) => x !== null);
+  return `    - ${f.detail ?? "(no detail)"}${ids.length > 0 ? `  [${ids.join(", ")}]` : ""}`;
+}
+
+function renderText(report: AnomalyReport, rules: readonly Rule[]): string {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const out: string[] = [];
+  const counts = SEVERITIES.map(
+    (s) => [s, report.findings.filter((f) => f.severity === s).length] as const,
+  )
+    .filter(([, n]) => n > 0)
+    .reverse()
+    .map(([s, n]) => `${s} ${n}`);
+  out.push(
+    `snapshot ${report.snapshot_id}: ${report.findings.length} finding(s)${
+      counts.length > 0 ? ` (${counts.join(", ")})` : ""
+    } from ${rules.length} rule(s)`,
+  );
+  for (const severity of [...SEVERITIES].reverse()) {
+    const findings = report.findings.filter((f) => f.severity === severity);
+    if (findings.length === 0) continue;
+    out.push("", `${severity.toUpperCase()} (${findings.length})`);
+    let current: string | null = null;
+    for (const f of findings) {
+      if (f.rule !== current) {
+        current = f.rule;
+        const rule = byId.get(f.rule);
+        const count = findings.filter((x) => x.rule === f.rule).length;
+        out.push(`  ${f.rule}: ${f.title} (${count})`);
+        if (rule) {
+          if (rule.controls.length > 0) out.push(`    controls: ${rule.controls.join(", ")}`);
+          out.push(`    why: ${rule.rationale}`, `    fix: ${rule.remediation}`);
+        }
+      }
+      out.push(findingLine(f));
+    }
+  }
+  if (report.errors.length > 0) {
+    out.push("", `RULE ERRORS (${report.errors.length})`);
+    for (const e of report.errors) out.push(`  ${e.rule}: ${e.message}`);
+  }
+  return out.join("\n");
+}
+
+export function registerAnomalies(program: Command): void {
+  const command = program
+    .command("anomalies")
+    .description(
+      "Run the anomaly rules (shipped in sql/rules, plus --rules folders) against a snapshot",
+    );
+  addDbOption(command)
+    .option("--snapshot <id>", "a complete snapshot (default: the latest)", intOption(1))
+    .option(
+      "--rules <dir>",
+      "also run the *.sql rules in this folder (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option(
+      "--allowed-domain <domain>",
+      "an email domain of the organization (repeatable; enables the domain rule)",
+      collect,
+      [] as string[],
+    )
+    .option(
+      "--inactive-days <n>",
+      "days without API key use before an elevated user counts as inactive",
+      intOption(0, 36_500),
+      DEFAULT_INACTIVITY_DAYS,
+    )
+    .option("--json", "print JSON: {snapshot_id, findings, errors}")
+    .option(
+      "--fail-on <severity>",
+      `exit ${EXIT.findings} when a finding is at or above this severity (${SEVERITIES.join("|")})`,
+      severityOption,
+    )
+    .action(async (flags: AnomaliesFlags) => {
+      const store = await Store.open(resolveDbPath(flags.db), { readOnly: true });
+      let report: AnomalyReport;
+      try {
+        const snapshotId = await resolveSnapshotId(store, flags.snapshot).catch((error) => {
+          throw analysisCliError(error);
+        });
+        const loaded = await loadRules([BUILTIN_RULES_DIR, ...flags.rules]).catch((error) => {
+          throw error instanceof RulesDirError ? new UsageError(error.message) : error;
+        });
+        const ran = await runLoadedRules(store, loaded.rules, {
+          snapshotId,
+          config: {
+            allowedEmailDomains: flags.allowedDomain,
+            inactivityDays: flags.inactiveDays,
+          },
+        });
+        report = {
+          snapshot_id: ran.snapshot_id,
+          findings: ran.findings,
+          errors: sortErrors([...loaded.errors, ...ran.errors]),
+        };
+        process.stdout.write(
+          flags.json
+            ? `${JSON.stringify(report, null, 2)}\n`
+            : `${renderText(report, loaded.rules)}\n`,
+        );
+      } finally {
+        await store.close();
+      }
+      // Findings at or above --fail-on take precedence over rule errors (exit 3, then 1).
+      const failOn = flags.failOn;
+      if (failOn !== undefined) {
+        const hits = report.findings.filter(
+          (f) => severityRank(f.severity) >= severityRank(failOn),
+        ).length;
+        if (hits > 0) {
+          throw new CliError(`${hits} finding(s) at or above ${failOn}`, EXIT.findings);
+        }
+      }
+      if (report.errors.length > 0) {
+        throw new CliError(
+          `${report.errors.length} rule(s) failed: ${report.errors.map((e) => e.rule).join(", ")}`,
+        );
+      }
+    });
+}

@@ -1,0 +1,150 @@
+import type { Json } from "@duckdb/node-api";
+import type { Command } from "commander";
+import {
+  DIFF_KINDS,
+  type DiffChange,
+  DiffError,
+  type DiffResult,
+  defaultDiffRange,
+  diffSnapshots,
+} from "../../analysis/diff.js";
+import { Store } from "../../store/index.js";
+import { addDbOption, resolveDbPath } from "../db.js";
+import { UsageError } from "../errors.js";
+import { intOption } from "../options.js";
+
+interface DiffFlags {
+  db?: string;
+  from?: number;
+  to?: number;
+  json?: boolean;
+}
+
+export function registerDiff(program: Command): void {
+  const diff = program
+    .command("diff")
+    .description(
+      "What changed between two complete snapshots: groups, members, roles, users and effective access",
+    );
+  addDbOption(diff)
+    .option("--from <id>", "older snapshot (default: the second-latest complete one)", intOption(1))
+    .option("--to <id>", "newer snapshot (default: the latest complete one)", intOption(1))
+    .option("--json", "print JSON")
+    .action(async (flags: DiffFlags) => {
+      const store = await Store.open(resolveDbPath(flags.db), { readOnly: true });
+      try {
+        const result = await diffSnapshots(store, await resolveRange(store, flags));
+        process.stdout.write(
+          flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatDiff(result),
+        );
+      } catch (error) {
+        if (error instanceof DiffError) throw new UsageError(error.message);
+        throw error;
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+/** --from and --to, each defaulting from the last two complete snapshots. */
+async function resolveRange(store: Store, flags: DiffFlags): Promise<{ from: number; to: number }> {
+  if (flags.from !== undefined && flags.to !== undefined) return { from: flags.from, to: flags.to };
+  const latest = await defaultDiffRange(store);
+  if (flags.from === undefined && flags.to === undefined) return latest;
+  // One given: compare it with the latest complete snapshot (or the one before when it is that).
+  const given = (flags.from ?? flags.to) as number;
+  const other = given === latest.to ? latest.from : latest.to;
+  return flags.from !== undefined ? { from: given, to: other } : { from: other, to: given };
+}
+
+const text = (value: Json | undefined): string => {
+  if (value === null || value === undefined) return "-";
+  if (typeof value === "string") return value;
+  return JSON.stringify(value);
+};
+
+const quoted = (value: Json | undefined): string =>
+  typeof value === "string" ? JSON.stringify(value) : text(value);
+
+function who(c: DiffChange): string {
+  const name = c.user_name ?? null;
+  const email = c.email ?? null;
+  const label = [name, email === null ? null : `<${email}>`].filter((s) => s !== null).join(" ");
+  return `${c.user_id ?? "-"}${label ? ` ${label}` : ""}`;
+}
+
+const group = (c: DiffChange) =>
+  `${c.group_id ?? "-"}${c.group_name === undefined ? "" : ` ${quoted(c.group_name)}`}`;
+const role = (c: DiffChange) =>
+  `${c.role_id ?? "-"}${c.role_name === undefined ? "" : ` ${quoted(c.role_name)}`}`;
+const change = (c: DiffChange) => `${quoted(c.before)} -> ${quoted(c.after)}`;
+
+function via(c: DiffChange): string {
+  if (!Array.isArray(c.via)) return "";
+  const paths = c.via.map((p) => {
+    if (p === null || typeof p !== "object" || Array.isArray(p)) return text(p);
+    return p.via === "group" ? `group ${text(p.group_id)} ${quoted(p.group_name)}` : "direct";
+  });
+  return paths.length > 0 ? ` via ${paths.join(", ")}` : "";
+}
+
+function permissionsChange(c: DiffChange): string {
+  const before = Array.isArray(c.before) ? c.before.map(text) : [];
+  const after = Array.isArray(c.after) ? c.after.map(text) : [];
+  const added = after.filter((p) => !before.includes(p)).map((p) => `+${p}`);
+  const removed = before.filter((p) => !after.includes(p)).map((p) => `-${p}`);
+  return [...added, ...removed].join(" ");
+}
+
+/** One readable line per change. */
+export function formatChange(c: DiffChange): string {
+  switch (c.kind) {
+    case "group_added":
+    case "group_removed":
+      return `${group(c)} (${text(c.group_type)}${c.is_scim_managed ? ", SCIM" : ""})`;
+    case "group_renamed":
+      return `${text(c.group_id)} ${change(c)}`;
+    case "group_scim_changed":
+    case "group_type_changed":
+      return `${group(c)} ${change(c)}`;
+    case "member_added":
+    case "member_removed":
+      return `${group(c)}: ${who(c)}`;
+    case "group_role_granted":
+    case "group_role_revoked":
+      return `${group(c)}: ${role(c)}`;
+    case "user_added":
+    case "user_removed":
+      return `${who(c)} (${text(c.role)}${c.is_service_account ? ", service account" : ""})`;
+    case "user_role_changed":
+      return `${who(c)} ${change(c)}`;
+    case "user_role_granted":
+    case "user_role_revoked":
+      return `${who(c)}: ${role(c)}`;
+    case "role_added":
+    case "role_removed":
+      return `${role(c)} [${Array.isArray(c.permissions) ? c.permissions.length : 0} permissions]`;
+    case "role_permissions_changed":
+      return `${role(c)} ${permissionsChange(c)}`;
+    case "access_gained":
+    case "access_lost":
+      return `${who(c)}: ${role(c)}${via(c)}`;
+  }
+}
+
+/** Grouped by kind: a heading with the count, then one indented line per change. */
+export function formatDiff(result: DiffResult): string {
+  const lines = [`diff of snapshot ${result.from} -> ${result.to}`];
+  if (result.changes.length === 0) {
+    lines.push("no changes");
+    return `${lines.join("\n")}\n`;
+  }
+  for (const kind of DIFF_KINDS) {
+    const count = result.summary[kind];
+    if (count === 0) continue;
+    lines.push("", `${kind} (${count})`);
+    for (const c of result.changes) if (c.kind === kind) lines.push(`  ${formatChange(c)}`);
+  }
+  lines.push("", `${result.changes.length} change(s)`);
+  return `${lines.join("\n")}\n`;
+}

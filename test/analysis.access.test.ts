@@ -1,0 +1,285 @@
+/**
+ * The effective_access view and `access-audit access`: every path by which a user holds a
+ * role, against an organization built by hand in the simulator, crawled over real HTTP into a
+ * real DuckDB file; the CLI runs as a child process.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AccessPath, listEffectiveAccess } from "../src/analysis/access.js";
+import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
+import { Store } from "../src/store/index.js";
+import { crawlInto, roleId } from "./support/analysis-org.js";
+import { cliEnv, runCli } from "./support/cli.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "aa-access-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Org {
+  alice: string;
+  bob: string;
+  carol: string;
+  dave: string;
+  admins: string;
+  eng: string;
+  owner: string;
+  reader: string;
+  projectAdmin: string;
+  usageViewer: string;
+}
+
+/** Paths of one snapshot reduced to what identifies them, sorted like the view's output. */
+const brief = (rows: AccessPath[]) =>
+  rows.map((r) => [r.user_id, r.role_id, r.via, r.via_group_id, r.via_group_is_scim_managed]);
+
+describe("effective access", () => {
+  let sim: RunningSimulator;
+  let org: Org;
+  const db = join(tmp, "access.duckdb");
+  let first: number;
+  let second: number;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, seed: 31, groups: 0, users: 0 });
+    const s = sim.state;
+    const alice = s.createUser({ name: "Alice", email: "alice@corp.example" }).id;
+    const bob = s.createUser({ name: "Bob", email: "bob@corp.example" }).id;
+    const carol = s.createUser({ name: "Carol", email: null }).id;
+    const dave = s.createUser({ name: "Dave", email: "dave@corp.example" }).id;
+    const admins = s.createGroup("Org Admins", { isScimManaged: false }).id;
+    const eng = s.createGroup("okta-engineering", { isScimManaged: true }).id;
+    org = {
+      alice,
+      bob,
+      carol,
+      dave,
+      admins,
+      eng,
+      owner: s.ownerRoleId,
+      reader: s.readerRoleId,
+      projectAdmin: roleId(sim, "Project Administrator"),
+      usageViewer: roleId(sim, "Usage Viewer"),
+    };
+    s.assignGroupRole(admins, org.owner);
+    s.assignGroupRole(eng, org.reader);
+    s.assignGroupRole(eng, org.projectAdmin);
+    s.addMember(admins, alice);
+    s.addMember(eng, alice);
+    s.addMember(eng, bob);
+    s.assignUserRole(alice, org.owner); // Owner directly and through Org Admins
+    s.assignUserRole(bob, org.reader); // Reader directly and through okta-engineering
+    s.assignUserRole(carol, org.usageViewer); // direct only; no email anywhere
+    // dave holds nothing.
+    first = await crawlInto(sim, db);
+    // The same organization, but the API omits assignment_sources from role lists.
+    sim.setQuirks({ assignmentSourcesOmitted: true });
+    second = await crawlInto(sim, db);
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it("lists one row per path: direct, or through a group with its name and SCIM state", async () => {
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      const rows = await listEffectiveAccess(store, first);
+      const o = org;
+      // Order: email (NULLs last), user, role name, role id, direct before group, group name.
+      const expected: AccessPath[] = [
+        {
+          user_id: o.alice,
+          email: "alice@corp.example",
+          role_id: o.owner,
+          role_name: "Owner",
+          permissions: expect.any(Array) as unknown as string[],
+          via: "direct",
+          via_group_id: null,
+          via_group_name: null,
+          via_group_is_scim_managed: null,
+        },
+        {
+          user_id: o.alice,
+          email: "alice@corp.example",
+          role_id: o.owner,
+          role_name: "Owner",
+          permissions: expect.any(Array) as unknown as string[],
+          via: "group",
+          via_group_id: o.admins,
+          via_group_name: "Org Admins",
+          via_group_is_scim_managed: false,
+        },
+        {
+          user_id: o.alice,
+          email: "alice@corp.example",
+          role_id: o.projectAdmin,
+          role_name: "Project Administrator",
+          permissions: ["api.projects.read", "api.projects.write", "api.usage.read"],
+          via: "group",
+          via_group_id: o.eng,
+          via_group_name: "okta-engineering",
+          via_group_is_scim_managed: true,
+        },
+        {
+          user_id: o.alice,
+          email: "alice@corp.example",
+          role_id: o.reader,
+          role_name: "Reader",
+          permissions: expect.any(Array) as unknown as string[],
+          via: "group",
+          via_group_id: o.eng,
+          via_group_name: "okta-engineering",
+          via_group_is_scim_managed: true,
+        },
+        {
+          user_id: o.bob,
+          email: "bob@corp.example",
+          role_id: o.projectAdmin,
+          role_name: "Project Administrator",
+          permissions: ["api.projects.read", "api.projects.write", "api.usage.read"],
+          via: "group",
+          via_group_id: o.eng,
+          via_group_name: "okta-engineering",
+          via_group_is_scim_managed: true,
+        },
+        {
+          user_id: o.bob,
+          email: "bob@corp.example",
+          role_id: o.reader,
+          role_name: "Reader",
+          permissions: expect.any(Array) as unknown as string[],
+          via: "direct",
+          via_group_id: null,
+          via_group_name: null,
+          via_group_is_scim_managed: null,
+        },
+        {
+          user_id: o.bob,
+          email: "bob@corp.example",
+          role_id: o.reader,
+          role_name: "Reader",
+          permissions: expect.any(Array) as unknown as string[],
+          via: "group",
+          via_group_id: o.eng,
+          via_group_name: "okta-engineering",
+          via_group_is_scim_managed: true,
+        },
+        {
+          user_id: o.carol,
+          email: null,
+          role_id: o.usageViewer,
+          role_name: "Usage Viewer",
+          permissions: ["api.usage.read"],
+          via: "direct",
+          via_group_id: null,
+          via_group_name: null,
+          via_group_is_scim_managed: null,
+        },
+      ];
+      expect(rows).toEqual(expected);
+      // Nothing for dave, and inherited user roles are never counted as direct.
+      expect(rows.some((r) => r.user_id === o.dave)).toBe(false);
+
+      // Filters: by email (any case) or id, by role name (any case) or id.
+      expect(
+        brief(
+          await listEffectiveAccess(store, first, { user: "ALICE@corp.example", role: "owner" }),
+        ),
+      ).toEqual([
+        [o.alice, o.owner, "direct", null, null],
+        [o.alice, o.owner, "group", o.admins, false],
+      ]);
+      expect(brief(await listEffectiveAccess(store, first, { role: o.projectAdmin }))).toEqual([
+        [o.alice, o.projectAdmin, "group", o.eng, true],
+        [o.bob, o.projectAdmin, "group", o.eng, true],
+      ]);
+      expect(await listEffectiveAccess(store, first, { user: o.dave })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("without assignment_sources, a user role is direct only when no group path explains it", async () => {
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      const [nulls] = await store.query<{ n: number }>(
+        "SELECT count(*) AS n FROM snapshot_user_roles WHERE snapshot_id = $1 AND assignment_sources IS NOT NULL",
+        [second],
+      );
+      expect(nulls?.n).toBe(0);
+      const o = org;
+      // alice's direct Owner and bob's direct Reader are indistinguishable from inherited ones.
+      expect(brief(await listEffectiveAccess(store, second))).toEqual([
+        [o.alice, o.owner, "group", o.admins, false],
+        [o.alice, o.projectAdmin, "group", o.eng, true],
+        [o.alice, o.reader, "group", o.eng, true],
+        [o.bob, o.projectAdmin, "group", o.eng, true],
+        [o.bob, o.reader, "group", o.eng, true],
+        [o.carol, o.usageViewer, "direct", null, null],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("access-audit access: table, filters, --json, unknown snapshot, empty database", async () => {
+    const env = cliEnv({});
+    const o = org;
+    const json = await runCli(
+      ["access", "--db", db, "--snapshot", String(first), "--user", o.bob, "--json"],
+      env,
+    );
+    expect(json.stderr).toBe("");
+    expect(json.status).toBe(0);
+    const parsed = JSON.parse(json.stdout) as { snapshot_id: number; access: AccessPath[] };
+    expect(parsed.snapshot_id).toBe(first);
+    expect(brief(parsed.access)).toEqual([
+      [o.bob, o.projectAdmin, "group", o.eng, true],
+      [o.bob, o.reader, "direct", null, null],
+      [o.bob, o.reader, "group", o.eng, true],
+    ]);
+
+    // Default: the latest complete snapshot.
+    const latest = await runCli(["access", "--db", db, "--role", "Owner"], env);
+    expect(latest.status).toBe(0);
+    expect(latest.stdout.split("\n")).toEqual([
+      `snapshot ${second}: 1 access path(s)`,
+      expect.stringMatching(/^user\s+user_id\s+role\s+role_id\s+via\s+group_id$/),
+      expect.stringMatching(
+        new RegExp(
+          `^alice@corp\\.example\\s+${o.alice}\\s+Owner\\s+${o.owner}\\s+group "Org Admins" \\(manual\\)\\s+${o.admins}$`,
+        ),
+      ),
+      "",
+    ]);
+
+    const table = await runCli(["access", "--db", db, "--snapshot", String(first)], env);
+    expect(table.status).toBe(0);
+    const lines = table.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(2 + 8);
+    expect(lines[0]).toBe(`snapshot ${first}: 8 access path(s)`);
+    expect(lines.filter((l) => l.includes('group "okta-engineering" (SCIM)'))).toHaveLength(4);
+    expect(lines.filter((l) => /\sdirect\s+-$/.test(l))).toHaveLength(3);
+
+    const none = await runCli(["access", "--db", db, "--user", "nobody@corp.example"], env);
+    expect(none).toMatchObject({
+      status: 0,
+      stdout: `snapshot ${second}: no access paths match\n`,
+    });
+
+    const unknown = await runCli(["access", "--db", db, "--snapshot", "99"], env);
+    expect(unknown).toMatchObject({
+      status: 2,
+      stdout: "",
+      stderr: `access-audit: snapshot 99 does not exist (latest complete: ${second})\n`,
+    });
+
+    const emptyDb = join(tmp, "empty.duckdb");
+    await (await Store.open(emptyDb)).close();
+    const empty = await runCli(["access", "--db", emptyDb], env);
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toBe(
+      `access-audit: no complete snapshot in ${emptyDb}: run \`access-audit crawl\` first\n`,
+    );
+  });
+});

@@ -1,0 +1,412 @@
+/**
+ * The anomaly rules: an organization built by hand in the simulator so that each shipped rule
+ * fires exactly where it must and nowhere else, crawled twice over real HTTP into a real
+ * DuckDB file (the second crawl after deliberate changes); the rules run through the library on
+ * a read-only store and through the real CLI as a child process.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AnomalyReport, runRules } from "../src/analysis/anomalies.js";
+import { BUILTIN_RULES_DIR, loadRules, parseRule } from "../src/analysis/rules.js";
+import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
+import { Store } from "../src/store/index.js";
+import { crawlInto, DAY, nowSeconds, roleId } from "./support/analysis-org.js";
+import { cliEnv, runCli } from "./support/cli.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "aa-anomalies-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const SHIPPED = [
+  "custom-role-permissions-changed",
+  "duplicate-group-names",
+  "elevated-access-gained",
+  "elevated-role-manual-group",
+  "elevated-role-via-group",
+  "email-domain-not-allowed",
+  "group-members-without-roles",
+  "group-roles-without-members",
+  "inactive-elevated-user",
+  "owner-via-group",
+  "redundant-role-paths",
+  "scim-group-role-assigned",
+  "service-account-elevated",
+];
+
+/** Findings reduced to [rule, severity, group, user, role]. */
+const keys = (report: AnomalyReport) =>
+  report.findings.map((f) => [f.rule, f.severity, f.group_id, f.user_id, f.role_id]);
+
+describe("shipped rules", () => {
+  it("all parse, with the documented metadata", async () => {
+    const loaded = await loadRules([BUILTIN_RULES_DIR]);
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.rules.map((r) => r.id)).toEqual(SHIPPED);
+    expect(readdirSync(BUILTIN_RULES_DIR).sort()).toEqual(SHIPPED.map((id) => `${id}.sql`));
+    for (const rule of loaded.rules) {
+      expect(rule.title.length).toBeGreaterThan(0);
+      expect(rule.controls.some((c) => c.startsWith("SOC 2 CC"))).toBe(true);
+      expect(rule.controls.some((c) => c.startsWith("ISO 27001 A."))).toBe(true);
+      expect(rule.parameters).toContain("snapshot");
+    }
+    const bySeverity = Object.fromEntries(loaded.rules.map((r) => [r.id, r.severity]));
+    expect(bySeverity["owner-via-group"]).toBe("critical");
+    expect(loaded.rules.find((r) => r.id === "inactive-elevated-user")?.parameters.sort()).toEqual([
+      "inactivity_days",
+      "snapshot",
+    ]);
+  });
+
+  it("rejects bad metadata with a one-line reason", () => {
+    expect(() => parseRule("SELECT 1", "x.sql")).toThrow(/no metadata/);
+    expect(() =>
+      parseRule(
+        "-- id: x\n-- title: t\n-- severity: urgent\n-- rationale: r\n-- remediation: m\nSELECT 1",
+        "x.sql",
+      ),
+    ).toThrow(/^invalid metadata: severity: /);
+    expect(() =>
+      parseRule(
+        "-- id: x\n-- title: t\n-- severity: low\n-- rationale: r\n-- remediation: m\n-- sevrity: low\nSELECT 1",
+        "x.sql",
+      ),
+    ).toThrow(/invalid metadata: .*sevrity/);
+    expect(() =>
+      parseRule(
+        "-- id: x\n-- title: t\n-- severity: low\n-- rationale: r\n-- remediation: m\n",
+        "x.sql",
+      ),
+    ).toThrow(/no query/);
+  });
+});
+
+describe("anomaly rules on a crafted organization", () => {
+  let sim: RunningSimulator;
+  const db = join(tmp, "anomalies.duckdb");
+  let s1: number;
+  let s2: number;
+  const ids: Record<string, string> = {};
+  const id = (name: string): string => {
+    const value = ids[name];
+    if (value === undefined) throw new Error(`no id for ${name}`);
+    return value;
+  };
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, seed: 21, groups: 0, users: 0 });
+    const s = sim.state;
+    const now = nowSeconds();
+    for (const name of [
+      "Owner",
+      "Reader",
+      "Billing Manager",
+      "Project Administrator",
+      "User Administrator",
+      "Usage Viewer",
+      "Security Auditor",
+      "Project Viewer",
+    ]) {
+      ids[name] = roleId(sim, name);
+    }
+    ids["Support Agent"] = s.createRole({
+      name: "Support Agent",
+      permissions: ["api.usage.read"],
+    }).id;
+    const user = (key: string, options: Parameters<typeof s.createUser>[0]) => {
+      ids[key] = s.createUser(options).id;
+    };
+    user("alice", { name: "Alice", email: "alice@corp.example", apiKeyLastUsedAt: now - 10 * DAY });
+    user("bob", { name: "Bob", email: "bob@corp.example", apiKeyLastUsedAt: now - 200 * DAY });
+    user("carol", { name: "Carol", email: "carol@gmail.com" });
+    user("svc", { name: "deploy-bot", email: null, isServiceAccount: true });
+    user("dan", { name: "Dan", email: "dan@eu.corp.example", apiKeyLastUsedAt: now - 500 * DAY });
+    user("erin", { name: "Erin", email: "erin@corp.example" });
+    const group = (key: string, name: string, isScimManaged: boolean) => {
+      ids[key] = s.createGroup(name, { isScimManaged }).id;
+    };
+    group("admins", "Org Admins", false);
+    group("eng", "okta-engineering", true);
+    group("billing", "Finance Billing", false);
+    group("platform", "okta-platform-admins", true);
+    group("auditors", "Legacy Auditors", true);
+    group("marketing", "okta-marketing", true);
+    group("ds1", "Data Science", true);
+    group("ds2", "DATA SCIENCE", false);
+
+    s.assignGroupRole(id("admins"), id("Owner"));
+    s.addMember(id("admins"), id("alice"));
+    s.addMember(id("admins"), id("bob"));
+    s.assignUserRole(id("alice"), id("Owner")); // redundant with Org Admins
+    s.assignGroupRole(id("eng"), id("Reader"));
+    for (const u of ["carol", "dan", "erin"]) s.addMember(id("eng"), id(u));
+    s.assignUserRole(id("erin"), id("Reader")); // redundant with okta-engineering
+    s.assignUserRole(id("erin"), id("Support Agent")); // becomes elevated in snapshot 2
+    s.assignGroupRole(id("billing"), id("Billing Manager")); // no members yet
+    s.assignGroupRole(id("platform"), id("User Administrator")); // elevated, but SCIM-managed
+    s.addMember(id("platform"), id("alice"));
+    s.assignGroupRole(id("auditors"), id("Security Auditor")); // roles, no members
+    s.addMember(id("marketing"), id("carol")); // members, no roles
+    s.assignGroupRole(id("ds1"), id("Project Viewer"));
+    s.addMember(id("ds1"), id("erin"));
+    s.assignGroupRole(id("ds2"), id("Project Viewer"));
+    s.addMember(id("ds2"), id("dan"));
+    s.assignUserRole(id("svc"), id("Project Administrator"));
+    s1 = await crawlInto(sim, db);
+
+    // The changes the diff-based rules must see, and nothing else.
+    s.addMember(id("billing"), id("dan")); // dan gains Billing Manager
+    s.assignGroupRole(id("eng"), id("Usage Viewer")); // by hand, on a SCIM group
+    s.updateRole(id("Support Agent"), { permissions: ["api.usage.read", "api.projects.write"] });
+    s2 = await crawlInto(sim, db);
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  const baseline = () => [
+    ["owner-via-group", "critical", id("admins"), null, id("Owner")],
+    ["elevated-role-manual-group", "high", id("admins"), null, id("Owner")],
+    ["elevated-role-manual-group", "high", id("billing"), null, id("Billing Manager")],
+    ["email-domain-not-allowed", "high", null, id("carol"), null],
+    ["service-account-elevated", "high", null, id("svc"), id("Project Administrator")],
+  ];
+
+  it("snapshot 2 against snapshot 1: exactly the expected findings", async () => {
+    const store = await Store.open(db, { readOnly: true });
+    let report: AnomalyReport;
+    try {
+      report = await runRules(store, {
+        snapshotId: s2,
+        config: { allowedEmailDomains: ["corp.example"] },
+      });
+    } finally {
+      await store.close();
+    }
+    expect(report.errors).toEqual([]);
+    expect(report.snapshot_id).toBe(s2);
+    const expected = [
+      ["owner-via-group", "critical", id("admins"), null, id("Owner")],
+      ["elevated-access-gained", "high", id("billing"), id("dan"), id("Billing Manager")],
+      ...baseline().slice(1),
+      ["custom-role-permissions-changed", "medium", null, null, id("Support Agent")],
+      ["duplicate-group-names", "medium", id("ds1"), null, null],
+      ["duplicate-group-names", "medium", id("ds2"), null, null],
+      ["elevated-role-via-group", "medium", id("billing"), null, id("Billing Manager")],
+      ["elevated-role-via-group", "medium", id("platform"), null, id("User Administrator")],
+      ["inactive-elevated-user", "medium", id("admins"), id("bob"), id("Owner")],
+      ["inactive-elevated-user", "medium", id("billing"), id("dan"), id("Billing Manager")],
+      ["scim-group-role-assigned", "medium", id("eng"), null, id("Usage Viewer")],
+      ["group-members-without-roles", "low", id("marketing"), null, null],
+      ["group-roles-without-members", "low", id("auditors"), null, null],
+      ["redundant-role-paths", "low", null, id("alice"), id("Owner")],
+      ["redundant-role-paths", "low", null, id("erin"), id("Reader")],
+    ];
+    // Within a rule, findings sort by group, user, role id; ids are time-ordered like creation.
+    const sortWithinRule = (rows: (string | null)[][]) =>
+      [...rows].sort((a, b) => {
+        const rank = ["critical", "high", "medium", "low"];
+        const k = (r: (string | null)[]) => [
+          String(rank.indexOf(r[1] as string)),
+          ...r.slice(0, 1),
+          ...r.slice(2).map((x) => x ?? ""),
+        ];
+        const [x, y] = [k(a), k(b)];
+        for (let i = 0; i < x.length; i++) {
+          if (x[i] !== y[i]) return (x[i] as string) < (y[i] as string) ? -1 : 1;
+        }
+        return 0;
+      });
+    expect(keys(report)).toEqual(sortWithinRule(expected));
+
+    const detail = (rule: string, key?: string) =>
+      report.findings.find(
+        (f) => f.rule === rule && (key === undefined || f.user_id === key || f.group_id === key),
+      )?.detail;
+    expect(detail("owner-via-group")).toBe('group "Org Admins" grants Owner to 2 member(s)');
+    expect(detail("elevated-access-gained")).toBe(
+      `dan@eu.corp.example gained Billing Manager via group "Finance Billing" since snapshot ${s1}`,
+    );
+    expect(detail("email-domain-not-allowed")).toBe(
+      'carol@gmail.com is outside the allowed domains; access: Reader (via group "okta-engineering"), Usage Viewer (via group "okta-engineering")',
+    );
+    expect(detail("service-account-elevated")).toBe(
+      "service account deploy-bot holds Project Administrator directly",
+    );
+    expect(detail("custom-role-permissions-changed")).toBe(
+      `role "Support Agent" permissions changed since snapshot ${s1}: added [api.projects.write], removed []`,
+    );
+    expect(detail("duplicate-group-names", id("ds2"))).toBe(
+      'name "DATA SCIENCE" is shared by 2 groups',
+    );
+    expect(detail("inactive-elevated-user", id("bob"))).toMatch(
+      /^bob@corp\.example holds Owner via group "Org Admins"; API key last used \d{4}-\d\d-\d\d \((199|200) days before the snapshot\)$/,
+    );
+    expect(detail("scim-group-role-assigned")).toBe(
+      `Usage Viewer assigned to SCIM-managed group "okta-engineering" since snapshot ${s1}`,
+    );
+    expect(detail("redundant-role-paths", id("erin"))).toBe(
+      'erin@corp.example holds Reader by 2 paths: direct, group "okta-engineering"',
+    );
+    expect(detail("group-roles-without-members")).toBe(
+      'group "Legacy Auditors" holds 1 role(s) and has no members',
+    );
+    expect(detail("group-members-without-roles")).toBe(
+      'group "okta-marketing" has 1 member(s) and no roles',
+    );
+  });
+
+  it("snapshot 1 (no previous): the change rules stay silent; config changes the result", async () => {
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      const report = await runRules(store, { snapshotId: s1 });
+      expect(report.errors).toEqual([]);
+      const rules = new Set(report.findings.map((f) => f.rule));
+      for (const rule of [
+        "elevated-access-gained",
+        "scim-group-role-assigned",
+        "custom-role-permissions-changed",
+        "email-domain-not-allowed", // no allowed domains configured
+      ]) {
+        expect(rules.has(rule)).toBe(false);
+      }
+      expect(keys(report).filter((k) => k[0] === "group-roles-without-members")).toEqual(
+        [
+          ["group-roles-without-members", "low", id("billing"), null, null],
+          ["group-roles-without-members", "low", id("auditors"), null, null],
+        ].sort((a, b) => ((a[2] as string) < (b[2] as string) ? -1 : 1)),
+      );
+      expect(keys(report).filter((k) => k[0] === "inactive-elevated-user")).toEqual([
+        ["inactive-elevated-user", "medium", id("admins"), id("bob"), id("Owner")],
+      ]);
+
+      // A longer inactivity window, and elevated-by-name configuration.
+      const relaxed = await runRules(store, {
+        snapshotId: s2,
+        previousId: s1,
+        config: { inactivityDays: 300, elevatedRoleNames: ["Security Auditor"] },
+      });
+      expect(keys(relaxed).filter((k) => k[0] === "inactive-elevated-user")).toEqual([
+        ["inactive-elevated-user", "medium", id("billing"), id("dan"), id("Billing Manager")],
+      ]);
+      expect(keys(relaxed).filter((k) => k[0] === "elevated-role-via-group")).toContainEqual([
+        "elevated-role-via-group",
+        "medium",
+        id("auditors"),
+        null,
+        id("Security Auditor"),
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("CLI: --json, a custom rules folder with broken rules, --fail-on precedence", async () => {
+    const env = cliEnv({});
+    const rulesDir = join(tmp, "my-rules");
+    mkdirSync(rulesDir, { recursive: true });
+    writeFileSync(
+      join(rulesDir, "direct-owners.sql"),
+      [
+        "-- id: direct-owners",
+        "-- title: Owner granted directly",
+        "-- severity: low",
+        "-- rationale: Owners should be few and named.",
+        "-- remediation: Review the list.",
+        "-- controls: [SOC 2 CC6.3, ISO 27001 A.8.2]",
+        "SELECT NULL AS group_id, user_id, role_id, 'direct owner' AS detail",
+        "FROM effective_access",
+        "WHERE snapshot_id = $snapshot AND via = 'direct' AND role_name = 'Owner';",
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(rulesDir, "broken.sql"),
+      "-- id: broken-rule\n-- title: t\n-- severity: high\n-- rationale: r\n-- remediation: m\nSELECT nope FROM no_such_table\n",
+    );
+    writeFileSync(
+      join(rulesDir, "bad-meta.sql"),
+      "-- id: bad-meta\n-- title: t\n-- severity: urgent\n-- rationale: r\n-- remediation: m\nSELECT 1\n",
+    );
+
+    const run = await runCli(
+      ["anomalies", "--db", db, "--rules", rulesDir, "--allowed-domain", "corp.example", "--json"],
+      env,
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe("access-audit: 2 rule(s) failed: bad-meta, broken-rule\n");
+    const json = JSON.parse(run.stdout) as AnomalyReport;
+    expect(Object.keys(json)).toEqual(["snapshot_id", "findings", "errors"]);
+    expect(json.snapshot_id).toBe(s2);
+    expect(json.errors.map((e) => e.rule)).toEqual(["bad-meta", "broken-rule"]);
+    expect(json.errors[0]?.message).toMatch(/bad-meta\.sql: invalid metadata: severity:/);
+    expect(json.errors[1]?.message).toMatch(/broken\.sql: .*no_such_table/);
+    expect(json.findings.filter((f) => f.rule === "direct-owners")).toEqual([
+      {
+        rule: "direct-owners",
+        severity: "low",
+        title: "Owner granted directly",
+        group_id: null,
+        user_id: id("alice"),
+        role_id: id("Owner"),
+        detail: "direct owner",
+      },
+    ]);
+    // The shipped rules still ran: the same 18 findings as through the library, plus the custom one.
+    expect(json.findings).toHaveLength(19);
+
+    // Findings at or above --fail-on win over rule errors: exit 3.
+    const failing = await runCli(
+      ["anomalies", "--db", db, "--rules", rulesDir, "--fail-on", "critical"],
+      env,
+    );
+    expect(failing.status).toBe(3);
+    expect(failing.stderr).toBe("access-audit: 1 finding(s) at or above critical\n");
+    // The readable report: grouped by severity, rationale and remediation once per rule.
+    const text = failing.stdout;
+    expect(text.split("\n")[0]).toBe(
+      // No --allowed-domain this time: the domain rule is silent; bad-meta did not load.
+      `snapshot ${s2}: 18 finding(s) (critical 1, high 4, medium 8, low 5) from 15 rule(s)`,
+    );
+    expect(text.indexOf("CRITICAL (1)")).toBeGreaterThan(0);
+    expect(text.indexOf("CRITICAL (1)")).toBeLessThan(text.indexOf("HIGH (4)"));
+    expect(text.indexOf("HIGH (4)")).toBeLessThan(text.indexOf("MEDIUM (8)"));
+    expect(text.indexOf("MEDIUM (8)")).toBeLessThan(text.indexOf("LOW (5)"));
+    expect(
+      text.match(/ {2}redundant-role-paths: User holds the same role by several paths \(2\)/g),
+    ).toHaveLength(1);
+    expect(text.match(/ {4}why: With redundant grants/g)).toHaveLength(1);
+    expect(text).toContain("RULE ERRORS (2)\n  bad-meta: ");
+
+    // Without rule errors: --fail-on below the worst finding exits 3, and a missing folder is usage.
+    const high = await runCli(
+      ["anomalies", "--db", db, "--snapshot", String(s1), "--fail-on", "high", "--json"],
+      env,
+    );
+    expect(high.status).toBe(3);
+    const missing = await runCli(["anomalies", "--db", db, "--rules", join(tmp, "nope")], env);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^access-audit: cannot read rules folder .*nope \(ENOENT\)\n$/);
+    const unknown = await runCli(["anomalies", "--db", db, "--snapshot", "42"], env);
+    expect(unknown).toMatchObject({ status: 2, stdout: "" });
+    const badSeverity = await runCli(["anomalies", "--db", db, "--fail-on", "urgent"], env);
+    expect(badSeverity.status).toBe(2);
+  });
+
+  it("an empty organization: no findings, --fail-on low exits 0", async () => {
+    const empty = await startSimulator({ port: 0, seed: 5, groups: 0, users: 0 });
+    const emptyDb = join(tmp, "empty-org.duckdb");
+    try {
+      await crawlInto(empty, emptyDb);
+      await crawlInto(empty, emptyDb);
+    } finally {
+      await empty.stop();
+    }
+    const run = await runCli(
+      ["anomalies", "--db", emptyDb, "--fail-on", "low", "--json"],
+      cliEnv({}),
+    );
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ snapshot_id: 2, findings: [], errors: [] });
+  });
+});

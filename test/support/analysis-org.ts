@@ -1,0 +1,41 @@
+/** Crawling a hand-built simulated organization into a real DuckDB file, for analysis tests. */
+import { AdminClient } from "../../src/api/index.js";
+import { crawl } from "../../src/crawl/index.js";
+import type { RunningSimulator } from "../../src/simulator/index.js";
+import { Store } from "../../src/store/index.js";
+
+/** One crawl of the simulator into the database at `path` (opened for writing, then closed). */
+export async function crawlInto(sim: RunningSimulator, path: string): Promise<number> {
+  const store = await Store.open(path);
+  const client = new AdminClient({
+    baseUrl: sim.baseUrl,
+    apiKey: sim.adminKey,
+    initialBackoffMs: 5,
+    maxRetries: 8,
+    concurrency: 4,
+  });
+  try {
+    const result = await crawl({
+      client,
+      store,
+      baseUrl: sim.baseUrl,
+      keyRedacted: "sk-admin...test",
+      toolVersion: "test",
+      concurrency: 4,
+    });
+    return result.snapshotId;
+  } finally {
+    await client.close();
+    await store.close();
+  }
+}
+
+/** A role id by name in the simulator's catalog (throws when missing). */
+export function roleId(sim: RunningSimulator, name: string): string {
+  const id = sim.state.roleIdByName(name);
+  if (id === undefined) throw new Error(`no role named ${name}`);
+  return id;
+}
+
+export const DAY = 86_400;
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
