@@ -35,6 +35,7 @@ import OpenAI from "openai";
 import { generateOrganization, type OrgState } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { benchDiff } from "./analysis.js";
+import { applyChurn, writeSnapshotFromState } from "./org-snapshot.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "dist/cli/main.js");
@@ -478,34 +479,12 @@ async function historySize(): Promise<void> {
     memberships: 1_000_000,
   });
   const db = join(work, "history.duckdb");
-  const userIds = state.userIds();
-  const groupIds = state.groupIds();
-  let seed = 12345;
-  const rand = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
   const churn = Math.round(state.counts().memberships * 0.005);
   let store = await Store.open(db);
   let one = 0;
   for (let i = 1; i <= 30; i++) {
-    if (i > 1) {
-      // 0.5% of memberships change: half removed, half added.
-      let removed = 0;
-      while (removed < churn / 2) {
-        const g = groupIds[Math.floor(rand() * groupIds.length)] as string;
-        const size = state.groupSize(g);
-        const m = size > 0 ? state.groupMemberIdAt(g, Math.floor(rand() * size)) : undefined;
-        if (m && state.removeMember(g, m)) removed++;
-      }
-      let added = 0;
-      while (added < churn / 2) {
-        const g = groupIds[Math.floor(rand() * groupIds.length)] as string;
-        const u = userIds[Math.floor(rand() * userIds.length)] as string;
-        if (state.addMember(g, u)) added++;
-      }
-    }
-    await writeSnapshotFromState(store, state);
+    if (i > 1) applyChurn(state, churn, i);
+    await writeSnapshotFromState(store, state, { userRoles: false });
     if (i === 1) {
       // Closing checkpoints the WAL into the file, so the size is the stored size.
       await store.close();
@@ -528,57 +507,6 @@ async function historySize(): Promise<void> {
     targets: { ratio_max: 1.5 },
     pass: thirty / one < 1.5,
   };
-}
-
-async function writeSnapshotFromState(store: Store, state: OrgState): Promise<void> {
-  const w = await store.beginSnapshot({ baseUrl: "bench", toolVersion: "bench", keyRedacted: "-" });
-  for (const r of state.listRoles()) {
-    w.addRole({
-      role_id: r.id,
-      name: r.name,
-      description: r.description,
-      permissions: r.permissions,
-      predefined_role: r.predefined_role,
-      resource_type: r.resource_type,
-    });
-  }
-  for (const g of state.listGroups()) {
-    w.addGroup({
-      group_id: g.id,
-      name: g.name,
-      group_type: g.group_type ?? null,
-      is_scim_managed: g.is_scim_managed,
-      created_at: g.created_at,
-    });
-    for (const u of state.listGroupUsers(g.id))
-      w.addMember({ group_id: g.id, user_id: u.id, email: u.email, name: u.name });
-    for (const r of state.listGroupRoles(g.id)) {
-      w.addGroupRole({
-        group_id: g.id,
-        role_id: r.id,
-        role_name: r.name,
-        permissions: r.permissions,
-        predefined_role: r.predefined_role,
-        resource_type: r.resource_type,
-      });
-    }
-  }
-  for (const u of state.listUsers()) {
-    w.addUser({
-      user_id: u.id,
-      email: u.email,
-      name: u.name,
-      role: u.role,
-      is_scim_managed: u.is_scim_managed,
-      is_service_account: u.is_service_account,
-      added_at: u.added_at,
-      api_key_last_used_at: u.api_key_last_used_at,
-    });
-  }
-  for (const e of ["/organization/roles", "/organization/groups", "/organization/users"]) {
-    w.recordEndpoint({ endpoint: e, pages: 1, items: 0, completed: true });
-  }
-  await w.publish({ requests: 0, retries: 0, rateLimited: 0 });
 }
 
 function round(n: number, digits = 2): number {

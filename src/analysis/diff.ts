@@ -2,6 +2,8 @@
  * What changed between two complete snapshots: one SQL file per change kind in
  * `sql/diff/` (top level, shipped with the package), each run with `$from` and
  * `$to`. Either order works: diffing (b, a) gives the mirror image of (a, b).
+ * The removal kinds (MIRRORED_KINDS) have no file of their own: they are their
+ * counterpart's query run with `$from` and `$to` exchanged.
  *
  * Each file starts with a header the loader reads and checks:
  *   -- kind: member_added
@@ -70,7 +72,24 @@ export interface DiffQuery {
   description: string;
   sql: string;
   file: string;
+  /** Run with `$from` and `$to` exchanged: the kind is the mirror image of the file's kind. */
+  swapped: boolean;
 }
+
+/**
+ * Kinds that are the mirror image of another: `removed(from, to)` is `added(to, from)`, with
+ * names taken from the snapshot where the thing exists. One SQL file serves both, so the two
+ * directions cannot drift apart.
+ */
+export const MIRRORED_KINDS: Readonly<Partial<Record<DiffKind, DiffKind>>> = {
+  group_removed: "group_added",
+  member_removed: "member_added",
+  group_role_revoked: "group_role_granted",
+  user_removed: "user_added",
+  user_role_revoked: "user_role_granted",
+  role_removed: "role_added",
+  access_lost: "access_gained",
+};
 
 export type DiffErrorCode = "UNKNOWN_SNAPSHOT" | "SNAPSHOT_NOT_COMPLETE" | "TOO_FEW_SNAPSHOTS";
 
@@ -110,11 +129,17 @@ export function parseDiffQuery(file: string, text: string): DiffQuery {
     throw new Error(`${file}: header has no known "-- kind:" (got ${JSON.stringify(kind)})`);
   }
   if (!fields.description) throw new Error(`${file}: header has no "-- description:"`);
+  if (MIRRORED_KINDS[kind as DiffKind]) {
+    throw new Error(
+      `${file}: ${kind} is computed as the mirror of ${MIRRORED_KINDS[kind as DiffKind]}`,
+    );
+  }
   return {
     kind: kind as DiffKind,
     description: fields.description,
     sql: text.trim().replace(/;\s*$/, ""),
     file,
+    swapped: false,
   };
 }
 
@@ -131,9 +156,19 @@ export function loadDiffQueries(directory: string = diffSqlDirectory()): readonl
     if (seen) throw new Error(`kind ${query.kind} is defined twice: ${seen.file} and ${file}`);
     byKind.set(query.kind, query);
   }
-  const missing = DIFF_KINDS.filter((k) => !byKind.has(k));
+  const missing = DIFF_KINDS.filter((k) => !byKind.has(k) && !MIRRORED_KINDS[k]);
   if (missing.length > 0) throw new Error(`${directory}: no query for ${missing.join(", ")}`);
-  const queries = DIFF_KINDS.map((k) => byKind.get(k) as DiffQuery);
+  const queries = DIFF_KINDS.map((k): DiffQuery => {
+    const source = MIRRORED_KINDS[k];
+    if (!source) return byKind.get(k) as DiffQuery;
+    const q = byKind.get(source) as DiffQuery;
+    return {
+      ...q,
+      kind: k,
+      description: `the mirror image of ${source}: ${q.description}`,
+      swapped: true,
+    };
+  });
   if (directory === diffSqlDirectory()) cached = queries;
   return queries;
 }
@@ -205,7 +240,8 @@ export async function diffSnapshots(
   const changes: DiffChange[] = [];
   if (from !== to) {
     for (const query of loadDiffQueries()) {
-      const rows = await store.query<Record<string, Json>>(query.sql, { from, to });
+      const params = query.swapped ? { from: to, to: from } : { from, to };
+      const rows = await store.query<Record<string, Json>>(query.sql, params);
       for (const row of rows) changes.push({ kind: query.kind, ...row });
       summary[query.kind] = rows.length;
     }

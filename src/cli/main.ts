@@ -56,6 +56,11 @@ export function reportError(err: unknown): number {
 }
 
 async function main(): Promise<void> {
+  // A reader that stops early (`access-audit diff | head`) is not a failure of ours.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (err) {
