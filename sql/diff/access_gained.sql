@@ -5,65 +5,8 @@
 -- (an unchanged fact is one history row valid in both snapshots), compared as sets.
 WITH
 sides AS (SELECT 'from' AS side, $from::INTEGER AS snap UNION ALL SELECT 'to', $to::INTEGER),
--- History rows valid in exactly one snapshot: an unchanged fact spans both, and the two range
--- filters (pushed into the scan) drop those rows before their other columns are read.
-member_changes AS (
-  SELECT * FROM (
-    SELECT *,
-      $from BETWEEN valid_from AND coalesce(valid_to, 2147483647) AS in_from,
-      $to BETWEEN valid_from AND coalesce(valid_to, 2147483647) AS in_to
-    FROM (
-      SELECT group_id, user_id, valid_from, valid_to
-      FROM hist_group_members WHERE valid_from > least($from, $to)
-      UNION ALL
-      SELECT group_id, user_id, valid_from, valid_to
-      FROM hist_group_members WHERE valid_to < greatest($from, $to)
-    )
-  )
-  WHERE in_from <> in_to
-),
-user_role_changes AS (
-  SELECT * FROM (
-    SELECT *,
-      $from BETWEEN valid_from AND coalesce(valid_to, 2147483647) AS in_from,
-      $to BETWEEN valid_from AND coalesce(valid_to, 2147483647) AS in_to
-    FROM (
-      SELECT user_id, valid_from, valid_to
-      FROM hist_user_roles WHERE valid_from > least($from, $to)
-      UNION ALL
-      SELECT user_id, valid_from, valid_to
-      FROM hist_user_roles WHERE valid_to < greatest($from, $to)
-    )
-  )
-  WHERE in_from <> in_to
-),
-group_role_changes AS (
-  SELECT * FROM (
-    SELECT *,
-      $from BETWEEN valid_from AND coalesce(valid_to, 2147483647) AS in_from,
-      $to BETWEEN valid_from AND coalesce(valid_to, 2147483647) AS in_to
-    FROM (
-      SELECT group_id, valid_from, valid_to
-      FROM hist_group_roles WHERE valid_from > least($from, $to)
-      UNION ALL
-      SELECT group_id, valid_from, valid_to
-      FROM hist_group_roles WHERE valid_to < greatest($from, $to)
-    )
-  )
-  WHERE in_from <> in_to
-),
--- Users whose memberships, role assignments or groups' roles differ: nobody else's roles can.
-cand AS (
-  SELECT user_id FROM member_changes
-  UNION
-  SELECT user_id FROM user_role_changes
-  UNION
-  SELECT m.user_id
-  FROM hist_group_members AS m
-  SEMI JOIN group_role_changes USING (group_id)
-  WHERE $from BETWEEN m.valid_from AND coalesce(m.valid_to, 2147483647)
-     OR $to BETWEEN m.valid_from AND coalesce(m.valid_to, 2147483647)
-),
+-- Users whose memberships, role assignments or groups' roles differ (sql/macros/diff.sql).
+cand AS (SELECT user_id FROM access_candidates($from, $to)),
 -- The role assignments the API lists for those users, in each snapshot.
 held AS (
   SELECT s.side, s.snap, u.user_id, u.role_id, u.role_name, u.assignment_sources

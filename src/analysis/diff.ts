@@ -103,6 +103,11 @@ export class DiffError extends Error {
   }
 }
 
+/** Creates the macros the diff queries share (TEMP: allowed on a read-only database). */
+export async function installDiffMacros(store: Store): Promise<void> {
+  await store.query(readFileSync(join(packageSqlDirectory("macros"), "diff.sql"), "utf8"));
+}
+
 /** The `sql/diff` folder (dist/, dist-bench/src/ and src/ all work). */
 export function diffSqlDirectory(): string {
   return packageSqlDirectory("diff");
@@ -239,6 +244,7 @@ export async function diffSnapshots(
   const summary = Object.fromEntries(DIFF_KINDS.map((k) => [k, 0])) as Record<DiffKind, number>;
   const changes: DiffChange[] = [];
   if (from !== to) {
+    await installDiffMacros(store);
     for (const query of loadDiffQueries()) {
       const params = query.swapped ? { from: to, to: from } : { from, to };
       const rows = await store.query<Record<string, Json>>(query.sql, params);
