@@ -36,6 +36,8 @@ import { generateOrganization, type OrgState } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { benchDiff } from "./analysis.js";
 import { applyChurn, writeSnapshotFromState } from "./org-snapshot.js";
+import { watchPeakRss } from "./process.js";
+import { benchReports } from "./report.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "dist/cli/main.js");
@@ -77,25 +79,6 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGTERM");
   await exited;
-}
-
-/** Peak RSS of a child, sampled from /proc (VmHWM is the kernel's own high-water mark). */
-function watchPeakRss(pid: number): () => number {
-  let peakKb = 0;
-  const read = () => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-    } catch {
-      // the process has exited; keep the last reading
-    }
-  };
-  const timer = setInterval(read, 25);
-  return () => {
-    clearInterval(timer);
-    read();
-    return Math.round(peakKb / 1024);
-  };
 }
 
 interface CrawlRun {
@@ -529,6 +512,12 @@ async function main(): Promise<void> {
         "analysis",
         async () => {
           results.analysis = (await benchDiff(log)) as Record<string, Json>;
+        },
+      ],
+      [
+        "report",
+        async () => {
+          results.report = (await benchReports(log, CLI)) as Record<string, Json>;
         },
       ],
     ];

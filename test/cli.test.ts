@@ -89,11 +89,4 @@ describe("access-audit CLI", () => {
       expect(await exited).toBe(0);
     });
   });
-
-  it("demo lists the simulated groups through the client", () => {
-    const r = run(["demo", "--json"]);
-    expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { groups: { id: string }[] };
-    expect(out.groups.length).toBe(25);
-  });
 });

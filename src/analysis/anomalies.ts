@@ -39,6 +39,11 @@ export interface AnomalyReport {
 
 export interface RunOptions {
   snapshotId: number;
+  /**
+   * The caller has already materialised `effective_access` for the snapshot and the previous one
+   * (materialiseEffectiveAccess) and drops it itself.
+   */
+  effectiveAccessMaterialised?: boolean;
   /** The snapshot to compare with; default: the previous complete one. `null`: none. */
   previousId?: number | null;
   config?: AnalysisConfig;
@@ -80,11 +85,34 @@ function boundList(
   return `[${refs.join(", ")}]::${type}[]`;
 }
 
-/** Fills `elevated_roles` for the given snapshots and `allowed_domains`, as TEMP tables. */
+/**
+ * A TEMP table `effective_access` with the view's rows of these snapshots. On this connection it
+ * shadows the view (drop it with `DROP TABLE temp.effective_access`).
+ */
+export async function materialiseEffectiveAccess(
+  store: Store,
+  snapshotIds: readonly number[],
+): Promise<void> {
+  const params: Record<string, string | number> = {};
+  const ids = boundList("id", snapshotIds, "INTEGER", params);
+  await store.query(
+    `CREATE OR REPLACE TEMP TABLE effective_access AS
+     SELECT * FROM main.effective_access WHERE list_contains(${ids}, snapshot_id)`,
+    params,
+  );
+}
+
+/**
+ * Fills `elevated_roles` for the given snapshots and `allowed_domains`, as TEMP tables. With
+ * `effectiveAccess`, also a TEMP table `effective_access` holding the view's rows of those
+ * snapshots: on this connection it shadows the view, so the rules that read it share one
+ * evaluation of the view (a join over every membership) instead of each paying for its own.
+ */
 export async function materialiseHelpers(
   store: Store,
   snapshotIds: readonly number[],
   config: ResolvedAnalysisConfig,
+  options: { effectiveAccess?: boolean } = {},
 ): Promise<void> {
   const params: Record<string, string | number> = {};
   const ids = boundList("id", snapshotIds, "INTEGER", params);
@@ -110,6 +138,7 @@ export async function materialiseHelpers(
      ORDER BY snapshot_id, role_id`,
     params,
   );
+  if (options.effectiveAccess) await materialiseEffectiveAccess(store, snapshotIds);
   const domainParams: Record<string, string | number> = {};
   const domains = boundList("domain", config.allowedEmailDomains, "VARCHAR", domainParams);
   await store.query(
@@ -155,6 +184,7 @@ export async function runLoadedRules(
     store,
     previous === null ? [options.snapshotId] : [options.snapshotId, previous],
     config,
+    { effectiveAccess: options.effectiveAccessMaterialised !== true },
   );
   const values: Record<RuleParameter, number | null> = {
     snapshot: options.snapshotId,
@@ -196,6 +226,9 @@ export async function runLoadedRules(
   } finally {
     await store.query("DROP TABLE IF EXISTS temp.elevated_roles");
     await store.query("DROP TABLE IF EXISTS temp.allowed_domains");
+    if (options.effectiveAccessMaterialised !== true) {
+      await store.query("DROP TABLE IF EXISTS temp.effective_access");
+    }
   }
   return {
     snapshot_id: options.snapshotId,

@@ -18,7 +18,9 @@
  *  - `$inactivity_days` (INTEGER): the configured inactivity threshold in days.
  * Besides the public views (`effective_access`, `snapshot_*`) it may read two TEMP tables the
  * runner fills first: `elevated_roles(snapshot_id, role_id)` for `$snapshot` and `$previous`,
- * and `allowed_domains(domain)` (empty when no domains are configured).
+ * and `allowed_domains(domain)` (empty when no domains are configured). `effective_access` is
+ * materialised once per run for `$snapshot` and `$previous` (a TEMP table that shadows the view),
+ * so a rule sees the paths of those two snapshots only.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";

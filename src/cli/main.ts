@@ -4,13 +4,20 @@
  * calls one stage's API and prints the result; errors become one line on stderr.
  */
 import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config/index.js";
 import { redactSecrets } from "../util/log.js";
 import { TOOL_VERSION } from "../version.js";
 import { registerAccess } from "./commands/access.js";
 import { registerAnomalies } from "./commands/anomalies.js";
+import { registerConfig } from "./commands/config.js";
 import { registerCrawl } from "./commands/crawl.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDiff } from "./commands/diff.js";
+import { registerExport } from "./commands/export.js";
+import { registerReport } from "./commands/report.js";
+import { registerRetention } from "./commands/retention.js";
+import { registerRun } from "./commands/run.js";
+import { registerSchedule } from "./commands/schedule.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerSnapshots } from "./commands/snapshots.js";
 import { CliError, EXIT } from "./errors.js";
@@ -34,6 +41,12 @@ export function buildProgram(): Command {
   registerDiff(program);
   registerAccess(program);
   registerAnomalies(program);
+  registerReport(program);
+  registerRun(program);
+  registerSchedule(program);
+  registerExport(program);
+  registerRetention(program);
+  registerConfig(program);
   registerDemo(program);
   return program;
 }
@@ -45,7 +58,9 @@ export function reportError(err: unknown): number {
     if (err.code === "commander.help") return EXIT.ok;
     return EXIT.usage; // commander already printed the message
   }
-  const exitCode = err instanceof CliError ? err.exitCode : EXIT.failure;
+  // An invalid configuration stops every command before it does anything: exit 2.
+  const exitCode =
+    err instanceof CliError ? err.exitCode : err instanceof ConfigError ? EXIT.usage : EXIT.failure;
   const message = err instanceof Error ? err.message : String(err);
   const firstLine = redactSecrets(message).split("\n")[0] ?? "unknown error";
   process.stderr.write(`access-audit: ${firstLine}\n`);

@@ -5,9 +5,13 @@
  *
  * Public schema (views; query them with SQL, e.g. `store.query`):
  *  - `snapshots` — one row per crawl, any status (`running`, `complete`,
- *    `failed`, `abandoned`): timing, base URL, tool version, redacted key,
+ *    `failed`, `abandoned`, `pruned`): timing, base URL, tool version, redacted key,
  *    schema version, row counts, requests/retries/rate_limited, vanished
- *    groups/users, duplicate rows dropped, error, and the seal.
+ *    groups/users, duplicate rows dropped, error, the seal, and `pruned_at`.
+ *    A `pruned` snapshot was complete; retention removed its rows but kept
+ *    its counts and seal, which later seals chain through.
+ *  - `snapshot_holds(snapshot_id, reason, created_at)` — legal holds: retention
+ *    never prunes a held snapshot.
  *  - data views, complete snapshots only, one row per (snapshot_id, fact):
  *    `snapshot_groups`, `snapshot_group_members`, `snapshot_group_roles`,
  *    `snapshot_roles`, `snapshot_users`, `snapshot_user_roles`.
@@ -23,7 +27,33 @@
  */
 export type { QueryParams } from "./db.js";
 export { StoreError, type StoreErrorCode } from "./errors.js";
+export {
+  EXPORT_FORMATS,
+  EXPORT_VIEWS,
+  ExportError,
+  type ExportErrorCode,
+  type ExportedFile,
+  type ExportedView,
+  type ExportFormat,
+  type ExportManifest,
+  type ExportOptions,
+  exportSnapshots,
+} from "./export.js";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.js";
+export {
+  describePolicy,
+  KEEP_ALL,
+  type KeepReason,
+  parseDuration,
+  planRetention,
+  type RetentionDecision,
+  type RetentionOptions,
+  type RetentionPlan,
+  type RetentionPlanInput,
+  type RetentionPolicy,
+  type RetentionResult,
+  type SnapshotHold,
+} from "./retention.js";
 export type { SnapshotCounts } from "./schema.js";
 export { GENESIS_SEAL, SEAL_FORMAT } from "./seal.js";
 export type {

@@ -180,6 +180,71 @@ SELECT snapshot_id, user_id, email, role_id, role_name, permissions,
 FROM direct_paths;
 `,
   },
+  {
+    version: 3,
+    name: "retention: pruned status, pruned_at, snapshot_holds",
+    // DuckDB cannot alter a CHECK constraint, so snapshot_runs is rebuilt with its rows; the
+    // views name their columns and bind at query time, so they survive the swap unchanged
+    // (except `snapshots`, recreated to show pruned_at last). A pruned snapshot keeps its row,
+    // counts and seal (later seals chain through it); only its data and evidence rows go.
+    sql: `
+CREATE TABLE snapshot_runs_before_v3 AS SELECT * FROM snapshot_runs;
+DROP VIEW snapshots;
+DROP TABLE snapshot_runs;
+CREATE TABLE snapshot_runs (
+  snapshot_id INTEGER PRIMARY KEY,
+  started_at TIMESTAMPTZ NOT NULL,
+  finished_at TIMESTAMPTZ,
+  status VARCHAR NOT NULL
+    CHECK (status IN ('running', 'complete', 'failed', 'abandoned', 'pruned')),
+  base_url VARCHAR NOT NULL,
+  tool_version VARCHAR NOT NULL,
+  key_redacted VARCHAR NOT NULL,
+  schema_version INTEGER NOT NULL,
+  groups INTEGER,
+  memberships INTEGER,
+  group_role_assignments INTEGER,
+  users INTEGER,
+  user_role_assignments INTEGER,
+  roles INTEGER,
+  requests INTEGER,
+  retries INTEGER,
+  rate_limited INTEGER,
+  vanished_groups INTEGER,
+  vanished_users INTEGER,
+  duplicate_rows INTEGER,
+  error VARCHAR,
+  seal VARCHAR,
+  pruned_at TIMESTAMPTZ
+);
+INSERT INTO snapshot_runs (
+  snapshot_id, started_at, finished_at, status, base_url, tool_version, key_redacted,
+  schema_version, groups, memberships, group_role_assignments, users, user_role_assignments,
+  roles, requests, retries, rate_limited, vanished_groups, vanished_users, duplicate_rows, error,
+  seal)
+SELECT
+  snapshot_id, started_at, finished_at, status, base_url, tool_version, key_redacted,
+  schema_version, groups, memberships, group_role_assignments, users, user_role_assignments,
+  roles, requests, retries, rate_limited, vanished_groups, vanished_users, duplicate_rows, error,
+  seal
+FROM snapshot_runs_before_v3;
+DROP TABLE snapshot_runs_before_v3;
+
+CREATE VIEW snapshots AS
+SELECT snapshot_id, started_at, finished_at, status, base_url, tool_version,
+  groups, memberships, group_role_assignments, users, user_role_assignments, roles,
+  requests, retries, seal,
+  rate_limited, key_redacted, schema_version, vanished_groups, vanished_users, duplicate_rows,
+  error, pruned_at
+FROM snapshot_runs;
+
+CREATE TABLE snapshot_holds (
+  snapshot_id INTEGER NOT NULL,
+  reason VARCHAR NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL
+);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -16,6 +16,15 @@ import {
 } from "./db.js";
 import { StoreError } from "./errors.js";
 import { migrate, readSchemaVersion, SCHEMA_VERSION, schemaTooNewError } from "./migrations.js";
+import {
+  addHoldOn,
+  applyRetentionOn,
+  type RetentionOptions,
+  type RetentionPolicy,
+  type RetentionResult,
+  releaseHoldsOn,
+  type SnapshotHold,
+} from "./retention.js";
 import { type VerifyResult, verifySnapshots } from "./verify.js";
 import {
   isOutOfMemory,
@@ -33,7 +42,8 @@ export const DEFAULT_READ_ONLY_MEMORY_LIMIT = "2GB";
 /** A publish that runs out of memory is retried once with this much room. */
 const PUBLISH_RETRY_MEMORY_LIMIT = "1GB";
 
-export type SnapshotStatus = "running" | "complete" | "failed" | "abandoned";
+/** `pruned`: removed by retention; the row, counts and seal stay, the data and evidence rows are gone. */
+export type SnapshotStatus = "running" | "complete" | "failed" | "abandoned" | "pruned";
 
 /** A row of the `snapshots` view, JSON-safe. Counts are null until a snapshot is complete. */
 export interface SnapshotRow {
@@ -59,6 +69,8 @@ export interface SnapshotRow {
   vanished_users: number | null;
   duplicate_rows: number | null;
   error: string | null;
+  /** When retention pruned it (status `pruned`), else null. */
+  pruned_at: string | null;
 }
 
 export interface StoreOpenOptions {
@@ -184,6 +196,36 @@ export class Store {
     return rows[0]?.id ?? null;
   }
 
+  /**
+   * Prunes the complete snapshots the policy does not keep (never the latest, never a held
+   * one), in one transaction; see retention.ts. Needs the store open for writing, like a crawl.
+   */
+  async applyRetention(
+    policy: RetentionPolicy,
+    options: RetentionOptions = {},
+  ): Promise<RetentionResult> {
+    this.assertWritable("apply retention");
+    return this.writeConnection.exclusive((raw) => applyRetentionOn(raw, policy, options));
+  }
+
+  /** Puts a hold on a complete snapshot: retention never prunes it while a hold remains. */
+  async addHold(snapshotId: number, reason: string): Promise<SnapshotHold> {
+    this.assertWritable("hold a snapshot");
+    return this.writeConnection.exclusive((raw) => addHoldOn(raw, snapshotId, reason));
+  }
+
+  /** Removes a snapshot's holds (only those with `reason`, when given); returns how many. */
+  async releaseHolds(snapshotId: number, reason?: string): Promise<number> {
+    this.assertWritable("release a hold");
+    return this.writeConnection.exclusive((raw) => releaseHoldsOn(raw, snapshotId, reason));
+  }
+
+  async listHolds(): Promise<SnapshotHold[]> {
+    return this.query<SnapshotHold>(
+      "SELECT snapshot_id, reason, created_at FROM snapshot_holds ORDER BY snapshot_id, created_at",
+    );
+  }
+
   /** Recomputes the seal of every complete snapshot (or one) and checks the chain. */
   async verify(snapshotId?: number): Promise<VerifyResult> {
     this.assertOpen();
@@ -262,6 +304,20 @@ export class Store {
     this.database.instance.closeSync();
     this.database.release();
     this.logger.debug({ path: this.database.path }, "store closed");
+  }
+
+  /** Maintenance writes need the write lock and must not interleave with a snapshot being written. */
+  private assertWritable(what: string): void {
+    this.assertOpen();
+    if (this.readOnly) {
+      throw new StoreError("READ_ONLY", `database ${this.path} is open read-only; cannot ${what}`);
+    }
+    if (this.activeWriter) {
+      throw new StoreError(
+        "WRITER_ACTIVE",
+        `snapshot ${this.activeWriter.snapshotId} is still being written; cannot ${what} now`,
+      );
+    }
   }
 
   private assertOpen(): void {

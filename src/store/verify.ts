@@ -21,22 +21,31 @@ export interface SnapshotVerification {
 export interface VerifyResult {
   ok: boolean;
   snapshots: SnapshotVerification[];
+  /**
+   * Snapshots removed by retention: their rows are gone, so their seals cannot be recomputed,
+   * but the chain runs through their stored seals.
+   */
+  pruned: { snapshot_id: number; seal: string | null }[];
   /** Problems outside any one seal, e.g. history rows attributed to no complete snapshot. */
   issues: string[];
 }
 
-interface CompleteSnapshot {
+interface ChainedSnapshot {
   snapshotId: number;
   seal: string | null;
+  pruned: boolean;
 }
 
-async function completeSnapshots(connection: DuckDBConnection): Promise<CompleteSnapshot[]> {
+/** The seal chain: complete snapshots and the pruned ones between them, in order. */
+async function chainedSnapshots(connection: DuckDBConnection): Promise<ChainedSnapshot[]> {
   const reader = await connection.runAndReadAll(
-    "SELECT snapshot_id, seal FROM snapshot_runs WHERE status = 'complete' ORDER BY snapshot_id",
+    `SELECT snapshot_id, seal, status FROM snapshot_runs
+     WHERE status IN ('complete', 'pruned') ORDER BY snapshot_id`,
   );
   return reader.getRowObjectsJS().map((row) => ({
     snapshotId: Number(row.snapshot_id),
     seal: typeof row.seal === "string" ? row.seal : null,
+    pruned: row.status === "pruned",
   }));
 }
 
@@ -67,9 +76,24 @@ async function structuralIssues(connection: DuckDBConnection): Promise<string[]>
       issues.push(`${table.hist}: ${orphans} row(s) with a validity range that no publish wrote`);
     }
   }
+  // Retention marks a snapshot pruned only with its seal kept, pruned_at set and a later
+  // complete snapshot present (the latest is never pruned); anything else was not retention.
+  const pruned = await connection.runAndReadAll(
+    `SELECT snapshot_id, seal IS NULL, pruned_at IS NULL,
+       snapshot_id > (SELECT coalesce(max(snapshot_id), 0) FROM snapshot_runs WHERE status = 'complete')
+     FROM snapshot_runs WHERE status = 'pruned' ORDER BY snapshot_id`,
+  );
+  for (const [id, noSeal, noPrunedAt, afterLatest] of pruned.getRowsJS()) {
+    if (noSeal)
+      issues.push(`pruned snapshot ${String(id)} has lost its seal: the chain cannot be followed`);
+    if (noPrunedAt) issues.push(`snapshot ${String(id)} is marked pruned without a pruned_at time`);
+    if (afterLatest) {
+      issues.push(`snapshot ${String(id)} is marked pruned but no later snapshot is complete`);
+    }
+  }
   const sealed = await connection.runAndReadAll(
     `SELECT snapshot_id, status FROM snapshot_runs
-     WHERE status <> 'complete' AND seal IS NOT NULL ORDER BY snapshot_id`,
+     WHERE status NOT IN ('complete', 'pruned') AND seal IS NOT NULL ORDER BY snapshot_id`,
   );
   for (const [id, status] of sealed.getRowsJS()) {
     issues.push(`snapshot ${String(id)} carries a seal but its status is '${String(status)}'`);
@@ -81,14 +105,25 @@ export async function verifySnapshots(
   connection: DuckDBConnection,
   snapshotId?: number,
 ): Promise<VerifyResult> {
-  const complete = await completeSnapshots(connection);
-  if (snapshotId !== undefined && !complete.some((s) => s.snapshotId === snapshotId)) {
-    throw new StoreError("SNAPSHOT_NOT_FOUND", `snapshot ${snapshotId} is not a complete snapshot`);
+  const chain = await chainedSnapshots(connection);
+  const requested = chain.find((s) => s.snapshotId === snapshotId);
+  if (snapshotId !== undefined && (requested === undefined || requested.pruned)) {
+    throw new StoreError(
+      "SNAPSHOT_NOT_FOUND",
+      requested?.pruned
+        ? `snapshot ${snapshotId} was pruned by retention: its seal stays in the chain but its rows are gone`
+        : `snapshot ${snapshotId} is not a complete snapshot`,
+    );
   }
   const snapshots: SnapshotVerification[] = [];
+  const pruned: VerifyResult["pruned"] = [];
   let previousSeal = GENESIS_SEAL;
-  for (const snapshot of complete) {
-    if (snapshotId === undefined || snapshot.snapshotId === snapshotId) {
+  for (const snapshot of chain) {
+    if (snapshot.pruned) {
+      if (snapshotId === undefined) {
+        pruned.push({ snapshot_id: snapshot.snapshotId, seal: snapshot.seal });
+      }
+    } else if (snapshotId === undefined || snapshot.snapshotId === snapshotId) {
       const computed = await computeSeal(connection, snapshot.snapshotId, previousSeal);
       const stored = await storedParts(connection, snapshot.snapshotId);
       snapshots.push({
@@ -105,5 +140,5 @@ export async function verifySnapshots(
     previousSeal = snapshot.seal ?? GENESIS_SEAL;
   }
   const issues = await structuralIssues(connection);
-  return { ok: issues.length === 0 && snapshots.every((s) => s.ok), snapshots, issues };
+  return { ok: issues.length === 0 && snapshots.every((s) => s.ok), snapshots, pruned, issues };
 }

@@ -8,10 +8,19 @@
 import { type Logger, pino } from "pino";
 
 const secrets = new Set<string>();
+/** Secrets shown as `[redacted]` whole (passwords). */
+const masked = new Set<string>();
 
-/** Register a secret so it is masked wherever it might surface. Short values are ignored. */
-export function registerSecret(secret: string | undefined | null): void {
-  if (secret && secret.length >= 8) secrets.add(secret);
+/** Register a secret so it is masked wherever it might surface (keys shorter than 8 are ignored). */
+export function registerSecret(
+  secret: string | undefined | null,
+  options: { reveal?: "key" | "nothing" } = {},
+): void {
+  if (!secret) return;
+  // A password shows nothing of itself, at any length; an API key may keep its prefix and last
+  // four characters (the form `redactKey` gives), which people use to tell keys apart.
+  if (options.reveal === "nothing") masked.add(secret);
+  else if (secret.length >= 8) secrets.add(secret);
 }
 
 /** The form of a key safe to show or store: its prefix and last four characters. */
@@ -23,6 +32,9 @@ export function redactKey(key: string): string {
 
 export function redactSecrets(text: string): string {
   let out = text;
+  for (const s of masked) {
+    if (out.includes(s)) out = out.split(s).join("[redacted]");
+  }
   for (const s of secrets) {
     if (out.includes(s)) out = out.split(s).join(redactKey(s));
   }

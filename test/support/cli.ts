@@ -28,10 +28,12 @@ export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
   timeoutMs = 120_000,
+  cwd?: string,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env,
+      ...(cwd === undefined ? {} : { cwd }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

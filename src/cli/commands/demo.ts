@@ -1,54 +1,141 @@
+import { rm } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { AdminClient } from "../../api/index.js";
-import { startSimulator } from "../../simulator/index.js";
+import { REPORT_FORMATS } from "../../report/index.js";
+import { type PipelineOutcome, runPipeline } from "../../schedule/pipeline.js";
+import { type RunningSimulator, startSimulator } from "../../simulator/index.js";
+import { createLogger } from "../../util/log.js";
 import { intOption } from "../options.js";
+import { DEFAULT_REPORTS_DIR } from "./report.js";
 
 interface DemoFlags {
   seed: number;
+  db: string;
+  out: string;
   json?: boolean;
 }
 
+export const DEMO_DB_PATH = "./data/demo.duckdb";
+
 /**
- * The embedded default: a simulator in-process, read through our client.
- * Until the crawl and reports exist this lists the simulated organization's groups.
+ * Changes a team would see between two quarterly crawls, made through the Admin API: people join
+ * and leave groups, an elevated role lands on a group nobody manages through SCIM, a group is
+ * renamed, and someone becomes Owner through a new group.
  */
+async function applyDemoChanges(sim: RunningSimulator): Promise<string[]> {
+  const client = new AdminClient({ baseUrl: sim.baseUrl, apiKey: sim.adminKey });
+  const done: string[] = [];
+  try {
+    const s = sim.state;
+    const users = s.userIds();
+    const groups = s.listGroups();
+    const manual = groups.filter((g) => !g.is_scim_managed);
+    const pick = (i: number) => users[(i * 37) % users.length] as string;
+    let joined = 0;
+    for (let i = 0; joined < 6 && i < 500; i++) {
+      const group = groups[i % groups.length];
+      const user = pick(i + 11);
+      if (group && !s.isMember(group.id, user)) {
+        await client.addGroupUser(group.id, user);
+        joined++;
+      }
+    }
+    done.push(`${joined} people joined groups`);
+    let left = 0;
+    for (const group of groups.slice(0, 12)) {
+      const member = s.listGroupUsers(group.id)[0];
+      if (member && left < 4) {
+        await client.removeGroupUser(group.id, member.id);
+        left++;
+      }
+    }
+    done.push(`${left} people left groups`);
+    // A small manual group gets an elevated role: a handful of people gain it, as in real life.
+    const projectAdmin = s.roleIdByName("Project Administrator");
+    const sizes = new Map(s.groupSizes().map((g) => [g.id, g.members]));
+    const target = manual
+      .filter((g) => projectAdmin && !s.hasGroupRole(g.id, projectAdmin))
+      .filter((g) => (sizes.get(g.id) ?? 0) >= 3)
+      .sort((a, b) => (sizes.get(a.id) ?? 0) - (sizes.get(b.id) ?? 0) || (a.id < b.id ? -1 : 1))[0];
+    if (target && projectAdmin) {
+      await client.assignGroupRole(target.id, projectAdmin);
+      done.push(
+        `"Project Administrator" granted to the manual (non-SCIM) group "${target.name}" (${sizes.get(target.id)} members)`,
+      );
+    }
+    const renamed = groups.find((g) => g.id !== target?.id);
+    if (renamed) {
+      await client.updateGroup(renamed.id, `${renamed.name} (renamed)`);
+      done.push(`group "${renamed.name}" renamed`);
+    }
+    const owners = await client.createGroup("Break-glass admins");
+    await client.assignGroupRole(owners.id, s.ownerRoleId);
+    const newOwner = pick(5);
+    await client.addGroupUser(owners.id, newOwner);
+    done.push(`new group "Break-glass admins" holds Owner, with one member (${newOwner})`);
+  } finally {
+    await client.close();
+  }
+  return done;
+}
+
+function outcomeLine(label: string, o: PipelineOutcome): string {
+  return `${label}: snapshot ${o.snapshot_id} (${o.crawl.requests} requests, ${(o.crawl.duration_ms / 1000).toFixed(1)} s), ${o.changes} change(s), ${o.findings} finding(s)`;
+}
+
+/** The embedded default: simulator in-process → crawl → changes → crawl → reports. */
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("Start a simulated organization in-process and list its groups through the client")
+    .description(
+      "End to end on a simulated organization: crawl, change it through the API, crawl again, write reports",
+    )
     .option("--seed <n>", "seed of the simulated organization", intOption(0), 42)
-    .option("--json", "print JSON instead of a table")
+    .option("--db <path>", "the demo's own database, recreated on every run", DEMO_DB_PATH)
+    .option("--out <dir>", "folder for the reports", DEFAULT_REPORTS_DIR)
+    .option("--json", "print JSON")
     .action(async (flags: DemoFlags) => {
-      const sim = await startSimulator({ port: 0, seed: flags.seed, groups: 25, users: 300 });
-      const client = new AdminClient({ baseUrl: sim.baseUrl, apiKey: sim.adminKey });
+      const started = performance.now();
+      const logger = createLogger();
+      const say = (line: string) => {
+        if (!flags.json) process.stdout.write(`${line}\n`);
+      };
+      // The demo database is the demo's alone: start from nothing so every run tells the same story.
+      for (const suffix of ["", ".wal", ".tmp"]) {
+        await rm(`${flags.db}${suffix}`, { recursive: true, force: true });
+      }
+      const sim = await startSimulator({ port: 0, seed: flags.seed, groups: 120, users: 1500 });
       try {
-        const groups = [];
-        for await (const group of client.listGroups()) groups.push(group);
+        say(`Simulated OpenAI Admin API at ${sim.baseUrl} (seed ${flags.seed})`);
+        const options = {
+          dbPath: flags.db,
+          api: { baseUrl: sim.baseUrl, apiKey: sim.adminKey, concurrency: 8, userRoles: true },
+          analysis: {},
+          ruleDirs: [],
+          report: { outDir: flags.out, formats: REPORT_FORMATS },
+          email: null,
+          retention: null,
+          logger,
+        };
+        const first = await runPipeline(options);
+        say(outcomeLine("first crawl", first));
+        const changes = await applyDemoChanges(sim);
+        say("changes made through the API:");
+        for (const c of changes) say(`  - ${c}`);
+        const second = await runPipeline(options);
+        say(outcomeLine("second crawl", second));
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ base_url: sim.baseUrl, groups }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ base_url: sim.baseUrl, db: resolve(flags.db), first, changes, second, seconds: Number(seconds) }, null, 2)}\n`,
+          );
           return;
         }
-        process.stdout.write(`Simulated OpenAI Admin API at ${sim.baseUrl}\n\n`);
-        const rows = groups.map((g) => [
-          g.id,
-          g.group_type ?? "?",
-          g.is_scim_managed ? "scim" : "manual",
-          g.name,
-        ]);
-        const widths = [0, 1, 2].map((i) =>
-          Math.max(
-            ...rows.map((r) => (r[i] ?? "").length),
-            ["id", "type", "managed"][i]?.length ?? 0,
-          ),
-        );
-        const line = (r: string[]) =>
-          r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join("  ");
-        process.stdout.write(`${line(["id", "type", "managed", "name"])}\n`);
-        for (const r of rows) process.stdout.write(`${line(r)}\n`);
-        const stats = client.stats();
-        process.stdout.write(`\n${groups.length} groups, ${stats.requests} requests\n`);
+        say(`\nreports (${seconds} s in all):`);
+        for (const f of second.files) say(`  ${resolve(f.path)}`);
+        say(`database: ${resolve(flags.db)} (try: access-audit diff --db ${flags.db})`);
       } finally {
-        await client.close();
         await sim.stop();
       }
     });

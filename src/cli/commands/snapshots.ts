@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { Store } from "../../store/index.js";
+import { Store, StoreError } from "../../store/index.js";
 import { addDbOption, resolveDbPath } from "../db.js";
-import { CliError } from "../errors.js";
+import { CliError, UsageError } from "../errors.js";
 import { intOption } from "../options.js";
 
 interface DbFlags {
@@ -12,13 +12,16 @@ interface DbFlags {
 export function registerSnapshots(program: Command): void {
   const list = program
     .command("snapshots")
-    .description("List snapshots with status, counts and seal");
+    .description("List snapshots with status, counts and seal; hold or release one");
   addDbOption(list)
     .option("--json", "print JSON")
     .action(async (flags: DbFlags) => {
       const store = await Store.open(resolveDbPath(flags.db), { readOnly: true });
       try {
-        const rows = await store.listSnapshots();
+        const snapshots = await store.listSnapshots();
+        const holds = await store.listHolds();
+        const held = new Set(holds.map((h) => h.snapshot_id));
+        const rows = snapshots.map((r) => ({ ...r, held: held.has(r.snapshot_id) }));
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return;
@@ -39,7 +42,7 @@ export function registerSnapshots(program: Command): void {
         ];
         const table = rows.map((r) => [
           String(r.snapshot_id),
-          r.status,
+          r.held ? `${r.status} (held)` : r.status,
           r.finished_at ?? "-",
           String(r.groups ?? "-"),
           String(r.memberships ?? "-"),
@@ -81,6 +84,11 @@ export function registerSnapshots(program: Command): void {
                 : `snapshot ${s.snapshot_id}: MISMATCH stored ${s.stored ?? "-"} computed ${s.computed}\n`,
             );
           }
+          for (const p of result.pruned) {
+            process.stdout.write(
+              `snapshot ${p.snapshot_id}: pruned, seal ${p.seal ?? "-"} kept in the chain\n`,
+            );
+          }
           for (const issue of result.issues) process.stdout.write(`issue: ${issue}\n`);
           process.stdout.write(
             result.ok
@@ -94,6 +102,64 @@ export function registerSnapshots(program: Command): void {
             bad.length > 0
               ? `seal mismatch in snapshot(s) ${bad.join(", ")}: the stored history was altered`
               : `stored history is inconsistent: ${result.issues[0] ?? "unknown problem"}`,
+          );
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+  registerHolds(list);
+}
+
+/** `snapshots hold ID --reason TEXT` and `snapshots release ID`: legal holds against retention. */
+function registerHolds(snapshots: Command): void {
+  const hold = snapshots
+    .command("hold")
+    .description("Put a hold on a complete snapshot: retention never prunes it")
+    .argument("<id>", "snapshot id", intOption(1));
+  addDbOption(hold)
+    .requiredOption("--reason <text>", "why it is held (e.g. the certification campaign)")
+    .option("--json", "print JSON")
+    .action(async (id: number, _flags: unknown, command: Command) => {
+      // `--db`/`--json` after the id are taken by `snapshots` itself (commander parses parent
+      // options anywhere), so read them merged.
+      const flags = command.optsWithGlobals<DbFlags & { reason: string }>();
+      if (flags.reason.trim() === "") throw new UsageError("--reason must not be empty");
+      const store = await Store.open(resolveDbPath(flags.db));
+      try {
+        const created = await store.addHold(id, flags.reason).catch((error: unknown) => {
+          throw error instanceof StoreError && error.code === "SNAPSHOT_NOT_FOUND"
+            ? new UsageError(error.message)
+            : error;
+        });
+        process.stdout.write(
+          flags.json ? `${JSON.stringify(created)}\n` : `snapshot ${id} held: ${created.reason}\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+  const release = snapshots
+    .command("release")
+    .description("Remove the holds on a snapshot (only those with --reason, when given)")
+    .argument("<id>", "snapshot id", intOption(1));
+  addDbOption(release)
+    .option("--reason <text>", "release only the hold with this reason")
+    .option("--json", "print JSON")
+    .action(async (id: number, _flags: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<DbFlags & { reason?: string }>();
+      const store = await Store.open(resolveDbPath(flags.db));
+      try {
+        const released = await store.releaseHolds(id, flags.reason);
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ snapshot_id: id, released })}\n`);
+        } else {
+          process.stdout.write(
+            released === 0
+              ? `snapshot ${id} had no ${flags.reason === undefined ? "hold" : "such hold"}\n`
+              : `snapshot ${id}: ${released} hold(s) released\n`,
           );
         }
       } finally {

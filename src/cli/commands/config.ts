@@ -1,0 +1,75 @@
+import type { Command } from "commander";
+import {
+  CONFIG_FILE_NAME,
+  ConfigError,
+  checkConfigFiles,
+  loadConfig,
+  redactedConfig,
+  redactedConfigYaml,
+} from "../../config/index.js";
+import { EXIT } from "../errors.js";
+
+interface ConfigCheckFlags {
+  config?: string;
+  json?: boolean;
+}
+
+export function registerConfig(program: Command): void {
+  const config = program
+    .command("config")
+    .description(`Check the configuration file (${CONFIG_FILE_NAME})`);
+  config
+    .command("check")
+    .description(
+      "Validate the configuration (file, environment, flags) and print it with secrets redacted; exit 2 when invalid",
+    )
+    .option(
+      "--config <path>",
+      `configuration file (default: $ACCESS_AUDIT_CONFIG or ./${CONFIG_FILE_NAME} if present)`,
+    )
+    .option("--json", "print JSON: {valid, file, config | problems, sources}")
+    .action(async (flags: ConfigCheckFlags) => {
+      const env = process.env;
+      const label = flags.config ?? (env.ACCESS_AUDIT_CONFIG || CONFIG_FILE_NAME);
+      let problems: readonly string[];
+      try {
+        const effective = await loadConfig({
+          ...(flags.config === undefined ? {} : { path: flags.config }),
+          cwd: process.cwd(),
+          env,
+        });
+        problems = checkConfigFiles(effective, env, label);
+        if (problems.length === 0) {
+          if (flags.json) {
+            process.stdout.write(
+              `${JSON.stringify(
+                {
+                  valid: true,
+                  file: effective.file,
+                  config: redactedConfig(effective, env),
+                  sources: effective.sources,
+                },
+                null,
+                2,
+              )}\n`,
+            );
+          } else {
+            process.stdout.write(
+              `${effective.file === null ? `no ${CONFIG_FILE_NAME} here: defaults, environment and flags only` : `${effective.file}: valid`}\n` +
+                redactedConfigYaml(effective, env),
+            );
+          }
+          return;
+        }
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems = error.problems;
+      }
+      // Every problem, one line each (other commands stop at the first).
+      for (const problem of problems) process.stderr.write(`access-audit: ${problem}\n`);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({ valid: false, problems }, null, 2)}\n`);
+      }
+      process.exitCode = EXIT.usage;
+    });
+}

@@ -1,0 +1,88 @@
+import type { Command, OptionValues } from "commander";
+import { severityRank } from "../../analysis/rules.js";
+import type { PipelineOutcome } from "../../schedule/pipeline.js";
+import { runPipeline } from "../../schedule/pipeline.js";
+import { createLogger } from "../../util/log.js";
+import { CliError, EXIT } from "../errors.js";
+import { createProgressSink } from "../progress.js";
+import {
+  addConfigFlags,
+  configFlagsFrom,
+  loadCheckedConfig,
+  pipelineOptions,
+} from "../run-config.js";
+
+export function outcomeSummary(o: PipelineOutcome): string {
+  const lines = [
+    `snapshot ${o.snapshot_id} complete${o.previous_id === null ? "" : `, compared with ${o.previous_id}`}: ${o.changes} change(s), ${o.findings} finding(s) (${o.new_findings} new)${o.max_severity ? `, most severe: ${o.max_severity}` : ""}`,
+    `seal ${o.seal}`,
+    ...o.files.map((f) => `  ${f.format.padEnd(4)}  ${f.path}`),
+  ];
+  if (o.delivery) {
+    lines.push(
+      o.delivery.status === "sent"
+        ? `email sent to ${o.delivery.accepted.join(", ")}`
+        : o.delivery.status === "skipped"
+          ? `email skipped: ${o.delivery.reason}`
+          : `email FAILED after ${o.delivery.attempts} attempt(s): ${o.delivery.error}`,
+    );
+  }
+  if (o.retention && o.retention.pruned.length > 0) {
+    lines.push(`retention pruned snapshot(s) ${o.retention.pruned.join(", ")}`);
+  }
+  return lines.join("\n");
+}
+
+export function registerRun(program: Command): void {
+  const command = program
+    .command("run")
+    .description(
+      "One unit of work: crawl, analyse, report, deliver, apply retention (from the configuration)",
+    );
+  addConfigFlags(command)
+    .option("--json", "print the run's outcome as JSON")
+    .action(async (flags: OptionValues, cmd: Command) => {
+      const config = await loadCheckedConfig(
+        flags.config as string | undefined,
+        configFlagsFrom(cmd, flags),
+      );
+      const logger = createLogger();
+      const options = await pipelineOptions(config, logger);
+      const abort = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) =>
+        abort.abort(new CliError(`interrupted by ${signal}; nothing published`));
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      const progress = createProgressSink(logger);
+      let outcome: PipelineOutcome;
+      try {
+        outcome = await runPipeline({
+          ...options,
+          signal: abort.signal,
+          onProgress: (p) => progress.update(p),
+        });
+      } finally {
+        progress.stop();
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(outcome, null, 2)}\n` : `${outcomeSummary(outcome)}\n`,
+      );
+      const failOn = config.schedule.failOn;
+      if (failOn !== null && outcome.max_severity !== null) {
+        if (severityRank(outcome.max_severity) >= severityRank(failOn)) {
+          throw new CliError(
+            `findings at or above ${failOn} (most severe: ${outcome.max_severity})`,
+            EXIT.findings,
+          );
+        }
+      }
+      // As `anomalies`: findings at or above --fail-on take precedence (exit 3), then rule errors.
+      if (outcome.rule_errors.length > 0) {
+        throw new CliError(
+          `${outcome.rule_errors.length} rule(s) failed: ${outcome.rule_errors.join(", ")} (the reports list them)`,
+        );
+      }
+    });
+}

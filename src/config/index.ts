@@ -1,0 +1,42 @@
+/**
+ * Configuration: one YAML file (`access-audit.config.yaml`, see schema.ts for its format),
+ * environment variables and flags merged into a validated EffectiveConfig; secrets read lazily.
+ */
+export {
+  CONFIG_ENV,
+  ConfigError,
+  type ConfigFlags,
+  DEFAULT_BASE_URL,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_CRON,
+  DEFAULT_DATABASE_PATH,
+  DEFAULT_REPORT_DIR,
+  DEFAULT_REPORT_FORMATS,
+  DEFAULT_TIMEZONE,
+  type EffectiveConfig,
+  type LoadConfigOptions,
+  loadConfig,
+} from "./load.js";
+export { type RedactedConfig, redactedConfig, redactedConfigYaml } from "./redact.js";
+export {
+  CONFIG_FILE_NAME,
+  type ConfigFile,
+  configFileSchema,
+  isValidTimeZone,
+  REPORT_FORMATS,
+  type ReportFormat,
+  SEND_POLICIES,
+  type SendPolicy,
+  SMTP_SECURITY,
+  type SmtpSecurity,
+} from "./schema.js";
+export {
+  adminKeySource,
+  checkConfigFiles,
+  describeSecret,
+  readAdminKey,
+  readSmtpPassword,
+  SECRET_ENV,
+  type SecretSource,
+  smtpPasswordSource,
+} from "./secrets.js";

@@ -1,0 +1,634 @@
+/**
+ * Loading the configuration: the YAML file (see schema.ts), then environment variables, then
+ * flags, into one validated EffectiveConfig. Every problem is one line naming where it is (file
+ * and key path, environment variable or flag) and what was expected; nothing runs on an invalid
+ * configuration. Secrets are not read here (see secrets.ts).
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import {
+  DEFAULT_ELEVATED_PERMISSION_PATTERNS,
+  DEFAULT_INACTIVITY_DAYS,
+  type ResolvedAnalysisConfig,
+  resolveAnalysisConfig,
+} from "../analysis/config.js";
+import type { Severity } from "../analysis/rules.js";
+import { KEEP_ALL, type RetentionPolicy } from "../store/index.js";
+import {
+  CONFIG_FILE_NAME,
+  type ConfigFile,
+  configFileSchema,
+  fieldSchemas,
+  findLiteralSecrets,
+  type ReportFormat,
+  type SendPolicy,
+  type SmtpSecurity,
+} from "./schema.js";
+
+export const DEFAULT_DATABASE_PATH = "./data/access-audit.duckdb";
+export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_REPORT_DIR = "./reports";
+export const DEFAULT_REPORT_FORMATS: readonly ReportFormat[] = ["html", "xlsx"];
+export const DEFAULT_CRON = "0 6 * * *";
+export const DEFAULT_TIMEZONE = "UTC";
+const DEFAULT_SMTP_PORT: Record<SmtpSecurity, number> = { starttls: 587, tls: 465, none: 25 };
+
+/** The environment variables read here (secrets are read later, by secrets.ts). */
+export const CONFIG_ENV = {
+  config: "ACCESS_AUDIT_CONFIG",
+  database: "ACCESS_AUDIT_DB",
+  baseUrl: "OPENAI_BASE_URL",
+  keyFile: "OPENAI_ADMIN_KEY_FILE",
+} as const;
+
+/** An invalid configuration. Each problem is one complete line; the message is the first. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    const [first = "invalid configuration"] = problems;
+    super(
+      problems.length > 1
+        ? `${first} (and ${problems.length - 1} more problem(s): run access-audit config check)`
+        : first,
+    );
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/**
+ * Values given on the command line; they win over everything else. Pass only flags the user
+ * actually gave (commander's `--no-x` and defaults would otherwise hide the file's values).
+ * Paths are relative to `cwd`; lists replace the file's lists.
+ */
+export interface ConfigFlags {
+  db?: string;
+  baseUrl?: string;
+  keyFile?: string;
+  concurrency?: number;
+  rateLimit?: number;
+  userRoles?: boolean;
+  elevatedRoleNames?: string[];
+  elevatedPermissionPatterns?: string[];
+  allowedDomains?: string[];
+  inactiveDays?: number;
+  rules?: string[];
+  formats?: ReportFormat[];
+  reportDir?: string;
+  cron?: string;
+  timezone?: string;
+  failOn?: Severity;
+  retention?: RetentionPolicy;
+  email?: boolean;
+}
+
+/** How each flag is spelled on the command line, for messages. */
+const FLAG_NAMES: Record<keyof ConfigFlags, string> = {
+  db: "--db",
+  baseUrl: "--base-url",
+  keyFile: "--key-file",
+  concurrency: "--concurrency",
+  rateLimit: "--rate-limit",
+  userRoles: "--no-user-roles",
+  elevatedRoleNames: "--elevated-role",
+  elevatedPermissionPatterns: "--elevated-permission",
+  allowedDomains: "--allowed-domain",
+  inactiveDays: "--inactive-days",
+  rules: "--rules",
+  formats: "--format",
+  reportDir: "--out",
+  cron: "--cron",
+  timezone: "--timezone",
+  failOn: "--fail-on",
+  retention: "--keep-last/--keep-younger-than",
+  email: "--email",
+};
+
+export interface EffectiveConfig {
+  /** The file read (absolute), or null when there is none (the default file is optional). */
+  file: string | null;
+  /** Absolute. */
+  database: string;
+  api: {
+    baseUrl: string;
+    /** Absolute path of a file holding the admin key, if one is named (see readAdminKey). */
+    keyFile: string | null;
+    concurrency: number;
+    /** Requests per second; null: no client-side limit. */
+    rateLimitRps: number | null;
+    userRoles: boolean;
+  };
+  analysis: ResolvedAnalysisConfig & {
+    /** Absolute folders of extra rules, run after the shipped ones. */
+    ruleDirs: string[];
+  };
+  report: { formats: ReportFormat[]; outDir: string };
+  schedule: { cron: string; timezone: string; failOn: Severity | null };
+  retention: RetentionPolicy;
+  email: {
+    enabled: boolean;
+    smtp: {
+      host: string | null;
+      port: number;
+      security: SmtpSecurity;
+      username: string | null;
+      /** Absolute; the password itself comes from readSmtpPassword. */
+      passwordFile: string | null;
+      caFile: string | null;
+    };
+    from: string | null;
+    to: string[];
+    send: SendPolicy;
+    minSeverity: Severity;
+  };
+  /**
+   * Where each value that is not a default came from, by the file's key path:
+   * `file`, `env NAME` or `flag --name`.
+   */
+  sources: Record<string, string>;
+}
+
+export interface LoadConfigOptions {
+  /** `--config PATH`: must exist. Default: ACCESS_AUDIT_CONFIG (must exist), else the optional default file. */
+  path?: string;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  flags?: ConfigFlags;
+}
+
+export function formatKeyPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? String(segment) : `.${String(segment)}`;
+  }
+  return out;
+}
+
+/** A value as shown after "got": strings quoted (and cut short), structures by kind. */
+export function renderValue(value: unknown): string {
+  if (typeof value === "string") {
+    const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+    return JSON.stringify(shown);
+  }
+  if (value === null) return "null";
+  if (value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  int: "a whole number",
+  number: "a number",
+  string: "text",
+  boolean: "true or false",
+  array: "a list",
+  object: "a mapping",
+};
+
+/** The schema found at a key path (through optional wrappers), for listing allowed keys. */
+function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
+  const unwrap = (s: z.ZodType | undefined): z.ZodType | undefined => {
+    let current = s;
+    while (current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+    return current;
+  };
+  let current = unwrap(schema);
+  for (const segment of path) {
+    if (current instanceof z.ZodObject && typeof segment === "string") {
+      current = unwrap(current.shape[segment] as z.ZodType | undefined);
+    } else if (current instanceof z.ZodArray) {
+      current = unwrap(current.element as z.ZodType);
+    } else {
+      return undefined;
+    }
+  }
+  return current;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] ?? 0;
+      row[j] = Math.min(
+        above + 1,
+        (row[j - 1] ?? 0) + 1,
+        diagonal + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      diagonal = above;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+/** "a whole number from 1 to 64": a number field's type and bounds, from its schema. */
+function numberExpectation(root: z.ZodType, path: readonly PropertyKey[]): string | null {
+  const schema = schemaAt(root, path);
+  if (!(schema instanceof z.ZodNumber)) return null;
+  const what = schema.isInt ? "a whole number" : "a number";
+  const bounded = (n: number | null): n is number =>
+    n !== null && Number.isFinite(n) && Math.abs(n) < Number.MAX_SAFE_INTEGER;
+  const min = bounded(schema.minValue) ? schema.minValue : null;
+  const max = bounded(schema.maxValue) ? schema.maxValue : null;
+  if (min !== null && max !== null) return `${what} from ${min} to ${max}`;
+  if (min !== null) return `${what} of at least ${min}`;
+  if (max !== null) return `${what} of at most ${max}`;
+  return what;
+}
+
+function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  const close = allowed
+    .map((k) => [k, editDistance(key.toLowerCase(), k)] as const)
+    .filter(([, d]) => d <= 2)
+    .sort((a, b) => a[1] - b[1])[0];
+  if (close) return `unknown key (did you mean ${close[0]}?)`;
+  return allowed.length > 0 ? `unknown key (expected one of ${allowed.join(", ")})` : "unknown key";
+}
+
+/** One zod issue as lines `<label>: <key path>: expected …, got …`. */
+function issueLines(label: string, issue: z.core.$ZodIssue, root: z.ZodType): string[] {
+  const where = (path: readonly PropertyKey[]) => {
+    const text = formatKeyPath(path);
+    return text === "" ? `${label}: ` : `${label}: ${text}: `;
+  };
+  const input = (issue as { input?: unknown }).input;
+  const got = `got ${renderValue(input)}`;
+  const custom = issue.message.startsWith("expected") ? issue.message : null;
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const schema = schemaAt(root, issue.path);
+      const allowed = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+      return issue.keys.map(
+        (key) => `${where([...issue.path, key])}${unknownKeyMessage(key, allowed)}`,
+      );
+    }
+    case "invalid_type": {
+      if (issue.path.length === 0 && root instanceof z.ZodObject) {
+        return [`${label}: expected a mapping of settings at the top level, ${got}`];
+      }
+      const expected =
+        numberExpectation(root, issue.path) ?? TYPE_NAMES[issue.expected] ?? issue.expected;
+      return [`${where(issue.path)}expected ${expected}, ${got}`];
+    }
+    case "invalid_value": {
+      const values = issue.values.map(String);
+      const expected =
+        values.length === 1 ? JSON.stringify(values[0]) : `one of ${values.join(", ")}`;
+      return [`${where(issue.path)}expected ${expected}, ${got}`];
+    }
+    case "too_small": {
+      if (custom) return [`${where(issue.path)}${custom}, ${got}`];
+      const range = issue.origin === "array" ? null : numberExpectation(root, issue.path);
+      if (range) return [`${where(issue.path)}expected ${range}, ${got}`];
+      const min = String(issue.minimum);
+      const what = issue.origin === "array" ? `at least ${min} item(s)` : `at least ${min}`;
+      return [`${where(issue.path)}expected ${what}, ${got}`];
+    }
+    case "too_big": {
+      if (custom) return [`${where(issue.path)}${custom}, ${got}`];
+      const range = issue.origin === "array" ? null : numberExpectation(root, issue.path);
+      if (range) return [`${where(issue.path)}expected ${range}, ${got}`];
+      const max = String(issue.maximum);
+      const what = issue.origin === "array" ? `at most ${max} item(s)` : `at most ${max}`;
+      return [`${where(issue.path)}expected ${what}, ${got}`];
+    }
+    default: {
+      const message = custom ?? `expected ${issue.message.toLowerCase()}`;
+      const primitive = typeof input === "string" || typeof input === "number";
+      const detail = (issue as { params?: { detail?: string } }).params?.detail;
+      return [
+        `${where(issue.path)}${message}${primitive ? `, ${got}` : ""}${detail ? ` (${detail})` : ""}`,
+      ];
+    }
+  }
+}
+
+/** Validates with a schema; problems are labelled lines. */
+function check<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  label: string,
+): { ok: true; value: z.infer<S> } | { ok: false; problems: string[] } {
+  const parsed = schema.safeParse(value, { reportInput: true });
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, problems: parsed.error.issues.flatMap((i) => issueLines(label, i, schema)) };
+}
+
+/** `key:` with no value means "the default": drop nulls from mappings (not from lists). */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v);
+    return out;
+  }
+  return value;
+}
+
+interface ReadFile {
+  label: string;
+  absolute: string | null;
+  raw: unknown;
+}
+
+function errorCode(error: unknown): string {
+  return error && typeof error === "object" && "code" in error ? String(error.code) : "error";
+}
+
+async function readConfigFile(options: LoadConfigOptions): Promise<ReadFile> {
+  const explicit = options.path ?? (options.env[CONFIG_ENV.config] || undefined);
+  const label = explicit ?? CONFIG_FILE_NAME;
+  const absolute = resolve(options.cwd, label);
+  let text: string;
+  try {
+    text = await readFile(absolute, "utf8");
+  } catch (error) {
+    const code = errorCode(error);
+    if (explicit === undefined && code === "ENOENT") return { label, absolute: null, raw: {} };
+    const from = options.path !== undefined ? "--config" : CONFIG_ENV.config;
+    throw new ConfigError([
+      code === "ENOENT"
+        ? `${label}: configuration file not found (named by ${from})`
+        : `${label}: cannot read the configuration file (${code})`,
+    ]);
+  }
+  const doc = parseDocument(text.replace(/^\uFEFF/, ""));
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const first = (yamlError.message.split("\n")[0] ?? "").replace(/:\s*$/, "");
+    throw new ConfigError([`${label}: not valid YAML: ${first}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    throw new ConfigError([`${label}: not valid YAML: ${(error as Error).message.split("\n")[0]}`]);
+  }
+  // An empty file (or only comments) is a valid file with no settings.
+  return { label, absolute, raw: raw ?? {} };
+}
+
+const resolveIn = (base: string, path: string): string =>
+  isAbsolute(path) ? path : resolve(base, path);
+
+/** Reads, validates and merges the configuration. Throws ConfigError (one line per problem). */
+export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveConfig> {
+  const source = await readConfigFile(options);
+  const { label } = source;
+  const secrets = findLiteralSecrets(source.raw);
+  if (secrets.length > 0) {
+    throw new ConfigError(
+      secrets.map(([path, message]) => `${label}: ${formatKeyPath(path)}: ${message}`),
+    );
+  }
+  const parsed = check(configFileSchema, withoutNulls(source.raw), label);
+  if (!parsed.ok) throw new ConfigError(parsed.problems);
+  const file: ConfigFile = parsed.value;
+  const base = source.absolute === null ? options.cwd : dirname(source.absolute);
+  const sources: Record<string, string> = {};
+  const problems: string[] = [];
+
+  /** Picks flag > env > file > default for one setting and records where it came from. */
+  function pick<T>(
+    key: string,
+    candidates: {
+      flag?: [keyof ConfigFlags, T | undefined];
+      env?: [string, T | undefined];
+      file?: T | undefined;
+    },
+    fallback: T,
+  ): T {
+    if (candidates.flag && candidates.flag[1] !== undefined) {
+      sources[key] = `flag ${FLAG_NAMES[candidates.flag[0]]}`;
+      return candidates.flag[1];
+    }
+    if (candidates.env && candidates.env[1] !== undefined) {
+      sources[key] = `env ${candidates.env[0]}`;
+      return candidates.env[1];
+    }
+    if (candidates.file !== undefined) {
+      sources[key] = "file";
+      return candidates.file;
+    }
+    return fallback;
+  }
+
+  /** A flag or environment value validated with the same field schema as the file's. */
+  function validated<T>(schema: z.ZodType<T>, value: unknown, label: string): T | undefined {
+    if (value === undefined) return undefined;
+    const result = check(schema, value, label);
+    if (result.ok) return result.value;
+    problems.push(...result.problems);
+    return undefined;
+  }
+
+  const env = (name: string): string | undefined => {
+    const value = options.env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const flags = options.flags ?? {};
+  const flag = <K extends keyof ConfigFlags>(
+    key: K,
+    schema?: z.ZodType<NonNullable<ConfigFlags[K]>>,
+  ): [K, ConfigFlags[K] | undefined] => {
+    const value = flags[key];
+    if (schema === undefined || value === undefined) return [key, value];
+    return [key, validated(schema, value, FLAG_NAMES[key])];
+  };
+  const mapDefined = <T>(value: T | undefined, map: (v: T) => T): T | undefined =>
+    value === undefined ? undefined : map(value);
+  const inBase = (p: string) => resolveIn(base, p);
+  const inCwd = (p: string) => resolveIn(options.cwd, p);
+
+  const database = pick(
+    "database",
+    {
+      flag: ["db", mapDefined(flag("db", fieldSchemas.path)[1], inCwd)],
+      env: [CONFIG_ENV.database, mapDefined(env(CONFIG_ENV.database), inCwd)],
+      file: mapDefined(file.database, inBase),
+    },
+    inCwd(DEFAULT_DATABASE_PATH),
+  );
+  const baseUrl = pick(
+    "api.base_url",
+    {
+      flag: flag("baseUrl", fieldSchemas.httpUrl),
+      env: [
+        CONFIG_ENV.baseUrl,
+        validated(fieldSchemas.httpUrl, env(CONFIG_ENV.baseUrl), CONFIG_ENV.baseUrl),
+      ],
+      file: file.api?.base_url,
+    },
+    DEFAULT_BASE_URL,
+  ).replace(/\/+$/, "");
+  const keyFile = pick<string | null>(
+    "api.key_file",
+    {
+      flag: ["keyFile", mapDefined(flag("keyFile", fieldSchemas.path)[1], inCwd)],
+      env: [CONFIG_ENV.keyFile, mapDefined(env(CONFIG_ENV.keyFile), inCwd)],
+      file: mapDefined(file.api?.key_file, inBase),
+    },
+    null,
+  );
+  const concurrency = pick(
+    "api.concurrency",
+    { flag: flag("concurrency", fieldSchemas.concurrency), file: file.api?.concurrency },
+    DEFAULT_CONCURRENCY,
+  );
+  const rateLimitRps = pick<number | null>(
+    "api.rate_limit",
+    { flag: flag("rateLimit", fieldSchemas.rateLimit), file: file.api?.rate_limit },
+    null,
+  );
+  const userRoles = pick(
+    "api.user_roles",
+    { flag: flag("userRoles"), file: file.api?.user_roles },
+    true,
+  );
+
+  const elevatedRoleNames = pick(
+    "analysis.elevated_roles.names",
+    { flag: flag("elevatedRoleNames"), file: file.analysis?.elevated_roles?.names },
+    [] as string[],
+  );
+  const elevatedPermissionPatterns = pick(
+    "analysis.elevated_roles.permission_patterns",
+    {
+      flag: flag("elevatedPermissionPatterns"),
+      file: file.analysis?.elevated_roles?.permission_patterns,
+    },
+    [...DEFAULT_ELEVATED_PERMISSION_PATTERNS],
+  );
+  const allowedEmailDomains = pick(
+    "analysis.allowed_email_domains",
+    {
+      flag: flag("allowedDomains", z.array(fieldSchemas.domain)),
+      file: file.analysis?.allowed_email_domains,
+    },
+    [] as string[],
+  );
+  const inactivityDays = pick(
+    "analysis.inactivity_days",
+    {
+      flag: flag("inactiveDays", fieldSchemas.inactivityDays),
+      file: file.analysis?.inactivity_days,
+    },
+    DEFAULT_INACTIVITY_DAYS,
+  );
+  const ruleDirs = pick(
+    "analysis.rules",
+    {
+      flag: ["rules", flags.rules?.map(inCwd)],
+      file: file.analysis?.rules?.map(inBase),
+    },
+    [] as string[],
+  );
+  const formats = pick("report.formats", { flag: flag("formats"), file: file.report?.formats }, [
+    ...DEFAULT_REPORT_FORMATS,
+  ]);
+  const outDir = pick(
+    "report.output",
+    {
+      flag: ["reportDir", mapDefined(flag("reportDir", fieldSchemas.path)[1], inCwd)],
+      file: mapDefined(file.report?.output, inBase),
+    },
+    inCwd(DEFAULT_REPORT_DIR),
+  );
+  const cron = pick(
+    "schedule.cron",
+    { flag: flag("cron", fieldSchemas.cron), file: file.schedule?.cron },
+    DEFAULT_CRON,
+  );
+  const timezone = pick(
+    "schedule.timezone",
+    { flag: flag("timezone", fieldSchemas.timezone), file: file.schedule?.timezone },
+    DEFAULT_TIMEZONE,
+  );
+  const failOn = pick<Severity | null>(
+    "schedule.fail_on",
+    { flag: flag("failOn"), file: file.schedule?.fail_on },
+    null,
+  );
+  const retention = pick(
+    "retention",
+    { flag: flag("retention"), file: retentionFromFile(file.retention) },
+    KEEP_ALL,
+  );
+
+  const email = file.email ?? {};
+  const smtp = email.smtp ?? {};
+  const enabled = pick("email.enabled", { flag: flag("email"), file: email.enabled }, false);
+  const security = pick("email.smtp.security", { file: smtp.security }, "starttls" as SmtpSecurity);
+  const emailConfig: EffectiveConfig["email"] = {
+    enabled,
+    smtp: {
+      host: pick<string | null>("email.smtp.host", { file: smtp.host }, null),
+      port: pick("email.smtp.port", { file: smtp.port }, DEFAULT_SMTP_PORT[security]),
+      security,
+      username: pick<string | null>("email.smtp.username", { file: smtp.username }, null),
+      passwordFile: pick<string | null>(
+        "email.smtp.password_file",
+        { file: mapDefined(smtp.password_file, inBase) },
+        null,
+      ),
+      caFile: pick<string | null>(
+        "email.smtp.ca_file",
+        { file: mapDefined(smtp.ca_file, inBase) },
+        null,
+      ),
+    },
+    from: pick<string | null>("email.from", { file: email.from }, null),
+    to: pick("email.to", { file: email.to }, [] as string[]),
+    send: pick("email.send", { file: email.send }, "changes" as SendPolicy),
+    minSeverity: pick("email.min_severity", { file: email.min_severity }, "low" as Severity),
+  };
+  if (enabled) {
+    const needs = (key: string, what: string) =>
+      problems.push(`${label}: ${key}: expected ${what} when email.enabled is true, got nothing`);
+    if (emailConfig.smtp.host === null) needs("email.smtp.host", "an SMTP host name");
+    if (emailConfig.from === null) needs("email.from", "a sender address");
+    if (emailConfig.to.length === 0) needs("email.to", "at least one recipient");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    file: source.absolute,
+    database,
+    api: { baseUrl, keyFile, concurrency, rateLimitRps, userRoles },
+    analysis: {
+      ...resolveAnalysisConfig({
+        elevatedRoleNames,
+        elevatedPermissionPatterns,
+        allowedEmailDomains,
+        inactivityDays,
+      }),
+      ruleDirs,
+    },
+    report: { formats: [...new Set(formats)], outDir },
+    schedule: { cron, timezone, failOn },
+    retention,
+    email: emailConfig,
+    sources,
+  };
+}
+
+function retentionFromFile(value: ConfigFile["retention"]): RetentionPolicy | undefined {
+  if (value === undefined) return undefined;
+  if (value.keep_last !== undefined) return { kind: "last", count: value.keep_last };
+  if (value.keep_younger_than !== undefined) {
+    return {
+      kind: "younger_than",
+      duration: value.keep_younger_than.trim(),
+      monthly: value.monthly ?? false,
+    };
+  }
+  return KEEP_ALL;
+}

@@ -1,0 +1,124 @@
+/**
+ * The effective configuration for display (`config check`): the file's key names, absolute
+ * paths, and secrets shown only as `set (from …)` or `not set`, never their values.
+ */
+import { Document, isMap, isScalar } from "yaml";
+import type { RetentionPolicy } from "../store/index.js";
+import type { EffectiveConfig } from "./load.js";
+import { adminKeySource, describeSecret, smtpPasswordSource } from "./secrets.js";
+
+export interface RedactedConfig {
+  file: string | null;
+  database: string;
+  api: {
+    base_url: string;
+    key: string;
+    concurrency: number;
+    rate_limit: number | null;
+    user_roles: boolean;
+  };
+  analysis: {
+    elevated_roles: { names: string[]; permission_patterns: string[] };
+    allowed_email_domains: string[];
+    inactivity_days: number;
+    rules: string[];
+  };
+  report: { formats: string[]; output: string };
+  schedule: { cron: string; timezone: string; fail_on: string | null };
+  retention: Record<string, string | number | boolean>;
+  email: {
+    enabled: boolean;
+    smtp: {
+      host: string | null;
+      port: number;
+      security: string;
+      username: string | null;
+      password: string;
+      ca_file: string | null;
+    };
+    from: string | null;
+    to: string[];
+    send: string;
+    min_severity: string;
+  };
+}
+
+/** The policy as the file writes it. */
+function policyAsKeys(policy: RetentionPolicy): Record<string, string | number | boolean> {
+  switch (policy.kind) {
+    case "all":
+      return { keep: "all" };
+    case "last":
+      return { keep_last: policy.count };
+    case "younger_than":
+      return { keep_younger_than: policy.duration, monthly: policy.monthly };
+  }
+}
+
+export function redactedConfig(
+  config: EffectiveConfig,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): RedactedConfig {
+  const { api, analysis, report, schedule, email } = config;
+  return {
+    file: config.file,
+    database: config.database,
+    api: {
+      base_url: api.baseUrl,
+      key: describeSecret(adminKeySource(config, env)),
+      concurrency: api.concurrency,
+      rate_limit: api.rateLimitRps,
+      user_roles: api.userRoles,
+    },
+    analysis: {
+      elevated_roles: {
+        names: analysis.elevatedRoleNames,
+        permission_patterns: analysis.elevatedPermissionPatterns,
+      },
+      allowed_email_domains: analysis.allowedEmailDomains,
+      inactivity_days: analysis.inactivityDays,
+      rules: analysis.ruleDirs,
+    },
+    report: { formats: report.formats, output: report.outDir },
+    schedule: { cron: schedule.cron, timezone: schedule.timezone, fail_on: schedule.failOn },
+    retention: policyAsKeys(config.retention),
+    email: {
+      enabled: email.enabled,
+      smtp: {
+        host: email.smtp.host,
+        port: email.smtp.port,
+        security: email.smtp.security,
+        username: email.smtp.username,
+        password: describeSecret(smtpPasswordSource(config, env)),
+        ca_file: email.smtp.caFile,
+      },
+      from: email.from,
+      to: email.to,
+      send: email.send,
+      min_severity: email.minSeverity,
+    },
+  };
+}
+
+/** Secret file keys are shown as `key` / `password`, whose text already names the source. */
+const SECRET_FILE_KEYS = new Set(["api.key_file", "email.smtp.password_file"]);
+
+/** The redacted configuration as YAML, each value not a default annotated with its origin. */
+export function redactedConfigYaml(
+  config: EffectiveConfig,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  const doc = new Document(redactedConfig(config, env));
+  for (const [key, origin] of Object.entries(config.sources)) {
+    if (SECRET_FILE_KEYS.has(key)) continue;
+    const path = key.split(".");
+    const map = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    if (!isMap(map)) continue;
+    const pair = map.items.find((p) => isScalar(p.key) && p.key.value === path.at(-1));
+    if (!pair) continue;
+    // A scalar takes the comment after its value; a list or mapping after its key.
+    if (isScalar(pair.value)) pair.value.comment = ` ${origin}`;
+    else if (isScalar(pair.key)) pair.key.comment = ` ${origin}`;
+  }
+  return doc.toString({ lineWidth: 0 });
+}

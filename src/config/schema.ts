@@ -1,0 +1,277 @@
+/**
+ * The configuration file: `access-audit.config.yaml` in the working directory, or the file named
+ * by `--config PATH` or `ACCESS_AUDIT_CONFIG`. Every key is optional (an empty value means "the
+ * default"); an unknown key is an error. Relative paths are relative to the file's folder.
+ * Precedence: defaults < this file < environment variables < command-line flags.
+ *
+ *   database: ./data/access-audit.duckdb     # env ACCESS_AUDIT_DB, flag --db
+ *   api:
+ *     base_url: https://api.openai.com/v1    # env OPENAI_BASE_URL, flag --base-url
+ *     key_file: /run/secrets/openai-admin    # the admin key: env OPENAI_ADMIN_KEY, or a file
+ *                                            # (OPENAI_ADMIN_KEY_FILE, --key-file, this key)
+ *     concurrency: 8                         # requests in flight, 1..64
+ *     rate_limit: 20                         # requests per second (client side); none by default
+ *     user_roles: true                       # read each user's role assignments
+ *   analysis:
+ *     elevated_roles:                        # besides the predefined Owner
+ *       names: [Billing Admin]               # roles elevated by name
+ *       permission_patterns: ["*.write", "*.admin"]   # DuckDB GLOB over a role's permissions
+ *     allowed_email_domains: [example.com]   # empty: the domain rule stays silent
+ *     inactivity_days: 90
+ *     rules: [./rules]                       # folders of extra *.sql rules
+ *   report:
+ *     formats: [html, xlsx]
+ *     output: ./reports
+ *   schedule:
+ *     cron: "0 6 * * *"                      # 5 fields, or 6 with seconds first (node-cron)
+ *     timezone: UTC                          # IANA name, e.g. Europe/Paris
+ *     fail_on: high                          # low | medium | high | critical; none by default
+ *   retention:                               # one of:
+ *     keep: all                              #   everything (the default)
+ *     # keep_last: 30                        #   the last N complete snapshots
+ *     # keep_younger_than: 90d               #   younger than a duration (h, d, w) ...
+ *     # monthly: true                        #   ... plus the last one of each calendar month
+ *   email:
+ *     enabled: false
+ *     smtp:
+ *       host: smtp.example.com
+ *       port: 587                            # default 587 (465 with security: tls, 25 with none)
+ *       security: starttls                   # starttls | tls | none
+ *       username: audit@example.com
+ *       password_file: /run/secrets/smtp     # or env ACCESS_AUDIT_SMTP_PASSWORD
+ *       ca_file: ./ca.pem                    # a private CA to trust (optional)
+ *     from: "Access audit <audit@example.com>"
+ *     to: [security@example.com]
+ *     send: changes                          # always | changes | findings
+ *     min_severity: low                      # findings below this are not listed or sent for
+ *
+ * Secrets never live in this file: a key such as `api.key` or `email.smtp.password` (or a value
+ * that looks like an API key) is rejected with a message saying where secrets go.
+ */
+import { validate as validateCron, validateDetailed as validateCronDetailed } from "node-cron";
+import { z } from "zod";
+import { SEVERITIES } from "../analysis/rules.js";
+import { parseDuration } from "../store/index.js";
+
+export const CONFIG_FILE_NAME = "access-audit.config.yaml";
+
+export const REPORT_FORMATS = ["html", "xlsx"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export const SMTP_SECURITY = ["starttls", "tls", "none"] as const;
+export type SmtpSecurity = (typeof SMTP_SECURITY)[number];
+export const SEND_POLICIES = ["always", "changes", "findings"] as const;
+export type SendPolicy = (typeof SEND_POLICIES)[number];
+
+/** Whether Intl knows the IANA time zone (Node ships full ICU). */
+export function isValidTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Field schemas, shared by the file, environment variables and flags. */
+export const fieldSchemas = {
+  path: z.string().trim().min(1, "expected a path"),
+  httpUrl: z.string().refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === "http:" || url.protocol === "https:";
+    } catch {
+      return false;
+    }
+  }, "expected an http(s) URL such as https://api.openai.com/v1"),
+  concurrency: z.int().min(1).max(64),
+  rateLimit: z.number().min(0.1),
+  inactivityDays: z.int().min(0).max(36_500),
+  cron: z.string().superRefine((value, ctx) => {
+    if (validateCron(value)) return;
+    // node-cron's own reason (e.g. "expected 5 or 6 fields but got 3") rides along in params.
+    const detail = validateCronDetailed(value).errors[0]?.message;
+    ctx.addIssue({
+      code: "custom",
+      message: "expected a valid cron expression",
+      input: value,
+      ...(detail ? { params: { detail } } : {}),
+    });
+  }),
+  timezone: z
+    .string()
+    .refine(isValidTimeZone, "expected an IANA time zone such as UTC or Europe/Paris"),
+  severity: z.enum(SEVERITIES),
+  duration: z
+    .string()
+    .refine((value) => parseDuration(value) !== null, "expected a duration such as 90d, 12h or 8w"),
+  domain: z
+    .string()
+    .regex(/^@?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, "expected an email domain such as example.com"),
+  email: z
+    .string()
+    .regex(
+      /^(?:[^<>]*<\s*)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+(?:\s*>)?$/,
+      'expected an email address such as audit@example.com or "Name <audit@example.com>"',
+    ),
+  nonEmpty: z.string().trim().min(1, "expected a non-empty string"),
+} as const;
+
+const f = fieldSchemas;
+
+const retentionSchema = z
+  .strictObject({
+    keep: z.literal("all"),
+    keep_last: z.int().min(1),
+    keep_younger_than: f.duration,
+    monthly: z.boolean(),
+  })
+  .partial()
+  .superRefine((value, ctx) => {
+    const chosen = (["keep", "keep_last", "keep_younger_than"] as const).filter(
+      (k) => value[k] !== undefined,
+    );
+    if (chosen.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          chosen.length === 0
+            ? "expected one of keep: all, keep_last: N or keep_younger_than: DURATION"
+            : `expected only one of keep, keep_last, keep_younger_than, got ${chosen.join(" and ")}`,
+      });
+    }
+    if (value.monthly !== undefined && value.keep_younger_than === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["monthly"],
+        message: "expected only together with keep_younger_than",
+      });
+    }
+  });
+
+/** The file's shape. Everything is optional; nulls are removed before validation. */
+export const configFileSchema = z
+  .strictObject({
+    database: f.path,
+    api: z
+      .strictObject({
+        base_url: f.httpUrl,
+        key_file: f.path,
+        concurrency: f.concurrency,
+        rate_limit: f.rateLimit,
+        user_roles: z.boolean(),
+      })
+      .partial(),
+    analysis: z
+      .strictObject({
+        elevated_roles: z
+          .strictObject({
+            names: z.array(f.nonEmpty),
+            permission_patterns: z.array(f.nonEmpty),
+          })
+          .partial(),
+        allowed_email_domains: z.array(f.domain),
+        inactivity_days: f.inactivityDays,
+        rules: z.array(f.path),
+      })
+      .partial(),
+    report: z
+      .strictObject({
+        formats: z.array(z.enum(REPORT_FORMATS)).min(1),
+        output: f.path,
+      })
+      .partial(),
+    schedule: z
+      .strictObject({
+        cron: f.cron,
+        timezone: f.timezone,
+        fail_on: f.severity,
+      })
+      .partial(),
+    retention: retentionSchema,
+    email: z
+      .strictObject({
+        enabled: z.boolean(),
+        smtp: z
+          .strictObject({
+            host: f.nonEmpty,
+            port: z.int().min(1).max(65_535),
+            security: z.enum(SMTP_SECURITY),
+            username: f.nonEmpty,
+            password_file: f.path,
+            ca_file: f.path,
+          })
+          .partial(),
+        from: f.email,
+        to: z.array(f.email),
+        send: z.enum(SEND_POLICIES),
+        min_severity: f.severity,
+      })
+      .partial(),
+  })
+  .partial();
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+/** Keys that would hold a secret; secrets come from the environment or from files. */
+const SECRET_KEYS = new Set([
+  "key",
+  "api_key",
+  "apikey",
+  "admin_key",
+  "openai_admin_key",
+  "openai_api_key",
+  "password",
+  "passwd",
+  "pass",
+  "smtp_password",
+  "secret",
+  "token",
+  "bearer",
+]);
+
+/** Something shaped like an OpenAI key (`sk-…`, `sk-admin-…`). */
+const KEY_LIKE = /\bsk-[A-Za-z0-9_-]{16,}/;
+
+export const ADMIN_KEY_HELP =
+  "secrets are not read from the config file: set OPENAI_ADMIN_KEY, or name a file holding the key with api.key_file (or OPENAI_ADMIN_KEY_FILE)";
+export const SMTP_PASSWORD_HELP =
+  "secrets are not read from the config file: set ACCESS_AUDIT_SMTP_PASSWORD, or name a file holding the password with email.smtp.password_file";
+
+function isAdminKeyName(key: string, path: readonly (string | number)[]): boolean {
+  if (/pass/.test(key)) return false;
+  return path[0] === "api" || /key|token|bearer/.test(key);
+}
+
+/** Literal secrets anywhere in the parsed file, as [key path, message] pairs. */
+export function findLiteralSecrets(
+  value: unknown,
+  path: readonly (string | number)[] = [],
+): [(string | number)[], string][] {
+  const found: [(string | number)[], string][] = [];
+  if (typeof value === "string") {
+    if (KEY_LIKE.test(value)) {
+      found.push([[...path], `this value looks like an API key; ${ADMIN_KEY_HELP}`]);
+    }
+    return found;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      found.push(...findLiteralSecrets(item, [...path, index]));
+    });
+    return found;
+  }
+  if (value !== null && typeof value === "object") {
+    for (const [key, child] of Object.entries(value)) {
+      const here = [...path, key];
+      if (SECRET_KEYS.has(key.toLowerCase())) {
+        found.push([
+          here,
+          isAdminKeyName(key.toLowerCase(), path) ? ADMIN_KEY_HELP : SMTP_PASSWORD_HELP,
+        ]);
+      } else {
+        found.push(...findLiteralSecrets(child, here));
+      }
+    }
+  }
+  return found;
+}

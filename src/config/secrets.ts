@@ -1,0 +1,157 @@
+/**
+ * Secrets, read only when needed and never from the configuration file itself: the admin key
+ * from OPENAI_ADMIN_KEY or a key file, the SMTP password from ACCESS_AUDIT_SMTP_PASSWORD or a
+ * password file. Each value is registered with the log redactor as soon as it is read.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { registerSecret } from "../util/log.js";
+import { ConfigError, type EffectiveConfig } from "./load.js";
+import { CONFIG_FILE_NAME } from "./schema.js";
+
+export const SECRET_ENV = {
+  adminKey: "OPENAI_ADMIN_KEY",
+  smtpPassword: "ACCESS_AUDIT_SMTP_PASSWORD",
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where a secret would come from, without reading it. */
+export type SecretSource =
+  | { kind: "env"; name: string }
+  | { kind: "file"; path: string; origin: string };
+
+/**
+ * The admin key's source. Precedence as everywhere (file < env < flags), and among the
+ * environment variables the key file wins, as it always has: --key-file, OPENAI_ADMIN_KEY_FILE,
+ * OPENAI_ADMIN_KEY, then the file's api.key_file.
+ */
+export function adminKeySource(config: EffectiveConfig, env: Env): SecretSource | null {
+  const origin = config.sources["api.key_file"];
+  if (config.api.keyFile !== null && origin !== undefined && origin !== "file") {
+    return { kind: "file", path: config.api.keyFile, origin };
+  }
+  if (env[SECRET_ENV.adminKey]?.trim()) return { kind: "env", name: SECRET_ENV.adminKey };
+  if (config.api.keyFile !== null) {
+    return { kind: "file", path: config.api.keyFile, origin: "file api.key_file" };
+  }
+  return null;
+}
+
+/** The SMTP password's source: ACCESS_AUDIT_SMTP_PASSWORD, else email.smtp.password_file. */
+export function smtpPasswordSource(config: EffectiveConfig, env: Env): SecretSource | null {
+  if (env[SECRET_ENV.smtpPassword]) return { kind: "env", name: SECRET_ENV.smtpPassword };
+  const file = config.email.smtp.passwordFile;
+  return file === null
+    ? null
+    : { kind: "file", path: file, origin: "file email.smtp.password_file" };
+}
+
+function errorCode(error: unknown): string {
+  return error && typeof error === "object" && "code" in error ? String(error.code) : "error";
+}
+
+function readSecretFile(path: string, what: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError([`cannot read ${what} file ${path} (${errorCode(error)})`]);
+  }
+  // Only the line break an editor adds is dropped: a password may begin or end with spaces.
+  const value = text.replace(/\r?\n$/, "");
+  if (value.trim() === "") throw new ConfigError([`${what} file ${path} is empty`]);
+  return value;
+}
+
+/** Reads the admin key (throws ConfigError when none is configured or the file is unreadable). */
+export function readAdminKey(config: EffectiveConfig, env: Env): string {
+  const source = adminKeySource(config, env);
+  if (source === null) {
+    throw new ConfigError([
+      `no admin key: set ${SECRET_ENV.adminKey}, or name a key file with --key-file, OPENAI_ADMIN_KEY_FILE or api.key_file`,
+    ]);
+  }
+  const key =
+    source.kind === "env"
+      ? (env[source.name] ?? "").trim()
+      : readSecretFile(source.path, "admin key").trim();
+  registerSecret(key);
+  return key;
+}
+
+/** Reads the SMTP password, or null when none is configured (a relay without authentication). */
+export function readSmtpPassword(config: EffectiveConfig, env: Env): string | null {
+  const source = smtpPasswordSource(config, env);
+  if (source === null) return null;
+  const password =
+    source.kind === "env" ? (env[source.name] ?? "") : readSecretFile(source.path, "SMTP password");
+  registerSecret(password);
+  return password;
+}
+
+/** How a secret is shown: `set (from OPENAI_ADMIN_KEY)`, `set (from file PATH)` or `not set`. */
+export function describeSecret(source: SecretSource | null): string {
+  if (source === null) return "not set";
+  return source.kind === "env" ? `set (from ${source.name})` : `set (from file ${source.path})`;
+}
+
+/**
+ * What `config check` verifies beyond the schema, without printing any secret: that the files
+ * the configuration names can be read, that the rule folders exist, and that an SMTP username
+ * has a password. One line per problem.
+ */
+export function checkConfigFiles(
+  config: EffectiveConfig,
+  env: Env,
+  fileLabel: string = config.file ?? CONFIG_FILE_NAME,
+): string[] {
+  const problems: string[] = [];
+  /** Names where a value came from: the file and key, an environment variable or a flag. */
+  const label = (key: string, index?: number) => {
+    const origin = config.sources[key];
+    const at = index === undefined ? "" : `[${index}]`;
+    if (origin === undefined || origin === "file") return `${fileLabel}: ${key}${at}`;
+    return `${origin.replace(/^(env|flag) /, "")}${at}`;
+  };
+  const key = adminKeySource(config, env);
+  if (key?.kind === "file") {
+    try {
+      readSecretFile(key.path, "admin key");
+    } catch (error) {
+      problems.push(`${label("api.key_file")}: ${(error as Error).message}`);
+    }
+  }
+  const password = smtpPasswordSource(config, env);
+  if (password?.kind === "file") {
+    try {
+      readSecretFile(password.path, "SMTP password");
+    } catch (error) {
+      problems.push(`${label("email.smtp.password_file")}: ${(error as Error).message}`);
+    }
+  }
+  if (config.email.enabled && config.email.smtp.username !== null && password === null) {
+    problems.push(
+      `${label("email.smtp.password_file")}: expected a password for email.smtp.username, got nothing: set ${SECRET_ENV.smtpPassword} or email.smtp.password_file`,
+    );
+  }
+  const caFile = config.email.smtp.caFile;
+  if (caFile !== null) {
+    try {
+      readFileSync(caFile, "utf8");
+    } catch (error) {
+      problems.push(`${label("email.smtp.ca_file")}: cannot read ${caFile} (${errorCode(error)})`);
+    }
+  }
+  config.analysis.ruleDirs.forEach((dir, index) => {
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) {
+      problems.push(`${label("analysis.rules", index)}: expected a folder of rules, got ${dir}`);
+    }
+  });
+  return problems;
+}

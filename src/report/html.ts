@@ -1,0 +1,768 @@
+/**
+ * The HTML report: one self-contained file (styles and script inline, nothing fetched at view
+ * time) rendered from `templates/report.html.hbs` with an isolated Handlebars environment.
+ *
+ * Everything from the API is untrusted. Data reaches the templates only through `{{ }}` (HTML
+ * escaped; the templates contain no triple-stash); the only raw output is the stylesheet and
+ * script read from the package (`inline`) and JSON escaped for a script element (`json`). A
+ * Content-Security-Policy with the hashes of exactly that stylesheet and script backs this up:
+ * even an escaping slip could neither run script nor fetch anything.
+ *
+ * Tables are rendered whole (up to HTML_ROW_CAP rows) so the file reads, searches and prints
+ * without script; the script only sorts, filters and pages rows that are already there. Rows
+ * after the first page carry `is-paged`, which hides them on screen only once the script has
+ * marked the document, so a 50,000-row table opens in seconds and still shows whole without it.
+ */
+import { createHash } from "node:crypto";
+import Handlebars from "handlebars";
+import { DIFF_KINDS, type DiffKind } from "../analysis/diff.js";
+import { SEVERITIES, type Severity, severityRank } from "../analysis/rules.js";
+import { barRows, formatCount, type TrendPanel, trendPanels } from "./html-charts.js";
+import {
+  CHANGE_LABELS,
+  type ReportModel,
+  type ReportSnapshot,
+  type SnapshotEvidence,
+} from "./model.js";
+import { readTemplate } from "./templates.js";
+
+/** Rows per page in the browser; all rows of the current filter still print. */
+export const HTML_PAGE_SIZE = 100;
+/** Rows per table in the file; beyond it the report says so and points at the workbook. */
+export const HTML_ROW_CAP = 50_000;
+/** Vanished ids listed per snapshot in the appendix. */
+const VANISHED_CAP = 1_000;
+
+export interface HtmlOptions {
+  /** Rows per page (default HTML_PAGE_SIZE). */
+  pageSize?: number;
+  /** Rows per table (default HTML_ROW_CAP). */
+  rowCap?: number;
+}
+
+const MAIN_TEMPLATE = "report.html.hbs";
+const PARTIALS = ["report-table", "report-bars", "report-trend", "report-evidence"] as const;
+/** The only files the `inline` helper emits unescaped: the package's own code, never data. */
+const ASSETS = ["report.css", "report.js"] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Escaping helpers
+
+/**
+ * JSON for a `<script type="application/json">` element: HTML escaping does not apply inside
+ * script text, so the characters that could close the element or start a comment are written
+ * as JSON escapes instead (and U+2028/2029, which older JavaScript parsers treat as newlines).
+ */
+export function scriptJson(value: unknown): string {
+  const json = JSON.stringify(value) ?? "null";
+  return json.replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/** Characters that render as nothing or reorder text (C0/C1 controls, zero-width, bidi). */
+function isInvisible(code: number): boolean {
+  return (
+    code < 0x20 ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0xad ||
+    code === 0x61c ||
+    code === 0x115f ||
+    code === 0x1160 ||
+    code === 0x180e ||
+    (code >= 0x200b && code <= 0x200f) ||
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2060 && code <= 0x206f) ||
+    code === 0x3164 ||
+    code === 0xfeff ||
+    (code >= 0xfff9 && code <= 0xfffb)
+  );
+}
+
+/**
+ * Shows invisible characters as `[U+202E]`: a reviewer must see that a name hides a bidi
+ * override or a leading tab rather than read the spoofed text. Plain text in, plain text out:
+ * the result is still escaped by the template.
+ */
+export function revealInvisible(text: string): string {
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (!isInvisible(code)) continue;
+    out += `${text.slice(from, i)}[U+${code.toString(16).toUpperCase().padStart(4, "0")}]`;
+    from = i + 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+const NONE = "—";
+const show = (value: string | null | undefined): string =>
+  value === null || value === undefined || value === "" ? NONE : revealInvisible(value);
+const showOrNull = (value: string | null): string | null =>
+  value === null ? null : revealInvisible(value);
+const yesNo = (value: boolean | null): string =>
+  value === null ? "Unknown" : value ? "Yes" : "No";
+const managedBy = (scim: boolean | null): string =>
+  scim === null ? "Unknown" : scim ? "SCIM" : "Manual";
+const plural = (n: number, one: string, many: string): string =>
+  `${formatCount(n)} ${n === 1 ? one : many}`;
+const dateOnly = (iso: string | null): string => (iso === null ? NONE : iso.slice(0, 10));
+
+// ---------------------------------------------------------------------------------------------
+// The view: everything the templates show, as display text
+
+interface TableView<Row> {
+  id: string;
+  /** Lower-case plural for labels, e.g. "groups". */
+  noun: string;
+  caption: string;
+  page_size: number;
+  /** `paged`: after the first page, hidden on screen once the script runs. */
+  rows: (Row & { paged: boolean })[];
+  cap_note: string | null;
+}
+
+interface ChangeRow {
+  kind: string;
+  kind_order: number;
+  group: string;
+  group_id: string | null;
+  user: string;
+  user_id: string | null;
+  role: string;
+  role_id: string | null;
+  before: string;
+  after: string;
+  detail: string;
+}
+
+interface FindingRow {
+  severity: Severity;
+  severity_label: string;
+  severity_rank: number;
+  is_new: boolean;
+  rule: string;
+  title: string;
+  group: string;
+  group_id: string | null;
+  user: string;
+  user_id: string | null;
+  role: string;
+  role_id: string | null;
+  detail: string;
+}
+
+interface ElevatedRow {
+  user: string;
+  /** The user's name when the email is shown as `user`. */
+  user_name: string | null;
+  user_id: string;
+  service_account: string;
+  role: string;
+  role_id: string;
+  path: string;
+  group: string;
+  group_id: string | null;
+  managed: string;
+}
+
+interface GroupRow {
+  name: string;
+  group_id: string;
+  type: string;
+  managed: string;
+  members: number;
+  members_text: string;
+  roles: string;
+  elevated: string;
+  is_elevated: boolean;
+  created: string;
+  created_sort: string;
+}
+
+interface RuleView {
+  id: string;
+  title: string;
+  severity: Severity;
+  severity_label: string;
+  rationale: string;
+  remediation: string;
+  controls: string[];
+  count_text: string;
+}
+
+interface EvidenceView {
+  anchor: string;
+  heading: string;
+  snapshot_id: number;
+  started_at: string;
+  finished_at: string;
+  base_url: string;
+  tool_version: string;
+  run_facts: { label: string; value: string }[];
+  endpoints: { endpoint: string; pages: string; items: string; completed: string; ok: boolean }[];
+  all_completed: boolean;
+  vanished_groups: string | null;
+  vanished_groups_count: string;
+  vanished_users: string | null;
+  vanished_users_count: string;
+  seal: string;
+  previous_seal: string;
+  parts: { part: string; rows: string; sha256: string }[];
+  verify_command: string;
+}
+
+interface HtmlView {
+  csp: string;
+  generator: string;
+  title: string;
+  meta: Record<string, string | number | null>;
+  header: {
+    heading: string;
+    comparison: string;
+    facts: { label: string; value: string; code: boolean }[];
+  };
+  summary: {
+    lede: string[];
+    totals: { label: string; value: string; note: string | null }[];
+    severity_bars: ReturnType<typeof barRows>;
+    findings_caption: string;
+    has_previous: boolean;
+    kind_bars: ReturnType<typeof barRows>;
+    changes_caption: string;
+    changes_note: string | null;
+    trend: TrendPanel[];
+    trend_caption: string;
+    trend_rows: { snapshot: string; date: string; cells: string[] }[];
+  };
+  changes: {
+    intro: string;
+    empty: string | null;
+    table: TableView<ChangeRow> | null;
+  };
+  findings: {
+    intro: string;
+    rule_errors: { rule: string; message: string }[];
+    rules: RuleView[];
+    quiet_rules: RuleView[];
+    table: TableView<FindingRow> | null;
+  };
+  elevated: {
+    intro: string;
+    definition: string;
+    table: TableView<ElevatedRow> | null;
+  };
+  groups: {
+    intro: string;
+    table: TableView<GroupRow> | null;
+  };
+  appendix: {
+    evidence: EvidenceView[];
+    chain_head: string;
+    chain_note: string | null;
+    recipe: string;
+    config: { label: string; value: string }[];
+  };
+}
+
+const SEVERITY_LABELS: Readonly<Record<Severity, string>> = {
+  critical: "Critical",
+  high: "High",
+  medium: "Medium",
+  low: "Low",
+};
+
+function table<Row>(
+  id: string,
+  noun: string,
+  caption: string,
+  all: readonly Row[],
+  options: Required<HtmlOptions>,
+): TableView<Row> | null {
+  if (all.length === 0) return null;
+  const rows = all
+    .slice(0, options.rowCap)
+    .map((row, i) => ({ ...row, paged: i >= options.pageSize }));
+  return {
+    id,
+    noun,
+    caption: `${caption} (${formatCount(all.length)})`,
+    page_size: options.pageSize,
+    rows,
+    cap_note:
+      rows.length < all.length
+        ? `This report shows the first ${formatCount(rows.length)} of ${formatCount(all.length)} rows; all rows are in the Excel workbook.`
+        : null,
+  };
+}
+
+const snapshotLabel = (s: ReportSnapshot): string =>
+  `snapshot ${s.snapshot_id} (finished ${s.finished_at})`;
+
+function changesView(model: ReportModel, options: Required<HtmlOptions>): HtmlView["changes"] {
+  const previous = model.previous;
+  if (previous === null) {
+    return {
+      intro: `There is no previous snapshot: snapshot ${model.snapshot.snapshot_id} is compared with nothing, so this report lists no changes. The next report will list the changes since this one.`,
+      empty: null,
+      table: null,
+    };
+  }
+  const order = new Map<DiffKind, number>(DIFF_KINDS.map((k, i) => [k, i]));
+  const rows: ChangeRow[] = model.changes.map((c) => ({
+    kind: CHANGE_LABELS[c.kind],
+    kind_order: order.get(c.kind) ?? 0,
+    group: show(c.group_name),
+    group_id: showOrNull(c.group_id),
+    user: show(c.user),
+    user_id: showOrNull(c.user_id),
+    role: show(c.role_name),
+    role_id: showOrNull(c.role_id),
+    before: show(c.before),
+    after: show(c.after),
+    detail: show(c.detail),
+  }));
+  return {
+    intro: `Changes from ${snapshotLabel(previous)} to ${snapshotLabel(model.snapshot)}: ${plural(rows.length, "change", "changes")}. Names are as in the newer snapshot where the thing still exists.`,
+    empty: rows.length === 0 ? "Nothing changed between the two snapshots." : null,
+    table: table("changes", "changes", "Changes since the previous snapshot", rows, options),
+  };
+}
+
+function ruleView(
+  rule: ReportModel["rules"][number],
+  count: number,
+  fresh: number,
+  hasPrevious: boolean,
+): RuleView {
+  return {
+    id: rule.id,
+    title: show(rule.title),
+    severity: rule.severity,
+    severity_label: SEVERITY_LABELS[rule.severity],
+    rationale: show(rule.rationale),
+    remediation: show(rule.remediation),
+    controls: rule.controls.map(show),
+    count_text:
+      count === 0
+        ? "No findings"
+        : `${plural(count, "finding", "findings")}${hasPrevious ? `, ${formatCount(fresh)} new` : ""}`,
+  };
+}
+
+function findingsView(model: ReportModel, options: Required<HtmlOptions>): HtmlView["findings"] {
+  const hasPrevious = model.previous !== null;
+  const counts = new Map<string, { count: number; fresh: number }>();
+  for (const f of model.findings) {
+    const c = counts.get(f.rule) ?? { count: 0, fresh: 0 };
+    c.count++;
+    if (f.is_new) c.fresh++;
+    counts.set(f.rule, c);
+  }
+  const bySeverity = [...model.rules].sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.id < b.id ? -1 : 1),
+  );
+  const rules = bySeverity
+    .filter((r) => counts.has(r.id))
+    .map((r) => {
+      const c = counts.get(r.id);
+      return ruleView(r, c?.count ?? 0, c?.fresh ?? 0, hasPrevious);
+    });
+  const quiet = bySeverity.filter((r) => !counts.has(r.id)).map((r) => ruleView(r, 0, 0, false));
+  const rows: FindingRow[] = model.findings.map((f) => ({
+    severity: f.severity,
+    severity_label: SEVERITY_LABELS[f.severity],
+    severity_rank: severityRank(f.severity),
+    is_new: f.is_new,
+    rule: f.rule,
+    title: show(f.title),
+    group: show(f.group_name),
+    group_id: showOrNull(f.group_id),
+    user: show(f.user),
+    user_id: showOrNull(f.user_id),
+    role: show(f.role_name),
+    role_id: showOrNull(f.role_id),
+    detail: show(f.detail),
+  }));
+  const fresh = model.findings.filter((f) => f.is_new).length;
+  const intro =
+    rows.length === 0
+      ? `No rule raised a finding on snapshot ${model.snapshot.snapshot_id}.`
+      : `${plural(rows.length, "finding", "findings")} from ${plural(rules.length, "rule", "rules")} on snapshot ${model.snapshot.snapshot_id}; ${
+          hasPrevious
+            ? `${formatCount(fresh)} ${fresh === 1 ? "is" : "are"} new (not raised on snapshot ${model.previous?.snapshot_id}).`
+            : "every finding counts as new, as there is no previous snapshot."
+        }`;
+  return {
+    intro,
+    rule_errors: model.rule_errors.map((e) => ({ rule: show(e.rule), message: show(e.message) })),
+    rules,
+    quiet_rules: quiet,
+    table: table("findings", "findings", "All findings", rows, options),
+  };
+}
+
+function elevatedView(model: ReportModel, options: Required<HtmlOptions>): HtmlView["elevated"] {
+  const rows: ElevatedRow[] = model.elevated_access.map((p) => ({
+    user: show(p.email ?? p.user_name),
+    user_name: p.email !== null && p.user_name ? revealInvisible(p.user_name) : null,
+    user_id: show(p.user_id),
+    service_account: yesNo(p.is_service_account),
+    role: show(p.role_name),
+    role_id: show(p.role_id),
+    path: p.via === "direct" ? "Direct" : "Via group",
+    group: p.via === "direct" ? NONE : show(p.via_group_name),
+    group_id: showOrNull(p.via_group_id),
+    managed: p.via === "direct" ? NONE : managedBy(p.via_group_is_scim_managed),
+  }));
+  const c = model.config;
+  const parts = ["the predefined Owner role"];
+  if (c.elevatedRoleNames.length > 0) {
+    parts.push(`roles named ${c.elevatedRoleNames.map((n) => `“${show(n)}”`).join(", ")}`);
+  }
+  if (c.elevatedPermissionPatterns.length > 0) {
+    parts.push(
+      `any role with a permission matching ${c.elevatedPermissionPatterns.map(show).join(", ")}`,
+    );
+  }
+  return {
+    intro:
+      rows.length === 0
+        ? "No one holds an elevated role in this snapshot."
+        : `${plural(model.totals.elevated_grants, "elevated grant", "elevated grants")} held by ${plural(model.totals.elevated_users, "user", "users")}, one row per path: a role held both directly and through a group, or through two groups, has a row for each.`,
+    definition: `Elevated means ${parts.join("; ")}.`,
+    table: table("elevated", "elevated access paths", "Elevated access by path", rows, options),
+  };
+}
+
+function groupsView(model: ReportModel, options: Required<HtmlOptions>): HtmlView["groups"] {
+  const rows: GroupRow[] = model.groups.map((g) => ({
+    name: show(g.name),
+    group_id: show(g.group_id),
+    type: show(g.group_type),
+    managed: managedBy(g.is_scim_managed),
+    members: g.members,
+    members_text: formatCount(g.members),
+    roles: g.roles.length === 0 ? NONE : g.roles.map(show).join(", "),
+    elevated: g.elevated ? "Yes" : "No",
+    is_elevated: g.elevated,
+    created: dateOnly(g.created_at),
+    created_sort: g.created_at ?? "",
+  }));
+  const t = model.totals;
+  return {
+    intro: `${plural(model.groups.length, "group", "groups")}: ${formatCount(t.scim_groups)} managed by SCIM, ${formatCount(t.manual_groups)} managed by hand; ${formatCount(model.groups.filter((g) => g.elevated).length)} hold an elevated role.`,
+    table: table("groups", "groups", "Groups", rows, options),
+  };
+}
+
+function idList(ids: readonly string[]): string | null {
+  if (ids.length === 0) return null;
+  const shown = ids.slice(0, VANISHED_CAP).map(show).join(", ");
+  return ids.length > VANISHED_CAP
+    ? `${shown} … (first ${formatCount(VANISHED_CAP)} of ${formatCount(ids.length)})`
+    : shown;
+}
+
+function evidenceView(e: SnapshotEvidence, reviewed: boolean): EvidenceView {
+  const s = e.snapshot;
+  return {
+    anchor: `evidence-s${s.snapshot_id}`,
+    heading: `Snapshot ${s.snapshot_id} (${reviewed ? "reviewed" : "compared with"})`,
+    snapshot_id: s.snapshot_id,
+    started_at: s.started_at,
+    finished_at: s.finished_at,
+    base_url: show(s.base_url),
+    tool_version: show(s.tool_version),
+    run_facts: [
+      { label: "Requests", value: formatCount(s.requests) },
+      { label: "Retries", value: formatCount(s.retries) },
+      { label: "Rate-limited responses (429)", value: formatCount(s.rate_limited) },
+      { label: "Duplicate rows dropped", value: formatCount(s.duplicate_rows) },
+    ],
+    endpoints: e.endpoints.map((p) => ({
+      endpoint: show(p.endpoint),
+      pages: formatCount(p.pages),
+      items: formatCount(p.items),
+      completed: p.completed ? "Yes" : "No",
+      ok: p.completed,
+    })),
+    all_completed: e.endpoints.every((p) => p.completed),
+    vanished_groups: idList(e.vanished_group_ids),
+    vanished_groups_count: formatCount(e.vanished_group_ids.length),
+    vanished_users: idList(e.vanished_user_ids),
+    vanished_users_count: formatCount(e.vanished_user_ids.length),
+    seal: s.seal,
+    previous_seal: e.previous_seal,
+    parts: e.seal_parts.map((p) => ({
+      part: show(p.part),
+      rows: formatCount(p.row_count),
+      sha256: p.sha256,
+    })),
+    verify_command: `access-audit verify --snapshot ${s.snapshot_id}`,
+  };
+}
+
+function buildView(model: ReportModel, csp: string, options: Required<HtmlOptions>): HtmlView {
+  const s = model.snapshot;
+  const p = model.previous;
+  const t = model.totals;
+  const comparison =
+    p === null
+      ? `Snapshot ${s.snapshot_id}; no previous snapshot to compare with`
+      : `Snapshot ${s.snapshot_id} compared with snapshot ${p.snapshot_id}`;
+  const bySeverity = new Map(model.findings_by_severity.map((c) => [c.severity, c]));
+  const severityBars = barRows(
+    [...SEVERITIES].reverse().map((severity) => {
+      const c = bySeverity.get(severity);
+      const count = c?.count ?? 0;
+      const fresh = c?.new ?? 0;
+      return {
+        label: SEVERITY_LABELS[severity],
+        tone: severity,
+        value: count,
+        highlight: p === null ? 0 : fresh,
+        value_text:
+          p === null || count === 0
+            ? formatCount(count)
+            : `${formatCount(count)} (${formatCount(fresh)} new)`,
+      };
+    }),
+  );
+  const nonZeroKinds = model.changes_by_kind.filter((k) => k.count > 0);
+  const zeroKinds = model.changes_by_kind.filter((k) => k.count === 0);
+  const kindBars = barRows(
+    nonZeroKinds.map((k) => ({
+      label: k.label,
+      tone: "change",
+      value: k.count,
+      highlight: 0,
+      value_text: formatCount(k.count),
+    })),
+  );
+  const findingsTotal = model.findings.length;
+  const freshTotal = model.findings.filter((f) => f.is_new).length;
+  const lede = [
+    findingsTotal === 0
+      ? "No findings."
+      : `${plural(findingsTotal, "finding", "findings")}${p === null ? "" : `, ${formatCount(freshTotal)} new since snapshot ${p.snapshot_id}`}.`,
+    p === null
+      ? "No previous snapshot, so no changes."
+      : `${plural(model.changes.length, "change", "changes")} since snapshot ${p.snapshot_id}.`,
+    `${plural(t.elevated_grants, "elevated grant", "elevated grants")} held by ${plural(t.elevated_users, "user", "users")}.`,
+  ];
+  if (model.rule_errors.length > 0) {
+    lede.push(
+      `${plural(model.rule_errors.length, "rule", "rules")} could not run: the findings are incomplete.`,
+    );
+  }
+  const trend = trendPanels(model.trend);
+  const evidence = model.evidence.map((e, i) => evidenceView(e, i === 0));
+  const head = model.chain_head;
+  const c = model.config;
+  return {
+    csp,
+    generator: `openai-access-audit ${model.tool_version}; templates ${model.template_version}`,
+    title: `Access review ${model.org_date}: snapshot ${s.snapshot_id}`,
+    meta: {
+      report: "openai-access-audit access review",
+      tool_version: model.tool_version,
+      template_version: model.template_version,
+      org_date: model.org_date,
+      as_of: model.as_of,
+      snapshot_id: s.snapshot_id,
+      snapshot_seal: s.seal,
+      previous_snapshot_id: p?.snapshot_id ?? null,
+      previous_seal: p?.seal ?? null,
+      chain_head_snapshot_id: head.snapshot_id,
+      chain_head_seal: head.seal,
+      base_url: s.base_url,
+    },
+    header: {
+      heading: `Access review of ${model.org_date}`,
+      comparison,
+      facts: [
+        { label: "Organization date", value: model.org_date, code: false },
+        { label: "As of (snapshot finished)", value: model.as_of, code: false },
+        { label: "Reviewed snapshot", value: `#${s.snapshot_id}`, code: false },
+        {
+          label: "Compared with",
+          value:
+            p === null
+              ? "none (no previous snapshot)"
+              : `#${p.snapshot_id} (finished ${p.finished_at})`,
+          code: false,
+        },
+        { label: "API base URL", value: show(s.base_url), code: true },
+        { label: "Tool version", value: show(model.tool_version), code: true },
+        { label: "Template version", value: show(model.template_version), code: true },
+        { label: "Seal of the reviewed snapshot", value: s.seal, code: true },
+      ],
+    },
+    summary: {
+      lede,
+      totals: [
+        {
+          label: "Groups",
+          value: formatCount(t.groups),
+          note: `${formatCount(t.scim_groups)} SCIM, ${formatCount(t.manual_groups)} manual`,
+        },
+        { label: "Users", value: formatCount(t.users), note: null },
+        { label: "Group memberships", value: formatCount(t.memberships), note: null },
+        {
+          label: "Role assignments",
+          value: formatCount(t.group_role_assignments + t.user_role_assignments),
+          note: `${formatCount(t.group_role_assignments)} to groups, ${formatCount(t.user_role_assignments)} to users`,
+        },
+        { label: "Roles in the catalog", value: formatCount(t.roles), note: null },
+        {
+          label: "Elevated grants",
+          value: formatCount(t.elevated_grants),
+          note: `held by ${plural(t.elevated_users, "user", "users")}`,
+        },
+        {
+          label: "Findings",
+          value: formatCount(findingsTotal),
+          note: p === null ? null : `${formatCount(freshTotal)} new`,
+        },
+        {
+          label: "Changes",
+          value: p === null ? NONE : formatCount(model.changes.length),
+          note: p === null ? "no previous snapshot" : `since snapshot ${p.snapshot_id}`,
+        },
+      ],
+      severity_bars: severityBars,
+      findings_caption:
+        p === null
+          ? "Findings by severity"
+          : "Findings by severity (darker: new since the previous snapshot)",
+      has_previous: p !== null,
+      kind_bars: kindBars,
+      changes_caption:
+        p === null ? "Changes by kind" : `Changes by kind since snapshot ${p.snapshot_id}`,
+      changes_note:
+        p === null
+          ? "There is no previous snapshot, so there are no changes to count."
+          : zeroKinds.length === 0
+            ? null
+            : `No changes of the other kinds: ${zeroKinds.map((k) => k.label.toLowerCase()).join("; ")}.`,
+      trend,
+      trend_caption: `Trend over ${plural(model.trend.length, "snapshot", "snapshots")}`,
+      trend_rows: model.trend.map((point) => ({
+        snapshot: `#${point.snapshot_id}`,
+        date: point.date,
+        cells: trend.map((panel) => formatCount(point[panel.key])),
+      })),
+    },
+    changes: changesView(model, options),
+    findings: findingsView(model, options),
+    elevated: elevatedView(model, options),
+    groups: groupsView(model, options),
+    appendix: {
+      evidence,
+      chain_head: `Snapshot ${head.snapshot_id}, seal ${head.seal}`,
+      chain_note:
+        head.snapshot_id === s.snapshot_id
+          ? null
+          : `The database held newer complete snapshots than the reviewed one when this report was made; its newest is snapshot ${head.snapshot_id}.`,
+      recipe:
+        "Each seal is the SHA-256 of a text that starts with the format line and the previous complete snapshot's seal and then lists, per part, its name, row count and a SHA-256 over the sorted SHA-256 digests of its rows, each row serialised as a compact JSON array in a fixed column order (format “openai-access-audit seal v1”, src/store/seal.ts).",
+      config: [
+        {
+          label: "Elevated role names",
+          value:
+            c.elevatedRoleNames.length === 0
+              ? "none besides Owner"
+              : c.elevatedRoleNames.map(show).join(", "),
+        },
+        {
+          label: "Elevated permission patterns",
+          value:
+            c.elevatedPermissionPatterns.length === 0
+              ? NONE
+              : c.elevatedPermissionPatterns.map(show).join(", "),
+        },
+        {
+          label: "Allowed email domains",
+          value:
+            c.allowedEmailDomains.length === 0
+              ? "not configured (the email-domain rule stays silent)"
+              : c.allowedEmailDomains.map(show).join(", "),
+        },
+        { label: "Inactivity threshold", value: plural(c.inactivityDays, "day", "days") },
+        { label: "Rules evaluated", value: formatCount(model.rules.length) },
+      ],
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The environment: compiled once per process
+
+interface Compiled {
+  template: Handlebars.TemplateDelegate<HtmlView>;
+  csp: string;
+}
+
+let compiled: Compiled | null = null;
+
+const sha256Base64 = (text: string): string =>
+  createHash("sha256").update(text, "utf8").digest("base64");
+
+/**
+ * An asset as the browser will hash it: the HTML parser turns CRLF into LF before a CSP hash is
+ * checked, so a checkout with Windows line endings must not change what we hash.
+ */
+function readAsset(name: (typeof ASSETS)[number]): string {
+  const text = readTemplate(name).replace(/\r\n?/g, "\n");
+  // The asset is raw text inside <style>/<script>: these would end the element early.
+  if (/<\/(style|script)|<!--/i.test(text)) {
+    throw new Error(`templates/${name} must not contain "</style", "</script" or "<!--"`);
+  }
+  return text;
+}
+
+function compile(): Compiled {
+  if (compiled) return compiled;
+  const hb = Handlebars.create();
+  const assets = new Map<string, string>(ASSETS.map((name) => [name, readAsset(name)]));
+  hb.registerHelper("inline", (name: unknown) => {
+    const text = typeof name === "string" ? assets.get(name) : undefined;
+    if (text === undefined) throw new Error(`inline: unknown asset ${String(name)}`);
+    return new hb.SafeString(text);
+  });
+  hb.registerHelper("json", (value: unknown) => new hb.SafeString(scriptJson(value)));
+  const options: CompileOptions = {
+    strict: true,
+    knownHelpersOnly: true,
+    knownHelpers: { inline: true, json: true },
+    preventIndent: true,
+  };
+  for (const name of PARTIALS) {
+    hb.registerPartial(name, hb.compile(readTemplate(`${name}.hbs`), options));
+  }
+  const template = hb.compile<HtmlView>(readTemplate(MAIN_TEMPLATE), options);
+  const csp = [
+    "default-src 'none'",
+    `style-src 'sha256-${sha256Base64(assets.get("report.css") ?? "")}'`,
+    `script-src 'sha256-${sha256Base64(assets.get("report.js") ?? "")}'`,
+    "img-src data:",
+    "connect-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join("; ");
+  compiled = { template, csp };
+  return compiled;
+}
+
+/** The report as one HTML document. Deterministic: the same model gives the same string. */
+export function renderHtml(model: ReportModel, options: HtmlOptions = {}): string {
+  const { template, csp } = compile();
+  const resolved: Required<HtmlOptions> = {
+    pageSize: Math.max(1, Math.trunc(options.pageSize ?? HTML_PAGE_SIZE)),
+    rowCap: Math.max(1, Math.trunc(options.rowCap ?? HTML_ROW_CAP)),
+  };
+  return template(buildView(model, csp, resolved));
+}

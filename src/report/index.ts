@@ -1,0 +1,140 @@
+/**
+ * Reports: the HTML report and the Excel workbook of one snapshot and its changes since an
+ * earlier one. Both render the same model (model.ts). Files are written under a temporary name
+ * and renamed into place, owner-only, so a reader never sees half a report; the snapshots a
+ * report relies on are re-verified against their seals first, so a tampered database cannot
+ * produce a clean-looking report.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { chmod, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { previousSnapshotId } from "../analysis/access.js";
+import type { AnalysisConfig } from "../analysis/config.js";
+import type { Store } from "../store/index.js";
+import { TOOL_VERSION } from "../version.js";
+import { renderHtml } from "./html.js";
+import { buildReportModel, ReportError, type ReportModel, releaseReportTables } from "./model.js";
+import { templateVersion } from "./templates.js";
+import { writeWorkbook } from "./xlsx.js";
+
+export { buildReportModel, CHANGE_LABELS, ReportError, type ReportModel } from "./model.js";
+
+export const REPORT_FORMATS = ["html", "xlsx"] as const;
+
+/**
+ * DuckDB memory_limit for the read-only store a report reads: the effective-access and member
+ * queries spill beyond it instead of growing the process (the workbook writer needs its own
+ * ~200 MB alongside).
+ */
+export const REPORT_MEMORY_LIMIT = "256MB";
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export interface WriteReportsOptions {
+  outDir: string;
+  formats: readonly ReportFormat[];
+  snapshotId?: number;
+  /** Default: the complete snapshot before `snapshotId`. */
+  fromId?: number;
+  config?: AnalysisConfig;
+  ruleDirs?: readonly string[];
+  /** Re-verify the seals of the snapshots used before writing (default true). */
+  verify?: boolean;
+}
+
+export interface ReportFile {
+  format: ReportFormat;
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface WrittenReports {
+  model: ReportModel;
+  files: ReportFile[];
+}
+
+/**
+ * `access-review-s12-2026-11-29`, or `access-review-s12-since-s9-2026-11-29` when compared with
+ * a snapshot other than the one just before it (so the two never overwrite each other).
+ */
+export function reportBaseName(model: ReportModel, defaultPreviousId: number | null): string {
+  const since =
+    model.previous !== null && model.previous.snapshot_id !== defaultPreviousId
+      ? `-since-s${model.previous.snapshot_id}`
+      : "";
+  return `access-review-s${model.snapshot.snapshot_id}${since}-${model.org_date}`;
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** Writes to `<final>.<random>.tmp` in the same folder, then renames over the final name. */
+async function writeAtomically(
+  finalPath: string,
+  write: (tempPath: string) => Promise<void>,
+): Promise<void> {
+  const temp = `${finalPath}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await write(temp);
+    await chmod(temp, 0o600);
+    await rename(temp, finalPath);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Builds the model once and writes each requested format into `outDir`. */
+export async function writeReports(
+  store: Store,
+  options: WriteReportsOptions,
+): Promise<WrittenReports> {
+  const model = await buildReportModel(store, {
+    ...(options.snapshotId === undefined ? {} : { snapshotId: options.snapshotId }),
+    ...(options.fromId === undefined ? {} : { fromId: options.fromId }),
+    ...(options.config === undefined ? {} : { config: options.config }),
+    ...(options.ruleDirs === undefined ? {} : { ruleDirs: options.ruleDirs }),
+    toolVersion: TOOL_VERSION,
+    templateVersion: templateVersion(),
+    keepEffectiveAccess: true,
+  });
+  try {
+    return await verifyAndWrite(store, model, options);
+  } finally {
+    await releaseReportTables(store);
+  }
+}
+
+async function verifyAndWrite(
+  store: Store,
+  model: ReportModel,
+  options: WriteReportsOptions,
+): Promise<WrittenReports> {
+  if (options.verify !== false) {
+    for (const evidence of model.evidence) {
+      const id = evidence.snapshot.snapshot_id;
+      const result = await store.verify(id);
+      if (result.snapshots.some((s) => s.snapshot_id === id && !s.ok)) {
+        throw new ReportError(
+          `snapshot ${id} does not match its seal: refusing to report on it (run \`access-audit verify\`)`,
+        );
+      }
+    }
+  }
+  await mkdir(options.outDir, { recursive: true, mode: 0o700 });
+  const base = reportBaseName(model, await previousSnapshotId(store, model.snapshot.snapshot_id));
+  const files: ReportFile[] = [];
+  for (const format of REPORT_FORMATS.filter((f) => options.formats.includes(f))) {
+    const path = join(options.outDir, `${base}.${format}`);
+    await writeAtomically(path, async (temp) => {
+      if (format === "html") await writeFile(temp, renderHtml(model), { mode: 0o600 });
+      else await writeWorkbook(store, model, temp);
+    });
+    files.push({ format, path, bytes: (await stat(path)).size, sha256: await sha256File(path) });
+  }
+  return { model, files };
+}

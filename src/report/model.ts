@@ -1,0 +1,654 @@
+/**
+ * The report model: everything the HTML and Excel renderers show about one snapshot and its
+ * changes since an earlier one, read from the store and the analysis. Renderers only format
+ * this model (plus the large per-row sheets the workbook streams straight from the store), so
+ * both formats say the same thing. Nothing here reads the clock: every date comes from a
+ * snapshot, which keeps reports of the same snapshot pair byte-identical.
+ */
+import type { Json } from "@duckdb/node-api";
+import { AnalysisError, previousSnapshotId, resolveSnapshotId } from "../analysis/access.js";
+import {
+  compareFindings,
+  type Finding,
+  materialiseEffectiveAccess,
+  materialiseHelpers,
+  runLoadedRules,
+} from "../analysis/anomalies.js";
+import {
+  type AnalysisConfig,
+  type ResolvedAnalysisConfig,
+  resolveAnalysisConfig,
+} from "../analysis/config.js";
+import {
+  type DiffChange,
+  type DiffKind,
+  diffSnapshots,
+  loadDiffQueries,
+} from "../analysis/diff.js";
+import {
+  BUILTIN_RULES_DIR,
+  loadRules,
+  type Rule,
+  type RuleError,
+  SEVERITIES,
+  type Severity,
+} from "../analysis/rules.js";
+import type { SnapshotRow, Store } from "../store/index.js";
+
+export interface ReportSnapshot {
+  snapshot_id: number;
+  started_at: string;
+  finished_at: string;
+  base_url: string;
+  tool_version: string;
+  seal: string;
+  groups: number;
+  memberships: number;
+  group_role_assignments: number;
+  users: number;
+  user_role_assignments: number;
+  roles: number;
+  requests: number;
+  retries: number;
+  rate_limited: number;
+  vanished_groups: number;
+  vanished_users: number;
+  duplicate_rows: number;
+}
+
+/** One change, flattened for tables: who/what it is about, and before/after as text. */
+export interface ReportChange {
+  kind: DiffKind;
+  group_id: string | null;
+  group_name: string | null;
+  user_id: string | null;
+  /** Email, or the user's name when the API gave no email. */
+  user: string | null;
+  role_id: string | null;
+  role_name: string | null;
+  before: string | null;
+  after: string | null;
+  /** Other attributes of the change (e.g. the paths of gained access), as text. */
+  detail: string | null;
+}
+
+export interface ReportFinding extends Finding {
+  group_name: string | null;
+  user: string | null;
+  role_name: string | null;
+  rationale: string;
+  remediation: string;
+  controls: string[];
+  /** Not raised by the same rule for the same group/user/role on the compared snapshot. */
+  is_new: boolean;
+}
+
+export interface ElevatedPath {
+  user_id: string;
+  email: string | null;
+  user_name: string | null;
+  is_service_account: boolean | null;
+  role_id: string;
+  role_name: string | null;
+  via: "direct" | "group";
+  via_group_id: string | null;
+  via_group_name: string | null;
+  via_group_is_scim_managed: boolean | null;
+}
+
+export interface ReportGroup {
+  group_id: string;
+  name: string | null;
+  group_type: string | null;
+  is_scim_managed: boolean | null;
+  created_at: string | null;
+  members: number;
+  /** Role names (or ids when unnamed), sorted. */
+  roles: string[];
+  elevated: boolean;
+}
+
+export interface TrendPoint {
+  snapshot_id: number;
+  date: string;
+  groups: number;
+  memberships: number;
+  users: number;
+  elevated_grants: number;
+}
+
+export interface EndpointRecord {
+  endpoint: string;
+  pages: number;
+  items: number;
+  completed: boolean;
+}
+
+export interface SealPartRecord {
+  part: string;
+  row_count: number;
+  sha256: string;
+}
+
+/** The evidence of one snapshot the report used: completeness and seal. */
+export interface SnapshotEvidence {
+  snapshot: ReportSnapshot;
+  /** The seal this snapshot's seal is chained to (64 zeros for the first). */
+  previous_seal: string;
+  endpoints: EndpointRecord[];
+  vanished_group_ids: string[];
+  vanished_user_ids: string[];
+  seal_parts: SealPartRecord[];
+}
+
+export interface KindCount {
+  kind: DiffKind;
+  /** Short plural heading, e.g. "Members removed". */
+  label: string;
+  description: string;
+  count: number;
+}
+
+/** Headings for change kinds, in people's words. */
+export const CHANGE_LABELS: Readonly<Record<DiffKind, string>> = {
+  group_added: "Groups added",
+  group_removed: "Groups removed",
+  group_renamed: "Groups renamed",
+  group_scim_changed: "Group SCIM state changed",
+  group_type_changed: "Group type changed",
+  member_added: "Members added",
+  member_removed: "Members removed",
+  group_role_granted: "Roles granted to groups",
+  group_role_revoked: "Roles revoked from groups",
+  user_added: "Users added",
+  user_removed: "Users removed",
+  user_role_changed: "Organization role changed",
+  user_role_granted: "Roles granted to users directly",
+  user_role_revoked: "Roles revoked from users directly",
+  role_added: "Roles added to the catalog",
+  role_removed: "Roles removed from the catalog",
+  role_permissions_changed: "Role permissions changed",
+  access_gained: "Access gained (any path)",
+  access_lost: "Access lost (every path)",
+};
+
+export interface SeverityCount {
+  severity: Severity;
+  count: number;
+  new: number;
+}
+
+export interface ReportModel {
+  tool_version: string;
+  template_version: string;
+  /** The organization's date: the day (UTC) the snapshot finished, YYYY-MM-DD. */
+  org_date: string;
+  /** When the snapshot finished: the report's only timestamp. */
+  as_of: string;
+  snapshot: ReportSnapshot;
+  /** The snapshot compared with; null when there is none (the first snapshot). */
+  previous: ReportSnapshot | null;
+  /** The newest complete snapshot in the database and its seal: the head of the chain. */
+  chain_head: { snapshot_id: number; seal: string };
+  config: ResolvedAnalysisConfig;
+  totals: {
+    groups: number;
+    users: number;
+    memberships: number;
+    group_role_assignments: number;
+    user_role_assignments: number;
+    roles: number;
+    elevated_grants: number;
+    elevated_users: number;
+    scim_groups: number;
+    manual_groups: number;
+  };
+  changes_by_kind: KindCount[];
+  changes: ReportChange[];
+  findings_by_severity: SeverityCount[];
+  findings: ReportFinding[];
+  rule_errors: RuleError[];
+  rules: Pick<Rule, "id" | "title" | "severity" | "rationale" | "remediation" | "controls">[];
+  elevated_access: ElevatedPath[];
+  groups: ReportGroup[];
+  trend: TrendPoint[];
+  /** The snapshot first, then the compared one. */
+  evidence: SnapshotEvidence[];
+}
+
+export interface BuildReportOptions {
+  /** Default: the latest complete snapshot. */
+  snapshotId?: number;
+  /** Default: the complete snapshot before `snapshotId`; `null`: compare with nothing. */
+  fromId?: number | null;
+  config?: AnalysisConfig;
+  ruleDirs?: readonly string[];
+  /** Snapshots in the trend chart, ending with `snapshotId` (default 24). */
+  trendLength?: number;
+  toolVersion: string;
+  templateVersion: string;
+  /**
+   * Leave the TEMP table `effective_access` (this snapshot and the compared ones) on the store's
+   * query connection for the renderers; the caller drops it with `releaseReportTables`.
+   */
+  keepEffectiveAccess?: boolean;
+}
+
+/** Drops what `buildReportModel` left for the renderers. */
+export async function releaseReportTables(store: Store): Promise<void> {
+  await store.query("DROP TABLE IF EXISTS temp.effective_access");
+}
+
+export class ReportError extends Error {
+  constructor(
+    message: string,
+    /** The caller chose badly (a snapshot id), rather than the database failing. */
+    readonly usage = false,
+  ) {
+    super(message);
+    this.name = "ReportError";
+  }
+}
+
+const num = (value: Json | undefined): number => (typeof value === "number" ? value : 0);
+
+function toReportSnapshot(row: SnapshotRow): ReportSnapshot {
+  if (row.status !== "complete" || row.seal === null || row.finished_at === null) {
+    throw new ReportError(`snapshot ${row.snapshot_id} is ${row.status}, not complete`);
+  }
+  return {
+    snapshot_id: row.snapshot_id,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+    base_url: row.base_url,
+    tool_version: row.tool_version,
+    seal: row.seal,
+    groups: row.groups ?? 0,
+    memberships: row.memberships ?? 0,
+    group_role_assignments: row.group_role_assignments ?? 0,
+    users: row.users ?? 0,
+    user_role_assignments: row.user_role_assignments ?? 0,
+    roles: row.roles ?? 0,
+    requests: row.requests ?? 0,
+    retries: row.retries ?? 0,
+    rate_limited: row.rate_limited ?? 0,
+    vanished_groups: row.vanished_groups ?? 0,
+    vanished_users: row.vanished_users ?? 0,
+    duplicate_rows: row.duplicate_rows ?? 0,
+  };
+}
+
+/** JSON values as short text for a table cell: lists joined, objects as compact JSON. */
+export function jsonText(value: Json | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value.join(", ");
+  return JSON.stringify(value);
+}
+
+const CHANGE_FIELDS = new Set([
+  "kind",
+  "group_id",
+  "group_name",
+  "user_id",
+  "email",
+  "user_name",
+  "role_id",
+  "role_name",
+  "before",
+  "after",
+]);
+
+/** Access-path lists (`via` of access_gained/lost) read as "group X (id)" or "direct". */
+function viaText(value: Json | undefined): string | null {
+  if (!Array.isArray(value)) return jsonText(value);
+  return value
+    .map((path) => {
+      if (path === null || typeof path !== "object" || Array.isArray(path)) return String(path);
+      const p = path as Record<string, Json>;
+      if (p.via === "direct") return "direct";
+      return `group ${jsonText(p.group_name) ?? "(unnamed)"} (${jsonText(p.group_id) ?? "?"})`;
+    })
+    .join("; ");
+}
+
+export function flattenChange(change: DiffChange): ReportChange {
+  const details: string[] = [];
+  for (const [key, value] of Object.entries(change)) {
+    if (CHANGE_FIELDS.has(key) || value === undefined) continue;
+    const text = key === "via" ? viaText(value) : jsonText(value);
+    details.push(`${key}: ${text ?? "null"}`);
+  }
+  const str = (v: Json | undefined): string | null => (typeof v === "string" ? v : null);
+  return {
+    kind: change.kind,
+    group_id: str(change.group_id),
+    // A rename's name is its `after`.
+    group_name:
+      str(change.group_name) ?? (change.kind === "group_renamed" ? str(change.after) : null),
+    user_id: str(change.user_id),
+    user: str(change.email) ?? str(change.user_name),
+    role_id: str(change.role_id),
+    role_name: str(change.role_name),
+    before: jsonText(change.before),
+    after: jsonText(change.after),
+    detail: details.length > 0 ? details.join("; ") : null,
+  };
+}
+
+const findingKey = (f: Finding): string =>
+  JSON.stringify([f.rule, f.group_id, f.user_id, f.role_id]);
+
+async function snapshotRows(
+  store: Store,
+  ids: readonly number[],
+): Promise<Map<number, SnapshotRow>> {
+  const rows = await store.query<SnapshotRow>(
+    `SELECT * FROM snapshots WHERE list_contains($ids::INTEGER[], snapshot_id)`,
+    { ids: ids.length > 0 ? `[${ids.join(",")}]` : "[]" },
+  );
+  return new Map(rows.map((r) => [r.snapshot_id, r]));
+}
+
+/** Names of the groups, users and roles the findings point at, from the snapshot's views. */
+async function nameLookups(store: Store, snapshotId: number) {
+  const groups = new Map<string, string | null>();
+  const users = new Map<string, string | null>();
+  const roles = new Map<string, string | null>();
+  for (const r of await store.query<{ id: string; name: string | null }>(
+    "SELECT group_id AS id, name FROM snapshot_groups WHERE snapshot_id = $s",
+    { s: snapshotId },
+  )) {
+    groups.set(r.id, r.name);
+  }
+  for await (const batch of store.iterate<{ id: string; name: string | null }>(
+    "SELECT user_id AS id, coalesce(email, name) AS name FROM snapshot_users WHERE snapshot_id = $s",
+    { s: snapshotId },
+  )) {
+    for (const r of batch) users.set(r.id, r.name);
+  }
+  for (const r of await store.query<{ id: string; name: string | null }>(
+    `SELECT role_id AS id, min(name) AS name FROM (
+       SELECT role_id, name FROM snapshot_roles WHERE snapshot_id = $s
+       UNION ALL SELECT role_id, role_name FROM snapshot_group_roles WHERE snapshot_id = $s
+       UNION ALL SELECT role_id, role_name FROM snapshot_user_roles WHERE snapshot_id = $s)
+     GROUP BY role_id`,
+    { s: snapshotId },
+  )) {
+    roles.set(r.id, r.name);
+  }
+  return { groups, users, roles };
+}
+
+async function evidenceOf(store: Store, snapshot: ReportSnapshot): Promise<SnapshotEvidence> {
+  const s = { s: snapshot.snapshot_id };
+  const previous = await store.query<{ seal: string | null }>(
+    `SELECT seal FROM snapshots WHERE status = 'complete' AND snapshot_id < $s
+     ORDER BY snapshot_id DESC LIMIT 1`,
+    s,
+  );
+  return {
+    snapshot,
+    previous_seal: previous[0]?.seal ?? "0".repeat(64),
+    endpoints: await store.query<EndpointRecord>(
+      "SELECT endpoint, pages, items, completed FROM snapshot_endpoints WHERE snapshot_id = $s ORDER BY endpoint",
+      s,
+    ),
+    vanished_group_ids: (
+      await store.query<{ id: string }>(
+        "SELECT group_id AS id FROM snapshot_vanished_groups WHERE snapshot_id = $s ORDER BY 1",
+        s,
+      )
+    ).map((r) => r.id),
+    vanished_user_ids: (
+      await store.query<{ id: string }>(
+        "SELECT user_id AS id FROM snapshot_vanished_users WHERE snapshot_id = $s ORDER BY 1",
+        s,
+      )
+    ).map((r) => r.id),
+    seal_parts: await store.query<SealPartRecord>(
+      `SELECT part, row_count, sha256 FROM snapshot_seal_parts WHERE snapshot_id = $s
+       ORDER BY CASE part WHEN 'snapshot' THEN 0 WHEN 'groups' THEN 1 WHEN 'group_members' THEN 2
+         WHEN 'group_roles' THEN 3 WHEN 'roles' THEN 4 WHEN 'users' THEN 5 WHEN 'user_roles' THEN 6
+         WHEN 'endpoints' THEN 7 WHEN 'vanished_groups' THEN 8 WHEN 'vanished_users' THEN 9
+         ELSE 10 END, part`,
+      s,
+    ),
+  };
+}
+
+/**
+ * Reads everything a report shows. Requires the `elevated_roles` TEMP table to be filled for
+ * the trend's snapshots, so it fills it itself (and drops it at the end).
+ */
+export async function buildReportModel(
+  store: Store,
+  options: BuildReportOptions,
+): Promise<ReportModel> {
+  let snapshotId: number;
+  try {
+    snapshotId = await resolveSnapshotId(store, options.snapshotId);
+  } catch (error) {
+    if (error instanceof AnalysisError) {
+      throw new ReportError(error.message, error.code === "UNKNOWN_SNAPSHOT");
+    }
+    throw error;
+  }
+  const fromId =
+    options.fromId === undefined ? await previousSnapshotId(store, snapshotId) : options.fromId;
+  if (fromId !== null && fromId === snapshotId) {
+    throw new ReportError(`--from and --snapshot are both ${snapshotId}: nothing to compare`, true);
+  }
+  const config = resolveAnalysisConfig(options.config);
+  const trendLength = options.trendLength ?? 24;
+  const trendIds = (
+    await store.query<{ id: number }>(
+      `SELECT snapshot_id AS id FROM snapshots WHERE status = 'complete' AND snapshot_id <= $s
+       ORDER BY snapshot_id DESC LIMIT $n`,
+      { s: snapshotId, n: trendLength },
+    )
+  )
+    .map((r) => r.id)
+    .reverse();
+  const rowIds = [...new Set([...trendIds, ...(fromId === null ? [] : [fromId])])];
+  const rows = await snapshotRows(store, rowIds);
+  const snapshotRow = rows.get(snapshotId);
+  if (!snapshotRow) throw new ReportError(`snapshot ${snapshotId} does not exist`);
+  const snapshot = toReportSnapshot(snapshotRow);
+  let previous: ReportSnapshot | null = null;
+  if (fromId !== null) {
+    const row = rows.get(fromId);
+    if (!row) throw new ReportError(`snapshot ${fromId} does not exist`, true);
+    previous = toReportSnapshot(row);
+  }
+
+  const head = await store.query<{ id: number; seal: string }>(
+    `SELECT snapshot_id AS id, seal FROM snapshots WHERE status = 'complete'
+     ORDER BY snapshot_id DESC LIMIT 1`,
+  );
+
+  // Changes
+  const kindDescriptions = new Map(loadDiffQueries().map((q) => [q.kind, q.description]));
+  const diff =
+    previous === null
+      ? null
+      : await diffSnapshots(store, { from: previous.snapshot_id, to: snapshotId });
+  const changesByKind: KindCount[] = loadDiffQueries().map((q) => ({
+    kind: q.kind,
+    label: CHANGE_LABELS[q.kind],
+    description: kindDescriptions.get(q.kind) ?? "",
+    count: diff?.summary[q.kind] ?? 0,
+  }));
+  const changes = (diff?.changes ?? []).map(flattenChange);
+
+  // Effective access is evaluated once for every snapshot the rules and tables below read (a
+  // join over all memberships: the costliest query of a report), then shared as a TEMP table.
+  const loaded = await loadRules([BUILTIN_RULES_DIR, ...(options.ruleDirs ?? [])]);
+  const beforeFrom = fromId === null ? null : await previousSnapshotId(store, fromId);
+  const accessIds = [...new Set([snapshotId, fromId, beforeFrom])].filter(
+    (id): id is number => id !== null,
+  );
+  await materialiseEffectiveAccess(store, accessIds);
+  try {
+    return await buildWithAccess();
+  } finally {
+    if (options.keepEffectiveAccess !== true) await releaseReportTables(store);
+  }
+
+  async function buildWithAccess(): Promise<ReportModel> {
+    // Findings, and which are new since the compared snapshot
+    const current = await runLoadedRules(store, loaded.rules, {
+      snapshotId,
+      previousId: fromId,
+      config,
+      effectiveAccessMaterialised: true,
+    });
+    let earlierKeys: Set<string> | null = null;
+    if (fromId !== null) {
+      const earlier = await runLoadedRules(store, loaded.rules, {
+        snapshotId: fromId,
+        previousId: beforeFrom,
+        config,
+        effectiveAccessMaterialised: true,
+      });
+      earlierKeys = new Set(earlier.findings.map(findingKey));
+    }
+    const ruleById = new Map(loaded.rules.map((r) => [r.id, r]));
+    const names = await nameLookups(store, snapshotId);
+    const findings: ReportFinding[] = current.findings.sort(compareFindings).map((f) => {
+      const rule = ruleById.get(f.rule);
+      return {
+        ...f,
+        group_name: f.group_id === null ? null : (names.groups.get(f.group_id) ?? null),
+        user: f.user_id === null ? null : (names.users.get(f.user_id) ?? null),
+        role_name: f.role_id === null ? null : (names.roles.get(f.role_id) ?? null),
+        rationale: rule?.rationale ?? "",
+        remediation: rule?.remediation ?? "",
+        controls: rule?.controls ?? [],
+        is_new: earlierKeys === null ? true : !earlierKeys.has(findingKey(f)),
+      };
+    });
+    const findingsBySeverity: SeverityCount[] = [...SEVERITIES].reverse().map((severity) => ({
+      severity,
+      count: findings.filter((f) => f.severity === severity).length,
+      new: findings.filter((f) => f.severity === severity && f.is_new).length,
+    }));
+
+    // Elevated access, groups and trend all need the elevated roles of their snapshots.
+    await materialiseHelpers(store, trendIds, config);
+    try {
+      const elevatedAccess = await store.query<ElevatedPath>(
+        `SELECT ea.user_id, ea.email, u.name AS user_name, u.is_service_account,
+         ea.role_id, ea.role_name, ea.via, ea.via_group_id, ea.via_group_name,
+         ea.via_group_is_scim_managed
+       FROM effective_access AS ea
+       SEMI JOIN elevated_roles AS er ON er.snapshot_id = ea.snapshot_id AND er.role_id = ea.role_id
+       LEFT JOIN snapshot_users AS u ON u.snapshot_id = ea.snapshot_id AND u.user_id = ea.user_id
+       WHERE ea.snapshot_id = $s
+       ORDER BY ea.email NULLS LAST, ea.user_id, ea.role_name NULLS LAST, ea.role_id, ea.via,
+         ea.via_group_name NULLS FIRST, ea.via_group_id NULLS FIRST`,
+        { s: snapshotId },
+      );
+      const groups = await store.query<ReportGroup>(
+        `WITH members AS (
+         SELECT group_id, count(*)::INTEGER AS members FROM snapshot_group_members
+         WHERE snapshot_id = $s GROUP BY group_id),
+       roles AS (
+         SELECT gr.group_id,
+           list_sort(list(coalesce(gr.role_name, gr.role_id))) AS roles,
+           bool_or(er.role_id IS NOT NULL) AS elevated
+         FROM snapshot_group_roles AS gr
+         LEFT JOIN elevated_roles AS er ON er.snapshot_id = gr.snapshot_id AND er.role_id = gr.role_id
+         WHERE gr.snapshot_id = $s GROUP BY gr.group_id)
+       SELECT g.group_id, g.name, g.group_type, g.is_scim_managed, g.created_at,
+         coalesce(m.members, 0) AS members, coalesce(r.roles, []::VARCHAR[]) AS roles,
+         coalesce(r.elevated, false) AS elevated
+       FROM snapshot_groups AS g
+       LEFT JOIN members AS m USING (group_id)
+       LEFT JOIN roles AS r USING (group_id)
+       WHERE g.snapshot_id = $s
+       ORDER BY g.name NULLS LAST, g.group_id`,
+        { s: snapshotId },
+      );
+      // One snapshot at a time: older trend points read the view, each its own evaluation.
+      const elevatedCounts: { snapshot_id: number; grants: number; users: number }[] = [];
+      for (const id of trendIds) {
+        const source = accessIds.includes(id) ? "temp.effective_access" : "main.effective_access";
+        const counted = await store.query<{ grants: number; users: number }>(
+          `SELECT count(*)::INTEGER AS grants, count(DISTINCT user_id)::INTEGER AS users
+         FROM (SELECT DISTINCT ea.user_id, ea.role_id FROM ${source} AS ea
+               SEMI JOIN elevated_roles AS er
+                 ON er.snapshot_id = ea.snapshot_id AND er.role_id = ea.role_id
+               WHERE ea.snapshot_id = $s)`,
+          { s: id },
+        );
+        elevatedCounts.push({
+          snapshot_id: id,
+          grants: counted[0]?.grants ?? 0,
+          users: counted[0]?.users ?? 0,
+        });
+      }
+      const elevatedBySnapshot = new Map(elevatedCounts.map((r) => [r.snapshot_id, r]));
+      const trend: TrendPoint[] = trendIds.map((id) => {
+        const row = rows.get(id);
+        return {
+          snapshot_id: id,
+          date: (row?.finished_at ?? "").slice(0, 10),
+          groups: row?.groups ?? 0,
+          memberships: row?.memberships ?? 0,
+          users: row?.users ?? 0,
+          elevated_grants: elevatedBySnapshot.get(id)?.grants ?? 0,
+        };
+      });
+      const scim = groups.filter((g) => g.is_scim_managed === true).length;
+      const evidence = [await evidenceOf(store, snapshot)];
+      if (previous) evidence.push(await evidenceOf(store, previous));
+      return {
+        tool_version: options.toolVersion,
+        template_version: options.templateVersion,
+        org_date: snapshot.finished_at.slice(0, 10),
+        as_of: snapshot.finished_at,
+        snapshot,
+        previous,
+        chain_head: {
+          snapshot_id: head[0]?.id ?? snapshotId,
+          seal: head[0]?.seal ?? snapshot.seal,
+        },
+        config,
+        totals: {
+          groups: snapshot.groups,
+          users: snapshot.users,
+          memberships: snapshot.memberships,
+          group_role_assignments: snapshot.group_role_assignments,
+          user_role_assignments: snapshot.user_role_assignments,
+          roles: snapshot.roles,
+          elevated_grants: num(elevatedBySnapshot.get(snapshotId)?.grants),
+          elevated_users: num(elevatedBySnapshot.get(snapshotId)?.users),
+          scim_groups: scim,
+          manual_groups: groups.length - scim,
+        },
+        changes_by_kind: changesByKind,
+        changes,
+        findings_by_severity: findingsBySeverity,
+        findings,
+        rule_errors: [...loaded.errors, ...current.errors],
+        rules: loaded.rules.map((r) => ({
+          id: r.id,
+          title: r.title,
+          severity: r.severity,
+          rationale: r.rationale,
+          remediation: r.remediation,
+          controls: r.controls,
+        })),
+        elevated_access: elevatedAccess,
+        groups,
+        trend,
+        evidence,
+      };
+    } finally {
+      await store.query("DROP TABLE IF EXISTS temp.elevated_roles");
+      await store.query("DROP TABLE IF EXISTS temp.allowed_domains");
+    }
+  }
+}

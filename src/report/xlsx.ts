@@ -1,0 +1,545 @@
+/**
+ * The Excel workbook of a report: the model (model.ts) as sheets an auditor can filter and sort,
+ * plus every row of the snapshot (effective access, members, users…) streamed straight from the
+ * store, so a million memberships never sit in memory. Cells are typed (dates, booleans,
+ * numbers; null is an empty cell), every text cell is neutralised against formula injection
+ * (xlsx-sheet.ts), and the same model and database always give the same bytes. Column headers
+ * are the public views' column names, so a sheet can be matched with a query of the database.
+ */
+
+import { listValue } from "@duckdb/node-api";
+import { materialiseHelpers } from "../analysis/anomalies.js";
+import type { QueryParams, Store } from "../store/index.js";
+import { CHANGE_LABELS, type ReportModel } from "./model.js";
+import {
+  type ColumnSpec,
+  Day,
+  type DocumentProperties,
+  type RowInput,
+  type SheetPart,
+  StreamingBook,
+  timestamp,
+} from "./xlsx-sheet.js";
+
+export { EXCEL_MAX_ROWS, neutralise, xmlSafe } from "./xlsx-sheet.js";
+
+/** The sheets, in workbook order; an overflowing sheet continues in "Name (2)" right after it. */
+export const SHEET_NAMES = [
+  "Summary",
+  "Changes",
+  "Findings",
+  "Effective access",
+  "Groups",
+  "Members",
+  "Group roles",
+  "Users",
+  "Roles",
+  "Completeness",
+] as const;
+
+export interface WorkbookStats {
+  /** Every worksheet written, in order, with its data rows (the header row not counted). */
+  sheets: SheetPart[];
+}
+
+export interface WriteWorkbookOptions {
+  /** Rows per worksheet, header included (default and maximum: Excel's 1,048,576). */
+  maxRowsPerSheet?: number;
+  /**
+   * Memberships DuckDB sorts per query for the Members sheet (default 100,000): lower holds
+   * less memory, at one more scan of the memberships per query.
+   */
+  membersPerQuery?: number;
+}
+
+export const WORKBOOK_TITLE = "OpenAI organization access review";
+
+/** Column widths by header, the same in every sheet; unlisted headers get 24. */
+const WIDTHS: Readonly<Record<string, number>> = {
+  section: 16,
+  item: 36,
+  value: 68,
+  new: 8,
+  detail: 60,
+  kind: 24,
+  label: 32,
+  severity: 10,
+  rule: 30,
+  title: 44,
+  rationale: 60,
+  remediation: 60,
+  controls: 30,
+  group_id: 30,
+  group_name: 36,
+  user_id: 30,
+  user: 36,
+  email: 36,
+  name: 36,
+  role_id: 30,
+  role_name: 30,
+  before: 36,
+  after: 36,
+  permissions: 60,
+  description: 60,
+  roles: 50,
+  via: 8,
+  via_group_id: 30,
+  via_group_name: 36,
+  role: 12,
+  group_type: 14,
+  members: 10,
+  pages: 10,
+  snapshot_id: 12,
+  sha256: 68,
+  endpoint: 40,
+};
+/** Columns holding ISO timestamps from the store, written as dates. */
+const TIME_COLUMNS = new Set(["created_at", "added_at", "api_key_last_used_at"]);
+
+/** Column specs from space-separated headers. */
+function columns(headers: string): ColumnSpec[] {
+  return headers.split(" ").map((header) => ({
+    header,
+    width: WIDTHS[header] ?? 24,
+    ...(TIME_COLUMNS.has(header) ? { time: true } : {}),
+  }));
+}
+
+/** Rows from the store arrive batched; this many at a time keeps memory flat and the zip busy. */
+const BATCH_ROWS = 2_048;
+
+function dateOf(iso: string): Date {
+  const date = timestamp(iso);
+  if (!(date instanceof Date)) throw new Error(`not a timestamp: ${iso}`);
+  return date;
+}
+
+/**
+ * The roles the analysis counts as elevated in this snapshot (`materialiseHelpers`, the same
+ * definition the rules and the model use). Its TEMP table lives on the store's query connection,
+ * which `store.iterate` does not share, so the ids are read once and matched here.
+ */
+async function elevatedRoleIds(store: Store, model: ReportModel): Promise<Set<string>> {
+  const snapshotId = model.snapshot.snapshot_id;
+  await materialiseHelpers(store, [snapshotId], model.config);
+  try {
+    const rows = await store.query<{ role_id: string }>(
+      "SELECT role_id FROM elevated_roles WHERE snapshot_id = $s",
+      { s: snapshotId },
+    );
+    return new Set(rows.map((r) => r.role_id));
+  } finally {
+    await store.query("DROP TABLE IF EXISTS temp.elevated_roles");
+    await store.query("DROP TABLE IF EXISTS temp.allowed_domains");
+  }
+}
+
+function documentProperties(model: ReportModel): DocumentProperties {
+  const s = model.snapshot;
+  const p = model.previous;
+  const compared =
+    p === null
+      ? "not compared with an earlier snapshot"
+      : `compared with snapshot ${p.snapshot_id} (seal ${p.seal})`;
+  return {
+    title: `${WORKBOOK_TITLE}: snapshot ${s.snapshot_id}, ${model.org_date}`,
+    subject: `Groups, members and roles of the OpenAI organization at ${s.base_url} as of ${model.as_of}`,
+    creator: `openai-access-audit ${model.tool_version}`,
+    description:
+      `Snapshot ${s.snapshot_id} (seal ${s.seal}), ${compared}; chain head: snapshot ` +
+      `${model.chain_head.snapshot_id} (seal ${model.chain_head.seal}); template ${model.template_version}.`,
+    keywords: [
+      "access review",
+      `snapshot ${s.snapshot_id}`,
+      p === null ? "no compared snapshot" : `compared snapshot ${p.snapshot_id}`,
+      `seal ${s.seal}`,
+      `template ${model.template_version}`,
+    ].join("; "),
+    category: "Access review",
+    date: dateOf(s.finished_at),
+  };
+}
+
+/** The Summary sheet: no local path goes in, so the file is the same wherever the database lives. */
+function summaryRows(model: ReportModel): RowInput[] {
+  const rows: RowInput[] = [];
+  const add = (section: string, item: string, value: unknown, detail?: string, added?: number) =>
+    rows.push({ section, item, value, new: added, detail });
+  const s = model.snapshot;
+  add("Report", "Title", WORKBOOK_TITLE);
+  add("Report", "Snapshot", s.snapshot_id);
+  add("Report", "Organization date", new Day(dateOf(`${model.org_date}T00:00:00Z`)), "UTC");
+  add("Report", "As of", dateOf(model.as_of), "UTC: when the snapshot's crawl finished");
+  add("Report", "Crawl started", dateOf(s.started_at), "UTC");
+  if (model.previous === null) {
+    add("Report", "Compared snapshot", null, "none: there is no earlier complete snapshot");
+  } else {
+    add(
+      "Report",
+      "Compared snapshot",
+      model.previous.snapshot_id,
+      `as of ${model.previous.finished_at}`,
+    );
+  }
+  add("Report", "Base URL", s.base_url);
+  add("Report", "Tool version", model.tool_version);
+  add("Report", "Template version", model.template_version);
+  add("Report", "Times", "UTC", "every date and time in this workbook is UTC");
+  for (const e of model.evidence) {
+    const id = e.snapshot.snapshot_id;
+    add("Seals", `Seal of snapshot ${id}`, e.snapshot.seal);
+    add("Seals", `Previous seal of snapshot ${id}`, e.previous_seal, "the seal it is chained to");
+  }
+  add(
+    "Seals",
+    "Chain head",
+    model.chain_head.seal,
+    `snapshot ${model.chain_head.snapshot_id}, the newest complete one; keep this seal elsewhere too`,
+  );
+  const t = model.totals;
+  add("Totals", "Groups", t.groups);
+  add("Totals", "SCIM-managed groups", t.scim_groups);
+  add("Totals", "Manual groups", t.manual_groups);
+  add("Totals", "Users", t.users);
+  add("Totals", "Memberships", t.memberships);
+  add("Totals", "Group role assignments", t.group_role_assignments);
+  add("Totals", "User role assignments", t.user_role_assignments);
+  add("Totals", "Roles", t.roles);
+  add("Totals", "Elevated grants", t.elevated_grants, "distinct (user, elevated role) pairs");
+  add("Totals", "Users with elevated access", t.elevated_users);
+  if (model.previous === null) add("Changes", "All kinds", null, "no compared snapshot");
+  for (const k of model.changes_by_kind) add("Changes", k.label, k.count, k.description);
+  for (const f of model.findings_by_severity) {
+    add("Findings", f.severity, f.count, "new: not raised on the compared snapshot", f.new);
+  }
+  for (const e of model.rule_errors) add("Rule errors", e.rule, "failed", e.message);
+  const c = model.config;
+  const list = (values: readonly string[], none: string) =>
+    values.length > 0 ? values.join(", ") : none;
+  add("Elevated roles", "Predefined Owner role", "always elevated");
+  add("Elevated roles", "Role names", list(c.elevatedRoleNames, "(none)"));
+  add(
+    "Elevated roles",
+    "Permission patterns",
+    list(c.elevatedPermissionPatterns, "(none)"),
+    "a role holding a permission that matches one of these globs is elevated",
+  );
+  add("Analysis", "Allowed email domains", list(c.allowedEmailDomains, "(not configured)"));
+  add("Analysis", "Inactivity days", c.inactivityDays);
+  for (const e of model.evidence) {
+    const id = e.snapshot.snapshot_id;
+    add(
+      "Verification",
+      `Re-verify snapshot ${id}`,
+      `access-audit verify --snapshot ${id}`,
+      "recomputes the seal from the stored rows (with --db pointing at this database); exit code 1 on any mismatch",
+    );
+  }
+  return rows;
+}
+
+function completenessRows(model: ReportModel): RowInput[] {
+  const rows: RowInput[] = [];
+  for (const e of model.evidence) {
+    const s = e.snapshot;
+    const snapshot_id = s.snapshot_id;
+    const crawl: [string, unknown][] = [
+      ["started_at", dateOf(s.started_at)],
+      ["finished_at", dateOf(s.finished_at)],
+      ["base_url", s.base_url],
+      ["tool_version", s.tool_version],
+      ["requests", s.requests],
+      ["retries", s.retries],
+      ["rate_limited", s.rate_limited],
+      ["duplicate_rows", s.duplicate_rows],
+      ["vanished_groups", s.vanished_groups],
+      ["vanished_users", s.vanished_users],
+    ];
+    for (const [item, value] of crawl) rows.push({ snapshot_id, section: "crawl", item, value });
+    rows.push({ snapshot_id, section: "seal", item: "seal", sha256: s.seal });
+    rows.push({ snapshot_id, section: "seal", item: "previous_seal", sha256: e.previous_seal });
+    for (const p of e.endpoints) {
+      rows.push({
+        snapshot_id,
+        section: "endpoint",
+        item: p.endpoint,
+        value: p.items,
+        pages: p.pages,
+        completed: p.completed,
+      });
+    }
+    for (const id of e.vanished_group_ids) {
+      rows.push({ snapshot_id, section: "vanished group", item: id });
+    }
+    for (const id of e.vanished_user_ids) {
+      rows.push({ snapshot_id, section: "vanished user", item: id });
+    }
+    for (const p of e.seal_parts) {
+      rows.push({
+        snapshot_id,
+        section: "seal part",
+        item: p.part,
+        value: p.row_count,
+        sha256: p.sha256,
+      });
+    }
+  }
+  return rows;
+}
+
+// Ordered like the model's elevated paths; a path is unique by (user, role, via, group).
+// Permissions belong to the role (Roles sheet): repeated on every path they would be most of
+// the sheet's bytes and of the memory its sort takes.
+const ACCESS_COLUMNS = `user_id, email, role_id, role_name, via, via_group_id, via_group_name,
+    via_group_is_scim_managed`;
+const ACCESS_ORDER = `email NULLS LAST, user_id, role_name NULLS LAST, role_id, via,
+    via_group_name NULLS FIRST, via_group_id NULLS FIRST`;
+const ACCESS_SQL = `SELECT ${ACCESS_COLUMNS} FROM main.effective_access WHERE snapshot_id = $s
+  ORDER BY ${ACCESS_ORDER}`;
+const GROUP_ROLES_SQL = `
+  SELECT gr.group_id, g.name AS group_name, gr.role_id, gr.role_name, gr.permissions,
+    gr.predefined_role, gr.resource_type
+  FROM snapshot_group_roles AS gr
+  LEFT JOIN snapshot_groups AS g ON g.snapshot_id = gr.snapshot_id AND g.group_id = gr.group_id
+  WHERE gr.snapshot_id = $s
+  ORDER BY g.name NULLS LAST, gr.group_id, gr.role_name NULLS LAST, gr.role_id`;
+const USERS_SQL = `
+  SELECT user_id, email, name, role, is_scim_managed, is_service_account, added_at,
+    api_key_last_used_at
+  FROM snapshot_users WHERE snapshot_id = $s
+  ORDER BY email NULLS LAST, user_id`;
+const ROLES_SQL = `
+  SELECT role_id, name, description, permissions, predefined_role, resource_type
+  FROM snapshot_roles WHERE snapshot_id = $s
+  ORDER BY name NULLS LAST, role_id`;
+
+interface Query {
+  sql: string;
+  params: QueryParams;
+}
+
+type Row = Readonly<Record<string, unknown>>;
+
+/** Batches of rows, streamed from the store on a connection of their own. */
+async function* iterateQueries(store: Store, queries: Iterable<Query>): AsyncGenerator<Row[]> {
+  for (const { sql, params } of queries) {
+    yield* store.iterate<Row>(sql, params, BATCH_ROWS);
+  }
+}
+
+const PAGE_ROWS = 10_000;
+
+/**
+ * The snapshot's effective access in the sheet's order. When the report already materialised
+ * `effective_access` on the store's query connection (buildReportModel's TEMP table), it is read
+ * from there in numbered pages, sparing a second evaluation of the view (a join over every
+ * membership, the report's largest transient memory); otherwise the view is streamed.
+ */
+async function* effectiveAccessRows(store: Store, snapshotId: number): AsyncGenerator<Row[]> {
+  const shared = await store.query<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM duckdb_tables()
+     WHERE temporary AND table_name = 'effective_access'`,
+  );
+  // Rows of this snapshot present: it was materialised (no rows: the view, to be sure).
+  const present =
+    (shared[0]?.n ?? 0) > 0 &&
+    ((
+      await store.query<{ n: number }>(
+        "SELECT count(*)::INTEGER AS n FROM temp.effective_access WHERE snapshot_id = $s",
+        { s: snapshotId },
+      )
+    )[0]?.n ?? 0) > 0;
+  if (!present) {
+    yield* iterateQueries(store, [{ sql: ACCESS_SQL, params: { s: snapshotId } }]);
+    return;
+  }
+  await store.query(
+    `CREATE OR REPLACE TEMP TABLE report_effective_access AS
+     SELECT row_number() OVER (ORDER BY ${ACCESS_ORDER}) AS rn, ${ACCESS_COLUMNS}
+     FROM temp.effective_access WHERE snapshot_id = $s
+     ORDER BY rn`,
+    { s: snapshotId },
+  );
+  try {
+    for (let from = 0; ; from += PAGE_ROWS) {
+      const page = await store.query<Row>(
+        `SELECT ${ACCESS_COLUMNS} FROM temp.report_effective_access
+         WHERE rn > $from AND rn <= $to ORDER BY rn`,
+        { from, to: from + PAGE_ROWS },
+      );
+      if (page.length === 0) break;
+      yield page;
+    }
+  } finally {
+    await store.query("DROP TABLE IF EXISTS temp.report_effective_access");
+  }
+}
+
+/** Streams rows, batch by batch, into one sheet (continued past the limit). */
+async function streamSheet(
+  book: StreamingBook,
+  store: Store,
+  name: string,
+  headers: string,
+  source: Iterable<Query> | AsyncIterable<Row[]>,
+  extend: (row: Row) => RowInput = (row) => row,
+): Promise<void> {
+  const sheet = book.sheet(name, columns(headers));
+  const batches = Symbol.asyncIterator in source ? source : iterateQueries(store, source);
+  for await (const batch of batches) {
+    // Synchronous per row; a promise per row would cost more than the row.
+    for (const row of batch) if (!sheet.write(extend(row))) await sheet.drained();
+  }
+  await sheet.close();
+}
+
+/** Memberships sorted per query: DuckDB's sort then holds this many rows, not the whole sheet. */
+const MEMBERS_PER_QUERY = 100_000;
+
+const MEMBERS_SELECT = `SELECT m.group_id, g.name AS group_name, m.user_id, m.email, m.name
+  FROM snapshot_group_members AS m
+  LEFT JOIN snapshot_groups AS g ON g.snapshot_id = m.snapshot_id AND g.group_id = m.group_id`;
+const MEMBERS_ORDER = "ORDER BY g.name NULLS LAST, m.group_id, m.email NULLS LAST, m.user_id";
+
+/**
+ * The Members sheet's queries: runs of whole groups in the model's group order (name, then id,
+ * the order of MEMBERS_ORDER too), so the sheet reads as one sort over all memberships; then
+ * the memberships of any group the model does not list, so that no row is ever left out.
+ */
+function* memberQueries(model: ReportModel, perQuery = MEMBERS_PER_QUERY): Generator<Query> {
+  const s = model.snapshot.snapshot_id;
+  const among = (ids: string[], join: "SEMI" | "ANTI"): Query => ({
+    sql: `${MEMBERS_SELECT}
+      ${join} JOIN (SELECT unnest($ids) AS group_id) AS listed ON listed.group_id = m.group_id
+      WHERE m.snapshot_id = $s ${MEMBERS_ORDER}`,
+    params: { s, ids: listValue(ids) },
+  });
+  let ids: string[] = [];
+  let rows = 0;
+  for (const group of model.groups) {
+    ids.push(group.group_id);
+    rows += group.members;
+    if (rows >= perQuery) {
+      yield among(ids, "SEMI");
+      ids = [];
+      rows = 0;
+    }
+  }
+  if (ids.length > 0) yield among(ids, "SEMI");
+  // An empty list cannot be bound (its type is unknown): with no groups listed, take them all.
+  const listed = model.groups.map((g) => g.group_id);
+  yield listed.length > 0
+    ? among(listed, "ANTI")
+    : { sql: `${MEMBERS_SELECT} WHERE m.snapshot_id = $s ${MEMBERS_ORDER}`, params: { s } };
+}
+
+const SEVERITY_FILLS: readonly [severity: string, argb: string][] = [
+  ["critical", "FFF4B6B6"],
+  ["high", "FFFAD3A5"],
+  ["medium", "FFFFF2A8"],
+  ["low", "FFE7E7E7"],
+];
+
+/**
+ * Writes the workbook of `model` to `path`, streaming the snapshot's large sheets from `store`
+ * (the database the model was built from). Memory stays bounded whatever the organization's size.
+ */
+export async function writeWorkbook(
+  store: Store,
+  model: ReportModel,
+  path: string,
+  options: WriteWorkbookOptions = {},
+): Promise<WorkbookStats> {
+  const params = { s: model.snapshot.snapshot_id };
+  const elevated = await elevatedRoleIds(store, model);
+  const withElevated = (row: { role_id?: unknown }): RowInput => ({
+    ...row,
+    elevated: typeof row.role_id === "string" && elevated.has(row.role_id),
+  });
+  const book = await StreamingBook.create(path, documentProperties(model), options.maxRowsPerSheet);
+  try {
+    await book.sheetFrom("Summary", columns("section item value new detail"), summaryRows(model));
+    await book.sheetFrom(
+      "Changes",
+      columns("kind label group_id group_name user_id user role_id role_name before after detail"),
+      model.changes.map((c) => ({ ...c, label: CHANGE_LABELS[c.kind] })),
+    );
+    await book.sheetFrom(
+      "Findings",
+      columns(
+        "severity rule title group_id group_name user_id user role_id role_name detail new " +
+          "rationale remediation controls",
+      ),
+      model.findings.map((f) => ({ ...f, new: f.is_new })),
+      {
+        // Rules rather than per-cell styles: they hold when an auditor sorts or filters.
+        finish: (sheet, rows) => {
+          sheet.addConditionalFormatting({
+            ref: `A2:A${Math.max(rows + 1, 2)}`,
+            rules: SEVERITY_FILLS.map(([severity, argb], i) => ({
+              type: "cellIs",
+              operator: "equal",
+              priority: i + 1,
+              formulae: [`"${severity}"`],
+              style: { fill: { type: "pattern", pattern: "solid", bgColor: { argb } } },
+            })),
+          });
+        },
+      },
+    );
+    await streamSheet(
+      book,
+      store,
+      "Effective access",
+      "user_id email role_id role_name via via_group_id via_group_name " +
+        "via_group_is_scim_managed elevated",
+      effectiveAccessRows(store, model.snapshot.snapshot_id),
+      withElevated,
+    );
+    await book.sheetFrom(
+      "Groups",
+      columns("group_id name group_type is_scim_managed created_at members roles elevated"),
+      model.groups,
+    );
+    await streamSheet(
+      book,
+      store,
+      "Members",
+      "group_id group_name user_id email name",
+      memberQueries(model, options.membersPerQuery),
+    );
+    await streamSheet(
+      book,
+      store,
+      "Group roles",
+      "group_id group_name role_id role_name permissions predefined_role resource_type elevated",
+      [{ sql: GROUP_ROLES_SQL, params }],
+      withElevated,
+    );
+    await streamSheet(
+      book,
+      store,
+      "Users",
+      "user_id email name role is_scim_managed is_service_account added_at api_key_last_used_at",
+      [{ sql: USERS_SQL, params }],
+    );
+    await streamSheet(
+      book,
+      store,
+      "Roles",
+      "role_id name description permissions predefined_role resource_type elevated",
+      [{ sql: ROLES_SQL, params }],
+      withElevated,
+    );
+    await book.sheetFrom(
+      "Completeness",
+      columns("snapshot_id section item value pages completed sha256"),
+      completenessRows(model),
+    );
+    await book.commit();
+  } catch (error) {
+    await book.abort();
+    throw error;
+  }
+  return { sheets: book.parts };
+}

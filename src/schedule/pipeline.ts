@@ -1,0 +1,231 @@
+/**
+ * One run, as one unit: crawl → analyse → report → deliver → retention. `access-audit run`
+ * calls it once; the scheduler calls it on every tick; the demo calls it twice. A failed crawl
+ * publishes nothing and ends the run; a failed delivery is recorded and the run still counts
+ * (the snapshot and the report files are already safe on disk).
+ */
+import type { Logger } from "pino";
+import type { AnalysisConfig } from "../analysis/config.js";
+import { type Severity, severityRank } from "../analysis/rules.js";
+import { AdminClient } from "../api/index.js";
+import { type CrawlProgress, crawl } from "../crawl/index.js";
+import {
+  type ChangeReportEmail,
+  type DeliveryResult,
+  type EmailOptions,
+  sendChangeReport,
+} from "../deliver/email.js";
+import {
+  CHANGE_LABELS,
+  REPORT_MEMORY_LIMIT,
+  type ReportFile,
+  type ReportFormat,
+  type ReportModel,
+  writeReports,
+} from "../report/index.js";
+import { Store } from "../store/index.js";
+import { redactKey, silentLogger } from "../util/log.js";
+import { TOOL_VERSION } from "../version.js";
+
+export interface PipelineOptions {
+  dbPath: string;
+  api: {
+    baseUrl: string;
+    apiKey: string;
+    concurrency: number;
+    rateLimitRps?: number;
+    userRoles: boolean;
+  };
+  analysis: AnalysisConfig;
+  ruleDirs: readonly string[];
+  report: { outDir: string; formats: readonly ReportFormat[] };
+  /** Null: no email. */
+  email: EmailOptions | null;
+  /** Applied after a successful run; null keeps everything. */
+  retention: ((store: Store) => Promise<RetentionOutcome>) | null;
+  logger?: Logger;
+  signal?: AbortSignal;
+  onProgress?: (progress: CrawlProgress) => void;
+}
+
+export interface RetentionOutcome {
+  pruned: number[];
+}
+
+export interface PipelineOutcome {
+  snapshot_id: number;
+  previous_id: number | null;
+  seal: string;
+  changes: number;
+  findings: number;
+  new_findings: number;
+  /** The most severe finding, or null when there is none. */
+  max_severity: Severity | null;
+  /** Rules that failed to load or run (their findings are missing). */
+  rule_errors: string[];
+  files: ReportFile[];
+  delivery: DeliveryResult | null;
+  retention: RetentionOutcome | null;
+  crawl: { requests: number; retries: number; duration_ms: number };
+  duration_ms: number;
+}
+
+/** A change as one readable line for the email body. */
+function changeLine(change: ReportModel["changes"][number]): string {
+  const who = change.user ?? change.user_id;
+  const group = change.group_name ?? change.group_id;
+  const role = change.role_name ?? change.role_id;
+  const parts = [
+    who ? `user ${who}` : null,
+    group ? `group ${group}` : null,
+    role ? `role ${role}` : null,
+    change.before !== null || change.after !== null
+      ? `${change.before ?? "∅"} → ${change.after ?? "∅"}`
+      : null,
+  ].filter((p) => p !== null);
+  return `${CHANGE_LABELS[change.kind]}: ${parts.join(", ")}`;
+}
+
+/** What the email says, from the report model and the files written. */
+export function changeReportEmail(
+  model: ReportModel,
+  files: readonly ReportFile[],
+): ChangeReportEmail {
+  let organization = model.snapshot.base_url;
+  try {
+    organization = new URL(model.snapshot.base_url).host;
+  } catch {
+    // keep the base URL as it is
+  }
+  return {
+    organization,
+    snapshotId: model.snapshot.snapshot_id,
+    previousId: model.previous?.snapshot_id ?? null,
+    orgDate: model.org_date,
+    seal: model.snapshot.seal,
+    counts: {
+      groups: model.totals.groups,
+      users: model.totals.users,
+      memberships: model.totals.memberships,
+      elevatedGrants: model.totals.elevated_grants,
+    },
+    changesByKind: model.changes_by_kind
+      .filter((k) => k.count > 0)
+      .map((k) => ({ kind: k.label, count: k.count })),
+    changes: model.changes.map((c) => ({ kind: c.kind, summary: changeLine(c) })),
+    findings: model.findings.map((f) => ({
+      severity: f.severity,
+      rule: f.rule,
+      title: f.title,
+      subject: [f.user ?? f.user_id, f.group_name ?? f.group_id, f.role_name ?? f.role_id, f.detail]
+        .filter((x) => x !== null && x !== undefined)
+        .join(" · "),
+      isNew: f.is_new,
+    })),
+    attachments: files.map((f) => ({ path: f.path })),
+  };
+}
+
+export async function runPipeline(options: PipelineOptions): Promise<PipelineOutcome> {
+  const started = performance.now();
+  const logger = options.logger ?? silentLogger;
+  // 1. Crawl into a new snapshot (nothing is published unless every listing completed).
+  const writeStore = await Store.open(options.dbPath, { logger });
+  const client = new AdminClient({
+    baseUrl: options.api.baseUrl,
+    apiKey: options.api.apiKey,
+    concurrency: options.api.concurrency,
+    logger,
+    ...(options.api.rateLimitRps ? { rateLimitRps: options.api.rateLimitRps } : {}),
+  });
+  let crawled: Awaited<ReturnType<typeof crawl>>;
+  try {
+    crawled = await crawl({
+      client,
+      store: writeStore,
+      baseUrl: options.api.baseUrl,
+      keyRedacted: redactKey(options.api.apiKey),
+      toolVersion: TOOL_VERSION,
+      concurrency: options.api.concurrency,
+      userRoles: options.api.userRoles,
+      logger,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } finally {
+    await client.close();
+    await writeStore.close();
+  }
+  logger.info({ snapshot_id: crawled.snapshotId, seal: crawled.seal }, "snapshot published");
+
+  // Stopping between stages leaves a complete snapshot; `access-audit report` can finish the job.
+  options.signal?.throwIfAborted();
+  // 2–3. Analyse and report, read-only (readers get DuckDB's larger memory budget).
+  const readStore = await Store.open(options.dbPath, {
+    readOnly: true,
+    memoryLimit: REPORT_MEMORY_LIMIT,
+    logger,
+  });
+  let model: ReportModel;
+  let files: ReportFile[];
+  try {
+    ({ model, files } = await writeReports(readStore, {
+      outDir: options.report.outDir,
+      formats: options.report.formats,
+      snapshotId: crawled.snapshotId,
+      config: options.analysis,
+      ruleDirs: options.ruleDirs,
+    }));
+  } finally {
+    await readStore.close();
+  }
+  for (const file of files) logger.info({ path: file.path, bytes: file.bytes }, "report written");
+
+  options.signal?.throwIfAborted();
+  // 4. Deliver: a failed send is logged as a failed delivery, never a failed run.
+  let delivery: DeliveryResult | null = null;
+  if (options.email) {
+    delivery = await sendChangeReport(changeReportEmail(model, files), options.email);
+    if (delivery.status === "failed") {
+      logger.error({ error: delivery.error, attempts: delivery.attempts }, "email delivery failed");
+    } else {
+      logger.info({ status: delivery.status }, "email delivery");
+    }
+  }
+
+  // 5. Retention, only after everything above succeeded.
+  let retention: RetentionOutcome | null = null;
+  if (options.retention) {
+    const store = await Store.open(options.dbPath, { logger });
+    try {
+      retention = await options.retention(store);
+    } finally {
+      await store.close();
+    }
+    if (retention.pruned.length > 0) logger.info({ pruned: retention.pruned }, "retention applied");
+  }
+
+  const maxSeverity = model.findings.reduce<Severity | null>(
+    (max, f) => (max === null || severityRank(f.severity) > severityRank(max) ? f.severity : max),
+    null,
+  );
+  return {
+    snapshot_id: crawled.snapshotId,
+    previous_id: model.previous?.snapshot_id ?? null,
+    seal: crawled.seal,
+    changes: model.changes.length,
+    findings: model.findings.length,
+    new_findings: model.findings.filter((f) => f.is_new).length,
+    max_severity: maxSeverity,
+    rule_errors: model.rule_errors.map((e) => e.rule),
+    files,
+    delivery,
+    retention,
+    crawl: {
+      requests: crawled.requests,
+      retries: crawled.retries,
+      duration_ms: Math.round(crawled.durationMs),
+    },
+    duration_ms: Math.round(performance.now() - started),
+  };
+}

@@ -1,0 +1,296 @@
+/**
+ * Export of the public views to Parquet or CSV files with DuckDB's COPY, for tools that do not
+ * read DuckDB (a data lake, a spreadsheet, an auditor's own scripts).
+ *
+ * Layout under the output folder: `snapshots.parquet` (the `snapshots` rows of the exported
+ * snapshots, one file), and for every other view a folder partitioned Hive-style by snapshot,
+ * `snapshot_groups/snapshot_id=7/data_0.parquet` (the partition column lives in the path: read
+ * with `read_parquet('out/snapshot_groups/*' + '/*.parquet', hive_partitioning = true)`); a view
+ * with no rows gets an empty folder. CSV is the same with `.csv` files and a header row.
+ * `manifest.json` lists the views, their row counts (per snapshot), every file with its size and
+ * SHA-256, the snapshots with their seals, and the tool and schema versions.
+ *
+ * Files are written into a temporary sibling folder that is renamed into place at the end, so an
+ * interrupted or failed export leaves nothing under the final name.
+ */
+import { createHash } from "node:crypto";
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import type { Store } from "./store.js";
+
+export const EXPORT_FORMATS = ["parquet", "csv"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Every public view, in manifest order; all but `snapshots` are partitioned by snapshot. */
+export const EXPORT_VIEWS = [
+  "snapshots",
+  "snapshot_groups",
+  "snapshot_group_members",
+  "snapshot_group_roles",
+  "snapshot_roles",
+  "snapshot_users",
+  "snapshot_user_roles",
+  "effective_access",
+  "snapshot_endpoints",
+  "snapshot_vanished_groups",
+  "snapshot_vanished_users",
+  "snapshot_seal_parts",
+] as const;
+
+export type ExportErrorCode = "TARGET_NOT_EMPTY" | "UNKNOWN_SNAPSHOT" | "NO_SNAPSHOT";
+
+/** An export refused before anything was written; the message is one user-facing line. */
+export class ExportError extends Error {
+  constructor(
+    readonly code: ExportErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ExportError";
+  }
+}
+
+export interface ExportOptions {
+  format: ExportFormat;
+  /** The folder to create. */
+  outDir: string;
+  /** One snapshot id, every complete snapshot, or (default) the latest complete one. */
+  snapshots?: number | "all" | "latest";
+  /** Replace an existing non-empty folder (default: refuse). */
+  force?: boolean;
+  toolVersion: string;
+}
+
+export interface ExportedFile {
+  /** Relative to the output folder, `/`-separated. */
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ExportedView {
+  view: string;
+  /** File (`snapshots`) or folder, relative to the output folder. */
+  path: string;
+  partitioned: boolean;
+  rows: number;
+  rows_by_snapshot: Record<string, number>;
+  files: ExportedFile[];
+}
+
+export interface ExportManifest {
+  format: ExportFormat;
+  tool_version: string;
+  schema_version: number;
+  exported_at: string;
+  /** Absolute path of the database exported from. */
+  database: string;
+  /** Absolute path of the output folder. */
+  out_dir: string;
+  partitioning: "hive:snapshot_id";
+  snapshots: { snapshot_id: number; finished_at: string | null; seal: string | null }[];
+  views: ExportedView[];
+}
+
+const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+
+/** The complete snapshots to export, checked against the database. */
+async function selectSnapshots(
+  store: Store,
+  wanted: ExportOptions["snapshots"],
+): Promise<number[]> {
+  const complete = (
+    await store.query<{ id: number }>(
+      "SELECT snapshot_id AS id FROM snapshots WHERE status = 'complete' ORDER BY snapshot_id",
+    )
+  ).map((r) => r.id);
+  if (complete.length === 0) {
+    throw new ExportError(
+      "NO_SNAPSHOT",
+      `database ${store.path} has no complete snapshot to export`,
+    );
+  }
+  if (wanted === "all") return complete;
+  if (wanted === undefined || wanted === "latest") return [complete.at(-1) as number];
+  if (complete.includes(wanted)) return [wanted];
+  const rows = await store.query<{ status: string }>(
+    "SELECT status FROM snapshots WHERE snapshot_id = $1",
+    [wanted],
+  );
+  const status = rows[0]?.status;
+  throw new ExportError(
+    "UNKNOWN_SNAPSHOT",
+    status === undefined
+      ? `snapshot ${wanted} does not exist (latest complete: ${complete.at(-1)})`
+      : `snapshot ${wanted} is ${status}, not complete: only complete snapshots can be exported`,
+  );
+}
+
+/** Refuses a target that is a file, or a non-empty folder without `force`. */
+function checkTarget(outDir: string, force: boolean): "absent" | "empty" | "replace" {
+  if (!existsSync(outDir)) return "absent";
+  if (!statSync(outDir).isDirectory()) {
+    throw new ExportError("TARGET_NOT_EMPTY", `${outDir} exists and is not a folder`);
+  }
+  if (readdirSync(outDir).length === 0) return "empty";
+  if (!force) {
+    throw new ExportError(
+      "TARGET_NOT_EMPTY",
+      `${outDir} exists and is not empty; choose another --out or pass --force to replace it`,
+    );
+  }
+  return "replace";
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(path));
+    else out.push(path);
+  }
+  return out.sort();
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** Row counts per snapshot, read back from the written files (the export checks itself). */
+async function countWritten(
+  store: Store,
+  format: ExportFormat,
+  path: string,
+  partitioned: boolean,
+  snapshotIds: readonly number[],
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = Object.fromEntries(
+    snapshotIds.map((id) => [String(id), 0]),
+  );
+  if (partitioned && listFiles(path).length === 0) return counts;
+  const pattern = partitioned ? join(path, "*", `*.${format}`) : path;
+  const reader =
+    format === "parquet"
+      ? `read_parquet(${sqlString(pattern)}, hive_partitioning = ${partitioned})`
+      : `read_csv(${sqlString(pattern)}, header = true, all_varchar = true, hive_partitioning = ${partitioned})`;
+  const rows = await store.query<{ id: number | string; n: number }>(
+    `SELECT snapshot_id AS id, count(*)::BIGINT AS n FROM ${reader} GROUP BY ALL ORDER BY ALL`,
+  );
+  for (const row of rows) counts[String(Number(row.id))] = row.n;
+  return counts;
+}
+
+/**
+ * Writes the public views of the chosen snapshots under `outDir` and returns the manifest
+ * (also written as `manifest.json`). The store may be open read-only.
+ */
+export async function exportSnapshots(
+  store: Store,
+  options: ExportOptions,
+): Promise<ExportManifest> {
+  const outDir = resolve(options.outDir);
+  const target = checkTarget(outDir, options.force ?? false);
+  const snapshotIds = await selectSnapshots(store, options.snapshots);
+  const ids = snapshotIds.join(", ");
+  const parent = dirname(outDir);
+  mkdirSync(parent, { recursive: true });
+  const staging = mkdtempSync(join(parent, `${basename(outDir)}.partial-`));
+  try {
+    const format = options.format;
+    const copyOptions = format === "parquet" ? "FORMAT parquet" : "FORMAT csv, HEADER true";
+    const views: ExportedView[] = [];
+    for (const view of EXPORT_VIEWS) {
+      const partitioned = view !== "snapshots";
+      const relPath = partitioned ? view : `${view}.${format}`;
+      const path = join(staging, relPath);
+      const select = `SELECT * FROM ${view} WHERE snapshot_id IN (${ids})${partitioned ? "" : " ORDER BY snapshot_id"}`;
+      const copied = await store.query<{ Count: number }>(
+        `COPY (${select}) TO ${sqlString(path)} (${copyOptions}${partitioned ? ", PARTITION_BY (snapshot_id)" : ""})`,
+      );
+      const rows = Number(copied[0]?.Count ?? 0);
+      // DuckDB writes no folder for an empty partitioned result; readers expect one per view.
+      if (partitioned) mkdirSync(path, { recursive: true });
+      const rowsBySnapshot = await countWritten(store, format, path, partitioned, snapshotIds);
+      const written = Object.values(rowsBySnapshot).reduce((a, b) => a + b, 0);
+      if (written !== rows) {
+        throw new Error(
+          `export of ${view}: COPY reported ${rows} rows but the files hold ${written}`,
+        );
+      }
+      const files: ExportedFile[] = [];
+      for (const file of partitioned ? listFiles(path) : [path]) {
+        files.push({
+          path: relative(staging, file).split(sep).join("/"),
+          bytes: statSync(file).size,
+          sha256: await sha256File(file),
+        });
+      }
+      views.push({
+        view,
+        path: relPath,
+        partitioned,
+        rows,
+        rows_by_snapshot: rowsBySnapshot,
+        files,
+      });
+    }
+    const snapshots = await store.query<{
+      snapshot_id: number;
+      finished_at: string | null;
+      seal: string | null;
+    }>(
+      `SELECT snapshot_id, finished_at, seal FROM snapshots WHERE snapshot_id IN (${ids}) ORDER BY snapshot_id`,
+    );
+    const manifest: ExportManifest = {
+      format,
+      tool_version: options.toolVersion,
+      schema_version: store.schemaVersion,
+      exported_at: new Date().toISOString(),
+      database: store.path,
+      out_dir: outDir,
+      partitioning: "hive:snapshot_id",
+      snapshots,
+      views,
+    };
+    writeFileSync(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    publishFolder(staging, outDir, target);
+    return manifest;
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Moves the finished folder into place; a replaced folder is removed only after the swap. */
+function publishFolder(
+  staging: string,
+  outDir: string,
+  target: "absent" | "empty" | "replace",
+): void {
+  if (target === "empty") rmSync(outDir, { recursive: true, force: true });
+  if (target !== "replace") {
+    renameSync(staging, outDir);
+    return;
+  }
+  const old = `${staging}.replaced`;
+  renameSync(outDir, old);
+  try {
+    renameSync(staging, outDir);
+  } catch (error) {
+    renameSync(old, outDir);
+    throw error;
+  }
+  rmSync(old, { recursive: true, force: true });
+}
