@@ -101,30 +101,32 @@ export async function writeReports(
     toolVersion: TOOL_VERSION,
     templateVersion: templateVersion(),
     keepEffectiveAccess: true,
+    ...(options.verify === false ? {} : { beforeAnalysis: (ids) => verifySeals(store, ids) }),
   });
   try {
-    return await verifyAndWrite(store, model, options);
+    return await writeFiles(store, model, options);
   } finally {
     await releaseReportTables(store);
   }
 }
 
-async function verifyAndWrite(
+/** Recomputes the seals of the snapshots a report relies on; a mismatch stops the report. */
+async function verifySeals(store: Store, snapshotIds: readonly number[]): Promise<void> {
+  for (const id of snapshotIds) {
+    const result = await store.verify(id);
+    if (result.snapshots.some((s) => s.snapshot_id === id && !s.ok)) {
+      throw new ReportError(
+        `snapshot ${id} does not match its seal: refusing to report on it (run \`access-audit verify\`)`,
+      );
+    }
+  }
+}
+
+async function writeFiles(
   store: Store,
   model: ReportModel,
   options: WriteReportsOptions,
 ): Promise<WrittenReports> {
-  if (options.verify !== false) {
-    for (const evidence of model.evidence) {
-      const id = evidence.snapshot.snapshot_id;
-      const result = await store.verify(id);
-      if (result.snapshots.some((s) => s.snapshot_id === id && !s.ok)) {
-        throw new ReportError(
-          `snapshot ${id} does not match its seal: refusing to report on it (run \`access-audit verify\`)`,
-        );
-      }
-    }
-  }
   await mkdir(options.outDir, { recursive: true, mode: 0o700 });
   const base = reportBaseName(model, await previousSnapshotId(store, model.snapshot.snapshot_id));
   const files: ReportFile[] = [];

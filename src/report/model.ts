@@ -228,6 +228,11 @@ export interface BuildReportOptions {
   toolVersion: string;
   templateVersion: string;
   /**
+   * Called with the snapshot and the compared one once they are resolved, before any analysis:
+   * the report re-verifies their seals here, while the process is still small.
+   */
+  beforeAnalysis?: (snapshotIds: readonly number[]) => Promise<void>;
+  /**
    * Leave the TEMP table `effective_access` (this snapshot and the compared ones) on the store's
    * query connection for the renderers; the caller drops it with `releaseReportTables`.
    */
@@ -462,6 +467,10 @@ export async function buildReportModel(
     if (!row) throw new ReportError(`snapshot ${fromId} does not exist`, true);
     previous = toReportSnapshot(row);
   }
+
+  await options.beforeAnalysis?.(
+    previous === null ? [snapshotId] : [snapshotId, previous.snapshot_id],
+  );
 
   const head = await store.query<{ id: number; seal: string }>(
     `SELECT snapshot_id AS id, seal FROM snapshots WHERE status = 'complete'
