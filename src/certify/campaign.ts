@@ -1,0 +1,284 @@
+/** `certify start`: a campaign over one sealed snapshot, its items and their reviewers. */
+import { randomBytes } from "node:crypto";
+import type { DuckDBValue } from "@duckdb/node-api";
+import { resolveSnapshotId } from "../analysis/access.js";
+import type { Store } from "../store/index.js";
+import {
+  type CampaignRow,
+  currentDecisions,
+  inTransaction,
+  loadCampaign,
+  nextDecisionSeq,
+  type Scope,
+  type UndecidedPolicy,
+} from "./db.js";
+import { CertifyError } from "./errors.js";
+import { loadPopulation, type PopulationItem } from "./population.js";
+import { assignReviewer, type ReviewerRules } from "./reviewers.js";
+
+export interface StartOptions {
+  name: string;
+  snapshotId?: number;
+  scope: Scope;
+  reviewers: ReviewerRules;
+  policy: UndecidedPolicy;
+  allowSelfReview: boolean;
+  /** YYYY-MM-DD. */
+  dueDate?: string;
+}
+
+export interface StartResult {
+  campaign: CampaignRow;
+  items: number;
+  to_review: number;
+  carried_forward: number;
+  self_review: number;
+  reviewers: { reviewer: string; items: number }[];
+  hold: string;
+}
+
+export const holdReason = (name: string): string => `certification campaign ${name}`;
+
+/** Inserts rows in batches of multi-row VALUES (a prepared insert per row is slow in DuckDB). */
+export async function insertRows(
+  store: Store,
+  table: string,
+  columns: readonly string[],
+  rows: readonly DuckDBValue[][],
+  batch = 200,
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += batch) {
+    const chunk = rows.slice(start, start + batch);
+    const params: DuckDBValue[] = [];
+    const tuples = chunk.map((row) => {
+      const marks = row.map((value) => {
+        params.push(value);
+        return `$${params.length}`;
+      });
+      return `(${marks.join(", ")})`;
+    });
+    await store.query(
+      `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${tuples.join(", ")}`,
+      params,
+    );
+  }
+}
+
+const describeItem = (item: PopulationItem): string => {
+  const who = item.user_email ?? item.user_id ?? "";
+  const where = item.group_name ?? item.group_id ?? "";
+  return item.kind === "membership"
+    ? `${who} in group "${where}"`
+    : item.kind === "group_role"
+      ? `group "${where}" role ${item.role_name ?? item.role_id}`
+      : `${who} role ${item.role_name ?? item.role_id}`;
+};
+
+function listed(items: string[], max = 20): string {
+  const shown = items.slice(0, max).join("; ");
+  return items.length > max ? `${shown}; and ${items.length - max} more` : shown;
+}
+
+export async function startCampaign(store: Store, options: StartOptions): Promise<StartResult> {
+  const name = options.name.trim();
+  if (name === "") throw new CertifyError("REVIEWERS_INVALID", "--name must not be empty");
+  const existing = await store.query("SELECT 1 FROM certify_campaigns WHERE name = $1", [name]);
+  if (existing.length > 0) {
+    throw new CertifyError("CAMPAIGN_EXISTS", `a campaign named "${name}" already exists`);
+  }
+  const snapshotId = await resolveSnapshotId(store, options.snapshotId);
+  const verification = await store.verify(snapshotId);
+  const mine = verification.snapshots.find((s) => s.snapshot_id === snapshotId);
+  if (mine === undefined || !mine.ok || mine.stored === null) {
+    throw new CertifyError(
+      "SEAL_MISMATCH",
+      `snapshot ${snapshotId} does not match its seal: refusing to certify it`,
+    );
+  }
+  const seal = mine.stored;
+
+  let population = await loadPopulation(store, snapshotId);
+  if (options.scope === "elevated") population = population.filter((i) => i.elevated);
+
+  // changed-since-last: items unchanged (same id and fingerprint) since the last closed campaign
+  // and approved there keep that approval, with its reviewer and date; the rest are reviewed.
+  let baseline: CampaignRow | null = null;
+  const carried = new Map<
+    string,
+    { reviewer: string; decided_at: string; justification: string | null }
+  >();
+  if (options.scope === "changed-since-last") {
+    const last = await store.query<{ name: string }>(
+      "SELECT name FROM certify_campaigns WHERE status = 'closed' ORDER BY campaign_id DESC LIMIT 1",
+    );
+    if (last[0] !== undefined) {
+      baseline = await loadCampaign(store, last[0].name);
+      const previous = await store.query<{ item_id: string; fingerprint: string }>(
+        "SELECT item_id, fingerprint FROM certify_items WHERE campaign_id = $1",
+        [baseline.campaign_id],
+      );
+      const fingerprints = new Map(previous.map((p) => [p.item_id, p.fingerprint]));
+      const decisions = await currentDecisions(store, baseline.campaign_id);
+      for (const item of population) {
+        const decision = decisions.get(item.item_id);
+        if (
+          decision !== undefined &&
+          decision.decision === "approve" &&
+          decision.source !== "close_policy" &&
+          fingerprints.get(item.item_id) === item.fingerprint
+        ) {
+          carried.set(item.item_id, {
+            reviewer: decision.reviewer,
+            decided_at: decision.decided_at,
+            justification: decision.justification,
+          });
+        }
+      }
+    }
+  }
+
+  const assigned = population.map((item) => ({
+    item,
+    assignment: assignReviewer(options.reviewers, {
+      group_id: item.group_id,
+      group_name: item.group_name,
+      roles: item.roles,
+      user_email: item.user_email,
+    }),
+  }));
+  const unassigned = assigned.filter((a) => a.assignment === null).map((a) => describeItem(a.item));
+  if (unassigned.length > 0) {
+    throw new CertifyError(
+      "NO_REVIEWER",
+      `no reviewer rule matches ${unassigned.length} item(s) (add default:): ${listed(unassigned)}`,
+    );
+  }
+  const selfReview = assigned.filter(
+    (a) => a.assignment?.self_review === true && !carried.has(a.item.item_id),
+  );
+  if (selfReview.length > 0 && !options.allowSelfReview) {
+    throw new CertifyError(
+      "SELF_REVIEW",
+      `self-review is forbidden: ${selfReview.length} item(s) would be reviewed by their own user (add fallback: to the reviewers file, or pass --allow-self-review): ${listed(
+        selfReview.map((a) => `${describeItem(a.item)} -> ${a.assignment?.reviewer ?? ""}`),
+      )}`,
+    );
+  }
+
+  const campaign = await inTransaction(store, async () => {
+    const idRows = await store.query<{ id: number }>(
+      "SELECT coalesce(max(campaign_id), 0)::INTEGER + 1 AS id FROM certify_campaigns",
+    );
+    const campaignId = idRows[0]?.id ?? 1;
+    await store.query(
+      `INSERT INTO certify_campaigns (campaign_id, name, snapshot_id, seal, scope,
+         baseline_campaign_id, reviewers_sha256, reviewers_source, undecided_policy,
+         allow_self_review, due_date, secret, status, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::DATE, $12, 'open', now())`,
+      [
+        campaignId,
+        name,
+        snapshotId,
+        seal,
+        options.scope,
+        baseline?.campaign_id ?? null,
+        options.reviewers.sha256,
+        options.reviewers.source,
+        options.policy,
+        options.allowSelfReview,
+        options.dueDate ?? null,
+        randomBytes(32).toString("hex"),
+      ],
+    );
+    await insertRows(
+      store,
+      "certify_items",
+      [
+        "campaign_id",
+        "item_id",
+        "kind",
+        "group_id",
+        "group_name",
+        "group_is_scim_managed",
+        "user_id",
+        "user_email",
+        "user_name",
+        "role_id",
+        "role_name",
+        "elevated",
+        "path",
+        "fingerprint",
+        "reviewer",
+        "reviewer_rule",
+        "self_review",
+        "carried_from_campaign_id",
+      ],
+      assigned.map(({ item, assignment }) => [
+        campaignId,
+        item.item_id,
+        item.kind,
+        item.group_id,
+        item.group_name,
+        item.group_is_scim_managed,
+        item.user_id,
+        item.user_email,
+        item.user_name,
+        item.role_id,
+        item.role_name,
+        item.elevated,
+        item.path,
+        item.fingerprint,
+        assignment?.reviewer ?? "",
+        assignment?.rule ?? "",
+        assignment?.self_review ?? false,
+        carried.has(item.item_id) ? (baseline?.campaign_id ?? null) : null,
+      ]),
+    );
+    let seq = await nextDecisionSeq(store);
+    await insertRows(
+      store,
+      "certify_decisions",
+      [
+        "decision_seq",
+        "campaign_id",
+        "item_id",
+        "decision",
+        "justification",
+        "reviewer",
+        "decided_at",
+        "source",
+      ],
+      [...carried].map(([id, c]) => [
+        seq++,
+        campaignId,
+        id,
+        "approve",
+        c.justification,
+        c.reviewer,
+        c.decided_at,
+        "carried_forward",
+      ]),
+    );
+    return loadCampaign(store, name);
+  });
+  // The population must outlive retention for as long as the campaign is evidence.
+  await store.addHold(snapshotId, holdReason(name));
+
+  const perReviewer = new Map<string, number>();
+  for (const a of assigned) {
+    if (carried.has(a.item.item_id)) continue;
+    const reviewer = a.assignment?.reviewer ?? "";
+    perReviewer.set(reviewer, (perReviewer.get(reviewer) ?? 0) + 1);
+  }
+  return {
+    campaign,
+    items: population.length,
+    to_review: population.length - carried.size,
+    carried_forward: carried.size,
+    self_review: selfReview.length,
+    reviewers: [...perReviewer]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([reviewer, items]) => ({ reviewer, items })),
+    hold: holdReason(name),
+  };
+}

@@ -1,0 +1,80 @@
+/** `certify close`: freezes decisions; undecided items follow the campaign's policy. */
+import type { Store } from "../store/index.js";
+import { insertRows } from "./campaign.js";
+import {
+  type CampaignRow,
+  type Decision,
+  inTransaction,
+  loadCampaign,
+  nextDecisionSeq,
+} from "./db.js";
+import { CertifyError } from "./errors.js";
+import { campaignState } from "./state.js";
+
+export const POLICY_REVIEWER = "(campaign policy)";
+
+export interface CloseResult {
+  campaign: CampaignRow;
+  /** Items the policy decided: undecided or "needs info" at close. */
+  by_policy: number;
+  policy_decision: Decision;
+}
+
+export async function closeCampaign(store: Store, campaign: CampaignRow): Promise<CloseResult> {
+  if (campaign.status !== "open") {
+    throw new CertifyError("CAMPAIGN_CLOSED", `campaign "${campaign.name}" is already closed`);
+  }
+  const states = await campaignState(store, campaign);
+  const undecided = states.filter((s) => {
+    const d = s.decision?.decision;
+    return d !== "approve" && d !== "revoke";
+  });
+  const decision: Decision =
+    campaign.undecided_policy === "keep"
+      ? "approve"
+      : campaign.undecided_policy === "revoke"
+        ? "revoke"
+        : "escalated";
+  await inTransaction(store, async () => {
+    const closed = await store.query<{ closed_at: string }>(
+      `UPDATE certify_campaigns SET status = 'closed', closed_at = now()
+       WHERE campaign_id = $1 AND status = 'open' RETURNING closed_at`,
+      [campaign.campaign_id],
+    );
+    const closedAt = closed[0]?.closed_at;
+    if (closedAt === undefined) {
+      throw new CertifyError("CAMPAIGN_CLOSED", `campaign "${campaign.name}" is already closed`);
+    }
+    let seq = await nextDecisionSeq(store);
+    await insertRows(
+      store,
+      "certify_decisions",
+      [
+        "decision_seq",
+        "campaign_id",
+        "item_id",
+        "decision",
+        "justification",
+        "reviewer",
+        "decided_at",
+        "source",
+      ],
+      undecided.map((s) => [
+        seq++,
+        campaign.campaign_id,
+        s.item.item_id,
+        decision,
+        `${s.decision?.decision === "needs_info" ? "needs info" : "undecided"} at close: ${campaign.undecided_policy} by the campaign's policy`,
+        POLICY_REVIEWER,
+        // The same instant as closed_at, so the report reads one close time.
+        closedAt,
+        "close_policy",
+      ]),
+    );
+  });
+  return {
+    campaign: await loadCampaign(store, campaign.name),
+    by_policy: undecided.length,
+    policy_decision: decision,
+  };
+}

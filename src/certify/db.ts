@@ -1,0 +1,145 @@
+/**
+ * Writes of the certification stage. The store exposes `query` on its read connection only;
+ * certification tables are small, so their writes go there too, grouped in a transaction.
+ * Callers are CLI commands doing one thing at a time: nothing else may query the store while
+ * a transaction is open (it would run inside it).
+ */
+import type { Store } from "../store/index.js";
+import { CertifyError } from "./errors.js";
+
+export async function inTransaction<T>(store: Store, work: () => Promise<T>): Promise<T> {
+  if (store.readOnly) {
+    throw new CertifyError("READ_ONLY", `database ${store.path} is open read-only`);
+  }
+  await store.query("BEGIN TRANSACTION");
+  try {
+    const result = await work();
+    await store.query("COMMIT");
+    return result;
+  } catch (error) {
+    await store.query("ROLLBACK");
+    throw error;
+  }
+}
+
+/** A campaign row as the stage uses it. */
+export interface CampaignRow {
+  campaign_id: number;
+  name: string;
+  snapshot_id: number;
+  seal: string;
+  scope: Scope;
+  baseline_campaign_id: number | null;
+  reviewers_sha256: string | null;
+  reviewers_source: string;
+  undecided_policy: UndecidedPolicy;
+  allow_self_review: boolean;
+  due_date: string | null;
+  secret: string;
+  status: "open" | "closed";
+  created_at: string;
+  closed_at: string | null;
+}
+
+export const SCOPES = ["all", "elevated", "changed-since-last"] as const;
+export type Scope = (typeof SCOPES)[number];
+export const UNDECIDED_POLICIES = ["keep", "revoke", "escalate"] as const;
+export type UndecidedPolicy = (typeof UNDECIDED_POLICIES)[number];
+export type ItemKind = "membership" | "group_role" | "user_role";
+export type Decision = "approve" | "revoke" | "needs_info" | "escalated";
+
+export interface ItemRow {
+  campaign_id: number;
+  item_id: string;
+  kind: ItemKind;
+  group_id: string | null;
+  group_name: string | null;
+  group_is_scim_managed: boolean | null;
+  user_id: string | null;
+  user_email: string | null;
+  user_name: string | null;
+  role_id: string | null;
+  role_name: string | null;
+  elevated: boolean;
+  path: string;
+  fingerprint: string;
+  reviewer: string;
+  reviewer_rule: string;
+  self_review: boolean;
+  carried_from_campaign_id: number | null;
+}
+
+const CAMPAIGN_COLUMNS = `campaign_id, name, snapshot_id, seal, scope, baseline_campaign_id,
+  reviewers_sha256, reviewers_source, undecided_policy, allow_self_review,
+  strftime(due_date, '%Y-%m-%d') AS due_date, secret, status, created_at, closed_at`;
+
+/** A campaign by name, or the newest one when `name` is undefined. */
+export async function loadCampaign(store: Store, name?: string): Promise<CampaignRow> {
+  const rows =
+    name === undefined
+      ? await store.query<CampaignRow>(
+          `SELECT ${CAMPAIGN_COLUMNS} FROM certify_campaigns ORDER BY campaign_id DESC LIMIT 1`,
+        )
+      : await store.query<CampaignRow>(
+          `SELECT ${CAMPAIGN_COLUMNS} FROM certify_campaigns WHERE name = $1`,
+          [name],
+        );
+  const row = rows[0];
+  if (row === undefined) {
+    throw name === undefined
+      ? new CertifyError("NO_CAMPAIGNS", "no campaign yet: run `access-audit certify start`")
+      : new CertifyError("CAMPAIGN_NOT_FOUND", `no campaign named "${name}"`);
+  }
+  return row;
+}
+
+export async function loadCampaignById(store: Store, id: number): Promise<CampaignRow | null> {
+  const rows = await store.query<CampaignRow>(
+    `SELECT ${CAMPAIGN_COLUMNS} FROM certify_campaigns WHERE campaign_id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+export async function loadItems(store: Store, campaignId: number): Promise<ItemRow[]> {
+  return store.query<ItemRow>(
+    `SELECT * FROM certify_items WHERE campaign_id = $1
+     ORDER BY reviewer, kind, group_name NULLS FIRST, group_id NULLS FIRST,
+       user_email NULLS LAST, user_id NULLS FIRST, role_name NULLS FIRST, role_id NULLS FIRST`,
+    [campaignId],
+  );
+}
+
+export interface CurrentDecision {
+  item_id: string;
+  decision: Decision;
+  justification: string | null;
+  reviewer: string;
+  decided_at: string;
+  source: "workbook" | "carried_forward" | "close_policy";
+  file_sha256: string | null;
+  sheet_row: number | null;
+  decision_seq: number;
+}
+
+/** The latest decision of each decided item (decisions are append-only; the latest wins). */
+export async function currentDecisions(
+  store: Store,
+  campaignId: number,
+): Promise<Map<string, CurrentDecision>> {
+  const rows = await store.query<CurrentDecision>(
+    `SELECT item_id, decision, justification, reviewer, decided_at, source, file_sha256,
+       sheet_row, decision_seq
+     FROM certify_decisions WHERE campaign_id = $1
+     QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY decision_seq DESC) = 1`,
+    [campaignId],
+  );
+  return new Map(rows.map((r) => [r.item_id, r]));
+}
+
+export async function nextDecisionSeq(store: Store): Promise<number> {
+  const rows = await store.query<{ n: number }>(
+    "SELECT coalesce(max(decision_seq), 0)::INTEGER + 1 AS n FROM certify_decisions",
+  );
+  return rows[0]?.n ?? 1;
+}

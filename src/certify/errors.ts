@@ -1,0 +1,37 @@
+/** Errors of the certification stage; `usage` ones are the caller's mistake (exit 2). */
+export type CertifyErrorCode =
+  | "CAMPAIGN_EXISTS"
+  | "CAMPAIGN_NOT_FOUND"
+  | "CAMPAIGN_CLOSED"
+  | "CAMPAIGN_OPEN"
+  | "NO_CAMPAIGNS"
+  | "REVIEWERS_INVALID"
+  | "NO_REVIEWER"
+  | "SELF_REVIEW"
+  | "SEAL_MISMATCH"
+  | "READ_ONLY"
+  | "WORKBOOK_UNREADABLE";
+
+const USAGE_CODES: ReadonlySet<CertifyErrorCode> = new Set([
+  "CAMPAIGN_EXISTS",
+  "CAMPAIGN_NOT_FOUND",
+  "CAMPAIGN_CLOSED",
+  "CAMPAIGN_OPEN",
+  "REVIEWERS_INVALID",
+  "NO_REVIEWER",
+  "SELF_REVIEW",
+]);
+
+export class CertifyError extends Error {
+  constructor(
+    readonly code: CertifyErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "CertifyError";
+  }
+
+  get usage(): boolean {
+    return USAGE_CODES.has(this.code);
+  }
+}

@@ -1,0 +1,61 @@
+/** `certify export`: one workbook per reviewer of an open campaign. */
+import { createHash } from "node:crypto";
+import { mkdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Store } from "../store/index.js";
+import { type CampaignRow, currentDecisions, type ItemRow, loadItems } from "./db.js";
+import { CertifyError } from "./errors.js";
+import { fileSafe, sha256OfFile, writeAtomically } from "./files.js";
+import { writeReviewerWorkbook } from "./workbook.js";
+
+export interface ExportedWorkbook {
+  reviewer: string;
+  items: number;
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export async function exportWorkbooks(
+  store: Store,
+  campaign: CampaignRow,
+  outDir: string,
+): Promise<ExportedWorkbook[]> {
+  if (campaign.status !== "open") {
+    throw new CertifyError(
+      "CAMPAIGN_CLOSED",
+      `campaign "${campaign.name}" is closed: its decisions are frozen`,
+    );
+  }
+  const items = await loadItems(store, campaign.campaign_id);
+  const decisions = await currentDecisions(store, campaign.campaign_id);
+  const byReviewer = new Map<string, ItemRow[]>();
+  for (const item of items) {
+    if (item.carried_from_campaign_id !== null) continue; // approved earlier, unchanged since
+    const list = byReviewer.get(item.reviewer) ?? [];
+    list.push(item);
+    byReviewer.set(item.reviewer, list);
+  }
+  await mkdir(outDir, { recursive: true });
+  const used = new Set<string>();
+  const written: ExportedWorkbook[] = [];
+  for (const [reviewer, list] of [...byReviewer].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    let base = `${fileSafe(campaign.name)}-${fileSafe(reviewer)}`;
+    if (used.has(base)) {
+      base += `-${createHash("sha256").update(reviewer).digest("hex").slice(0, 8)}`;
+    }
+    used.add(base);
+    const path = join(outDir, `${base}.xlsx`);
+    await writeAtomically(path, (temp) =>
+      writeReviewerWorkbook(temp, { campaign, reviewer, items: list, decisions }),
+    );
+    written.push({
+      reviewer,
+      items: list.length,
+      path,
+      bytes: (await stat(path)).size,
+      sha256: await sha256OfFile(path),
+    });
+  }
+  return written;
+}

@@ -1,0 +1,185 @@
+/**
+ * Remediation: the API calls that apply a closed campaign's revocations. Memberships of
+ * SCIM-managed groups are not changed through the API (the identity provider would put them
+ * back): they are listed as identity-provider changes. Applying is idempotent: a grant already
+ * gone (404) counts as done, and actions already done are skipped on the next run.
+ */
+import { type AdminClient, encodeSegment, isAdminApiError, NotFoundError } from "../api/index.js";
+import type { Store } from "../store/index.js";
+import { insertRows } from "./campaign.js";
+import { type CampaignRow, type ItemRow, inTransaction } from "./db.js";
+import { CertifyError } from "./errors.js";
+import {
+  campaignState,
+  loadRemediation,
+  type RemediationAction,
+  type RemediationRow,
+} from "./state.js";
+
+export interface PlannedAction {
+  item_id: string;
+  kind: ItemRow["kind"];
+  action: RemediationAction;
+  method: string | null;
+  path: string | null;
+  group_id: string | null;
+  group_name: string | null;
+  user_id: string | null;
+  user_email: string | null;
+  role_id: string | null;
+  role_name: string | null;
+  status: RemediationRow["status"];
+  attempts: number;
+  error: string | null;
+  executed_at: string | null;
+}
+
+function actionFor(item: ItemRow): Pick<PlannedAction, "action" | "method" | "path" | "status"> {
+  const g = (id: string | null) => encodeSegment("groupId", id ?? "");
+  const u = (id: string | null) => encodeSegment("userId", id ?? "");
+  const r = (id: string | null) => encodeSegment("roleId", id ?? "");
+  switch (item.kind) {
+    case "membership":
+      if (item.group_is_scim_managed !== false) {
+        // Unknown management is treated as SCIM: never fight an identity provider.
+        return { action: "idp_change", method: null, path: null, status: "idp" };
+      }
+      return {
+        action: "remove_group_member",
+        method: "DELETE",
+        path: `/organization/groups/${g(item.group_id)}/users/${u(item.user_id)}`,
+        status: "planned",
+      };
+    case "group_role":
+      return {
+        action: "unassign_group_role",
+        method: "DELETE",
+        path: `/organization/groups/${g(item.group_id)}/roles/${r(item.role_id)}`,
+        status: "planned",
+      };
+    case "user_role":
+      return {
+        action: "unassign_user_role",
+        method: "DELETE",
+        path: `/organization/users/${u(item.user_id)}/roles/${r(item.role_id)}`,
+        status: "planned",
+      };
+  }
+}
+
+/** Records the actions of revoked items not planned yet; returns every action of the campaign. */
+export async function planRemediation(
+  store: Store,
+  campaign: CampaignRow,
+): Promise<PlannedAction[]> {
+  if (campaign.status !== "closed") {
+    throw new CertifyError(
+      "CAMPAIGN_OPEN",
+      `campaign "${campaign.name}" is still open: close it before remediation (decisions must be frozen)`,
+    );
+  }
+  const states = await campaignState(store, campaign);
+  const revoked = states.filter((s) => s.decision?.decision === "revoke");
+  const missing = revoked.filter((s) => s.remediation === null);
+  if (missing.length > 0 && !store.readOnly) {
+    await inTransaction(store, async () => {
+      const now = (await store.query<{ now: string }>("SELECT now() AS now"))[0]?.now ?? null;
+      await insertRows(
+        store,
+        "certify_remediation",
+        ["campaign_id", "item_id", "action", "method", "path", "status", "attempts", "planned_at"],
+        missing.map((s) => {
+          const a = actionFor(s.item);
+          return [
+            campaign.campaign_id,
+            s.item.item_id,
+            a.action,
+            a.method,
+            a.path,
+            a.status,
+            0,
+            now,
+          ];
+        }),
+      );
+    });
+  }
+  const recorded = await loadRemediation(store, campaign.campaign_id);
+  return revoked.map((s) => {
+    const row = recorded.get(s.item.item_id);
+    const fallback = actionFor(s.item);
+    return {
+      item_id: s.item.item_id,
+      kind: s.item.kind,
+      action: row?.action ?? fallback.action,
+      method: row?.method ?? fallback.method,
+      path: row?.path ?? fallback.path,
+      group_id: s.item.group_id,
+      group_name: s.item.group_name,
+      user_id: s.item.user_id,
+      user_email: s.item.user_email,
+      role_id: s.item.role_id,
+      role_name: s.item.role_name,
+      status: row?.status ?? fallback.status,
+      attempts: row?.attempts ?? 0,
+      error: row?.error ?? null,
+      executed_at: row?.executed_at ?? null,
+    };
+  });
+}
+
+export interface ApplyResult {
+  actions: PlannedAction[];
+  executed: number;
+  skipped: number;
+  failed: number;
+}
+
+/** Executes planned and failed API actions, recording each outcome as soon as it is known. */
+export async function applyRemediation(
+  store: Store,
+  campaign: CampaignRow,
+  client: AdminClient,
+): Promise<ApplyResult> {
+  const plan = await planRemediation(store, campaign);
+  let executed = 0;
+  let skipped = 0;
+  let failed = 0;
+  for (const action of plan) {
+    if (action.status !== "planned" && action.status !== "failed") {
+      skipped++;
+      continue;
+    }
+    let status: RemediationRow["status"];
+    let error: string | null = null;
+    try {
+      if (action.action === "remove_group_member") {
+        await client.removeGroupUser(action.group_id ?? "", action.user_id ?? "");
+      } else if (action.action === "unassign_group_role") {
+        await client.unassignGroupRole(action.group_id ?? "", action.role_id ?? "");
+      } else if (action.action === "unassign_user_role") {
+        await client.unassignUserRole(action.user_id ?? "", action.role_id ?? "");
+      }
+      status = "done";
+    } catch (caught) {
+      if (caught instanceof NotFoundError) {
+        status = "already_absent";
+      } else {
+        status = "failed";
+        error = isAdminApiError(caught)
+          ? caught.message
+          : caught instanceof Error
+            ? caught.message
+            : String(caught);
+        failed++;
+      }
+    }
+    executed++;
+    await store.query(
+      `UPDATE certify_remediation SET status = $3, error = $4, attempts = attempts + 1,
+         executed_at = now() WHERE campaign_id = $1 AND item_id = $2`,
+      [campaign.campaign_id, action.item_id, status, error],
+    );
+  }
+  return { actions: await planRemediation(store, campaign), executed, skipped, failed };
+}

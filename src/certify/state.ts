@@ -1,0 +1,280 @@
+/**
+ * A campaign's state as one read: each item with its current decision, its remediation action
+ * and what later snapshots say about it. Verification is derived, never stored: a revoked grant
+ * is verified when the latest complete snapshot that started after its removal (or, for an
+ * identity-provider change, after the campaign closed) no longer has it.
+ */
+import type { Store } from "../store/index.js";
+import {
+  type CampaignRow,
+  type CurrentDecision,
+  currentDecisions,
+  type ItemRow,
+  loadItems,
+} from "./db.js";
+
+export type RemediationStatus = "planned" | "done" | "already_absent" | "failed" | "idp";
+export type RemediationAction =
+  | "remove_group_member"
+  | "unassign_group_role"
+  | "unassign_user_role"
+  | "idp_change";
+
+export interface RemediationRow {
+  item_id: string;
+  action: RemediationAction;
+  method: string | null;
+  path: string | null;
+  status: RemediationStatus;
+  attempts: number;
+  error: string | null;
+  planned_at: string;
+  executed_at: string | null;
+}
+
+export type VerificationState = "verified" | "pending" | "failed";
+
+export interface Verification {
+  state: VerificationState;
+  detail: string;
+  /** The first later snapshot without the grant. */
+  snapshot_id: number | null;
+}
+
+export interface ItemState {
+  item: ItemRow;
+  decision: CurrentDecision | null;
+  remediation: RemediationRow | null;
+  /** Only for revoked items. */
+  verification: Verification | null;
+}
+
+interface CheckRow {
+  item_id: string;
+  latest_snapshot_id: number;
+  absent_now: boolean;
+  first_absent_snapshot_id: number | null;
+}
+
+export async function loadRemediation(
+  store: Store,
+  campaignId: number,
+): Promise<Map<string, RemediationRow>> {
+  const rows = await store.query<RemediationRow>(
+    `SELECT item_id, action, method, path, status, attempts, error, planned_at, executed_at
+     FROM certify_remediation WHERE campaign_id = $1 ORDER BY item_id`,
+    [campaignId],
+  );
+  return new Map(rows.map((r) => [r.item_id, r]));
+}
+
+async function checks(store: Store, campaignId: number): Promise<Map<string, CheckRow>> {
+  const rows = await store.query<CheckRow>(
+    `WITH acts AS (
+       SELECT i.item_id, i.kind, i.group_id, i.user_id, i.role_id,
+         CASE WHEN a.status = 'idp' THEN c.closed_at ELSE a.executed_at END AS since
+       FROM certify_items AS i
+       JOIN certify_remediation AS a ON a.campaign_id = i.campaign_id AND a.item_id = i.item_id
+       JOIN certify_campaigns AS c ON c.campaign_id = i.campaign_id
+       WHERE i.campaign_id = $c AND a.status IN ('done', 'already_absent', 'idp')),
+     later AS (
+       SELECT acts.*, r.snapshot_id FROM acts
+       JOIN snapshot_runs AS r ON r.status = 'complete' AND r.started_at > acts.since),
+     checked AS (
+       SELECT l.item_id, l.snapshot_id,
+         CASE l.kind
+           WHEN 'membership' THEN NOT EXISTS (
+             SELECT 1 FROM snapshot_group_members AS m
+             WHERE m.snapshot_id = l.snapshot_id AND m.group_id = l.group_id
+               AND m.user_id = l.user_id)
+           WHEN 'group_role' THEN NOT EXISTS (
+             SELECT 1 FROM snapshot_group_roles AS g
+             WHERE g.snapshot_id = l.snapshot_id AND g.group_id = l.group_id
+               AND g.role_id = l.role_id)
+           ELSE NOT EXISTS (
+             SELECT 1 FROM effective_access AS e
+             WHERE e.snapshot_id = l.snapshot_id AND e.via = 'direct'
+               AND e.user_id = l.user_id AND e.role_id = l.role_id)
+         END AS absent
+       FROM later AS l)
+     SELECT item_id, max(snapshot_id) AS latest_snapshot_id,
+       arg_max(absent, snapshot_id) AS absent_now,
+       min(snapshot_id) FILTER (WHERE absent) AS first_absent_snapshot_id
+     FROM checked GROUP BY item_id`,
+    { c: campaignId },
+  );
+  return new Map(rows.map((r) => [r.item_id, r]));
+}
+
+function verify(remediation: RemediationRow | null, check: CheckRow | undefined): Verification {
+  if (check?.absent_now === true) {
+    return {
+      state: "verified",
+      detail: `verified: absent from snapshot ${check.first_absent_snapshot_id ?? check.latest_snapshot_id}`,
+      snapshot_id: check.first_absent_snapshot_id ?? check.latest_snapshot_id,
+    };
+  }
+  if (remediation === null)
+    return { state: "pending", detail: "not planned yet", snapshot_id: null };
+  if (remediation.status === "failed") {
+    return {
+      state: "failed",
+      detail: `API call failed after ${remediation.attempts} attempt(s): ${remediation.error ?? "unknown error"}`,
+      snapshot_id: null,
+    };
+  }
+  if (remediation.status === "planned") {
+    return { state: "pending", detail: "planned, not applied yet", snapshot_id: null };
+  }
+  const idp = remediation.status === "idp";
+  if (check !== undefined) {
+    return {
+      state: "pending",
+      detail: `still present in snapshot ${check.latest_snapshot_id}${idp ? " (change it in the identity provider)" : ""}`,
+      snapshot_id: null,
+    };
+  }
+  return {
+    state: "pending",
+    detail: idp
+      ? "change in the identity provider; no crawl since the campaign closed"
+      : "applied; no crawl since",
+    snapshot_id: null,
+  };
+}
+
+export async function campaignState(store: Store, campaign: CampaignRow): Promise<ItemState[]> {
+  const items = await loadItems(store, campaign.campaign_id);
+  const decisions = await currentDecisions(store, campaign.campaign_id);
+  const remediation = await loadRemediation(store, campaign.campaign_id);
+  const checked = await checks(store, campaign.campaign_id);
+  return items.map((item) => {
+    const decision = decisions.get(item.item_id) ?? null;
+    const action = remediation.get(item.item_id) ?? null;
+    return {
+      item,
+      decision,
+      remediation: action,
+      verification:
+        decision?.decision === "revoke" ? verify(action, checked.get(item.item_id)) : null,
+    };
+  });
+}
+
+export interface ReviewerStatus {
+  reviewer: string;
+  items: number;
+  decided: number;
+  approved: number;
+  revoked: number;
+  needs_info: number;
+  pending: number;
+  percent_complete: number;
+  overdue: boolean;
+}
+
+export interface CampaignStatus {
+  campaign: string;
+  campaign_id: number;
+  status: "open" | "closed";
+  snapshot_id: number;
+  seal: string;
+  scope: string;
+  undecided_policy: string;
+  due_date: string | null;
+  created_at: string;
+  closed_at: string | null;
+  items: number;
+  decided: number;
+  approved: number;
+  revoked: number;
+  needs_info: number;
+  escalated: number;
+  carried_forward: number;
+  pending: number;
+  percent_complete: number;
+  reviewers: ReviewerStatus[];
+  overdue_reviewers: string[];
+  remediation: { revoked: number; verified: number; pending: number; failed: number; idp: number };
+}
+
+const percent = (part: number, whole: number): number =>
+  whole === 0 ? 100 : Math.floor((part / whole) * 1000) / 10;
+
+/** Counts of one campaign. Approve/revoke are decided; needs-info is still pending. */
+export function summarise(
+  campaign: CampaignRow,
+  states: readonly ItemState[],
+  today: string = new Date().toISOString().slice(0, 10),
+): CampaignStatus {
+  const byReviewer = new Map<string, ReviewerStatus>();
+  const totals = { decided: 0, approved: 0, revoked: 0, needs_info: 0, escalated: 0, carried: 0 };
+  const remediation = { revoked: 0, verified: 0, pending: 0, failed: 0, idp: 0 };
+  for (const s of states) {
+    const d = s.decision?.decision ?? null;
+    if (s.item.carried_from_campaign_id !== null) totals.carried++;
+    const final = d === "approve" || d === "revoke" || d === "escalated";
+    if (final) totals.decided++;
+    if (d === "approve") totals.approved++;
+    if (d === "revoke") totals.revoked++;
+    if (d === "needs_info") totals.needs_info++;
+    if (d === "escalated") totals.escalated++;
+    if (s.verification !== null) {
+      remediation.revoked++;
+      remediation[s.verification.state]++;
+      if (s.remediation?.status === "idp") remediation.idp++;
+    }
+    if (s.item.carried_from_campaign_id !== null) continue;
+    const r = byReviewer.get(s.item.reviewer) ?? {
+      reviewer: s.item.reviewer,
+      items: 0,
+      decided: 0,
+      approved: 0,
+      revoked: 0,
+      needs_info: 0,
+      pending: 0,
+      percent_complete: 0,
+      overdue: false,
+    };
+    r.items++;
+    if (final) r.decided++;
+    else r.pending++;
+    if (d === "approve") r.approved++;
+    if (d === "revoke") r.revoked++;
+    if (d === "needs_info") r.needs_info++;
+    byReviewer.set(s.item.reviewer, r);
+  }
+  const overdueDate =
+    campaign.status === "open" && campaign.due_date !== null && today > campaign.due_date;
+  const reviewers = [...byReviewer.values()]
+    .sort((a, b) => (a.reviewer < b.reviewer ? -1 : 1))
+    .map((r) => ({
+      ...r,
+      percent_complete: percent(r.decided, r.items),
+      overdue: overdueDate && r.pending > 0,
+    }));
+  return {
+    campaign: campaign.name,
+    campaign_id: campaign.campaign_id,
+    status: campaign.status,
+    snapshot_id: campaign.snapshot_id,
+    seal: campaign.seal,
+    scope: campaign.scope,
+    undecided_policy: campaign.undecided_policy,
+    due_date: campaign.due_date,
+    created_at: campaign.created_at,
+    closed_at: campaign.closed_at,
+    items: states.length,
+    decided: totals.decided,
+    approved: totals.approved,
+    revoked: totals.revoked,
+    needs_info: totals.needs_info,
+    escalated: totals.escalated,
+    carried_forward: totals.carried,
+    pending: states.length - totals.decided,
+    percent_complete: percent(totals.decided, states.length),
+    reviewers,
+    overdue_reviewers: reviewers.filter((r) => r.overdue).map((r) => r.reviewer),
+    remediation,
+  };
+}

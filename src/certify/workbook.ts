@@ -1,0 +1,376 @@
+/**
+ * Reviewer workbooks: one per reviewer, an Instructions sheet and a Review sheet whose
+ * population cells are locked (sheet protection without a password: protection guides, the
+ * row MAC enforces), a Decision drop-down and a Justification column left unlocked, and hidden
+ * item id, campaign id, snapshot id and row hash columns. Every text cell from the API goes
+ * through the report's `cellText` (neutralised against formula injection, XML-safe); zip
+ * entries carry the campaign's creation date, so an export is reproducible.
+ */
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import ExcelJS from "exceljs";
+import { cellText, xmlSafe } from "../report/xlsx-sheet.js";
+import type { CampaignRow, CurrentDecision, ItemRow } from "./db.js";
+import { rowHash } from "./rowhash.js";
+
+export const REVIEW_SHEET = "Review";
+export const INSTRUCTIONS_SHEET = "Instructions";
+export const POPULATION_HEADERS = [
+  "Grant",
+  "Group",
+  "Group ID",
+  "Managed by",
+  "User email",
+  "User name",
+  "User ID",
+  "Role",
+  "Role ID",
+  "Elevated",
+  "Access path",
+  "Self-review",
+] as const;
+export const DECISION_HEADER = "Decision";
+export const JUSTIFICATION_HEADER = "Justification";
+export const HIDDEN_HEADERS = ["Item ID", "Campaign ID", "Snapshot ID", "Row hash"] as const;
+export const ALL_HEADERS = [
+  ...POPULATION_HEADERS,
+  DECISION_HEADER,
+  JUSTIFICATION_HEADER,
+  ...HIDDEN_HEADERS,
+] as const;
+const WIDTHS = [18, 28, 24, 11, 30, 22, 24, 24, 24, 9, 60, 11, 13, 50, 26, 12, 12, 66];
+
+export const DECISION_LABELS = { approve: "Approve", revoke: "Revoke", needs_info: "Needs info" };
+export const KIND_LABELS = {
+  membership: "Group membership",
+  group_role: "Group role",
+  user_role: "Direct role",
+} as const;
+
+/** The population cells of one item exactly as the workbook holds them. */
+export function populationCells(item: ItemRow): string[] {
+  const managedBy =
+    item.kind === "user_role"
+      ? ""
+      : item.group_is_scim_managed === null
+        ? "Unknown"
+        : item.group_is_scim_managed
+          ? "SCIM"
+          : "Manual";
+  return [
+    KIND_LABELS[item.kind],
+    item.group_name ?? "",
+    item.group_id ?? "",
+    managedBy,
+    item.user_email ?? "",
+    item.user_name ?? "",
+    item.user_id ?? "",
+    item.role_name ?? "",
+    item.role_id ?? "",
+    item.elevated ? "Yes" : "No",
+    item.path,
+    item.self_review ? "Yes" : "No",
+  ].map(cellText);
+}
+
+export function itemRowHash(campaign: CampaignRow, item: ItemRow): string {
+  return rowHash(
+    campaign.secret,
+    String(campaign.campaign_id),
+    String(campaign.snapshot_id),
+    item.item_id,
+    populationCells(item),
+  );
+}
+
+/** Archiver stamps zip entries with the clock unless given a date (see report/xlsx-sheet.ts). */
+class StampedWriter extends ExcelJS.stream.xlsx.WorkbookWriter {
+  override addThemes(): Promise<void> {
+    const zip = (this as unknown as { zip?: { append?: unknown } }).zip;
+    if (!zip || typeof zip.append !== "function") {
+      throw new Error("exceljs WorkbookWriter has no zip archive (unsupported exceljs version)");
+    }
+    const append = (zip.append as (s: unknown, d: Record<string, unknown>) => unknown).bind(zip);
+    const date = this.created;
+    zip.append = (source: unknown, data: Record<string, unknown>) =>
+      append(source, { ...data, date });
+    return super.addThemes();
+  }
+}
+
+const HEADER_STYLE: Partial<ExcelJS.Style> = {
+  font: { bold: true },
+  fill: { type: "pattern", pattern: "solid", fgColor: { argb: "FFDCE6F1" } },
+  protection: { locked: true },
+};
+const LOCKED: Partial<ExcelJS.Style> = { protection: { locked: true } };
+const UNLOCKED: Partial<ExcelJS.Style> = {
+  protection: { locked: false },
+  fill: { type: "pattern", pattern: "solid", fgColor: { argb: "FFFFF7D6" } },
+};
+const WRAP: Partial<ExcelJS.Style> = {
+  protection: { locked: true },
+  alignment: { wrapText: true, vertical: "top" },
+};
+/** Sorting would move rows under protection; filtering and resizing are fine. */
+const PROTECTION = {
+  selectLockedCells: true,
+  selectUnlockedCells: true,
+  formatColumns: true,
+  autoFilter: true,
+} as const;
+
+export interface ReviewerWorkbook {
+  campaign: CampaignRow;
+  reviewer: string;
+  items: readonly ItemRow[];
+  /** Decisions already recorded, shown pre-filled. */
+  decisions: ReadonlyMap<string, CurrentDecision>;
+}
+
+function instructionLines(book: ReviewerWorkbook): [string, string][] {
+  const c = book.campaign;
+  return [
+    ["Campaign", c.name],
+    ["Campaign ID", String(c.campaign_id)],
+    ["Reviewer", book.reviewer],
+    ["Snapshot ID", String(c.snapshot_id)],
+    ["Snapshot seal", c.seal],
+    ["Due date", c.due_date ?? "none"],
+    ["Items to review", String(book.items.length)],
+    ["", ""],
+    ["How to review", "For each row of the Review sheet, choose a Decision from the drop-down:"],
+    [
+      "",
+      "Approve — the access is still needed; Revoke — remove it; Needs info — you cannot decide yet.",
+    ],
+    [
+      "",
+      "A Justification is required for every Revoke and for every decision on an elevated grant (Elevated = Yes).",
+    ],
+    ["", "Do not edit, add, delete or move rows' population cells: each row carries a keyed hash,"],
+    ["", "and a file with any edited or foreign row is rejected whole on import."],
+    [
+      "",
+      `Undecided rows when the campaign closes are handled by its policy: ${c.undecided_policy}.`,
+    ],
+    ["", "Return the file as it is (keep its name or not) to the campaign owner for import."],
+  ];
+}
+
+/** Writes one reviewer's workbook to `path` (the caller renames it into place). */
+export async function writeReviewerWorkbook(path: string, book: ReviewerWorkbook): Promise<void> {
+  const out = createWriteStream(path, { mode: 0o600 });
+  await Promise.race([
+    once(out, "open"),
+    once(out, "error").then(([error]) => Promise.reject(error)),
+  ]);
+  const date = new Date(book.campaign.created_at);
+  const writer = new StampedWriter({
+    stream: out,
+    useStyles: true,
+    useSharedStrings: false,
+    created: date,
+    modified: date,
+    creator: "openai-access-audit",
+    lastModifiedBy: "openai-access-audit",
+  } as ConstructorParameters<typeof ExcelJS.stream.xlsx.WorkbookWriter>[0]);
+  writer.title = xmlSafe(`Access certification ${book.campaign.name}: ${book.reviewer}`);
+  writer.subject = xmlSafe(
+    `campaign ${book.campaign.campaign_id}, snapshot ${book.campaign.snapshot_id}`,
+  );
+  writer.keywords = xmlSafe(`seal ${book.campaign.seal}`);
+
+  const intro = writer.addWorksheet(INSTRUCTIONS_SHEET);
+  intro.columns = [{ width: 18 }, { width: 110 }];
+  await intro.protect("", PROTECTION);
+  for (const [label, value] of instructionLines(book)) {
+    const row = intro.addRow([cellText(label), cellText(value)]);
+    row.getCell(1).style = label === "" ? LOCKED : HEADER_STYLE;
+    row.getCell(2).style = LOCKED;
+    row.commit();
+  }
+  intro.commit();
+
+  const sheet = writer.addWorksheet(REVIEW_SHEET, {
+    views: [{ state: "frozen", xSplit: 0, ySplit: 1, topLeftCell: "A2", activeCell: "M2" }],
+    pageSetup: { orientation: "landscape", printTitlesRow: "1:1" },
+  });
+  sheet.columns = ALL_HEADERS.map((header, i) => ({
+    width: WIDTHS[i] ?? 20,
+    hidden: (HIDDEN_HEADERS as readonly string[]).includes(header),
+  }));
+  await sheet.protect("", PROTECTION);
+  const header = sheet.getRow(1);
+  ALL_HEADERS.forEach((name, i) => {
+    const cell = header.getCell(i + 1);
+    cell.value = name;
+    cell.style = HEADER_STYLE;
+  });
+  header.commit();
+  const decisionColumn = POPULATION_HEADERS.length + 1;
+  let rowNumber = 1;
+  for (const item of book.items) {
+    rowNumber++;
+    const row = sheet.getRow(rowNumber);
+    const cells = populationCells(item);
+    cells.forEach((value, i) => {
+      const cell = row.getCell(i + 1);
+      cell.value = value;
+      cell.style = i === 10 ? WRAP : LOCKED;
+    });
+    const current = book.decisions.get(item.item_id);
+    const decision = row.getCell(decisionColumn);
+    decision.style = UNLOCKED;
+    if (current?.source === "workbook" && current.decision !== "escalated") {
+      decision.value = DECISION_LABELS[current.decision];
+    }
+    const justification = row.getCell(decisionColumn + 1);
+    justification.style = UNLOCKED;
+    if (current?.source === "workbook" && current.justification) {
+      justification.value = cellText(current.justification);
+    }
+    const hidden = [
+      item.item_id,
+      String(book.campaign.campaign_id),
+      String(book.campaign.snapshot_id),
+      itemRowHash(book.campaign, item),
+    ];
+    hidden.forEach((value, i) => {
+      const cell = row.getCell(decisionColumn + 2 + i);
+      cell.value = value;
+      cell.style = LOCKED;
+    });
+    // The streaming worksheet has `dataValidations` (squeezed into ranges on commit); its
+    // type declarations omit it.
+    (sheet as unknown as StreamingValidations).dataValidations.add(
+      `${columnLetter(decisionColumn)}${rowNumber}`,
+      {
+        type: "list",
+        allowBlank: true,
+        formulae: [`"${Object.values(DECISION_LABELS).join(",")}"`],
+        showErrorMessage: true,
+        errorStyle: "stop",
+        errorTitle: "Decision",
+        error: "Choose Approve, Revoke or Needs info",
+      },
+    );
+    row.commit();
+  }
+  sheet.autoFilter = {
+    from: { row: 1, column: 1 },
+    to: { row: Math.max(rowNumber, 1), column: ALL_HEADERS.length },
+  };
+  sheet.commit();
+  await writer.commit();
+  if (!out.closed) await once(out, "close");
+}
+
+interface StreamingValidations {
+  dataValidations: { add(address: string, validation: ExcelJS.DataValidation): void };
+}
+
+export function columnLetter(n: number): string {
+  let s = "";
+  let x = n;
+  while (x > 0) {
+    const r = (x - 1) % 26;
+    s = String.fromCharCode(65 + r) + s;
+    x = Math.floor((x - 1) / 26);
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a returned workbook
+
+/** A cell as text. A formula reads as `=formula`, so it never equals a population value. */
+export function cellString(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "object") {
+    if ("formula" in value || "sharedFormula" in value) {
+      const f = value as { formula?: string; sharedFormula?: string };
+      return `=${f.formula ?? f.sharedFormula ?? ""}`;
+    }
+    if ("richText" in value && Array.isArray(value.richText)) {
+      return value.richText.map((r) => r.text).join("");
+    }
+    if ("text" in value && typeof value.text === "string") return value.text;
+    if ("error" in value) return String(value.error);
+  }
+  return String(value);
+}
+
+export interface ReadRow {
+  /** The Excel row number. */
+  row: number;
+  population: string[];
+  decision: string;
+  justification: string;
+  item_id: string;
+  campaign_id: string;
+  snapshot_id: string;
+  row_hash: string;
+}
+
+export interface ReadWorkbook {
+  meta: Map<string, string>;
+  rows: ReadRow[];
+  /** File-level problems (missing sheet or columns): the file is rejected. */
+  problems: string[];
+}
+
+export async function readReviewerWorkbook(path: string): Promise<ReadWorkbook> {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.readFile(path);
+  const meta = new Map<string, string>();
+  const problems: string[] = [];
+  const intro = book.getWorksheet(INSTRUCTIONS_SHEET);
+  if (intro === undefined) problems.push(`no "${INSTRUCTIONS_SHEET}" sheet`);
+  intro?.eachRow((row) => {
+    const label = cellString(row.getCell(1).value).trim();
+    if (label !== "" && !meta.has(label)) meta.set(label, cellString(row.getCell(2).value).trim());
+  });
+  const sheet = book.getWorksheet(REVIEW_SHEET);
+  if (sheet === undefined) {
+    problems.push(`no "${REVIEW_SHEET}" sheet`);
+    return { meta, rows: [], problems };
+  }
+  const columns = new Map<string, number>();
+  sheet.getRow(1).eachCell((cell, col) => {
+    const name = cellString(cell.value).trim();
+    if (!columns.has(name)) columns.set(name, col);
+  });
+  const missing = ALL_HEADERS.filter((h) => !columns.has(h));
+  if (missing.length > 0) {
+    problems.push(`sheet "${REVIEW_SHEET}" lacks column(s) ${missing.join(", ")}`);
+    return { meta, rows: [], problems };
+  }
+  const at = (row: ExcelJS.Row, header: string): string =>
+    cellString(row.getCell(columns.get(header) ?? 0).value);
+  const rows: ReadRow[] = [];
+  sheet.eachRow({ includeEmpty: false }, (row, number) => {
+    if (number === 1) return;
+    const read: ReadRow = {
+      row: number,
+      population: POPULATION_HEADERS.map((h) => at(row, h)),
+      decision: at(row, DECISION_HEADER).trim(),
+      justification: at(row, JUSTIFICATION_HEADER).trim(),
+      item_id: at(row, "Item ID").trim(),
+      campaign_id: at(row, "Campaign ID").trim(),
+      snapshot_id: at(row, "Snapshot ID").trim(),
+      row_hash: at(row, "Row hash").trim(),
+    };
+    const empty =
+      read.population.every((c) => c === "") &&
+      read.decision === "" &&
+      read.justification === "" &&
+      read.item_id === "" &&
+      read.row_hash === "";
+    if (!empty) rows.push(read);
+  });
+  return { meta, rows, problems };
+}

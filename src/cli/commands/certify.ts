@@ -1,0 +1,282 @@
+/**
+ * `access-audit certify start|export|import|status|close|report`: access certification
+ * campaigns (src/certify). A rejected import prints its summary and then every problem, one
+ * per line (`FILE: row N: reason`), on stderr and exits 1; `--json` also prints the outcomes.
+ */
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { AnalysisError } from "../../analysis/access.js";
+import {
+  type CampaignRow,
+  CertifyError,
+  campaignState,
+  closeCampaign,
+  exportWorkbooks,
+  importWorkbooks,
+  loadCampaign,
+  loadReviewersFile,
+  type ReviewerRules,
+  SCOPES,
+  type Scope,
+  singleReviewer,
+  startCampaign,
+  summarise,
+  UNDECIDED_POLICIES,
+  type UndecidedPolicy,
+  writeSignoff,
+} from "../../certify/index.js";
+import { Store, StoreError } from "../../store/index.js";
+import { addDbOption, resolveDbPath } from "../db.js";
+import { CliError, UsageError } from "../errors.js";
+import { intOption } from "../options.js";
+import { DEFAULT_REPORTS_DIR } from "./report.js";
+
+/** Usage errors exit 2; anything else the stage refuses exits 1. */
+export function certifyCliError(error: unknown): unknown {
+  if (error instanceof CertifyError) {
+    return error.usage ? new UsageError(error.message) : new CliError(error.message);
+  }
+  if (error instanceof AnalysisError) {
+    return error.code === "UNKNOWN_SNAPSHOT"
+      ? new UsageError(error.message)
+      : new CliError(error.message);
+  }
+  if (error instanceof StoreError && error.code === "SNAPSHOT_NOT_FOUND") {
+    return new UsageError(error.message);
+  }
+  return error;
+}
+
+/** Opens the store, runs `work`, closes it; stage errors become CLI errors. */
+export async function withStore<T>(
+  db: string | undefined,
+  readOnly: boolean,
+  work: (store: Store) => Promise<T>,
+): Promise<T> {
+  const store = await Store.open(resolveDbPath(db), { readOnly });
+  try {
+    return await work(store);
+  } catch (error) {
+    throw certifyCliError(error);
+  } finally {
+    await store.close();
+  }
+}
+
+const print = (json: boolean | undefined, value: unknown, text: () => string): void => {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+};
+
+function dateOption(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new InvalidArgumentError(`expected a date YYYY-MM-DD, got "${value}"`);
+  }
+  return value;
+}
+
+interface StartFlags {
+  db?: string;
+  json?: boolean;
+  name: string;
+  snapshot?: number;
+  scope: Scope;
+  reviewers?: string;
+  reviewer?: string;
+  policy: UndecidedPolicy;
+  due?: string;
+  allowSelfReview?: boolean;
+}
+
+const campaignSummary = (c: CampaignRow) => ({
+  campaign: c.name,
+  campaign_id: c.campaign_id,
+  snapshot_id: c.snapshot_id,
+  seal: c.seal,
+  scope: c.scope,
+  undecided_policy: c.undecided_policy,
+  due_date: c.due_date,
+  status: c.status,
+  created_at: c.created_at,
+  closed_at: c.closed_at,
+});
+
+export function registerCertify(program: Command): void {
+  const certify = program
+    .command("certify")
+    .description("Access certification campaigns: start, export, import, status, close, report");
+
+  addDbOption(certify.command("start").description("Start a campaign on a complete snapshot"))
+    .requiredOption("--name <name>", "campaign name (unique), e.g. Q4-2026")
+    .option("--snapshot <id>", "a complete snapshot (default: the latest)", intOption(1))
+    .addOption(
+      new Option("--scope <scope>", "which grants are reviewed").choices(SCOPES).default("all"),
+    )
+    .option("--reviewers <file>", "reviewer rules (YAML: default, by_group, by_role, fallback)")
+    .option("--reviewer <email>", "one reviewer for every item (instead of --reviewers)")
+    .addOption(
+      new Option("--policy <policy>", "what happens to items undecided at close")
+        .choices(UNDECIDED_POLICIES)
+        .default("keep"),
+    )
+    .option(
+      "--due <date>",
+      "due date (YYYY-MM-DD): reviewers with pending items after it are overdue",
+      dateOption,
+    )
+    .option("--allow-self-review", "let a reviewer review their own access (still flagged)")
+    .option("--json", "print JSON")
+    .action(async (flags: StartFlags) => {
+      if ((flags.reviewers === undefined) === (flags.reviewer === undefined)) {
+        throw new UsageError("pass exactly one of --reviewers FILE or --reviewer EMAIL");
+      }
+      let rules: ReviewerRules;
+      try {
+        rules =
+          flags.reviewers !== undefined
+            ? loadReviewersFile(flags.reviewers)
+            : singleReviewer(flags.reviewer ?? "");
+      } catch (error) {
+        throw certifyCliError(error);
+      }
+      const result = await withStore(flags.db, false, (store) =>
+        startCampaign(store, {
+          name: flags.name,
+          scope: flags.scope,
+          reviewers: rules,
+          policy: flags.policy,
+          allowSelfReview: flags.allowSelfReview === true,
+          ...(flags.snapshot === undefined ? {} : { snapshotId: flags.snapshot }),
+          ...(flags.due === undefined ? {} : { dueDate: flags.due }),
+        }),
+      );
+      const { campaign, ...rest } = result;
+      print(flags.json, { ...campaignSummary(campaign), ...rest }, () =>
+        [
+          `campaign ${campaign.name} started on snapshot ${campaign.snapshot_id} (seal ${campaign.seal.slice(0, 16)}…, scope ${campaign.scope}): ${result.items} item(s), ${result.to_review} to review, ${result.carried_forward} approval(s) carried forward`,
+          ...result.reviewers.map((r) => `  ${r.reviewer}: ${r.items} item(s)`),
+          `snapshot ${campaign.snapshot_id} held: "${result.hold}"`,
+        ].join("\n"),
+      );
+    });
+
+  addDbOption(certify.command("export").description("Write one review workbook per reviewer"))
+    .requiredOption("--campaign <name>", "campaign name")
+    .requiredOption("--out <dir>", "folder for the workbooks")
+    .option("--json", "print JSON")
+    .action(async (flags: { db?: string; json?: boolean; campaign: string; out: string }) => {
+      const files = await withStore(flags.db, true, async (store) =>
+        exportWorkbooks(store, await loadCampaign(store, flags.campaign), flags.out),
+      );
+      print(flags.json, { campaign: flags.campaign, files }, () =>
+        [
+          `${files.length} workbook(s) for campaign ${flags.campaign}:`,
+          ...files.map((f) => `  ${f.reviewer}: ${f.items} item(s)  ${f.path}`),
+        ].join("\n"),
+      );
+    });
+
+  addDbOption(
+    certify
+      .command("import")
+      .description(
+        "Record the decisions of returned workbooks (a file with any problem is rejected whole)",
+      )
+      .argument("<files...>", "returned workbooks"),
+  )
+    .option("--campaign <name>", "refuse workbooks of any other campaign")
+    .option("--json", "print JSON")
+    .action(async (files: string[], flags: { db?: string; json?: boolean; campaign?: string }) => {
+      const outcomes = await withStore(flags.db, false, (store) =>
+        importWorkbooks(store, files, flags.campaign),
+      );
+      const rejected = outcomes.filter((o) => o.status === "rejected");
+      print(flags.json, { files: outcomes }, () =>
+        outcomes
+          .map((o) =>
+            o.status === "recorded"
+              ? `${o.file}: recorded ${o.recorded} decision(s) by ${o.reviewer ?? "?"} (${o.unchanged} unchanged, ${o.undecided} undecided row(s)) for campaign ${o.campaign ?? "?"}`
+              : o.status === "already_imported"
+                ? `${o.file}: already imported (sha256 ${o.sha256.slice(0, 16)}…); nothing recorded`
+                : `${o.file}: rejected (${o.problems.length} problem(s)); nothing recorded`,
+          )
+          .join("\n"),
+      );
+      if (rejected.length > 0) {
+        const problems = rejected.flatMap((o) => o.problems);
+        const lines = [
+          `access-audit: import rejected: ${problems.length} problem(s) in ${rejected.length} file(s); nothing recorded from ${rejected.length === 1 ? "it" : "them"}`,
+          ...problems.map(
+            (p) => `${p.file}: ${p.row === null ? "file" : `row ${p.row}`}: ${p.reason}`,
+          ),
+        ];
+        process.stderr.write(`${lines.join("\n")}\n`);
+        process.exitCode = 1;
+      }
+    });
+
+  addDbOption(certify.command("status").description("Progress of a campaign (default: the newest)"))
+    .option("--campaign <name>", "campaign name")
+    .option("--json", "print JSON")
+    .action(async (flags: { db?: string; json?: boolean; campaign?: string }) => {
+      const status = await withStore(flags.db, true, async (store) => {
+        const campaign = await loadCampaign(store, flags.campaign);
+        return summarise(campaign, await campaignState(store, campaign));
+      });
+      print(flags.json, status, () =>
+        [
+          `campaign ${status.campaign} (${status.status}, snapshot ${status.snapshot_id}, scope ${status.scope}): ${status.decided}/${status.items} decided (${status.percent_complete}%), ${status.approved} approved, ${status.revoked} revoked, ${status.needs_info} needs info, ${status.escalated} escalated, ${status.pending} pending`,
+          ...status.reviewers.map(
+            (r) =>
+              `  ${r.reviewer}: ${r.decided}/${r.items} (${r.percent_complete}%), ${r.approved} approved, ${r.revoked} revoked, ${r.pending} pending${r.overdue ? " OVERDUE" : ""}`,
+          ),
+          `remediation: ${status.remediation.verified} verified, ${status.remediation.pending} pending, ${status.remediation.failed} failed of ${status.remediation.revoked} revoked`,
+        ].join("\n"),
+      );
+    });
+
+  addDbOption(
+    certify
+      .command("close")
+      .description("Freeze decisions, apply the undecided policy, write the sign-off report"),
+  )
+    .requiredOption("--campaign <name>", "campaign name")
+    .option("--out <dir>", "folder for the sign-off report", DEFAULT_REPORTS_DIR)
+    .option("--json", "print JSON")
+    .action(async (flags: { db?: string; json?: boolean; campaign: string; out: string }) => {
+      const result = await withStore(flags.db, false, async (store) => {
+        const closed = await closeCampaign(store, await loadCampaign(store, flags.campaign));
+        const files = await writeSignoff(store, closed.campaign, flags.out);
+        return { ...closed, files };
+      });
+      print(
+        flags.json,
+        {
+          ...campaignSummary(result.campaign),
+          by_policy: result.by_policy,
+          policy_decision: result.policy_decision,
+          files: result.files,
+        },
+        () =>
+          [
+            `campaign ${result.campaign.name} closed: ${result.by_policy} undecided item(s) -> ${result.policy_decision} (policy ${result.campaign.undecided_policy})`,
+            ...result.files.map((f) => `  ${f.format.padEnd(4)}  ${f.path}  (${f.bytes} bytes)`),
+          ].join("\n"),
+      );
+    });
+
+  addDbOption(
+    certify
+      .command("report")
+      .description("Write the sign-off report again (e.g. after remediation and a new crawl)"),
+  )
+    .requiredOption("--campaign <name>", "campaign name")
+    .option("--out <dir>", "folder for the sign-off report", DEFAULT_REPORTS_DIR)
+    .option("--json", "print JSON")
+    .action(async (flags: { db?: string; json?: boolean; campaign: string; out: string }) => {
+      const files = await withStore(flags.db, true, async (store) =>
+        writeSignoff(store, await loadCampaign(store, flags.campaign), flags.out),
+      );
+      print(flags.json, { campaign: flags.campaign, files }, () =>
+        files.map((f) => `${f.format.padEnd(4)}  ${f.path}  (${f.bytes} bytes)`).join("\n"),
+      );
+    });
+}

@@ -1,0 +1,114 @@
+/**
+ * `access-audit remediate plan|apply --campaign NAME`: the API calls that apply a closed
+ * campaign's revocations. `apply` changes the organization, so it needs `--yes` (exit 2
+ * without) and a key allowed to write; it is idempotent and records every call's outcome.
+ */
+import type { Command } from "commander";
+import { AdminClient } from "../../api/index.js";
+import {
+  applyRemediation,
+  loadCampaign,
+  type PlannedAction,
+  planRemediation,
+} from "../../certify/index.js";
+import { createLogger } from "../../util/log.js";
+import { addDbOption } from "../db.js";
+import { CliError, UsageError } from "../errors.js";
+import { resolveAdminKey, resolveBaseUrl } from "../options.js";
+import { withStore } from "./certify.js";
+
+function describe(a: PlannedAction): string {
+  const who = a.user_email ?? a.user_id ?? "";
+  const group = `"${a.group_name ?? a.group_id ?? ""}" (${a.group_id ?? ""})`;
+  const what =
+    a.action === "idp_change"
+      ? `change in the identity provider: remove ${who} (${a.user_id ?? ""}) from SCIM-managed group ${group}`
+      : `${a.method ?? ""} ${a.path ?? ""}`;
+  const extra = a.error ? `: ${a.error}` : "";
+  return `  ${a.item_id}  [${a.status}]  ${what}${extra}`;
+}
+
+export function registerRemediate(program: Command): void {
+  const remediate = program
+    .command("remediate")
+    .description("Apply a closed campaign's revocations through the Admin API");
+
+  addDbOption(
+    remediate.command("plan").description("List the API calls that would apply the revocations"),
+  )
+    .requiredOption("--campaign <name>", "campaign name")
+    .option("--json", "print JSON")
+    .action(async (flags: { db?: string; json?: boolean; campaign: string }) => {
+      const actions = await withStore(flags.db, false, async (store) =>
+        planRemediation(store, await loadCampaign(store, flags.campaign)),
+      );
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({ campaign: flags.campaign, actions }, null, 2)}\n`);
+        return;
+      }
+      const api = actions.filter((a) => a.action !== "idp_change").length;
+      process.stdout.write(
+        `${[
+          `campaign ${flags.campaign}: ${actions.length} revocation(s), ${api} API call(s), ${actions.length - api} identity-provider change(s)`,
+          ...actions.map(describe),
+        ].join("\n")}\n`,
+      );
+    });
+
+  addDbOption(
+    remediate.command("apply").description("Execute the plan through the API (needs --yes)"),
+  )
+    .requiredOption("--campaign <name>", "campaign name")
+    .option("--yes", "confirm: change the organization")
+    .option(
+      "--base-url <url>",
+      "Admin API base URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1)",
+    )
+    .option("--key-file <path>", "read the admin key from this file instead of $OPENAI_ADMIN_KEY")
+    .option("--json", "print JSON")
+    .action(
+      async (flags: {
+        db?: string;
+        json?: boolean;
+        campaign: string;
+        yes?: boolean;
+        baseUrl?: string;
+        keyFile?: string;
+      }) => {
+        if (flags.yes !== true) {
+          throw new UsageError(
+            "remediate apply changes the organization: run `remediate plan` to review it, then pass --yes",
+          );
+        }
+        const baseUrl = resolveBaseUrl(flags.baseUrl);
+        const apiKey = resolveAdminKey(flags.keyFile);
+        const client = new AdminClient({ baseUrl, apiKey, logger: createLogger() });
+        let result: Awaited<ReturnType<typeof applyRemediation>>;
+        try {
+          result = await withStore(flags.db, false, async (store) =>
+            applyRemediation(store, await loadCampaign(store, flags.campaign), client),
+          );
+        } finally {
+          await client.close();
+        }
+        if (flags.json) {
+          process.stdout.write(
+            `${JSON.stringify({ campaign: flags.campaign, ...result }, null, 2)}\n`,
+          );
+        } else {
+          process.stdout.write(
+            `${[
+              `campaign ${flags.campaign}: ${result.executed} call(s) made, ${result.skipped} skipped (done or identity provider), ${result.failed} failed`,
+              ...result.actions.map(describe),
+              "run a crawl, then `certify status` to verify that the revoked grants are gone",
+            ].join("\n")}\n`,
+          );
+        }
+        if (result.failed > 0) {
+          throw new CliError(
+            `${result.failed} remediation call(s) failed; run apply again to retry them`,
+          );
+        }
+      },
+    );
+}
