@@ -1,14 +1,14 @@
 /** `certify start`: a campaign over one sealed snapshot, its items and their reviewers. */
 import { randomBytes } from "node:crypto";
-import type { DuckDBValue } from "@duckdb/node-api";
 import { resolveSnapshotId } from "../analysis/access.js";
 import type { Store } from "../store/index.js";
 import {
   type CampaignRow,
   currentDecisions,
+  insertDecisions,
+  insertRows,
   inTransaction,
   loadCampaign,
-  nextDecisionSeq,
   type Scope,
   type UndecidedPolicy,
 } from "./db.js";
@@ -38,31 +38,6 @@ export interface StartResult {
 }
 
 export const holdReason = (name: string): string => `certification campaign ${name}`;
-
-/** Inserts rows in batches of multi-row VALUES (a prepared insert per row is slow in DuckDB). */
-export async function insertRows(
-  store: Store,
-  table: string,
-  columns: readonly string[],
-  rows: readonly DuckDBValue[][],
-  batch = 200,
-): Promise<void> {
-  for (let start = 0; start < rows.length; start += batch) {
-    const chunk = rows.slice(start, start + batch);
-    const params: DuckDBValue[] = [];
-    const tuples = chunk.map((row) => {
-      const marks = row.map((value) => {
-        params.push(value);
-        return `$${params.length}`;
-      });
-      return `(${marks.join(", ")})`;
-    });
-    await store.query(
-      `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${tuples.join(", ")}`,
-      params,
-    );
-  }
-}
 
 const describeItem = (item: PopulationItem): string => {
   const who = item.user_email ?? item.user_id ?? "";
@@ -234,30 +209,17 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
         carried.has(item.item_id) ? (baseline?.campaign_id ?? null) : null,
       ]),
     );
-    let seq = await nextDecisionSeq(store);
-    await insertRows(
+    await insertDecisions(
       store,
-      "certify_decisions",
-      [
-        "decision_seq",
-        "campaign_id",
-        "item_id",
-        "decision",
-        "justification",
-        "reviewer",
-        "decided_at",
-        "source",
-      ],
-      [...carried].map(([id, c]) => [
-        seq++,
-        campaignId,
-        id,
-        "approve",
-        c.justification,
-        c.reviewer,
-        c.decided_at,
-        "carried_forward",
-      ]),
+      [...carried].map(([id, c]) => ({
+        campaign_id: campaignId,
+        item_id: id,
+        decision: "approve",
+        justification: c.justification,
+        reviewer: c.reviewer,
+        decided_at: c.decided_at,
+        source: "carried_forward",
+      })),
     );
     return loadCampaign(store, name);
   });

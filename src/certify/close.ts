@@ -1,12 +1,11 @@
 /** `certify close`: freezes decisions; undecided items follow the campaign's policy. */
 import type { Store } from "../store/index.js";
-import { insertRows } from "./campaign.js";
 import {
   type CampaignRow,
   type Decision,
+  insertDecisions,
   inTransaction,
   loadCampaign,
-  nextDecisionSeq,
 } from "./db.js";
 import { CertifyError } from "./errors.js";
 import { campaignState } from "./state.js";
@@ -45,31 +44,18 @@ export async function closeCampaign(store: Store, campaign: CampaignRow): Promis
     if (closedAt === undefined) {
       throw new CertifyError("CAMPAIGN_CLOSED", `campaign "${campaign.name}" is already closed`);
     }
-    let seq = await nextDecisionSeq(store);
-    await insertRows(
+    await insertDecisions(
       store,
-      "certify_decisions",
-      [
-        "decision_seq",
-        "campaign_id",
-        "item_id",
-        "decision",
-        "justification",
-        "reviewer",
-        "decided_at",
-        "source",
-      ],
-      undecided.map((s) => [
-        seq++,
-        campaign.campaign_id,
-        s.item.item_id,
+      undecided.map((s) => ({
+        campaign_id: campaign.campaign_id,
+        item_id: s.item.item_id,
         decision,
-        `${s.decision?.decision === "needs_info" ? "needs info" : "undecided"} at close: ${campaign.undecided_policy} by the campaign's policy`,
-        POLICY_REVIEWER,
+        justification: `${s.decision?.decision === "needs_info" ? "needs info" : "undecided"} at close: ${campaign.undecided_policy} by the campaign's policy`,
+        reviewer: POLICY_REVIEWER,
         // The same instant as closed_at, so the report reads one close time.
-        closedAt,
-        "close_policy",
-      ]),
+        decided_at: closedAt,
+        source: "close_policy",
+      })),
     );
   });
   return {

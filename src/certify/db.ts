@@ -4,6 +4,7 @@
  * Callers are CLI commands doing one thing at a time: nothing else may query the store while
  * a transaction is open (it would run inside it).
  */
+import type { DuckDBValue } from "@duckdb/node-api";
 import type { Store } from "../store/index.js";
 import { CertifyError } from "./errors.js";
 
@@ -142,4 +143,78 @@ export async function nextDecisionSeq(store: Store): Promise<number> {
     "SELECT coalesce(max(decision_seq), 0)::INTEGER + 1 AS n FROM certify_decisions",
   );
   return rows[0]?.n ?? 1;
+}
+
+/** Inserts rows in batches of multi-row VALUES (a prepared insert per row is slow in DuckDB). */
+export async function insertRows(
+  store: Store,
+  table: string,
+  columns: readonly string[],
+  rows: readonly DuckDBValue[][],
+  batch = 200,
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += batch) {
+    const chunk = rows.slice(start, start + batch);
+    const params: DuckDBValue[] = [];
+    const tuples = chunk.map((row) => {
+      const marks = row.map((value) => {
+        params.push(value);
+        return `$${params.length}`;
+      });
+      return `(${marks.join(", ")})`;
+    });
+    await store.query(
+      `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${tuples.join(", ")}`,
+      params,
+    );
+  }
+}
+
+/** A decision to record; `decision_seq` is assigned in order on insert. */
+export interface NewDecision {
+  campaign_id: number;
+  item_id: string;
+  decision: string;
+  justification: string | null;
+  reviewer: string;
+  decided_at: string;
+  source: "workbook" | "carried_forward" | "close_policy";
+  file_sha256?: string | null;
+  sheet_row?: number | null;
+}
+
+/** Appends decisions (decisions are never updated: the latest per item wins). */
+export async function insertDecisions(
+  store: Store,
+  decisions: readonly NewDecision[],
+): Promise<void> {
+  let seq = await nextDecisionSeq(store);
+  await insertRows(
+    store,
+    "certify_decisions",
+    [
+      "decision_seq",
+      "campaign_id",
+      "item_id",
+      "decision",
+      "justification",
+      "reviewer",
+      "decided_at",
+      "source",
+      "file_sha256",
+      "sheet_row",
+    ],
+    decisions.map((d) => [
+      seq++,
+      d.campaign_id,
+      d.item_id,
+      d.decision,
+      d.justification,
+      d.reviewer,
+      d.decided_at,
+      d.source,
+      d.file_sha256 ?? null,
+      d.sheet_row ?? null,
+    ]),
+  );
 }

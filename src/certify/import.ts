@@ -6,16 +6,15 @@
  */
 import { basename } from "node:path";
 import type { Store } from "../store/index.js";
-import { insertRows } from "./campaign.js";
 import {
   type CampaignRow,
   currentDecisions,
   type Decision,
   type ItemRow,
+  insertDecisions,
   inTransaction,
   loadCampaignById,
   loadItems,
-  nextDecisionSeq,
 } from "./db.js";
 import { CertifyError } from "./errors.js";
 import { sha256OfFile } from "./files.js";
@@ -240,36 +239,21 @@ async function record(
       if (same) outcome.unchanged++;
       return !same;
     });
-    let seq = await nextDecisionSeq(store);
     const now = await store.query<{ now: string }>("SELECT now() AS now");
     const at = now[0]?.now ?? new Date().toISOString();
-    await insertRows(
+    await insertDecisions(
       store,
-      "certify_decisions",
-      [
-        "decision_seq",
-        "campaign_id",
-        "item_id",
-        "decision",
-        "justification",
-        "reviewer",
-        "decided_at",
-        "source",
-        "file_sha256",
-        "sheet_row",
-      ],
-      fresh.map((a) => [
-        seq++,
-        campaign.campaign_id,
-        a.item.item_id,
-        a.decision,
-        a.justification,
+      fresh.map((a) => ({
+        campaign_id: campaign.campaign_id,
+        item_id: a.item.item_id,
+        decision: a.decision,
+        justification: a.justification,
         reviewer,
-        at,
-        "workbook",
-        outcome.sha256,
-        a.row,
-      ]),
+        decided_at: at,
+        source: "workbook",
+        file_sha256: outcome.sha256,
+        sheet_row: a.row,
+      })),
     );
     await store.query(
       `INSERT INTO certify_imports (campaign_id, file_sha256, file_name, reviewer, rows,

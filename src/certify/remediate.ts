@@ -6,8 +6,7 @@
  */
 import { type AdminClient, encodeSegment, isAdminApiError, NotFoundError } from "../api/index.js";
 import type { Store } from "../store/index.js";
-import { insertRows } from "./campaign.js";
-import { type CampaignRow, type ItemRow, inTransaction } from "./db.js";
+import { type CampaignRow, type ItemRow, insertRows, inTransaction } from "./db.js";
 import { CertifyError } from "./errors.js";
 import {
   campaignState,

@@ -5,13 +5,14 @@
  * report relies on are re-verified against their seals first, so a tampered database cannot
  * produce a clean-looking report.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { chmod, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { previousSnapshotId } from "../analysis/access.js";
 import type { AnalysisConfig } from "../analysis/config.js";
 import type { Store } from "../store/index.js";
+import { writeAtomically } from "../util/files.js";
 import { TOOL_VERSION } from "../version.js";
 import { renderHtml } from "./html.js";
 import { buildReportModel, ReportError, type ReportModel, releaseReportTables } from "./model.js";
@@ -70,22 +71,6 @@ async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest("hex");
-}
-
-/** Writes to `<final>.<random>.tmp` in the same folder, then renames over the final name. */
-async function writeAtomically(
-  finalPath: string,
-  write: (tempPath: string) => Promise<void>,
-): Promise<void> {
-  const temp = `${finalPath}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    await write(temp);
-    await chmod(temp, 0o600);
-    await rename(temp, finalPath);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
 
 /** Builds the model once and writes each requested format into `outDir`. */
