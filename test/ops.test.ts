@@ -227,6 +227,36 @@ describe("run", () => {
     }
   });
 
+  it("other commands take the database, base URL and key file from the configuration file", async () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, "key.txt"), `${sim.adminKey}\n`);
+    writeFileSync(
+      join(cwd, "access-audit.config.yaml"),
+      `database: ./cfg/audit.duckdb\napi:\n  base_url: ${sim.baseUrl}\n  key_file: ./key.txt\n`,
+    );
+    const crawl = await runCli(["crawl", "--json"], cliEnv({}), 120_000, cwd);
+    expect(crawl.status, crawl.stderr).toBe(0);
+    expect(existsSync(join(cwd, "cfg", "audit.duckdb"))).toBe(true);
+    const list = await runCli(["snapshots", "--json"], cliEnv({}), 60_000, cwd);
+    expect(list.status, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toHaveLength(1);
+    // The environment still wins over the file.
+    const missing = join(cwd, "none.duckdb");
+    const other = await runCli(
+      ["snapshots", "--json"],
+      cliEnv({ ACCESS_AUDIT_DB: missing }),
+      60_000,
+      cwd,
+    );
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain(missing);
+    // An invalid file stops every command before it does anything.
+    writeFileSync(join(cwd, "access-audit.config.yaml"), "databse: ./x.duckdb\n");
+    const bad = await runCli(["snapshots"], cliEnv({}), 60_000, cwd);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/databse/);
+  });
+
   it("an invalid configuration runs nothing: one line, exit 2", async () => {
     const cwd = workdir();
     writeFileSync(

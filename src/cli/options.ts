@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
 import { registerSecret } from "../util/log.js";
+import { commandConfig } from "./db.js";
 import { UsageError } from "./errors.js";
 
 export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -68,4 +69,23 @@ export function resolveAdminKey(keyFile: string | undefined): string {
   }
   registerSecret(key);
   return key;
+}
+
+/**
+ * The base URL and admin key of a command that calls the API: flags, then the environment, then
+ * the configuration file (`api.base_url`, `api.key_file`), then the defaults.
+ */
+export async function resolveApiAccess(flags: {
+  baseUrl?: string | undefined;
+  keyFile?: string | undefined;
+}): Promise<{ baseUrl: string; apiKey: string }> {
+  const config = await commandConfig();
+  const fromFile = config.file !== null;
+  const baseUrl = resolveBaseUrl(
+    flags.baseUrl ?? process.env.OPENAI_BASE_URL ?? (fromFile ? config.api.baseUrl : undefined),
+  );
+  const envKey = process.env.OPENAI_ADMIN_KEY_FILE || process.env.OPENAI_ADMIN_KEY;
+  const keyFile =
+    flags.keyFile ?? (envKey || !fromFile ? undefined : (config.api.keyFile ?? undefined));
+  return { baseUrl, apiKey: resolveAdminKey(keyFile) };
 }

@@ -31,7 +31,7 @@ export function registerAccess(program: Command): void {
     .option("--role <id|name>", "only this role (id, or name case-insensitively)")
     .option("--json", "print JSON: {snapshot_id, access: [...]}")
     .action(async (flags: AccessFlags) => {
-      const store = await Store.open(resolveDbPath(flags.db), { readOnly: true });
+      const store = await Store.open(await resolveDbPath(flags.db), { readOnly: true });
       try {
         const snapshotId = await resolveSnapshotId(store, flags.snapshot).catch((error) => {
           throw analysisCliError(error);

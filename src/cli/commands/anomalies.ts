@@ -122,7 +122,7 @@ export function registerAnomalies(program: Command): void {
       severityOption,
     )
     .action(async (flags: AnomaliesFlags) => {
-      const store = await Store.open(resolveDbPath(flags.db), { readOnly: true });
+      const store = await Store.open(await resolveDbPath(flags.db), { readOnly: true });
       let report: AnomalyReport;
       try {
         const snapshotId = await resolveSnapshotId(store, flags.snapshot).catch((error) => {

@@ -52,7 +52,7 @@ export async function withStore<T>(
   readOnly: boolean,
   work: (store: Store) => Promise<T>,
 ): Promise<T> {
-  const store = await Store.open(resolveDbPath(db), { readOnly });
+  const store = await Store.open(await resolveDbPath(db), { readOnly });
   try {
     return await work(store);
   } catch (error) {

@@ -6,7 +6,7 @@ import { createLogger, redactKey } from "../../util/log.js";
 import { TOOL_VERSION } from "../../version.js";
 import { addDbOption, resolveDbPath } from "../db.js";
 import { CliError } from "../errors.js";
-import { intOption, numberOption, resolveAdminKey, resolveBaseUrl } from "../options.js";
+import { intOption, numberOption, resolveApiAccess } from "../options.js";
 import { createProgressSink } from "../progress.js";
 
 interface CrawlFlags {
@@ -36,10 +36,9 @@ export function registerCrawl(program: Command): void {
     .option("--no-user-roles", "skip each user's role assignments (one request per user)")
     .option("--json", "print one JSON object")
     .action(async (flags: CrawlFlags) => {
-      const baseUrl = resolveBaseUrl(flags.baseUrl);
-      const apiKey = resolveAdminKey(flags.keyFile);
+      const { baseUrl, apiKey } = await resolveApiAccess(flags);
       const logger = createLogger();
-      const store = await Store.open(resolveDbPath(flags.db), { logger });
+      const store = await Store.open(await resolveDbPath(flags.db), { logger });
       const client = new AdminClient({
         baseUrl,
         apiKey,

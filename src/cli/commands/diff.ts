@@ -31,7 +31,7 @@ export function registerDiff(program: Command): void {
     .option("--to <id>", "newer snapshot (default: the latest complete one)", intOption(1))
     .option("--json", "print JSON")
     .action(async (flags: DiffFlags) => {
-      const store = await Store.open(resolveDbPath(flags.db), { readOnly: true });
+      const store = await Store.open(await resolveDbPath(flags.db), { readOnly: true });
       try {
         const result = await diffSnapshots(store, await resolveRange(store, flags));
         process.stdout.write(

@@ -44,7 +44,7 @@ export function registerExport(program: Command): void {
       if (flags.all && flags.snapshot !== undefined) {
         throw new UsageError("--snapshot and --all cannot be combined; choose one");
       }
-      const store = await Store.open(resolveDbPath(flags.db), { readOnly: true });
+      const store = await Store.open(await resolveDbPath(flags.db), { readOnly: true });
       try {
         const manifest = await exportSnapshots(store, {
           format: flags.format,

@@ -14,7 +14,7 @@ import {
 import { createLogger } from "../../util/log.js";
 import { addDbOption } from "../db.js";
 import { CliError, UsageError } from "../errors.js";
-import { resolveAdminKey, resolveBaseUrl } from "../options.js";
+import { resolveApiAccess } from "../options.js";
 import { withStore } from "./certify.js";
 
 function describe(a: PlannedAction): string {
@@ -80,8 +80,7 @@ export function registerRemediate(program: Command): void {
             "remediate apply changes the organization: run `remediate plan` to review it, then pass --yes",
           );
         }
-        const baseUrl = resolveBaseUrl(flags.baseUrl);
-        const apiKey = resolveAdminKey(flags.keyFile);
+        const { baseUrl, apiKey } = await resolveApiAccess(flags);
         const client = new AdminClient({ baseUrl, apiKey, logger: createLogger() });
         let result: Awaited<ReturnType<typeof applyRemediation>>;
         try {

@@ -102,7 +102,7 @@ export function registerReport(program: Command): void {
     .option("--json", "print JSON: {snapshot_id, from_snapshot_id, files}")
     .action(async (flags: ReportFlags) => {
       let ruleErrors: RuleError[] = [];
-      const store = await Store.open(resolveDbPath(flags.db), {
+      const store = await Store.open(await resolveDbPath(flags.db), {
         readOnly: true,
         memoryLimit: REPORT_MEMORY_LIMIT,
       });

@@ -16,7 +16,7 @@ export function registerSnapshots(program: Command): void {
   addDbOption(list)
     .option("--json", "print JSON")
     .action(async (flags: DbFlags) => {
-      const store = await Store.open(resolveDbPath(flags.db), { readOnly: true });
+      const store = await Store.open(await resolveDbPath(flags.db), { readOnly: true });
       try {
         const snapshots = await store.listSnapshots();
         const holds = await store.listHolds();
@@ -71,7 +71,7 @@ export function registerSnapshots(program: Command): void {
     .option("--snapshot <id>", "verify only this snapshot", intOption(1))
     .option("--json", "print JSON")
     .action(async (flags: DbFlags & { snapshot?: number }) => {
-      const store = await Store.open(resolveDbPath(flags.db), { readOnly: true });
+      const store = await Store.open(await resolveDbPath(flags.db), { readOnly: true });
       try {
         const result = await store.verify(flags.snapshot);
         if (flags.json) {
@@ -126,7 +126,7 @@ function registerHolds(snapshots: Command): void {
       // options anywhere), so read them merged.
       const flags = command.optsWithGlobals<DbFlags & { reason: string }>();
       if (flags.reason.trim() === "") throw new UsageError("--reason must not be empty");
-      const store = await Store.open(resolveDbPath(flags.db));
+      const store = await Store.open(await resolveDbPath(flags.db));
       try {
         const created = await store.addHold(id, flags.reason).catch((error: unknown) => {
           throw error instanceof StoreError && error.code === "SNAPSHOT_NOT_FOUND"
@@ -150,7 +150,7 @@ function registerHolds(snapshots: Command): void {
     .option("--json", "print JSON")
     .action(async (id: number, _flags: unknown, command: Command) => {
       const flags = command.optsWithGlobals<DbFlags & { reason?: string }>();
-      const store = await Store.open(resolveDbPath(flags.db));
+      const store = await Store.open(await resolveDbPath(flags.db));
       try {
         const released = await store.releaseHolds(id, flags.reason);
         if (flags.json) {
