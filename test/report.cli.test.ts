@@ -4,7 +4,15 @@
  * choices, and a database tampered after the crawl (the report refuses it).
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -115,6 +123,33 @@ describe("access-audit report", () => {
     );
     expect(empty.status).toBe(1);
     expect(empty.stderr).toMatch(/database .*empty.duckdb does not exist/);
+  });
+
+  it("refuses to follow a symbolic link for --db or --out; creates files owner-only", async () => {
+    const link = join(work, "link.duckdb");
+    symlinkSync(org.dbPath, link);
+    const viaLink = await runCli(["report", "--db", link, "--out", join(work, "l")], env);
+    expect(viaLink.status).toBe(1);
+    expect(viaLink.stderr).toBe(
+      `access-audit: database ${link} is a symbolic link: refusing to follow it (pass the real path)\n`,
+    );
+    const elsewhere = mkdtempSync(join(tmpdir(), "aa-elsewhere-"));
+    const outLink = join(work, "out-link");
+    symlinkSync(elsewhere, outLink);
+    const viaOut = await runCli(["report", "--db", org.dbPath, "--out", outLink], env);
+    expect(viaOut.status).toBe(2);
+    expect(viaOut.stderr).toMatch(/--out .*out-link is a symbolic link/);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    rmSync(elsewhere, { recursive: true, force: true });
+
+    // A database the CLI creates is the owner's alone, like the reports.
+    const fresh = join(work, "fresh", "new.duckdb");
+    const created = await runCli(
+      ["retention", "apply", "--db", fresh, "--keep-last", "1", "--json"],
+      env,
+    );
+    expect(created.status, created.stderr).toBe(0);
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
   });
 
   it("refuses a snapshot whose rows no longer match its seal, and writes nothing", async () => {

@@ -75,6 +75,9 @@ export function reportError(err: unknown): number {
 }
 
 async function main(): Promise<void> {
+  // Everything the tool creates (database, spill files, reports, exports, workbooks) is the
+  // owner's alone: access evidence and the organization's people are not for other local users.
+  process.umask(0o077);
   // A reader that stops early (`access-audit diff | head`) is not a failure of ours.
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);

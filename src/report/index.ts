@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { previousSnapshotId } from "../analysis/access.js";
 import type { AnalysisConfig } from "../analysis/config.js";
 import type { Store } from "../store/index.js";
-import { writeAtomically } from "../util/files.js";
+import { isSymlink, writeAtomically } from "../util/files.js";
 import { TOOL_VERSION } from "../version.js";
 import { renderHtml } from "./html.js";
 import { buildReportModel, ReportError, type ReportModel, releaseReportTables } from "./model.js";
@@ -112,6 +112,12 @@ async function writeFiles(
   model: ReportModel,
   options: WriteReportsOptions,
 ): Promise<WrittenReports> {
+  if (isSymlink(options.outDir)) {
+    throw new ReportError(
+      `--out ${options.outDir} is a symbolic link: refusing to follow it (pass the real folder)`,
+      true,
+    );
+  }
   await mkdir(options.outDir, { recursive: true, mode: 0o700 });
   const base = reportBaseName(model, await previousSnapshotId(store, model.snapshot.snapshot_id));
   const files: ReportFile[] = [];

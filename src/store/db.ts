@@ -16,6 +16,7 @@ import {
   type Json,
   JsonDuckDBValueConverter,
 } from "@duckdb/node-api";
+import { isSymlink } from "../util/files.js";
 import { lockedError, parseLockConflict, StoreError } from "./errors.js";
 
 export interface DatabaseSettings {
@@ -54,6 +55,12 @@ export async function openDatabase(
   settings: DatabaseSettings,
 ): Promise<OpenedDatabase> {
   const absolute = resolve(path);
+  if (isSymlink(absolute)) {
+    throw new StoreError(
+      "DB_SYMLINK",
+      `database ${path} is a symbolic link: refusing to follow it (pass the real path)`,
+    );
+  }
   if (settings.readOnly) {
     if (!existsSync(absolute)) {
       throw new StoreError("DB_NOT_FOUND", `database ${path} does not exist`);

@@ -5,6 +5,7 @@
 export type StoreErrorCode =
   | "DB_LOCKED"
   | "DB_NOT_FOUND"
+  | "DB_SYMLINK"
   | "SCHEMA_TOO_NEW"
   | "SCHEMA_TOO_OLD"
   | "WRITER_ACTIVE"

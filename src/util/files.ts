@@ -1,5 +1,6 @@
 /** Writing files a reader may pick up at any moment. */
 import { randomBytes } from "node:crypto";
+import { lstatSync } from "node:fs";
 import { chmod, rename, rm } from "node:fs/promises";
 
 /**
@@ -18,5 +19,17 @@ export async function writeAtomically(
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * True when `path` is a symbolic link. The tool writes evidence and secrets-adjacent files; a link
+ * planted where it writes could send them somewhere unexpected, so callers refuse to follow one.
+ */
+export function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false; // absent: nothing to follow
   }
 }
