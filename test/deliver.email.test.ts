@@ -19,8 +19,8 @@ import {
   renderChangeReportEmail,
   sendChangeReport,
 } from "../src/deliver/email.js";
-import { templatesDirectory } from "../src/deliver/templates-dir.js";
 import { createLogger } from "../src/util/log.js";
+import { templatesDirectory } from "../src/util/package-dir.js";
 
 const USER = "audit-mailer";
 const PASSWORD = "correct-horse-battery-staple-42";

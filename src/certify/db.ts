@@ -49,8 +49,8 @@ export type UndecidedPolicy = (typeof UNDECIDED_POLICIES)[number];
 export type ItemKind = "membership" | "group_role" | "user_role";
 export type Decision = "approve" | "revoke" | "needs_info" | "escalated";
 
-export interface ItemRow {
-  campaign_id: number;
+/** A grant under review, as frozen from the snapshot: what a reviewer sees of it. */
+export interface Grant {
   item_id: string;
   kind: ItemKind;
   group_id: string | null;
@@ -64,6 +64,11 @@ export interface ItemRow {
   elevated: boolean;
   path: string;
   fingerprint: string;
+}
+
+/** A campaign's item: the grant plus who reviews it. */
+export interface ItemRow extends Grant {
+  campaign_id: number;
   reviewer: string;
   reviewer_rule: string;
   self_review: boolean;

@@ -8,22 +8,9 @@ import { createHash } from "node:crypto";
 import { materialiseHelpers } from "../analysis/anomalies.js";
 import { resolveAnalysisConfig } from "../analysis/config.js";
 import type { Store } from "../store/index.js";
-import type { ItemKind } from "./db.js";
+import type { Grant, ItemKind } from "./db.js";
 
-export interface PopulationItem {
-  item_id: string;
-  kind: ItemKind;
-  group_id: string | null;
-  group_name: string | null;
-  group_is_scim_managed: boolean | null;
-  user_id: string | null;
-  user_email: string | null;
-  user_name: string | null;
-  role_id: string | null;
-  role_name: string | null;
-  elevated: boolean;
-  path: string;
-  fingerprint: string;
+export interface PopulationItem extends Grant {
   /** The role of a role item; for a membership, the roles its group grants (by name). */
   roles: { role_id: string; role_name: string | null }[];
 }

@@ -1,9 +1,10 @@
 /** Option parsing shared by commands: numbers, the API base URL and the admin key. */
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
+import { SEVERITIES, type Severity } from "../analysis/rules.js";
 import { registerSecret } from "../util/log.js";
 import { commandConfig } from "./db.js";
-import { UsageError } from "./errors.js";
+import { CliError, UsageError } from "./errors.js";
 
 export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
 
@@ -88,4 +89,33 @@ export async function resolveApiAccess(flags: {
   const keyFile =
     flags.keyFile ?? (envKey || !fromFile ? undefined : (config.api.keyFile ?? undefined));
   return { baseUrl, apiKey: resolveAdminKey(keyFile) };
+}
+
+/** A repeatable option's accumulator: `--rules a --rules b` gives `["a", "b"]`. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** A commander argument parser for a severity (low, medium, high, critical). */
+export function severityOption(value: string): Severity {
+  const found = SEVERITIES.find((s) => s === value.toLowerCase());
+  if (!found) throw new InvalidArgumentError(`expected one of ${SEVERITIES.join(", ")}`);
+  return found;
+}
+
+/**
+ * An AbortSignal that SIGINT or SIGTERM aborts (a crawl then publishes nothing); call `release`
+ * when the work is over.
+ */
+export function abortOnSignals(): { signal: AbortSignal; release: () => void } {
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) =>
+    abort.abort(new CliError(`interrupted by ${signal}; nothing published`));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  return {
+    signal: abort.signal,
+    release: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
 }

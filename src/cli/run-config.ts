@@ -3,9 +3,9 @@
  * environment), and turning the effective configuration into the pipeline's options.
  */
 import { readFile } from "node:fs/promises";
-import { type Command, InvalidArgumentError, type OptionValues } from "commander";
+import type { Command, OptionValues } from "commander";
 import type { Logger } from "pino";
-import { SEVERITIES, type Severity } from "../analysis/rules.js";
+import type { Severity } from "../analysis/rules.js";
 import {
   CONFIG_FILE_NAME,
   ConfigError,
@@ -20,15 +20,7 @@ import type { EmailOptions } from "../deliver/email.js";
 import type { PipelineOptions } from "../schedule/pipeline.js";
 import { formatsOption } from "./commands/report.js";
 import { UsageError } from "./errors.js";
-import { intOption, numberOption } from "./options.js";
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-export function severityOption(value: string): Severity {
-  const found = SEVERITIES.find((s) => s === value.toLowerCase());
-  if (!found) throw new InvalidArgumentError(`expected one of ${SEVERITIES.join(", ")}`);
-  return found;
-}
+import { collect, intOption, numberOption, severityOption } from "./options.js";
 
 /** The flags of a configured command; none has a default, so the file's values show through. */
 export function addConfigFlags(command: Command): Command {

@@ -21,7 +21,7 @@ import nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import { SEVERITIES, type Severity, severityRank } from "../analysis/rules.js";
 import { registerSecret, silentLogger } from "../util/log.js";
-import { templatesDirectory } from "./templates-dir.js";
+import { templatesDirectory } from "../util/package-dir.js";
 
 export type { Severity };
 

@@ -3,39 +3,11 @@
  * the templates' bytes, so a report says exactly which templates rendered it.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { templatesDirectory } from "../util/package-dir.js";
 
-let templatesDir: string | null = null;
-
-function isOurPackage(packageJson: string): boolean {
-  try {
-    return (
-      (JSON.parse(readFileSync(packageJson, "utf8")) as { name?: unknown }).name === PACKAGE_NAME
-    );
-  } catch {
-    return false;
-  }
-}
-
-const PACKAGE_NAME = "openai-access-audit";
-
-/** `<package>/templates`, found upwards from this module (src/, dist/ and dist-bench/src/ all work). */
-export function templatesDirectory(): string {
-  if (templatesDir) return templatesDir;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, "templates");
-    if (existsSync(candidate) && isOurPackage(join(dir, "package.json"))) {
-      templatesDir = candidate;
-      return candidate;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("templates/ not found above the report module");
-    dir = parent;
-  }
-}
+export { templatesDirectory };
 
 /** The text of one template file. */
 export function readTemplate(name: string): string {

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { resolveSnapshotId } from "../../analysis/access.js";
 import {
   type AnomalyReport,
@@ -19,7 +19,7 @@ import {
 import { Store } from "../../store/index.js";
 import { addDbOption, resolveDbPath } from "../db.js";
 import { CliError, EXIT, UsageError } from "../errors.js";
-import { intOption } from "../options.js";
+import { collect, intOption, severityOption } from "../options.js";
 import { analysisCliError } from "./analysis-shared.js";
 
 interface AnomaliesFlags {
@@ -30,14 +30,6 @@ interface AnomaliesFlags {
   inactiveDays: number;
   json?: boolean;
   failOn?: Severity;
-}
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-function severityOption(value: string): Severity {
-  const found = SEVERITIES.find((s) => s === value.toLowerCase());
-  if (!found) throw new InvalidArgumentError(`expected one of ${SEVERITIES.join(", ")}`);
-  return found;
 }
 
 function findingLine(f: Finding): string {

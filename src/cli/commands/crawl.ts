@@ -5,8 +5,7 @@ import { Store } from "../../store/index.js";
 import { createLogger, redactKey } from "../../util/log.js";
 import { TOOL_VERSION } from "../../version.js";
 import { addDbOption, resolveDbPath } from "../db.js";
-import { CliError } from "../errors.js";
-import { intOption, numberOption, resolveApiAccess } from "../options.js";
+import { abortOnSignals, intOption, numberOption, resolveApiAccess } from "../options.js";
 import { createProgressSink } from "../progress.js";
 
 interface CrawlFlags {
@@ -46,11 +45,7 @@ export function registerCrawl(program: Command): void {
         logger,
         ...(flags.rateLimit ? { rateLimitRps: flags.rateLimit } : {}),
       });
-      const abort = new AbortController();
-      const onSignal = (signal: NodeJS.Signals) =>
-        abort.abort(new CliError(`interrupted by ${signal}; nothing published`));
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
+      const interrupt = abortOnSignals();
       const progress = createProgressSink(logger);
       try {
         const result = await crawl({
@@ -63,7 +58,7 @@ export function registerCrawl(program: Command): void {
           userRoles: flags.userRoles,
           logger,
           onProgress: (p) => progress.update(p),
-          signal: abort.signal,
+          signal: interrupt.signal,
         });
         progress.stop();
         if (flags.json) {
@@ -98,8 +93,7 @@ export function registerCrawl(program: Command): void {
         }
       } finally {
         progress.stop();
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        interrupt.release();
         await client.close();
         await store.close();
       }

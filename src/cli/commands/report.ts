@@ -13,7 +13,7 @@ import {
 import { Store } from "../../store/index.js";
 import { addDbOption, resolveDbPath } from "../db.js";
 import { CliError, UsageError } from "../errors.js";
-import { intOption } from "../options.js";
+import { collect, intOption } from "../options.js";
 
 export const DEFAULT_REPORTS_DIR = "./reports";
 
@@ -29,8 +29,6 @@ interface ReportFlags {
   verify: boolean;
   json?: boolean;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function formatsOption(value: string): ReportFormat[] {
   const formats = value

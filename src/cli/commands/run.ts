@@ -4,6 +4,7 @@ import type { PipelineOutcome } from "../../schedule/pipeline.js";
 import { runPipeline } from "../../schedule/pipeline.js";
 import { createLogger } from "../../util/log.js";
 import { CliError, EXIT } from "../errors.js";
+import { abortOnSignals } from "../options.js";
 import { createProgressSink } from "../progress.js";
 import {
   addConfigFlags,
@@ -48,23 +49,18 @@ export function registerRun(program: Command): void {
       );
       const logger = createLogger();
       const options = await pipelineOptions(config, logger);
-      const abort = new AbortController();
-      const onSignal = (signal: NodeJS.Signals) =>
-        abort.abort(new CliError(`interrupted by ${signal}; nothing published`));
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
+      const interrupt = abortOnSignals();
       const progress = createProgressSink(logger);
       let outcome: PipelineOutcome;
       try {
         outcome = await runPipeline({
           ...options,
-          signal: abort.signal,
+          signal: interrupt.signal,
           onProgress: (p) => progress.update(p),
         });
       } finally {
         progress.stop();
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        interrupt.release();
       }
       process.stdout.write(
         flags.json ? `${JSON.stringify(outcome, null, 2)}\n` : `${outcomeSummary(outcome)}\n`,
