@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageDirectory } from "./util/package-dir.js";
 
 /** The tool's version, read from package.json so that it has a single source. */
 export const TOOL_VERSION: string = (() => {
-  const pkg: unknown = JSON.parse(
-    readFileSync(new URL("../package.json", import.meta.url), "utf8"),
-  );
+  const pkg: unknown = JSON.parse(readFileSync(join(packageDirectory(), "package.json"), "utf8"));
   if (pkg && typeof pkg === "object" && "version" in pkg && typeof pkg.version === "string") {
     return pkg.version;
   }

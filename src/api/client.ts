@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { z } from "zod";
 import { silentLogger } from "../util/log.js";
 import { MAX_BACKOFF_MS, packageVersion, type RequestStats, Transport } from "./http.js";
+import { MAX_RESPONSE_BYTES } from "./limits.js";
 import { type ListOptions, type Paginated, PaginatedList, type RawPage } from "./paginate.js";
 import {
   type AssignedRole,
@@ -59,7 +60,7 @@ export interface AdminClientOptions {
   userAgent?: string;
   /** Retries of a 2xx response with malformed JSON (also bounded by maxRetries). Default 2. */
   maxMalformedRetries?: number;
-  /** Largest response body accepted. Default 64 MiB. */
+  /** Largest response body accepted (a larger one is refused, not retried). Default 64 MiB. */
   maxResponseBytes?: number;
 }
 
@@ -81,7 +82,7 @@ const DEFAULTS = {
   maxRetryDelayMs: 60_000,
   initialBackoffMs: 500,
   maxMalformedRetries: 2,
-  maxResponseBytes: 64 * 1024 * 1024,
+  maxResponseBytes: MAX_RESPONSE_BYTES,
 } as const;
 
 function positiveInt(name: string, v: number | undefined, dflt: number, min = 1): number {

@@ -14,6 +14,13 @@
  *   a server that always sends garbage fails quickly. Not retried for a non-idempotent request
  *   (the server did process it). A well-formed body that does not match
  *   the wire schema is deterministic and is not retried.
+ * - Hostile or broken bodies (SECURITY.md): a 2xx whose content-type is not JSON (an HTML
+ *   login page of a proxy) or whose bytes are not valid UTF-8 counts as malformed (retried as
+ *   above, then refused; invalid UTF-8 is never repaired, since replacing bytes would silently
+ *   alter names in the evidence). A body over `maxResponseBytes` (declared by content-length
+ *   or counted while streaming) is cut off at once and refused without retry; so is JSON nested
+ *   deeper than `MAX_JSON_DEPTH`, checked before `JSON.parse`, and a string with an unpaired
+ *   UTF-16 surrogate (`"\ud800"`: valid JSON, but no UTF-8 form, so storing it would alter it).
  * - Wait: `retry-after-ms` (ms), else `Retry-After` (seconds, float, or HTTP-date), else
  *   `initialBackoffMs * 2^n` capped at 8 s minus up to 25% jitter. Any wait is capped at
  *   `maxRetryDelayMs`; a server-requested wait above that cap fails the call at once
@@ -40,7 +47,16 @@ import {
   safeText,
   TimeoutError,
 } from "./errors.js";
-import { AdaptiveRateLimiter, abortReason, linkSignals, Semaphore, sleep } from "./limits.js";
+import {
+  AdaptiveRateLimiter,
+  abortReason,
+  findLoneSurrogate,
+  jsonDepthExceeds,
+  linkSignals,
+  MAX_JSON_DEPTH,
+  Semaphore,
+  sleep,
+} from "./limits.js";
 
 export type HttpMethod = "GET" | "POST" | "DELETE";
 
@@ -58,7 +74,7 @@ export interface RequestStats {
   networkErrors: number;
   /** Of `networkErrors`: attempts cut by the per-attempt timeout or the deadline. */
   timeouts: number;
-  /** 2xx responses whose body was not valid JSON. */
+  /** 2xx responses whose body was not valid JSON (including non-JSON content types, invalid UTF-8). */
   malformedResponses: number;
   /** Request body bytes sent (headers excluded). */
   bytesSent: number;
@@ -199,6 +215,7 @@ function parseErrorBody(text: string): {
   param: string | null;
 } {
   const empty = { message: null, type: null, code: null, param: null };
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return empty;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -263,6 +280,16 @@ export function describeZodError(error: z.ZodError): string {
 }
 
 class TooLargeError extends Error {}
+
+/** Strict UTF-8: invalid bytes throw instead of becoming U+FFFD. A leading BOM is dropped. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** `application/json`, `application/problem+json`...; a missing content-type is tolerated. */
+function isJsonContentType(value: string | null): boolean {
+  if (value === null || value.trim() === "") return true;
+  const type = (value.split(";")[0] ?? "").trim().toLowerCase();
+  return type === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
 
 export class Transport {
   private readonly pool: Pool;
@@ -578,7 +605,7 @@ export class Transport {
 
     let status: number;
     let resHeaders: Record<string, string | string[] | undefined>;
-    let text: string;
+    let raw: Buffer;
     try {
       const res = await this.pool.request({
         path: this.basePath + req.path,
@@ -594,6 +621,10 @@ export class Transport {
       const chunks: Buffer[] = [];
       let size = 0;
       try {
+        const declared = Number(header(resHeaders, "content-length") ?? "");
+        if (Number.isFinite(declared) && declared > this.opts.maxResponseBytes) {
+          throw new TooLargeError();
+        }
         for await (const chunk of res.body) {
           const buf: Buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
           size += buf.length;
@@ -602,10 +633,13 @@ export class Transport {
           chunks.push(buf);
         }
       } catch (err) {
+        // Unread (refused on its content-length), the body would report the abort as an
+        // unhandled 'error' event: listen, then destroy (which also closes the connection).
+        res.body.on("error", () => {});
         res.body.destroy();
         throw err;
       }
-      text = Buffer.concat(chunks).toString("utf8");
+      raw = Buffer.concat(chunks);
     } catch (err) {
       if (req.signal?.aborted) throw abortReason(req.signal);
       if (this.closed)
@@ -614,7 +648,7 @@ export class Transport {
         return {
           ok: false,
           error: new ProtocolError(
-            `response body larger than maxResponseBytes=${this.opts.maxResponseBytes}`,
+            `response of ${req.endpoint} is larger than maxResponseBytes=${this.opts.maxResponseBytes}; read aborted`,
             base,
           ),
           retryable: false,
@@ -672,21 +706,62 @@ export class Transport {
     if (status >= 500) this.counters.serverErrors += 1;
 
     if (status >= 200 && status < 300) {
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
+      const malformed = (summary: string): Outcome<z.output<S>> => {
         this.counters.malformedResponses += 1;
         return {
           ok: false,
-          error: new ProtocolError(
-            `malformed JSON in a ${status} response (${Buffer.byteLength(text)} bytes)`,
-            withStatus,
-          ),
+          error: new ProtocolError(summary, withStatus),
           // The server processed the request; only re-send it if doing so is harmless.
           retryable: req.idempotent ?? true,
           serverWaitMs: null,
           malformed: true,
+          deadlineHit: false,
+        };
+      };
+      const contentType = header(resHeaders, "content-type");
+      if (!isJsonContentType(contentType)) {
+        return malformed(
+          `response of ${req.endpoint} is ${safeText(contentType ?? "", 80)}, not JSON (${raw.length} bytes)`,
+        );
+      }
+      let text: string;
+      try {
+        text = utf8.decode(raw);
+      } catch {
+        return malformed(
+          `response of ${req.endpoint} is not valid UTF-8 (${raw.length} bytes); refused rather than altered`,
+        );
+      }
+      if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+        return {
+          ok: false,
+          error: new ProtocolError(
+            `response of ${req.endpoint} nests JSON deeper than ${MAX_JSON_DEPTH} levels; refused`,
+            withStatus,
+          ),
+          retryable: false,
+          serverWaitMs: null,
+          malformed: false,
+          deadlineHit: false,
+        };
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return malformed(`malformed JSON in a ${status} response (${raw.length} bytes)`);
+      }
+      const lone = findLoneSurrogate(json);
+      if (lone !== null) {
+        return {
+          ok: false,
+          error: new ProtocolError(
+            `response of ${req.endpoint} has an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape) in ${safeText(lone, 80)}: it has no UTF-8 form and would be altered in the evidence; refused`,
+            withStatus,
+          ),
+          retryable: false,
+          serverWaitMs: null,
+          malformed: false,
           deadlineHit: false,
         };
       }
@@ -707,6 +782,7 @@ export class Transport {
       return { ok: true, data: parsed.data, status, requestId };
     }
 
+    const text = raw.toString("utf8");
     const body = parseErrorBody(text);
     const serverMessage = body.message ?? (text.trim() ? text.slice(0, 200) : statusText(status));
     const error = errorForStatus(status, `${statusText(status)}: ${redactSecrets(serverMessage)}`, {

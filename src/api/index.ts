@@ -20,6 +20,7 @@ export {
   TimeoutError,
 } from "./errors.js";
 export { parseRetryAfter, type RequestStats } from "./http.js";
+export { MAX_JSON_DEPTH, MAX_RESPONSE_BYTES } from "./limits.js";
 export type {
   ListOptions,
   Page,

@@ -1,7 +1,48 @@
 /**
  * Flow-control primitives of the transport: a FIFO semaphore (concurrency limit), an
- * adaptive client-side rate limiter (AIMD over a strict token spacing), and abortable sleep.
+ * adaptive client-side rate limiter (AIMD over a strict token spacing), and abortable sleep;
+ * and the limits on what a response may be (size, JSON nesting).
  */
+
+/**
+ * Largest response body accepted by default (`maxResponseBytes`). The largest legitimate
+ * page (1,000 role assignments with long permission lists) is a few MiB; 64 MiB leaves room
+ * for any real page while keeping a hostile or broken server from exhausting memory.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Deepest JSON nesting accepted in a response. The deepest legitimate Admin API body is about
+ * six levels (page, data, item, role, permissions / created_by_user_obj); 64 is generous.
+ * Deeper bodies are refused before `JSON.parse`, so nothing downstream (zod, JSON.stringify,
+ * structuredClone, loggers: all recursive) ever meets a structure deep enough to overflow
+ * the stack.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether `text` nests objects/arrays deeper than `max` (brackets inside strings do not count).
+ * One linear pass, no allocation; works on malformed text too (it only counts).
+ */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) {
+        i++; // a backslash: skip the escaped character
+      } else if (c === 0x22) {
+        inString = false;
+      }
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
 
 /** Resolves after `ms`, or rejects with `signal.reason` when the signal fires first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -52,6 +93,40 @@ export function linkSignals(...signals: (AbortSignal | undefined)[]): {
 export function abortReason(signal: AbortSignal | undefined): unknown {
   const reason: unknown = signal?.reason;
   return reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+/** Unicode-mode: a surrogate pair is one code point, so this matches only unpaired halves. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Where the first string (value or key) holding an unpaired UTF-16 surrogate is, as a path
+ * like `data[3].name`; null when there is none. JSON allows `"\ud800"`, but such a string has
+ * no UTF-8 form: storing it would silently turn it into U+FFFD. Recursive: call it only on
+ * values whose depth was bounded (`jsonDepthExceeds`).
+ */
+export function findLoneSurrogate(value: unknown, path = ""): string | null {
+  if (typeof value === "string") return LONE_SURROGATE.test(value) ? path || "<root>" : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findLoneSurrogate(value[i], `${path}[${i}]`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      // Only plain keys are shown: a hostile key never reaches a message.
+      const at = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)
+        ? path === ""
+          ? key
+          : `${path}.${key}`
+        : `${path}[<key>]`;
+      if (LONE_SURROGATE.test(key)) return `${at} (a key)`;
+      const found = findLoneSurrogate(item, at);
+      if (found !== null) return found;
+    }
+  }
+  return null;
 }
 
 interface Waiter {

@@ -10,7 +10,11 @@
  * - `has_more: true` with an empty page;
  * - `has_more: true` with the cursor null, missing or empty;
  * - a cursor that does not advance (equal to the `after` just sent, or any cursor seen before);
- * - an item id seen twice within one listing.
+ * - an item id seen twice within one listing;
+ * - a page with more items than the `limit` asked for. The API documents `limit` as the page's
+ *   maximum; a server (or something in the way) that ignores it is not the API this client
+ *   knows, its extra items cannot be told from fabricated ones, and bounded pages are what
+ *   keeps a crawl's memory flat. Refused, never truncated or accepted.
  *
  * A missing `has_more`: with a non-empty page and a non-null cursor the cursor is followed (Go and
  * Python SDK behaviour); otherwise the listing ends, but `completed` stays **false** because the
@@ -157,6 +161,8 @@ export class PaginatedList<T extends { id: string }, S extends z.ZodType<RawPage
     const seenCursors = new Set<string>();
     let after = this.init.startAfter;
     if (after !== undefined) seenCursors.add(after);
+    const limitParam = this.init.query.find(([k]) => k === "limit")?.[1];
+    const limit = limitParam === undefined ? null : Number(limitParam);
     let finished = false;
     try {
       for (let index = 0; ; index += 1) {
@@ -181,6 +187,11 @@ export class PaginatedList<T extends { id: string }, S extends z.ZodType<RawPage
         };
         const page: RawPage<T> = res.data;
         const items = page.data;
+        if (limit !== null && limit > 0 && items.length > limit) {
+          throw fail(
+            `page ${index} has ${items.length} items, more than the limit=${limit} asked for`,
+          );
+        }
         for (const item of items) {
           if (seenIds.has(item.id)) {
             throw fail(

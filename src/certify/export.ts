@@ -1,11 +1,12 @@
 /** `certify export`: one workbook per reviewer of an open campaign. */
 import { createHash } from "node:crypto";
-import { mkdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Store } from "../store/index.js";
+import { checkOutputDir, writeFilesAtomically } from "../util/files.js";
 import { type CampaignRow, currentDecisions, type ItemRow, loadItems } from "./db.js";
 import { CertifyError } from "./errors.js";
-import { fileSafe, sha256OfFile, writeAtomically } from "./files.js";
+import { fileSafe, sha256OfFile } from "./files.js";
 import { writeReviewerWorkbook } from "./workbook.js";
 
 export interface ExportedWorkbook {
@@ -16,11 +17,20 @@ export interface ExportedWorkbook {
   sha256: string;
 }
 
+/** What the folder's error messages call these files. */
+export const WORKBOOKS_OUTPUT = "review workbooks";
+
+/**
+ * Writes every reviewer's workbook into `outDir`, all or nothing: a folder that cannot be
+ * written (or a symbolic link, refused) fails before anything is read, and a failure halfway
+ * (a full disk) leaves no workbook and no temporary file.
+ */
 export async function exportWorkbooks(
   store: Store,
   campaign: CampaignRow,
   outDir: string,
 ): Promise<ExportedWorkbook[]> {
+  checkOutputDir(outDir, WORKBOOKS_OUTPUT);
   if (campaign.status !== "open") {
     throw new CertifyError(
       "CAMPAIGN_CLOSED",
@@ -36,19 +46,27 @@ export async function exportWorkbooks(
     list.push(item);
     byReviewer.set(item.reviewer, list);
   }
-  await mkdir(outDir, { recursive: true });
   const used = new Set<string>();
-  const written: ExportedWorkbook[] = [];
+  const planned: { reviewer: string; list: ItemRow[]; path: string }[] = [];
   for (const [reviewer, list] of [...byReviewer].sort(([a], [b]) => (a < b ? -1 : 1))) {
     let base = `${fileSafe(campaign.name)}-${fileSafe(reviewer)}`;
     if (used.has(base)) {
       base += `-${createHash("sha256").update(reviewer).digest("hex").slice(0, 8)}`;
     }
     used.add(base);
-    const path = join(outDir, `${base}.xlsx`);
-    await writeAtomically(path, (temp) =>
-      writeReviewerWorkbook(temp, { campaign, reviewer, items: list, decisions }),
-    );
+    planned.push({ reviewer, list, path: join(outDir, `${base}.xlsx`) });
+  }
+  await writeFilesAtomically(
+    outDir,
+    WORKBOOKS_OUTPUT,
+    planned.map(({ reviewer, list, path }) => ({
+      path,
+      write: (temp: string) =>
+        writeReviewerWorkbook(temp, { campaign, reviewer, items: list, decisions }),
+    })),
+  );
+  const written: ExportedWorkbook[] = [];
+  for (const { reviewer, list, path } of planned) {
     written.push({
       reviewer,
       items: list.length,

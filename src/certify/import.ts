@@ -4,6 +4,7 @@
  * SHA-256) records nothing again. A later file may re-decide an item: its decision supersedes
  * the earlier one (decisions are append-only, the latest wins, the history stays).
  */
+import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import type { Store } from "../store/index.js";
 import {
@@ -17,7 +18,6 @@ import {
   loadItems,
 } from "./db.js";
 import { CertifyError } from "./errors.js";
-import { sha256OfFile } from "./files.js";
 import { hashesEqual } from "./rowhash.js";
 import {
   DECISION_LABELS,
@@ -26,6 +26,7 @@ import {
   populationCells,
   readReviewerWorkbook,
 } from "./workbook.js";
+import { readWorkbookBytes, WorkbookLimitError } from "./zip-limits.js";
 
 export interface ImportProblem {
   file: string;
@@ -54,6 +55,17 @@ const DECISIONS = new Map<string, Exclude<Decision, "escalated">>(
     key as Exclude<Decision, "escalated">,
   ]),
 );
+
+/**
+ * A population cell as read back equals the exported one. Line breaks are compared after XML's
+ * end-of-line normalisation (XML 1.0 §2.11: every parser turns CR LF and a lone CR into LF), so
+ * a name holding a CR, which no spreadsheet can give back, is not mistaken for an edit.
+ */
+const sameCell = (read: string | undefined, exported: string | undefined): boolean =>
+  read === exported ||
+  (read !== undefined &&
+    exported !== undefined &&
+    read.replace(/\r\n?/g, "\n") === exported.replace(/\r\n?/g, "\n"));
 
 const quote = (text: string, max = 60): string =>
   JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
@@ -87,18 +99,23 @@ export async function importWorkbook(
     outcome.problems.push({ file, row, reason });
     return outcome;
   };
+  // Read once, after a size check: the bytes hashed are the bytes checked and parsed.
+  let bytes: Buffer;
   try {
-    outcome.sha256 = await sha256OfFile(file);
+    bytes = await readWorkbookBytes(file);
   } catch (error) {
+    if (error instanceof WorkbookLimitError) return reject(error.message);
     const code = error && typeof error === "object" && "code" in error ? String(error.code) : "";
     return reject(`cannot read the file (${code})`);
   }
+  outcome.sha256 = createHash("sha256").update(bytes).digest("hex");
   let read: Awaited<ReturnType<typeof readReviewerWorkbook>>;
   try {
-    read = await readReviewerWorkbook(file);
+    read = await readReviewerWorkbook(bytes);
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return reject(`not a readable workbook (${message})`);
+    if (error instanceof WorkbookLimitError) return reject(error.message);
+    const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+    return reject(`not a readable workbook (${message.slice(0, 200)})`);
   }
   for (const problem of read.problems) reject(problem);
   if (outcome.problems.length > 0) return outcome;
@@ -158,7 +175,7 @@ export async function importWorkbook(
     }
     const expected = populationCells(item);
     const edited = POPULATION_HEADERS.flatMap((header, i) =>
-      r.population[i] === expected[i]
+      sameCell(r.population[i], expected[i])
         ? []
         : [`${header} ${quote(expected[i] ?? "")} -> ${quote(r.population[i] ?? "")}`],
     );

@@ -6,16 +6,17 @@
  * output only) under a CSP that allows its own stylesheet by hash and nothing else.
  */
 import { createHash } from "node:crypto";
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Handlebars from "handlebars";
 import { revealInvisible } from "../report/html.js";
 import { readTemplate } from "../report/templates.js";
 import { StreamingBook } from "../report/xlsx-sheet.js";
 import type { Store } from "../store/index.js";
+import { checkOutputDir, writeFilesAtomically } from "../util/files.js";
 import { TOOL_VERSION } from "../version.js";
 import type { CampaignRow } from "./db.js";
-import { fileSafe, sha256OfFile, writeAtomically } from "./files.js";
+import { fileSafe, sha256OfFile } from "./files.js";
 import { type CampaignStatus, campaignState, type ItemState, summarise } from "./state.js";
 import { KIND_LABELS } from "./workbook.js";
 
@@ -468,20 +469,36 @@ export interface SignoffFile {
   sha256: string;
 }
 
+/** What the folder's error messages call these files. */
+export const SIGNOFF_OUTPUT = "the sign-off report";
+
+/**
+ * Checks, creating nothing, that the sign-off report can be written to `outDir` (not a symbolic
+ * link, not on a read-only file system, no file in the way): `certify close` calls it before it
+ * freezes anything, so an unwritable folder fails with the campaign still open.
+ */
+export function checkSignoffDir(outDir: string): void {
+  checkOutputDir(outDir, SIGNOFF_OUTPUT);
+}
+
+/** Writes the HTML and XLSX sign-off report into `outDir`, both or neither. */
 export async function writeSignoff(
   store: Store,
   campaign: CampaignRow,
   outDir: string,
 ): Promise<SignoffFile[]> {
+  checkSignoffDir(outDir);
   const model = await buildSignoffModel(store, campaign);
-  await mkdir(outDir, { recursive: true });
   const base = join(outDir, `certification-${fileSafe(campaign.name)}-signoff`);
   const html = `${base}.html`;
   const xlsx = `${base}.xlsx`;
-  await writeAtomically(html, (temp) =>
-    writeFile(temp, renderSignoffHtml(model), { encoding: "utf8", mode: 0o600 }),
-  );
-  await writeAtomically(xlsx, (temp) => writeSignoffXlsx(temp, model));
+  await writeFilesAtomically(outDir, SIGNOFF_OUTPUT, [
+    {
+      path: html,
+      write: (temp) => writeFile(temp, renderSignoffHtml(model), { encoding: "utf8", mode: 0o600 }),
+    },
+    { path: xlsx, write: (temp) => writeSignoffXlsx(temp, model) },
+  ]);
   const files: SignoffFile[] = [];
   for (const [format, path] of [
     ["html", html],

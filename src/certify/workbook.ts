@@ -12,6 +12,7 @@ import ExcelJS from "exceljs";
 import { cellText, xmlSafe } from "../report/xlsx-sheet.js";
 import type { CampaignRow, CurrentDecision, ItemRow } from "./db.js";
 import { rowHash } from "./rowhash.js";
+import { checkWorkbookZip, readWorkbookBytes } from "./zip-limits.js";
 
 export const REVIEW_SHEET = "Review";
 export const INSTRUCTIONS_SHEET = "Instructions";
@@ -323,9 +324,18 @@ export interface ReadWorkbook {
   problems: string[];
 }
 
-export async function readReviewerWorkbook(path: string): Promise<ReadWorkbook> {
+/**
+ * Reads a returned workbook: a path (read once, after a size check) or its bytes. The zip is
+ * checked against the limits of zip-limits.ts (size, entries, declared and actual uncompressed
+ * bytes, compression ratio) before exceljs parses it; a `WorkbookLimitError` says why not.
+ * Cell values are only ever read as text (a formula reads as `=formula`), never evaluated.
+ */
+export async function readReviewerWorkbook(source: string | Buffer): Promise<ReadWorkbook> {
+  const bytes = typeof source === "string" ? await readWorkbookBytes(source) : source;
+  await checkWorkbookZip(bytes);
   const book = new ExcelJS.Workbook();
-  await book.xlsx.readFile(path);
+  // exceljs's typings name Node's Buffer type of their era; any Buffer is accepted.
+  await book.xlsx.load(bytes as unknown as ExcelJS.Buffer);
   const meta = new Map<string, string>();
   const problems: string[] = [];
   const intro = book.getWorksheet(INSTRUCTIONS_SHEET);

@@ -7,12 +7,12 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { previousSnapshotId } from "../analysis/access.js";
 import type { AnalysisConfig } from "../analysis/config.js";
 import type { Store } from "../store/index.js";
-import { isSymlink, writeAtomically } from "../util/files.js";
+import { checkOutputDir, OutputPathError, writeFilesAtomically } from "../util/files.js";
 import { TOOL_VERSION } from "../version.js";
 import { renderHtml } from "./html.js";
 import { buildReportModel, ReportError, type ReportModel, releaseReportTables } from "./model.js";
@@ -78,6 +78,8 @@ export async function writeReports(
   store: Store,
   options: WriteReportsOptions,
 ): Promise<WrittenReports> {
+  // Before the (long) analysis: a folder that cannot be written fails at once.
+  checkReportsDir(options.outDir);
   const model = await buildReportModel(store, {
     ...(options.snapshotId === undefined ? {} : { snapshotId: options.snapshotId }),
     ...(options.fromId === undefined ? {} : { fromId: options.fromId }),
@@ -107,26 +109,46 @@ async function verifySeals(store: Store, snapshotIds: readonly number[]): Promis
   }
 }
 
+/**
+ * A symbolic link is refused (usage, exit 2); a folder the machine does not let us write
+ * (read-only, a file in the way, immutable) fails with one line naming it (exit 1).
+ */
+function checkReportsDir(outDir: string): void {
+  try {
+    checkOutputDir(outDir, "reports");
+  } catch (error) {
+    if (error instanceof OutputPathError && error.usage) throw new ReportError(error.message, true);
+    throw error;
+  }
+}
+
+/**
+ * Every format is written under a temporary name first and renamed into place only when all
+ * are written: a full disk or a failure halfway leaves no report (and no temporary file).
+ */
 async function writeFiles(
   store: Store,
   model: ReportModel,
   options: WriteReportsOptions,
 ): Promise<WrittenReports> {
-  if (isSymlink(options.outDir)) {
-    throw new ReportError(
-      `--out ${options.outDir} is a symbolic link: refusing to follow it (pass the real folder)`,
-      true,
-    );
-  }
-  await mkdir(options.outDir, { recursive: true, mode: 0o700 });
+  checkReportsDir(options.outDir);
   const base = reportBaseName(model, await previousSnapshotId(store, model.snapshot.snapshot_id));
+  const formats = REPORT_FORMATS.filter((f) => options.formats.includes(f));
+  const paths = formats.map((format) => join(options.outDir, `${base}.${format}`));
+  await writeFilesAtomically(
+    options.outDir,
+    "reports",
+    formats.map((format, i) => ({
+      path: paths[i] as string,
+      write: async (temp: string) => {
+        if (format === "html") await writeFile(temp, renderHtml(model), { mode: 0o600 });
+        else await writeWorkbook(store, model, temp);
+      },
+    })),
+  );
   const files: ReportFile[] = [];
-  for (const format of REPORT_FORMATS.filter((f) => options.formats.includes(f))) {
-    const path = join(options.outDir, `${base}.${format}`);
-    await writeAtomically(path, async (temp) => {
-      if (format === "html") await writeFile(temp, renderHtml(model), { mode: 0o600 });
-      else await writeWorkbook(store, model, temp);
-    });
+  for (const [i, format] of formats.entries()) {
+    const path = paths[i] as string;
     files.push({ format, path, bytes: (await stat(path)).size, sha256: await sha256File(path) });
   }
   return { model, files };

@@ -163,6 +163,7 @@ function setCell(row: ExcelJS.Row, index: number, column: ColumnSpec, value: unk
 interface ZipArchive {
   append(source: unknown, data: Record<string, unknown>): unknown;
   abort(): unknown;
+  finalize(): Promise<unknown>;
   on(event: "error", listener: (error: Error) => void): unknown;
 }
 /** The PassThrough (readable-stream 2) archiver reads one worksheet's XML from. */
@@ -263,6 +264,14 @@ export class StreamingBook {
     this.writer.keywords = xmlSafe(properties.keywords);
     this.writer.category = xmlSafe(properties.category);
     this.zip = zipOf(this.writer);
+    // After abort() (a failed write, e.g. a full disk) exceljs's commit still calls finalize() and
+    // drops the rejected promise it returns: observe it so it cannot end the process as unhandled.
+    const finalize = this.zip.finalize.bind(this.zip);
+    this.zip.finalize = () => {
+      const finalizing = finalize();
+      finalizing.catch(() => {});
+      return finalizing;
+    };
     this.failed = new Promise<never>((_, reject) => {
       this.zip.on("error", reject);
       out.on("error", reject);

@@ -41,6 +41,24 @@ export interface FaultConfig {
   missingHasMoreRate?: number;
   /** List page shorter than `limit` (about half) with `has_more: true` and a correct `next`. */
   shortPageRate?: number;
+  /**
+   * Hostile responses (each its own PRNG stream, so enabling one never moves where another fires).
+   * A 200 whose body carries invalid UTF-8 bytes inside a string (the first `name`, else the
+   * first string value). The request is still processed.
+   */
+  invalidUtf8Rate?: number;
+  /** A 200 with `content-type: text/html` and an HTML page for body (a captive portal, a proxy). */
+  nonJsonRate?: number;
+  /** A 200 whose valid JSON body carries an extra key nested `nestingDepth` levels deep. */
+  deeplyNestedRate?: number;
+  /** Nesting of `deeplyNestedRate` bodies. Default 100,000. */
+  nestingDepth?: number;
+  /** A 200 streamed (chunked, no content-length) to `hugeBodyBytes` of valid JSON. */
+  hugeBodyRate?: number;
+  /** Size of `hugeBodyRate` bodies. Default 200 MiB. */
+  hugeBodyBytes?: number;
+  /** A list page padded with fabricated items to far more than the `limit` asked for. */
+  oversizedPageRate?: number;
   /** After serving a list page, apply one random seeded mutation to the organization. */
   mutateBetweenPagesRate?: number;
   /** Regular expression on the request path (e.g. "/groups/[^/]+/users"): faults only there. */
@@ -65,6 +83,11 @@ export const FAULT_KINDS = [
   "shortPage",
   "mutateBetweenPages",
   "rateLimited",
+  "invalidUtf8",
+  "nonJson",
+  "deeplyNested",
+  "hugeBody",
+  "oversizedPage",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -77,6 +100,10 @@ export const LIST_FAULTS = [
   "shortPage",
 ] as const;
 export type ListFault = (typeof LIST_FAULTS)[number];
+
+/** Faults that replace a 200's body, in priority order (at most one applies). */
+export const BODY_FAULTS = ["hugeBody", "nonJson", "deeplyNested", "invalidUtf8"] as const;
+export type BodyFault = (typeof BODY_FAULTS)[number];
 
 export type PreFault =
   | { kind: "drop" }
@@ -91,6 +118,10 @@ export interface RequestFaults {
   /** List faults that fired, in priority order; the first applicable one is used. */
   list: ListFault[];
   mutate: boolean;
+  /** Body faults that fired, in priority order; the first one is used. */
+  body: BodyFault[];
+  /** Pad a list page beyond its `limit`. */
+  oversizedPage: boolean;
 }
 
 const NO_FAULTS: RequestFaults = {
@@ -99,9 +130,20 @@ const NO_FAULTS: RequestFaults = {
   malformed: false,
   list: [],
   mutate: false,
+  body: [],
+  oversizedPage: false,
 };
 
-type Stream = "latency" | "rate429" | "status5xx" | "drop" | "malformed" | ListFault | "mutate";
+type Stream =
+  | "latency"
+  | "rate429"
+  | "status5xx"
+  | "drop"
+  | "malformed"
+  | ListFault
+  | "mutate"
+  | BodyFault
+  | "oversizedPage";
 
 export class FaultInjector {
   readonly config: FaultConfig;
@@ -123,6 +165,8 @@ export class FaultInjector {
       "malformed",
       ...LIST_FAULTS,
       "mutate",
+      ...BODY_FAULTS,
+      "oversizedPage",
     ];
     for (const name of names) this.streams.set(name, new Prng(seed, `fault:${name}`));
     this.mutationRng = new Prng(seed, "fault:mutation-choices");
@@ -167,6 +211,15 @@ export class FaultInjector {
     };
     for (const kind of LIST_FAULTS) if (fires(kind, listRates[kind])) list.push(kind);
     const mutate = fires("mutate", c.mutateBetweenPagesRate);
+    const bodyRates: Record<BodyFault, number | undefined> = {
+      hugeBody: c.hugeBodyRate,
+      nonJson: c.nonJsonRate,
+      deeplyNested: c.deeplyNestedRate,
+      invalidUtf8: c.invalidUtf8Rate,
+    };
+    const body: BodyFault[] = [];
+    for (const kind of BODY_FAULTS) if (fires(kind, bodyRates[kind])) body.push(kind);
+    const oversizedPage = fires("oversizedPage", c.oversizedPageRate);
 
     let pre: PreFault | undefined;
     if (drop) pre = { kind: "drop" };
@@ -186,7 +239,7 @@ export class FaultInjector {
         retryAfterMs: c.retryAfterMs,
       };
     }
-    return { latencyMs, pre, malformed, list, mutate };
+    return { latencyMs, pre, malformed, list, mutate, body, oversizedPage };
   }
 
   /** Takes one unit of the `maxFaults` budget; false when it is spent. */

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import {
   applyRandomMutation,
+  type BodyFault,
   FAULT_KINDS,
   type FaultConfig,
   FaultInjector,
@@ -62,6 +63,8 @@ interface ListReply {
   after: string | undefined;
   /** The group whose sub-list this is, for focused mutations. */
   focusGroupId: string | undefined;
+  /** The page size the client asked for (or the default). */
+  limit: number;
 }
 
 interface Reply {
@@ -98,6 +101,13 @@ interface ListSpec {
 const MAX_BODY_BYTES = 1 << 20;
 const CURSOR_PREFIX = "sim-cursor:";
 const MAX_MUTATION_LOG = 10_000;
+const DEFAULT_NESTING_DEPTH = 100_000;
+const DEFAULT_HUGE_BODY_BYTES = 200 * 1024 * 1024;
+/** Fabricated items of an `oversizedPage` fault: this many times the limit, plus one. */
+const OVERSIZED_PAGE_FACTOR = 5;
+/** What a captive portal or an error page of a proxy in the way answers. */
+const HTML_BODY =
+  '<!DOCTYPE html>\n<html><head><title>Sign in to continue</title></head><body><h1>Network login required</h1><script>location.href="/login"</script></body></html>\n';
 
 const INVALID_JSON_MESSAGE =
   "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)";
@@ -305,13 +315,13 @@ export class SimulatorServer {
   private send(
     res: ServerResponse,
     status: number,
-    text: string,
+    text: string | Buffer,
     requestNumber: number,
     started: number,
     headers: Record<string, string> = {},
   ): void {
     if (res.destroyed || res.writableEnded || this.stopped) return;
-    const buffer = Buffer.from(text, "utf8");
+    const buffer = typeof text === "string" ? Buffer.from(text, "utf8") : text;
     res.writeHead(status, {
       "content-type": "application/json",
       "content-length": String(buffer.length),
@@ -400,13 +410,42 @@ export class SimulatorServer {
     if (reply.status === 200 && reply.list !== undefined && faults !== undefined) {
       this.applyListFault(reply, faults.list);
     }
-    let text = JSON.stringify(reply.body);
-    if (reply.status === 200 && faults?.malformed && this.injector?.take()) {
-      this.countFault("malformed");
-      // A proper prefix of a JSON object is never valid JSON.
-      text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+    if (
+      reply.status === 200 &&
+      reply.list !== undefined &&
+      faults?.oversizedPage &&
+      this.injector?.take()
+    ) {
+      this.countFault("oversizedPage");
+      this.padPage(reply.body, reply.list.limit);
     }
-    this.send(res, reply.status, text, requestNumber, started, reply.headers);
+    let text = JSON.stringify(reply.body);
+    const bodyFault =
+      reply.status === 200 && faults !== undefined && faults.body.length > 0
+        ? this.takeBodyFault(faults.body)
+        : undefined;
+    if (bodyFault === "hugeBody") {
+      await this.streamHugeBody(res, requestNumber, started);
+    } else if (bodyFault === "nonJson") {
+      this.send(res, 200, HTML_BODY, requestNumber, started, {
+        ...reply.headers,
+        "content-type": "text/html; charset=utf-8",
+      });
+    } else if (bodyFault === "deeplyNested") {
+      const depth = this.injector?.config.nestingDepth ?? DEFAULT_NESTING_DEPTH;
+      // Valid JSON: the real body with one more key in front, `depth` arrays deep.
+      const nested = `{"nested":${"[".repeat(depth)}${"]".repeat(depth)}${text.length > 2 ? "," : ""}${text.slice(1)}`;
+      this.send(res, 200, nested, requestNumber, started, reply.headers);
+    } else if (bodyFault === "invalidUtf8") {
+      this.send(res, 200, withInvalidUtf8(text), requestNumber, started, reply.headers);
+    } else {
+      if (reply.status === 200 && faults?.malformed && this.injector?.take()) {
+        this.countFault("malformed");
+        // A proper prefix of a JSON object is never valid JSON.
+        text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+      }
+      this.send(res, reply.status, text, requestNumber, started, reply.headers);
+    }
 
     if (
       reply.status === 200 &&
@@ -424,6 +463,78 @@ export class SimulatorServer {
         this.stats.mutations.push(description ?? "noop");
       }
     }
+  }
+
+  /** The first fired body fault the budget allows, counted; undefined when none. */
+  private takeBodyFault(fired: readonly BodyFault[]): BodyFault | undefined {
+    const kind = fired[0];
+    if (kind === undefined || !this.injector?.take()) return undefined;
+    this.countFault(kind);
+    return kind;
+  }
+
+  /**
+   * A list page padded with fabricated items (clones of its items under fresh ids) to
+   * `OVERSIZED_PAGE_FACTOR` times the limit plus one; an empty page gets nothing to clone.
+   */
+  private padPage(body: JsonObject, limit: number): void {
+    const data = Array.isArray(body.data) ? (body.data as JsonObject[]) : [];
+    if (data.length === 0) return;
+    const target = Math.max(limit, 1) * OVERSIZED_PAGE_FACTOR + 1;
+    const padded = [...data];
+    for (let n = 0; padded.length < target; n++) {
+      const source = data[n % data.length] as JsonObject;
+      padded.push({ ...source, id: `${String(source.id)}-pad${n}` });
+    }
+    body.data = padded;
+  }
+
+  /**
+   * A 200 streamed in chunks (no content-length) to `hugeBodyBytes`: a page whose `data` is
+   * followed by that much JSON whitespace, so the body stays valid JSON however large it is.
+   * Honours back-pressure and stops as soon as the client goes away.
+   */
+  private async streamHugeBody(
+    res: ServerResponse,
+    requestNumber: number,
+    started: number,
+  ): Promise<void> {
+    if (res.destroyed || res.writableEnded || this.stopped) return;
+    const total = this.injector?.config.hugeBodyBytes ?? DEFAULT_HUGE_BODY_BYTES;
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "x-request-id": this.requestId(requestNumber),
+      "openai-processing-ms": String(Math.max(1, Math.round(performance.now() - started))),
+      "openai-version": "2020-10-01",
+    });
+    this.stats.byStatus["200"] = (this.stats.byStatus["200"] ?? 0) + 1;
+    const head = Buffer.from('{"object":"list","data":[');
+    const tail = Buffer.from('],"has_more":false,"next":null}');
+    const chunk = Buffer.alloc(256 * 1024, 0x20);
+    let sent = 0;
+    const write = async (buffer: Buffer): Promise<boolean> => {
+      if (res.destroyed || this.stopped) return false;
+      sent += buffer.length;
+      this.stats.bytesSent += buffer.length;
+      if (!res.write(buffer)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off("drain", done);
+            res.off("close", done);
+            resolve();
+          };
+          res.on("drain", done);
+          res.on("close", done);
+        });
+      }
+      return !res.destroyed;
+    };
+    if (!(await write(head))) return;
+    while (sent + tail.length < total) {
+      const n = Math.min(chunk.length, total - tail.length - sent);
+      if (!(await write(n === chunk.length ? chunk : chunk.subarray(0, n)))) return;
+    }
+    if (await write(tail)) res.end();
   }
 
   private rateLimitReply(): Reply {
@@ -683,6 +794,7 @@ export class SimulatorServer {
         envelope: "next",
         after: rawAfter === null || rawAfter === "" ? undefined : rawAfter,
         focusGroupId,
+        limit: request.limit,
       },
     };
   }
@@ -1136,6 +1248,7 @@ export class SimulatorServer {
           envelope: "legacy",
           after: rawAfter === null || rawAfter === "" ? undefined : rawAfter,
           focusGroupId: undefined,
+          limit: request.limit,
         },
       };
     });
@@ -1249,4 +1362,25 @@ export class SimulatorServer {
 
     return routes;
   }
+}
+
+/**
+ * The JSON text as bytes with an invalid UTF-8 sequence (0xC3 0x28: a lead byte followed by
+ * a non-continuation byte, then a lone 0xFF) at the start of the first `name` value, else of
+ * the first string value. The JSON structure stays intact.
+ */
+function withInvalidUtf8(text: string): Buffer {
+  const bytes = Buffer.from(text, "utf8");
+  let at = bytes.indexOf('"name":"');
+  if (at >= 0) at += '"name":"'.length;
+  else {
+    at = bytes.indexOf('":"');
+    at = at >= 0 ? at + 3 : -1;
+  }
+  if (at < 0) return Buffer.concat([bytes, Buffer.from([0xff])]);
+  return Buffer.concat([
+    bytes.subarray(0, at),
+    Buffer.from([0xc3, 0x28, 0xff]),
+    bytes.subarray(at),
+  ]);
 }

@@ -3,7 +3,17 @@
  * wrapper that serialises work (a DuckDB connection must not run two things at
  * once, and the node bindings run queries on a worker thread).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmdirSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import {
@@ -16,8 +26,9 @@ import {
   type Json,
   JsonDuckDBValueConverter,
 } from "@duckdb/node-api";
-import { isSymlink } from "../util/files.js";
-import { lockedError, parseLockConflict, StoreError } from "./errors.js";
+import { fileSystemReason, isSymlink, sweepOrphans, unwritableReason } from "../util/files.js";
+import { databaseIoError, lockedError, readOnlyDatabaseError, StoreError } from "./errors.js";
+import { readSchemaVersion, SCHEMA_VERSION } from "./migrations.js";
 
 export interface DatabaseSettings {
   readOnly: boolean;
@@ -39,7 +50,46 @@ export interface OpenedDatabase {
  * file inside this process would succeed and both would write. This registry
  * refuses that: one writer, or any number of readers, per file per process.
  */
+const READER_SPILL_PREFIX = "access-audit-read-";
+
 const heldInProcess = new Map<string, { readOnly: boolean; count: number }>();
+
+/**
+ * The database each instance and connection belongs to (as the user named it, and absolute), so
+ * that `SerialConnection` can turn DuckDB's I/O errors into one line naming the file.
+ */
+interface DatabaseName {
+  shown: string;
+  absolute: string;
+}
+const instanceNames = new WeakMap<DuckDBInstance, DatabaseName>();
+const connectionNames = new WeakMap<DuckDBConnection, DatabaseName>();
+
+/** A DuckDB I/O error about `name`'s files as a StoreError; anything else unchanged. */
+function translated(
+  name: DatabaseName | undefined,
+  error: unknown,
+  phase: "open" | "use",
+): unknown {
+  if (name === undefined) return error;
+  // Node's own errors (ENOSPC from a file the caller writes, …) are the caller's to describe.
+  if (typeof (error as NodeJS.ErrnoException | null)?.code === "string") return error;
+  return databaseIoError(name.shown, name.absolute, error, phase) ?? error;
+}
+
+/**
+ * `cannot create database X: read-only file system`, when a new file cannot be made; `problem`
+ * is the reason, or the error (passed on as is unless it is a file-system error).
+ */
+function cannotCreate(path: string, problem: string | unknown): unknown {
+  const reason = typeof problem === "string" ? problem : fileSystemReason(problem)?.reason;
+  if (reason === undefined) return problem;
+  return new StoreError(
+    "DB_CANNOT_CREATE",
+    `cannot create database ${path}: ${reason}; pass a --db in a folder you can write`,
+    typeof problem === "string" ? undefined : { cause: problem },
+  );
+}
 
 function canonicalPath(path: string): string {
   const absolute = resolve(path);
@@ -61,12 +111,24 @@ export async function openDatabase(
       `database ${path} is a symbolic link: refusing to follow it (pass the real path)`,
     );
   }
+  const existed = existsSync(absolute);
+  let createdDir: string | undefined;
   if (settings.readOnly) {
-    if (!existsSync(absolute)) {
+    if (!existed) {
       throw new StoreError("DB_NOT_FOUND", `database ${path} does not exist`);
     }
+  } else if (existed) {
+    // Writing needs the file and its folder (DuckDB's .wal and spill folder live beside it).
+    refuseUnwritable(path, absolute);
   } else {
-    mkdirSync(dirname(absolute), { recursive: true });
+    // A new file: say plainly when its folder cannot be made or written, before DuckDB tries.
+    const problem = unwritableReason(dirname(absolute));
+    if (problem !== null) throw cannotCreate(path, problem.reason);
+    try {
+      createdDir = mkdirSync(dirname(absolute), { recursive: true });
+    } catch (error) {
+      throw cannotCreate(path, fileSystemReason(error)?.reason ?? error);
+    }
   }
   const key = canonicalPath(absolute);
   const held = heldInProcess.get(key);
@@ -85,8 +147,11 @@ export async function openDatabase(
   };
 
   // Readers may run concurrently and must not touch the writer's spill files.
+  // A reader's spill folder is named after its process, so one a killed reader left behind (it
+  // can hold up to the spill of a report) is removed by the next opener.
+  if (settings.readOnly) sweepOrphans(tmpdir(), READER_SPILL_PREFIX, "");
   const tempDirectory = settings.readOnly
-    ? mkdtempSync(join(tmpdir(), "access-audit-read-"))
+    ? mkdtempSync(join(tmpdir(), `${READER_SPILL_PREFIX}${process.pid}-`))
     : `${absolute}.tmp`;
   const options: Record<string, string> = {
     // Offline by design: never try to download an extension (json, icu, parquet are built in).
@@ -100,16 +165,23 @@ export async function openDatabase(
   };
   if (settings.threads !== undefined) options.threads = String(settings.threads);
 
-  let instance: DuckDBInstance;
+  const name: DatabaseName = { shown: path, absolute };
+  let instance: DuckDBInstance | undefined;
   try {
     instance = await DuckDBInstance.create(absolute, options);
+    instanceNames.set(instance, name);
+    await refuseNewerSchema(instance, path);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    instance?.closeSync();
     releaseClaim();
+    const failure = translated(name, error, "open");
+    const lockedByOther = failure instanceof StoreError && failure.code === "DB_LOCKED";
     if (settings.readOnly) rmSync(tempDirectory, { recursive: true, force: true });
-    const conflict = parseLockConflict(message);
-    if (conflict) throw lockedError(path, conflict.pid, error);
-    throw error;
+    // Ours to clean up only if we were the one creating it (not another process that won the race).
+    else if (!existed && !lockedByOther && instance === undefined) {
+      removeFailedCreation(absolute, createdDir);
+    }
+    throw existed || lockedByOther ? failure : cannotCreate(path, failure);
   }
   if (!settings.readOnly) removeLeftoverSpillFiles(tempDirectory);
 
@@ -122,6 +194,58 @@ export async function openDatabase(
       releaseClaim();
     },
   };
+}
+
+/** A database this process may not write (or whose folder it may not write) is refused by name. */
+function refuseUnwritable(path: string, absolute: string): void {
+  try {
+    accessSync(absolute, constants.W_OK);
+  } catch (error) {
+    const code = fileSystemReason(error)?.code;
+    if (code === "EROFS" || code === "EPERM" || code === "EACCES") {
+      throw readOnlyDatabaseError(path, code, "", error);
+    }
+    return; // anything else: DuckDB says what it is
+  }
+  const folder = unwritableReason(dirname(absolute));
+  if (folder !== null && ["EROFS", "EPERM", "EACCES"].includes(folder.code)) {
+    throw readOnlyDatabaseError(path, folder.code, `, its folder ${dirname(absolute)}`);
+  }
+}
+
+/**
+ * Reads the schema version before anything else touches the file, so a database written by a
+ * newer tool is refused by name, readers and writers alike, and left exactly as it was.
+ */
+async function refuseNewerSchema(instance: DuckDBInstance, path: string): Promise<void> {
+  const probe = await instance.connect();
+  try {
+    const version = await readSchemaVersion(probe);
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(
+        "SCHEMA_TOO_NEW",
+        `database schema version ${version} is newer than this tool supports (${SCHEMA_VERSION}); upgrade openai-access-audit to open ${path}`,
+      );
+    }
+  } finally {
+    probe.closeSync();
+  }
+}
+
+/** A database this call was creating and could not finish: no half-made file or folder stays. */
+function removeFailedCreation(absolute: string, createdDir: string | undefined): void {
+  for (const file of [absolute, `${absolute}.wal`, `${absolute}.tmp`]) {
+    rmSync(file, { recursive: true, force: true });
+  }
+  if (createdDir === undefined) return;
+  for (let dir = dirname(absolute); ; dir = dirname(dir)) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      return;
+    }
+    if (dir === createdDir || dirname(dir) === dir) return;
+  }
 }
 
 /** A killed writer can leave spill files behind; we hold the lock, so nobody else uses them. */
@@ -142,7 +266,11 @@ export function memoryLimitLiteral(value: string): string {
 
 /** Sets the session up the same way for every connection we hand out. */
 export async function connect(instance: DuckDBInstance): Promise<DuckDBConnection> {
-  const connection = await instance.connect();
+  const name = instanceNames.get(instance);
+  const connection = await instance.connect().catch((error: unknown) => {
+    throw translated(name, error, "use");
+  });
+  if (name !== undefined) connectionNames.set(connection, name);
   // TIMESTAMPTZ values render in UTC in SQL text (casts, string_agg, users' ad-hoc queries).
   await connection.run("SET TimeZone = 'UTC'");
   return connection;
@@ -158,7 +286,11 @@ export class SerialConnection {
   private pending = 0;
   private readonly idleListeners = new Set<() => void>();
 
-  constructor(readonly raw: DuckDBConnection) {}
+  private readonly name: DatabaseName | undefined;
+
+  constructor(readonly raw: DuckDBConnection) {
+    this.name = connectionNames.get(raw);
+  }
 
   get idle(): boolean {
     return this.pending === 0;
@@ -179,6 +311,9 @@ export class SerialConnection {
     try {
       await previous;
       return await work(this.raw);
+    } catch (error) {
+      // A full disk, a corrupt block, a read-only file: one line naming the database.
+      throw translated(this.name, error, "use");
     } finally {
       this.pending -= 1;
       release();

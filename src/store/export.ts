@@ -26,6 +26,14 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import {
+  checkOutputDir,
+  OutputPathError,
+  orphanedEntries,
+  outputError,
+  removeEmptyFolders,
+  sweepOrphans,
+} from "../util/files.js";
 import type { Store } from "./store.js";
 
 export const EXPORT_FORMATS = ["parquet", "csv"] as const;
@@ -47,7 +55,14 @@ export const EXPORT_VIEWS = [
   "snapshot_seal_parts",
 ] as const;
 
-export type ExportErrorCode = "TARGET_NOT_EMPTY" | "UNKNOWN_SNAPSHOT" | "NO_SNAPSHOT";
+export type ExportErrorCode =
+  | "TARGET_NOT_EMPTY"
+  | "TARGET_SYMLINK"
+  | "UNKNOWN_SNAPSHOT"
+  | "NO_SNAPSHOT";
+
+/** What the folder's error messages call this output. */
+export const EXPORT_OUTPUT = "the export";
 
 /** An export refused before anything was written; the message is one user-facing line. */
 export class ExportError extends Error {
@@ -136,8 +151,20 @@ async function selectSnapshots(
   );
 }
 
-/** Refuses a target that is a file, or a non-empty folder without `force`. */
+/**
+ * Refuses a symbolic link, a target that is a file, a non-empty folder without `force`, and a
+ * place the machine does not let us write (its parent must be writable: the export is written
+ * beside it and renamed into place).
+ */
 function checkTarget(outDir: string, force: boolean): "absent" | "empty" | "replace" {
+  try {
+    checkOutputDir(outDir, EXPORT_OUTPUT, { parent: true });
+  } catch (error) {
+    if (error instanceof OutputPathError && error.usage) {
+      throw new ExportError("TARGET_SYMLINK", error.message);
+    }
+    throw error;
+  }
   if (!existsSync(outDir)) return "absent";
   if (!statSync(outDir).isDirectory()) {
     throw new ExportError("TARGET_NOT_EMPTY", `${outDir} exists and is not a folder`);
@@ -201,12 +228,21 @@ export async function exportSnapshots(
   options: ExportOptions,
 ): Promise<ExportManifest> {
   const outDir = resolve(options.outDir);
+  recoverFromKilledExport(outDir);
   const target = checkTarget(outDir, options.force ?? false);
   const snapshotIds = await selectSnapshots(store, options.snapshots);
   const ids = snapshotIds.join(", ");
   const parent = dirname(outDir);
-  mkdirSync(parent, { recursive: true });
-  const staging = mkdtempSync(join(parent, `${basename(outDir)}.partial-`));
+  let staging: string;
+  // Folders made for the export are removed again if it fails (nothing partial is left).
+  let createdParent: string | undefined;
+  try {
+    createdParent = mkdirSync(parent, { recursive: true });
+    staging = mkdtempSync(join(parent, `${basename(outDir)}${STAGING_INFIX}${process.pid}-`));
+  } catch (error) {
+    if (createdParent !== undefined) await removeEmptyFolders(parent, createdParent);
+    throw outputError(EXPORT_OUTPUT, outDir, error) ?? error;
+  }
   try {
     const format = options.format;
     const copyOptions = format === "parquet" ? "FORMAT parquet" : "FORMAT csv, HEADER true";
@@ -269,8 +305,28 @@ export async function exportSnapshots(
     return manifest;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    throw error;
+    if (createdParent !== undefined) await removeEmptyFolders(parent, createdParent);
+    // A full disk or a read-only folder (from Node or from DuckDB's COPY): one line naming --out.
+    throw outputError(EXPORT_OUTPUT, outDir, error) ?? error;
   }
+}
+
+/** Staging folders are `<out>.partial-<pid>-<random>`: a killed export's is found by its pid. */
+const STAGING_INFIX = ".partial-";
+
+/**
+ * Cleans up after an export that was killed: its staging folder is removed, and a previous
+ * export it had moved aside (`<staging>.replaced`) goes back under `--out` if nothing took its
+ * place, so a kill between the two renames of `publishFolder` loses nothing.
+ */
+function recoverFromKilledExport(outDir: string): void {
+  const parent = dirname(outDir);
+  const prefix = `${basename(outDir)}${STAGING_INFIX}`;
+  for (const aside of orphanedEntries(parent, prefix, ".replaced")) {
+    if (existsSync(outDir)) rmSync(aside, { recursive: true, force: true });
+    else renameSync(aside, outDir);
+  }
+  sweepOrphans(parent, prefix, "");
 }
 
 /** Moves the finished folder into place; a replaced folder is removed only after the swap. */

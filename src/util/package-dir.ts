@@ -1,9 +1,12 @@
-/** Folders shipped with the package (`templates/`), found wherever the code runs from. */
+/**
+ * The package's own folder (its package.json, `templates/`), found upwards from this module, so
+ * that src/, dist/, dist-bench/src/ and dist-chaos/src/ all work.
+ */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-let templatesDir: string | null = null;
+let packageDir: string | null = null;
 
 function isOurPackage(packageJson: string): boolean {
   try {
@@ -17,18 +20,25 @@ function isOurPackage(packageJson: string): boolean {
 
 const PACKAGE_NAME = "openai-access-audit";
 
-/** `<package>/templates`, found upwards from this module (src/, dist/ and dist-bench/src/ all work). */
-export function templatesDirectory(): string {
-  if (templatesDir) return templatesDir;
+/** The folder holding this package's package.json. */
+export function packageDirectory(): string {
+  if (packageDir) return packageDir;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(dir, "templates");
-    if (existsSync(candidate) && isOurPackage(join(dir, "package.json"))) {
-      templatesDir = candidate;
-      return candidate;
+    if (isOurPackage(join(dir, "package.json"))) {
+      packageDir = dir;
+      return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error("templates/ not found above the package's modules");
+    if (parent === dir)
+      throw new Error(`${PACKAGE_NAME}'s package.json not found above its modules`);
     dir = parent;
   }
+}
+
+/** `<package>/templates`. */
+export function templatesDirectory(): string {
+  const candidate = join(packageDirectory(), "templates");
+  if (!existsSync(candidate)) throw new Error(`templates/ not found in ${packageDirectory()}`);
+  return candidate;
 }

@@ -24,7 +24,9 @@ import {
   type UndecidedPolicy,
   writeSignoff,
 } from "../../certify/index.js";
+import { checkSignoffDir } from "../../certify/signoff.js";
 import { Store, StoreError } from "../../store/index.js";
+import { OutputPathError } from "../../util/files.js";
 import { addDbOption, resolveDbPath } from "../db.js";
 import { CliError, UsageError } from "../errors.js";
 import { intOption } from "../options.js";
@@ -32,6 +34,10 @@ import { DEFAULT_REPORTS_DIR } from "./report.js";
 
 /** Usage errors exit 2; anything else the stage refuses exits 1. */
 export function certifyCliError(error: unknown): unknown {
+  // An --out that is a symbolic link is refused (2); one the machine cannot write fails (1).
+  if (error instanceof OutputPathError) {
+    return error.usage ? new UsageError(error.message) : new CliError(error.message);
+  }
   if (error instanceof CertifyError) {
     return error.usage ? new UsageError(error.message) : new CliError(error.message);
   }
@@ -242,9 +248,25 @@ export function registerCertify(program: Command): void {
     .option("--out <dir>", "folder for the sign-off report", DEFAULT_REPORTS_DIR)
     .option("--json", "print JSON")
     .action(async (flags: { db?: string; json?: boolean; campaign: string; out: string }) => {
+      // Before anything is frozen: a folder the report cannot go to leaves the campaign open.
+      try {
+        checkSignoffDir(flags.out);
+      } catch (error) {
+        throw certifyCliError(error);
+      }
       const result = await withStore(flags.db, false, async (store) => {
         const closed = await closeCampaign(store, await loadCampaign(store, flags.campaign));
-        const files = await writeSignoff(store, closed.campaign, flags.out);
+        const files = await writeSignoff(store, closed.campaign, flags.out).catch(
+          (error: unknown) => {
+            // Closed, but its report could not be written (a disk that filled up since the check).
+            if (!(error instanceof OutputPathError)) throw error;
+            throw new OutputPathError(
+              error.code,
+              `${error.message}; campaign ${closed.campaign.name} is closed: write its report with \`access-audit certify report --campaign ${closed.campaign.name} --out DIR\``,
+              error.usage,
+            );
+          },
+        );
         return { ...closed, files };
       });
       print(

@@ -6,6 +6,7 @@ import {
   exportSnapshots,
   Store,
 } from "../../store/index.js";
+import { OutputPathError } from "../../util/files.js";
 import { TOOL_VERSION } from "../../version.js";
 import { addDbOption, resolveDbPath } from "../db.js";
 import { CliError, UsageError } from "../errors.js";
@@ -67,10 +68,15 @@ export function registerExport(program: Command): void {
             `manifest ${manifest.out_dir}/manifest.json\n`,
         );
       } catch (error) {
+        // A refused --out (not empty, a file, a symbolic link) or snapshot choice is usage (2);
+        // an --out the machine does not let us write (read-only, full, immutable) fails (1).
         if (error instanceof ExportError) {
           throw error.code === "NO_SNAPSHOT"
             ? new CliError(error.message)
             : new UsageError(error.message);
+        }
+        if (error instanceof OutputPathError) {
+          throw error.usage ? new UsageError(error.message) : new CliError(error.message);
         }
         throw error;
       } finally {

@@ -11,6 +11,7 @@ import {
   writeReports,
 } from "../../report/index.js";
 import { Store } from "../../store/index.js";
+import { OutputPathError } from "../../util/files.js";
 import { addDbOption, resolveDbPath } from "../db.js";
 import { CliError, UsageError } from "../errors.js";
 import { collect, intOption } from "../options.js";
@@ -57,7 +58,7 @@ function reportCliError(error: unknown): unknown {
       ? new CliError(error.message)
       : new UsageError(error.message);
   }
-  if (error instanceof ReportError) {
+  if (error instanceof ReportError || error instanceof OutputPathError) {
     return error.usage ? new UsageError(error.message) : new CliError(error.message);
   }
   return error;
