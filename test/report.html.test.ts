@@ -1,26 +1,17 @@
 import { createHash } from "node:crypto";
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import Handlebars from "handlebars";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTML_ROW_CAP, renderHtml, revealInvisible, scriptJson } from "../src/report/html.js";
 import { buildReportModel, type ReportModel } from "../src/report/model.js";
 import { templatesDirectory, templateVersion } from "../src/report/templates.js";
 import { Store } from "../src/store/index.js";
+import { hasChromium, launchChromium } from "./support/browser.js";
 import { crawlHostileOrganization, HOSTILE_NAMES, type ReportOrg } from "./support/report-org.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 
 /** What a value looks like in the HTML: invisible characters revealed, then HTML-escaped. */
 const rendered = (value: string): string => Handlebars.escapeExpression(revealInvisible(value));
@@ -58,18 +49,7 @@ describe("HTML report", () => {
     pagedPath = join(outDir, "report-paged.html");
     writeFileSync(pagedPath, renderHtml(reportModel, { pageSize: 10 }));
     if (hasChromium) {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      browser = await launchChromium();
     }
   });
   afterAll(async () => {

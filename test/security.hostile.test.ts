@@ -11,19 +11,12 @@
  */
 import { isUtf8 } from "node:buffer";
 import { execFileSync } from "node:child_process";
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  truncateSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import ExcelJS from "exceljs";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminApiError, AdminClient, MAX_JSON_DEPTH, ProtocolError } from "../src/api/index.js";
 import { jsonDepthExceeds } from "../src/api/limits.js";
@@ -34,6 +27,7 @@ import {
 } from "../src/certify/zip-limits.js";
 import { type FaultConfig, type RunningSimulator, startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
+import { hasChromium, launchChromium } from "./support/browser.js";
 import { fillWorkbook, workbookColumn } from "./support/certify-workbooks.js";
 import { cliEnv, runCli } from "./support/cli.js";
 import { expectedSnapshot, storedSnapshot } from "./support/expected.js";
@@ -49,8 +43,6 @@ import {
   zipBombWorkbook,
 } from "./support/hostile.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 const inBrowser = it.skipIf(!hasChromium);
 
 const tmp = mkdtempSync(join(tmpdir(), "aa-hostile-"));
@@ -58,18 +50,7 @@ let browser: Browser | undefined;
 
 beforeAll(async () => {
   if (hasChromium) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }
 });
 afterAll(async () => {
