@@ -3,7 +3,8 @@ import { parseNamedSql } from "../../src/util/sql-files.js";
 
 describe("parseNamedSql", () => {
   it("splits named sections, drops the header and a trailing semicolon", () => {
-    const text = "-- a header\n-- name: first\nSELECT 1;\n\n-- name: second-one\nSELECT 2\nFROM t;\n";
+    const text =
+      "-- a header\n-- name: first\nSELECT 1;\n\n-- name: second-one\nSELECT 2\nFROM t;\n";
     const statements = parseNamedSql(text);
     expect([...statements.keys()]).toEqual(["first", "second-one"]);
     expect(statements.get("first")).toBe("SELECT 1");
