@@ -251,7 +251,7 @@ describe("typed errors", { timeout: 10_000 }, () => {
     expect(e.method).toBe("GET");
     expect(e.path).toBe("/organization/groups/group_1");
     expect(e.attempts).toBe(1);
-    expect(e.code).toBe("invalid_api_key");
+    expect(e.apiCode).toBe("invalid_api_key");
     expect(e.type).toBe("invalid_request_error");
     expect(e.message).toContain("Incorrect API key provided: sk-admin-...");
     expect(e.name).toBe("AuthenticationError");

@@ -3,17 +3,17 @@
  * `effective_access` view (store migration 2): `direct`, or through a group (membership x
  * group role) with the group's name and SCIM state. "Why is this person an Owner?"
  */
+import { AuditError } from "../errors.js";
 import type { Store } from "../store/index.js";
 
 export type AnalysisErrorCode = "NO_SNAPSHOTS" | "UNKNOWN_SNAPSHOT";
 
-export class AnalysisError extends Error {
-  constructor(
-    readonly code: AnalysisErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "AnalysisError";
+/** An unknown snapshot id is the caller's (2); a database with nothing to analyse fails (1). */
+export class AnalysisError extends AuditError {
+  declare readonly code: AnalysisErrorCode;
+
+  constructor(code: AnalysisErrorCode, message: string) {
+    super(code, message, { exitClass: code === "UNKNOWN_SNAPSHOT" ? "usage" : "failure" });
   }
 }
 

@@ -236,3 +236,10 @@ export async function runLoadedRules(
     errors: sortErrors(errors),
   };
 }
+
+/** Findings counted per rule, rules in name order: a compact, comparable summary. */
+export function findingsByRule(findings: readonly Pick<Finding, "rule">[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const f of findings) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
+  return Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,7 +1,8 @@
 /**
- * What the analysis treats as elevated, which email domains belong to the
- * organization and when an elevated user counts as inactive. A config file
- * comes later; for now the CLI fills this from flags and the defaults below.
+ * What the analysis treats as elevated, which email domains belong to the organization and when
+ * an elevated user counts as inactive. Commands get it from the one configuration path
+ * (src/config `loadConfig`: flags, environment, file, these defaults), so every command that
+ * analyses a snapshot sees the same settings.
  */
 
 export interface AnalysisConfig {

@@ -13,9 +13,11 @@
  * is added here. Changes come back sorted by kind (the order of DIFF_KINDS),
  * then group_id, user_id, role_id.
  */
+
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Json } from "@duckdb/node-api";
+import { AuditError } from "../errors.js";
 import type { Store } from "../store/index.js";
 import { packageSqlDirectory } from "./sql-dir.js";
 
@@ -93,13 +95,12 @@ export const MIRRORED_KINDS: Readonly<Partial<Record<DiffKind, DiffKind>>> = {
 
 export type DiffErrorCode = "UNKNOWN_SNAPSHOT" | "SNAPSHOT_NOT_COMPLETE" | "TOO_FEW_SNAPSHOTS";
 
-export class DiffError extends Error {
-  constructor(
-    readonly code: DiffErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "DiffError";
+/** Every diff error is about the snapshots asked for (or not yet crawled): exit 2. */
+export class DiffError extends AuditError {
+  declare readonly code: DiffErrorCode;
+
+  constructor(code: DiffErrorCode, message: string) {
+    super(code, message, { exitClass: "usage" });
   }
 }
 

@@ -22,10 +22,12 @@
  * materialised once per run for `$snapshot` and `$previous` (a TEMP table that shadows the view),
  * so a rule sees the paths of those two snapshots only.
  */
+
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { AuditError } from "../errors.js";
 import { packageSqlDirectory } from "./sql-dir.js";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -77,10 +79,9 @@ export interface RuleError {
 }
 
 /** A `--rules` folder that does not exist or cannot be read. */
-export class RulesDirError extends Error {
+export class RulesDirError extends AuditError {
   constructor(message: string) {
-    super(message);
-    this.name = "RulesDirError";
+    super("RULES_DIR_INVALID", message, { exitClass: "usage" });
   }
 }
 

@@ -38,9 +38,9 @@ import {
 export interface AdminClientOptions {
   /** Sent only as `Authorization: Bearer`; registered with `registerSecret`. */
   apiKey: string;
-  /** Default `process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1"`. */
+  /** Default `process.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL`. */
   baseUrl?: string;
-  /** Max requests in flight, shared by all calls of this client. Default 8. */
+  /** Max requests in flight, shared by all calls of this client. Default DEFAULT_CONCURRENCY. */
   concurrency?: number;
   /** Default 6. */
   maxRetries?: number;
@@ -73,9 +73,14 @@ const OrgUsersPage = lastIdPageSchema(OrgUserSchema);
 /** Largest page sizes the endpoints accept. */
 export const MAX_PAGE_SIZE = { nextCursor: 1000, legacy: 100 } as const;
 
+/** OpenAI's Admin API; every other default of the tool's base URL refers to this one. */
+export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+/** Requests in flight at once (and groups or users read at once by a crawl). */
+export const DEFAULT_CONCURRENCY = 8;
+
 const DEFAULTS = {
-  baseUrl: "https://api.openai.com/v1",
-  concurrency: 8,
+  baseUrl: DEFAULT_BASE_URL,
+  concurrency: DEFAULT_CONCURRENCY,
   maxRetries: 6,
   requestTimeoutMs: 30_000,
   deadlineMs: 300_000,

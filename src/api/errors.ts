@@ -7,6 +7,7 @@
  * undici error, socket or header object is attached (`cause` is never set), and
  * `toJSON()` serialises only the fields below.
  */
+import { AuditError } from "../errors.js";
 import { redactSecrets } from "../util/log.js";
 
 export type AdminApiErrorKind =
@@ -53,7 +54,11 @@ export function safeText(text: string, max = MAX_MESSAGE): string {
   return oneLine.length > max ? `${oneLine.slice(0, max - 3)}...` : oneLine;
 }
 
-export class AdminApiError extends Error {
+/**
+ * An Admin API call that failed for good (after retries). Its root `code` is `API_<KIND>`; the
+ * API's own error code, when it sent one, is `apiCode`.
+ */
+export class AdminApiError extends AuditError {
   readonly kind: AdminApiErrorKind;
   readonly status: number | null;
   readonly requestId: string | null;
@@ -61,7 +66,7 @@ export class AdminApiError extends Error {
   readonly path: string;
   readonly attempts: number;
   readonly type: string | null;
-  readonly code: string | null;
+  readonly apiCode: string | null;
   readonly param: string | null;
   readonly endpoint: string | null;
   readonly causeCode: string | null;
@@ -76,7 +81,7 @@ export class AdminApiError extends Error {
     if (requestId) extras.push(`request_id=${requestId}`);
     if (details.code) extras.push(`code=${safeText(details.code, 80)}`);
     const message = `${status ?? "-"} ${kind}: ${method} ${path}: ${safeText(summary)} (${extras.join(", ")})`;
-    super(safeText(message, 1000));
+    super(`API_${kind.toUpperCase()}`, safeText(message, 1000));
     this.kind = kind;
     this.status = status;
     this.requestId = requestId;
@@ -84,17 +89,11 @@ export class AdminApiError extends Error {
     this.path = path;
     this.attempts = details.attempts;
     this.type = details.type ? safeText(details.type, 120) : null;
-    this.code = details.code ? safeText(details.code, 120) : null;
+    this.apiCode = details.code ? safeText(details.code, 120) : null;
     this.param = details.param ? safeText(details.param, 120) : null;
     this.endpoint = details.endpoint ?? null;
     this.causeCode = details.causeCode ?? null;
     this.retryAfterMs = details.retryAfterMs ?? null;
-    Object.defineProperty(this, "name", {
-      value: new.target.name,
-      enumerable: false,
-      configurable: true,
-      writable: true,
-    });
   }
 
   /** Only the documented, redacted fields: safe to log or store. */
@@ -109,7 +108,7 @@ export class AdminApiError extends Error {
       path: this.path,
       attempts: this.attempts,
       type: this.type,
-      code: this.code,
+      code: this.apiCode,
       param: this.param,
       endpoint: this.endpoint,
       causeCode: this.causeCode,

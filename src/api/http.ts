@@ -440,7 +440,7 @@ export class Transport {
             status: error.status,
             requestId: error.requestId,
             type: error.type,
-            code: error.code,
+            code: error.apiCode,
             param: error.param,
             retryAfterMs: Math.ceil(outcome.serverWaitMs),
           };
@@ -465,7 +465,7 @@ export class Transport {
             status: error.status,
             requestId: error.requestId,
             type: error.type,
-            code: error.code,
+            code: error.apiCode,
             param: error.param,
           },
         );

@@ -3,7 +3,14 @@
  * OpenAI Admin API. See client.ts (surface), http.ts (transport and retry policy), paginate.ts
  * (pagination contract checks) and errors.ts (typed errors; the key never appears in any).
  */
-export { AdminClient, type AdminClientOptions, encodeSegment, MAX_PAGE_SIZE } from "./client.js";
+export {
+  AdminClient,
+  type AdminClientOptions,
+  DEFAULT_BASE_URL,
+  DEFAULT_CONCURRENCY,
+  encodeSegment,
+  MAX_PAGE_SIZE,
+} from "./client.js";
 export {
   AdminApiError,
   type AdminApiErrorDetails,

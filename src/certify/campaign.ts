@@ -1,6 +1,8 @@
 /** `certify start`: a campaign over one sealed snapshot, its items and their reviewers. */
+
 import { randomBytes } from "node:crypto";
 import { resolveSnapshotId } from "../analysis/access.js";
+import type { AnalysisConfig } from "../analysis/config.js";
 import type { Store } from "../store/index.js";
 import {
   type CampaignRow,
@@ -25,6 +27,8 @@ export interface StartOptions {
   allowSelfReview: boolean;
   /** YYYY-MM-DD. */
   dueDate?: string;
+  /** What counts as elevated (scope `elevated`): the configuration's, as reports use it. */
+  analysis: AnalysisConfig;
 }
 
 export interface StartResult {
@@ -72,7 +76,7 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
   }
   const seal = mine.stored;
 
-  let population = await loadPopulation(store, snapshotId);
+  let population = await loadPopulation(store, snapshotId, options.analysis);
   if (options.scope === "elevated") population = population.filter((i) => i.elevated);
 
   // changed-since-last: items unchanged (same id and fingerprint) since the last closed campaign

@@ -1,4 +1,5 @@
 /** Errors of the certification stage; `usage` ones are the caller's mistake (exit 2). */
+import { AuditError } from "../errors.js";
 export type CertifyErrorCode =
   | "CAMPAIGN_EXISTS"
   | "CAMPAIGN_NOT_FOUND"
@@ -22,16 +23,10 @@ const USAGE_CODES: ReadonlySet<CertifyErrorCode> = new Set([
   "SELF_REVIEW",
 ]);
 
-export class CertifyError extends Error {
-  constructor(
-    readonly code: CertifyErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "CertifyError";
-  }
+export class CertifyError extends AuditError {
+  declare readonly code: CertifyErrorCode;
 
-  get usage(): boolean {
-    return USAGE_CODES.has(this.code);
+  constructor(code: CertifyErrorCode, message: string) {
+    super(code, message, { exitClass: USAGE_CODES.has(code) ? "usage" : "failure" });
   }
 }

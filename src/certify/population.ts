@@ -2,11 +2,11 @@
  * A campaign's population: every grant of one snapshot, as reviewable items. A grant is a
  * user's membership of a group, a group's role, or a user's direct role (the `effective_access`
  * view's `direct` paths: roles the API only repeats because a group grants them are reviewed
- * through that group). Elevated follows the analysis defaults (materialiseHelpers).
+ * through that group). Elevated follows the configured analysis (materialiseHelpers).
  */
 import { createHash } from "node:crypto";
 import { materialiseHelpers } from "../analysis/anomalies.js";
-import { resolveAnalysisConfig } from "../analysis/config.js";
+import { type AnalysisConfig, resolveAnalysisConfig } from "../analysis/config.js";
 import type { Store } from "../store/index.js";
 import type { Grant, ItemKind } from "./db.js";
 
@@ -72,9 +72,16 @@ interface UserRoleRow {
   elevated: boolean;
 }
 
-/** Every grant of `snapshotId`, in a stable order. */
-export async function loadPopulation(store: Store, snapshotId: number): Promise<PopulationItem[]> {
-  await materialiseHelpers(store, [snapshotId], resolveAnalysisConfig({}));
+/**
+ * Every grant of `snapshotId`, in a stable order; `elevated` as the configuration (the same one
+ * the reports and rules use) says.
+ */
+export async function loadPopulation(
+  store: Store,
+  snapshotId: number,
+  analysis: AnalysisConfig,
+): Promise<PopulationItem[]> {
+  await materialiseHelpers(store, [snapshotId], resolveAnalysisConfig(analysis));
   try {
     const members = await store.query<MemberRow>(
       `WITH gr AS (

@@ -22,9 +22,11 @@
  * Only when all of that holds is the same buffer handed to exceljs, whose JSZip then inflates
  * exactly what was measured here.
  */
+
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { crc32, createInflateRaw } from "node:zlib";
+import { AuditError } from "../errors.js";
 
 /** Largest workbook file accepted. A 10,000-item review is about 1.5 MB. */
 export const MAX_WORKBOOK_BYTES = 20 * 1024 * 1024;
@@ -38,10 +40,9 @@ export const MAX_COMPRESSION_RATIO = 100;
 export const RATIO_FLOOR_BYTES = 10 * 1024 * 1024;
 
 /** A workbook refused by these limits; the message is one line and says why. */
-export class WorkbookLimitError extends Error {
+export class WorkbookLimitError extends AuditError {
   constructor(message: string) {
-    super(message);
-    this.name = "WorkbookLimitError";
+    super("WORKBOOK_LIMIT", message);
   }
 }
 

@@ -1,19 +1,24 @@
-/** Exit codes shared by every command (see README). */
-export const EXIT = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  findings: 3,
-} as const;
+/**
+ * Errors the CLI layer itself raises (a bad combination of flags, findings at or above
+ * --fail-on, a command that failed as a whole). Everything shares the root in src/errors.ts.
+ */
+import { AuditError, EXIT_CODES, type ExitClass } from "../errors.js";
 
-/** An error the CLI reports as one line on stderr, with a chosen exit code. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.failure,
-  ) {
-    super(message);
-    this.name = "CliError";
+/** Exit codes shared by every command (see README). */
+export const EXIT = EXIT_CODES;
+
+const CLASS_OF_EXIT: Record<number, ExitClass> = { 1: "failure", 2: "usage", 3: "findings" };
+
+/** A command-level failure reported as one line; `exitCode` 1 (default), 2 or 3. */
+export class CliError extends AuditError {
+  constructor(message: string, exitCode: number = EXIT.failure) {
+    const exitClass = CLASS_OF_EXIT[exitCode] ?? "failure";
+    const code = { failure: "COMMAND_FAILED", usage: "USAGE", findings: "FINDINGS" }[exitClass];
+    super(code, message, { exitClass });
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.exitClass];
   }
 }
 
@@ -21,6 +26,5 @@ export class CliError extends Error {
 export class UsageError extends CliError {
   constructor(message: string) {
     super(message, EXIT.usage);
-    this.name = "UsageError";
   }
 }

@@ -4,7 +4,7 @@
  * calls one stage's API and prints the result; errors become one line on stderr.
  */
 import { Command, CommanderError } from "commander";
-import { ConfigError } from "../config/index.js";
+import { exitCodeOf } from "../errors.js";
 import { redactSecrets } from "../util/log.js";
 import { TOOL_VERSION } from "../version.js";
 import { registerAccess } from "./commands/access.js";
@@ -22,7 +22,7 @@ import { registerRun } from "./commands/run.js";
 import { registerSchedule } from "./commands/schedule.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerSnapshots } from "./commands/snapshots.js";
-import { CliError, EXIT } from "./errors.js";
+import { EXIT } from "./errors.js";
 
 export function buildProgram(): Command {
   const program = new Command("access-audit")
@@ -62,9 +62,8 @@ export function reportError(err: unknown): number {
     if (err.code === "commander.help") return EXIT.ok;
     return EXIT.usage; // commander already printed the message
   }
-  // An invalid configuration stops every command before it does anything: exit 2.
-  const exitCode =
-    err instanceof CliError ? err.exitCode : err instanceof ConfigError ? EXIT.usage : EXIT.failure;
+  // The one mapping of errors to exit codes: the root error's class (src/errors.ts).
+  const exitCode = exitCodeOf(err);
   const message = err instanceof Error ? err.message : String(err);
   const firstLine = redactSecrets(message).split("\n")[0] ?? "unknown error";
   process.stderr.write(`access-audit: ${firstLine}\n`);

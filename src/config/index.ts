@@ -2,12 +2,12 @@
  * Configuration: one YAML file (`access-audit.config.yaml`, see schema.ts for its format),
  * environment variables and flags merged into a validated EffectiveConfig; secrets read lazily.
  */
+
+export { DEFAULT_BASE_URL, DEFAULT_CONCURRENCY } from "../api/client.js";
 export {
   CONFIG_ENV,
   ConfigError,
   type ConfigFlags,
-  DEFAULT_BASE_URL,
-  DEFAULT_CONCURRENCY,
   DEFAULT_CRON,
   DEFAULT_DATABASE_PATH,
   DEFAULT_REPORT_DIR,
@@ -32,6 +32,7 @@ export {
 } from "./schema.js";
 export {
   adminKeySource,
+  checkConfig,
   checkConfigFiles,
   describeSecret,
   readAdminKey,

@@ -4,6 +4,7 @@
  * and key path, environment variable or flag) and what was expected; nothing runs on an invalid
  * configuration. Secrets are not read here (see secrets.ts).
  */
+
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
@@ -15,6 +16,8 @@ import {
   resolveAnalysisConfig,
 } from "../analysis/config.js";
 import type { Severity } from "../analysis/rules.js";
+import { DEFAULT_BASE_URL, DEFAULT_CONCURRENCY } from "../api/client.js";
+import { AuditError } from "../errors.js";
 import { KEEP_ALL, type RetentionPolicy } from "../store/index.js";
 import {
   CONFIG_FILE_NAME,
@@ -28,8 +31,6 @@ import {
 } from "./schema.js";
 
 export const DEFAULT_DATABASE_PATH = "./data/access-audit.duckdb";
-export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
-export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_REPORT_DIR = "./reports";
 export const DEFAULT_REPORT_FORMATS: readonly ReportFormat[] = ["html", "xlsx"];
 export const DEFAULT_CRON = "0 6 * * *";
@@ -45,17 +46,18 @@ export const CONFIG_ENV = {
 } as const;
 
 /** An invalid configuration. Each problem is one complete line; the message is the first. */
-export class ConfigError extends Error {
+export class ConfigError extends AuditError {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
     const [first = "invalid configuration"] = problems;
     super(
+      "CONFIG_INVALID",
       problems.length > 1
         ? `${first} (and ${problems.length - 1} more problem(s): run access-audit config check)`
         : first,
+      { exitClass: "usage" },
     );
-    this.name = "ConfigError";
     this.problems = problems;
   }
 }

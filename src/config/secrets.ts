@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { registerSecret } from "../util/log.js";
-import { ConfigError, type EffectiveConfig } from "./load.js";
+import { ConfigError, type EffectiveConfig, type LoadConfigOptions, loadConfig } from "./load.js";
 import { CONFIG_FILE_NAME } from "./schema.js";
 
 export const SECRET_ENV = {
@@ -154,4 +154,21 @@ export function checkConfigFiles(
     }
   });
   return problems;
+}
+
+/**
+ * The whole check `config check` makes: load, validate, then the files named. Every problem is
+ * returned (one line each) rather than thrown, with the configuration when it loaded.
+ */
+export async function checkConfig(
+  options: LoadConfigOptions,
+): Promise<{ config: EffectiveConfig | null; problems: readonly string[] }> {
+  const label = options.path ?? (options.env.ACCESS_AUDIT_CONFIG || CONFIG_FILE_NAME);
+  try {
+    const config = await loadConfig(options);
+    return { config, problems: checkConfigFiles(config, options.env, label) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { config: null, problems: error.problems };
+  }
 }

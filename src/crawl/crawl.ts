@@ -7,13 +7,16 @@
  * organization users and each user's roles. A group that 404s while its members or roles are
  * read was deleted mid-crawl: it is recorded as vanished and left out, not a failure.
  */
+
 import type { Logger } from "pino";
 import {
   AdminApiError,
   type AdminClient,
+  DEFAULT_CONCURRENCY,
   type Paginated,
   type PaginationSummary,
 } from "../api/index.js";
+import { AuditError } from "../errors.js";
 import type { SnapshotCounts, SnapshotWriter, Store } from "../store/index.js";
 import { silentLogger } from "../util/log.js";
 import { runPool } from "./pool.js";
@@ -57,10 +60,12 @@ export interface CrawlResult {
 }
 
 /** Raised when a listing ended without the API saying `has_more = false`. */
-export class IncompleteCrawlError extends Error {
+export class IncompleteCrawlError extends AuditError {
   constructor(endpoint: string) {
-    super(`listing of ${endpoint} did not end with has_more=false; snapshot not published`);
-    this.name = "IncompleteCrawlError";
+    super(
+      "INCOMPLETE_CRAWL",
+      `listing of ${endpoint} did not end with has_more=false; snapshot not published`,
+    );
   }
 }
 
@@ -107,7 +112,7 @@ async function drain<T>(
 export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const { client, store, signal } = options;
   const log = options.logger ?? silentLogger;
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const started = Date.now();
   const statsAtStart = client.stats();
   const progress: CrawlProgress = {

@@ -5,6 +5,7 @@
  * both formats say the same thing. Nothing here reads the clock: every date comes from a
  * snapshot, which keeps reports of the same snapshot pair byte-identical.
  */
+
 import type { Json } from "@duckdb/node-api";
 import { AnalysisError, previousSnapshotId, resolveSnapshotId } from "../analysis/access.js";
 import {
@@ -33,6 +34,7 @@ import {
   SEVERITIES,
   type Severity,
 } from "../analysis/rules.js";
+import { AuditError } from "../errors.js";
 import type { SnapshotRow, Store } from "../store/index.js";
 
 export interface ReportSnapshot {
@@ -244,14 +246,12 @@ export async function releaseReportTables(store: Store): Promise<void> {
   await store.query("DROP TABLE IF EXISTS temp.effective_access");
 }
 
-export class ReportError extends Error {
-  constructor(
-    message: string,
-    /** The caller chose badly (a snapshot id), rather than the database failing. */
-    readonly usage = false,
-  ) {
-    super(message);
-    this.name = "ReportError";
+export class ReportError extends AuditError {
+  /** `usage`: the caller chose badly (a snapshot id), rather than the database failing. */
+  constructor(message: string, usage = false) {
+    super(usage ? "REPORT_REFUSED" : "REPORT_FAILED", message, {
+      exitClass: usage ? "usage" : "failure",
+    });
   }
 }
 

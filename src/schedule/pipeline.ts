@@ -5,6 +5,7 @@
  * (the snapshot and the report files are already safe on disk).
  */
 import type { Logger } from "pino";
+import { findingsByRule } from "../analysis/anomalies.js";
 import type { AnalysisConfig } from "../analysis/config.js";
 import { type Severity, severityRank } from "../analysis/rules.js";
 import { AdminClient } from "../api/index.js";
@@ -58,6 +59,8 @@ export interface PipelineOutcome {
   seal: string;
   changes: number;
   findings: number;
+  /** Findings per rule (as `anomalies --json` would count them for this snapshot). */
+  findings_by_rule: Record<string, number>;
   new_findings: number;
   /** The most severe finding, or null when there is none. */
   max_severity: Severity | null;
@@ -215,6 +218,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     seal: crawled.seal,
     changes: model.changes.length,
     findings: model.findings.length,
+    findings_by_rule: findingsByRule(model.findings),
     new_findings: model.findings.filter((f) => f.is_new).length,
     max_severity: maxSeverity,
     rule_errors: model.rule_errors.map((e) => e.rule),

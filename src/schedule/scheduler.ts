@@ -5,8 +5,10 @@
  * the current run abandoned through its AbortSignal (a crawl then publishes nothing), and
  * `stop()` resolves only when that run has settled.
  */
+
 import { createTask, type ScheduledTask, setLogger, validateDetailed } from "node-cron";
 import type { Logger } from "pino";
+import { AuditError } from "../errors.js";
 
 export type TickOutcome<T> =
   | { tick: number; status: "ok"; started_at: string; duration_ms: number; result: T }
@@ -24,10 +26,9 @@ export interface SchedulerOptions<T> {
   describe?: (result: T) => Record<string, unknown>;
 }
 
-export class CronError extends Error {
+export class CronError extends AuditError {
   constructor(message: string) {
-    super(message);
-    this.name = "CronError";
+    super("CRON_INVALID", message, { exitClass: "usage" });
   }
 }
 

@@ -2,6 +2,7 @@
  * Errors the store raises on purpose. Each carries a one-line, user-facing
  * message (the CLI prints it as is) and a stable `code` callers can branch on.
  */
+import { AuditError } from "../errors.js";
 export type StoreErrorCode =
   | "DB_LOCKED"
   | "DB_NOT_FOUND"
@@ -20,13 +21,15 @@ export type StoreErrorCode =
   | "INCOMPLETE_CRAWL"
   | "SNAPSHOT_NOT_FOUND";
 
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
+export class StoreError extends AuditError {
+  declare readonly code: StoreErrorCode;
 
   constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "StoreError";
-    this.code = code;
+    // Naming a snapshot that is not there is the caller's choice; the rest is the database's.
+    super(code, message, {
+      exitClass: code === "SNAPSHOT_NOT_FOUND" ? "usage" : "failure",
+      cause: options?.cause,
+    });
   }
 }
 

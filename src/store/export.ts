@@ -13,6 +13,7 @@
  * Files are written into a temporary sibling folder that is renamed into place at the end, so an
  * interrupted or failed export leaves nothing under the final name.
  */
+
 import { createHash } from "node:crypto";
 import {
   createReadStream,
@@ -26,6 +27,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { AuditError } from "../errors.js";
 import {
   checkOutputDir,
   OutputPathError,
@@ -65,13 +67,12 @@ export type ExportErrorCode =
 export const EXPORT_OUTPUT = "the export";
 
 /** An export refused before anything was written; the message is one user-facing line. */
-export class ExportError extends Error {
-  constructor(
-    readonly code: ExportErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ExportError";
+export class ExportError extends AuditError {
+  declare readonly code: ExportErrorCode;
+
+  /** A refused --out or snapshot choice is the caller's (2); an empty database fails (1). */
+  constructor(code: ExportErrorCode, message: string) {
+    super(code, message, { exitClass: code === "NO_SNAPSHOT" ? "failure" : "usage" });
   }
 }
 

@@ -2,10 +2,12 @@
  * Writing files a reader may pick up at any moment, and saying clearly why a place cannot be
  * written (a read-only file system, a file in the way, an immutable folder, a full disk).
  */
+
 import { randomBytes } from "node:crypto";
 import { accessSync, constants, lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import { chmod, mkdir, rename, rm, rmdir } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { AuditError } from "../errors.js";
 
 /** What an errno (or the same text inside a DuckDB I/O message) means, in a few words. */
 const REASONS: readonly { code: string; text: RegExp; reason: string }[] = [
@@ -45,15 +47,9 @@ export function fileSystemReason(error: unknown): { code: string; reason: string
  * refusal of the argument itself (a symbolic link), which the CLI reports with exit 2; a place
  * the machine does not let us write (read-only, full, a file in the way) is a failure, exit 1.
  */
-export class OutputPathError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly usage = false,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "OutputPathError";
+export class OutputPathError extends AuditError {
+  constructor(code: string, message: string, usage = false, options?: { cause?: unknown }) {
+    super(code, message, { exitClass: usage ? "usage" : "failure", cause: options?.cause });
   }
 }
 

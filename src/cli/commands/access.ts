@@ -1,12 +1,11 @@
 import type { Command } from "commander";
 import { type AccessPath, listEffectiveAccess, resolveSnapshotId } from "../../analysis/access.js";
 import { Store } from "../../store/index.js";
-import { addDbOption, resolveDbPath } from "../db.js";
+import { addDbOption, commandConfig } from "../config.js";
 import { intOption } from "../options.js";
-import { analysisCliError, formatTable } from "./analysis-shared.js";
+import { formatTable } from "./analysis-shared.js";
 
 interface AccessFlags {
-  db?: string;
   snapshot?: number;
   user?: string;
   role?: string;
@@ -30,12 +29,11 @@ export function registerAccess(program: Command): void {
     .option("--user <id|email>", "only this user (id, or email case-insensitively)")
     .option("--role <id|name>", "only this role (id, or name case-insensitively)")
     .option("--json", "print JSON: {snapshot_id, access: [...]}")
-    .action(async (flags: AccessFlags) => {
-      const store = await Store.open(await resolveDbPath(flags.db), { readOnly: true });
+    .action(async (flags: AccessFlags, command: Command) => {
+      const config = await commandConfig(command);
+      const store = await Store.open(config.database, { readOnly: true });
       try {
-        const snapshotId = await resolveSnapshotId(store, flags.snapshot).catch((error) => {
-          throw analysisCliError(error);
-        });
+        const snapshotId = await resolveSnapshotId(store, flags.snapshot);
         const access = await listEffectiveAccess(store, snapshotId, {
           ...(flags.user === undefined ? {} : { user: flags.user }),
           ...(flags.role === undefined ? {} : { role: flags.role }),

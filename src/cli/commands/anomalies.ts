@@ -6,7 +6,6 @@ import {
   runLoadedRules,
   sortErrors,
 } from "../../analysis/anomalies.js";
-import { DEFAULT_INACTIVITY_DAYS } from "../../analysis/config.js";
 import {
   BUILTIN_RULES_DIR,
   loadRules,
@@ -17,17 +16,12 @@ import {
   severityRank,
 } from "../../analysis/rules.js";
 import { Store } from "../../store/index.js";
-import { addDbOption, resolveDbPath } from "../db.js";
+import { addAnalysisOptions, addDbOption, commandConfig } from "../config.js";
 import { CliError, EXIT, UsageError } from "../errors.js";
-import { collect, intOption, severityOption } from "../options.js";
-import { analysisCliError } from "./analysis-shared.js";
+import { intOption, severityOption } from "../options.js";
 
 interface AnomaliesFlags {
-  db?: string;
   snapshot?: number;
-  rules: string[];
-  allowedDomain: string[];
-  inactiveDays: number;
   json?: boolean;
   failOn?: Severity;
 }
@@ -87,48 +81,33 @@ export function registerAnomalies(program: Command): void {
     .description(
       "Run the anomaly rules (shipped in sql/rules, plus --rules folders) against a snapshot",
     );
-  addDbOption(command)
-    .option("--snapshot <id>", "a complete snapshot (default: the latest)", intOption(1))
-    .option(
-      "--rules <dir>",
-      "also run the *.sql rules in this folder (repeatable)",
-      collect,
-      [] as string[],
-    )
-    .option(
-      "--allowed-domain <domain>",
-      "an email domain of the organization (repeatable; enables the domain rule)",
-      collect,
-      [] as string[],
-    )
-    .option(
-      "--inactive-days <n>",
-      "days without API key use before an elevated user counts as inactive",
-      intOption(0, 36_500),
-      DEFAULT_INACTIVITY_DAYS,
-    )
+  addAnalysisOptions(
+    addDbOption(command).option(
+      "--snapshot <id>",
+      "a complete snapshot (default: the latest)",
+      intOption(1),
+    ),
+  )
     .option("--json", "print JSON: {snapshot_id, findings, errors}")
     .option(
       "--fail-on <severity>",
       `exit ${EXIT.findings} when a finding is at or above this severity (${SEVERITIES.join("|")})`,
       severityOption,
     )
-    .action(async (flags: AnomaliesFlags) => {
-      const store = await Store.open(await resolveDbPath(flags.db), { readOnly: true });
+    .action(async (flags: AnomaliesFlags, command: Command) => {
+      const config = await commandConfig(command);
+      const store = await Store.open(config.database, { readOnly: true });
       let report: AnomalyReport;
       try {
-        const snapshotId = await resolveSnapshotId(store, flags.snapshot).catch((error) => {
-          throw analysisCliError(error);
-        });
-        const loaded = await loadRules([BUILTIN_RULES_DIR, ...flags.rules]).catch((error) => {
-          throw error instanceof RulesDirError ? new UsageError(error.message) : error;
-        });
+        const snapshotId = await resolveSnapshotId(store, flags.snapshot);
+        const loaded = await loadRules([BUILTIN_RULES_DIR, ...config.analysis.ruleDirs]).catch(
+          (error) => {
+            throw error instanceof RulesDirError ? new UsageError(error.message) : error;
+          },
+        );
         const ran = await runLoadedRules(store, loaded.rules, {
           snapshotId,
-          config: {
-            allowedEmailDomains: flags.allowedDomain,
-            inactivityDays: flags.inactiveDays,
-          },
+          config: config.analysis,
         });
         report = {
           snapshot_id: ran.snapshot_id,

@@ -4,10 +4,8 @@
  * per line (`FILE: row N: reason`), on stderr and exits 1; `--json` also prints the outcomes.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { AnalysisError } from "../../analysis/access.js";
 import {
   type CampaignRow,
-  CertifyError,
   campaignState,
   closeCampaign,
   exportWorkbooks,
@@ -25,44 +23,26 @@ import {
   writeSignoff,
 } from "../../certify/index.js";
 import { checkSignoffDir } from "../../certify/signoff.js";
-import { Store, StoreError } from "../../store/index.js";
+import { DEFAULT_REPORT_DIR, type EffectiveConfig } from "../../config/index.js";
+import { Store } from "../../store/index.js";
 import { OutputPathError } from "../../util/files.js";
-import { addDbOption, resolveDbPath } from "../db.js";
-import { CliError, UsageError } from "../errors.js";
+import { addDbOption, commandConfig } from "../config.js";
+import { UsageError } from "../errors.js";
 import { intOption } from "../options.js";
-import { DEFAULT_REPORTS_DIR } from "./report.js";
 
-/** Usage errors exit 2; anything else the stage refuses exits 1. */
-export function certifyCliError(error: unknown): unknown {
-  // An --out that is a symbolic link is refused (2); one the machine cannot write fails (1).
-  if (error instanceof OutputPathError) {
-    return error.usage ? new UsageError(error.message) : new CliError(error.message);
-  }
-  if (error instanceof CertifyError) {
-    return error.usage ? new UsageError(error.message) : new CliError(error.message);
-  }
-  if (error instanceof AnalysisError) {
-    return error.code === "UNKNOWN_SNAPSHOT"
-      ? new UsageError(error.message)
-      : new CliError(error.message);
-  }
-  if (error instanceof StoreError && error.code === "SNAPSHOT_NOT_FOUND") {
-    return new UsageError(error.message);
-  }
-  return error;
-}
-
-/** Opens the store, runs `work`, closes it; stage errors become CLI errors. */
+/**
+ * Opens the command's database, runs `work` with it and the command's configuration, closes it;
+ * stage errors keep their own exit class (src/errors.ts).
+ */
 export async function withStore<T>(
-  db: string | undefined,
+  command: Command,
   readOnly: boolean,
-  work: (store: Store) => Promise<T>,
+  work: (store: Store, config: EffectiveConfig) => Promise<T>,
 ): Promise<T> {
-  const store = await Store.open(await resolveDbPath(db), { readOnly });
+  const config = await commandConfig(command);
+  const store = await Store.open(config.database, { readOnly });
   try {
-    return await work(store);
-  } catch (error) {
-    throw certifyCliError(error);
+    return await work(store, config);
   } finally {
     await store.close();
   }
@@ -80,7 +60,6 @@ function dateOption(value: string): string {
 }
 
 interface StartFlags {
-  db?: string;
   json?: boolean;
   name: string;
   snapshot?: number;
@@ -130,21 +109,17 @@ export function registerCertify(program: Command): void {
     )
     .option("--allow-self-review", "let a reviewer review their own access (still flagged)")
     .option("--json", "print JSON")
-    .action(async (flags: StartFlags) => {
+    .action(async (flags: StartFlags, command: Command) => {
       if ((flags.reviewers === undefined) === (flags.reviewer === undefined)) {
         throw new UsageError("pass exactly one of --reviewers FILE or --reviewer EMAIL");
       }
-      let rules: ReviewerRules;
-      try {
-        rules =
-          flags.reviewers !== undefined
-            ? loadReviewersFile(flags.reviewers)
-            : singleReviewer(flags.reviewer ?? "");
-      } catch (error) {
-        throw certifyCliError(error);
-      }
-      const result = await withStore(flags.db, false, (store) =>
+      const rules: ReviewerRules =
+        flags.reviewers !== undefined
+          ? loadReviewersFile(flags.reviewers)
+          : singleReviewer(flags.reviewer ?? "");
+      const result = await withStore(command, false, (store, config) =>
         startCampaign(store, {
+          analysis: config.analysis,
           name: flags.name,
           scope: flags.scope,
           reviewers: rules,
@@ -168,8 +143,8 @@ export function registerCertify(program: Command): void {
     .requiredOption("--campaign <name>", "campaign name")
     .requiredOption("--out <dir>", "folder for the workbooks")
     .option("--json", "print JSON")
-    .action(async (flags: { db?: string; json?: boolean; campaign: string; out: string }) => {
-      const files = await withStore(flags.db, true, async (store) =>
+    .action(async (flags: { json?: boolean; campaign: string; out: string }, command: Command) => {
+      const files = await withStore(command, true, async (store) =>
         exportWorkbooks(store, await loadCampaign(store, flags.campaign), flags.out),
       );
       print(flags.json, { campaign: flags.campaign, files }, () =>
@@ -190,40 +165,42 @@ export function registerCertify(program: Command): void {
   )
     .option("--campaign <name>", "refuse workbooks of any other campaign")
     .option("--json", "print JSON")
-    .action(async (files: string[], flags: { db?: string; json?: boolean; campaign?: string }) => {
-      const outcomes = await withStore(flags.db, false, (store) =>
-        importWorkbooks(store, files, flags.campaign),
-      );
-      const rejected = outcomes.filter((o) => o.status === "rejected");
-      print(flags.json, { files: outcomes }, () =>
-        outcomes
-          .map((o) =>
-            o.status === "recorded"
-              ? `${o.file}: recorded ${o.recorded} decision(s) by ${o.reviewer ?? "?"} (${o.unchanged} unchanged, ${o.undecided} undecided row(s)) for campaign ${o.campaign ?? "?"}`
-              : o.status === "already_imported"
-                ? `${o.file}: already imported (sha256 ${o.sha256.slice(0, 16)}…); nothing recorded`
-                : `${o.file}: rejected (${o.problems.length} problem(s)); nothing recorded`,
-          )
-          .join("\n"),
-      );
-      if (rejected.length > 0) {
-        const problems = rejected.flatMap((o) => o.problems);
-        const lines = [
-          `access-audit: import rejected: ${problems.length} problem(s) in ${rejected.length} file(s); nothing recorded from ${rejected.length === 1 ? "it" : "them"}`,
-          ...problems.map(
-            (p) => `${p.file}: ${p.row === null ? "file" : `row ${p.row}`}: ${p.reason}`,
-          ),
-        ];
-        process.stderr.write(`${lines.join("\n")}\n`);
-        process.exitCode = 1;
-      }
-    });
+    .action(
+      async (files: string[], flags: { json?: boolean; campaign?: string }, command: Command) => {
+        const outcomes = await withStore(command, false, (store) =>
+          importWorkbooks(store, files, flags.campaign),
+        );
+        const rejected = outcomes.filter((o) => o.status === "rejected");
+        print(flags.json, { files: outcomes }, () =>
+          outcomes
+            .map((o) =>
+              o.status === "recorded"
+                ? `${o.file}: recorded ${o.recorded} decision(s) by ${o.reviewer ?? "?"} (${o.unchanged} unchanged, ${o.undecided} undecided row(s)) for campaign ${o.campaign ?? "?"}`
+                : o.status === "already_imported"
+                  ? `${o.file}: already imported (sha256 ${o.sha256.slice(0, 16)}…); nothing recorded`
+                  : `${o.file}: rejected (${o.problems.length} problem(s)); nothing recorded`,
+            )
+            .join("\n"),
+        );
+        if (rejected.length > 0) {
+          const problems = rejected.flatMap((o) => o.problems);
+          const lines = [
+            `access-audit: import rejected: ${problems.length} problem(s) in ${rejected.length} file(s); nothing recorded from ${rejected.length === 1 ? "it" : "them"}`,
+            ...problems.map(
+              (p) => `${p.file}: ${p.row === null ? "file" : `row ${p.row}`}: ${p.reason}`,
+            ),
+          ];
+          process.stderr.write(`${lines.join("\n")}\n`);
+          process.exitCode = 1;
+        }
+      },
+    );
 
   addDbOption(certify.command("status").description("Progress of a campaign (default: the newest)"))
     .option("--campaign <name>", "campaign name")
     .option("--json", "print JSON")
-    .action(async (flags: { db?: string; json?: boolean; campaign?: string }) => {
-      const status = await withStore(flags.db, true, async (store) => {
+    .action(async (flags: { json?: boolean; campaign?: string }, command: Command) => {
+      const status = await withStore(command, true, async (store) => {
         const campaign = await loadCampaign(store, flags.campaign);
         return summarise(campaign, await campaignState(store, campaign));
       });
@@ -245,28 +222,26 @@ export function registerCertify(program: Command): void {
       .description("Freeze decisions, apply the undecided policy, write the sign-off report"),
   )
     .requiredOption("--campaign <name>", "campaign name")
-    .option("--out <dir>", "folder for the sign-off report", DEFAULT_REPORTS_DIR)
+    .option(
+      "--out <dir>",
+      `folder for the sign-off report (default: the configuration's report.output, or ${DEFAULT_REPORT_DIR})`,
+    )
     .option("--json", "print JSON")
-    .action(async (flags: { db?: string; json?: boolean; campaign: string; out: string }) => {
+    .action(async (flags: { json?: boolean; campaign: string }, command: Command) => {
+      const out = (await commandConfig(command)).report.outDir;
       // Before anything is frozen: a folder the report cannot go to leaves the campaign open.
-      try {
-        checkSignoffDir(flags.out);
-      } catch (error) {
-        throw certifyCliError(error);
-      }
-      const result = await withStore(flags.db, false, async (store) => {
+      checkSignoffDir(out);
+      const result = await withStore(command, false, async (store) => {
         const closed = await closeCampaign(store, await loadCampaign(store, flags.campaign));
-        const files = await writeSignoff(store, closed.campaign, flags.out).catch(
-          (error: unknown) => {
-            // Closed, but its report could not be written (a disk that filled up since the check).
-            if (!(error instanceof OutputPathError)) throw error;
-            throw new OutputPathError(
-              error.code,
-              `${error.message}; campaign ${closed.campaign.name} is closed: write its report with \`access-audit certify report --campaign ${closed.campaign.name} --out DIR\``,
-              error.usage,
-            );
-          },
-        );
+        const files = await writeSignoff(store, closed.campaign, out).catch((error: unknown) => {
+          // Closed, but its report could not be written (a disk that filled up since the check).
+          if (!(error instanceof OutputPathError)) throw error;
+          throw new OutputPathError(
+            error.code,
+            `${error.message}; campaign ${closed.campaign.name} is closed: write its report with \`access-audit certify report --campaign ${closed.campaign.name} --out DIR\``,
+            error.usage,
+          );
+        });
         return { ...closed, files };
       });
       print(
@@ -291,11 +266,14 @@ export function registerCertify(program: Command): void {
       .description("Write the sign-off report again (e.g. after remediation and a new crawl)"),
   )
     .requiredOption("--campaign <name>", "campaign name")
-    .option("--out <dir>", "folder for the sign-off report", DEFAULT_REPORTS_DIR)
+    .option(
+      "--out <dir>",
+      `folder for the sign-off report (default: the configuration's report.output, or ${DEFAULT_REPORT_DIR})`,
+    )
     .option("--json", "print JSON")
-    .action(async (flags: { db?: string; json?: boolean; campaign: string; out: string }) => {
-      const files = await withStore(flags.db, true, async (store) =>
-        writeSignoff(store, await loadCampaign(store, flags.campaign), flags.out),
+    .action(async (flags: { json?: boolean; campaign: string }, command: Command) => {
+      const files = await withStore(command, true, async (store, config) =>
+        writeSignoff(store, await loadCampaign(store, flags.campaign), config.report.outDir),
       );
       print(flags.json, { campaign: flags.campaign, files }, () =>
         files.map((f) => `${f.format.padEnd(4)}  ${f.path}  (${f.bytes} bytes)`).join("\n"),

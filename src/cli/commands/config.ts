@@ -1,9 +1,7 @@
 import type { Command } from "commander";
 import {
   CONFIG_FILE_NAME,
-  ConfigError,
-  checkConfigFiles,
-  loadConfig,
+  checkConfig,
   redactedConfig,
   redactedConfigYaml,
 } from "../../config/index.js";
@@ -30,40 +28,32 @@ export function registerConfig(program: Command): void {
     .option("--json", "print JSON: {valid, file, config | problems, sources}")
     .action(async (flags: ConfigCheckFlags) => {
       const env = process.env;
-      const label = flags.config ?? (env.ACCESS_AUDIT_CONFIG || CONFIG_FILE_NAME);
-      let problems: readonly string[];
-      try {
-        const effective = await loadConfig({
-          ...(flags.config === undefined ? {} : { path: flags.config }),
-          cwd: process.cwd(),
-          env,
-        });
-        problems = checkConfigFiles(effective, env, label);
-        if (problems.length === 0) {
-          if (flags.json) {
-            process.stdout.write(
-              `${JSON.stringify(
-                {
-                  valid: true,
-                  file: effective.file,
-                  config: redactedConfig(effective, env),
-                  sources: effective.sources,
-                },
-                null,
-                2,
-              )}\n`,
-            );
-          } else {
-            process.stdout.write(
-              `${effective.file === null ? `no ${CONFIG_FILE_NAME} here: defaults, environment and flags only` : `${effective.file}: valid`}\n` +
-                redactedConfigYaml(effective, env),
-            );
-          }
-          return;
+      const { config: effective, problems } = await checkConfig({
+        ...(flags.config === undefined ? {} : { path: flags.config }),
+        cwd: process.cwd(),
+        env,
+      });
+      if (effective !== null && problems.length === 0) {
+        if (flags.json) {
+          process.stdout.write(
+            `${JSON.stringify(
+              {
+                valid: true,
+                file: effective.file,
+                config: redactedConfig(effective, env),
+                sources: effective.sources,
+              },
+              null,
+              2,
+            )}\n`,
+          );
+        } else {
+          process.stdout.write(
+            `${effective.file === null ? `no ${CONFIG_FILE_NAME} here: defaults, environment and flags only` : `${effective.file}: valid`}\n` +
+              redactedConfigYaml(effective, env),
+          );
         }
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        problems = error.problems;
+        return;
       }
       // Every problem, one line each (other commands stop at the first).
       for (const problem of problems) process.stderr.write(`access-audit: ${problem}\n`);

@@ -1,20 +1,14 @@
 import type { Command } from "commander";
-import { AdminClient } from "../../api/index.js";
+import { AdminClient, DEFAULT_BASE_URL, DEFAULT_CONCURRENCY } from "../../api/index.js";
 import { crawl } from "../../crawl/index.js";
 import { Store } from "../../store/index.js";
 import { createLogger, redactKey } from "../../util/log.js";
 import { TOOL_VERSION } from "../../version.js";
-import { addDbOption, resolveDbPath } from "../db.js";
-import { abortOnSignals, intOption, numberOption, resolveApiAccess } from "../options.js";
+import { addDbOption, commandAdminKey, commandConfig } from "../config.js";
+import { abortOnSignals, intOption, numberOption } from "../options.js";
 import { createProgressSink } from "../progress.js";
 
 interface CrawlFlags {
-  db?: string;
-  baseUrl?: string;
-  keyFile?: string;
-  concurrency: number;
-  userRoles: boolean;
-  rateLimit?: number;
   json?: boolean;
 }
 
@@ -27,23 +21,29 @@ export function registerCrawl(program: Command): void {
   addDbOption(command)
     .option(
       "--base-url <url>",
-      "Admin API base URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1)",
+      `Admin API base URL (default: $OPENAI_BASE_URL, the configuration's api.base_url, or ${DEFAULT_BASE_URL})`,
     )
     .option("--key-file <path>", "read the admin key from this file instead of $OPENAI_ADMIN_KEY")
-    .option("--concurrency <n>", "requests in flight at once", intOption(1, 64), 8)
+    .option(
+      "--concurrency <n>",
+      `requests in flight at once (default: the configuration's api.concurrency, or ${DEFAULT_CONCURRENCY})`,
+      intOption(1, 64),
+    )
     .option("--rate-limit <rps>", "client-side request rate limit (requests/s)", numberOption(0.1))
     .option("--no-user-roles", "skip each user's role assignments (one request per user)")
     .option("--json", "print one JSON object")
-    .action(async (flags: CrawlFlags) => {
-      const { baseUrl, apiKey } = await resolveApiAccess(flags);
+    .action(async (flags: CrawlFlags, command: Command) => {
+      const config = await commandConfig(command);
+      const { baseUrl, concurrency, userRoles, rateLimitRps } = config.api;
+      const apiKey = commandAdminKey(config);
       const logger = createLogger();
-      const store = await Store.open(await resolveDbPath(flags.db), { logger });
+      const store = await Store.open(config.database, { logger });
       const client = new AdminClient({
         baseUrl,
         apiKey,
-        concurrency: flags.concurrency,
+        concurrency,
         logger,
-        ...(flags.rateLimit ? { rateLimitRps: flags.rateLimit } : {}),
+        ...(rateLimitRps === null ? {} : { rateLimitRps }),
       });
       const interrupt = abortOnSignals();
       const progress = createProgressSink(logger);
@@ -54,8 +54,8 @@ export function registerCrawl(program: Command): void {
           baseUrl,
           keyRedacted: redactKey(apiKey),
           toolVersion: TOOL_VERSION,
-          concurrency: flags.concurrency,
-          userRoles: flags.userRoles,
+          concurrency,
+          userRoles,
           logger,
           onProgress: (p) => progress.update(p),
           signal: interrupt.signal,

@@ -1,13 +1,13 @@
 import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { AdminClient } from "../../api/index.js";
+import { AdminClient, DEFAULT_CONCURRENCY } from "../../api/index.js";
+import { DEFAULT_REPORT_DIR } from "../../config/index.js";
 import { REPORT_FORMATS } from "../../report/index.js";
 import { type PipelineOutcome, runPipeline } from "../../schedule/pipeline.js";
 import { type RunningSimulator, startSimulator } from "../../simulator/index.js";
 import { createLogger } from "../../util/log.js";
 import { intOption } from "../options.js";
-import { DEFAULT_REPORTS_DIR } from "./report.js";
 
 interface DemoFlags {
   seed: number;
@@ -93,7 +93,7 @@ export function registerDemo(program: Command): void {
     )
     .option("--seed <n>", "seed of the simulated organization", intOption(0), 42)
     .option("--db <path>", "the demo's own database, recreated on every run", DEMO_DB_PATH)
-    .option("--out <dir>", "folder for the reports", DEFAULT_REPORTS_DIR)
+    .option("--out <dir>", "folder for the reports", DEFAULT_REPORT_DIR)
     .option("--json", "print JSON")
     .action(async (flags: DemoFlags) => {
       const started = performance.now();
@@ -110,7 +110,12 @@ export function registerDemo(program: Command): void {
         say(`Simulated OpenAI Admin API at ${sim.baseUrl} (seed ${flags.seed})`);
         const options = {
           dbPath: flags.db,
-          api: { baseUrl: sim.baseUrl, apiKey: sim.adminKey, concurrency: 8, userRoles: true },
+          api: {
+            baseUrl: sim.baseUrl,
+            apiKey: sim.adminKey,
+            concurrency: DEFAULT_CONCURRENCY,
+            userRoles: true,
+          },
           analysis: {},
           ruleDirs: [],
           report: { outDir: flags.out, formats: REPORT_FORMATS },

@@ -3,18 +3,15 @@ import type { Command } from "commander";
 import {
   DIFF_KINDS,
   type DiffChange,
-  DiffError,
   type DiffResult,
   defaultDiffRange,
   diffSnapshots,
 } from "../../analysis/diff.js";
 import { Store } from "../../store/index.js";
-import { addDbOption, resolveDbPath } from "../db.js";
-import { UsageError } from "../errors.js";
+import { addDbOption, commandConfig } from "../config.js";
 import { intOption } from "../options.js";
 
 interface DiffFlags {
-  db?: string;
   from?: number;
   to?: number;
   json?: boolean;
@@ -30,16 +27,14 @@ export function registerDiff(program: Command): void {
     .option("--from <id>", "older snapshot (default: the second-latest complete one)", intOption(1))
     .option("--to <id>", "newer snapshot (default: the latest complete one)", intOption(1))
     .option("--json", "print JSON")
-    .action(async (flags: DiffFlags) => {
-      const store = await Store.open(await resolveDbPath(flags.db), { readOnly: true });
+    .action(async (flags: DiffFlags, command: Command) => {
+      const config = await commandConfig(command);
+      const store = await Store.open(config.database, { readOnly: true });
       try {
         const result = await diffSnapshots(store, await resolveRange(store, flags));
         process.stdout.write(
           flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatDiff(result),
         );
-      } catch (error) {
-        if (error instanceof DiffError) throw new UsageError(error.message);
-        throw error;
       } finally {
         await store.close();
       }

@@ -1,19 +1,11 @@
 import { type Command, InvalidArgumentError } from "commander";
-import {
-  EXPORT_FORMATS,
-  ExportError,
-  type ExportFormat,
-  exportSnapshots,
-  Store,
-} from "../../store/index.js";
-import { OutputPathError } from "../../util/files.js";
+import { EXPORT_FORMATS, type ExportFormat, exportSnapshots, Store } from "../../store/index.js";
 import { TOOL_VERSION } from "../../version.js";
-import { addDbOption, resolveDbPath } from "../db.js";
-import { CliError, UsageError } from "../errors.js";
+import { addDbOption, commandConfig } from "../config.js";
+import { UsageError } from "../errors.js";
 import { intOption } from "../options.js";
 
 interface ExportFlags {
-  db?: string;
   format: ExportFormat;
   out: string;
   snapshot?: number;
@@ -41,11 +33,14 @@ export function registerExport(program: Command): void {
     .option("--all", "every complete snapshot")
     .option("--force", "replace --out if it exists and is not empty")
     .option("--json", "print the manifest as JSON")
-    .action(async (flags: ExportFlags) => {
+    .action(async (flags: ExportFlags, command: Command) => {
       if (flags.all && flags.snapshot !== undefined) {
         throw new UsageError("--snapshot and --all cannot be combined; choose one");
       }
-      const store = await Store.open(await resolveDbPath(flags.db), { readOnly: true });
+      const store = await Store.open(
+        (await commandConfig(command, { notSettings: ["formats", "reportDir"] })).database,
+        { readOnly: true },
+      );
       try {
         const manifest = await exportSnapshots(store, {
           format: flags.format,
@@ -67,18 +62,6 @@ export function registerExport(program: Command): void {
             manifest.views.map((v) => `  ${v.view.padEnd(width)}  ${v.rows}\n`).join("") +
             `manifest ${manifest.out_dir}/manifest.json\n`,
         );
-      } catch (error) {
-        // A refused --out (not empty, a file, a symbolic link) or snapshot choice is usage (2);
-        // an --out the machine does not let us write (read-only, full, immutable) fails (1).
-        if (error instanceof ExportError) {
-          throw error.code === "NO_SNAPSHOT"
-            ? new CliError(error.message)
-            : new UsageError(error.message);
-        }
-        if (error instanceof OutputPathError) {
-          throw error.usage ? new UsageError(error.message) : new CliError(error.message);
-        }
-        throw error;
       } finally {
         await store.close();
       }

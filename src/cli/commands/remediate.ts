@@ -4,7 +4,7 @@
  * without) and a key allowed to write; it is idempotent and records every call's outcome.
  */
 import type { Command } from "commander";
-import { AdminClient } from "../../api/index.js";
+import { AdminClient, DEFAULT_BASE_URL } from "../../api/index.js";
 import {
   applyRemediation,
   loadCampaign,
@@ -12,9 +12,8 @@ import {
   planRemediation,
 } from "../../certify/index.js";
 import { createLogger } from "../../util/log.js";
-import { addDbOption } from "../db.js";
+import { addDbOption, commandAdminKey, commandConfig } from "../config.js";
 import { CliError, UsageError } from "../errors.js";
-import { resolveApiAccess } from "../options.js";
 import { withStore } from "./certify.js";
 
 function describe(a: PlannedAction): string {
@@ -38,8 +37,8 @@ export function registerRemediate(program: Command): void {
   )
     .requiredOption("--campaign <name>", "campaign name")
     .option("--json", "print JSON")
-    .action(async (flags: { db?: string; json?: boolean; campaign: string }) => {
-      const actions = await withStore(flags.db, false, async (store) =>
+    .action(async (flags: { db?: string; json?: boolean; campaign: string }, command: Command) => {
+      const actions = await withStore(command, false, async (store) =>
         planRemediation(store, await loadCampaign(store, flags.campaign)),
       );
       if (flags.json) {
@@ -62,29 +61,39 @@ export function registerRemediate(program: Command): void {
     .option("--yes", "confirm: change the organization")
     .option(
       "--base-url <url>",
-      "Admin API base URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1)",
+      `Admin API base URL (default: $OPENAI_BASE_URL, the configuration's api.base_url, or ${DEFAULT_BASE_URL})`,
     )
     .option("--key-file <path>", "read the admin key from this file instead of $OPENAI_ADMIN_KEY")
     .option("--json", "print JSON")
     .action(
-      async (flags: {
-        db?: string;
-        json?: boolean;
-        campaign: string;
-        yes?: boolean;
-        baseUrl?: string;
-        keyFile?: string;
-      }) => {
+      async (
+        flags: {
+          db?: string;
+          json?: boolean;
+          campaign: string;
+          yes?: boolean;
+          baseUrl?: string;
+          keyFile?: string;
+        },
+        command: Command,
+      ) => {
         if (flags.yes !== true) {
           throw new UsageError(
             "remediate apply changes the organization: run `remediate plan` to review it, then pass --yes",
           );
         }
-        const { baseUrl, apiKey } = await resolveApiAccess(flags);
-        const client = new AdminClient({ baseUrl, apiKey, logger: createLogger() });
+        const config = await commandConfig(command);
+        const apiKey = commandAdminKey(config);
+        const client = new AdminClient({
+          baseUrl: config.api.baseUrl,
+          apiKey,
+          concurrency: config.api.concurrency,
+          logger: createLogger(),
+          ...(config.api.rateLimitRps === null ? {} : { rateLimitRps: config.api.rateLimitRps }),
+        });
         let result: Awaited<ReturnType<typeof applyRemediation>>;
         try {
-          result = await withStore(flags.db, false, async (store) =>
+          result = await withStore(command, false, async (store) =>
             applyRemediation(store, await loadCampaign(store, flags.campaign), client),
           );
         } finally {

@@ -1,32 +1,21 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { AnalysisError } from "../../analysis/access.js";
-import { DEFAULT_INACTIVITY_DAYS } from "../../analysis/config.js";
-import { DiffError } from "../../analysis/diff.js";
-import { type RuleError, RulesDirError } from "../../analysis/rules.js";
+import { findingsByRule } from "../../analysis/anomalies.js";
+import type { RuleError } from "../../analysis/rules.js";
+import { DEFAULT_REPORT_DIR } from "../../config/index.js";
 import {
   REPORT_FORMATS,
   REPORT_MEMORY_LIMIT,
-  ReportError,
   type ReportFormat,
   writeReports,
 } from "../../report/index.js";
 import { Store } from "../../store/index.js";
-import { OutputPathError } from "../../util/files.js";
-import { addDbOption, resolveDbPath } from "../db.js";
-import { CliError, UsageError } from "../errors.js";
-import { collect, intOption } from "../options.js";
-
-export const DEFAULT_REPORTS_DIR = "./reports";
+import { addAnalysisOptions, addDbOption, commandConfig } from "../config.js";
+import { CliError } from "../errors.js";
+import { intOption } from "../options.js";
 
 interface ReportFlags {
-  db?: string;
   snapshot?: number;
   from?: number;
-  out: string;
-  format: ReportFormat[];
-  rules: string[];
-  allowedDomain: string[];
-  inactiveDays: number;
   verify: boolean;
   json?: boolean;
 }
@@ -45,77 +34,48 @@ export function formatsOption(value: string): ReportFormat[] {
   return [...new Set(formats)] as ReportFormat[];
 }
 
-/** Errors of the snapshot choice are usage errors (exit 2); an empty database is a failure. */
-function reportCliError(error: unknown): unknown {
-  if (error instanceof RulesDirError) return new UsageError(error.message);
-  if (error instanceof AnalysisError) {
-    return error.code === "UNKNOWN_SNAPSHOT"
-      ? new UsageError(error.message)
-      : new CliError(error.message);
-  }
-  if (error instanceof DiffError) {
-    return error.code === "TOO_FEW_SNAPSHOTS"
-      ? new CliError(error.message)
-      : new UsageError(error.message);
-  }
-  if (error instanceof ReportError || error instanceof OutputPathError) {
-    return error.usage ? new UsageError(error.message) : new CliError(error.message);
-  }
-  return error;
-}
-
 export function registerReport(program: Command): void {
   const command = program
     .command("report")
     .description(
       "Write the HTML report and Excel workbook of a snapshot and its changes since the previous one",
     );
-  addDbOption(command)
-    .option("--snapshot <id>", "a complete snapshot (default: the latest)", intOption(1))
-    .option(
-      "--from <id>",
-      "compare with this complete snapshot (default: the one before --snapshot)",
-      intOption(1),
-    )
-    .option("--out <dir>", "folder for the reports", DEFAULT_REPORTS_DIR)
-    .option(
-      "--format <list>",
-      `formats, comma-separated (${REPORT_FORMATS.join(",")})`,
-      formatsOption,
-      [...REPORT_FORMATS] as ReportFormat[],
-    )
-    .option("--rules <dir>", "also run the *.sql rules in this folder (repeatable)", collect, [])
-    .option(
-      "--allowed-domain <domain>",
-      "an email domain of the organization (repeatable; enables the domain rule)",
-      collect,
-      [],
-    )
-    .option(
-      "--inactive-days <n>",
-      "days without API key use before an elevated user counts as inactive",
-      intOption(0, 36_500),
-      DEFAULT_INACTIVITY_DAYS,
-    )
+  addAnalysisOptions(
+    addDbOption(command)
+      .option("--snapshot <id>", "a complete snapshot (default: the latest)", intOption(1))
+      .option(
+        "--from <id>",
+        "compare with this complete snapshot (default: the one before --snapshot)",
+        intOption(1),
+      )
+      .option(
+        "--out <dir>",
+        `folder for the reports (default: the configuration's report.output, or ${DEFAULT_REPORT_DIR})`,
+      )
+      .option(
+        "--format <list>",
+        `formats, comma-separated (${REPORT_FORMATS.join(",")}; default: the configuration's, or all)`,
+        formatsOption,
+      ),
+  )
     .option("--no-verify", "skip re-verifying the seals of the snapshots used")
     .option("--json", "print JSON: {snapshot_id, from_snapshot_id, files}")
-    .action(async (flags: ReportFlags) => {
+    .action(async (flags: ReportFlags, command: Command) => {
       let ruleErrors: RuleError[] = [];
-      const store = await Store.open(await resolveDbPath(flags.db), {
+      const config = await commandConfig(command);
+      const store = await Store.open(config.database, {
         readOnly: true,
         memoryLimit: REPORT_MEMORY_LIMIT,
       });
       try {
         const written = await writeReports(store, {
-          outDir: flags.out,
-          formats: flags.format,
+          outDir: config.report.outDir,
+          formats: config.report.formats,
           ...(flags.snapshot === undefined ? {} : { snapshotId: flags.snapshot }),
           ...(flags.from === undefined ? {} : { fromId: flags.from }),
-          ruleDirs: flags.rules,
-          config: { allowedEmailDomains: flags.allowedDomain, inactivityDays: flags.inactiveDays },
+          ruleDirs: config.analysis.ruleDirs,
+          config: config.analysis,
           verify: flags.verify,
-        }).catch((error: unknown) => {
-          throw reportCliError(error);
         });
         const { model, files } = written;
         ruleErrors = model.rule_errors;
@@ -129,6 +89,7 @@ export function registerReport(program: Command): void {
             template_version: model.template_version,
             changes: model.changes.length,
             findings: model.findings.length,
+            findings_by_rule: findingsByRule(model.findings),
             files,
           };
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -1,18 +1,15 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { CONFIG_FILE_NAME, loadConfig } from "../../config/index.js";
 import {
   parseDuration,
   type RetentionPolicy,
   type RetentionResult,
   Store,
 } from "../../store/index.js";
-import { addDbOption } from "../db.js";
+import { addDbOption, commandConfig } from "../config.js";
 import { UsageError } from "../errors.js";
 import { intOption } from "../options.js";
 
 interface RetentionFlags {
-  db?: string;
-  config?: string;
   keepLast?: number;
   keepYoungerThan?: string;
   monthly?: boolean;
@@ -81,10 +78,6 @@ export function registerRetention(program: Command): void {
       "Apply the retention policy (flags, else the configuration's retention) in one transaction",
     );
   addDbOption(apply)
-    .option(
-      "--config <path>",
-      `configuration file (default: $ACCESS_AUDIT_CONFIG or ./${CONFIG_FILE_NAME} if present)`,
-    )
     .option("--keep-last <n>", "keep the last N complete snapshots", intOption(1))
     .option(
       "--keep-younger-than <duration>",
@@ -94,16 +87,10 @@ export function registerRetention(program: Command): void {
     .option("--monthly", "with --keep-younger-than: also keep the last snapshot of each month")
     .option("--dry-run", "show what would be pruned without changing anything")
     .option("--json", "print JSON")
-    .action(async (flags: RetentionFlags) => {
+    .action(async (flags: RetentionFlags, command: Command) => {
       const policy = policyFromFlags(flags);
-      const config = await loadConfig({
-        ...(flags.config === undefined ? {} : { path: flags.config }),
-        cwd: process.cwd(),
-        env: process.env,
-        flags: {
-          ...(flags.db === undefined ? {} : { db: flags.db }),
-          ...(policy === undefined ? {} : { retention: policy }),
-        },
+      const config = await commandConfig(command, {
+        extra: policy === undefined ? {} : { retention: policy },
       });
       const store = await Store.open(config.database);
       try {

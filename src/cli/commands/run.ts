@@ -3,15 +3,11 @@ import { severityRank } from "../../analysis/rules.js";
 import type { PipelineOutcome } from "../../schedule/pipeline.js";
 import { runPipeline } from "../../schedule/pipeline.js";
 import { createLogger } from "../../util/log.js";
+import { commandConfig } from "../config.js";
 import { CliError, EXIT } from "../errors.js";
 import { abortOnSignals } from "../options.js";
 import { createProgressSink } from "../progress.js";
-import {
-  addConfigFlags,
-  configFlagsFrom,
-  loadCheckedConfig,
-  pipelineOptions,
-} from "../run-config.js";
+import { addConfigFlags, pipelineOptions } from "../run-config.js";
 
 export function outcomeSummary(o: PipelineOutcome): string {
   const lines = [
@@ -43,10 +39,7 @@ export function registerRun(program: Command): void {
   addConfigFlags(command)
     .option("--json", "print the run's outcome as JSON")
     .action(async (flags: OptionValues, cmd: Command) => {
-      const config = await loadCheckedConfig(
-        flags.config as string | undefined,
-        configFlagsFrom(cmd, flags),
-      );
+      const config = await commandConfig(cmd, { checkFiles: true });
       const logger = createLogger();
       const options = await pipelineOptions(config, logger);
       const interrupt = abortOnSignals();

@@ -1,14 +1,9 @@
 import type { Command, OptionValues } from "commander";
 import { runPipeline } from "../../schedule/pipeline.js";
-import { CronError, Scheduler } from "../../schedule/scheduler.js";
+import { Scheduler } from "../../schedule/scheduler.js";
 import { createLogger } from "../../util/log.js";
-import { UsageError } from "../errors.js";
-import {
-  addConfigFlags,
-  configFlagsFrom,
-  loadCheckedConfig,
-  pipelineOptions,
-} from "../run-config.js";
+import { commandConfig } from "../config.js";
+import { addConfigFlags, pipelineOptions } from "../run-config.js";
 
 /**
  * A long-running process: `run` on every tick of the configured cron expression. Stops on
@@ -24,32 +19,23 @@ export function registerSchedule(program: Command): void {
   addConfigFlags(command)
     .option("--cron <expression>", "cron expression (5 fields, or 6 with seconds first)")
     .option("--timezone <name>", "IANA timezone of the cron expression, e.g. Europe/Berlin")
-    .action(async (flags: OptionValues, cmd: Command) => {
-      const config = await loadCheckedConfig(
-        flags.config as string | undefined,
-        configFlagsFrom(cmd, flags),
-      );
+    .action(async (_flags: OptionValues, cmd: Command) => {
+      const config = await commandConfig(cmd, { checkFiles: true });
       const logger = createLogger({ level: process.env.ACCESS_AUDIT_LOG_LEVEL ?? "info" });
       const options = await pipelineOptions(config, logger);
-      let scheduler: Scheduler<Awaited<ReturnType<typeof runPipeline>>>;
-      try {
-        scheduler = new Scheduler({
-          cron: config.schedule.cron,
-          timezone: config.schedule.timezone,
-          logger,
-          run: (signal) => runPipeline({ ...options, signal }),
-          describe: (o) => ({
-            snapshot_id: o.snapshot_id,
-            changes: o.changes,
-            findings: o.findings,
-            max_severity: o.max_severity,
-            delivery: o.delivery?.status ?? "none",
-          }),
-        });
-      } catch (error) {
-        if (error instanceof CronError) throw new UsageError(error.message);
-        throw error;
-      }
+      const scheduler = new Scheduler({
+        cron: config.schedule.cron,
+        timezone: config.schedule.timezone,
+        logger,
+        run: (signal) => runPipeline({ ...options, signal }),
+        describe: (o) => ({
+          snapshot_id: o.snapshot_id,
+          changes: o.changes,
+          findings: o.findings,
+          max_severity: o.max_severity,
+          delivery: o.delivery?.status ?? "none",
+        }),
+      });
       scheduler.start();
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {

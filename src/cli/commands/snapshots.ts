@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { Store, StoreError } from "../../store/index.js";
-import { addDbOption, resolveDbPath } from "../db.js";
+import { Store } from "../../store/index.js";
+import { addDbOption, commandConfig } from "../config.js";
 import { CliError, UsageError } from "../errors.js";
 import { intOption } from "../options.js";
 
@@ -15,8 +15,8 @@ export function registerSnapshots(program: Command): void {
     .description("List snapshots with status, counts and seal; hold or release one");
   addDbOption(list)
     .option("--json", "print JSON")
-    .action(async (flags: DbFlags) => {
-      const store = await Store.open(await resolveDbPath(flags.db), { readOnly: true });
+    .action(async (flags: DbFlags, command: Command) => {
+      const store = await Store.open((await commandConfig(command)).database, { readOnly: true });
       try {
         const snapshots = await store.listSnapshots();
         const holds = await store.listHolds();
@@ -70,8 +70,8 @@ export function registerSnapshots(program: Command): void {
   addDbOption(verify)
     .option("--snapshot <id>", "verify only this snapshot", intOption(1))
     .option("--json", "print JSON")
-    .action(async (flags: DbFlags & { snapshot?: number }) => {
-      const store = await Store.open(await resolveDbPath(flags.db), { readOnly: true });
+    .action(async (flags: DbFlags & { snapshot?: number }, command: Command) => {
+      const store = await Store.open((await commandConfig(command)).database, { readOnly: true });
       try {
         const result = await store.verify(flags.snapshot);
         if (flags.json) {
@@ -126,13 +126,9 @@ function registerHolds(snapshots: Command): void {
       // options anywhere), so read them merged.
       const flags = command.optsWithGlobals<DbFlags & { reason: string }>();
       if (flags.reason.trim() === "") throw new UsageError("--reason must not be empty");
-      const store = await Store.open(await resolveDbPath(flags.db));
+      const store = await Store.open((await commandConfig(command)).database);
       try {
-        const created = await store.addHold(id, flags.reason).catch((error: unknown) => {
-          throw error instanceof StoreError && error.code === "SNAPSHOT_NOT_FOUND"
-            ? new UsageError(error.message)
-            : error;
-        });
+        const created = await store.addHold(id, flags.reason);
         process.stdout.write(
           flags.json ? `${JSON.stringify(created)}\n` : `snapshot ${id} held: ${created.reason}\n`,
         );
@@ -150,7 +146,7 @@ function registerHolds(snapshots: Command): void {
     .option("--json", "print JSON")
     .action(async (id: number, _flags: unknown, command: Command) => {
       const flags = command.optsWithGlobals<DbFlags & { reason?: string }>();
-      const store = await Store.open(await resolveDbPath(flags.db));
+      const store = await Store.open((await commandConfig(command)).database);
       try {
         const released = await store.releaseHolds(id, flags.reason);
         if (flags.json) {

@@ -1,0 +1,139 @@
+/**
+ * The one way a command learns its settings: the flags the user typed, then the environment,
+ * then the configuration file (`--config`, `ACCESS_AUDIT_CONFIG` or ./access-audit.config.yaml),
+ * then the defaults, all resolved by `loadConfig` (src/config). No command reads a setting any
+ * other way, so `run`, `report`, `anomalies`, `access`, `diff` and `certify` agree on the
+ * database, the API and what counts as elevated for the same snapshot and configuration.
+ */
+import type { Command } from "commander";
+import {
+  CONFIG_FILE_NAME,
+  ConfigError,
+  type ConfigFlags,
+  checkConfigFiles,
+  DEFAULT_DATABASE_PATH,
+  type EffectiveConfig,
+  loadConfig,
+  readAdminKey,
+} from "../config/index.js";
+import { collect, intOption } from "./options.js";
+
+/** `--config`, offered by every command that reads settings. */
+export function addConfigOption(command: Command): Command {
+  return command.option(
+    "--config <path>",
+    `configuration file (default: $ACCESS_AUDIT_CONFIG or ./${CONFIG_FILE_NAME} if present)`,
+  );
+}
+
+/** `--db` and `--config`: every command that touches the database. */
+export function addDbOption(command: Command): Command {
+  return addConfigOption(command).option(
+    "--db <path>",
+    `DuckDB database file (default: $ACCESS_AUDIT_DB, the configuration's database, or ${DEFAULT_DATABASE_PATH})`,
+  );
+}
+
+/**
+ * The analysis settings as flags (no commander defaults: they would hide the configuration's
+ * values; the help text names the defaults instead).
+ */
+export function addAnalysisOptions(command: Command): Command {
+  return command
+    .option("--rules <dir>", "also run the *.sql rules in this folder (repeatable)", collect)
+    .option(
+      "--allowed-domain <domain>",
+      "an email domain of the organization (repeatable; enables the domain rule)",
+      collect,
+    )
+    .option(
+      "--inactive-days <n>",
+      "days without API key use before an elevated user counts as inactive (default: the configuration's, else 90)",
+      intOption(0, 36_500),
+    );
+}
+
+/** Flag (commander attribute) -> configuration flag, for every flag that is a setting. */
+const SETTING_FLAGS: { [K in keyof ConfigFlags]-?: string } = {
+  db: "db",
+  baseUrl: "baseUrl",
+  keyFile: "keyFile",
+  concurrency: "concurrency",
+  rateLimit: "rateLimit",
+  userRoles: "userRoles",
+  elevatedRoleNames: "elevatedRole",
+  elevatedPermissionPatterns: "elevatedPermission",
+  allowedDomains: "allowedDomain",
+  inactiveDays: "inactiveDays",
+  rules: "rules",
+  formats: "format",
+  reportDir: "out",
+  cron: "cron",
+  timezone: "timezone",
+  failOn: "failOn",
+  retention: "retention",
+  email: "email",
+};
+
+/**
+ * Only the settings the user typed: commander's defaults must not hide the file's values.
+ * `notSettings` names flags that mean something else on this command (export's `--format`).
+ */
+export function configFlagsFrom(
+  command: Command,
+  notSettings: readonly (keyof ConfigFlags)[] = [],
+): ConfigFlags {
+  // With globals: a subcommand's `--db` may be parsed by its parent (`snapshots hold 3 --db x`).
+  const values = command.optsWithGlobals();
+  const out: Record<string, unknown> = {};
+  for (const [setting, attribute] of Object.entries(SETTING_FLAGS)) {
+    if (notSettings.includes(setting as keyof ConfigFlags)) continue;
+    if (command.getOptionValueSourceWithGlobals(attribute) === "cli")
+      out[setting] = values[attribute];
+  }
+  return out as ConfigFlags;
+}
+
+export interface CommandConfigOptions {
+  /** Flags that mean something else on this command (export's `--format`, certify's `--out`). */
+  notSettings?: readonly (keyof ConfigFlags)[];
+  /** Also check that the files the configuration names can be read (`run`, `schedule`). */
+  checkFiles?: boolean;
+  /** Settings the command computed from its own flags (retention's `--keep-last`). */
+  extra?: ConfigFlags;
+}
+
+/**
+ * Loads (and with `checkFiles`, checks) the configuration; any problem is a usage error (exit 2),
+ * nothing runs.
+ */
+export async function resolveConfig(
+  path: string | undefined,
+  flags: ConfigFlags,
+  checkFiles = false,
+): Promise<EffectiveConfig> {
+  const config = await loadConfig({
+    ...(path === undefined ? {} : { path }),
+    cwd: process.cwd(),
+    env: process.env,
+    flags,
+  });
+  const problems = checkFiles ? checkConfigFiles(config, process.env) : [];
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** The effective configuration of the running command: its typed flags over everything else. */
+export function commandConfig(
+  command: Command,
+  options: CommandConfigOptions = {},
+): Promise<EffectiveConfig> {
+  const path = command.optsWithGlobals().config as string | undefined;
+  const flags = { ...configFlagsFrom(command, options.notSettings), ...options.extra };
+  return resolveConfig(path, flags, options.checkFiles ?? false);
+}
+
+/** The admin key the configuration names (registered as a secret at once); missing is usage. */
+export function commandAdminKey(config: EffectiveConfig): string {
+  return readAdminKey(config, process.env);
+}
