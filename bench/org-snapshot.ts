@@ -1,4 +1,12 @@
 /** Building benchmark databases without HTTP: churn and publishing straight from an OrgState. */
+import {
+  GROUP_MEMBERS,
+  GROUP_ROLES,
+  GROUPS,
+  ROLES,
+  USER_ROLES,
+  USERS,
+} from "../src/facts/index.js";
 import type { AssignmentSourceWire, OrgState } from "../src/simulator/index.js";
 import type { Store } from "../src/store/index.js";
 
@@ -37,7 +45,7 @@ export async function writeSnapshotFromState(
 ): Promise<number> {
   const w = await store.beginSnapshot({ baseUrl: "bench", toolVersion: "bench", keyRedacted: "-" });
   for (const r of state.listRoles()) {
-    w.addRole({
+    w.add(ROLES, {
       role_id: r.id,
       name: r.name,
       description: r.description,
@@ -63,7 +71,7 @@ export async function writeSnapshotFromState(
     }
   }
   for (const g of state.listGroups()) {
-    w.addGroup({
+    w.add(GROUPS, {
       group_id: g.id,
       name: g.name,
       group_type: g.group_type ?? null,
@@ -72,11 +80,11 @@ export async function writeSnapshotFromState(
     });
     const roles = state.listGroupRoles(g.id);
     for (const u of state.listGroupUsers(g.id)) {
-      w.addMember({ group_id: g.id, user_id: u.id, email: u.email, name: u.name });
+      w.add(GROUP_MEMBERS, { group_id: g.id, user_id: u.id, email: u.email, name: u.name });
       for (const r of roles) addSource(u.id, r.id, { principal_id: g.id, principal_type: "group" });
     }
     for (const r of roles) {
-      w.addGroupRole({
+      w.add(GROUP_ROLES, {
         group_id: g.id,
         role_id: r.id,
         role_name: r.name,
@@ -87,7 +95,7 @@ export async function writeSnapshotFromState(
     }
   }
   for (const u of state.listUsers()) {
-    w.addUser({
+    w.add(USERS, {
       user_id: u.id,
       email: u.email,
       name: u.name,
@@ -101,7 +109,7 @@ export async function writeSnapshotFromState(
     for (const [roleId, sources] of userRoles.get(u.id) ?? []) {
       const r = state.getRole(roleId);
       if (!r) continue;
-      w.addUserRole({
+      w.add(USER_ROLES, {
         user_id: u.id,
         role_id: r.id,
         role_name: r.name,

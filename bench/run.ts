@@ -15,6 +15,7 @@
  * Simulator and crawl run as separate processes (the real CLI), so each one's memory and CPU
  * are its own. Set BENCH_ONLY=name[,name] to run a subset.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import {
   createWriteStream,
@@ -32,6 +33,7 @@ import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import autocannon from "autocannon";
 import OpenAI from "openai";
+import { GROUP_MEMBERS } from "../src/facts/index.js";
 import { generateOrganization, type OrgState } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { benchDiff } from "./analysis.js";
@@ -400,7 +402,7 @@ async function ingest(): Promise<void> {
   });
   const t0 = performance.now();
   for (const [group_id, user_id, email, name] of rows)
-    writer.addMember({ group_id, user_id, email, name });
+    writer.add(GROUP_MEMBERS, { group_id, user_id, email, name });
 
   const stagedMs = performance.now() - t0;
   for (const e of ["/organization/roles", "/organization/groups", "/organization/users"]) {

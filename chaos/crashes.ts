@@ -1,28 +1,3 @@
-/**
- * The crash suite of issue 8: SIGKILL at seeded random points of every command that writes
- * (crawl, report, retention, certify import, remediate apply, export), through the real CLI
- * (`node dist/cli/main.js …`) against a simulator served from this process.
- *
- * For each command a fixture is prepared once (a database made with the real CLI; for certify
- * import a started campaign and filled workbooks; for remediate apply a closed campaign with its
- * revocations planned) and the command's unkilled duration d is measured, which also yields the
- * reference end state (with more than two kills per command a second unkilled run is timed and
- * the shorter duration kept, so that one run slowed by a busy machine does not push the kills
- * past the end of the work). Each kill i then starts from a fresh copy of the fixture, SIGKILLs the
- * command after a delay drawn from `Prng(seed, "crash:<command>:<i>")` over [0, d], and checks:
- * the database opens (`snapshots --json`) and verifies (`verify`), nothing half-written is under
- * a final name (a report byte-identical to the reference or absent; an export folder with a
- * manifest whose files, sizes, hashes and row counts match, or absent); then reruns the command
- * unkilled and requires exit 0 and the reference end state (crawl: a new snapshot equal to the
- * simulator and the killed one abandoned or complete; retention: the same snapshots pruned;
- * certify import: every decision recorded exactly once; remediate apply: every planned API
- * revocation gone from the simulator and recorded; report/export: the reference files). Temporary
- * files still there after the rerun are counted (a rerun should clean up what a kill left).
- *
- * A kill is replayed alone with `only: "<command>:<i>"` and the same seed (the delay is the same
- * fraction of the measured d).
- */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   copyFileSync,
@@ -46,6 +21,7 @@ import {
 } from "../src/simulator/index.js";
 import { type ExportManifest, Store } from "../src/store/index.js";
 import { fillWorkbook, type WorkbookRow } from "../test/support/certify-workbooks.js";
+import { type ChildResult, runCliChild } from "../test/support/cli.js";
 import { expectedSnapshot, type SnapshotRows, storedSnapshot } from "../test/support/expected.js";
 import type { LogLine, SuiteResult } from "./suite.js";
 
@@ -89,82 +65,6 @@ const CHILD_TIMEOUT_MS = 180_000;
 const DB = "audit.duckdb";
 
 // --------------------------------------------------------------------------- children
-
-interface ChildResult {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** Spawn to exit. */
-  ms: number;
-  /** True when our SIGKILL ended it (false when it had exited before the delay). */
-  killed: boolean;
-  timedOut: boolean;
-}
-
-function runChild(
-  cli: string,
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  killAfterMs?: number,
-): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [cli, ...args], {
-      env,
-      cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let exited = false;
-    let killed = false;
-    let timedOut = false;
-    let ms = 0;
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once("exit", () => {
-      exited = true;
-      ms = performance.now() - started;
-    });
-    const kill = (): boolean => {
-      if (exited) return false;
-      return child.kill("SIGKILL");
-    };
-    const killTimer =
-      killAfterMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            killed = kill();
-          }, killAfterMs);
-    const guard = setTimeout(() => {
-      timedOut = kill();
-    }, CHILD_TIMEOUT_MS);
-    child.once("error", (error) => {
-      clearTimeout(killTimer);
-      clearTimeout(guard);
-      reject(error);
-    });
-    child.once("close", (status, signal) => {
-      clearTimeout(killTimer);
-      clearTimeout(guard);
-      resolve({
-        status,
-        signal,
-        stdout,
-        stderr,
-        ms: ms || performance.now() - started,
-        killed: killed && signal === "SIGKILL",
-        timedOut,
-      });
-    });
-  });
-}
 
 /** The line of a child's stderr that says what went wrong (not a log record or a stack frame). */
 function firstLine(text: string): string {
@@ -352,11 +252,22 @@ export async function runCrashSuite(options: CrashSuiteOptions): Promise<SuiteRe
     env,
     run: (args, dir, killAfterMs) => {
       mkdirSync(join(dir, "tmp"), { recursive: true });
-      return runChild(cli, args, env(dir), dir, killAfterMs);
+      return runCliChild(args, {
+        cli,
+        env: env(dir),
+        cwd: dir,
+        timeoutMs: CHILD_TIMEOUT_MS,
+        ...(killAfterMs === undefined ? {} : { killAfterMs }),
+      });
     },
     step: async (args, dir) => {
       mkdirSync(join(dir, "tmp"), { recursive: true });
-      const r = await runChild(cli, args, env(dir), dir);
+      const r = await runCliChild(args, {
+        cli,
+        env: env(dir),
+        cwd: dir,
+        timeoutMs: CHILD_TIMEOUT_MS,
+      });
       if (r.status !== 0)
         throw new Error(`fixture step ${args.slice(0, 2).join(" ")}: ${describeExit(r)}`);
       return r;

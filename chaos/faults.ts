@@ -22,11 +22,13 @@
  * replays the same conditions. Request interleaving under concurrency and retry timing are not
  * seeded, so which request meets which fault can differ between two replays of one seed.
  */
+
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { runRules } from "../src/analysis/anomalies.js";
 import { AdminApiError, AdminClient } from "../src/api/index.js";
 import { crawl, IncompleteCrawlError } from "../src/crawl/index.js";
+import { FACT_TABLES } from "../src/facts/index.js";
 import { writeReports } from "../src/report/index.js";
 import {
   applyRandomMutation,
@@ -511,15 +513,7 @@ async function checkCleanFailure(
     failed.error !== null && !failed.error.includes(sim.adminKey),
     "failed snapshot's error is missing or contains the admin key",
   );
-  for (const view of [
-    "snapshot_groups",
-    "snapshot_group_members",
-    "snapshot_group_roles",
-    "snapshot_roles",
-    "snapshot_users",
-    "snapshot_user_roles",
-    "snapshot_endpoints",
-  ]) {
+  for (const view of [...FACT_TABLES.map((t) => t.view), "snapshot_endpoints"]) {
     const [row] = await store.query<{ n: number }>(
       `SELECT count(*)::INTEGER AS n FROM ${view} WHERE snapshot_id = ?`,
       [failed.snapshot_id],

@@ -48,7 +48,7 @@ import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { type FaultConfig, Prng, startSimulator } from "../src/simulator/index.js";
 import { type SnapshotRow, Store } from "../src/store/index.js";
-import { cliEnv } from "../test/support/cli.js";
+import { type CliResult, cliEnv, runCli } from "../test/support/cli.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "dist/cli/main.js");
@@ -316,38 +316,9 @@ const round = (x: number, digits = 1): number => {
 };
 const mb = (kb: number): number => round(kb / 1024);
 
-interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The built CLI as a child (never spawnSync: the simulator in this process must keep serving). */
+/** The built CLI as a child, in `cwd` (never spawnSync: this process serves the simulator). */
 function cli(args: string[], cwd: string, timeoutMs = 300_000): Promise<CliResult> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      env: cliEnv({}),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`access-audit ${args.join(" ")} timed out`));
-    }, timeoutMs);
-    child.once("error", reject);
-    child.once("close", (status) => {
-      clearTimeout(timer);
-      resolveRun({ status, stdout, stderr });
-    });
-  });
+  return runCli(args, cliEnv({}), timeoutMs, cwd);
 }
 
 // ---------------------------------------------------------------------------------------------

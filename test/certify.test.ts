@@ -122,7 +122,11 @@ describe("certification campaign", () => {
     await sim?.stop();
   });
 
-  it("runs start, export, import, status, close, remediation and verification", async () => {
+  // The stages run in order on one campaign; each test picks up where the last one stopped.
+  const goodFiles: string[] = [];
+  const reports = join(tmp, "reports");
+
+  it("start: refuses self-review and bad reviewer rules, freezes the population, holds the snapshot", async () => {
     // Self-review is forbidden by default: eng-lead would review their own membership.
     const self = await cli([
       "certify",
@@ -188,7 +192,9 @@ describe("certification campaign", () => {
     expect((JSON.parse(elevated.stdout) as { items: number }).items).toBe(3);
     const holds = await cli(["snapshots", "--json"]);
     expect((JSON.parse(holds.stdout) as { held: boolean }[])[0]?.held).toBe(true);
+  });
 
+  it("export and import: protected workbooks; a file with any problem is rejected whole", async () => {
     const outDir = join(tmp, "out");
     const exported = await cli([
       "certify",
@@ -301,7 +307,7 @@ describe("certification campaign", () => {
       [SEC, secDecide],
       [CISO, cisoDecide],
     ] as const;
-    const goodFiles: string[] = [];
+    goodFiles.length = 0;
     for (const [reviewer, decide] of good) {
       const path = join(filled, `${reviewer}.xlsx`);
       await fillWorkbook(fileOf(reviewer), path, decide);
@@ -337,11 +343,12 @@ describe("certification campaign", () => {
       [ENG, 3, 0],
       [SEC, 6, 1],
     ]);
+  });
 
+  it("close and plan: decisions frozen, revocations planned as API calls or IdP changes", async () => {
     // Remediation needs a closed campaign.
     const early = await cli(["remediate", "plan", "--campaign", "Q4-2026"]);
     expect(early.status).toBe(2);
-    const reports = join(tmp, "reports");
     const closed = await cli([
       "certify",
       "close",
@@ -386,7 +393,9 @@ describe("certification campaign", () => {
     expect(planText.stdout).toMatch(
       /change in the identity provider: remove erin@corp\.example .* from SCIM-managed group "okta-sales"/,
     );
+  });
 
+  it("apply: needs --yes, idempotent, a 404 counts as done; a crawl verifies the revocations", async () => {
     const api = { OPENAI_ADMIN_KEY: sim.adminKey };
     const refused = await cli(
       ["remediate", "apply", "--campaign", "Q4-2026", "--base-url", sim.baseUrl],
@@ -450,7 +459,9 @@ describe("certification campaign", () => {
     expect(s.hasGroupRole(org.sales, org.reader)).toBe(true);
     expect(s.hasDirectUserRole(org.alice, org.owner)).toBe(true);
     expect(s.counts()).toMatchObject({ memberships: 5 });
+  });
 
+  it("sign-off after the crawl, and a next campaign that carries approvals forward", async () => {
     // The sign-off report, written again after the crawl, says so.
     const report = await cli([
       "certify",

@@ -24,7 +24,14 @@ describe("crash suite", () => {
     });
     expect(result.suite).toBe("crashes");
     expect(result.runs).toBe(2 * CRASH_COMMANDS.length);
-    expect((result.tally.recovered ?? 0) + (result.tally.other ?? 0)).toBe(result.runs);
+    // Every kill recovered, and the kills really landed: a command that finished before its
+    // kill would pass its checks without having been interrupted at all.
+    expect(result.tally.recovered, lines.join("\n")).toBe(result.runs);
+    const details = result.details as Record<string, { kills: number; finishedBeforeKill: number }>;
+    for (const command of CRASH_COMMANDS) {
+      expect(details[command]?.kills, command).toBe(2);
+      expect(details[command]?.finishedBeforeKill, `${command}: no kill landed`).toBeLessThan(2);
+    }
     // One log line per kill, naming its id.
     for (const command of CRASH_COMMANDS) {
       for (const i of [0, 1]) {
@@ -33,5 +40,7 @@ describe("crash suite", () => {
     }
     expect(result.unexpected, lines.join("\n")).toEqual([]);
     expect(result.tally.other).toBe(0);
-  }, 300_000); // each with its checks and rerun); generous for a machine shared with other work. // About 60-90 s on an idle 2-core machine (fixtures, one unkilled run per command, 12 kills
+    // About 60-90 s on an idle 2-core machine (fixtures, one unkilled run per command, 12 kills
+    // each with its checks and rerun); generous for a machine shared with other work.
+  }, 300_000);
 });

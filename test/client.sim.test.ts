@@ -561,7 +561,7 @@ describe("retry limits and flow control against the simulator", { timeout: 15_00
       status: 429,
       attempts: 1,
       retryAfterMs: 600_000,
-      code: "rate_limit_exceeded",
+      apiCode: "rate_limit_exceeded",
     });
   });
 
@@ -627,7 +627,7 @@ describe("typed errors and writes", { timeout: 15_000 }, () => {
       method: "GET",
       path: "/organization/groups?limit=1000",
       attempts: 1,
-      code: "invalid_api_key",
+      apiCode: "invalid_api_key",
       type: "invalid_request_error",
     });
     expect(err.requestId).toMatch(/^req_[0-9a-f]+$/);

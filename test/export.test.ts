@@ -4,6 +4,7 @@
  * leaves nothing under the final name.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -11,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -262,24 +264,47 @@ describe("export", () => {
     expect(onFile.status).toBe(2);
     expect(readFileSync(file, "utf8")).toBe("x");
 
-    // Killed at any moment, an export leaves either the whole folder or nothing under its name.
-    for (const delay of [300, 900, 1500]) {
-      const target = join(root, `killed-${delay}`);
+    // Killed at any moment, an export leaves either the whole folder (every file its manifest
+    // lists, at its size and hash) or nothing under its name. The first kill waits for the
+    // staging folder, so at least one lands while the export writes; the others use fixed delays.
+    let killedWhileWriting = 0;
+    for (const [run, delay] of [300, 900, 1500].entries()) {
+      const name = `killed-${delay}`;
+      const target = join(root, name);
       const child = spawn(
         process.execPath,
         [CLI, "export", "--format", "parquet", "--all", "--out", target],
-        {
-          env,
-          stdio: "ignore",
-        },
+        { env, stdio: "ignore" },
       );
       // Listen before killing: an export that already finished has already closed.
-      const closed = new Promise((r) => child.once("close", r));
-      await new Promise((r) => setTimeout(r, delay));
+      const closed = new Promise<NodeJS.Signals | null>((r) =>
+        child.once("close", (_code, signal) => r(signal)),
+      );
+      const started = Date.now();
+      let staged = false;
+      while (Date.now() - started < (run === 0 ? 60_000 : delay)) {
+        staged = leftovers(name).length > 0;
+        if (staged && run === 0) break;
+        await new Promise((r) => setTimeout(r, 2));
+      }
       child.kill("SIGKILL");
-      await closed;
-      if (existsSync(target)) expect(existsSync(join(target, "manifest.json")), target).toBe(true);
+      const signal = await closed;
+      if (existsSync(target)) {
+        const manifest = readManifest(target);
+        for (const file of manifest.views.flatMap((v) => v.files)) {
+          const path = join(target, file.path);
+          expect(statSync(path).size, path).toBe(file.bytes);
+          expect(createHash("sha256").update(readFileSync(path)).digest("hex"), path).toBe(
+            file.sha256,
+          );
+        }
+      } else {
+        // Nothing under the name: it was killed before it could finish, not failed on its own.
+        expect(signal, name).toBe("SIGKILL");
+        if (staged) killedWhileWriting++;
+      }
     }
+    expect(killedWhileWriting, "no kill landed while the export was writing").toBeGreaterThan(0);
 
     // A database with no complete snapshot: exit 1, and nothing created.
     const emptyDb = join(root, "empty.duckdb");

@@ -3,6 +3,7 @@
  * while publishing), the one-writer rule, and read-only openers. Children run
  * the compiled store, built once into a scratch folder inside the repository.
  */
+
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GROUP_MEMBERS, GROUPS } from "../src/facts/index.js";
 import { Store } from "../src/store/index.js";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -43,14 +45,14 @@ if (mode === "crash-staging") {
   const store = await Store.open(path, { stagingMemoryLimit: "8MB" });
   const writer = await store.beginSnapshot(meta);
   for (let i = 0; ; i++) {
-    writer.addMember(member(i));
+    writer.add(GROUP_MEMBERS, member(i));
     if (i % 20000 === 19999) await writer.flush();
     if (i === 299999) say("staging");
   }
 } else if (mode === "crash-publish") {
   const store = await Store.open(path);
   const writer = await store.beginSnapshot(meta);
-  for (let i = 0; i < 200000; i++) writer.addMember(member(i));
+  for (let i = 0; i < 200000; i++) writer.add(GROUP_MEMBERS, member(i));
   say("publishing");
   await writer.publish({ requests: 1, retries: 0, rateLimited: 0 });
   say("published");
@@ -60,7 +62,7 @@ if (mode === "crash-staging") {
   say("ready");
   await waitForStdin();
   const writer = await store.beginSnapshot(meta);
-  writer.addMember(member(1));
+  writer.add(GROUP_MEMBERS, member(1));
   await writer.publish({ requests: 1, retries: 0, rateLimited: 0 });
   await store.close();
   say("closed");
@@ -165,14 +167,14 @@ function killAndWait(child: ChildProcess): Promise<void> {
 async function publishSmall(path: string): Promise<string> {
   const store = await Store.open(path);
   const writer = await store.beginSnapshot(META);
-  writer.addGroup({
+  writer.add(GROUPS, {
     group_id: "group-0",
     name: "Zero",
     group_type: "group",
     is_scim_managed: false,
     created_at: 1_700_000_000,
   });
-  writer.addMember({ group_id: "group-0", user_id: "user-0", email: null, name: "Zero" });
+  writer.add(GROUP_MEMBERS, { group_id: "group-0", user_id: "user-0", email: null, name: "Zero" });
   const { seal } = await writer.publish({ requests: 2, retries: 0, rateLimited: 0 });
   await store.close();
   return seal;
@@ -211,7 +213,7 @@ describe("a killed crawl", () => {
     expect(readdirSync(spill)).toEqual([]);
 
     const writer = await store.beginSnapshot(META);
-    writer.addMember({ group_id: "group-0", user_id: "user-1", email: null, name: "One" });
+    writer.add(GROUP_MEMBERS, { group_id: "group-0", user_id: "user-1", email: null, name: "One" });
     const published = await writer.publish({ requests: 1, retries: 0, rateLimited: 0 });
     expect(published.snapshotId).toBe(3);
     expect(await membersIn(store, 3)).toBe(1);

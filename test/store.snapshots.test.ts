@@ -2,6 +2,7 @@
  * The store against a real DuckDB file: migrations, publish/abort, history
  * ranges, and the seal (stability, chaining, tamper detection).
  */
+
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +10,14 @@ import { dirname, join } from "node:path";
 import { Writable } from "node:stream";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
+import {
+  GROUP_MEMBERS,
+  GROUP_ROLES,
+  GROUPS,
+  ROLES,
+  USER_ROLES,
+  USERS,
+} from "../src/facts/index.js";
 import {
   type GroupRoleRow,
   type GroupRow,
@@ -131,12 +140,12 @@ const META = {
 };
 
 function stage(writer: SnapshotWriter, org: Org): void {
-  for (const r of org.roles) writer.addRole(r);
-  for (const r of org.groups) writer.addGroup(r);
-  for (const r of org.members) writer.addMember(r);
-  for (const r of org.groupRoles) writer.addGroupRole(r);
-  for (const r of org.users) writer.addUser(r);
-  for (const r of org.userRoles) writer.addUserRole(r);
+  for (const r of org.roles) writer.add(ROLES, r);
+  for (const r of org.groups) writer.add(GROUPS, r);
+  for (const r of org.members) writer.add(GROUP_MEMBERS, r);
+  for (const r of org.groupRoles) writer.add(GROUP_ROLES, r);
+  for (const r of org.users) writer.add(USERS, r);
+  for (const r of org.userRoles) writer.add(USER_ROLES, r);
   writer.recordEndpoint({
     endpoint: "/organization/groups",
     pages: 1,
@@ -353,7 +362,7 @@ describe("publish and abort", () => {
     writer.recordVanishedGroup("group-9");
     await writer.abort("rate limited for too long");
     await writer.abort("second abort is a no-op");
-    expect(() => writer.addRole(org.roles[0] as RoleRow)).toThrow(/no more changes/);
+    expect(() => writer.add(ROLES, org.roles[0] as RoleRow)).toThrow(/no more changes/);
 
     for (const view of Object.keys(VIEW_ORDER)) {
       expect(
@@ -391,13 +400,13 @@ describe("publish and abort", () => {
     writer.recordVanishedGroup("group-1");
     await writer.dropUser("user-3");
     writer.recordVanishedUser("user-3");
-    writer.addMember({
+    writer.add(GROUP_MEMBERS, {
       group_id: "group-0",
       user_id: "user-0",
       email: "first@example.com",
       name: "Renamed",
     });
-    writer.addMember({
+    writer.add(GROUP_MEMBERS, {
       group_id: "group-0",
       user_id: "user-0",
       email: "last@example.com",
@@ -410,7 +419,7 @@ describe("publish and abort", () => {
       email: null,
       name: "Late",
     };
-    writer.addMember(late);
+    writer.add(GROUP_MEMBERS, late);
     const result = await writer.publish({ requests: 1, retries: 0, rateLimited: 0 });
 
     const expected: Org = {
@@ -560,7 +569,7 @@ describe("publish and abort", () => {
     });
     const writer = await store.beginSnapshot(META);
     for (let i = 0; i < 50_000; i++) {
-      writer.addMember({
+      writer.add(GROUP_MEMBERS, {
         group_id: `group-${i % 50}`,
         user_id: `user-${i}`,
         email: null,

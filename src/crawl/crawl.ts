@@ -3,6 +3,8 @@
  * streams the rows into a store snapshot writer; publishes only when every listing was read
  * to `has_more = false`, otherwise aborts so that nothing becomes visible.
  *
+ * The crawl only orders and parallelises the listings; what a row is, and how an API item
+ * becomes one, is declared per fact type in src/facts (get -> transform -> load).
  * Order: roles catalog, groups, then each group's members and roles (concurrently), then
  * organization users and each user's roles. A group that 404s while its members or roles are
  * read was deleted mid-crawl: it is recorded as vanished and left out, not a failure.
@@ -17,6 +19,20 @@ import {
   type PaginationSummary,
 } from "../api/index.js";
 import { AuditError } from "../errors.js";
+import {
+  GROUP_MEMBERS,
+  GROUP_ROLES,
+  GROUPS,
+  groupRoleRow,
+  groupRow,
+  memberRow,
+  ROLES,
+  roleRow,
+  USER_ROLES,
+  USERS,
+  userRoleRow,
+  userRow,
+} from "../facts/index.js";
 import type { SnapshotCounts, SnapshotWriter, Store } from "../store/index.js";
 import { silentLogger } from "../util/log.js";
 import { runPool } from "./pool.js";
@@ -153,16 +169,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     await drain(
       client.listRoles({ signal: inner.signal }),
       tally,
-      (r) => {
-        writer.addRole({
-          role_id: r.id,
-          name: r.name,
-          description: r.description,
-          permissions: r.permissions,
-          predefined_role: r.predefined_role,
-          resource_type: r.resource_type,
-        });
-      },
+      (r) => writer.add(ROLES, roleRow(r)),
       inner.signal,
     );
 
@@ -174,13 +181,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       tally,
       (g) => {
         groupIds.push(g.id);
-        writer.addGroup({
-          group_id: g.id,
-          name: g.name,
-          group_type: g.group_type ?? null,
-          is_scim_managed: g.is_scim_managed,
-          created_at: g.created_at,
-        });
+        writer.add(GROUPS, groupRow(g));
       },
       inner.signal,
     );
@@ -195,24 +196,13 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
         await drain(
           client.listGroupUsers(groupId, { signal: inner.signal }),
           tally,
-          (u) => {
-            writer.addMember({ group_id: groupId, user_id: u.id, email: u.email, name: u.name });
-          },
+          (u) => writer.add(GROUP_MEMBERS, memberRow(groupId, u)),
           inner.signal,
         );
         await drain(
           client.listGroupRoles(groupId, { signal: inner.signal }),
           tally,
-          (r) => {
-            writer.addGroupRole({
-              group_id: groupId,
-              role_id: r.id,
-              role_name: r.name,
-              permissions: r.permissions,
-              predefined_role: r.predefined_role,
-              resource_type: r.resource_type,
-            });
-          },
+          (r) => writer.add(GROUP_ROLES, groupRoleRow(groupId, r)),
           inner.signal,
         );
       } catch (err) {
@@ -232,16 +222,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       tally,
       (u) => {
         userIds.push(u.id);
-        writer.addUser({
-          user_id: u.id,
-          email: u.email ?? null,
-          name: u.name ?? null,
-          role: u.role ?? null,
-          is_scim_managed: u.is_scim_managed ?? null,
-          is_service_account: u.is_service_account ?? null,
-          added_at: u.added_at,
-          api_key_last_used_at: u.api_key_last_used_at ?? null,
-        });
+        writer.add(USERS, userRow(u));
       },
       inner.signal,
     );
@@ -256,20 +237,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
           await drain(
             client.listUserRoles(userId, { signal: inner.signal }),
             tally,
-            (r) => {
-              writer.addUserRole({
-                user_id: userId,
-                role_id: r.id,
-                role_name: r.name,
-                permissions: r.permissions,
-                predefined_role: r.predefined_role,
-                assignment_sources:
-                  r.assignment_sources?.map((s) => ({
-                    principal_id: s.principal_id,
-                    principal_type: s.principal_type,
-                  })) ?? null,
-              });
-            },
+            (r) => writer.add(USER_ROLES, userRoleRow(userId, r)),
             inner.signal,
           );
         } catch (err) {

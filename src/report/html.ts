@@ -168,7 +168,7 @@ interface ElevatedRow {
   managed: string;
 }
 
-interface GroupRow {
+interface GroupTableRow {
   name: string;
   group_id: string;
   type: string;
@@ -256,7 +256,7 @@ interface HtmlView {
   };
   groups: {
     intro: string;
-    table: TableView<GroupRow> | null;
+    table: TableView<GroupTableRow> | null;
   };
   appendix: {
     evidence: EvidenceView[];
@@ -438,7 +438,7 @@ function elevatedView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
 }
 
 function groupsView(model: ReportModel, options: Required<HtmlOptions>): HtmlView["groups"] {
-  const rows: GroupRow[] = model.groups.map((g) => ({
+  const rows: GroupTableRow[] = model.groups.map((g) => ({
     name: show(g.name),
     group_id: show(g.group_id),
     type: show(g.group_type),

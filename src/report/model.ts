@@ -35,7 +35,7 @@ import {
   type Severity,
 } from "../analysis/rules.js";
 import { AuditError } from "../errors.js";
-import type { SnapshotRow, Store } from "../store/index.js";
+import type { EndpointRecord, SnapshotRow, Store } from "../store/index.js";
 
 export interface ReportSnapshot {
   snapshot_id: number;
@@ -117,13 +117,6 @@ export interface TrendPoint {
   memberships: number;
   users: number;
   elevated_grants: number;
-}
-
-export interface EndpointRecord {
-  endpoint: string;
-  pages: number;
-  items: number;
-  completed: boolean;
 }
 
 export interface SealPartRecord {

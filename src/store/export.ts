@@ -36,26 +36,17 @@ import {
   removeEmptyFolders,
   sweepOrphans,
 } from "../util/files.js";
+import { PUBLIC_VIEWS } from "./schema.js";
 import type { Store } from "./store.js";
 
 export const EXPORT_FORMATS = ["parquet", "csv"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Every public view, in manifest order; all but `snapshots` are partitioned by snapshot. */
-export const EXPORT_VIEWS = [
-  "snapshots",
-  "snapshot_groups",
-  "snapshot_group_members",
-  "snapshot_group_roles",
-  "snapshot_roles",
-  "snapshot_users",
-  "snapshot_user_roles",
-  "effective_access",
-  "snapshot_endpoints",
-  "snapshot_vanished_groups",
-  "snapshot_vanished_users",
-  "snapshot_seal_parts",
-] as const;
+/**
+ * Every public view, in manifest order (declared with the fact types); all but `snapshots` are
+ * partitioned by snapshot.
+ */
+export const EXPORT_VIEWS = PUBLIC_VIEWS;
 
 export type ExportErrorCode =
   | "TARGET_NOT_EMPTY"

@@ -25,6 +25,16 @@
  * Storage behind the views (`hist_*` tables with valid_from/valid_to snapshot
  * ranges, `snapshot_runs`, `run_*`) is internal and may change with migrations.
  */
+
+export type {
+  AssignmentSourceRow,
+  GroupRoleRow,
+  GroupRow,
+  MemberRow,
+  RoleRow,
+  UserRoleRow,
+  UserRow,
+} from "../facts/index.js";
 export type { QueryParams } from "./db.js";
 export { StoreError, type StoreErrorCode } from "./errors.js";
 export {
@@ -56,15 +66,6 @@ export {
 } from "./retention.js";
 export type { SnapshotCounts } from "./schema.js";
 export { GENESIS_SEAL, SEAL_FORMAT } from "./seal.js";
-export type {
-  AssignmentSource,
-  GroupRoleRow,
-  GroupRow,
-  MemberRow,
-  RoleRow,
-  UserRoleRow,
-  UserRow,
-} from "./staging.js";
 export {
   DEFAULT_MEMORY_LIMIT,
   DEFAULT_STAGING_MEMORY_LIMIT,

@@ -11,147 +11,9 @@ import {
   INTEGER,
   VARCHAR,
 } from "@duckdb/node-api";
+import type { RawValue } from "../facts/index.js";
 import type { SerialConnection } from "./db.js";
-import {
-  type FactTable,
-  GROUP_MEMBERS,
-  GROUP_ROLES,
-  GROUPS,
-  ident,
-  ROLES,
-  USER_ROLES,
-  USERS,
-} from "./schema.js";
-
-export interface GroupRow {
-  group_id: string;
-  name: string;
-  group_type: string | null;
-  is_scim_managed: boolean;
-  /** Unix seconds. */
-  created_at: number;
-}
-
-export interface MemberRow {
-  group_id: string;
-  user_id: string;
-  email: string | null;
-  name: string;
-}
-
-export interface GroupRoleRow {
-  group_id: string;
-  role_id: string;
-  role_name: string;
-  permissions: readonly string[];
-  predefined_role: boolean;
-  resource_type: string;
-}
-
-export interface RoleRow {
-  role_id: string;
-  name: string;
-  description: string | null;
-  permissions: readonly string[];
-  predefined_role: boolean;
-  resource_type: string;
-}
-
-export interface UserRow {
-  user_id: string;
-  email: string | null;
-  name: string | null;
-  role: string | null;
-  is_scim_managed: boolean | null;
-  is_service_account: boolean | null;
-  /** Unix seconds. */
-  added_at: number;
-  /** Unix seconds, or null when the key was never used / not reported. */
-  api_key_last_used_at: number | null;
-}
-
-export interface AssignmentSource {
-  principal_id: string;
-  principal_type: string;
-}
-
-export interface UserRoleRow {
-  user_id: string;
-  role_id: string;
-  role_name: string;
-  permissions: readonly string[];
-  predefined_role: boolean;
-  /** Stored as STRUCT(principal_id VARCHAR, principal_type VARCHAR)[], in the order given. */
-  assignment_sources: readonly AssignmentSource[] | null;
-}
-
-/** A row as plain JS values in `FactTable.columns` order; timestamps are unix seconds. */
-export type RawValue =
-  | string
-  | boolean
-  | number
-  | null
-  | readonly string[]
-  | readonly AssignmentSource[];
-
-/** One function per table turning a row into its values, in `FactTable.columns` order. */
-export const ROW_VALUES = {
-  groups: (r: GroupRow): RawValue[] => [
-    r.group_id,
-    r.name,
-    r.group_type,
-    r.is_scim_managed,
-    r.created_at,
-  ],
-  members: (r: MemberRow): RawValue[] => [r.group_id, r.user_id, r.email, r.name],
-  groupRoles: (r: GroupRoleRow): RawValue[] => [
-    r.group_id,
-    r.role_id,
-    r.role_name,
-    r.permissions,
-    r.predefined_role,
-    r.resource_type,
-  ],
-  roles: (r: RoleRow): RawValue[] => [
-    r.role_id,
-    r.name,
-    r.description,
-    r.permissions,
-    r.predefined_role,
-    r.resource_type,
-  ],
-  users: (r: UserRow): RawValue[] => [
-    r.user_id,
-    r.email,
-    r.name,
-    r.role,
-    r.is_scim_managed,
-    r.is_service_account,
-    r.added_at,
-    r.api_key_last_used_at,
-  ],
-  userRoles: (r: UserRoleRow): RawValue[] => [
-    r.user_id,
-    r.role_id,
-    r.role_name,
-    r.permissions,
-    r.predefined_role,
-    // Only the two stored fields: the API's objects may carry more keys.
-    r.assignment_sources?.map((a) => ({
-      principal_id: a.principal_id,
-      principal_type: a.principal_type,
-    })) ?? null,
-  ],
-} as const;
-
-export const STAGED_TABLES = {
-  groups: GROUPS,
-  members: GROUP_MEMBERS,
-  groupRoles: GROUP_ROLES,
-  roles: ROLES,
-  users: USERS,
-  userRoles: USER_ROLES,
-} as const;
+import { type FactTable, ident } from "./schema.js";
 
 /*
  * Packed staging layout. Each value that crosses into DuckDB costs a native
@@ -265,9 +127,8 @@ export class StageBuffer<Row> implements StagedTable {
   private readonly kinds: readonly Kind[];
 
   constructor(
-    readonly table: FactTable,
+    readonly table: FactTable<Row>,
     private readonly appender: DuckDBAppender,
-    private readonly toValues: (row: Row) => RawValue[],
     private readonly connection: SerialConnection,
   ) {
     this.kinds = table.columns.map((_, index) => kindOf(table, index));
@@ -280,7 +141,7 @@ export class StageBuffer<Row> implements StagedTable {
   add(row: Row): void {
     if (this.blockRows === 0) this.blockFirstSeq = this.nextSeq;
     else this.blockParts.push(ROW_SEPARATOR);
-    this.encodeInto(this.toValues(row));
+    this.encodeInto(this.table.values(row));
     this.nextSeq += 1;
     this.blockRows += 1;
     if (this.blockRows === ROWS_PER_BLOCK || this.blockChars >= MAX_BLOCK_CHARS) this.endBlock();
@@ -412,10 +273,9 @@ export class StageBuffer<Row> implements StagedTable {
 export async function createStageBuffer<Row>(
   raw: DuckDBConnection,
   connection: SerialConnection,
-  table: FactTable,
-  toValues: (row: Row) => RawValue[],
+  table: FactTable<Row>,
 ): Promise<StageBuffer<Row>> {
   await raw.run(createRawStageTableSql(table));
   const appender = await raw.createAppender(table.rawStage, "main", "temp");
-  return new StageBuffer(table, appender, toValues, connection);
+  return new StageBuffer(table, appender, connection);
 }

@@ -16,17 +16,8 @@ import { FACT_TABLES, type FactTable, ident, type SnapshotCounts } from "./schem
 import { computeSeal, GENESIS_SEAL } from "./seal.js";
 import {
   createStageBuffer,
-  type GroupRoleRow,
-  type GroupRow,
-  type MemberRow,
-  type RawValue,
-  ROW_VALUES,
-  type RoleRow,
-  STAGED_TABLES,
   type StageBuffer,
   type StagedTable,
-  type UserRoleRow,
-  type UserRow,
   unpackStageSql,
 } from "./staging.js";
 
@@ -74,12 +65,8 @@ export interface PublishResult {
  */
 export interface SnapshotWriter {
   readonly snapshotId: number;
-  addGroup(row: GroupRow): void;
-  addMember(row: MemberRow): void;
-  addGroupRole(row: GroupRoleRow): void;
-  addRole(row: RoleRow): void;
-  addUser(row: UserRow): void;
-  addUserRole(row: UserRoleRow): void;
+  /** Stages one row of a fact type (src/facts), e.g. `add(GROUPS, groupRow(group))`. */
+  add<Row>(table: FactTable<Row>, row: Row): void;
   /** A group that vanished mid-crawl: removes every group, member and group-role row staged for it so far. */
   dropGroup(groupId: string): Promise<void>;
   /** Pushes every row added so far into DuckDB's staging tables (publish does this too). */
@@ -98,14 +85,8 @@ export interface SnapshotWriter {
 
 type WriterState = "staging" | "publishing" | "published" | "failed";
 
-interface Buffers {
-  groups: StageBuffer<GroupRow>;
-  members: StageBuffer<MemberRow>;
-  groupRoles: StageBuffer<GroupRoleRow>;
-  roles: StageBuffer<RoleRow>;
-  users: StageBuffer<UserRow>;
-  userRoles: StageBuffer<UserRoleRow>;
-}
+/** One staging buffer per fact type, by its part name, in FACT_TABLES order. */
+type Buffers = ReadonlyMap<string, StageBuffer<never>>;
 
 /** TEMP table of rows to remove at publish (vanished groups and users). */
 const DROPS_TABLE = "stage_drops";
@@ -259,16 +240,10 @@ export class StoreSnapshotWriter implements SnapshotWriter {
   ): Promise<StoreSnapshotWriter> {
     return connection.exclusive(async (raw) => {
       // Staging first: if it cannot be set up, no `running` row is left behind.
-      const stage = <Row>(table: FactTable, toValues: (row: Row) => RawValue[]) =>
-        createStageBuffer(raw, connection, table, toValues);
-      const buffers: Buffers = {
-        groups: await stage(STAGED_TABLES.groups, ROW_VALUES.groups),
-        members: await stage(STAGED_TABLES.members, ROW_VALUES.members),
-        groupRoles: await stage(STAGED_TABLES.groupRoles, ROW_VALUES.groupRoles),
-        roles: await stage(STAGED_TABLES.roles, ROW_VALUES.roles),
-        users: await stage(STAGED_TABLES.users, ROW_VALUES.users),
-        userRoles: await stage(STAGED_TABLES.userRoles, ROW_VALUES.userRoles),
-      };
+      const buffers = new Map<string, StageBuffer<never>>();
+      for (const table of FACT_TABLES) {
+        buffers.set(table.part, await createStageBuffer(raw, connection, table));
+      }
       const next = await raw.runAndReadAll(
         "SELECT (coalesce(max(snapshot_id), 0) + 1)::INTEGER FROM snapshot_runs",
       );
@@ -290,7 +265,7 @@ export class StoreSnapshotWriter implements SnapshotWriter {
         );
         await setMemoryLimit(raw, memoryLimits.staging);
       } catch (error) {
-        for (const buffer of Object.values(buffers) as StagedTable[]) buffer.discard();
+        for (const buffer of buffers.values()) buffer.discard();
         throw error;
       }
       logger.info({ snapshotId, baseUrl: meta.baseUrl }, "snapshot started");
@@ -305,34 +280,11 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     });
   }
 
-  addGroup(row: GroupRow): void {
+  add<Row>(table: FactTable<Row>, row: Row): void {
     this.assertStaging();
-    this.buffers.groups.add(row);
-  }
-
-  addMember(row: MemberRow): void {
-    this.assertStaging();
-    this.buffers.members.add(row);
-  }
-
-  addGroupRole(row: GroupRoleRow): void {
-    this.assertStaging();
-    this.buffers.groupRoles.add(row);
-  }
-
-  addRole(row: RoleRow): void {
-    this.assertStaging();
-    this.buffers.roles.add(row);
-  }
-
-  addUser(row: UserRow): void {
-    this.assertStaging();
-    this.buffers.users.add(row);
-  }
-
-  addUserRole(row: UserRoleRow): void {
-    this.assertStaging();
-    this.buffers.userRoles.add(row);
+    const buffer = this.buffers.get(table.part) as StageBuffer<Row> | undefined;
+    if (buffer === undefined) throw new TypeError(`${table.part} is not a declared fact type`);
+    buffer.add(row);
   }
 
   recordEndpoint(e: EndpointRecord): void {
@@ -362,14 +314,12 @@ export class StoreSnapshotWriter implements SnapshotWriter {
   }
 
   async dropGroup(groupId: string): Promise<void> {
-    const { groups, members, groupRoles } = this.buffers;
-    this.recordDrop([groups, members, groupRoles], "group_id", groupId);
+    this.recordDrop(this.buffersVanishingWith("group_id"), "group_id", groupId);
     this.logger.debug({ snapshotId: this.snapshotId, groupId }, "dropping staged rows of group");
   }
 
   async dropUser(userId: string): Promise<void> {
-    const { users, userRoles } = this.buffers;
-    this.recordDrop([users, userRoles], "user_id", userId);
+    this.recordDrop(this.buffersVanishingWith("user_id"), "user_id", userId);
     this.logger.debug({ snapshotId: this.snapshotId, userId }, "dropping staged rows of user");
   }
 
@@ -684,8 +634,12 @@ export class StoreSnapshotWriter implements SnapshotWriter {
   }
 
   private allBuffers(): StagedTable[] {
-    const { groups, members, groupRoles, roles, users, userRoles } = this.buffers;
-    return [groups, members, groupRoles, roles, users, userRoles];
+    return [...this.buffers.values()];
+  }
+
+  /** The staged fact types whose rows go when the group (or user) they belong to vanishes. */
+  private buffersVanishingWith(column: "group_id" | "user_id"): StagedTable[] {
+    return this.allBuffers().filter((buffer) => buffer.table.vanishesWith === column);
   }
 
   private assertStaging(): void {

@@ -1,8 +1,13 @@
+/**
+ * The one way tests, the chaos suites and the soak start the built CLI as a child process
+ * (never spawnSync: a simulator served by the calling process must keep answering).
+ */
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageDirectory } from "../../src/util/package-dir.js";
 
 /** The compiled CLI entry point (`npm test` builds before running vitest). */
-export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+export const CLI = join(packageDirectory(), "dist", "cli", "main.js");
 
 /** A clean environment for a CLI child: no inherited OpenAI or audit settings. */
 export function cliEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -20,38 +25,93 @@ export interface CliResult {
   stderr: string;
 }
 
-/**
- * Runs the CLI without blocking this process: tests that serve the simulator in-process must
- * not use spawnSync, which would stop the simulator from answering.
- */
-export function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  timeoutMs = 120_000,
-  cwd?: string,
-): Promise<CliResult> {
+export interface ChildResult extends CliResult {
+  signal: NodeJS.Signals | null;
+  /** Spawn to exit. */
+  ms: number;
+  /** True when our SIGKILL at `killAfterMs` ended it (false when it had exited before). */
+  killed: boolean;
+  /** True when it ran past `timeoutMs` and was killed for it. */
+  timedOut: boolean;
+}
+
+export interface ChildOptions {
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Another build of the CLI (default CLI). */
+  cli?: string;
+  /** SIGKILL the child this long after it starts (the crash suite). */
+  killAfterMs?: number;
+  /** SIGKILL it after this long and report `timedOut`. Default 120 s. */
+  timeoutMs?: number;
+}
+
+/** Runs the CLI to its end (or its kill) and reports how it ended; never rejects on a timeout. */
+export function runCliChild(args: readonly string[], options: ChildOptions): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env,
-      ...(cwd === undefined ? {} : { cwd }),
+    const started = performance.now();
+    const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
+      env: options.env,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
+    let exited = false;
+    let killed = false;
+    let timedOut = false;
+    let ms = 0;
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
     });
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
     });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`access-audit ${args.join(" ")} timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.once("error", reject);
-    child.once("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
+    child.once("exit", () => {
+      exited = true;
+      ms = performance.now() - started;
+    });
+    const kill = (): boolean => !exited && child.kill("SIGKILL");
+    const killTimer =
+      options.killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            killed = kill();
+          }, options.killAfterMs);
+    const guard = setTimeout(() => {
+      timedOut = kill();
+    }, options.timeoutMs ?? 120_000);
+    child.once("error", (error) => {
+      clearTimeout(killTimer);
+      clearTimeout(guard);
+      reject(error);
+    });
+    child.once("close", (status, signal) => {
+      clearTimeout(killTimer);
+      clearTimeout(guard);
+      resolve({
+        status,
+        signal,
+        stdout,
+        stderr,
+        ms: ms || performance.now() - started,
+        killed: killed && signal === "SIGKILL",
+        timedOut,
+      });
     });
   });
+}
+
+/** Runs the CLI to its end; a run past `timeoutMs` is killed and rejects. */
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 120_000,
+  cwd?: string,
+): Promise<CliResult> {
+  const result = await runCliChild(args, { env, timeoutMs, ...(cwd === undefined ? {} : { cwd }) });
+  if (result.timedOut) {
+    throw new Error(`access-audit ${args.join(" ")} timed out after ${timeoutMs} ms`);
+  }
+  return result;
 }

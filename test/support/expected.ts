@@ -3,6 +3,15 @@
  * simulator's ground truth; and what the store's views actually hold. Both sorted by key and
  * in the views' column order, so tests compare them with one deep equality.
  */
+import {
+  type FactTable,
+  GROUP_MEMBERS,
+  GROUP_ROLES,
+  GROUPS,
+  ROLES,
+  USER_ROLES,
+  USERS,
+} from "../../src/facts/index.js";
 import type { OrgState } from "../../src/simulator/index.js";
 import type { Store } from "../../src/store/index.js";
 
@@ -112,40 +121,19 @@ export function expectedSnapshot(
 }
 
 export async function storedSnapshot(store: Store, snapshotId: number): Promise<SnapshotRows> {
-  const read = (view: string, columns: string, order: string) =>
-    store.query<Row>(`SELECT ${columns} FROM ${view} WHERE snapshot_id = ? ORDER BY ${order}`, [
-      snapshotId,
-    ]);
+  // Each fact type's view, its declared columns, ordered by its key.
+  const read = (table: FactTable) =>
+    store.query<Row>(
+      `SELECT ${table.columns.map((c) => c.name).join(", ")} FROM ${table.view}
+       WHERE snapshot_id = ? ORDER BY ${table.key.join(", ")}`,
+      [snapshotId],
+    );
   return {
-    groups: await read(
-      "snapshot_groups",
-      "group_id, name, group_type, is_scim_managed, created_at",
-      "group_id",
-    ),
-    members: await read(
-      "snapshot_group_members",
-      "group_id, user_id, email, name",
-      "group_id, user_id",
-    ),
-    groupRoles: await read(
-      "snapshot_group_roles",
-      "group_id, role_id, role_name, permissions, predefined_role, resource_type",
-      "group_id, role_id",
-    ),
-    roles: await read(
-      "snapshot_roles",
-      "role_id, name, description, permissions, predefined_role, resource_type",
-      "role_id",
-    ),
-    users: await read(
-      "snapshot_users",
-      "user_id, email, name, role, is_scim_managed, is_service_account, added_at, api_key_last_used_at",
-      "user_id",
-    ),
-    userRoles: await read(
-      "snapshot_user_roles",
-      "user_id, role_id, role_name, permissions, predefined_role, assignment_sources",
-      "user_id, role_id",
-    ),
+    groups: await read(GROUPS),
+    members: await read(GROUP_MEMBERS),
+    groupRoles: await read(GROUP_ROLES),
+    roles: await read(ROLES),
+    users: await read(USERS),
+    userRoles: await read(USER_ROLES),
   };
 }

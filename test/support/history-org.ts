@@ -3,6 +3,14 @@
  * one appears and one disappears, a role's permissions change, a user flaps in and out), written
  * straight through the store's snapshot writer, for tests of what happens to history.
  */
+import {
+  GROUP_MEMBERS,
+  GROUP_ROLES,
+  GROUPS,
+  ROLES,
+  USER_ROLES,
+  USERS,
+} from "../../src/facts/index.js";
 import type {
   GroupRoleRow,
   GroupRow,
@@ -30,21 +38,8 @@ export const META = {
   keyRedacted: "sk-...abcd",
 };
 
-/** Every public view, as `export` writes them. */
-export const PUBLIC_VIEWS = [
-  "snapshots",
-  "snapshot_groups",
-  "snapshot_group_members",
-  "snapshot_group_roles",
-  "snapshot_roles",
-  "snapshot_users",
-  "snapshot_user_roles",
-  "effective_access",
-  "snapshot_endpoints",
-  "snapshot_vanished_groups",
-  "snapshot_vanished_users",
-  "snapshot_seal_parts",
-] as const;
+/** Every public view, as `export` writes them (declared with the fact types). */
+export { PUBLIC_VIEWS } from "../../src/facts/index.js";
 
 /** The organization as seen by the crawl number `step` (1-based). */
 export function orgAt(step: number): Org {
@@ -141,12 +136,12 @@ export function orgAt(step: number): Org {
 }
 
 function stage(writer: Awaited<ReturnType<Store["beginSnapshot"]>>, org: Org): void {
-  for (const r of org.roles) writer.addRole(r);
-  for (const r of org.groups) writer.addGroup(r);
-  for (const r of org.members) writer.addMember(r);
-  for (const r of org.groupRoles) writer.addGroupRole(r);
-  for (const r of org.users) writer.addUser(r);
-  for (const r of org.userRoles) writer.addUserRole(r);
+  for (const r of org.roles) writer.add(ROLES, r);
+  for (const r of org.groups) writer.add(GROUPS, r);
+  for (const r of org.members) writer.add(GROUP_MEMBERS, r);
+  for (const r of org.groupRoles) writer.add(GROUP_ROLES, r);
+  for (const r of org.users) writer.add(USERS, r);
+  for (const r of org.userRoles) writer.add(USER_ROLES, r);
   for (const g of org.vanishedGroups) writer.recordVanishedGroup(g);
   writer.recordEndpoint({
     endpoint: "/organization/groups",

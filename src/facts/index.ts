@@ -1,0 +1,43 @@
+/**
+ * Every fact type, in seal order (the seal hashes the parts in exactly this order; appending is
+ * fine, reordering changes every seal). The store derives its tables, views, seal, verify and
+ * export from this list; the crawl loads through the transforms declared beside each type.
+ */
+import { GROUP_MEMBERS, GROUP_ROLES, GROUPS } from "./groups.js";
+import { ROLES } from "./roles.js";
+import type { FactTable } from "./types.js";
+import { USER_ROLES, USERS } from "./users.js";
+
+export * from "./groups.js";
+export * from "./roles.js";
+export * from "./types.js";
+export * from "./users.js";
+
+/** Rows are added through each typed declaration; the list is for the tables' shape. */
+export const FACT_TABLES: readonly FactTable[] = [
+  GROUPS,
+  GROUP_MEMBERS,
+  GROUP_ROLES,
+  ROLES,
+  USERS,
+  USER_ROLES,
+];
+
+/** Evidence views of each snapshot (what the crawl saw, not the organization's facts). */
+export const EVIDENCE_VIEWS = [
+  "snapshot_endpoints",
+  "snapshot_vanished_groups",
+  "snapshot_vanished_users",
+  "snapshot_seal_parts",
+] as const;
+
+/**
+ * Every public view, in export and manifest order: the snapshots, each fact type's view, the
+ * derived `effective_access`, then the evidence views.
+ */
+export const PUBLIC_VIEWS: readonly string[] = [
+  "snapshots",
+  ...FACT_TABLES.map((table) => table.view),
+  "effective_access",
+  ...EVIDENCE_VIEWS,
+];

@@ -1,0 +1,119 @@
+/**
+ * The shape of a fact type: one declaration (name, key, columns in view order, the API listing
+ * its rows come from) from which the store derives its history table, staging, merge, public
+ * view, seal part, verify and export (src/store), and the crawl its loading. The API-to-row
+ * mapping is a pure transform declared beside each fact type (get -> transform -> load).
+ */
+import { BOOLEAN, type DuckDBType, LIST, STRUCT, TIMESTAMPTZ, VARCHAR } from "@duckdb/node-api";
+
+export interface ColumnDef {
+  readonly name: string;
+  /** SQL type as used in CREATE TABLE. */
+  readonly sql: string;
+  readonly type: DuckDBType;
+  /** For list columns: the `from_json` structure their staged JSON text is parsed with. */
+  readonly jsonShape?: string;
+}
+
+/** A value as the writer takes it; timestamps are unix seconds. */
+export type RawValue =
+  | string
+  | boolean
+  | number
+  | null
+  | readonly string[]
+  | readonly { readonly [key: string]: string }[];
+
+/** The counts a snapshot records, one per fact type (its `countColumn`). */
+export interface SnapshotCounts {
+  groups: number;
+  memberships: number;
+  group_role_assignments: number;
+  roles: number;
+  users: number;
+  user_role_assignments: number;
+}
+
+/**
+ * One kind of fact, kept as a history table of versions valid over a range of snapshots.
+ * `Row` is the row as the crawl hands it over: one property per column, named as the column
+ * (`FactTable` alone, with `never` rows, is any fact type's shape).
+ */
+export interface FactTable<Row = never> {
+  /** Short name: the seal part, and the stem of every name below. */
+  readonly part: string;
+  /** Public view with one row per (complete snapshot, fact): `snapshot_<part>`. */
+  readonly view: string;
+  /** History table, data columns + `valid_from`, `valid_to` (inclusive snapshot ids): `hist_<part>`. */
+  readonly hist: string;
+  /** Connection-local TEMP table the crawl appends packed rows to: `stage_raw_<part>`. */
+  readonly rawStage: string;
+  /** Connection-local TEMP table of typed, de-duplicated rows built at publish: `stage_<part>`. */
+  readonly stage: string;
+  /** Column of `snapshot_runs` holding this table's row count. */
+  readonly countColumn: keyof SnapshotCounts;
+  /** Identity of a fact within one snapshot. */
+  readonly key: readonly string[];
+  /** Data columns in view order, keys first. */
+  readonly columns: readonly ColumnDef[];
+  /** The API listing (endpoint template) the rows come from, for the completeness record. */
+  readonly listing: string;
+  /**
+   * The column naming the parent whose disappearance mid-crawl (a 404 while its sub-lists are
+   * read) removes the rows staged for it; none for top-level catalogs.
+   */
+  readonly vanishesWith?: "group_id" | "user_id";
+  /** A row's values in `columns` order (derived from the columns). */
+  readonly values: (row: Row) => RawValue[];
+}
+
+export interface FactSpec {
+  readonly part: string;
+  readonly countColumn: keyof SnapshotCounts;
+  readonly key: readonly string[];
+  readonly columns: readonly ColumnDef[];
+  readonly listing: string;
+  readonly vanishesWith?: "group_id" | "user_id";
+}
+
+/** Declares a fact type: every table and view name and the value order follow from the spec. */
+export function defineFact<Row extends object>(spec: FactSpec): FactTable<Row> {
+  for (const key of spec.key) {
+    if (!spec.columns.some((c) => c.name === key)) {
+      throw new Error(`fact ${spec.part}: key ${key} is not a column`);
+    }
+  }
+  const names = spec.columns.map((c) => c.name);
+  return {
+    ...spec,
+    view: `snapshot_${spec.part}`,
+    hist: `hist_${spec.part}`,
+    rawStage: `stage_raw_${spec.part}`,
+    stage: `stage_${spec.part}`,
+    values: (row: Row) => {
+      const record = row as Record<string, RawValue | undefined>;
+      return names.map((name) => record[name] ?? null);
+    },
+  };
+}
+
+export const varchar = (name: string): ColumnDef => ({ name, sql: "VARCHAR", type: VARCHAR });
+export const boolean = (name: string): ColumnDef => ({ name, sql: "BOOLEAN", type: BOOLEAN });
+export const timestamptz = (name: string): ColumnDef => ({
+  name,
+  sql: "TIMESTAMPTZ",
+  type: TIMESTAMPTZ,
+});
+export const varcharList = (name: string): ColumnDef => ({
+  name,
+  sql: "VARCHAR[]",
+  type: LIST(VARCHAR),
+  jsonShape: '["VARCHAR"]',
+});
+/** A list of structs of VARCHAR fields, e.g. `STRUCT(principal_id VARCHAR, principal_type VARCHAR)[]`. */
+export const structList = (name: string, fields: readonly string[]): ColumnDef => ({
+  name,
+  sql: `STRUCT(${fields.map((f) => `${f} VARCHAR`).join(", ")})[]`,
+  type: LIST(STRUCT(Object.fromEntries(fields.map((f) => [f, VARCHAR])))),
+  jsonShape: `[{${fields.map((f) => `"${f}":"VARCHAR"`).join(",")}}]`,
+});
