@@ -14,7 +14,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { StoreError } from "./errors.js";
 import { FACT_TABLES, ident } from "./schema.js";
-import type { SnapshotRow } from "./store.js";
+import type { SnapshotRow } from "./snapshot-row.js";
 
 /** What to keep; everything else that is complete, not held and not the latest is pruned. */
 export type RetentionPolicy =

@@ -2,6 +2,7 @@
  * The audit database: one DuckDB file, one writer at a time, any number of
  * readers when no writer holds it (DuckDB's own file lock).
  */
+
 import type { DuckDBConnection, Json } from "@duckdb/node-api";
 import type { Logger } from "pino";
 import { silentLogger } from "../util/log.js";
@@ -25,6 +26,7 @@ import {
   releaseHoldsOn,
   type SnapshotHold,
 } from "./retention.js";
+import type { SnapshotRow, SnapshotStatus } from "./snapshot-row.js";
 import { type VerifyResult, verifySnapshots } from "./verify.js";
 import {
   isOutOfMemory,
@@ -43,35 +45,6 @@ export const DEFAULT_READ_ONLY_MEMORY_LIMIT = "2GB";
 const PUBLISH_RETRY_MEMORY_LIMIT = "1GB";
 
 /** `pruned`: removed by retention; the row, counts and seal stay, the data and evidence rows are gone. */
-export type SnapshotStatus = "running" | "complete" | "failed" | "abandoned" | "pruned";
-
-/** A row of the `snapshots` view, JSON-safe. Counts are null until a snapshot is complete. */
-export interface SnapshotRow {
-  snapshot_id: number;
-  started_at: string;
-  finished_at: string | null;
-  status: SnapshotStatus;
-  base_url: string;
-  tool_version: string;
-  groups: number | null;
-  memberships: number | null;
-  group_role_assignments: number | null;
-  users: number | null;
-  user_role_assignments: number | null;
-  roles: number | null;
-  requests: number | null;
-  retries: number | null;
-  seal: string | null;
-  rate_limited: number | null;
-  key_redacted: string;
-  schema_version: number;
-  vanished_groups: number | null;
-  vanished_users: number | null;
-  duplicate_rows: number | null;
-  error: string | null;
-  /** When retention pruned it (status `pruned`), else null. */
-  pruned_at: string | null;
-}
 
 export interface StoreOpenOptions {
   readOnly?: boolean;
@@ -89,6 +62,8 @@ export interface StoreOpenOptions {
   /** DuckDB worker threads (default: DuckDB's, the number of cores). */
   threads?: number;
 }
+
+export type { SnapshotRow, SnapshotStatus };
 
 export class Store {
   private activeWriter: StoreSnapshotWriter | null = null;
