@@ -24,9 +24,9 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { packageSqlDirectory } from "./sql-dir.js";
+import { sqlPath } from "../util/sql-files.js";
+import { checkSqlMeta, parseSqlHeader } from "./sql-header.js";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -37,7 +37,7 @@ export function severityRank(severity: Severity): number {
 }
 
 /** The shipped rules: `<package>/sql/rules`. */
-export const BUILTIN_RULES_DIR = packageSqlDirectory("rules");
+export const BUILTIN_RULES_DIR = sqlPath("rules");
 
 /** Parameters a rule may use; each is bound only if the rule's SQL mentions it. */
 export const RULE_PARAMETERS = ["snapshot", "previous", "inactivity_days"] as const;
@@ -96,36 +96,12 @@ const oneLine = (message: string): string => message.replace(/\s+/g, " ").trim()
 
 /** Parses one rule file's text; throws with a one-line message when it is not a valid rule. */
 export function parseRule(text: string, file: string): Rule {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  const header: string[] = [];
-  let i = 0;
-  for (; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    if (/^\s*--/.test(line)) header.push(line.replace(/^\s*--\s?/, ""));
-    else if (line.trim() === "" && header.length === 0) continue;
-    else break;
-  }
-  if (header.length === 0) {
-    throw new Error("no metadata: start the file with `-- id: ...` comment lines (YAML)");
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(header.join("\n"));
-  } catch (error) {
-    throw new Error(`metadata is not valid YAML: ${oneLine(String((error as Error).message))}`);
-  }
-  const parsed = ruleMetaSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.length > 0 ? issue.path.join(".") : "metadata"}: ${issue.message}`,
-    );
-    throw new Error(`invalid metadata: ${oneLine(problems.join("; "))}`);
-  }
-  const sql = lines.slice(i).join("\n").trim().replace(/;\s*$/, "").trimEnd();
-  if (codeOnly(sql).trim() === "") throw new Error("no query after the metadata block");
+  const { meta, sql } = parseSqlHeader(text, "id");
+  const parsed = checkSqlMeta(ruleMetaSchema, meta);
   const code = codeOnly(sql);
+  if (code.trim() === "") throw new Error("no query after the metadata block");
   const parameters = RULE_PARAMETERS.filter((p) => new RegExp(`\\$${p}\\b`).test(code));
-  return { ...parsed.data, file, sql, parameters };
+  return { ...parsed, file, sql, parameters };
 }
 
 export interface LoadedRules {
