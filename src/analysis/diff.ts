@@ -18,7 +18,7 @@ import { join } from "node:path";
 import type { Json } from "@duckdb/node-api";
 import { z } from "zod";
 import type { Store } from "../store/index.js";
-import { sqlPath } from "../util/sql-files.js";
+import { sqlPath, sqlQueries } from "../util/sql-files.js";
 import { installAnalysisMacros } from "./macros.js";
 import { checkSqlMeta, parseSqlHeader } from "./sql-header.js";
 
@@ -106,6 +106,8 @@ export class DiffError extends Error {
   }
 }
 
+const snapshotQuery = sqlQueries("analysis/snapshots.sql");
+
 /** The `sql/diff` folder (dist/, dist-bench/src/ and src/ all work). */
 export function diffSqlDirectory(): string {
   return sqlPath("diff");
@@ -167,9 +169,7 @@ export function loadDiffQueries(directory: string = diffSqlDirectory()): readonl
 
 /** Complete snapshot ids, ascending. */
 async function completeSnapshotIds(store: Store): Promise<number[]> {
-  const rows = await store.query<{ id: number }>(
-    "SELECT snapshot_id AS id FROM snapshots WHERE status = 'complete' ORDER BY snapshot_id",
-  );
+  const rows = await store.query<{ id: number }>(snapshotQuery("complete_ids"));
   return rows.map((r) => r.id);
 }
 
@@ -188,10 +188,7 @@ export async function defaultDiffRange(store: Store): Promise<{ from: number; to
 }
 
 async function requireComplete(store: Store, id: number): Promise<void> {
-  const rows = await store.query<{ status: string }>(
-    "SELECT status FROM snapshots WHERE snapshot_id = $id",
-    { id },
-  );
+  const rows = await store.query<{ status: string }>(snapshotQuery("snapshot_status"), { id });
   const status = rows[0]?.status;
   if (status === undefined) {
     throw new DiffError("UNKNOWN_SNAPSHOT", `no snapshot ${id} in the database`);

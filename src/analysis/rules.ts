@@ -1,7 +1,7 @@
 /**
  * Anomaly rules: one `.sql` file each, in `sql/rules/` (shipped) or any folder a user passes
  * with `--rules DIR`. A rule file starts with a block of `--` comment lines holding YAML
- * metadata, then one SELECT:
+ * metadata (the header format of diff queries too: sql-header.ts), then one SELECT:
  *
  *   -- id: owner-via-group
  *   -- title: Owner role granted through a group
@@ -16,11 +16,12 @@
  *  - `$snapshot` (INTEGER): the snapshot under review;
  *  - `$previous` (INTEGER or NULL): the complete snapshot before it, NULL when there is none;
  *  - `$inactivity_days` (INTEGER): the configured inactivity threshold in days.
- * Besides the public views (`effective_access`, `snapshot_*`) it may read two TEMP tables the
- * runner fills first: `elevated_roles(snapshot_id, role_id)` for `$snapshot` and `$previous`,
- * and `allowed_domains(domain)` (empty when no domains are configured). `effective_access` is
- * materialised once per run for `$snapshot` and `$previous` (a TEMP table that shadows the view),
- * so a rule sees the paths of those two snapshots only.
+ * Besides the public views (`effective_access`, `snapshot_*`) it may read the TEMP tables the
+ * runner fills first (sql/analysis/anomalies.sql): `elevated_roles(snapshot_id, role_id)` for
+ * `$snapshot` and `$previous`, `allowed_domains(domain)` (empty when no domains are configured),
+ * and `analysis_effective_access`: the `effective_access` view's rows of `$snapshot` and
+ * `$previous`, evaluated once per run for every rule (reading the view itself gives the same
+ * rows, at the cost of another evaluation).
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
