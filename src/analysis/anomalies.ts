@@ -95,16 +95,10 @@ function withBoundLists(
 }
 
 /**
- * The name of the TEMP table `materialiseEffectiveAccess` fills: the columns of the public view
- * `effective_access`, with the rows of the snapshots it was given. Rules, the report's model and
- * workbook read it under this name; the view itself is never shadowed.
- */
-export const ANALYSIS_EFFECTIVE_ACCESS = "analysis_effective_access";
-
-/**
- * Fills the TEMP table `analysis_effective_access` (ANALYSIS_EFFECTIVE_ACCESS) with the
- * effective_access view's rows of these snapshots: one evaluation of the view (a join over every
- * membership) shared by every reader. Drop it with `releaseEffectiveAccess`.
+ * Fills the TEMP table `analysis_effective_access` (the public view `effective_access`'s columns)
+ * with the view's rows of these snapshots: one evaluation of the view (a join over every
+ * membership) shared by the rules, the report's model and its workbook, which read it under this
+ * name; the view itself is never shadowed. Drop it with `releaseEffectiveAccess`.
  */
 export async function materialiseEffectiveAccess(
   store: Store,
