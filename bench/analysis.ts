@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runRules } from "../src/analysis/anomalies.js";
-import { diffSnapshots, installDiffMacros, loadDiffQueries } from "../src/analysis/diff.js";
+import { diffSnapshots, loadDiffQueries } from "../src/analysis/diff.js";
+import { installAnalysisMacros } from "../src/analysis/macros.js";
 import { generateOrganization } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { applyChurn, writeSnapshotFromState } from "./org-snapshot.js";
@@ -85,7 +86,7 @@ export async function benchDiff(log: (s: string) => void): Promise<Record<string
       }
       // The same membership diff through the history: the member_added + member_removed queries.
       const memberQueries = loadDiffQueries().filter((q) => q.kind.startsWith("member_"));
-      await installDiffMacros(store);
+      await installAnalysisMacros(store);
       const historyRuns: number[] = [];
       for (let i = 0; i < 3; i++) {
         const run = await timed(async () => {

@@ -1,7 +1,9 @@
 -- kind: group_renamed
--- description: a group kept its id and changed its name (before, after: the names)
--- why: set difference over only the history rows valid in exactly one of the two snapshots,
--- since an unchanged fact is one row valid in both: the cost follows the churn, not the size.
+-- description: >-
+--   a group kept its id and changed its name (before, after: the names)
+-- why: >-
+--   set difference over only the history rows valid in exactly one of the two snapshots, since an
+--   unchanged fact is one row valid in both: the cost follows the churn, not the size.
 WITH
 -- History rows valid in exactly one snapshot (macro in sql/macros/diff.sql).
 changed AS (

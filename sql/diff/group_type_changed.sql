@@ -1,8 +1,10 @@
 -- kind: group_type_changed
--- description: a group's group_type changed (before, after: NULL where the API omitted it;
---  group_name as in `to`)
--- why: set difference over only the history rows valid in exactly one of the two snapshots,
--- since an unchanged fact is one row valid in both: the cost follows the churn, not the size.
+-- description: >-
+--   a group's group_type changed (before, after: NULL where the API omitted it; group_name as in
+--   `to`)
+-- why: >-
+--   set difference over only the history rows valid in exactly one of the two snapshots, since an
+--   unchanged fact is one row valid in both: the cost follows the churn, not the size.
 WITH
 -- History rows valid in exactly one snapshot (macro in sql/macros/diff.sql).
 changed AS (

@@ -1,8 +1,9 @@
 -- kind: role_permissions_changed
--- description: a role's set of permissions changed (before, after: sorted permissions; role_name as
---  in `to`)
--- why: set difference over only the history rows valid in exactly one of the two snapshots,
--- since an unchanged fact is one row valid in both: the cost follows the churn, not the size.
+-- description: >-
+--   a role's set of permissions changed (before, after: sorted permissions; role_name as in `to`)
+-- why: >-
+--   set difference over only the history rows valid in exactly one of the two snapshots, since an
+--   unchanged fact is one row valid in both: the cost follows the churn, not the size.
 WITH
 -- History rows valid in exactly one snapshot (macro in sql/macros/diff.sql).
 changed AS (

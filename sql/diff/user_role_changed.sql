@@ -1,8 +1,9 @@
 -- kind: user_role_changed
--- description: a user's legacy organization role (`role`: owner / reader) changed (names as in
---  `to`)
--- why: set difference over only the history rows valid in exactly one of the two snapshots,
--- since an unchanged fact is one row valid in both: the cost follows the churn, not the size.
+-- description: >-
+--   a user's legacy organization role (`role`: owner / reader) changed (names as in `to`)
+-- why: >-
+--   set difference over only the history rows valid in exactly one of the two snapshots, since an
+--   unchanged fact is one row valid in both: the cost follows the churn, not the size.
 WITH
 -- History rows valid in exactly one snapshot (macro in sql/macros/diff.sql).
 changed AS (

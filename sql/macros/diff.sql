@@ -6,8 +6,8 @@
 CREATE OR REPLACE TEMP MACRO changed_facts(hist, f, t) AS TABLE
 SELECT * FROM (
   SELECT *,
-    f BETWEEN valid_from AND coalesce(valid_to, 2147483647) AS in_from,
-    t BETWEEN valid_from AND coalesce(valid_to, 2147483647) AS in_to
+    valid_in(f, valid_from, valid_to) AS in_from,
+    valid_in(t, valid_from, valid_to) AS in_to
   FROM (
     SELECT * FROM query_table(hist) WHERE valid_from > least(f, t)
     UNION ALL
@@ -28,5 +28,5 @@ UNION
 SELECT m.user_id
 FROM hist_group_members AS m
 SEMI JOIN (SELECT group_id FROM changed_facts('hist_group_roles', f, t)) AS gr USING (group_id)
-WHERE f BETWEEN m.valid_from AND coalesce(m.valid_to, 2147483647)
-   OR t BETWEEN m.valid_from AND coalesce(m.valid_to, 2147483647)
+WHERE valid_in(f, m.valid_from, m.valid_to)
+   OR valid_in(t, m.valid_from, m.valid_to)

@@ -17,11 +17,11 @@ SELECT
   format('{} gained {} {} since snapshot {}', coalesce(a.email, a.user_id), a.role_name,
     CASE WHEN a.via = 'direct' THEN 'directly' ELSE 'via group "' || a.via_group_name || '"' END,
     $previous::INTEGER) AS detail
-FROM effective_access AS a
+FROM analysis_effective_access AS a
 JOIN elevated_roles AS e ON e.snapshot_id = a.snapshot_id AND e.role_id = a.role_id
 WHERE a.snapshot_id = $snapshot
   AND $previous::INTEGER IS NOT NULL
   AND NOT EXISTS (
-    SELECT 1 FROM effective_access AS p
+    SELECT 1 FROM analysis_effective_access AS p
     WHERE p.snapshot_id = $previous::INTEGER AND p.user_id = a.user_id AND p.role_id = a.role_id
   )

@@ -25,7 +25,7 @@ SELECT
       a.role_name || CASE WHEN a.via = 'direct' THEN ' (direct)'
                           ELSE ' (via group "' || a.via_group_name || '")' END,
       ', ' ORDER BY a.role_name, a.via, a.via_group_name, a.via_group_id)
-    FROM effective_access AS a
+    FROM analysis_effective_access AS a
     WHERE a.snapshot_id = $snapshot AND a.user_id = u.user_id
   ), 'no roles')) AS detail
 FROM users AS u

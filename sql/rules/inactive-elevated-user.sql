@@ -18,7 +18,7 @@ SELECT
     CASE WHEN a.via = 'direct' THEN 'directly' ELSE 'via group "' || a.via_group_name || '"' END,
     strftime(u.api_key_last_used_at AT TIME ZONE 'UTC', '%Y-%m-%d'),
     date_diff('day', u.api_key_last_used_at, s.finished_at)) AS detail
-FROM effective_access AS a
+FROM analysis_effective_access AS a
 JOIN snapshot_users AS u ON u.snapshot_id = a.snapshot_id AND u.user_id = a.user_id
 JOIN elevated_roles AS e ON e.snapshot_id = a.snapshot_id AND e.role_id = a.role_id
 JOIN snapshots AS s ON s.snapshot_id = a.snapshot_id

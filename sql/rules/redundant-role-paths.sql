@@ -16,7 +16,7 @@ SELECT
     count(*), string_agg(
       CASE WHEN via = 'direct' THEN 'direct' ELSE 'group "' || via_group_name || '"' END,
       ', ' ORDER BY via, via_group_name, via_group_id)) AS detail
-FROM effective_access
+FROM analysis_effective_access
 WHERE snapshot_id = $snapshot
 GROUP BY user_id, role_id
 HAVING count(*) > 1

@@ -17,7 +17,7 @@ SELECT
   format('service account {} holds {} {}', coalesce(u.email, u.name, a.user_id), a.role_name,
     CASE WHEN a.via = 'direct' THEN 'directly' ELSE 'via group "' || a.via_group_name || '"' END
   ) AS detail
-FROM effective_access AS a
+FROM analysis_effective_access AS a
 JOIN snapshot_users AS u ON u.snapshot_id = a.snapshot_id AND u.user_id = a.user_id
 JOIN elevated_roles AS e ON e.snapshot_id = a.snapshot_id AND e.role_id = a.role_id
 WHERE a.snapshot_id = $snapshot

@@ -5,6 +5,10 @@
  */
 import { AuditError } from "../errors.js";
 import type { Store } from "../store/index.js";
+import { sqlQueries } from "../util/sql-files.js";
+
+const snapshotQuery = sqlQueries("analysis/snapshots.sql");
+const accessQuery = sqlQueries("analysis/access.sql");
 
 export type AnalysisErrorCode = "NO_SNAPSHOTS" | "UNKNOWN_SNAPSHOT";
 
@@ -31,10 +35,9 @@ export async function resolveSnapshotId(store: Store, requested?: number): Promi
     );
   }
   if (requested === undefined) return latest;
-  const rows = await store.query<{ status: string }>(
-    "SELECT status FROM snapshots WHERE snapshot_id = $1",
-    [requested],
-  );
+  const rows = await store.query<{ status: string }>(snapshotQuery("snapshot_status"), {
+    id: requested,
+  });
   const status = rows[0]?.status;
   if (status !== "complete") {
     throw new AnalysisError(
@@ -49,10 +52,9 @@ export async function resolveSnapshotId(store: Store, requested?: number): Promi
 
 /** The complete snapshot just before `snapshotId`, or null. */
 export async function previousSnapshotId(store: Store, snapshotId: number): Promise<number | null> {
-  const rows = await store.query<{ id: number | null }>(
-    "SELECT max(snapshot_id) AS id FROM snapshots WHERE status = 'complete' AND snapshot_id < $1",
-    [snapshotId],
-  );
+  const rows = await store.query<{ id: number | null }>(snapshotQuery("previous_complete"), {
+    id: snapshotId,
+  });
   return rows[0]?.id ?? null;
 }
 
@@ -81,15 +83,9 @@ export async function listEffectiveAccess(
   snapshotId: number,
   filter: AccessFilter = {},
 ): Promise<AccessPath[]> {
-  return store.query<AccessPath>(
-    `SELECT user_id, email, role_id, role_name, permissions,
-       via, via_group_id, via_group_name, via_group_is_scim_managed
-     FROM effective_access
-     WHERE snapshot_id = $snapshot
-       AND ($user::VARCHAR IS NULL OR user_id = $user OR lower(email) = lower($user))
-       AND ($role::VARCHAR IS NULL OR role_id = $role OR lower(role_name) = lower($role))
-     ORDER BY email NULLS LAST, user_id, role_name NULLS LAST, role_id,
-       via, via_group_name NULLS FIRST, via_group_id NULLS FIRST`,
-    { snapshot: snapshotId, user: filter.user ?? null, role: filter.role ?? null },
-  );
+  return store.query<AccessPath>(accessQuery("effective_access_paths"), {
+    snapshot: snapshotId,
+    user: filter.user ?? null,
+    role: filter.role ?? null,
+  });
 }

@@ -1,10 +1,11 @@
 /**
  * Runs the anomaly rules (see rules.ts for the rule contract) against one snapshot. Rules only
- * read: the CLI opens the store read-only, and the two helper tables the runner fills
- * (`elevated_roles`, `allowed_domains`) are TEMP tables, which DuckDB allows on a read-only
- * database. A rule that fails is reported by name and the others still run.
+ * read: the CLI opens the store read-only, and the helper tables the runner fills
+ * (`elevated_roles`, `allowed_domains`, `analysis_effective_access`; sql/analysis/anomalies.sql)
+ * are TEMP tables, which DuckDB allows on a read-only database. A rule that fails is reported by name and the others still run.
  */
 import type { Store } from "../store/index.js";
+import { sqlQueries } from "../util/sql-files.js";
 import { previousSnapshotId } from "./access.js";
 import {
   type AnalysisConfig,
@@ -40,8 +41,8 @@ export interface AnomalyReport {
 export interface RunOptions {
   snapshotId: number;
   /**
-   * The caller has already materialised `effective_access` for the snapshot and the previous one
-   * (materialiseEffectiveAccess) and drops it itself.
+   * The caller has already filled `analysis_effective_access` for the snapshot and the previous
+   * one (materialiseEffectiveAccess) and drops it itself.
    */
   effectiveAccessMaterialised?: boolean;
   /** The snapshot to compare with; default: the previous complete one. `null`: none. */
@@ -67,46 +68,61 @@ export async function runRules(store: Store, options: RunRulesOptions): Promise<
   return { ...report, errors: sortErrors([...loaded.errors, ...report.errors]) };
 }
 
-/** Fills `elevated_roles` for the given snapshots and `allowed_domains`, as TEMP tables. */
+const query = sqlQueries("analysis/anomalies.sql");
+
+type BoundList = readonly (string | number)[];
+
 /**
- * A list as SQL text over bound parameters (`[$name_0, $name_1]::TYPE[]`, or an empty typed
- * list): the node bindings cannot bind an empty list, whose item type they cannot infer.
+ * `template` with each `{name}` replaced: a list in `lists` as SQL text over bound parameters
+ * (`[$name_0, $name_1]::TYPE[]`, or an empty typed list: the node bindings cannot bind an empty
+ * list, whose item type they cannot infer), added to `params`. One pass: inserted text is not
+ * read again.
  */
-function boundList(
-  name: string,
-  values: readonly (string | number)[],
-  type: "VARCHAR" | "INTEGER",
+function withBoundLists(
+  template: string,
+  lists: Record<string, { values: BoundList; type: "VARCHAR" | "INTEGER" }>,
   params: Record<string, string | number>,
 ): string {
-  const refs = values.map((value, i) => {
-    params[`${name}_${i}`] = value;
-    return `$${name}_${i}`;
+  return template.replace(/\{([a-z_]+)\}/g, (_, name: string) => {
+    const list = lists[name];
+    if (list === undefined) throw new Error(`no list for {${name}} in an analysis query`);
+    const refs = list.values.map((value, i) => {
+      params[`${name}_${i}`] = value;
+      return `$${name}_${i}`;
+    });
+    return `[${refs.join(", ")}]::${list.type}[]`;
   });
-  return `[${refs.join(", ")}]::${type}[]`;
 }
 
 /**
- * A TEMP table `effective_access` with the view's rows of these snapshots. On this connection it
- * shadows the view (drop it with `DROP TABLE temp.effective_access`).
+ * Fills the TEMP table `analysis_effective_access` (the public view `effective_access`'s columns)
+ * with the view's rows of these snapshots: one evaluation of the view (a join over every
+ * membership) shared by the rules, the report's model and its workbook, which read it under this
+ * name; the view itself is never shadowed. Drop it with `releaseEffectiveAccess`.
  */
 export async function materialiseEffectiveAccess(
   store: Store,
   snapshotIds: readonly number[],
 ): Promise<void> {
   const params: Record<string, string | number> = {};
-  const ids = boundList("id", snapshotIds, "INTEGER", params);
-  await store.query(
-    `CREATE OR REPLACE TEMP TABLE effective_access AS
-     SELECT * FROM main.effective_access WHERE list_contains(${ids}, snapshot_id)`,
+  const sql = withBoundLists(
+    query("materialise_effective_access"),
+    { snapshot_ids: { values: snapshotIds, type: "INTEGER" } },
     params,
   );
+  await store.query(sql, params);
+}
+
+/** Drops what `materialiseEffectiveAccess` filled. */
+export async function releaseEffectiveAccess(store: Store): Promise<void> {
+  await store.query(query("release_effective_access"));
 }
 
 /**
- * Fills `elevated_roles` for the given snapshots and `allowed_domains`, as TEMP tables. With
- * `effectiveAccess`, also a TEMP table `effective_access` holding the view's rows of those
- * snapshots: on this connection it shadows the view, so the rules that read it share one
- * evaluation of the view (a join over every membership) instead of each paying for its own.
+ * Fills the TEMP tables `elevated_roles(snapshot_id, role_id)` for the given snapshots and
+ * `allowed_domains(domain)` (sql/analysis/anomalies.sql). With `effectiveAccess`, also
+ * `analysis_effective_access` for those snapshots (materialiseEffectiveAccess), so the rules
+ * that read it share one evaluation of the view. Drop them with `releaseHelpers`.
  */
 export async function materialiseHelpers(
   store: Store,
@@ -115,36 +131,30 @@ export async function materialiseHelpers(
   options: { effectiveAccess?: boolean } = {},
 ): Promise<void> {
   const params: Record<string, string | number> = {};
-  const ids = boundList("id", snapshotIds, "INTEGER", params);
-  const names = boundList("name", config.elevatedRoleNames, "VARCHAR", params);
-  const patterns = boundList("pattern", config.elevatedPermissionPatterns, "VARCHAR", params);
-  await store.query(
-    `CREATE OR REPLACE TEMP TABLE elevated_roles AS
-     WITH roles AS (
-       SELECT snapshot_id, role_id, name, permissions, predefined_role FROM snapshot_roles
-       UNION
-       SELECT snapshot_id, role_id, role_name, permissions, predefined_role FROM snapshot_group_roles
-       UNION
-       SELECT snapshot_id, role_id, role_name, permissions, predefined_role FROM snapshot_user_roles
-     )
-     SELECT DISTINCT snapshot_id, role_id FROM roles
-     WHERE list_contains(${ids}, snapshot_id)
-       AND ((predefined_role AND name = 'Owner')
-         OR list_contains(${names}, name)
-         OR EXISTS (
-           SELECT 1 FROM (SELECT unnest(permissions) AS permission) AS p,
-             (SELECT unnest(${patterns}) AS pattern) AS g
-           WHERE p.permission GLOB g.pattern))
-     ORDER BY snapshot_id, role_id`,
+  const elevated = withBoundLists(
+    query("elevated_roles"),
+    {
+      snapshot_ids: { values: snapshotIds, type: "INTEGER" },
+      elevated_role_names: { values: config.elevatedRoleNames, type: "VARCHAR" },
+      elevated_permission_patterns: { values: config.elevatedPermissionPatterns, type: "VARCHAR" },
+    },
     params,
   );
+  await store.query(elevated, params);
   if (options.effectiveAccess) await materialiseEffectiveAccess(store, snapshotIds);
   const domainParams: Record<string, string | number> = {};
-  const domains = boundList("domain", config.allowedEmailDomains, "VARCHAR", domainParams);
-  await store.query(
-    `CREATE OR REPLACE TEMP TABLE allowed_domains AS SELECT unnest(${domains}) AS domain`,
+  const domains = withBoundLists(
+    query("allowed_domains"),
+    { allowed_email_domains: { values: config.allowedEmailDomains, type: "VARCHAR" } },
     domainParams,
   );
+  await store.query(domains, domainParams);
+}
+
+/** Drops `elevated_roles` and `allowed_domains` (materialiseHelpers). */
+export async function releaseHelpers(store: Store): Promise<void> {
+  await store.query(query("release_elevated_roles"));
+  await store.query(query("release_allowed_domains"));
 }
 
 const compareText = (a: string | null, b: string | null): number => {
@@ -198,12 +208,9 @@ export async function runLoadedRules(
       const params: Record<string, number | null> = {};
       for (const name of rule.parameters) params[name] = values[name];
       try {
-        const rows = await store.query<Omit<Finding, "rule" | "severity" | "title">>(
-          `SELECT CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_id,
-             CAST(role_id AS VARCHAR) AS role_id, CAST(detail AS VARCHAR) AS detail
-           FROM (\n${rule.sql}\n) AS rule_rows`,
-          params,
-        );
+        // One pass over the template: the rule's own text is inserted, not read again.
+        const sql = query("rule_rows").replace("{rule}", () => rule.sql);
+        const rows = await store.query<Omit<Finding, "rule" | "severity" | "title">>(sql, params);
         for (const row of rows) {
           findings.push({
             rule: rule.id,
@@ -224,11 +231,8 @@ export async function runLoadedRules(
       }
     }
   } finally {
-    await store.query("DROP TABLE IF EXISTS temp.elevated_roles");
-    await store.query("DROP TABLE IF EXISTS temp.allowed_domains");
-    if (options.effectiveAccessMaterialised !== true) {
-      await store.query("DROP TABLE IF EXISTS temp.effective_access");
-    }
+    await releaseHelpers(store);
+    if (options.effectiveAccessMaterialised !== true) await releaseEffectiveAccess(store);
   }
   return {
     snapshot_id: options.snapshotId,

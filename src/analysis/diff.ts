@@ -5,7 +5,7 @@
  * The removal kinds (MIRRORED_KINDS) have no file of their own: they are their
  * counterpart's query run with `$from` and `$to` exchanged.
  *
- * Each file starts with a header the loader reads and checks:
+ * Each file starts with a YAML comment header, the format rule files use too (sql-header.ts):
  *   -- kind: member_added
  *   -- description: a user became a member of a group
  *   -- why: …
@@ -17,9 +17,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Json } from "@duckdb/node-api";
+import { z } from "zod";
 import { AuditError } from "../errors.js";
 import type { Store } from "../store/index.js";
-import { packageSqlDirectory } from "./sql-dir.js";
+import { sqlPath, sqlQueries } from "../util/sql-files.js";
+import { installAnalysisMacros } from "./macros.js";
+import { checkSqlMeta, parseSqlHeader } from "./sql-header.js";
 
 export const DIFF_KINDS = [
   "group_added",
@@ -104,49 +107,35 @@ export class DiffError extends AuditError {
   }
 }
 
-/** Creates the macros the diff queries share (TEMP: allowed on a read-only database). */
-export async function installDiffMacros(store: Store): Promise<void> {
-  await store.query(readFileSync(join(packageSqlDirectory("macros"), "diff.sql"), "utf8"));
-}
+const snapshotQuery = sqlQueries("analysis/snapshots.sql");
 
 /** The `sql/diff` folder (dist/, dist-bench/src/ and src/ all work). */
 export function diffSqlDirectory(): string {
-  return packageSqlDirectory("diff");
+  return sqlPath("diff");
 }
 
-const HEADER = /^--\s*(kind|description|why):\s*(.*)$/;
+const diffMetaSchema = z
+  .object({
+    kind: z.enum(DIFF_KINDS),
+    description: z.string().min(1),
+    why: z.string().min(1),
+  })
+  .strict();
 
-/** Parses one diff file's header; throws on a missing or unknown kind. */
+/** Parses one diff file (YAML header, then the query); throws on a missing or unknown kind. */
 export function parseDiffQuery(file: string, text: string): DiffQuery {
-  const fields: Record<string, string> = {};
-  let last: string | null = null;
-  for (const line of text.split("\n")) {
-    if (!line.startsWith("--")) break;
-    const m = HEADER.exec(line);
-    if (m) {
-      last = m[1] as string;
-      fields[last] = (m[2] ?? "").trim();
-    } else if (last !== null) {
-      fields[last] = `${fields[last] ?? ""} ${line.replace(/^--\s*/, "").trim()}`.trim();
-    }
+  let header: { meta: unknown; sql: string };
+  let meta: z.infer<typeof diffMetaSchema>;
+  try {
+    header = parseSqlHeader(text, "kind");
+    meta = checkSqlMeta(diffMetaSchema, header.meta);
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`);
   }
-  const kind = fields.kind;
-  if (!kind || !(DIFF_KINDS as readonly string[]).includes(kind)) {
-    throw new Error(`${file}: header has no known "-- kind:" (got ${JSON.stringify(kind)})`);
-  }
-  if (!fields.description) throw new Error(`${file}: header has no "-- description:"`);
-  if (MIRRORED_KINDS[kind as DiffKind]) {
-    throw new Error(
-      `${file}: ${kind} is computed as the mirror of ${MIRRORED_KINDS[kind as DiffKind]}`,
-    );
-  }
-  return {
-    kind: kind as DiffKind,
-    description: fields.description,
-    sql: text.trim().replace(/;\s*$/, ""),
-    file,
-    swapped: false,
-  };
+  const mirrorOf = MIRRORED_KINDS[meta.kind];
+  if (mirrorOf) throw new Error(`${file}: ${meta.kind} is computed as the mirror of ${mirrorOf}`);
+  if (header.sql === "") throw new Error(`${file}: no query after the header`);
+  return { kind: meta.kind, description: meta.description, sql: header.sql, file, swapped: false };
 }
 
 let cached: readonly DiffQuery[] | null = null;
@@ -181,9 +170,7 @@ export function loadDiffQueries(directory: string = diffSqlDirectory()): readonl
 
 /** Complete snapshot ids, ascending. */
 async function completeSnapshotIds(store: Store): Promise<number[]> {
-  const rows = await store.query<{ id: number }>(
-    "SELECT snapshot_id AS id FROM snapshots WHERE status = 'complete' ORDER BY snapshot_id",
-  );
+  const rows = await store.query<{ id: number }>(snapshotQuery("complete_ids"));
   return rows.map((r) => r.id);
 }
 
@@ -202,10 +189,7 @@ export async function defaultDiffRange(store: Store): Promise<{ from: number; to
 }
 
 async function requireComplete(store: Store, id: number): Promise<void> {
-  const rows = await store.query<{ status: string }>(
-    "SELECT status FROM snapshots WHERE snapshot_id = $id",
-    { id },
-  );
+  const rows = await store.query<{ status: string }>(snapshotQuery("snapshot_status"), { id });
   const status = rows[0]?.status;
   if (status === undefined) {
     throw new DiffError("UNKNOWN_SNAPSHOT", `no snapshot ${id} in the database`);
@@ -245,7 +229,7 @@ export async function diffSnapshots(
   const summary = Object.fromEntries(DIFF_KINDS.map((k) => [k, 0])) as Record<DiffKind, number>;
   const changes: DiffChange[] = [];
   if (from !== to) {
-    await installDiffMacros(store);
+    await installAnalysisMacros(store);
     for (const query of loadDiffQueries()) {
       const params = query.swapped ? { from: to, to: from } : { from, to };
       const rows = await store.query<Record<string, Json>>(query.sql, params);

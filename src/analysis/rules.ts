@@ -1,7 +1,7 @@
 /**
  * Anomaly rules: one `.sql` file each, in `sql/rules/` (shipped) or any folder a user passes
  * with `--rules DIR`. A rule file starts with a block of `--` comment lines holding YAML
- * metadata, then one SELECT:
+ * metadata (the header format of diff queries too: sql-header.ts), then one SELECT:
  *
  *   -- id: owner-via-group
  *   -- title: Owner role granted through a group
@@ -16,19 +16,20 @@
  *  - `$snapshot` (INTEGER): the snapshot under review;
  *  - `$previous` (INTEGER or NULL): the complete snapshot before it, NULL when there is none;
  *  - `$inactivity_days` (INTEGER): the configured inactivity threshold in days.
- * Besides the public views (`effective_access`, `snapshot_*`) it may read two TEMP tables the
- * runner fills first: `elevated_roles(snapshot_id, role_id)` for `$snapshot` and `$previous`,
- * and `allowed_domains(domain)` (empty when no domains are configured). `effective_access` is
- * materialised once per run for `$snapshot` and `$previous` (a TEMP table that shadows the view),
- * so a rule sees the paths of those two snapshots only.
+ * Besides the public views (`effective_access`, `snapshot_*`) it may read the TEMP tables the
+ * runner fills first (sql/analysis/anomalies.sql): `elevated_roles(snapshot_id, role_id)` for
+ * `$snapshot` and `$previous`, `allowed_domains(domain)` (empty when no domains are configured),
+ * and `analysis_effective_access`: the `effective_access` view's rows of `$snapshot` and
+ * `$previous`, evaluated once per run for every rule (reading the view itself gives the same
+ * rows, at the cost of another evaluation).
  */
 
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AuditError } from "../errors.js";
-import { packageSqlDirectory } from "./sql-dir.js";
+import { sqlPath } from "../util/sql-files.js";
+import { checkSqlMeta, parseSqlHeader } from "./sql-header.js";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -39,7 +40,7 @@ export function severityRank(severity: Severity): number {
 }
 
 /** The shipped rules: `<package>/sql/rules`. */
-export const BUILTIN_RULES_DIR = packageSqlDirectory("rules");
+export const BUILTIN_RULES_DIR = sqlPath("rules");
 
 /** Parameters a rule may use; each is bound only if the rule's SQL mentions it. */
 export const RULE_PARAMETERS = ["snapshot", "previous", "inactivity_days"] as const;
@@ -97,36 +98,12 @@ const oneLine = (message: string): string => message.replace(/\s+/g, " ").trim()
 
 /** Parses one rule file's text; throws with a one-line message when it is not a valid rule. */
 export function parseRule(text: string, file: string): Rule {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  const header: string[] = [];
-  let i = 0;
-  for (; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    if (/^\s*--/.test(line)) header.push(line.replace(/^\s*--\s?/, ""));
-    else if (line.trim() === "" && header.length === 0) continue;
-    else break;
-  }
-  if (header.length === 0) {
-    throw new Error("no metadata: start the file with `-- id: ...` comment lines (YAML)");
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(header.join("\n"));
-  } catch (error) {
-    throw new Error(`metadata is not valid YAML: ${oneLine(String((error as Error).message))}`);
-  }
-  const parsed = ruleMetaSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.length > 0 ? issue.path.join(".") : "metadata"}: ${issue.message}`,
-    );
-    throw new Error(`invalid metadata: ${oneLine(problems.join("; "))}`);
-  }
-  const sql = lines.slice(i).join("\n").trim().replace(/;\s*$/, "").trimEnd();
-  if (codeOnly(sql).trim() === "") throw new Error("no query after the metadata block");
+  const { meta, sql } = parseSqlHeader(text, "id");
+  const parsed = checkSqlMeta(ruleMetaSchema, meta);
   const code = codeOnly(sql);
+  if (code.trim() === "") throw new Error("no query after the metadata block");
   const parameters = RULE_PARAMETERS.filter((p) => new RegExp(`\\$${p}\\b`).test(code));
-  return { ...parsed.data, file, sql, parameters };
+  return { ...parsed, file, sql, parameters };
 }
 
 export interface LoadedRules {

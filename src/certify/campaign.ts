@@ -6,6 +6,7 @@ import type { AnalysisConfig } from "../analysis/config.js";
 import type { Store } from "../store/index.js";
 import {
   type CampaignRow,
+  campaignQuery,
   currentDecisions,
   insertDecisions,
   insertRows,
@@ -61,7 +62,7 @@ function listed(items: string[], max = 20): string {
 export async function startCampaign(store: Store, options: StartOptions): Promise<StartResult> {
   const name = options.name.trim();
   if (name === "") throw new CertifyError("REVIEWERS_INVALID", "--name must not be empty");
-  const existing = await store.query("SELECT 1 FROM certify_campaigns WHERE name = $1", [name]);
+  const existing = await store.query(campaignQuery("campaign_name_taken"), [name]);
   if (existing.length > 0) {
     throw new CertifyError("CAMPAIGN_EXISTS", `a campaign named "${name}" already exists`);
   }
@@ -87,13 +88,11 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
     { reviewer: string; decided_at: string; justification: string | null }
   >();
   if (options.scope === "changed-since-last") {
-    const last = await store.query<{ name: string }>(
-      "SELECT name FROM certify_campaigns WHERE status = 'closed' ORDER BY campaign_id DESC LIMIT 1",
-    );
+    const last = await store.query<{ name: string }>(campaignQuery("last_closed_campaign_name"));
     if (last[0] !== undefined) {
       baseline = await loadCampaign(store, last[0].name);
       const previous = await store.query<{ item_id: string; fingerprint: string }>(
-        "SELECT item_id, fingerprint FROM certify_items WHERE campaign_id = $1",
+        campaignQuery("item_fingerprints"),
         [baseline.campaign_id],
       );
       const fingerprints = new Map(previous.map((p) => [p.item_id, p.fingerprint]));
@@ -145,30 +144,22 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
   }
 
   const campaign = await inTransaction(store, async () => {
-    const idRows = await store.query<{ id: number }>(
-      "SELECT coalesce(max(campaign_id), 0)::INTEGER + 1 AS id FROM certify_campaigns",
-    );
+    const idRows = await store.query<{ id: number }>(campaignQuery("next_campaign_id"));
     const campaignId = idRows[0]?.id ?? 1;
-    await store.query(
-      `INSERT INTO certify_campaigns (campaign_id, name, snapshot_id, seal, scope,
-         baseline_campaign_id, reviewers_sha256, reviewers_source, undecided_policy,
-         allow_self_review, due_date, secret, status, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::DATE, $12, 'open', now())`,
-      [
-        campaignId,
-        name,
-        snapshotId,
-        seal,
-        options.scope,
-        baseline?.campaign_id ?? null,
-        options.reviewers.sha256,
-        options.reviewers.source,
-        options.policy,
-        options.allowSelfReview,
-        options.dueDate ?? null,
-        randomBytes(32).toString("hex"),
-      ],
-    );
+    await store.query(campaignQuery("insert_campaign"), [
+      campaignId,
+      name,
+      snapshotId,
+      seal,
+      options.scope,
+      baseline?.campaign_id ?? null,
+      options.reviewers.sha256,
+      options.reviewers.source,
+      options.policy,
+      options.allowSelfReview,
+      options.dueDate ?? null,
+      randomBytes(32).toString("hex"),
+    ]);
     await insertRows(
       store,
       "certify_items",

@@ -2,6 +2,7 @@
 import type { Store } from "../store/index.js";
 import {
   type CampaignRow,
+  campaignQuery,
   type Decision,
   insertDecisions,
   inTransaction,
@@ -35,11 +36,9 @@ export async function closeCampaign(store: Store, campaign: CampaignRow): Promis
         ? "revoke"
         : "escalated";
   await inTransaction(store, async () => {
-    const closed = await store.query<{ closed_at: string }>(
-      `UPDATE certify_campaigns SET status = 'closed', closed_at = now()
-       WHERE campaign_id = $1 AND status = 'open' RETURNING closed_at`,
-      [campaign.campaign_id],
-    );
+    const closed = await store.query<{ closed_at: string }>(campaignQuery("close_campaign"), [
+      campaign.campaign_id,
+    ]);
     const closedAt = closed[0]?.closed_at;
     if (closedAt === undefined) {
       throw new CertifyError("CAMPAIGN_CLOSED", `campaign "${campaign.name}" is already closed`);

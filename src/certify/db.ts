@@ -6,19 +6,23 @@
  */
 import type { DuckDBValue } from "@duckdb/node-api";
 import type { Store } from "../store/index.js";
+import { sqlQueries } from "../util/sql-files.js";
 import { CertifyError } from "./errors.js";
+
+/** The stage's statements: sql/certify/campaigns.sql. */
+export const campaignQuery = sqlQueries("certify/campaigns.sql");
 
 export async function inTransaction<T>(store: Store, work: () => Promise<T>): Promise<T> {
   if (store.readOnly) {
     throw new CertifyError("READ_ONLY", `database ${store.path} is open read-only`);
   }
-  await store.query("BEGIN TRANSACTION");
+  await store.query(campaignQuery("begin"));
   try {
     const result = await work();
-    await store.query("COMMIT");
+    await store.query(campaignQuery("commit"));
     return result;
   } catch (error) {
-    await store.query("ROLLBACK");
+    await store.query(campaignQuery("rollback"));
     throw error;
   }
 }
@@ -75,21 +79,12 @@ export interface ItemRow extends Grant {
   carried_from_campaign_id: number | null;
 }
 
-const CAMPAIGN_COLUMNS = `campaign_id, name, snapshot_id, seal, scope, baseline_campaign_id,
-  reviewers_sha256, reviewers_source, undecided_policy, allow_self_review,
-  strftime(due_date, '%Y-%m-%d') AS due_date, secret, status, created_at, closed_at`;
-
 /** A campaign by name, or the newest one when `name` is undefined. */
 export async function loadCampaign(store: Store, name?: string): Promise<CampaignRow> {
   const rows =
     name === undefined
-      ? await store.query<CampaignRow>(
-          `SELECT ${CAMPAIGN_COLUMNS} FROM certify_campaigns ORDER BY campaign_id DESC LIMIT 1`,
-        )
-      : await store.query<CampaignRow>(
-          `SELECT ${CAMPAIGN_COLUMNS} FROM certify_campaigns WHERE name = $1`,
-          [name],
-        );
+      ? await store.query<CampaignRow>(campaignQuery("latest_campaign"))
+      : await store.query<CampaignRow>(campaignQuery("campaign_by_name"), [name]);
   const row = rows[0];
   if (row === undefined) {
     throw name === undefined
@@ -100,20 +95,12 @@ export async function loadCampaign(store: Store, name?: string): Promise<Campaig
 }
 
 export async function loadCampaignById(store: Store, id: number): Promise<CampaignRow | null> {
-  const rows = await store.query<CampaignRow>(
-    `SELECT ${CAMPAIGN_COLUMNS} FROM certify_campaigns WHERE campaign_id = $1`,
-    [id],
-  );
+  const rows = await store.query<CampaignRow>(campaignQuery("campaign_by_id"), [id]);
   return rows[0] ?? null;
 }
 
 export async function loadItems(store: Store, campaignId: number): Promise<ItemRow[]> {
-  return store.query<ItemRow>(
-    `SELECT * FROM certify_items WHERE campaign_id = $1
-     ORDER BY reviewer, kind, group_name NULLS FIRST, group_id NULLS FIRST,
-       user_email NULLS LAST, user_id NULLS FIRST, role_name NULLS FIRST, role_id NULLS FIRST`,
-    [campaignId],
-  );
+  return store.query<ItemRow>(campaignQuery("items"), [campaignId]);
 }
 
 export interface CurrentDecision {
@@ -133,24 +120,19 @@ export async function currentDecisions(
   store: Store,
   campaignId: number,
 ): Promise<Map<string, CurrentDecision>> {
-  const rows = await store.query<CurrentDecision>(
-    `SELECT item_id, decision, justification, reviewer, decided_at, source, file_sha256,
-       sheet_row, decision_seq
-     FROM certify_decisions WHERE campaign_id = $1
-     QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY decision_seq DESC) = 1`,
-    [campaignId],
-  );
+  const rows = await store.query<CurrentDecision>(campaignQuery("current_decisions"), [campaignId]);
   return new Map(rows.map((r) => [r.item_id, r]));
 }
 
 export async function nextDecisionSeq(store: Store): Promise<number> {
-  const rows = await store.query<{ n: number }>(
-    "SELECT coalesce(max(decision_seq), 0)::INTEGER + 1 AS n FROM certify_decisions",
-  );
+  const rows = await store.query<{ n: number }>(campaignQuery("next_decision_seq"));
   return rows[0]?.n ?? 1;
 }
 
-/** Inserts rows in batches of multi-row VALUES (a prepared insert per row is slow in DuckDB). */
+/**
+ * Inserts rows in batches of multi-row VALUES (a prepared insert per row is slow in DuckDB): the
+ * one statement certification builds itself, its shape being the table, columns and batch size.
+ */
 export async function insertRows(
   store: Store,
   table: string,

@@ -9,6 +9,7 @@ import { basename } from "node:path";
 import type { Store } from "../store/index.js";
 import {
   type CampaignRow,
+  campaignQuery,
   currentDecisions,
   type Decision,
   type ItemRow,
@@ -130,10 +131,10 @@ export async function importWorkbook(
   if (expectedCampaign !== undefined && campaign.name !== expectedCampaign) {
     return reject(`the workbook belongs to campaign "${campaign.name}", not "${expectedCampaign}"`);
   }
-  const previous = await store.query<{ imported_at: string }>(
-    "SELECT imported_at FROM certify_imports WHERE campaign_id = $1 AND file_sha256 = $2",
-    [campaign.campaign_id, outcome.sha256],
-  );
+  const previous = await store.query<{ imported_at: string }>(campaignQuery("import_of_file"), [
+    campaign.campaign_id,
+    outcome.sha256,
+  ]);
   if (previous[0] !== undefined) {
     outcome.status = "already_imported";
     outcome.reviewer = read.meta.get("Reviewer") ?? null;
@@ -256,7 +257,7 @@ async function record(
       if (same) outcome.unchanged++;
       return !same;
     });
-    const now = await store.query<{ now: string }>("SELECT now() AS now");
+    const now = await store.query<{ now: string }>(campaignQuery("now"));
     const at = now[0]?.now ?? new Date().toISOString();
     await insertDecisions(
       store,
@@ -272,19 +273,15 @@ async function record(
         sheet_row: a.row,
       })),
     );
-    await store.query(
-      `INSERT INTO certify_imports (campaign_id, file_sha256, file_name, reviewer, rows,
-         decisions, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        campaign.campaign_id,
-        outcome.sha256,
-        basename(outcome.file),
-        reviewer,
-        outcome.rows,
-        fresh.length,
-        at,
-      ],
-    );
+    await store.query(campaignQuery("insert_import"), [
+      campaign.campaign_id,
+      outcome.sha256,
+      basename(outcome.file),
+      reviewer,
+      outcome.rows,
+      fresh.length,
+      at,
+    ]);
     outcome.recorded = fresh.length;
   });
 }

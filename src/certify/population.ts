@@ -5,10 +5,14 @@
  * through that group). Elevated follows the configured analysis (materialiseHelpers).
  */
 import { createHash } from "node:crypto";
-import { materialiseHelpers } from "../analysis/anomalies.js";
+import { materialiseHelpers, releaseHelpers } from "../analysis/anomalies.js";
 import { type AnalysisConfig, resolveAnalysisConfig } from "../analysis/config.js";
 import type { Store } from "../store/index.js";
+import { sqlQueries } from "../util/sql-files.js";
 import type { Grant, ItemKind } from "./db.js";
+
+/** sql/certify/population.sql */
+export const populationQuery = sqlQueries("certify/population.sql");
 
 export interface PopulationItem extends Grant {
   /** The role of a role item; for a membership, the roles its group grants (by name). */
@@ -83,48 +87,15 @@ export async function loadPopulation(
 ): Promise<PopulationItem[]> {
   await materialiseHelpers(store, [snapshotId], resolveAnalysisConfig(analysis));
   try {
-    const members = await store.query<MemberRow>(
-      `WITH gr AS (
-         SELECT r.group_id, list(struct_pack(role_id := r.role_id, role_name := r.role_name,
-             permissions := r.permissions) ORDER BY r.role_name, r.role_id) AS roles,
-           bool_or(e.role_id IS NOT NULL) AS elevated
-         FROM snapshot_group_roles AS r
-         LEFT JOIN elevated_roles AS e ON e.snapshot_id = r.snapshot_id AND e.role_id = r.role_id
-         WHERE r.snapshot_id = $s GROUP BY r.group_id)
-       SELECT m.group_id, g.name AS group_name, g.is_scim_managed, m.user_id,
-         coalesce(u.email, m.email) AS email, coalesce(u.name, m.name) AS name,
-         gr.roles, coalesce(gr.elevated, false) AS elevated
-       FROM snapshot_group_members AS m
-       JOIN snapshot_groups AS g ON g.snapshot_id = m.snapshot_id AND g.group_id = m.group_id
-       LEFT JOIN snapshot_users AS u ON u.snapshot_id = m.snapshot_id AND u.user_id = m.user_id
-       LEFT JOIN gr ON gr.group_id = m.group_id
-       WHERE m.snapshot_id = $s
-       ORDER BY g.name, m.group_id, email NULLS LAST, m.user_id`,
-      { s: snapshotId },
-    );
-    const groupRoles = await store.query<GroupRoleRow>(
-      `SELECT r.group_id, g.name AS group_name, g.is_scim_managed, r.role_id, r.role_name,
-         r.permissions,
-         (SELECT count(*) FROM snapshot_group_members AS m
-          WHERE m.snapshot_id = r.snapshot_id AND m.group_id = r.group_id)::INTEGER AS members,
-         EXISTS (SELECT 1 FROM elevated_roles AS e
-                 WHERE e.snapshot_id = r.snapshot_id AND e.role_id = r.role_id) AS elevated
-       FROM snapshot_group_roles AS r
-       JOIN snapshot_groups AS g ON g.snapshot_id = r.snapshot_id AND g.group_id = r.group_id
-       WHERE r.snapshot_id = $s
-       ORDER BY g.name, r.group_id, r.role_name, r.role_id`,
-      { s: snapshotId },
-    );
-    const userRoles = await store.query<UserRoleRow>(
-      `SELECT DISTINCT a.user_id, a.email, u.name, a.role_id, a.role_name, a.permissions,
-         EXISTS (SELECT 1 FROM elevated_roles AS e
-                 WHERE e.snapshot_id = a.snapshot_id AND e.role_id = a.role_id) AS elevated
-       FROM effective_access AS a
-       LEFT JOIN snapshot_users AS u ON u.snapshot_id = a.snapshot_id AND u.user_id = a.user_id
-       WHERE a.snapshot_id = $s AND a.via = 'direct'
-       ORDER BY a.email NULLS LAST, a.user_id, a.role_name, a.role_id`,
-      { s: snapshotId },
-    );
+    const members = await store.query<MemberRow>(populationQuery("memberships"), {
+      s: snapshotId,
+    });
+    const groupRoles = await store.query<GroupRoleRow>(populationQuery("group_roles"), {
+      s: snapshotId,
+    });
+    const userRoles = await store.query<UserRoleRow>(populationQuery("user_roles"), {
+      s: snapshotId,
+    });
     const items: PopulationItem[] = [];
     for (const m of members) {
       const roles = m.roles ?? [];
@@ -188,7 +159,6 @@ export async function loadPopulation(
     }
     return items;
   } finally {
-    await store.query("DROP TABLE IF EXISTS temp.elevated_roles");
-    await store.query("DROP TABLE IF EXISTS temp.allowed_domains");
+    await releaseHelpers(store);
   }
 }

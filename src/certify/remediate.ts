@@ -6,13 +6,14 @@
  */
 import { type AdminClient, encodeSegment, isAdminApiError, NotFoundError } from "../api/index.js";
 import type { Store } from "../store/index.js";
-import { type CampaignRow, type ItemRow, insertRows, inTransaction } from "./db.js";
+import { type CampaignRow, campaignQuery, type ItemRow, insertRows, inTransaction } from "./db.js";
 import { CertifyError } from "./errors.js";
 import {
   campaignState,
   loadRemediation,
   type RemediationAction,
   type RemediationRow,
+  remediationQuery,
 } from "./state.js";
 
 export interface PlannedAction {
@@ -82,7 +83,7 @@ export async function planRemediation(
   const missing = revoked.filter((s) => s.remediation === null);
   if (missing.length > 0 && !store.readOnly) {
     await inTransaction(store, async () => {
-      const now = (await store.query<{ now: string }>("SELECT now() AS now"))[0]?.now ?? null;
+      const now = (await store.query<{ now: string }>(campaignQuery("now")))[0]?.now ?? null;
       await insertRows(
         store,
         "certify_remediation",
@@ -174,11 +175,12 @@ export async function applyRemediation(
       }
     }
     executed++;
-    await store.query(
-      `UPDATE certify_remediation SET status = $3, error = $4, attempts = attempts + 1,
-         executed_at = now() WHERE campaign_id = $1 AND item_id = $2`,
-      [campaign.campaign_id, action.item_id, status, error],
-    );
+    await store.query(remediationQuery("record_attempt"), [
+      campaign.campaign_id,
+      action.item_id,
+      status,
+      error,
+    ]);
   }
   return { actions: await planRemediation(store, campaign), executed, skipped, failed };
 }

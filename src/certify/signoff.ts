@@ -16,7 +16,9 @@ import type { Store } from "../store/index.js";
 import { checkOutputDir, writeFilesAtomically } from "../util/files.js";
 import { TOOL_VERSION } from "../version.js";
 import type { CampaignRow } from "./db.js";
+import { campaignQuery } from "./db.js";
 import { fileSafe, sha256OfFile } from "./files.js";
+import { populationQuery } from "./population.js";
 import { type CampaignStatus, campaignState, type ItemState, summarise } from "./state.js";
 import { KIND_LABELS } from "./workbook.js";
 
@@ -55,23 +57,14 @@ export async function buildSignoffModel(
   // The report states the seal check it made, not the clock: same database, same report.
   const verification = await store.verify(campaign.snapshot_id);
   const mine = verification.snapshots.find((s) => s.snapshot_id === campaign.snapshot_id);
-  const imports = await store.query<SignoffModel["imports"][number]>(
-    `SELECT file_name, file_sha256, reviewer, rows, decisions, imported_at FROM certify_imports
-     WHERE campaign_id = $1 ORDER BY imported_at, file_sha256`,
-    [campaign.campaign_id],
-  );
+  const imports = await store.query<SignoffModel["imports"][number]>(campaignQuery("imports"), [
+    campaign.campaign_id,
+  ]);
   const counts = await store.query<{
     memberships: number;
     group_roles: number;
     user_roles: number;
-  }>(
-    `SELECT
-       (SELECT count(*) FROM snapshot_group_members WHERE snapshot_id = $s)::INTEGER AS memberships,
-       (SELECT count(*) FROM snapshot_group_roles WHERE snapshot_id = $s)::INTEGER AS group_roles,
-       (SELECT count(*) FROM (SELECT DISTINCT user_id, role_id FROM effective_access
-          WHERE snapshot_id = $s AND via = 'direct'))::INTEGER AS user_roles`,
-    { s: campaign.snapshot_id },
-  );
+  }>(populationQuery("population_counts"), { s: campaign.snapshot_id });
   const c = counts[0] ?? { memberships: 0, group_roles: 0, user_roles: 0 };
   const inCampaign = (kind: string) => states.filter((s) => s.item.kind === kind).length;
   return {

@@ -5,6 +5,7 @@
  * identity-provider change, after the campaign closed) no longer has it.
  */
 import type { Store } from "../store/index.js";
+import { sqlQueries } from "../util/sql-files.js";
 import {
   type CampaignRow,
   type CurrentDecision,
@@ -12,6 +13,9 @@ import {
   type ItemRow,
   loadItems,
 } from "./db.js";
+
+/** sql/certify/remediation.sql */
+export const remediationQuery = sqlQueries("certify/remediation.sql");
 
 export type RemediationStatus = "planned" | "done" | "already_absent" | "failed" | "idp";
 export type RemediationAction =
@@ -60,49 +64,14 @@ export async function loadRemediation(
   store: Store,
   campaignId: number,
 ): Promise<Map<string, RemediationRow>> {
-  const rows = await store.query<RemediationRow>(
-    `SELECT item_id, action, method, path, status, attempts, error, planned_at, executed_at
-     FROM certify_remediation WHERE campaign_id = $1 ORDER BY item_id`,
-    [campaignId],
-  );
+  const rows = await store.query<RemediationRow>(remediationQuery("remediation"), [campaignId]);
   return new Map(rows.map((r) => [r.item_id, r]));
 }
 
 async function checks(store: Store, campaignId: number): Promise<Map<string, CheckRow>> {
-  const rows = await store.query<CheckRow>(
-    `WITH acts AS (
-       SELECT i.item_id, i.kind, i.group_id, i.user_id, i.role_id,
-         CASE WHEN a.status = 'idp' THEN c.closed_at ELSE a.executed_at END AS since
-       FROM certify_items AS i
-       JOIN certify_remediation AS a ON a.campaign_id = i.campaign_id AND a.item_id = i.item_id
-       JOIN certify_campaigns AS c ON c.campaign_id = i.campaign_id
-       WHERE i.campaign_id = $c AND a.status IN ('done', 'already_absent', 'idp')),
-     later AS (
-       SELECT acts.*, r.snapshot_id FROM acts
-       JOIN snapshot_runs AS r ON r.status = 'complete' AND r.started_at > acts.since),
-     checked AS (
-       SELECT l.item_id, l.snapshot_id,
-         CASE l.kind
-           WHEN 'membership' THEN NOT EXISTS (
-             SELECT 1 FROM snapshot_group_members AS m
-             WHERE m.snapshot_id = l.snapshot_id AND m.group_id = l.group_id
-               AND m.user_id = l.user_id)
-           WHEN 'group_role' THEN NOT EXISTS (
-             SELECT 1 FROM snapshot_group_roles AS g
-             WHERE g.snapshot_id = l.snapshot_id AND g.group_id = l.group_id
-               AND g.role_id = l.role_id)
-           ELSE NOT EXISTS (
-             SELECT 1 FROM effective_access AS e
-             WHERE e.snapshot_id = l.snapshot_id AND e.via = 'direct'
-               AND e.user_id = l.user_id AND e.role_id = l.role_id)
-         END AS absent
-       FROM later AS l)
-     SELECT item_id, max(snapshot_id) AS latest_snapshot_id,
-       arg_max(absent, snapshot_id) AS absent_now,
-       min(snapshot_id) FILTER (WHERE absent) AS first_absent_snapshot_id
-     FROM checked GROUP BY item_id`,
-    { c: campaignId },
-  );
+  const rows = await store.query<CheckRow>(remediationQuery("absence_checks"), {
+    c: campaignId,
+  });
   return new Map(rows.map((r) => [r.item_id, r]));
 }
 

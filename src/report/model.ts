@@ -13,6 +13,8 @@ import {
   type Finding,
   materialiseEffectiveAccess,
   materialiseHelpers,
+  releaseEffectiveAccess,
+  releaseHelpers,
   runLoadedRules,
 } from "../analysis/anomalies.js";
 import {
@@ -36,6 +38,9 @@ import {
 } from "../analysis/rules.js";
 import { AuditError } from "../errors.js";
 import type { EndpointRecord, SnapshotRow, Store } from "../store/index.js";
+import { sqlQueries } from "../util/sql-files.js";
+
+const query = sqlQueries("report/model.sql");
 
 export interface ReportSnapshot {
   snapshot_id: number;
@@ -228,15 +233,16 @@ export interface BuildReportOptions {
    */
   beforeAnalysis?: (snapshotIds: readonly number[]) => Promise<void>;
   /**
-   * Leave the TEMP table `effective_access` (this snapshot and the compared ones) on the store's
-   * query connection for the renderers; the caller drops it with `releaseReportTables`.
+   * Leave the analysis' TEMP table `analysis_effective_access` (this snapshot and the compared
+   * ones) on the store's query connection for the renderers; the caller drops it with
+   * `releaseReportTables`.
    */
   keepEffectiveAccess?: boolean;
 }
 
 /** Drops what `buildReportModel` left for the renderers. */
 export async function releaseReportTables(store: Store): Promise<void> {
-  await store.query("DROP TABLE IF EXISTS temp.effective_access");
+  await releaseEffectiveAccess(store);
 }
 
 export class ReportError extends AuditError {
@@ -342,10 +348,9 @@ async function snapshotRows(
   store: Store,
   ids: readonly number[],
 ): Promise<Map<number, SnapshotRow>> {
-  const rows = await store.query<SnapshotRow>(
-    `SELECT * FROM snapshots WHERE list_contains($ids::INTEGER[], snapshot_id)`,
-    { ids: ids.length > 0 ? `[${ids.join(",")}]` : "[]" },
-  );
+  const rows = await store.query<SnapshotRow>(query("snapshot_rows"), {
+    ids: ids.length > 0 ? `[${ids.join(",")}]` : "[]",
+  });
   return new Map(rows.map((r) => [r.snapshot_id, r]));
 }
 
@@ -354,26 +359,20 @@ async function nameLookups(store: Store, snapshotId: number) {
   const groups = new Map<string, string | null>();
   const users = new Map<string, string | null>();
   const roles = new Map<string, string | null>();
-  for (const r of await store.query<{ id: string; name: string | null }>(
-    "SELECT group_id AS id, name FROM snapshot_groups WHERE snapshot_id = $s",
-    { s: snapshotId },
-  )) {
+  for (const r of await store.query<{ id: string; name: string | null }>(query("group_names"), {
+    s: snapshotId,
+  })) {
     groups.set(r.id, r.name);
   }
   for await (const batch of store.iterate<{ id: string; name: string | null }>(
-    "SELECT user_id AS id, coalesce(email, name) AS name FROM snapshot_users WHERE snapshot_id = $s",
+    query("user_names"),
     { s: snapshotId },
   )) {
     for (const r of batch) users.set(r.id, r.name);
   }
-  for (const r of await store.query<{ id: string; name: string | null }>(
-    `SELECT role_id AS id, min(name) AS name FROM (
-       SELECT role_id, name FROM snapshot_roles WHERE snapshot_id = $s
-       UNION ALL SELECT role_id, role_name FROM snapshot_group_roles WHERE snapshot_id = $s
-       UNION ALL SELECT role_id, role_name FROM snapshot_user_roles WHERE snapshot_id = $s)
-     GROUP BY role_id`,
-    { s: snapshotId },
-  )) {
+  for (const r of await store.query<{ id: string; name: string | null }>(query("role_names"), {
+    s: snapshotId,
+  })) {
     roles.set(r.id, r.name);
   }
   return { groups, users, roles };
@@ -381,38 +380,18 @@ async function nameLookups(store: Store, snapshotId: number) {
 
 async function evidenceOf(store: Store, snapshot: ReportSnapshot): Promise<SnapshotEvidence> {
   const s = { s: snapshot.snapshot_id };
-  const previous = await store.query<{ seal: string | null }>(
-    `SELECT seal FROM snapshots WHERE status = 'complete' AND snapshot_id < $s
-     ORDER BY snapshot_id DESC LIMIT 1`,
-    s,
-  );
+  const previous = await store.query<{ seal: string | null }>(query("previous_seal"), s);
   return {
     snapshot,
     previous_seal: previous[0]?.seal ?? "0".repeat(64),
-    endpoints: await store.query<EndpointRecord>(
-      "SELECT endpoint, pages, items, completed FROM snapshot_endpoints WHERE snapshot_id = $s ORDER BY endpoint",
-      s,
+    endpoints: await store.query<EndpointRecord>(query("endpoints"), s),
+    vanished_group_ids: (await store.query<{ id: string }>(query("vanished_group_ids"), s)).map(
+      (r) => r.id,
     ),
-    vanished_group_ids: (
-      await store.query<{ id: string }>(
-        "SELECT group_id AS id FROM snapshot_vanished_groups WHERE snapshot_id = $s ORDER BY 1",
-        s,
-      )
-    ).map((r) => r.id),
-    vanished_user_ids: (
-      await store.query<{ id: string }>(
-        "SELECT user_id AS id FROM snapshot_vanished_users WHERE snapshot_id = $s ORDER BY 1",
-        s,
-      )
-    ).map((r) => r.id),
-    seal_parts: await store.query<SealPartRecord>(
-      `SELECT part, row_count, sha256 FROM snapshot_seal_parts WHERE snapshot_id = $s
-       ORDER BY CASE part WHEN 'snapshot' THEN 0 WHEN 'groups' THEN 1 WHEN 'group_members' THEN 2
-         WHEN 'group_roles' THEN 3 WHEN 'roles' THEN 4 WHEN 'users' THEN 5 WHEN 'user_roles' THEN 6
-         WHEN 'endpoints' THEN 7 WHEN 'vanished_groups' THEN 8 WHEN 'vanished_users' THEN 9
-         ELSE 10 END, part`,
-      s,
+    vanished_user_ids: (await store.query<{ id: string }>(query("vanished_user_ids"), s)).map(
+      (r) => r.id,
     ),
+    seal_parts: await store.query<SealPartRecord>(query("seal_parts"), s),
   };
 }
 
@@ -441,11 +420,7 @@ export async function buildReportModel(
   const config = resolveAnalysisConfig(options.config);
   const trendLength = options.trendLength ?? 24;
   const trendIds = (
-    await store.query<{ id: number }>(
-      `SELECT snapshot_id AS id FROM snapshots WHERE status = 'complete' AND snapshot_id <= $s
-       ORDER BY snapshot_id DESC LIMIT $n`,
-      { s: snapshotId, n: trendLength },
-    )
+    await store.query<{ id: number }>(query("trend_ids"), { s: snapshotId, n: trendLength })
   )
     .map((r) => r.id)
     .reverse();
@@ -465,10 +440,7 @@ export async function buildReportModel(
     previous === null ? [snapshotId] : [snapshotId, previous.snapshot_id],
   );
 
-  const head = await store.query<{ id: number; seal: string }>(
-    `SELECT snapshot_id AS id, seal FROM snapshots WHERE status = 'complete'
-     ORDER BY snapshot_id DESC LIMIT 1`,
-  );
+  const head = await store.query<{ id: number; seal: string }>(query("chain_head"));
 
   // Changes
   const kindDescriptions = new Map(loadDiffQueries().map((q) => [q.kind, q.description]));
@@ -485,7 +457,8 @@ export async function buildReportModel(
   const changes = (diff?.changes ?? []).map(flattenChange);
 
   // Effective access is evaluated once for every snapshot the rules and tables below read (a
-  // join over all memberships: the costliest query of a report), then shared as a TEMP table.
+  // join over all memberships: the costliest query of a report), then shared as the analysis'
+  // TEMP table analysis_effective_access.
   const loaded = await loadRules([BUILTIN_RULES_DIR, ...(options.ruleDirs ?? [])]);
   const beforeFrom = fromId === null ? null : await previousSnapshotId(store, fromId);
   const accessIds = [...new Set([snapshotId, fromId, beforeFrom])].filter(
@@ -540,51 +513,17 @@ export async function buildReportModel(
     // Elevated access, groups and trend all need the elevated roles of their snapshots.
     await materialiseHelpers(store, trendIds, config);
     try {
-      const elevatedAccess = await store.query<ElevatedPath>(
-        `SELECT ea.user_id, ea.email, u.name AS user_name, u.is_service_account,
-         ea.role_id, ea.role_name, ea.via, ea.via_group_id, ea.via_group_name,
-         ea.via_group_is_scim_managed
-       FROM effective_access AS ea
-       SEMI JOIN elevated_roles AS er ON er.snapshot_id = ea.snapshot_id AND er.role_id = ea.role_id
-       LEFT JOIN snapshot_users AS u ON u.snapshot_id = ea.snapshot_id AND u.user_id = ea.user_id
-       WHERE ea.snapshot_id = $s
-       ORDER BY ea.email NULLS LAST, ea.user_id, ea.role_name NULLS LAST, ea.role_id, ea.via,
-         ea.via_group_name NULLS FIRST, ea.via_group_id NULLS FIRST`,
-        { s: snapshotId },
-      );
-      const groups = await store.query<ReportGroup>(
-        `WITH members AS (
-         SELECT group_id, count(*)::INTEGER AS members FROM snapshot_group_members
-         WHERE snapshot_id = $s GROUP BY group_id),
-       roles AS (
-         SELECT gr.group_id,
-           list_sort(list(coalesce(gr.role_name, gr.role_id))) AS roles,
-           bool_or(er.role_id IS NOT NULL) AS elevated
-         FROM snapshot_group_roles AS gr
-         LEFT JOIN elevated_roles AS er ON er.snapshot_id = gr.snapshot_id AND er.role_id = gr.role_id
-         WHERE gr.snapshot_id = $s GROUP BY gr.group_id)
-       SELECT g.group_id, g.name, g.group_type, g.is_scim_managed, g.created_at,
-         coalesce(m.members, 0) AS members, coalesce(r.roles, []::VARCHAR[]) AS roles,
-         coalesce(r.elevated, false) AS elevated
-       FROM snapshot_groups AS g
-       LEFT JOIN members AS m USING (group_id)
-       LEFT JOIN roles AS r USING (group_id)
-       WHERE g.snapshot_id = $s
-       ORDER BY g.name NULLS LAST, g.group_id`,
-        { s: snapshotId },
-      );
+      const elevatedAccess = await store.query<ElevatedPath>(query("elevated_access"), {
+        s: snapshotId,
+      });
+      const groups = await store.query<ReportGroup>(query("groups"), { s: snapshotId });
       // One snapshot at a time: older trend points read the view, each its own evaluation.
       const elevatedCounts: { snapshot_id: number; grants: number; users: number }[] = [];
       for (const id of trendIds) {
-        const source = accessIds.includes(id) ? "temp.effective_access" : "main.effective_access";
-        const counted = await store.query<{ grants: number; users: number }>(
-          `SELECT count(*)::INTEGER AS grants, count(DISTINCT user_id)::INTEGER AS users
-         FROM (SELECT DISTINCT ea.user_id, ea.role_id FROM ${source} AS ea
-               SEMI JOIN elevated_roles AS er
-                 ON er.snapshot_id = ea.snapshot_id AND er.role_id = ea.role_id
-               WHERE ea.snapshot_id = $s)`,
-          { s: id },
-        );
+        const counts = accessIds.includes(id) ? "elevated_counts_analysed" : "elevated_counts_view";
+        const counted = await store.query<{ grants: number; users: number }>(query(counts), {
+          s: id,
+        });
         elevatedCounts.push({
           snapshot_id: id,
           grants: counted[0]?.grants ?? 0,
@@ -649,8 +588,7 @@ export async function buildReportModel(
         evidence,
       };
     } finally {
-      await store.query("DROP TABLE IF EXISTS temp.elevated_roles");
-      await store.query("DROP TABLE IF EXISTS temp.allowed_domains");
+      await releaseHelpers(store);
     }
   }
 }

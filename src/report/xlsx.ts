@@ -8,8 +8,9 @@
  */
 
 import { listValue } from "@duckdb/node-api";
-import { materialiseHelpers } from "../analysis/anomalies.js";
+import { materialiseHelpers, releaseHelpers } from "../analysis/anomalies.js";
 import type { QueryParams, Store } from "../store/index.js";
+import { sqlQueries } from "../util/sql-files.js";
 import { CHANGE_LABELS, type ReportModel } from "./model.js";
 import {
   type ColumnSpec,
@@ -123,14 +124,12 @@ async function elevatedRoleIds(store: Store, model: ReportModel): Promise<Set<st
   const snapshotId = model.snapshot.snapshot_id;
   await materialiseHelpers(store, [snapshotId], model.config);
   try {
-    const rows = await store.query<{ role_id: string }>(
-      "SELECT role_id FROM elevated_roles WHERE snapshot_id = $s",
-      { s: snapshotId },
-    );
+    const rows = await store.query<{ role_id: string }>(query("elevated_role_ids"), {
+      s: snapshotId,
+    });
     return new Set(rows.map((r) => r.role_id));
   } finally {
-    await store.query("DROP TABLE IF EXISTS temp.elevated_roles");
-    await store.query("DROP TABLE IF EXISTS temp.allowed_domains");
+    await releaseHelpers(store);
   }
 }
 
@@ -287,31 +286,8 @@ function completenessRows(model: ReportModel): RowInput[] {
   return rows;
 }
 
-// Ordered like the model's elevated paths; a path is unique by (user, role, via, group).
-// Permissions belong to the role (Roles sheet): repeated on every path they would be most of
-// the sheet's bytes and of the memory its sort takes.
-const ACCESS_COLUMNS = `user_id, email, role_id, role_name, via, via_group_id, via_group_name,
-    via_group_is_scim_managed`;
-const ACCESS_ORDER = `email NULLS LAST, user_id, role_name NULLS LAST, role_id, via,
-    via_group_name NULLS FIRST, via_group_id NULLS FIRST`;
-const ACCESS_SQL = `SELECT ${ACCESS_COLUMNS} FROM main.effective_access WHERE snapshot_id = $s
-  ORDER BY ${ACCESS_ORDER}`;
-const GROUP_ROLES_SQL = `
-  SELECT gr.group_id, g.name AS group_name, gr.role_id, gr.role_name, gr.permissions,
-    gr.predefined_role, gr.resource_type
-  FROM snapshot_group_roles AS gr
-  LEFT JOIN snapshot_groups AS g ON g.snapshot_id = gr.snapshot_id AND g.group_id = gr.group_id
-  WHERE gr.snapshot_id = $s
-  ORDER BY g.name NULLS LAST, gr.group_id, gr.role_name NULLS LAST, gr.role_id`;
-const USERS_SQL = `
-  SELECT user_id, email, name, role, is_scim_managed, is_service_account, added_at,
-    api_key_last_used_at
-  FROM snapshot_users WHERE snapshot_id = $s
-  ORDER BY email NULLS LAST, user_id`;
-const ROLES_SQL = `
-  SELECT role_id, name, description, permissions, predefined_role, resource_type
-  FROM snapshot_roles WHERE snapshot_id = $s
-  ORDER BY name NULLS LAST, role_id`;
+// The sheets' queries: sql/report/workbook.sql.
+const query = sqlQueries("report/workbook.sql");
 
 interface Query {
   sql: string;
@@ -330,48 +306,31 @@ async function* iterateQueries(store: Store, queries: Iterable<Query>): AsyncGen
 const PAGE_ROWS = 10_000;
 
 /**
- * The snapshot's effective access in the sheet's order. When the report already materialised
- * `effective_access` on the store's query connection (buildReportModel's TEMP table), it is read
+ * The snapshot's effective access in the sheet's order. When the report's analysis left
+ * `analysis_effective_access` on the store's query connection (buildReportModel), it is read
  * from there in numbered pages, sparing a second evaluation of the view (a join over every
  * membership, the report's largest transient memory); otherwise the view is streamed.
  */
 async function* effectiveAccessRows(store: Store, snapshotId: number): AsyncGenerator<Row[]> {
-  const shared = await store.query<{ n: number }>(
-    `SELECT count(*)::INTEGER AS n FROM duckdb_tables()
-     WHERE temporary AND table_name = 'effective_access'`,
-  );
+  const shared = await store.query<{ n: number }>(query("analysed_access_exists"));
   // Rows of this snapshot present: it was materialised (no rows: the view, to be sure).
   const present =
     (shared[0]?.n ?? 0) > 0 &&
-    ((
-      await store.query<{ n: number }>(
-        "SELECT count(*)::INTEGER AS n FROM temp.effective_access WHERE snapshot_id = $s",
-        { s: snapshotId },
-      )
-    )[0]?.n ?? 0) > 0;
+    ((await store.query<{ n: number }>(query("analysed_access_count"), { s: snapshotId }))[0]?.n ??
+      0) > 0;
   if (!present) {
-    yield* iterateQueries(store, [{ sql: ACCESS_SQL, params: { s: snapshotId } }]);
+    yield* iterateQueries(store, [{ sql: query("access_rows"), params: { s: snapshotId } }]);
     return;
   }
-  await store.query(
-    `CREATE OR REPLACE TEMP TABLE report_effective_access AS
-     SELECT row_number() OVER (ORDER BY ${ACCESS_ORDER}) AS rn, ${ACCESS_COLUMNS}
-     FROM temp.effective_access WHERE snapshot_id = $s
-     ORDER BY rn`,
-    { s: snapshotId },
-  );
+  await store.query(query("number_access_pages"), { s: snapshotId });
   try {
     for (let from = 0; ; from += PAGE_ROWS) {
-      const page = await store.query<Row>(
-        `SELECT ${ACCESS_COLUMNS} FROM temp.report_effective_access
-         WHERE rn > $from AND rn <= $to ORDER BY rn`,
-        { from, to: from + PAGE_ROWS },
-      );
+      const page = await store.query<Row>(query("access_page"), { from, to: from + PAGE_ROWS });
       if (page.length === 0) break;
       yield page;
     }
   } finally {
-    await store.query("DROP TABLE IF EXISTS temp.report_effective_access");
+    await store.query(query("drop_access_pages"));
   }
 }
 
@@ -396,22 +355,15 @@ async function streamSheet(
 /** Memberships sorted per query: DuckDB's sort then holds this many rows, not the whole sheet. */
 const MEMBERS_PER_QUERY = 100_000;
 
-const MEMBERS_SELECT = `SELECT m.group_id, g.name AS group_name, m.user_id, m.email, m.name
-  FROM snapshot_group_members AS m
-  LEFT JOIN snapshot_groups AS g ON g.snapshot_id = m.snapshot_id AND g.group_id = m.group_id`;
-const MEMBERS_ORDER = "ORDER BY g.name NULLS LAST, m.group_id, m.email NULLS LAST, m.user_id";
-
 /**
  * The Members sheet's queries: runs of whole groups in the model's group order (name, then id,
- * the order of MEMBERS_ORDER too), so the sheet reads as one sort over all memberships; then
+ * the order of the members queries too), so the sheet reads as one sort over all memberships; then
  * the memberships of any group the model does not list, so that no row is ever left out.
  */
 function* memberQueries(model: ReportModel, perQuery = MEMBERS_PER_QUERY): Generator<Query> {
   const s = model.snapshot.snapshot_id;
   const among = (ids: string[], join: "SEMI" | "ANTI"): Query => ({
-    sql: `${MEMBERS_SELECT}
-      ${join} JOIN (SELECT unnest($ids) AS group_id) AS listed ON listed.group_id = m.group_id
-      WHERE m.snapshot_id = $s ${MEMBERS_ORDER}`,
+    sql: query(join === "SEMI" ? "members_of_groups" : "members_of_other_groups"),
     params: { s, ids: listValue(ids) },
   });
   let ids: string[] = [];
@@ -428,9 +380,7 @@ function* memberQueries(model: ReportModel, perQuery = MEMBERS_PER_QUERY): Gener
   if (ids.length > 0) yield among(ids, "SEMI");
   // An empty list cannot be bound (its type is unknown): with no groups listed, take them all.
   const listed = model.groups.map((g) => g.group_id);
-  yield listed.length > 0
-    ? among(listed, "ANTI")
-    : { sql: `${MEMBERS_SELECT} WHERE m.snapshot_id = $s ${MEMBERS_ORDER}`, params: { s } };
+  yield listed.length > 0 ? among(listed, "ANTI") : { sql: query("members"), params: { s } };
 }
 
 const SEVERITY_FILLS: readonly [severity: string, argb: string][] = [
@@ -513,7 +463,7 @@ export async function writeWorkbook(
       store,
       "Group roles",
       "group_id group_name role_id role_name permissions predefined_role resource_type elevated",
-      [{ sql: GROUP_ROLES_SQL, params }],
+      [{ sql: query("group_roles"), params }],
       withElevated,
     );
     await streamSheet(
@@ -521,14 +471,14 @@ export async function writeWorkbook(
       store,
       "Users",
       "user_id email name role is_scim_managed is_service_account added_at api_key_last_used_at",
-      [{ sql: USERS_SQL, params }],
+      [{ sql: query("users"), params }],
     );
     await streamSheet(
       book,
       store,
       "Roles",
       "role_id name description permissions predefined_role resource_type elevated",
-      [{ sql: ROLES_SQL, params }],
+      [{ sql: query("roles"), params }],
       withElevated,
     );
     await book.sheetFrom(

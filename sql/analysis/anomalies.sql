@@ -1,0 +1,54 @@
+-- The TEMP tables the anomaly rules, the report and certification read (src/analysis/anomalies.ts).
+-- `{name}` is a list of bound parameters the runner writes in ([$name_0, ...]::TYPE[]): the node
+-- bindings cannot bind an empty list, whose item type they cannot infer. In rule_rows, `{rule}` is
+-- one rule's SELECT, whose rows are read as the four columns every rule returns (on the query's
+-- 4th line, where a rule's error messages expect it).
+
+-- name: materialise_effective_access
+-- analysis_effective_access: the effective_access view's rows of the snapshots, evaluated once
+-- (a join over every membership) for the rules and the report to share. A table of its own name:
+-- the public view stays what it is on this connection.
+CREATE OR REPLACE TEMP TABLE analysis_effective_access AS
+SELECT * FROM main.effective_access WHERE list_contains({snapshot_ids}, snapshot_id);
+
+-- name: release_effective_access
+DROP TABLE IF EXISTS temp.analysis_effective_access;
+
+-- name: elevated_roles
+-- elevated_roles(snapshot_id, role_id): the roles of the snapshots the configuration counts as
+-- elevated: the predefined Owner, a role it names, or one holding a permission matching one of its
+-- GLOB patterns.
+CREATE OR REPLACE TEMP TABLE elevated_roles AS
+WITH roles AS (
+  SELECT snapshot_id, role_id, name, permissions, predefined_role FROM snapshot_roles
+  UNION
+  SELECT snapshot_id, role_id, role_name, permissions, predefined_role FROM snapshot_group_roles
+  UNION
+  SELECT snapshot_id, role_id, role_name, permissions, predefined_role FROM snapshot_user_roles
+)
+SELECT DISTINCT snapshot_id, role_id FROM roles
+WHERE list_contains({snapshot_ids}, snapshot_id)
+  AND ((predefined_role AND name = 'Owner')
+    OR list_contains({elevated_role_names}, name)
+    OR EXISTS (
+      SELECT 1 FROM (SELECT unnest(permissions) AS permission) AS p,
+        (SELECT unnest({elevated_permission_patterns}) AS pattern) AS g
+      WHERE p.permission GLOB g.pattern))
+ORDER BY snapshot_id, role_id;
+
+-- name: allowed_domains
+-- allowed_domains(domain): the configured email domains (lower case, no '@').
+CREATE OR REPLACE TEMP TABLE allowed_domains AS SELECT unnest({allowed_email_domains}) AS domain;
+
+-- name: release_elevated_roles
+DROP TABLE IF EXISTS temp.elevated_roles;
+
+-- name: release_allowed_domains
+DROP TABLE IF EXISTS temp.allowed_domains;
+
+-- name: rule_rows
+SELECT CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_id,
+  CAST(role_id AS VARCHAR) AS role_id, CAST(detail AS VARCHAR) AS detail
+FROM (
+{rule}
+) AS rule_rows;

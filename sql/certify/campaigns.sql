@@ -1,0 +1,81 @@
+-- Certification's campaigns, items, decisions and imports (src/certify/db.ts, campaign.ts,
+-- close.ts, import.ts, remediate.ts). Rows are inserted by insertRows (db.ts), which writes its
+-- multi-row VALUES itself. $1, $2, ... are positional parameters.
+
+-- name: begin
+BEGIN TRANSACTION;
+
+-- name: commit
+COMMIT;
+
+-- name: rollback
+ROLLBACK;
+
+-- name: now
+SELECT now() AS now;
+
+-- name: latest_campaign
+SELECT campaign_id, name, snapshot_id, seal, scope, baseline_campaign_id,
+  reviewers_sha256, reviewers_source, undecided_policy, allow_self_review,
+  strftime(due_date, '%Y-%m-%d') AS due_date, secret, status, created_at, closed_at
+FROM certify_campaigns ORDER BY campaign_id DESC LIMIT 1;
+
+-- name: campaign_by_name
+SELECT campaign_id, name, snapshot_id, seal, scope, baseline_campaign_id,
+  reviewers_sha256, reviewers_source, undecided_policy, allow_self_review,
+  strftime(due_date, '%Y-%m-%d') AS due_date, secret, status, created_at, closed_at
+FROM certify_campaigns WHERE name = $1;
+
+-- name: campaign_by_id
+SELECT campaign_id, name, snapshot_id, seal, scope, baseline_campaign_id,
+  reviewers_sha256, reviewers_source, undecided_policy, allow_self_review,
+  strftime(due_date, '%Y-%m-%d') AS due_date, secret, status, created_at, closed_at
+FROM certify_campaigns WHERE campaign_id = $1;
+
+-- name: campaign_name_taken
+SELECT 1 FROM certify_campaigns WHERE name = $1;
+
+-- name: last_closed_campaign_name
+SELECT name FROM certify_campaigns WHERE status = 'closed' ORDER BY campaign_id DESC LIMIT 1;
+
+-- name: next_campaign_id
+SELECT coalesce(max(campaign_id), 0)::INTEGER + 1 AS id FROM certify_campaigns;
+
+-- name: insert_campaign
+INSERT INTO certify_campaigns (campaign_id, name, snapshot_id, seal, scope,
+  baseline_campaign_id, reviewers_sha256, reviewers_source, undecided_policy,
+  allow_self_review, due_date, secret, status, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::DATE, $12, 'open', now());
+
+-- name: close_campaign
+UPDATE certify_campaigns SET status = 'closed', closed_at = now()
+WHERE campaign_id = $1 AND status = 'open' RETURNING closed_at;
+
+-- name: items
+SELECT * FROM certify_items WHERE campaign_id = $1
+ORDER BY reviewer, kind, group_name NULLS FIRST, group_id NULLS FIRST,
+  user_email NULLS LAST, user_id NULLS FIRST, role_name NULLS FIRST, role_id NULLS FIRST;
+
+-- name: item_fingerprints
+SELECT item_id, fingerprint FROM certify_items WHERE campaign_id = $1;
+
+-- name: current_decisions
+-- The latest decision of each decided item (decisions are append-only; the latest wins).
+SELECT item_id, decision, justification, reviewer, decided_at, source, file_sha256,
+  sheet_row, decision_seq
+FROM certify_decisions WHERE campaign_id = $1
+QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY decision_seq DESC) = 1;
+
+-- name: next_decision_seq
+SELECT coalesce(max(decision_seq), 0)::INTEGER + 1 AS n FROM certify_decisions;
+
+-- name: import_of_file
+SELECT imported_at FROM certify_imports WHERE campaign_id = $1 AND file_sha256 = $2;
+
+-- name: insert_import
+INSERT INTO certify_imports (campaign_id, file_sha256, file_name, reviewer, rows,
+  decisions, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7);
+
+-- name: imports
+SELECT file_name, file_sha256, reviewer, rows, decisions, imported_at FROM certify_imports
+WHERE campaign_id = $1 ORDER BY imported_at, file_sha256;

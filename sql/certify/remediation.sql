@@ -1,0 +1,46 @@
+-- Remediation of revoked grants and its verification against later snapshots
+-- (src/certify/state.ts, remediate.ts).
+
+-- name: remediation
+SELECT item_id, action, method, path, status, attempts, error, planned_at, executed_at
+FROM certify_remediation WHERE campaign_id = $1 ORDER BY item_id;
+
+-- name: record_attempt
+UPDATE certify_remediation SET status = $3, error = $4, attempts = attempts + 1,
+  executed_at = now() WHERE campaign_id = $1 AND item_id = $2;
+
+-- name: absence_checks
+-- For each remediated item of campaign $c: the complete snapshots taken after the action (or,
+-- for an IdP-managed grant, after the campaign closed), and whether the grant is absent there.
+-- A user role counts as the population counted it: a `direct` path of the effective_access view.
+WITH acts AS (
+  SELECT i.item_id, i.kind, i.group_id, i.user_id, i.role_id,
+    CASE WHEN a.status = 'idp' THEN c.closed_at ELSE a.executed_at END AS since
+  FROM certify_items AS i
+  JOIN certify_remediation AS a ON a.campaign_id = i.campaign_id AND a.item_id = i.item_id
+  JOIN certify_campaigns AS c ON c.campaign_id = i.campaign_id
+  WHERE i.campaign_id = $c AND a.status IN ('done', 'already_absent', 'idp')),
+later AS (
+  SELECT acts.*, r.snapshot_id FROM acts
+  JOIN snapshot_runs AS r ON r.status = 'complete' AND r.started_at > acts.since),
+checked AS (
+  SELECT l.item_id, l.snapshot_id,
+    CASE l.kind
+      WHEN 'membership' THEN NOT EXISTS (
+        SELECT 1 FROM snapshot_group_members AS m
+        WHERE m.snapshot_id = l.snapshot_id AND m.group_id = l.group_id
+          AND m.user_id = l.user_id)
+      WHEN 'group_role' THEN NOT EXISTS (
+        SELECT 1 FROM snapshot_group_roles AS g
+        WHERE g.snapshot_id = l.snapshot_id AND g.group_id = l.group_id
+          AND g.role_id = l.role_id)
+      ELSE NOT EXISTS (
+        SELECT 1 FROM effective_access AS e
+        WHERE e.snapshot_id = l.snapshot_id AND e.via = 'direct'
+          AND e.user_id = l.user_id AND e.role_id = l.role_id)
+    END AS absent
+  FROM later AS l)
+SELECT item_id, max(snapshot_id) AS latest_snapshot_id,
+  arg_max(absent, snapshot_id) AS absent_now,
+  min(snapshot_id) FILTER (WHERE absent) AS first_absent_snapshot_id
+FROM checked GROUP BY item_id;

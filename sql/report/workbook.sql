@@ -1,0 +1,85 @@
+-- The workbook's queries (src/report/xlsx.ts): the large per-row sheets, streamed from the store.
+-- $s is the snapshot id. Effective access rows are ordered like the model's elevated paths (a
+-- path is unique by user, role, via, group); permissions belong to the role (Roles sheet):
+-- repeated on every path they would be most of the sheet's bytes and of the memory its sort takes.
+
+-- name: elevated_role_ids
+SELECT role_id FROM elevated_roles WHERE snapshot_id = $s;
+
+-- name: access_rows
+SELECT user_id, email, role_id, role_name, via, via_group_id, via_group_name,
+  via_group_is_scim_managed
+FROM main.effective_access WHERE snapshot_id = $s
+ORDER BY email NULLS LAST, user_id, role_name NULLS LAST, role_id, via,
+  via_group_name NULLS FIRST, via_group_id NULLS FIRST;
+
+-- name: analysed_access_exists
+-- Whether the analysis left analysis_effective_access on this connection.
+SELECT count(*)::INTEGER AS n FROM duckdb_tables()
+WHERE temporary AND table_name = 'analysis_effective_access';
+
+-- name: analysed_access_count
+SELECT count(*)::INTEGER AS n FROM temp.analysis_effective_access WHERE snapshot_id = $s;
+
+-- name: number_access_pages
+-- The analysed rows of $s, numbered in the sheet's order, to be read in pages.
+CREATE OR REPLACE TEMP TABLE report_effective_access AS
+SELECT row_number() OVER (ORDER BY email NULLS LAST, user_id, role_name NULLS LAST, role_id, via,
+    via_group_name NULLS FIRST, via_group_id NULLS FIRST) AS rn,
+  user_id, email, role_id, role_name, via, via_group_id, via_group_name,
+  via_group_is_scim_managed
+FROM temp.analysis_effective_access WHERE snapshot_id = $s
+ORDER BY rn;
+
+-- name: access_page
+SELECT user_id, email, role_id, role_name, via, via_group_id, via_group_name,
+  via_group_is_scim_managed
+FROM temp.report_effective_access
+WHERE rn > $from AND rn <= $to ORDER BY rn;
+
+-- name: drop_access_pages
+DROP TABLE IF EXISTS temp.report_effective_access;
+
+-- name: group_roles
+SELECT gr.group_id, g.name AS group_name, gr.role_id, gr.role_name, gr.permissions,
+  gr.predefined_role, gr.resource_type
+FROM snapshot_group_roles AS gr
+LEFT JOIN snapshot_groups AS g ON g.snapshot_id = gr.snapshot_id AND g.group_id = gr.group_id
+WHERE gr.snapshot_id = $s
+ORDER BY g.name NULLS LAST, gr.group_id, gr.role_name NULLS LAST, gr.role_id;
+
+-- name: users
+SELECT user_id, email, name, role, is_scim_managed, is_service_account, added_at,
+  api_key_last_used_at
+FROM snapshot_users WHERE snapshot_id = $s
+ORDER BY email NULLS LAST, user_id;
+
+-- name: roles
+SELECT role_id, name, description, permissions, predefined_role, resource_type
+FROM snapshot_roles WHERE snapshot_id = $s
+ORDER BY name NULLS LAST, role_id;
+
+-- name: members_of_groups
+-- The memberships of the groups in $ids (a run of whole groups, in the sheet's order).
+SELECT m.group_id, g.name AS group_name, m.user_id, m.email, m.name
+FROM snapshot_group_members AS m
+LEFT JOIN snapshot_groups AS g ON g.snapshot_id = m.snapshot_id AND g.group_id = m.group_id
+SEMI JOIN (SELECT unnest($ids) AS group_id) AS listed ON listed.group_id = m.group_id
+WHERE m.snapshot_id = $s
+ORDER BY g.name NULLS LAST, m.group_id, m.email NULLS LAST, m.user_id;
+
+-- name: members_of_other_groups
+-- The memberships of every group not in $ids (groups the model does not list).
+SELECT m.group_id, g.name AS group_name, m.user_id, m.email, m.name
+FROM snapshot_group_members AS m
+LEFT JOIN snapshot_groups AS g ON g.snapshot_id = m.snapshot_id AND g.group_id = m.group_id
+ANTI JOIN (SELECT unnest($ids) AS group_id) AS listed ON listed.group_id = m.group_id
+WHERE m.snapshot_id = $s
+ORDER BY g.name NULLS LAST, m.group_id, m.email NULLS LAST, m.user_id;
+
+-- name: members
+SELECT m.group_id, g.name AS group_name, m.user_id, m.email, m.name
+FROM snapshot_group_members AS m
+LEFT JOIN snapshot_groups AS g ON g.snapshot_id = m.snapshot_id AND g.group_id = m.group_id
+WHERE m.snapshot_id = $s
+ORDER BY g.name NULLS LAST, m.group_id, m.email NULLS LAST, m.user_id;

@@ -1,0 +1,130 @@
+/**
+ * The one header format of sql/diff and sql/rules files (a YAML comment block, then the SQL),
+ * parsed by src/analysis/sql-header.ts for both, and the shipped files read with it.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  DIFF_KINDS,
+  diffSqlDirectory,
+  loadDiffQueries,
+  parseDiffQuery,
+} from "../../src/analysis/diff.js";
+import { BUILTIN_RULES_DIR, parseRule } from "../../src/analysis/rules.js";
+import { parseSqlHeader } from "../../src/analysis/sql-header.js";
+
+describe("parseSqlHeader", () => {
+  it("reads the leading comment block as YAML and returns the SQL after it", () => {
+    const text = [
+      "",
+      "-- id: a-rule",
+      "-- title: >-",
+      "--   folded over",
+      "--   two lines",
+      "-- controls: [A, B]",
+      "",
+      "-- Why: a comment of the query, not of the header.",
+      "SELECT 1;",
+      "",
+    ].join("\n");
+    const { meta, sql } = parseSqlHeader(text, "id");
+    expect(meta).toEqual({ id: "a-rule", title: "folded over two lines", controls: ["A", "B"] });
+    expect(sql).toBe("-- Why: a comment of the query, not of the header.\nSELECT 1");
+  });
+
+  it("ends the header at the first line that is not a comment", () => {
+    const { meta, sql } = parseSqlHeader("-- kind: x\nSELECT 1\n-- kind: y\n", "kind");
+    expect(meta).toEqual({ kind: "x" });
+    expect(sql).toBe("SELECT 1\n-- kind: y");
+  });
+
+  it("refuses a file without a header, or with a header that is not YAML", () => {
+    expect(() => parseSqlHeader("SELECT 1", "kind")).toThrow(
+      "no metadata: start the file with `-- kind: ...` comment lines (YAML)",
+    );
+    expect(() => parseSqlHeader("-- id: [unclosed\nSELECT 1", "id")).toThrow(
+      /^metadata is not valid YAML: /,
+    );
+  });
+});
+
+/** What reports show for each kind: the descriptions of the former `-- description:` lines. */
+const DESCRIPTIONS: Record<string, string> = {
+  access_gained:
+    "a user holds a role in `to` by some path and held it by none in `from` (via: every path to it in `to`, direct or through a group; names as in `to`)",
+  group_added: "a group exists in `to` but not in `from`",
+  group_renamed: "a group kept its id and changed its name (before, after: the names)",
+  group_role_granted: "a role was assigned to a group (names as in `to`)",
+  group_scim_changed:
+    "a group became or stopped being SCIM-managed (before, after: is_scim_managed; group_name as in `to`)",
+  group_type_changed:
+    "a group's group_type changed (before, after: NULL where the API omitted it; group_name as in `to`)",
+  member_added: "a user became a member of a group (names as in `to`)",
+  role_added: "a role appeared in the organization's roles catalog (permissions sorted)",
+  role_permissions_changed:
+    "a role's set of permissions changed (before, after: sorted permissions; role_name as in `to`)",
+  user_added: "a user joined the organization",
+  user_role_changed:
+    "a user's legacy organization role (`role`: owner / reader) changed (names as in `to`)",
+  user_role_granted:
+    "a role was assigned to a user directly (names as in `to`); a role held only through a group shows as member_*, group_role_* and access_* changes instead",
+};
+
+describe("diff headers", () => {
+  it("parses every shipped diff file, with the descriptions the reports show", () => {
+    const files = readdirSync(diffSqlDirectory()).filter((n) => n.endsWith(".sql"));
+    const parsed = files.map((name) => {
+      const file = join(diffSqlDirectory(), name);
+      return parseDiffQuery(file, readFileSync(file, "utf8"));
+    });
+    expect(Object.fromEntries(parsed.map((q) => [q.kind, q.description]))).toEqual(DESCRIPTIONS);
+    for (const q of parsed) expect(q.sql).toMatch(/^(WITH|SELECT)\b/);
+    expect(loadDiffQueries().map((q) => q.kind)).toEqual([...DIFF_KINDS]);
+  });
+
+  it("refuses an unknown kind, a mirrored kind, a missing field and a missing query", () => {
+    const header = (kind: string) => `-- kind: ${kind}\n-- description: d\n-- why: w\n`;
+    expect(() => parseDiffQuery("f.sql", `${header("nope")}SELECT 1`)).toThrow(
+      /^f\.sql: invalid metadata: kind: /,
+    );
+    expect(() => parseDiffQuery("f.sql", `${header("member_removed")}SELECT 1`)).toThrow(
+      "f.sql: member_removed is computed as the mirror of member_added",
+    );
+    expect(() => parseDiffQuery("f.sql", "-- kind: member_added\n-- why: w\nSELECT 1")).toThrow(
+      /invalid metadata: description: /,
+    );
+    expect(() => parseDiffQuery("f.sql", header("member_added"))).toThrow(/no query/);
+    expect(parseDiffQuery("f.sql", `${header("member_added")}SELECT 1;`)).toMatchObject({
+      kind: "member_added",
+      description: "d",
+      sql: "SELECT 1",
+      swapped: false,
+    });
+  });
+});
+
+describe("rule headers", () => {
+  it("parses every shipped rule with the same header reader", () => {
+    const names = readdirSync(BUILTIN_RULES_DIR).filter((n) => n.endsWith(".sql"));
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const file = join(BUILTIN_RULES_DIR, name);
+      const rule = parseRule(readFileSync(file, "utf8"), file);
+      expect(`${rule.id}.sql`).toBe(name);
+      expect(rule.sql).not.toMatch(/^-- (id|title|severity):/m);
+    }
+  });
+
+  it("refuses what the diff headers refuse, in the same words", () => {
+    expect(() => parseRule("SELECT 1", "x.sql")).toThrow(
+      "no metadata: start the file with `-- id: ...` comment lines (YAML)",
+    );
+    expect(() =>
+      parseRule(
+        "-- id: a\n-- title: t\n-- severity: dire\n-- rationale: r\n-- remediation: m\nSELECT 1",
+        "x.sql",
+      ),
+    ).toThrow(/^invalid metadata: severity: /);
+  });
+});
