@@ -6,9 +6,14 @@ import { pathToFileURL } from "node:url";
 import Handlebars from "handlebars";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HTML_ROW_CAP, renderHtml, revealInvisible, scriptJson } from "../src/report/html.js";
+import {
+  revealInvisible,
+  scriptJson,
+  templatesDirectory,
+  templateVersion,
+} from "../src/render/index.js";
+import { HTML_ROW_CAP, renderHtml } from "../src/report/html.js";
 import { buildReportModel, type ReportModel } from "../src/report/model.js";
-import { templatesDirectory, templateVersion } from "../src/report/templates.js";
 import { Store } from "../src/store/index.js";
 import { hasChromium, launchChromium } from "./support/browser.js";
 import { crawlHostileOrganization, HOSTILE_NAMES, type ReportOrg } from "./support/report-org.js";

@@ -20,9 +20,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cellText, EXCEL_MAX_CELL_CHARS, neutralise, xmlSafe } from "../src/render/index.js";
 import { buildReportModel, type ReportModel } from "../src/report/model.js";
 import { SHEET_NAMES, type WorkbookStats, writeWorkbook } from "../src/report/xlsx.js";
-import { cellText, EXCEL_MAX_CELL_CHARS, neutralise, xmlSafe } from "../src/report/xlsx-sheet.js";
 import { Store } from "../src/store/index.js";
 import { crawlHostileOrganization, HOSTILE_NAMES, type ReportOrg } from "./support/report-org.js";
 

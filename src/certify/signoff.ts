@@ -8,10 +8,13 @@
 import { createHash } from "node:crypto";
 import { stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import Handlebars from "handlebars";
-import { revealInvisible } from "../report/html.js";
-import { readTemplate } from "../report/templates.js";
-import { StreamingBook } from "../report/xlsx-sheet.js";
+import type Handlebars from "handlebars";
+import {
+  createTemplateEnvironment,
+  readTemplate,
+  revealInvisible,
+  StreamingBook,
+} from "../render/index.js";
 import type { Store } from "../store/index.js";
 import { checkOutputDir, writeFilesAtomically } from "../util/files.js";
 import { TOOL_VERSION } from "../version.js";
@@ -193,17 +196,12 @@ let compiled: { template: Handlebars.TemplateDelegate; csp: string; css: string 
 
 function compile() {
   if (compiled) return compiled;
-  const hb = Handlebars.create();
   const css = readTemplate(STYLESHEET).replace(/\r\n?/g, "\n");
   if (/<\/style|<!--/i.test(css))
     throw new Error(`templates/${STYLESHEET} must not close its element`);
-  hb.registerHelper("stylesheet", () => new hb.SafeString(css));
-  const template = hb.compile(readTemplate(TEMPLATE), {
-    strict: true,
-    knownHelpersOnly: true,
-    knownHelpers: { stylesheet: true },
-    preventIndent: true,
-  });
+  // The package's own stylesheet, checked above; never data.
+  const env = createTemplateEnvironment({ rawHelpers: { stylesheet: () => css } });
+  const template = env.compile<unknown>(readTemplate(TEMPLATE), TEMPLATE);
   const hash = createHash("sha256").update(css, "utf8").digest("base64");
   const csp = [
     "default-src 'none'",

@@ -9,7 +9,7 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import ExcelJS from "exceljs";
-import { cellText, xmlSafe } from "../report/xlsx-sheet.js";
+import { cellText, xmlSafe } from "../render/index.js";
 import type { CampaignRow, CurrentDecision, ItemRow } from "./db.js";
 import { rowHash } from "./rowhash.js";
 import { checkWorkbookZip, readWorkbookBytes } from "./zip-limits.js";

@@ -16,12 +16,11 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import Handlebars from "handlebars";
 import nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import { SEVERITIES, type Severity, severityRank } from "../analysis/rules.js";
+import { createTemplateEnvironment, templatesDirectory } from "../render/index.js";
 import { registerSecret, silentLogger } from "../util/log.js";
-import { templatesDirectory } from "../util/package-dir.js";
 
 export type { Severity };
 
@@ -250,18 +249,12 @@ type Template = (view: ReturnType<typeof emailView>) => string;
 const compiled = new Map<string, { html: Template; text: Template }>();
 
 /**
- * Compiles a template, refusing unescaped output: the data is untrusted, so `{{{ }}}` and
- * `{{& }}` have no legitimate use here. `strict` makes a misspelt field an error, not a blank.
+ * Compiles a template in its own environment (src/render), which refuses unescaped output: the
+ * data is untrusted, so `{{{ }}}` and `{{& }}` have no legitimate use here. `strict` makes a
+ * misspelt field an error, not a blank.
  */
 function compileTemplate(file: string, source: string, escapeHtml: boolean): Template {
-  if (/\{\{\{|\{\{~?\s*&/.test(source)) {
-    throw new Error(
-      `${file}: unescaped output ({{{ }}} or {{& }}) is not allowed in email templates`,
-    );
-  }
-  // An isolated environment: nothing registered globally on Handlebars reaches these templates.
-  const hb = Handlebars.create();
-  return hb.compile(source, { strict: true, noEscape: !escapeHtml });
+  return createTemplateEnvironment({ escapeHtml, knownHelpersOnly: false }).compile(source, file);
 }
 
 async function loadTemplates(directory: string): Promise<{ html: Template; text: Template }> {

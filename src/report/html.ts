@@ -14,9 +14,15 @@
  * marked the document, so a 50,000-row table opens in seconds and still shows whole without it.
  */
 import { createHash } from "node:crypto";
-import Handlebars from "handlebars";
+import type Handlebars from "handlebars";
 import { DIFF_KINDS, type DiffKind } from "../analysis/diff.js";
 import { SEVERITIES, type Severity, severityRank } from "../analysis/rules.js";
+import {
+  createTemplateEnvironment,
+  readTemplate,
+  revealInvisible,
+  scriptJson,
+} from "../render/index.js";
 import { barRows, formatCount, type TrendPanel, trendPanels } from "./html-charts.js";
 import {
   CHANGE_LABELS,
@@ -24,7 +30,6 @@ import {
   type ReportSnapshot,
   type SnapshotEvidence,
 } from "./model.js";
-import { readTemplate } from "./templates.js";
 
 /** Rows per page in the browser; all rows of the current filter still print. */
 export const HTML_PAGE_SIZE = 100;
@@ -44,58 +49,6 @@ const MAIN_TEMPLATE = "report.html.hbs";
 const PARTIALS = ["report-table", "report-bars", "report-trend", "report-evidence"] as const;
 /** The only files the `inline` helper emits unescaped: the package's own code, never data. */
 const ASSETS = ["report.css", "report.js"] as const;
-
-// ---------------------------------------------------------------------------------------------
-// Escaping helpers
-
-/**
- * JSON for a `<script type="application/json">` element: HTML escaping does not apply inside
- * script text, so the characters that could close the element or start a comment are written
- * as JSON escapes instead (and U+2028/2029, which older JavaScript parsers treat as newlines).
- */
-export function scriptJson(value: unknown): string {
-  const json = JSON.stringify(value) ?? "null";
-  return json.replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
-/** Characters that render as nothing or reorder text (C0/C1 controls, zero-width, bidi). */
-function isInvisible(code: number): boolean {
-  return (
-    code < 0x20 ||
-    (code >= 0x7f && code <= 0x9f) ||
-    code === 0xad ||
-    code === 0x61c ||
-    code === 0x115f ||
-    code === 0x1160 ||
-    code === 0x180e ||
-    (code >= 0x200b && code <= 0x200f) ||
-    (code >= 0x202a && code <= 0x202e) ||
-    (code >= 0x2060 && code <= 0x206f) ||
-    code === 0x3164 ||
-    code === 0xfeff ||
-    (code >= 0xfff9 && code <= 0xfffb)
-  );
-}
-
-/**
- * Shows invisible characters as `[U+202E]`: a reviewer must see that a name hides a bidi
- * override or a leading tab rather than read the spoofed text. Plain text in, plain text out:
- * the result is still escaped by the template.
- */
-export function revealInvisible(text: string): string {
-  let out = "";
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (!isInvisible(code)) continue;
-    out += `${text.slice(from, i)}[U+${code.toString(16).toUpperCase().padStart(4, "0")}]`;
-    from = i + 1;
-  }
-  return from === 0 ? text : out + text.slice(from);
-}
 
 const NONE = "—";
 const show = (value: string | null | undefined): string =>
@@ -726,24 +679,21 @@ function readAsset(name: (typeof ASSETS)[number]): string {
 
 function compile(): Compiled {
   if (compiled) return compiled;
-  const hb = Handlebars.create();
   const assets = new Map<string, string>(ASSETS.map((name) => [name, readAsset(name)]));
-  hb.registerHelper("inline", (name: unknown) => {
-    const text = typeof name === "string" ? assets.get(name) : undefined;
-    if (text === undefined) throw new Error(`inline: unknown asset ${String(name)}`);
-    return new hb.SafeString(text);
+  const env = createTemplateEnvironment({
+    rawHelpers: {
+      // The package's own stylesheet and script, checked by readAsset; never data.
+      inline: (name: unknown) => {
+        const text = typeof name === "string" ? assets.get(name) : undefined;
+        if (text === undefined) throw new Error(`inline: unknown asset ${String(name)}`);
+        return text;
+      },
+      // JSON escaped for a script element by scriptJson.
+      json: (value: unknown) => scriptJson(value),
+    },
+    partials: Object.fromEntries(PARTIALS.map((name) => [name, readTemplate(`${name}.hbs`)])),
   });
-  hb.registerHelper("json", (value: unknown) => new hb.SafeString(scriptJson(value)));
-  const options: CompileOptions = {
-    strict: true,
-    knownHelpersOnly: true,
-    knownHelpers: { inline: true, json: true },
-    preventIndent: true,
-  };
-  for (const name of PARTIALS) {
-    hb.registerPartial(name, hb.compile(readTemplate(`${name}.hbs`), options));
-  }
-  const template = hb.compile<HtmlView>(readTemplate(MAIN_TEMPLATE), options);
+  const template = env.compile<HtmlView>(readTemplate(MAIN_TEMPLATE), MAIN_TEMPLATE);
   const csp = [
     "default-src 'none'",
     `style-src 'sha256-${sha256Base64(assets.get("report.css") ?? "")}'`,

@@ -11,12 +11,12 @@ import { stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { previousSnapshotId } from "../analysis/access.js";
 import type { AnalysisConfig } from "../analysis/config.js";
+import { templateVersion } from "../render/index.js";
 import type { Store } from "../store/index.js";
 import { checkOutputDir, OutputPathError, writeFilesAtomically } from "../util/files.js";
 import { TOOL_VERSION } from "../version.js";
 import { renderHtml } from "./html.js";
 import { buildReportModel, ReportError, type ReportModel, releaseReportTables } from "./model.js";
-import { templateVersion } from "./templates.js";
 import { writeWorkbook } from "./xlsx.js";
 
 export { buildReportModel, CHANGE_LABELS, ReportError, type ReportModel } from "./model.js";

@@ -9,9 +9,6 @@
 
 import { listValue } from "@duckdb/node-api";
 import { materialiseHelpers, releaseHelpers } from "../analysis/anomalies.js";
-import type { QueryParams, Store } from "../store/index.js";
-import { sqlQueries } from "../util/sql-files.js";
-import { CHANGE_LABELS, type ReportModel } from "./model.js";
 import {
   type ColumnSpec,
   Day,
@@ -20,9 +17,10 @@ import {
   type SheetPart,
   StreamingBook,
   timestamp,
-} from "./xlsx-sheet.js";
-
-export { EXCEL_MAX_ROWS, neutralise, xmlSafe } from "./xlsx-sheet.js";
+} from "../render/index.js";
+import type { QueryParams, Store } from "../store/index.js";
+import { sqlQueries } from "../util/sql-files.js";
+import { CHANGE_LABELS, type ReportModel } from "./model.js";
 
 /** The sheets, in workbook order; an overflowing sheet continues in "Name (2)" right after it. */
 export const SHEET_NAMES = [

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { MIGRATIONS, parseMigrations, SCHEMA_VERSION } from "../../src/store/migrations.js";
+
+describe("migrations as numbered SQL files", () => {
+  it("ships versions 1..N under the names existing databases recorded", () => {
+    expect(MIGRATIONS.map((m) => [m.version, m.name])).toEqual([
+      [1, "initial schema"],
+      [2, "effective_access view"],
+      [3, "retention: pruned status, pruned_at, snapshot_holds"],
+      [4, "certification campaigns and remediation"],
+    ]);
+    expect(SCHEMA_VERSION).toBe(4);
+    expect(MIGRATIONS[1]?.sql).toMatch(/^-- Released:.*\nCREATE VIEW effective_access AS/);
+  });
+
+  it("refuses a gap, a bad file name and a missing name line", () => {
+    const one = "-- migration: first\nCREATE TABLE a (x INTEGER);\n";
+    expect(parseMigrations(new Map([["0001_first.sql", one]]))).toEqual([
+      { version: 1, name: "first", sql: "CREATE TABLE a (x INTEGER);\n" },
+    ]);
+    expect(() =>
+      parseMigrations(
+        new Map([
+          ["0001_first.sql", one],
+          ["0003_third.sql", "-- migration: third\nSELECT 1;"],
+        ]),
+      ),
+    ).toThrow(/expected version 2, found 3/);
+    expect(() => parseMigrations(new Map([["1_first.sql", one]]))).toThrow(/0005_what-it-does/);
+    expect(() => parseMigrations(new Map([["0001_first.sql", "CREATE TABLE a;"]]))).toThrow(
+      /-- migration: NAME/,
+    );
+  });
+});
