@@ -3,31 +3,21 @@
  * on an invalid configuration): one line per problem on stderr, exit 2; secrets never printed.
  * The rules themselves are tested as functions in test/unit/config.test.ts.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type CliResult, cliEnv, runCli } from "./support/cli.js";
+import { CONFIG_FILE, configDirs } from "./support/config-dirs.js";
 
-const root = mkdtempSync(join(tmpdir(), "config-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let counter = 0;
-
-/** A fresh working directory, optionally with a default configuration file in it. */
-function workdir(yaml?: string): string {
-  counter += 1;
-  const dir = join(root, `wd-${counter}`);
-  mkdirSync(dir, { recursive: true });
-  if (yaml !== undefined) writeFileSync(join(dir, "access-audit.config.yaml"), yaml);
-  return dir;
-}
+/** A fresh folder, optionally with a default configuration file in it. */
+const workdir = configDirs("config-");
 
 /** The CLI in a working directory (the default configuration file is looked up there). */
 function runIn(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return runCli(args, cliEnv(env), 120_000, cwd);
 }
 
-const FILE = "access-audit.config.yaml";
+const FILE = CONFIG_FILE;
 
 /** `config check` on a file: exit 2, nothing on stdout, exactly these lines on stderr. */
 async function expectProblems(yaml: string, lines: string[]): Promise<void> {

@@ -17,13 +17,24 @@ import {
 } from "./faults.js";
 import { hashString } from "./prng.js";
 import { type QuirkConfig, resolveQuirks } from "./quirks.js";
+import { registerGroupRoutes } from "./routes/groups.js";
+import {
+  errorBody,
+  errorReply,
+  type JsonObject,
+  type ListSpec,
+  type Reply,
+  type Route,
+  type RouteKit,
+} from "./routes/kit.js";
+import { registerRoleRoutes } from "./routes/roles.js";
+import { registerUserRoutes } from "./routes/users.js";
 import {
   type AssignedRoleWire,
   type GroupWire,
   type OrgState,
   type Page,
   type PageRequest,
-  type SortOrder,
   StateError,
 } from "./state.js";
 
@@ -55,49 +66,6 @@ export interface SimulatorServerOptions {
   quirks: Partial<QuirkConfig> | undefined;
 }
 
-type JsonObject = Record<string, unknown>;
-
-interface ListReply {
-  envelope: "next" | "legacy";
-  /** The raw incoming `after`, as the client sent it. */
-  after: string | undefined;
-  /** The group whose sub-list this is, for focused mutations. */
-  focusGroupId: string | undefined;
-  /** The page size the client asked for (or the default). */
-  limit: number;
-}
-
-interface Reply {
-  status: number;
-  body: JsonObject;
-  headers?: Record<string, string>;
-  list?: ListReply;
-}
-
-interface RequestContext {
-  params: Record<string, string>;
-  query: URLSearchParams;
-  body: JsonObject;
-}
-
-interface Route {
-  method: string;
-  template: string;
-  segments: string[];
-  /** Whether the route reads a JSON body (a malformed one is then a 400). */
-  readsBody: boolean;
-  handler: (ctx: RequestContext) => Reply;
-}
-
-interface ListSpec {
-  defaultLimit: number;
-  maxLimit: number;
-  minLimit: number;
-  defaultOrder: SortOrder;
-  /** The legacy users list has no `order` parameter. */
-  hasOrder: boolean;
-}
-
 const MAX_BODY_BYTES = 1 << 20;
 const CURSOR_PREFIX = "sim-cursor:";
 const MAX_MUTATION_LOG = 10_000;
@@ -114,29 +82,6 @@ const INVALID_JSON_MESSAGE =
 
 const MISSING_KEY_MESSAGE =
   "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.";
-
-function errorBody(
-  message: string,
-  type: string,
-  param: string | null,
-  code: string | null,
-): JsonObject {
-  return { error: { message, type, param, code } };
-}
-
-function errorReply(
-  status: number,
-  message: string,
-  param: string | null = null,
-  code: string | null = null,
-  type = "invalid_request_error",
-): Reply {
-  return { status, body: errorBody(message, type, param, code) };
-}
-
-function isReply(value: unknown): value is Reply {
-  return typeof value === "object" && value !== null && "status" in value && "body" in value;
-}
 
 function emptyFaultCounts(): Record<FaultKind, number> {
   const counts = {} as Record<FaultKind, number>;
@@ -892,474 +837,39 @@ export class SimulatorServer {
   // ------------------------------------------------------------ routes
 
   private buildRoutes(): Route[] {
-    const s = this.state;
     const routes: Route[] = [];
-    const add = (
-      method: string,
-      template: string,
-      handler: (ctx: RequestContext) => Reply,
-      readsBody = false,
-    ) => {
-      routes.push({ method, template, segments: template.slice(1).split("/"), readsBody, handler });
+    const kit: RouteKit = {
+      state: this.state,
+      quirks: () => this.quirks,
+      add: (method, template, handler, readsBody = false) => {
+        routes.push({
+          method,
+          template,
+          segments: template.slice(1).split("/"),
+          readsBody,
+          handler,
+        });
+      },
+      param: (ctx, name) => ctx.params[name] as string,
+      notFound: (message) => this.notFound(message),
+      groupOr404: (groupId) =>
+        this.state.hasGroup(groupId)
+          ? undefined
+          : this.notFound(`Group with id '${groupId}' not found.`),
+      parseList: (query, spec) => this.parseList(query, spec),
+      nextCursorList: (page, request, rawAfter, idOf, shape, focusGroupId) =>
+        this.nextCursorList(page, request, rawAfter, idOf, shape, focusGroupId),
+      shapeGroup: (g) => this.shapeGroup(g),
+      shapeAssignedRole: (r) => this.shapeAssignedRole(r),
+      requiredString: (body, key, limits) => this.requiredString(body, key, limits),
+      scimReadOnly: (groupId) => this.scimReadOnly(groupId),
+      duplicate: (message, param) => this.duplicate(message, param),
+      roleAssignmentSpec: () => this.roleAssignmentSpec(),
     };
-    const groupsSpec: ListSpec = {
-      defaultLimit: 100,
-      maxLimit: 1000,
-      minLimit: 0,
-      defaultOrder: "asc",
-      hasOrder: true,
-    };
-    const groupUsersSpec: ListSpec = { ...groupsSpec, defaultOrder: "desc" };
-    const rolesSpec: ListSpec = { ...groupsSpec, defaultLimit: 1000 };
-    const usersSpec: ListSpec = {
-      defaultLimit: 20,
-      maxLimit: 100,
-      minLimit: 1,
-      defaultOrder: "asc",
-      hasOrder: false,
-    };
-    const param = (ctx: RequestContext, name: string) => ctx.params[name] as string;
-    const groupOr404 = (groupId: string): Reply | undefined =>
-      s.hasGroup(groupId) ? undefined : this.notFound(`Group with id '${groupId}' not found.`);
-
-    // ---- groups
-    add("GET", "/organization/groups", (ctx) => {
-      const request = this.parseList(ctx.query, groupsSpec);
-      if (isReply(request)) return request;
-      return this.nextCursorList(
-        s.pageGroups(request),
-        request,
-        ctx.query.get("after"),
-        (g) => g.id,
-        (g) => this.shapeGroup(g),
-      );
-    });
-    add(
-      "POST",
-      "/organization/groups",
-      (ctx) => {
-        const name = this.requiredString(ctx.body, "name", { min: 1, max: 255 });
-        if (isReply(name)) return name;
-        return { status: 200, body: this.shapeGroup(s.createGroup(name)) };
-      },
-      true,
-    );
-    add("GET", "/organization/groups/{group_id}", (ctx) => {
-      const g = s.getGroup(param(ctx, "group_id"));
-      if (g === undefined)
-        return this.notFound(`Group with id '${param(ctx, "group_id")}' not found.`);
-      return { status: 200, body: this.shapeGroup(g) };
-    });
-    add(
-      "POST",
-      "/organization/groups/{group_id}",
-      (ctx) => {
-        const groupId = param(ctx, "group_id");
-        const missing = groupOr404(groupId);
-        if (missing !== undefined) return missing;
-        const name = this.requiredString(ctx.body, "name", { min: 1, max: 255 });
-        if (isReply(name)) return name;
-        const readOnly = this.scimReadOnly(groupId);
-        if (readOnly !== undefined) return readOnly;
-        const g = s.renameGroup(groupId, name);
-        // GroupResourceWithSuccess: no group_type, no object.
-        return {
-          status: 200,
-          body: {
-            id: g.id,
-            name: g.name,
-            created_at: g.created_at,
-            is_scim_managed: g.is_scim_managed,
-          },
-        };
-      },
-      true,
-    );
-    add("DELETE", "/organization/groups/{group_id}", (ctx) => {
-      const groupId = param(ctx, "group_id");
-      const missing = groupOr404(groupId);
-      if (missing !== undefined) return missing;
-      const readOnly = this.scimReadOnly(groupId);
-      if (readOnly !== undefined) return readOnly;
-      s.deleteGroup(groupId);
-      return { status: 200, body: { object: "group.deleted", id: groupId, deleted: true } };
-    });
-
-    // ---- group users
-    add("GET", "/organization/groups/{group_id}/users", (ctx) => {
-      const groupId = param(ctx, "group_id");
-      const missing = groupOr404(groupId);
-      if (missing !== undefined) return missing;
-      const request = this.parseList(ctx.query, groupUsersSpec);
-      if (isReply(request)) return request;
-      return this.nextCursorList(
-        s.pageGroupUsers(groupId, request),
-        request,
-        ctx.query.get("after"),
-        (u) => u.id,
-        (u) => ({ ...u }),
-        groupId,
-      );
-    });
-    add(
-      "POST",
-      "/organization/groups/{group_id}/users",
-      (ctx) => {
-        const groupId = param(ctx, "group_id");
-        const missing = groupOr404(groupId);
-        if (missing !== undefined) return missing;
-        const userId = this.requiredString(ctx.body, "user_id");
-        if (isReply(userId)) return userId;
-        if (!s.hasUser(userId))
-          return errorReply(400, `User with id '${userId}' not found.`, "user_id");
-        const readOnly = this.scimReadOnly(groupId);
-        if (readOnly !== undefined) return readOnly;
-        if (!s.addMember(groupId, userId)) {
-          const dup = this.duplicate(
-            `User '${userId}' is already a member of group '${groupId}'.`,
-            "user_id",
-          );
-          if (dup !== undefined) return dup;
-        }
-        return { status: 200, body: { object: "group.user", user_id: userId, group_id: groupId } };
-      },
-      true,
-    );
-    add("GET", "/organization/groups/{group_id}/users/{user_id}", (ctx) => {
-      const groupId = param(ctx, "group_id");
-      const userId = param(ctx, "user_id");
-      const missing = groupOr404(groupId);
-      if (missing !== undefined) return missing;
-      const member = s.getGroupUser(groupId, userId);
-      if (member === undefined) {
-        return this.notFound(`User with id '${userId}' is not a member of group '${groupId}'.`);
-      }
-      return { status: 200, body: { ...member } };
-    });
-    add("DELETE", "/organization/groups/{group_id}/users/{user_id}", (ctx) => {
-      const groupId = param(ctx, "group_id");
-      const userId = param(ctx, "user_id");
-      const missing = groupOr404(groupId);
-      if (missing !== undefined) return missing;
-      if (!s.hasUser(userId)) return this.notFound(`User with id '${userId}' not found.`);
-      const readOnly = this.scimReadOnly(groupId);
-      if (readOnly !== undefined) return readOnly;
-      if (!s.removeMember(groupId, userId) && this.quirks.missingDeletes === "not_found") {
-        return this.notFound(`User with id '${userId}' is not a member of group '${groupId}'.`);
-      }
-      return { status: 200, body: { object: "group.user.deleted", deleted: true } };
-    });
-
-    // ---- group roles
-    add("GET", "/organization/groups/{group_id}/roles", (ctx) => {
-      const groupId = param(ctx, "group_id");
-      const missing = groupOr404(groupId);
-      if (missing !== undefined) return missing;
-      const request = this.parseList(ctx.query, this.roleAssignmentSpec());
-      if (isReply(request)) return request;
-      return this.nextCursorList(
-        s.pageGroupRoles(groupId, request),
-        request,
-        ctx.query.get("after"),
-        (r) => r.id,
-        (r) => this.shapeAssignedRole(r),
-        groupId,
-      );
-    });
-    add(
-      "POST",
-      "/organization/groups/{group_id}/roles",
-      (ctx) => {
-        const groupId = param(ctx, "group_id");
-        const missing = groupOr404(groupId);
-        if (missing !== undefined) return missing;
-        const roleId = this.requiredString(ctx.body, "role_id");
-        if (isReply(roleId)) return roleId;
-        const role = s.getRole(roleId);
-        if (role === undefined)
-          return errorReply(400, `Role with id '${roleId}' not found.`, "role_id");
-        if (!s.assignGroupRole(groupId, roleId)) {
-          const dup = this.duplicate(
-            `Role '${roleId}' is already assigned to group '${groupId}'.`,
-            "role_id",
-          );
-          if (dup !== undefined) return dup;
-        }
-        return {
-          status: 200,
-          body: { object: "group.role", group: s.groupSummary(groupId), role },
-        };
-      },
-      true,
-    );
-    add("GET", "/organization/groups/{group_id}/roles/{role_id}", (ctx) => {
-      const groupId = param(ctx, "group_id");
-      const roleId = param(ctx, "role_id");
-      const missing = groupOr404(groupId);
-      if (missing !== undefined) return missing;
-      const assigned = s.getGroupRole(groupId, roleId);
-      if (assigned === undefined) {
-        return this.notFound(`Role with id '${roleId}' is not assigned to group '${groupId}'.`);
-      }
-      return { status: 200, body: { ...assigned } };
-    });
-    add("DELETE", "/organization/groups/{group_id}/roles/{role_id}", (ctx) => {
-      const groupId = param(ctx, "group_id");
-      const roleId = param(ctx, "role_id");
-      const missing = groupOr404(groupId);
-      if (missing !== undefined) return missing;
-      if (!s.hasRole(roleId)) return this.notFound(`Role with id '${roleId}' not found.`);
-      if (!s.unassignGroupRole(groupId, roleId) && this.quirks.missingDeletes === "not_found") {
-        return this.notFound(`Role with id '${roleId}' is not assigned to group '${groupId}'.`);
-      }
-      return { status: 200, body: { object: "group.role.deleted", deleted: true } };
-    });
-
-    // ---- roles catalog
-    add("GET", "/organization/roles", (ctx) => {
-      const request = this.parseList(ctx.query, rolesSpec);
-      if (isReply(request)) return request;
-      return this.nextCursorList(
-        s.pageRoles(request),
-        request,
-        ctx.query.get("after"),
-        (r) => r.id,
-        (r) => ({ ...r }),
-      );
-    });
-    const permissionsOf = (body: JsonObject, required: boolean): string[] | null | Reply => {
-      const value = body.permissions;
-      if (value === undefined || value === null) {
-        return required
-          ? errorReply(
-              400,
-              "Missing required parameter: 'permissions'.",
-              "permissions",
-              "missing_required_parameter",
-            )
-          : null;
-      }
-      if (!Array.isArray(value) || !value.every((p) => typeof p === "string")) {
-        return errorReply(
-          400,
-          "Invalid type for 'permissions': expected an array of strings.",
-          "permissions",
-          "invalid_type",
-        );
-      }
-      return value as string[];
-    };
-    const descriptionOf = (body: JsonObject): string | null | undefined | Reply => {
-      const value = body.description;
-      if (value === undefined || value === null || typeof value === "string") return value;
-      return errorReply(
-        400,
-        "Invalid type for 'description': expected a string.",
-        "description",
-        "invalid_type",
-      );
-    };
-    const nameTaken = (name: string, except?: string) =>
-      s.listRoles().some((r) => r.name === name && r.id !== except);
-    add(
-      "POST",
-      "/organization/roles",
-      (ctx) => {
-        const name = this.requiredString(ctx.body, "role_name", { min: 1, max: 255 });
-        if (isReply(name)) return name;
-        const permissions = permissionsOf(ctx.body, true);
-        if (isReply(permissions)) return permissions;
-        const description = descriptionOf(ctx.body);
-        if (isReply(description)) return description;
-        if (nameTaken(name))
-          return errorReply(400, `A role named '${name}' already exists.`, "role_name");
-        return {
-          status: 200,
-          body: {
-            ...s.createRole({
-              name,
-              permissions: permissions ?? [],
-              description: description ?? null,
-            }),
-          },
-        };
-      },
-      true,
-    );
-    add("GET", "/organization/roles/{role_id}", (ctx) => {
-      const role = s.getRole(param(ctx, "role_id"));
-      if (role === undefined)
-        return this.notFound(`Role with id '${param(ctx, "role_id")}' not found.`);
-      return { status: 200, body: { ...role } };
-    });
-    add(
-      "POST",
-      "/organization/roles/{role_id}",
-      (ctx) => {
-        const roleId = param(ctx, "role_id");
-        if (!s.hasRole(roleId)) return this.notFound(`Role with id '${roleId}' not found.`);
-        let name: string | null = null;
-        if (ctx.body.role_name !== undefined && ctx.body.role_name !== null) {
-          const checked = this.requiredString(ctx.body, "role_name", { min: 1, max: 255 });
-          if (isReply(checked)) return checked;
-          if (nameTaken(checked, roleId)) {
-            return errorReply(400, `A role named '${checked}' already exists.`, "role_name");
-          }
-          name = checked;
-        }
-        const permissions = permissionsOf(ctx.body, false);
-        if (isReply(permissions)) return permissions;
-        const description = descriptionOf(ctx.body);
-        if (isReply(description)) return description;
-        const changes =
-          description === undefined ? { name, permissions } : { name, permissions, description };
-        return { status: 200, body: { ...s.updateRole(roleId, changes) } };
-      },
-      true,
-    );
-    add("DELETE", "/organization/roles/{role_id}", (ctx) => {
-      const roleId = param(ctx, "role_id");
-      s.deleteRole(roleId);
-      return { status: 200, body: { object: "role.deleted", id: roleId, deleted: true } };
-    });
-
-    // ---- organization users (legacy envelope)
-    add("GET", "/organization/users", (ctx) => {
-      const request = this.parseList(ctx.query, usersSpec);
-      if (isReply(request)) return request;
-      const emails = [...ctx.query.getAll("emails"), ...ctx.query.getAll("emails[]")]
-        .flatMap((e) => e.split(","))
-        .map((e) => e.trim())
-        .filter((e) => e !== "");
-      const page = s.pageUsers(request, emails);
-      const first = page.items[0];
-      const last = page.items[page.items.length - 1];
-      const rawAfter = ctx.query.get("after");
-      return {
-        status: 200,
-        body: {
-          object: "list",
-          data: page.items.map((u) => ({ ...u })),
-          first_id: first?.id ?? null,
-          last_id: last?.id ?? null,
-          has_more: request.limit > 0 && page.hasMore,
-        },
-        list: {
-          envelope: "legacy",
-          after: rawAfter === null || rawAfter === "" ? undefined : rawAfter,
-          focusGroupId: undefined,
-          limit: request.limit,
-        },
-      };
-    });
-    add("GET", "/organization/users/{user_id}", (ctx) => {
-      const user = s.getUser(param(ctx, "user_id"));
-      if (user === undefined)
-        return this.notFound(`User with id '${param(ctx, "user_id")}' not found.`);
-      return { status: 200, body: { ...user } };
-    });
-    add(
-      "POST",
-      "/organization/users/{user_id}",
-      (ctx) => {
-        const userId = param(ctx, "user_id");
-        if (!s.hasUser(userId)) return this.notFound(`User with id '${userId}' not found.`);
-        const role = ctx.body.role;
-        if (role !== undefined && role !== null) {
-          if (role !== "owner" && role !== "reader" && role !== "member") {
-            return errorReply(
-              400,
-              `Invalid value: '${String(role)}'. Supported values are: 'owner' and 'reader'.`,
-              "role",
-              "invalid_value",
-            );
-          }
-        }
-        const roleId = ctx.body.role_id;
-        if (roleId !== undefined && roleId !== null) {
-          if (typeof roleId !== "string" || !s.hasRole(roleId)) {
-            return errorReply(400, `Role with id '${String(roleId)}' not found.`, "role_id");
-          }
-        }
-        if (role === "owner") s.assignUserRole(userId, s.ownerRoleId);
-        else if (role === "reader" || role === "member") s.unassignUserRole(userId, s.ownerRoleId);
-        if (typeof roleId === "string") s.assignUserRole(userId, roleId);
-        return { status: 200, body: { ...s.getUser(userId) } };
-      },
-      true,
-    );
-    add("DELETE", "/organization/users/{user_id}", (ctx) => {
-      const userId = param(ctx, "user_id");
-      s.removeUser(userId);
-      return {
-        status: 200,
-        body: { object: "organization.user.deleted", id: userId, deleted: true },
-      };
-    });
-
-    // ---- user roles
-    add("GET", "/organization/users/{user_id}/roles", (ctx) => {
-      const userId = param(ctx, "user_id");
-      if (!s.hasUser(userId)) return this.notFound(`User with id '${userId}' not found.`);
-      const request = this.parseList(ctx.query, this.roleAssignmentSpec());
-      if (isReply(request)) return request;
-      return this.nextCursorList(
-        s.pageUserRoles(userId, request, this.quirks.userRolesIncludeInherited),
-        request,
-        ctx.query.get("after"),
-        (r) => r.id,
-        (r) => this.shapeAssignedRole(r),
-      );
-    });
-    add(
-      "POST",
-      "/organization/users/{user_id}/roles",
-      (ctx) => {
-        const userId = param(ctx, "user_id");
-        if (!s.hasUser(userId)) return this.notFound(`User with id '${userId}' not found.`);
-        const roleId = this.requiredString(ctx.body, "role_id");
-        if (isReply(roleId)) return roleId;
-        const role = s.getRole(roleId);
-        if (role === undefined)
-          return errorReply(400, `Role with id '${roleId}' not found.`, "role_id");
-        if (!s.assignUserRole(userId, roleId)) {
-          const dup = this.duplicate(
-            `Role '${roleId}' is already assigned to user '${userId}'.`,
-            "role_id",
-          );
-          if (dup !== undefined) return dup;
-        }
-        return {
-          status: 200,
-          body: { object: "user.role", user: s.getUser(userId), role },
-        };
-      },
-      true,
-    );
-    add("GET", "/organization/users/{user_id}/roles/{role_id}", (ctx) => {
-      const userId = param(ctx, "user_id");
-      const roleId = param(ctx, "role_id");
-      if (!s.hasUser(userId)) return this.notFound(`User with id '${userId}' not found.`);
-      const assigned = s.getUserRole(userId, roleId, this.quirks.userRolesIncludeInherited);
-      if (assigned === undefined) {
-        return this.notFound(`Role with id '${roleId}' is not assigned to user '${userId}'.`);
-      }
-      return { status: 200, body: { ...assigned } };
-    });
-    add("DELETE", "/organization/users/{user_id}/roles/{role_id}", (ctx) => {
-      const userId = param(ctx, "user_id");
-      const roleId = param(ctx, "role_id");
-      if (!s.hasUser(userId)) return this.notFound(`User with id '${userId}' not found.`);
-      if (!s.hasRole(roleId)) return this.notFound(`Role with id '${roleId}' not found.`);
-      if (!s.unassignUserRole(userId, roleId) && this.quirks.missingDeletes === "not_found") {
-        // Roles inherited through a group can only be removed from the group.
-        return this.notFound(
-          `Role with id '${roleId}' is not directly assigned to user '${userId}'.`,
-        );
-      }
-      return { status: 200, body: { object: "user.role.deleted", deleted: true } };
-    });
-
+    // The order is the matching order: one family after another, as the client groups them.
+    registerGroupRoutes(kit);
+    registerRoleRoutes(kit);
+    registerUserRoutes(kit);
     return routes;
   }
 }

@@ -202,7 +202,10 @@ export interface UpdateRoleOptions {
 
 export type StateErrorKind = "not_found" | "invalid";
 
-/** Thrown by mutations and sub-resource reads; the server maps it to 404 / 400. */
+/**
+ * Thrown by mutations and sub-resource reads; the server maps it to 404 / 400. Not an
+ * AuditError (src/errors.ts): it never leaves the simulator, whose clients see only HTTP.
+ */
 export class StateError extends Error {
   constructor(
     readonly kind: StateErrorKind,

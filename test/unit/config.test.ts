@@ -3,10 +3,9 @@
  * where it is and what was expected; precedence flags > environment > file > defaults; secrets
  * read lazily. test/config.test.ts keeps what needs the CLI process (exit 2, printed output).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ConfigError,
   checkConfig,
@@ -15,21 +14,12 @@ import {
   readSmtpPassword,
   redactedConfig,
 } from "../../src/config/index.js";
-
-const root = mkdtempSync(join(tmpdir(), "config-unit-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let counter = 0;
+import { CONFIG_FILE, configDirs } from "../support/config-dirs.js";
 
 /** A fresh folder, optionally with a default configuration file in it. */
-function workdir(yaml?: string): string {
-  counter += 1;
-  const dir = join(root, `wd-${counter}`);
-  mkdirSync(dir, { recursive: true });
-  if (yaml !== undefined) writeFileSync(join(dir, "access-audit.config.yaml"), yaml);
-  return dir;
-}
+const workdir = configDirs("config-unit-");
 
-const FILE = "access-audit.config.yaml";
+const FILE = CONFIG_FILE;
 
 /** Checking a file finds exactly these problems, in this order. */
 async function expectProblems(yaml: string, lines: string[]): Promise<void> {

@@ -1,0 +1,122 @@
+/** The organization roles catalog (`/organization/roles…`). */
+
+import {
+  errorReply,
+  isReply,
+  type JsonObject,
+  type Reply,
+  ROLES_LIST,
+  type RouteKit,
+} from "./kit.js";
+
+export function registerRoleRoutes(kit: RouteKit): void {
+  const s = kit.state;
+  const { add, param } = kit;
+  // ---- roles catalog
+  add("GET", "/organization/roles", (ctx) => {
+    const request = kit.parseList(ctx.query, ROLES_LIST);
+    if (isReply(request)) return request;
+    return kit.nextCursorList(
+      s.pageRoles(request),
+      request,
+      ctx.query.get("after"),
+      (r) => r.id,
+      (r) => ({ ...r }),
+    );
+  });
+  const permissionsOf = (body: JsonObject, required: boolean): string[] | null | Reply => {
+    const value = body.permissions;
+    if (value === undefined || value === null) {
+      return required
+        ? errorReply(
+            400,
+            "Missing required parameter: 'permissions'.",
+            "permissions",
+            "missing_required_parameter",
+          )
+        : null;
+    }
+    if (!Array.isArray(value) || !value.every((p) => typeof p === "string")) {
+      return errorReply(
+        400,
+        "Invalid type for 'permissions': expected an array of strings.",
+        "permissions",
+        "invalid_type",
+      );
+    }
+    return value as string[];
+  };
+  const descriptionOf = (body: JsonObject): string | null | undefined | Reply => {
+    const value = body.description;
+    if (value === undefined || value === null || typeof value === "string") return value;
+    return errorReply(
+      400,
+      "Invalid type for 'description': expected a string.",
+      "description",
+      "invalid_type",
+    );
+  };
+  const nameTaken = (name: string, except?: string) =>
+    s.listRoles().some((r) => r.name === name && r.id !== except);
+  add(
+    "POST",
+    "/organization/roles",
+    (ctx) => {
+      const name = kit.requiredString(ctx.body, "role_name", { min: 1, max: 255 });
+      if (isReply(name)) return name;
+      const permissions = permissionsOf(ctx.body, true);
+      if (isReply(permissions)) return permissions;
+      const description = descriptionOf(ctx.body);
+      if (isReply(description)) return description;
+      if (nameTaken(name))
+        return errorReply(400, `A role named '${name}' already exists.`, "role_name");
+      return {
+        status: 200,
+        body: {
+          ...s.createRole({
+            name,
+            permissions: permissions ?? [],
+            description: description ?? null,
+          }),
+        },
+      };
+    },
+    true,
+  );
+  add("GET", "/organization/roles/{role_id}", (ctx) => {
+    const role = s.getRole(param(ctx, "role_id"));
+    if (role === undefined)
+      return kit.notFound(`Role with id '${param(ctx, "role_id")}' not found.`);
+    return { status: 200, body: { ...role } };
+  });
+  add(
+    "POST",
+    "/organization/roles/{role_id}",
+    (ctx) => {
+      const roleId = param(ctx, "role_id");
+      if (!s.hasRole(roleId)) return kit.notFound(`Role with id '${roleId}' not found.`);
+      let name: string | null = null;
+      if (ctx.body.role_name !== undefined && ctx.body.role_name !== null) {
+        const checked = kit.requiredString(ctx.body, "role_name", { min: 1, max: 255 });
+        if (isReply(checked)) return checked;
+        if (nameTaken(checked, roleId)) {
+          return errorReply(400, `A role named '${checked}' already exists.`, "role_name");
+        }
+        name = checked;
+      }
+      const permissions = permissionsOf(ctx.body, false);
+      if (isReply(permissions)) return permissions;
+      const description = descriptionOf(ctx.body);
+      if (isReply(description)) return description;
+      const changes =
+        description === undefined ? { name, permissions } : { name, permissions, description };
+      return { status: 200, body: { ...s.updateRole(roleId, changes) } };
+    },
+    true,
+  );
+  add("DELETE", "/organization/roles/{role_id}", (ctx) => {
+    const roleId = param(ctx, "role_id");
+    s.deleteRole(roleId);
+    return { status: 200, body: { object: "role.deleted", id: roleId, deleted: true } };
+  });
+}
