@@ -34,6 +34,7 @@ function dbPath(): string {
 
 /** The child side: each mode is one scenario step, reporting progress on stdout. */
 const CHILD = `
+import { GROUP_MEMBERS } from "./facts/index.js";
 import { Store } from "./store/index.js";
 const [mode, path] = process.argv.slice(2);
 const meta = ${JSON.stringify(META)};
