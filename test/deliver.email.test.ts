@@ -457,7 +457,7 @@ describe("hostile data", () => {
       expect(got.mail.text).toContain("<script>alert(1)</script> renamed");
 
       expect(got.mail.subject).toBe(
-        "[access-audit] Acme Bcc: attacker@evil.example X-Injected: yes: 2 changes, 1 new finding (snapshot 12, 2026-11-29)",
+        "[access-audit] Acme[U+000D][U+000A]Bcc: attacker@evil.example[U+000D][U+000A]X-Injected: yes: 2 changes, 1 new finding (snapshot 12, 2026-11-29)",
       );
       expect(got.mail.headers.has("x-injected")).toBe(false);
       expect(got.mail.bcc).toBeUndefined();
@@ -465,7 +465,7 @@ describe("hostile data", () => {
       expect(headerBlock).toMatch(/^Subject: /m);
       expect(headerBlock).not.toMatch(/^(Bcc|X-Injected):/im);
       expect(got.envelopeTo).toEqual(["security@acme.example", "it-compliance@acme.example"]);
-      expect(got.mail.attachments[0]?.filename).toBe("evil X-Injected: yes.html");
+      expect(got.mail.attachments[0]?.filename).toBe("evil[U+000D][U+000A]X-Injected: yes.html");
     } finally {
       await smtp.stop();
     }

@@ -482,8 +482,9 @@ describe("a hostile organization through crawl, reports and certification", () =
     expect(texts).toContain(`'${HOSTILE_CORPUS.at}`);
     expect(texts).toContain(`'${LONG_NAME}`);
     expect(texts).toContain(HOSTILE_CORPUS.script);
-    expect(texts).toContain(HOSTILE_CORPUS.bidi);
-    expect(texts.some((t) => t.startsWith("nul\uFFFDbyte=1"))).toBe(true);
+    // Hidden characters are shown, not obeyed (src/render/text.ts revealInvisible).
+    expect(texts).toContain("invoice[U+202E]fdp.exe[U+202C]");
+    expect(texts.some((t) => t.startsWith("nul[U+0000]byte=1"))).toBe(true);
   });
 
   describe("certification import", () => {

@@ -40,6 +40,25 @@ ORDER BY snapshot_id, role_id;
 -- allowed_domains(domain): the configured email domains (lower case, no '@').
 CREATE OR REPLACE TEMP TABLE allowed_domains AS SELECT unnest({allowed_email_domains}) AS domain;
 
+-- name: create_group_lookalikes
+-- group_lookalikes(snapshot_id, group_id, lookalike_key): what each group's name looks like to a
+-- reader (src/util/unicode.ts lookalikeKey: NFKC, case-folded, hidden characters dropped, UTS #39
+-- skeleton), computed by the runner, for rules that compare names (duplicate-group-names).
+CREATE OR REPLACE TEMP TABLE group_lookalikes (
+  snapshot_id INTEGER, group_id VARCHAR, lookalike_key VARCHAR);
+
+-- name: group_names
+SELECT snapshot_id, group_id, name FROM snapshot_groups
+WHERE list_contains({snapshot_ids}, snapshot_id) AND name IS NOT NULL
+ORDER BY snapshot_id, group_id;
+
+-- name: insert_group_lookalikes
+INSERT INTO group_lookalikes
+SELECT unnest({snapshot_ids}), unnest({group_ids}), unnest({lookalike_keys});
+
+-- name: release_group_lookalikes
+DROP TABLE IF EXISTS temp.group_lookalikes;
+
 -- name: release_elevated_roles
 DROP TABLE IF EXISTS temp.elevated_roles;
 

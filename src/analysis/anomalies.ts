@@ -6,6 +6,7 @@
  */
 import type { Store } from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
+import { lookalikeKey } from "../util/unicode.js";
 import { previousSnapshotId } from "./access.js";
 import {
   type AnalysisConfig,
@@ -149,10 +150,49 @@ export async function materialiseHelpers(
     domainParams,
   );
   await store.query(domains, domainParams);
+  await materialiseGroupLookalikes(store, snapshotIds);
 }
 
-/** Drops `elevated_roles` and `allowed_domains` (materialiseHelpers). */
+/** Rows per INSERT of `group_lookalikes`: three bound parameters each. */
+const LOOKALIKE_CHUNK = 500;
+
+/**
+ * Fills `group_lookalikes` for the snapshots: the lookalike key of every group's name, computed
+ * here because the UTS #39 skeleton needs Unicode's confusables table, which SQL does not have.
+ */
+async function materialiseGroupLookalikes(
+  store: Store,
+  snapshotIds: readonly number[],
+): Promise<void> {
+  await store.query(query("create_group_lookalikes"));
+  const namesParams: Record<string, string | number> = {};
+  const names = await store.query<{ snapshot_id: number; group_id: string; name: string }>(
+    withBoundLists(
+      query("group_names"),
+      { snapshot_ids: { values: snapshotIds, type: "INTEGER" } },
+      namesParams,
+    ),
+    namesParams,
+  );
+  for (let start = 0; start < names.length; start += LOOKALIKE_CHUNK) {
+    const chunk = names.slice(start, start + LOOKALIKE_CHUNK);
+    const params: Record<string, string | number> = {};
+    const insert = withBoundLists(
+      query("insert_group_lookalikes"),
+      {
+        snapshot_ids: { values: chunk.map((g) => g.snapshot_id), type: "INTEGER" },
+        group_ids: { values: chunk.map((g) => g.group_id), type: "VARCHAR" },
+        lookalike_keys: { values: chunk.map((g) => lookalikeKey(g.name)), type: "VARCHAR" },
+      },
+      params,
+    );
+    await store.query(insert, params);
+  }
+}
+
+/** Drops `elevated_roles`, `allowed_domains` and `group_lookalikes` (materialiseHelpers). */
 export async function releaseHelpers(store: Store): Promise<void> {
+  await store.query(query("release_group_lookalikes"));
   await store.query(query("release_elevated_roles"));
   await store.query(query("release_allowed_domains"));
 }

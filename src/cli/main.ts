@@ -23,6 +23,7 @@ import { registerSchedule } from "./commands/schedule.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerSnapshots } from "./commands/snapshots.js";
 import { EXIT } from "./errors.js";
+import { writeErr } from "./output.js";
 
 export function buildProgram(): Command {
   const program = new Command("access-audit")
@@ -66,9 +67,9 @@ export function reportError(err: unknown): number {
   const exitCode = exitCodeOf(err);
   const message = err instanceof Error ? err.message : String(err);
   const firstLine = redactSecrets(message).split("\n")[0] ?? "unknown error";
-  process.stderr.write(`access-audit: ${firstLine}\n`);
+  writeErr(`access-audit: ${firstLine}\n`);
   if (process.env.ACCESS_AUDIT_DEBUG && err instanceof Error && err.stack) {
-    process.stderr.write(`${redactSecrets(err.stack)}\n`);
+    writeErr(`${redactSecrets(err.stack)}\n`);
   }
   return exitCode;
 }

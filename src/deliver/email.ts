@@ -19,7 +19,7 @@ import { basename, join } from "node:path";
 import nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import { SEVERITIES, type Severity, severityRank } from "../analysis/rules.js";
-import { createTemplateEnvironment, templatesDirectory } from "../render/index.js";
+import { createTemplateEnvironment, revealInvisible, templatesDirectory } from "../render/index.js";
 import { registerSecret, silentLogger } from "../util/log.js";
 
 export type { Severity };
@@ -114,9 +114,13 @@ const MAX_ORGANIZATION_LENGTH = 120;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
-/** One line of text: control characters (CR/LF included) become spaces, then runs collapse. */
+/**
+ * One line of text: hidden characters (CR/LF, bidi overrides, tag characters, …) are revealed
+ * as `[U+202E]` (src/render), never obeyed, so a name reads in the mail client as it is; then
+ * runs of spaces collapse.
+ */
 function oneLine(value: string): string {
-  return value.replace(CONTROL, " ").replace(/\s+/g, " ").trim();
+  return revealInvisible(value).replace(/ +/g, " ").trim();
 }
 
 function truncate(value: string, max: number): string {

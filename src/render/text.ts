@@ -1,9 +1,14 @@
 /**
  * Text made safe for every output the tool writes, in one place: names from the API are
- * untrusted, so they are shown with invisible and bidirectional characters revealed (HTML, the
- * sign-off, email), kept out of script context (the HTML report's JSON), and never run as a
- * formula or written as invalid XML (workbooks). Pure functions, no I/O.
+ * untrusted, so they are shown with every hidden character revealed (HTML, workbooks, the sign-off,
+ * email, terminal text, CSV), printed as JSON without raw control characters, kept out of script
+ * context (the HTML report's JSON), never run as a formula (workbooks, CSV) nor written as invalid
+ * XML. Pure functions, no I/O.
  */
+
+import { HIDDEN_CHARACTER } from "../util/unicode.js";
+
+export { HIDDEN_CHARACTER };
 
 /**
  * JSON for a `<script type="application/json">` element: HTML escaping does not apply inside
@@ -18,40 +23,60 @@ export function scriptJson(value: unknown): string {
   );
 }
 
-/** Characters that render as nothing or reorder text (C0/C1 controls, zero-width, bidi). */
-function isInvisible(code: number): boolean {
-  return (
-    code < 0x20 ||
-    (code >= 0x7f && code <= 0x9f) ||
-    code === 0xad ||
-    code === 0x61c ||
-    code === 0x115f ||
-    code === 0x1160 ||
-    code === 0x180e ||
-    (code >= 0x200b && code <= 0x200f) ||
-    (code >= 0x202a && code <= 0x202e) ||
-    (code >= 0x2060 && code <= 0x206f) ||
-    code === 0x3164 ||
-    code === 0xfeff ||
-    (code >= 0xfff9 && code <= 0xfffb)
-  );
+const HIDDEN_CHARACTERS = new RegExp(HIDDEN_CHARACTER.source, "gu");
+
+/** `[U+202E]`: how a hidden code point is shown. */
+export function codePointLabel(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  return `[U+${code.toString(16).toUpperCase().padStart(4, "0")}]`;
 }
 
 /**
- * Shows invisible characters as `[U+202E]`: a reviewer must see that a name hides a bidi
- * override or a leading tab rather than read the spoofed text. Plain text in, plain text out:
- * the result is still escaped by the template.
+ * Shows hidden characters (HIDDEN_CHARACTER) as `[U+202E]`: a reviewer must see that a name
+ * holds a bidi override, a tag character or an escape sequence rather than read the spoofed
+ * text. Plain text in, plain text out: HTML templates still escape the result.
  */
 export function revealInvisible(text: string): string {
-  let out = "";
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (!isInvisible(code)) continue;
-    out += `${text.slice(from, i)}[U+${code.toString(16).toUpperCase().padStart(4, "0")}]`;
-    from = i + 1;
-  }
-  return from === 0 ? text : out + text.slice(from);
+  if (!HIDDEN_CHARACTER.test(text)) return text; // the common case, without a callback per match
+  return text.replace(HIDDEN_CHARACTERS, codePointLabel);
+}
+
+/**
+ * JSON for a terminal or a pipe: the values stay exact (a machine reading it gets every
+ * character back), but hidden characters are written as `\uXXXX` escapes, so no escape
+ * sequence, bidi override or invisible character reaches the terminal raw. Outside strings
+ * JSON holds only the layout's line breaks; inside them, an escape is equivalent.
+ */
+export function terminalJson(value: unknown, indent = 2): string {
+  const json = JSON.stringify(value, null, indent) ?? "null";
+  if (!HIDDEN_CHARACTER.test(json)) return json;
+  return json.replace(HIDDEN_CHARACTERS, (char) => {
+    if (char === "\n") return char; // the indentation's own (JSON.stringify escapes those in strings)
+    let out = "";
+    for (let i = 0; i < char.length; i++) {
+      out += `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`;
+    }
+    return out;
+  });
+}
+
+/**
+ * Text for a terminal, the last guard before stdout: every hidden character except the line
+ * breaks and tabs of the tool's own layout is revealed. Names are revealed field by field
+ * before (`revealInvisible`), so a name cannot start a line of its own either.
+ */
+export function terminalText(text: string): string {
+  if (!HIDDEN_CHARACTER.test(text)) return text;
+  return text.replace(HIDDEN_CHARACTERS, (char) =>
+    char === "\n" || char === "\t" ? char : codePointLabel(char),
+  );
+}
+
+/** A name with its id beside it, so that two names that render alike can be told apart. */
+export function nameWithId(name: string | null | undefined, id: string | null | undefined): string {
+  const shown = name === null || name === undefined || name === "" ? null : revealInvisible(name);
+  if (id === null || id === undefined || id === "") return shown ?? "";
+  return shown === null ? id : `${shown} (${id})`;
 }
 
 /** Characters Excel keeps in one cell; longer text makes it call the file damaged. */
@@ -108,9 +133,9 @@ export function neutralise(text: string): string {
   return /^(?:[\t\r]|\s*[=+\-@])/.test(safe) ? `'${safe}` : safe;
 }
 
-/** `neutralise`d and cut to what a cell holds, never between the halves of a surrogate pair. */
+/** Revealed (`revealInvisible`), `neutralise`d and cut to what a cell holds, never between the halves of a surrogate pair. */
 export function cellText(text: string): string {
-  const safe = neutralise(text);
+  const safe = neutralise(revealInvisible(text));
   if (safe.length <= EXCEL_MAX_CELL_CHARS) return safe;
   let end = EXCEL_MAX_CELL_CHARS - TRUNCATED.length;
   const last = safe.charCodeAt(end - 1);

@@ -16,6 +16,7 @@ import {
   type EmailOptions,
   sendChangeReport,
 } from "../deliver/email.js";
+import { nameWithId } from "../render/index.js";
 import {
   CHANGE_LABELS,
   REPORT_MEMORY_LIMIT,
@@ -73,11 +74,14 @@ export interface PipelineOutcome {
   duration_ms: number;
 }
 
-/** A change as one readable line for the email body. */
+/**
+ * A change as one readable line for the email body. Ids travel beside names: two groups whose
+ * names render alike are still told apart.
+ */
 function changeLine(change: ReportModel["changes"][number]): string {
-  const who = change.user ?? change.user_id;
-  const group = change.group_name ?? change.group_id;
-  const role = change.role_name ?? change.role_id;
+  const who = nameWithId(change.user, change.user_id);
+  const group = nameWithId(change.group_name, change.group_id);
+  const role = nameWithId(change.role_name, change.role_id);
   const parts = [
     who ? `user ${who}` : null,
     group ? `group ${group}` : null,
@@ -120,8 +124,13 @@ export function changeReportEmail(
       severity: f.severity,
       rule: f.rule,
       title: f.title,
-      subject: [f.user ?? f.user_id, f.group_name ?? f.group_id, f.role_name ?? f.role_id, f.detail]
-        .filter((x) => x !== null && x !== undefined)
+      subject: [
+        nameWithId(f.user, f.user_id),
+        nameWithId(f.group_name, f.group_id),
+        nameWithId(f.role_name, f.role_id),
+        f.detail ?? "",
+      ]
+        .filter((x) => x !== "")
         .join(" · "),
       isNew: f.is_new,
     })),

@@ -36,7 +36,9 @@ import {
   removeEmptyFolders,
   sweepOrphans,
 } from "../util/files.js";
-import { PUBLIC_VIEWS } from "./schema.js";
+import { sqlQueries } from "../util/sql-files.js";
+import { hiddenCharacterClassRe2 } from "../util/unicode.js";
+import { ident, PUBLIC_VIEWS } from "./schema.js";
 import type { Store } from "./store.js";
 
 export const EXPORT_FORMATS = ["parquet", "csv"] as const;
@@ -75,6 +77,11 @@ export interface ExportOptions {
   snapshots?: number | "all" | "latest";
   /** Replace an existing non-empty folder (default: refuse). */
   force?: boolean;
+  /**
+   * CSV only: write text exactly as stored. By default every text cell is made safe for a
+   * spreadsheet like a workbook cell (hidden characters revealed, formulas neutralised).
+   */
+  rawCsv?: boolean;
   toolVersion: string;
 }
 
@@ -105,11 +112,45 @@ export interface ExportManifest {
   /** Absolute path of the output folder. */
   out_dir: string;
   partitioning: "hive:snapshot_id";
+  /** CSV only: "safe" (revealed, formulas neutralised: sql/macros/text.sql) or "raw". */
+  csv_cells?: "safe" | "raw";
   snapshots: { snapshot_id: number; finished_at: string | null; seal: string | null }[];
   views: ExportedView[];
 }
 
 const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+
+const textMacros = sqlQueries("macros/text.sql");
+
+/** Creates `csv_reveal` and `csv_cell` (TEMP macros) with the hidden-character class written in. */
+async function installCsvMacros(store: Store): Promise<void> {
+  const hidden = hiddenCharacterClassRe2().replaceAll("'", "''");
+  for (const name of ["csv_reveal", "csv_cell"]) {
+    await store.query(textMacros(name).replaceAll("{hidden}", hidden));
+  }
+}
+
+/**
+ * The view's columns for a CSV file: every text column (and every list or struct, which CSV
+ * writes as text) through `csv_cell`; numbers, booleans and times as they are.
+ */
+async function csvColumns(store: Store, view: string): Promise<string> {
+  const columns = await store.query<{ column_name: string; data_type: string }>(
+    `SELECT column_name, data_type FROM information_schema.columns
+     WHERE table_schema = 'main' AND table_name = $view ORDER BY ordinal_position`,
+    { view },
+  );
+  return columns
+    .map(({ column_name: name, data_type: type }) => {
+      const column = ident(name);
+      if (type === "VARCHAR") return `csv_cell(${column}) AS ${column}`;
+      if (/\[\]$|^(STRUCT|MAP|UNION|JSON)/.test(type)) {
+        return `csv_cell(CAST(${column} AS VARCHAR)) AS ${column}`;
+      }
+      return column;
+    })
+    .join(", ");
+}
 
 /** The complete snapshots to export, checked against the database. */
 async function selectSnapshots(
@@ -203,7 +244,9 @@ async function countWritten(
   const reader =
     format === "parquet"
       ? `read_parquet(${sqlString(pattern)}, hive_partitioning = ${partitioned})`
-      : `read_csv(${sqlString(pattern)}, header = true, all_varchar = true, hive_partitioning = ${partitioned})`;
+      : // The writer's own dialect, not sniffed: a sniffer reading a name that holds a CR or
+        // quotes across several files can reach "an invalid state" on a valid file.
+        `read_csv(${sqlString(pattern)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', new_line = '\\n', hive_partitioning = ${partitioned})`;
   const rows = await store.query<{ id: number | string; n: number }>(
     `SELECT snapshot_id AS id, count(*)::BIGINT AS n FROM ${reader} GROUP BY ALL ORDER BY ALL`,
   );
@@ -237,13 +280,16 @@ export async function exportSnapshots(
   }
   try {
     const format = options.format;
+    const safeCsv = format === "csv" && options.rawCsv !== true;
+    if (safeCsv) await installCsvMacros(store);
     const copyOptions = format === "parquet" ? "FORMAT parquet" : "FORMAT csv, HEADER true";
     const views: ExportedView[] = [];
     for (const view of EXPORT_VIEWS) {
       const partitioned = view !== "snapshots";
       const relPath = partitioned ? view : `${view}.${format}`;
       const path = join(staging, relPath);
-      const select = `SELECT * FROM ${view} WHERE snapshot_id IN (${ids})${partitioned ? "" : " ORDER BY snapshot_id"}`;
+      const columns = safeCsv ? await csvColumns(store, view) : "*";
+      const select = `SELECT ${columns} FROM ${view} WHERE snapshot_id IN (${ids})${partitioned ? "" : " ORDER BY snapshot_id"}`;
       const copied = await store.query<{ Count: number }>(
         `COPY (${select}) TO ${sqlString(path)} (${copyOptions}${partitioned ? ", PARTITION_BY (snapshot_id)" : ""})`,
       );
@@ -289,6 +335,7 @@ export async function exportSnapshots(
       database: store.path,
       out_dir: outDir,
       partitioning: "hive:snapshot_id",
+      ...(format === "csv" ? { csv_cells: safeCsv ? ("safe" as const) : ("raw" as const) } : {}),
       snapshots,
       views,
     };

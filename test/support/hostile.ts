@@ -30,6 +30,18 @@ export const HOSTILE_CORPUS = {
   controls: "bell\u0007 esc\u001b[31m vt\u000b del\u007f",
   unicode: "Ingeniería 工程 🚀 👩‍💻 𝔘𝔫𝔦",
   long: LONG_NAME,
+  // Terminal escape sequences: clear the screen, home the cursor, set the title, a C1 CSI.
+  escape: "ok\u001b[2J\u001b[H\u001b]0;pwned\u0007 csi\u009b31m",
+  lineBreaks: "one\u2028two\u2029three\nfour\r\nfive",
+  // Tag characters (invisible "AB" and a cancel tag) and variation selectors.
+  tags: "Payroll\u{E0041}\u{E0042}\u{E007F}",
+  variation: "Payroll\uFE0F\u{E0100}",
+  // Names a reader cannot tell apart: Latin, a Cyrillic А, a no-break space.
+  latin: "Finance Admins",
+  cyrillic: "Finance \u0410dmins",
+  noBreakSpace: "Finance\u00A0Admins",
+  precomposed: "Caf\u00E9 Team",
+  decomposed: "Cafe\u0301 Team",
 } as const;
 export type HostileKey = keyof typeof HOSTILE_CORPUS;
 

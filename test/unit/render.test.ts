@@ -4,12 +4,16 @@ import { describe, expect, it } from "vitest";
 import {
   cellText,
   createTemplateEnvironment,
+  nameWithId,
   neutralise,
   revealInvisible,
   scriptJson,
   templatesDirectory,
+  terminalJson,
+  terminalText,
   unescapedOutput,
 } from "../../src/render/index.js";
+import { lookalikeKey, skeleton } from "../../src/util/unicode.js";
 
 describe("the template environment", () => {
   it("refuses unescaped output at compile time, naming the place", () => {
@@ -58,6 +62,42 @@ describe("text helpers", () => {
     expect(revealInvisible("plain")).toBe("plain");
   });
 
+  it("walk code points: tags, variation selectors, separators, escapes, odd spaces", () => {
+    const cases: [string, string][] = [
+      ["a\u{E0041}\u{E007F}", "a[U+E0041][U+E007F]"], // tag characters, one label per code point
+      ["\u2764\uFE0F \u{E0100}", "\u2764[U+FE0F] [U+E0100]"], // variation selectors
+      ["1\u20282\u20293", "1[U+2028]2[U+2029]3"],
+      ["\u001b[2J\u009b31m", "[U+001B][2J[U+009B]31m"], // ESC and the C1 CSI
+      ["a\u00A0b\u3000c d", "a[U+00A0]b[U+3000]c d"], // no-break and ideographic spaces
+      ["\u034F\u115F\u3164\u180E\u00AD", "[U+034F][U+115F][U+3164][U+180E][U+00AD]"],
+      ["\uD800x", "[U+D800]x"], // a lone surrogate
+      ["Ingeniería 工程 🚀 𝔘", "Ingeniería 工程 🚀 𝔘"], // visible text is left alone
+    ];
+    for (const [input, shown] of cases) expect(revealInvisible(input), input).toBe(shown);
+  });
+
+  it("terminal text keeps the layout's line breaks; terminal JSON stays exact", () => {
+    expect(terminalText("row 1\tx\nrow\u001b[1A 2\u202E\n")).toBe(
+      "row 1\tx\nrow[U+001B][1A 2[U+202E]\n",
+    );
+    const value = { name: "a\u001b[2J\u202E\u{E0041}\u2028\n\u0085" };
+    const json = terminalJson(value);
+    expect(JSON.parse(json)).toEqual(value);
+    expect(json).toContain("\\u001b[2J\\u202e\\udb40\\udc41\\u2028\\n\\u0085");
+    expect(/[\u001b\u202e\u2028\u0085]/u.test(json)).toBe(false);
+  });
+
+  it("ids beside names", () => {
+    expect(nameWithId("Admins\u202E", "group_1")).toBe("Admins[U+202E] (group_1)");
+    expect(nameWithId(null, "group_1")).toBe("group_1");
+    expect(nameWithId("Admins", null)).toBe("Admins");
+  });
+
+  it("workbook cells are revealed before they are neutralised", () => {
+    expect(cellText("\t=1+1")).toBe("[U+0009]=1+1");
+    expect(cellText("=1\u202E")).toBe("'=1[U+202E]");
+  });
+
   it("keep JSON inside a script element", () => {
     expect(scriptJson({ a: "</script><!--" })).toBe('{"a":"\\u003c/script\\u003e\\u003c!--"}');
   });
@@ -67,5 +107,35 @@ describe("text helpers", () => {
     expect(neutralise("  -1")).toBe("'  -1");
     expect(neutralise("Engineering")).toBe("Engineering");
     expect(cellText("x".repeat(40_000)).length).toBe(32_767);
+  });
+});
+
+describe("lookalike names (UTS #39 skeleton after NFKC)", () => {
+  it("names a reader cannot tell apart share a key", () => {
+    const same: [string, string][] = [
+      ["Finance Admins", "Finance \u0410dmins"], // Cyrillic А
+      ["Finance Admins", "Finance\u00A0Admins"], // no-break space
+      ["Caf\u00E9 Team", "Cafe\u0301 Team"], // precomposed and decomposed
+      ["Owners", "Own\u200Bers"], // zero-width space
+      ["Payroll", "Payroll\u{E0041}\uFE0F"], // tag character, variation selector
+      ["paypal", "\u0440\u0430\u0443\u0440\u0430l"], // all Cyrillic
+      ["Admins", "\uFF21dmins"], // fullwidth (NFKC)
+      ["ops", "  OPS "], // case and outer spaces, as before
+    ];
+    for (const [a, b] of same) expect(lookalikeKey(b), `${a} / ${b}`).toBe(lookalikeKey(a));
+  });
+
+  it("names that read differently do not", () => {
+    const different: [string, string][] = [
+      ["Finance Admins", "Finance Admin"],
+      ["Engineering", "Ingeniería"],
+      ["Team 1", "Team 2"],
+    ];
+    for (const [a, b] of different) expect(lookalikeKey(b)).not.toBe(lookalikeKey(a));
+  });
+
+  it("the skeleton maps confusables to their prototype", () => {
+    expect(skeleton("\u0430")).toBe("a");
+    expect(skeleton("plain")).toBe("plain");
   });
 });

@@ -3,6 +3,7 @@ import { type AccessPath, listEffectiveAccess, resolveSnapshotId } from "../../a
 import { Store } from "../../store/index.js";
 import { addDbOption, commandConfig } from "../config.js";
 import { intOption } from "../options.js";
+import { terminalJson, writeOut } from "../output.js";
 import { formatTable } from "./analysis-shared.js";
 
 interface AccessFlags {
@@ -39,11 +40,11 @@ export function registerAccess(program: Command): void {
           ...(flags.role === undefined ? {} : { role: flags.role }),
         });
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ snapshot_id: snapshotId, access }, null, 2)}\n`);
+          writeOut(`${terminalJson({ snapshot_id: snapshotId, access })}\n`);
           return;
         }
         if (access.length === 0) {
-          process.stdout.write(`snapshot ${snapshotId}: no access paths match\n`);
+          writeOut(`snapshot ${snapshotId}: no access paths match\n`);
           return;
         }
         const header = ["user", "user_id", "role", "role_id", "via", "group_id"];
@@ -55,7 +56,7 @@ export function registerAccess(program: Command): void {
           viaText(p),
           p.via_group_id ?? "-",
         ]);
-        process.stdout.write(
+        writeOut(
           `snapshot ${snapshotId}: ${access.length} access path(s)\n${formatTable(header, rows)}\n`,
         );
       } finally {

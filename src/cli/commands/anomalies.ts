@@ -15,10 +15,12 @@ import {
   type Severity,
   severityRank,
 } from "../../analysis/rules.js";
+import { revealInvisible } from "../../render/index.js";
 import { Store } from "../../store/index.js";
 import { addAnalysisOptions, addDbOption, commandConfig } from "../config.js";
 import { CliError, EXIT, UsageError } from "../errors.js";
 import { intOption, severityOption } from "../options.js";
+import { terminalJson, writeOut } from "../output.js";
 
 interface AnomaliesFlags {
   snapshot?: number;
@@ -32,7 +34,7 @@ function findingLine(f: Finding): string {
     f.user_id === null ? null : `user ${f.user_id}`,
     f.role_id === null ? null : `role ${f.role_id}`,
   ].filter((x) => x !== null);
-  return `    - ${f.detail ?? "(no detail)"}${ids.length > 0 ? `  [${ids.join(", ")}]` : ""}`;
+  return `    - ${f.detail === null ? "(no detail)" : revealInvisible(f.detail)}${ids.length > 0 ? `  [${ids.join(", ")}]` : ""}`;
 }
 
 function renderText(report: AnomalyReport, rules: readonly Rule[]): string {
@@ -114,10 +116,8 @@ export function registerAnomalies(program: Command): void {
           findings: ran.findings,
           errors: sortErrors([...loaded.errors, ...ran.errors]),
         };
-        process.stdout.write(
-          flags.json
-            ? `${JSON.stringify(report, null, 2)}\n`
-            : `${renderText(report, loaded.rules)}\n`,
+        writeOut(
+          flags.json ? `${terminalJson(report)}\n` : `${renderText(report, loaded.rules)}\n`,
         );
       } finally {
         await store.close();

@@ -24,11 +24,13 @@ import {
 } from "../../certify/index.js";
 import { checkSignoffDir } from "../../certify/signoff.js";
 import { DEFAULT_REPORT_DIR, type EffectiveConfig } from "../../config/index.js";
+import { revealInvisible } from "../../render/index.js";
 import { Store } from "../../store/index.js";
 import { OutputPathError } from "../../util/files.js";
 import { addDbOption, commandConfig } from "../config.js";
 import { UsageError } from "../errors.js";
 import { intOption } from "../options.js";
+import { terminalJson, writeErr, writeOut } from "../output.js";
 
 /**
  * Opens the command's database, runs `work` with it and the command's configuration, closes it;
@@ -49,7 +51,7 @@ export async function withStore<T>(
 }
 
 const print = (json: boolean | undefined, value: unknown, text: () => string): void => {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+  writeOut(json ? `${terminalJson(value)}\n` : `${text()}\n`);
 };
 
 function dateOption(value: string): string {
@@ -133,7 +135,7 @@ export function registerCertify(program: Command): void {
       print(flags.json, { ...campaignSummary(campaign), ...rest }, () =>
         [
           `campaign ${campaign.name} started on snapshot ${campaign.snapshot_id} (seal ${campaign.seal.slice(0, 16)}…, scope ${campaign.scope}): ${result.items} item(s), ${result.to_review} to review, ${result.carried_forward} approval(s) carried forward`,
-          ...result.reviewers.map((r) => `  ${r.reviewer}: ${r.items} item(s)`),
+          ...result.reviewers.map((r) => `  ${revealInvisible(r.reviewer)}: ${r.items} item(s)`),
           `snapshot ${campaign.snapshot_id} held: "${result.hold}"`,
         ].join("\n"),
       );
@@ -150,7 +152,7 @@ export function registerCertify(program: Command): void {
       print(flags.json, { campaign: flags.campaign, files }, () =>
         [
           `${files.length} workbook(s) for campaign ${flags.campaign}:`,
-          ...files.map((f) => `  ${f.reviewer}: ${f.items} item(s)  ${f.path}`),
+          ...files.map((f) => `  ${revealInvisible(f.reviewer)}: ${f.items} item(s)  ${f.path}`),
         ].join("\n"),
       );
     });
@@ -175,7 +177,7 @@ export function registerCertify(program: Command): void {
           outcomes
             .map((o) =>
               o.status === "recorded"
-                ? `${o.file}: recorded ${o.recorded} decision(s) by ${o.reviewer ?? "?"} (${o.unchanged} unchanged, ${o.undecided} undecided row(s)) for campaign ${o.campaign ?? "?"}`
+                ? `${o.file}: recorded ${o.recorded} decision(s) by ${revealInvisible(o.reviewer ?? "?")} (${o.unchanged} unchanged, ${o.undecided} undecided row(s)) for campaign ${o.campaign ?? "?"}`
                 : o.status === "already_imported"
                   ? `${o.file}: already imported (sha256 ${o.sha256.slice(0, 16)}…); nothing recorded`
                   : `${o.file}: rejected (${o.problems.length} problem(s)); nothing recorded`,
@@ -190,7 +192,7 @@ export function registerCertify(program: Command): void {
               (p) => `${p.file}: ${p.row === null ? "file" : `row ${p.row}`}: ${p.reason}`,
             ),
           ];
-          process.stderr.write(`${lines.join("\n")}\n`);
+          writeErr(`${lines.join("\n")}\n`);
           process.exitCode = 1;
         }
       },
@@ -209,7 +211,7 @@ export function registerCertify(program: Command): void {
           `campaign ${status.campaign} (${status.status}, snapshot ${status.snapshot_id}, scope ${status.scope}): ${status.decided}/${status.items} decided (${status.percent_complete}%), ${status.approved} approved, ${status.revoked} revoked, ${status.needs_info} needs info, ${status.escalated} escalated, ${status.pending} pending`,
           ...status.reviewers.map(
             (r) =>
-              `  ${r.reviewer}: ${r.decided}/${r.items} (${r.percent_complete}%), ${r.approved} approved, ${r.revoked} revoked, ${r.pending} pending${r.overdue ? " OVERDUE" : ""}`,
+              `  ${revealInvisible(r.reviewer)}: ${r.decided}/${r.items} (${r.percent_complete}%), ${r.approved} approved, ${r.revoked} revoked, ${r.pending} pending${r.overdue ? " OVERDUE" : ""}`,
           ),
           `remediation: ${status.remediation.verified} verified, ${status.remediation.pending} pending, ${status.remediation.failed} failed of ${status.remediation.revoked} revoked`,
         ].join("\n"),

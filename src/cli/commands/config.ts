@@ -6,6 +6,7 @@ import {
   redactedConfigYaml,
 } from "../../config/index.js";
 import { EXIT } from "../errors.js";
+import { terminalJson, writeErr, writeOut } from "../output.js";
 
 interface ConfigCheckFlags {
   config?: string;
@@ -35,20 +36,16 @@ export function registerConfig(program: Command): void {
       });
       if (effective !== null && problems.length === 0) {
         if (flags.json) {
-          process.stdout.write(
-            `${JSON.stringify(
-              {
-                valid: true,
-                file: effective.file,
-                config: redactedConfig(effective, env),
-                sources: effective.sources,
-              },
-              null,
-              2,
-            )}\n`,
+          writeOut(
+            `${terminalJson({
+              valid: true,
+              file: effective.file,
+              config: redactedConfig(effective, env),
+              sources: effective.sources,
+            })}\n`,
           );
         } else {
-          process.stdout.write(
+          writeOut(
             `${effective.file === null ? `no ${CONFIG_FILE_NAME} here: defaults, environment and flags only` : `${effective.file}: valid`}\n` +
               redactedConfigYaml(effective, env),
           );
@@ -56,9 +53,9 @@ export function registerConfig(program: Command): void {
         return;
       }
       // Every problem, one line each (other commands stop at the first).
-      for (const problem of problems) process.stderr.write(`access-audit: ${problem}\n`);
+      for (const problem of problems) writeErr(`access-audit: ${problem}\n`);
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ valid: false, problems }, null, 2)}\n`);
+        writeOut(`${terminalJson({ valid: false, problems })}\n`);
       }
       process.exitCode = EXIT.usage;
     });

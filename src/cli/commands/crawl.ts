@@ -6,6 +6,7 @@ import { createLogger, redactKey } from "../../util/log.js";
 import { TOOL_VERSION } from "../../version.js";
 import { addDbOption, commandAdminKey, commandConfig } from "../config.js";
 import { abortOnSignals, intOption, numberOption } from "../options.js";
+import { terminalJson, writeOut } from "../output.js";
 import { createProgressSink } from "../progress.js";
 
 interface CrawlFlags {
@@ -62,23 +63,26 @@ export function registerCrawl(program: Command): void {
         });
         progress.stop();
         if (flags.json) {
-          process.stdout.write(
-            `${JSON.stringify({
-              snapshot_id: result.snapshotId,
-              status: "complete",
-              ...result.counts,
-              requests: result.requests,
-              retries: result.retries,
-              rate_limited: result.rateLimited,
-              vanished_groups: result.vanishedGroups,
-              vanished_users: result.vanishedUsers,
-              duration_ms: result.durationMs,
-              seal: result.seal,
-            })}\n`,
+          writeOut(
+            `${terminalJson(
+              {
+                snapshot_id: result.snapshotId,
+                status: "complete",
+                ...result.counts,
+                requests: result.requests,
+                retries: result.retries,
+                rate_limited: result.rateLimited,
+                vanished_groups: result.vanishedGroups,
+                vanished_users: result.vanishedUsers,
+                duration_ms: result.durationMs,
+                seal: result.seal,
+              },
+              0,
+            )}\n`,
           );
         } else {
           const c = result.counts;
-          process.stdout.write(
+          writeOut(
             `snapshot ${result.snapshotId} complete: ${c.groups} groups, ${c.memberships} memberships, ` +
               `${c.group_role_assignments} group role assignments, ${c.users} users, ` +
               `${c.user_role_assignments} user role assignments, ${c.roles} roles ` +
@@ -86,7 +90,7 @@ export function registerCrawl(program: Command): void {
               `seal ${result.seal}\n`,
           );
           if (result.vanishedGroups.length > 0) {
-            process.stdout.write(
+            writeOut(
               `groups deleted during the crawl (left out): ${result.vanishedGroups.join(", ")}\n`,
             );
           }

@@ -8,6 +8,7 @@ import { type PipelineOutcome, runPipeline } from "../../schedule/pipeline.js";
 import { type RunningSimulator, startSimulator } from "../../simulator/index.js";
 import { createLogger } from "../../util/log.js";
 import { intOption } from "../options.js";
+import { terminalJson, writeOut } from "../output.js";
 
 interface DemoFlags {
   seed: number;
@@ -99,7 +100,7 @@ export function registerDemo(program: Command): void {
       const started = performance.now();
       const logger = createLogger();
       const say = (line: string) => {
-        if (!flags.json) process.stdout.write(`${line}\n`);
+        if (!flags.json) writeOut(`${line}\n`);
       };
       // The demo database is the demo's alone: start from nothing so every run tells the same story.
       for (const suffix of ["", ".wal", ".tmp"]) {
@@ -132,8 +133,8 @@ export function registerDemo(program: Command): void {
         say(outcomeLine("second crawl", second));
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         if (flags.json) {
-          process.stdout.write(
-            `${JSON.stringify({ base_url: sim.baseUrl, db: resolve(flags.db), first, changes, second, seconds: Number(seconds) }, null, 2)}\n`,
+          writeOut(
+            `${terminalJson({ base_url: sim.baseUrl, db: resolve(flags.db), first, changes, second, seconds: Number(seconds) })}\n`,
           );
           return;
         }

@@ -7,9 +7,11 @@ import {
   defaultDiffRange,
   diffSnapshots,
 } from "../../analysis/diff.js";
+import { revealInvisible } from "../../render/index.js";
 import { Store } from "../../store/index.js";
 import { addDbOption, commandConfig } from "../config.js";
 import { intOption } from "../options.js";
+import { terminalJson, writeOut } from "../output.js";
 
 interface DiffFlags {
   from?: number;
@@ -32,9 +34,7 @@ export function registerDiff(program: Command): void {
       const store = await Store.open(config.database, { readOnly: true });
       try {
         const result = await diffSnapshots(store, await resolveRange(store, flags));
-        process.stdout.write(
-          flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatDiff(result),
-        );
+        writeOut(flags.json ? `${terminalJson(result)}\n` : formatDiff(result));
       } finally {
         await store.close();
       }
@@ -54,16 +54,16 @@ async function resolveRange(store: Store, flags: DiffFlags): Promise<{ from: num
 
 const text = (value: Json | undefined): string => {
   if (value === null || value === undefined) return "-";
-  if (typeof value === "string") return value;
-  return JSON.stringify(value);
+  if (typeof value === "string") return revealInvisible(value);
+  return terminalJson(value, 0);
 };
 
 const quoted = (value: Json | undefined): string =>
-  typeof value === "string" ? JSON.stringify(value) : text(value);
+  typeof value === "string" ? terminalJson(value, 0) : text(value);
 
 function who(c: DiffChange): string {
-  const name = c.user_name ?? null;
-  const email = c.email ?? null;
+  const name = c.user_name === undefined || c.user_name === null ? null : text(c.user_name);
+  const email = c.email === undefined || c.email === null ? null : text(c.email);
   const label = [name, email === null ? null : `<${email}>`].filter((s) => s !== null).join(" ");
   return `${c.user_id ?? "-"}${label ? ` ${label}` : ""}`;
 }

@@ -4,6 +4,7 @@ import { TOOL_VERSION } from "../../version.js";
 import { addDbOption, commandConfig } from "../config.js";
 import { UsageError } from "../errors.js";
 import { intOption } from "../options.js";
+import { terminalJson, writeOut } from "../output.js";
 
 interface ExportFlags {
   format: ExportFormat;
@@ -11,6 +12,7 @@ interface ExportFlags {
   snapshot?: number;
   all?: boolean;
   force?: boolean;
+  rawCsv?: boolean;
   json?: boolean;
 }
 
@@ -32,8 +34,15 @@ export function registerExport(program: Command): void {
     .option("--snapshot <id>", "a complete snapshot (default: the latest)", intOption(1))
     .option("--all", "every complete snapshot")
     .option("--force", "replace --out if it exists and is not empty")
+    .option(
+      "--raw-csv",
+      "CSV: write names exactly as stored, for programs (default: hidden characters shown as [U+XXXX] and formulas neutralised, safe to open in a spreadsheet)",
+    )
     .option("--json", "print the manifest as JSON")
     .action(async (flags: ExportFlags, command: Command) => {
+      if (flags.rawCsv && flags.format !== "csv") {
+        throw new UsageError("--raw-csv applies to --format csv only");
+      }
       if (flags.all && flags.snapshot !== undefined) {
         throw new UsageError("--snapshot and --all cannot be combined; choose one");
       }
@@ -47,16 +56,17 @@ export function registerExport(program: Command): void {
           outDir: flags.out,
           snapshots: flags.all ? "all" : (flags.snapshot ?? "latest"),
           force: flags.force ?? false,
+          rawCsv: flags.rawCsv ?? false,
           toolVersion: TOOL_VERSION,
         });
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+          writeOut(`${terminalJson(manifest)}\n`);
           return;
         }
         const ids = manifest.snapshots.map((s) => s.snapshot_id);
         const total = manifest.views.reduce((n, v) => n + v.rows, 0);
         const width = Math.max(...manifest.views.map((v) => v.view.length));
-        process.stdout.write(
+        writeOut(
           `exported snapshot(s) ${ids.join(", ")} to ${manifest.out_dir} (${manifest.format}): ` +
             `${manifest.views.length} views, ${total} rows\n` +
             manifest.views.map((v) => `  ${v.view.padEnd(width)}  ${v.rows}\n`).join("") +

@@ -11,14 +11,17 @@ import {
   type PlannedAction,
   planRemediation,
 } from "../../certify/index.js";
+import { revealInvisible } from "../../render/index.js";
 import { createLogger } from "../../util/log.js";
 import { addDbOption, commandAdminKey, commandConfig } from "../config.js";
 import { CliError, UsageError } from "../errors.js";
+import { terminalJson, writeOut } from "../output.js";
 import { withStore } from "./certify.js";
 
 function describe(a: PlannedAction): string {
-  const who = a.user_email ?? a.user_id ?? "";
-  const group = `"${a.group_name ?? a.group_id ?? ""}" (${a.group_id ?? ""})`;
+  // Names are revealed one by one: a line break in a name must not forge a line of the plan.
+  const who = revealInvisible(a.user_email ?? a.user_id ?? "");
+  const group = `"${revealInvisible(a.group_name ?? a.group_id ?? "")}" (${a.group_id ?? ""})`;
   const what =
     a.action === "idp_change"
       ? `change in the identity provider: remove ${who} (${a.user_id ?? ""}) from SCIM-managed group ${group}`
@@ -42,11 +45,11 @@ export function registerRemediate(program: Command): void {
         planRemediation(store, await loadCampaign(store, flags.campaign)),
       );
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ campaign: flags.campaign, actions }, null, 2)}\n`);
+        writeOut(`${terminalJson({ campaign: flags.campaign, actions })}\n`);
         return;
       }
       const api = actions.filter((a) => a.action !== "idp_change").length;
-      process.stdout.write(
+      writeOut(
         `${[
           `campaign ${flags.campaign}: ${actions.length} revocation(s), ${api} API call(s), ${actions.length - api} identity-provider change(s)`,
           ...actions.map(describe),
@@ -100,11 +103,9 @@ export function registerRemediate(program: Command): void {
           await client.close();
         }
         if (flags.json) {
-          process.stdout.write(
-            `${JSON.stringify({ campaign: flags.campaign, ...result }, null, 2)}\n`,
-          );
+          writeOut(`${terminalJson({ campaign: flags.campaign, ...result })}\n`);
         } else {
-          process.stdout.write(
+          writeOut(
             `${[
               `campaign ${flags.campaign}: ${result.executed} call(s) made, ${result.skipped} skipped (done or identity provider), ${result.failed} failed`,
               ...result.actions.map(describe),

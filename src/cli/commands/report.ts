@@ -12,6 +12,7 @@ import { Store } from "../../store/index.js";
 import { addAnalysisOptions, addDbOption, commandConfig } from "../config.js";
 import { CliError } from "../errors.js";
 import { intOption } from "../options.js";
+import { terminalJson, writeOut } from "../output.js";
 
 interface ReportFlags {
   snapshot?: number;
@@ -92,7 +93,7 @@ export function registerReport(program: Command): void {
             findings_by_rule: findingsByRule(model.findings),
             files,
           };
-          process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+          writeOut(`${terminalJson(out)}\n`);
           return;
         }
         const compared =
@@ -103,7 +104,7 @@ export function registerReport(program: Command): void {
           `snapshot ${model.snapshot.snapshot_id} (${model.org_date}), ${compared}: ${model.changes.length} change(s), ${model.findings.length} finding(s)`,
           ...files.map((f) => `  ${f.format.padEnd(4)}  ${f.path}  (${f.bytes} bytes)`),
         ];
-        process.stdout.write(`${lines.join("\n")}\n`);
+        writeOut(`${lines.join("\n")}\n`);
       } finally {
         await store.close();
       }

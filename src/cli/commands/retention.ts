@@ -8,6 +8,7 @@ import {
 import { addDbOption, commandConfig } from "../config.js";
 import { UsageError } from "../errors.js";
 import { intOption } from "../options.js";
+import { terminalJson, writeOut } from "../output.js";
 
 interface RetentionFlags {
   keepLast?: number;
@@ -98,9 +99,7 @@ export function registerRetention(program: Command): void {
           dryRun: flags.dryRun ?? false,
           timeZone: config.schedule.timezone,
         });
-        process.stdout.write(
-          flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatResult(result),
-        );
+        writeOut(flags.json ? `${terminalJson(result)}\n` : formatResult(result));
       } finally {
         await store.close();
       }

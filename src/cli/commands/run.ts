@@ -6,6 +6,7 @@ import { createLogger } from "../../util/log.js";
 import { commandConfig } from "../config.js";
 import { CliError, EXIT } from "../errors.js";
 import { abortOnSignals } from "../options.js";
+import { terminalJson, writeOut } from "../output.js";
 import { createProgressSink } from "../progress.js";
 import { addConfigFlags, pipelineOptions } from "../run-config.js";
 
@@ -55,9 +56,7 @@ export function registerRun(program: Command): void {
         progress.stop();
         interrupt.release();
       }
-      process.stdout.write(
-        flags.json ? `${JSON.stringify(outcome, null, 2)}\n` : `${outcomeSummary(outcome)}\n`,
-      );
+      writeOut(flags.json ? `${terminalJson(outcome)}\n` : `${outcomeSummary(outcome)}\n`);
       const failOn = config.schedule.failOn;
       if (failOn !== null && outcome.max_severity !== null) {
         if (severityRank(outcome.max_severity) >= severityRank(failOn)) {

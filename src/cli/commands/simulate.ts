@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { startSimulator } from "../../simulator/index.js";
 import { intOption, numberOption } from "../options.js";
+import { writeOut } from "../output.js";
 
 interface SimulateFlags {
   port: number;
@@ -69,7 +70,7 @@ export function registerSimulate(program: Command): void {
             }
           : {}),
       });
-      process.stdout.write(`${sim.baseUrl} ${sim.adminKey}\n`);
+      writeOut(`${sim.baseUrl} ${sim.adminKey}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once("SIGINT", stop);

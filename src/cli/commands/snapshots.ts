@@ -3,6 +3,7 @@ import { Store } from "../../store/index.js";
 import { addDbOption, commandConfig } from "../config.js";
 import { CliError, UsageError } from "../errors.js";
 import { intOption } from "../options.js";
+import { terminalJson, writeOut } from "../output.js";
 
 interface DbFlags {
   db?: string;
@@ -23,11 +24,11 @@ export function registerSnapshots(program: Command): void {
         const held = new Set(holds.map((h) => h.snapshot_id));
         const rows = snapshots.map((r) => ({ ...r, held: held.has(r.snapshot_id) }));
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          writeOut(`${terminalJson(rows)}\n`);
           return;
         }
         if (rows.length === 0) {
-          process.stdout.write("no snapshots yet: run `access-audit crawl`\n");
+          writeOut("no snapshots yet: run `access-audit crawl`\n");
           return;
         }
         const header = [
@@ -58,7 +59,7 @@ export function registerSnapshots(program: Command): void {
             .map((c, i) => c.padEnd(widths[i] ?? 0))
             .join("  ")
             .trimEnd();
-        process.stdout.write(`${[fmt(header), ...table.map(fmt)].join("\n")}\n`);
+        writeOut(`${[fmt(header), ...table.map(fmt)].join("\n")}\n`);
       } finally {
         await store.close();
       }
@@ -75,22 +76,22 @@ export function registerSnapshots(program: Command): void {
       try {
         const result = await store.verify(flags.snapshot);
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          writeOut(`${terminalJson(result)}\n`);
         } else {
           for (const s of result.snapshots) {
-            process.stdout.write(
+            writeOut(
               s.ok
                 ? `snapshot ${s.snapshot_id}: ok ${s.stored}\n`
                 : `snapshot ${s.snapshot_id}: MISMATCH stored ${s.stored ?? "-"} computed ${s.computed}\n`,
             );
           }
           for (const p of result.pruned) {
-            process.stdout.write(
+            writeOut(
               `snapshot ${p.snapshot_id}: pruned, seal ${p.seal ?? "-"} kept in the chain\n`,
             );
           }
-          for (const issue of result.issues) process.stdout.write(`issue: ${issue}\n`);
-          process.stdout.write(
+          for (const issue of result.issues) writeOut(`issue: ${issue}\n`);
+          writeOut(
             result.ok
               ? `${result.snapshots.length} snapshot(s) verified\n`
               : "verification FAILED\n",
@@ -129,8 +130,8 @@ function registerHolds(snapshots: Command): void {
       const store = await Store.open((await commandConfig(command)).database);
       try {
         const created = await store.addHold(id, flags.reason);
-        process.stdout.write(
-          flags.json ? `${JSON.stringify(created)}\n` : `snapshot ${id} held: ${created.reason}\n`,
+        writeOut(
+          flags.json ? `${terminalJson(created, 0)}\n` : `snapshot ${id} held: ${created.reason}\n`,
         );
       } finally {
         await store.close();
@@ -150,9 +151,9 @@ function registerHolds(snapshots: Command): void {
       try {
         const released = await store.releaseHolds(id, flags.reason);
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ snapshot_id: id, released })}\n`);
+          writeOut(`${terminalJson({ snapshot_id: id, released }, 0)}\n`);
         } else {
-          process.stdout.write(
+          writeOut(
             released === 0
               ? `snapshot ${id} had no ${flags.reason === undefined ? "hold" : "such hold"}\n`
               : `snapshot ${id}: ${released} hold(s) released\n`,
