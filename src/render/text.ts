@@ -24,6 +24,7 @@ export function scriptJson(value: unknown): string {
 }
 
 const HIDDEN_CHARACTERS = new RegExp(HIDDEN_CHARACTER.source, "gu");
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** `[U+202E]`: how a hidden code point is shown. */
 export function codePointLabel(char: string): string {
@@ -37,7 +38,8 @@ export function codePointLabel(char: string): string {
  * text. Plain text in, plain text out: HTML templates still escape the result.
  */
 export function revealInvisible(text: string): string {
-  if (!HIDDEN_CHARACTER.test(text)) return text; // the common case, without a callback per match
+  // The common cases, cheapest first: printable ASCII, then nothing hidden.
+  if (PRINTABLE_ASCII.test(text) || !HIDDEN_CHARACTER.test(text)) return text;
   return text.replace(HIDDEN_CHARACTERS, codePointLabel);
 }
 
