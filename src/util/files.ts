@@ -231,7 +231,7 @@ function symlinkRefusal(flag: string, shown: string, link: string): OutputPathEr
   );
 }
 
-/** Removes the folders a failed walk made, deepest first (rmdir: only if still empty, never via a link). */
+/** Removes the folders a failed walk made, deepest first (rmdir: only while empty, no link). */
 function removeMade(made: readonly string[]): void {
   for (const dir of [...made].reverse()) {
     try {
@@ -244,8 +244,9 @@ function removeMade(made: readonly string[]): void {
 
 /**
  * Walks `path` from the root down with lstat, one component at a time, following no symbolic
- * link except the system's own in the root folder (`isSystemLink`): `path.resolve` first turns `.`, `..` and a
- * trailing `/` into plain names (so `out/` and `out/.` are `out`, never "what `out` points to").
+ * link except the system's own in the root folder (`isSystemLink`): `path.resolve` first turns
+ * `.`, `..` and a trailing `/` into plain names (so `out/` and `out/.` are `out`, never "what
+ * `out` points to"), and no component is ever looked up with a trailing `/`.
  * A link anywhere else is refused (OutputPathError, usage); a file where a folder should be fails
  * with one line. With `create`, missing folders are made one at a time (0700), each checked again
  * with lstat once made, so a link raced in meanwhile is refused too.
@@ -396,11 +397,14 @@ export function openOutputFolder(
   const shown = options.shown ?? dir;
   const walked = walkFolder(dir, { what, flag, shown, create: true });
   const last = walked.chain.at(-1) as FolderStep;
-  const changed = (path: string, now: Stats | null): OutputPathError =>
-    new OutputPathError(
+  const changed = (path: string, now: Stats | null): OutputPathError => {
+    const how =
+      now === null ? "removed" : now.isSymbolicLink() ? "replaced by a symbolic link" : "replaced";
+    return new OutputPathError(
       "CHANGED",
-      `cannot write ${what} to ${shown}: ${path} was ${now === null ? "removed" : now.isSymbolicLink() ? "replaced by a symbolic link" : "replaced"} while writing; nothing was published`,
+      `cannot write ${what} to ${shown}: ${path} was ${how} while writing; nothing was published`,
     );
+  };
   let fd: number;
   try {
     fd = openSync(walked.path, DIRECTORY_FLAGS);
