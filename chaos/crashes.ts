@@ -123,8 +123,9 @@ function copyDatabase(fromDir: string, toDir: string): void {
 
 /**
  * Temporary files in a kill's folder: `*.tmp` files (reports), `*.partial-*` and `*.replaced`
- * folders (exports), a WAL left next to the database, spill files in `<db>.tmp/`, and the
- * private temp folders of read-only openers in the children's TMPDIR (`tmp/`).
+ * folders (exports), a WAL left next to the database, the writers' spill folders
+ * (`<db>.tmp-<pid>-XXXXXX`), and the private temp folders of read-only openers in the
+ * children's TMPDIR (`tmp/`).
  */
 function temporaryFiles(dir: string): string[] {
   const found: string[] = [];
@@ -133,8 +134,12 @@ function temporaryFiles(dir: string): string[] {
     for (const entry of readdirSync(at, { withFileTypes: true })) {
       const path = join(at, entry.name);
       const rel = relative(dir, path);
-      if (rel === "tmp" || rel === `${DB}.tmp`) {
+      if (rel === "tmp") {
         for (const inner of readdirSync(path)) found.push(join(rel, inner));
+        continue;
+      }
+      if (rel === `${DB}.tmp` || rel.startsWith(`${DB}.tmp-`)) {
+        found.push(rel);
         continue;
       }
       if (entry.name.includes(".partial-") || entry.name.endsWith(".replaced")) {

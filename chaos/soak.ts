@@ -42,7 +42,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { cpus, tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -225,6 +225,18 @@ function fileSize(path: string): number {
   } catch {
     return 0;
   }
+}
+
+/** What the writers' spill folders (`<db>.tmp-<pid>-XXXXXX`) hold after the soak; null if none is left. */
+function spillLeft(dbPath: string): { files: number; bytes: number } | null {
+  const prefix = `${basename(dbPath)}.tmp-`;
+  const left = readdirSync(dirname(dbPath)).filter((n) => n.startsWith(prefix));
+  if (left.length === 0) return null;
+  const sizes = left.map((n) => dirSize(join(dirname(dbPath), n)));
+  return {
+    files: sizes.reduce((n, s) => n + s.files, 0),
+    bytes: sizes.reduce((n, s) => n + s.bytes, 0),
+  };
 }
 
 function dirSize(path: string): { files: number; bytes: number } {
@@ -1144,7 +1156,7 @@ async function main(): Promise<number> {
     zero_change_but_diff_nonzero: zero.filter((g) => (g.changes ?? 0) > 0).length,
     block_copies_discarded: copiesDiscarded,
     reports_dir: dirSize(reportsDir),
-    temp_dir_left: existsSync(`${dbPath}.tmp`) ? dirSize(`${dbPath}.tmp`) : null,
+    temp_dir_left: spillLeft(dbPath),
   };
   // DuckDB rewrites a checkpointed row group into fresh blocks and frees the old ones, truncating
   // the file when free blocks end it: the size of an unchanged database moves by a few blocks

@@ -5,10 +5,18 @@
  */
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -196,9 +204,15 @@ describe("a killed crawl", () => {
     const { child, next } = startChild("crash-staging", path);
     expect(await next()).toBe("staging");
     await killAndWait(child);
-    // With an 8MB staging limit the TEMP tables spilled; the files outlive the process.
-    const spill = `${path}.tmp`;
-    expect(readdirSync(spill).length).toBeGreaterThan(0);
+    // With an 8MB staging limit the TEMP tables spilled into the child's private folder
+    // (`<db>.tmp-<pid>-XXXXXX`, 0700); the files outlive the process.
+    const spill = `${path}.tmp-${child.pid}-`;
+    const spilled = readdirSync(dirname(path)).filter((n) =>
+      join(dirname(path), n).startsWith(spill),
+    );
+    expect(spilled).toHaveLength(1);
+    expect(statSync(join(dirname(path), spilled[0] as string)).mode & 0o777).toBe(0o700);
+    expect(readdirSync(join(dirname(path), spilled[0] as string)).length).toBeGreaterThan(0);
 
     const store = await Store.open(path);
     const snapshots = await store.listSnapshots();
@@ -210,8 +224,8 @@ describe("a killed crawl", () => {
     expect(await membersIn(store, 2)).toBe(0);
     expect(await membersIn(store, 1)).toBe(1);
     expect(await store.verify()).toMatchObject({ ok: true, issues: [] });
-    // The next writer removed them.
-    expect(readdirSync(spill)).toEqual([]);
+    // The next writer removed them, folder and all.
+    expect(existsSync(join(dirname(path), spilled[0] as string))).toBe(false);
 
     const writer = await store.beginSnapshot(META);
     writer.add(GROUP_MEMBERS, { group_id: "group-0", user_id: "user-1", email: null, name: "One" });

@@ -1,12 +1,11 @@
 /** `certify export`: one workbook per reviewer of an open campaign. */
 import { createHash } from "node:crypto";
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Store } from "../store/index.js";
 import { checkOutputDir, writeFilesAtomically } from "../util/files.js";
 import { type CampaignRow, currentDecisions, type ItemRow, loadItems } from "./db.js";
 import { CertifyError } from "./errors.js";
-import { fileSafe, sha256OfFile } from "./files.js";
+import { fileSafe } from "./files.js";
 import { writeReviewerWorkbook } from "./workbook.js";
 
 export interface ExportedWorkbook {
@@ -47,33 +46,29 @@ export async function exportWorkbooks(
     byReviewer.set(item.reviewer, list);
   }
   const used = new Set<string>();
-  const planned: { reviewer: string; list: ItemRow[]; path: string }[] = [];
+  const planned: { reviewer: string; list: ItemRow[]; name: string }[] = [];
   for (const [reviewer, list] of [...byReviewer].sort(([a], [b]) => (a < b ? -1 : 1))) {
     let base = `${fileSafe(campaign.name)}-${fileSafe(reviewer)}`;
     if (used.has(base)) {
       base += `-${createHash("sha256").update(reviewer).digest("hex").slice(0, 8)}`;
     }
     used.add(base);
-    planned.push({ reviewer, list, path: join(outDir, `${base}.xlsx`) });
+    planned.push({ reviewer, list, name: `${base}.xlsx` });
   }
-  await writeFilesAtomically(
+  const written = await writeFilesAtomically(
     outDir,
     WORKBOOKS_OUTPUT,
-    planned.map(({ reviewer, list, path }) => ({
-      path,
+    planned.map(({ reviewer, list, name }) => ({
+      name,
       write: (temp: string) =>
         writeReviewerWorkbook(temp, { campaign, reviewer, items: list, decisions }),
     })),
   );
-  const written: ExportedWorkbook[] = [];
-  for (const { reviewer, list, path } of planned) {
-    written.push({
-      reviewer,
-      items: list.length,
-      path,
-      bytes: (await stat(path)).size,
-      sha256: await sha256OfFile(path),
-    });
-  }
-  return written;
+  return planned.map(({ reviewer, list, name }, i) => ({
+    reviewer,
+    items: list.length,
+    path: join(outDir, name),
+    bytes: written[i]?.bytes ?? 0,
+    sha256: written[i]?.sha256 ?? "",
+  }));
 }

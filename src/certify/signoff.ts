@@ -6,7 +6,7 @@
  * output only) under a CSP that allows its own stylesheet by hash and nothing else.
  */
 import { createHash } from "node:crypto";
-import { stat, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type Handlebars from "handlebars";
 import {
@@ -20,7 +20,7 @@ import { checkOutputDir, writeFilesAtomically } from "../util/files.js";
 import { TOOL_VERSION } from "../version.js";
 import type { CampaignRow } from "./db.js";
 import { campaignQuery } from "./db.js";
-import { fileSafe, sha256OfFile } from "./files.js";
+import { fileSafe } from "./files.js";
 import { populationQuery } from "./population.js";
 import { type CampaignStatus, campaignState, type ItemState, summarise } from "./state.js";
 import { KIND_LABELS } from "./workbook.js";
@@ -480,22 +480,16 @@ export async function writeSignoff(
 ): Promise<SignoffFile[]> {
   checkSignoffDir(outDir);
   const model = await buildSignoffModel(store, campaign);
-  const base = join(outDir, `certification-${fileSafe(campaign.name)}-signoff`);
-  const html = `${base}.html`;
-  const xlsx = `${base}.xlsx`;
-  await writeFilesAtomically(outDir, SIGNOFF_OUTPUT, [
+  const base = `certification-${fileSafe(campaign.name)}-signoff`;
+  const written = await writeFilesAtomically(outDir, SIGNOFF_OUTPUT, [
     {
-      path: html,
+      name: `${base}.html`,
       write: (temp) => writeFile(temp, renderSignoffHtml(model), { encoding: "utf8", mode: 0o600 }),
     },
-    { path: xlsx, write: (temp) => writeSignoffXlsx(temp, model) },
+    { name: `${base}.xlsx`, write: (temp) => writeSignoffXlsx(temp, model) },
   ]);
-  const files: SignoffFile[] = [];
-  for (const [format, path] of [
-    ["html", html],
-    ["xlsx", xlsx],
-  ] as const) {
-    files.push({ format, path, bytes: (await stat(path)).size, sha256: await sha256OfFile(path) });
-  }
-  return files;
+  return (["html", "xlsx"] as const).map((format, i) => {
+    const file = written[i] as (typeof written)[number];
+    return { format, path: join(outDir, file.name), bytes: file.bytes, sha256: file.sha256 };
+  });
 }

@@ -14,12 +14,13 @@
  * values lose their control characters, and the SMTP password is masked in every message
  * this module produces.
  */
-import { readFile, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { lstat, readFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import { SEVERITIES, type Severity, severityRank } from "../analysis/rules.js";
 import { createTemplateEnvironment, revealInvisible, templatesDirectory } from "../render/index.js";
+import { OutputPathError, walkFolder } from "../util/files.js";
 import { registerSecret, silentLogger } from "../util/log.js";
 
 export type { Severity };
@@ -378,11 +379,22 @@ function settingsProblem(options: EmailOptions): string | null {
   return null;
 }
 
+/**
+ * An attachment must be a plain file reached without a symbolic link (the reports folder could
+ * have been swapped for one since the reports were written: a link would mail whatever it
+ * points to); checked with lstat along the whole path (`walkFolder`), as the writers check it.
+ */
 async function attachmentProblem(report: ChangeReportEmail): Promise<string | null> {
   for (const a of report.attachments) {
     try {
-      if (!(await stat(a.path)).isFile()) return `attachment ${a.path} is not a file`;
-    } catch {
+      walkFolder(dirname(resolve(a.path)), { what: "attachments", flag: "attachment folder" });
+      const file = await lstat(a.path);
+      if (file.isSymbolicLink()) {
+        return `attachment ${a.path} is a symbolic link: refusing to follow it`;
+      }
+      if (!file.isFile()) return `attachment ${a.path} is not a file`;
+    } catch (error) {
+      if (error instanceof OutputPathError) return error.message;
       return `attachment ${a.path} cannot be read`;
     }
   }

@@ -5,9 +5,7 @@
  * report relies on are re-verified against their seals first, so a tampered database cannot
  * produce a clean-looking report.
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { stat, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { previousSnapshotId } from "../analysis/access.js";
 import type { AnalysisConfig } from "../analysis/config.js";
@@ -65,12 +63,6 @@ export function reportBaseName(model: ReportModel, defaultPreviousId: number | n
       ? `-since-s${model.previous.snapshot_id}`
       : "";
   return `access-review-s${model.snapshot.snapshot_id}${since}-${model.org_date}`;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
 }
 
 /** Builds the model once and writes each requested format into `outDir`. */
@@ -134,22 +126,26 @@ async function writeFiles(
   checkReportsDir(options.outDir);
   const base = reportBaseName(model, await previousSnapshotId(store, model.snapshot.snapshot_id));
   const formats = REPORT_FORMATS.filter((f) => options.formats.includes(f));
-  const paths = formats.map((format) => join(options.outDir, `${base}.${format}`));
-  await writeFilesAtomically(
+  // Written through the folder held open (no link followed, re-checked before publishing).
+  const written = await writeFilesAtomically(
     options.outDir,
     "reports",
-    formats.map((format, i) => ({
-      path: paths[i] as string,
+    formats.map((format) => ({
+      name: `${base}.${format}`,
       write: async (temp: string) => {
         if (format === "html") await writeFile(temp, renderHtml(model), { mode: 0o600 });
         else await writeWorkbook(store, model, temp);
       },
     })),
   );
-  const files: ReportFile[] = [];
-  for (const [i, format] of formats.entries()) {
-    const path = paths[i] as string;
-    files.push({ format, path, bytes: (await stat(path)).size, sha256: await sha256File(path) });
-  }
+  const files: ReportFile[] = formats.map((format, i) => {
+    const file = written[i] as (typeof written)[number];
+    return {
+      format,
+      path: join(options.outDir, file.name),
+      bytes: file.bytes,
+      sha256: file.sha256,
+    };
+  });
   return { model, files };
 }

@@ -9,7 +9,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   realpathSync,
   rmdirSync,
   rmSync,
@@ -26,7 +25,13 @@ import {
   type Json,
   JsonDuckDBValueConverter,
 } from "@duckdb/node-api";
-import { fileSystemReason, isSymlink, sweepOrphans, unwritableReason } from "../util/files.js";
+import {
+  fileSystemReason,
+  isSymlink,
+  lstatOrNull,
+  sweepOrphans,
+  unwritableReason,
+} from "../util/files.js";
 import { databaseIoError, lockedError, readOnlyDatabaseError, StoreError } from "./errors.js";
 import { readSchemaVersion, SCHEMA_VERSION } from "./migrations.js";
 
@@ -40,7 +45,11 @@ export interface DatabaseSettings {
 export interface OpenedDatabase {
   readonly instance: DuckDBInstance;
   readonly path: string;
-  /** Where DuckDB spills beyond memory_limit: next to the db file for the writer, a private dir for readers. */
+  /**
+   * Where DuckDB spills beyond memory_limit: a private folder made for this opener with mkdtemp
+   * (0700, unique): `<db>.tmp-<pid>-XXXXXX` beside the file for the writer,
+   * `<TMPDIR>/access-audit-read-<pid>-XXXXXX` for a reader. Removed on release.
+   */
   readonly tempDirectory: string;
   release(): void;
 }
@@ -51,6 +60,16 @@ export interface OpenedDatabase {
  * refuses that: one writer, or any number of readers, per file per process.
  */
 const READER_SPILL_PREFIX = "access-audit-read-";
+/** A writer's spill folder is `<db>${WRITER_SPILL_INFIX}<pid>-XXXXXX`, beside the database. */
+const WRITER_SPILL_INFIX = ".tmp-";
+
+/**
+ * What DuckDB keeps beside a database (its write-ahead log, and the logs of a checkpoint or a
+ * recovery in progress) and the spill folder older versions of the tool used (`<db>.tmp`).
+ * DuckDB opens them by name and follows links: a link planted there made it overwrite (or a
+ * sweep empty) whatever the link points to, so a link, or a log with other hard links, is refused.
+ */
+const SIDE_FILES = [".wal", ".wal.checkpoint", ".wal.recovery", ".tmp"] as const;
 
 const heldInProcess = new Map<string, { readOnly: boolean; count: number }>();
 
@@ -111,6 +130,7 @@ export async function openDatabase(
       `database ${path} is a symbolic link: refusing to follow it (pass the real path)`,
     );
   }
+  refuseLinkedSideFiles(path, absolute);
   const existed = existsSync(absolute);
   let createdDir: string | undefined;
   if (settings.readOnly) {
@@ -146,13 +166,25 @@ export async function openDatabase(
     if (current.count <= 0) heldInProcess.delete(key);
   };
 
-  // Readers may run concurrently and must not touch the writer's spill files.
-  // A reader's spill folder is named after its process, so one a killed reader left behind (it
-  // can hold up to the spill of a report) is removed by the next opener.
+  // Each opener spills into a private folder of its own (mkdtemp: 0700, a name nobody can guess
+  // or plant beforehand), named after its process so that one a killed opener left behind (it
+  // can hold up to the spill of a crawl or a report) is removed by the next opener. Readers may
+  // run concurrently and never touch the writer's folder.
   if (settings.readOnly) sweepOrphans(tmpdir(), READER_SPILL_PREFIX, "");
-  const tempDirectory = settings.readOnly
-    ? mkdtempSync(join(tmpdir(), `${READER_SPILL_PREFIX}${process.pid}-`))
-    : `${absolute}.tmp`;
+  let tempDirectory: string;
+  try {
+    tempDirectory = settings.readOnly
+      ? mkdtempSync(join(tmpdir(), `${READER_SPILL_PREFIX}${process.pid}-`))
+      : mkdtempSync(`${absolute}${WRITER_SPILL_INFIX}${process.pid}-`);
+  } catch (error) {
+    releaseClaim();
+    if (!existed) removeFailedCreation(absolute, createdDir, undefined);
+    const reason = fileSystemReason(error)?.reason;
+    if (reason === undefined) throw error;
+    throw new StoreError("DB_IO", `database ${path}: cannot create its spill folder (${reason})`, {
+      cause: error,
+    });
+  }
   const options: Record<string, string> = {
     // Offline by design: never try to download an extension (json, icu, parquet are built in).
     autoinstall_known_extensions: "false",
@@ -176,24 +208,60 @@ export async function openDatabase(
     releaseClaim();
     const failure = translated(name, error, "open");
     const lockedByOther = failure instanceof StoreError && failure.code === "DB_LOCKED";
-    if (settings.readOnly) rmSync(tempDirectory, { recursive: true, force: true });
+    removeSpillFolder(tempDirectory);
     // Ours to clean up only if we were the one creating it (not another process that won the race).
-    else if (!existed && !lockedByOther && instance === undefined) {
-      removeFailedCreation(absolute, createdDir);
+    if (!settings.readOnly && !existed && !lockedByOther && instance === undefined) {
+      removeFailedCreation(absolute, createdDir, tempDirectory);
     }
     throw existed || lockedByOther ? failure : cannotCreate(path, failure);
   }
-  if (!settings.readOnly) removeLeftoverSpillFiles(tempDirectory);
+  if (!settings.readOnly) removeLeftoverSpillFolders(absolute);
 
   return {
     instance,
     path: absolute,
     tempDirectory,
     release() {
-      if (settings.readOnly && !released) rmSync(tempDirectory, { recursive: true, force: true });
+      if (!released) removeSpillFolder(tempDirectory);
       releaseClaim();
     },
   };
+}
+
+/**
+ * Refuses to open a database whose side files (`SIDE_FILES`) are symbolic links, or logs with
+ * other hard links: checked with lstat, before DuckDB (which would follow them) is started.
+ */
+function refuseLinkedSideFiles(path: string, absolute: string): void {
+  for (const suffix of SIDE_FILES) {
+    const side = `${absolute}${suffix}`;
+    let stat: ReturnType<typeof lstatOrNull>;
+    try {
+      stat = lstatOrNull(side);
+    } catch {
+      continue; // a folder we may not search: DuckDB says what is wrong when it opens the file
+    }
+    if (stat === null) continue;
+    const kind = stat.isSymbolicLink()
+      ? "a symbolic link"
+      : stat.isFile() && stat.nlink > 1
+        ? "a file with other hard links"
+        : null;
+    if (kind === null) continue;
+    throw new StoreError(
+      "DB_SYMLINK",
+      `database ${path}: ${side} beside it is ${kind}: refusing to follow it (remove it if you did not make it)`,
+    );
+  }
+}
+
+/** Removes an opener's own spill folder (its files are DuckDB's, gone once it is closed). */
+function removeSpillFolder(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // Permissions changed under us: a leftover the next opener sweeps.
+  }
 }
 
 /** A database this process may not write (or whose folder it may not write) is refused by name. */
@@ -233,9 +301,14 @@ async function refuseNewerSchema(instance: DuckDBInstance, path: string): Promis
 }
 
 /** A database this call was creating and could not finish: no half-made file or folder stays. */
-function removeFailedCreation(absolute: string, createdDir: string | undefined): void {
-  for (const file of [absolute, `${absolute}.wal`, `${absolute}.tmp`]) {
-    rmSync(file, { recursive: true, force: true });
+function removeFailedCreation(
+  absolute: string,
+  createdDir: string | undefined,
+  tempDirectory: string | undefined,
+): void {
+  // Side files were checked not to be links; fs.rm would unlink a link rather than follow it.
+  for (const file of [absolute, `${absolute}.wal`, tempDirectory]) {
+    if (file !== undefined) rmSync(file, { recursive: true, force: true });
   }
   if (createdDir === undefined) return;
   for (let dir = dirname(absolute); ; dir = dirname(dir)) {
@@ -248,11 +321,16 @@ function removeFailedCreation(absolute: string, createdDir: string | undefined):
   }
 }
 
-/** A killed writer can leave spill files behind; we hold the lock, so nobody else uses them. */
-function removeLeftoverSpillFiles(tempDirectory: string): void {
-  if (!existsSync(tempDirectory)) return;
-  for (const name of readdirSync(tempDirectory)) {
-    rmSync(join(tempDirectory, name), { recursive: true, force: true });
+/**
+ * A killed writer leaves its spill folder behind; we hold the lock, so no writer uses one now.
+ * Only real folders of processes that are gone are removed (`sweepOrphans`: never through a
+ * link), and the `<db>.tmp` folder of an older version of the tool if it is a real folder.
+ */
+function removeLeftoverSpillFolders(absolute: string): void {
+  sweepOrphans(dirname(absolute), `${basename(absolute)}${WRITER_SPILL_INFIX}`, "");
+  const legacy = `${absolute}.tmp`;
+  if (lstatOrNull(legacy)?.isDirectory() === true) {
+    removeSpillFolder(legacy);
   }
 }
 

@@ -11,13 +11,15 @@
  * SHA-256, the snapshots with their seals, and the tool and schema versions.
  *
  * Files are written into a temporary sibling folder that is renamed into place at the end, so an
- * interrupted or failed export leaves nothing under the final name.
+ * interrupted or failed export leaves nothing under the final name. The parent folder is reached
+ * without following links and held open (`openOutputFolder`), the staging folder is written
+ * through a descriptor too, and the parent is re-checked right before the renames: a link planted
+ * on the way, or a folder swapped for one during the export, never receives a file.
  */
 
 import { createHash } from "node:crypto";
 import {
   createReadStream,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -30,7 +32,11 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { AuditError } from "../errors.js";
 import {
   checkOutputDir,
+  holdFolder,
+  lstatOrNull,
+  type OutputFolder,
   OutputPathError,
+  openOutputFolder,
   orphanedEntries,
   outputError,
   removeEmptyFolders,
@@ -184,25 +190,38 @@ async function selectSnapshots(
   );
 }
 
-/**
- * Refuses a symbolic link, a target that is a file, a non-empty folder without `force`, and a
- * place the machine does not let us write (its parent must be writable: the export is written
- * beside it and renamed into place).
- */
-function checkTarget(outDir: string, force: boolean): "absent" | "empty" | "replace" {
-  try {
-    checkOutputDir(outDir, EXPORT_OUTPUT, { parent: true });
-  } catch (error) {
-    if (error instanceof OutputPathError && error.usage) {
-      throw new ExportError("TARGET_SYMLINK", error.message);
-    }
-    throw error;
+/** A refused link on the way to --out (usage) as the export's own error; anything else as is. */
+function asExportError(error: unknown): unknown {
+  if (error instanceof OutputPathError && error.usage) {
+    return new ExportError("TARGET_SYMLINK", error.message);
   }
-  if (!existsSync(outDir)) return "absent";
-  if (!statSync(outDir).isDirectory()) {
+  return error;
+}
+
+/**
+ * Refuses a symbolic link (in any component of `outDir`, or `outDir` itself), a target that is a
+ * file, a non-empty folder without `force`, and a place the machine does not let us write (its
+ * parent must be writable: the export is written beside it and renamed into place). Checked
+ * with lstat through the parent held open, so what is judged is what will be replaced.
+ */
+function checkTarget(
+  parent: OutputFolder,
+  outDir: string,
+  force: boolean,
+): "absent" | "empty" | "replace" {
+  const entry = parent.at(basename(outDir));
+  const stat = lstatOrNull(entry);
+  if (stat === null) return "absent";
+  if (stat.isSymbolicLink()) {
+    throw new ExportError(
+      "TARGET_SYMLINK",
+      `--out ${outDir} is a symbolic link: refusing to follow it (pass the real folder)`,
+    );
+  }
+  if (!stat.isDirectory()) {
     throw new ExportError("TARGET_NOT_EMPTY", `${outDir} exists and is not a folder`);
   }
-  if (readdirSync(outDir).length === 0) return "empty";
+  if (readdirSync(entry).length === 0) return "empty";
   if (!force) {
     throw new ExportError(
       "TARGET_NOT_EMPTY",
@@ -263,22 +282,36 @@ export async function exportSnapshots(
   options: ExportOptions,
 ): Promise<ExportManifest> {
   const outDir = resolve(options.outDir);
-  recoverFromKilledExport(outDir);
-  const target = checkTarget(outDir, options.force ?? false);
-  const snapshotIds = await selectSnapshots(store, options.snapshots);
-  const ids = snapshotIds.join(", ");
-  const parent = dirname(outDir);
-  let staging: string;
-  // Folders made for the export are removed again if it fails (nothing partial is left).
-  let createdParent: string | undefined;
+  const name = basename(outDir);
+  // Before anything is created: no link on the way, a folder we can write.
   try {
-    createdParent = mkdirSync(parent, { recursive: true });
-    staging = mkdtempSync(join(parent, `${basename(outDir)}${STAGING_INFIX}${process.pid}-`));
+    checkOutputDir(outDir, EXPORT_OUTPUT, { parent: true });
   } catch (error) {
-    if (createdParent !== undefined) await removeEmptyFolders(parent, createdParent);
-    throw outputError(EXPORT_OUTPUT, outDir, error) ?? error;
+    throw asExportError(error);
   }
+  let parent: OutputFolder;
   try {
+    parent = openOutputFolder(dirname(outDir), EXPORT_OUTPUT, { shown: outDir });
+  } catch (error) {
+    throw asExportError(outputError(EXPORT_OUTPUT, outDir, error) ?? error);
+  }
+  // Folders made for the export are removed again if it fails (nothing partial is left).
+  const cleanUpParent = async () => {
+    if (parent.created !== undefined) await removeEmptyFolders(parent.path, parent.created);
+  };
+  let staging: { path: string; close: () => void } | undefined;
+  let stagingEntry: string | undefined;
+  try {
+    recoverFromKilledExport(parent, name);
+    const target = checkTarget(parent, outDir, options.force ?? false);
+    const snapshotIds = await selectSnapshots(store, options.snapshots);
+    const ids = snapshotIds.join(", ");
+    try {
+      stagingEntry = mkdtempSync(parent.at(`${name}${STAGING_INFIX}${process.pid}-`));
+      staging = holdFolder(stagingEntry);
+    } catch (error) {
+      throw outputError(EXPORT_OUTPUT, outDir, error) ?? error;
+    }
     const format = options.format;
     const safeCsv = format === "csv" && options.rawCsv !== true;
     if (safeCsv) await installCsvMacros(store);
@@ -287,7 +320,7 @@ export async function exportSnapshots(
     for (const view of EXPORT_VIEWS) {
       const partitioned = view !== "snapshots";
       const relPath = partitioned ? view : `${view}.${format}`;
-      const path = join(staging, relPath);
+      const path = join(staging.path, relPath);
       const columns = safeCsv ? await csvColumns(store, view) : "*";
       const select = `SELECT ${columns} FROM ${view} WHERE snapshot_id IN (${ids})${partitioned ? "" : " ORDER BY snapshot_id"}`;
       const copied = await store.query<{ Count: number }>(
@@ -306,7 +339,7 @@ export async function exportSnapshots(
       const files: ExportedFile[] = [];
       for (const file of partitioned ? listFiles(path) : [path]) {
         files.push({
-          path: relative(staging, file).split(sep).join("/"),
+          path: relative(staging.path, file).split(sep).join("/"),
           bytes: statSync(file).size,
           sha256: await sha256File(file),
         });
@@ -339,14 +372,24 @@ export async function exportSnapshots(
       snapshots,
       views,
     };
-    writeFileSync(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-    publishFolder(staging, outDir, target);
+    writeFileSync(join(staging.path, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, {
+      flag: "wx",
+    });
+    staging.close();
+    staging = undefined;
+    parent.recheck();
+    publishFolder(parent, stagingEntry, name, target);
+    stagingEntry = undefined;
     return manifest;
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    if (createdParent !== undefined) await removeEmptyFolders(parent, createdParent);
+    staging?.close();
+    if (stagingEntry !== undefined) rmSync(stagingEntry, { recursive: true, force: true });
+    await cleanUpParent();
+    if (error instanceof AuditError) throw error;
     // A full disk or a read-only folder (from Node or from DuckDB's COPY): one line naming --out.
     throw outputError(EXPORT_OUTPUT, outDir, error) ?? error;
+  } finally {
+    parent.close();
   }
 }
 
@@ -356,25 +399,32 @@ const STAGING_INFIX = ".partial-";
 /**
  * Cleans up after an export that was killed: its staging folder is removed, and a previous
  * export it had moved aside (`<staging>.replaced`) goes back under `--out` if nothing took its
- * place, so a kill between the two renames of `publishFolder` loses nothing.
+ * place, so a kill between the two renames of `publishFolder` loses nothing. Only real folders
+ * are moved or removed (`orphanedEntries` skips links), through the parent held open.
  */
-function recoverFromKilledExport(outDir: string): void {
-  const parent = dirname(outDir);
-  const prefix = `${basename(outDir)}${STAGING_INFIX}`;
-  for (const aside of orphanedEntries(parent, prefix, ".replaced")) {
-    if (existsSync(outDir)) rmSync(aside, { recursive: true, force: true });
-    else renameSync(aside, outDir);
+function recoverFromKilledExport(parent: OutputFolder, name: string): void {
+  const prefix = `${name}${STAGING_INFIX}`;
+  for (const aside of orphanedEntries(parent.at(), prefix, ".replaced")) {
+    if (!lstatOrNull(aside)?.isDirectory()) continue;
+    if (lstatOrNull(parent.at(name)) !== null) rmSync(aside, { recursive: true, force: true });
+    else renameSync(aside, parent.at(name));
   }
-  sweepOrphans(parent, prefix, "");
+  sweepOrphans(parent.at(), prefix, "");
 }
 
-/** Moves the finished folder into place; a replaced folder is removed only after the swap. */
+/**
+ * Moves the finished folder into place; a replaced folder is removed only after the swap. Every
+ * step is a rename or removal of a name in the parent held open: a rename never follows a link
+ * (renaming a folder over a link fails), and `fs.rm` unlinks a link rather than following it.
+ */
 function publishFolder(
+  parent: OutputFolder,
   staging: string,
-  outDir: string,
+  name: string,
   target: "absent" | "empty" | "replace",
 ): void {
-  if (target === "empty") rmSync(outDir, { recursive: true, force: true });
+  const outDir = parent.at(name);
+  // An empty folder is replaced by the rename itself.
   if (target !== "replace") {
     renameSync(staging, outDir);
     return;

@@ -1,12 +1,31 @@
 /**
  * Writing files a reader may pick up at any moment, and saying clearly why a place cannot be
- * written (a read-only file system, a file in the way, an immutable folder, a full disk).
+ * written (a read-only file system, a file in the way, an immutable folder, a full disk). Output
+ * folders are reached without following symbolic links (see `walkFolder` for the rule) and
+ * written through a descriptor held on the folder, so a link planted on the way, or a folder
+ * swapped for one while the tool runs, never redirects a write.
  */
 
-import { randomBytes } from "node:crypto";
-import { accessSync, constants, lstatSync, readdirSync, rmSync, statSync } from "node:fs";
-import { chmod, mkdir, rename, rm, rmdir } from "node:fs/promises";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { createHash, randomBytes } from "node:crypto";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  rmdirSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { chmod, rename, rm, rmdir } from "node:fs/promises";
+import { dirname, join, parse, relative, resolve, sep } from "node:path";
 import { AuditError } from "../errors.js";
 
 /** What an errno (or the same text inside a DuckDB I/O message) means, in a few words. */
@@ -53,9 +72,21 @@ export class OutputPathError extends AuditError {
   }
 }
 
+/** `lstat`, or null when nothing is there. */
+export function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw error;
+  }
+}
+
 /**
- * True when `path` is a symbolic link. The tool writes evidence and secrets-adjacent files; a link
- * planted where it writes could send them somewhere unexpected, so callers refuse to follow one.
+ * True when `path` is a symbolic link (checked with lstat: the link itself, never its target).
+ * The tool writes evidence and secrets-adjacent files; a link planted where it writes could send
+ * them somewhere unexpected, so callers refuse to follow one.
  */
 export function isSymlink(path: string): boolean {
   try {
@@ -140,27 +171,289 @@ export function unwritableReason(
   }
 }
 
+// ------------------------------------------------------------------ output folders, link-free
+
 /**
- * Checks, without creating anything, that `dir` is not a symbolic link and can be written to or
- * created (see `unwritableReason`). `what` names the output in the message: "reports", "the
- * export", "review workbooks".
+ * Whether a symbolic link met on the way to an output folder may be followed. The rule: only the
+ * system's own links, directly in the root folder (`/tmp` → `private/tmp` and `/var` →
+ * `private/var` on macOS, `/bin` → `usr/bin` on a merged-/usr Linux), owned by root in a root
+ * folder owned by root that neither its group nor others may write: nobody but root can have put
+ * them there. Every other link, in any component, is refused, whoever owns it: a user's own link,
+ * one in /tmp or any folder others may write, and one a program running as root made in a
+ * private folder, which ownership cannot tell from an attacker's (the tests plant theirs so).
+ */
+export function isSystemLink(
+  link: { uid: number },
+  parent: { uid: number; mode: number },
+  parentIsRoot: boolean,
+): boolean {
+  return parentIsRoot && link.uid === 0 && parent.uid === 0 && (parent.mode & 0o022) === 0;
+}
+
+/** A folder on the way to an output folder, as lstat saw it when the walk passed it. */
+export interface FolderStep {
+  path: string;
+  dev: number;
+  ino: number;
+}
+
+export interface WalkedFolder {
+  /** The folder's absolute path, system links (`isSystemLink`) replaced by their targets. */
+  path: string;
+  /** True when the whole of `path` exists; false when the walk stopped at a missing folder. */
+  exists: boolean;
+  /** Every existing folder from the root down to `path` (or to its nearest existing ancestor). */
+  chain: FolderStep[];
+  /** With `create`: the top-most folder the walk made, if any (for removal after a failure). */
+  created: string | undefined;
+}
+
+export interface WalkOptions {
+  /** What the messages call the output: "reports", "the export", "review workbooks". */
+  what: string;
+  /** The path as the user gave it, for messages (default: the path walked). */
+  shown?: string;
+  /** The flag the path came from (default `--out`). */
+  flag?: string;
+  /** Create the missing folders, one at a time, owner-only (default false: stop at the first). */
+  create?: boolean;
+}
+
+/** Past this many system links, a path is refused (the kernel's ELOOP limit is 40). */
+const MAX_LINK_HOPS = 40;
+
+function symlinkRefusal(flag: string, shown: string, link: string): OutputPathError {
+  const where = link === resolve(shown) ? `${flag} ${shown}` : `${flag} ${shown}: ${link}`;
+  return new OutputPathError(
+    "SYMLINK",
+    `${where} is a symbolic link: refusing to follow it (pass the real folder)`,
+    true,
+  );
+}
+
+/** Removes the folders a failed walk made, deepest first (rmdir: only while empty, no link). */
+function removeMade(made: readonly string[]): void {
+  for (const dir of [...made].reverse()) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      return;
+    }
+  }
+}
+
+/**
+ * Walks `path` from the root down with lstat, one component at a time, following no symbolic
+ * link except the system's own in the root folder (`isSystemLink`): `path.resolve` first turns
+ * `.`, `..` and a trailing `/` into plain names (so `out/` and `out/.` are `out`, never "what
+ * `out` points to"), and no component is ever looked up with a trailing `/`.
+ * A link anywhere else is refused (OutputPathError, usage); a file where a folder should be fails
+ * with one line. With `create`, missing folders are made one at a time (0700), each checked again
+ * with lstat once made, so a link raced in meanwhile is refused too.
+ */
+export function walkFolder(path: string, options: WalkOptions): WalkedFolder {
+  const flag = options.flag ?? "--out";
+  const shown = options.shown ?? path;
+  let target = resolve(path);
+  for (let hops = 0; ; hops++) {
+    const { root } = parse(target);
+    const parts = target
+      .slice(root.length)
+      .split(sep)
+      .filter((part) => part !== "");
+    let current = root;
+    let currentStat = lstatSync(root);
+    const chain: FolderStep[] = [{ path: root, dev: currentStat.dev, ino: currentStat.ino }];
+    const made: string[] = [];
+    let followed: string | undefined;
+    for (const [i, part] of parts.entries()) {
+      const next = join(current, part);
+      let stat = lstatOrNull(next);
+      if (stat === null) {
+        if (options.create !== true) {
+          return { path: join(current, ...parts.slice(i)), exists: false, chain, created: made[0] };
+        }
+        try {
+          mkdirSync(next, { mode: 0o700 });
+          made.push(next);
+          stat = lstatSync(next);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+            removeMade(made);
+            throw error;
+          }
+          stat = lstatSync(next);
+        }
+      }
+      if (stat.isSymbolicLink()) {
+        if (!isSystemLink(stat, currentStat, current === root) || hops >= MAX_LINK_HOPS) {
+          removeMade(made);
+          throw symlinkRefusal(flag, shown, next);
+        }
+        followed = resolve(current, readlinkSync(next), ...parts.slice(i + 1));
+        break;
+      }
+      if (!stat.isDirectory()) {
+        removeMade(made);
+        const file = next === resolve(shown) ? shown : next;
+        throw new OutputPathError(
+          "ENOTDIR",
+          `cannot write ${options.what} to ${shown}: ${file} is a file, not a folder`,
+        );
+      }
+      chain.push({ path: next, dev: stat.dev, ino: stat.ino });
+      current = next;
+      currentStat = stat;
+    }
+    if (followed === undefined) return { path: current, exists: true, chain, created: made[0] };
+    target = followed; // a system link: walk its target by the same rule, from the root
+  }
+}
+
+/**
+ * Checks, without creating anything, that `dir` can be written to or created: no symbolic link in
+ * any component of its path (`walkFolder`), and the folder (or its nearest existing ancestor) is
+ * writable. With `parent`, the output is `dir` itself published by renaming a sibling into place:
+ * its parent is walked and must be writable, and `dir` must not be a link either. `what` names
+ * the output in the message: "reports", "the export", "review workbooks".
  */
 export function checkOutputDir(
   dir: string,
   what: string,
   options: { flag?: string; parent?: boolean } = {},
 ): void {
-  if (isSymlink(dir)) {
-    throw new OutputPathError(
-      "SYMLINK",
-      `${options.flag ?? "--out"} ${dir} is a symbolic link: refusing to follow it (pass the real folder)`,
-      true,
-    );
+  const target = resolve(dir);
+  const flag = options.flag ?? "--out";
+  let walked: WalkedFolder;
+  try {
+    walked = walkFolder(options.parent === true ? dirname(target) : target, {
+      what,
+      flag,
+      shown: dir,
+    });
+  } catch (error) {
+    throw outputError(what, dir, error) ?? error;
   }
-  const problem = unwritableReason(dir, options.parent ?? false);
+  if (options.parent === true && walked.exists && isSymlink(target)) {
+    throw symlinkRefusal(flag, dir, target);
+  }
+  const problem = unwritableReason(walked.path);
   if (problem !== null) {
     throw new OutputPathError(problem.code, `cannot write ${what} to ${dir}: ${problem.reason}`);
   }
+}
+
+/**
+ * An output folder held open for writing (`openOutputFolder`). Every file goes in through `at`,
+ * and `recheck` runs right before anything is published.
+ */
+export interface OutputFolder {
+  /** The folder's absolute path (system links resolved), as walked. */
+  readonly path: string;
+  /** The top-most folder opening it created, if any. */
+  readonly created: string | undefined;
+  /**
+   * The path to use for I/O on the entry `name` (or on the folder itself, without a name): on
+   * Linux through the descriptor held on the folder (`/proc/self/fd/N/name`), so that a folder
+   * renamed or swapped for a link after it was opened is never written through; elsewhere the
+   * walked path, guarded by `recheck`.
+   */
+  at(name?: string): string;
+  /**
+   * Walks the chain again: every folder from the root down must still be the one (device and
+   * inode) seen when the folder was opened, and none a link; otherwise one line (OutputPathError)
+   * says what changed and nothing is published.
+   */
+  recheck(): void;
+  /** Closes the descriptor; call it after the last `at` path is used. */
+  close(): void;
+}
+
+const DIRECTORY_FLAGS =
+  constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0);
+
+/** `/proc/self/fd/N` when it reaches the folder open as `fd` (Linux); null elsewhere. */
+function descriptorPath(fd: number, stat: Stats): string | null {
+  const path = `/proc/self/fd/${fd}`;
+  try {
+    const seen = statSync(path);
+    return seen.dev === stat.dev && seen.ino === stat.ino ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Opens the folder `dir` for writing `what`: walked without following links (`walkFolder`),
+ * created if missing (0700, one folder at a time), and held open by a descriptor (O_NOFOLLOW,
+ * checked to be the very folder the walk saw). See `OutputFolder`.
+ */
+export function openOutputFolder(
+  dir: string,
+  what: string,
+  options: { flag?: string; shown?: string } = {},
+): OutputFolder {
+  const flag = options.flag ?? "--out";
+  const shown = options.shown ?? dir;
+  const walked = walkFolder(dir, { what, flag, shown, create: true });
+  const last = walked.chain.at(-1) as FolderStep;
+  const changed = (path: string, now: Stats | null): OutputPathError => {
+    const how =
+      now === null ? "removed" : now.isSymbolicLink() ? "replaced by a symbolic link" : "replaced";
+    return new OutputPathError(
+      "CHANGED",
+      `cannot write ${what} to ${shown}: ${path} was ${how} while writing; nothing was published`,
+    );
+  };
+  let fd: number;
+  try {
+    fd = openSync(walked.path, DIRECTORY_FLAGS);
+  } catch (error) {
+    const now = lstatOrNull(walked.path);
+    if (now === null || now.isSymbolicLink()) throw changed(walked.path, now);
+    throw error;
+  }
+  const held = fstatSync(fd);
+  if (held.dev !== last.dev || held.ino !== last.ino) {
+    closeSync(fd);
+    throw changed(walked.path, lstatOrNull(walked.path));
+  }
+  const base = descriptorPath(fd, held) ?? walked.path;
+  let open = true;
+  return {
+    path: walked.path,
+    created: walked.created,
+    at: (name?: string) => (name === undefined ? base : join(base, name)),
+    recheck() {
+      for (const step of walked.chain) {
+        const now = lstatOrNull(step.path);
+        if (
+          now === null ||
+          now.isSymbolicLink() ||
+          !now.isDirectory() ||
+          now.dev !== step.dev ||
+          now.ino !== step.ino
+        ) {
+          throw changed(step.path, now);
+        }
+      }
+    },
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+/**
+ * Holds a folder this process just created inside an output folder (an export's staging folder)
+ * by a descriptor, as `openOutputFolder` does: returns the path to write through (on Linux
+ * `/proc/self/fd/N`) and a function that closes it.
+ */
+export function holdFolder(path: string): { path: string; close: () => void } {
+  const fd = openSync(path, DIRECTORY_FLAGS);
+  const through = descriptorPath(fd, fstatSync(fd));
+  return { path: through ?? path, close: () => closeSync(fd) };
 }
 
 /**
@@ -185,7 +478,9 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
 /**
  * The entries of `dir` named `<prefix><pid>-<random><suffix>` whose process is gone: the
  * temporary files and folders of a command that was killed (SIGKILL, power loss) before it could
- * clean up. Entries of live processes are not listed.
+ * clean up. Entries of live processes are not listed, nor anything that is not a plain file or a
+ * real folder (lstat): the tool never makes links, so one with such a name was planted, and it
+ * is neither followed nor removed.
  */
 export function orphanedEntries(dir: string, prefix: string, suffix: string): string[] {
   const pattern = new RegExp(`^${escapeRegExp(prefix)}(\\d+)-[A-Za-z0-9]+${escapeRegExp(suffix)}$`);
@@ -200,10 +495,21 @@ export function orphanedEntries(dir: string, prefix: string, suffix: string): st
       const pid = Number(pattern.exec(name)?.[1] ?? Number.NaN);
       return Number.isSafeInteger(pid) && pid !== process.pid && !processAlive(pid);
     })
-    .map((name) => join(dir, name));
+    .map((name) => join(dir, name))
+    .filter((path) => {
+      try {
+        const stat = lstatSync(path);
+        return stat.isFile() || stat.isDirectory();
+      } catch {
+        return false;
+      }
+    });
 }
 
-/** Removes `orphanedEntries(dir, prefix, suffix)`; returns what it removed. */
+/**
+ * Removes `orphanedEntries(dir, prefix, suffix)`; returns what it removed. A folder is removed
+ * with everything in it; `fs.rm` unlinks a link found inside rather than following it.
+ */
 export function sweepOrphans(dir: string, prefix: string, suffix: string): string[] {
   const removed: string[] = [];
   for (const path of orphanedEntries(dir, prefix, suffix)) {
@@ -217,47 +523,91 @@ export function sweepOrphans(dir: string, prefix: string, suffix: string): strin
   return removed;
 }
 
-/** Sweeps the temporary files a killed writer of `finalPath` left beside it. */
-function sweepTempsOf(finalPath: string): void {
-  sweepOrphans(dirname(finalPath), `${basename(finalPath)}.`, ".tmp");
+/** Size and SHA-256 of a file. */
+async function digest(path: string): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { bytes, sha256: hash.digest("hex") };
+}
+
+/** A file `writeFilesAtomically` published: its name in the folder, size and SHA-256. */
+export interface WrittenFile {
+  name: string;
+  bytes: number;
+  sha256: string;
 }
 
 /**
- * Writes several files into `dir` all or nothing: each to `<final>.<pid>-<random>.tmp` in the same
- * folder, owner-only; only when every one is written are they renamed over their final names,
- * so a reader (or a crash, or a full disk) never sees half a file or half a set under the final
- * names. On failure the temporary files, and the folders this call created, are removed, and a
- * file-system error becomes one line naming `what` and `dir`.
+ * Writes several files into the folder `dir` all or nothing. The folder is opened with
+ * `openOutputFolder` (no link followed in any component, created if missing, held by a
+ * descriptor); each file is written to `<name>.<pid>-<random>.tmp` in it, created exclusively
+ * and owner-only; when every one is written, the folder is re-checked (`recheck`) and the files
+ * are renamed over their final names, so a reader (or a crash, or a full disk) never sees half a
+ * file or half a set, and a folder swapped for a link meanwhile gets nothing. On failure the
+ * temporary files, and the folders this call created, are removed, and a file-system error
+ * becomes one line naming `what` and `dir`. Returns each file's size and SHA-256, as written.
  */
 export async function writeFilesAtomically(
   dir: string,
   what: string,
-  files: readonly { path: string; write: (tempPath: string) => Promise<void> }[],
-): Promise<void> {
-  checkOutputDir(dir, what);
+  files: readonly { name: string; write: (tempPath: string) => Promise<void> }[],
+  options: { flag?: string } = {},
+): Promise<WrittenFile[]> {
+  let folder: OutputFolder | undefined;
   const temps: string[] = [];
-  let created: string | undefined;
   try {
-    created = await mkdir(dir, { recursive: true, mode: 0o700 });
+    folder = openOutputFolder(dir, what, options);
+    const written: WrittenFile[] = [];
     for (const file of files) {
-      sweepTempsOf(file.path);
-      const temp = ownedTempName(file.path, ".tmp");
+      // What a killed writer of this file left behind.
+      sweepOrphans(folder.at(), `${file.name}.`, ".tmp");
+      const temp = folder.at(ownedTempName(file.name, ".tmp"));
+      // Created exclusively (O_EXCL refuses an existing name, link or not), owner-only.
+      writeFileSync(temp, "", { flag: "wx", mode: 0o600 });
       temps.push(temp);
       await file.write(temp);
       await chmod(temp, 0o600);
+      written.push({ name: file.name, ...(await digest(temp)) });
     }
+    folder.recheck();
     for (const [i, file] of files.entries()) {
-      await rename(temps[i] as string, file.path);
+      await rename(temps[i] as string, folder.at(file.name));
       temps[i] = "";
     }
+    return written;
   } catch (error) {
+    // Judged before the clean-up below removes the folders this call made.
+    const failure = changedInstead(folder, error);
     for (const temp of temps) if (temp !== "") await rm(temp, { force: true }).catch(() => {});
-    if (created !== undefined) await removeEmptyFolders(resolve(dir), resolve(created));
-    throw outputError(what, dir, error) ?? error;
+    if (folder?.created !== undefined) await removeEmptyFolders(folder.path, folder.created);
+    throw outputError(what, dir, failure) ?? failure;
+  } finally {
+    folder?.close();
   }
 }
 
-/** Removes `dir` and its parents up to `top` while they are empty (the ones a failed write made). */
+/**
+ * A write that failed because its folder was removed or swapped meanwhile (ENOENT through the
+ * descriptor of a deleted folder) is reported as that change; any other error as it is.
+ */
+function changedInstead(folder: OutputFolder | undefined, error: unknown): unknown {
+  if (folder === undefined || error instanceof AuditError) return error;
+  try {
+    folder.recheck();
+  } catch (changed) {
+    return changed;
+  }
+  return error;
+}
+
+/**
+ * Removes `dir` and its parents up to `top` while they are empty (the ones a failed write made).
+ * `rmdir` never follows a link (it fails on one), so a folder swapped for a link stays as it is.
+ */
 export async function removeEmptyFolders(dir: string, top: string): Promise<void> {
   const rel = relative(top, dir);
   if (rel.startsWith("..")) return;
@@ -270,25 +620,5 @@ export async function removeEmptyFolders(dir: string, top: string): Promise<void
     }
     if (current === top || !current.startsWith(`${top}${sep}`)) return;
     current = dirname(current);
-  }
-}
-
-/**
- * One file, as `writeFilesAtomically`: written under a temporary name in the same folder,
- * owner-only, then renamed over the final name.
- */
-export async function writeAtomically(
-  finalPath: string,
-  write: (tempPath: string) => Promise<void>,
-): Promise<void> {
-  sweepTempsOf(finalPath);
-  const temp = ownedTempName(finalPath, ".tmp");
-  try {
-    await write(temp);
-    await chmod(temp, 0o600);
-    await rename(temp, finalPath);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
   }
 }
