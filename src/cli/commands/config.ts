@@ -5,6 +5,7 @@ import {
   redactedConfig,
   redactedConfigYaml,
 } from "../../config/index.js";
+import { redactSecrets } from "../../util/log.js";
 import { EXIT } from "../errors.js";
 
 interface ConfigCheckFlags {
@@ -28,6 +29,8 @@ export function registerConfig(program: Command): void {
     .option("--json", "print JSON: {valid, file, config | problems, sources}")
     .action(async (flags: ConfigCheckFlags) => {
       const env = process.env;
+      // Everything printed is masked like every other command's errors and logs.
+      const print = (text: string) => process.stdout.write(redactSecrets(text));
       const { config: effective, problems } = await checkConfig({
         ...(flags.config === undefined ? {} : { path: flags.config }),
         cwd: process.cwd(),
@@ -35,7 +38,7 @@ export function registerConfig(program: Command): void {
       });
       if (effective !== null && problems.length === 0) {
         if (flags.json) {
-          process.stdout.write(
+          print(
             `${JSON.stringify(
               {
                 valid: true,
@@ -48,7 +51,7 @@ export function registerConfig(program: Command): void {
             )}\n`,
           );
         } else {
-          process.stdout.write(
+          print(
             `${effective.file === null ? `no ${CONFIG_FILE_NAME} here: defaults, environment and flags only` : `${effective.file}: valid`}\n` +
               redactedConfigYaml(effective, env),
           );
@@ -56,10 +59,10 @@ export function registerConfig(program: Command): void {
         return;
       }
       // Every problem, one line each (other commands stop at the first).
-      for (const problem of problems) process.stderr.write(`access-audit: ${problem}\n`);
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ valid: false, problems }, null, 2)}\n`);
+      for (const problem of problems) {
+        process.stderr.write(`access-audit: ${redactSecrets(problem)}\n`);
       }
+      if (flags.json) print(`${JSON.stringify({ valid: false, problems }, null, 2)}\n`);
       process.exitCode = EXIT.usage;
     });
 }
