@@ -38,8 +38,14 @@ import {
 export interface AdminClientOptions {
   /** Sent only as `Authorization: Bearer`; registered with `registerSecret`. */
   apiKey: string;
-  /** Default `process.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL`. */
+  /**
+   * Default `process.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL`. Refused (TypeError, the value not
+   * repeated) with a user name or password, a query string, a fragment, something that looks
+   * like a key, or `http:` to a host that is not loopback (unless `allowInsecureHttp`).
+   */
   baseUrl?: string;
+  /** Send the key over plain `http:` to a host that is not loopback. Default false. */
+  allowInsecureHttp?: boolean;
   /** Max requests in flight, shared by all calls of this client. Default DEFAULT_CONCURRENCY. */
   concurrency?: number;
   /** Default 6. */
@@ -140,6 +146,7 @@ export class AdminClient {
     this.transport = new Transport({
       apiKey: options.apiKey,
       baseUrl: options.baseUrl ?? process.env.OPENAI_BASE_URL ?? DEFAULTS.baseUrl,
+      allowInsecureHttp: options.allowInsecureHttp ?? false,
       concurrency,
       maxRetries: positiveInt("maxRetries", options.maxRetries, DEFAULTS.maxRetries, 0),
       requestTimeoutMs: positiveInt(

@@ -37,6 +37,7 @@ import type { Logger } from "pino";
 import { Pool } from "undici";
 import type { z } from "zod";
 import { redactSecrets, registerSecret } from "../util/log.js";
+import { baseUrlProblem, insecureHttpProblem } from "./base-url.js";
 import {
   type AdminApiError,
   type AdminApiErrorDetails,
@@ -91,6 +92,7 @@ export interface RequestStats {
 export interface TransportOptions {
   apiKey: string;
   baseUrl: string;
+  allowInsecureHttp: boolean;
   concurrency: number;
   maxRetries: number;
   requestTimeoutMs: number;
@@ -326,18 +328,15 @@ export class Transport {
     // One listener per pending request: many are legitimate, not a leak.
     setMaxListeners(0, this.closeController.signal);
     this.#authorization = `Bearer ${apiKey}`;
-    let url: URL;
-    try {
-      url = new URL(opts.baseUrl);
-    } catch {
-      throw new TypeError(`invalid baseUrl: ${safeText(opts.baseUrl, 200)}`);
+    // The same checks as the configuration's; the message never repeats a secret part.
+    const problem = baseUrlProblem(opts.baseUrl);
+    if (problem !== null) {
+      const got = problem.shown === null ? "" : `, got ${safeText(problem.shown, 200)}`;
+      throw new TypeError(`baseUrl: ${problem.message}${got}`);
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new TypeError(`baseUrl must be http(s), got ${url.protocol}`);
-    }
-    if (url.username || url.password) {
-      throw new TypeError("baseUrl must not contain credentials");
-    }
+    const insecure = insecureHttpProblem(opts.baseUrl, opts.allowInsecureHttp);
+    if (insecure !== null) throw new TypeError(`baseUrl: ${insecure}`);
+    const url = new URL(opts.baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, "");
     this.semaphore = new Semaphore(opts.concurrency);

@@ -11,12 +11,20 @@ import {
   ConfigError,
   type ConfigFlags,
   checkConfigFiles,
+  DEFAULT_BASE_URL,
+  DEFAULT_CONCURRENCY,
   DEFAULT_DATABASE_PATH,
   type EffectiveConfig,
   loadConfig,
   readAdminKey,
 } from "../config/index.js";
-import { collect, intOption } from "./options.js";
+import {
+  type CrawlLimits,
+  DEFAULT_MAX_DURATION,
+  DEFAULT_MAX_ITEMS,
+  DEFAULT_MAX_PAGES_PER_LISTING,
+} from "../crawl/limits.js";
+import { collect, intOption, numberOption } from "./options.js";
 
 /** `--config`, offered by every command that reads settings. */
 export function addConfigOption(command: Command): Command {
@@ -32,6 +40,48 @@ export function addDbOption(command: Command): Command {
     "--db <path>",
     `DuckDB database file (default: $ACCESS_AUDIT_DB, the configuration's database, or ${DEFAULT_DATABASE_PATH})`,
   );
+}
+
+/**
+ * The API settings as flags, for every command that calls the API (`crawl`, `run`, `schedule`,
+ * `remediate apply`): where, with which key, how hard, and whether plain HTTP may carry the key.
+ */
+export function addApiOptions(command: Command): Command {
+  return command
+    .option(
+      "--base-url <url>",
+      `Admin API base URL (default: $OPENAI_BASE_URL, the configuration's api.base_url, or ${DEFAULT_BASE_URL})`,
+    )
+    .option("--key-file <path>", "read the admin key from this file instead of $OPENAI_ADMIN_KEY")
+    .option(
+      "--allow-insecure-http",
+      "allow an http:// base URL on a host that is not loopback: the key then crosses the network in clear text (configuration: api.allow_insecure_http)",
+    )
+    .option(
+      "--concurrency <n>",
+      `requests in flight at once (default: the configuration's api.concurrency, or ${DEFAULT_CONCURRENCY})`,
+      intOption(1, 64),
+    )
+    .option("--rate-limit <rps>", "client-side request rate limit (requests/s)", numberOption(0.1));
+}
+
+/** The crawl's ceilings as flags (`crawl`, `run`, `schedule`); reaching one fails the crawl. */
+export function addCrawlLimitOptions(command: Command): Command {
+  return command
+    .option(
+      "--max-pages-per-listing <n>",
+      `pages of any one listing before the crawl gives up (default: crawl.max_pages_per_listing, or ${DEFAULT_MAX_PAGES_PER_LISTING})`,
+      intOption(1, 1_000_000),
+    )
+    .option(
+      "--max-items <n>",
+      `items of all listings together before the crawl gives up (default: crawl.max_items, or ${DEFAULT_MAX_ITEMS})`,
+      intOption(1, 1_000_000_000),
+    )
+    .option(
+      "--max-duration <duration>",
+      `wall-clock time before the crawl gives up, e.g. 6h, 90m, 30s (default: crawl.max_duration, or ${DEFAULT_MAX_DURATION})`,
+    );
 }
 
 /**
@@ -61,6 +111,10 @@ const SETTING_FLAGS: { [K in keyof ConfigFlags]-?: string } = {
   concurrency: "concurrency",
   rateLimit: "rateLimit",
   userRoles: "userRoles",
+  allowInsecureHttp: "allowInsecureHttp",
+  maxPagesPerListing: "maxPagesPerListing",
+  maxItems: "maxItems",
+  maxDuration: "maxDuration",
   elevatedRoleNames: "elevatedRole",
   elevatedPermissionPatterns: "elevatedPermission",
   allowedDomains: "allowedDomain",
@@ -133,7 +187,16 @@ export function commandConfig(
   return resolveConfig(path, flags, options.checkFiles ?? false);
 }
 
-/** The admin key the configuration names (registered as a secret at once); missing is usage. */
+/**
+ * The admin key the configuration names (registered as a secret at once); missing is usage, and
+ * so is a base URL that would carry it in clear text (plain HTTP to another machine, unallowed).
+ */
 export function commandAdminKey(config: EffectiveConfig): string {
   return readAdminKey(config, process.env);
+}
+
+/** The crawl's ceilings from the effective configuration. */
+export function crawlLimits(config: EffectiveConfig): CrawlLimits {
+  const { maxPagesPerListing, maxItems, maxDurationMs } = config.crawl;
+  return { maxPagesPerListing, maxItems, maxDurationMs };
 }

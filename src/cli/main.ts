@@ -4,6 +4,7 @@
  * calls one stage's API and prints the result; errors become one line on stderr.
  */
 import { Command, CommanderError } from "commander";
+import { registerEnvironmentSecrets } from "../config/index.js";
 import { exitCodeOf } from "../errors.js";
 import { redactSecrets } from "../util/log.js";
 import { TOOL_VERSION } from "../version.js";
@@ -35,8 +36,10 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      // Commander's own usage errors: one line, prefixed like ours.
-      outputError: (text, write) => write(`access-audit: ${text.replace(/^error: /, "").trim()}\n`),
+      // Commander's own usage errors: one line, prefixed like ours, secrets masked (a key
+      // pasted as an option's value is named in the error).
+      outputError: (text, write) =>
+        write(`access-audit: ${redactSecrets(text.replace(/^error: /, "").trim())}\n`),
     });
   registerSimulate(program);
   registerCrawl(program);
@@ -75,6 +78,8 @@ export function reportError(err: unknown): number {
 }
 
 async function main(): Promise<void> {
+  // Before anything is parsed: a key given where another value belongs is masked in the error.
+  registerEnvironmentSecrets(process.env);
   // Everything the tool creates (database, spill files, reports, exports, workbooks) is the
   // owner's alone: access evidence and the organization's people are not for other local users.
   process.umask(0o077);

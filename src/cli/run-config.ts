@@ -9,23 +9,24 @@ import { type EffectiveConfig, readSmtpPassword } from "../config/index.js";
 import type { EmailOptions } from "../deliver/email.js";
 import type { PipelineOptions } from "../schedule/pipeline.js";
 import { formatsOption } from "./commands/report.js";
-import { addAnalysisOptions, addDbOption, commandAdminKey } from "./config.js";
+import {
+  addAnalysisOptions,
+  addApiOptions,
+  addCrawlLimitOptions,
+  addDbOption,
+  commandAdminKey,
+  crawlLimits,
+} from "./config.js";
 import { UsageError } from "./errors.js";
-import { intOption, numberOption, severityOption } from "./options.js";
+import { severityOption } from "./options.js";
 
 /** The flags of a configured command; none has a default, so the file's values show through. */
 export function addConfigFlags(command: Command): Command {
   return addAnalysisOptions(
-    addDbOption(command)
-      .option("--base-url <url>", "Admin API base URL")
-      .option("--key-file <path>", "read the admin key from this file instead of $OPENAI_ADMIN_KEY")
-      .option("--concurrency <n>", "requests in flight at once", intOption(1, 64))
-      .option(
-        "--rate-limit <rps>",
-        "client-side request rate limit (requests/s)",
-        numberOption(0.1),
-      )
-      .option("--no-user-roles", "skip each user's role assignments"),
+    addCrawlLimitOptions(addApiOptions(addDbOption(command))).option(
+      "--no-user-roles",
+      "skip each user's role assignments",
+    ),
   )
     .option("--format <list>", "report formats, comma-separated (html,xlsx)", formatsOption)
     .option("--out <dir>", "folder for the reports")
@@ -77,8 +78,10 @@ export async function pipelineOptions(
       apiKey,
       concurrency: config.api.concurrency,
       userRoles: config.api.userRoles,
+      allowInsecureHttp: config.api.allowInsecureHttp,
       ...(config.api.rateLimitRps === null ? {} : { rateLimitRps: config.api.rateLimitRps }),
     },
+    crawlLimits: crawlLimits(config),
     analysis: config.analysis,
     ruleDirs: config.analysis.ruleDirs,
     report: { outDir: config.report.outDir, formats: config.report.formats },

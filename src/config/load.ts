@@ -17,6 +17,12 @@ import {
 } from "../analysis/config.js";
 import type { Severity } from "../analysis/rules.js";
 import { DEFAULT_BASE_URL, DEFAULT_CONCURRENCY } from "../api/client.js";
+import {
+  DEFAULT_MAX_DURATION,
+  DEFAULT_MAX_ITEMS,
+  DEFAULT_MAX_PAGES_PER_LISTING,
+  parseCrawlDuration,
+} from "../crawl/limits.js";
 import { AuditError } from "../errors.js";
 import { KEEP_ALL, type RetentionPolicy } from "../store/index.js";
 import {
@@ -74,6 +80,10 @@ export interface ConfigFlags {
   concurrency?: number;
   rateLimit?: number;
   userRoles?: boolean;
+  allowInsecureHttp?: boolean;
+  maxPagesPerListing?: number;
+  maxItems?: number;
+  maxDuration?: string;
   elevatedRoleNames?: string[];
   elevatedPermissionPatterns?: string[];
   allowedDomains?: string[];
@@ -96,6 +106,10 @@ const FLAG_NAMES: Record<keyof ConfigFlags, string> = {
   concurrency: "--concurrency",
   rateLimit: "--rate-limit",
   userRoles: "--no-user-roles",
+  allowInsecureHttp: "--allow-insecure-http",
+  maxPagesPerListing: "--max-pages-per-listing",
+  maxItems: "--max-items",
+  maxDuration: "--max-duration",
   elevatedRoleNames: "--elevated-role",
   elevatedPermissionPatterns: "--elevated-permission",
   allowedDomains: "--allowed-domain",
@@ -123,6 +137,16 @@ export interface EffectiveConfig {
     /** Requests per second; null: no client-side limit. */
     rateLimitRps: number | null;
     userRoles: boolean;
+    /** Send the key over plain http:// to a host that is not loopback (refused otherwise). */
+    allowInsecureHttp: boolean;
+  };
+  /** The crawl's ceilings (src/crawl/limits.ts); reaching one fails the crawl. */
+  crawl: {
+    maxPagesPerListing: number;
+    maxItems: number;
+    /** As written (`6h`), and in milliseconds. */
+    maxDuration: string;
+    maxDurationMs: number;
   };
   analysis: ResolvedAnalysisConfig & {
     /** Absolute folders of extra rules, run after the shipped ones. */
@@ -304,11 +328,18 @@ function issueLines(label: string, issue: z.core.$ZodIssue, root: z.ZodType): st
     }
     default: {
       const message = custom ?? `expected ${issue.message.toLowerCase()}`;
-      const primitive = typeof input === "string" || typeof input === "number";
-      const detail = (issue as { params?: { detail?: string } }).params?.detail;
-      return [
-        `${where(issue.path)}${message}${primitive ? `, ${got}` : ""}${detail ? ` (${detail})` : ""}`,
-      ];
+      const params = (issue as { params?: { detail?: string; got?: string | null } }).params;
+      const detail = params?.detail;
+      // A check may name the value itself (`got`: a redacted form), or forbid showing it (null).
+      const shown =
+        params !== undefined && "got" in params
+          ? params.got === null || params.got === undefined
+            ? ""
+            : `, got ${params.got}`
+          : typeof input === "string" || typeof input === "number"
+            ? `, ${got}`
+            : "";
+      return [`${where(issue.path)}${message}${shown}${detail ? ` (${detail})` : ""}`];
     }
   }
 }
@@ -495,6 +526,32 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
     { flag: flag("userRoles"), file: file.api?.user_roles },
     true,
   );
+  const allowInsecureHttp = pick(
+    "api.allow_insecure_http",
+    { flag: flag("allowInsecureHttp"), file: file.api?.allow_insecure_http },
+    false,
+  );
+  const maxPagesPerListing = pick(
+    "crawl.max_pages_per_listing",
+    {
+      flag: flag("maxPagesPerListing", fieldSchemas.maxPagesPerListing),
+      file: file.crawl?.max_pages_per_listing,
+    },
+    DEFAULT_MAX_PAGES_PER_LISTING,
+  );
+  const maxItems = pick(
+    "crawl.max_items",
+    { flag: flag("maxItems", fieldSchemas.maxItems), file: file.crawl?.max_items },
+    DEFAULT_MAX_ITEMS,
+  );
+  const maxDuration = pick(
+    "crawl.max_duration",
+    {
+      flag: flag("maxDuration", fieldSchemas.crawlDuration),
+      file: file.crawl?.max_duration,
+    },
+    DEFAULT_MAX_DURATION,
+  ).trim();
 
   const elevatedRoleNames = pick(
     "analysis.elevated_roles.names",
@@ -604,7 +661,13 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
   return {
     file: source.absolute,
     database,
-    api: { baseUrl, keyFile, concurrency, rateLimitRps, userRoles },
+    api: { baseUrl, keyFile, concurrency, rateLimitRps, userRoles, allowInsecureHttp },
+    crawl: {
+      maxPagesPerListing,
+      maxItems,
+      maxDuration,
+      maxDurationMs: parseCrawlDuration(maxDuration) ?? 0,
+    },
     analysis: {
       ...resolveAnalysisConfig({
         elevatedRoleNames,

@@ -16,7 +16,9 @@ export interface RedactedConfig {
     concurrency: number;
     rate_limit: number | null;
     user_roles: boolean;
+    allow_insecure_http: boolean;
   };
+  crawl: { max_pages_per_listing: number; max_items: number; max_duration: string };
   analysis: {
     elevated_roles: { names: string[]; permission_patterns: string[] };
     allowed_email_domains: string[];
@@ -59,7 +61,7 @@ export function redactedConfig(
   config: EffectiveConfig,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): RedactedConfig {
-  const { api, analysis, report, schedule, email } = config;
+  const { api, crawl, analysis, report, schedule, email } = config;
   return {
     file: config.file,
     database: config.database,
@@ -69,6 +71,12 @@ export function redactedConfig(
       concurrency: api.concurrency,
       rate_limit: api.rateLimitRps,
       user_roles: api.userRoles,
+      allow_insecure_http: api.allowInsecureHttp,
+    },
+    crawl: {
+      max_pages_per_listing: crawl.maxPagesPerListing,
+      max_items: crawl.maxItems,
+      max_duration: crawl.maxDuration,
     },
     analysis: {
       elevated_roles: {

@@ -6,12 +6,19 @@
  *
  *   database: ./data/access-audit.duckdb     # env ACCESS_AUDIT_DB, flag --db
  *   api:
- *     base_url: https://api.openai.com/v1    # env OPENAI_BASE_URL, flag --base-url
+ *     base_url: https://api.openai.com/v1    # env OPENAI_BASE_URL, flag --base-url; no user
+ *                                            # name, password, query string or fragment
+ *     allow_insecure_http: false             # flag --allow-insecure-http: send the key over
+ *                                            # plain http:// to a host that is not loopback
  *     key_file: /run/secrets/openai-admin    # the admin key: env OPENAI_ADMIN_KEY, or a file
  *                                            # (OPENAI_ADMIN_KEY_FILE, --key-file, this key)
  *     concurrency: 8                         # requests in flight, 1..64
  *     rate_limit: 20                         # requests per second (client side); none by default
  *     user_roles: true                       # read each user's role assignments
+ *   crawl:                                   # ceilings: reaching one fails the crawl cleanly
+ *     max_pages_per_listing: 10000           # flag --max-pages-per-listing
+ *     max_items: 5000000                     # rows of all listings together; --max-items
+ *     max_duration: 6h                       # s, m, h or d (at most 7d); --max-duration
  *   analysis:
  *     elevated_roles:                        # besides the predefined Owner
  *       names: [Billing Admin]               # roles elevated by name
@@ -51,6 +58,8 @@
 import { validate as validateCron, validateDetailed as validateCronDetailed } from "node-cron";
 import { z } from "zod";
 import { SEVERITIES } from "../analysis/rules.js";
+import { baseUrlProblem, KEY_LIKE } from "../api/base-url.js";
+import { parseCrawlDuration } from "../crawl/limits.js";
 import { parseDuration } from "../store/index.js";
 
 export const CONFIG_FILE_NAME = "access-audit.config.yaml";
@@ -75,15 +84,29 @@ export function isValidTimeZone(name: string): boolean {
 /** Field schemas, shared by the file, environment variables and flags. */
 export const fieldSchemas = {
   path: z.string().trim().min(1, "expected a path"),
-  httpUrl: z.string().refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === "http:" || url.protocol === "https:";
-    } catch {
-      return false;
-    }
-  }, "expected an http(s) URL such as https://api.openai.com/v1"),
+  /**
+   * A base URL the admin key may be sent to (src/api/base-url.ts). The problem never carries
+   * the value itself (`input` is dropped): only its redacted form, as `params.got`, or nothing.
+   */
+  httpUrl: z.string().superRefine((value, ctx) => {
+    const problem = baseUrlProblem(value);
+    if (problem === null) return;
+    ctx.addIssue({
+      code: "custom",
+      message: problem.message,
+      input: undefined,
+      params: { got: problem.shown === null ? null : JSON.stringify(problem.shown) },
+    });
+  }),
   concurrency: z.int().min(1).max(64),
+  maxPagesPerListing: z.int().min(1).max(1_000_000),
+  maxItems: z.int().min(1).max(1_000_000_000),
+  crawlDuration: z
+    .string()
+    .refine(
+      (value) => parseCrawlDuration(value) !== null,
+      "expected a duration such as 6h, 90m or 30s, of at most 7d",
+    ),
   rateLimit: z.number().min(0.1),
   inactivityDays: z.int().min(0).max(36_500),
   cron: z.string().superRefine((value, ctx) => {
@@ -159,6 +182,14 @@ export const configFileSchema = z
         concurrency: f.concurrency,
         rate_limit: f.rateLimit,
         user_roles: z.boolean(),
+        allow_insecure_http: z.boolean(),
+      })
+      .partial(),
+    crawl: z
+      .strictObject({
+        max_pages_per_listing: f.maxPagesPerListing,
+        max_items: f.maxItems,
+        max_duration: f.crawlDuration,
       })
       .partial(),
     analysis: z
@@ -228,9 +259,6 @@ const SECRET_KEYS = new Set([
   "token",
   "bearer",
 ]);
-
-/** Something shaped like an OpenAI key (`sk-…`, `sk-admin-…`). */
-const KEY_LIKE = /\bsk-[A-Za-z0-9_-]{16,}/;
 
 export const ADMIN_KEY_HELP =
   "secrets are not read from the config file: set OPENAI_ADMIN_KEY, or name a file holding the key with api.key_file (or OPENAI_ADMIN_KEY_FILE)";

@@ -4,6 +4,7 @@
  * password file. Each value is registered with the log redactor as soon as it is read.
  */
 import { readFileSync, statSync } from "node:fs";
+import { insecureHttpProblem } from "../api/base-url.js";
 import { registerSecret } from "../util/log.js";
 import { ConfigError, type EffectiveConfig, type LoadConfigOptions, loadConfig } from "./load.js";
 import { CONFIG_FILE_NAME } from "./schema.js";
@@ -63,18 +64,53 @@ function readSecretFile(path: string, what: string): string {
   return value;
 }
 
-/** Reads the admin key (throws ConfigError when none is configured or the file is unreadable). */
+/**
+ * Registers the secrets the environment holds with the redactor, before anything (the command
+ * line, the configuration, a base URL) is parsed: a key pasted by mistake where another value
+ * belongs (`--base-url "$OPENAI_ADMIN_KEY"`) is then masked in the error that names the value.
+ */
+export function registerEnvironmentSecrets(env: Env): void {
+  registerSecret(env[SECRET_ENV.adminKey]?.trim());
+  registerSecret(env[SECRET_ENV.smtpPassword], { reveal: "nothing" });
+}
+
+/** Names where a setting came from: the file and key, an environment variable or a flag. */
+function settingLabel(config: EffectiveConfig, key: string, fileLabel: string): string {
+  const origin = config.sources[key];
+  if (origin === undefined || origin === "file") return `${fileLabel}: ${key}`;
+  return origin.replace(/^(env|flag) /, "");
+}
+
+/**
+ * Why the admin key must not be sent to the configured base URL, or null: plain `http://` to a
+ * host that is not this machine, without `api.allow_insecure_http` / `--allow-insecure-http`.
+ */
+export function insecureTransportProblem(
+  config: EffectiveConfig,
+  fileLabel: string = config.file ?? CONFIG_FILE_NAME,
+): string | null {
+  const problem = insecureHttpProblem(config.api.baseUrl, config.api.allowInsecureHttp);
+  return problem === null ? null : `${settingLabel(config, "api.base_url", fileLabel)}: ${problem}`;
+}
+
+/**
+ * Reads the admin key (throws ConfigError when none is configured, the file is unreadable, or
+ * the base URL would carry it in clear text: every command that calls the API reads it here
+ * first, so none sends it over plain HTTP to another machine unless that was allowed).
+ */
 export function readAdminKey(config: EffectiveConfig, env: Env): string {
+  const insecure = insecureTransportProblem(config);
+  if (insecure !== null) throw new ConfigError([insecure]);
   const source = adminKeySource(config, env);
   if (source === null) {
     throw new ConfigError([
       `no admin key: set ${SECRET_ENV.adminKey}, or name a key file with --key-file, OPENAI_ADMIN_KEY_FILE or api.key_file`,
     ]);
   }
-  const key =
-    source.kind === "env"
-      ? (env[source.name] ?? "").trim()
-      : readSecretFile(source.path, "admin key").trim();
+  const raw =
+    source.kind === "env" ? (env[source.name] ?? "") : readSecretFile(source.path, "admin key");
+  // Registered first, before anything else looks at it.
+  const key = raw.trim();
   registerSecret(key);
   return key;
 }
@@ -107,12 +143,10 @@ export function checkConfigFiles(
 ): string[] {
   const problems: string[] = [];
   /** Names where a value came from: the file and key, an environment variable or a flag. */
-  const label = (key: string, index?: number) => {
-    const origin = config.sources[key];
-    const at = index === undefined ? "" : `[${index}]`;
-    if (origin === undefined || origin === "file") return `${fileLabel}: ${key}${at}`;
-    return `${origin.replace(/^(env|flag) /, "")}${at}`;
-  };
+  const label = (key: string, index?: number) =>
+    `${settingLabel(config, key, fileLabel)}${index === undefined ? "" : `[${index}]`}`;
+  const insecure = insecureTransportProblem(config, fileLabel);
+  if (insecure !== null) problems.push(insecure);
   const key = adminKeySource(config, env);
   if (key?.kind === "file") {
     try {

@@ -35,6 +35,12 @@ import {
 } from "../facts/index.js";
 import type { SnapshotCounts, SnapshotWriter, Store } from "../store/index.js";
 import { silentLogger } from "../util/log.js";
+import {
+  CrawlLimitError,
+  type CrawlLimits,
+  DEFAULT_CRAWL_LIMITS,
+  formatDuration,
+} from "./limits.js";
 import { runPool } from "./pool.js";
 
 export interface CrawlProgress {
@@ -61,6 +67,8 @@ export interface CrawlOptions {
   logger?: Logger;
   onProgress?: (progress: CrawlProgress) => void;
   signal?: AbortSignal;
+  /** Ceilings of pages per listing, items and time (each default in DEFAULT_CRAWL_LIMITS). */
+  limits?: Partial<CrawlLimits>;
 }
 
 export interface CrawlResult {
@@ -111,15 +119,42 @@ function isNotFound(err: unknown): boolean {
   return err instanceof AdminApiError && err.kind === "not_found";
 }
 
-/** Drains a listing page by page into `sink`, then records its summary. */
+/** The crawl's ceilings and what it has used of them so far. */
+class Budget {
+  private items = 0;
+
+  constructor(readonly limits: CrawlLimits) {}
+
+  /** Takes a page of `count` items (index `index`) of `endpoint`; throws at a ceiling. */
+  takePage(endpoint: string, index: number, count: number, hasMore: boolean): void {
+    const { maxItems, maxPagesPerListing } = this.limits;
+    if (this.items + count > maxItems) {
+      throw new CrawlLimitError(
+        "max_items",
+        `${maxItems} items in one crawl would be exceeded by page ${index + 1} of ${endpoint} (${this.items} read before it)`,
+      );
+    }
+    this.items += count;
+    if (hasMore && index + 1 >= maxPagesPerListing) {
+      throw new CrawlLimitError(
+        "max_pages_per_listing",
+        `the listing of ${endpoint} still said has_more=true after ${maxPagesPerListing} pages`,
+      );
+    }
+  }
+}
+
+/** Drains a listing page by page into `sink`, within the budget, then records its summary. */
 async function drain<T>(
   listing: Paginated<T>,
   tally: EndpointTally,
   sink: (item: T) => void,
   signal: AbortSignal | undefined,
+  budget: Budget,
 ): Promise<void> {
   for await (const page of listing.pages()) {
     signal?.throwIfAborted();
+    budget.takePage(listing.summary().endpoint, page.index, page.items.length, page.hasMore);
     for (const item of page.items) sink(item);
   }
   tally.add(listing.summary());
@@ -129,6 +164,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const { client, store, signal } = options;
   const log = options.logger ?? silentLogger;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const limits: CrawlLimits = { ...DEFAULT_CRAWL_LIMITS, ...definedOnly(options.limits) };
+  const budget = new Budget(limits);
   const started = Date.now();
   const statsAtStart = client.stats();
   const progress: CrawlProgress = {
@@ -161,6 +198,16 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const onOuterAbort = () => inner.abort(signal?.reason);
   if (signal?.aborted) onOuterAbort();
   signal?.addEventListener("abort", onOuterAbort, { once: true });
+  // The wall-clock ceiling: stops every listing at once, like an interrupt.
+  const deadline = setTimeout(() => {
+    inner.abort(
+      new CrawlLimitError(
+        "max_duration",
+        `still reading the API after ${formatDuration(limits.maxDurationMs)}`,
+      ),
+    );
+  }, limits.maxDurationMs);
+  deadline.unref();
   const vanishedGroups: string[] = [];
   const vanishedUsers: string[] = [];
 
@@ -171,6 +218,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       tally,
       (r) => writer.add(ROLES, roleRow(r)),
       inner.signal,
+      budget,
     );
 
     progress.phase = "groups";
@@ -184,6 +232,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
         writer.add(GROUPS, groupRow(g));
       },
       inner.signal,
+      budget,
     );
     progress.groupsTotal = groupIds.length;
     progress.phase = "members";
@@ -198,12 +247,14 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
           tally,
           (u) => writer.add(GROUP_MEMBERS, memberRow(groupId, u)),
           inner.signal,
+          budget,
         );
         await drain(
           client.listGroupRoles(groupId, { signal: inner.signal }),
           tally,
           (r) => writer.add(GROUP_ROLES, groupRoleRow(groupId, r)),
           inner.signal,
+          budget,
         );
       } catch (err) {
         if (!isNotFound(err)) throw err;
@@ -225,6 +276,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
         writer.add(USERS, userRow(u));
       },
       inner.signal,
+      budget,
     );
     await allOrAbort([readGroups, readUsers], inner);
     progress.usersTotal = userIds.length;
@@ -239,6 +291,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
             tally,
             (r) => writer.add(USER_ROLES, userRoleRow(userId, r)),
             inner.signal,
+            budget,
           );
         } catch (err) {
           if (!isNotFound(err)) throw err;
@@ -252,6 +305,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       });
     }
 
+    // Every listing ended: publishing is not cut short by the time ceiling.
+    clearTimeout(deadline);
     progress.phase = "publish";
     report();
     tally.flushTo(writer);
@@ -284,8 +339,16 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     log.error({ snapshot_id: writer.snapshotId, reason }, "crawl failed; nothing published");
     throw err;
   } finally {
+    clearTimeout(deadline);
     signal?.removeEventListener("abort", onOuterAbort);
   }
+}
+
+/** The keys of `value` whose values are defined (so they do not hide the defaults). */
+function definedOnly<T extends object>(value: Partial<T> | undefined): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value ?? {}).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
 }
 
 /** Awaits all; on the first failure aborts the others, waits for them to stop, and rethrows it. */

@@ -9,7 +9,7 @@ import { findingsByRule } from "../analysis/anomalies.js";
 import type { AnalysisConfig } from "../analysis/config.js";
 import { type Severity, severityRank } from "../analysis/rules.js";
 import { AdminClient } from "../api/index.js";
-import { type CrawlProgress, crawl } from "../crawl/index.js";
+import { type CrawlLimits, type CrawlProgress, crawl } from "../crawl/index.js";
 import {
   type ChangeReportEmail,
   type DeliveryResult,
@@ -37,7 +37,11 @@ export interface PipelineOptions {
     concurrency: number;
     rateLimitRps?: number;
     userRoles: boolean;
+    /** Plain http:// to a host that is not loopback (refused by the client otherwise). */
+    allowInsecureHttp?: boolean;
   };
+  /** The crawl's ceilings; default DEFAULT_CRAWL_LIMITS. */
+  crawlLimits?: Partial<CrawlLimits>;
   analysis: AnalysisConfig;
   ruleDirs: readonly string[];
   report: { outDir: string; formats: readonly ReportFormat[] };
@@ -147,6 +151,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     baseUrl: options.api.baseUrl,
     apiKey: options.api.apiKey,
     concurrency: options.api.concurrency,
+    allowInsecureHttp: options.api.allowInsecureHttp ?? false,
     logger,
     ...(options.api.rateLimitRps ? { rateLimitRps: options.api.rateLimitRps } : {}),
   });
@@ -160,6 +165,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       toolVersion: TOOL_VERSION,
       concurrency: options.api.concurrency,
       userRoles: options.api.userRoles,
+      ...(options.crawlLimits ? { limits: options.crawlLimits } : {}),
       logger,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -59,6 +59,13 @@ export interface FaultConfig {
   hugeBodyBytes?: number;
   /** A list page padded with fabricated items to far more than the `limit` asked for. */
   oversizedPageRate?: number;
+  /**
+   * A list page replaced by `limit` items cloned from the listing's first page under fresh ids
+   * (never served before), with `has_more: true` and a cursor to more: at rate 1 the listing
+   * never ends, every page new, as a broken or hostile server could (the crawl's ceilings stop
+   * it). A cursor it handed out is answered as the listing's start, fabricated again.
+   */
+  endlessPagesRate?: number;
   /** After serving a list page, apply one random seeded mutation to the organization. */
   mutateBetweenPagesRate?: number;
   /** Regular expression on the request path (e.g. "/groups/[^/]+/users"): faults only there. */
@@ -88,6 +95,7 @@ export const FAULT_KINDS = [
   "deeplyNested",
   "hugeBody",
   "oversizedPage",
+  "endlessPages",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -122,6 +130,8 @@ export interface RequestFaults {
   body: BodyFault[];
   /** Pad a list page beyond its `limit`. */
   oversizedPage: boolean;
+  /** Replace a list page with fresh fabricated items and `has_more: true`. */
+  endlessPages: boolean;
 }
 
 const NO_FAULTS: RequestFaults = {
@@ -132,6 +142,7 @@ const NO_FAULTS: RequestFaults = {
   mutate: false,
   body: [],
   oversizedPage: false,
+  endlessPages: false,
 };
 
 type Stream =
@@ -143,7 +154,8 @@ type Stream =
   | ListFault
   | "mutate"
   | BodyFault
-  | "oversizedPage";
+  | "oversizedPage"
+  | "endlessPages";
 
 export class FaultInjector {
   readonly config: FaultConfig;
@@ -167,6 +179,7 @@ export class FaultInjector {
       "mutate",
       ...BODY_FAULTS,
       "oversizedPage",
+      "endlessPages",
     ];
     for (const name of names) this.streams.set(name, new Prng(seed, `fault:${name}`));
     this.mutationRng = new Prng(seed, "fault:mutation-choices");
@@ -220,6 +233,7 @@ export class FaultInjector {
     const body: BodyFault[] = [];
     for (const kind of BODY_FAULTS) if (fires(kind, bodyRates[kind])) body.push(kind);
     const oversizedPage = fires("oversizedPage", c.oversizedPageRate);
+    const endlessPages = fires("endlessPages", c.endlessPagesRate);
 
     let pre: PreFault | undefined;
     if (drop) pre = { kind: "drop" };
@@ -239,7 +253,7 @@ export class FaultInjector {
         retryAfterMs: c.retryAfterMs,
       };
     }
-    return { latencyMs, pre, malformed, list, mutate, body, oversizedPage };
+    return { latencyMs, pre, malformed, list, mutate, body, oversizedPage, endlessPages };
   }
 
   /** Takes one unit of the `maxFaults` budget; false when it is spent. */

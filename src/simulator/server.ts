@@ -71,6 +71,8 @@ const CURSOR_PREFIX = "sim-cursor:";
 const MAX_MUTATION_LOG = 10_000;
 const DEFAULT_NESTING_DEPTH = 100_000;
 const DEFAULT_HUGE_BODY_BYTES = 200 * 1024 * 1024;
+/** In the ids of `endlessPages` items (and so in the cursors that follow them). */
+const ENDLESS_MARK = "-endless-";
 /** Fabricated items of an `oversizedPage` fault: this many times the limit, plus one. */
 const OVERSIZED_PAGE_FACTOR = 5;
 /** What a captive portal or an error page of a proxy in the way answers. */
@@ -131,6 +133,8 @@ export class SimulatorServer {
   private readonly sleepers = new Set<() => void>();
   private stats: SimulatorStats = SimulatorServer.emptyStats();
   private requestCounter = 0;
+  /** Pages fabricated by `endlessPages`; numbers their items' ids, so none repeats. */
+  private endlessCounter = 0;
   private stopped = false;
   private readonly host: string;
   private readonly port: number;
@@ -351,8 +355,23 @@ export class SimulatorServer {
       return;
     }
 
+    // A cursor of a fabricated endless page: serve the listing's start, to fabricate from.
+    const after = url.searchParams.get("after");
+    if (after !== null && this.decodeCursor(after).includes(ENDLESS_MARK)) {
+      url.searchParams.delete("after");
+    }
     const reply = this.dispatch(req, method, pathname, url.searchParams, bodyText, match);
-    if (reply.status === 200 && reply.list !== undefined && faults !== undefined) {
+    if (
+      reply.status === 200 &&
+      reply.list !== undefined &&
+      faults?.endlessPages &&
+      Array.isArray(reply.body.data) &&
+      reply.body.data.length > 0 &&
+      this.injector?.take()
+    ) {
+      this.countFault("endlessPages");
+      this.endlessPage(reply.body, reply.list);
+    } else if (reply.status === 200 && reply.list !== undefined && faults !== undefined) {
       this.applyListFault(reply, faults.list);
     }
     if (
@@ -432,6 +451,29 @@ export class SimulatorServer {
       padded.push({ ...source, id: `${String(source.id)}-pad${n}` });
     }
     body.data = padded;
+  }
+
+  /**
+   * A page of `limit` items cloned from `body.data` under ids never served before, that says
+   * there is more, with a cursor (`next`, or the legacy `last_id`) to its last item.
+   */
+  private endlessPage(body: JsonObject, list: NonNullable<Reply["list"]>): void {
+    const data = body.data as JsonObject[];
+    const page = ++this.endlessCounter;
+    const items: JsonObject[] = [];
+    for (let i = 0; i < Math.max(list.limit, 1); i++) {
+      const source = data[i % data.length] as JsonObject;
+      items.push({ ...source, id: `${String(source.id)}${ENDLESS_MARK}${page}-${i}` });
+    }
+    const lastId = String((items[items.length - 1] as JsonObject).id);
+    body.data = items;
+    body.has_more = true;
+    if (list.envelope === "legacy") {
+      body.first_id = String((items[0] as JsonObject).id);
+      body.last_id = lastId;
+    } else {
+      body.next = this.encodeCursor(lastId);
+    }
   }
 
   /**

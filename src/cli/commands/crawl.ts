@@ -1,11 +1,18 @@
 import type { Command } from "commander";
-import { AdminClient, DEFAULT_BASE_URL, DEFAULT_CONCURRENCY } from "../../api/index.js";
+import { AdminClient } from "../../api/index.js";
 import { crawl } from "../../crawl/index.js";
 import { Store } from "../../store/index.js";
 import { createLogger, redactKey } from "../../util/log.js";
 import { TOOL_VERSION } from "../../version.js";
-import { addDbOption, commandAdminKey, commandConfig } from "../config.js";
-import { abortOnSignals, intOption, numberOption } from "../options.js";
+import {
+  addApiOptions,
+  addCrawlLimitOptions,
+  addDbOption,
+  commandAdminKey,
+  commandConfig,
+  crawlLimits,
+} from "../config.js";
+import { abortOnSignals } from "../options.js";
 import { terminalJson, writeOut } from "../output.js";
 import { createProgressSink } from "../progress.js";
 
@@ -19,18 +26,7 @@ export function registerCrawl(program: Command): void {
     .description(
       "Read every group, membership, role assignment, role and user into a new sealed snapshot",
     );
-  addDbOption(command)
-    .option(
-      "--base-url <url>",
-      `Admin API base URL (default: $OPENAI_BASE_URL, the configuration's api.base_url, or ${DEFAULT_BASE_URL})`,
-    )
-    .option("--key-file <path>", "read the admin key from this file instead of $OPENAI_ADMIN_KEY")
-    .option(
-      "--concurrency <n>",
-      `requests in flight at once (default: the configuration's api.concurrency, or ${DEFAULT_CONCURRENCY})`,
-      intOption(1, 64),
-    )
-    .option("--rate-limit <rps>", "client-side request rate limit (requests/s)", numberOption(0.1))
+  addCrawlLimitOptions(addApiOptions(addDbOption(command)))
     .option("--no-user-roles", "skip each user's role assignments (one request per user)")
     .option("--json", "print one JSON object")
     .action(async (flags: CrawlFlags, command: Command) => {
@@ -43,6 +39,7 @@ export function registerCrawl(program: Command): void {
         baseUrl,
         apiKey,
         concurrency,
+        allowInsecureHttp: config.api.allowInsecureHttp,
         logger,
         ...(rateLimitRps === null ? {} : { rateLimitRps }),
       });
@@ -57,6 +54,7 @@ export function registerCrawl(program: Command): void {
           toolVersion: TOOL_VERSION,
           concurrency,
           userRoles,
+          limits: crawlLimits(config),
           logger,
           onProgress: (p) => progress.update(p),
           signal: interrupt.signal,

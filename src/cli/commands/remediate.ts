@@ -4,7 +4,7 @@
  * without) and a key allowed to write; it is idempotent and records every call's outcome.
  */
 import type { Command } from "commander";
-import { AdminClient, DEFAULT_BASE_URL } from "../../api/index.js";
+import { AdminClient } from "../../api/index.js";
 import {
   applyRemediation,
   loadCampaign,
@@ -13,7 +13,7 @@ import {
 } from "../../certify/index.js";
 import { revealInvisible } from "../../render/index.js";
 import { createLogger } from "../../util/log.js";
-import { addDbOption, commandAdminKey, commandConfig } from "../config.js";
+import { addApiOptions, addDbOption, commandAdminKey, commandConfig } from "../config.js";
 import { CliError, UsageError } from "../errors.js";
 import { terminalJson, writeOut } from "../output.js";
 import { withStore } from "./certify.js";
@@ -57,16 +57,13 @@ export function registerRemediate(program: Command): void {
       );
     });
 
-  addDbOption(
-    remediate.command("apply").description("Execute the plan through the API (needs --yes)"),
+  addApiOptions(
+    addDbOption(
+      remediate.command("apply").description("Execute the plan through the API (needs --yes)"),
+    ),
   )
     .requiredOption("--campaign <name>", "campaign name")
     .option("--yes", "confirm: change the organization")
-    .option(
-      "--base-url <url>",
-      `Admin API base URL (default: $OPENAI_BASE_URL, the configuration's api.base_url, or ${DEFAULT_BASE_URL})`,
-    )
-    .option("--key-file <path>", "read the admin key from this file instead of $OPENAI_ADMIN_KEY")
     .option("--json", "print JSON")
     .action(
       async (
@@ -91,6 +88,7 @@ export function registerRemediate(program: Command): void {
           baseUrl: config.api.baseUrl,
           apiKey,
           concurrency: config.api.concurrency,
+          allowInsecureHttp: config.api.allowInsecureHttp,
           logger: createLogger(),
           ...(config.api.rateLimitRps === null ? {} : { rateLimitRps: config.api.rateLimitRps }),
         });
