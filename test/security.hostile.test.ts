@@ -534,7 +534,8 @@ describe("a hostile organization through crawl, reports and certification", () =
     });
 
     it("an exported workbook passes the zip checks", async () => {
-      await expect(checkWorkbookZip(readFileSync(workbook))).resolves.toBeUndefined();
+      const entries = await checkWorkbookZip(readFileSync(workbook));
+      expect(entries.has("xl/workbook.xml")).toBe(true);
     });
 
     it.each([

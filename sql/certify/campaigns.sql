@@ -69,13 +69,46 @@ QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY decision_seq DESC) = 1;
 -- name: next_decision_seq
 SELECT coalesce(max(decision_seq), 0)::INTEGER + 1 AS n FROM certify_decisions;
 
+-- name: max_decision_seq
+SELECT coalesce(max(decision_seq), 0)::INTEGER AS n FROM certify_decisions;
+
 -- name: import_of_file
 SELECT imported_at FROM certify_imports WHERE campaign_id = $1 AND file_sha256 = $2;
 
 -- name: insert_import
 INSERT INTO certify_imports (campaign_id, file_sha256, file_name, reviewer, rows,
-  decisions, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7);
+  decisions, imported_at, generation, superseded, superseded_by, os_user)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
 
 -- name: imports
-SELECT file_name, file_sha256, reviewer, rows, decisions, imported_at FROM certify_imports
+SELECT file_name, file_sha256, reviewer, rows, decisions, imported_at,
+  coalesce(generation, 0)::INTEGER AS generation, coalesce(superseded, 0)::INTEGER AS superseded,
+  superseded_by, os_user
+FROM certify_imports
 WHERE campaign_id = $1 ORDER BY imported_at, file_sha256;
+
+-- name: newest_imported_generation
+-- The newest generation of reviewer $2's workbooks imported into campaign $1 (NULL: none yet;
+-- imports recorded before generations count as generation 0).
+SELECT max(coalesce(generation, 0))::INTEGER AS generation FROM certify_imports
+WHERE campaign_id = $1 AND reviewer = $2;
+
+-- name: now_ms
+SELECT date_trunc('millisecond', now()) AS now;
+
+-- name: next_generation
+SELECT coalesce(max(generation), 0)::INTEGER + 1 AS generation FROM certify_exports
+WHERE campaign_id = $1 AND reviewer = $2;
+
+-- name: insert_export
+INSERT INTO certify_exports (campaign_id, reviewer, generation, exported_at, decisions_seen,
+  items, file_name, file_sha256) VALUES ($1, $2, $3, $4::TIMESTAMPTZ, $5, $6, $7, $8);
+
+-- name: export_of
+-- Generation $3 of reviewer $2's workbook of campaign $1, as recorded when it was written.
+SELECT generation, exported_at, decisions_seen FROM certify_exports
+WHERE campaign_id = $1 AND reviewer = $2 AND generation = $3;
+
+-- name: exports
+SELECT reviewer, generation, exported_at, decisions_seen, items, file_name, file_sha256
+FROM certify_exports WHERE campaign_id = $1 ORDER BY exported_at, reviewer, generation;

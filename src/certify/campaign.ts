@@ -16,6 +16,7 @@ import {
   type UndecidedPolicy,
 } from "./db.js";
 import { CertifyError } from "./errors.js";
+import type { IdentityRules } from "./identity.js";
 import { loadPopulation, type PopulationItem } from "./population.js";
 import { assignReviewer, type ReviewerRules } from "./reviewers.js";
 
@@ -30,6 +31,8 @@ export interface StartOptions {
   dueDate?: string;
   /** What counts as elevated (scope `elevated`): the configuration's, as reports use it. */
   analysis: AnalysisConfig;
+  /** How reviewer and user addresses compare for self-review (`certify.identity`). */
+  identity?: IdentityRules;
 }
 
 export interface StartResult {
@@ -117,12 +120,16 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
 
   const assigned = population.map((item) => ({
     item,
-    assignment: assignReviewer(options.reviewers, {
-      group_id: item.group_id,
-      group_name: item.group_name,
-      roles: item.roles,
-      user_email: item.user_email,
-    }),
+    assignment: assignReviewer(
+      options.reviewers,
+      {
+        group_id: item.group_id,
+        group_name: item.group_name,
+        roles: item.roles,
+        user_email: item.user_email,
+      },
+      options.identity,
+    ),
   }));
   const unassigned = assigned.filter((a) => a.assignment === null).map((a) => describeItem(a.item));
   if (unassigned.length > 0) {

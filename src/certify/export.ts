@@ -1,15 +1,30 @@
-/** `certify export`: one workbook per reviewer of an open campaign. */
+/**
+ * `certify export`: one workbook per reviewer of an open campaign. Each export gives every
+ * reviewer's workbook the next generation of that reviewer (1, 2, ...), recorded in
+ * certify_exports with the time, the newest decision it shows and the file's SHA-256: an
+ * import then refuses an older generation than one already imported, and a file that would
+ * replace decisions recorded after it was written (see import.ts).
+ */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Store } from "../store/index.js";
 import { checkOutputDir, writeFilesAtomically } from "../util/files.js";
-import { type CampaignRow, currentDecisions, type ItemRow, loadItems } from "./db.js";
+import {
+  type CampaignRow,
+  campaignQuery,
+  currentDecisions,
+  type ItemRow,
+  inTransaction,
+  loadItems,
+} from "./db.js";
 import { CertifyError } from "./errors.js";
 import { fileSafe } from "./files.js";
 import { writeReviewerWorkbook } from "./workbook.js";
 
 export interface ExportedWorkbook {
   reviewer: string;
+  generation: number;
+  exported_at: string;
   items: number;
   path: string;
   bytes: number;
@@ -36,8 +51,20 @@ export async function exportWorkbooks(
       `campaign "${campaign.name}" is closed: its decisions are frozen`,
     );
   }
+  return inTransaction(store, () => exportInTransaction(store, campaign, outDir));
+}
+
+async function exportInTransaction(
+  store: Store,
+  campaign: CampaignRow,
+  outDir: string,
+): Promise<ExportedWorkbook[]> {
   const items = await loadItems(store, campaign.campaign_id);
   const decisions = await currentDecisions(store, campaign.campaign_id);
+  const now = await store.query<{ now: string }>(campaignQuery("now_ms"));
+  const exportedAt = now[0]?.now ?? new Date().toISOString();
+  const seen = await store.query<{ n: number }>(campaignQuery("max_decision_seq"));
+  const decisionsSeen = seen[0]?.n ?? 0;
   const byReviewer = new Map<string, ItemRow[]>();
   for (const item of items) {
     if (item.carried_from_campaign_id !== null) continue; // approved earlier, unchanged since
@@ -46,29 +73,59 @@ export async function exportWorkbooks(
     byReviewer.set(item.reviewer, list);
   }
   const used = new Set<string>();
-  const planned: { reviewer: string; list: ItemRow[]; name: string }[] = [];
+  const planned: { reviewer: string; list: ItemRow[]; name: string; generation: number }[] = [];
   for (const [reviewer, list] of [...byReviewer].sort(([a], [b]) => (a < b ? -1 : 1))) {
     let base = `${fileSafe(campaign.name)}-${fileSafe(reviewer)}`;
     if (used.has(base)) {
       base += `-${createHash("sha256").update(reviewer).digest("hex").slice(0, 8)}`;
     }
     used.add(base);
-    planned.push({ reviewer, list, name: `${base}.xlsx` });
+    const next = await store.query<{ generation: number }>(campaignQuery("next_generation"), [
+      campaign.campaign_id,
+      reviewer,
+    ]);
+    const generation = next[0]?.generation ?? 1;
+    planned.push({ reviewer, list, name: `${base}.xlsx`, generation });
   }
-  const written = await writeFilesAtomically(
+  // Written (all or none) before the generations are committed: a failed write records none.
+  const files = await writeFilesAtomically(
     outDir,
     WORKBOOKS_OUTPUT,
-    planned.map(({ reviewer, list, name }) => ({
+    planned.map(({ reviewer, list, name, generation }) => ({
       name,
       write: (temp: string) =>
-        writeReviewerWorkbook(temp, { campaign, reviewer, items: list, decisions }),
+        writeReviewerWorkbook(temp, {
+          campaign,
+          reviewer,
+          items: list,
+          decisions,
+          generation,
+          exportedAt,
+        }),
     })),
   );
-  return planned.map(({ reviewer, list, name }, i) => ({
-    reviewer,
-    items: list.length,
-    path: join(outDir, name),
-    bytes: written[i]?.bytes ?? 0,
-    sha256: written[i]?.sha256 ?? "",
-  }));
+  const written: ExportedWorkbook[] = [];
+  for (const [i, { reviewer, list, name, generation }] of planned.entries()) {
+    const sha256 = files[i]?.sha256 ?? "";
+    await store.query(campaignQuery("insert_export"), [
+      campaign.campaign_id,
+      reviewer,
+      generation,
+      exportedAt,
+      decisionsSeen,
+      list.length,
+      name,
+      sha256,
+    ]);
+    written.push({
+      reviewer,
+      generation,
+      exported_at: exportedAt,
+      items: list.length,
+      path: join(outDir, name),
+      bytes: files[i]?.bytes ?? 0,
+      sha256,
+    });
+  }
+  return written;
 }

@@ -1,14 +1,32 @@
 /**
  * `certify import`: validates every row of a returned workbook against the campaign; a file
  * with any problem is rejected whole and records nothing. A file already imported (same
- * SHA-256) records nothing again. A later file may re-decide an item: its decision supersedes
- * the earlier one (decisions are append-only, the latest wins, the history stays).
+ * SHA-256) records nothing again.
+ *
+ * Replays cannot undo newer decisions. Every exported workbook carries its reviewer's export
+ * generation under the campaign's HMAC (rowhash.ts); a workbook exported before generations
+ * is generation 0. An import:
+ * - refuses a file of an older generation than the newest one already imported for that
+ *   reviewer (whatever it says: re-export for a newer generation instead);
+ * - refuses a file that would replace a decision recorded after the file was exported (the
+ *   reviewer never saw it: a second, different file of the same generation, or a file filled
+ *   in before another was imported), unless the operator passes --supersede; the import then
+ *   records how many decisions it replaced, who ran it (the configured certify.operator, else
+ *   the OS user) and when;
+ * - records nothing, and says so, for a file whose decisions are all already recorded.
+ * Otherwise its decisions are appended (decisions are append-only, the latest wins, the
+ * history stays).
+ *
+ * Memory: the workbook is read streaming (workbook-read.ts); what is kept is the campaign's
+ * items, the accepted decisions (justifications at most MAX_JUSTIFICATION_CHARS in all) and at
+ * most MAX_LISTED_PROBLEMS problems, after which reading stops.
  */
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import type { Store } from "../store/index.js";
 import {
   type CampaignRow,
+  type CurrentDecision,
   campaignQuery,
   currentDecisions,
   type Decision,
@@ -22,12 +40,35 @@ import { CertifyError } from "./errors.js";
 import { hashesEqual } from "./rowhash.js";
 import {
   DECISION_LABELS,
+  EXPORT_MAC_LABEL,
+  EXPORTED_AT_LABEL,
+  GENERATION_LABEL,
   itemRowHash,
   POPULATION_HEADERS,
   populationCells,
-  readReviewerWorkbook,
+  workbookExportMac,
 } from "./workbook.js";
+import { type ReadRow, readReviewerWorkbook } from "./workbook-read.js";
 import { readWorkbookBytes, WorkbookLimitError } from "./zip-limits.js";
+
+/** Problems listed per file; reading stops at this many (the file is refused anyway). */
+export const MAX_LISTED_PROBLEMS = 100;
+/** Characters of justification a file may bring in all. */
+export const MAX_JUSTIFICATION_CHARS = 16 * 1024 * 1024;
+
+/** Who runs an import with --supersede. */
+export interface Supersede {
+  /** The configured certify.operator, else the OS user. */
+  by: string;
+  osUser: string;
+}
+
+export interface ImportOptions {
+  /** Refuse workbooks of any other campaign. */
+  expectedCampaign?: string;
+  /** --supersede: replace decisions recorded after the file was exported. */
+  supersede?: Supersede | null;
+}
 
 export interface ImportProblem {
   file: string;
@@ -41,13 +82,20 @@ export interface ImportOutcome {
   sha256: string;
   campaign: string | null;
   reviewer: string | null;
-  status: "recorded" | "already_imported" | "rejected";
+  status: "recorded" | "already_imported" | "unchanged" | "rejected";
+  /** The workbook's export generation (0: exported before generations), once known. */
+  generation: number | null;
   rows: number;
   /** Decisions recorded (a row repeating the item's current decision records nothing). */
   recorded: number;
   unchanged: number;
   undecided: number;
+  /** Decisions recorded after the file was exported that it replaced (--supersede). */
+  superseded: number;
+  superseded_by: string | null;
   problems: ImportProblem[];
+  /** More problems than are listed: reading stopped after MAX_LISTED_PROBLEMS. */
+  more_problems: boolean;
 }
 
 const DECISIONS = new Map<string, Exclude<Decision, "escalated">>(
@@ -78,11 +126,23 @@ interface Accepted {
   justification: string | null;
 }
 
+const DECISION_NAMES: Record<Decision, string> = {
+  approve: "Approve",
+  revoke: "Revoke",
+  needs_info: "Needs info",
+  escalated: "Escalated",
+};
+
+const describe = (decision: Decision, justification: string | null): string =>
+  justification === null
+    ? DECISION_NAMES[decision]
+    : `${DECISION_NAMES[decision]} (${quote(justification, 40)})`;
+
 /** Imports one file; never throws for a bad file (its problems are in the outcome). */
 export async function importWorkbook(
   store: Store,
   file: string,
-  expectedCampaign?: string,
+  options: ImportOptions = {},
 ): Promise<ImportOutcome> {
   const outcome: ImportOutcome = {
     file,
@@ -90,14 +150,22 @@ export async function importWorkbook(
     campaign: null,
     reviewer: null,
     status: "rejected",
+    generation: null,
     rows: 0,
     recorded: 0,
     unchanged: 0,
     undecided: 0,
+    superseded: 0,
+    superseded_by: null,
     problems: [],
+    more_problems: false,
   };
   const reject = (reason: string, row: number | null = null): ImportOutcome => {
-    outcome.problems.push({ file, row, reason });
+    if (outcome.problems.length < MAX_LISTED_PROBLEMS) {
+      outcome.problems.push({ file, row, reason });
+    } else {
+      outcome.more_problems = true;
+    }
     return outcome;
   };
   // Read once, after a size check: the bytes hashed are the bytes checked and parsed.
@@ -110,69 +178,127 @@ export async function importWorkbook(
     return reject(`cannot read the file (${code})`);
   }
   outcome.sha256 = createHash("sha256").update(bytes).digest("hex");
-  let read: Awaited<ReturnType<typeof readReviewerWorkbook>>;
-  try {
-    read = await readReviewerWorkbook(bytes);
-  } catch (error) {
-    if (error instanceof WorkbookLimitError) return reject(error.message);
-    const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
-    return reject(`not a readable workbook (${message.slice(0, 200)})`);
-  }
-  for (const problem of read.problems) reject(problem);
-  if (outcome.problems.length > 0) return outcome;
-  outcome.rows = read.rows.length;
 
-  const campaignIdText = read.meta.get("Campaign ID") ?? "";
-  const campaign = /^\d+$/.test(campaignIdText)
-    ? await loadCampaignById(store, Number(campaignIdText))
-    : null;
-  if (campaign === null) return reject("the Instructions sheet names no campaign of this database");
-  outcome.campaign = campaign.name;
-  if (expectedCampaign !== undefined && campaign.name !== expectedCampaign) {
-    return reject(`the workbook belongs to campaign "${campaign.name}", not "${expectedCampaign}"`);
-  }
-  const previous = await store.query<{ imported_at: string }>(campaignQuery("import_of_file"), [
-    campaign.campaign_id,
-    outcome.sha256,
-  ]);
-  if (previous[0] !== undefined) {
-    outcome.status = "already_imported";
-    outcome.reviewer = read.meta.get("Reviewer") ?? null;
-    return outcome;
-  }
-  if (campaign.status !== "open") {
-    return reject(`campaign "${campaign.name}" is closed: its decisions are frozen`);
-  }
-
-  const items = new Map(
-    (await loadItems(store, campaign.campaign_id)).map((item) => [item.item_id, item]),
-  );
-  const reviewer = (read.meta.get("Reviewer") ?? "").toLowerCase();
-  outcome.reviewer = reviewer === "" ? null : reviewer;
+  let campaign: CampaignRow | null = null;
+  let items = new Map<string, ItemRow>();
+  let reviewer = "";
+  let generation = 0;
+  /** Decisions up to this sequence number were shown in the workbook when it was written. */
+  let decisionsSeen = 0;
+  let justifications = 0;
+  let stop = false;
   const seen = new Map<string, number>();
   const accepted: Accepted[] = [];
-  for (const r of read.rows) {
-    const problem = (reason: string) => reject(reason, r.row);
+
+  const meta = async (labels: ReadonlyMap<string, string>): Promise<boolean> => {
+    const campaignIdText = labels.get("Campaign ID") ?? "";
+    campaign = /^\d{1,9}$/.test(campaignIdText)
+      ? await loadCampaignById(store, Number(campaignIdText))
+      : null;
+    if (campaign === null) {
+      reject("the Instructions sheet names no campaign of this database");
+      return false;
+    }
+    outcome.campaign = campaign.name;
+    if (options.expectedCampaign !== undefined && campaign.name !== options.expectedCampaign) {
+      reject(
+        `the workbook belongs to campaign "${campaign.name}", not "${options.expectedCampaign}"`,
+      );
+      return false;
+    }
+    const previous = await store.query<{ imported_at: string }>(campaignQuery("import_of_file"), [
+      campaign.campaign_id,
+      outcome.sha256,
+    ]);
+    if (previous[0] !== undefined) {
+      outcome.status = "already_imported";
+      outcome.reviewer = labels.get("Reviewer") ?? null;
+      return false;
+    }
+    if (campaign.status !== "open") {
+      reject(`campaign "${campaign.name}" is closed: its decisions are frozen`);
+      return false;
+    }
+    reviewer = (labels.get("Reviewer") ?? "").toLowerCase();
+    if (reviewer === "") {
+      reject("the Instructions sheet names no reviewer");
+      return false;
+    }
+    outcome.reviewer = reviewer;
+
+    const generationText = labels.get(GENERATION_LABEL);
+    const exportedAt = labels.get(EXPORTED_AT_LABEL);
+    const mac = labels.get(EXPORT_MAC_LABEL);
+    if (generationText !== undefined || exportedAt !== undefined || mac !== undefined) {
+      if (
+        generationText === undefined ||
+        exportedAt === undefined ||
+        mac === undefined ||
+        !/^[1-9]\d{0,8}$/.test(generationText) ||
+        !hashesEqual(mac, workbookExportMac(campaign, reviewer, Number(generationText), exportedAt))
+      ) {
+        reject(
+          `the Instructions sheet's ${GENERATION_LABEL}, ${EXPORTED_AT_LABEL} and ${EXPORT_MAC_LABEL} do not match: edited, or taken from another workbook`,
+        );
+        return false;
+      }
+      generation = Number(generationText);
+      const exported = await store.query<{ exported_at: string; decisions_seen: number }>(
+        campaignQuery("export_of"),
+        [campaign.campaign_id, reviewer, generation],
+      );
+      if (exported[0] === undefined || exported[0].exported_at !== exportedAt) {
+        reject(
+          `generation ${generation} of ${reviewer}'s workbook (exported ${exportedAt}) is not recorded as exported from this database`,
+        );
+        return false;
+      }
+      decisionsSeen = exported[0].decisions_seen;
+    }
+    outcome.generation = generation;
+    const newest = await store.query<{ generation: number | null }>(
+      campaignQuery("newest_imported_generation"),
+      [campaign.campaign_id, reviewer],
+    );
+    const newestGeneration = newest[0]?.generation ?? null;
+    if (newestGeneration !== null && generation < newestGeneration) {
+      reject(
+        `this is generation ${generation} of ${reviewer}'s workbook, older than generation ${newestGeneration} already imported: an older file cannot replace newer decisions (export again for a new generation if it should)`,
+      );
+      return false;
+    }
+    items = new Map(
+      (await loadItems(store, campaign.campaign_id)).map((item) => [item.item_id, item]),
+    );
+    return true;
+  };
+
+  const row = (r: ReadRow): boolean => {
+    const c = campaign;
+    if (c === null || stop) return false;
+    outcome.rows++;
+    const problem = (reason: string): boolean => {
+      reject(reason, r.row);
+      return !outcome.more_problems;
+    };
     if (r.item_id === "" || r.row_hash === "") {
-      problem("no item id or row hash: a row added to the workbook, or its hidden cells cleared");
-      continue;
-    }
-    if (r.campaign_id !== String(campaign.campaign_id)) {
-      problem(
-        `row from another campaign (campaign id ${quote(r.campaign_id)}, this workbook's is ${campaign.campaign_id})`,
+      return problem(
+        "no item id or row hash: a row added to the workbook, or its hidden cells cleared",
       );
-      continue;
     }
-    if (r.snapshot_id !== String(campaign.snapshot_id)) {
-      problem(
-        `row from another snapshot (${quote(r.snapshot_id)}, the campaign's is ${campaign.snapshot_id})`,
+    if (r.campaign_id !== String(c.campaign_id)) {
+      return problem(
+        `row from another campaign (campaign id ${quote(r.campaign_id)}, this workbook's is ${c.campaign_id})`,
       );
-      continue;
+    }
+    if (r.snapshot_id !== String(c.snapshot_id)) {
+      return problem(
+        `row from another snapshot (${quote(r.snapshot_id)}, the campaign's is ${c.snapshot_id})`,
+      );
     }
     const item = items.get(r.item_id);
     if (item === undefined) {
-      problem(`unknown item ${quote(r.item_id)}: not in campaign "${campaign.name}"`);
-      continue;
+      return problem(`unknown item ${quote(r.item_id)}: not in campaign "${c.name}"`);
     }
     const expected = populationCells(item);
     const edited = POPULATION_HEADERS.flatMap((header, i) =>
@@ -180,47 +306,51 @@ export async function importWorkbook(
         ? []
         : [`${header} ${quote(expected[i] ?? "")} -> ${quote(r.population[i] ?? "")}`],
     );
-    if (edited.length > 0) {
-      problem(`population cell(s) edited: ${edited.join("; ")}`);
-      continue;
-    }
-    if (!hashesEqual(r.row_hash, itemRowHash(campaign, item))) {
-      problem("row hash does not match: the row was forged or its hidden cells edited");
-      continue;
+    if (edited.length > 0) return problem(`population cell(s) edited: ${edited.join("; ")}`);
+    if (!hashesEqual(r.row_hash, itemRowHash(c, item, generation))) {
+      return problem(
+        generation === 0
+          ? "row hash does not match: the row was forged or its hidden cells edited"
+          : `row hash does not match generation ${generation} of this reviewer's workbook: the row was forged, its hidden cells edited, or it was copied from another workbook`,
+      );
     }
     const first = seen.get(item.item_id);
     if (first !== undefined) {
-      problem(`duplicate decision row for item ${item.item_id} (first at row ${first})`);
-      continue;
+      return problem(`duplicate decision row for item ${item.item_id} (first at row ${first})`);
     }
     seen.set(item.item_id, r.row);
-    if (reviewer !== "" && item.reviewer !== reviewer) {
-      problem(
+    if (item.reviewer !== reviewer) {
+      return problem(
         `item ${item.item_id} is assigned to ${item.reviewer}, not to this workbook's reviewer ${reviewer}`,
       );
-      continue;
     }
     if (item.carried_from_campaign_id !== null) {
-      problem(`item ${item.item_id} is not under review (approval carried forward)`);
-      continue;
+      return problem(`item ${item.item_id} is not under review (approval carried forward)`);
     }
     if (r.decision === "") {
-      if (r.justification !== "") problem("a justification without a decision");
-      else outcome.undecided++;
-      continue;
+      if (r.justification !== "") return problem("a justification without a decision");
+      outcome.undecided++;
+      return true;
     }
     const decision = DECISIONS.get(r.decision.toLowerCase());
     if (decision === undefined) {
-      problem(`invalid decision ${quote(r.decision)} (expected Approve, Revoke or Needs info)`);
-      continue;
+      return problem(
+        `invalid decision ${quote(r.decision)} (expected Approve, Revoke or Needs info)`,
+      );
     }
     if (r.justification === "" && decision === "revoke") {
-      problem("a justification is required for Revoke");
-      continue;
+      return problem("a justification is required for Revoke");
     }
     if (r.justification === "" && item.elevated && decision !== "needs_info") {
-      problem("a justification is required for a decision on an elevated grant");
-      continue;
+      return problem("a justification is required for a decision on an elevated grant");
+    }
+    justifications += r.justification.length;
+    if (justifications > MAX_JUSTIFICATION_CHARS) {
+      stop = true;
+      reject(
+        `the justifications hold more than ${MAX_JUSTIFICATION_CHARS.toLocaleString("en-US")} characters in all, more than a certification workbook may; refused`,
+      );
+      return false;
     }
     accepted.push({
       item,
@@ -228,12 +358,22 @@ export async function importWorkbook(
       decision,
       justification: r.justification === "" ? null : r.justification,
     });
-  }
-  if (outcome.problems.length > 0) return outcome;
-  if (reviewer === "") return reject("the Instructions sheet names no reviewer");
+    return true;
+  };
 
-  await record(store, campaign, outcome, accepted, reviewer);
-  outcome.status = "recorded";
+  try {
+    const fileProblems = await readReviewerWorkbook(bytes, { meta, row });
+    for (const problem of fileProblems) reject(problem);
+  } catch (error) {
+    if (error instanceof WorkbookLimitError) return reject(error.message);
+    const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+    return reject(`not a readable workbook (${message.slice(0, 200)})`);
+  }
+  const c: CampaignRow | null = campaign;
+  if (outcome.problems.length > 0 || outcome.status === "already_imported" || c === null) {
+    return outcome;
+  }
+  await record(store, c, outcome, accepted, reviewer, decisionsSeen, options.supersede ?? null);
   return outcome;
 }
 
@@ -243,9 +383,12 @@ async function record(
   outcome: ImportOutcome,
   accepted: Accepted[],
   reviewer: string,
+  decisionsSeen: number,
+  supersede: Supersede | null,
 ): Promise<void> {
   await inTransaction(store, async () => {
     const current = await currentDecisions(store, campaign.campaign_id);
+    const conflicts: { a: Accepted; c: CurrentDecision }[] = [];
     const fresh = accepted.filter((a) => {
       const c = current.get(a.item.item_id);
       const same =
@@ -254,9 +397,37 @@ async function record(
         c.decision === a.decision &&
         (c.justification ?? null) === a.justification &&
         c.reviewer === reviewer;
-      if (same) outcome.unchanged++;
-      return !same;
+      if (same) {
+        outcome.unchanged++;
+        return false;
+      }
+      // A decision the workbook never showed: recorded after it was exported.
+      if (c !== undefined && c.source === "workbook" && c.decision_seq > decisionsSeen) {
+        conflicts.push({ a, c });
+      }
+      return true;
     });
+    const generation = outcome.generation ?? 0;
+    if (fresh.length === 0) {
+      outcome.status = "unchanged";
+      return;
+    }
+    if (conflicts.length > 0 && supersede === null) {
+      outcome.problems.push({
+        file: outcome.file,
+        row: null,
+        reason: `${conflicts.length} decision(s) differ from ones recorded after this workbook (generation ${generation}) was exported; nothing recorded: re-export for a newer generation, or pass --supersede to replace them (recorded with who and when)`,
+      });
+      for (const { a, c } of conflicts.slice(0, MAX_LISTED_PROBLEMS - 1)) {
+        outcome.problems.push({
+          file: outcome.file,
+          row: a.row,
+          reason: `would replace ${describe(c.decision, c.justification)} on item ${a.item.item_id}, recorded ${c.decided_at}, with ${describe(a.decision, a.justification)}`,
+        });
+      }
+      outcome.more_problems = conflicts.length > MAX_LISTED_PROBLEMS - 1;
+      return;
+    }
     const now = await store.query<{ now: string }>(campaignQuery("now"));
     const at = now[0]?.now ?? new Date().toISOString();
     await insertDecisions(
@@ -273,6 +444,7 @@ async function record(
         sheet_row: a.row,
       })),
     );
+    const superseded = supersede !== null && conflicts.length > 0 ? supersede : null;
     await store.query(campaignQuery("insert_import"), [
       campaign.campaign_id,
       outcome.sha256,
@@ -281,8 +453,15 @@ async function record(
       outcome.rows,
       fresh.length,
       at,
+      generation,
+      superseded === null ? 0 : conflicts.length,
+      superseded?.by ?? null,
+      superseded?.osUser ?? null,
     ]);
     outcome.recorded = fresh.length;
+    outcome.superseded = superseded === null ? 0 : conflicts.length;
+    outcome.superseded_by = superseded?.by ?? null;
+    outcome.status = "recorded";
   });
 }
 
@@ -290,10 +469,10 @@ async function record(
 export async function importWorkbooks(
   store: Store,
   files: readonly string[],
-  expectedCampaign?: string,
+  options: ImportOptions = {},
 ): Promise<ImportOutcome[]> {
   if (store.readOnly) throw new CertifyError("READ_ONLY", `database ${store.path} is read-only`);
   const outcomes: ImportOutcome[] = [];
-  for (const file of files) outcomes.push(await importWorkbook(store, file, expectedCampaign));
+  for (const file of files) outcomes.push(await importWorkbook(store, file, options));
   return outcomes;
 }

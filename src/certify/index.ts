@@ -14,7 +14,14 @@ export {
 } from "./db.js";
 export { CertifyError, type CertifyErrorCode } from "./errors.js";
 export { type ExportedWorkbook, exportWorkbooks } from "./export.js";
-export { type ImportOutcome, type ImportProblem, importWorkbooks } from "./import.js";
+export { normaliseAddress, sameIdentity } from "./identity.js";
+export {
+  type ImportOptions,
+  type ImportOutcome,
+  type ImportProblem,
+  importWorkbooks,
+  type Supersede,
+} from "./import.js";
 export { itemId } from "./population.js";
 export {
   type ApplyResult,

@@ -1,13 +1,15 @@
 /**
  * Who reviews what: a YAML rules file (`default`, `by_group`, `by_role`, `fallback`), validated
  * with zod. First matching rule wins: the item's group, then its role, then `default`.
- * Self-review (the reviewer is the item's user) goes to `fallback` when there is one.
+ * Self-review (the reviewer is the item's user, compared as normalised addresses) goes to
+ * `fallback` when there is one.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { CertifyError } from "./errors.js";
+import { DEFAULT_IDENTITY_RULES, type IdentityRules, sameIdentity } from "./identity.js";
 
 const email = z
   .string()
@@ -113,8 +115,17 @@ export interface Assignment {
   self_review: boolean;
 }
 
-/** The reviewer of one item, or null when no rule matches. Self-review is decided by the caller. */
-export function assignReviewer(rules: ReviewerRules, item: Assignable): Assignment | null {
+/**
+ * The reviewer of one item, or null when no rule matches. Self-review (the reviewer is the
+ * item's user) compares normalised addresses (`identity`, see identity.ts): `CISO+ops@x` and
+ * `ciso@x` are the same person. A self-review goes to `fallback` unless the fallback is that
+ * person too; whether a remaining self-review is allowed is decided by the caller.
+ */
+export function assignReviewer(
+  rules: ReviewerRules,
+  item: Assignable,
+  identity: IdentityRules = DEFAULT_IDENTITY_RULES,
+): Assignment | null {
   let found: { reviewer: string; rule: string } | null = null;
   if (item.group_id !== null) {
     const byId = rules.byGroup.get(item.group_id);
@@ -142,8 +153,12 @@ export function assignReviewer(rules: ReviewerRules, item: Assignable): Assignme
     found = { reviewer: rules.default, rule: "default" };
   }
   if (found === null) return null;
-  const self = item.user_email !== null && lower(item.user_email) === found.reviewer;
-  if (self && rules.fallback !== undefined && rules.fallback !== found.reviewer) {
+  const self = sameIdentity(item.user_email, found.reviewer, identity);
+  if (
+    self &&
+    rules.fallback !== undefined &&
+    !sameIdentity(item.user_email, rules.fallback, identity)
+  ) {
     return {
       reviewer: rules.fallback,
       rule: `fallback (self-review under ${found.rule})`,

@@ -2,9 +2,19 @@
  * Row MACs: HMAC-SHA256 keyed by the campaign's secret (in the database, never in a workbook)
  * over the campaign, the snapshot, the item and the population cells exactly as written. A
  * reviewer can neither edit a population cell nor forge a row and recompute its hash.
+ *
+ * Since export generations (migration 5) a row's MAC also covers the workbook's reviewer and
+ * generation (`row-v2`), and the Instructions sheet carries an export MAC over the campaign,
+ * snapshot, reviewer, generation and export time: a file cannot be relabelled as a newer (or
+ * older) generation, nor its rows moved into another generation's workbook. Workbooks exported
+ * before generations carry `row-v1` MACs and no generation: generation 0.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 
+const mac = (secret: string, fields: readonly string[]): string =>
+  createHmac("sha256", Buffer.from(secret, "hex")).update(JSON.stringify(fields)).digest("hex");
+
+/** The MAC of a row of a workbook exported before generations (generation 0). */
 export function rowHash(
   secret: string,
   campaignId: string,
@@ -12,9 +22,47 @@ export function rowHash(
   itemId: string,
   cells: readonly string[],
 ): string {
-  return createHmac("sha256", Buffer.from(secret, "hex"))
-    .update(JSON.stringify(["row-v1", campaignId, snapshotId, itemId, ...cells]))
-    .digest("hex");
+  return mac(secret, ["row-v1", campaignId, snapshotId, itemId, ...cells]);
+}
+
+/** The MAC of a row of generation `generation` (>= 1) of `reviewer`'s workbook. */
+export function rowHashV2(
+  secret: string,
+  campaignId: string,
+  snapshotId: string,
+  reviewer: string,
+  generation: number,
+  itemId: string,
+  cells: readonly string[],
+): string {
+  return mac(secret, [
+    "row-v2",
+    campaignId,
+    snapshotId,
+    reviewer,
+    String(generation),
+    itemId,
+    ...cells,
+  ]);
+}
+
+/** The MAC of a workbook's export: who it is for, which generation, when it was written. */
+export function exportMac(
+  secret: string,
+  campaignId: string,
+  snapshotId: string,
+  reviewer: string,
+  generation: number,
+  exportedAt: string,
+): string {
+  return mac(secret, [
+    "export-v1",
+    campaignId,
+    snapshotId,
+    reviewer,
+    String(generation),
+    exportedAt,
+  ]);
 }
 
 export function hashesEqual(a: string, b: string): boolean {

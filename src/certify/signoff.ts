@@ -42,6 +42,22 @@ export interface SignoffModel {
     rows: number;
     decisions: number;
     imported_at: string;
+    /** The workbook's export generation (0: exported before generations). */
+    generation: number;
+    /** Decisions recorded after the workbook was exported that it replaced (--supersede). */
+    superseded: number;
+    /** Who ran that import (certify.operator, else the OS user); null when nothing superseded. */
+    superseded_by: string | null;
+    os_user: string | null;
+  }[];
+  exports: {
+    reviewer: string;
+    generation: number;
+    exported_at: string;
+    decisions_seen: number;
+    items: number;
+    file_name: string;
+    file_sha256: string;
   }[];
   population: { kind: string; in_snapshot: number; in_campaign: number }[];
 }
@@ -63,6 +79,9 @@ export async function buildSignoffModel(
   const imports = await store.query<SignoffModel["imports"][number]>(campaignQuery("imports"), [
     campaign.campaign_id,
   ]);
+  const exports = await store.query<SignoffModel["exports"][number]>(campaignQuery("exports"), [
+    campaign.campaign_id,
+  ]);
   const counts = await store.query<{
     memberships: number;
     group_roles: number;
@@ -78,6 +97,7 @@ export async function buildSignoffModel(
     seal_verified: mine?.ok === true && mine.stored === campaign.seal,
     states,
     imports,
+    exports,
     population: [
       {
         kind: KIND_LABELS.membership,
@@ -192,6 +212,14 @@ function outcomes(model: SignoffModel) {
   ];
 }
 
+/** How an import replaced decisions recorded after its workbook was exported, if it did. */
+function supersedeText(i: SignoffModel["imports"][number]): string {
+  if (i.superseded === 0) return "—";
+  const by = revealInvisible(i.superseded_by ?? "unknown");
+  const os = i.os_user !== null && i.os_user !== i.superseded_by ? ` (OS user ${i.os_user})` : "";
+  return `${i.superseded} decision(s) replaced with --supersede by ${by}${os} at ${i.imported_at}`;
+}
+
 let compiled: { template: Handlebars.TemplateDelegate; csp: string; css: string } | null = null;
 
 function compile() {
@@ -263,7 +291,16 @@ export function renderSignoffHtml(model: SignoffModel): string {
     decisions: decisionRows(model),
     outcomes: outcomes(model),
     population: model.population,
-    imports: model.imports.map((i) => ({ ...i, file_name: revealInvisible(i.file_name) })),
+    imports: model.imports.map((i) => ({
+      ...i,
+      file_name: revealInvisible(i.file_name),
+      supersede: supersedeText(i),
+    })),
+    exports: model.exports.map((e) => ({
+      ...e,
+      reviewer: revealInvisible(e.reviewer),
+      file_name: revealInvisible(e.file_name),
+    })),
   });
 }
 
@@ -433,17 +470,46 @@ async function writeSignoffXlsx(path: string, model: SignoffModel): Promise<void
         ["File", 40],
         ["SHA-256", 66],
         ["Reviewer", 30],
+        ["Generation", 11],
         ["Rows", 8],
         ["Decisions", 10],
         ["Imported at", 26],
+        ["Superseded", 11],
+        ["Superseded by", 30],
+        ["OS user", 20],
       ]),
       model.imports.map((i) => ({
         File: i.file_name,
         "SHA-256": i.file_sha256,
         Reviewer: i.reviewer,
+        Generation: i.generation,
         Rows: i.rows,
         Decisions: i.decisions,
         "Imported at": i.imported_at,
+        Superseded: i.superseded,
+        "Superseded by": i.superseded_by,
+        "OS user": i.os_user,
+      })),
+    );
+    await book.sheetFrom(
+      "Exports",
+      cols([
+        ["Reviewer", 30],
+        ["Generation", 11],
+        ["Exported at", 26],
+        ["Decisions shown up to", 20],
+        ["Items", 8],
+        ["File", 40],
+        ["SHA-256", 66],
+      ]),
+      model.exports.map((e) => ({
+        Reviewer: e.reviewer,
+        Generation: e.generation,
+        "Exported at": e.exported_at,
+        "Decisions shown up to": e.decisions_seen,
+        Items: e.items,
+        File: e.file_name,
+        "SHA-256": e.file_sha256,
       })),
     );
     await book.commit();

@@ -2,17 +2,18 @@
  * Reviewer workbooks: one per reviewer, an Instructions sheet and a Review sheet whose
  * population cells are locked (sheet protection without a password: protection guides, the
  * row MAC enforces), a Decision drop-down and a Justification column left unlocked, and hidden
- * item id, campaign id, snapshot id and row hash columns. Every text cell from the API goes
- * through the report's `cellText` (neutralised against formula injection, XML-safe); zip
- * entries carry the campaign's creation date, so an export is reproducible.
+ * item id, campaign id, snapshot id and row hash columns; the Instructions sheet names the
+ * export's generation, time and MAC (rowhash.ts). Every text cell from the API goes through the
+ * report's `cellText` (neutralised against formula injection, XML-safe); zip entries carry the
+ * campaign's creation date, so a workbook's bytes depend on its content only. Reading one back
+ * is workbook-read.ts.
  */
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import ExcelJS from "exceljs";
 import { cellText, xmlSafe } from "../render/index.js";
 import type { CampaignRow, CurrentDecision, ItemRow } from "./db.js";
-import { rowHash } from "./rowhash.js";
-import { checkWorkbookZip, readWorkbookBytes } from "./zip-limits.js";
+import { exportMac, rowHash, rowHashV2 } from "./rowhash.js";
 
 export const REVIEW_SHEET = "Review";
 export const INSTRUCTIONS_SHEET = "Instructions";
@@ -74,13 +75,45 @@ export function populationCells(item: ItemRow): string[] {
   ].map(cellText);
 }
 
-export function itemRowHash(campaign: CampaignRow, item: ItemRow): string {
-  return rowHash(
+/**
+ * The MAC of an item's row in a workbook of `generation` (0: exported before generations,
+ * `row-v1`; from 1, `row-v2` over the item's reviewer and the generation too).
+ */
+export function itemRowHash(campaign: CampaignRow, item: ItemRow, generation: number): string {
+  const campaignId = String(campaign.campaign_id);
+  const snapshotId = String(campaign.snapshot_id);
+  const cells = populationCells(item);
+  return generation === 0
+    ? rowHash(campaign.secret, campaignId, snapshotId, item.item_id, cells)
+    : rowHashV2(
+        campaign.secret,
+        campaignId,
+        snapshotId,
+        item.reviewer,
+        generation,
+        item.item_id,
+        cells,
+      );
+}
+
+/** Labels of the Instructions sheet that identify an export (under `exportMac`). */
+export const GENERATION_LABEL = "Export generation";
+export const EXPORTED_AT_LABEL = "Exported at";
+export const EXPORT_MAC_LABEL = "Export MAC";
+
+export function workbookExportMac(
+  campaign: CampaignRow,
+  reviewer: string,
+  generation: number,
+  exportedAt: string,
+): string {
+  return exportMac(
     campaign.secret,
     String(campaign.campaign_id),
     String(campaign.snapshot_id),
-    item.item_id,
-    populationCells(item),
+    reviewer,
+    generation,
+    exportedAt,
   );
 }
 
@@ -127,6 +160,10 @@ export interface ReviewerWorkbook {
   items: readonly ItemRow[];
   /** Decisions already recorded, shown pre-filled. */
   decisions: ReadonlyMap<string, CurrentDecision>;
+  /** This reviewer's export sequence number (1, 2, ...). */
+  generation: number;
+  /** When it was exported (ISO 8601, as recorded in certify_exports). */
+  exportedAt: string;
 }
 
 function instructionLines(book: ReviewerWorkbook): [string, string][] {
@@ -139,6 +176,9 @@ function instructionLines(book: ReviewerWorkbook): [string, string][] {
     ["Snapshot seal", c.seal],
     ["Due date", c.due_date ?? "none"],
     ["Items to review", String(book.items.length)],
+    [GENERATION_LABEL, String(book.generation)],
+    [EXPORTED_AT_LABEL, book.exportedAt],
+    [EXPORT_MAC_LABEL, workbookExportMac(c, book.reviewer, book.generation, book.exportedAt)],
     ["", ""],
     ["How to review", "For each row of the Review sheet, choose a Decision from the drop-down:"],
     [
@@ -156,6 +196,10 @@ function instructionLines(book: ReviewerWorkbook): [string, string][] {
       `Undecided rows when the campaign closes are handled by its policy: ${c.undecided_policy}.`,
     ],
     ["", "Return the file as it is (keep its name or not) to the campaign owner for import."],
+    [
+      "",
+      "Each export is a new generation: return the newest workbook you were sent. A file of an older generation than one already imported is refused.",
+    ],
   ];
 }
 
@@ -235,7 +279,7 @@ export async function writeReviewerWorkbook(path: string, book: ReviewerWorkbook
       item.item_id,
       String(book.campaign.campaign_id),
       String(book.campaign.snapshot_id),
-      itemRowHash(book.campaign, item),
+      itemRowHash(book.campaign, item, book.generation),
     ];
     hidden.forEach((value, i) => {
       const cell = row.getCell(decisionColumn + 2 + i);
@@ -303,84 +347,4 @@ export function cellString(value: ExcelJS.CellValue): string {
     if ("error" in value) return String(value.error);
   }
   return String(value);
-}
-
-export interface ReadRow {
-  /** The Excel row number. */
-  row: number;
-  population: string[];
-  decision: string;
-  justification: string;
-  item_id: string;
-  campaign_id: string;
-  snapshot_id: string;
-  row_hash: string;
-}
-
-export interface ReadWorkbook {
-  meta: Map<string, string>;
-  rows: ReadRow[];
-  /** File-level problems (missing sheet or columns): the file is rejected. */
-  problems: string[];
-}
-
-/**
- * Reads a returned workbook: a path (read once, after a size check) or its bytes. The zip is
- * checked against the limits of zip-limits.ts (size, entries, declared and actual uncompressed
- * bytes, compression ratio) before exceljs parses it; a `WorkbookLimitError` says why not.
- * Cell values are only ever read as text (a formula reads as `=formula`), never evaluated.
- */
-export async function readReviewerWorkbook(source: string | Buffer): Promise<ReadWorkbook> {
-  const bytes = typeof source === "string" ? await readWorkbookBytes(source) : source;
-  await checkWorkbookZip(bytes);
-  const book = new ExcelJS.Workbook();
-  // exceljs's typings name Node's Buffer type of their era; any Buffer is accepted.
-  await book.xlsx.load(bytes as unknown as ExcelJS.Buffer);
-  const meta = new Map<string, string>();
-  const problems: string[] = [];
-  const intro = book.getWorksheet(INSTRUCTIONS_SHEET);
-  if (intro === undefined) problems.push(`no "${INSTRUCTIONS_SHEET}" sheet`);
-  intro?.eachRow((row) => {
-    const label = cellString(row.getCell(1).value).trim();
-    if (label !== "" && !meta.has(label)) meta.set(label, cellString(row.getCell(2).value).trim());
-  });
-  const sheet = book.getWorksheet(REVIEW_SHEET);
-  if (sheet === undefined) {
-    problems.push(`no "${REVIEW_SHEET}" sheet`);
-    return { meta, rows: [], problems };
-  }
-  const columns = new Map<string, number>();
-  sheet.getRow(1).eachCell((cell, col) => {
-    const name = cellString(cell.value).trim();
-    if (!columns.has(name)) columns.set(name, col);
-  });
-  const missing = ALL_HEADERS.filter((h) => !columns.has(h));
-  if (missing.length > 0) {
-    problems.push(`sheet "${REVIEW_SHEET}" lacks column(s) ${missing.join(", ")}`);
-    return { meta, rows: [], problems };
-  }
-  const at = (row: ExcelJS.Row, header: string): string =>
-    cellString(row.getCell(columns.get(header) ?? 0).value);
-  const rows: ReadRow[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, number) => {
-    if (number === 1) return;
-    const read: ReadRow = {
-      row: number,
-      population: POPULATION_HEADERS.map((h) => at(row, h)),
-      decision: at(row, DECISION_HEADER).trim(),
-      justification: at(row, JUSTIFICATION_HEADER).trim(),
-      item_id: at(row, "Item ID").trim(),
-      campaign_id: at(row, "Campaign ID").trim(),
-      snapshot_id: at(row, "Snapshot ID").trim(),
-      row_hash: at(row, "Row hash").trim(),
-    };
-    const empty =
-      read.population.every((c) => c === "") &&
-      read.decision === "" &&
-      read.justification === "" &&
-      read.item_id === "" &&
-      read.row_hash === "";
-    if (!empty) rows.push(read);
-  });
-  return { meta, rows, problems };
 }

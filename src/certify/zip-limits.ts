@@ -19,12 +19,14 @@
  *    (so a lying directory cannot make anything inflate past the declared total), and one
  *    that produces fewer, or whose CRC-32 differs, is refused too.
  *
- * Only when all of that holds is the same buffer handed to exceljs, whose JSZip then inflates
+ * Only when all of that holds are entries read, through the same directory (`CheckedZip`): the
+ * importer inflates, streaming, only the parts it needs (workbook-read.ts), so what it reads is
  * exactly what was measured here.
  */
 
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
+import { Readable } from "node:stream";
 import { crc32, createInflateRaw } from "node:zlib";
 import { AuditError } from "../errors.js";
 
@@ -98,7 +100,10 @@ export async function readWorkbookBytes(path: string, max = MAX_WORKBOOK_BYTES):
 }
 
 interface Entry {
+  /** For messages: printable ASCII, quoted. */
   name: string;
+  /** As stored (UTF-8 when the entry says so, else Latin-1): what a lookup by name sees. */
+  path: string;
   flags: number;
   method: number;
   crc: number;
@@ -164,9 +169,12 @@ function readDirectory(zip: Buffer, limits: ZipLimits): { entries: Entry[]; dire
     const commentLen = zip.readUInt16LE(at + 32);
     const end = at + 46 + nameLength + extraLength + commentLen;
     if (end > eocd) throw new WorkbookLimitError("the zip central directory is corrupt; refused");
+    const rawName = zip.subarray(at + 46, at + 46 + nameLength);
+    const flags = zip.readUInt16LE(at + 8);
     const entry: Entry = {
-      name: shownName(zip.subarray(at + 46, at + 46 + nameLength)),
-      flags: zip.readUInt16LE(at + 8),
+      name: shownName(rawName),
+      path: rawName.toString((flags & 0x800) !== 0 ? "utf8" : "latin1"),
+      flags,
       method: zip.readUInt16LE(at + 10),
       crc: zip.readUInt32LE(at + 16),
       compressed: zip.readUInt32LE(at + 20),
@@ -295,14 +303,28 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   ratioFloor: RATIO_FLOOR_BYTES,
 };
 
+/** One entry of a checked archive: its compressed bytes, method and (verified) size. */
+export interface CheckedEntry {
+  path: string;
+  /** For messages. */
+  name: string;
+  method: number;
+  size: number;
+  data: Buffer;
+}
+
+/** A checked archive's entries by name (each name once). */
+export type CheckedZip = ReadonlyMap<string, CheckedEntry>;
+
 /**
  * Checks a workbook's zip structure and inflates every entry under the limits; throws a
- * `WorkbookLimitError` (one line) for anything exceljs should not be given.
+ * `WorkbookLimitError` (one line) for anything that should not be read further. Returns the
+ * entries, to be read with `inflateEntry`.
  */
 export async function checkWorkbookZip(
   zip: Buffer,
   limits: ZipLimits = DEFAULT_ZIP_LIMITS,
-): Promise<void> {
+): Promise<CheckedZip> {
   if (zip.length > MAX_WORKBOOK_BYTES) {
     throw new WorkbookLimitError(
       `the file is ${mb(zip.length)}, over the ${mb(MAX_WORKBOOK_BYTES)} limit for a certification workbook; refused before parsing`,
@@ -325,5 +347,50 @@ export async function checkWorkbookZip(
       );
     }
   }
-  for (const { entry, start, end } of ranges) await measure(zip.subarray(start, end), entry);
+  const checked = new Map<string, CheckedEntry>();
+  for (const { entry, start, end } of ranges) {
+    if (checked.has(entry.path)) {
+      throw new WorkbookLimitError(`the zip archive has two entries named ${entry.name}; refused`);
+    }
+    const data = zip.subarray(start, end);
+    await measure(data, entry);
+    checked.set(entry.path, {
+      path: entry.path,
+      name: entry.name,
+      method: entry.method,
+      size: entry.uncompressed,
+      data,
+    });
+  }
+  return checked;
+}
+
+/**
+ * An entry's bytes, inflated in chunks of at most 64 KiB (its size and CRC were checked). The
+ * compressed bytes go in 16 KiB at a time and only as fast as the chunks are taken, so no more
+ * than one slice's output (16 KiB x the 1032:1 ceiling of deflate) waits in memory.
+ */
+export async function* inflateEntry(entry: CheckedEntry): AsyncGenerator<Buffer> {
+  const chunk = 64 * 1024;
+  if (entry.method === 0) {
+    for (let at = 0; at < entry.data.length; at += chunk) {
+      yield entry.data.subarray(at, at + chunk);
+    }
+    return;
+  }
+  const data = entry.data;
+  const source = Readable.from(
+    (function* () {
+      for (let at = 0; at < data.length; at += 16 * 1024) yield data.subarray(at, at + 16 * 1024);
+    })(),
+    { objectMode: false },
+  );
+  const inflater = createInflateRaw({ chunkSize: chunk });
+  source.pipe(inflater);
+  try {
+    for await (const part of inflater) yield part as Buffer;
+  } finally {
+    source.destroy();
+    inflater.destroy();
+  }
 }

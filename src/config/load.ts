@@ -17,6 +17,7 @@ import {
 } from "../analysis/config.js";
 import type { Severity } from "../analysis/rules.js";
 import { DEFAULT_BASE_URL, DEFAULT_CONCURRENCY } from "../api/client.js";
+import { DEFAULT_IDENTITY_RULES, type IdentityRules } from "../certify/identity.js";
 import {
   DEFAULT_MAX_DURATION,
   DEFAULT_MAX_ITEMS,
@@ -170,6 +171,12 @@ export interface EffectiveConfig {
     to: string[];
     send: SendPolicy;
     minSeverity: Severity;
+  };
+  certify: {
+    /** Who runs imports, recorded with --supersede; null: the OS user. */
+    operator: string | null;
+    /** How reviewer and user addresses compare for self-review. */
+    identity: IdentityRules;
   };
   /**
    * Where each value that is not a default came from, by the file's key path:
@@ -657,6 +664,27 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
     if (emailConfig.to.length === 0) needs("email.to", "at least one recipient");
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  const identity = file.certify?.identity ?? {};
+  const certify: EffectiveConfig["certify"] = {
+    operator: pick<string | null>("certify.operator", { file: file.certify?.operator }, null),
+    identity: {
+      plusAddressing: pick(
+        "certify.identity.plus_addressing",
+        { file: identity.plus_addressing },
+        DEFAULT_IDENTITY_RULES.plusAddressing,
+      ),
+      dotInsensitiveDomains: pick(
+        "certify.identity.dot_insensitive_domains",
+        { file: identity.dot_insensitive_domains },
+        DEFAULT_IDENTITY_RULES.dotInsensitiveDomains,
+      ),
+      domainAliases: pick(
+        "certify.identity.domain_aliases",
+        { file: identity.domain_aliases },
+        DEFAULT_IDENTITY_RULES.domainAliases,
+      ),
+    },
+  };
 
   return {
     file: source.absolute,
@@ -681,6 +709,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
     schedule: { cron, timezone, failOn },
     retention,
     email: emailConfig,
+    certify,
     sources,
   };
 }

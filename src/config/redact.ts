@@ -43,6 +43,14 @@ export interface RedactedConfig {
     send: string;
     min_severity: string;
   };
+  certify: {
+    operator: string | null;
+    identity: {
+      plus_addressing: boolean;
+      dot_insensitive_domains: string[];
+      domain_aliases: Record<string, string>;
+    };
+  };
 }
 
 /** The policy as the file writes it. */
@@ -104,6 +112,14 @@ export function redactedConfig(
       to: email.to,
       send: email.send,
       min_severity: email.minSeverity,
+    },
+    certify: {
+      operator: config.certify.operator,
+      identity: {
+        plus_addressing: config.certify.identity.plusAddressing,
+        dot_insensitive_domains: [...config.certify.identity.dotInsensitiveDomains],
+        domain_aliases: { ...config.certify.identity.domainAliases },
+      },
     },
   };
 }

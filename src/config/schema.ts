@@ -51,6 +51,13 @@
  *     to: [security@example.com]
  *     send: changes                          # always | changes | findings
  *     min_severity: low                      # findings below this are not listed or sent for
+ *   certify:
+ *     operator: Jane Doe                     # recorded with an import run with --supersede
+ *                                            # (default: the OS user running it)
+ *     identity:                              # how addresses compare for self-review
+ *       plus_addressing: true                # ciso+ops@example.com is ciso@example.com
+ *       dot_insensitive_domains: [gmail.com, googlemail.com]   # j.doe@gmail.com is jdoe@gmail.com
+ *       domain_aliases: { googlemail.com: gmail.com }
  *
  * Secrets never live in this file: a key such as `api.key` or `email.smtp.password` (or a value
  * that looks like an API key) is rejected with a message saying where secrets go.
@@ -236,6 +243,18 @@ export const configFileSchema = z
         to: z.array(f.email),
         send: z.enum(SEND_POLICIES),
         min_severity: f.severity,
+      })
+      .partial(),
+    certify: z
+      .strictObject({
+        operator: f.nonEmpty,
+        identity: z
+          .strictObject({
+            plus_addressing: z.boolean(),
+            dot_insensitive_domains: z.array(f.domain),
+            domain_aliases: z.record(f.domain, f.domain),
+          })
+          .partial(),
       })
       .partial(),
   })

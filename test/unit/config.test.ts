@@ -186,3 +186,39 @@ describe("loadConfig", () => {
     expect(readSmtpPassword(none, {})).toBeNull();
   });
 });
+
+describe("certify settings", () => {
+  it("the operator and how identities compare, with defaults", async () => {
+    const defaults = await loadConfig({ cwd: workdir(), env: {} });
+    expect(defaults.certify).toEqual({
+      operator: null,
+      identity: {
+        plusAddressing: true,
+        dotInsensitiveDomains: ["gmail.com", "googlemail.com"],
+        domainAliases: { "googlemail.com": "gmail.com" },
+      },
+    });
+    const set = await loadConfig({
+      cwd: workdir(
+        "certify:\n  operator: Jane Ops\n  identity:\n    plus_addressing: false\n    dot_insensitive_domains: [corp.example]\n",
+      ),
+      env: {},
+    });
+    expect(set.certify).toMatchObject({
+      operator: "Jane Ops",
+      identity: { plusAddressing: false, dotInsensitiveDomains: ["corp.example"] },
+    });
+    expect(set.sources["certify.identity.plus_addressing"]).toBe("file");
+    expect(redactedConfig(set, {}).certify.identity.plus_addressing).toBe(false);
+  });
+
+  it("a bad identity setting is one line naming its key", async () => {
+    await expectProblems(
+      "certify:\n  identity:\n    plus: true\n    dot_insensitive_domains: [not a domain]\n",
+      [
+        `${FILE}: certify.identity.dot_insensitive_domains[0]: expected an email domain such as example.com, got "not a domain"`,
+        `${FILE}: certify.identity.plus: unknown key (expected one of plus_addressing, dot_insensitive_domains, domain_aliases)`,
+      ],
+    );
+  });
+});

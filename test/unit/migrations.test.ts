@@ -8,8 +8,9 @@ describe("migrations as numbered SQL files", () => {
       [2, "effective_access view"],
       [3, "retention: pruned status, pruned_at, snapshot_holds"],
       [4, "certification campaigns and remediation"],
+      [5, "certification export generations and superseding imports"],
     ]);
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBe(5);
     expect(MIGRATIONS[1]?.sql).toMatch(/^-- Released:.*\nCREATE VIEW effective_access AS/);
   });
 

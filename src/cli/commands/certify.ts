@@ -3,6 +3,7 @@
  * campaigns (src/certify). A rejected import prints its summary and then every problem, one
  * per line (`FILE: row N: reason`), on stderr and exits 1; `--json` also prints the outcomes.
  */
+import { userInfo } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import {
   type CampaignRow,
@@ -15,6 +16,7 @@ import {
   type ReviewerRules,
   SCOPES,
   type Scope,
+  type Supersede,
   singleReviewer,
   startCampaign,
   summarise,
@@ -48,6 +50,21 @@ export async function withStore<T>(
   } finally {
     await store.close();
   }
+}
+
+/** The OS user running the command, for the record of an import run with --supersede. */
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.LOGNAME ?? "unknown";
+  }
+}
+
+/** Who supersedes: the configured certify.operator, else the OS user. */
+function supersedeBy(config: EffectiveConfig): Supersede {
+  const user = osUser();
+  return { by: config.certify.operator ?? user, osUser: user };
 }
 
 const print = (json: boolean | undefined, value: unknown, text: () => string): void => {
@@ -122,6 +139,7 @@ export function registerCertify(program: Command): void {
       const result = await withStore(command, false, (store, config) =>
         startCampaign(store, {
           analysis: config.analysis,
+          identity: config.certify.identity,
           name: flags.name,
           scope: flags.scope,
           reviewers: rules,
@@ -146,13 +164,17 @@ export function registerCertify(program: Command): void {
     .requiredOption("--out <dir>", "folder for the workbooks")
     .option("--json", "print JSON")
     .action(async (flags: { json?: boolean; campaign: string; out: string }, command: Command) => {
-      const files = await withStore(command, true, async (store) =>
+      // Writes: each workbook's generation is recorded.
+      const files = await withStore(command, false, async (store) =>
         exportWorkbooks(store, await loadCampaign(store, flags.campaign), flags.out),
       );
       print(flags.json, { campaign: flags.campaign, files }, () =>
         [
           `${files.length} workbook(s) for campaign ${flags.campaign}:`,
-          ...files.map((f) => `  ${revealInvisible(f.reviewer)}: ${f.items} item(s)  ${f.path}`),
+          ...files.map(
+            (f) =>
+              `  ${revealInvisible(f.reviewer)}: ${f.items} item(s), generation ${f.generation}  ${f.path}`,
+          ),
         ].join("\n"),
       );
     });
@@ -166,31 +188,53 @@ export function registerCertify(program: Command): void {
       .argument("<files...>", "returned workbooks"),
   )
     .option("--campaign <name>", "refuse workbooks of any other campaign")
+    .option(
+      "--supersede",
+      "let a workbook replace decisions recorded after it was exported (recorded with who and when)",
+    )
     .option("--json", "print JSON")
     .action(
-      async (files: string[], flags: { json?: boolean; campaign?: string }, command: Command) => {
-        const outcomes = await withStore(command, false, (store) =>
-          importWorkbooks(store, files, flags.campaign),
+      async (
+        files: string[],
+        flags: { json?: boolean; campaign?: string; supersede?: boolean },
+        command: Command,
+      ) => {
+        const outcomes = await withStore(command, false, (store, config) =>
+          importWorkbooks(store, files, {
+            ...(flags.campaign === undefined ? {} : { expectedCampaign: flags.campaign }),
+            supersede: flags.supersede === true ? supersedeBy(config) : null,
+          }),
         );
         const rejected = outcomes.filter((o) => o.status === "rejected");
+        const generation = (o: { generation: number | null }) =>
+          o.generation === null ? "" : `, generation ${o.generation}`;
         print(flags.json, { files: outcomes }, () =>
           outcomes
             .map((o) =>
               o.status === "recorded"
-                ? `${o.file}: recorded ${o.recorded} decision(s) by ${revealInvisible(o.reviewer ?? "?")} (${o.unchanged} unchanged, ${o.undecided} undecided row(s)) for campaign ${o.campaign ?? "?"}`
+                ? `${o.file}: recorded ${o.recorded} decision(s) by ${revealInvisible(o.reviewer ?? "?")} (${o.unchanged} unchanged, ${o.undecided} undecided row(s)${generation(o)}) for campaign ${o.campaign ?? "?"}${o.superseded > 0 ? `; superseded ${o.superseded} decision(s) recorded after this workbook was exported (--supersede, by ${o.superseded_by ?? "?"})` : ""}`
                 : o.status === "already_imported"
                   ? `${o.file}: already imported (sha256 ${o.sha256.slice(0, 16)}…); nothing recorded`
-                  : `${o.file}: rejected (${o.problems.length} problem(s)); nothing recorded`,
+                  : o.status === "unchanged"
+                    ? `${o.file}: no change: its ${o.unchanged} decision(s) are already recorded (${o.reviewer ?? "?"}${generation(o)}); nothing recorded`
+                    : `${o.file}: rejected (${o.problems.length}${o.more_problems ? "+" : ""} problem(s)); nothing recorded`,
             )
             .join("\n"),
         );
         if (rejected.length > 0) {
           const problems = rejected.flatMap((o) => o.problems);
+          const more = rejected.some((o) => o.more_problems);
           const lines = [
-            `access-audit: import rejected: ${problems.length} problem(s) in ${rejected.length} file(s); nothing recorded from ${rejected.length === 1 ? "it" : "them"}`,
+            `access-audit: import rejected: ${problems.length}${more ? "+" : ""} problem(s) in ${rejected.length} file(s); nothing recorded from ${rejected.length === 1 ? "it" : "them"}`,
             ...problems.map(
               (p) => `${p.file}: ${p.row === null ? "file" : `row ${p.row}`}: ${p.reason}`,
             ),
+            ...rejected
+              .filter((o) => o.more_problems)
+              .map(
+                (o) =>
+                  `${o.file}: file: more problems not listed (reading stopped after the first ${o.problems.length})`,
+              ),
           ];
           writeErr(`${lines.join("\n")}\n`);
           process.exitCode = 1;
