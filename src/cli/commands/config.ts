@@ -5,7 +5,6 @@ import {
   redactedConfig,
   redactedConfigYaml,
 } from "../../config/index.js";
-import { redactSecrets } from "../../util/log.js";
 import { EXIT } from "../errors.js";
 import { terminalJson, writeErr, writeOut } from "../output.js";
 
