@@ -25,12 +25,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { encodedForms } from "../src/util/log.js";
 import { type CliResult, cliEnv, runCli, runCliChild } from "./support/cli.js";
+import { textColumnHits } from "./support/db-search.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "aa-transport-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -68,40 +68,6 @@ function expectOneLine(result: CliResult, pattern: RegExp): void {
   expect(lines, result.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(/^access-audit: /);
   expect(lines[0]).toMatch(pattern);
-}
-
-/** Rows of every text column of every table of a database that contain one of `needles`. */
-async function textHits(db: string, needles: readonly string[]): Promise<string[]> {
-  const instance = await DuckDBInstance.create(db, {
-    access_mode: "READ_ONLY",
-    autoinstall_known_extensions: "false",
-  });
-  const connection = await instance.connect();
-  const hits: string[] = [];
-  try {
-    const columns = (
-      await connection.runAndReadAll(
-        `SELECT table_name, column_name FROM duckdb_columns()
-         WHERE NOT internal AND database_name = current_database()
-           AND data_type NOT IN ('INTEGER', 'BIGINT', 'BOOLEAN', 'TIMESTAMP WITH TIME ZONE', 'DOUBLE')`,
-      )
-    ).getRowObjectsJson() as { table_name: string; column_name: string }[];
-    expect(columns.length).toBeGreaterThan(20);
-    for (const { table_name, column_name } of columns) {
-      for (const needle of needles) {
-        const found = await connection.runAndReadAll(
-          `SELECT count(*)::INTEGER AS n FROM "${table_name}"
-           WHERE CAST("${column_name}" AS VARCHAR) LIKE '%' || $needle || '%'`,
-          { needle },
-        );
-        if (Number(found.getRowObjectsJson()[0]?.n) > 0) hits.push(`${table_name}.${column_name}`);
-      }
-    }
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-  return hits;
 }
 
 async function snapshotStatuses(db: string): Promise<string[]> {
@@ -386,9 +352,11 @@ describe("a key in the base URL reaches no output, log, file or database", () =>
       const bytes = readFileSync(file);
       for (const s of secrets) expect(bytes.includes(s), `${s} in ${file}`).toBe(false);
     }
-    expect(await textHits(db, secrets)).toEqual([]);
+    expect(await textColumnHits(db, secrets)).toEqual([]);
     // The search finds what is there (so it can fail): the base URL of the first crawl.
-    expect(await textHits(db, [new URL(sim.baseUrl).host])).toContain("snapshot_runs.base_url");
+    expect(await textColumnHits(db, [new URL(sim.baseUrl).host])).toContain(
+      "snapshot_runs.base_url",
+    );
   });
 });
 
@@ -469,7 +437,7 @@ describe("a server echoing the key encoded in an error body", () => {
       const bytes = readFileSync(file);
       for (const f of forbidden) expect(bytes.includes(f), `${f} in ${file}`).toBe(false);
     }
-    expect(await textHits(db, forbidden)).toEqual([]);
+    expect(await textColumnHits(db, forbidden)).toEqual([]);
   });
 });
 

@@ -150,15 +150,15 @@ export async function materialiseHelpers(
     domainParams,
   );
   await store.query(domains, domainParams);
-  await materialiseGroupLookalikes(store, snapshotIds);
 }
 
 /** Rows per INSERT of `group_lookalikes`: three bound parameters each. */
 const LOOKALIKE_CHUNK = 500;
 
 /**
- * Fills `group_lookalikes` for the snapshots: the lookalike key of every group's name, computed
- * here because the UTS #39 skeleton needs Unicode's confusables table, which SQL does not have.
+ * Fills `group_lookalikes` for the snapshots the rules run on (released with the other helpers):
+ * the lookalike key of every group's name, computed here because the UTS #39 skeleton needs
+ * Unicode's confusables table, which SQL does not have.
  */
 async function materialiseGroupLookalikes(
   store: Store,
@@ -190,7 +190,7 @@ async function materialiseGroupLookalikes(
   }
 }
 
-/** Drops `elevated_roles`, `allowed_domains` and `group_lookalikes` (materialiseHelpers). */
+/** Drops `elevated_roles`, `allowed_domains` (materialiseHelpers) and `group_lookalikes` (the rules' runner). */
 export async function releaseHelpers(store: Store): Promise<void> {
   await store.query(query("release_group_lookalikes"));
   await store.query(query("release_elevated_roles"));
@@ -230,12 +230,12 @@ export async function runLoadedRules(
     options.previousId === undefined
       ? await previousSnapshotId(store, options.snapshotId)
       : options.previousId;
-  await materialiseHelpers(
-    store,
-    previous === null ? [options.snapshotId] : [options.snapshotId, previous],
-    config,
-    { effectiveAccess: options.effectiveAccessMaterialised !== true },
-  );
+  const snapshotIds = previous === null ? [options.snapshotId] : [options.snapshotId, previous];
+  await materialiseHelpers(store, snapshotIds, config, {
+    effectiveAccess: options.effectiveAccessMaterialised !== true,
+  });
+  // Only the rules compare names: reports and certification never pay for the skeletons.
+  await materialiseGroupLookalikes(store, snapshotIds);
   const values: Record<RuleParameter, number | null> = {
     snapshot: options.snapshotId,
     previous,
