@@ -126,6 +126,9 @@ export function outputError(what: string, dir: string, error: unknown): OutputPa
   });
 }
 
+/** How often `unwritableReason` looks again at a folder that vanished while it was checked. */
+const MAX_RECHECKS = 100;
+
 /**
  * Why `dir` cannot be written to (it exists) or created (its nearest existing ancestor must be a
  * writable folder), or null when it can; nothing is created. With `parent`, the folder that must
@@ -137,6 +140,7 @@ export function unwritableReason(
 ): { code: string; reason: string } | null {
   const target = resolve(dir);
   let current = parent ? dirname(target) : target;
+  let recheck = 0;
   for (;;) {
     let isDirectory: boolean;
     try {
@@ -161,6 +165,8 @@ export function unwritableReason(
       accessSync(current, constants.W_OK | constants.X_OK);
       return null;
     } catch (error) {
+      // Gone since it was looked at (moved away mid-check): look again, never "permission denied".
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" && recheck++ < MAX_RECHECKS) continue;
       return (
         fileSystemReason(error) ?? {
           code: (error as NodeJS.ErrnoException).code ?? "EACCES",
