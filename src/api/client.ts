@@ -1,6 +1,7 @@
 /**
  * `AdminClient`: typed reads and writes of the OpenAI Admin API (groups, group users, group and
- * user role assignments, roles, organization users) over the transport in ./http.ts.
+ * user role assignments, roles, organization users; projects, their members, attached groups,
+ * roles catalogs and project role assignments) over the transport in ./http.ts.
  */
 import type { Logger } from "pino";
 import type { z } from "zod";
@@ -29,7 +30,17 @@ import {
   nextCursorPageSchema,
   type OrgUser,
   OrgUserSchema,
+  type Project,
+  type ProjectGroup,
+  ProjectGroupSchema,
+  ProjectSchema,
+  type ProjectUser,
+  type ProjectUserDeleted,
+  ProjectUserDeletedSchema,
+  ProjectUserSchema,
   type Role,
+  type RoleDeleted,
+  RoleDeletedSchema,
   RoleSchema,
   type UserRoleAssignment,
   UserRoleAssignmentSchema,
@@ -75,9 +86,12 @@ const GroupUsersPage = nextCursorPageSchema(GroupUserSchema);
 const AssignedRolesPage = nextCursorPageSchema(AssignedRoleSchema);
 const RolesPage = nextCursorPageSchema(RoleSchema);
 const OrgUsersPage = lastIdPageSchema(OrgUserSchema);
+const ProjectsPage = lastIdPageSchema(ProjectSchema);
+const ProjectUsersPage = lastIdPageSchema(ProjectUserSchema);
+const ProjectGroupsPage = nextCursorPageSchema(ProjectGroupSchema);
 
 /** Largest page sizes the endpoints accept. */
-export const MAX_PAGE_SIZE = { nextCursor: 1000, legacy: 100 } as const;
+export const MAX_PAGE_SIZE = { nextCursor: 1000, legacy: 100, projectGroups: 100 } as const;
 
 /** OpenAI's Admin API; every other default of the tool's base URL refers to this one. */
 export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -195,14 +209,15 @@ export class AdminClient {
 
   // ---------------------------------------------------------------- lists
 
-  private nextCursorList<T extends { id: string }, S extends z.ZodType<RawPage<T>>>(
+  private nextCursorList<T, S extends z.ZodType<RawPage<T>>>(
     path: string,
     endpoint: string,
     schema: S,
     opts: ListOptions | undefined,
+    shape: { maxLimit?: number; idOf?: (item: T) => string } = {},
   ): Paginated<T> {
     const query: [string, string][] = [
-      ["limit", String(pageLimit(opts?.limit, MAX_PAGE_SIZE.nextCursor))],
+      ["limit", String(pageLimit(opts?.limit, shape.maxLimit ?? MAX_PAGE_SIZE.nextCursor))],
     ];
     if (opts?.order !== undefined) {
       if (opts.order !== "asc" && opts.order !== "desc") {
@@ -219,7 +234,108 @@ export class AdminClient {
       query,
       startAfter: opts?.after,
       signal: opts?.signal,
+      idOf: shape.idOf,
     });
+  }
+
+  /** A legacy `last_id` list (limit 100) with the given extra query parameters. */
+  private lastIdList<T extends { id: string }, S extends z.ZodType<RawPage<T>>>(
+    path: string,
+    endpoint: string,
+    schema: S,
+    opts: { limit?: number; after?: string; signal?: AbortSignal } | undefined,
+    extra: [string, string][] = [],
+  ): Paginated<T> {
+    return new PaginatedList<T, S>({
+      transport: this.transport,
+      path,
+      endpoint,
+      style: "last_id",
+      schema,
+      query: [["limit", String(pageLimit(opts?.limit, MAX_PAGE_SIZE.legacy))], ...extra],
+      startAfter: opts?.after,
+      signal: opts?.signal,
+    });
+  }
+
+  /**
+   * `GET /organization/projects?include_archived=true` (legacy envelope, limit 100): every
+   * project, archived ones included (the API leaves them out by default).
+   */
+  listProjects(opts?: {
+    limit?: number;
+    after?: string;
+    signal?: AbortSignal;
+  }): Paginated<Project> {
+    return this.lastIdList<Project, typeof ProjectsPage>(
+      "/organization/projects",
+      "/organization/projects",
+      ProjectsPage,
+      opts,
+      [["include_archived", "true"]],
+    );
+  }
+
+  /** `GET /organization/projects/{project_id}/users` (legacy envelope). 400 for an archived project. */
+  listProjectUsers(
+    projectId: string,
+    opts?: { limit?: number; after?: string; signal?: AbortSignal },
+  ): Paginated<ProjectUser> {
+    return this.lastIdList<ProjectUser, typeof ProjectUsersPage>(
+      `/organization/projects/${encodeSegment("projectId", projectId)}/users`,
+      "/organization/projects/{project_id}/users",
+      ProjectUsersPage,
+      opts,
+    );
+  }
+
+  /** `GET /organization/projects/{project_id}/groups` (NextCursorPage, limit 100, `after` = group id). */
+  listProjectGroups(projectId: string, opts?: ListOptions): Paginated<ProjectGroup> {
+    return this.nextCursorList<ProjectGroup, typeof ProjectGroupsPage>(
+      `/organization/projects/${encodeSegment("projectId", projectId)}/groups`,
+      "/organization/projects/{project_id}/groups",
+      ProjectGroupsPage,
+      opts,
+      { maxLimit: MAX_PAGE_SIZE.projectGroups, idOf: (g) => g.group_id },
+    );
+  }
+
+  /** `GET /projects/{project_id}/roles` (NextCursorPage, limit 1000): the project's roles catalog. */
+  listProjectRoles(projectId: string, opts?: ListOptions): Paginated<Role> {
+    return this.nextCursorList<Role, typeof RolesPage>(
+      `/projects/${encodeSegment("projectId", projectId)}/roles`,
+      "/projects/{project_id}/roles",
+      RolesPage,
+      opts,
+    );
+  }
+
+  /** `GET /projects/{project_id}/groups/{group_id}/roles` (NextCursorPage, limit 1000). */
+  listProjectGroupRoles(
+    projectId: string,
+    groupId: string,
+    opts?: ListOptions,
+  ): Paginated<AssignedRole> {
+    return this.nextCursorList<AssignedRole, typeof AssignedRolesPage>(
+      `/projects/${encodeSegment("projectId", projectId)}/groups/${encodeSegment("groupId", groupId)}/roles`,
+      "/projects/{project_id}/groups/{group_id}/roles",
+      AssignedRolesPage,
+      opts,
+    );
+  }
+
+  /** `GET /projects/{project_id}/users/{user_id}/roles` (NextCursorPage, limit 1000). */
+  listProjectUserRoles(
+    projectId: string,
+    userId: string,
+    opts?: ListOptions,
+  ): Paginated<AssignedRole> {
+    return this.nextCursorList<AssignedRole, typeof AssignedRolesPage>(
+      `/projects/${encodeSegment("projectId", projectId)}/users/${encodeSegment("userId", userId)}/roles`,
+      "/projects/{project_id}/users/{user_id}/roles",
+      AssignedRolesPage,
+      opts,
+    );
   }
 
   /** `GET /organization/groups` (NextCursorPage, limit 1000). */
@@ -416,6 +532,219 @@ export class AdminClient {
       endpoint: "/organization/users/{user_id}/roles/{role_id}",
       schema: DeletedAssignmentSchema,
     });
+    return res.data;
+  }
+
+  // ---------------------------------------------------------------- project writes
+
+  /** `POST /organization/projects`. Not idempotent (see createGroup). */
+  async createProject(name: string): Promise<Project> {
+    const res = await this.transport.request({
+      method: "POST",
+      path: "/organization/projects",
+      endpoint: "/organization/projects",
+      body: { name },
+      schema: ProjectSchema,
+      idempotent: false,
+    });
+    return res.data;
+  }
+
+  /** `POST /organization/projects/{project_id}` (rename). */
+  async updateProject(projectId: string, name: string): Promise<Project> {
+    return this.post(
+      `/organization/projects/${encodeSegment("projectId", projectId)}`,
+      "/organization/projects/{project_id}",
+      { name },
+      ProjectSchema,
+    );
+  }
+
+  /** `POST /organization/projects/{project_id}/archive`. There is no unarchive. */
+  async archiveProject(projectId: string): Promise<Project> {
+    return this.post(
+      `/organization/projects/${encodeSegment("projectId", projectId)}/archive`,
+      "/organization/projects/{project_id}/archive",
+      undefined,
+      ProjectSchema,
+    );
+  }
+
+  /** `POST /organization/projects/{project_id}/users`: the user must be an organization member. */
+  async addProjectUser(projectId: string, userId: string, role: string): Promise<ProjectUser> {
+    return this.post(
+      `/organization/projects/${encodeSegment("projectId", projectId)}/users`,
+      "/organization/projects/{project_id}/users",
+      { user_id: userId, role },
+      ProjectUserSchema,
+    );
+  }
+
+  /** `POST /organization/projects/{project_id}/users/{user_id}`: change the membership role. */
+  async updateProjectUser(projectId: string, userId: string, role: string): Promise<ProjectUser> {
+    return this.post(
+      `/organization/projects/${encodeSegment("projectId", projectId)}/users/${encodeSegment("userId", userId)}`,
+      "/organization/projects/{project_id}/users/{user_id}",
+      { role },
+      ProjectUserSchema,
+    );
+  }
+
+  /** `DELETE /organization/projects/{project_id}/users/{user_id}`. */
+  async removeProjectUser(projectId: string, userId: string): Promise<ProjectUserDeleted> {
+    return this.delete(
+      `/organization/projects/${encodeSegment("projectId", projectId)}/users/${encodeSegment("userId", userId)}`,
+      "/organization/projects/{project_id}/users/{user_id}",
+      ProjectUserDeletedSchema,
+    );
+  }
+
+  /** `POST /organization/projects/{project_id}/groups`: attach a group with a project role id. */
+  async attachProjectGroup(
+    projectId: string,
+    groupId: string,
+    roleId: string,
+  ): Promise<ProjectGroup> {
+    return this.post(
+      `/organization/projects/${encodeSegment("projectId", projectId)}/groups`,
+      "/organization/projects/{project_id}/groups",
+      { group_id: groupId, role: roleId },
+      ProjectGroupSchema,
+    );
+  }
+
+  /** `DELETE /organization/projects/{project_id}/groups/{group_id}` (the reply has no id). */
+  async detachProjectGroup(projectId: string, groupId: string): Promise<DeletedAssignment> {
+    return this.delete(
+      `/organization/projects/${encodeSegment("projectId", projectId)}/groups/${encodeSegment("groupId", groupId)}`,
+      "/organization/projects/{project_id}/groups/{group_id}",
+      DeletedAssignmentSchema,
+    );
+  }
+
+  /** `POST /projects/{project_id}/roles` (the body says `role_name`, the reply `name`). */
+  async createProjectRole(
+    projectId: string,
+    role: { name: string; permissions: readonly string[]; description?: string | null },
+  ): Promise<Role> {
+    const res = await this.transport.request({
+      method: "POST",
+      path: `/projects/${encodeSegment("projectId", projectId)}/roles`,
+      endpoint: "/projects/{project_id}/roles",
+      body: {
+        role_name: role.name,
+        permissions: [...role.permissions],
+        ...(role.description === undefined ? {} : { description: role.description }),
+      },
+      schema: RoleSchema,
+      idempotent: false,
+    });
+    return res.data;
+  }
+
+  /** `POST /projects/{project_id}/roles/{role_id}`. */
+  async updateProjectRole(
+    projectId: string,
+    roleId: string,
+    change: { name?: string; permissions?: readonly string[]; description?: string | null },
+  ): Promise<Role> {
+    return this.post(
+      `/projects/${encodeSegment("projectId", projectId)}/roles/${encodeSegment("roleId", roleId)}`,
+      "/projects/{project_id}/roles/{role_id}",
+      {
+        ...(change.name === undefined ? {} : { role_name: change.name }),
+        ...(change.permissions === undefined ? {} : { permissions: [...change.permissions] }),
+        ...(change.description === undefined ? {} : { description: change.description }),
+      },
+      RoleSchema,
+    );
+  }
+
+  /** `DELETE /projects/{project_id}/roles/{role_id}` (custom roles only). */
+  async deleteProjectRole(projectId: string, roleId: string): Promise<RoleDeleted> {
+    return this.delete(
+      `/projects/${encodeSegment("projectId", projectId)}/roles/${encodeSegment("roleId", roleId)}`,
+      "/projects/{project_id}/roles/{role_id}",
+      RoleDeletedSchema,
+    );
+  }
+
+  /** `POST /projects/{project_id}/groups/{group_id}/roles`. */
+  async assignProjectGroupRole(
+    projectId: string,
+    groupId: string,
+    roleId: string,
+  ): Promise<GroupRoleAssignment> {
+    return this.post(
+      `/projects/${encodeSegment("projectId", projectId)}/groups/${encodeSegment("groupId", groupId)}/roles`,
+      "/projects/{project_id}/groups/{group_id}/roles",
+      { role_id: roleId },
+      GroupRoleAssignmentSchema,
+    );
+  }
+
+  /** `DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id}`. */
+  async unassignProjectGroupRole(
+    projectId: string,
+    groupId: string,
+    roleId: string,
+  ): Promise<DeletedAssignment> {
+    return this.delete(
+      `/projects/${encodeSegment("projectId", projectId)}/groups/${encodeSegment("groupId", groupId)}/roles/${encodeSegment("roleId", roleId)}`,
+      "/projects/{project_id}/groups/{group_id}/roles/{role_id}",
+      DeletedAssignmentSchema,
+    );
+  }
+
+  /** `POST /projects/{project_id}/users/{user_id}/roles`. */
+  async assignProjectUserRole(
+    projectId: string,
+    userId: string,
+    roleId: string,
+  ): Promise<UserRoleAssignment> {
+    return this.post(
+      `/projects/${encodeSegment("projectId", projectId)}/users/${encodeSegment("userId", userId)}/roles`,
+      "/projects/{project_id}/users/{user_id}/roles",
+      { role_id: roleId },
+      UserRoleAssignmentSchema,
+    );
+  }
+
+  /** `DELETE /projects/{project_id}/users/{user_id}/roles/{role_id}`. */
+  async unassignProjectUserRole(
+    projectId: string,
+    userId: string,
+    roleId: string,
+  ): Promise<DeletedAssignment> {
+    return this.delete(
+      `/projects/${encodeSegment("projectId", projectId)}/users/${encodeSegment("userId", userId)}/roles/${encodeSegment("roleId", roleId)}`,
+      "/projects/{project_id}/users/{user_id}/roles/{role_id}",
+      DeletedAssignmentSchema,
+    );
+  }
+
+  private async post<S extends z.ZodType>(
+    path: string,
+    endpoint: string,
+    body: Record<string, unknown> | undefined,
+    schema: S,
+  ): Promise<z.infer<S>> {
+    const res = await this.transport.request({
+      method: "POST",
+      path,
+      endpoint,
+      schema,
+      ...(body === undefined ? {} : { body }),
+    });
+    return res.data;
+  }
+
+  private async delete<S extends z.ZodType>(
+    path: string,
+    endpoint: string,
+    schema: S,
+  ): Promise<z.infer<S>> {
+    const res = await this.transport.request({ method: "DELETE", path, endpoint, schema });
     return res.data;
   }
 }

@@ -90,7 +90,7 @@ export interface RawPage<T> {
   last_id?: string | null | undefined;
 }
 
-export interface PaginatorInit<S extends z.ZodType<RawPage<{ id: string }>>> {
+export interface PaginatorInit<T, S extends z.ZodType<RawPage<T>>> {
   transport: Transport;
   /** Path without query, ids already encoded. */
   path: string;
@@ -103,6 +103,8 @@ export interface PaginatorInit<S extends z.ZodType<RawPage<{ id: string }>>> {
   signal?: AbortSignal | undefined;
   /** Safety net against a server inventing fresh cursors forever. */
   maxPages?: number;
+  /** An item's identity within the listing (default its `id`; project groups have `group_id`). */
+  idOf?: ((item: T) => string) | undefined;
 }
 
 const DEFAULT_MAX_PAGES = 1_000_000;
@@ -111,12 +113,10 @@ function shortId(id: string): string {
   return id.length > 80 ? `${id.slice(0, 77)}...` : id;
 }
 
-export class PaginatedList<T extends { id: string }, S extends z.ZodType<RawPage<T>>>
-  implements Paginated<T>
-{
+export class PaginatedList<T, S extends z.ZodType<RawPage<T>>> implements Paginated<T> {
   private state: PaginationSummary;
 
-  constructor(private readonly init: PaginatorInit<S>) {
+  constructor(private readonly init: PaginatorInit<T, S>) {
     this.state = this.fresh("not_started");
   }
 
@@ -158,6 +158,7 @@ export class PaginatedList<T extends { id: string }, S extends z.ZodType<RawPage
     const state = this.fresh("in_progress");
     this.state = state;
     const seenIds = new Set<string>();
+    const idOf = this.init.idOf ?? ((item: T) => (item as { id: string }).id);
     const seenCursors = new Set<string>();
     let after = this.init.startAfter;
     if (after !== undefined) seenCursors.add(after);
@@ -193,12 +194,13 @@ export class PaginatedList<T extends { id: string }, S extends z.ZodType<RawPage
           );
         }
         for (const item of items) {
-          if (seenIds.has(item.id)) {
+          const id = idOf(item);
+          if (seenIds.has(id)) {
             throw fail(
-              `item ${shortId(item.id)} listed twice (page ${index}); the listing is not consistent`,
+              `item ${shortId(id)} listed twice (page ${index}); the listing is not consistent`,
             );
           }
-          seenIds.add(item.id);
+          seenIds.add(id);
         }
         const rawCursor = style === "next" ? page.next : page.last_id;
         const cursor = rawCursor === undefined || rawCursor === "" ? null : rawCursor;

@@ -137,6 +137,56 @@ export const UserRoleAssignmentSchema = z.looseObject({
 });
 export type UserRoleAssignment = z.infer<typeof UserRoleAssignmentSchema>;
 
+/** `Project`: items of `/organization/projects` (legacy envelope). `status` has no enum. */
+export const ProjectSchema = z.looseObject({
+  object: z.literal("organization.project").optional(),
+  id: z.string().min(1),
+  name: nullableString.optional(),
+  created_at: unixSeconds,
+  archived_at: unixSeconds.nullable().optional(),
+  status: nullableString.optional(),
+  external_key_id: nullableString.optional(),
+  residency: z.string().optional(),
+});
+export type Project = z.infer<typeof ProjectSchema>;
+
+/** `ProjectUser`: items of `/organization/projects/{project_id}/users` (legacy envelope). */
+export const ProjectUserSchema = z.looseObject({
+  object: z.literal("organization.project.user").optional(),
+  id: z.string().min(1),
+  name: nullableString.optional(),
+  email: nullableString.optional(),
+  role: z.string(),
+  added_at: unixSeconds,
+});
+export type ProjectUser = z.infer<typeof ProjectUserSchema>;
+
+export const ProjectUserDeletedSchema = z.looseObject({
+  object: z.literal("organization.project.user.deleted"),
+  id: z.string(),
+  deleted: z.boolean(),
+});
+export type ProjectUserDeleted = z.infer<typeof ProjectUserDeletedSchema>;
+
+/** `ProjectGroup`: a group attached to a project. It has no role field and no `id`. */
+export const ProjectGroupSchema = z.looseObject({
+  object: z.literal("project.group").optional(),
+  project_id: z.string(),
+  group_id: z.string().min(1),
+  group_name: z.string(),
+  // Required by the schema, omitted by three of the spec's four examples: tolerate both.
+  group_type: GroupTypeSchema.optional(),
+  created_at: unixSeconds,
+});
+export type ProjectGroup = z.infer<typeof ProjectGroupSchema>;
+
+export const RoleDeletedSchema = z.looseObject({
+  object: z.literal("role.deleted"),
+  id: z.string(),
+  deleted: z.boolean(),
+});
+export type RoleDeleted = z.infer<typeof RoleDeletedSchema>;
+
 /** `NextCursorPage` envelope: `{object, data, has_more, next}`. */
 export function nextCursorPageSchema<T extends z.ZodType>(item: T) {
   return z.looseObject({

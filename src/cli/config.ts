@@ -66,6 +66,20 @@ export function addApiOptions(command: Command): Command {
 }
 
 /** The crawl's ceilings as flags (`crawl`, `run`, `schedule`); reaching one fails the crawl. */
+/** What a crawl may leave out on very large organizations (recorded as not collected). */
+export function addCoverageOptions(command: Command): Command {
+  return command
+    .option("--no-user-roles", "skip each user's role assignments (one request per user)")
+    .option(
+      "--no-projects",
+      "skip projects entirely (members, attached groups, roles catalogs, role assignments)",
+    )
+    .option(
+      "--no-project-role-assignments",
+      "skip the project role assignments of each project member and attached group (one request each)",
+    );
+}
+
 export function addCrawlLimitOptions(command: Command): Command {
   return command
     .option(
@@ -111,6 +125,8 @@ const SETTING_FLAGS: { [K in keyof ConfigFlags]-?: string } = {
   concurrency: "concurrency",
   rateLimit: "rateLimit",
   userRoles: "userRoles",
+  projects: "projects",
+  projectRoleAssignments: "projectRoleAssignments",
   allowInsecureHttp: "allowInsecureHttp",
   maxPagesPerListing: "maxPagesPerListing",
   maxItems: "maxItems",

@@ -38,8 +38,10 @@ export function createProgressSink(
     return {
       update(p) {
         const onUsers = p.phase === "user-roles";
-        const total = onUsers ? p.usersTotal : p.groupsTotal;
-        const value = onUsers ? p.usersDone : p.groupsDone;
+        const onProjects = p.phase === "projects";
+        // Project listings grow as members and groups are found: the total is what is queued.
+        const total = onProjects ? p.projectListingsQueued : onUsers ? p.usersTotal : p.groupsTotal;
+        const value = onProjects ? p.projectListingsDone : onUsers ? p.usersDone : p.groupsDone;
         const payload = { ...p, rate: rate(p) };
         if (!started_) {
           bar.start(Math.max(total, 1), value, payload);

@@ -12,6 +12,7 @@ import { formatsOption } from "./commands/report.js";
 import {
   addAnalysisOptions,
   addApiOptions,
+  addCoverageOptions,
   addCrawlLimitOptions,
   addDbOption,
   commandAdminKey,
@@ -23,10 +24,7 @@ import { severityOption } from "./options.js";
 /** The flags of a configured command; none has a default, so the file's values show through. */
 export function addConfigFlags(command: Command): Command {
   return addAnalysisOptions(
-    addCrawlLimitOptions(addApiOptions(addDbOption(command))).option(
-      "--no-user-roles",
-      "skip each user's role assignments",
-    ),
+    addCoverageOptions(addCrawlLimitOptions(addApiOptions(addDbOption(command)))),
   )
     .option("--format <list>", "report formats, comma-separated (html,xlsx)", formatsOption)
     .option("--out <dir>", "folder for the reports")
@@ -78,6 +76,8 @@ export async function pipelineOptions(
       apiKey,
       concurrency: config.api.concurrency,
       userRoles: config.api.userRoles,
+      projects: config.api.projects,
+      projectRoleAssignments: config.api.projectRoleAssignments,
       allowInsecureHttp: config.api.allowInsecureHttp,
       ...(config.api.rateLimitRps === null ? {} : { rateLimitRps: config.api.rateLimitRps }),
     },

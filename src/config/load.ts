@@ -81,6 +81,8 @@ export interface ConfigFlags {
   concurrency?: number;
   rateLimit?: number;
   userRoles?: boolean;
+  projects?: boolean;
+  projectRoleAssignments?: boolean;
   allowInsecureHttp?: boolean;
   maxPagesPerListing?: number;
   maxItems?: number;
@@ -107,6 +109,8 @@ const FLAG_NAMES: Record<keyof ConfigFlags, string> = {
   concurrency: "--concurrency",
   rateLimit: "--rate-limit",
   userRoles: "--no-user-roles",
+  projects: "--no-projects",
+  projectRoleAssignments: "--no-project-role-assignments",
   allowInsecureHttp: "--allow-insecure-http",
   maxPagesPerListing: "--max-pages-per-listing",
   maxItems: "--max-items",
@@ -138,6 +142,10 @@ export interface EffectiveConfig {
     /** Requests per second; null: no client-side limit. */
     rateLimitRps: number | null;
     userRoles: boolean;
+    /** Read projects, their members, attached groups and roles catalogs. */
+    projects: boolean;
+    /** Read the project role assignments of each attached group and member. */
+    projectRoleAssignments: boolean;
     /** Send the key over plain http:// to a host that is not loopback (refused otherwise). */
     allowInsecureHttp: boolean;
   };
@@ -533,6 +541,12 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
     { flag: flag("userRoles"), file: file.api?.user_roles },
     true,
   );
+  const projects = pick("api.projects", { flag: flag("projects"), file: file.api?.projects }, true);
+  const projectRoleAssignments = pick(
+    "api.project_role_assignments",
+    { flag: flag("projectRoleAssignments"), file: file.api?.project_role_assignments },
+    true,
+  );
   const allowInsecureHttp = pick(
     "api.allow_insecure_http",
     { flag: flag("allowInsecureHttp"), file: file.api?.allow_insecure_http },
@@ -689,7 +703,16 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
   return {
     file: source.absolute,
     database,
-    api: { baseUrl, keyFile, concurrency, rateLimitRps, userRoles, allowInsecureHttp },
+    api: {
+      baseUrl,
+      keyFile,
+      concurrency,
+      rateLimitRps,
+      userRoles,
+      projects,
+      projectRoleAssignments,
+      allowInsecureHttp,
+    },
     crawl: {
       maxPagesPerListing,
       maxItems,

@@ -16,6 +16,8 @@ export interface RedactedConfig {
     concurrency: number;
     rate_limit: number | null;
     user_roles: boolean;
+    projects: boolean;
+    project_role_assignments: boolean;
     allow_insecure_http: boolean;
   };
   crawl: { max_pages_per_listing: number; max_items: number; max_duration: string };
@@ -79,6 +81,8 @@ export function redactedConfig(
       concurrency: api.concurrency,
       rate_limit: api.rateLimitRps,
       user_roles: api.userRoles,
+      projects: api.projects,
+      project_role_assignments: api.projectRoleAssignments,
       allow_insecure_http: api.allowInsecureHttp,
     },
     crawl: {

@@ -15,6 +15,8 @@
  *     concurrency: 8                         # requests in flight, 1..64
  *     rate_limit: 20                         # requests per second (client side); none by default
  *     user_roles: true                       # read each user's role assignments
+ *     projects: true                         # read projects, members, groups, roles catalogs
+ *     project_role_assignments: true         # read each project member's and group's roles
  *   crawl:                                   # ceilings: reaching one fails the crawl cleanly
  *     max_pages_per_listing: 10000           # flag --max-pages-per-listing
  *     max_items: 5000000                     # rows of all listings together; --max-items
@@ -189,6 +191,8 @@ export const configFileSchema = z
         concurrency: f.concurrency,
         rate_limit: f.rateLimit,
         user_roles: z.boolean(),
+        projects: z.boolean(),
+        project_role_assignments: z.boolean(),
         allow_insecure_http: z.boolean(),
       })
       .partial(),

@@ -5,9 +5,14 @@
  *
  * The crawl only orders and parallelises the listings; what a row is, and how an API item
  * becomes one, is declared per fact type in src/facts (get -> transform -> load).
- * Order: roles catalog, groups, then each group's members and roles (concurrently), then
- * organization users and each user's roles. A group that 404s while its members or roles are
- * read was deleted mid-crawl: it is recorded as vanished and left out, not a failure.
+ * Order: roles catalog, groups, then each group's members and roles (concurrently, alongside the
+ * organization users and projects listings), then each user's roles, then per project its members
+ * (active projects: the API answers 400 for an archived one), attached groups and roles catalog,
+ * and the project role assignments of each attached group and member, all from one queue.
+ * A group that 404s while its members or roles are read was deleted mid-crawl: it is recorded as
+ * vanished and left out, not a failure; likewise a project member or attached group that 404s.
+ * What the caller leaves out (`--no-user-roles`, `--no-projects`,
+ * `--no-project-role-assignments`) is recorded with the snapshot as not collected.
  */
 
 import type { Logger } from "pino";
@@ -20,12 +25,25 @@ import {
 } from "../api/index.js";
 import { AuditError } from "../errors.js";
 import {
+  type CoverageScope,
   GROUP_MEMBERS,
   GROUP_ROLES,
   GROUPS,
   groupRoleRow,
   groupRow,
   memberRow,
+  PROJECT_GROUP_ROLES,
+  PROJECT_GROUPS,
+  PROJECT_ROLES,
+  PROJECT_USER_ROLES,
+  PROJECT_USERS,
+  PROJECTS,
+  projectGroupRoleRow,
+  projectGroupRow,
+  projectRoleRow,
+  projectRow,
+  projectUserRoleRow,
+  projectUserRow,
   ROLES,
   roleRow,
   USER_ROLES,
@@ -41,14 +59,18 @@ import {
   DEFAULT_CRAWL_LIMITS,
   formatDuration,
 } from "./limits.js";
-import { runPool } from "./pool.js";
+import { runPool, runQueue } from "./pool.js";
 
 export interface CrawlProgress {
   groupsTotal: number;
   groupsDone: number;
   usersTotal: number;
   usersDone: number;
-  phase: "roles" | "groups" | "members" | "users" | "user-roles" | "publish" | "done";
+  projectsTotal: number;
+  /** Project listings (members, groups, roles, role assignments) read and still queued. */
+  projectListingsDone: number;
+  projectListingsQueued: number;
+  phase: "roles" | "groups" | "members" | "users" | "user-roles" | "projects" | "publish" | "done";
   requests: number;
   retries: number;
   rateLimited: number;
@@ -64,6 +86,13 @@ export interface CrawlOptions {
   concurrency?: number;
   /** Read each user's role assignments (one request per user). Default true. */
   userRoles?: boolean;
+  /** Read projects, their members, attached groups and roles catalogs. Default true. */
+  projects?: boolean;
+  /**
+   * Read the project role assignments of each attached group and each member (one request
+   * each). Default true; meaningless without `projects`.
+   */
+  projectRoleAssignments?: boolean;
   logger?: Logger;
   onProgress?: (progress: CrawlProgress) => void;
   signal?: AbortSignal;
@@ -77,6 +106,16 @@ export interface CrawlResult {
   counts: SnapshotCounts;
   vanishedGroups: string[];
   vanishedUsers: string[];
+  /** Members removed from / groups detached from a project while it was read. */
+  vanishedProjectAccess: {
+    projectId: string;
+    principalType: "user" | "group";
+    principalId: string;
+  }[];
+  /** Coverage scopes left out on request (recorded with the snapshot). */
+  uncollected: CoverageScope[];
+  /** Pages and items per endpoint template, as in the completeness record. */
+  endpoints: { endpoint: string; pages: number; items: number }[];
   requests: number;
   retries: number;
   rateLimited: number;
@@ -109,15 +148,38 @@ class EndpointTally {
   }
 
   flushTo(writer: SnapshotWriter): void {
-    for (const [endpoint, t] of [...this.byEndpoint].sort(([a], [b]) => a.localeCompare(b))) {
-      writer.recordEndpoint({ endpoint, ...t });
-    }
+    for (const e of this.sorted()) writer.recordEndpoint({ ...e, completed: true });
+  }
+
+  sorted(): { endpoint: string; pages: number; items: number }[] {
+    return [...this.byEndpoint]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([endpoint, t]) => ({ endpoint, pages: t.pages, items: t.items }));
   }
 }
 
 function isNotFound(err: unknown): boolean {
   return err instanceof AdminApiError && err.kind === "not_found";
 }
+
+/** The coverage scopes a crawl with these options leaves out. */
+export function uncollectedScopes(options: {
+  userRoles?: boolean | undefined;
+  projects?: boolean | undefined;
+  projectRoleAssignments?: boolean | undefined;
+}): CoverageScope[] {
+  const out: CoverageScope[] = [];
+  if (options.projects === false) out.push("projects", "project_role_assignments");
+  else if (options.projectRoleAssignments === false) out.push("project_role_assignments");
+  if (options.userRoles === false) out.push("user_roles");
+  return out.sort();
+}
+
+/** One listing of the project phase's queue. */
+type ProjectTask =
+  | { kind: "users" | "groups" | "roles"; projectId: string }
+  | { kind: "user-roles"; projectId: string; userId: string }
+  | { kind: "group-roles"; projectId: string; groupId: string };
 
 /** The crawl's ceilings and what it has used of them so far. */
 class Budget {
@@ -173,6 +235,9 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     groupsDone: 0,
     usersTotal: 0,
     usersDone: 0,
+    projectsTotal: 0,
+    projectListingsDone: 0,
+    projectListingsQueued: 0,
     phase: "roles",
     requests: 0,
     retries: 0,
@@ -186,10 +251,14 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     options.onProgress?.({ ...progress });
   };
 
+  const uncollected = uncollectedScopes(options);
+  const readProjects = options.projects !== false;
+  const readProjectRoles = readProjects && options.projectRoleAssignments !== false;
   const writer = await store.beginSnapshot({
     baseUrl: options.baseUrl,
     toolVersion: options.toolVersion,
     keyRedacted: options.keyRedacted,
+    uncollected,
   });
   log.info({ snapshot_id: writer.snapshotId }, "crawl started");
   const tally = new EndpointTally();
@@ -210,6 +279,113 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   deadline.unref();
   const vanishedGroups: string[] = [];
   const vanishedUsers: string[] = [];
+  const vanishedProjectAccess: CrawlResult["vanishedProjectAccess"] = [];
+  const projects: { id: string; archived: boolean }[] = [];
+
+  /**
+   * Every project's members (active projects only), attached groups and roles catalog, then
+   * (unless left out) the role assignments of each attached group and member: one queue, so
+   * the pool stays full however the work is spread over projects.
+   */
+  const crawlProjects = async (): Promise<void> => {
+    const initial: ProjectTask[] = [];
+    for (const p of projects) {
+      // An archived project's members cannot be listed (the API answers 400: "archived
+      // projects have no users"); its attached groups and roles still can.
+      if (!p.archived) initial.push({ kind: "users", projectId: p.id });
+      initial.push({ kind: "groups", projectId: p.id }, { kind: "roles", projectId: p.id });
+    }
+    progress.projectListingsQueued = initial.length;
+    await runQueue<ProjectTask>(initial, concurrency, inner.signal, async (task, enqueue) => {
+      const { projectId } = task;
+      const more = (next: ProjectTask) => {
+        progress.projectListingsQueued++;
+        enqueue(next);
+      };
+      switch (task.kind) {
+        case "users":
+          await drain(
+            client.listProjectUsers(projectId, { signal: inner.signal }),
+            tally,
+            (u) => {
+              writer.add(PROJECT_USERS, projectUserRow(projectId, u));
+              if (readProjectRoles) more({ kind: "user-roles", projectId, userId: u.id });
+            },
+            inner.signal,
+            budget,
+          ).catch((err: unknown) => {
+            if (err instanceof AdminApiError && err.status === 400) {
+              throw new AuditError(
+                "PROJECT_CHANGED",
+                `project ${projectId} refused its members listing (HTTP 400: archived during the crawl?); snapshot not published: run the crawl again`,
+              );
+            }
+            throw err;
+          });
+          break;
+        case "groups":
+          await drain(
+            client.listProjectGroups(projectId, { signal: inner.signal }),
+            tally,
+            (g) => {
+              writer.add(PROJECT_GROUPS, projectGroupRow(projectId, g));
+              if (readProjectRoles) more({ kind: "group-roles", projectId, groupId: g.group_id });
+            },
+            inner.signal,
+            budget,
+          );
+          break;
+        case "roles":
+          await drain(
+            client.listProjectRoles(projectId, { signal: inner.signal }),
+            tally,
+            (r) => writer.add(PROJECT_ROLES, projectRoleRow(projectId, r)),
+            inner.signal,
+            budget,
+          );
+          break;
+        case "user-roles":
+        case "group-roles": {
+          const principalType = task.kind === "user-roles" ? "user" : "group";
+          const principalId = task.kind === "user-roles" ? task.userId : task.groupId;
+          try {
+            if (task.kind === "user-roles") {
+              await drain(
+                client.listProjectUserRoles(projectId, task.userId, { signal: inner.signal }),
+                tally,
+                (r) =>
+                  writer.add(PROJECT_USER_ROLES, projectUserRoleRow(projectId, task.userId, r)),
+                inner.signal,
+                budget,
+              );
+            } else {
+              await drain(
+                client.listProjectGroupRoles(projectId, task.groupId, { signal: inner.signal }),
+                tally,
+                (r) =>
+                  writer.add(PROJECT_GROUP_ROLES, projectGroupRoleRow(projectId, task.groupId, r)),
+                inner.signal,
+                budget,
+              );
+            }
+          } catch (err) {
+            if (!isNotFound(err)) throw err;
+            // Removed from (or detached from) the project while we read it: left out, recorded.
+            await writer.dropProjectAccess(projectId, principalType, principalId);
+            vanishedProjectAccess.push({ projectId, principalType, principalId });
+            log.warn(
+              { project_id: projectId, principal_type: principalType, principal_id: principalId },
+              "project member or group vanished during the crawl",
+            );
+          }
+          break;
+        }
+      }
+      progress.projectListingsDone++;
+      if (progress.projectListingsDone % 100 === 0) report();
+    });
+    report();
+  };
 
   try {
     report();
@@ -278,8 +454,23 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       inner.signal,
       budget,
     );
-    await allOrAbort([readGroups, readUsers], inner);
+    // The projects listing is a cursor chain too: alongside, like the users listing.
+    const readProjectList = readProjects
+      ? drain(
+          client.listProjects({ signal: inner.signal }),
+          tally,
+          (p) => {
+            const row = projectRow(p);
+            projects.push({ id: row.project_id, archived: row.archived });
+            writer.add(PROJECTS, row);
+          },
+          inner.signal,
+          budget,
+        )
+      : Promise.resolve();
+    await allOrAbort([readGroups, readUsers, readProjectList], inner);
     progress.usersTotal = userIds.length;
+    progress.projectsTotal = projects.length;
 
     if (options.userRoles !== false) {
       progress.phase = "user-roles";
@@ -305,6 +496,12 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       });
     }
 
+    if (readProjects) {
+      progress.phase = "projects";
+      report();
+      await crawlProjects();
+    }
+
     // Every listing ended: publishing is not cut short by the time ceiling.
     clearTimeout(deadline);
     progress.phase = "publish";
@@ -324,6 +521,9 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       counts: published.counts,
       vanishedGroups,
       vanishedUsers,
+      vanishedProjectAccess,
+      uncollected,
+      endpoints: tally.sorted(),
       requests: progress.requests,
       retries: progress.retries,
       rateLimited: progress.rateLimited,

@@ -29,3 +29,64 @@ export async function runPool<T>(
   await Promise.all(workers);
   if (failure) throw failure.error;
 }
+
+/**
+ * Like runPool, but `work` may enqueue more items while the queue runs (a project's members
+ * found by one request become role listings to read): every worker stays busy as long as any
+ * item is waiting, so one pool of `concurrency` serves the whole tree of listings.
+ */
+export async function runQueue<T>(
+  initial: readonly T[],
+  concurrency: number,
+  signal: AbortSignal | undefined,
+  work: (item: T, enqueue: (item: T) => void) => Promise<void>,
+): Promise<void> {
+  const queue: T[] = [...initial];
+  let head = 0;
+  let inFlight = 0;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const enqueue = (item: T): void => {
+    queue.push(item);
+    wake?.();
+  };
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (failure) return;
+      if (signal?.aborted) {
+        failure ??= { error: signal.reason };
+        wake?.();
+        return;
+      }
+      if (head >= queue.length) {
+        if (inFlight === 0) {
+          wake?.();
+          return;
+        }
+        // Wait for an item in flight to enqueue more or finish.
+        await new Promise<void>((resolve) => {
+          const previous = wake;
+          wake = () => {
+            wake = undefined;
+            previous?.();
+            resolve();
+          };
+        });
+        continue;
+      }
+      const item = queue[head] as T;
+      queue[head++] = undefined as T; // let finished items be collected
+      inFlight++;
+      try {
+        await work(item, enqueue);
+      } catch (error) {
+        failure ??= { error };
+      } finally {
+        inFlight--;
+        wake?.();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  if (failure) throw failure.error;
+}

@@ -29,7 +29,7 @@ export interface GroupRoleRow {
 
 export const GROUPS = defineFact<GroupRow>({
   part: "groups",
-  vanishesWith: "group_id",
+  vanishesWith: ["group_id"],
   countColumn: "groups",
   key: ["group_id"],
   columns: [
@@ -44,7 +44,7 @@ export const GROUPS = defineFact<GroupRow>({
 
 export const GROUP_MEMBERS = defineFact<MemberRow>({
   part: "group_members",
-  vanishesWith: "group_id",
+  vanishesWith: ["group_id"],
   countColumn: "memberships",
   key: ["group_id", "user_id"],
   columns: [varchar("group_id"), varchar("user_id"), varchar("email"), varchar("name")],
@@ -53,7 +53,7 @@ export const GROUP_MEMBERS = defineFact<MemberRow>({
 
 export const GROUP_ROLES = defineFact<GroupRoleRow>({
   part: "group_roles",
-  vanishesWith: "group_id",
+  vanishesWith: ["group_id"],
   countColumn: "group_role_assignments",
   key: ["group_id", "role_id"],
   columns: [

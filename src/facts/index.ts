@@ -4,11 +4,20 @@
  * export from this list; the crawl loads through the transforms declared beside each type.
  */
 import { GROUP_MEMBERS, GROUP_ROLES, GROUPS } from "./groups.js";
+import {
+  PROJECT_GROUP_ROLES,
+  PROJECT_GROUPS,
+  PROJECT_ROLES,
+  PROJECT_USER_ROLES,
+  PROJECT_USERS,
+  PROJECTS,
+} from "./projects.js";
 import { ROLES } from "./roles.js";
-import type { FactTable } from "./types.js";
+import type { CoverageScope, FactTable } from "./types.js";
 import { USER_ROLES, USERS } from "./users.js";
 
 export * from "./groups.js";
+export * from "./projects.js";
 export * from "./roles.js";
 export * from "./types.js";
 export * from "./users.js";
@@ -21,7 +30,18 @@ export const FACT_TABLES: readonly FactTable[] = [
   ROLES,
   USERS,
   USER_ROLES,
+  PROJECTS,
+  PROJECT_USERS,
+  PROJECT_GROUPS,
+  PROJECT_ROLES,
+  PROJECT_GROUP_ROLES,
+  PROJECT_USER_ROLES,
 ];
+
+/** The fact types a coverage scope holds. */
+export function factsOfScope(scope: CoverageScope): readonly FactTable[] {
+  return FACT_TABLES.filter((table) => table.coverage === scope);
+}
 
 /** Evidence views of each snapshot (what the crawl saw, not the organization's facts). */
 export const EVIDENCE_VIEWS = [

@@ -32,7 +32,26 @@ export interface SnapshotCounts {
   roles: number;
   users: number;
   user_role_assignments: number;
+  projects: number;
+  project_memberships: number;
+  project_groups: number;
+  project_roles: number;
+  project_group_role_assignments: number;
+  project_user_role_assignments: number;
 }
+
+/**
+ * What a crawl may leave out on request, recorded per snapshot so that a fact type it did not
+ * collect is never read as "every row removed": `organization` is always collected; the others
+ * follow `--no-user-roles`, `--no-projects` and `--no-project-role-assignments`.
+ */
+export const COVERAGE_SCOPES = [
+  "organization",
+  "user_roles",
+  "projects",
+  "project_role_assignments",
+] as const;
+export type CoverageScope = (typeof COVERAGE_SCOPES)[number];
 
 /**
  * One kind of fact, kept as a history table of versions valid over a range of snapshots.
@@ -58,11 +77,13 @@ export interface FactTable<Row = never> {
   readonly columns: readonly ColumnDef[];
   /** The API listing (endpoint template) the rows come from, for the completeness record. */
   readonly listing: string;
+  /** The coverage scope: collected unless the crawl was told to leave this scope out. */
+  readonly coverage: CoverageScope;
   /**
-   * The column naming the parent whose disappearance mid-crawl (a 404 while its sub-lists are
-   * read) removes the rows staged for it; none for top-level catalogs.
+   * The columns naming the parent whose disappearance mid-crawl (a 404 while its sub-lists are
+   * read) removes the rows staged for it, e.g. `["group_id"]`; none for top-level catalogs.
    */
-  readonly vanishesWith?: "group_id" | "user_id";
+  readonly vanishesWith?: readonly string[];
   /** A row's values in `columns` order (derived from the columns). */
   readonly values: (row: Row) => RawValue[];
 }
@@ -73,7 +94,9 @@ export interface FactSpec {
   readonly key: readonly string[];
   readonly columns: readonly ColumnDef[];
   readonly listing: string;
-  readonly vanishesWith?: "group_id" | "user_id";
+  /** Default `organization`. */
+  readonly coverage?: CoverageScope;
+  readonly vanishesWith?: readonly string[];
 }
 
 /** Declares a fact type: every table and view name and the value order follow from the spec. */
@@ -83,9 +106,15 @@ export function defineFact<Row extends object>(spec: FactSpec): FactTable<Row> {
       throw new Error(`fact ${spec.part}: key ${key} is not a column`);
     }
   }
+  for (const column of spec.vanishesWith ?? []) {
+    if (!spec.key.includes(column)) {
+      throw new Error(`fact ${spec.part}: vanishesWith column ${column} is not part of the key`);
+    }
+  }
   const names = spec.columns.map((c) => c.name);
   return {
     ...spec,
+    coverage: spec.coverage ?? "organization",
     view: `snapshot_${spec.part}`,
     hist: `hist_${spec.part}`,
     rawStage: `stage_raw_${spec.part}`,

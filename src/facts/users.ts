@@ -33,7 +33,7 @@ export interface UserRoleRow {
 
 export const USERS = defineFact<UserRow>({
   part: "users",
-  vanishesWith: "user_id",
+  vanishesWith: ["user_id"],
   countColumn: "users",
   key: ["user_id"],
   columns: [
@@ -51,8 +51,9 @@ export const USERS = defineFact<UserRow>({
 
 export const USER_ROLES = defineFact<UserRoleRow>({
   part: "user_roles",
-  vanishesWith: "user_id",
+  vanishesWith: ["user_id"],
   countColumn: "user_role_assignments",
+  coverage: "user_roles",
   key: ["user_id", "role_id"],
   columns: [
     varchar("user_id"),

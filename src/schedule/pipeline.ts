@@ -37,6 +37,10 @@ export interface PipelineOptions {
     concurrency: number;
     rateLimitRps?: number;
     userRoles: boolean;
+    /** Default true. */
+    projects?: boolean;
+    /** Default true. */
+    projectRoleAssignments?: boolean;
     /** Plain http:// to a host that is not loopback (refused by the client otherwise). */
     allowInsecureHttp?: boolean;
   };
@@ -165,6 +169,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       toolVersion: TOOL_VERSION,
       concurrency: options.api.concurrency,
       userRoles: options.api.userRoles,
+      projects: options.api.projects ?? true,
+      projectRoleAssignments: options.api.projectRoleAssignments ?? true,
       ...(options.crawlLimits ? { limits: options.crawlLimits } : {}),
       logger,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -5,7 +5,9 @@
  * change when a declaration does.
  */
 export {
+  COVERAGE_SCOPES,
   type ColumnDef,
+  type CoverageScope,
   EVIDENCE_VIEWS,
   FACT_TABLES,
   type FactTable,

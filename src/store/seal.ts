@@ -30,12 +30,26 @@
  *    zeros for the first one.
  * DuckDB renders and digests the lines; the sorted digests are streamed chunk
  * by chunk into the part hash, so no snapshot is ever held whole in memory.
+ *
+ * Format v2 (snapshots of schema version 6 and later, which may hold projects) is v1 with:
+ *  - the first line "openai-access-audit seal v2";
+ *  - the `snapshot` part's columns SEALED_SNAPSHOT_COLUMNS_V2 (v1's, then the project counts,
+ *    `vanished_project_access` and `uncollected`, the sorted list of coverage scopes the crawl
+ *    did not collect);
+ *  - after `user_roles`: `projects`, `project_users`, `project_groups`, `project_roles`,
+ *    `project_group_roles`, `project_user_roles`; after `vanished_users`:
+ *    `vanished_project_access` (project_id, principal_type, principal_id).
+ * A snapshot is sealed and verified in the format of the schema version it was written with
+ * (its `schema_version`, itself sealed), so a database's older seals keep verifying.
  */
 import { createHash } from "node:crypto";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { FACT_TABLES, ident } from "./schema.js";
 
 export const SEAL_FORMAT = "openai-access-audit seal v1";
+export const SEAL_FORMAT_V2 = "openai-access-audit seal v2";
+/** The first schema version whose snapshots are sealed in format v2. */
+export const SEAL_V2_SCHEMA_VERSION = 6;
 export const GENESIS_SEAL = "0".repeat(64);
 
 export interface SealPart {
@@ -80,14 +94,24 @@ export const SEALED_SNAPSHOT_COLUMNS = [
   "duplicate_rows",
 ] as const;
 
-export const SEAL_PARTS: readonly PartQuery[] = [
-  {
-    part: "snapshot",
-    view: "snapshots",
-    columns: SEALED_SNAPSHOT_COLUMNS,
-    timestamps: ["started_at", "finished_at"],
-  },
-  ...FACT_TABLES.map((table) => {
+/** v2 adds the project counts and what the crawl did not collect. */
+export const SEALED_SNAPSHOT_COLUMNS_V2 = [
+  ...SEALED_SNAPSHOT_COLUMNS,
+  "projects",
+  "project_memberships",
+  "project_groups",
+  "project_roles",
+  "project_group_role_assignments",
+  "project_user_role_assignments",
+  "vanished_project_access",
+  "uncollected",
+] as const;
+
+/** The fact types format v1 seals (the six of schema versions 1 to 5). */
+const V1_FACT_PARTS = ["groups", "group_members", "group_roles", "roles", "users", "user_roles"];
+
+function factParts(tables: typeof FACT_TABLES): PartQuery[] {
+  return tables.map((table) => {
     const columns = table.columns.map((c) => c.name);
     return {
       part: table.part,
@@ -95,7 +119,10 @@ export const SEAL_PARTS: readonly PartQuery[] = [
       columns,
       timestamps: table.columns.filter((c) => c.sql === "TIMESTAMPTZ").map((c) => c.name),
     };
-  }),
+  });
+}
+
+const EVIDENCE_PARTS: readonly PartQuery[] = [
   {
     part: "endpoints",
     view: "snapshot_endpoints",
@@ -115,6 +142,46 @@ export const SEAL_PARTS: readonly PartQuery[] = [
     timestamps: [],
   },
 ];
+
+/** Format v1: schema versions 1 to 5. */
+export const SEAL_PARTS_V1: readonly PartQuery[] = [
+  {
+    part: "snapshot",
+    view: "snapshots",
+    columns: SEALED_SNAPSHOT_COLUMNS,
+    timestamps: ["started_at", "finished_at"],
+  },
+  ...factParts(FACT_TABLES.filter((t) => V1_FACT_PARTS.includes(t.part))),
+  ...EVIDENCE_PARTS,
+];
+
+/** Format v2: every fact type, in FACT_TABLES order. */
+export const SEAL_PARTS: readonly PartQuery[] = [
+  {
+    part: "snapshot",
+    view: "snapshots",
+    columns: SEALED_SNAPSHOT_COLUMNS_V2,
+    timestamps: ["started_at", "finished_at"],
+  },
+  ...factParts(FACT_TABLES),
+  ...EVIDENCE_PARTS,
+  {
+    part: "vanished_project_access",
+    view: "snapshot_vanished_project_access",
+    columns: ["project_id", "principal_type", "principal_id"],
+    timestamps: [],
+  },
+];
+
+/** The format a snapshot written with `schemaVersion` is sealed in. */
+export function sealFormatFor(schemaVersion: number): {
+  format: string;
+  parts: readonly PartQuery[];
+} {
+  return schemaVersion >= SEAL_V2_SCHEMA_VERSION
+    ? { format: SEAL_FORMAT_V2, parts: SEAL_PARTS }
+    : { format: SEAL_FORMAT, parts: SEAL_PARTS_V1 };
+}
 
 /** The SQL that renders a part's canonical lines (in no particular order). */
 export function partLinesSql(part: PartQuery): string {
@@ -152,8 +219,12 @@ async function hashPart(
   return { part: part.part, rowCount, sha256: hash.digest("hex") };
 }
 
-export function chainSeal(previousSeal: string, parts: readonly SealPart[]): string {
-  let text = `${SEAL_FORMAT}\nprev ${previousSeal}\n`;
+export function chainSeal(
+  previousSeal: string,
+  parts: readonly SealPart[],
+  format: string = SEAL_FORMAT,
+): string {
+  let text = `${format}\nprev ${previousSeal}\n`;
   for (const p of parts) text += `${p.part} ${p.rowCount} ${p.sha256}\n`;
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
@@ -168,7 +239,12 @@ export async function computeSeal(
   snapshotId: number,
   previousSeal: string,
 ): Promise<Seal> {
+  const version = await connection.runAndReadAll(
+    "SELECT schema_version FROM snapshot_runs WHERE snapshot_id = $1",
+    [snapshotId],
+  );
+  const { format, parts: queries } = sealFormatFor(Number(version.getRowsJS()[0]?.[0] ?? 0));
   const parts: SealPart[] = [];
-  for (const part of SEAL_PARTS) parts.push(await hashPart(connection, part, snapshotId));
-  return { seal: chainSeal(previousSeal, parts), parts };
+  for (const part of queries) parts.push(await hashPart(connection, part, snapshotId));
+  return { seal: chainSeal(previousSeal, parts, format), parts };
 }

@@ -12,7 +12,13 @@ import type { Logger } from "pino";
 import { memoryLimitLiteral, type SerialConnection } from "./db.js";
 import { StoreError } from "./errors.js";
 import { SCHEMA_VERSION } from "./migrations.js";
-import { FACT_TABLES, type FactTable, ident, type SnapshotCounts } from "./schema.js";
+import {
+  type CoverageScope,
+  FACT_TABLES,
+  type FactTable,
+  ident,
+  type SnapshotCounts,
+} from "./schema.js";
 import { computeSeal, GENESIS_SEAL } from "./seal.js";
 import {
   createStageBuffer,
@@ -26,6 +32,11 @@ export interface SnapshotMeta {
   toolVersion: string;
   /** The admin key in its redacted form (`redactKey`), never the key itself. */
   keyRedacted: string;
+  /**
+   * Coverage scopes this crawl leaves out on purpose (`--no-projects`, ...): recorded with the
+   * snapshot, and rows of their fact types are refused.
+   */
+  uncollected?: readonly CoverageScope[];
 }
 
 export interface EndpointRecord {
@@ -69,6 +80,15 @@ export interface SnapshotWriter {
   add<Row>(table: FactTable<Row>, row: Row): void;
   /** A group that vanished mid-crawl: removes every group, member and group-role row staged for it so far. */
   dropGroup(groupId: string): Promise<void>;
+  /**
+   * A project member (or attached group) that vanished mid-crawl: removes its membership (or
+   * attachment) and project role rows staged so far, and records it in the evidence.
+   */
+  dropProjectAccess(
+    projectId: string,
+    principalType: "user" | "group",
+    principalId: string,
+  ): Promise<void>;
   /** Pushes every row added so far into DuckDB's staging tables (publish does this too). */
   flush(): Promise<void>;
   /** Adds to the endpoint's totals (pages and items sum; completed only if every call says so). */
@@ -128,6 +148,11 @@ async function setMemoryLimit(raw: DuckDBConnection, limit: string): Promise<voi
 
 function nowValue() {
   return timestampTZValue(BigInt(Date.now()) * 1000n);
+}
+
+/** The key of a drop: the parent's id values joined by U+001F (as `concat_ws(chr(31), …)` in SQL). */
+function dropId(values: readonly string[]): string {
+  return values.join("\u001f");
 }
 
 function errorText(error: unknown): string {
@@ -209,12 +234,12 @@ export class StoreSnapshotWriter implements SnapshotWriter {
   /** Publish progress that survives a retry: tables already unpacked, duplicates removed per table. */
   private readonly unpacked = new Set<string>();
   private readonly duplicates = new Map<string, number>();
-  private readonly drops: {
-    table: FactTable;
-    column: "group_id" | "user_id";
-    id: string;
-    beforeSeq: number;
-  }[] = [];
+  private readonly vanishedProjectAccess = new Map<
+    string,
+    { projectId: string; principalType: string; principalId: string }
+  >();
+  /** Staged rows to remove at publish: `id` is the values of the table's `vanishesWith` columns. */
+  private readonly drops: { table: FactTable; id: string; beforeSeq: number }[] = [];
   private readonly stopIdleListener: () => void;
 
   private constructor(
@@ -224,6 +249,7 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     private readonly memoryLimits: MemoryLimits,
     private readonly logger: Logger,
     private readonly onFinished: () => void,
+    private readonly uncollected: ReadonlySet<CoverageScope>,
   ) {
     this.stopIdleListener = connection.onIdle(() => {
       for (const buffer of this.allBuffers()) buffer.appendReady();
@@ -252,8 +278,9 @@ export class StoreSnapshotWriter implements SnapshotWriter {
         // Committed on its own, before any data: a crash from here on is visible as `running`.
         await raw.run(
           `INSERT INTO snapshot_runs
-             (snapshot_id, started_at, status, base_url, tool_version, key_redacted, schema_version)
-           VALUES ($1, $2, 'running', $3, $4, $5, $6)`,
+             (snapshot_id, started_at, status, base_url, tool_version, key_redacted, schema_version,
+              uncollected)
+           VALUES ($1, $2, 'running', $3, $4, $5, $6, $7::VARCHAR[])`,
           [
             snapshotId,
             nowValue(),
@@ -261,6 +288,7 @@ export class StoreSnapshotWriter implements SnapshotWriter {
             meta.toolVersion,
             meta.keyRedacted,
             SCHEMA_VERSION,
+            JSON.stringify([...new Set(meta.uncollected ?? [])].sort()),
           ],
         );
         await setMemoryLimit(raw, memoryLimits.staging);
@@ -276,6 +304,7 @@ export class StoreSnapshotWriter implements SnapshotWriter {
         memoryLimits,
         logger,
         onFinished,
+        new Set(meta.uncollected ?? []),
       );
     });
   }
@@ -284,6 +313,11 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     this.assertStaging();
     const buffer = this.buffers.get(table.part) as StageBuffer<Row> | undefined;
     if (buffer === undefined) throw new TypeError(`${table.part} is not a declared fact type`);
+    if (this.uncollected.has(table.coverage)) {
+      throw new TypeError(
+        `${table.part} belongs to coverage scope ${table.coverage}, which this snapshot does not collect`,
+      );
+    }
     buffer.add(row);
   }
 
@@ -314,13 +348,33 @@ export class StoreSnapshotWriter implements SnapshotWriter {
   }
 
   async dropGroup(groupId: string): Promise<void> {
-    this.recordDrop(this.buffersVanishingWith("group_id"), "group_id", groupId);
+    this.recordDrop(["group_id"], [groupId]);
     this.logger.debug({ snapshotId: this.snapshotId, groupId }, "dropping staged rows of group");
   }
 
   async dropUser(userId: string): Promise<void> {
-    this.recordDrop(this.buffersVanishingWith("user_id"), "user_id", userId);
+    this.recordDrop(["user_id"], [userId]);
     this.logger.debug({ snapshotId: this.snapshotId, userId }, "dropping staged rows of user");
+  }
+
+  async dropProjectAccess(
+    projectId: string,
+    principalType: "user" | "group",
+    principalId: string,
+  ): Promise<void> {
+    this.recordDrop(
+      ["project_id", principalType === "user" ? "user_id" : "group_id"],
+      [projectId, principalId],
+    );
+    this.vanishedProjectAccess.set(JSON.stringify([projectId, principalType, principalId]), {
+      projectId,
+      principalType,
+      principalId,
+    });
+    this.logger.debug(
+      { snapshotId: this.snapshotId, projectId, principalType, principalId },
+      "dropping staged project rows of a vanished member or group",
+    );
   }
 
   async flush(): Promise<void> {
@@ -334,14 +388,12 @@ export class StoreSnapshotWriter implements SnapshotWriter {
    * Rows are packed in blocks, so they are removed at publish: every row of
    * `id` added before this call (its `seq` is below the watermark), none after.
    */
-  private recordDrop(
-    buffers: readonly StagedTable[],
-    column: "group_id" | "user_id",
-    id: string,
-  ): void {
+  private recordDrop(columns: readonly string[], values: readonly string[]): void {
     this.assertStaging();
-    for (const buffer of buffers) {
-      this.drops.push({ table: buffer.table, column, id, beforeSeq: buffer.rowsAdded });
+    const wanted = columns.join(",");
+    for (const buffer of this.allBuffers()) {
+      if (buffer.table.vanishesWith?.join(",") !== wanted) continue;
+      this.drops.push({ table: buffer.table, id: dropId(values), beforeSeq: buffer.rowsAdded });
     }
   }
 
@@ -454,12 +506,13 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     for (const table of FACT_TABLES) {
       if (this.unpacked.has(table.part)) continue;
       await raw.run(unpackStageSql(table));
-      const column = this.drops.find((d) => d.table === table)?.column;
-      if (column !== undefined) {
+      const columns = table.vanishesWith;
+      if (columns !== undefined && this.drops.some((d) => d.table === table)) {
         const stage = ident(table.stage);
+        const id = `concat_ws(chr(31), ${columns.map((c) => `${stage}.${ident(c)}`).join(", ")})`;
         await raw.run(
           `DELETE FROM ${stage} USING ${DROPS_TABLE} AS d
-           WHERE d.part = $1 AND ${stage}.${ident(column)} = d.id AND ${stage}.seq < d.before_seq`,
+           WHERE d.part = $1 AND ${id} = d.id AND ${stage}.seq < d.before_seq`,
           [table.part],
         );
       }
@@ -496,27 +549,28 @@ export class StoreSnapshotWriter implements SnapshotWriter {
         changes[table.part] = await mergeIntoHistory(raw, table, this.snapshotId, previousId);
       }
       timer.lap("merge");
+      // One count column per fact type (its `countColumn`), then the run's own figures.
+      const countColumns = FACT_TABLES.map((t) => t.countColumn);
+      const assignments = countColumns.map((c, i) => `${ident(c)} = $${i + 3}`);
+      const next = countColumns.length + 3;
       await raw.run(
         `UPDATE snapshot_runs SET status = 'complete', finished_at = $2,
-           groups = $3, memberships = $4, group_role_assignments = $5, roles = $6, users = $7,
-           user_role_assignments = $8, requests = $9, retries = $10, rate_limited = $11,
-           vanished_groups = $12, vanished_users = $13, duplicate_rows = $14
+           ${assignments.join(", ")}, requests = $${next}, retries = $${next + 1},
+           rate_limited = $${next + 2}, vanished_groups = $${next + 3},
+           vanished_users = $${next + 4}, duplicate_rows = $${next + 5},
+           vanished_project_access = $${next + 6}
          WHERE snapshot_id = $1`,
         [
           this.snapshotId,
           nowValue(),
-          counts.groups,
-          counts.memberships,
-          counts.group_role_assignments,
-          counts.roles,
-          counts.users,
-          counts.user_role_assignments,
+          ...countColumns.map((c) => counts[c]),
           stats.requests,
           stats.retries,
           stats.rateLimited,
           this.vanishedGroups.size,
           this.vanishedUsers.size,
           duplicateRows,
+          this.vanishedProjectAccess.size,
         ],
       );
       await this.insertEvidence(raw);
@@ -564,15 +618,9 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     );
     const reader = await raw.runAndReadAll(`SELECT ${selects.join(", ")}`);
     const row = reader.getRowObjectsJS()[0] ?? {};
-    const count = (column: keyof SnapshotCounts): number => Number(row[column] ?? 0);
-    return {
-      groups: count("groups"),
-      memberships: count("memberships"),
-      group_role_assignments: count("group_role_assignments"),
-      roles: count("roles"),
-      users: count("users"),
-      user_role_assignments: count("user_role_assignments"),
-    };
+    return Object.fromEntries(
+      FACT_TABLES.map((t) => [t.countColumn, Number(row[t.countColumn] ?? 0)]),
+    ) as unknown as SnapshotCounts;
   }
 
   /** Endpoint totals and vanished groups are kept for every outcome: they explain a failure too. */
@@ -595,6 +643,13 @@ export class StoreSnapshotWriter implements SnapshotWriter {
         this.snapshotId,
         userId,
       ]);
+    }
+    for (const v of this.vanishedProjectAccess.values()) {
+      await raw.run(
+        `INSERT INTO run_vanished_project_access (snapshot_id, project_id, principal_type, principal_id)
+         VALUES ($1, $2, $3, $4)`,
+        [this.snapshotId, v.projectId, v.principalType, v.principalId],
+      );
     }
   }
 
@@ -635,11 +690,6 @@ export class StoreSnapshotWriter implements SnapshotWriter {
 
   private allBuffers(): StagedTable[] {
     return [...this.buffers.values()];
-  }
-
-  /** The staged fact types whose rows go when the group (or user) they belong to vanishes. */
-  private buffersVanishingWith(column: "group_id" | "user_id"): StagedTable[] {
-    return this.allBuffers().filter((buffer) => buffer.table.vanishesWith === column);
   }
 
   private assertStaging(): void {

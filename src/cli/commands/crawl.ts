@@ -6,6 +6,7 @@ import { createLogger, redactKey } from "../../util/log.js";
 import { TOOL_VERSION } from "../../version.js";
 import {
   addApiOptions,
+  addCoverageOptions,
   addCrawlLimitOptions,
   addDbOption,
   commandAdminKey,
@@ -15,6 +16,7 @@ import {
 import { abortOnSignals } from "../options.js";
 import { terminalJson, writeOut } from "../output.js";
 import { createProgressSink } from "../progress.js";
+import { formatTable } from "./analysis-shared.js";
 
 interface CrawlFlags {
   json?: boolean;
@@ -24,14 +26,14 @@ export function registerCrawl(program: Command): void {
   const command = program
     .command("crawl")
     .description(
-      "Read every group, membership, role assignment, role and user into a new sealed snapshot",
+      "Read every group, membership, role assignment, role and user, and every project's members, groups, roles and role assignments, into a new sealed snapshot",
     );
-  addCrawlLimitOptions(addApiOptions(addDbOption(command)))
-    .option("--no-user-roles", "skip each user's role assignments (one request per user)")
+  addCoverageOptions(addCrawlLimitOptions(addApiOptions(addDbOption(command))))
     .option("--json", "print one JSON object")
     .action(async (flags: CrawlFlags, command: Command) => {
       const config = await commandConfig(command);
-      const { baseUrl, concurrency, userRoles, rateLimitRps } = config.api;
+      const { baseUrl, concurrency, userRoles, projects, projectRoleAssignments, rateLimitRps } =
+        config.api;
       const apiKey = commandAdminKey(config);
       const logger = createLogger();
       const store = await Store.open(config.database, { logger });
@@ -54,6 +56,8 @@ export function registerCrawl(program: Command): void {
           toolVersion: TOOL_VERSION,
           concurrency,
           userRoles,
+          projects,
+          projectRoleAssignments,
           limits: crawlLimits(config),
           logger,
           onProgress: (p) => progress.update(p),
@@ -72,6 +76,13 @@ export function registerCrawl(program: Command): void {
                 rate_limited: result.rateLimited,
                 vanished_groups: result.vanishedGroups,
                 vanished_users: result.vanishedUsers,
+                vanished_project_access: result.vanishedProjectAccess.map((v) => ({
+                  project_id: v.projectId,
+                  principal_type: v.principalType,
+                  principal_id: v.principalId,
+                })),
+                not_collected: result.uncollected,
+                endpoints: result.endpoints,
                 duration_ms: result.durationMs,
                 seal: result.seal,
               },
@@ -80,11 +91,27 @@ export function registerCrawl(program: Command): void {
           );
         } else {
           const c = result.counts;
+          const projectsLine = result.uncollected.includes("projects")
+            ? "projects: not collected (--no-projects)\n"
+            : `projects: ${c.projects} projects, ${c.project_memberships} memberships, ` +
+              `${c.project_groups} attached groups, ${c.project_roles} project roles, ` +
+              (result.uncollected.includes("project_role_assignments")
+                ? "project role assignments not collected (--no-project-role-assignments)\n"
+                : `${c.project_group_role_assignments} group and ${c.project_user_role_assignments} member project role assignments\n`);
           writeOut(
             `snapshot ${result.snapshotId} complete: ${c.groups} groups, ${c.memberships} memberships, ` +
               `${c.group_role_assignments} group role assignments, ${c.users} users, ` +
-              `${c.user_role_assignments} user role assignments, ${c.roles} roles ` +
+              (result.uncollected.includes("user_roles")
+                ? "user role assignments not collected (--no-user-roles), "
+                : `${c.user_role_assignments} user role assignments, `) +
+              `${c.roles} roles ` +
               `(${result.requests} requests, ${result.retries} retries, ${(result.durationMs / 1000).toFixed(1)} s)\n` +
+              projectsLine +
+              formatTable(
+                ["endpoint", "pages", "items"],
+                result.endpoints.map((e) => [e.endpoint, String(e.pages), String(e.items)]),
+              ) +
+              "\n" +
               `seal ${result.seal}\n`,
           );
           if (result.vanishedGroups.length > 0) {
