@@ -8,11 +8,23 @@
 -- analysis_effective_access: the effective_access view's rows of the snapshots, evaluated once
 -- (a join over every membership) for the rules and the report to share. A table of its own name:
 -- the public view stays what it is on this connection.
+-- Organization scope only: project access is another question (analysis_project_access).
 CREATE OR REPLACE TEMP TABLE analysis_effective_access AS
-SELECT * FROM main.effective_access WHERE list_contains({snapshot_ids}, snapshot_id);
+SELECT * FROM main.effective_access
+WHERE list_contains({snapshot_ids}, snapshot_id) AND scope = 'organization';
+
+-- name: materialise_project_access
+-- analysis_project_access: the effective_access view's project rows of the snapshots (scope
+-- 'project', with project_id and project_name), for the project rules and the report.
+CREATE OR REPLACE TEMP TABLE analysis_project_access AS
+SELECT * FROM main.effective_access
+WHERE list_contains({snapshot_ids}, snapshot_id) AND scope = 'project';
 
 -- name: release_effective_access
 DROP TABLE IF EXISTS temp.analysis_effective_access;
+
+-- name: release_project_access
+DROP TABLE IF EXISTS temp.analysis_project_access;
 
 -- name: elevated_roles
 -- elevated_roles(snapshot_id, role_id): the roles of the snapshots the configuration counts as
@@ -35,6 +47,28 @@ WHERE list_contains({snapshot_ids}, snapshot_id)
         (SELECT unnest({elevated_permission_patterns}) AS pattern) AS g
       WHERE p.permission GLOB g.pattern))
 ORDER BY snapshot_id, role_id;
+
+-- name: elevated_project_roles
+-- elevated_project_roles(snapshot_id, project_id, role_id): the project roles counted as
+-- elevated: the predefined Project Owner, a role the configuration names, or one holding a
+-- permission matching one of its GLOB patterns (the same settings as elevated_roles).
+CREATE OR REPLACE TEMP TABLE elevated_project_roles AS
+SELECT DISTINCT snapshot_id, project_id, role_id FROM snapshot_project_roles
+WHERE list_contains({snapshot_ids}, snapshot_id)
+  AND ((predefined_role AND name = 'Project Owner')
+    OR list_contains({elevated_role_names}, name)
+    OR EXISTS (
+      SELECT 1 FROM (SELECT unnest(permissions) AS permission) AS p,
+        (SELECT unnest({elevated_permission_patterns}) AS pattern) AS g
+      WHERE p.permission GLOB g.pattern))
+ORDER BY snapshot_id, project_id, role_id;
+
+-- name: release_elevated_project_roles
+DROP TABLE IF EXISTS temp.elevated_project_roles;
+
+-- name: projects_collected
+-- Whether the snapshot collected projects (project rules are skipped otherwise).
+SELECT collected FROM snapshot_coverage WHERE snapshot_id = $snapshot AND scope = 'projects';
 
 -- name: allowed_domains
 -- allowed_domains(domain): the configured email domains (lower case, no '@').
@@ -68,6 +102,15 @@ DROP TABLE IF EXISTS temp.allowed_domains;
 -- name: rule_rows
 SELECT CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_id,
   CAST(role_id AS VARCHAR) AS role_id, CAST(detail AS VARCHAR) AS detail
+FROM (
+{rule}
+) AS rule_rows;
+
+-- name: project_rule_rows
+-- A project rule's rows: the four columns and its project.
+SELECT CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_id,
+  CAST(role_id AS VARCHAR) AS role_id, CAST(detail AS VARCHAR) AS detail,
+  CAST(project_id AS VARCHAR) AS project_id
 FROM (
 {rule}
 ) AS rule_rows;

@@ -9,3 +9,8 @@ SELECT max(snapshot_id) AS id FROM snapshots WHERE status = 'complete' AND snaps
 
 -- name: complete_ids
 SELECT snapshot_id AS id FROM snapshots WHERE status = 'complete' ORDER BY snapshot_id;
+
+-- name: collected_scopes
+-- The coverage scopes snapshot $id collected (a crawl run with --no-projects did not collect
+-- 'projects'; snapshots older than the projects migration collected none of the project scopes).
+SELECT scope FROM snapshot_coverage WHERE snapshot_id = $id AND collected ORDER BY scope;

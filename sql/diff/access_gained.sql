@@ -2,6 +2,7 @@
 -- description: >-
 --   a user holds a role in `to` by some path and held it by none in `from` (via: every path to it
 --   in `to`, direct or through a group; names as in `to`)
+-- requires: [user_roles]
 -- why: >-
 --   effective roles (distinct user, role over every path) of only the users with a changed fact (an
 --   unchanged fact is one history row valid in both snapshots), compared as sets.

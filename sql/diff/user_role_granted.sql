@@ -2,6 +2,7 @@
 -- description: >-
 --   a role was assigned to a user directly (names as in `to`); a role held only through a group
 --   shows as member_*, group_role_* and access_* changes instead
+-- requires: [user_roles]
 -- why: >-
 --   only users with a changed fact (an unchanged fact is one history row valid in both) can differ,
 --   so their direct roles are compared as sets; sources decide "direct" as in access_*.

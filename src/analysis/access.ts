@@ -1,7 +1,9 @@
 /**
  * Effective access: every path by which a user holds a role in a snapshot, from the
- * `effective_access` view (store migration 2): `direct`, or through a group (membership x
- * group role) with the group's name and SCIM state. "Why is this person an Owner?"
+ * `effective_access` view (store migrations 2 and 6): at organization scope `direct`, or through
+ * a group (membership x group role) with the group's name and SCIM state; at project scope also
+ * `membership` (the member's own owner/member role). "Why is this person an Owner?" and "who can
+ * administer project X?"
  */
 import { AuditError } from "../errors.js";
 import type { Store } from "../store/index.js";
@@ -10,14 +12,18 @@ import { sqlQueries } from "../util/sql-files.js";
 const snapshotQuery = sqlQueries("analysis/snapshots.sql");
 const accessQuery = sqlQueries("analysis/access.sql");
 
-export type AnalysisErrorCode = "NO_SNAPSHOTS" | "UNKNOWN_SNAPSHOT";
+export type AnalysisErrorCode =
+  | "NO_SNAPSHOTS"
+  | "UNKNOWN_SNAPSHOT"
+  | "UNKNOWN_PROJECT"
+  | "PROJECTS_NOT_COLLECTED";
 
 /** An unknown snapshot id is the caller's (2); a database with nothing to analyse fails (1). */
 export class AnalysisError extends AuditError {
   declare readonly code: AnalysisErrorCode;
 
   constructor(code: AnalysisErrorCode, message: string) {
-    super(code, message, { exitClass: code === "UNKNOWN_SNAPSHOT" ? "usage" : "failure" });
+    super(code, message, { exitClass: code === "NO_SNAPSHOTS" ? "failure" : "usage" });
   }
 }
 
@@ -59,12 +65,17 @@ export async function previousSnapshotId(store: Store, snapshotId: number): Prom
 }
 
 export interface AccessPath {
+  /** `organization`, or `project` for access inside one project. */
+  scope: "organization" | "project";
+  project_id: string | null;
+  project_name: string | null;
   user_id: string;
   email: string | null;
   role_id: string;
   role_name: string | null;
   permissions: string[] | null;
-  via: "direct" | "group";
+  /** `membership` (a project member's own role) exists at project scope only. */
+  via: "direct" | "group" | "membership";
   via_group_id: string | null;
   via_group_name: string | null;
   via_group_is_scim_managed: boolean | null;
@@ -75,6 +86,52 @@ export interface AccessFilter {
   user?: string;
   /** A role id, or a role name (case-insensitive). */
   role?: string;
+  /** A project id (resolve a name with findProject first). */
+  project?: string;
+}
+
+export interface ProjectMatch {
+  project_id: string;
+  name: string | null;
+  archived: boolean | null;
+}
+
+/**
+ * The project `idOrName` names in the snapshot: by id, else by name (case-insensitively). A
+ * name shared by several projects, no match, or a snapshot without projects is a usage error.
+ */
+export async function findProject(
+  store: Store,
+  snapshotId: number,
+  idOrName: string,
+): Promise<ProjectMatch> {
+  const collected = await store.query<{ collected: boolean }>(accessQuery("projects_collected"), {
+    snapshot: snapshotId,
+  });
+  if (collected[0]?.collected !== true) {
+    throw new AnalysisError(
+      "PROJECTS_NOT_COLLECTED",
+      `snapshot ${snapshotId} did not collect projects (crawled with --no-projects, or before projects were read)`,
+    );
+  }
+  const matches = await store.query<ProjectMatch>(accessQuery("find_project"), {
+    snapshot: snapshotId,
+    project: idOrName,
+  });
+  const [first, second] = matches;
+  if (first === undefined) {
+    throw new AnalysisError(
+      "UNKNOWN_PROJECT",
+      `no project with id or name ${JSON.stringify(idOrName)} in snapshot ${snapshotId}`,
+    );
+  }
+  if (second !== undefined) {
+    throw new AnalysisError(
+      "UNKNOWN_PROJECT",
+      `${matches.length} projects are named ${JSON.stringify(idOrName)} in snapshot ${snapshotId}: give the id (${matches.map((m) => m.project_id).join(", ")})`,
+    );
+  }
+  return first;
 }
 
 /** Effective access paths of one snapshot, filtered, in a stable order (user, role, path). */
@@ -87,5 +144,6 @@ export async function listEffectiveAccess(
     snapshot: snapshotId,
     user: filter.user ?? null,
     role: filter.role ?? null,
+    project: filter.project ?? null,
   });
 }

@@ -27,6 +27,8 @@ export interface Finding {
   rule: string;
   severity: Severity;
   title: string;
+  /** The project a project-scope rule's finding is about; null for organization rules. */
+  project_id: string | null;
   group_id: string | null;
   user_id: string | null;
   role_id: string | null;
@@ -37,6 +39,8 @@ export interface AnomalyReport {
   snapshot_id: number;
   findings: Finding[];
   errors: RuleError[];
+  /** Rules not run, each with why (e.g. a project rule on a snapshot without projects). */
+  skipped: { rule: string; reason: string }[];
 }
 
 export interface RunOptions {
@@ -67,6 +71,20 @@ export async function runRules(store: Store, options: RunRulesOptions): Promise<
   const loaded = await loadRules(dirs);
   const report = await runLoadedRules(store, loaded.rules, options);
   return { ...report, errors: sortErrors([...loaded.errors, ...report.errors]) };
+}
+
+/** Fills `analysis_project_access` (the view's project rows of these snapshots). */
+async function materialiseProjectAccess(
+  store: Store,
+  snapshotIds: readonly number[],
+): Promise<void> {
+  const params: Record<string, string | number> = {};
+  const sql = withBoundLists(
+    query("materialise_project_access"),
+    { snapshot_ids: { values: snapshotIds, type: "INTEGER" } },
+    params,
+  );
+  await store.query(sql, params);
 }
 
 const query = sqlQueries("analysis/anomalies.sql");
@@ -142,6 +160,17 @@ export async function materialiseHelpers(
     params,
   );
   await store.query(elevated, params);
+  const projectParams: Record<string, string | number> = {};
+  const elevatedProject = withBoundLists(
+    query("elevated_project_roles"),
+    {
+      snapshot_ids: { values: snapshotIds, type: "INTEGER" },
+      elevated_role_names: { values: config.elevatedRoleNames, type: "VARCHAR" },
+      elevated_permission_patterns: { values: config.elevatedPermissionPatterns, type: "VARCHAR" },
+    },
+    projectParams,
+  );
+  await store.query(elevatedProject, projectParams);
   if (options.effectiveAccess) await materialiseEffectiveAccess(store, snapshotIds);
   const domainParams: Record<string, string | number> = {};
   const domains = withBoundLists(
@@ -194,6 +223,7 @@ async function materialiseGroupLookalikes(
 export async function releaseHelpers(store: Store): Promise<void> {
   await store.query(query("release_group_lookalikes"));
   await store.query(query("release_elevated_roles"));
+  await store.query(query("release_elevated_project_roles"));
   await store.query(query("release_allowed_domains"));
 }
 
@@ -208,6 +238,7 @@ export function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
     compareText(a.rule, b.rule) ||
+    compareText(a.project_id, b.project_id) ||
     compareText(a.group_id, b.group_id) ||
     compareText(a.user_id, b.user_id) ||
     compareText(a.role_id, b.role_id) ||
@@ -236,6 +267,16 @@ export async function runLoadedRules(
   });
   // Only the rules compare names: reports and certification never pay for the skeletons.
   await materialiseGroupLookalikes(store, snapshotIds);
+  const projectsCollected =
+    (
+      await store.query<{ collected: boolean }>(query("projects_collected"), {
+        snapshot: options.snapshotId,
+      })
+    )[0]?.collected === true;
+  if (projectsCollected && rules.some((r) => r.scope === "project")) {
+    await materialiseProjectAccess(store, snapshotIds);
+  }
+  const skipped: AnomalyReport["skipped"] = [];
   const values: Record<RuleParameter, number | null> = {
     snapshot: options.snapshotId,
     previous,
@@ -245,17 +286,28 @@ export async function runLoadedRules(
   const errors: RuleError[] = [];
   try {
     for (const rule of rules) {
+      if (rule.scope === "project" && !projectsCollected) {
+        skipped.push({
+          rule: rule.id,
+          reason: `snapshot ${options.snapshotId} did not collect projects (crawled with --no-projects, or before projects were read)`,
+        });
+        continue;
+      }
       const params: Record<string, number | null> = {};
       for (const name of rule.parameters) params[name] = values[name];
       try {
         // One pass over the template: the rule's own text is inserted, not read again.
-        const sql = query("rule_rows").replace("{rule}", () => rule.sql);
-        const rows = await store.query<Omit<Finding, "rule" | "severity" | "title">>(sql, params);
+        const wrapper = rule.scope === "project" ? "project_rule_rows" : "rule_rows";
+        const sql = query(wrapper).replace("{rule}", () => rule.sql);
+        const rows = await store.query<
+          Omit<Finding, "rule" | "severity" | "title" | "project_id"> & { project_id?: string }
+        >(sql, params);
         for (const row of rows) {
           findings.push({
             rule: rule.id,
             severity: rule.severity,
             title: rule.title,
+            project_id: row.project_id ?? null,
             group_id: row.group_id,
             user_id: row.user_id,
             role_id: row.role_id,
@@ -271,6 +323,7 @@ export async function runLoadedRules(
       }
     }
   } finally {
+    await store.query(query("release_project_access"));
     await releaseHelpers(store);
     if (options.effectiveAccessMaterialised !== true) await releaseEffectiveAccess(store);
   }
@@ -278,6 +331,7 @@ export async function runLoadedRules(
     snapshot_id: options.snapshotId,
     findings: findings.sort(compareFindings),
     errors: sortErrors(errors),
+    skipped,
   };
 }
 

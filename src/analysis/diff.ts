@@ -19,6 +19,7 @@ import { join } from "node:path";
 import type { Json } from "@duckdb/node-api";
 import { z } from "zod";
 import { AuditError } from "../errors.js";
+import { COVERAGE_SCOPES, type CoverageScope } from "../facts/index.js";
 import type { Store } from "../store/index.js";
 import { sqlPath, sqlQueries } from "../util/sql-files.js";
 import { installAnalysisMacros } from "./macros.js";
@@ -44,6 +45,25 @@ export const DIFF_KINDS = [
   "role_permissions_changed",
   "access_gained",
   "access_lost",
+  "project_added",
+  "project_removed",
+  "project_archived",
+  "project_unarchived",
+  "project_renamed",
+  "project_member_added",
+  "project_member_removed",
+  "project_member_role_changed",
+  "project_group_attached",
+  "project_group_detached",
+  "project_role_added",
+  "project_role_removed",
+  "project_role_permissions_changed",
+  "project_group_role_granted",
+  "project_group_role_revoked",
+  "project_user_role_granted",
+  "project_user_role_revoked",
+  "project_access_gained",
+  "project_access_lost",
 ] as const;
 
 export type DiffKind = (typeof DIFF_KINDS)[number];
@@ -56,6 +76,7 @@ export type DiffKind = (typeof DIFF_KINDS)[number];
  */
 export interface DiffChange {
   kind: DiffKind;
+  project_id?: string;
   group_id?: string;
   user_id?: string;
   role_id?: string;
@@ -68,13 +89,24 @@ export interface DiffResult {
   from: number;
   to: number;
   changes: DiffChange[];
-  /** Every kind, in DIFF_KINDS order, with its number of changes (0 included). */
+  /** Every kind, in DIFF_KINDS order, with its number of changes (0 included; 0 too when not compared). */
   summary: Record<DiffKind, number>;
+  /**
+   * Coverage scopes collected by one snapshot and not the other: the kinds that need them are
+   * not compared (listed in `not_compared`), since an uncollected fact type is not "removed".
+   */
+  coverage_changed: { scope: CoverageScope; from_collected: boolean; to_collected: boolean }[];
+  /** Scopes neither snapshot collected. */
+  not_collected: CoverageScope[];
+  /** Kinds not compared, in DIFF_KINDS order, each with the scopes it needs that are missing. */
+  not_compared: { kind: DiffKind; missing: CoverageScope[] }[];
 }
 
 export interface DiffQuery {
   kind: DiffKind;
   description: string;
+  /** Coverage scopes both snapshots must have collected for the kind to be compared. */
+  requires: readonly CoverageScope[];
   sql: string;
   file: string;
   /** Run with `$from` and `$to` exchanged: the kind is the mirror image of the file's kind. */
@@ -94,6 +126,15 @@ export const MIRRORED_KINDS: Readonly<Partial<Record<DiffKind, DiffKind>>> = {
   user_role_revoked: "user_role_granted",
   role_removed: "role_added",
   access_lost: "access_gained",
+  project_removed: "project_added",
+  // Archiving is one-way in the API; the mirror exists so that diff(b, a) is exact too.
+  project_unarchived: "project_archived",
+  project_member_removed: "project_member_added",
+  project_group_detached: "project_group_attached",
+  project_role_removed: "project_role_added",
+  project_group_role_revoked: "project_group_role_granted",
+  project_user_role_revoked: "project_user_role_granted",
+  project_access_lost: "project_access_gained",
 };
 
 export type DiffErrorCode = "UNKNOWN_SNAPSHOT" | "SNAPSHOT_NOT_COMPLETE" | "TOO_FEW_SNAPSHOTS";
@@ -118,6 +159,8 @@ const diffMetaSchema = z
   .object({
     kind: z.enum(DIFF_KINDS),
     description: z.string().min(1),
+    /** Besides `organization`, which every kind needs. */
+    requires: z.array(z.enum(COVERAGE_SCOPES)).optional(),
     why: z.string().min(1),
   })
   .strict();
@@ -135,7 +178,14 @@ export function parseDiffQuery(file: string, text: string): DiffQuery {
   const mirrorOf = MIRRORED_KINDS[meta.kind];
   if (mirrorOf) throw new Error(`${file}: ${meta.kind} is computed as the mirror of ${mirrorOf}`);
   if (header.sql === "") throw new Error(`${file}: no query after the header`);
-  return { kind: meta.kind, description: meta.description, sql: header.sql, file, swapped: false };
+  return {
+    kind: meta.kind,
+    description: meta.description,
+    requires: ["organization", ...(meta.requires ?? [])],
+    sql: header.sql,
+    file,
+    swapped: false,
+  };
 }
 
 let cached: readonly DiffQuery[] | null = null;
@@ -174,6 +224,14 @@ async function completeSnapshotIds(store: Store): Promise<number[]> {
   return rows.map((r) => r.id);
 }
 
+/** The coverage scopes a snapshot collected (snapshot_coverage view). */
+async function collectedScopes(store: Store, id: number): Promise<Set<CoverageScope>> {
+  const rows = await store.query<{ scope: CoverageScope }>(snapshotQuery("collected_scopes"), {
+    id,
+  });
+  return new Set(rows.map((r) => r.scope));
+}
+
 /** The last two complete snapshots, older first. */
 export async function defaultDiffRange(store: Store): Promise<{ from: number; to: number }> {
   const ids = await completeSnapshotIds(store);
@@ -202,7 +260,7 @@ async function requireComplete(store: Store, id: number): Promise<void> {
   }
 }
 
-const ID_FIELDS = ["group_id", "user_id", "role_id"] as const;
+const ID_FIELDS = ["project_id", "group_id", "user_id", "role_id"] as const;
 
 function compareChanges(a: DiffChange, b: DiffChange): number {
   const kinds = DIFF_KINDS.indexOf(a.kind) - DIFF_KINDS.indexOf(b.kind);
@@ -228,9 +286,27 @@ export async function diffSnapshots(
   await requireComplete(store, to);
   const summary = Object.fromEntries(DIFF_KINDS.map((k) => [k, 0])) as Record<DiffKind, number>;
   const changes: DiffChange[] = [];
+  const collectedFrom = await collectedScopes(store, from);
+  const collectedTo = await collectedScopes(store, to);
+  const coverageChanged = COVERAGE_SCOPES.filter(
+    (scope) => collectedFrom.has(scope) !== collectedTo.has(scope),
+  ).map((scope) => ({
+    scope,
+    from_collected: collectedFrom.has(scope),
+    to_collected: collectedTo.has(scope),
+  }));
+  const notCollected = COVERAGE_SCOPES.filter(
+    (scope) => !collectedFrom.has(scope) && !collectedTo.has(scope),
+  );
+  const notCompared: DiffResult["not_compared"] = [];
   if (from !== to) {
     await installAnalysisMacros(store);
     for (const query of loadDiffQueries()) {
+      const missing = query.requires.filter((s) => !collectedFrom.has(s) || !collectedTo.has(s));
+      if (missing.length > 0) {
+        notCompared.push({ kind: query.kind, missing });
+        continue;
+      }
       const params = query.swapped ? { from: to, to: from } : { from, to };
       const rows = await store.query<Record<string, Json>>(query.sql, params);
       for (const row of rows) changes.push({ kind: query.kind, ...row });
@@ -238,5 +314,13 @@ export async function diffSnapshots(
     }
   }
   changes.sort(compareChanges);
-  return { from, to, changes, summary };
+  return {
+    from,
+    to,
+    changes,
+    summary,
+    coverage_changed: coverageChanged,
+    not_collected: notCollected,
+    not_compared: notCompared,
+  };
 }

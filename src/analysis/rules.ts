@@ -21,7 +21,11 @@
  * `$snapshot` and `$previous`, `allowed_domains(domain)` (empty when no domains are configured),
  * and `analysis_effective_access`: the `effective_access` view's rows of `$snapshot` and
  * `$previous`, evaluated once per run for every rule (reading the view itself gives the same
- * rows, at the cost of another evaluation).
+ * rows, at the cost of another evaluation). `analysis_effective_access` holds the organization
+ * scope only; a rule with `scope: project` in its metadata reads `analysis_project_access` (the
+ * view's project rows of both snapshots) and `elevated_project_roles(snapshot_id, project_id,
+ * role_id)`, returns a `project_id` column besides the four, and is skipped (not run, and said
+ * so) for a snapshot that did not collect projects.
  */
 
 import { readdir, readFile, stat } from "node:fs/promises";
@@ -56,6 +60,8 @@ const ruleMetaSchema = z
       ),
     title: z.string().min(1),
     severity: z.enum(SEVERITIES),
+    /** `project`: the findings are about one project each (a `project_id` column). */
+    scope: z.enum(["organization", "project"]).default("organization"),
     rationale: z.string().min(1),
     remediation: z.string().min(1),
     controls: z.array(z.string().min(1)).default([]),

@@ -54,15 +54,12 @@ describe("fact type declarations", () => {
       ...EVIDENCE_VIEWS,
     ]);
     expect(new Set(FACT_TABLES.map((t) => t.countColumn)).size).toBe(FACT_TABLES.length);
-    expect(FACT_TABLES.filter((t) => t.vanishesWith?.join() === "group_id").map((t) => t.part)).toEqual([
-      "groups",
-      "group_members",
-      "group_roles",
-    ]);
-    expect(FACT_TABLES.filter((t) => t.vanishesWith?.join() === "user_id").map((t) => t.part)).toEqual([
-      "users",
-      "user_roles",
-    ]);
+    expect(
+      FACT_TABLES.filter((t) => t.vanishesWith?.join() === "group_id").map((t) => t.part),
+    ).toEqual(["groups", "group_members", "group_roles"]);
+    expect(
+      FACT_TABLES.filter((t) => t.vanishesWith?.join() === "user_id").map((t) => t.part),
+    ).toEqual(["users", "user_roles"]);
   });
 });
 

@@ -1,5 +1,10 @@
 import type { Command } from "commander";
-import { type AccessPath, listEffectiveAccess, resolveSnapshotId } from "../../analysis/access.js";
+import {
+  type AccessPath,
+  findProject,
+  listEffectiveAccess,
+  resolveSnapshotId,
+} from "../../analysis/access.js";
 import { Store } from "../../store/index.js";
 import { addDbOption, commandConfig } from "../config.js";
 import { intOption } from "../options.js";
@@ -10,11 +15,13 @@ interface AccessFlags {
   snapshot?: number;
   user?: string;
   role?: string;
+  project?: string;
   json?: boolean;
 }
 
 function viaText(p: AccessPath): string {
   if (p.via === "direct") return "direct";
+  if (p.via === "membership") return "project membership";
   const kind = p.via_group_is_scim_managed ? "SCIM" : "manual";
   return `group "${p.via_group_name ?? ""}" (${kind})`;
 }
@@ -23,32 +30,48 @@ export function registerAccess(program: Command): void {
   const command = program
     .command("access")
     .description(
-      "Effective access: one line per path (direct, or through a group) by which a user holds a role",
+      "Effective access: one line per path (direct, through a group, or a project membership) by which a user holds a role, in the organization and in each project",
     );
   addDbOption(command)
     .option("--snapshot <id>", "a complete snapshot (default: the latest)", intOption(1))
     .option("--user <id|email>", "only this user (id, or email case-insensitively)")
     .option("--role <id|name>", "only this role (id, or name case-insensitively)")
+    .option(
+      "--project <id|name>",
+      "only access inside this project (id, or name case-insensitively): who can do what there, and why",
+    )
     .option("--json", "print JSON: {snapshot_id, access: [...]}")
     .action(async (flags: AccessFlags, command: Command) => {
       const config = await commandConfig(command);
       const store = await Store.open(config.database, { readOnly: true });
       try {
         const snapshotId = await resolveSnapshotId(store, flags.snapshot);
+        const project =
+          flags.project === undefined
+            ? undefined
+            : await findProject(store, snapshotId, flags.project);
         const access = await listEffectiveAccess(store, snapshotId, {
           ...(flags.user === undefined ? {} : { user: flags.user }),
           ...(flags.role === undefined ? {} : { role: flags.role }),
+          ...(project === undefined ? {} : { project: project.project_id }),
         });
         if (flags.json) {
-          writeOut(`${terminalJson({ snapshot_id: snapshotId, access })}\n`);
+          writeOut(
+            `${terminalJson({
+              snapshot_id: snapshotId,
+              ...(project === undefined ? {} : { project }),
+              access,
+            })}\n`,
+          );
           return;
         }
         if (access.length === 0) {
           writeOut(`snapshot ${snapshotId}: no access paths match\n`);
           return;
         }
-        const header = ["user", "user_id", "role", "role_id", "via", "group_id"];
+        const header = ["scope", "user", "user_id", "role", "role_id", "via", "group_id"];
         const rows = access.map((p) => [
+          p.scope === "organization" ? "organization" : `project ${p.project_name ?? p.project_id}`,
           p.email ?? "-",
           p.user_id,
           p.role_name ?? "-",

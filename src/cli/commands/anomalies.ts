@@ -30,6 +30,7 @@ interface AnomaliesFlags {
 
 function findingLine(f: Finding): string {
   const ids = [
+    f.project_id === null ? null : `project ${f.project_id}`,
     f.group_id === null ? null : `group ${f.group_id}`,
     f.user_id === null ? null : `user ${f.user_id}`,
     f.role_id === null ? null : `role ${f.role_id}`,
@@ -49,7 +50,9 @@ function renderText(report: AnomalyReport, rules: readonly Rule[]): string {
   out.push(
     `snapshot ${report.snapshot_id}: ${report.findings.length} finding(s)${
       counts.length > 0 ? ` (${counts.join(", ")})` : ""
-    } from ${rules.length} rule(s)`,
+    } from ${rules.length - report.skipped.length} rule(s)${
+      report.skipped.length > 0 ? `, ${report.skipped.length} skipped` : ""
+    }`,
   );
   for (const severity of [...SEVERITIES].reverse()) {
     const findings = report.findings.filter((f) => f.severity === severity);
@@ -69,6 +72,10 @@ function renderText(report: AnomalyReport, rules: readonly Rule[]): string {
       }
       out.push(findingLine(f));
     }
+  }
+  if (report.skipped.length > 0) {
+    out.push("", `SKIPPED, NOT EVALUATED (${report.skipped.length})`);
+    for (const s of report.skipped) out.push(`  ${s.rule}: ${s.reason}`);
   }
   if (report.errors.length > 0) {
     out.push("", `RULE ERRORS (${report.errors.length})`);
@@ -115,6 +122,7 @@ export function registerAnomalies(program: Command): void {
           snapshot_id: ran.snapshot_id,
           findings: ran.findings,
           errors: sortErrors([...loaded.errors, ...ran.errors]),
+          skipped: ran.skipped,
         };
         writeOut(
           flags.json ? `${terminalJson(report)}\n` : `${renderText(report, loaded.rules)}\n`,

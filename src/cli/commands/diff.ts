@@ -68,6 +68,8 @@ function who(c: DiffChange): string {
   return `${c.user_id ?? "-"}${label ? ` ${label}` : ""}`;
 }
 
+const project = (c: DiffChange) =>
+  `${c.project_id ?? "-"}${c.project_name === undefined ? "" : ` ${quoted(c.project_name)}`}`;
 const group = (c: DiffChange) =>
   `${c.group_id ?? "-"}${c.group_name === undefined ? "" : ` ${quoted(c.group_name)}`}`;
 const role = (c: DiffChange) =>
@@ -78,7 +80,8 @@ function via(c: DiffChange): string {
   if (!Array.isArray(c.via)) return "";
   const paths = c.via.map((p) => {
     if (p === null || typeof p !== "object" || Array.isArray(p)) return text(p);
-    return p.via === "group" ? `group ${text(p.group_id)} ${quoted(p.group_name)}` : "direct";
+    if (p.via === "group") return `group ${text(p.group_id)} ${quoted(p.group_name)}`;
+    return p.via === "membership" ? "membership" : "direct";
   });
   return paths.length > 0 ? ` via ${paths.join(", ")}` : "";
 }
@@ -124,12 +127,60 @@ export function formatChange(c: DiffChange): string {
     case "access_gained":
     case "access_lost":
       return `${who(c)}: ${role(c)}${via(c)}`;
+    case "project_added":
+    case "project_removed":
+      return `${project(c)}${c.archived ? " (archived)" : ""}`;
+    case "project_archived":
+    case "project_unarchived":
+      return `${project(c)} ${change(c)}`;
+    case "project_renamed":
+      return `${text(c.project_id)} ${change(c)}`;
+    case "project_member_added":
+    case "project_member_removed":
+      return `${project(c)}: ${who(c)} (${text(c.role)})`;
+    case "project_member_role_changed":
+      return `${project(c)}: ${who(c)} ${change(c)}`;
+    case "project_group_attached":
+    case "project_group_detached":
+      return `${project(c)}: ${group(c)}${c.is_scim_managed === false ? " (manual)" : c.is_scim_managed ? " (SCIM)" : ""}`;
+    case "project_role_added":
+    case "project_role_removed":
+      return `${project(c)}: ${role(c)} [${Array.isArray(c.permissions) ? c.permissions.length : 0} permissions]`;
+    case "project_role_permissions_changed":
+      return `${project(c)}: ${role(c)} ${permissionsChange(c)}`;
+    case "project_group_role_granted":
+    case "project_group_role_revoked":
+      return `${project(c)}: ${group(c)}: ${role(c)}`;
+    case "project_user_role_granted":
+    case "project_user_role_revoked":
+      return `${project(c)}: ${who(c)}: ${role(c)}`;
+    case "project_access_gained":
+    case "project_access_lost":
+      return `${project(c)}: ${who(c)}: ${role(c)}${via(c)}`;
   }
+}
+
+/** What the two snapshots did not both collect: said first, so no absence reads as a removal. */
+function coverageLines(result: DiffResult): string[] {
+  const lines: string[] = [];
+  for (const c of result.coverage_changed) {
+    const [has, lacks] = c.from_collected ? [result.from, result.to] : [result.to, result.from];
+    lines.push(
+      `coverage changed: ${c.scope} collected in snapshot ${has} but not in ${lacks}; its changes are not compared`,
+    );
+  }
+  if (result.not_collected.length > 0) {
+    lines.push(`not collected in either snapshot: ${result.not_collected.join(", ")}`);
+  }
+  if (result.not_compared.length > 0) {
+    lines.push(`not compared: ${result.not_compared.map((k) => k.kind).join(", ")}`);
+  }
+  return lines;
 }
 
 /** Grouped by kind: a heading with the count, then one indented line per change. */
 export function formatDiff(result: DiffResult): string {
-  const lines = [`diff of snapshot ${result.from} -> ${result.to}`];
+  const lines = [`diff of snapshot ${result.from} -> ${result.to}`, ...coverageLines(result)];
   if (result.changes.length === 0) {
     lines.push("no changes");
     return `${lines.join("\n")}\n`;
