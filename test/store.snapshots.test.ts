@@ -31,7 +31,13 @@ import {
   type UserRow,
 } from "../src/store/index.js";
 import { MIGRATIONS, type Migration, migrate } from "../src/store/migrations.js";
-import { chainSeal, GENESIS_SEAL, partLinesSql, SEAL_PARTS } from "../src/store/seal.js";
+import {
+  chainSeal,
+  GENESIS_SEAL,
+  partLinesSql,
+  SEAL_FORMAT_V2,
+  SEAL_PARTS,
+} from "../src/store/seal.js";
 import { createLogger, silentLogger } from "../src/util/log.js";
 
 const root = mkdtempSync(join(tmpdir(), "store-snapshots-"));
@@ -848,7 +854,7 @@ describe("seal", () => {
         const found = parts.find((x) => x.snapshot_id === index + 1 && x.part === p.part);
         return { part: p.part, rowCount: found?.row_count ?? -1, sha256: found?.sha256 ?? "" };
       });
-      expect(chainSeal(previous, own)).toBe(seal);
+      expect(chainSeal(previous, own, SEAL_FORMAT_V2)).toBe(seal);
       previous = seal;
     }
 

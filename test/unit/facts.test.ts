@@ -3,12 +3,17 @@ import {
   defineFact,
   EVIDENCE_VIEWS,
   FACT_TABLES,
+  factsOfScope,
   GROUP_MEMBERS,
   GROUPS,
   groupRoleRow,
   groupRow,
   memberRow,
   PUBLIC_VIEWS,
+  projectGroupRow,
+  projectRow,
+  projectUserRoleRow,
+  projectUserRow,
   roleRow,
   USER_ROLES,
   USERS,
@@ -46,6 +51,12 @@ describe("fact type declarations", () => {
       "roles",
       "users",
       "user_roles",
+      "projects",
+      "project_users",
+      "project_groups",
+      "project_roles",
+      "project_group_roles",
+      "project_user_roles",
     ]);
     expect(PUBLIC_VIEWS).toEqual([
       "snapshots",
@@ -60,6 +71,97 @@ describe("fact type declarations", () => {
     expect(
       FACT_TABLES.filter((t) => t.vanishesWith?.join() === "user_id").map((t) => t.part),
     ).toEqual(["users", "user_roles"]);
+    expect(
+      FACT_TABLES.filter((t) => t.vanishesWith?.join() === "project_id,user_id").map((t) => t.part),
+    ).toEqual(["project_users", "project_user_roles"]);
+    expect(
+      FACT_TABLES.filter((t) => t.vanishesWith?.join() === "project_id,group_id").map(
+        (t) => t.part,
+      ),
+    ).toEqual(["project_groups", "project_group_roles"]);
+    // Coverage: what --no-user-roles, --no-projects and --no-project-role-assignments leave out.
+    expect(factsOfScope("user_roles").map((t) => t.part)).toEqual(["user_roles"]);
+    expect(factsOfScope("projects").map((t) => t.part)).toEqual([
+      "projects",
+      "project_users",
+      "project_groups",
+      "project_roles",
+    ]);
+    expect(factsOfScope("project_role_assignments").map((t) => t.part)).toEqual([
+      "project_group_roles",
+      "project_user_roles",
+    ]);
+    expect(() =>
+      defineFact({
+        part: "x",
+        countColumn: "groups",
+        key: ["id"],
+        columns: [varchar("id")],
+        listing: "/x",
+        vanishesWith: ["parent_id"],
+      }),
+    ).toThrow(/vanishesWith column parent_id is not part of the key/);
+  });
+});
+
+describe("project transforms", () => {
+  it("projects: archived by either field; fields the API omitted are NULL", () => {
+    expect(
+      projectRow({
+        id: "proj_1",
+        created_at: 1,
+        name: "Alpha",
+        status: "active",
+        archived_at: null,
+      }),
+    ).toEqual({
+      project_id: "proj_1",
+      name: "Alpha",
+      status: "active",
+      archived: false,
+      created_at: 1,
+      archived_at: null,
+      external_key_id: null,
+      residency: null,
+    });
+    expect(projectRow({ id: "p", created_at: 1, archived_at: 5 }).archived).toBe(true);
+    expect(projectRow({ id: "p", created_at: 1, status: "archived" }).archived).toBe(true);
+    expect(projectRow({ id: "p", created_at: 1, status: "active" }).archived).toBe(false);
+  });
+
+  it("project groups take the project asked for; project user roles keep only two source fields", () => {
+    expect(
+      projectGroupRow("proj_a", {
+        object: "project.group",
+        project_id: "proj_other",
+        group_id: "g1",
+        group_name: "Support",
+        created_at: 9,
+      }),
+    ).toEqual({
+      project_id: "proj_a",
+      group_id: "g1",
+      group_name: "Support",
+      group_type: null,
+      created_at: 9,
+    });
+    const row = projectUserRoleRow("proj_a", "u1", {
+      id: "r1",
+      name: "Project Owner",
+      permissions: ["a"],
+      resource_type: "api.project",
+      predefined_role: true,
+      assignment_sources: [{ principal_id: "g1", principal_type: "group", extra: 1 }],
+    });
+    expect(row.assignment_sources).toEqual([{ principal_id: "g1", principal_type: "group" }]);
+    expect(projectUserRow("proj_a", { id: "u1", role: "owner", added_at: 3 })).toEqual({
+      project_id: "proj_a",
+      user_id: "u1",
+      email: null,
+      name: null,
+      role: "owner",
+      added_at: 3,
+    });
   });
 });
 

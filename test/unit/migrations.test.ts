@@ -9,8 +9,9 @@ describe("migrations as numbered SQL files", () => {
       [3, "retention: pruned status, pruned_at, snapshot_holds"],
       [4, "certification campaigns and remediation"],
       [5, "certification export generations and superseding imports"],
+      [6, "projects: project facts, snapshot coverage, vanished project access"],
     ]);
-    expect(SCHEMA_VERSION).toBe(5);
+    expect(SCHEMA_VERSION).toBe(6);
     expect(MIGRATIONS[1]?.sql).toMatch(/^-- Released:.*\nCREATE VIEW effective_access AS/);
   });
 

@@ -69,6 +69,24 @@ const DESCRIPTIONS: Record<string, string> = {
     "a user's legacy organization role (`role`: owner / reader) changed (names as in `to`)",
   user_role_granted:
     "a role was assigned to a user directly (names as in `to`); a role held only through a group shows as member_*, group_role_* and access_* changes instead",
+  project_access_gained:
+    "a user holds a role in a project in `to` by some path and held it by none in `from` (via: every path to it in `to`: membership, direct, or through an attached group; names as in `to`)",
+  project_added: "a project exists in `to` and not in `from` (name and archived as in `to`)",
+  project_archived: "a project was archived (before, after: its status; archived_at as in `to`)",
+  project_group_attached: "an organization group was attached to a project (names as in `to`)",
+  project_group_role_granted:
+    "a project role was assigned to a group at project scope (names as in `to`)",
+  project_member_added:
+    "a user became a member of a project, with a membership role (names as in `to`)",
+  project_member_role_changed:
+    "a project member's membership role changed, e.g. member to owner (before, after: the roles)",
+  project_renamed: "a project kept its id and changed its name (before, after: the names)",
+  project_role_added:
+    "a role appeared in a project's roles catalog (permissions sorted; names as in `to`)",
+  project_role_permissions_changed:
+    "a project role's set of permissions changed (before, after: sorted permissions)",
+  project_user_role_granted:
+    "a project role was assigned to a member directly, at project scope (names as in `to`); the predefined role matching the membership role shows as project_member_* instead, and a role held through a group as project_group_role_* and project_access_*",
 };
 
 describe("diff headers", () => {
@@ -80,6 +98,13 @@ describe("diff headers", () => {
     });
     expect(Object.fromEntries(parsed.map((q) => [q.kind, q.description]))).toEqual(DESCRIPTIONS);
     for (const q of parsed) expect(q.sql).toMatch(/^(WITH|SELECT)\b/);
+    // What each kind needs both snapshots to have collected (else it is not compared).
+    const requires = Object.fromEntries(parsed.map((q) => [q.kind, q.requires.join(",")]));
+    expect(requires.member_added).toBe("organization");
+    expect(requires.access_gained).toBe("organization,user_roles");
+    expect(requires.user_role_granted).toBe("organization,user_roles");
+    expect(requires.project_member_added).toBe("organization,projects");
+    expect(requires.project_access_gained).toBe("organization,projects,project_role_assignments");
     expect(loadDiffQueries().map((q) => q.kind)).toEqual([...DIFF_KINDS]);
   });
 
