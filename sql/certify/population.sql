@@ -39,7 +39,7 @@ SELECT DISTINCT a.user_id, a.email, u.name, a.role_id, a.role_name, a.permission
           WHERE e.snapshot_id = a.snapshot_id AND e.role_id = a.role_id) AS elevated
 FROM effective_access AS a
 LEFT JOIN snapshot_users AS u ON u.snapshot_id = a.snapshot_id AND u.user_id = a.user_id
-WHERE a.snapshot_id = $s AND a.via = 'direct'
+WHERE a.snapshot_id = $s AND a.scope = 'organization' AND a.via = 'direct'
 ORDER BY a.email NULLS LAST, a.user_id, a.role_name, a.role_id;
 
 -- name: population_counts
@@ -48,4 +48,4 @@ SELECT
   (SELECT count(*) FROM snapshot_group_members WHERE snapshot_id = $s)::INTEGER AS memberships,
   (SELECT count(*) FROM snapshot_group_roles WHERE snapshot_id = $s)::INTEGER AS group_roles,
   (SELECT count(*) FROM (SELECT DISTINCT user_id, role_id FROM effective_access
-     WHERE snapshot_id = $s AND via = 'direct'))::INTEGER AS user_roles;
+     WHERE snapshot_id = $s AND scope = 'organization' AND via = 'direct'))::INTEGER AS user_roles;

@@ -36,7 +36,7 @@ checked AS (
           AND g.role_id = l.role_id)
       ELSE NOT EXISTS (
         SELECT 1 FROM effective_access AS e
-        WHERE e.snapshot_id = l.snapshot_id AND e.via = 'direct'
+        WHERE e.snapshot_id = l.snapshot_id AND e.scope = 'organization' AND e.via = 'direct'
           AND e.user_id = l.user_id AND e.role_id = l.role_id)
     END AS absent
   FROM later AS l)
