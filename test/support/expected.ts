@@ -8,6 +8,12 @@ import {
   GROUP_MEMBERS,
   GROUP_ROLES,
   GROUPS,
+  PROJECT_GROUP_ROLES,
+  PROJECT_GROUPS,
+  PROJECT_ROLES,
+  PROJECT_USER_ROLES,
+  PROJECT_USERS,
+  PROJECTS,
   ROLES,
   USER_ROLES,
   USERS,
@@ -23,6 +29,123 @@ export interface SnapshotRows {
   roles: Row[];
   users: Row[];
   userRoles: Row[];
+  projects: Row[];
+  projectUsers: Row[];
+  projectGroups: Row[];
+  projectRoles: Row[];
+  projectGroupRoles: Row[];
+  projectUserRoles: Row[];
+}
+
+const sources = (
+  list: readonly { principal_id: string; principal_type: string }[] | null | undefined,
+) =>
+  list?.map((s) => ({ principal_id: s.principal_id, principal_type: s.principal_type })) ?? null;
+
+/**
+ * The project views as the simulator's state has them: every project (archived included), the
+ * members of active ones (the API lists none for an archived project), attached groups, roles
+ * catalogs and, unless left out, the role assignments of attached groups and members.
+ */
+function expectedProjects(
+  state: OrgState,
+  options: { projects?: boolean; projectRoleAssignments?: boolean },
+): Pick<
+  SnapshotRows,
+  | "projects"
+  | "projectUsers"
+  | "projectGroups"
+  | "projectRoles"
+  | "projectGroupRoles"
+  | "projectUserRoles"
+> {
+  const out = {
+    projects: [] as Row[],
+    projectUsers: [] as Row[],
+    projectGroups: [] as Row[],
+    projectRoles: [] as Row[],
+    projectGroupRoles: [] as Row[],
+    projectUserRoles: [] as Row[],
+  };
+  if (options.projects === false) return out;
+  const assignments = options.projectRoleAssignments !== false;
+  for (const p of state.listProjects({ includeArchived: true })) {
+    const archived = p.archived_at !== null || p.status === "archived";
+    out.projects.push({
+      project_id: p.id,
+      name: p.name,
+      status: p.status,
+      archived,
+      created_at: iso(p.created_at),
+      archived_at: iso(p.archived_at),
+      external_key_id: p.external_key_id,
+      residency: p.residency ?? null,
+    });
+    if (!archived) {
+      for (const u of state.listProjectUsers(p.id)) {
+        out.projectUsers.push({
+          project_id: p.id,
+          user_id: u.id,
+          email: u.email,
+          name: u.name,
+          role: u.role,
+          added_at: iso(u.added_at),
+        });
+        if (!assignments) continue;
+        for (const r of state.listProjectUserRoles(p.id, u.id)) {
+          out.projectUserRoles.push({
+            project_id: p.id,
+            user_id: u.id,
+            role_id: r.id,
+            role_name: r.name,
+            permissions: r.permissions,
+            predefined_role: r.predefined_role,
+            assignment_sources: sources(r.assignment_sources),
+          });
+        }
+      }
+    }
+    for (const g of state.listProjectGroups(p.id)) {
+      out.projectGroups.push({
+        project_id: p.id,
+        group_id: g.group_id,
+        group_name: g.group_name,
+        group_type: g.group_type ?? null,
+        created_at: iso(g.created_at),
+      });
+      if (!assignments) continue;
+      for (const r of state.listProjectGroupRoles(p.id, g.group_id)) {
+        out.projectGroupRoles.push({
+          project_id: p.id,
+          group_id: g.group_id,
+          role_id: r.id,
+          role_name: r.name,
+          permissions: r.permissions,
+          predefined_role: r.predefined_role,
+          resource_type: r.resource_type,
+        });
+      }
+    }
+    for (const r of state.listProjectRoles(p.id)) {
+      out.projectRoles.push({
+        project_id: p.id,
+        role_id: r.id,
+        name: r.name,
+        description: r.description,
+        permissions: r.permissions,
+        predefined_role: r.predefined_role,
+        resource_type: r.resource_type,
+      });
+    }
+  }
+  return {
+    projects: out.projects.sort(byKey("project_id")),
+    projectUsers: out.projectUsers.sort(byKey("project_id", "user_id")),
+    projectGroups: out.projectGroups.sort(byKey("project_id", "group_id")),
+    projectRoles: out.projectRoles.sort(byKey("project_id", "role_id")),
+    projectGroupRoles: out.projectGroupRoles.sort(byKey("project_id", "group_id", "role_id")),
+    projectUserRoles: out.projectUserRoles.sort(byKey("project_id", "user_id", "role_id")),
+  };
 }
 
 const iso = (unix: number | null): string | null =>
@@ -41,7 +164,7 @@ const byKey =
 
 export function expectedSnapshot(
   state: OrgState,
-  options: { userRoles?: boolean } = {},
+  options: { userRoles?: boolean; projects?: boolean; projectRoleAssignments?: boolean } = {},
 ): SnapshotRows {
   const groups = state.listGroups();
   const members: Row[] = [];
@@ -117,6 +240,7 @@ export function expectedSnapshot(
       }))
       .sort(byKey("user_id")),
     userRoles: userRoles.sort(byKey("user_id", "role_id")),
+    ...expectedProjects(state, options),
   };
 }
 
@@ -135,5 +259,11 @@ export async function storedSnapshot(store: Store, snapshotId: number): Promise<
     roles: await read(ROLES),
     users: await read(USERS),
     userRoles: await read(USER_ROLES),
+    projects: await read(PROJECTS),
+    projectUsers: await read(PROJECT_USERS),
+    projectGroups: await read(PROJECT_GROUPS),
+    projectRoles: await read(PROJECT_ROLES),
+    projectGroupRoles: await read(PROJECT_GROUP_ROLES),
+    projectUserRoles: await read(PROJECT_USER_ROLES),
   };
 }

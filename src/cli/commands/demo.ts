@@ -22,7 +22,8 @@ export const DEMO_DB_PATH = "./data/demo.duckdb";
 /**
  * Changes a team would see between two quarterly crawls, made through the Admin API: people join
  * and leave groups, an elevated role lands on a group nobody manages through SCIM, a group is
- * renamed, and someone becomes Owner through a new group.
+ * renamed, a manual group is attached to a production project as its owner, and someone becomes
+ * Owner through a new group.
  */
 async function applyDemoChanges(sim: RunningSimulator): Promise<string[]> {
   const client = new AdminClient({ baseUrl: sim.baseUrl, apiKey: sim.adminKey });
@@ -69,6 +70,27 @@ async function applyDemoChanges(sim: RunningSimulator): Promise<string[]> {
     if (renamed) {
       await client.updateGroup(renamed.id, `${renamed.name} (renamed)`);
       done.push(`group "${renamed.name}" renamed`);
+    }
+    // Inside a project: a manual group lands on a production project with the owner role,
+    // the change a reviewer must notice (rule project-admin-via-manual-group).
+    const projects = s.listProjects().filter((p) => !s.isDefaultProject(p.id));
+    const production =
+      projects.find((p) => /prod/i.test(p.name)) ??
+      [...projects].sort((a, b) => s.listProjectUsers(b.id).length - s.listProjectUsers(a.id).length)[0];
+    const projectOwnerRole = production && s.projectRoleIdByName(production.id, "Project Owner");
+    const attach = manual.find(
+      (g) => production && g.id !== target?.id && !s.isProjectGroup(production.id, g.id),
+    );
+    if (production && projectOwnerRole && attach) {
+      await client.attachProjectGroup(production.id, attach.id, projectOwnerRole);
+      done.push(
+        `the manual group "${attach.name}" attached to project "${production.name}" as Project Owner`,
+      );
+      const newcomer = users.find((u) => !s.isProjectMember(production.id, u));
+      if (newcomer) {
+        await client.addProjectUser(production.id, newcomer, "member");
+        done.push(`${newcomer} added to project "${production.name}"`);
+      }
     }
     const owners = await client.createGroup("Break-glass admins");
     await client.assignGroupRole(owners.id, s.ownerRoleId);
