@@ -37,11 +37,19 @@ export function registerSimulate(program: Command): void {
       "exact total of group memberships (default: drawn from the seed)",
       intOption(0),
     )
-    .option("--projects <n>", "number of projects, the Default one included", intOption(0, 100_000))
+    .option(
+      "--projects <n>",
+      "number of projects, the Default one included (default: 8-20 by organization size)",
+      intOption(0, 100_000),
+    )
     .option("--project-members <n>", "average members per project", numberOption(0))
     .option("--project-groups <n>", "average groups attached per project", numberOption(0))
-    .option("--project-custom-roles <n>", "custom project roles in all", intOption(0))
-    .option("--archived-projects <f>", "share of the projects that are archived", numberOption(0, 1))
+    .option("--project-custom-roles <n>", "custom project roles in total", intOption(0))
+    .option(
+      "--archived-projects <fraction>",
+      "share of the projects that are archived (default 0.1)",
+      numberOption(0, 1),
+    )
     .option("--admin-key <key>", "admin key clients must send (default: derived from the seed)")
     .option("--latency-ms <n>", "added latency per request", intOption(0, 60_000), 0)
     .option(
