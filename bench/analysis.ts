@@ -15,7 +15,7 @@ import { diffSnapshots, loadDiffQueries } from "../src/analysis/diff.js";
 import { installAnalysisMacros } from "../src/analysis/macros.js";
 import { generateOrganization } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
-import { applyChurn, writeSnapshotFromState } from "./org-snapshot.js";
+import { applyChurn, BENCH_PROJECTS, writeSnapshotFromState } from "./org-snapshot.js";
 
 const TARGET_MS = 1000;
 const RULES_TARGET_MS = 3000;
@@ -39,6 +39,7 @@ export async function buildDiffDatabase(
     groups: 2000,
     users: 50_000,
     memberships: 1_000_000,
+    ...BENCH_PROJECTS,
   });
   const memberships = state.counts().memberships;
   const churn = Math.round(memberships * 0.005);

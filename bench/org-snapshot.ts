@@ -3,12 +3,33 @@ import {
   GROUP_MEMBERS,
   GROUP_ROLES,
   GROUPS,
+  PROJECT_GROUP_ROLES,
+  PROJECT_GROUPS,
+  PROJECT_ROLES,
+  PROJECT_USER_ROLES,
+  PROJECT_USERS,
+  PROJECTS,
+  projectGroupRoleRow,
+  projectGroupRow,
+  projectRoleRow,
+  projectRow,
+  projectUserRoleRow,
+  projectUserRow,
   ROLES,
   USER_ROLES,
   USERS,
 } from "../src/facts/index.js";
 import type { AssignmentSourceWire, OrgState } from "../src/simulator/index.js";
 import type { Store } from "../src/store/index.js";
+
+/** The projects of the benchmark organization (issue 15): on top of the large organization. */
+export const BENCH_PROJECTS = {
+  projects: 300,
+  projectMembersAverage: 40,
+  projectGroupsAverage: 5,
+  projectCustomRoles: 20,
+  archivedProjectFraction: 0.1,
+} as const;
 
 /** `churn` memberships change, half removed and half added; each `round` draws other ones. */
 export function applyChurn(state: OrgState, churn: number, round = 0): void {
@@ -32,6 +53,26 @@ export function applyChurn(state: OrgState, churn: number, round = 0): void {
     const u = userIds[Math.floor(rand() * userIds.length)] as string;
     if (state.addMember(g, u)) added++;
   }
+  // Projects churn at the same rate: members leave and join active projects.
+  const projects = state.activeProjectIds();
+  if (projects.length === 0) return;
+  const members = projects.reduce((n, p) => n + state.projectMemberIds(p).length, 0);
+  const projectChurn = Math.round(members * (churn / Math.max(1, state.counts().memberships)));
+  for (let left = 0, tries = 0; left < projectChurn / 2 && tries < 100 * projectChurn; tries++) {
+    const p = projects[Math.floor(rand() * projects.length)] as string;
+    const ids = state.projectMemberIds(p);
+    const m = ids[Math.floor(rand() * ids.length)];
+    if (m !== undefined && state.removeProjectUser(p, m)) left++;
+  }
+  for (
+    let joined = 0, tries = 0;
+    joined < projectChurn / 2 && tries < 100 * projectChurn;
+    tries++
+  ) {
+    const p = projects[Math.floor(rand() * projects.length)] as string;
+    const u = userIds[Math.floor(rand() * userIds.length)] as string;
+    if (state.addProjectUser(p, u, rand() < 0.1 ? "owner" : "member")) joined++;
+  }
 }
 
 /**
@@ -41,9 +82,18 @@ export function applyChurn(state: OrgState, churn: number, round = 0): void {
 export async function writeSnapshotFromState(
   store: Store,
   state: OrgState,
-  options: { userRoles?: boolean } = {},
+  options: { userRoles?: boolean; projects?: boolean } = {},
 ): Promise<number> {
-  const w = await store.beginSnapshot({ baseUrl: "bench", toolVersion: "bench", keyRedacted: "-" });
+  const projects = options.projects !== false;
+  const w = await store.beginSnapshot({
+    baseUrl: "bench",
+    toolVersion: "bench",
+    keyRedacted: "-",
+    uncollected: [
+      ...(options.userRoles === false ? (["user_roles"] as const) : []),
+      ...(projects ? [] : (["projects", "project_role_assignments"] as const)),
+    ],
+  });
   for (const r of state.listRoles()) {
     w.add(ROLES, {
       role_id: r.id,
@@ -117,6 +167,30 @@ export async function writeSnapshotFromState(
         predefined_role: r.predefined_role,
         assignment_sources: sources,
       });
+    }
+  }
+  if (projects) {
+    // The same transforms as the crawl, over the simulator's wire objects (typed as the
+    // client's lenient item types, which allow unknown keys).
+    const item = <T>(wire: object): T => wire as T;
+    for (const p of state.listProjects({ includeArchived: true })) {
+      const row = projectRow(item(p));
+      w.add(PROJECTS, row);
+      for (const r of state.listProjectRoles(p.id))
+        w.add(PROJECT_ROLES, projectRoleRow(p.id, item(r)));
+      for (const g of state.listProjectGroups(p.id)) {
+        w.add(PROJECT_GROUPS, projectGroupRow(p.id, item(g)));
+        for (const r of state.listProjectGroupRoles(p.id, g.group_id)) {
+          w.add(PROJECT_GROUP_ROLES, projectGroupRoleRow(p.id, g.group_id, item(r)));
+        }
+      }
+      if (row.archived) continue;
+      for (const u of state.listProjectUsers(p.id)) {
+        w.add(PROJECT_USERS, projectUserRow(p.id, item(u)));
+        for (const r of state.listProjectUserRoles(p.id, u.id)) {
+          w.add(PROJECT_USER_ROLES, projectUserRoleRow(p.id, u.id, item(r)));
+        }
+      }
     }
   }
   for (const e of ["/organization/roles", "/organization/groups", "/organization/users"]) {

@@ -11,6 +11,12 @@
  *   endpoints; same rows required.
  * - ingest: the store's appender path against DuckDB's own COPY from CSV of the same rows.
  * - history-size: database size after 1 and after 30 snapshots with 0.5% membership churn.
+ * - crawl-projects (issue 15): the large organization plus 300 projects (10% archived, 40
+ *   members and 5 attached groups each on average, 20 custom project roles) at 20 ms latency:
+ *   requests against the minimum pages, wall time against requests x latency / concurrency
+ *   plus the fixed cost of a crawl (measured against a five-user organization), peak RSS.
+ * - sdk-vs-crawl-projects: the official SDK script over the project endpoints (sequential
+ *   for-await, default page sizes) against our crawl of the same organization, 20 ms latency.
  *
  * Simulator and crawl run as separate processes (the real CLI), so each one's memory and CPU
  * are its own. Set BENCH_ONLY=name[,name] to run a subset.
@@ -37,7 +43,7 @@ import { GROUP_MEMBERS } from "../src/facts/index.js";
 import { generateOrganization, type OrgState } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { benchDiff } from "./analysis.js";
-import { applyChurn, writeSnapshotFromState } from "./org-snapshot.js";
+import { applyChurn, BENCH_PROJECTS, writeSnapshotFromState } from "./org-snapshot.js";
 import { watchPeakRss } from "./process.js";
 import { benchReports } from "./report.js";
 
@@ -154,7 +160,242 @@ function requiredRequests(state: OrgState, userRoles: boolean): string[] {
         1000,
       );
   }
+  paths.push(...requiredProjectRequests(state));
   return paths;
+}
+
+/** The project part of requiredRequests (every project, archived included). */
+function requiredProjectRequests(state: OrgState): string[] {
+  const paths: string[] = [];
+  const paged = (base: string, ids: string[], size: number, extra = "") => {
+    const pages = Math.max(1, Math.ceil(ids.length / size));
+    for (let p = 0; p < pages; p++) {
+      const after = p === 0 ? "" : `&after=${encodeURIComponent(ids[p * size - 1] as string)}`;
+      paths.push(`${base}?limit=${size}${extra}${after}`);
+    }
+  };
+  const projects = state.listProjects({ includeArchived: true });
+  paged(
+    "/organization/projects",
+    projects.map((p) => p.id),
+    100,
+    "&include_archived=true",
+  );
+  for (const p of projects) {
+    const groups = state.listProjectGroups(p.id).map((g) => g.group_id);
+    paged(`/organization/projects/${p.id}/groups`, groups, 100);
+    paged(
+      `/projects/${p.id}/roles`,
+      state.listProjectRoles(p.id).map((r) => r.id),
+      1000,
+    );
+    for (const g of groups) {
+      paged(
+        `/projects/${p.id}/groups/${g}/roles`,
+        state.listProjectGroupRoles(p.id, g).map((r) => r.id),
+        1000,
+      );
+    }
+    if (p.status === "archived") continue;
+    const members = state.listProjectUsers(p.id).map((u) => u.id);
+    paged(`/organization/projects/${p.id}/users`, members, 100);
+    for (const u of members) {
+      paged(
+        `/projects/${p.id}/users/${u}/roles`,
+        state.listProjectUserRoles(p.id, u).map((r) => r.id),
+        1000,
+      );
+    }
+  }
+  return paths;
+}
+
+/** The simulator's command-line flags for an organization. */
+function simFlags(org: {
+  seed: number;
+  groups: number;
+  users: number;
+  memberships?: number;
+  projects?: number;
+  projectMembersAverage?: number;
+  projectGroupsAverage?: number;
+  projectCustomRoles?: number;
+  archivedProjectFraction?: number;
+}): string[] {
+  const flags = ["--seed", String(org.seed), "--groups", String(org.groups)];
+  flags.push("--users", String(org.users));
+  if (org.memberships !== undefined) flags.push("--memberships", String(org.memberships));
+  if (org.projects !== undefined) flags.push("--projects", String(org.projects));
+  if (org.projectMembersAverage !== undefined)
+    flags.push("--project-members", String(org.projectMembersAverage));
+  if (org.projectGroupsAverage !== undefined)
+    flags.push("--project-groups", String(org.projectGroupsAverage));
+  if (org.projectCustomRoles !== undefined)
+    flags.push("--project-custom-roles", String(org.projectCustomRoles));
+  if (org.archivedProjectFraction !== undefined)
+    flags.push("--archived-projects", String(org.archivedProjectFraction));
+  return flags;
+}
+
+/** Process start to exit of a crawl of a five-user organization: what every crawl pays. */
+async function fixedCrawlCost(): Promise<number> {
+  const sim = await startSimProcess(
+    simFlags({ seed: 9, groups: 1, users: 5, projects: 1, projectMembersAverage: 2 }),
+  );
+  try {
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      runs.push((await runCrawl(sim, join(work, `fixed-${i}.duckdb`), [])).wallMs);
+    }
+    return [...runs].sort((a, b) => a - b)[1] as number;
+  } finally {
+    await stopProcess(sim.child);
+  }
+}
+
+async function crawlProjects(): Promise<void> {
+  const org = { seed: 5, groups: 2000, users: 50_000, memberships: 1_000_000, ...BENCH_PROJECTS };
+  const latencyMs = 20;
+  const concurrency = 8;
+  log(`crawl-projects: generating the large organization with ${org.projects} projects`);
+  const state = generateOrganization(org);
+  const paths = requiredRequests(state, true);
+  const projectPaths = requiredProjectRequests(state);
+  const counts = state.counts();
+  const fixedMs = await fixedCrawlCost();
+  log(`crawl-projects: fixed cost of a crawl ${Math.round(fixedMs)} ms (five-user organization)`);
+  const sim = await startSimProcess([...simFlags(org), "--latency-ms", String(latencyMs)]);
+  try {
+    const db = join(work, "projects.duckdb");
+    const run = await runCrawl(sim, db, ["--concurrency", String(concurrency)]);
+    const requests = Number(run.output.requests);
+    const limitMs = (requests * latencyMs) / concurrency;
+    const allowedMs = 1.25 * limitMs + fixedMs;
+    log(
+      `crawl-projects: ${(run.wallMs / 1000).toFixed(1)} s wall, ${requests} requests (minimum ${paths.length}, ${projectPaths.length} for projects), limit ${(limitMs / 1000).toFixed(1)} s, peak RSS ${run.peakRssMb} MB`,
+    );
+    const stored = {
+      projects: Number(run.output.projects),
+      project_memberships: Number(run.output.project_memberships),
+      project_groups: Number(run.output.project_groups),
+    };
+    results["crawl-projects"] = {
+      organization: { ...org, memberships_actual: counts.memberships },
+      projects: {
+        projects: counts.projects,
+        archived: counts.archivedProjects,
+        members: counts.projectMembers,
+        attached_groups: counts.projectGroups,
+        custom_roles: counts.projectCustomRoles,
+        stored,
+      },
+      latency_ms: latencyMs,
+      concurrency,
+      requests,
+      minimum_pages: paths.length,
+      project_minimum_pages: projectPaths.length,
+      requests_per_minimum_page: round(requests / paths.length, 3),
+      wall_s: round(run.wallMs / 1000),
+      concurrency_limit_s: round(limitMs / 1000),
+      fixed_cost_ms: Math.round(fixedMs),
+      wall_vs_limit: round(run.wallMs / limitMs, 3),
+      peak_rss_mb: run.peakRssMb,
+      targets: {
+        requests_per_minimum_page: 1.0,
+        wall_max: "1.25 x concurrency limit + fixed cost",
+        peak_rss_mb_max: 400,
+      },
+      pass:
+        requests === paths.length &&
+        run.wallMs <= allowedMs &&
+        run.peakRssMb < 400 &&
+        stored.projects === counts.projects &&
+        stored.project_memberships ===
+          state.listProjects().reduce((n, p) => n + state.listProjectUsers(p.id).length, 0),
+    };
+  } finally {
+    await stopProcess(sim.child);
+  }
+}
+
+async function sdkVsCrawlProjects(): Promise<void> {
+  // The project endpoints dominate: a small organization around 100 projects of the benchmark
+  // shape (the SDK script is sequential: at 20 ms a request, 300 projects would take minutes).
+  const org = {
+    seed: 6,
+    groups: 60,
+    users: 4000,
+    projects: 100,
+    projectMembersAverage: BENCH_PROJECTS.projectMembersAverage,
+    projectGroupsAverage: BENCH_PROJECTS.projectGroupsAverage,
+    projectCustomRoles: 10,
+    archivedProjectFraction: BENCH_PROJECTS.archivedProjectFraction,
+  };
+  const latencyMs = 20;
+  const sim = await startSimProcess([...simFlags(org), "--latency-ms", String(latencyMs)]);
+  try {
+    log("sdk-vs-crawl-projects: official SDK script over the project endpoints");
+    const client = new OpenAI({ adminAPIKey: sim.adminKey, apiKey: null, baseURL: sim.baseUrl });
+    const projects = client.admin.organization.projects;
+    const started = performance.now();
+    let rows = 0;
+    let memberRoles = 0;
+    for await (const p of projects.list({ include_archived: true })) {
+      rows++;
+      for await (const _ of projects.roles.list(p.id)) rows++;
+      for await (const g of projects.groups.list(p.id)) {
+        rows++;
+        for await (const _ of projects.groups.roles.list(g.group_id, { project_id: p.id })) rows++;
+      }
+      if (p.status === "archived") continue;
+      for await (const u of projects.users.list(p.id)) {
+        rows++;
+        for await (const _ of projects.users.roles.list(u.id, { project_id: p.id })) memberRoles++;
+      }
+    }
+    const sdkMs = performance.now() - started;
+    log(`sdk-vs-crawl-projects: SDK ${(sdkMs / 1000).toFixed(1)} s, ${rows + memberRoles} rows`);
+    const runs: Record<string, Json> = {};
+    let best = 0;
+    for (const concurrency of [8, 16]) {
+      const run = await runCrawl(sim, join(work, `sdk-projects-${concurrency}.duckdb`), [
+        "--no-user-roles",
+        "--concurrency",
+        String(concurrency),
+      ]);
+      const ourRows =
+        Number(run.output.projects) +
+        Number(run.output.project_roles) +
+        Number(run.output.project_groups) +
+        Number(run.output.project_group_role_assignments) +
+        Number(run.output.project_memberships);
+      const speedup = sdkMs / run.wallMs;
+      if (concurrency === 8) best = speedup;
+      runs[`concurrency_${concurrency}`] = {
+        seconds: round(run.wallMs / 1000),
+        requests: Number(run.output.requests),
+        same_rows:
+          ourRows === rows && Number(run.output.project_user_role_assignments) === memberRoles,
+        speedup: round(speedup, 1),
+      };
+      log(
+        `sdk-vs-crawl-projects: ours at concurrency ${concurrency} ${(run.wallMs / 1000).toFixed(1)} s (process start to exit, organization part included), ${speedup.toFixed(1)}x`,
+      );
+    }
+    results["sdk-vs-crawl-projects"] = {
+      organization: org,
+      latency_ms: latencyMs,
+      endpoints:
+        "projects (include_archived), each project's roles, groups and their project roles, members and their project roles",
+      sdk: { package: "openai", seconds: round(sdkMs / 1000), rows: rows + memberRoles },
+      ours: runs,
+      speedup_at_default_concurrency: round(best, 1),
+      targets: { speedup_min: 10 },
+      pass: best >= 10,
+    };
+  } finally {
+    await stopProcess(sim.child);
+  }
 }
 
 /** The simulator's raw capacity on exactly these requests at this concurrency. */
@@ -510,6 +751,8 @@ async function main(): Promise<void> {
       ["sdk-vs-crawl", sdkVsCrawl],
       ["ingest", ingest],
       ["history-size", historySize],
+      ["crawl-projects", crawlProjects],
+      ["sdk-vs-crawl-projects", sdkVsCrawlProjects],
       [
         "analysis",
         async () => {

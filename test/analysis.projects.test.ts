@@ -12,7 +12,12 @@ import type { AccessPath } from "../src/analysis/access.js";
 import { runRules } from "../src/analysis/anomalies.js";
 import { DIFF_KINDS, type DiffKind, diffSnapshots } from "../src/analysis/diff.js";
 import { AdminClient } from "../src/api/index.js";
-import { applyRandomMutation, Prng, type RunningSimulator, startSimulator } from "../src/simulator/index.js";
+import {
+  applyRandomMutation,
+  Prng,
+  type RunningSimulator,
+  startSimulator,
+} from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { crawlInto } from "./support/analysis-org.js";
 import { cliEnv, runCli } from "./support/cli.js";
@@ -71,13 +76,16 @@ describe("project diff kinds", () => {
   it("every kind, made through the API, is exact both ways", async () => {
     const db = newDbPath();
     const s = sim.state;
+    const active = s
+      .listProjects()
+      .filter((p) => s.listProjectUsers(p.id).length >= 3 && !s.isDefaultProject(p.id));
+    const [a, b, c] = active as [(typeof active)[0], (typeof active)[0], (typeof active)[0]];
+    // A custom role to delete, and one whose permissions change.
+    const doomed = s.createProjectRole(b.id, { name: "Doomed", permissions: ["api.a.read"] });
+    const custom = s.createProjectRole(a.id, { name: "Tuned", permissions: ["api.b.read"] });
     const first = { id: await crawlInto(sim, db), rows: expectedSnapshot(s) };
     const client = new AdminClient({ baseUrl: sim.baseUrl, apiKey: sim.adminKey });
     try {
-      const active = s
-        .listProjects()
-        .filter((p) => s.listProjectUsers(p.id).length >= 3 && !s.isDefaultProject(p.id));
-      const [a, b, c] = active as [(typeof active)[0], (typeof active)[0], (typeof active)[0]];
       const created = await client.createProject("Launch project");
       await client.updateProject(a.id, `${a.name} v2`);
       await client.archiveProject(c.id);
@@ -105,16 +113,10 @@ describe("project diff kinds", () => {
       await client.assignProjectUserRole(b.id, bMember.id, role.id);
       const viewer = s.projectRoleIdByName(a.id, "Project Viewer") as string;
       await client.assignProjectUserRole(a.id, promoted.id, viewer);
-      const custom = s.listProjectRoles(a.id).find((r) => !r.predefined_role);
-      if (custom) {
-        await client.updateProjectRole(a.id, custom.id, {
-          permissions: [...custom.permissions, "api.organization.projects.rate_limits.write"],
-        });
-      }
-      const bCustom = s
-        .listProjectRoles(b.id)
-        .find((r) => !r.predefined_role && r.id !== role.id);
-      if (bCustom) await client.deleteProjectRole(b.id, bCustom.id);
+      await client.updateProjectRole(a.id, custom.id, {
+        permissions: [...custom.permissions, "api.organization.projects.rate_limits.write"],
+      });
+      await client.deleteProjectRole(b.id, doomed.id);
       await client.addProjectUser(created.id, outsider, "owner");
     } finally {
       await client.close();
@@ -133,6 +135,7 @@ describe("project diff kinds", () => {
       "project_group_detached",
       "project_role_added",
       "project_role_removed",
+      "project_role_permissions_changed",
       "project_group_role_granted",
       "project_user_role_granted",
       "project_user_role_revoked",
@@ -149,8 +152,8 @@ describe("project diff kinds", () => {
     expect(PROJECT_KINDS.length).toBe(19);
     // The CLI prints them, one line each, and --json carries them.
     const text = await runCli(["diff", "--db", db], cliEnv({}));
-    expect(text.code).toBe(0);
-    expect(text.stdout).toContain("project_member_added (1)");
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain("project_member_added (2)");
     expect(text.stdout).toContain("Launch project");
   });
 
@@ -187,7 +190,11 @@ describe("access --project and --user", () => {
     owner = s.userIds()[2] as string;
     s.addProjectUser(project.id, owner, "owner");
     const group = s.listGroups().find((g) => s.groupSize(g.id) > 0) as { id: string };
-    s.attachProjectGroup(project.id, group.id, s.projectRoleIdByName(project.id, "Project Owner") as string);
+    s.attachProjectGroup(
+      project.id,
+      group.id,
+      s.projectRoleIdByName(project.id, "Project Owner") as string,
+    );
     viaGroup = { user: s.groupMemberIdAt(group.id, 0) as string, group: group.id };
     db = newDbPath();
     await crawlInto(sim, db);
@@ -197,15 +204,23 @@ describe("access --project and --user", () => {
   it("answers who can do what in a project, and why, by id or by name", async () => {
     for (const ref of [project.id, project.name.toUpperCase()]) {
       const out = await runCli(["access", "--db", db, "--project", ref, "--json"], cliEnv({}));
-      expect(out.code).toBe(0);
-      const parsed = JSON.parse(out.stdout) as { project: { project_id: string }; access: AccessPath[] };
+      expect(out.status).toBe(0);
+      const parsed = JSON.parse(out.stdout) as {
+        project: { project_id: string };
+        access: AccessPath[];
+      };
       expect(parsed.project.project_id).toBe(project.id);
       expect(parsed.access.every((p) => p.scope === "project" && p.project_id === project.id)).toBe(
         true,
       );
       const ownerPaths = parsed.access.filter((p) => p.user_id === owner);
-      expect(ownerPaths.map((p) => [p.via, p.role_name])).toContainEqual(["membership", "Project Owner"]);
-      const groupPaths = parsed.access.filter((p) => p.user_id === viaGroup.user && p.via === "group");
+      expect(ownerPaths.map((p) => [p.via, p.role_name])).toContainEqual([
+        "membership",
+        "Project Owner",
+      ]);
+      const groupPaths = parsed.access.filter(
+        (p) => p.user_id === viaGroup.user && p.via === "group",
+      );
       expect(groupPaths.map((p) => [p.via_group_id, p.role_name])).toEqual([
         [viaGroup.group, "Project Owner"],
       ]);
@@ -214,7 +229,7 @@ describe("access --project and --user", () => {
     expect(text.stdout).toContain(`project ${project.name}`);
     expect(text.stdout).toContain("project membership");
     const unknown = await runCli(["access", "--db", db, "--project", "no such"], cliEnv({}));
-    expect(unknown.code).toBe(2);
+    expect(unknown.status).toBe(2);
     expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
     expect(unknown.stderr).toContain('no project with id or name "no such"');
   });
@@ -245,7 +260,7 @@ describe("access --project and --user", () => {
       await store.close();
     }
     const out = await runCli(["access", "--db", db, "--project", project.id], cliEnv({}));
-    expect(out.code).toBe(2);
+    expect(out.status).toBe(2);
     expect(out.stderr).toMatch(/did not collect projects/);
   });
 });
@@ -327,7 +342,9 @@ describe("project rules", () => {
       (f) => f.project_id === p.id,
     );
     expect(large.map((f) => [f.group_id, f.role_id])).toEqual([[big.id, writer.id]]);
-    expect(large[0]?.detail).toMatch(/custom role "Writer" of project "Admin paths" is granted to group/);
+    expect(large[0]?.detail).toMatch(
+      /custom role "Writer" of project "Admin paths" is granted to group/,
+    );
     s.unassignProjectGroupRole(p.id, manual.id, ownerRole);
     s.unassignProjectGroupRole(p.id, big.id, writer.id);
     await crawlInto(sim, db);
@@ -342,22 +359,30 @@ describe("project rules", () => {
   it("archived-project-with-access: groups still attached to an archived project", async () => {
     const s = sim.state;
     const p = s.createProject({ name: "Retired pilot" });
+    const bare = s.createProject({ name: "Retired cleanly" });
+    const live = s.createProject({ name: "Still live" });
     const group = s.listGroups()[0] as { id: string };
     s.attachProjectGroup(p.id, group.id, s.projectRoleIdByName(p.id, "Project Member") as string);
+    s.attachProjectGroup(
+      live.id,
+      group.id,
+      s.projectRoleIdByName(live.id, "Project Member") as string,
+    );
     s.archiveProject(p.id);
+    s.archiveProject(bare.id);
     const db = newDbPath();
     await crawlInto(sim, db);
-    const found = (await fired(db, "archived-project-with-access")).filter(
-      (f) => f.project_id === p.id,
+    const found = (await fired(db, "archived-project-with-access")).filter((f) =>
+      [p.id, bare.id, live.id].includes(f.project_id ?? ""),
     );
-    expect(found.map((f) => f.detail)).toEqual([
-      'archived project "Retired pilot" still has 1 attached group(s), 1 group role assignment(s)',
+    // Fires on the archived project with a group; silent on the archived one without and on
+    // the active one with a group.
+    expect(found.map((f) => [f.project_id, f.detail])).toEqual([
+      [
+        p.id,
+        'archived project "Retired pilot" still has 1 attached group(s), 1 group role assignment(s)',
+      ],
     ]);
-    s.detachProjectGroup(p.id, group.id);
-    await crawlInto(sim, db);
-    expect(
-      (await fired(db, "archived-project-with-access")).filter((f) => f.project_id === p.id),
-    ).toEqual([]);
   });
 
   it("project-member-not-in-organization, and project rules skipped without projects", async () => {

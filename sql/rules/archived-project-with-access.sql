@@ -1,12 +1,14 @@
 -- id: archived-project-with-access
 -- title: Archived project that still has groups or role assignments
--- severity: medium
+-- severity: low
 -- scope: project
 -- rationale: >-
---   An archived project cannot be used, so any access still attached to it is access nobody
---   needs; it comes back as it was if the project is ever restored, and it clutters reviews.
+--   An archived project cannot be used, so access still attached to it is access nobody needs
+--   today; it is what comes back if the project is ever restored, and it clutters every review.
 -- remediation: >-
---   Detach the groups and remove the project role assignments of the archived project.
+--   Detach groups and remove project role assignments before archiving a project. The API
+--   refuses changes to an archived project, so record existing cases as reviewed (an accepted
+--   exception) rather than trying to remove them.
 -- controls: [SOC 2 CC6.2, ISO 27001 A.5.18]
 
 -- Why: the API lists no members of an archived project ("archived projects have no users"), but

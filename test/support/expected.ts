@@ -39,8 +39,7 @@ export interface SnapshotRows {
 
 const sources = (
   list: readonly { principal_id: string; principal_type: string }[] | null | undefined,
-) =>
-  list?.map((s) => ({ principal_id: s.principal_id, principal_type: s.principal_type })) ?? null;
+) => list?.map((s) => ({ principal_id: s.principal_id, principal_type: s.principal_type })) ?? null;
 
 /**
  * The project views as the simulator's state has them: every project (archived included), the

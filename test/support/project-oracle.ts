@@ -104,9 +104,7 @@ function directProjectRoles(
 
 function directRoles(s: SnapshotRows): Row[] {
   const paths = projectPaths(s);
-  return paths
-    .filter((p) => p.via === "direct")
-    .map((p) => ({ ...p }) as unknown as Row);
+  return paths.filter((p) => p.via === "direct").map((p) => ({ ...p }) as unknown as Row);
 }
 
 /** What the diff from `a` to `b` must report for the project kinds. */
@@ -164,7 +162,12 @@ function oneWay(x: SnapshotRows, y: SnapshotRows, direction: "forward" | "mirror
       });
     }
     if (direction === "forward" && f.name !== t.name) {
-      out.push({ kind: "project_renamed", project_id: t.project_id, before: f.name, after: t.name });
+      out.push({
+        kind: "project_renamed",
+        project_id: t.project_id,
+        before: f.name,
+        after: t.name,
+      });
     }
   }
 

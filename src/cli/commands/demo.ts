@@ -76,7 +76,9 @@ async function applyDemoChanges(sim: RunningSimulator): Promise<string[]> {
     const projects = s.listProjects().filter((p) => !s.isDefaultProject(p.id));
     const production =
       projects.find((p) => /prod/i.test(p.name)) ??
-      [...projects].sort((a, b) => s.listProjectUsers(b.id).length - s.listProjectUsers(a.id).length)[0];
+      [...projects].sort(
+        (a, b) => s.listProjectUsers(b.id).length - s.listProjectUsers(a.id).length,
+      )[0];
     const projectOwnerRole = production && s.projectRoleIdByName(production.id, "Project Owner");
     const attach = manual.find(
       (g) => production && g.id !== target?.id && !s.isProjectGroup(production.id, g.id),
