@@ -253,10 +253,10 @@ describe("effective access", () => {
     expect(latest.status).toBe(0);
     expect(latest.stdout.split("\n")).toEqual([
       `snapshot ${second}: 1 access path(s)`,
-      expect.stringMatching(/^user\s+user_id\s+role\s+role_id\s+via\s+group_id$/),
+      expect.stringMatching(/^scope\s+user\s+user_id\s+role\s+role_id\s+via\s+group_id$/),
       expect.stringMatching(
         new RegExp(
-          `^alice@corp\\.example\\s+${o.alice}\\s+Owner\\s+${o.owner}\\s+group "Org Admins" \\(manual\\)\\s+${o.admins}$`,
+          `^organization\\s+alice@corp\\.example\\s+${o.alice}\\s+Owner\\s+${o.owner}\\s+group "Org Admins" \\(manual\\)\\s+${o.admins}$`,
         ),
       ),
       "",

@@ -19,6 +19,8 @@ const tmp = mkdtempSync(join(tmpdir(), "aa-anomalies-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const SHIPPED = [
+  "archived-project-with-access",
+  "custom-project-role-large-group",
   "custom-role-permissions-changed",
   "duplicate-group-names",
   "elevated-access-gained",
@@ -29,6 +31,9 @@ const SHIPPED = [
   "group-roles-without-members",
   "inactive-elevated-user",
   "owner-via-group",
+  "project-admin-via-manual-group",
+  "project-member-not-in-organization",
+  "project-without-human-owner",
   "redundant-role-paths",
   "scim-group-role-assigned",
   "service-account-elevated",
@@ -94,7 +99,7 @@ describe("anomaly rules on a crafted organization", () => {
   };
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 21, groups: 0, users: 0 });
+    sim = await startSimulator({ port: 0, seed: 21, groups: 0, users: 0, projects: 0 });
     const s = sim.state;
     const now = nowSeconds();
     for (const name of [
@@ -335,7 +340,7 @@ describe("anomaly rules on a crafted organization", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toBe("access-audit: 2 rule(s) failed: bad-meta, broken-rule\n");
     const json = JSON.parse(run.stdout) as AnomalyReport;
-    expect(Object.keys(json)).toEqual(["snapshot_id", "findings", "errors"]);
+    expect(Object.keys(json)).toEqual(["snapshot_id", "findings", "errors", "skipped"]);
     expect(json.snapshot_id).toBe(s2);
     expect(json.errors.map((e) => e.rule)).toEqual(["bad-meta", "broken-rule"]);
     expect(json.errors[0]?.message).toMatch(/bad-meta\.sql: invalid metadata: severity:/);
@@ -345,6 +350,7 @@ describe("anomaly rules on a crafted organization", () => {
         rule: "direct-owners",
         severity: "low",
         title: "Owner granted directly",
+        project_id: null,
         group_id: null,
         user_id: id("alice"),
         role_id: id("Owner"),
@@ -393,7 +399,7 @@ describe("anomaly rules on a crafted organization", () => {
   });
 
   it("an empty organization: no findings, --fail-on low exits 0", async () => {
-    const empty = await startSimulator({ port: 0, seed: 5, groups: 0, users: 0 });
+    const empty = await startSimulator({ port: 0, seed: 5, groups: 0, users: 0, projects: 0 });
     const emptyDb = join(tmp, "empty-org.duckdb");
     try {
       await crawlInto(empty, emptyDb);
@@ -407,6 +413,11 @@ describe("anomaly rules on a crafted organization", () => {
     );
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ snapshot_id: 2, findings: [], errors: [] });
+    expect(JSON.parse(run.stdout)).toEqual({
+      snapshot_id: 2,
+      findings: [],
+      errors: [],
+      skipped: [],
+    });
   });
 });

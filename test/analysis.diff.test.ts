@@ -22,6 +22,7 @@ import { Store } from "../src/store/index.js";
 import { crawlInto } from "./support/analysis-org.js";
 import { cliEnv, runCli } from "./support/cli.js";
 import { expectedSnapshot, type Row, type SnapshotRows } from "./support/expected.js";
+import { expectedProjectDiff } from "./support/project-oracle.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "aa-diff-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -252,9 +253,13 @@ function expectedDiff(a: SnapshotRows, b: SnapshotRows): Change[] {
       });
     }
   }
+  // Organization changes reach into projects too (a deleted group is detached, a removed user
+  // leaves every project): the project half of the oracle (test/support/project-oracle.ts).
+  out.push(...expectedProjectDiff(a, b));
   return out.sort(
     (x, y) =>
       DIFF_KINDS.indexOf(x.kind) - DIFF_KINDS.indexOf(y.kind) ||
+      cmp(str(x.project_id), str(y.project_id)) ||
       cmp(str(x.group_id), str(y.group_id)) ||
       cmp(str(x.user_id), str(y.user_id)) ||
       cmp(str(x.role_id), str(y.role_id)),
@@ -449,7 +454,10 @@ describe("diff between two snapshots", () => {
     expect(result.from).toBe(s1);
     expect(result.to).toBe(s2);
     expect(result.changes).toEqual(expectedDiff(before, after));
-    for (const kind of DIFF_KINDS) expect(result.summary[kind], kind).toBeGreaterThan(0);
+    // Every organization kind occurs here (the project kinds: test/analysis.projects.test.ts).
+    for (const kind of DIFF_KINDS.filter((k) => !k.startsWith("project_"))) {
+      expect(result.summary[kind], kind).toBeGreaterThan(0);
+    }
     expect(Object.keys(result.summary)).toEqual([...DIFF_KINDS]);
     expect(Object.values(result.summary).reduce((a, b) => a + b, 0)).toBe(result.changes.length);
   });
@@ -559,8 +567,10 @@ describe("diff between two snapshots", () => {
     // The effective_access view agrees on every (user, role) gained and lost.
     const fromView = async (a: number, b: number) =>
       store.query<{ user_id: string; role_id: string }>(
-        `SELECT user_id, role_id FROM effective_access WHERE snapshot_id = $a
-         EXCEPT SELECT user_id, role_id FROM effective_access WHERE snapshot_id = $b
+        `SELECT user_id, role_id FROM effective_access
+         WHERE snapshot_id = $a AND scope = 'organization'
+         EXCEPT SELECT user_id, role_id FROM effective_access
+         WHERE snapshot_id = $b AND scope = 'organization'
          ORDER BY user_id, role_id`,
         { a, b },
       );
@@ -621,7 +631,15 @@ describe("diff between two snapshots", () => {
       expect(run.stderr).toBe("");
       expect(run.status).toBe(0);
       const parsed = JSON.parse(run.stdout) as DiffResult;
-      expect(Object.keys(parsed)).toEqual(["from", "to", "changes", "summary"]);
+      expect(Object.keys(parsed)).toEqual([
+        "from",
+        "to",
+        "changes",
+        "summary",
+        "coverage_changed",
+        "not_collected",
+        "not_compared",
+      ]);
       expect(parsed.from).toBe(s2);
       expect(parsed.to).toBe(s3);
       expect(parsed.changes).toEqual([
@@ -652,8 +670,11 @@ describe("diff between two snapshots", () => {
       expect(run.status).toBe(0);
       const r = await diffSnapshots(store, { from: s1, to: s2 });
       expect(run.stdout).toContain(`diff of snapshot ${s1} -> ${s2}`);
-      for (const kind of DIFF_KINDS)
-        expect(run.stdout).toContain(`\n${kind} (${r.summary[kind]})\n`);
+      // A heading per kind with changes; none for a kind without.
+      for (const kind of DIFF_KINDS) {
+        if (r.summary[kind] > 0) expect(run.stdout).toContain(`\n${kind} (${r.summary[kind]})\n`);
+        else expect(run.stdout).not.toContain(`\n${kind} (`);
+      }
       expect(run.stdout).toContain('"Diff reshaped" +api.roles.write -api.groups.read');
       expect(run.stdout).toMatch(/access_gained \(\d+\)\n(.*\n)*.*"Diff via group" via group/);
       expect(run.stdout).toContain(`${r.changes.length} change(s)`);

@@ -453,6 +453,12 @@ describe("publish and abort", () => {
       roles: 2,
       users: 7,
       user_role_assignments: 7,
+      projects: 0,
+      project_memberships: 0,
+      project_groups: 0,
+      project_roles: 0,
+      project_group_role_assignments: 0,
+      project_user_role_assignments: 0,
     });
     const [row] = await store.listSnapshots();
     expect(row).toMatchObject({ vanished_groups: 1, vanished_users: 1, duplicate_rows: 2 });

@@ -46,8 +46,10 @@ export function factsOfScope(scope: CoverageScope): readonly FactTable[] {
 /** Evidence views of each snapshot (what the crawl saw, not the organization's facts). */
 export const EVIDENCE_VIEWS = [
   "snapshot_endpoints",
+  "snapshot_coverage",
   "snapshot_vanished_groups",
   "snapshot_vanished_users",
+  "snapshot_vanished_project_access",
   "snapshot_seal_parts",
 ] as const;
 
