@@ -371,7 +371,7 @@ describe("anomaly rules on a crafted organization", () => {
     const text = failing.stdout;
     expect(text.split("\n")[0]).toBe(
       // No --allowed-domain this time: the domain rule is silent; bad-meta did not load.
-      `snapshot ${s2}: 18 finding(s) (critical 1, high 4, medium 8, low 5) from 15 rule(s)`,
+      `snapshot ${s2}: 18 finding(s) (critical 1, high 4, medium 8, low 5) from 20 rule(s)`,
     );
     expect(text.indexOf("CRITICAL (1)")).toBeGreaterThan(0);
     expect(text.indexOf("CRITICAL (1)")).toBeLessThan(text.indexOf("HIGH (4)"));
