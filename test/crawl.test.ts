@@ -85,9 +85,15 @@ describe("crawl into DuckDB", () => {
       "/organization/groups",
       "/organization/groups/{group_id}/roles",
       "/organization/groups/{group_id}/users",
+      "/organization/projects",
+      "/organization/projects/{project_id}/groups",
+      "/organization/projects/{project_id}/users",
       "/organization/roles",
       "/organization/users",
       "/organization/users/{user_id}/roles",
+      "/projects/{project_id}/groups/{group_id}/roles",
+      "/projects/{project_id}/roles",
+      "/projects/{project_id}/users/{user_id}/roles",
     ]);
     expect(endpoints.every((e) => e.completed)).toBe(true);
     expect(

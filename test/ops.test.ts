@@ -100,7 +100,10 @@ describe("demo", () => {
     };
     expect(out.first.snapshot_id).toBe(1);
     expect(out.second.snapshot_id).toBe(2);
-    expect(out.changes.length).toBe(5);
+    expect(out.changes.length).toBe(7);
+    expect(out.changes).toContainEqual(
+      expect.stringMatching(/^the manual group ".*" attached to project ".*" as Project Owner$/),
+    );
     expect(out.second.files.map((f) => f.format)).toEqual(["html", "xlsx"]);
     for (const f of out.second.files) {
       expect(f.path).toMatch(/reports[/\\]access-review-s2-\d{4}-\d{2}-\d{2}\.(html|xlsx)$/);
@@ -126,6 +129,11 @@ describe("demo", () => {
     expect(summary.member_removed).toBe(4);
     expect(summary.member_added).toBe(7); // 6 joined + the break-glass member
     expect(summary.access_gained).toBeGreaterThanOrEqual(4);
+    // Inside a project: a manual group attached as owner, and a new member.
+    expect(summary.project_group_attached).toBe(1);
+    expect(summary.project_group_role_granted).toBe(1);
+    expect(summary.project_member_added).toBe(1);
+    expect(summary.project_access_gained).toBeGreaterThanOrEqual(2);
     expect(out.second.changes).toBe(Object.values(summary).reduce((a, b) => a + b, 0));
   });
 });

@@ -204,7 +204,7 @@ describe("a full disk", () => {
         const failed = await runCli(crawlArgs(large, db, "--no-user-roles"), crawlEnv(large));
         expect(oneLine(failed, 1)).toMatch(
           new RegExp(
-            `^access-audit: database ${db}: no space left on device writing ${disk}/\\S+; free some space and run the command again$`,
+            `^access-audit: database ${db}: no space left on device (writing ${disk}/\\S+|for temporary files \\(.*\\)); free some space and run the command again$`,
           ),
         );
 

@@ -108,6 +108,16 @@ export function databaseIoError(
       options,
     );
   }
+  // DuckDB caps its temporary files at 90% of the free disk space by default: when a spill
+  // does not fit, the disk is what is full, whatever the wording.
+  if (/failed to offload data block/i.test(message)) {
+    const reason = (message.split("\n")[0] ?? message).replace(/^[A-Za-z]+ Error: /, "");
+    return new StoreError(
+      "DB_NO_SPACE",
+      `database ${path}: no space left on device for temporary files (${reason}); free some space and run the command again`,
+      options,
+    );
+  }
   const denied = /Read-only file system/i.test(message)
     ? "EROFS"
     : /Operation not permitted/i.test(message)
