@@ -246,7 +246,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 const oneLine = (text: string): string => text.replace(/\s+/g, " ").trim();
 const json = (row: Row): string => JSON.stringify(row);
-const TABLES = ["groups", "members", "groupRoles", "roles", "users", "userRoles"] as const;
+const TABLES = [
+  "groups",
+  "members",
+  "groupRoles",
+  "roles",
+  "users",
+  "userRoles",
+  "projects",
+  "projectUsers",
+  "projectGroups",
+  "projectRoles",
+  "projectGroupRoles",
+  "projectUserRoles",
+] as const;
 type Table = (typeof TABLES)[number];
 
 async function crawlOnce(
@@ -307,6 +320,13 @@ interface ChangeLog {
   membershipUsers: Set<string>;
   /** Groups whose roles changed or which were deleted: their members' inherited roles varied. */
   roleGroups: Set<string>;
+  /** `project|user` whose membership or direct project roles changed. */
+  projectUsers: Set<string>;
+  /** `project|group` attached, detached, or whose project roles changed. */
+  projectGroups: Set<string>;
+  /** `project|group|role` assigned (or attached with) and unassigned (or detached). */
+  assignedProjectGroupRoles: Set<string>;
+  unassignedProjectGroupRoles: Set<string>;
 }
 
 function parseChangeLog(lines: readonly string[]): ChangeLog {
@@ -319,9 +339,13 @@ function parseChangeLog(lines: readonly string[]): ChangeLog {
     directRoleUsers: new Set(),
     membershipUsers: new Set(),
     roleGroups: new Set(),
+    projectUsers: new Set(),
+    projectGroups: new Set(),
+    assignedProjectGroupRoles: new Set(),
+    unassignedProjectGroupRoles: new Set(),
   };
   for (const line of lines) {
-    const [op, a = "", b = ""] = line.split(" ");
+    const [op, a = "", b = "", c = ""] = line.split(" ");
     switch (op) {
       case "addMember":
         log.addedMembers.add(`${a}|${b}`);
@@ -349,17 +373,25 @@ function parseChangeLog(lines: readonly string[]): ChangeLog {
       case "unassignUserRole":
         log.directRoleUsers.add(a);
         break;
-      // Project access changes (simulator faults.ts, applyRandomProjectMutation): the crawl does
-      // not collect projects yet, so they bound nothing it stores.
+      // Project access changes (simulator faults.ts, applyRandomProjectMutation).
       case "addProjectUser":
       case "removeProjectUser":
       case "setProjectUserRole":
-      case "attachProjectGroup":
-      case "detachProjectGroup":
-      case "assignProjectGroupRole":
-      case "unassignProjectGroupRole":
       case "assignProjectUserRole":
       case "unassignProjectUserRole":
+        log.projectUsers.add(`${a}|${b}`);
+        break;
+      case "attachProjectGroup":
+      case "assignProjectGroupRole":
+        log.projectGroups.add(`${a}|${b}`);
+        log.assignedProjectGroupRoles.add(`${a}|${b}|${c}`);
+        break;
+      case "detachProjectGroup":
+        log.projectGroups.add(`${a}|${b}`);
+        break;
+      case "unassignProjectGroupRole":
+        log.projectGroups.add(`${a}|${b}`);
+        log.unassignedProjectGroupRoles.add(`${a}|${b}|${c}`);
         break;
       case "noop":
         break;
@@ -423,6 +455,18 @@ export function boundedProblems(
         role.resource_type === row.resource_type
       );
     }
+    if (table === "projectUsers") {
+      // Added, or its membership role changed, while the crawl ran.
+      return log.projectUsers.has(`${String(row.project_id)}|${String(row.user_id)}`);
+    }
+    if (table === "projectGroups") {
+      return log.projectGroups.has(`${String(row.project_id)}|${String(row.group_id)}`);
+    }
+    if (table === "projectGroupRoles") {
+      return log.assignedProjectGroupRoles.has(
+        `${String(row.project_id)}|${String(row.group_id)}|${String(row.role_id)}`,
+      );
+    }
     if (table === "users") {
       // A direct owner assignment changes only the user's `role`.
       const user = usersBefore.get(String(row.user_id));
@@ -443,10 +487,57 @@ export function boundedProblems(
       return log.unassignedGroupRoles.has(`${String(row.group_id)}|${String(row.role_id)}`);
     }
     if (table === "users") return log.directRoleUsers.has(String(row.user_id));
+    if (table === "projectUsers") {
+      return log.projectUsers.has(`${String(row.project_id)}|${String(row.user_id)}`);
+    }
+    if (table === "projectGroups") {
+      return log.projectGroups.has(`${String(row.project_id)}|${String(row.group_id)}`);
+    }
+    if (table === "projectGroupRoles") {
+      // Unassigned, or its group detached (which drops every project role of it).
+      return (
+        log.unassignedProjectGroupRoles.has(
+          `${String(row.project_id)}|${String(row.group_id)}|${String(row.role_id)}`,
+        ) || log.projectGroups.has(`${String(row.project_id)}|${String(row.group_id)}`)
+      );
+    }
     return false;
   };
+  // A project member's roles list repeats the project roles of their groups: exact only for
+  // members whose project access and groups nothing touched.
+  const touchedProjectUsers = new Set(log.projectUsers);
+  const projectGroupsTouched = new Set([...log.projectGroups].map((k) => k.split("|")[1] ?? ""));
+  const touchedGroupsAnywhere = new Set([...log.roleGroups, ...projectGroupsTouched]);
+  for (const g of touchedGroupsAnywhere) {
+    for (const u of membersAnyTime.get(g) ?? []) touchedUsers.add(u);
+  }
+  for (const key of [...log.addedMembers, ...log.removedMembers]) {
+    touchedUsers.add(key.split("|")[1] ?? "");
+  }
 
   for (const table of TABLES) {
+    if (table === "projectUserRoles") {
+      const byMember = (rows: Row[]) => {
+        const map = new Map<string, string[]>();
+        for (const r of rows) {
+          const k = `${String(r.project_id)}|${String(r.user_id)}`;
+          if (touchedProjectUsers.has(k) || touchedUsers.has(String(r.user_id))) continue;
+          const list = map.get(k) ?? [];
+          list.push(json(r));
+          map.set(k, list);
+        }
+        return map;
+      };
+      const want = byMember(before.projectUserRoles);
+      const have = byMember(stored.projectUserRoles);
+      for (const k of new Set([...want.keys(), ...have.keys()])) {
+        const w = (want.get(k) ?? []).join("\n");
+        const h = (have.get(k) ?? []).join("\n");
+        if (w !== h)
+          problems.push(`projectUserRoles of untouched member ${k}: stored ${h || "none"}`);
+      }
+      continue;
+    }
     const b = new Set(before[table].map(json));
     const a = new Set(after[table].map(json));
     const got = new Set(stored[table].map(json));
