@@ -349,6 +349,18 @@ function parseChangeLog(lines: readonly string[]): ChangeLog {
       case "unassignUserRole":
         log.directRoleUsers.add(a);
         break;
+      // Project access changes (simulator faults.ts, applyRandomProjectMutation): the crawl does
+      // not collect projects yet, so they bound nothing it stores.
+      case "addProjectUser":
+      case "removeProjectUser":
+      case "setProjectUserRole":
+      case "attachProjectGroup":
+      case "detachProjectGroup":
+      case "assignProjectGroupRole":
+      case "unassignProjectGroupRole":
+      case "assignProjectUserRole":
+      case "unassignProjectUserRole":
+        break;
       case "noop":
         break;
       default:

@@ -302,8 +302,533 @@ describe("every endpoint conforms to the OpenAPI schemas (default quirks)", () =
     expect(sim.state.getUser(second.id)).toBeUndefined();
   });
 
-  it("has exercised every operation of the spec", () => {
-    const expected = spec.operations().map((o) => `${o.method} ${o.template}`);
+  it("serves schema-valid bodies for projects, project users, groups, roles and role assignments", async () => {
+    const s = sim.state;
+    const listed = await conform("GET", "/organization/projects", "/organization/projects");
+    expect(dataOf(listed.json)).toEqual(s.listProjects());
+    expect(dataOf(listed.json).every((p) => p.status === "active")).toBe(true);
+    const all = await conform(
+      "GET",
+      "/organization/projects",
+      "/organization/projects?include_archived=true&limit=100",
+    );
+    expect(dataOf(all.json)).toEqual(s.listProjects({ includeArchived: true }));
+    expect(dataOf(all.json).some((p) => p.status === "archived")).toBe(true);
+
+    // A fresh project, then every project endpoint over it.
+    const created = obj(
+      (
+        await conform("POST", "/organization/projects", "/organization/projects", {
+          body: { name: "Contract Project", residency: "EU_STORAGE_PROCESSING" },
+        })
+      ).json,
+    );
+    expect(created).toMatchObject({
+      object: "organization.project",
+      name: "Contract Project",
+      status: "active",
+      archived_at: null,
+      external_key_id: null,
+      residency: "EU_STORAGE_PROCESSING",
+    });
+    const pid = created.id as string;
+    expect(pid).toMatch(/^proj_/);
+    const base = `/organization/projects/${pid}`;
+    await conform("GET", "/organization/projects/{project_id}", base);
+    const modified = await conform("POST", "/organization/projects/{project_id}", base, {
+      body: { name: "Contract Project (renamed)", external_key_id: "ekm_key_contract" },
+    });
+    expect(obj(modified.json)).toMatchObject({
+      name: "Contract Project (renamed)",
+      external_key_id: "ekm_key_contract",
+    });
+
+    const [ownerId, memberId] = s.listUsers().map((u) => u.id);
+    const member = s.getUser(memberId as string);
+    if (ownerId === undefined || member?.email === null || member === undefined) {
+      throw new Error("need two users, the second with an email");
+    }
+    const addedOwner = await conform(
+      "POST",
+      "/organization/projects/{project_id}/users",
+      `${base}/users`,
+      { body: { user_id: ownerId, role: "owner" } },
+    );
+    expect(obj(addedOwner.json)).toMatchObject({
+      object: "organization.project.user",
+      id: ownerId,
+      role: "owner",
+    });
+    const addedByEmail = await conform(
+      "POST",
+      "/organization/projects/{project_id}/users",
+      `${base}/users`,
+      { body: { email: member.email, role: "member" } },
+    );
+    expect(obj(addedByEmail.json).id).toBe(member.id);
+    const users = await conform(
+      "GET",
+      "/organization/projects/{project_id}/users",
+      `${base}/users`,
+    );
+    expect(Object.keys(obj(users.json)).sort()).toEqual([
+      "data",
+      "first_id",
+      "has_more",
+      "last_id",
+      "object",
+    ]);
+    expect(dataOf(users.json)).toEqual(s.listProjectUsers(pid));
+    await conform(
+      "GET",
+      "/organization/projects/{project_id}/users/{user_id}",
+      `${base}/users/${member.id}`,
+    );
+    const promoted = await conform(
+      "POST",
+      "/organization/projects/{project_id}/users/{user_id}",
+      `${base}/users/${member.id}`,
+      { body: { role: "owner" } },
+    );
+    expect(obj(promoted.json).role).toBe("owner");
+
+    // The roles catalog: three predefined roles, then a custom one.
+    const roles = await conform("GET", "/projects/{project_id}/roles", `/projects/${pid}/roles`);
+    expect(dataOf(roles.json)).toEqual(s.listProjectRoles(pid));
+    expect(
+      dataOf(roles.json)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["Project Member", "Project Owner", "Project Viewer"]);
+    for (const r of dataOf(roles.json)) {
+      expect(r).toMatchObject({ resource_type: "api.project", predefined_role: true });
+    }
+    const custom = obj(
+      (
+        await conform("POST", "/projects/{project_id}/roles", `/projects/${pid}/roles`, {
+          body: {
+            role_name: "Contract Key Manager",
+            permissions: ["api.organization.projects.api_keys.read"],
+            description: "made by the contract test",
+          },
+        })
+      ).json,
+    );
+    expect(custom).toMatchObject({
+      object: "role",
+      name: "Contract Key Manager",
+      predefined_role: false,
+      resource_type: "api.project",
+    });
+    const rid = custom.id as string;
+    await conform("GET", "/projects/{project_id}/roles/{role_id}", `/projects/${pid}/roles/${rid}`);
+    const updatedRole = await conform(
+      "POST",
+      "/projects/{project_id}/roles/{role_id}",
+      `/projects/${pid}/roles/${rid}`,
+      {
+        body: {
+          permissions: [
+            "api.organization.projects.api_keys.read",
+            "api.organization.projects.api_keys.write",
+          ],
+        },
+      },
+    );
+    expect(obj(updatedRole.json).permissions).toHaveLength(2);
+
+    // A group attached with the Project Member role; its role assignments.
+    const memberRole = s.projectRoleIdByName(pid, "Project Member") as string;
+    const group = s.groupSizes().find((g) => g.members > 0 && !s.isMember(g.id, ownerId));
+    if (group === undefined) throw new Error("need a group without the first user");
+    const attached = await conform(
+      "POST",
+      "/organization/projects/{project_id}/groups",
+      `${base}/groups`,
+      { body: { group_id: group.id, role: memberRole } },
+    );
+    expect(Object.keys(obj(attached.json)).sort()).toEqual([
+      "created_at",
+      "group_id",
+      "group_name",
+      "group_type",
+      "object",
+      "project_id",
+    ]);
+    expect(obj(attached.json)).toMatchObject({
+      object: "project.group",
+      project_id: pid,
+      group_id: group.id,
+    });
+    const groups = await conform(
+      "GET",
+      "/organization/projects/{project_id}/groups",
+      `${base}/groups`,
+    );
+    expect(dataOf(groups.json)).toEqual(s.listProjectGroups(pid));
+    await conform(
+      "GET",
+      "/organization/projects/{project_id}/groups/{group_id}",
+      `${base}/groups/${group.id}`,
+    );
+    const groupRoles = await conform(
+      "GET",
+      "/projects/{project_id}/groups/{group_id}/roles",
+      `/projects/${pid}/groups/${group.id}/roles`,
+    );
+    expect(dataOf(groupRoles.json).map((r) => r.id)).toEqual([memberRole]);
+    for (const item of dataOf(groupRoles.json)) {
+      expect(item).not.toHaveProperty("object");
+      expect(item.assignment_sources).toBeNull();
+    }
+    const groupAssigned = obj(
+      (
+        await conform(
+          "POST",
+          "/projects/{project_id}/groups/{group_id}/roles",
+          `/projects/${pid}/groups/${group.id}/roles`,
+          { body: { role_id: rid } },
+        )
+      ).json,
+    );
+    expect(groupAssigned.object).toBe("group.role");
+    expect(obj(groupAssigned.group)).toMatchObject({ object: "group", id: group.id });
+    expect(obj(groupAssigned.group)).toHaveProperty("scim_managed");
+    expect(obj(groupAssigned.role).id).toBe(rid);
+    await conform(
+      "GET",
+      "/projects/{project_id}/groups/{group_id}/roles/{role_id}",
+      `/projects/${pid}/groups/${group.id}/roles/${rid}`,
+    );
+
+    // A member's roles: membership role and direct ones from the user, the group's from the group.
+    s.addMember(group.id, ownerId);
+    const userAssigned = obj(
+      (
+        await conform(
+          "POST",
+          "/projects/{project_id}/users/{user_id}/roles",
+          `/projects/${pid}/users/${ownerId}/roles`,
+          { body: { role_id: s.projectRoleIdByName(pid, "Project Viewer") } },
+        )
+      ).json,
+    );
+    expect(userAssigned.object).toBe("user.role");
+    expect(userAssigned.user).toEqual(s.getUser(ownerId));
+    const userRoles = dataOf(
+      (
+        await conform(
+          "GET",
+          "/projects/{project_id}/users/{user_id}/roles",
+          `/projects/${pid}/users/${ownerId}/roles`,
+        )
+      ).json,
+    );
+    expect(userRoles).toEqual(s.listProjectUserRoles(pid, ownerId));
+    const fromUser = { principal_id: ownerId, principal_type: "user" };
+    const fromGroup = { principal_id: group.id, principal_type: "group" };
+    const sourcesOf = (name: string) => userRoles.find((r) => r.name === name)?.assignment_sources;
+    expect(sourcesOf("Project Owner")).toEqual([fromUser]);
+    expect(sourcesOf("Project Viewer")).toEqual([fromUser]);
+    expect(sourcesOf("Project Member")).toEqual([fromGroup]);
+    expect(sourcesOf("Contract Key Manager")).toEqual([fromGroup]);
+    const viewer = s.projectRoleIdByName(pid, "Project Viewer") as string;
+    await conform(
+      "GET",
+      "/projects/{project_id}/users/{user_id}/roles/{role_id}",
+      `/projects/${pid}/users/${ownerId}/roles/${viewer}`,
+    );
+    const userUnassigned = await conform(
+      "DELETE",
+      "/projects/{project_id}/users/{user_id}/roles/{role_id}",
+      `/projects/${pid}/users/${ownerId}/roles/${viewer}`,
+    );
+    expect(userUnassigned.json).toEqual({ object: "user.role.deleted", deleted: true });
+    const groupUnassigned = await conform(
+      "DELETE",
+      "/projects/{project_id}/groups/{group_id}/roles/{role_id}",
+      `/projects/${pid}/groups/${group.id}/roles/${rid}`,
+    );
+    expect(groupUnassigned.json).toEqual({ object: "group.role.deleted", deleted: true });
+    s.removeMember(group.id, ownerId);
+
+    const roleDeleted = await conform(
+      "DELETE",
+      "/projects/{project_id}/roles/{role_id}",
+      `/projects/${pid}/roles/${rid}`,
+    );
+    expect(roleDeleted.json).toEqual({ object: "role.deleted", id: rid, deleted: true });
+    const detached = await conform(
+      "DELETE",
+      "/organization/projects/{project_id}/groups/{group_id}",
+      `${base}/groups/${group.id}`,
+    );
+    expect(detached.json).toEqual({ object: "project.group.deleted", deleted: true });
+    const removed = await conform(
+      "DELETE",
+      "/organization/projects/{project_id}/users/{user_id}",
+      `${base}/users/${member.id}`,
+    );
+    expect(removed.json).toEqual({
+      object: "organization.project.user.deleted",
+      id: member.id,
+      deleted: true,
+    });
+    const archived = obj(
+      (await conform("POST", "/organization/projects/{project_id}/archive", `${base}/archive`))
+        .json,
+    );
+    expect(archived).toMatchObject({ id: pid, status: "archived" });
+    expect(archived.archived_at).toEqual(expect.any(Number));
+    expect(s.getProject(pid)).toEqual(archived);
+  });
+
+  it("serves schema-valid errors for projects: unknown ids, archived, Default project, bad bodies", async () => {
+    const s = sim.state;
+    const archived = s.listProjects({ includeArchived: true }).find((p) => p.status === "archived");
+    const defaultId = s.defaultProjectId;
+    const active = s
+      .listProjects()
+      .find(
+        (p) =>
+          p.id !== defaultId &&
+          s.projectMemberIds(p.id).length > 0 &&
+          s.projectGroupIds(p.id).length > 0,
+      );
+    const other = s.listProjects().find((p) => p.id !== defaultId && p.id !== active?.id);
+    if (archived === undefined || defaultId === undefined || active === undefined || !other) {
+      throw new Error("need an archived, the Default, and two other projects");
+    }
+    const a = archived.id;
+    const p = active.id;
+    const member = s.projectMemberIds(p)[0] as string;
+    const attached = s.projectGroupIds(p)[0] as string;
+    const outsider = s.userIds().find((u) => !s.isProjectMember(p, u)) as string;
+    const detachedGroup = s.groupIds().find((g) => !s.isProjectGroup(p, g)) as string;
+    const foreignRole = s.projectRoleIdByName(other.id, "Project Viewer") as string;
+
+    // An archived project: no users (400), no writes (400), but groups and roles still read.
+    const archivedUser = s.projectMemberIds(a)[0] ?? member;
+    const archivedCalls: Array<[string, string, string, CallOptions?]> = [
+      ["GET", "/organization/projects/{project_id}/users", `/organization/projects/${a}/users`],
+      [
+        "POST",
+        "/organization/projects/{project_id}/users",
+        `/organization/projects/${a}/users`,
+        { body: { user_id: outsider, role: "member" } },
+      ],
+      [
+        "POST",
+        "/organization/projects/{project_id}/users/{user_id}",
+        `/organization/projects/${a}/users/${archivedUser}`,
+        { body: { role: "owner" } },
+      ],
+      [
+        "DELETE",
+        "/organization/projects/{project_id}/users/{user_id}",
+        `/organization/projects/${a}/users/${archivedUser}`,
+      ],
+      [
+        "POST",
+        "/organization/projects/{project_id}",
+        `/organization/projects/${a}`,
+        { body: { name: "x" } },
+      ],
+      [
+        "POST",
+        "/organization/projects/{project_id}/archive",
+        `/organization/projects/${a}/archive`,
+      ],
+      [
+        "GET",
+        "/projects/{project_id}/users/{user_id}/roles",
+        `/projects/${a}/users/${archivedUser}/roles`,
+      ],
+    ];
+    for (const [method, template, path, options] of archivedCalls) {
+      const error = expectError(await conform(method, template, path, options), 400);
+      expect(error.message).toBe(`Project ${a} is archived.`);
+      expect(error.type).toBe("invalid_request_error");
+    }
+    await conform("GET", "/organization/projects/{project_id}", `/organization/projects/${a}`);
+    const archivedGroups = await conform(
+      "GET",
+      "/organization/projects/{project_id}/groups",
+      `/organization/projects/${a}/groups`,
+    );
+    expect(dataOf(archivedGroups.json)).toEqual(s.listProjectGroups(a));
+    await conform("GET", "/projects/{project_id}/roles", `/projects/${a}/roles`);
+    for (const g of s.projectGroupIds(a)) {
+      await conform(
+        "GET",
+        "/projects/{project_id}/groups/{group_id}/roles",
+        `/projects/${a}/groups/${g}/roles`,
+      );
+    }
+
+    // The Default project cannot be modified or archived; users cannot leave it.
+    expectError(
+      await conform(
+        "POST",
+        "/organization/projects/{project_id}",
+        `/organization/projects/${defaultId}`,
+        { body: { name: "Renamed default" } },
+      ),
+      400,
+    );
+    expectError(await call(sim, "POST", `/organization/projects/${defaultId}/archive`), 400);
+    const defaultMember = s.projectMemberIds(defaultId)[0];
+    if (defaultMember !== undefined) {
+      expectError(
+        await call(sim, "DELETE", `/organization/projects/${defaultId}/users/${defaultMember}`),
+        400,
+      );
+      expect(s.isProjectMember(defaultId, defaultMember)).toBe(true);
+    }
+
+    // Unknown ids: 404.
+    for (const [method, path] of [
+      ["GET", "/organization/projects/proj_doesnotexist"],
+      ["POST", "/organization/projects/proj_doesnotexist/archive"],
+      ["GET", "/organization/projects/proj_doesnotexist/users"],
+      ["GET", "/organization/projects/proj_doesnotexist/groups"],
+      ["GET", "/projects/proj_doesnotexist/roles"],
+      ["GET", `/organization/projects/${p}/users/${outsider}`],
+      ["DELETE", `/organization/projects/${p}/users/${outsider}`],
+      ["GET", `/organization/projects/${p}/groups/${detachedGroup}`],
+      ["DELETE", `/organization/projects/${p}/groups/${detachedGroup}`],
+      ["GET", `/projects/${p}/roles/${foreignRole}`],
+      ["DELETE", `/projects/${p}/roles/role_doesnotexist`],
+      ["GET", `/projects/${p}/groups/${detachedGroup}/roles`],
+      ["GET", `/projects/${p}/groups/group_doesnotexist/roles`],
+      ["GET", `/projects/${p}/users/${outsider}/roles`],
+      ["GET", `/projects/${p}/users/${member}/roles/${foreignRole}`],
+      ["GET", `/projects/${p}/groups/${attached}/roles/${foreignRole}`],
+    ] as const) {
+      expectError(await call(sim, method, path), 404);
+    }
+    expectError(
+      await conform(
+        "GET",
+        "/projects/{project_id}/groups/{group_id}/roles",
+        `/projects/${p}/groups/${detachedGroup}/roles`,
+      ),
+      404,
+    );
+
+    // Bad bodies and parameters: 400 with the offending param.
+    const viewer = s.projectRoleIdByName(p, "Project Viewer") as string;
+    const owner = s.projectRoleIdByName(p, "Project Owner") as string;
+    const cases: Array<[string, string, CallOptions, string | null]> = [
+      ["POST", "/organization/projects", { body: {} }, "name"],
+      ["POST", "/organization/projects", { body: { name: "" } }, "name"],
+      ["POST", "/organization/projects", { body: { name: "x", residency: "MARS" } }, "residency"],
+      [
+        "POST",
+        "/organization/projects",
+        { body: { name: "x", geography: "Atlantis" } },
+        "geography",
+      ],
+      ["POST", `/organization/projects/${p}`, { body: { name: 7 } }, "name"],
+      ["GET", "/organization/projects?limit=101", {}, "limit"],
+      ["GET", "/organization/projects?include_archived=maybe", {}, "include_archived"],
+      ["POST", `/organization/projects/${p}/users`, { body: { user_id: outsider } }, "role"],
+      [
+        "POST",
+        `/organization/projects/${p}/users`,
+        { body: { user_id: outsider, role: "admin" } },
+        "role",
+      ],
+      ["POST", `/organization/projects/${p}/users`, { body: { role: "member" } }, "user_id"],
+      [
+        "POST",
+        `/organization/projects/${p}/users`,
+        { body: { user_id: "user_unknown", role: "member" } },
+        "user_id",
+      ],
+      [
+        "POST",
+        `/organization/projects/${p}/users`,
+        { body: { email: "nobody@nowhere.invalid", role: "member" } },
+        "email",
+      ],
+      [
+        "POST",
+        `/organization/projects/${p}/users`,
+        { body: { user_id: member, role: "member" } },
+        "user_id",
+      ],
+      ["POST", `/organization/projects/${p}/users/${member}`, { body: { role: "admin" } }, "role"],
+      ["POST", `/organization/projects/${p}/groups`, { body: { group_id: detachedGroup } }, "role"],
+      ["POST", `/organization/projects/${p}/groups`, { body: { role: viewer } }, "group_id"],
+      [
+        "POST",
+        `/organization/projects/${p}/groups`,
+        { body: { group_id: "group_unknown", role: viewer } },
+        "group_id",
+      ],
+      [
+        "POST",
+        `/organization/projects/${p}/groups`,
+        { body: { group_id: detachedGroup, role: foreignRole } },
+        "role",
+      ],
+      ["GET", `/organization/projects/${p}/groups?limit=101`, {}, "limit"],
+      ["GET", `/organization/projects/${p}/groups?order=up`, {}, "order"],
+      ["GET", `/organization/projects/${p}/groups/${attached}?group_type=team`, {}, "group_type"],
+      ["POST", `/projects/${p}/roles`, { body: { permissions: [] } }, "role_name"],
+      ["POST", `/projects/${p}/roles`, { body: { role_name: "No Perms" } }, "permissions"],
+      [
+        "POST",
+        `/projects/${p}/roles`,
+        { body: { role_name: "Project Viewer", permissions: [] } },
+        "role_name",
+      ],
+      ["POST", `/projects/${p}/roles/${viewer}`, { body: { permissions: [] } }, null],
+      ["DELETE", `/projects/${p}/roles/${owner}`, {}, null],
+      ["GET", `/projects/${p}/roles?limit=1001`, {}, "limit"],
+      ["POST", `/projects/${p}/groups/${attached}/roles`, { body: {} }, "role_id"],
+      [
+        "POST",
+        `/projects/${p}/groups/${attached}/roles`,
+        { body: { role_id: foreignRole } },
+        "role_id",
+      ],
+      [
+        "POST",
+        `/projects/${p}/users/${member}/roles`,
+        { body: { role_id: "role_unknown" } },
+        "role_id",
+      ],
+      ["GET", `/projects/${p}/users/${member}/roles?limit=1001`, {}, "limit"],
+      ["POST", "/organization/projects", { rawBody: "{not json" }, null],
+    ];
+    for (const [method, path, options, param] of cases) {
+      expectError(await call(sim, method, path, options), 400, param);
+    }
+    // The membership role is not a direct assignment: it changes through modify-project-user.
+    const membership = s.getProjectUser(p, member)?.role === "owner" ? owner : undefined;
+    const membershipRole = membership ?? (s.projectRoleIdByName(p, "Project Member") as string);
+    if (!s.directProjectUserRoleIds(p, member).includes(membershipRole)) {
+      expectError(
+        await conform(
+          "DELETE",
+          "/projects/{project_id}/users/{user_id}/roles/{role_id}",
+          `/projects/${p}/users/${member}/roles/${membershipRole}`,
+        ),
+        400,
+      );
+    }
+  });
+
+  it("has exercised every operation of the spec it serves", () => {
+    // Not served yet (no issue has asked for them): keys, service accounts, invites, audit logs.
+    const notServed = /service_accounts|api_keys|invites|audit_logs/;
+    const expected = spec
+      .operations()
+      .filter((o) => !notServed.test(o.template))
+      .map((o) => `${o.method} ${o.template}`);
+    expect(expected).toHaveLength(53); // 26 organization operations, 27 project ones
     expect([...covered].sort()).toEqual(expected.sort());
   });
 });
@@ -540,7 +1065,8 @@ describe("errors", () => {
       "/organization/users/user_doesnotexist",
       "/organization/users/user_doesnotexist/roles",
       "/organization/roles/role_doesnotexist",
-      "/organization/projects",
+      "/organization/projects/proj_doesnotexist",
+      "/organization/invites",
       "/v2/whatever",
     ]) {
       const res = await call(sim, "GET", path);
@@ -659,6 +1185,101 @@ describe("pagination", () => {
     );
     expect(m2.map((u) => u.id)).toEqual(members.slice(1, 3));
     sim.state.addMember(groupId, memberCursor);
+  });
+
+  it("project lists page in both envelopes: legacy by last_id, next-cursor by group id", async () => {
+    const s = sim.state;
+    // Legacy: projects (archived included) and a project's users, two at a time.
+    const legacyPages = async (template: string, path: string, join: string) => {
+      const items: Array<Record<string, unknown>> = [];
+      let after: string | undefined;
+      for (let guard = 0; guard < 1000; guard++) {
+        const page = obj(
+          (
+            await conform(
+              "GET",
+              template,
+              `${path}${join}limit=2${after === undefined ? "" : `&after=${after}`}`,
+            )
+          ).json,
+        );
+        const data = dataOf(page);
+        expect(page.first_id).toBe(data[0]?.id ?? null);
+        expect(page.last_id).toBe(data.at(-1)?.id ?? null);
+        expect(page).not.toHaveProperty("next");
+        items.push(...data);
+        if (page.has_more !== true) break;
+        after = page.last_id as string;
+      }
+      return items;
+    };
+    expect(
+      await legacyPages(
+        "/organization/projects",
+        "/organization/projects",
+        "?include_archived=true&",
+      ),
+    ).toEqual(s.listProjects({ includeArchived: true }));
+    expect(await legacyPages("/organization/projects", "/organization/projects", "?")).toEqual(
+      s.listProjects(),
+    );
+    const big = s
+      .listProjects()
+      .map((p) => p.id)
+      .sort((x, y) => s.projectMemberIds(y).length - s.projectMemberIds(x).length)[0] as string;
+    expect(s.projectMemberIds(big).length).toBeGreaterThan(4);
+    expect(
+      await legacyPages(
+        "/organization/projects/{project_id}/users",
+        `/organization/projects/${big}/users`,
+        "?",
+      ),
+    ).toEqual(s.listProjectUsers(big));
+
+    // Next-cursor: a project's groups, one at a time; `next` is the last item's group id.
+    const withGroups = s
+      .listProjects({ includeArchived: true })
+      .find((p) => s.projectGroupIds(p.id).length >= 3)?.id as string;
+    const groupIds = s.projectGroupIds(withGroups);
+    const first = obj(
+      (await call(sim, "GET", `/organization/projects/${withGroups}/groups?limit=1`)).json,
+    );
+    expect(first).toMatchObject({ has_more: true, next: groupIds[0] });
+    expect(Object.keys(first).sort()).toEqual(["data", "has_more", "next", "object"]);
+    const collected: Array<Record<string, unknown>> = [];
+    let next: string | null = null;
+    do {
+      const page = obj(
+        (
+          await conform(
+            "GET",
+            "/organization/projects/{project_id}/groups",
+            `/organization/projects/${withGroups}/groups?limit=1${next === null ? "" : `&after=${next}`}`,
+          )
+        ).json,
+      );
+      collected.push(...dataOf(page));
+      next = page.next as string | null;
+      expect(next === null).toBe(page.has_more === false);
+    } while (next !== null);
+    expect(collected).toEqual(s.listProjectGroups(withGroups));
+    const desc = dataOf(
+      (
+        await call(
+          sim,
+          "GET",
+          `/organization/projects/${withGroups}/groups?order=desc&after=${groupIds[2]}`,
+        )
+      ).json,
+    );
+    expect(desc.map((g) => g.group_id)).toEqual([groupIds[1], groupIds[0]]);
+    // Default page size 20 (max 100); roles default to 1000.
+    expect((await call(sim, "GET", `/organization/projects/${withGroups}/groups`)).status).toBe(
+      200,
+    );
+    const roles = obj((await call(sim, "GET", `/projects/${withGroups}/roles?limit=2`)).json);
+    expect(dataOf(roles)).toEqual(s.listProjectRoles(withGroups).slice(0, 2));
+    expect(roles).toMatchObject({ has_more: true, next: s.projectRoleIds(withGroups)[1] });
   });
 
   it("the legacy users list pages by last_id and filters by emails / emails[]", async () => {
@@ -802,6 +1423,43 @@ describe("generator", () => {
     expect(org.listRoles().length).toBeGreaterThanOrEqual(10);
     // Timestamps come from a fixed past window, never the clock.
     for (const g of groups) expect(g.created_at).toBeLessThan(1_720_000_000);
+  });
+
+  it("adds seeded projects without changing the organization's groups, users and roles", () => {
+    const options = { seed: 9, groups: 60, users: 800 };
+    const plain = generateOrganization({ ...options, projects: 0 });
+    const a = generateOrganization(options);
+    const b = generateOrganization(options);
+    const other = generateOrganization({
+      ...options,
+      projects: 40,
+      projectMembersAverage: 12,
+      projectGroupsAverage: 4,
+      projectCustomRoles: 9,
+      archivedProjectFraction: 0.25,
+    });
+    expect(a.fingerprint()).toBe(b.fingerprint());
+    expect(a.listProjects({ includeArchived: true })).toEqual(
+      b.listProjects({ includeArchived: true }),
+    );
+    expect(plain.listProjects({ includeArchived: true })).toEqual([]);
+    for (const org of [a, other]) {
+      expect(org.listGroups()).toEqual(plain.listGroups());
+      expect(org.listUsers()).toEqual(plain.listUsers());
+      expect(org.listRoles()).toEqual(plain.listRoles());
+      for (const g of plain.groupIds().slice(0, 20)) {
+        expect(org.listGroupUsers(g)).toEqual(plain.listGroupUsers(g));
+        expect(org.listGroupRoles(g)).toEqual(plain.listGroupRoles(g));
+      }
+    }
+    expect(a.counts()).toMatchObject({ projects: 14, archivedProjects: 1, projectCustomRoles: 6 });
+    expect(other.counts()).toMatchObject({
+      projects: 40,
+      archivedProjects: 10,
+      projectCustomRoles: 9,
+    });
+    expect(other.counts().projectMembers).toBeGreaterThan(40 * 12 * 0.8);
+    expect(other.counts().projectGroups).toBeGreaterThan(40 * 4 * 0.8);
   });
 
   it("handles degenerate sizes", () => {
@@ -956,6 +1614,79 @@ describe("faults", () => {
     expect(await run()).toEqual(first);
     expect(new Set(first).size).toBeGreaterThan(1);
     faulty.setFaults(undefined);
+  });
+
+  it("list faults and 429s reach the project lists, in both envelopes", async () => {
+    const s = faulty.state;
+    const projects = s.listProjects({ includeArchived: true }).map((p) => p.id);
+    const withGroups = projects.find((p) => s.projectGroupIds(p).length >= 4) as string;
+    const groupIds = s.projectGroupIds(withGroups);
+    faulty.resetStats();
+
+    faulty.setFaults({ stuckCursorRate: 1 });
+    const stuck = obj(
+      (await get(`/organization/projects?include_archived=true&limit=2&after=${projects[1]}`)).json,
+    );
+    expect(dataOf(stuck).map((p) => p.id)).toEqual(projects.slice(2, 4));
+    expect(stuck).toMatchObject({ has_more: true, last_id: projects[1] });
+    const stuckGroups = obj(
+      (await get(`/organization/projects/${withGroups}/groups?limit=1&after=${groupIds[0]}`)).json,
+    );
+    expect(stuckGroups).toMatchObject({ has_more: true, next: groupIds[0] });
+
+    // A short page keeps a correct cursor: the group id, not an `id` the items lack.
+    faulty.setFaults({ shortPageRate: 1 });
+    const short = obj((await get(`/organization/projects/${withGroups}/groups?limit=4`)).json);
+    expect(dataOf(short).map((g) => g.group_id)).toEqual(groupIds.slice(0, 2));
+    expect(short).toMatchObject({ has_more: true, next: groupIds[1] });
+    const shortProjects = obj(
+      (await get("/organization/projects?include_archived=true&limit=4")).json,
+    );
+    expect(shortProjects).toMatchObject({ has_more: true, last_id: projects[1] });
+
+    faulty.setFaults({ missingHasMoreRate: 1 });
+    const member = s.listProjects().find((p) => s.projectMemberIds(p.id).length > 2)?.id as string;
+    expect(
+      obj((await get(`/organization/projects/${member}/users?limit=2`)).json),
+    ).not.toHaveProperty("has_more");
+
+    faulty.setFaults({ rate429: 1, firstN: 1 });
+    const limited = await get(`/organization/projects/${withGroups}/groups`);
+    expectError(limited, 429);
+    expect(limited.headers.get("retry-after")).toBe("1");
+    expect(
+      spec.validateResponse("GET", "/organization/projects/{project_id}/groups", 429, limited.json)
+        .valid,
+    ).toBe(true);
+    expect((await get(`/organization/projects/${withGroups}/groups`)).status).toBe(200);
+
+    faulty.setFaults({ oversizedPageRate: 1, firstN: 1 });
+    const padded = dataOf((await get(`/organization/projects/${withGroups}/groups?limit=1`)).json);
+    expect(padded).toHaveLength(6);
+    expect(new Set(padded.map((g) => g.group_id)).size).toBe(6);
+    faulty.setFaults(undefined);
+    expect(faulty.stats().faults).toMatchObject({
+      stuckCursor: 2,
+      shortPage: 2,
+      missingHasMore: 1,
+      rate429: 1,
+      oversizedPage: 1,
+    });
+  });
+
+  it("mutations between pages of a project list change projects, and are logged", async () => {
+    const s = faulty.state;
+    const p = s.listProjects().find((x) => s.projectMemberIds(x.id).length > 0)?.id as string;
+    faulty.setFaults({ seed: 2, mutateBetweenPagesRate: 1 });
+    faulty.resetStats();
+    for (let i = 0; i < 20; i++) await get(`/organization/projects/${p}/groups?limit=1`);
+    faulty.setFaults(undefined);
+    const mutations = faulty.stats().mutations;
+    expect(mutations).toHaveLength(20);
+    expect(mutations.some((m) => m.includes("Project"))).toBe(true);
+    expect(mutations.some((m) => m.includes(p))).toBe(true);
+    const listed = dataOf((await get(`/organization/projects/${p}/groups?limit=100`)).json);
+    expect(listed).toEqual(s.listProjectGroups(p));
   });
 
   it("the server-side token bucket answers 429 with Retry-After: 1", async () => {

@@ -70,6 +70,65 @@ async function crawlWithSdk(
   return { groups, members, groupRoles, roles, users };
 }
 
+/** Lists every project and the access inside it through the SDK, with the given page size. */
+async function crawlProjectsWithSdk(client: OpenAI, limit?: number) {
+  const projectsApi = client.admin.organization.projects;
+  const page = limit === undefined ? {} : { limit };
+  const projects = await collect(projectsApi.list({ include_archived: true, ...page }));
+  const active = projects.filter((p) => p.status === "active");
+  const users = await mapConcurrent(active, 8, (p) => collect(projectsApi.users.list(p.id, page)));
+  const groups = await mapConcurrent(projects, 8, (p) =>
+    collect(projectsApi.groups.list(p.id, page)),
+  );
+  const roles = await mapConcurrent(projects, 8, (p) =>
+    collect(projectsApi.roles.list(p.id, page)),
+  );
+  const groupRoles = await mapConcurrent(
+    projects.map((p, i) => ({ p, attached: groups[i] ?? [] })),
+    4,
+    ({ p, attached }) =>
+      mapConcurrent(attached, 4, (g) =>
+        collect(projectsApi.groups.roles.list(g.group_id, { project_id: p.id, ...page })),
+      ),
+  );
+  const userRoles = await mapConcurrent(
+    active.map((p, i) => ({ p, members: users[i] ?? [] })),
+    4,
+    ({ p, members }) =>
+      mapConcurrent(members, 4, (u) =>
+        collect(projectsApi.users.roles.list(u.id, { project_id: p.id, ...page })),
+      ),
+  );
+  return { projects, active, users, groups, roles, groupRoles, userRoles };
+}
+
+/** Asserts an SDK crawl of the projects equals the state, item for item. */
+function expectProjectsMatch(
+  state: RunningSimulator["state"],
+  crawled: Awaited<ReturnType<typeof crawlProjectsWithSdk>>,
+) {
+  expect(crawled.projects).toEqual(state.listProjects({ includeArchived: true }));
+  expect(crawled.active).toEqual(state.listProjects());
+  expect(crawled.projects.length).toBeGreaterThan(crawled.active.length); // some are archived
+  crawled.active.forEach((p, i) => {
+    expect(crawled.users[i]).toEqual(state.listProjectUsers(p.id));
+    crawled.users[i]?.forEach((u, j) => {
+      expect(crawled.userRoles[i]?.[j]).toEqual(state.listProjectUserRoles(p.id, u.id));
+    });
+  });
+  crawled.projects.forEach((p, i) => {
+    expect(crawled.groups[i]).toEqual(state.listProjectGroups(p.id));
+    expect(crawled.roles[i]).toEqual(state.listProjectRoles(p.id));
+    crawled.groups[i]?.forEach((g, j) => {
+      expect(crawled.groupRoles[i]?.[j]).toEqual(state.listProjectGroupRoles(p.id, g.group_id));
+    });
+  });
+  const counts = state.counts();
+  expect(crawled.groups.flat()).toHaveLength(counts.projectGroups);
+  expect(crawled.roles.flat()).toHaveLength(3 * counts.projects + counts.projectCustomRoles);
+  expect(crawled.groupRoles.flat(2)).toHaveLength(counts.projectGroupRoleAssignments);
+}
+
 describe("the official SDK against a moderately sized organization, small pages", () => {
   let sim: RunningSimulator;
   let client: OpenAI;
@@ -218,6 +277,168 @@ describe("the official SDK against a moderately sized organization, small pages"
     expect((await collect(org.users.list({ limit: 100 }))).map((u) => u.id)).not.toContain(second);
   });
 
+  it("lists every project, member, attached group, project role and assignment exactly as the state holds them", async () => {
+    sim.resetStats();
+    const crawled = await crawlProjectsWithSdk(client, 2);
+    expectProjectsMatch(sim.state, crawled);
+    // Small pages: every list needed several.
+    const routes = sim.stats().byRoute;
+    expect(routes["GET /organization/projects"]).toBeGreaterThan(5);
+    expect(routes["GET /organization/projects/{project_id}/users"]).toBeGreaterThan(
+      crawled.active.length,
+    );
+    expect(routes["GET /organization/projects/{project_id}/groups"]).toBeGreaterThan(
+      crawled.projects.length,
+    );
+    expect(routes["GET /projects/{project_id}/roles"]).toBeGreaterThan(crawled.projects.length);
+    // The user role lists hold membership, direct and group-inherited roles.
+    const sources = crawled.userRoles.flat(2).flatMap((r) => r.assignment_sources ?? []);
+    expect(sources.some((s) => s.principal_type === "user")).toBe(true);
+    expect(sources.some((s) => s.principal_type === "group")).toBe(true);
+  });
+
+  it("project writes through the SDK change the state and every later listing", async () => {
+    const projects = client.admin.organization.projects;
+    const state = sim.state;
+    const created = await projects.create({ name: "SDK Project", geography: "eu" });
+    expect(created).toEqual(state.getProject(created.id));
+    expect(state.getProject(created.id)?.residency).toBe("EU_STORAGE_PROCESSING");
+    expect((await collect(projects.list({ limit: 100 }))).at(-1)).toEqual(created);
+    const updated = await projects.update(created.id, {
+      name: "SDK Project (renamed)",
+      external_key_id: "ekm_key_sdk",
+    });
+    expect(updated).toMatchObject({
+      name: "SDK Project (renamed)",
+      external_key_id: "ekm_key_sdk",
+    });
+    expect(await projects.retrieve(created.id)).toEqual(state.getProject(created.id));
+
+    const [first, second, third] = state
+      .userIds()
+      .filter((id) => state.getUser(id)?.email !== null);
+    if (first === undefined || second === undefined || third === undefined) {
+      throw new Error("need three users with emails");
+    }
+    expect(await projects.users.create(created.id, { user_id: first, role: "owner" })).toEqual(
+      state.getProjectUser(created.id, first),
+    );
+    const byEmail = await projects.users.create(created.id, {
+      email: state.getUser(second)?.email as string,
+      role: "member",
+    });
+    expect(byEmail).toMatchObject({ id: second, role: "member" });
+    await projects.users.create(created.id, { user_id: third, role: "member" });
+    const promoted = await projects.users.update(second, { project_id: created.id, role: "owner" });
+    expect(promoted.role).toBe("owner");
+    expect(await projects.users.retrieve(second, { project_id: created.id })).toEqual(
+      state.getProjectUser(created.id, second),
+    );
+    expect(await collect(projects.users.list(created.id, { limit: 1 }))).toEqual(
+      state.listProjectUsers(created.id),
+    );
+
+    const role = await projects.roles.create(created.id, {
+      role_name: "SDK Key Manager",
+      permissions: ["api.organization.projects.api_keys.read"],
+      description: "made by the SDK",
+    });
+    expect(await projects.roles.retrieve(role.id, { project_id: created.id })).toEqual(
+      state.getProjectRole(created.id, role.id),
+    );
+    const changed = await projects.roles.update(role.id, {
+      project_id: created.id,
+      permissions: [
+        "api.organization.projects.api_keys.read",
+        "api.organization.projects.api_keys.write",
+      ],
+    });
+    expect(changed.permissions).toHaveLength(2);
+    expect(await collect(projects.roles.list(created.id))).toEqual(
+      state.listProjectRoles(created.id),
+    );
+
+    const memberRole = state.projectRoleIdByName(created.id, "Project Member") as string;
+    const group = state.groupSizes().find((g) => g.members > 0) as { id: string };
+    const attached = await projects.groups.create(created.id, {
+      group_id: group.id,
+      role: memberRole,
+    });
+    expect(attached).toEqual(state.getProjectGroup(created.id, group.id));
+    expect(await projects.groups.retrieve(group.id, { project_id: created.id })).toEqual(attached);
+    expect(await collect(projects.groups.list(created.id))).toEqual([attached]);
+    expect(state.projectGroupRoleIds(created.id, group.id)).toEqual([memberRole]);
+    const groupAssigned = await projects.groups.roles.create(group.id, {
+      project_id: created.id,
+      role_id: role.id,
+    });
+    expect(groupAssigned).toMatchObject({ object: "group.role", role: { id: role.id } });
+    expect(await collect(projects.groups.roles.list(group.id, { project_id: created.id }))).toEqual(
+      state.listProjectGroupRoles(created.id, group.id),
+    );
+
+    const userAssigned = await projects.users.roles.create(third, {
+      project_id: created.id,
+      role_id: role.id,
+    });
+    expect(userAssigned.user).toEqual(state.getUser(third));
+    expect(state.directProjectUserRoleIds(created.id, third)).toEqual([role.id]);
+    const thirdRoles = await collect(
+      projects.users.roles.list(third, { project_id: created.id, limit: 1 }),
+    );
+    expect(thirdRoles).toEqual(state.listProjectUserRoles(created.id, third));
+    expect(
+      await projects.users.roles.retrieve(role.id, { project_id: created.id, user_id: third }),
+    ).toEqual(state.getProjectUserRole(created.id, third, role.id));
+    expect(
+      await projects.users.roles.delete(role.id, { project_id: created.id, user_id: third }),
+    ).toEqual({ object: "user.role.deleted", deleted: true });
+    expect(state.directProjectUserRoleIds(created.id, third)).toEqual([]);
+    expect(
+      await projects.groups.roles.delete(role.id, { project_id: created.id, group_id: group.id }),
+    ).toEqual({ object: "group.role.deleted", deleted: true });
+    expect(state.projectGroupRoleIds(created.id, group.id)).toEqual([memberRole]);
+
+    // Deleting a role removes its assignments; detaching a group removes the group's.
+    await projects.users.roles.create(third, { project_id: created.id, role_id: role.id });
+    expect(await projects.roles.delete(role.id, { project_id: created.id })).toEqual({
+      object: "role.deleted",
+      id: role.id,
+      deleted: true,
+    });
+    expect(state.directProjectUserRoleIds(created.id, third)).toEqual([]);
+    expect(await projects.groups.delete(group.id, { project_id: created.id })).toEqual({
+      object: "project.group.deleted",
+      deleted: true,
+    });
+    expect(state.isProjectGroup(created.id, group.id)).toBe(false);
+    expect(await projects.users.delete(third, { project_id: created.id })).toEqual({
+      object: "organization.project.user.deleted",
+      id: third,
+      deleted: true,
+    });
+    expect(state.projectMemberIds(created.id).sort()).toEqual([first, second].sort());
+
+    const archived = await projects.archive(created.id);
+    expect(archived).toMatchObject({ id: created.id, status: "archived" });
+    expect((await collect(projects.list({ limit: 100 }))).map((p) => p.id)).not.toContain(
+      created.id,
+    );
+    expect(
+      (await collect(projects.list({ limit: 100, include_archived: true }))).map((p) => p.id),
+    ).toContain(created.id);
+    await expect(collect(projects.users.list(created.id))).rejects.toBeInstanceOf(
+      OpenAI.BadRequestError,
+    );
+    await expect(projects.update(created.id, { name: "x" })).rejects.toBeInstanceOf(
+      OpenAI.BadRequestError,
+    );
+    await expect(
+      projects.update(state.defaultProjectId as string, { name: "x" }),
+    ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await expect(projects.retrieve("proj_missing")).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
   it("surfaces errors as the SDK's typed errors", async () => {
     const bad = new OpenAI({
       adminAPIKey: "sk-admin-not-the-key-123456",
@@ -277,5 +498,6 @@ describe("the official SDK against generateOrganization({seed: 1, groups: 500, u
     expect(crawled.users).toEqual(state.listUsers());
     expect(crawled.users).toHaveLength(5000);
     expect(crawled.members.reduce((n, m) => n + m.length, 0)).toBe(state.counts().memberships);
+    expectProjectsMatch(state, await crawlProjectsWithSdk(sdkFor(sim)));
   });
 });

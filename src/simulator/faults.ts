@@ -6,6 +6,7 @@
  * fires: the same request sequence always meets the same faults.
  */
 import { Prng } from "./prng.js";
+import { PROJECT_OWNER_ROLE } from "./projects-state.js";
 import type { OrgState } from "./state.js";
 
 export interface FaultConfig {
@@ -264,17 +265,46 @@ export class FaultInjector {
   }
 }
 
+/** Share of mutations that change a project instead (when an active project exists). */
+const PROJECT_MUTATION_SHARE = 0.25;
+/** The share while a project's list is being paged (its project is then the focus). */
+const FOCUSED_PROJECT_MUTATION_SHARE = 0.6;
+/** Each caller's generator -> the side stream its project mutations draw from. */
+const projectStreams = new WeakMap<Prng, Prng>();
+
 /**
  * One random change to the organization, as a concurrent administrator might
  * make between two pages of a crawl. `focusGroupId` (the group being listed)
- * gets membership changes half of the time. Returns a description, or
- * undefined when nothing applicable was found.
+ * gets membership changes half of the time. Returns a description ("kind id
+ * id…"), or undefined when nothing applicable was found.
+ *
+ * Some of the changes touch projects (see applyRandomProjectMutation), more
+ * often while a project's list is paged (`focusProjectId`). Whether a change
+ * is a project one, and which, is drawn from a side stream derived from `rng`
+ * without consuming it: the organization-level changes drawn from `rng` are
+ * exactly the sequence they were before projects existed, some calls simply
+ * change a project instead.
  */
 export function applyRandomMutation(
   state: OrgState,
   rng: Prng,
   focusGroupId?: string,
+  focusProjectId?: string,
 ): string | undefined {
+  if (state.activeProjectIds().length > 0) {
+    let side = projectStreams.get(rng);
+    if (side === undefined) {
+      side = rng.derive("project-mutations");
+      projectStreams.set(rng, side);
+    }
+    const focus =
+      focusProjectId !== undefined && state.hasProject(focusProjectId) ? focusProjectId : undefined;
+    if (
+      side.chance(focus === undefined ? PROJECT_MUTATION_SHARE : FOCUSED_PROJECT_MUTATION_SHARE)
+    ) {
+      return applyRandomProjectMutation(state, side, focus);
+    }
+  }
   const groupIds = state.groupIds();
   const roleIds = state.roleIds();
   const randomUser = (): string | undefined => {
@@ -343,4 +373,100 @@ export function applyRandomMutation(
   if (direct.length === 0) return undefined;
   const r = rng.pick(direct);
   return state.unassignUserRole(u, r) ? `unassignUserRole ${u} ${r}` : undefined;
+}
+
+/**
+ * One random change to a project's access, as a concurrent project owner might make: add or
+ * remove a member, change a member's role, attach or detach a group, assign or unassign a
+ * project role of a group or a member. Only active projects change (archived ones refuse
+ * writes); members of the Default project are never removed. `focusProjectId` (the project being
+ * listed) is chosen half of the time when active. Returns a description, or undefined.
+ */
+export function applyRandomProjectMutation(
+  state: OrgState,
+  rng: Prng,
+  focusProjectId?: string,
+): string | undefined {
+  const active = state.activeProjectIds();
+  if (active.length === 0) return undefined;
+  const p =
+    focusProjectId !== undefined && active.includes(focusProjectId) && rng.chance(0.5)
+      ? focusProjectId
+      : rng.pick(active);
+  const pick = <T>(items: readonly T[]): T | undefined =>
+    items.length === 0 ? undefined : rng.pick(items);
+  const members = state.projectMemberIds(p);
+  const groups = state.projectGroupIds(p);
+  const roles = state.projectRoleIds(p);
+  const owner = state.projectRoleIdByName(p, PROJECT_OWNER_ROLE);
+  const roll = rng.int(100);
+
+  if (roll < 20) {
+    const slots = state.userSlotCount();
+    for (let attempt = 0; attempt < 20 && slots > 0; attempt++) {
+      const u = state.userIdAtSlot(rng.int(slots));
+      if (u === undefined || state.isProjectMember(p, u)) continue;
+      const role = rng.chance(0.15) ? "owner" : "member";
+      return state.addProjectUser(p, u, role) ? `addProjectUser ${p} ${u} ${role}` : undefined;
+    }
+    return undefined;
+  }
+  if (roll < 35) {
+    const u = pick(members);
+    if (u === undefined || state.isDefaultProject(p)) return undefined;
+    return state.removeProjectUser(p, u) ? `removeProjectUser ${p} ${u}` : undefined;
+  }
+  if (roll < 50) {
+    const u = pick(members);
+    if (u === undefined) return undefined;
+    const role = state.getProjectUser(p, u)?.role === "owner" ? "member" : "owner";
+    return state.setProjectUserRole(p, u, role)
+      ? `setProjectUserRole ${p} ${u} ${role}`
+      : undefined;
+  }
+  if (roll < 65) {
+    const candidates = state.groupIds().filter((g) => !groups.includes(g));
+    const g = pick(candidates);
+    // Owner is a rare grant to a whole group.
+    const r = pick(roles.filter((id) => id !== owner || rng.chance(0.2)));
+    if (g === undefined || r === undefined) return undefined;
+    return state.attachProjectGroup(p, g, r) ? `attachProjectGroup ${p} ${g} ${r}` : undefined;
+  }
+  if (roll < 75) {
+    const g = pick(groups);
+    if (g === undefined) return undefined;
+    return state.detachProjectGroup(p, g) ? `detachProjectGroup ${p} ${g}` : undefined;
+  }
+  const r = pick(roles);
+  if (r === undefined) return undefined;
+  if (roll < 82) {
+    const g = pick(groups);
+    if (g === undefined) return undefined;
+    return state.assignProjectGroupRole(p, g, r)
+      ? `assignProjectGroupRole ${p} ${g} ${r}`
+      : undefined;
+  }
+  if (roll < 88) {
+    const u = pick(members);
+    if (u === undefined) return undefined;
+    return state.assignProjectUserRole(p, u, r)
+      ? `assignProjectUserRole ${p} ${u} ${r}`
+      : undefined;
+  }
+  if (roll < 94) {
+    const g = pick(groups);
+    if (g === undefined) return undefined;
+    const assigned = pick(state.projectGroupRoleIds(p, g));
+    if (assigned === undefined) return undefined;
+    return state.unassignProjectGroupRole(p, g, assigned)
+      ? `unassignProjectGroupRole ${p} ${g} ${assigned}`
+      : undefined;
+  }
+  const u = pick(members);
+  if (u === undefined) return undefined;
+  const direct = pick(state.directProjectUserRoleIds(p, u));
+  if (direct === undefined) return undefined;
+  return state.unassignProjectUserRole(p, u, direct)
+    ? `unassignProjectUserRole ${p} ${u} ${direct}`
+    : undefined;
 }

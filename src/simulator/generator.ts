@@ -6,9 +6,12 @@
  * service accounts, heavy-tailed group sizes (many small teams, a few groups
  * with thousands of members, some empty ones), SCIM-managed and manual groups,
  * predefined Owner/Reader roles plus custom roles, roles granted to groups
- * (one group grants Owner) and directly to a few users.
+ * (one group grants Owner) and directly to a few users; and projects on top
+ * (project-generator.ts).
  */
-import { deriveSeed, hex, Prng, ulidLike } from "./prng.js";
+
+import { deriveSeed, hex, idsFor, Prng, sortedTimes } from "./prng.js";
+import { makeProjects } from "./project-generator.js";
 import {
   type CreatorSummary,
   type GroupRecord,
@@ -28,6 +31,19 @@ export interface GenerateOptions {
    * 1,000,000 for 2,000 groups and 50,000 users.
    */
   memberships?: number;
+  /**
+   * Projects in total, the Default project included. Default: clamp(round(sqrt(users) / 2),
+   * 8, 20), e.g. 9 for 300 users, 11 for 500, 19 for 1,500.
+   */
+  projects?: number;
+  /** Average members per project. Default: clamp(round(users / 40), 1, 15). */
+  projectMembersAverage?: number;
+  /** Average groups attached per project. Default: min(3, groups / 8). */
+  projectGroupsAverage?: number;
+  /** Custom project roles in total, spread over the projects. Default: min(6, projects). */
+  projectCustomRoles?: number;
+  /** Share of the projects (never the Default one) that are archived. Default 0.1. */
+  archivedProjectFraction?: number;
 }
 
 const DAY = 86_400;
@@ -386,27 +402,6 @@ export function groupSizes(rng: Prng, groups: number, users: number, target: num
 
 // ---------------------------------------------------------------- generator
 
-function sortedTimes(rng: Prng, count: number, from: number, to: number): number[] {
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) times.push(from + rng.int(to - from));
-  return times.sort((a, b) => a - b);
-}
-
-/**
- * Unique time-ordered ids for the given ascending timestamps, returned sorted.
- * Sorting only reorders ids within one second, where the timestamps are equal.
- */
-function idsFor(prefix: string, times: readonly number[], rng: Prng): string[] {
-  const seen = new Set<string>();
-  const ids = times.map((t) => {
-    let id = `${prefix}${ulidLike(t * 1000 + rng.int(1000), rng)}`;
-    while (seen.has(id)) id = `${prefix}${ulidLike(t * 1000 + rng.int(1000), rng)}`;
-    seen.add(id);
-    return id;
-  });
-  return ids.sort();
-}
-
 function makeUsers(rng: Prng, count: number, from: number, to: number): UserRecord[] {
   const times = sortedTimes(rng, count, from, to);
   const ids = idsFor("user_", times, rng);
@@ -675,5 +670,19 @@ export function generateOrganization(options: GenerateOptions): OrgState {
     adminGroup.roleIds.sort();
   }
 
-  return new OrgState({ seed, users, groups, roles, directRoles, clock: to + DAY });
+  // Projects draw from a stream of their own: the organization above never depends on them.
+  const projectCount = Math.max(
+    0,
+    Math.floor(options.projects ?? Math.min(20, Math.max(8, Math.round(Math.sqrt(userCount) / 2)))),
+  );
+  const projects = makeProjects(new Prng(seed, "projects"), users, groups, from, to, {
+    projects: projectCount,
+    membersAverage:
+      options.projectMembersAverage ?? Math.min(15, Math.max(1, Math.round(userCount / 40))),
+    groupsAverage: options.projectGroupsAverage ?? Math.min(3, groupCount / 8),
+    customRoles: options.projectCustomRoles ?? Math.min(6, projectCount),
+    archivedFraction: options.archivedProjectFraction ?? 0.1,
+  });
+
+  return new OrgState({ seed, users, groups, roles, directRoles, clock: to + DAY, projects });
 }

@@ -1,6 +1,7 @@
 /**
  * A stateful, faithful fake of the OpenAI Admin API (groups, group users, group
- * roles, roles, users, user roles) served over real HTTP on loopback.
+ * roles, roles, users, user roles, projects, project users, project groups,
+ * project roles and project role assignments) served over real HTTP on loopback.
  *
  *   const sim = await startSimulator({ seed: 7, groups: 120, users: 1500 });
  *   // point a client at sim.baseUrl with sim.adminKey; compare with sim.state
@@ -14,9 +15,28 @@ import { SimulatorServer, type SimulatorStats } from "./server.js";
 import type { OrgState } from "./state.js";
 
 export type { FaultConfig, FaultKind, ListFault } from "./faults.js";
-export { applyRandomMutation, FAULT_KINDS } from "./faults.js";
+export { applyRandomMutation, applyRandomProjectMutation, FAULT_KINDS } from "./faults.js";
 export type { GenerateOptions } from "./generator.js";
 export { Prng } from "./prng.js";
+export type {
+  CreateProjectOptions,
+  CreateProjectRoleOptions,
+  ProjectCounts,
+  ProjectGroupWire,
+  ProjectMemberRole,
+  ProjectResidency,
+  ProjectUserWire,
+  ProjectWire,
+  UpdateProjectOptions,
+  UpdateProjectRoleOptions,
+} from "./projects-state.js";
+export {
+  DEFAULT_PROJECT_NAME,
+  PROJECT_MEMBER_ROLE,
+  PROJECT_OWNER_ROLE,
+  PROJECT_RESIDENCIES,
+  PROJECT_VIEWER_ROLE,
+} from "./projects-state.js";
 export type { QuirkConfig } from "./quirks.js";
 export { DEFAULT_QUIRKS } from "./quirks.js";
 export type { SimulatorStats } from "./server.js";
@@ -55,6 +75,13 @@ export interface SimulatorOptions {
   users?: number;
   /** Exact total memberships (see GenerateOptions.memberships). */
   memberships?: number;
+  /** Projects, the Default one included (default: see GenerateOptions.projects). */
+  projects?: number;
+  /** See GenerateOptions. */
+  projectMembersAverage?: number;
+  projectGroupsAverage?: number;
+  projectCustomRoles?: number;
+  archivedProjectFraction?: number;
   /** Serve this organization instead of generating one (seed/groups/users are then ignored for data). */
   state?: OrgState;
   /** Default: derived from the seed, shaped "sk-admin-sim-<24 chars>". */
@@ -87,27 +114,32 @@ export function defaultAdminKey(seed: number): string {
   return `sk-admin-sim-${alphanumeric(new Prng(seed, "admin-key"), 24)}`;
 }
 
-export function generateOrganization(opts: {
-  seed: number;
-  groups: number;
-  users: number;
-  memberships?: number;
-}): OrgState {
-  const options: GenerateOptions = { seed: opts.seed, groups: opts.groups, users: opts.users };
-  if (opts.memberships !== undefined) options.memberships = opts.memberships;
-  return generate(options);
+/** The seeded organization for these options (see GenerateOptions for the defaults). */
+export function generateOrganization(opts: GenerateOptions): OrgState {
+  return generate(opts);
 }
+
+const GENERATOR_KEYS = [
+  "memberships",
+  "projects",
+  "projectMembersAverage",
+  "projectGroupsAverage",
+  "projectCustomRoles",
+  "archivedProjectFraction",
+] as const;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const seed = options.seed ?? 42;
-  const state =
-    options.state ??
-    generateOrganization({
-      seed,
-      groups: options.groups ?? 50,
-      users: options.users ?? 500,
-      ...(options.memberships === undefined ? {} : { memberships: options.memberships }),
-    });
+  const generation: GenerateOptions = {
+    seed,
+    groups: options.groups ?? 50,
+    users: options.users ?? 500,
+  };
+  for (const key of GENERATOR_KEYS) {
+    const value = options[key];
+    if (value !== undefined) generation[key] = value;
+  }
+  const state = options.state ?? generateOrganization(generation);
   const adminKey = options.adminKey ?? defaultAdminKey(seed);
   const server = new SimulatorServer({
     state,

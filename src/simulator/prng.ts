@@ -82,6 +82,14 @@ export class Prng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
+  /**
+   * A generator seeded from this one's current state without advancing it: a side stream
+   * whose use never moves this one's sequence.
+   */
+  derive(label: string): Prng {
+    return new Prng(hashString(`${this.a}:${this.b}:${this.c}:${this.d}`), label);
+  }
+
   /** A child generator whose stream is independent of how much this one is used later. */
   fork(label: string): Prng {
     return new Prng(this.nextUint32(), label);
@@ -120,4 +128,26 @@ export function hex(rng: Prng, length: number): string {
   let out = "";
   for (let i = 0; i < length; i++) out += (rng.nextUint32() & 15).toString(16);
   return out;
+}
+
+/** `count` seeded timestamps in [from, to), ascending. */
+export function sortedTimes(rng: Prng, count: number, from: number, to: number): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) times.push(from + rng.int(to - from));
+  return times.sort((a, b) => a - b);
+}
+
+/**
+ * Unique time-ordered ids for the given ascending timestamps, returned sorted.
+ * Sorting only reorders ids within one second, where the timestamps are equal.
+ */
+export function idsFor(prefix: string, times: readonly number[], rng: Prng): string[] {
+  const seen = new Set<string>();
+  const ids = times.map((t) => {
+    let id = `${prefix}${ulidLike(t * 1000 + rng.int(1000), rng)}`;
+    while (seen.has(id)) id = `${prefix}${ulidLike(t * 1000 + rng.int(1000), rng)}`;
+    seen.add(id);
+    return id;
+  });
+  return ids.sort();
 }

@@ -1,7 +1,8 @@
 /**
  * The HTTP face of the simulator: a node:http server speaking the OpenAI Admin
- * API wire format (../shared/docs/openai-admin-api.md §2-8, checklist §11) over
- * an OrgState, with seeded fault injection and switchable quirks.
+ * API wire format (../shared/docs/openai-admin-api.md §2-8, checklist §11, and
+ * ../shared/docs/openai-admin-api-projects.md §1-7) over an OrgState, with seeded
+ * fault injection and switchable quirks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -22,11 +23,15 @@ import {
   errorBody,
   errorReply,
   type JsonObject,
+  type ListExtras,
   type ListSpec,
   type Reply,
   type Route,
   type RouteKit,
 } from "./routes/kit.js";
+import { registerProjectGroupRoutes } from "./routes/project-groups.js";
+import { registerProjectRoleRoutes } from "./routes/project-roles.js";
+import { registerProjectRoutes } from "./routes/projects.js";
 import { registerRoleRoutes } from "./routes/roles.js";
 import { registerUserRoutes } from "./routes/users.js";
 import {
@@ -381,7 +386,7 @@ export class SimulatorServer {
       this.injector?.take()
     ) {
       this.countFault("oversizedPage");
-      this.padPage(reply.body, reply.list.limit);
+      this.padPage(reply.body, reply.list);
     }
     let text = JSON.stringify(reply.body);
     const bodyFault =
@@ -421,6 +426,7 @@ export class SimulatorServer {
         this.state,
         (this.injector as FaultInjector).mutationRng,
         reply.list.focusGroupId,
+        reply.list.focusProjectId,
       );
       this.countFault("mutateBetweenPages");
       if (this.stats.mutations.length < MAX_MUTATION_LOG) {
@@ -441,14 +447,15 @@ export class SimulatorServer {
    * A list page padded with fabricated items (clones of its items under fresh ids) to
    * `OVERSIZED_PAGE_FACTOR` times the limit plus one; an empty page gets nothing to clone.
    */
-  private padPage(body: JsonObject, limit: number): void {
+  private padPage(body: JsonObject, list: NonNullable<Reply["list"]>): void {
     const data = Array.isArray(body.data) ? (body.data as JsonObject[]) : [];
     if (data.length === 0) return;
-    const target = Math.max(limit, 1) * OVERSIZED_PAGE_FACTOR + 1;
+    const idKey = list.idKey ?? "id";
+    const target = Math.max(list.limit, 1) * OVERSIZED_PAGE_FACTOR + 1;
     const padded = [...data];
     for (let n = 0; padded.length < target; n++) {
       const source = data[n % data.length] as JsonObject;
-      padded.push({ ...source, id: `${String(source.id)}-pad${n}` });
+      padded.push({ ...source, [idKey]: `${String(source[idKey])}-pad${n}` });
     }
     body.data = padded;
   }
@@ -459,17 +466,18 @@ export class SimulatorServer {
    */
   private endlessPage(body: JsonObject, list: NonNullable<Reply["list"]>): void {
     const data = body.data as JsonObject[];
+    const idKey = list.idKey ?? "id";
     const page = ++this.endlessCounter;
     const items: JsonObject[] = [];
     for (let i = 0; i < Math.max(list.limit, 1); i++) {
       const source = data[i % data.length] as JsonObject;
-      items.push({ ...source, id: `${String(source.id)}${ENDLESS_MARK}${page}-${i}` });
+      items.push({ ...source, [idKey]: `${String(source[idKey])}${ENDLESS_MARK}${page}-${i}` });
     }
-    const lastId = String((items[items.length - 1] as JsonObject).id);
+    const lastId = String((items[items.length - 1] as JsonObject)[idKey]);
     body.data = items;
     body.has_more = true;
     if (list.envelope === "legacy") {
-      body.first_id = String((items[0] as JsonObject).id);
+      body.first_id = String((items[0] as JsonObject)[idKey]);
       body.last_id = lastId;
     } else {
       body.next = this.encodeCursor(lastId);
@@ -571,10 +579,10 @@ export class SimulatorServer {
           break;
         case "shortPage": {
           const kept = data.slice(0, Math.ceil(data.length / 2));
-          const last = kept[kept.length - 1] as JsonObject;
+          const lastId = String((kept[kept.length - 1] as JsonObject)[list.idKey ?? "id"]);
           body.data = kept;
           body.has_more = true;
-          body[cursorKey] = legacy ? (last.id as string) : this.encodeCursor(last.id as string);
+          body[cursorKey] = legacy ? lastId : this.encodeCursor(lastId);
           break;
         }
       }
@@ -766,6 +774,7 @@ export class SimulatorServer {
     idOf: (item: T) => string,
     shape: (item: T) => JsonObject,
     focusGroupId?: string,
+    extras: ListExtras = {},
   ): Reply {
     const hasMore = request.limit > 0 && page.hasMore;
     const last = page.items[page.items.length - 1];
@@ -781,6 +790,37 @@ export class SimulatorServer {
         envelope: "next",
         after: rawAfter === null || rawAfter === "" ? undefined : rawAfter,
         focusGroupId,
+        focusProjectId: extras.focusProjectId,
+        idKey: extras.idKey,
+        limit: request.limit,
+      },
+    };
+  }
+
+  /** The legacy envelope: `first_id`/`last_id` are the page's first and last ids, `after=last_id`. */
+  private legacyList<T extends { id: string }>(
+    page: Page<T>,
+    request: PageRequest,
+    rawAfter: string | null,
+    shape: (item: T) => JsonObject,
+    focusProjectId?: string,
+  ): Reply {
+    const first = page.items[0];
+    const last = page.items[page.items.length - 1];
+    return {
+      status: 200,
+      body: {
+        object: "list",
+        data: page.items.map(shape),
+        first_id: first?.id ?? null,
+        last_id: last?.id ?? null,
+        has_more: request.limit > 0 && page.hasMore,
+      },
+      list: {
+        envelope: "legacy",
+        after: rawAfter === null || rawAfter === "" ? undefined : rawAfter,
+        focusGroupId: undefined,
+        focusProjectId,
         limit: request.limit,
       },
     };
@@ -898,9 +938,23 @@ export class SimulatorServer {
         this.state.hasGroup(groupId)
           ? undefined
           : this.notFound(`Group with id '${groupId}' not found.`),
+      projectOr404: (projectId) =>
+        this.state.hasProject(projectId)
+          ? undefined
+          : this.notFound(`Project with id '${projectId}' not found.`),
+      activeProjectOr4xx: (projectId) => {
+        if (!this.state.hasProject(projectId)) {
+          return this.notFound(`Project with id '${projectId}' not found.`);
+        }
+        return this.state.isProjectArchived(projectId)
+          ? errorReply(400, `Project ${projectId} is archived.`)
+          : undefined;
+      },
       parseList: (query, spec) => this.parseList(query, spec),
-      nextCursorList: (page, request, rawAfter, idOf, shape, focusGroupId) =>
-        this.nextCursorList(page, request, rawAfter, idOf, shape, focusGroupId),
+      nextCursorList: (page, request, rawAfter, idOf, shape, focusGroupId, extras) =>
+        this.nextCursorList(page, request, rawAfter, idOf, shape, focusGroupId, extras),
+      legacyList: (page, request, rawAfter, shape, focusProjectId) =>
+        this.legacyList(page, request, rawAfter, shape, focusProjectId),
       shapeGroup: (g) => this.shapeGroup(g),
       shapeAssignedRole: (r) => this.shapeAssignedRole(r),
       requiredString: (body, key, limits) => this.requiredString(body, key, limits),
@@ -912,6 +966,9 @@ export class SimulatorServer {
     registerGroupRoutes(kit);
     registerRoleRoutes(kit);
     registerUserRoutes(kit);
+    registerProjectRoutes(kit);
+    registerProjectGroupRoutes(kit);
+    registerProjectRoleRoutes(kit);
     return routes;
   }
 }

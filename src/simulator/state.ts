@@ -13,58 +13,52 @@
  */
 import { createHash } from "node:crypto";
 import { Prng, ulidLike } from "./prng.js";
+import { type ProjectCounts, type ProjectRecord, ProjectState } from "./projects-state.js";
+import {
+  ALL,
+  type AssignedRoleWire,
+  type AssignmentSourceWire,
+  assignedRoleWireOf,
+  type CreateRoleOptions,
+  type GroupRecord,
+  type GroupType,
+  indexOfSorted,
+  indexOfSortedString,
+  lowerBound,
+  type OrgUserWire,
+  type Page,
+  type PageRequest,
+  pageOfSorted,
+  pagePositions,
+  type RoleRecord,
+  type RoleWire,
+  roleWireOf,
+  type SortOrder,
+  StateError,
+  type UpdateRoleOptions,
+  type UserRecord,
+  type UserType,
+} from "./records.js";
 
-export type SortOrder = "asc" | "desc";
-export type GroupType = "group" | "tenant_group";
-export type UserType = "user" | "tenant_user";
-
-// ---------------------------------------------------------------- records
-
-export interface UserRecord {
-  readonly id: string;
-  name: string;
-  email: string | null;
-  picture: string | null;
-  addedAt: number;
-  isServiceAccount: boolean;
-  isScimManaged: boolean;
-  apiKeyLastUsedAt: number | null;
-  userType: UserType;
-  /** Removed users keep their slot (indexes in memberships stay valid) but are invisible. */
-  removed: boolean;
-}
-
-export interface GroupRecord {
-  readonly id: string;
-  name: string;
-  readonly createdAt: number;
-  isScimManaged: boolean;
-  groupType: GroupType;
-  /** Indexes into the users array, ascending; index order is user id order. */
-  members: number[];
-  /** Assigned organization role ids, ascending. */
-  roleIds: string[];
-}
-
-export interface CreatorSummary {
-  id: string;
-  name: string;
-  email: string | null;
-}
-
-export interface RoleRecord {
-  readonly id: string;
-  name: string;
-  description: string | null;
-  permissions: string[];
-  resourceType: string;
-  predefined: boolean;
-  createdAt: number | null;
-  updatedAt: number | null;
-  createdBy: string | null;
-  createdByUserObj: CreatorSummary | null;
-  metadata: Record<string, unknown> | null;
-}
+export type {
+  AssignedRoleWire,
+  AssignmentSourceWire,
+  CreateRoleOptions,
+  CreatorSummary,
+  GroupRecord,
+  GroupType,
+  OrgUserWire,
+  Page,
+  PageRequest,
+  RoleRecord,
+  RoleWire,
+  SortOrder,
+  StateErrorKind,
+  UpdateRoleOptions,
+  UserRecord,
+  UserType,
+} from "./records.js";
+export { pagePositions, StateError } from "./records.js";
 
 // ---------------------------------------------------------------- wire shapes (spec-conformant)
 
@@ -111,70 +105,13 @@ export interface GroupMemberUserWire {
   user_type: UserType;
 }
 
-/** `Role`: the roles catalog. */
-export interface RoleWire {
-  object: "role";
-  id: string;
-  name: string;
-  description: string | null;
-  permissions: string[];
-  resource_type: string;
-  predefined_role: boolean;
-}
-
-export interface AssignmentSourceWire {
-  principal_id: string;
-  principal_type: "user" | "group";
-}
-
-/** `AssignedRoleDetails`: items of group and user role lists (no `object`). */
-export interface AssignedRoleWire {
-  id: string;
-  name: string;
-  permissions: string[];
-  resource_type: string;
-  predefined_role: boolean;
-  description: string | null;
-  created_at: number | null;
-  updated_at: number | null;
-  created_by: string | null;
-  created_by_user_obj: Record<string, unknown> | null;
-  metadata: Record<string, unknown> | null;
-  assignment_sources: AssignmentSourceWire[] | null;
-}
-
-/** `User`: items of `/organization/users`. */
-export interface OrgUserWire {
-  object: "organization.user";
-  id: string;
-  name: string;
-  email: string | null;
-  role: "owner" | "reader";
-  added_at: number;
-  is_service_account: boolean;
-  is_scim_managed: boolean;
-  api_key_last_used_at: number | null;
-}
-
-export interface OrgCounts {
+export interface OrgCounts extends ProjectCounts {
   groups: number;
   users: number;
   roles: number;
   memberships: number;
   groupRoleAssignments: number;
   userRoleAssignments: number;
-}
-
-export interface PageRequest {
-  /** Exclusive cursor: an id (which need not exist any more). */
-  after?: string | undefined;
-  limit: number;
-  order: SortOrder;
-}
-
-export interface Page<T> {
-  items: T[];
-  hasMore: boolean;
 }
 
 export interface CreateUserOptions {
@@ -187,36 +124,6 @@ export interface CreateUserOptions {
   apiKeyLastUsedAt?: number | null;
 }
 
-export interface CreateRoleOptions {
-  name: string;
-  permissions: string[];
-  description?: string | null;
-  resourceType?: string;
-}
-
-export interface UpdateRoleOptions {
-  name?: string | null;
-  permissions?: string[] | null;
-  description?: string | null;
-}
-
-export type StateErrorKind = "not_found" | "invalid";
-
-/**
- * Thrown by mutations and sub-resource reads; the server maps it to 404 / 400. Not an
- * AuditError (src/errors.ts): it never leaves the simulator, whose clients see only HTTP.
- */
-export class StateError extends Error {
-  constructor(
-    readonly kind: StateErrorKind,
-    message: string,
-    readonly param: string | null = null,
-  ) {
-    super(message);
-    this.name = "StateError";
-  }
-}
-
 export interface OrgStateInit {
   seed: number;
   users: UserRecord[];
@@ -226,102 +133,9 @@ export interface OrgStateInit {
   directRoles: Map<number, string[]>;
   /** Logical clock (unix seconds) at or after every generated timestamp. */
   clock: number;
+  /** Projects, ascending by id (default: none). */
+  projects?: ProjectRecord[];
 }
-
-// ---------------------------------------------------------------- helpers
-
-/** First index whose key is >= target. */
-function lowerBound(count: number, keyAt: (i: number) => string, target: string): number {
-  let lo = 0;
-  let hi = count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keyAt(mid) < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index whose key is > target. */
-function upperBound(count: number, keyAt: (i: number) => string, target: string): number {
-  let lo = 0;
-  let hi = count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keyAt(mid) <= target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function indexOfSorted(values: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = values[mid] as number;
-    if (v < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < values.length && values[lo] === value ? lo : -lo - 1;
-}
-
-function indexOfSortedString(values: readonly string[], value: string): number {
-  const lo = lowerBound(values.length, (i) => values[i] as string, value);
-  return lo < values.length && values[lo] === value ? lo : -lo - 1;
-}
-
-/**
- * Positions of one page over an id-ordered sequence: `after` is exclusive and
- * need not exist (a deleted cursor still lands between its neighbours).
- */
-export function pagePositions(
-  count: number,
-  keyAt: (i: number) => string,
-  isLive: (i: number) => boolean,
-  request: PageRequest,
-): { positions: number[]; hasMore: boolean } {
-  const positions: number[] = [];
-  const { after, limit, order } = request;
-  if (order === "asc") {
-    let i = after === undefined ? 0 : upperBound(count, keyAt, after);
-    for (; i < count && positions.length < limit; i++) if (isLive(i)) positions.push(i);
-    let hasMore = false;
-    for (; i < count; i++) {
-      if (isLive(i)) {
-        hasMore = true;
-        break;
-      }
-    }
-    return { positions, hasMore };
-  }
-  let i = after === undefined ? count - 1 : lowerBound(count, keyAt, after) - 1;
-  for (; i >= 0 && positions.length < limit; i--) if (isLive(i)) positions.push(i);
-  let hasMore = false;
-  for (; i >= 0; i--) {
-    if (isLive(i)) {
-      hasMore = true;
-      break;
-    }
-  }
-  return { positions, hasMore };
-}
-
-function pageOfSorted<T>(
-  items: readonly T[],
-  keyOf: (item: T) => string,
-  request: PageRequest,
-): Page<T> {
-  const { positions, hasMore } = pagePositions(
-    items.length,
-    (i) => keyOf(items[i] as T),
-    () => true,
-    request,
-  );
-  return { items: positions.map((p) => items[p] as T), hasMore };
-}
-
-const ALL: PageRequest = { limit: Number.MAX_SAFE_INTEGER, order: "asc" };
 
 // ---------------------------------------------------------------- the state
 
@@ -339,22 +153,26 @@ const ALL: PageRequest = { limit: Number.MAX_SAFE_INTEGER, order: "asc" };
  *   `ownerRoleId`, `readerRoleId`
  * - `listUsers(): OrgUserWire[]` (id order), `getUser(userId)`, `findUserIdByEmail(email)`
  * - `listUserRoles(userId, order = "asc", includeInherited = true): AssignedRoleWire[]`
- * - `counts(): OrgCounts`, `groupIds()`, `userIds()`, `fingerprint()` (sha256 of everything)
+ * - `counts(): OrgCounts` (projects included), `groupIds()`, `userIds()`,
+ *   `fingerprint()` (sha256 of everything, projects included)
  * - `page*` methods: one page of each list, used by the server.
+ * - Projects and the access inside them: see `ProjectState` (projects-state.ts), which this
+ *   class extends.
  *
  * Mutations (throw `StateError` "not_found" for unknown ids; booleans say whether anything changed):
  * - `createGroup(name, { isScimManaged?, groupType? }?): GroupWire`
- * - `renameGroup(groupId, name): GroupWire`, `deleteGroup(groupId): void`
+ * - `renameGroup(groupId, name): GroupWire`, `deleteGroup(groupId): void` (also detaches it
+ *   from every project)
  * - `addMember(groupId, userId): boolean`, `removeMember(groupId, userId): boolean`
  * - `assignGroupRole(groupId, roleId): boolean`, `unassignGroupRole(groupId, roleId): boolean`
  * - `assignUserRole(userId, roleId): boolean`, `unassignUserRole(userId, roleId): boolean`
- * - `createUser(options?): OrgUserWire`, `removeUser(userId): void`
+ * - `createUser(options?): OrgUserWire`, `removeUser(userId): void` (also from every project)
  * - `createRole(options): RoleWire`, `updateRole(roleId, changes): RoleWire`, `deleteRole(roleId): void`
  *
  * New ids and timestamps come from a seeded logical clock, so a given sequence
  * of mutations always produces the same ids.
  */
-export class OrgState {
+export class OrgState extends ProjectState {
   readonly seed: number;
   /** Incremented by every mutation that changes something. */
   version = 0;
@@ -374,6 +192,7 @@ export class OrgState {
   private readonly ownerId: string;
 
   constructor(init: OrgStateInit) {
+    super(init.projects ?? [], init.seed, init.clock);
     this.seed = init.seed;
     this.users = init.users;
     this.groups = init.groups;
@@ -409,38 +228,6 @@ export class OrgState {
 
   private groupUserWire(u: UserRecord): GroupUserWire {
     return { id: u.id, name: u.name, email: u.email };
-  }
-
-  private roleWire(r: RoleRecord): RoleWire {
-    return {
-      object: "role",
-      id: r.id,
-      name: r.name,
-      description: r.description,
-      permissions: [...r.permissions],
-      resource_type: r.resourceType,
-      predefined_role: r.predefined,
-    };
-  }
-
-  private assignedRoleWire(
-    r: RoleRecord,
-    sources: AssignmentSourceWire[] | null,
-  ): AssignedRoleWire {
-    return {
-      id: r.id,
-      name: r.name,
-      permissions: [...r.permissions],
-      resource_type: r.resourceType,
-      predefined_role: r.predefined,
-      description: r.description,
-      created_at: r.createdAt,
-      updated_at: r.updatedAt,
-      created_by: r.createdBy,
-      created_by_user_obj: r.createdByUserObj === null ? null : { ...r.createdByUserObj },
-      metadata: r.metadata === null ? null : { ...r.metadata },
-      assignment_sources: sources,
-    };
   }
 
   private orgUserWire(index: number, u: UserRecord): OrgUserWire {
@@ -509,6 +296,27 @@ export class OrgState {
 
   private userAt(index: number): UserRecord {
     return this.users[index] as UserRecord;
+  }
+
+  // What the project half reads of the organization (see ProjectState).
+  protected override liveUserIndex(userId: string): number | undefined {
+    return this.userIndexById.get(userId);
+  }
+
+  protected override userRecordAt(index: number): UserRecord {
+    return this.userAt(index);
+  }
+
+  protected override groupRecord(groupId: string): GroupRecord | undefined {
+    return this.groupById.get(groupId);
+  }
+
+  protected override orgClock(): number {
+    return this.clock;
+  }
+
+  protected override markChanged(): void {
+    this.changed();
   }
 
   /** Id of the predefined Owner role (holding it directly makes a user's `role` "owner"). */
@@ -621,6 +429,7 @@ export class OrgState {
       memberships: this.membershipCount,
       groupRoleAssignments,
       userRoleAssignments,
+      ...this.projectCounts(),
     };
   }
 
@@ -649,14 +458,14 @@ export class OrgState {
     const g = this.requireGroup(groupId);
     const page = pageOfSorted(g.roleIds, (id) => id, request);
     return {
-      items: page.items.map((id) => this.assignedRoleWire(this.requireRole(id), null)),
+      items: page.items.map((id) => assignedRoleWireOf(this.requireRole(id), null)),
       hasMore: page.hasMore,
     };
   }
 
   pageRoles(request: PageRequest): Page<RoleWire> {
     const page = pageOfSorted(this.roles, (r) => r.id, request);
-    return { items: page.items.map((r) => this.roleWire(r)), hasMore: page.hasMore };
+    return { items: page.items.map((r) => roleWireOf(r)), hasMore: page.hasMore };
   }
 
   /** The legacy users list: ascending id order only; `emails` filters case-insensitively. */
@@ -687,7 +496,7 @@ export class OrgState {
     const all = this.userRoleEntries(this.requireUserIndex(userId), includeInherited);
     const page = pageOfSorted(all, (e) => e.role.id, request);
     return {
-      items: page.items.map((e) => this.assignedRoleWire(e.role, e.sources)),
+      items: page.items.map((e) => assignedRoleWireOf(e.role, e.sources)),
       hasMore: page.hasMore,
     };
   }
@@ -747,7 +556,7 @@ export class OrgState {
   getGroupRole(groupId: string, roleId: string): AssignedRoleWire | undefined {
     const g = this.requireGroup(groupId);
     if (indexOfSortedString(g.roleIds, roleId) < 0) return undefined;
-    return this.assignedRoleWire(this.requireRole(roleId), null);
+    return assignedRoleWireOf(this.requireRole(roleId), null);
   }
 
   listRoles(order: SortOrder = "asc"): RoleWire[] {
@@ -756,7 +565,7 @@ export class OrgState {
 
   getRole(roleId: string): RoleWire | undefined {
     const r = this.roleById.get(roleId);
-    return r === undefined ? undefined : this.roleWire(r);
+    return r === undefined ? undefined : roleWireOf(r);
   }
 
   listUsers(): OrgUserWire[] {
@@ -783,7 +592,7 @@ export class OrgState {
   ): AssignedRoleWire | undefined {
     const entries = this.userRoleEntries(this.requireUserIndex(userId), includeInherited);
     const entry = entries.find((e) => e.role.id === roleId);
-    return entry === undefined ? undefined : this.assignedRoleWire(entry.role, entry.sources);
+    return entry === undefined ? undefined : assignedRoleWireOf(entry.role, entry.sources);
   }
 
   /** True when the user holds the role by a direct assignment (not only through a group). */
@@ -807,6 +616,7 @@ export class OrgState {
       const { members, ...rest } = g;
       hash.update(`${JSON.stringify(rest)}|${members.join(",")}\n`);
     }
+    this.hashProjects((text) => hash.update(text));
     return hash.digest("hex");
   }
 
@@ -858,6 +668,7 @@ export class OrgState {
     this.groups.splice(pos, 1);
     this.groupById.delete(groupId);
     this.membershipCount -= g.members.length;
+    this.detachGroupFromProjects(groupId);
     this.changed();
   }
 
@@ -959,6 +770,7 @@ export class OrgState {
       }
     }
     this.directRoles.delete(index);
+    this.removeUserFromProjects(index);
     this.userAt(index).removed = true;
     this.userIndexById.delete(userId);
     this.liveUsers--;
@@ -983,7 +795,7 @@ export class OrgState {
     this.roles.push(r);
     this.roleById.set(id, r);
     this.changed();
-    return this.roleWire(r);
+    return roleWireOf(r);
   }
 
   updateRole(roleId: string, changes: UpdateRoleOptions): RoleWire {
@@ -999,7 +811,7 @@ export class OrgState {
     this.clock += this.rng.range(1, 90);
     r.updatedAt = this.clock;
     this.changed();
-    return this.roleWire(r);
+    return roleWireOf(r);
   }
 
   /** Deletes a custom role and every assignment of it. */

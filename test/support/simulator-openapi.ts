@@ -1,9 +1,10 @@
 /**
- * Validation of simulator responses against the official OpenAPI admin subset
- * (shared/openapi/openai-admin.yaml), with Ajv's JSON Schema 2020-12 dialect
- * (OpenAPI 3.1 schemas are 2020-12).
+ * Validation of simulator responses against the official OpenAPI access-audit
+ * subset (shared/openapi/openai-admin-access.yaml: groups, roles, users,
+ * projects and their access, keys, invites, audit logs), with Ajv's JSON
+ * Schema 2020-12 dialect (OpenAPI 3.1 schemas are 2020-12).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020Module from "ajv/dist/2020.js";
@@ -15,8 +16,18 @@ const Ajv2020 = Ajv2020Module.default;
 const addFormats = addFormatsModule.default;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-/** CI copies shared/ beside the repository. */
-export const SPEC_PATH = path.resolve(repoRoot, "../shared/openapi/openai-admin.yaml");
+const SPEC_FILE = "shared/openapi/openai-admin-access.yaml";
+
+/**
+ * CI copies shared/ beside the repository; a git worktree one level further down (e.g.
+ * wt/<name>) finds it beside its parent. `OPENAI_ADMIN_SPEC` overrides both.
+ */
+export const SPEC_PATH =
+  process.env.OPENAI_ADMIN_SPEC ??
+  [path.resolve(repoRoot, "..", SPEC_FILE), path.resolve(repoRoot, "../..", SPEC_FILE)].find(
+    (candidate) => existsSync(candidate),
+  ) ??
+  path.resolve(repoRoot, "..", SPEC_FILE);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -54,6 +65,8 @@ export class SpecValidator {
     // Vendor keywords and the OpenAPI `unixtime` format.
     this.ajv.addKeyword("x-oaiMeta");
     this.ajv.addKeyword("x-stainless-const");
+    // The larger subset's schemas carry OpenAPI's `example`.
+    this.ajv.addKeyword("example");
     this.ajv.addFormat("unixtime", {
       type: "number",
       validate: (n: number) => Number.isInteger(n),

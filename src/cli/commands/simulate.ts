@@ -10,6 +10,11 @@ interface SimulateFlags {
   groups: number;
   users: number;
   memberships?: number;
+  projects?: number;
+  projectMembers?: number;
+  projectGroups?: number;
+  projectCustomRoles?: number;
+  archivedProjects?: number;
   adminKey?: string;
   latencyMs: number;
   faultRate: number;
@@ -31,6 +36,19 @@ export function registerSimulate(program: Command): void {
       "--memberships <n>",
       "exact total of group memberships (default: drawn from the seed)",
       intOption(0),
+    )
+    .option(
+      "--projects <n>",
+      "number of projects, the Default one included (default: 8-20 by organization size)",
+      intOption(0, 100_000),
+    )
+    .option("--project-members <n>", "average members per project", numberOption(0))
+    .option("--project-groups <n>", "average groups attached per project", numberOption(0))
+    .option("--project-custom-roles <n>", "custom project roles in total", intOption(0))
+    .option(
+      "--archived-projects <fraction>",
+      "share of the projects that are archived (default 0.1)",
+      numberOption(0, 1),
     )
     .option("--admin-key <key>", "admin key clients must send (default: derived from the seed)")
     .option("--latency-ms <n>", "added latency per request", intOption(0, 60_000), 0)
@@ -55,6 +73,17 @@ export function registerSimulate(program: Command): void {
         users: flags.users,
         latencyMs: flags.latencyMs,
         ...(flags.memberships !== undefined ? { memberships: flags.memberships } : {}),
+        ...(flags.projects !== undefined ? { projects: flags.projects } : {}),
+        ...(flags.projectMembers !== undefined
+          ? { projectMembersAverage: flags.projectMembers }
+          : {}),
+        ...(flags.projectGroups !== undefined ? { projectGroupsAverage: flags.projectGroups } : {}),
+        ...(flags.projectCustomRoles !== undefined
+          ? { projectCustomRoles: flags.projectCustomRoles }
+          : {}),
+        ...(flags.archivedProjects !== undefined
+          ? { archivedProjectFraction: flags.archivedProjects }
+          : {}),
         ...(flags.adminKey ? { adminKey: flags.adminKey } : {}),
         ...(flags.rateLimit ? { rateLimitRps: flags.rateLimit } : {}),
         ...(rate > 0

@@ -22,8 +22,18 @@ export interface ListReply {
   after: string | undefined;
   /** The group whose sub-list this is, for focused mutations. */
   focusGroupId: string | undefined;
+  /** The project whose sub-list (or catalog) this is, for focused mutations. */
+  focusProjectId?: string | undefined;
+  /** The key holding an item's id, when not `id` (project groups: `group_id`). */
+  idKey?: string | undefined;
   /** The page size the client asked for (or the default). */
   limit: number;
+}
+
+/** Extras of a next-cursor list reply (see ListReply). */
+export interface ListExtras {
+  focusProjectId?: string | undefined;
+  idKey?: string | undefined;
 }
 
 export interface Reply {
@@ -98,6 +108,60 @@ export const USERS_LIST: ListSpec = {
   defaultOrder: "asc",
   hasOrder: false,
 };
+/** Projects and project users: the legacy envelope and parameters of the users list. */
+export const PROJECTS_LIST: ListSpec = USERS_LIST;
+/** Project groups: `limit` 0..100, default 20, `order` default asc. */
+export const PROJECT_GROUPS_LIST: ListSpec = { ...GROUPS_LIST, defaultLimit: 20, maxLimit: 100 };
+/** A project's roles catalog: as the organization's (`limit` 0..1000, default 1000). */
+export const PROJECT_ROLES_LIST: ListSpec = ROLES_LIST;
+
+/** The `permissions` of a role body: a string array, or null when optional and absent. */
+export function permissionsOf(body: JsonObject, required: boolean): string[] | null | Reply {
+  const value = body.permissions;
+  if (value === undefined || value === null) {
+    return required
+      ? errorReply(
+          400,
+          "Missing required parameter: 'permissions'.",
+          "permissions",
+          "missing_required_parameter",
+        )
+      : null;
+  }
+  if (!Array.isArray(value) || !value.every((p) => typeof p === "string")) {
+    return errorReply(
+      400,
+      "Invalid type for 'permissions': expected an array of strings.",
+      "permissions",
+      "invalid_type",
+    );
+  }
+  return value as string[];
+}
+
+/** The `description` of a role body: a string, null, or undefined when absent. */
+export function descriptionOf(body: JsonObject): string | null | undefined | Reply {
+  const value = body.description;
+  if (value === undefined || value === null || typeof value === "string") return value;
+  return errorReply(
+    400,
+    "Invalid type for 'description': expected a string.",
+    "description",
+    "invalid_type",
+  );
+}
+
+/** An optional nullable string body field: the value, null, undefined when absent, or a 400. */
+export function optionalString(body: JsonObject, key: string): string | null | undefined | Reply {
+  const value = body[key];
+  if (value === undefined || value === null || typeof value === "string") return value;
+  return errorReply(
+    400,
+    `Invalid type for '${key}': expected a string, but got ${Array.isArray(value) ? "an array" : `a ${typeof value}`} instead.`,
+    key,
+    "invalid_type",
+  );
+}
 
 /** The server's state and helpers, as route handlers use them. */
 export interface RouteKit {
@@ -114,6 +178,10 @@ export interface RouteKit {
   notFound(message: string): Reply;
   /** A 404 for a group that does not exist, else undefined. */
   groupOr404(groupId: string): Reply | undefined;
+  /** A 404 for a project that does not exist, else undefined. */
+  projectOr404(projectId: string): Reply | undefined;
+  /** A 404 for a project that does not exist, a 400 for an archived one, else undefined. */
+  activeProjectOr4xx(projectId: string): Reply | undefined;
   parseList(query: URLSearchParams, spec: ListSpec): PageRequest | Reply;
   nextCursorList<T>(
     page: Page<T>,
@@ -122,6 +190,15 @@ export interface RouteKit {
     idOf: (item: T) => string,
     shape: (item: T) => JsonObject,
     focusGroupId?: string,
+    extras?: ListExtras,
+  ): Reply;
+  /** The legacy envelope (`first_id`, `last_id`, `has_more`) over items with an `id`. */
+  legacyList<T extends { id: string }>(
+    page: Page<T>,
+    request: PageRequest,
+    rawAfter: string | null,
+    shape: (item: T) => JsonObject,
+    focusProjectId?: string,
   ): Reply;
   shapeGroup(g: GroupWire): JsonObject;
   shapeAssignedRole(r: AssignedRoleWire): JsonObject;

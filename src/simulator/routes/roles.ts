@@ -1,10 +1,10 @@
 /** The organization roles catalog (`/organization/roles…`). */
 
 import {
+  descriptionOf,
   errorReply,
   isReply,
-  type JsonObject,
-  type Reply,
+  permissionsOf,
   ROLES_LIST,
   type RouteKit,
 } from "./kit.js";
@@ -24,38 +24,6 @@ export function registerRoleRoutes(kit: RouteKit): void {
       (r) => ({ ...r }),
     );
   });
-  const permissionsOf = (body: JsonObject, required: boolean): string[] | null | Reply => {
-    const value = body.permissions;
-    if (value === undefined || value === null) {
-      return required
-        ? errorReply(
-            400,
-            "Missing required parameter: 'permissions'.",
-            "permissions",
-            "missing_required_parameter",
-          )
-        : null;
-    }
-    if (!Array.isArray(value) || !value.every((p) => typeof p === "string")) {
-      return errorReply(
-        400,
-        "Invalid type for 'permissions': expected an array of strings.",
-        "permissions",
-        "invalid_type",
-      );
-    }
-    return value as string[];
-  };
-  const descriptionOf = (body: JsonObject): string | null | undefined | Reply => {
-    const value = body.description;
-    if (value === undefined || value === null || typeof value === "string") return value;
-    return errorReply(
-      400,
-      "Invalid type for 'description': expected a string.",
-      "description",
-      "invalid_type",
-    );
-  };
   const nameTaken = (name: string, except?: string) =>
     s.listRoles().some((r) => r.name === name && r.id !== except);
   add(

@@ -13,26 +13,9 @@ export function registerUserRoutes(kit: RouteKit): void {
       .flatMap((e) => e.split(","))
       .map((e) => e.trim())
       .filter((e) => e !== "");
-    const page = s.pageUsers(request, emails);
-    const first = page.items[0];
-    const last = page.items[page.items.length - 1];
-    const rawAfter = ctx.query.get("after");
-    return {
-      status: 200,
-      body: {
-        object: "list",
-        data: page.items.map((u) => ({ ...u })),
-        first_id: first?.id ?? null,
-        last_id: last?.id ?? null,
-        has_more: request.limit > 0 && page.hasMore,
-      },
-      list: {
-        envelope: "legacy",
-        after: rawAfter === null || rawAfter === "" ? undefined : rawAfter,
-        focusGroupId: undefined,
-        limit: request.limit,
-      },
-    };
+    return kit.legacyList(s.pageUsers(request, emails), request, ctx.query.get("after"), (u) => ({
+      ...u,
+    }));
   });
   add("GET", "/organization/users/{user_id}", (ctx) => {
     const user = s.getUser(param(ctx, "user_id"));

@@ -1,0 +1,1080 @@
+/**
+ * The project half of the simulated organization (../shared/docs/openai-admin-api-projects.md
+ * §3-7): projects, their members, the groups attached to them, each project's roles catalog and
+ * the project-scope role assignments of groups and users. `OrgState` (state.ts) extends this
+ * class and supplies the organization it reads users and groups from; it lives in a module of
+ * its own to keep both files a readable size.
+ *
+ * Storage stays compact like the organization's: a member is (user index, role, added_at), an
+ * attachment is (group id, created_at), assignments are sorted role-id arrays. Wire objects are
+ * built per request. Everything is in id order (project ids, user ids, group ids, role ids), which
+ * is the simulator's sort key for every list.
+ *
+ * Documented inferences (the docs are silent; tests rely on these):
+ * - Every project's catalog lists the three predefined roles (Project Owner, Project Member,
+ *   Project Viewer) under ids of its own, plus its custom roles; a role id belongs to exactly one
+ *   project, and another project's role id is "not found" there.
+ * - A member's `owner`/`member` membership role shows in their role list as the matching
+ *   predefined role, sourced from the user; direct assignments are separate and also sourced from
+ *   the user (so a `member` may hold Project Owner directly, which an audit should notice).
+ *   Roles of attached groups the user belongs to are sourced from the group. The membership role
+ *   itself cannot be unassigned (400): it changes through modify-project-user.
+ * - Archived projects "have no users": every project-user and project-user-role operation is a
+ *   400, as is every write to an archived project; its groups, roles catalog and group role
+ *   assignments still read. There is no unarchive. Cascades (removing an org user, deleting a
+ *   group) still clean archived projects.
+ * - The Default project cannot be modified or archived, and users cannot be removed from it
+ *   (only from the organization), per the older spec text.
+ * - Detaching a group removes its project role assignments; removing a member removes their
+ *   direct ones; deleting a custom role removes its assignments (a group may stay attached with
+ *   no role).
+ */
+import { Prng, ulidLike } from "./prng.js";
+import {
+  ALL,
+  type AssignedRoleWire,
+  type AssignmentSourceWire,
+  assignedRoleWireOf,
+  type GroupRecord,
+  type GroupType,
+  indexOfSorted,
+  indexOfSortedString,
+  lowerBound,
+  type Page,
+  type PageRequest,
+  pageOfSorted,
+  pagePositions,
+  type RoleRecord,
+  type RoleWire,
+  roleWireOf,
+  type SortOrder,
+  StateError,
+  type UserRecord,
+} from "./records.js";
+
+/** `PublicProjectResidency`. */
+export const PROJECT_RESIDENCIES = [
+  "GLOBAL",
+  "US_STORAGE_PROCESSING",
+  "EU_STORAGE_PROCESSING",
+  "JP_STORAGE",
+  "KR_STORAGE",
+  "CA_STORAGE",
+  "SG_STORAGE",
+  "IN_STORAGE",
+  "AU_STORAGE",
+  "GB_STORAGE",
+  "AE_STORAGE",
+  "AE_STORAGE_PROCESSING",
+] as const;
+export type ProjectResidency = (typeof PROJECT_RESIDENCIES)[number];
+export type ProjectMemberRole = "owner" | "member";
+
+export const DEFAULT_PROJECT_NAME = "Default project";
+export const PROJECT_OWNER_ROLE = "Project Owner";
+export const PROJECT_MEMBER_ROLE = "Project Member";
+export const PROJECT_VIEWER_ROLE = "Project Viewer";
+
+interface PredefinedProjectRole {
+  name: string;
+  description: string;
+  permissions: readonly string[];
+}
+
+/** The predefined roles every project's catalog lists (names from the RBAC guide). */
+export const PREDEFINED_PROJECT_ROLES: readonly PredefinedProjectRole[] = [
+  {
+    name: PROJECT_OWNER_ROLE,
+    description: "Full control of the project: members, groups, roles, keys and settings",
+    permissions: [
+      "api.project.read",
+      "api.project.write",
+      "api.project.admin",
+      "api.project.models.read",
+      "api.project.models.request",
+      "api.organization.projects.users.read",
+      "api.organization.projects.users.write",
+      "api.organization.projects.groups.read",
+      "api.organization.projects.groups.write",
+      "api.organization.projects.roles.read",
+      "api.organization.projects.roles.write",
+      "api.organization.projects.service_accounts.read",
+      "api.organization.projects.service_accounts.write",
+      "api.organization.projects.api_keys.read",
+      "api.organization.projects.api_keys.write",
+    ],
+  },
+  {
+    name: PROJECT_MEMBER_ROLE,
+    description: "Uses the project's models and tools and manages their own API keys",
+    permissions: [
+      "api.project.read",
+      "api.project.models.read",
+      "api.project.models.request",
+      "api.organization.projects.users.read",
+      "api.organization.projects.api_keys.read",
+    ],
+  },
+  {
+    name: PROJECT_VIEWER_ROLE,
+    description: "Read-only access to the project",
+    permissions: ["api.project.read", "api.project.models.read"],
+  },
+];
+
+// ---------------------------------------------------------------- records
+
+export interface ProjectMemberRecord {
+  /** Index into the organization's users array (index order is user id order). */
+  readonly index: number;
+  role: ProjectMemberRole;
+  readonly addedAt: number;
+}
+
+export interface ProjectGroupRecord {
+  readonly groupId: string;
+  /** When the group was granted project access. */
+  readonly createdAt: number;
+}
+
+export interface ProjectRecord {
+  readonly id: string;
+  name: string;
+  readonly createdAt: number;
+  archivedAt: number | null;
+  externalKeyId: string | null;
+  residency: ProjectResidency;
+  readonly isDefault: boolean;
+  /** Ascending by user index. */
+  members: ProjectMemberRecord[];
+  /** Ascending by group id. */
+  groups: ProjectGroupRecord[];
+  /** The catalog, ascending by role id: the three predefined roles and the custom ones. */
+  roles: RoleRecord[];
+  /** Ids of the predefined roles (they cannot be deleted, so these stay valid). */
+  readonly ownerRoleId: string;
+  readonly memberRoleId: string;
+  readonly viewerRoleId: string;
+  /** Attached group id -> assigned project role ids, ascending. */
+  groupRoles: Map<string, string[]>;
+  /** Member user index -> directly assigned project role ids, ascending. */
+  userRoles: Map<number, string[]>;
+}
+
+// ---------------------------------------------------------------- wire shapes
+
+/** `Project`. */
+export interface ProjectWire {
+  id: string;
+  object: "organization.project";
+  name: string;
+  created_at: number;
+  archived_at: number | null;
+  status: "active" | "archived";
+  external_key_id: string | null;
+  residency: ProjectResidency;
+}
+
+/** `ProjectUser`. */
+export interface ProjectUserWire {
+  object: "organization.project.user";
+  id: string;
+  name: string;
+  email: string | null;
+  role: ProjectMemberRole;
+  added_at: number;
+}
+
+/** `ProjectGroup` (no role: the role granted at attach time is never echoed). */
+export interface ProjectGroupWire {
+  object: "project.group";
+  project_id: string;
+  group_id: string;
+  group_name: string;
+  group_type: GroupType;
+  created_at: number;
+}
+
+export interface ProjectCounts {
+  /** Including archived ones. */
+  projects: number;
+  archivedProjects: number;
+  projectMembers: number;
+  projectGroups: number;
+  /** Custom roles over all projects (the predefined ones are three per project). */
+  projectCustomRoles: number;
+  projectGroupRoleAssignments: number;
+  /** Direct assignments only (not membership roles, not inherited ones). */
+  projectUserRoleAssignments: number;
+}
+
+export interface CreateProjectOptions {
+  name: string;
+  residency?: ProjectResidency | null;
+  externalKeyId?: string | null;
+}
+
+export interface UpdateProjectOptions {
+  /** null or absent: unchanged. */
+  name?: string | null;
+  /** null clears it; absent: unchanged. */
+  externalKeyId?: string | null;
+}
+
+export interface CreateProjectRoleOptions {
+  name: string;
+  permissions: string[];
+  description?: string | null;
+}
+
+export interface UpdateProjectRoleOptions {
+  name?: string | null;
+  permissions?: string[] | null;
+  description?: string | null;
+}
+
+/** The `Project Owner`/`Project Member`/`Project Viewer` records of a new project. */
+export function predefinedProjectRoles(ids: readonly string[]): RoleRecord[] {
+  return PREDEFINED_PROJECT_ROLES.map((spec, i) => ({
+    id: ids[i] as string,
+    name: spec.name,
+    description: spec.description,
+    // Shared and never mutated: predefined roles cannot be updated.
+    permissions: spec.permissions as string[],
+    resourceType: "api.project",
+    predefined: true,
+    createdAt: null,
+    updatedAt: null,
+    createdBy: null,
+    createdByUserObj: null,
+    metadata: {},
+  }));
+}
+
+/**
+ * A project record with an empty membership and its three predefined roles under `roleIds`
+ * (owner, member, viewer, in that order; any order of ids).
+ */
+export function newProjectRecord(init: {
+  id: string;
+  name: string;
+  createdAt: number;
+  roleIds: readonly string[];
+  isDefault?: boolean;
+  archivedAt?: number | null;
+  externalKeyId?: string | null;
+  residency?: ProjectResidency;
+}): ProjectRecord {
+  const roles = predefinedProjectRoles(init.roleIds);
+  const [owner, member, viewer] = roles as [RoleRecord, RoleRecord, RoleRecord];
+  return {
+    id: init.id,
+    name: init.name,
+    createdAt: init.createdAt,
+    archivedAt: init.archivedAt ?? null,
+    externalKeyId: init.externalKeyId ?? null,
+    residency: init.residency ?? "GLOBAL",
+    isDefault: init.isDefault ?? false,
+    members: [],
+    groups: [],
+    roles: roles.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    ownerRoleId: owner.id,
+    memberRoleId: member.id,
+    viewerRoleId: viewer.id,
+    groupRoles: new Map(),
+    userRoles: new Map(),
+  };
+}
+
+/** Position of a user index among members (ascending), or -(insertion point) - 1. */
+function memberPosition(members: readonly ProjectMemberRecord[], index: number): number {
+  let lo = 0;
+  let hi = members.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((members[mid] as ProjectMemberRecord).index < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < members.length && (members[lo] as ProjectMemberRecord).index === index ? lo : -lo - 1;
+}
+
+function insertSorted(list: string[], value: string): boolean {
+  const pos = indexOfSortedString(list, value);
+  if (pos >= 0) return false;
+  list.splice(-pos - 1, 0, value);
+  return true;
+}
+
+function removeSorted(list: string[], value: string): boolean {
+  const pos = indexOfSortedString(list, value);
+  if (pos < 0) return false;
+  list.splice(pos, 1);
+  return true;
+}
+
+// ---------------------------------------------------------------- the state
+
+/**
+ * Projects and project access; `OrgState` extends it (see state.ts for the organization).
+ *
+ * Reads (wire shapes as the faithful default server emits them, ascending id order):
+ * - `projectIds(): string[]` (archived included), `activeProjectIds()`, `defaultProjectId`,
+ *   `hasProject(p)`, `isProjectArchived(p)`, `isDefaultProject(p)`
+ * - `listProjects({ includeArchived = false }?): ProjectWire[]`, `getProject(p)`
+ * - `listProjectUsers(p): ProjectUserWire[]`, `getProjectUser(p, u)`: throw StateError "invalid"
+ *   for an archived project (the API answers 400); `projectMemberIds(p)` and
+ *   `isProjectMember(p, u)` read the raw membership, archived or not
+ * - `listProjectGroups(p, order = "asc"): ProjectGroupWire[]`, `getProjectGroup(p, g)`,
+ *   `projectGroupIds(p)`, `isProjectGroup(p, g)`
+ * - `listProjectRoles(p, order = "asc"): RoleWire[]`, `getProjectRole(p, r)`,
+ *   `projectRoleIdByName(p, name)` (e.g. "Project Owner"), `projectRoleIds(p)`, `hasProjectRole(p, r)`
+ * - `listProjectGroupRoles(p, g, order = "asc"): AssignedRoleWire[]` (`assignment_sources: null`),
+ *   `getProjectGroupRole(p, g, r)`, `projectGroupRoleIds(p, g)`
+ * - `listProjectUserRoles(p, u, order = "asc", includeInherited = true): AssignedRoleWire[]`,
+ *   `getProjectUserRole(p, u, r, includeInherited = true)`, `directProjectUserRoleIds(p, u)`
+ * - `projectCounts(): ProjectCounts`; `page*` methods: one page of each list, for the server.
+ *
+ * Mutations (StateError "not_found" for unknown ids, with `param` when the id came in a body;
+ * "invalid" for archived projects, the Default project's protections and predefined roles;
+ * booleans say whether anything changed):
+ * - `createProject({ name, residency?, externalKeyId? }): ProjectWire`
+ * - `updateProject(p, { name?, externalKeyId? }): ProjectWire`, `renameProject(p, name)`,
+ *   `archiveProject(p): ProjectWire`
+ * - `addProjectUser(p, u, role): boolean`, `setProjectUserRole(p, u, role): boolean`,
+ *   `removeProjectUser(p, u): boolean`
+ * - `attachProjectGroup(p, g, roleId): boolean` (true when newly attached; the role is assigned
+ *   either way), `detachProjectGroup(p, g): boolean`
+ * - `createProjectRole(p, { name, permissions, description? }): RoleWire`,
+ *   `updateProjectRole(p, r, changes): RoleWire`, `deleteProjectRole(p, r): void`
+ * - `assignProjectGroupRole(p, g, r)`, `unassignProjectGroupRole(p, g, r)`,
+ *   `assignProjectUserRole(p, u, r)`, `unassignProjectUserRole(p, u, r)`: booleans
+ *
+ * New ids and timestamps come from a seeded stream and clock of their own (never behind the
+ * organization's clock), so project changes never move the ids the organization hands out.
+ */
+export abstract class ProjectState {
+  private readonly projectList: ProjectRecord[];
+  private readonly projectById = new Map<string, ProjectRecord>();
+  private projectClock: number;
+  private readonly projectRng: Prng;
+
+  constructor(projects: ProjectRecord[], seed: number, clock: number) {
+    this.projectList = projects;
+    for (const p of projects) this.projectById.set(p.id, p);
+    this.projectClock = clock;
+    this.projectRng = new Prng(seed, "project-mutations");
+  }
+
+  // ------------------------------------------------------------ what the organization provides
+
+  /** The index of a live (not removed) user. */
+  protected abstract liveUserIndex(userId: string): number | undefined;
+  protected abstract userRecordAt(index: number): UserRecord;
+  protected abstract groupRecord(groupId: string): GroupRecord | undefined;
+  /** The organization's logical clock. */
+  protected abstract orgClock(): number;
+  /** Counts a change (the organization's `version`). */
+  protected abstract markChanged(): void;
+
+  // ------------------------------------------------------------ wire builders
+
+  private projectWire(p: ProjectRecord): ProjectWire {
+    return {
+      id: p.id,
+      object: "organization.project",
+      name: p.name,
+      created_at: p.createdAt,
+      archived_at: p.archivedAt,
+      status: p.archivedAt === null ? "active" : "archived",
+      external_key_id: p.externalKeyId,
+      residency: p.residency,
+    };
+  }
+
+  private projectUserWire(m: ProjectMemberRecord): ProjectUserWire {
+    const u = this.userRecordAt(m.index);
+    return {
+      object: "organization.project.user",
+      id: u.id,
+      name: u.name,
+      email: u.email,
+      role: m.role,
+      added_at: m.addedAt,
+    };
+  }
+
+  private projectGroupWire(p: ProjectRecord, pg: ProjectGroupRecord): ProjectGroupWire {
+    const g = this.groupRecord(pg.groupId) as GroupRecord; // deleting a group detaches it
+    return {
+      object: "project.group",
+      project_id: p.id,
+      group_id: g.id,
+      group_name: g.name,
+      group_type: g.groupType,
+      created_at: pg.createdAt,
+    };
+  }
+
+  // ------------------------------------------------------------ lookups
+
+  private requireProject(projectId: string): ProjectRecord {
+    const p = this.projectById.get(projectId);
+    if (p === undefined) {
+      throw new StateError("not_found", `Project with id '${projectId}' not found.`);
+    }
+    return p;
+  }
+
+  /** The project, unless it is archived ("archived projects cannot be used or updated"). */
+  private requireActiveProject(projectId: string): ProjectRecord {
+    const p = this.requireProject(projectId);
+    if (p.archivedAt !== null) throw new StateError("invalid", `Project ${p.id} is archived.`);
+    return p;
+  }
+
+  private requireProjectUserIndex(userId: string, param: string | null = null): number {
+    const index = this.liveUserIndex(userId);
+    if (index === undefined) {
+      throw new StateError("not_found", `User with id '${userId}' not found.`, param);
+    }
+    return index;
+  }
+
+  private requireMember(p: ProjectRecord, userId: string): ProjectMemberRecord {
+    const index = this.liveUserIndex(userId);
+    const pos = index === undefined ? -1 : memberPosition(p.members, index);
+    if (pos < 0) {
+      throw new StateError(
+        "not_found",
+        `User with id '${userId}' is not a member of project '${p.id}'.`,
+      );
+    }
+    return p.members[pos] as ProjectMemberRecord;
+  }
+
+  private groupPosition(p: ProjectRecord, groupId: string): number {
+    const pos = lowerBound(
+      p.groups.length,
+      (i) => (p.groups[i] as ProjectGroupRecord).groupId,
+      groupId,
+    );
+    return pos < p.groups.length && (p.groups[pos] as ProjectGroupRecord).groupId === groupId
+      ? pos
+      : -pos - 1;
+  }
+
+  private requireAttached(p: ProjectRecord, groupId: string): ProjectGroupRecord {
+    const pos = this.groupPosition(p, groupId);
+    if (pos < 0) {
+      throw new StateError(
+        "not_found",
+        `Group with id '${groupId}' does not have access to project '${p.id}'.`,
+      );
+    }
+    return p.groups[pos] as ProjectGroupRecord;
+  }
+
+  private findRole(p: ProjectRecord, roleId: string): RoleRecord | undefined {
+    const pos = lowerBound(p.roles.length, (i) => (p.roles[i] as RoleRecord).id, roleId);
+    const r = p.roles[pos];
+    return r !== undefined && r.id === roleId ? r : undefined;
+  }
+
+  private requireProjectRole(
+    p: ProjectRecord,
+    roleId: string,
+    param: string | null = null,
+  ): RoleRecord {
+    const r = this.findRole(p, roleId);
+    if (r === undefined) {
+      throw new StateError(
+        "not_found",
+        `Role with id '${roleId}' not found in project '${p.id}'.`,
+        param,
+      );
+    }
+    return r;
+  }
+
+  private membershipRoleId(p: ProjectRecord, role: ProjectMemberRole): string {
+    return role === "owner" ? p.ownerRoleId : p.memberRoleId;
+  }
+
+  // ------------------------------------------------------------ reads
+
+  projectIds(): string[] {
+    return this.projectList.map((p) => p.id);
+  }
+
+  activeProjectIds(): string[] {
+    const ids: string[] = [];
+    for (const p of this.projectList) if (p.archivedAt === null) ids.push(p.id);
+    return ids;
+  }
+
+  /** The Default project's id (undefined in an organization generated without projects). */
+  get defaultProjectId(): string | undefined {
+    return this.projectList.find((p) => p.isDefault)?.id;
+  }
+
+  hasProject(projectId: string): boolean {
+    return this.projectById.has(projectId);
+  }
+
+  isProjectArchived(projectId: string): boolean {
+    return this.requireProject(projectId).archivedAt !== null;
+  }
+
+  isDefaultProject(projectId: string): boolean {
+    return this.requireProject(projectId).isDefault;
+  }
+
+  listProjects(options: { includeArchived?: boolean } = {}): ProjectWire[] {
+    return this.pageProjects(ALL, options.includeArchived ?? false).items;
+  }
+
+  getProject(projectId: string): ProjectWire | undefined {
+    const p = this.projectById.get(projectId);
+    return p === undefined ? undefined : this.projectWire(p);
+  }
+
+  /** Throws StateError "invalid" for an archived project, as the API answers 400. */
+  listProjectUsers(projectId: string): ProjectUserWire[] {
+    return this.pageProjectUsers(projectId, ALL).items;
+  }
+
+  getProjectUser(projectId: string, userId: string): ProjectUserWire | undefined {
+    const p = this.requireActiveProject(projectId);
+    const index = this.liveUserIndex(userId);
+    const pos = index === undefined ? -1 : memberPosition(p.members, index);
+    return pos < 0 ? undefined : this.projectUserWire(p.members[pos] as ProjectMemberRecord);
+  }
+
+  /** Member ids in id order, archived projects included. */
+  projectMemberIds(projectId: string): string[] {
+    return this.requireProject(projectId).members.map((m) => this.userRecordAt(m.index).id);
+  }
+
+  isProjectMember(projectId: string, userId: string): boolean {
+    const p = this.requireProject(projectId);
+    const index = this.liveUserIndex(userId);
+    return index !== undefined && memberPosition(p.members, index) >= 0;
+  }
+
+  listProjectGroups(projectId: string, order: SortOrder = "asc"): ProjectGroupWire[] {
+    return this.pageProjectGroups(projectId, { ...ALL, order }).items;
+  }
+
+  getProjectGroup(projectId: string, groupId: string): ProjectGroupWire | undefined {
+    const p = this.requireProject(projectId);
+    const pos = this.groupPosition(p, groupId);
+    return pos < 0 ? undefined : this.projectGroupWire(p, p.groups[pos] as ProjectGroupRecord);
+  }
+
+  projectGroupIds(projectId: string): string[] {
+    return this.requireProject(projectId).groups.map((g) => g.groupId);
+  }
+
+  isProjectGroup(projectId: string, groupId: string): boolean {
+    return this.groupPosition(this.requireProject(projectId), groupId) >= 0;
+  }
+
+  listProjectRoles(projectId: string, order: SortOrder = "asc"): RoleWire[] {
+    return this.pageProjectRoles(projectId, { ...ALL, order }).items;
+  }
+
+  getProjectRole(projectId: string, roleId: string): RoleWire | undefined {
+    const r = this.findRole(this.requireProject(projectId), roleId);
+    return r === undefined ? undefined : roleWireOf(r);
+  }
+
+  /** A role id of the project's catalog by name, e.g. "Project Owner". */
+  projectRoleIdByName(projectId: string, name: string): string | undefined {
+    return this.requireProject(projectId).roles.find((r) => r.name === name)?.id;
+  }
+
+  projectRoleIds(projectId: string): string[] {
+    return this.requireProject(projectId).roles.map((r) => r.id);
+  }
+
+  hasProjectRole(projectId: string, roleId: string): boolean {
+    return this.findRole(this.requireProject(projectId), roleId) !== undefined;
+  }
+
+  listProjectGroupRoles(
+    projectId: string,
+    groupId: string,
+    order: SortOrder = "asc",
+  ): AssignedRoleWire[] {
+    return this.pageProjectGroupRoles(projectId, groupId, { ...ALL, order }).items;
+  }
+
+  getProjectGroupRole(
+    projectId: string,
+    groupId: string,
+    roleId: string,
+  ): AssignedRoleWire | undefined {
+    const p = this.requireProject(projectId);
+    this.requireAttached(p, groupId);
+    const assigned = p.groupRoles.get(groupId) ?? [];
+    if (indexOfSortedString(assigned, roleId) < 0) return undefined;
+    return assignedRoleWireOf(this.requireProjectRole(p, roleId), null);
+  }
+
+  projectGroupRoleIds(projectId: string, groupId: string): string[] {
+    const p = this.requireProject(projectId);
+    this.requireAttached(p, groupId);
+    return [...(p.groupRoles.get(groupId) ?? [])];
+  }
+
+  listProjectUserRoles(
+    projectId: string,
+    userId: string,
+    order: SortOrder = "asc",
+    includeInherited = true,
+  ): AssignedRoleWire[] {
+    return this.pageProjectUserRoles(projectId, userId, { ...ALL, order }, includeInherited).items;
+  }
+
+  getProjectUserRole(
+    projectId: string,
+    userId: string,
+    roleId: string,
+    includeInherited = true,
+  ): AssignedRoleWire | undefined {
+    const p = this.requireActiveProject(projectId);
+    const entry = this.projectUserRoleEntries(
+      p,
+      this.requireMember(p, userId),
+      includeInherited,
+    ).find((e) => e.role.id === roleId);
+    return entry === undefined ? undefined : assignedRoleWireOf(entry.role, entry.sources);
+  }
+
+  /** Directly assigned project role ids of a member (not the membership role), ascending. */
+  directProjectUserRoleIds(projectId: string, userId: string): string[] {
+    const p = this.requireProject(projectId);
+    const m = this.requireMember(p, userId);
+    return [...(p.userRoles.get(m.index) ?? [])];
+  }
+
+  projectCounts(): ProjectCounts {
+    const counts: ProjectCounts = {
+      projects: this.projectList.length,
+      archivedProjects: 0,
+      projectMembers: 0,
+      projectGroups: 0,
+      projectCustomRoles: 0,
+      projectGroupRoleAssignments: 0,
+      projectUserRoleAssignments: 0,
+    };
+    for (const p of this.projectList) {
+      if (p.archivedAt !== null) counts.archivedProjects++;
+      counts.projectMembers += p.members.length;
+      counts.projectGroups += p.groups.length;
+      for (const r of p.roles) if (!r.predefined) counts.projectCustomRoles++;
+      for (const ids of p.groupRoles.values()) counts.projectGroupRoleAssignments += ids.length;
+      for (const ids of p.userRoles.values()) counts.projectUserRoleAssignments += ids.length;
+    }
+    return counts;
+  }
+
+  /** Feeds every project, in order, to a fingerprint. */
+  protected hashProjects(update: (text: string) => void): void {
+    for (const p of this.projectList) {
+      const { members, groups, roles, groupRoles, userRoles, ...rest } = p;
+      update(`${JSON.stringify(rest)}\n`);
+      update(`${members.map((m) => `${m.index}:${m.role}:${m.addedAt}`).join(",")}\n`);
+      update(`${groups.map((g) => `${g.groupId}:${g.createdAt}`).join(",")}\n`);
+      for (const r of roles) update(`${JSON.stringify(r)}\n`);
+      for (const [g, ids] of groupRoles) update(`${g}=${ids.join(",")};`);
+      update("\n");
+      for (const [u, ids] of userRoles) update(`${u}=${ids.join(",")};`);
+      update("\n");
+    }
+  }
+
+  // ------------------------------------------------------------ pages (server)
+
+  pageProjects(request: PageRequest, includeArchived: boolean): Page<ProjectWire> {
+    const list = this.projectList;
+    const { positions, hasMore } = pagePositions(
+      list.length,
+      (i) => (list[i] as ProjectRecord).id,
+      (i) => includeArchived || (list[i] as ProjectRecord).archivedAt === null,
+      request,
+    );
+    return {
+      items: positions.map((i) => this.projectWire(list[i] as ProjectRecord)),
+      hasMore,
+    };
+  }
+
+  pageProjectUsers(projectId: string, request: PageRequest): Page<ProjectUserWire> {
+    const p = this.requireActiveProject(projectId);
+    const { positions, hasMore } = pagePositions(
+      p.members.length,
+      (i) => this.userRecordAt((p.members[i] as ProjectMemberRecord).index).id,
+      () => true,
+      request,
+    );
+    return {
+      items: positions.map((i) => this.projectUserWire(p.members[i] as ProjectMemberRecord)),
+      hasMore,
+    };
+  }
+
+  pageProjectGroups(projectId: string, request: PageRequest): Page<ProjectGroupWire> {
+    const p = this.requireProject(projectId);
+    const page = pageOfSorted(p.groups, (g) => g.groupId, request);
+    return { items: page.items.map((g) => this.projectGroupWire(p, g)), hasMore: page.hasMore };
+  }
+
+  pageProjectRoles(projectId: string, request: PageRequest): Page<RoleWire> {
+    const page = pageOfSorted(this.requireProject(projectId).roles, (r) => r.id, request);
+    return { items: page.items.map(roleWireOf), hasMore: page.hasMore };
+  }
+
+  pageProjectGroupRoles(
+    projectId: string,
+    groupId: string,
+    request: PageRequest,
+  ): Page<AssignedRoleWire> {
+    const p = this.requireProject(projectId);
+    this.requireAttached(p, groupId);
+    const page = pageOfSorted(p.groupRoles.get(groupId) ?? [], (id) => id, request);
+    return {
+      items: page.items.map((id) => assignedRoleWireOf(this.requireProjectRole(p, id), null)),
+      hasMore: page.hasMore,
+    };
+  }
+
+  pageProjectUserRoles(
+    projectId: string,
+    userId: string,
+    request: PageRequest,
+    includeInherited: boolean,
+  ): Page<AssignedRoleWire> {
+    const p = this.requireActiveProject(projectId);
+    const all = this.projectUserRoleEntries(p, this.requireMember(p, userId), includeInherited);
+    const page = pageOfSorted(all, (e) => e.role.id, request);
+    return {
+      items: page.items.map((e) => assignedRoleWireOf(e.role, e.sources)),
+      hasMore: page.hasMore,
+    };
+  }
+
+  /**
+   * The project roles a member holds, ascending by role id, each with its principals: the
+   * membership role and direct assignments from the user, attached groups' roles from the group.
+   */
+  private projectUserRoleEntries(
+    p: ProjectRecord,
+    m: ProjectMemberRecord,
+    includeInherited: boolean,
+  ): Array<{ role: RoleRecord; sources: AssignmentSourceWire[] }> {
+    const userId = this.userRecordAt(m.index).id;
+    const sources = new Map<string, AssignmentSourceWire[]>();
+    const fromUser = (): AssignmentSourceWire[] => [
+      { principal_id: userId, principal_type: "user" },
+    ];
+    sources.set(this.membershipRoleId(p, m.role), fromUser());
+    for (const roleId of p.userRoles.get(m.index) ?? []) {
+      if (!sources.has(roleId)) sources.set(roleId, fromUser());
+    }
+    if (includeInherited) {
+      for (const pg of p.groups) {
+        const ids = p.groupRoles.get(pg.groupId);
+        const g = this.groupRecord(pg.groupId);
+        if (ids === undefined || g === undefined || indexOfSorted(g.members, m.index) < 0) continue;
+        for (const roleId of ids) {
+          const source: AssignmentSourceWire = { principal_id: g.id, principal_type: "group" };
+          const list = sources.get(roleId);
+          if (list === undefined) sources.set(roleId, [source]);
+          else list.push(source);
+        }
+      }
+    }
+    return [...sources.keys()].sort().map((roleId) => ({
+      role: this.requireProjectRole(p, roleId),
+      sources: sources.get(roleId) ?? [],
+    }));
+  }
+
+  // ------------------------------------------------------------ mutations
+
+  /** Advances the project clock (never behind the organization's) and returns it. */
+  private nextProjectTime(): number {
+    this.projectClock = Math.max(this.projectClock, this.orgClock()) + this.projectRng.range(1, 90);
+    return this.projectClock;
+  }
+
+  private nextProjectId(prefix: string, at: number): string {
+    return `${prefix}${ulidLike(at * 1000 + this.projectRng.int(1000), this.projectRng)}`;
+  }
+
+  createProject(options: CreateProjectOptions): ProjectWire {
+    const at = this.nextProjectTime();
+    const id = this.nextProjectId("proj_", at);
+    const roleIds = PREDEFINED_PROJECT_ROLES.map(() => this.nextProjectId("role_", at));
+    const p = newProjectRecord({
+      id,
+      name: options.name,
+      createdAt: at,
+      roleIds,
+      externalKeyId: options.externalKeyId ?? null,
+      residency: options.residency ?? "GLOBAL",
+    });
+    // Ids are time-ordered and the clock only advances: appending keeps id order.
+    this.projectList.push(p);
+    this.projectById.set(id, p);
+    this.markChanged();
+    return this.projectWire(p);
+  }
+
+  updateProject(projectId: string, changes: UpdateProjectOptions): ProjectWire {
+    const p = this.requireActiveProject(projectId);
+    if (p.isDefault) {
+      throw new StateError("invalid", "The Default project cannot be modified or archived.");
+    }
+    let changed = false;
+    if (changes.name !== undefined && changes.name !== null && changes.name !== p.name) {
+      p.name = changes.name;
+      changed = true;
+    }
+    if (changes.externalKeyId !== undefined && changes.externalKeyId !== p.externalKeyId) {
+      p.externalKeyId = changes.externalKeyId;
+      changed = true;
+    }
+    if (changed) this.markChanged();
+    return this.projectWire(p);
+  }
+
+  renameProject(projectId: string, name: string): ProjectWire {
+    return this.updateProject(projectId, { name });
+  }
+
+  archiveProject(projectId: string): ProjectWire {
+    const p = this.requireActiveProject(projectId);
+    if (p.isDefault) {
+      throw new StateError("invalid", "The Default project cannot be modified or archived.");
+    }
+    p.archivedAt = this.nextProjectTime();
+    this.markChanged();
+    return this.projectWire(p);
+  }
+
+  /** False when the user already is a member (the API answers 400). */
+  addProjectUser(projectId: string, userId: string, role: ProjectMemberRole): boolean {
+    const p = this.requireActiveProject(projectId);
+    const index = this.requireProjectUserIndex(userId, "user_id");
+    const pos = memberPosition(p.members, index);
+    if (pos >= 0) return false;
+    p.members.splice(-pos - 1, 0, { index, role, addedAt: this.nextProjectTime() });
+    this.markChanged();
+    return true;
+  }
+
+  setProjectUserRole(projectId: string, userId: string, role: ProjectMemberRole): boolean {
+    const p = this.requireActiveProject(projectId);
+    const m = this.requireMember(p, userId);
+    if (m.role === role) return false;
+    m.role = role;
+    this.markChanged();
+    return true;
+  }
+
+  /** Removes a member and their direct project roles; false when not a member. */
+  removeProjectUser(projectId: string, userId: string): boolean {
+    const p = this.requireActiveProject(projectId);
+    const index = this.requireProjectUserIndex(userId);
+    if (p.isDefault) {
+      throw new StateError(
+        "invalid",
+        "Users cannot be removed from the Default project, unless they are being removed from the organization.",
+      );
+    }
+    const pos = memberPosition(p.members, index);
+    if (pos < 0) return false;
+    p.members.splice(pos, 1);
+    p.userRoles.delete(index);
+    this.markChanged();
+    return true;
+  }
+
+  attachProjectGroup(projectId: string, groupId: string, roleId: string): boolean {
+    const p = this.requireActiveProject(projectId);
+    if (this.groupRecord(groupId) === undefined) {
+      throw new StateError("not_found", `Group with id '${groupId}' not found.`, "group_id");
+    }
+    this.requireProjectRole(p, roleId, "role");
+    const pos = this.groupPosition(p, groupId);
+    const attached = pos < 0;
+    if (attached) {
+      p.groups.splice(-pos - 1, 0, { groupId, createdAt: this.nextProjectTime() });
+    }
+    const ids = p.groupRoles.get(groupId) ?? [];
+    const assigned = insertSorted(ids, roleId);
+    p.groupRoles.set(groupId, ids);
+    if (attached || assigned) this.markChanged();
+    return attached;
+  }
+
+  /** Detaches a group and drops its project role assignments; false when not attached. */
+  detachProjectGroup(projectId: string, groupId: string): boolean {
+    const p = this.requireActiveProject(projectId);
+    const pos = this.groupPosition(p, groupId);
+    if (pos < 0) return false;
+    p.groups.splice(pos, 1);
+    p.groupRoles.delete(groupId);
+    this.markChanged();
+    return true;
+  }
+
+  private requireFreeRoleName(p: ProjectRecord, name: string, except?: string): void {
+    if (p.roles.some((r) => r.name === name && r.id !== except)) {
+      throw new StateError(
+        "invalid",
+        `A role named '${name}' already exists in project '${p.id}'.`,
+        "role_name",
+      );
+    }
+  }
+
+  createProjectRole(projectId: string, options: CreateProjectRoleOptions): RoleWire {
+    const p = this.requireActiveProject(projectId);
+    this.requireFreeRoleName(p, options.name);
+    const at = this.nextProjectTime();
+    const r: RoleRecord = {
+      id: this.nextProjectId("role_", at),
+      name: options.name,
+      description: options.description ?? null,
+      permissions: [...options.permissions],
+      resourceType: "api.project",
+      predefined: false,
+      createdAt: at,
+      updatedAt: at,
+      createdBy: null,
+      createdByUserObj: null,
+      metadata: {},
+    };
+    p.roles.splice(
+      lowerBound(p.roles.length, (i) => (p.roles[i] as RoleRecord).id, r.id),
+      0,
+      r,
+    );
+    this.markChanged();
+    return roleWireOf(r);
+  }
+
+  updateProjectRole(
+    projectId: string,
+    roleId: string,
+    changes: UpdateProjectRoleOptions,
+  ): RoleWire {
+    const p = this.requireActiveProject(projectId);
+    const r = this.requireProjectRole(p, roleId);
+    if (r.predefined) {
+      throw new StateError("invalid", `Role '${roleId}' is predefined and cannot be modified.`);
+    }
+    if (changes.name !== undefined && changes.name !== null) {
+      this.requireFreeRoleName(p, changes.name, roleId);
+      r.name = changes.name;
+    }
+    if (changes.permissions !== undefined && changes.permissions !== null) {
+      r.permissions = [...changes.permissions];
+    }
+    if (changes.description !== undefined) r.description = changes.description;
+    r.updatedAt = this.nextProjectTime();
+    this.markChanged();
+    return roleWireOf(r);
+  }
+
+  /** Deletes a custom project role and every assignment of it in the project. */
+  deleteProjectRole(projectId: string, roleId: string): void {
+    const p = this.requireActiveProject(projectId);
+    const r = this.requireProjectRole(p, roleId);
+    if (r.predefined) {
+      throw new StateError("invalid", `Role '${roleId}' is predefined and cannot be deleted.`);
+    }
+    for (const ids of p.groupRoles.values()) removeSorted(ids, roleId);
+    for (const [index, ids] of p.userRoles) {
+      if (removeSorted(ids, roleId) && ids.length === 0) p.userRoles.delete(index);
+    }
+    p.roles.splice(p.roles.indexOf(r), 1);
+    this.markChanged();
+  }
+
+  assignProjectGroupRole(projectId: string, groupId: string, roleId: string): boolean {
+    const p = this.requireActiveProject(projectId);
+    this.requireAttached(p, groupId);
+    this.requireProjectRole(p, roleId, "role_id");
+    const ids = p.groupRoles.get(groupId) ?? [];
+    if (!insertSorted(ids, roleId)) return false;
+    p.groupRoles.set(groupId, ids);
+    this.markChanged();
+    return true;
+  }
+
+  unassignProjectGroupRole(projectId: string, groupId: string, roleId: string): boolean {
+    const p = this.requireActiveProject(projectId);
+    this.requireAttached(p, groupId);
+    const ids = p.groupRoles.get(groupId);
+    if (ids === undefined || !removeSorted(ids, roleId)) return false;
+    this.markChanged();
+    return true;
+  }
+
+  assignProjectUserRole(projectId: string, userId: string, roleId: string): boolean {
+    const p = this.requireActiveProject(projectId);
+    const m = this.requireMember(p, userId);
+    this.requireProjectRole(p, roleId, "role_id");
+    const ids = p.userRoles.get(m.index) ?? [];
+    if (!insertSorted(ids, roleId)) return false;
+    p.userRoles.set(m.index, ids);
+    this.markChanged();
+    return true;
+  }
+
+  /**
+   * Removes a direct assignment; false when there is none. The membership role cannot be
+   * unassigned (StateError "invalid"): it changes through `setProjectUserRole`.
+   */
+  unassignProjectUserRole(projectId: string, userId: string, roleId: string): boolean {
+    const p = this.requireActiveProject(projectId);
+    const m = this.requireMember(p, userId);
+    const ids = p.userRoles.get(m.index);
+    if (ids !== undefined && removeSorted(ids, roleId)) {
+      if (ids.length === 0) p.userRoles.delete(m.index);
+      this.markChanged();
+      return true;
+    }
+    if (roleId === this.membershipRoleId(p, m.role)) {
+      throw new StateError(
+        "invalid",
+        `Role '${roleId}' is the project membership role of user '${userId}'; change it with POST /organization/projects/${p.id}/users/${userId}.`,
+      );
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------ cascades (organization changes)
+
+  /** A user left the organization: they leave every project, archived ones too. */
+  protected removeUserFromProjects(index: number): void {
+    for (const p of this.projectList) {
+      const pos = memberPosition(p.members, index);
+      if (pos >= 0) p.members.splice(pos, 1);
+      p.userRoles.delete(index);
+    }
+  }
+
+  /** A group was deleted: it is detached from every project, archived ones too. */
+  protected detachGroupFromProjects(groupId: string): void {
+    for (const p of this.projectList) {
+      const pos = this.groupPosition(p, groupId);
+      if (pos >= 0) p.groups.splice(pos, 1);
+      p.groupRoles.delete(groupId);
+    }
+  }
+}
