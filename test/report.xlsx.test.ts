@@ -108,6 +108,31 @@ const HEADERS: Record<(typeof SHEET_NAMES)[number], string[]> = {
     "resource_type",
     "elevated",
   ],
+  Projects: [
+    "project_id",
+    "name",
+    "status",
+    "archived",
+    "created_at",
+    "archived_at",
+    "owner_count",
+    "owners",
+    "members",
+    "groups",
+    "custom_roles",
+  ],
+  "Project access": [
+    "project_id",
+    "project_name",
+    "user_id",
+    "email",
+    "role_id",
+    "role_name",
+    "via",
+    "via_group_id",
+    "via_group_name",
+    "via_group_is_scim_managed",
+  ],
   Completeness: ["snapshot_id", "section", "item", "value", "pages", "completed", "sha256"],
 };
 
@@ -210,8 +235,9 @@ describe("Excel workbook", () => {
     const expected: Record<string, number> = {
       Changes: model.changes.length,
       Findings: model.findings.length,
+      // The organization's access; access inside projects is the Project access sheet's.
       "Effective access": await count(
-        "SELECT count(*)::INTEGER AS n FROM effective_access WHERE snapshot_id = $s",
+        "SELECT count(*)::INTEGER AS n FROM effective_access WHERE snapshot_id = $s AND scope = 'organization'",
       ),
       Groups: await count(
         "SELECT count(*)::INTEGER AS n FROM snapshot_groups WHERE snapshot_id = $s",
@@ -228,6 +254,12 @@ describe("Excel workbook", () => {
       Roles: await count(
         "SELECT count(*)::INTEGER AS n FROM snapshot_roles WHERE snapshot_id = $s",
       ),
+      Projects: await count(
+        "SELECT count(*)::INTEGER AS n FROM snapshot_projects WHERE snapshot_id = $s",
+      ),
+      "Project access": await count(
+        "SELECT count(*)::INTEGER AS n FROM effective_access WHERE snapshot_id = $s AND scope = 'project'",
+      ),
       Completeness: model.evidence.reduce(
         (n, e) =>
           n +
@@ -242,6 +274,8 @@ describe("Excel workbook", () => {
     expect(model.changes.length).toBeGreaterThan(0);
     expect(model.findings.length).toBeGreaterThan(0);
     expect(expected.Members).toBeGreaterThan(100);
+    expect(expected.Projects).toBeGreaterThan(0);
+    expect(expected["Project access"]).toBeGreaterThan(0);
     for (const [name, n] of Object.entries(expected)) {
       expect(sheet(workbook, name).rowCount - 1, name).toBe(n);
       expect(stats.sheets.find((s) => s.name === name)?.rows, name).toBe(n);

@@ -1,6 +1,8 @@
 -- The report model's queries (src/report/model.ts). $s is a snapshot id. The analysis leaves
 -- analysis_effective_access (the effective_access view's rows of the report's snapshots) and
--- elevated_roles on the connection before these run (src/analysis/anomalies.ts).
+-- elevated_roles on the connection before these run (src/analysis/anomalies.ts). The sections
+-- on organization access read only its organization rows (scope 'organization'); projects have
+-- their own queries at the end, which read the public views (not the analysis' table).
 
 -- name: trend_ids
 -- The last $n complete snapshots up to $s, newest first.
@@ -56,7 +58,7 @@ SELECT ea.user_id, ea.email, u.name AS user_name, u.is_service_account,
 FROM analysis_effective_access AS ea
 SEMI JOIN elevated_roles AS er ON er.snapshot_id = ea.snapshot_id AND er.role_id = ea.role_id
 LEFT JOIN snapshot_users AS u ON u.snapshot_id = ea.snapshot_id AND u.user_id = ea.user_id
-WHERE ea.snapshot_id = $s
+WHERE ea.snapshot_id = $s AND ea.scope = 'organization'
 ORDER BY ea.email NULLS LAST, ea.user_id, ea.role_name NULLS LAST, ea.role_id, ea.via,
   ea.via_group_name NULLS FIRST, ea.via_group_id NULLS FIRST;
 
@@ -86,7 +88,7 @@ SELECT count(*)::INTEGER AS grants, count(DISTINCT user_id)::INTEGER AS users
 FROM (SELECT DISTINCT ea.user_id, ea.role_id FROM temp.analysis_effective_access AS ea
       SEMI JOIN elevated_roles AS er
         ON er.snapshot_id = ea.snapshot_id AND er.role_id = ea.role_id
-      WHERE ea.snapshot_id = $s);
+      WHERE ea.snapshot_id = $s AND ea.scope = 'organization');
 
 -- name: elevated_counts_view
 -- The same for an older trend point, from the view (an evaluation of its own).
@@ -94,4 +96,83 @@ SELECT count(*)::INTEGER AS grants, count(DISTINCT user_id)::INTEGER AS users
 FROM (SELECT DISTINCT ea.user_id, ea.role_id FROM main.effective_access AS ea
       SEMI JOIN elevated_roles AS er
         ON er.snapshot_id = ea.snapshot_id AND er.role_id = ea.role_id
-      WHERE ea.snapshot_id = $s);
+      WHERE ea.snapshot_id = $s AND ea.scope = 'organization');
+
+-- name: uncollected
+-- The coverage scopes $s did not collect (COVERAGE_SCOPES in src/facts/types.ts), and the schema
+-- version it was written with (before 6, the tool did not collect projects at all).
+SELECT coalesce(uncollected, []::VARCHAR[]) AS uncollected, schema_version
+FROM snapshots WHERE snapshot_id = $s;
+
+-- name: projects
+-- Every project of $s, archived ones included, by name then id, with its member count.
+WITH members AS (
+  SELECT project_id, count(*)::INTEGER AS members FROM snapshot_project_users
+  WHERE snapshot_id = $s GROUP BY project_id)
+SELECT p.project_id, p.name, p.status, coalesce(p.archived, false) AS archived, p.created_at,
+  p.archived_at, coalesce(m.members, 0) AS members
+FROM snapshot_projects AS p
+LEFT JOIN members AS m USING (project_id)
+WHERE p.snapshot_id = $s
+ORDER BY p.name NULLS LAST, p.project_id;
+
+-- name: project_member_totals
+-- Project memberships of $s, and the people they belong to.
+SELECT count(*)::INTEGER AS memberships, count(DISTINCT user_id)::INTEGER AS people
+FROM snapshot_project_users WHERE snapshot_id = $s;
+
+-- name: project_owners
+-- Who owns each project of $s: everyone holding its Project Owner role by any path of
+-- effective_access (the owner membership role, the role through an attached group, or assigned
+-- directly), one row per (project, user) with the paths; the first $cap per project in (email,
+-- user id) order, each with the project's total.
+WITH paths AS (
+  SELECT project_id, user_id, email, via, via_group_id FROM main.effective_access
+  WHERE snapshot_id = $s AND scope = 'project' AND role_name = 'Project Owner'),
+owners AS (
+  SELECT project_id, user_id, min(email) AS email,
+    bool_or(via = 'membership') AS membership,
+    bool_or(via = 'direct') AS direct,
+    list_sort(list(DISTINCT via_group_id) FILTER (WHERE via = 'group' AND via_group_id IS NOT NULL))
+      AS group_ids
+  FROM paths GROUP BY project_id, user_id),
+ranked AS (
+  SELECT *,
+    row_number() OVER (PARTITION BY project_id ORDER BY email NULLS LAST, user_id) AS rn,
+    count(*) OVER (PARTITION BY project_id) AS total
+  FROM owners)
+SELECT r.project_id, r.user_id, r.email, coalesce(u.name, pu.name) AS user_name, r.membership,
+  r.direct, coalesce(r.group_ids, []::VARCHAR[]) AS group_ids, r.total::INTEGER AS total
+FROM ranked AS r
+LEFT JOIN snapshot_users AS u ON u.snapshot_id = $s AND u.user_id = r.user_id
+LEFT JOIN snapshot_project_users AS pu
+  ON pu.snapshot_id = $s AND pu.project_id = r.project_id AND pu.user_id = r.user_id
+WHERE r.rn <= $cap
+ORDER BY r.project_id, r.rn;
+
+-- name: project_groups
+-- The organization groups attached to each project of $s: their name and management as the
+-- organization lists them (else as the project does), members, and project roles held.
+WITH roles AS (
+  SELECT project_id, group_id, list_sort(list(coalesce(role_name, role_id))) AS roles
+  FROM snapshot_project_group_roles WHERE snapshot_id = $s GROUP BY project_id, group_id),
+members AS (
+  SELECT group_id, count(*)::INTEGER AS members FROM snapshot_group_members
+  WHERE snapshot_id = $s GROUP BY group_id)
+SELECT pg.project_id, pg.group_id, coalesce(g.name, pg.group_name) AS name,
+  coalesce(g.group_type, pg.group_type) AS group_type, g.is_scim_managed,
+  pg.created_at AS attached_at, coalesce(m.members, 0) AS members,
+  coalesce(r.roles, []::VARCHAR[]) AS roles
+FROM snapshot_project_groups AS pg
+LEFT JOIN snapshot_groups AS g ON g.snapshot_id = pg.snapshot_id AND g.group_id = pg.group_id
+LEFT JOIN members AS m ON m.group_id = pg.group_id
+LEFT JOIN roles AS r ON r.project_id = pg.project_id AND r.group_id = pg.group_id
+WHERE pg.snapshot_id = $s
+ORDER BY pg.project_id, coalesce(g.name, pg.group_name) NULLS LAST, pg.group_id;
+
+-- name: project_custom_roles
+-- Each project's own roles (not the predefined Project Owner/Member/Viewer).
+SELECT project_id, role_id, name, description, coalesce(permissions, []::VARCHAR[]) AS permissions
+FROM snapshot_project_roles
+WHERE snapshot_id = $s AND NOT coalesce(predefined_role, false)
+ORDER BY project_id, name NULLS LAST, role_id;

@@ -2,6 +2,8 @@
 -- $s is the snapshot id. Effective access rows are ordered like the model's elevated paths (a
 -- path is unique by user, role, via, group); permissions belong to the role (Roles sheet):
 -- repeated on every path they would be most of the sheet's bytes and of the memory its sort takes.
+-- The Effective access sheet is the organization's access (scope 'organization'); access inside
+-- projects is the Project access sheet's.
 
 -- name: elevated_role_ids
 SELECT role_id FROM elevated_roles WHERE snapshot_id = $s;
@@ -9,7 +11,7 @@ SELECT role_id FROM elevated_roles WHERE snapshot_id = $s;
 -- name: access_rows
 SELECT user_id, email, role_id, role_name, via, via_group_id, via_group_name,
   via_group_is_scim_managed
-FROM main.effective_access WHERE snapshot_id = $s
+FROM main.effective_access WHERE snapshot_id = $s AND scope = 'organization'
 ORDER BY email NULLS LAST, user_id, role_name NULLS LAST, role_id, via,
   via_group_name NULLS FIRST, via_group_id NULLS FIRST;
 
@@ -19,7 +21,8 @@ SELECT count(*)::INTEGER AS n FROM duckdb_tables()
 WHERE temporary AND table_name = 'analysis_effective_access';
 
 -- name: analysed_access_count
-SELECT count(*)::INTEGER AS n FROM temp.analysis_effective_access WHERE snapshot_id = $s;
+SELECT count(*)::INTEGER AS n FROM temp.analysis_effective_access
+WHERE snapshot_id = $s AND scope = 'organization';
 
 -- name: number_access_pages
 -- The analysed rows of $s, numbered in the sheet's order, to be read in pages.
@@ -28,7 +31,7 @@ SELECT row_number() OVER (ORDER BY email NULLS LAST, user_id, role_name NULLS LA
     via_group_name NULLS FIRST, via_group_id NULLS FIRST) AS rn,
   user_id, email, role_id, role_name, via, via_group_id, via_group_name,
   via_group_is_scim_managed
-FROM temp.analysis_effective_access WHERE snapshot_id = $s
+FROM temp.analysis_effective_access WHERE snapshot_id = $s AND scope = 'organization'
 ORDER BY rn;
 
 -- name: access_page
@@ -83,3 +86,12 @@ FROM snapshot_group_members AS m
 LEFT JOIN snapshot_groups AS g ON g.snapshot_id = m.snapshot_id AND g.group_id = m.group_id
 WHERE m.snapshot_id = $s
 ORDER BY g.name NULLS LAST, m.group_id, m.email NULLS LAST, m.user_id;
+
+-- name: project_access
+-- The Project access sheet: every path of effective_access inside a project (scope 'project'),
+-- by project name and id, then as the Effective access sheet.
+SELECT project_id, project_name, user_id, email, role_id, role_name, via, via_group_id,
+  via_group_name, via_group_is_scim_managed
+FROM main.effective_access WHERE snapshot_id = $s AND scope = 'project'
+ORDER BY project_name NULLS LAST, project_id, email NULLS LAST, user_id, role_name NULLS LAST,
+  role_id, via, via_group_name NULLS FIRST, via_group_id NULLS FIRST;

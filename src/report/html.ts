@@ -26,7 +26,9 @@ import {
 import { barRows, formatCount, type TrendPanel, trendPanels } from "./html-charts.js";
 import {
   CHANGE_LABELS,
+  type ReportFinding,
   type ReportModel,
+  type ReportProject,
   type ReportSnapshot,
   type SnapshotEvidence,
 } from "./model.js";
@@ -37,6 +39,8 @@ export const HTML_PAGE_SIZE = 100;
 export const HTML_ROW_CAP = 50_000;
 /** Vanished ids listed per snapshot in the appendix. */
 const VANISHED_CAP = 1_000;
+/** Attached groups listed per project; the rest are counted (all are in the workbook). */
+export const PROJECT_GROUPS_CAP = 100;
 
 export interface HtmlOptions {
   /** Rows per page (default HTML_PAGE_SIZE). */
@@ -135,6 +139,64 @@ interface GroupTableRow {
   created_sort: string;
 }
 
+interface ProjectTableRow {
+  anchor: string;
+  name: string;
+  project_id: string;
+  archived: boolean;
+  status: string;
+  owners: number;
+  owners_text: string;
+  /** Empty for an archived project (its members cannot be listed): sorts last. */
+  members_sort: string;
+  members_text: string;
+  groups: number;
+  groups_text: string;
+  custom_roles: number;
+  custom_roles_text: string;
+  findings: number;
+  findings_text: string;
+}
+
+interface ProjectView {
+  anchor: string;
+  name: string;
+  project_id: string;
+  archived: boolean;
+  facts: { label: string; value: string }[];
+  owners_heading: string;
+  owners: {
+    user: string;
+    user_name: string | null;
+    user_id: string;
+    paths: string;
+  }[];
+  owners_empty: string | null;
+  owners_note: string | null;
+  groups_heading: string;
+  groups_caption: string;
+  groups: {
+    name: string;
+    group_id: string;
+    managed: string;
+    members: string;
+    roles: string;
+  }[];
+  groups_note: string | null;
+  roles_heading: string;
+  roles_caption: string;
+  custom_roles: { name: string; role_id: string; description: string; permissions: string }[];
+  findings_heading: string;
+  findings: {
+    severity: Severity;
+    severity_label: string;
+    is_new: boolean;
+    rule: string;
+    title: string;
+    detail: string;
+  }[];
+}
+
 interface RuleView {
   id: string;
   title: string;
@@ -210,6 +272,15 @@ interface HtmlView {
   groups: {
     intro: string;
     table: TableView<GroupTableRow> | null;
+  };
+  projects: {
+    /** Set when the snapshot did not collect projects: the section says only this. */
+    not_collected: string | null;
+    intro: string;
+    notes: string[];
+    table: TableView<ProjectTableRow> | null;
+    details: ProjectView[];
+    details_note: string | null;
   };
   appendix: {
     evidence: EvidenceView[];
@@ -411,6 +482,188 @@ function groupsView(model: ReportModel, options: Required<HtmlOptions>): HtmlVie
   };
 }
 
+/** What the Projects section says when the snapshot holds no projects to show. */
+export const PROJECTS_NOT_COLLECTED =
+  "Projects were not collected in this snapshot (crawl run with --no-projects)";
+const PROJECTS_NOT_COLLECTED_OLDER =
+  "Projects were not collected in this snapshot (taken before this tool collected projects)";
+
+function ownerPaths(
+  owner: ReportProject["owners"][number],
+  groupNames: ReadonlyMap<string, string | null>,
+): string {
+  const paths: string[] = [];
+  if (owner.membership) paths.push("owner membership");
+  if (owner.direct) paths.push("assigned directly");
+  for (const id of owner.group_ids) {
+    const name = groupNames.get(id);
+    paths.push(`via group “${show(name)}” (${show(id)})`);
+  }
+  return paths.join("; ");
+}
+
+function projectView(
+  p: ReportProject,
+  index: number,
+  findings: readonly ReportFinding[],
+  roleAssignmentsCollected: boolean,
+): ProjectView {
+  const anchor = `project-${index + 1}`;
+  const name = show(p.name);
+  const groupNames = new Map(p.groups.map((g) => [g.group_id, g.name]));
+  const unlisted = p.owner_count - p.owners.length;
+  const facts = [
+    { label: "Status", value: show(p.status) },
+    { label: "Created", value: dateOnly(p.created_at) },
+  ];
+  if (p.archived) facts.push({ label: "Archived", value: dateOnly(p.archived_at) });
+  facts.push({
+    label: "Members",
+    value: p.archived
+      ? "Not listed: the API does not list the members of an archived project"
+      : `${formatCount(p.members)} (every member is in the workbook's Project access sheet)`,
+  });
+  let ownersEmpty: string | null = null;
+  if (p.owners.length === 0) {
+    ownersEmpty = p.archived
+      ? "No owner through an attached group; an archived project's owners by membership cannot be listed."
+      : "No one holds the Project Owner role.";
+  }
+  const ownersNotes: string[] = [];
+  if (unlisted > 0) {
+    ownersNotes.push(
+      `The first ${formatCount(p.owners.length)} of ${formatCount(p.owner_count)} owners; all are in the workbook's Project access sheet.`,
+    );
+  }
+  if (!roleAssignmentsCollected) {
+    ownersNotes.push(
+      "Owners through attached groups are not known: project role assignments were not collected in this snapshot.",
+    );
+  }
+  const groups = p.groups.slice(0, PROJECT_GROUPS_CAP);
+  return {
+    anchor,
+    name,
+    project_id: show(p.project_id),
+    archived: p.archived,
+    facts,
+    owners_heading: `Owners (${formatCount(p.owner_count)})`,
+    owners: p.owners.map((o) => ({
+      user: show(o.email ?? o.user_name),
+      user_name: o.email !== null && o.user_name ? revealInvisible(o.user_name) : null,
+      user_id: show(o.user_id),
+      paths: ownerPaths(o, groupNames),
+    })),
+    owners_empty: ownersEmpty,
+    owners_note: ownersNotes.length > 0 ? ownersNotes.join(" ") : null,
+    groups_heading: `Attached groups (${formatCount(p.groups.length)})`,
+    groups_caption: `Groups attached to project ${name}`,
+    groups: groups.map((g) => ({
+      name: show(g.name),
+      group_id: show(g.group_id),
+      managed: managedBy(g.is_scim_managed),
+      members: formatCount(g.members),
+      roles: !roleAssignmentsCollected
+        ? "Not collected"
+        : g.roles.length === 0
+          ? NONE
+          : g.roles.map(show).join(", "),
+    })),
+    groups_note:
+      groups.length < p.groups.length
+        ? `The first ${formatCount(groups.length)} of ${formatCount(p.groups.length)} attached groups; all are in the workbook's Projects sheet.`
+        : null,
+    roles_heading: `Custom roles (${formatCount(p.custom_roles.length)})`,
+    roles_caption: `Custom roles of project ${name}`,
+    custom_roles: p.custom_roles.map((r) => ({
+      name: show(r.name),
+      role_id: show(r.role_id),
+      description: show(r.description),
+      permissions: r.permissions.length === 0 ? NONE : r.permissions.map(show).join(", "),
+    })),
+    findings_heading: `Findings (${formatCount(findings.length)})`,
+    findings: findings.map((f) => ({
+      severity: f.severity,
+      severity_label: SEVERITY_LABELS[f.severity],
+      is_new: f.is_new,
+      rule: f.rule,
+      title: show(f.title),
+      detail: show(f.detail),
+    })),
+  };
+}
+
+function projectsView(model: ReportModel, options: Required<HtmlOptions>): HtmlView["projects"] {
+  const m = model.projects;
+  if (!m.collected) {
+    return {
+      not_collected:
+        m.not_collected_reason === "older" ? PROJECTS_NOT_COLLECTED_OLDER : PROJECTS_NOT_COLLECTED,
+      intro: "",
+      notes: [],
+      table: null,
+      details: [],
+      details_note: null,
+    };
+  }
+  const findingsBy = new Map<string, ReportFinding[]>();
+  for (const f of model.findings) {
+    if (f.project_id === null) continue;
+    const list = findingsBy.get(f.project_id) ?? [];
+    list.push(f);
+    findingsBy.set(f.project_id, list);
+  }
+  const t = m.totals;
+  const shown = m.projects.slice(0, options.rowCap);
+  const details = shown.map((p, i) =>
+    projectView(p, i, findingsBy.get(p.project_id) ?? [], m.role_assignments_collected),
+  );
+  const rows: ProjectTableRow[] = m.projects.map((p, i) => {
+    const findings = findingsBy.get(p.project_id)?.length ?? 0;
+    return {
+      anchor: `project-${i + 1}`,
+      name: show(p.name),
+      project_id: show(p.project_id),
+      archived: p.archived,
+      status: show(p.status),
+      owners: p.owner_count,
+      owners_text: formatCount(p.owner_count),
+      members_sort: p.archived ? "" : String(p.members),
+      members_text: p.archived ? "Not listed" : formatCount(p.members),
+      groups: p.groups.length,
+      groups_text: formatCount(p.groups.length),
+      custom_roles: p.custom_roles.length,
+      custom_roles_text: formatCount(p.custom_roles.length),
+      findings,
+      findings_text: formatCount(findings),
+    };
+  });
+  const notes = [
+    "Each project below lists its owners (everyone holding its Project Owner role, by membership, through an attached group or assigned directly) and its attached groups, not every member: every member and every access path of every project is in the workbook's Project access sheet, and each project's row in its Projects sheet.",
+  ];
+  if (t.archived > 0) {
+    notes.push(
+      "The API does not list the members of an archived project: their members, and owners by membership, are not shown.",
+    );
+  }
+  if (!m.role_assignments_collected) {
+    notes.push(
+      "Project role assignments were not collected in this snapshot (crawl run with --no-project-role-assignments): the roles attached groups hold, and owners through them, are not shown.",
+    );
+  }
+  return {
+    not_collected: null,
+    intro: `${plural(t.projects, "project", "projects")}: ${formatCount(t.active)} active, ${formatCount(t.archived)} archived; ${plural(t.memberships, "membership", "memberships")} held by ${plural(t.members, "person", "people")}; ${plural(t.attached_groups, "attached group", "attached groups")}; ${plural(t.custom_roles, "custom role", "custom roles")}.`,
+    notes,
+    table: table("projects", "projects", "Projects", rows, options),
+    details,
+    details_note:
+      shown.length < m.projects.length
+        ? `This report details the first ${formatCount(shown.length)} of ${formatCount(m.projects.length)} projects; all are in the Excel workbook.`
+        : null,
+  };
+}
+
 function idList(ids: readonly string[]): string | null {
   if (ids.length === 0) return null;
   const shown = ids.slice(0, VANISHED_CAP).map(show).join(", ");
@@ -570,6 +823,13 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
           note: `${formatCount(t.group_role_assignments)} to groups, ${formatCount(t.user_role_assignments)} to users`,
         },
         { label: "Roles in the catalog", value: formatCount(t.roles), note: null },
+        model.projects.collected
+          ? {
+              label: "Projects",
+              value: formatCount(model.projects.totals.projects),
+              note: `${formatCount(model.projects.totals.active)} active, ${formatCount(model.projects.totals.archived)} archived`,
+            }
+          : { label: "Projects", value: NONE, note: "not collected" },
         {
           label: "Elevated grants",
           value: formatCount(t.elevated_grants),
@@ -613,6 +873,7 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
     findings: findingsView(model, options),
     elevated: elevatedView(model, options),
     groups: groupsView(model, options),
+    projects: projectsView(model, options),
     appendix: {
       evidence,
       chain_head: `Snapshot ${head.snapshot_id}, seal ${head.seal}`,

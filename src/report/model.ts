@@ -80,6 +80,11 @@ export interface ReportChange {
 }
 
 export interface ReportFinding extends Finding {
+  /**
+   * The project the finding is about, from rules that return a `project_id` column; null for
+   * every other finding.
+   */
+  project_id: string | null;
   group_name: string | null;
   user: string | null;
   role_name: string | null;
@@ -113,6 +118,86 @@ export interface ReportGroup {
   /** Role names (or ids when unnamed), sorted. */
   roles: string[];
   elevated: boolean;
+}
+
+/** Someone who holds a project's Project Owner role, with the paths they hold it by. */
+export interface ReportProjectOwner {
+  user_id: string;
+  email: string | null;
+  user_name: string | null;
+  /** Through their own membership role `owner`. */
+  membership: boolean;
+  /** Assigned the role directly (besides the membership role). */
+  direct: boolean;
+  /** The attached groups through which they hold it, sorted by id. */
+  group_ids: string[];
+}
+
+/** An organization group attached to a project. */
+export interface ReportProjectGroup {
+  group_id: string;
+  /** As the organization names it (as the project does when the organization no longer lists it). */
+  name: string | null;
+  group_type: string | null;
+  is_scim_managed: boolean | null;
+  /** When the group was given access to the project. */
+  attached_at: string | null;
+  /** The group's members in the organization. */
+  members: number;
+  /** The project roles the group holds (names, or ids when unnamed), sorted. */
+  roles: string[];
+}
+
+/** A project's own role (not one of the predefined Project Owner/Member/Viewer). */
+export interface ReportProjectRole {
+  role_id: string;
+  name: string | null;
+  description: string | null;
+  permissions: string[];
+}
+
+export interface ReportProject {
+  project_id: string;
+  name: string | null;
+  status: string | null;
+  archived: boolean;
+  created_at: string | null;
+  archived_at: string | null;
+  /** Members listed (an archived project's members cannot be listed: 0). */
+  members: number;
+  /** Everyone holding the project's Project Owner role. */
+  owner_count: number;
+  /** The first PROJECT_OWNERS_CAP of them, by email then id (all are in the workbook). */
+  owners: ReportProjectOwner[];
+  /** By name then id. */
+  groups: ReportProjectGroup[];
+  /** By name then id. */
+  custom_roles: ReportProjectRole[];
+}
+
+/** The snapshot's projects, or why there are none to show. */
+export interface ReportProjects {
+  /** False when the crawl did not collect projects: then nothing else here is meaningful. */
+  collected: boolean;
+  /**
+   * Why they were not collected: `option` (crawl run with --no-projects) or `older` (a snapshot
+   * taken before the tool collected projects); null when collected.
+   */
+  not_collected_reason: "option" | "older" | null;
+  /** Project role assignments collected (else: no owners through groups, no group roles). */
+  role_assignments_collected: boolean;
+  /** By name then id. */
+  projects: ReportProject[];
+  totals: {
+    projects: number;
+    active: number;
+    archived: number;
+    memberships: number;
+    /** Distinct people among the memberships. */
+    members: number;
+    attached_groups: number;
+    custom_roles: number;
+  };
 }
 
 export interface TrendPoint {
@@ -230,6 +315,7 @@ export interface ReportModel {
   rules: Pick<Rule, "id" | "title" | "severity" | "rationale" | "remediation" | "controls">[];
   elevated_access: ElevatedPath[];
   groups: ReportGroup[];
+  projects: ReportProjects;
   trend: TrendPoint[];
   /** The snapshot first, then the compared one. */
   evidence: SnapshotEvidence[];
@@ -360,8 +446,14 @@ export function flattenChange(change: DiffChange): ReportChange {
   };
 }
 
+/** A finding's `project_id`, when its rule returns one (not part of every Finding). */
+export function findingProjectId(f: Finding): string | null {
+  const id = (f as Finding & { project_id?: unknown }).project_id;
+  return typeof id === "string" ? id : null;
+}
+
 const findingKey = (f: Finding): string =>
-  JSON.stringify([f.rule, f.group_id, f.user_id, f.role_id]);
+  JSON.stringify([f.rule, f.group_id, f.user_id, f.role_id, findingProjectId(f)]);
 
 async function snapshotRows(
   store: Store,
@@ -411,6 +503,107 @@ async function evidenceOf(store: Store, snapshot: ReportSnapshot): Promise<Snaps
       (r) => r.id,
     ),
     seal_parts: await store.query<SealPartRecord>(query("seal_parts"), s),
+  };
+}
+
+/** Owners listed per project; the rest are counted (and all are in the workbook). */
+export const PROJECT_OWNERS_CAP = 50;
+/** The schema version that started collecting projects (migration 0006). */
+const PROJECTS_SCHEMA_VERSION = 6;
+
+interface ProjectOwnerRow extends ReportProjectOwner {
+  project_id: string;
+  total: number;
+}
+
+/** Groups rows sorted by project id into a map of lists (order kept). */
+function byProject<Row extends { project_id: string }>(rows: readonly Row[]) {
+  const map = new Map<string, Omit<Row, "project_id">[]>();
+  for (const { project_id, ...rest } of rows) {
+    let list = map.get(project_id);
+    if (list === undefined) {
+      list = [];
+      map.set(project_id, list);
+    }
+    list.push(rest);
+  }
+  return map;
+}
+
+/** The snapshot's projects with their owners, attached groups and custom roles. */
+async function projectsOf(store: Store, snapshotId: number): Promise<ReportProjects> {
+  const s = { s: snapshotId };
+  const coverage = await store.query<{ uncollected: string[]; schema_version: number }>(
+    query("uncollected"),
+    s,
+  );
+  const uncollected = new Set(coverage[0]?.uncollected ?? []);
+  const empty: ReportProjects["totals"] = {
+    projects: 0,
+    active: 0,
+    archived: 0,
+    memberships: 0,
+    members: 0,
+    attached_groups: 0,
+    custom_roles: 0,
+  };
+  if (uncollected.has("projects")) {
+    const older = (coverage[0]?.schema_version ?? 0) < PROJECTS_SCHEMA_VERSION;
+    return {
+      collected: false,
+      not_collected_reason: older ? "older" : "option",
+      role_assignments_collected: false,
+      projects: [],
+      totals: empty,
+    };
+  }
+  const rows = await store.query<
+    Omit<ReportProject, "owner_count" | "owners" | "groups" | "custom_roles">
+  >(query("projects"), s);
+  const owners = await store.query<ProjectOwnerRow>(query("project_owners"), {
+    ...s,
+    cap: PROJECT_OWNERS_CAP,
+  });
+  const groups = await store.query<ReportProjectGroup & { project_id: string }>(
+    query("project_groups"),
+    s,
+  );
+  const roles = await store.query<ReportProjectRole & { project_id: string }>(
+    query("project_custom_roles"),
+    s,
+  );
+  const members = await store.query<{ memberships: number; people: number }>(
+    query("project_member_totals"),
+    s,
+  );
+  const ownersBy = byProject(owners);
+  const groupsBy = byProject(groups);
+  const rolesBy = byProject(roles);
+  const projects: ReportProject[] = rows.map((p) => {
+    const listed = ownersBy.get(p.project_id) ?? [];
+    return {
+      ...p,
+      owner_count: listed[0]?.total ?? 0,
+      owners: listed.map(({ total: _, ...owner }) => owner),
+      groups: groupsBy.get(p.project_id) ?? [],
+      custom_roles: rolesBy.get(p.project_id) ?? [],
+    };
+  });
+  const archived = projects.filter((p) => p.archived).length;
+  return {
+    collected: true,
+    not_collected_reason: null,
+    role_assignments_collected: !uncollected.has("project_role_assignments"),
+    projects,
+    totals: {
+      projects: projects.length,
+      active: projects.length - archived,
+      archived,
+      memberships: members[0]?.memberships ?? 0,
+      members: members[0]?.people ?? 0,
+      attached_groups: groups.length,
+      custom_roles: roles.length,
+    },
   };
 }
 
@@ -514,6 +707,7 @@ export async function buildReportModel(
       const rule = ruleById.get(f.rule);
       return {
         ...f,
+        project_id: findingProjectId(f),
         group_name: f.group_id === null ? null : (names.groups.get(f.group_id) ?? null),
         user: f.user_id === null ? null : (names.users.get(f.user_id) ?? null),
         role_name: f.role_id === null ? null : (names.roles.get(f.role_id) ?? null),
@@ -536,6 +730,7 @@ export async function buildReportModel(
         s: snapshotId,
       });
       const groups = await store.query<ReportGroup>(query("groups"), { s: snapshotId });
+      const projects = await projectsOf(store, snapshotId);
       // One snapshot at a time: older trend points read the view, each its own evaluation.
       const elevatedCounts: { snapshot_id: number; grants: number; users: number }[] = [];
       for (const id of trendIds) {
@@ -603,6 +798,7 @@ export async function buildReportModel(
         })),
         elevated_access: elevatedAccess,
         groups,
+        projects,
         trend,
         evidence,
       };

@@ -13,6 +13,7 @@ import {
   type ColumnSpec,
   Day,
   type DocumentProperties,
+  nameWithId,
   type RowInput,
   type SheetPart,
   StreamingBook,
@@ -20,7 +21,7 @@ import {
 } from "../render/index.js";
 import type { QueryParams, Store } from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
-import { CHANGE_LABELS, type ReportModel } from "./model.js";
+import { CHANGE_LABELS, type ReportModel, type ReportProject } from "./model.js";
 
 /** The sheets, in workbook order; an overflowing sheet continues in "Name (2)" right after it. */
 export const SHEET_NAMES = [
@@ -33,6 +34,8 @@ export const SHEET_NAMES = [
   "Group roles",
   "Users",
   "Roles",
+  "Projects",
+  "Project access",
   "Completeness",
 ] as const;
 
@@ -91,9 +94,17 @@ const WIDTHS: Readonly<Record<string, number>> = {
   snapshot_id: 12,
   sha256: 68,
   endpoint: 40,
+  project_id: 30,
+  project_name: 36,
+  status: 10,
+  archived: 10,
+  owner_count: 12,
+  owners: 60,
+  groups: 60,
+  custom_roles: 60,
 };
 /** Columns holding ISO timestamps from the store, written as dates. */
-const TIME_COLUMNS = new Set(["created_at", "added_at", "api_key_last_used_at"]);
+const TIME_COLUMNS = new Set(["created_at", "added_at", "api_key_last_used_at", "archived_at"]);
 
 /** Column specs from space-separated headers. */
 function columns(headers: string): ColumnSpec[] {
@@ -221,6 +232,34 @@ function summaryRows(model: ReportModel): RowInput[] {
     list(c.elevatedPermissionPatterns, "(none)"),
     "a role holding a permission that matches one of these globs is elevated",
   );
+  const projects = model.projects;
+  if (!projects.collected) {
+    add(
+      "Projects",
+      "Collected",
+      "no",
+      projects.not_collected_reason === "older"
+        ? "not collected in this snapshot: taken before this tool collected projects"
+        : "not collected in this snapshot: crawl run with --no-projects",
+    );
+  } else {
+    const p = projects.totals;
+    add("Projects", "Projects", p.projects, "one row each in the Projects sheet");
+    add("Projects", "Active projects", p.active);
+    add("Projects", "Archived projects", p.archived, "the API does not list their members");
+    add("Projects", "Project memberships", p.memberships);
+    add("Projects", "People in projects", p.members, "distinct users among the memberships");
+    add("Projects", "Attached groups", p.attached_groups, "(project, group) attachments");
+    add("Projects", "Custom project roles", p.custom_roles);
+    if (!projects.role_assignments_collected) {
+      add(
+        "Projects",
+        "Project role assignments",
+        "not collected",
+        "crawl run with --no-project-role-assignments: no roles of attached groups, no access through them",
+      );
+    }
+  }
   add("Analysis", "Allowed email domains", list(c.allowedEmailDomains, "(not configured)"));
   add("Analysis", "Inactivity days", c.inactivityDays);
   for (const e of model.evidence) {
@@ -233,6 +272,49 @@ function summaryRows(model: ReportModel): RowInput[] {
     );
   }
   return rows;
+}
+
+/**
+ * The Projects sheet: one row per project, its owners, attached groups and custom roles as text
+ * (names revealed beside their ids; the cell writer neutralises and cuts them).
+ */
+function projectRows(model: ReportModel): RowInput[] {
+  const collected = model.projects.role_assignments_collected;
+  return model.projects.projects.map((p: ReportProject) => {
+    const groupNames = new Map(p.groups.map((g) => [g.group_id, g.name]));
+    const owners = p.owners.map((o) => {
+      const paths: string[] = [];
+      if (o.membership) paths.push("owner membership");
+      if (o.direct) paths.push("assigned directly");
+      for (const id of o.group_ids) paths.push(`via group ${nameWithId(groupNames.get(id), id)}`);
+      return `${nameWithId(o.email ?? o.user_name, o.user_id)} [${paths.join("; ")}]`;
+    });
+    const more = p.owner_count - p.owners.length;
+    if (more > 0) owners.push(`… and ${more} more: see the Project access sheet`);
+    const groups = p.groups.map((g) => {
+      const managed =
+        g.is_scim_managed === null ? "unknown" : g.is_scim_managed ? "SCIM" : "manual";
+      const roles = collected ? g.roles.join(", ") || "no role" : "roles not collected";
+      return `${nameWithId(g.name, g.group_id)}, ${managed}: ${roles}`;
+    });
+    const roles = p.custom_roles.map(
+      (r) => `${nameWithId(r.name, r.role_id)}: ${r.permissions.join(", ") || "no permission"}`,
+    );
+    return {
+      project_id: p.project_id,
+      name: p.name,
+      status: p.status,
+      archived: p.archived,
+      created_at: p.created_at,
+      archived_at: p.archived_at,
+      owner_count: p.owner_count,
+      owners: owners.length > 0 ? owners.join("; ") : null,
+      // An archived project's members cannot be listed: empty, not 0.
+      members: p.archived ? null : p.members,
+      groups: groups.length > 0 ? groups.join("; ") : null,
+      custom_roles: roles.length > 0 ? roles.join("; ") : null,
+    };
+  });
 }
 
 function completenessRows(model: ReportModel): RowInput[] {
@@ -478,6 +560,22 @@ export async function writeWorkbook(
       "role_id name description permissions predefined_role resource_type elevated",
       [{ sql: query("roles"), params }],
       withElevated,
+    );
+    await book.sheetFrom(
+      "Projects",
+      columns(
+        "project_id name status archived created_at archived_at owner_count owners members " +
+          "groups custom_roles",
+      ),
+      projectRows(model),
+    );
+    await streamSheet(
+      book,
+      store,
+      "Project access",
+      "project_id project_name user_id email role_id role_name via via_group_id via_group_name " +
+        "via_group_is_scim_managed",
+      [{ sql: query("project_access"), params }],
     );
     await book.sheetFrom(
       "Completeness",
