@@ -237,7 +237,10 @@ describe("the Projects section and sheets", () => {
     expect(alpha).toContain(
       `<span class="name">Deployer</span> <code class="id">${org.deployerRoleId}</code></td><td>Ships models</td><td class="detail">api.project.models.request, api.project.write</td>`,
     );
-    expect(alpha).toContain("No finding about this project.");
+    // The project rules' findings about Alpha (a manual group holds a writing custom role).
+    const alphaFindings = model.findings.filter((f) => f.project_id === org.alpha);
+    expect(alphaFindings.map((f) => f.rule)).toContain("project-admin-via-manual-group");
+    expect(alpha).toContain(`<h4>Findings (${alphaFindings.length})</h4>`);
     expect(alpha).not.toContain("Archived");
 
     const archived = article(org.archived);
@@ -273,15 +276,19 @@ describe("the Projects section and sheets", () => {
     const withFinding = renderHtml({ ...model, findings: [...model.findings, finding] });
     const index = model.projects.projects.findIndex((p) => p.project_id === org.alpha);
     const alpha = elementHtml(withFinding, "article", `project-${index + 1}`);
-    expect(alpha).toContain("<h4>Findings (1)</h4>");
+    const own = model.findings.filter((f) => f.project_id === org.alpha).length;
+    expect(alpha).toContain(`<h4>Findings (${own + 1})</h4>`);
     expect(alpha).toContain(
       '<span class="badge sev-high">High</span> <span class="badge new">New</span> <a href="#rule-project-owner-outside">Project owned from outside</a>: <span class="detail">alice owns &lt;Alpha&gt;</span>',
     );
     // In that project's article (and the Findings section's table), in no other project.
     const projects = elementHtml(withFinding, "section", "projects");
     expect(projects.match(/Project owned from outside<\/a>/g)).toHaveLength(1);
-    // Findings of the built-in rules carry no project.
-    expect(model.findings.every((f) => f.project_id === null)).toBe(true);
+    // Findings of the shipped rules carry a project only when they are about one.
+    const ids = new Set(model.projects.projects.map((p) => p.project_id));
+    for (const f of model.findings) {
+      expect(f.project_id === null || ids.has(f.project_id), f.rule).toBe(true);
+    }
   });
 
   it("keeps the organization sections organization-only", async () => {
