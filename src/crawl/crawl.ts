@@ -6,9 +6,9 @@
  * The crawl only orders and parallelises the listings; what a row is, and how an API item
  * becomes one, is declared per fact type in src/facts (get -> transform -> load).
  * Order: roles catalog, groups, then each group's members and roles (concurrently, alongside the
- * organization users and projects listings), then each user's roles, then per project its members
- * (active projects: the API answers 400 for an archived one), attached groups and roles catalog,
- * and the project role assignments of each attached group and member, all from one queue.
+ * organization users and projects listings), then from one queue each user's roles and, per
+ * project, its members (active projects: the API answers 400 for an archived one), attached
+ * groups and roles catalog, and the project role assignments of each attached group and member.
  * A group that 404s while its members or roles are read was deleted mid-crawl: it is recorded as
  * vanished and left out, not a failure; likewise a project member or attached group that 404s.
  * What the caller leaves out (`--no-user-roles`, `--no-projects`,
@@ -175,8 +175,9 @@ export function uncollectedScopes(options: {
   return out.sort();
 }
 
-/** One listing of the project phase's queue. */
-type ProjectTask =
+/** One listing of the last phase's queue: a user's organization roles, or a project listing. */
+type AccessTask =
+  | { kind: "org-user-roles"; userId: string }
   | { kind: "users" | "groups" | "roles"; projectId: string }
   | { kind: "user-roles"; projectId: string; userId: string }
   | { kind: "group-roles"; projectId: string; groupId: string };
@@ -282,23 +283,57 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const vanishedProjectAccess: CrawlResult["vanishedProjectAccess"] = [];
   const projects: { id: string; archived: boolean }[] = [];
 
+  /** Each organization user's role assignments (one request each); a 404 is a vanished user. */
+  const readUserRoles = async (userId: string): Promise<void> => {
+    try {
+      await drain(
+        client.listUserRoles(userId, { signal: inner.signal }),
+        tally,
+        (r) => writer.add(USER_ROLES, userRoleRow(userId, r)),
+        inner.signal,
+        budget,
+      );
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await writer.dropUser(userId);
+      writer.recordVanishedUser(userId);
+      vanishedUsers.push(userId);
+      log.warn({ user_id: userId }, "user vanished during the crawl");
+    }
+    progress.usersDone++;
+    if (progress.usersDone === progress.usersTotal && progress.phase === "user-roles") {
+      progress.phase = "projects";
+      report();
+    } else if (progress.usersDone % 100 === 0) report();
+  };
+
   /**
-   * Every project's members (active projects only), attached groups and roles catalog, then
-   * (unless left out) the role assignments of each attached group and member: one queue, so
-   * the pool stays full however the work is spread over projects.
+   * Each user's organization roles, then every project's members (active projects only),
+   * attached groups and roles catalog, then (unless left out) the role assignments of each
+   * attached group and member: one queue, so the connections stay busy across the whole
+   * phase however the work is spread over users and projects.
    */
-  const crawlProjects = async (): Promise<void> => {
-    const initial: ProjectTask[] = [];
+  const crawlAccess = async (userIds: readonly string[]): Promise<void> => {
+    const initial: AccessTask[] = [];
+    if (options.userRoles !== false) {
+      for (const userId of userIds) initial.push({ kind: "org-user-roles", userId });
+    }
     for (const p of projects) {
       // An archived project's members cannot be listed (the API answers 400: "archived
       // projects have no users"); its attached groups and roles still can.
       if (!p.archived) initial.push({ kind: "users", projectId: p.id });
       initial.push({ kind: "groups", projectId: p.id }, { kind: "roles", projectId: p.id });
     }
-    progress.projectListingsQueued = initial.length;
-    await runQueue<ProjectTask>(initial, concurrency, inner.signal, async (task, enqueue) => {
+    progress.projectListingsQueued = initial.filter((t) => t.kind !== "org-user-roles").length;
+    progress.phase = options.userRoles !== false && userIds.length > 0 ? "user-roles" : "projects";
+    report();
+    await runQueue<AccessTask>(initial, concurrency, inner.signal, async (task, enqueue) => {
+      if (task.kind === "org-user-roles") {
+        await readUserRoles(task.userId);
+        return;
+      }
       const { projectId } = task;
-      const more = (next: ProjectTask) => {
+      const more = (next: AccessTask) => {
         progress.projectListingsQueued++;
         enqueue(next);
       };
@@ -472,35 +507,9 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     progress.usersTotal = userIds.length;
     progress.projectsTotal = projects.length;
 
-    if (options.userRoles !== false) {
-      progress.phase = "user-roles";
-      report();
-      await runPool(userIds, concurrency, inner.signal, async (userId) => {
-        try {
-          await drain(
-            client.listUserRoles(userId, { signal: inner.signal }),
-            tally,
-            (r) => writer.add(USER_ROLES, userRoleRow(userId, r)),
-            inner.signal,
-            budget,
-          );
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-          await writer.dropUser(userId);
-          writer.recordVanishedUser(userId);
-          vanishedUsers.push(userId);
-          log.warn({ user_id: userId }, "user vanished during the crawl");
-        }
-        progress.usersDone++;
-        if (progress.usersDone % 100 === 0 || progress.usersDone === userIds.length) report();
-      });
-    }
-
-    if (readProjects) {
-      progress.phase = "projects";
-      report();
-      await crawlProjects();
-    }
+    // Users' roles and the project listings share one queue (a barrier between them would
+    // leave connections idle while the last requests of the first part finish).
+    await crawlAccess(userIds);
 
     // Every listing ended: publishing is not cut short by the time ceiling.
     clearTimeout(deadline);
