@@ -6,7 +6,7 @@
  * in the workbook; the organization sections still organization-only; the message for a
  * snapshot crawled without projects; byte-identical output for the same snapshot.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,6 +14,8 @@ import ExcelJS from "exceljs";
 import Handlebars from "handlebars";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AdminClient } from "../src/api/index.js";
+import { crawl } from "../src/crawl/index.js";
 import { cellText, revealInvisible, templateVersion } from "../src/render/index.js";
 import { PROJECTS_NOT_COLLECTED, renderHtml } from "../src/report/html.js";
 import {
@@ -417,6 +419,33 @@ describe("the Projects section and sheets", () => {
     );
     expect(summary).toMatchObject({ value: "no" });
     expect(String(summary?.detail)).toContain("--no-projects");
+  });
+
+  it("says that coverage changed when the previous snapshot had projects and this one not", async () => {
+    const path = join(dir, "coverage-changed.duckdb");
+    copyFileSync(org.dbPath, path);
+    const store = await Store.open(path);
+    const client = new AdminClient({ baseUrl: org.sim.baseUrl, apiKey: org.sim.adminKey });
+    try {
+      await crawl({
+        client,
+        store,
+        baseUrl: org.sim.baseUrl,
+        keyRedacted: "sk-admin...test",
+        toolVersion: "test",
+        projects: false,
+      });
+    } finally {
+      await client.close();
+      await store.close();
+    }
+    const later = await modelOf(path);
+    expect(later.changes.filter((c) => c.kind.startsWith("project_"))).toEqual([]);
+    expect(later.changes_coverage_note).toMatch(
+      /^Coverage differs: projects were collected in snapshot 1 but not in snapshot 2; project role assignments were collected in snapshot 1 but not in snapshot 2\. Their changes are not compared \(19 kinds of change\), so none is listed for them\.$/,
+    );
+    expect(renderHtml(later)).toContain(later.changes_coverage_note as string);
+    expect(model.changes_coverage_note).toBeNull();
   });
 
   it("says what is missing when project role assignments were not collected", async () => {

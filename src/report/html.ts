@@ -349,7 +349,7 @@ function changesView(model: ReportModel, options: Required<HtmlOptions>): HtmlVi
     detail: show(c.detail),
   }));
   return {
-    intro: `Changes from ${snapshotLabel(previous)} to ${snapshotLabel(model.snapshot)}: ${plural(rows.length, "change", "changes")}. Names are as in the newer snapshot where the thing still exists.`,
+    intro: `Changes from ${snapshotLabel(previous)} to ${snapshotLabel(model.snapshot)}: ${plural(rows.length, "change", "changes")}. Names are as in the newer snapshot where the thing still exists.${model.changes_coverage_note === null ? "" : ` ${model.changes_coverage_note}`}`,
     empty: rows.length === 0 ? "Nothing changed between the two snapshots." : null,
     table: table("changes", "changes", "Changes since the previous snapshot", rows, options),
   };

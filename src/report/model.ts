@@ -25,6 +25,7 @@ import {
 import {
   type DiffChange,
   type DiffKind,
+  type DiffResult,
   diffSnapshots,
   loadDiffQueries,
 } from "../analysis/diff.js";
@@ -234,6 +235,27 @@ export interface KindCount {
   count: number;
 }
 
+const SCOPE_WORDS: Readonly<Record<string, string>> = {
+  user_roles: "users' role assignments",
+  projects: "projects",
+  project_role_assignments: "project role assignments",
+};
+
+/** The coverage difference between a diff's snapshots, said once, or null. */
+export function coverageNote(diff: DiffResult | null): string | null {
+  if (diff === null || diff.not_compared.length === 0) return null;
+  const parts = diff.coverage_changed.map((c) => {
+    const [has, lacks] = c.from_collected ? [diff.from, diff.to] : [diff.to, diff.from];
+    return `${SCOPE_WORDS[c.scope] ?? c.scope} were collected in snapshot ${has} but not in snapshot ${lacks}`;
+  });
+  if (diff.not_collected.length > 0) {
+    parts.push(
+      `${diff.not_collected.map((s) => SCOPE_WORDS[s] ?? s).join(" and ")} were collected in neither`,
+    );
+  }
+  return `Coverage differs: ${parts.join("; ")}. Their changes are not compared (${diff.not_compared.length} kinds of change), so none is listed for them.`;
+}
+
 /** Headings for change kinds, in people's words. */
 export const CHANGE_LABELS: Readonly<Record<DiffKind, string>> = {
   group_added: "Groups added",
@@ -309,6 +331,11 @@ export interface ReportModel {
   };
   changes_by_kind: KindCount[];
   changes: ReportChange[];
+  /**
+   * What the two snapshots did not both collect, in words (null when both collected the same):
+   * the kinds that need it were not compared, so their absence is not "nothing changed".
+   */
+  changes_coverage_note: string | null;
   findings_by_severity: SeverityCount[];
   findings: ReportFinding[];
   rule_errors: RuleError[];
@@ -785,6 +812,7 @@ export async function buildReportModel(
         },
         changes_by_kind: changesByKind,
         changes,
+        changes_coverage_note: coverageNote(diff),
         findings_by_severity: findingsBySeverity,
         findings,
         rule_errors: [...loaded.errors, ...current.errors],
