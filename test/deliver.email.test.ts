@@ -391,6 +391,19 @@ describe("rendering", () => {
     expect(out.html).not.toContain("Attached:");
   });
 
+  it("says when coverage differs, in both bodies, so that no change reads as 'none'", async () => {
+    const note =
+      "Coverage differs: projects were collected in snapshot 11 but not in snapshot 12. Their changes are not compared (19 kinds of change), so none is listed for them.";
+    const out = await renderChangeReportEmail(
+      report({ changes: [], changesByKind: [], coverageNote: note }),
+      { minSeverity: "high" },
+    );
+    expect(out.text).toContain(`CHANGES\n${note}\n\nNo changes.`);
+    expect(out.html).toContain(note);
+    const without = await renderChangeReportEmail(report(), { minSeverity: "high" });
+    expect(without.text).not.toContain("Coverage differs");
+  });
+
   it("uses singulars", async () => {
     const one = report({
       changes: [{ kind: "user_added", summary: "a@acme.example joined" }],

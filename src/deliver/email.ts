@@ -62,6 +62,8 @@ export interface ChangeReportEmail {
   changesByKind: { kind: string; count: number }[];
   /** Human-readable lines; all of them or a prefix (the total comes from `changesByKind`). */
   changes: { kind: string; summary: string }[];
+  /** What the two snapshots did not both collect (their changes were not compared), or null. */
+  coverageNote?: string | null;
   findings: ChangeReportFinding[];
   /** Files on disk (the HTML report, the XLSX workbook). */
   attachments: { path: string; filename?: string; contentType?: string }[];
@@ -225,6 +227,10 @@ function emailView(report: ChangeReportEmail, minSeverity: Severity, maxChanges:
       .filter((k) => k.count > 0)
       .map((k) => ({ kind: oneLine(k.kind), count: fmt(k.count) })),
     hasChanges: total > 0,
+    coverageNote:
+      report.coverageNote === undefined || report.coverageNote === null
+        ? null
+        : oneLine(report.coverageNote),
     changes: shown.map((c) => ({ kind: oneLine(c.kind), summary: oneLine(c.summary) })),
     moreChanges: more > 0 ? `and ${fmt(more)} more in ${reportName}` : null,
     minSeverity,

@@ -128,6 +128,7 @@ export function changeReportEmail(
       .filter((k) => k.count > 0)
       .map((k) => ({ kind: k.label, count: k.count })),
     changes: model.changes.map((c) => ({ kind: c.kind, summary: changeLine(c) })),
+    coverageNote: model.changes_coverage_note,
     findings: model.findings.map((f) => ({
       severity: f.severity,
       rule: f.rule,
