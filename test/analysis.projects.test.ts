@@ -243,22 +243,7 @@ describe("access --project and --user", () => {
   });
 
   it("refuses --project on a snapshot without projects, with exit 2", async () => {
-    const store = await Store.open(db);
-    const client = new AdminClient({ baseUrl: sim.baseUrl, apiKey: sim.adminKey });
-    try {
-      const { crawl } = await import("../src/crawl/index.js");
-      await crawl({
-        client,
-        store,
-        baseUrl: sim.baseUrl,
-        keyRedacted: "sk-admin...test",
-        toolVersion: "test",
-        projects: false,
-      });
-    } finally {
-      await client.close();
-      await store.close();
-    }
+    await crawlInto(sim, db, { projects: false });
     const out = await runCli(["access", "--db", db, "--project", project.id], cliEnv({}));
     expect(out.status).toBe(2);
     expect(out.stderr).toMatch(/did not collect projects/);
@@ -410,19 +395,10 @@ describe("project rules", () => {
     expect(found.map((f) => f.user_id)).toEqual([leaver]);
     records.userAt(index).removed = false;
 
-    const store = await Store.open(db);
-    const client = new AdminClient({ baseUrl: sim.baseUrl, apiKey: sim.adminKey });
+    const without = await crawlInto(sim, db, { projects: false });
+    const store = await Store.open(db, { readOnly: true });
     try {
-      const { crawl } = await import("../src/crawl/index.js");
-      const r = await crawl({
-        client,
-        store,
-        baseUrl: sim.baseUrl,
-        keyRedacted: "sk-admin...test",
-        toolVersion: "test",
-        projects: false,
-      });
-      const report = await runRules(store, { snapshotId: r.snapshotId });
+      const report = await runRules(store, { snapshotId: without });
       expect(report.findings.filter((f) => f.project_id !== null)).toEqual([]);
       expect(report.skipped.map((x) => x.rule)).toEqual([
         "archived-project-with-access",
@@ -432,7 +408,6 @@ describe("project rules", () => {
         "project-without-human-owner",
       ]);
     } finally {
-      await client.close();
       await store.close();
     }
     const cli = await runCli(["anomalies", "--db", db], cliEnv({}));

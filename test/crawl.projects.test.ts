@@ -19,6 +19,7 @@ import {
   startSimulator,
 } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
+import { exactOrCleanFailure } from "./support/crawl-outcome.js";
 import { expectedSnapshot, storedSnapshot } from "./support/expected.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "aa-crawl-projects-"));
@@ -322,23 +323,7 @@ describe("project endpoints under faults", () => {
       });
       const store = await Store.open(newDbPath());
       try {
-        const expected = expectedSnapshot(sim.state);
-        let outcome: "exact" | "failed";
-        try {
-          const result = await crawlOnce(sim, store);
-          expect(await storedSnapshot(store, result.snapshotId)).toEqual(expected);
-          outcome = "exact";
-        } catch (error) {
-          outcome = "failed";
-          if (want === "exact") console.error(error);
-          expect(String(error)).not.toMatch(/sk-admin/);
-          const visible = await store.query<{ n: number }>(
-            "SELECT (SELECT count(*) FROM snapshot_projects) + (SELECT count(*) FROM snapshot_group_members) AS n",
-          );
-          expect(Number(visible[0]?.n)).toBe(0);
-          const statuses = await store.query<{ status: string }>("SELECT status FROM snapshots");
-          expect(statuses.map((r) => r.status)).toEqual(["failed"]);
-        }
+        const outcome = await exactOrCleanFailure(sim, store, () => crawlOnce(sim, store));
         expect(outcome).toBe(want);
         expect(sim.stats().faultsTotal).toBeGreaterThan(0);
       } finally {

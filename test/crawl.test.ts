@@ -12,6 +12,7 @@ import { crawl } from "../src/crawl/index.js";
 import { type FaultConfig, type RunningSimulator, startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { CLI, cliEnv, runCli } from "./support/cli.js";
+import { exactOrCleanFailure } from "./support/crawl-outcome.js";
 import { expectedSnapshot, storedSnapshot } from "./support/expected.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "aa-crawl-"));
@@ -156,21 +157,7 @@ describe("crawl under faults", () => {
       });
       const store = await Store.open(newDbPath());
       try {
-        const expected = expectedSnapshot(sim.state);
-        let outcome: "exact" | "failed";
-        try {
-          const result = await crawlOnce(sim, store);
-          expect(await storedSnapshot(store, result.snapshotId)).toEqual(expected);
-          outcome = "exact";
-        } catch {
-          outcome = "failed";
-          const visible = await store.query<{ n: number }>(
-            "SELECT count(*)::INTEGER AS n FROM snapshot_group_members",
-          );
-          expect(visible[0]?.n).toBe(0);
-          const statuses = await store.query<{ status: string }>("SELECT status FROM snapshots");
-          expect(statuses.map((r) => r.status)).toEqual(["failed"]);
-        }
+        const outcome = await exactOrCleanFailure(sim, store, () => crawlOnce(sim, store));
         // Retryable faults must be absorbed; contract violations must fail the crawl.
         const mustFail = /cursor|next null|empty page|should-retry/.test(name);
         expect(outcome).toBe(mustFail ? "failed" : "exact");

@@ -14,8 +14,6 @@ import ExcelJS from "exceljs";
 import Handlebars from "handlebars";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdminClient } from "../src/api/index.js";
-import { crawl } from "../src/crawl/index.js";
 import { cellText, revealInvisible, templateVersion } from "../src/render/index.js";
 import { PROJECTS_NOT_COLLECTED, renderHtml } from "../src/report/html.js";
 import {
@@ -27,6 +25,7 @@ import {
 } from "../src/report/model.js";
 import { writeWorkbook } from "../src/report/xlsx.js";
 import { Store } from "../src/store/index.js";
+import { crawlInto } from "./support/analysis-org.js";
 import { hasChromium, launchChromium } from "./support/browser.js";
 import { HOSTILE_CORPUS, type HostileKey } from "./support/hostile.js";
 import {
@@ -424,21 +423,7 @@ describe("the Projects section and sheets", () => {
   it("says that coverage changed when the previous snapshot had projects and this one not", async () => {
     const path = join(dir, "coverage-changed.duckdb");
     copyFileSync(org.dbPath, path);
-    const store = await Store.open(path);
-    const client = new AdminClient({ baseUrl: org.sim.baseUrl, apiKey: org.sim.adminKey });
-    try {
-      await crawl({
-        client,
-        store,
-        baseUrl: org.sim.baseUrl,
-        keyRedacted: "sk-admin...test",
-        toolVersion: "test",
-        projects: false,
-      });
-    } finally {
-      await client.close();
-      await store.close();
-    }
+    await crawlInto(org.sim, path, { projects: false });
     const later = await modelOf(path);
     expect(later.changes.filter((c) => c.kind.startsWith("project_"))).toEqual([]);
     expect(later.changes_coverage_note).toMatch(

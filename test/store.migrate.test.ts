@@ -11,11 +11,10 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { diffSnapshots } from "../src/analysis/diff.js";
-import { AdminClient } from "../src/api/index.js";
-import { crawl } from "../src/crawl/index.js";
 import { startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { SCHEMA_VERSION } from "../src/store/migrations.js";
+import { crawlInto } from "./support/analysis-org.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "aa-migrate-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -87,18 +86,17 @@ describe("a schema version 5 database", () => {
     const db = fixture("v5-next.duckdb");
     // The organization the fixture was made from (seed 7, 8 groups, 30 users), now with projects.
     const sim = await startSimulator({ port: 0, seed: 7, groups: 8, users: 30 });
-    const store = await Store.open(db);
-    const client = new AdminClient({ baseUrl: sim.baseUrl, apiKey: sim.adminKey });
     try {
-      const result = await crawl({
-        client,
-        store,
-        baseUrl: sim.baseUrl,
-        keyRedacted: "sk-admin...test",
-        toolVersion: "test",
-      });
-      expect(result.snapshotId).toBe(3);
-      expect(result.counts.projects).toBeGreaterThan(0);
+      expect(await crawlInto(sim, db)).toBe(3);
+    } finally {
+      await sim.stop();
+    }
+    const store = await Store.open(db);
+    try {
+      const [counts] = await store.query<{ projects: number }>(
+        "SELECT projects FROM snapshots WHERE snapshot_id = 3",
+      );
+      expect(counts?.projects).toBeGreaterThan(0);
       const verified = await store.verify();
       expect(verified.ok).toBe(true);
       expect(verified.snapshots.map((s) => s.snapshot_id)).toEqual([1, 2, 3]);
@@ -116,9 +114,7 @@ describe("a schema version 5 database", () => {
       expect(diff.changes.filter((c) => c.kind.startsWith("project_"))).toEqual([]);
       expect(diff.not_compared.map((k) => k.kind)).toContain("project_added");
     } finally {
-      await client.close();
       await store.close();
-      await sim.stop();
     }
   });
 });

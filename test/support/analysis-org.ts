@@ -4,8 +4,15 @@ import { crawl } from "../../src/crawl/index.js";
 import type { RunningSimulator } from "../../src/simulator/index.js";
 import { Store } from "../../src/store/index.js";
 
-/** One crawl of the simulator into the database at `path` (opened for writing, then closed). */
-export async function crawlInto(sim: RunningSimulator, path: string): Promise<number> {
+/**
+ * One crawl of the simulator into the database at `path` (opened for writing, then closed),
+ * with the crawl's coverage options.
+ */
+export async function crawlInto(
+  sim: RunningSimulator,
+  path: string,
+  options: { projects?: boolean; projectRoleAssignments?: boolean } = {},
+): Promise<number> {
   const store = await Store.open(path);
   const client = new AdminClient({
     baseUrl: sim.baseUrl,
@@ -22,6 +29,7 @@ export async function crawlInto(sim: RunningSimulator, path: string): Promise<nu
       keyRedacted: "sk-admin...test",
       toolVersion: "test",
       concurrency: 4,
+      ...options,
     });
     return result.snapshotId;
   } finally {

@@ -9,47 +9,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AdminClient } from "../../src/api/index.js";
-import { crawl } from "../../src/crawl/index.js";
 import {
   PROJECT_OWNER_ROLE,
   PROJECT_VIEWER_ROLE,
   type RunningSimulator,
   startSimulator,
 } from "../../src/simulator/index.js";
-import { Store } from "../../src/store/index.js";
+import { crawlInto } from "./analysis-org.js";
 import { HOSTILE_CORPUS, type HostileKey } from "./hostile.js";
-
-/** One crawl of the simulator into the database at `path`, with the crawl's project options. */
-export async function crawlWith(
-  sim: RunningSimulator,
-  path: string,
-  options: { projects?: boolean; projectRoleAssignments?: boolean } = {},
-): Promise<number> {
-  const store = await Store.open(path);
-  const client = new AdminClient({
-    baseUrl: sim.baseUrl,
-    apiKey: sim.adminKey,
-    initialBackoffMs: 5,
-    maxRetries: 8,
-    concurrency: 4,
-  });
-  try {
-    const result = await crawl({
-      client,
-      store,
-      baseUrl: sim.baseUrl,
-      keyRedacted: "sk-admin...test",
-      toolVersion: "test",
-      concurrency: 4,
-      ...options,
-    });
-    return result.snapshotId;
-  } finally {
-    await client.close();
-    await store.close();
-  }
-}
 
 export interface ProjectOrg {
   sim: RunningSimulator;
@@ -165,11 +132,11 @@ export async function crawlProjectOrganization(): Promise<ProjectOrg> {
   }
 
   const dbPath = join(dir, "projects.duckdb");
-  const snapshot = await crawlWith(sim, dbPath);
+  const snapshot = await crawlInto(sim, dbPath);
   const uncollectedDbPath = join(dir, "no-projects.duckdb");
-  await crawlWith(sim, uncollectedDbPath, { projects: false });
+  await crawlInto(sim, uncollectedDbPath, { projects: false });
   const noAssignmentsDbPath = join(dir, "no-project-role-assignments.duckdb");
-  await crawlWith(sim, noAssignmentsDbPath, { projectRoleAssignments: false });
+  await crawlInto(sim, noAssignmentsDbPath, { projectRoleAssignments: false });
   return {
     sim,
     dir,
