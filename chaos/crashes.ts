@@ -592,6 +592,7 @@ async function makeCertify(
   let seen = 0;
   const decide = (row: WorkbookRow) => {
     seen++;
+    // Project grants (in the campaign too) are approved: the suite revokes organization grants.
     const kind =
       row.Grant === "Group membership"
         ? row["Managed by"] === "Manual"
@@ -599,9 +600,11 @@ async function makeCertify(
           : "idp"
         : row.Grant === "Group role"
           ? "group_role"
-          : "user_role";
+          : row.Grant === "Direct role"
+            ? "user_role"
+            : null;
     // Spread the revocations over the workbooks: every third eligible row until the quota is met.
-    if (quota[kind] > 0 && seen % 3 === 0) {
+    if (kind !== null && quota[kind] > 0 && seen % 3 === 0) {
       quota[kind]--;
       return { decision: "Revoke", justification: `chaos revocation ${seen}` };
     }

@@ -17,19 +17,22 @@ SELECT now() AS now;
 -- name: latest_campaign
 SELECT campaign_id, name, snapshot_id, seal, scope, baseline_campaign_id,
   reviewers_sha256, reviewers_source, undecided_policy, allow_self_review,
-  strftime(due_date, '%Y-%m-%d') AS due_date, secret, status, created_at, closed_at
+  strftime(due_date, '%Y-%m-%d') AS due_date, secret, status, created_at, closed_at,
+  project_filter, uncollected
 FROM certify_campaigns ORDER BY campaign_id DESC LIMIT 1;
 
 -- name: campaign_by_name
 SELECT campaign_id, name, snapshot_id, seal, scope, baseline_campaign_id,
   reviewers_sha256, reviewers_source, undecided_policy, allow_self_review,
-  strftime(due_date, '%Y-%m-%d') AS due_date, secret, status, created_at, closed_at
+  strftime(due_date, '%Y-%m-%d') AS due_date, secret, status, created_at, closed_at,
+  project_filter, uncollected
 FROM certify_campaigns WHERE name = $1;
 
 -- name: campaign_by_id
 SELECT campaign_id, name, snapshot_id, seal, scope, baseline_campaign_id,
   reviewers_sha256, reviewers_source, undecided_policy, allow_self_review,
-  strftime(due_date, '%Y-%m-%d') AS due_date, secret, status, created_at, closed_at
+  strftime(due_date, '%Y-%m-%d') AS due_date, secret, status, created_at, closed_at,
+  project_filter, uncollected
 FROM certify_campaigns WHERE campaign_id = $1;
 
 -- name: campaign_name_taken
@@ -42,10 +45,15 @@ SELECT name FROM certify_campaigns WHERE status = 'closed' ORDER BY campaign_id 
 SELECT coalesce(max(campaign_id), 0)::INTEGER + 1 AS id FROM certify_campaigns;
 
 -- name: insert_campaign
+-- $13: the `--project` ids as a JSON array, or NULL. The snapshot's uncollected coverage scopes
+-- are copied with the campaign: what its population could not hold.
 INSERT INTO certify_campaigns (campaign_id, name, snapshot_id, seal, scope,
   baseline_campaign_id, reviewers_sha256, reviewers_source, undecided_policy,
-  allow_self_review, due_date, secret, status, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::DATE, $12, 'open', now());
+  allow_self_review, due_date, secret, status, created_at, project_filter, uncollected)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::DATE, $12, 'open', now(),
+  from_json($13::VARCHAR, '["VARCHAR"]'),
+  coalesce((SELECT list_sort(coalesce(r.uncollected, []::VARCHAR[])) FROM snapshot_runs AS r
+            WHERE r.snapshot_id = $3), []::VARCHAR[]));
 
 -- name: close_campaign
 UPDATE certify_campaigns SET status = 'closed', closed_at = now()
@@ -53,7 +61,8 @@ WHERE campaign_id = $1 AND status = 'open' RETURNING closed_at;
 
 -- name: items
 SELECT * FROM certify_items WHERE campaign_id = $1
-ORDER BY reviewer, kind, group_name NULLS FIRST, group_id NULLS FIRST,
+ORDER BY reviewer, kind, project_name NULLS FIRST, project_id NULLS FIRST,
+  group_name NULLS FIRST, group_id NULLS FIRST,
   user_email NULLS LAST, user_id NULLS FIRST, role_name NULLS FIRST, role_id NULLS FIRST;
 
 -- name: item_fingerprints

@@ -1,4 +1,11 @@
-/** `certify start`: a campaign over one sealed snapshot, its items and their reviewers. */
+/**
+ * `certify start`: a campaign over one sealed snapshot, its items and their reviewers. Scope
+ * `all`, `elevated` and `changed-since-last` take organization and project grants alike;
+ * `projects` only project grants, `organization` only organization grants; `--project` limits
+ * any scope but `organization` to the grants inside the named projects. A snapshot that did
+ * not collect projects has no project grants: the campaign records its coverage, and a
+ * campaign of project grants only is refused there.
+ */
 
 import { randomBytes } from "node:crypto";
 import { resolveSnapshotId } from "../analysis/access.js";
@@ -11,13 +18,20 @@ import {
   insertDecisions,
   insertRows,
   inTransaction,
+  isProjectKind,
   loadCampaign,
   type Scope,
   type UndecidedPolicy,
 } from "./db.js";
 import { CertifyError } from "./errors.js";
 import type { IdentityRules } from "./identity.js";
-import { loadPopulation, type PopulationItem } from "./population.js";
+import {
+  loadCoverage,
+  loadPopulation,
+  type PopulationCoverage,
+  type PopulationItem,
+  populationQuery,
+} from "./population.js";
 import { assignReviewer, type ReviewerRules } from "./reviewers.js";
 
 export interface StartOptions {
@@ -33,6 +47,8 @@ export interface StartOptions {
   analysis: AnalysisConfig;
   /** How reviewer and user addresses compare for self-review (`certify.identity`). */
   identity?: IdentityRules;
+  /** `--project`: ids or names of projects the campaign is limited to (their grants only). */
+  projects?: readonly string[];
 }
 
 export interface StartResult {
@@ -43,6 +59,12 @@ export interface StartResult {
   self_review: number;
   reviewers: { reviewer: string; items: number }[];
   hold: string;
+  /** What the snapshot collected: without projects, the campaign has no project grants. */
+  coverage: PopulationCoverage;
+  /** The projects a `--project` campaign is limited to; null: no such limit. */
+  projects: { project_id: string; name: string | null }[] | null;
+  /** Items by kind. */
+  by_kind: Record<string, number>;
 }
 
 export const holdReason = (name: string): string => `certification campaign ${name}`;
@@ -50,12 +72,51 @@ export const holdReason = (name: string): string => `certification campaign ${na
 const describeItem = (item: PopulationItem): string => {
   const who = item.user_email ?? item.user_id ?? "";
   const where = item.group_name ?? item.group_id ?? "";
-  return item.kind === "membership"
-    ? `${who} in group "${where}"`
-    : item.kind === "group_role"
-      ? `group "${where}" role ${item.role_name ?? item.role_id}`
-      : `${who} role ${item.role_name ?? item.role_id}`;
+  const role = item.role_name ?? item.role_id;
+  const inProject = `project "${item.project_name ?? item.project_id ?? ""}"`;
+  switch (item.kind) {
+    case "membership":
+      return `${who} in group "${where}"`;
+    case "group_role":
+      return `group "${where}" role ${role}`;
+    case "user_role":
+      return `${who} role ${role}`;
+    case "project_membership":
+      return `${who} in ${inProject}`;
+    case "project_group":
+      return `group "${where}" attached to ${inProject}`;
+    case "project_user_role":
+      return `${who} role ${role} in ${inProject}`;
+  }
 };
+
+/** `--project` values as project ids of the snapshot: an id, else a unique name. */
+async function resolveProjects(
+  store: Store,
+  snapshotId: number,
+  wanted: readonly string[],
+): Promise<{ project_id: string; name: string | null }[]> {
+  const projects = await store.query<{ project_id: string; name: string | null }>(
+    populationQuery("projects"),
+    { s: snapshotId },
+  );
+  const found = new Map<string, { project_id: string; name: string | null }>();
+  for (const value of wanted) {
+    const byId = projects.find((p) => p.project_id === value);
+    const byName = projects.filter((p) => p.name === value);
+    const hit = byId ?? (byName.length === 1 ? byName[0] : undefined);
+    if (hit === undefined) {
+      throw new CertifyError(
+        "PROJECT_NOT_FOUND",
+        byName.length > 1
+          ? `--project ${JSON.stringify(value)}: ${byName.length} projects of snapshot ${snapshotId} have that name (${byName.map((p) => p.project_id).join(", ")}): give the id`
+          : `--project ${JSON.stringify(value)}: no project of snapshot ${snapshotId} has that id or name`,
+      );
+    }
+    found.set(hit.project_id, hit);
+  }
+  return [...found.values()].sort((a, b) => (a.project_id < b.project_id ? -1 : 1));
+}
 
 function listed(items: string[], max = 20): string {
   const shown = items.slice(0, max).join("; ");
@@ -80,8 +141,35 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
   }
   const seal = mine.stored;
 
+  if (options.scope === "organization" && (options.projects?.length ?? 0) > 0) {
+    throw new CertifyError(
+      "OPTIONS_CONFLICT",
+      "--project and --scope organization exclude each other: organization grants are in no project",
+    );
+  }
+  const coverage = await loadCoverage(store, snapshotId);
+  const projectsOnly = options.scope === "projects" || (options.projects?.length ?? 0) > 0;
+  if (projectsOnly && !coverage.projects) {
+    throw new CertifyError(
+      "PROJECTS_NOT_COLLECTED",
+      `snapshot ${snapshotId} did not collect projects (crawled with --no-projects): it has no project grants to certify${options.scope === "projects" ? "" : " (--project)"}`,
+    );
+  }
+  const limited =
+    options.projects === undefined || options.projects.length === 0
+      ? null
+      : await resolveProjects(store, snapshotId, options.projects);
+
   let population = await loadPopulation(store, snapshotId, options.analysis);
   if (options.scope === "elevated") population = population.filter((i) => i.elevated);
+  if (options.scope === "projects") population = population.filter((i) => isProjectKind(i.kind));
+  if (options.scope === "organization") {
+    population = population.filter((i) => !isProjectKind(i.kind));
+  }
+  if (limited !== null) {
+    const ids = new Set(limited.map((p) => p.project_id));
+    population = population.filter((i) => i.project_id !== null && ids.has(i.project_id));
+  }
 
   // changed-since-last: items unchanged (same id and fingerprint) since the last closed campaign
   // and approved there keep that approval, with its reviewer and date; the rest are reviewed.
@@ -127,6 +215,9 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
         group_name: item.group_name,
         roles: item.roles,
         user_email: item.user_email,
+        project_id: item.project_id,
+        project_name: item.project_name,
+        project_owners: item.project_owners,
       },
       options.identity,
     ),
@@ -166,6 +257,7 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
       options.allowSelfReview,
       options.dueDate ?? null,
       randomBytes(32).toString("hex"),
+      limited === null ? null : JSON.stringify(limited.map((p) => p.project_id)),
     ]);
     await insertRows(
       store,
@@ -189,6 +281,8 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
         "reviewer_rule",
         "self_review",
         "carried_from_campaign_id",
+        "project_id",
+        "project_name",
       ],
       assigned.map(({ item, assignment }) => [
         campaignId,
@@ -209,6 +303,8 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
         assignment?.rule ?? "",
         assignment?.self_review ?? false,
         carried.has(item.item_id) ? (baseline?.campaign_id ?? null) : null,
+        item.project_id,
+        item.project_name,
       ]),
     );
     await insertDecisions(
@@ -244,5 +340,14 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([reviewer, items]) => ({ reviewer, items })),
     hold: holdReason(name),
+    coverage,
+    projects: limited,
+    by_kind: countByKind(population),
   };
+}
+
+function countByKind(items: readonly { kind: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[item.kind] = (counts[item.kind] ?? 0) + 1;
+  return counts;
 }

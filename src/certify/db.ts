@@ -44,13 +44,36 @@ export interface CampaignRow {
   status: "open" | "closed";
   created_at: string;
   closed_at: string | null;
+  /** The project ids a `--project` campaign is limited to; null: no such limit. */
+  project_filter: string[] | null;
+  /**
+   * The coverage scopes its snapshot did not collect (`projects`, `project_role_assignments`,
+   * `user_roles`), as recorded when it started; null for a campaign started before project
+   * grants were certified (migration 7), which reviewed organization grants only.
+   */
+  uncollected: string[] | null;
 }
 
-export const SCOPES = ["all", "elevated", "changed-since-last"] as const;
+/**
+ * `all`, `elevated` and `changed-since-last` take organization and project grants; `projects`
+ * only project grants; `organization` only organization grants (what `all` was before projects).
+ */
+export const SCOPES = [
+  "all",
+  "elevated",
+  "changed-since-last",
+  "projects",
+  "organization",
+] as const;
 export type Scope = (typeof SCOPES)[number];
 export const UNDECIDED_POLICIES = ["keep", "revoke", "escalate"] as const;
 export type UndecidedPolicy = (typeof UNDECIDED_POLICIES)[number];
-export type ItemKind = "membership" | "group_role" | "user_role";
+export const ORGANIZATION_KINDS = ["membership", "group_role", "user_role"] as const;
+export const PROJECT_KINDS = ["project_membership", "project_group", "project_user_role"] as const;
+export type ItemKind = (typeof ORGANIZATION_KINDS)[number] | (typeof PROJECT_KINDS)[number];
+export type ProjectItemKind = (typeof PROJECT_KINDS)[number];
+export const isProjectKind = (kind: ItemKind): kind is ProjectItemKind =>
+  (PROJECT_KINDS as readonly string[]).includes(kind);
 export type Decision = "approve" | "revoke" | "needs_info" | "escalated";
 
 /** A grant under review, as frozen from the snapshot: what a reviewer sees of it. */
@@ -65,6 +88,9 @@ export interface Grant {
   user_name: string | null;
   role_id: string | null;
   role_name: string | null;
+  /** The project of a project item; null for an organization item. */
+  project_id: string | null;
+  project_name: string | null;
   elevated: boolean;
   path: string;
   fingerprint: string;

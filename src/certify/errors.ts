@@ -11,7 +11,10 @@ export type CertifyErrorCode =
   | "SELF_REVIEW"
   | "SEAL_MISMATCH"
   | "READ_ONLY"
-  | "WORKBOOK_UNREADABLE";
+  | "WORKBOOK_UNREADABLE"
+  | "PROJECT_NOT_FOUND"
+  | "PROJECTS_NOT_COLLECTED"
+  | "OPTIONS_CONFLICT";
 
 const USAGE_CODES: ReadonlySet<CertifyErrorCode> = new Set([
   "CAMPAIGN_EXISTS",
@@ -21,6 +24,9 @@ const USAGE_CODES: ReadonlySet<CertifyErrorCode> = new Set([
   "REVIEWERS_INVALID",
   "NO_REVIEWER",
   "SELF_REVIEW",
+  "PROJECT_NOT_FOUND",
+  "PROJECTS_NOT_COLLECTED",
+  "OPTIONS_CONFLICT",
 ]);
 
 export class CertifyError extends AuditError {

@@ -45,7 +45,9 @@ import {
   GENERATION_LABEL,
   itemRowHash,
   POPULATION_HEADERS,
+  PROJECT_HEADERS,
   populationCells,
+  projectCells,
   workbookExportMac,
 } from "./workbook.js";
 import { type ReadRow, readReviewerWorkbook } from "./workbook-read.js";
@@ -301,10 +303,12 @@ export async function importWorkbook(
       return problem(`unknown item ${quote(r.item_id)}: not in campaign "${c.name}"`);
     }
     const expected = populationCells(item);
-    const edited = POPULATION_HEADERS.flatMap((header, i) =>
-      sameCell(r.population[i], expected[i])
-        ? []
-        : [`${header} ${quote(expected[i] ?? "")} -> ${quote(r.population[i] ?? "")}`],
+    const expectedProject = projectCells(item);
+    const edited = [
+      ...POPULATION_HEADERS.map((header, i) => [header, expected[i], r.population[i]] as const),
+      ...PROJECT_HEADERS.map((header, i) => [header, expectedProject[i], r.project[i]] as const),
+    ].flatMap(([header, want, got]) =>
+      sameCell(got, want) ? [] : [`${header} ${quote(want ?? "")} -> ${quote(got ?? "")}`],
     );
     if (edited.length > 0) return problem(`population cell(s) edited: ${edited.join("; ")}`);
     if (!hashesEqual(r.row_hash, itemRowHash(c, item, generation))) {

@@ -6,7 +6,10 @@ export { holdReason, type StartOptions, type StartResult, startCampaign } from "
 export { type CloseResult, closeCampaign } from "./close.js";
 export {
   type CampaignRow,
+  type ItemKind,
+  isProjectKind,
   loadCampaign,
+  PROJECT_KINDS,
   SCOPES,
   type Scope,
   UNDECIDED_POLICIES,
@@ -24,6 +27,7 @@ export {
 } from "./import.js";
 export { itemId } from "./population.js";
 export {
+  type ApplyOptions,
   type ApplyResult,
   applyRemediation,
   type PlannedAction,
@@ -31,4 +35,10 @@ export {
 } from "./remediate.js";
 export { loadReviewersFile, type ReviewerRules, singleReviewer } from "./reviewers.js";
 export { buildSignoffModel, type SignoffFile, writeSignoff } from "./signoff.js";
-export { type CampaignStatus, campaignState, summarise } from "./state.js";
+export {
+  type CampaignStatus,
+  campaignState,
+  type ProjectCoverage,
+  projectCoverage,
+  summarise,
+} from "./state.js";

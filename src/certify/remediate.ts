@@ -1,10 +1,22 @@
 /**
  * Remediation: the API calls that apply a closed campaign's revocations. Memberships of
  * SCIM-managed groups are not changed through the API (the identity provider would put them
- * back): they are listed as identity-provider changes. Applying is idempotent: a grant already
- * gone (404) counts as done, and actions already done are skipped on the next run.
+ * back): they are listed as identity-provider changes. A project grant is always an API call
+ * (an identity provider syncs groups and their members, not project access): a project member
+ * is removed from the project, an attached group detached from it (with the project roles it
+ * held there), a direct project role unassigned. Applying is idempotent: a grant already gone
+ * (404) counts as done, and actions already done are skipped on the next run. A call the API
+ * refuses (400 or 422: the Default project's members cannot be removed, an archived project
+ * cannot change) is recorded as `refused` with its one-line reason and not retried, unless the
+ * caller asks (`retryRefused`); any other failure is retried by the next run.
  */
-import { type AdminClient, encodeSegment, isAdminApiError, NotFoundError } from "../api/index.js";
+import {
+  type AdminClient,
+  BadRequestError,
+  encodeSegment,
+  isAdminApiError,
+  NotFoundError,
+} from "../api/index.js";
 import type { Store } from "../store/index.js";
 import { type CampaignRow, campaignQuery, type ItemRow, insertRows, inTransaction } from "./db.js";
 import { CertifyError } from "./errors.js";
@@ -28,6 +40,8 @@ export interface PlannedAction {
   user_email: string | null;
   role_id: string | null;
   role_name: string | null;
+  project_id: string | null;
+  project_name: string | null;
   status: RemediationRow["status"];
   attempts: number;
   error: string | null;
@@ -38,6 +52,7 @@ function actionFor(item: ItemRow): Pick<PlannedAction, "action" | "method" | "pa
   const g = (id: string | null) => encodeSegment("groupId", id ?? "");
   const u = (id: string | null) => encodeSegment("userId", id ?? "");
   const r = (id: string | null) => encodeSegment("roleId", id ?? "");
+  const p = (id: string | null) => encodeSegment("projectId", id ?? "");
   switch (item.kind) {
     case "membership":
       if (item.group_is_scim_managed !== false) {
@@ -62,6 +77,27 @@ function actionFor(item: ItemRow): Pick<PlannedAction, "action" | "method" | "pa
         action: "unassign_user_role",
         method: "DELETE",
         path: `/organization/users/${u(item.user_id)}/roles/${r(item.role_id)}`,
+        status: "planned",
+      };
+    case "project_membership":
+      return {
+        action: "remove_project_member",
+        method: "DELETE",
+        path: `/organization/projects/${p(item.project_id)}/users/${u(item.user_id)}`,
+        status: "planned",
+      };
+    case "project_group":
+      return {
+        action: "detach_project_group",
+        method: "DELETE",
+        path: `/organization/projects/${p(item.project_id)}/groups/${g(item.group_id)}`,
+        status: "planned",
+      };
+    case "project_user_role":
+      return {
+        action: "unassign_project_user_role",
+        method: "DELETE",
+        path: `/projects/${p(item.project_id)}/users/${u(item.user_id)}/roles/${r(item.role_id)}`,
         status: "planned",
       };
   }
@@ -120,6 +156,8 @@ export async function planRemediation(
       user_email: s.item.user_email,
       role_id: s.item.role_id,
       role_name: s.item.role_name,
+      project_id: s.item.project_id,
+      project_name: s.item.project_name,
       status: row?.status ?? fallback.status,
       attempts: row?.attempts ?? 0,
       error: row?.error ?? null,
@@ -132,46 +170,81 @@ export interface ApplyResult {
   actions: PlannedAction[];
   executed: number;
   skipped: number;
+  /** Calls that failed in this run (refusals included). */
   failed: number;
+  /** Calls the API refused in this run (400/422): not retried by the next run. */
+  refused: number;
 }
+
+export interface ApplyOptions {
+  /** Also retry actions the API refused before (status `refused`). */
+  retryRefused?: boolean;
+}
+
+/** Whether the API refused the change itself (400/422), as opposed to failing to make it. */
+const isRefusal = (error: unknown): boolean =>
+  error instanceof BadRequestError && (error.status === 400 || error.status === 422);
 
 /** Executes planned and failed API actions, recording each outcome as soon as it is known. */
 export async function applyRemediation(
   store: Store,
   campaign: CampaignRow,
   client: AdminClient,
+  options: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const plan = await planRemediation(store, campaign);
   let executed = 0;
   let skipped = 0;
   let failed = 0;
+  let refused = 0;
   for (const action of plan) {
-    if (action.status !== "planned" && action.status !== "failed") {
+    const due =
+      action.status === "planned" ||
+      action.status === "failed" ||
+      (action.status === "refused" && options.retryRefused === true);
+    if (!due) {
       skipped++;
       continue;
     }
     let status: RemediationRow["status"];
     let error: string | null = null;
+    const project = action.project_id ?? "";
     try {
-      if (action.action === "remove_group_member") {
-        await client.removeGroupUser(action.group_id ?? "", action.user_id ?? "");
-      } else if (action.action === "unassign_group_role") {
-        await client.unassignGroupRole(action.group_id ?? "", action.role_id ?? "");
-      } else if (action.action === "unassign_user_role") {
-        await client.unassignUserRole(action.user_id ?? "", action.role_id ?? "");
+      switch (action.action) {
+        case "remove_group_member":
+          await client.removeGroupUser(action.group_id ?? "", action.user_id ?? "");
+          break;
+        case "unassign_group_role":
+          await client.unassignGroupRole(action.group_id ?? "", action.role_id ?? "");
+          break;
+        case "unassign_user_role":
+          await client.unassignUserRole(action.user_id ?? "", action.role_id ?? "");
+          break;
+        case "remove_project_member":
+          await client.removeProjectUser(project, action.user_id ?? "");
+          break;
+        case "detach_project_group":
+          await client.detachProjectGroup(project, action.group_id ?? "");
+          break;
+        case "unassign_project_user_role":
+          await client.unassignProjectUserRole(project, action.user_id ?? "", action.role_id ?? "");
+          break;
+        case "idp_change":
+          break;
       }
       status = "done";
     } catch (caught) {
       if (caught instanceof NotFoundError) {
         status = "already_absent";
       } else {
-        status = "failed";
+        status = isRefusal(caught) ? "refused" : "failed";
         error = isAdminApiError(caught)
           ? caught.message
           : caught instanceof Error
             ? caught.message
             : String(caught);
         failed++;
+        if (status === "refused") refused++;
       }
     }
     executed++;
@@ -182,5 +255,11 @@ export async function applyRemediation(
       error,
     ]);
   }
-  return { actions: await planRemediation(store, campaign), executed, skipped, failed };
+  return {
+    actions: await planRemediation(store, campaign),
+    executed,
+    skipped,
+    failed,
+    refused,
+  };
 }

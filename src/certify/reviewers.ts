@@ -1,7 +1,19 @@
 /**
- * Who reviews what: a YAML rules file (`default`, `by_group`, `by_role`, `fallback`), validated
- * with zod. First matching rule wins: the item's group, then its role, then `default`.
- * Self-review (the reviewer is the item's user, compared as normalised addresses) goes to
+ * Who reviews what: a YAML rules file, validated with zod:
+ *
+ *   default: sec-lead@example.com          # anything no other rule takes
+ *   by_group: {<group id or name>: email}  # memberships, group roles, project attachments
+ *   by_role: {<role id or name>: email}    # the item's role (a membership: its group's roles;
+ *                                          # a project attachment: its project roles)
+ *   by_project: {<project id or name>: email}  # every grant inside that project
+ *   project_owners: true                   # a project's grants go to an owner of the project
+ *   fallback: ciso@example.com             # who takes a self-review
+ *
+ * The first rule that matches wins, in this order: by_group, by_role, by_project,
+ * project_owners, default. `project_owners` picks, among the project's owners (membership role
+ * owner, not a service account, with an address), the smallest address that is not the item's
+ * own user; when there is none it does not match and the next rule is tried. Self-review (the
+ * reviewer of any other rule is the item's user, compared as normalised addresses) goes to
  * `fallback` when there is one.
  */
 import { createHash } from "node:crypto";
@@ -11,17 +23,16 @@ import { z } from "zod";
 import { CertifyError } from "./errors.js";
 import { DEFAULT_IDENTITY_RULES, type IdentityRules, sameIdentity } from "./identity.js";
 
-const email = z
-  .string()
-  .trim()
-  .min(3)
-  .regex(/^[^\s@]+@[^\s@]+$/, "expected an email address");
+const ADDRESS = /^[^\s@]+@[^\s@]+$/;
+const email = z.string().trim().min(3).regex(ADDRESS, "expected an email address");
 
 const ReviewersSchema = z
   .object({
     default: email.optional(),
     by_group: z.record(z.string(), email).optional(),
     by_role: z.record(z.string(), email).optional(),
+    by_project: z.record(z.string(), email).optional(),
+    project_owners: z.boolean().optional(),
     fallback: email.optional(),
   })
   .strict();
@@ -30,6 +41,10 @@ export interface ReviewerRules {
   default?: string;
   byGroup: Map<string, string>;
   byRole: Map<string, string>;
+  /** Absent: no by_project rule. */
+  byProject?: Map<string, string>;
+  /** Route project grants to an owner of the project (absent: no). */
+  projectOwners?: boolean;
   fallback?: string;
   /** SHA-256 of the file's bytes, or null for a single `--reviewer`. */
   sha256: string | null;
@@ -48,6 +63,8 @@ function fromParsed(
     ...(parsed.default === undefined ? {} : { default: lower(parsed.default) }),
     byGroup: new Map(Object.entries(parsed.by_group ?? {}).map(([k, v]) => [k, lower(v)])),
     byRole: new Map(Object.entries(parsed.by_role ?? {}).map(([k, v]) => [k, lower(v)])),
+    byProject: new Map(Object.entries(parsed.by_project ?? {}).map(([k, v]) => [k, lower(v)])),
+    projectOwners: parsed.project_owners === true,
     ...(parsed.fallback === undefined ? {} : { fallback: lower(parsed.fallback) }),
     sha256,
     source,
@@ -82,11 +99,13 @@ export function loadReviewersFile(path: string): ReviewerRules {
   if (
     parsed.default === undefined &&
     Object.keys(parsed.by_group ?? {}).length === 0 &&
-    Object.keys(parsed.by_role ?? {}).length === 0
+    Object.keys(parsed.by_role ?? {}).length === 0 &&
+    Object.keys(parsed.by_project ?? {}).length === 0 &&
+    parsed.project_owners !== true
   ) {
     throw new CertifyError(
       "REVIEWERS_INVALID",
-      `reviewers file ${path}: default: needed when there is no by_group or by_role rule`,
+      `reviewers file ${path}: default: needed when there is no by_group, by_role, by_project or project_owners rule`,
     );
   }
   return fromParsed(parsed, createHash("sha256").update(bytes).digest("hex"), `file:${path}`);
@@ -104,9 +123,20 @@ export function singleReviewer(address: string): ReviewerRules {
 export interface Assignable {
   group_id: string | null;
   group_name: string | null;
-  /** The role of a group-role or user-role item; for a membership, the roles its group grants. */
+  /**
+   * The role of a role item; for a membership, the roles its group grants; for a project
+   * membership, its membership role; for a project attachment, the group's project roles.
+   */
   roles: { role_id: string; role_name: string | null }[];
   user_email: string | null;
+  /** The project of a project item (null for an organization item). */
+  project_id?: string | null;
+  project_name?: string | null;
+  /**
+   * The addresses of the project's owners who may review it (not service accounts), for
+   * `project_owners`; any order.
+   */
+  project_owners?: readonly string[];
 }
 
 export interface Assignment {
@@ -115,11 +145,27 @@ export interface Assignment {
   self_review: boolean;
 }
 
+/** A map's value under an id, else under a name: the rule text names the key that matched. */
+function lookup(
+  map: ReadonlyMap<string, string>,
+  id: string | null | undefined,
+  name: string | null | undefined,
+): { reviewer: string; key: string } | null {
+  const byId = id === null || id === undefined ? undefined : map.get(id);
+  if (byId !== undefined) return { reviewer: byId, key: id as string };
+  const byName = name === null || name === undefined ? undefined : map.get(name);
+  return byName === undefined ? null : { reviewer: byName, key: name as string };
+}
+
+const codeUnitOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * The reviewer of one item, or null when no rule matches. Self-review (the reviewer is the
- * item's user) compares normalised addresses (`identity`, see identity.ts): `CISO+ops@x` and
- * `ciso@x` are the same person. A self-review goes to `fallback` unless the fallback is that
- * person too; whether a remaining self-review is allowed is decided by the caller.
+ * The reviewer of one item, or null when no rule matches. Rules in order: by_group, by_role,
+ * by_project, project_owners, default. Self-review (the reviewer is the item's user) compares
+ * normalised addresses (`identity`, see identity.ts): `CISO+ops@x` and `ciso@x` are the same
+ * person. `project_owners` never chooses the item's own user (it takes the next owner, or does
+ * not match); any other rule's self-review goes to `fallback` unless the fallback is that person
+ * too; whether a remaining self-review is allowed is decided by the caller.
  */
 export function assignReviewer(
   rules: ReviewerRules,
@@ -128,26 +174,29 @@ export function assignReviewer(
 ): Assignment | null {
   let found: { reviewer: string; rule: string } | null = null;
   if (item.group_id !== null) {
-    const byId = rules.byGroup.get(item.group_id);
-    const byName = item.group_name === null ? undefined : rules.byGroup.get(item.group_name);
-    const reviewer = byId ?? byName;
-    if (reviewer !== undefined) {
-      found = {
-        reviewer,
-        rule: `by_group:${byId === undefined ? item.group_name : item.group_id}`,
-      };
-    }
+    const hit = lookup(rules.byGroup, item.group_id, item.group_name);
+    if (hit !== null) found = { reviewer: hit.reviewer, rule: `by_group:${hit.key}` };
   }
   if (found === null) {
     for (const role of item.roles) {
-      const byId = rules.byRole.get(role.role_id);
-      const byName = role.role_name === null ? undefined : rules.byRole.get(role.role_name);
-      const reviewer = byId ?? byName;
-      if (reviewer !== undefined) {
-        found = { reviewer, rule: `by_role:${byId === undefined ? role.role_name : role.role_id}` };
+      const hit = lookup(rules.byRole, role.role_id, role.role_name);
+      if (hit !== null) {
+        found = { reviewer: hit.reviewer, rule: `by_role:${hit.key}` };
         break;
       }
     }
+  }
+  const inProject = item.project_id !== null && item.project_id !== undefined;
+  if (found === null && inProject && rules.byProject !== undefined) {
+    const hit = lookup(rules.byProject, item.project_id, item.project_name);
+    if (hit !== null) found = { reviewer: hit.reviewer, rule: `by_project:${hit.key}` };
+  }
+  if (found === null && inProject && rules.projectOwners === true) {
+    const owners = (item.project_owners ?? [])
+      .map(lower)
+      .filter((owner) => ADDRESS.test(owner) && !sameIdentity(item.user_email, owner, identity))
+      .sort(codeUnitOrder);
+    if (owners[0] !== undefined) found = { reviewer: owners[0], rule: "project_owners" };
   }
   if (found === null && rules.default !== undefined) {
     found = { reviewer: rules.default, rule: "default" };

@@ -8,6 +8,9 @@
  * snapshot, reviewer, generation and export time: a file cannot be relabelled as a newer (or
  * older) generation, nor its rows moved into another generation's workbook. Workbooks exported
  * before generations carry `row-v1` MACs and no generation: generation 0.
+ *
+ * The cells of a project grant's row are its population cells followed by its project's name
+ * and id (workbook.ts); an organization grant's are its population cells alone.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 

@@ -22,7 +22,13 @@ import type { CampaignRow } from "./db.js";
 import { campaignQuery } from "./db.js";
 import { fileSafe } from "./files.js";
 import { populationQuery } from "./population.js";
-import { type CampaignStatus, campaignState, type ItemState, summarise } from "./state.js";
+import {
+  type CampaignStatus,
+  campaignState,
+  type ItemState,
+  projectCoverage,
+  summarise,
+} from "./state.js";
 import { KIND_LABELS } from "./workbook.js";
 
 const TEMPLATE = "certify-signoff.html.hbs";
@@ -59,7 +65,11 @@ export interface SignoffModel {
     file_name: string;
     file_sha256: string;
   }[];
-  population: { kind: string; in_snapshot: number; in_campaign: number }[];
+  /**
+   * Grants of each kind in the snapshot and in the campaign. A project kind's snapshot count is
+   * "not collected" when the snapshot did not collect it.
+   */
+  population: { kind: string; in_snapshot: number | string; in_campaign: number }[];
 }
 
 export function signoffTemplateVersion(): string {
@@ -86,9 +96,30 @@ export async function buildSignoffModel(
     memberships: number;
     group_roles: number;
     user_roles: number;
+    project_memberships: number;
+    project_groups: number;
+    project_user_roles: number;
   }>(populationQuery("population_counts"), { s: campaign.snapshot_id });
-  const c = counts[0] ?? { memberships: 0, group_roles: 0, user_roles: 0 };
+  const c = counts[0] ?? {
+    memberships: 0,
+    group_roles: 0,
+    user_roles: 0,
+    project_memberships: 0,
+    project_groups: 0,
+    project_user_roles: 0,
+  };
   const inCampaign = (kind: string) => states.filter((s) => s.item.kind === kind).length;
+  const coverage = projectCoverage(campaign);
+  const NOT_COLLECTED = "not collected";
+  const projectCount = (n: number, roles = false): number | string =>
+    coverage.collected === false || (roles && coverage.role_assignments_collected === false)
+      ? NOT_COLLECTED
+      : n;
+  const row = (kind: keyof typeof KIND_LABELS, inSnapshot: number | string) => ({
+    kind: KIND_LABELS[kind],
+    in_snapshot: inSnapshot,
+    in_campaign: inCampaign(kind),
+  });
   return {
     tool_version: TOOL_VERSION,
     template_version: signoffTemplateVersion(),
@@ -99,21 +130,12 @@ export async function buildSignoffModel(
     imports,
     exports,
     population: [
-      {
-        kind: KIND_LABELS.membership,
-        in_snapshot: c.memberships,
-        in_campaign: inCampaign("membership"),
-      },
-      {
-        kind: KIND_LABELS.group_role,
-        in_snapshot: c.group_roles,
-        in_campaign: inCampaign("group_role"),
-      },
-      {
-        kind: KIND_LABELS.user_role,
-        in_snapshot: c.user_roles,
-        in_campaign: inCampaign("user_role"),
-      },
+      row("membership", c.memberships),
+      row("group_role", c.group_roles),
+      row("user_role", c.user_roles),
+      row("project_membership", projectCount(c.project_memberships)),
+      row("project_group", projectCount(c.project_groups)),
+      row("project_user_role", projectCount(c.project_user_roles, true)),
     ],
   };
 }
@@ -134,16 +156,26 @@ const REMEDIATION_TEXT = {
   done: "removed through the API",
   already_absent: "already absent (404)",
   failed: "API call failed",
+  refused: "refused by the API (not retried)",
   idp: "change in the identity provider",
 } as const;
 
 const show = (v: string | null | undefined): string =>
   v === null || v === undefined || v === "" ? "—" : revealInvisible(v);
 
+/**
+ * The Grant cell of the HTML tables: the kind, and a project grant's project (the template has
+ * no project column; the XLSX report has one).
+ */
+const grantText = (item: ItemState["item"]): string =>
+  item.project_id === null
+    ? KIND_LABELS[item.kind]
+    : `${KIND_LABELS[item.kind]}: project "${show(item.project_name)}" (${show(item.project_id)})`;
+
 function decisionRows(model: SignoffModel) {
   return model.states.map((s) => ({
     item_id: s.item.item_id,
-    grant: KIND_LABELS[s.item.kind],
+    grant: grantText(s.item),
     group: show(s.item.group_name),
     group_id: show(s.item.group_id),
     user: show(s.item.user_email ?? s.item.user_id),
@@ -169,10 +201,20 @@ function revocationRows(model: SignoffModel) {
     .filter((s) => s.verification !== null)
     .map((s) => ({
       item_id: s.item.item_id,
-      grant: KIND_LABELS[s.item.kind],
+      grant: grantText(s.item),
+      kind: KIND_LABELS[s.item.kind],
+      project: show(s.item.project_name),
+      project_id: show(s.item.project_id),
       group: show(s.item.group_name),
       group_id: show(s.item.group_id),
-      managed: s.item.kind === "user_role" ? "—" : s.item.group_is_scim_managed ? "SCIM" : "Manual",
+      managed:
+        s.item.group_id === null
+          ? "—"
+          : s.item.group_is_scim_managed === null
+            ? "Unknown"
+            : s.item.group_is_scim_managed
+              ? "SCIM"
+              : "Manual",
       user: show(s.item.user_email ?? s.item.user_id),
       user_id: show(s.item.user_id),
       role: show(s.item.role_name),
@@ -260,6 +302,7 @@ export function renderSignoffHtml(model: SignoffModel): string {
       },
       { label: "Created", value: c.created_at, code: false },
       { label: "Scope", value: c.scope, code: false },
+      { label: "Project grants", value: revealInvisible(st.projects.note), code: false },
       { label: "Policy for undecided items", value: c.undecided_policy, code: false },
       { label: "Due date", value: c.due_date ?? "none", code: false },
       { label: "Population: snapshot", value: `#${c.snapshot_id}`, code: false },
@@ -330,6 +373,7 @@ async function writeSignoffXlsx(path: string, model: SignoffModel): Promise<void
         ["Created at", c.created_at],
         ["Closed at", c.closed_at ?? ""],
         ["Scope", c.scope],
+        ["Project grants", st.projects.note],
         ["Undecided policy", c.undecided_policy],
         ["Snapshot", String(c.snapshot_id)],
         ["Population seal", c.seal],
@@ -381,6 +425,8 @@ async function writeSignoffXlsx(path: string, model: SignoffModel): Promise<void
         ["User ID", 24],
         ["Role", 24],
         ["Role ID", 24],
+        ["Project", 28],
+        ["Project ID", 24],
         ["Elevated", 9],
         ["Access path", 60],
         ["Reviewer", 30],
@@ -402,6 +448,8 @@ async function writeSignoffXlsx(path: string, model: SignoffModel): Promise<void
         "User ID": s.item.user_id,
         Role: s.item.role_name,
         "Role ID": s.item.role_id,
+        Project: s.item.project_name,
+        "Project ID": s.item.project_id,
         Elevated: s.item.elevated,
         "Access path": s.item.path,
         Reviewer: s.item.reviewer,
@@ -431,10 +479,12 @@ async function writeSignoffXlsx(path: string, model: SignoffModel): Promise<void
         ["Error", 50],
         ["Verification", 12],
         ["Verification detail", 50],
+        ["Project", 28],
+        ["Project ID", 24],
       ]),
       revocationRows(model).map((r) => ({
         "Item ID": r.item_id,
-        Grant: r.grant,
+        Grant: r.kind,
         Group: r.group,
         "Managed by": r.managed,
         User: r.user,
@@ -446,6 +496,8 @@ async function writeSignoffXlsx(path: string, model: SignoffModel): Promise<void
         Error: r.error,
         Verification: r.verification,
         "Verification detail": r.verification_detail,
+        Project: r.project,
+        "Project ID": r.project_id,
       })),
     );
     await book.sheetFrom(

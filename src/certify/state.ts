@@ -17,12 +17,26 @@ import {
 /** sql/certify/remediation.sql */
 export const remediationQuery = sqlQueries("certify/remediation.sql");
 
-export type RemediationStatus = "planned" | "done" | "already_absent" | "failed" | "idp";
+/**
+ * `failed`: the call failed (retried by the next `remediate apply`); `refused`: the API answered
+ * 400 or 422, a change it will not make (the Default project's members, an archived project):
+ * kept with its reason and not retried unless asked (`--retry-refused`).
+ */
+export type RemediationStatus =
+  | "planned"
+  | "done"
+  | "already_absent"
+  | "failed"
+  | "refused"
+  | "idp";
 export type RemediationAction =
   | "remove_group_member"
   | "unassign_group_role"
   | "unassign_user_role"
-  | "idp_change";
+  | "idp_change"
+  | "remove_project_member"
+  | "detach_project_group"
+  | "unassign_project_user_role";
 
 export interface RemediationRow {
   item_id: string;
@@ -55,9 +69,12 @@ export interface ItemState {
 
 interface CheckRow {
   item_id: string;
-  latest_snapshot_id: number;
-  absent_now: boolean;
+  /** The latest later snapshot that collected what the item is (null: none yet). */
+  latest_snapshot_id: number | null;
+  absent_now: boolean | null;
   first_absent_snapshot_id: number | null;
+  /** The latest later snapshot that did not collect it (it cannot tell). */
+  latest_uncovered_snapshot_id: number | null;
 }
 
 export async function loadRemediation(
@@ -75,13 +92,29 @@ async function checks(store: Store, campaignId: number): Promise<Map<string, Che
   return new Map(rows.map((r) => [r.item_id, r]));
 }
 
-function verify(remediation: RemediationRow | null, check: CheckRow | undefined): Verification {
+/** What an item is, for a snapshot that did not collect it. */
+function uncollectedText(item: ItemRow): string {
+  switch (item.kind) {
+    case "user_role":
+      return "user role assignments";
+    case "project_membership":
+    case "project_group":
+      return "projects";
+    case "project_user_role":
+      return "project role assignments";
+    default:
+      return "it";
+  }
+}
+
+function verify(
+  item: ItemRow,
+  remediation: RemediationRow | null,
+  check: CheckRow | undefined,
+): Verification {
   if (check?.absent_now === true) {
-    return {
-      state: "verified",
-      detail: `verified: absent from snapshot ${check.first_absent_snapshot_id ?? check.latest_snapshot_id}`,
-      snapshot_id: check.first_absent_snapshot_id ?? check.latest_snapshot_id,
-    };
+    const at = check.first_absent_snapshot_id ?? check.latest_snapshot_id;
+    return { state: "verified", detail: `verified: absent from snapshot ${at}`, snapshot_id: at };
   }
   if (remediation === null)
     return { state: "pending", detail: "not planned yet", snapshot_id: null };
@@ -92,14 +125,28 @@ function verify(remediation: RemediationRow | null, check: CheckRow | undefined)
       snapshot_id: null,
     };
   }
+  if (remediation.status === "refused") {
+    return {
+      state: "failed",
+      detail: `refused by the API (not retried): ${remediation.error ?? "unknown error"}`,
+      snapshot_id: null,
+    };
+  }
   if (remediation.status === "planned") {
     return { state: "pending", detail: "planned, not applied yet", snapshot_id: null };
   }
   const idp = remediation.status === "idp";
-  if (check !== undefined) {
+  if (check !== undefined && check.latest_snapshot_id !== null) {
     return {
       state: "pending",
       detail: `still present in snapshot ${check.latest_snapshot_id}${idp ? " (change it in the identity provider)" : ""}`,
+      snapshot_id: null,
+    };
+  }
+  if (check !== undefined && check.latest_uncovered_snapshot_id !== null) {
+    return {
+      state: "pending",
+      detail: `not verifiable yet: snapshot ${check.latest_uncovered_snapshot_id} did not collect ${uncollectedText(item)}; crawl with them`,
       snapshot_id: null,
     };
   }
@@ -125,7 +172,7 @@ export async function campaignState(store: Store, campaign: CampaignRow): Promis
       decision,
       remediation: action,
       verification:
-        decision?.decision === "revoke" ? verify(action, checked.get(item.item_id)) : null,
+        decision?.decision === "revoke" ? verify(item, action, checked.get(item.item_id)) : null,
     };
   });
 }
@@ -165,6 +212,44 @@ export interface CampaignStatus {
   reviewers: ReviewerStatus[];
   overdue_reviewers: string[];
   remediation: { revoked: number; verified: number; pending: number; failed: number; idp: number };
+  /** Items by kind (membership, ..., project_membership, project_group, project_user_role). */
+  by_kind: Record<string, number>;
+  /** Project grants: whether the snapshot collected them, and any `--project` limit. */
+  projects: ProjectCoverage;
+}
+
+export interface ProjectCoverage {
+  /** Whether the snapshot collected projects; null: a campaign started before projects. */
+  collected: boolean | null;
+  /** Whether it collected project-scope role assignments too. */
+  role_assignments_collected: boolean | null;
+  /** The project ids a `--project` campaign is limited to; null: no such limit. */
+  only: string[] | null;
+  /** One line saying the above. */
+  note: string;
+}
+
+/** What a campaign's population holds of project grants, from what its snapshot collected. */
+export function projectCoverage(campaign: CampaignRow): ProjectCoverage {
+  const only = campaign.project_filter;
+  const uncollected = campaign.uncollected;
+  if (uncollected === null) {
+    return {
+      collected: null,
+      role_assignments_collected: null,
+      only,
+      note: "not reviewed: the campaign started before project grants were certified",
+    };
+  }
+  const collected = !uncollected.includes("projects");
+  const roles = collected && !uncollected.includes("project_role_assignments");
+  const limit = only === null ? "" : `; limited to project(s) ${only.join(", ")}`;
+  const note = !collected
+    ? `not collected by snapshot ${campaign.snapshot_id} (crawled without projects): the campaign has no project grants`
+    : !roles
+      ? `collected by snapshot ${campaign.snapshot_id} without project role assignments: no direct project roles, and attached groups' project roles unknown${limit}`
+      : `collected by snapshot ${campaign.snapshot_id}${limit}`;
+  return { collected, role_assignments_collected: roles, only, note };
 }
 
 const percent = (part: number, whole: number): number =>
@@ -179,7 +264,9 @@ export function summarise(
   const byReviewer = new Map<string, ReviewerStatus>();
   const totals = { decided: 0, approved: 0, revoked: 0, needs_info: 0, escalated: 0, carried: 0 };
   const remediation = { revoked: 0, verified: 0, pending: 0, failed: 0, idp: 0 };
+  const byKind: Record<string, number> = {};
   for (const s of states) {
+    byKind[s.item.kind] = (byKind[s.item.kind] ?? 0) + 1;
     const d = s.decision?.decision ?? null;
     if (s.item.carried_from_campaign_id !== null) totals.carried++;
     const final = d === "approve" || d === "revoke" || d === "escalated";
@@ -245,5 +332,7 @@ export function summarise(
     reviewers,
     overdue_reviewers: reviewers.filter((r) => r.overdue).map((r) => r.reviewer),
     remediation,
+    by_kind: byKind,
+    projects: projectCoverage(campaign),
   };
 }

@@ -19,7 +19,14 @@
  * as its code; cell styles are not read, so a date stays the number Excel stores.
  */
 import { posix } from "node:path";
-import { ALL_HEADERS, INSTRUCTIONS_SHEET, POPULATION_HEADERS, REVIEW_SHEET } from "./workbook.js";
+import {
+  ALL_HEADERS,
+  INSTRUCTIONS_SHEET,
+  POPULATION_HEADERS,
+  PROJECT_HEADERS,
+  REQUIRED_HEADERS,
+  REVIEW_SHEET,
+} from "./workbook.js";
 import { localName, XmlError, type XmlHandler, XmlTokenizer } from "./xml-stream.js";
 import {
   type CheckedEntry,
@@ -47,7 +54,10 @@ const XML_LIMITS = { maxTagChars: 64 * 1024, maxTextChars: 512 * 1024, maxDepth:
 export interface ReadRow {
   /** The Excel row number. */
   row: number;
+  /** The POPULATION_HEADERS cells, in that order. */
   population: string[];
+  /** The PROJECT_HEADERS cells ("" where a workbook exported before projects has no column). */
+  project: string[];
   decision: string;
   justification: string;
   item_id: string;
@@ -468,14 +478,18 @@ async function readChecked(zip: CheckedZip, visitor: ReviewVisitor): Promise<str
             if (!columns.has(name)) columns.set(name, col);
           }
         }
-        missing = ALL_HEADERS.filter((h) => !columns.has(h));
+        missing = REQUIRED_HEADERS.filter((h) => !columns.has(h));
         if (missing.length > 0) return false;
-        for (const h of ALL_HEADERS) wantedColumns.add(columns.get(h) as number);
+        for (const h of ALL_HEADERS) {
+          const col = columns.get(h);
+          if (col !== undefined) wantedColumns.add(col);
+        }
         if (number === 1) return true;
       }
       const read: ReadRow = {
         row: number,
         population: POPULATION_HEADERS.map((h) => at(cells, h)),
+        project: PROJECT_HEADERS.map((h) => at(cells, h)),
         decision: at(cells, "Decision").trim(),
         justification: at(cells, "Justification").trim(),
         item_id: at(cells, "Item ID").trim(),
@@ -485,6 +499,7 @@ async function readChecked(zip: CheckedZip, visitor: ReviewVisitor): Promise<str
       };
       const empty =
         read.population.every((c) => c === "") &&
+        read.project.every((c) => c === "") &&
         read.decision === "" &&
         read.justification === "" &&
         read.item_id === "" &&
@@ -492,7 +507,7 @@ async function readChecked(zip: CheckedZip, visitor: ReviewVisitor): Promise<str
       return empty ? true : visitor.row(read);
     },
   });
-  if (!header) missing = [...ALL_HEADERS];
+  if (!header) missing = [...REQUIRED_HEADERS];
   if (missing.length > 0) {
     problems.push(`sheet "${REVIEW_SHEET}" lacks column(s) ${missing.join(", ")}`);
   }

@@ -7,6 +7,11 @@
  * report's `cellText` (neutralised against formula injection, XML-safe); zip entries carry the
  * campaign's creation date, so a workbook's bytes depend on its content only. Reading one back
  * is workbook-read.ts.
+ *
+ * A project grant's row shows its project (the Project and Project ID columns, right after the
+ * Grant column, empty for an organization grant); its MAC covers them after the population
+ * cells. An organization grant's MAC covers the population cells only, as before projects, so a
+ * workbook exported then (without the project columns) still imports.
  */
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
@@ -17,8 +22,35 @@ import { exportMac, rowHash, rowHashV2 } from "./rowhash.js";
 
 export const REVIEW_SHEET = "Review";
 export const INSTRUCTIONS_SHEET = "Instructions";
+/**
+ * The population cells every row MAC covers, in this order (rowhash.ts). Unchanged since before
+ * projects, so that a workbook exported then still imports: its rows are organization grants.
+ */
 export const POPULATION_HEADERS = [
   "Grant",
+  "Group",
+  "Group ID",
+  "Managed by",
+  "User email",
+  "User name",
+  "User ID",
+  "Role",
+  "Role ID",
+  "Elevated",
+  "Access path",
+  "Self-review",
+] as const;
+/**
+ * The project of a project grant (empty for an organization grant). A project row's MAC covers
+ * these cells after the population cells; a workbook exported before projects has no such
+ * columns, which reads as empty cells.
+ */
+export const PROJECT_HEADERS = ["Project", "Project ID"] as const;
+/** The population columns as the Review sheet shows them: the project right after the grant. */
+export const SHEET_POPULATION_HEADERS = [
+  "Grant",
+  "Project",
+  "Project ID",
   "Group",
   "Group ID",
   "Managed by",
@@ -35,24 +67,52 @@ export const DECISION_HEADER = "Decision";
 export const JUSTIFICATION_HEADER = "Justification";
 export const HIDDEN_HEADERS = ["Item ID", "Campaign ID", "Snapshot ID", "Row hash"] as const;
 export const ALL_HEADERS = [
-  ...POPULATION_HEADERS,
+  ...SHEET_POPULATION_HEADERS,
   DECISION_HEADER,
   JUSTIFICATION_HEADER,
   ...HIDDEN_HEADERS,
 ] as const;
-const WIDTHS = [18, 28, 24, 11, 30, 22, 24, 24, 24, 9, 60, 11, 13, 50, 26, 12, 12, 66];
+/** The columns a returned workbook must have (one exported before projects lacks the project's). */
+export const REQUIRED_HEADERS: readonly (typeof ALL_HEADERS)[number][] = ALL_HEADERS.filter(
+  (h) => !(PROJECT_HEADERS as readonly string[]).includes(h),
+);
+const WIDTHS: Record<(typeof ALL_HEADERS)[number], number> = {
+  Grant: 18,
+  Project: 28,
+  "Project ID": 24,
+  Group: 28,
+  "Group ID": 24,
+  "Managed by": 11,
+  "User email": 30,
+  "User name": 22,
+  "User ID": 24,
+  Role: 24,
+  "Role ID": 24,
+  Elevated: 9,
+  "Access path": 60,
+  "Self-review": 11,
+  Decision: 13,
+  Justification: 50,
+  "Item ID": 26,
+  "Campaign ID": 12,
+  "Snapshot ID": 12,
+  "Row hash": 66,
+};
 
 export const DECISION_LABELS = { approve: "Approve", revoke: "Revoke", needs_info: "Needs info" };
 export const KIND_LABELS = {
   membership: "Group membership",
   group_role: "Group role",
   user_role: "Direct role",
+  project_membership: "Project membership",
+  project_group: "Project group",
+  project_user_role: "Project role",
 } as const;
 
-/** The population cells of one item exactly as the workbook holds them. */
+/** The population cells of one item exactly as the workbook holds them (POPULATION_HEADERS). */
 export function populationCells(item: ItemRow): string[] {
   const managedBy =
-    item.kind === "user_role"
+    item.group_id === null
       ? ""
       : item.group_is_scim_managed === null
         ? "Unknown"
@@ -75,6 +135,30 @@ export function populationCells(item: ItemRow): string[] {
   ].map(cellText);
 }
 
+/** The project cells of one item exactly as the workbook holds them (PROJECT_HEADERS). */
+export function projectCells(item: ItemRow): string[] {
+  return [item.project_name ?? "", item.project_id ?? ""].map(cellText);
+}
+
+/** What a row's MAC covers: the population cells, then a project grant's project cells. */
+function macCells(item: ItemRow): string[] {
+  const cells = populationCells(item);
+  return item.project_id === null ? cells : [...cells, ...projectCells(item)];
+}
+
+/** The cells of one item's row as the Review sheet shows them (SHEET_POPULATION_HEADERS). */
+function sheetCells(item: ItemRow): string[] {
+  const byHeader = new Map<string, string>();
+  POPULATION_HEADERS.forEach((h, i) => {
+    byHeader.set(h, populationCells(item)[i] ?? "");
+  });
+  const project = projectCells(item);
+  PROJECT_HEADERS.forEach((h, i) => {
+    byHeader.set(h, project[i] ?? "");
+  });
+  return SHEET_POPULATION_HEADERS.map((h) => byHeader.get(h) ?? "");
+}
+
 /**
  * The MAC of an item's row in a workbook of `generation` (0: exported before generations,
  * `row-v1`; from 1, `row-v2` over the item's reviewer and the generation too).
@@ -82,7 +166,7 @@ export function populationCells(item: ItemRow): string[] {
 export function itemRowHash(campaign: CampaignRow, item: ItemRow, generation: number): string {
   const campaignId = String(campaign.campaign_id);
   const snapshotId = String(campaign.snapshot_id);
-  const cells = populationCells(item);
+  const cells = macCells(item);
   return generation === 0
     ? rowHash(campaign.secret, campaignId, snapshotId, item.item_id, cells)
     : rowHashV2(
@@ -238,11 +322,19 @@ export async function writeReviewerWorkbook(path: string, book: ReviewerWorkbook
   intro.commit();
 
   const sheet = writer.addWorksheet(REVIEW_SHEET, {
-    views: [{ state: "frozen", xSplit: 0, ySplit: 1, topLeftCell: "A2", activeCell: "M2" }],
+    views: [
+      {
+        state: "frozen",
+        xSplit: 0,
+        ySplit: 1,
+        topLeftCell: "A2",
+        activeCell: `${columnLetter(SHEET_POPULATION_HEADERS.length + 1)}2`,
+      },
+    ],
     pageSetup: { orientation: "landscape", printTitlesRow: "1:1" },
   });
-  sheet.columns = ALL_HEADERS.map((header, i) => ({
-    width: WIDTHS[i] ?? 20,
+  sheet.columns = ALL_HEADERS.map((header) => ({
+    width: WIDTHS[header],
     hidden: (HIDDEN_HEADERS as readonly string[]).includes(header),
   }));
   await sheet.protect("", PROTECTION);
@@ -253,16 +345,16 @@ export async function writeReviewerWorkbook(path: string, book: ReviewerWorkbook
     cell.style = HEADER_STYLE;
   });
   header.commit();
-  const decisionColumn = POPULATION_HEADERS.length + 1;
+  const decisionColumn = SHEET_POPULATION_HEADERS.length + 1;
+  const pathColumn = SHEET_POPULATION_HEADERS.indexOf("Access path");
   let rowNumber = 1;
   for (const item of book.items) {
     rowNumber++;
     const row = sheet.getRow(rowNumber);
-    const cells = populationCells(item);
-    cells.forEach((value, i) => {
+    sheetCells(item).forEach((value, i) => {
       const cell = row.getCell(i + 1);
       cell.value = value;
-      cell.style = i === 10 ? WRAP : LOCKED;
+      cell.style = i === pathColumn ? WRAP : LOCKED;
     });
     const current = book.decisions.get(item.item_id);
     const decision = row.getCell(decisionColumn);

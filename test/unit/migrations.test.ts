@@ -10,8 +10,9 @@ describe("migrations as numbered SQL files", () => {
       [4, "certification campaigns and remediation"],
       [5, "certification export generations and superseding imports"],
       [6, "projects: project facts, snapshot coverage, vanished project access"],
+      [7, "certification of project grants"],
     ]);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
     expect(MIGRATIONS[1]?.sql).toMatch(/^-- Released:.*\nCREATE VIEW effective_access AS/);
   });
 

@@ -13,6 +13,7 @@ import {
   importWorkbooks,
   loadCampaign,
   loadReviewersFile,
+  projectCoverage,
   type ReviewerRules,
   SCOPES,
   type Scope,
@@ -88,7 +89,10 @@ interface StartFlags {
   policy: UndecidedPolicy;
   due?: string;
   allowSelfReview?: boolean;
+  project: string[];
 }
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 const campaignSummary = (c: CampaignRow) => ({
   campaign: c.name,
@@ -96,6 +100,7 @@ const campaignSummary = (c: CampaignRow) => ({
   snapshot_id: c.snapshot_id,
   seal: c.seal,
   scope: c.scope,
+  project_filter: c.project_filter,
   undecided_policy: c.undecided_policy,
   due_date: c.due_date,
   status: c.status,
@@ -112,9 +117,23 @@ export function registerCertify(program: Command): void {
     .requiredOption("--name <name>", "campaign name (unique), e.g. Q4-2026")
     .option("--snapshot <id>", "a complete snapshot (default: the latest)", intOption(1))
     .addOption(
-      new Option("--scope <scope>", "which grants are reviewed").choices(SCOPES).default("all"),
+      new Option(
+        "--scope <scope>",
+        "which grants are reviewed (all, elevated, changed-since-last: organization and project grants; projects or organization: only those)",
+      )
+        .choices(SCOPES)
+        .default("all"),
     )
-    .option("--reviewers <file>", "reviewer rules (YAML: default, by_group, by_role, fallback)")
+    .option(
+      "--project <id|name>",
+      "only the grants inside this project (repeat for several)",
+      collect,
+      [] as string[],
+    )
+    .option(
+      "--reviewers <file>",
+      "reviewer rules (YAML: default, by_group, by_role, by_project, project_owners, fallback)",
+    )
     .option("--reviewer <email>", "one reviewer for every item (instead of --reviewers)")
     .addOption(
       new Option("--policy <policy>", "what happens to items undecided at close")
@@ -145,6 +164,7 @@ export function registerCertify(program: Command): void {
           reviewers: rules,
           policy: flags.policy,
           allowSelfReview: flags.allowSelfReview === true,
+          projects: flags.project,
           ...(flags.snapshot === undefined ? {} : { snapshotId: flags.snapshot }),
           ...(flags.due === undefined ? {} : { dueDate: flags.due }),
         }),
@@ -154,6 +174,11 @@ export function registerCertify(program: Command): void {
         [
           `campaign ${campaign.name} started on snapshot ${campaign.snapshot_id} (seal ${campaign.seal.slice(0, 16)}…, scope ${campaign.scope}): ${result.items} item(s), ${result.to_review} to review, ${result.carried_forward} approval(s) carried forward`,
           ...result.reviewers.map((r) => `  ${revealInvisible(r.reviewer)}: ${r.items} item(s)`),
+          `project grants: ${revealInvisible(projectCoverage(campaign).note)}${
+            result.projects === null
+              ? ""
+              : ` (${result.projects.map((p) => `"${revealInvisible(p.name ?? p.project_id)}"`).join(", ")})`
+          }`,
           `snapshot ${campaign.snapshot_id} held: "${result.hold}"`,
         ].join("\n"),
       );
@@ -258,6 +283,7 @@ export function registerCertify(program: Command): void {
               `  ${revealInvisible(r.reviewer)}: ${r.decided}/${r.items} (${r.percent_complete}%), ${r.approved} approved, ${r.revoked} revoked, ${r.pending} pending${r.overdue ? " OVERDUE" : ""}`,
           ),
           `remediation: ${status.remediation.verified} verified, ${status.remediation.pending} pending, ${status.remediation.failed} failed of ${status.remediation.revoked} revoked`,
+          `project grants: ${revealInvisible(status.projects.note)}`,
         ].join("\n"),
       );
     });

@@ -22,12 +22,22 @@ function describe(a: PlannedAction): string {
   // Names are revealed one by one: a line break in a name must not forge a line of the plan.
   const who = revealInvisible(a.user_email ?? a.user_id ?? "");
   const group = `"${revealInvisible(a.group_name ?? a.group_id ?? "")}" (${a.group_id ?? ""})`;
+  const project = `"${revealInvisible(a.project_name ?? a.project_id ?? "")}"`;
+  const role = `"${revealInvisible(a.role_name ?? a.role_id ?? "")}"`;
   const what =
     a.action === "idp_change"
       ? `change in the identity provider: remove ${who} (${a.user_id ?? ""}) from SCIM-managed group ${group}`
       : `${a.method ?? ""} ${a.path ?? ""}`;
-  const extra = a.error ? `: ${a.error}` : "";
-  return `  ${a.item_id}  [${a.status}]  ${what}${extra}`;
+  const grant =
+    a.action === "remove_project_member"
+      ? ` (remove ${who} from project ${project})`
+      : a.action === "detach_project_group"
+        ? ` (detach group ${group} from project ${project})`
+        : a.action === "unassign_project_user_role"
+          ? ` (unassign ${role} from ${who} in project ${project})`
+          : "";
+  const extra = a.error ? `: ${revealInvisible(a.error)}` : "";
+  return `  ${a.item_id}  [${a.status}]  ${what}${grant}${extra}`;
 }
 
 export function registerRemediate(program: Command): void {
@@ -64,6 +74,10 @@ export function registerRemediate(program: Command): void {
   )
     .requiredOption("--campaign <name>", "campaign name")
     .option("--yes", "confirm: change the organization")
+    .option(
+      "--retry-refused",
+      "also retry the calls the API refused before (400/422: not retried otherwise)",
+    )
     .option("--json", "print JSON")
     .action(
       async (
@@ -72,6 +86,7 @@ export function registerRemediate(program: Command): void {
           json?: boolean;
           campaign: string;
           yes?: boolean;
+          retryRefused?: boolean;
           baseUrl?: string;
           keyFile?: string;
         },
@@ -95,7 +110,9 @@ export function registerRemediate(program: Command): void {
         let result: Awaited<ReturnType<typeof applyRemediation>>;
         try {
           result = await withStore(command, false, async (store) =>
-            applyRemediation(store, await loadCampaign(store, flags.campaign), client),
+            applyRemediation(store, await loadCampaign(store, flags.campaign), client, {
+              retryRefused: flags.retryRefused === true,
+            }),
           );
         } finally {
           await client.close();
@@ -105,15 +122,25 @@ export function registerRemediate(program: Command): void {
         } else {
           writeOut(
             `${[
-              `campaign ${flags.campaign}: ${result.executed} call(s) made, ${result.skipped} skipped (done or identity provider), ${result.failed} failed`,
+              `campaign ${flags.campaign}: ${result.executed} call(s) made, ${result.skipped} skipped (done, identity provider or refused before), ${result.failed} failed${result.refused > 0 ? ` (${result.refused} refused by the API: not retried)` : ""}`,
               ...result.actions.map(describe),
               "run a crawl, then `certify status` to verify that the revoked grants are gone",
             ].join("\n")}\n`,
           );
         }
         if (result.failed > 0) {
+          const retryable = result.failed - result.refused;
           throw new CliError(
-            `${result.failed} remediation call(s) failed; run apply again to retry them`,
+            [
+              retryable > 0
+                ? `${retryable} remediation call(s) failed; run apply again to retry them`
+                : "",
+              result.refused > 0
+                ? `${result.refused} call(s) refused by the API (400/422), recorded and not retried (--retry-refused to try again): remove the access another way, or accept it`
+                : "",
+            ]
+              .filter((line) => line !== "")
+              .join("; "),
           );
         }
       },
