@@ -36,7 +36,9 @@ describe("a schema version 5 database", () => {
       const versions = await store.query<{ version: number }>(
         "SELECT version FROM schema_migrations ORDER BY version",
       );
-      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6].slice(0, SCHEMA_VERSION));
+      expect(versions.map((v) => v.version)).toEqual(
+        Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
+      );
       const snapshots = await store.query<{
         snapshot_id: number;
         schema_version: number;
