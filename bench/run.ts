@@ -271,6 +271,19 @@ async function crawlProjects(): Promise<void> {
     const requests = Number(run.output.requests);
     const limitMs = (requests * latencyMs) / concurrency;
     const allowedMs = 1.25 * limitMs + fixedMs;
+    // The same crawl without projects: what the project part adds, against its own limit.
+    const orgOnly = await runCrawl(sim, join(work, "projects-org-only.duckdb"), [
+      "--concurrency",
+      String(concurrency),
+      "--no-projects",
+    ]);
+    const orgRequests = Number(orgOnly.output.requests);
+    const projectRequests = requests - orgRequests;
+    const projectLimitMs = (projectRequests * latencyMs) / concurrency;
+    const orgLimitMs = (orgRequests * latencyMs) / concurrency;
+    log(
+      `crawl-projects: without projects ${(orgOnly.wallMs / 1000).toFixed(1)} s (${orgRequests} requests, ${(orgOnly.wallMs / orgLimitMs).toFixed(2)}x its limit); the project part adds ${((run.wallMs - orgOnly.wallMs) / 1000).toFixed(1)} s for ${projectRequests} requests (${((run.wallMs - orgOnly.wallMs) / projectLimitMs).toFixed(2)}x its limit)`,
+    );
     log(
       `crawl-projects: ${(run.wallMs / 1000).toFixed(1)} s wall, ${requests} requests (minimum ${paths.length}, ${projectPaths.length} for projects), limit ${(limitMs / 1000).toFixed(1)} s, peak RSS ${run.peakRssMb} MB`,
     );
@@ -299,6 +312,17 @@ async function crawlProjects(): Promise<void> {
       concurrency_limit_s: round(limitMs / 1000),
       fixed_cost_ms: Math.round(fixedMs),
       wall_vs_limit: round(run.wallMs / limitMs, 3),
+      without_projects: {
+        wall_s: round(orgOnly.wallMs / 1000),
+        requests: orgRequests,
+        wall_vs_limit: round(orgOnly.wallMs / orgLimitMs, 3),
+      },
+      project_part: {
+        added_wall_s: round((run.wallMs - orgOnly.wallMs) / 1000),
+        requests: projectRequests,
+        concurrency_limit_s: round(projectLimitMs / 1000),
+        added_wall_vs_limit: round((run.wallMs - orgOnly.wallMs) / projectLimitMs, 3),
+      },
       peak_rss_mb: run.peakRssMb,
       targets: {
         requests_per_minimum_page: 1.0,
