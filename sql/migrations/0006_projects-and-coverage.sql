@@ -104,11 +104,13 @@ JOIN hist_project_user_roles AS h
 WHERE r.status = 'complete';
 CREATE VIEW snapshot_vanished_project_access AS
 SELECT snapshot_id, project_id, principal_type, principal_id FROM run_vanished_project_access;
--- What each snapshot collected, one row per (snapshot, coverage scope).
+-- What each snapshot collected (or, for a failed one, set out to), one row per (snapshot,
+-- coverage scope); a snapshot pruned by retention keeps only its row in `snapshots`.
 CREATE VIEW snapshot_coverage AS
 SELECT r.snapshot_id, s.scope, NOT list_contains(coalesce(r.uncollected, []), s.scope) AS collected
 FROM snapshot_runs AS r
-CROSS JOIN (SELECT unnest(['organization', 'user_roles', 'projects', 'project_role_assignments']) AS scope) AS s;
+CROSS JOIN (SELECT unnest(['organization', 'user_roles', 'projects', 'project_role_assignments']) AS scope) AS s
+WHERE r.status <> 'pruned';
 
 -- effective_access gains the project scope: one row per (snapshot, user, role, scope, path).
 -- Organization rows are as before (scope 'organization', no project). Project rows have a path
