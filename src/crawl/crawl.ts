@@ -15,6 +15,7 @@
  * `--no-project-role-assignments`) is recorded with the snapshot as not collected.
  */
 
+import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import {
   AdminApiError,
@@ -265,6 +266,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const tally = new EndpointTally();
   // Aborted by the caller's signal or by the first failure of any concurrent listing.
   const inner = new AbortController();
+  // Every request in flight (and each waiting for a slot) listens on it: not a leak.
+  setMaxListeners(Math.max(10, concurrency * 4), inner.signal);
   const onOuterAbort = () => inner.abort(signal?.reason);
   if (signal?.aborted) onOuterAbort();
   signal?.addEventListener("abort", onOuterAbort, { once: true });
