@@ -18,12 +18,11 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import ExcelJS from "exceljs";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdminClient } from "../src/api/index.js";
 import { itemId } from "../src/certify/population.js";
-import { crawl } from "../src/crawl/index.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { MIGRATIONS, migrate } from "../src/store/migrations.js";
+import { crawlInto } from "./support/analysis-org.js";
 import {
   fillWorkbook,
   readRows,
@@ -40,32 +39,6 @@ const SEC = "sec@corp.example";
 const ZEPHYR_LEAD = "zephyr-lead@corp.example";
 const ALICE = "alice@corp.example";
 const DAVE = "dave@corp.example";
-
-async function crawlWith(sim: RunningSimulator, path: string, projects = true): Promise<number> {
-  const store = await Store.open(path);
-  const client = new AdminClient({
-    baseUrl: sim.baseUrl,
-    apiKey: sim.adminKey,
-    initialBackoffMs: 5,
-    maxRetries: 8,
-    concurrency: 4,
-  });
-  try {
-    const result = await crawl({
-      client,
-      store,
-      baseUrl: sim.baseUrl,
-      keyRedacted: "sk-admin...test",
-      toolVersion: "test",
-      concurrency: 4,
-      projects,
-    });
-    return result.snapshotId;
-  } finally {
-    await client.close();
-    await store.close();
-  }
-}
 
 async function query<T>(path: string, sql: string, params?: unknown[]): Promise<T[]> {
   const store = await Store.open(path, { readOnly: true });
@@ -246,8 +219,8 @@ describe("certification of project grants", () => {
     s.addProjectUser(ids.defaultProject, ids.erin, "member");
     s.attachProjectGroup(ids.legacy, ids.legacyTeam, role(ids.legacy, "Project Member"));
     s.archiveProject(ids.legacy);
-    firstSnapshot = await crawlWith(sim, db);
-    await crawlWith(sim, noProjectsDb, false);
+    firstSnapshot = await crawlInto(sim, db);
+    await crawlInto(sim, noProjectsDb, { projects: false });
     writeFileSync(
       reviewers,
       [
@@ -570,7 +543,7 @@ describe("certification of project grants", () => {
       pending: 4,
       failed: 2,
     });
-    const blind = await crawlWith(sim, db, false);
+    const blind = await crawlInto(sim, db, { projects: false });
     expect((await status("P1")).remediation).toMatchObject({ verified: 0, pending: 4, failed: 2 });
     const details = async (): Promise<string[]> => {
       const report = await cli([
@@ -605,7 +578,7 @@ describe("certification of project grants", () => {
       /^failed: refused by the API \(not retried\): 400 bad_request/,
     );
 
-    const seen = await crawlWith(sim, db);
+    const seen = await crawlInto(sim, db);
     expect((await status("P1")).remediation).toMatchObject({
       revoked: 6,
       verified: 4,
@@ -878,7 +851,7 @@ describe("hostile project names", () => {
       s.addProjectUser(p, member, "member");
       s.attachProjectGroup(p, group, s.projectRoleIdByName(p, "Project Viewer") as string);
     }
-    await crawlWith(sim, db);
+    await crawlInto(sim, db);
   }, 120_000);
   afterAll(async () => {
     await sim?.stop();
