@@ -31,6 +31,7 @@ import {
 } from "./support/certify-workbooks.js";
 import { cliEnv, runCli } from "./support/cli.js";
 import { HOSTILE_CORPUS, type HostileKey } from "./support/hostile.js";
+import { FORMULA_START, hiddenIn, workbookTexts } from "./support/output-checks.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "aa-certify-projects-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -47,33 +48,6 @@ async function query<T>(path: string, sql: string, params?: unknown[]): Promise<
   } finally {
     await store.close();
   }
-}
-
-/** What must never reach a reader raw (as in security.outputs.test.ts). */
-const HIDDEN =
-  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Variation_Selector}]|(?! )\p{Zs}/u;
-const hiddenIn = (text: string, allowed: readonly string[] = ["\n"]): string[] => {
-  const found = new Set<string>();
-  for (const char of text) {
-    if (allowed.includes(char) || !HIDDEN.test(char)) continue;
-    found.add(`U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase()}`);
-  }
-  return [...found];
-};
-const FORMULA_START = /^(?:[\t\r]|\s*[=+\-@])/;
-
-async function workbookTexts(path: string): Promise<string[]> {
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.readFile(path);
-  const texts: string[] = [];
-  for (const sheet of book.worksheets) {
-    sheet.eachRow({ includeEmpty: false }, (row) => {
-      row.eachCell({ includeEmpty: false }, (cell) => {
-        if (typeof cell.value === "string") texts.push(cell.value);
-      });
-    });
-  }
-  return texts;
 }
 
 interface StartJson {

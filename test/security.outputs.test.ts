@@ -12,7 +12,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderChangeReportEmail } from "../src/deliver/email.js";
 import { cellText } from "../src/render/index.js";
@@ -24,48 +23,10 @@ import { sqlQueries } from "../src/util/sql-files.js";
 import { hiddenCharacterClassRe2 } from "../src/util/unicode.js";
 import { cliEnv, runCli } from "./support/cli.js";
 import { addHostileOrganization, HOSTILE_CORPUS, type HostileOrg } from "./support/hostile.js";
+import { FORMULA_START, hiddenIn, workbookTexts } from "./support/output-checks.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "aa-outputs-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/**
- * What must never reach a reader raw, written here from the issue's words, not imported: controls
- * (ESC and C1 CSI among them), format characters (bidi, zero-width, tags), line and paragraph
- * separators, variation selectors, other default-ignorable code points, spaces other than U+0020.
- */
-const HIDDEN =
-  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Variation_Selector}]|(?! )\p{Zs}/u;
-
-/** The hidden characters of `text`, as labels, ignoring the layout's own line breaks. */
-function hiddenIn(text: string, allowed: readonly string[] = ["\n"]): string[] {
-  const found = new Set<string>();
-  for (const char of text) {
-    if (allowed.includes(char) || !HIDDEN.test(char)) continue;
-    found.add(`U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase()}`);
-  }
-  return [...found];
-}
-
-const FORMULA_START = /^(?:[\t\r]|\s*[=+\-@])/;
-
-/** The text of every cell of every sheet. */
-async function workbookTexts(path: string): Promise<string[]> {
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.readFile(path);
-  const texts: string[] = [];
-  for (const sheet of book.worksheets) {
-    sheet.eachRow({ includeEmpty: false }, (row) => {
-      row.eachCell({ includeEmpty: false }, (cell) => {
-        const v = cell.value;
-        if (typeof v === "string") texts.push(v);
-        else if (v !== null && typeof v === "object" && "richText" in v) {
-          texts.push(v.richText.map((r) => r.text).join(""));
-        }
-      });
-    });
-  }
-  return texts;
-}
 
 /** Cells of a workbook (or CSV file) that show a hidden character or could start a formula. */
 function unsafeCells(texts: readonly string[]): string[] {
