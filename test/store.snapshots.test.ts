@@ -35,7 +35,7 @@ import {
   chainSeal,
   GENESIS_SEAL,
   partLinesSql,
-  SEAL_FORMAT_V2,
+  SEAL_FORMAT_V3,
   SEAL_PARTS,
 } from "../src/store/seal.js";
 import { createLogger, silentLogger } from "../src/util/log.js";
@@ -860,7 +860,7 @@ describe("seal", () => {
         const found = parts.find((x) => x.snapshot_id === index + 1 && x.part === p.part);
         return { part: p.part, rowCount: found?.row_count ?? -1, sha256: found?.sha256 ?? "" };
       });
-      expect(chainSeal(previous, own, SEAL_FORMAT_V2)).toBe(seal);
+      expect(chainSeal(previous, own, SEAL_FORMAT_V3)).toBe(seal);
       previous = seal;
     }
 

@@ -10,6 +10,10 @@ import { MAX_BACKOFF_MS, packageVersion, type RequestStats, Transport } from "./
 import { MAX_RESPONSE_BYTES } from "./limits.js";
 import { type ListOptions, type Paginated, PaginatedList, type RawPage } from "./paginate.js";
 import {
+  type AdminApiKey,
+  type AdminApiKeyDeleted,
+  AdminApiKeyDeletedSchema,
+  AdminApiKeySchema,
   type AssignedRole,
   AssignedRoleSchema,
   type DeletedAssignment,
@@ -24,6 +28,10 @@ import {
   GroupUpdatedSchema,
   type GroupUser,
   type GroupUserAssignment,
+  type Invite,
+  type InviteDeleted,
+  InviteDeletedSchema,
+  InviteSchema,
   GroupUserAssignmentSchema,
   GroupUserSchema,
   lastIdPageSchema,
@@ -31,6 +39,10 @@ import {
   type OrgUser,
   OrgUserSchema,
   type Project,
+  type ProjectApiKey,
+  type ProjectApiKeyDeleted,
+  ProjectApiKeyDeletedSchema,
+  ProjectApiKeySchema,
   type ProjectGroup,
   ProjectGroupSchema,
   ProjectSchema,
@@ -42,6 +54,10 @@ import {
   type RoleDeleted,
   RoleDeletedSchema,
   RoleSchema,
+  type ServiceAccount,
+  type ServiceAccountDeleted,
+  ServiceAccountDeletedSchema,
+  ServiceAccountSchema,
   type UserRoleAssignment,
   UserRoleAssignmentSchema,
 } from "./types.js";
@@ -89,6 +105,10 @@ const OrgUsersPage = lastIdPageSchema(OrgUserSchema);
 const ProjectsPage = lastIdPageSchema(ProjectSchema);
 const ProjectUsersPage = lastIdPageSchema(ProjectUserSchema);
 const ProjectGroupsPage = nextCursorPageSchema(ProjectGroupSchema);
+const ServiceAccountsPage = lastIdPageSchema(ServiceAccountSchema);
+const ProjectApiKeysPage = lastIdPageSchema(ProjectApiKeySchema);
+const AdminApiKeysPage = lastIdPageSchema(AdminApiKeySchema);
+const InvitesPage = lastIdPageSchema(InviteSchema);
 
 /** Largest page sizes the endpoints accept. */
 export const MAX_PAGE_SIZE = { nextCursor: 1000, legacy: 100, projectGroups: 100 } as const;
@@ -334,6 +354,78 @@ export class AdminClient {
       `/projects/${encodeSegment("projectId", projectId)}/users/${encodeSegment("userId", userId)}/roles`,
       "/projects/{project_id}/users/{user_id}/roles",
       AssignedRolesPage,
+      opts,
+    );
+  }
+
+  /**
+   * `GET /organization/projects/{project_id}/service_accounts` (legacy envelope). 400 for an
+   * archived project.
+   */
+  listServiceAccounts(
+    projectId: string,
+    opts?: { limit?: number; after?: string; signal?: AbortSignal },
+  ): Paginated<ServiceAccount> {
+    return this.lastIdList<ServiceAccount, typeof ServiceAccountsPage>(
+      `/organization/projects/${encodeSegment("projectId", projectId)}/service_accounts`,
+      "/organization/projects/{project_id}/service_accounts",
+      ServiceAccountsPage,
+      opts,
+    );
+  }
+
+  /**
+   * `GET /organization/projects/{project_id}/api_keys?owner_project_access=any` (legacy
+   * envelope): every enabled key of the project. Without the parameter the API applies
+   * "membership-based visibility rules" that may leave enabled keys out.
+   */
+  listProjectApiKeys(
+    projectId: string,
+    opts?: { limit?: number; after?: string; signal?: AbortSignal },
+  ): Paginated<ProjectApiKey> {
+    return this.lastIdList<ProjectApiKey, typeof ProjectApiKeysPage>(
+      `/organization/projects/${encodeSegment("projectId", projectId)}/api_keys`,
+      "/organization/projects/{project_id}/api_keys",
+      ProjectApiKeysPage,
+      opts,
+      [["owner_project_access", "any"]],
+    );
+  }
+
+  /**
+   * `GET /organization/admin_api_keys` (CursorPage: `after` = the last item's id; no maximum
+   * limit is stated, 100 is asked for).
+   */
+  listAdminApiKeys(opts?: {
+    limit?: number;
+    after?: string;
+    signal?: AbortSignal;
+  }): Paginated<AdminApiKey> {
+    return new PaginatedList<AdminApiKey, typeof AdminApiKeysPage>({
+      transport: this.transport,
+      path: "/organization/admin_api_keys",
+      endpoint: "/organization/admin_api_keys",
+      style: "last_item",
+      schema: AdminApiKeysPage,
+      query: [
+        ["limit", String(pageLimit(opts?.limit, MAX_PAGE_SIZE.legacy))],
+        ["order", "asc"],
+      ],
+      startAfter: opts?.after,
+      signal: opts?.signal,
+    });
+  }
+
+  /** `GET /organization/invites` (legacy envelope): pending, accepted and expired invites. */
+  listInvites(opts?: {
+    limit?: number;
+    after?: string;
+    signal?: AbortSignal;
+  }): Paginated<Invite> {
+    return this.lastIdList<Invite, typeof InvitesPage>(
+      "/organization/invites",
+      "/organization/invites",
+      InvitesPage,
       opts,
     );
   }
@@ -720,6 +812,45 @@ export class AdminClient {
       `/projects/${encodeSegment("projectId", projectId)}/users/${encodeSegment("userId", userId)}/roles/${encodeSegment("roleId", roleId)}`,
       "/projects/{project_id}/users/{user_id}/roles/{role_id}",
       DeletedAssignmentSchema,
+    );
+  }
+
+  /** `DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}` (its keys go with it). */
+  async deleteServiceAccount(
+    projectId: string,
+    serviceAccountId: string,
+  ): Promise<ServiceAccountDeleted> {
+    return this.delete(
+      `/organization/projects/${encodeSegment("projectId", projectId)}/service_accounts/${encodeSegment("serviceAccountId", serviceAccountId)}`,
+      "/organization/projects/{project_id}/service_accounts/{service_account_id}",
+      ServiceAccountDeletedSchema,
+    );
+  }
+
+  /** `DELETE /organization/projects/{project_id}/api_keys/{api_key_id}` (400 for a service account's key). */
+  async deleteProjectApiKey(projectId: string, keyId: string): Promise<ProjectApiKeyDeleted> {
+    return this.delete(
+      `/organization/projects/${encodeSegment("projectId", projectId)}/api_keys/${encodeSegment("keyId", keyId)}`,
+      "/organization/projects/{project_id}/api_keys/{api_key_id}",
+      ProjectApiKeyDeletedSchema,
+    );
+  }
+
+  /** `DELETE /organization/admin_api_keys/{key_id}`. */
+  async deleteAdminApiKey(keyId: string): Promise<AdminApiKeyDeleted> {
+    return this.delete(
+      `/organization/admin_api_keys/${encodeSegment("keyId", keyId)}`,
+      "/organization/admin_api_keys/{key_id}",
+      AdminApiKeyDeletedSchema,
+    );
+  }
+
+  /** `DELETE /organization/invites/{invite_id}` (an accepted invite cannot be deleted). */
+  async deleteInvite(inviteId: string): Promise<InviteDeleted> {
+    return this.delete(
+      `/organization/invites/${encodeSegment("inviteId", inviteId)}`,
+      "/organization/invites/{invite_id}",
+      InviteDeletedSchema,
     );
   }
 

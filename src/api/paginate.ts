@@ -80,7 +80,11 @@ export interface Paginated<T> extends AsyncIterable<T> {
   summary(): PaginationSummary;
 }
 
-export type CursorStyle = "next" | "last_id";
+/**
+ * `next`: NextCursorPage; `last_id`: the legacy envelope's `last_id`; `last_item`: CursorPage
+ * (admin API keys), whose next request starts after the id of the page's last item.
+ */
+export type CursorStyle = "next" | "last_id" | "last_item";
 
 /** The common shape of both envelopes as parsed by the zod page schemas. */
 export interface RawPage<T> {
@@ -202,9 +206,18 @@ export class PaginatedList<T, S extends z.ZodType<RawPage<T>>> implements Pagina
           }
           seenIds.add(id);
         }
-        const rawCursor = style === "next" ? page.next : page.last_id;
+        const lastItem = items[items.length - 1];
+        const rawCursor =
+          style === "next"
+            ? page.next
+            : style === "last_id"
+              ? page.last_id
+              : lastItem === undefined
+                ? null
+                : idOf(lastItem);
         const cursor = rawCursor === undefined || rawCursor === "" ? null : rawCursor;
-        const cursorName = style === "next" ? "next" : "last_id";
+        const cursorName =
+          style === "next" ? "next" : style === "last_id" ? "last_id" : "last item id";
         let hasMore: boolean;
         let endReason: PaginationEndReason | null = null;
         if (page.has_more === true) {

@@ -187,6 +187,127 @@ export const RoleDeletedSchema = z.looseObject({
 });
 export type RoleDeleted = z.infer<typeof RoleDeletedSchema>;
 
+/**
+ * `ProjectServiceAccount`: items of `/organization/projects/{project_id}/service_accounts`
+ * (legacy envelope). `role` is `owner`, `member` or `none`.
+ */
+export const ServiceAccountSchema = z.looseObject({
+  object: z.literal("organization.project.service_account").optional(),
+  id: z.string().min(1),
+  name: nullableString.optional(),
+  role: z.string(),
+  created_at: unixSeconds,
+});
+export type ServiceAccount = z.infer<typeof ServiceAccountSchema>;
+
+export const ServiceAccountDeletedSchema = z.looseObject({
+  object: z.literal("organization.project.service_account.deleted"),
+  id: z.string(),
+  deleted: z.boolean(),
+});
+export type ServiceAccountDeleted = z.infer<typeof ServiceAccountDeletedSchema>;
+
+/**
+ * `ProjectApiKey`: items of `/organization/projects/{project_id}/api_keys`. The list never
+ * carries the key itself, only `redacted_value`; the owner is a user or a service account.
+ */
+export const ProjectApiKeySchema = z.looseObject({
+  object: z.literal("organization.project.api_key").optional(),
+  id: z.string().min(1),
+  name: nullableString.optional(),
+  redacted_value: z.string(),
+  created_at: unixSeconds,
+  last_used_at: unixSeconds.nullable().optional(),
+  owner_project_access: z.string().optional(),
+  owner: z.looseObject({
+    type: z.string().optional(),
+    user: z
+      .looseObject({
+        id: z.string(),
+        name: nullableString.optional(),
+        email: nullableString.optional(),
+        role: nullableString.optional(),
+        created_at: unixSeconds.nullable().optional(),
+      })
+      .nullable()
+      .optional(),
+    service_account: z
+      .looseObject({
+        id: z.string(),
+        name: nullableString.optional(),
+        role: nullableString.optional(),
+        created_at: unixSeconds.nullable().optional(),
+      })
+      .nullable()
+      .optional(),
+  }),
+});
+export type ProjectApiKey = z.infer<typeof ProjectApiKeySchema>;
+
+export const ProjectApiKeyDeletedSchema = z.looseObject({
+  object: z.literal("organization.project.api_key.deleted"),
+  id: z.string(),
+  deleted: z.boolean(),
+});
+export type ProjectApiKeyDeleted = z.infer<typeof ProjectApiKeyDeletedSchema>;
+
+/**
+ * `AdminApiKey`: items of `/organization/admin_api_keys` (CursorPage: the next page starts after
+ * the last item's id). The owner has no required keys; the spec says "always a user" and its own
+ * example shows a service account.
+ */
+export const AdminApiKeySchema = z.looseObject({
+  object: z.literal("organization.admin_api_key").optional(),
+  id: z.string().min(1),
+  name: nullableString.optional(),
+  redacted_value: z.string(),
+  created_at: unixSeconds,
+  // Required by the schema, omitted by two of the spec's examples.
+  expires_at: unixSeconds.nullable().optional(),
+  last_used_at: unixSeconds.nullable().optional(),
+  owner: z
+    .looseObject({
+      type: nullableString.optional(),
+      object: nullableString.optional(),
+      id: nullableString.optional(),
+      name: nullableString.optional(),
+      created_at: unixSeconds.nullable().optional(),
+      role: nullableString.optional(),
+    })
+    .nullable()
+    .optional(),
+});
+export type AdminApiKey = z.infer<typeof AdminApiKeySchema>;
+
+export const AdminApiKeyDeletedSchema = z.looseObject({
+  object: z.literal("organization.admin_api_key.deleted").optional(),
+  id: z.string(),
+  deleted: z.boolean(),
+});
+export type AdminApiKeyDeleted = z.infer<typeof AdminApiKeyDeletedSchema>;
+
+/** `Invite`: items of `/organization/invites` (legacy envelope). */
+export const InviteSchema = z.looseObject({
+  object: z.literal("organization.invite").optional(),
+  id: z.string().min(1),
+  email: z.string(),
+  role: z.string(),
+  status: z.string(),
+  created_at: unixSeconds,
+  expires_at: unixSeconds.nullable().optional(),
+  accepted_at: unixSeconds.nullable().optional(),
+  // Required by the schema, omitted by the spec's list and retrieve examples.
+  projects: z.array(z.looseObject({ id: z.string(), role: z.string() })).optional(),
+});
+export type Invite = z.infer<typeof InviteSchema>;
+
+export const InviteDeletedSchema = z.looseObject({
+  object: z.literal("organization.invite.deleted"),
+  id: z.string(),
+  deleted: z.boolean(),
+});
+export type InviteDeleted = z.infer<typeof InviteDeletedSchema>;
+
 /** `NextCursorPage` envelope: `{object, data, has_more, next}`. */
 export function nextCursorPageSchema<T extends z.ZodType>(item: T) {
   return z.looseObject({

@@ -77,6 +77,10 @@ export function addCoverageOptions(command: Command): Command {
     .option(
       "--no-project-role-assignments",
       "skip the project role assignments of each project member and attached group (one request each)",
+    )
+    .option(
+      "--no-credentials",
+      "skip admin API keys, invites, and each project's service accounts and API keys",
     );
 }
 
@@ -127,6 +131,7 @@ const SETTING_FLAGS: { [K in keyof ConfigFlags]-?: string } = {
   userRoles: "userRoles",
   projects: "projects",
   projectRoleAssignments: "projectRoleAssignments",
+  credentials: "credentials",
   allowInsecureHttp: "allowInsecureHttp",
   maxPagesPerListing: "maxPagesPerListing",
   maxItems: "maxItems",

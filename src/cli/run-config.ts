@@ -78,6 +78,7 @@ export async function pipelineOptions(
       userRoles: config.api.userRoles,
       projects: config.api.projects,
       projectRoleAssignments: config.api.projectRoleAssignments,
+      credentials: config.api.credentials,
       allowInsecureHttp: config.api.allowInsecureHttp,
       ...(config.api.rateLimitRps === null ? {} : { rateLimitRps: config.api.rateLimitRps }),
     },

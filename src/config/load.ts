@@ -83,6 +83,7 @@ export interface ConfigFlags {
   userRoles?: boolean;
   projects?: boolean;
   projectRoleAssignments?: boolean;
+  credentials?: boolean;
   allowInsecureHttp?: boolean;
   maxPagesPerListing?: number;
   maxItems?: number;
@@ -111,6 +112,7 @@ const FLAG_NAMES: Record<keyof ConfigFlags, string> = {
   userRoles: "--no-user-roles",
   projects: "--no-projects",
   projectRoleAssignments: "--no-project-role-assignments",
+  credentials: "--no-credentials",
   allowInsecureHttp: "--allow-insecure-http",
   maxPagesPerListing: "--max-pages-per-listing",
   maxItems: "--max-items",
@@ -146,6 +148,8 @@ export interface EffectiveConfig {
     projects: boolean;
     /** Read the project role assignments of each attached group and member. */
     projectRoleAssignments: boolean;
+    /** Read admin keys, invites, and each project's service accounts and API keys. */
+    credentials: boolean;
     /** Send the key over plain http:// to a host that is not loopback (refused otherwise). */
     allowInsecureHttp: boolean;
   };
@@ -547,6 +551,11 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
     { flag: flag("projectRoleAssignments"), file: file.api?.project_role_assignments },
     true,
   );
+  const credentials = pick(
+    "api.credentials",
+    { flag: flag("credentials"), file: file.api?.credentials },
+    true,
+  );
   const allowInsecureHttp = pick(
     "api.allow_insecure_http",
     { flag: flag("allowInsecureHttp"), file: file.api?.allow_insecure_http },
@@ -711,6 +720,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
       userRoles,
       projects,
       projectRoleAssignments,
+      credentials,
       allowInsecureHttp,
     },
     crawl: {

@@ -18,6 +18,7 @@ export interface RedactedConfig {
     user_roles: boolean;
     projects: boolean;
     project_role_assignments: boolean;
+    credentials: boolean;
     allow_insecure_http: boolean;
   };
   crawl: { max_pages_per_listing: number; max_items: number; max_duration: string };
@@ -83,6 +84,7 @@ export function redactedConfig(
       user_roles: api.userRoles,
       projects: api.projects,
       project_role_assignments: api.projectRoleAssignments,
+      credentials: api.credentials,
       allow_insecure_http: api.allowInsecureHttp,
     },
     crawl: {

@@ -17,6 +17,7 @@
  *     user_roles: true                       # read each user's role assignments
  *     projects: true                         # read projects, members, groups, roles catalogs
  *     project_role_assignments: true         # read each project member's and group's roles
+ *     credentials: true                      # admin keys, invites, service accounts, API keys
  *   crawl:                                   # ceilings: reaching one fails the crawl cleanly
  *     max_pages_per_listing: 10000           # flag --max-pages-per-listing
  *     max_items: 5000000                     # rows of all listings together; --max-items
@@ -193,6 +194,7 @@ export const configFileSchema = z
         user_roles: z.boolean(),
         projects: z.boolean(),
         project_role_assignments: z.boolean(),
+        credentials: z.boolean(),
         allow_insecure_http: z.boolean(),
       })
       .partial(),

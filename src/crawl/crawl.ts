@@ -11,8 +11,13 @@
  * groups and roles catalog, and the project role assignments of each attached group and member.
  * A group that 404s while its members or roles are read was deleted mid-crawl: it is recorded as
  * vanished and left out, not a failure; likewise a project member or attached group that 404s.
+ * Credentials: the admin API keys and invites listings run alongside the users listing; each
+ * active project's service accounts and API keys (all of them: `owner_project_access=any`) join
+ * the queue. An archived project has neither (the API answers 400 for its service accounts;
+ * inference for keys, which belong to its members and service accounts).
  * What the caller leaves out (`--no-user-roles`, `--no-projects`,
- * `--no-project-role-assignments`) is recorded with the snapshot as not collected.
+ * `--no-project-role-assignments`, `--no-credentials`) is recorded with the snapshot as not
+ * collected.
  */
 
 import { setMaxListeners } from "node:events";
@@ -26,12 +31,18 @@ import {
 } from "../api/index.js";
 import { AuditError } from "../errors.js";
 import {
+  ADMIN_KEYS,
+  API_KEYS,
+  adminKeyRow,
+  apiKeyRow,
   type CoverageScope,
   GROUP_MEMBERS,
   GROUP_ROLES,
   GROUPS,
   groupRoleRow,
   groupRow,
+  INVITES,
+  inviteRow,
   memberRow,
   PROJECT_GROUP_ROLES,
   PROJECT_GROUPS,
@@ -47,6 +58,8 @@ import {
   projectUserRow,
   ROLES,
   roleRow,
+  SERVICE_ACCOUNTS,
+  serviceAccountRow,
   USER_ROLES,
   USERS,
   userRoleRow,
@@ -94,6 +107,11 @@ export interface CrawlOptions {
    * each). Default true; meaningless without `projects`.
    */
   projectRoleAssignments?: boolean;
+  /**
+   * Read the admin API keys, the invites, and each active project's service accounts and API
+   * keys. Default true; a crawl without `projects` collects no credentials.
+   */
+  credentials?: boolean;
   logger?: Logger;
   onProgress?: (progress: CrawlProgress) => void;
   signal?: AbortSignal;
@@ -168,10 +186,14 @@ export function uncollectedScopes(options: {
   userRoles?: boolean | undefined;
   projects?: boolean | undefined;
   projectRoleAssignments?: boolean | undefined;
+  credentials?: boolean | undefined;
 }): CoverageScope[] {
   const out: CoverageScope[] = [];
-  if (options.projects === false) out.push("projects", "project_role_assignments");
-  else if (options.projectRoleAssignments === false) out.push("project_role_assignments");
+  if (options.projects === false) out.push("projects", "project_role_assignments", "credentials");
+  else {
+    if (options.projectRoleAssignments === false) out.push("project_role_assignments");
+    if (options.credentials === false) out.push("credentials");
+  }
   if (options.userRoles === false) out.push("user_roles");
   return out.sort();
 }
@@ -179,7 +201,7 @@ export function uncollectedScopes(options: {
 /** One listing of the last phase's queue: a user's organization roles, or a project listing. */
 type AccessTask =
   | { kind: "org-user-roles"; userId: string }
-  | { kind: "users" | "groups" | "roles"; projectId: string }
+  | { kind: "users" | "groups" | "roles" | "service-accounts" | "api-keys"; projectId: string }
   | { kind: "user-roles"; projectId: string; userId: string }
   | { kind: "group-roles"; projectId: string; groupId: string };
 
@@ -256,6 +278,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const uncollected = uncollectedScopes(options);
   const readProjects = options.projects !== false;
   const readProjectRoles = readProjects && options.projectRoleAssignments !== false;
+  const readCredentials = readProjects && options.credentials !== false;
   const writer = await store.beginSnapshot({
     baseUrl: options.baseUrl,
     toolVersion: options.toolVersion,
@@ -325,6 +348,12 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       // An archived project's members cannot be listed (the API answers 400: "archived
       // projects have no users"); its attached groups and roles still can.
       if (!p.archived) initial.push({ kind: "users", projectId: p.id });
+      if (!p.archived && readCredentials) {
+        initial.push(
+          { kind: "service-accounts", projectId: p.id },
+          { kind: "api-keys", projectId: p.id },
+        );
+      }
       initial.push({ kind: "groups", projectId: p.id }, { kind: "roles", projectId: p.id });
     }
     progress.projectListingsQueued = initial.filter((t) => t.kind !== "org-user-roles").length;
@@ -360,6 +389,32 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
             }
             throw err;
           });
+          break;
+        case "service-accounts":
+          await drain(
+            client.listServiceAccounts(projectId, { signal: inner.signal }),
+            tally,
+            (a) => writer.add(SERVICE_ACCOUNTS, serviceAccountRow(projectId, a)),
+            inner.signal,
+            budget,
+          ).catch((err: unknown) => {
+            if (err instanceof AdminApiError && err.status === 400) {
+              throw new AuditError(
+                "PROJECT_CHANGED",
+                `project ${projectId} refused its service accounts listing (HTTP 400: archived during the crawl?); snapshot not published: run the crawl again`,
+              );
+            }
+            throw err;
+          });
+          break;
+        case "api-keys":
+          await drain(
+            client.listProjectApiKeys(projectId, { signal: inner.signal }),
+            tally,
+            (k) => writer.add(API_KEYS, apiKeyRow(projectId, k)),
+            inner.signal,
+            budget,
+          );
           break;
         case "groups":
           await drain(
@@ -506,7 +561,26 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
           budget,
         )
       : Promise.resolve();
-    await allOrAbort([readGroups, readUsers, readProjectList], inner);
+    // Admin keys and invites: two more organization-level cursor chains.
+    const readCredentialLists = readCredentials
+      ? [
+          drain(
+            client.listAdminApiKeys({ signal: inner.signal }),
+            tally,
+            (k) => writer.add(ADMIN_KEYS, adminKeyRow(k)),
+            inner.signal,
+            budget,
+          ),
+          drain(
+            client.listInvites({ signal: inner.signal }),
+            tally,
+            (i) => writer.add(INVITES, inviteRow(i)),
+            inner.signal,
+            budget,
+          ),
+        ]
+      : [];
+    await allOrAbort([readGroups, readUsers, readProjectList, ...readCredentialLists], inner);
     progress.usersTotal = userIds.length;
     progress.projectsTotal = projects.length;
 

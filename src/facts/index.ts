@@ -3,6 +3,7 @@
  * fine, reordering changes every seal). The store derives its tables, views, seal, verify and
  * export from this list; the crawl loads through the transforms declared beside each type.
  */
+import { ADMIN_KEYS, API_KEYS, INVITES, SERVICE_ACCOUNTS } from "./credentials.js";
 import { GROUP_MEMBERS, GROUP_ROLES, GROUPS } from "./groups.js";
 import {
   PROJECT_GROUP_ROLES,
@@ -16,6 +17,7 @@ import { ROLES } from "./roles.js";
 import type { CoverageScope, FactTable } from "./types.js";
 import { USER_ROLES, USERS } from "./users.js";
 
+export * from "./credentials.js";
 export * from "./groups.js";
 export * from "./projects.js";
 export * from "./roles.js";
@@ -36,6 +38,10 @@ export const FACT_TABLES: readonly FactTable[] = [
   PROJECT_ROLES,
   PROJECT_GROUP_ROLES,
   PROJECT_USER_ROLES,
+  SERVICE_ACCOUNTS,
+  API_KEYS,
+  ADMIN_KEYS,
+  INVITES,
 ];
 
 /** The fact types a coverage scope holds. */

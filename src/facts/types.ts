@@ -38,18 +38,24 @@ export interface SnapshotCounts {
   project_roles: number;
   project_group_role_assignments: number;
   project_user_role_assignments: number;
+  service_accounts: number;
+  api_keys: number;
+  admin_keys: number;
+  invites: number;
 }
 
 /**
  * What a crawl may leave out on request, recorded per snapshot so that a fact type it did not
  * collect is never read as "every row removed": `organization` is always collected; the others
- * follow `--no-user-roles`, `--no-projects` and `--no-project-role-assignments`.
+ * follow `--no-user-roles`, `--no-projects`, `--no-project-role-assignments` and
+ * `--no-credentials`.
  */
 export const COVERAGE_SCOPES = [
   "organization",
   "user_roles",
   "projects",
   "project_role_assignments",
+  "credentials",
 ] as const;
 export type CoverageScope = (typeof COVERAGE_SCOPES)[number];
 
@@ -84,8 +90,23 @@ export interface FactTable<Row = never> {
    * read) removes the rows staged for it, e.g. `["group_id"]`; none for top-level catalogs.
    */
   readonly vanishesWith?: readonly string[];
+  /** A usage timestamp that versions the row only coarsely (see UsageColumn). */
+  readonly usage?: UsageColumn;
   /** A row's values in `columns` order (derived from the columns). */
   readonly values: (row: Row) => RawValue[];
+}
+
+/**
+ * A timestamp that moves with use rather than with access (a key's `last_used_at`). At publish a
+ * newer value replaces the recorded one only when the recorded one is null, when the new one is
+ * null or earlier, or when the recorded one lies `resolutionDays` (less a day's margin for the
+ * crawl's own length) or more before the snapshot's start. So the recorded value is exact when
+ * it is at least `resolutionDays` old at the snapshot, and otherwise means "used within
+ * `resolutionDays`"; a key in constant use adds one version per `resolutionDays`.
+ */
+export interface UsageColumn {
+  readonly column: string;
+  readonly resolutionDays: number;
 }
 
 export interface FactSpec {
@@ -97,6 +118,7 @@ export interface FactSpec {
   /** Default `organization`. */
   readonly coverage?: CoverageScope;
   readonly vanishesWith?: readonly string[];
+  readonly usage?: UsageColumn;
 }
 
 /** Declares a fact type: every table and view name and the value order follow from the spec. */
@@ -109,6 +131,12 @@ export function defineFact<Row extends object>(spec: FactSpec): FactTable<Row> {
   for (const column of spec.vanishesWith ?? []) {
     if (!spec.key.includes(column)) {
       throw new Error(`fact ${spec.part}: vanishesWith column ${column} is not part of the key`);
+    }
+  }
+  if (spec.usage !== undefined) {
+    const usage = spec.columns.find((c) => c.name === spec.usage?.column);
+    if (usage === undefined || usage.sql !== "TIMESTAMPTZ" || spec.key.includes(usage.name)) {
+      throw new Error(`fact ${spec.part}: usage column must be a TIMESTAMPTZ outside the key`);
     }
   }
   const names = spec.columns.map((c) => c.name);

@@ -41,6 +41,8 @@ export interface PipelineOptions {
     projects?: boolean;
     /** Default true. */
     projectRoleAssignments?: boolean;
+    /** Default true. */
+    credentials?: boolean;
     /** Plain http:// to a host that is not loopback (refused by the client otherwise). */
     allowInsecureHttp?: boolean;
   };
@@ -172,6 +174,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       userRoles: options.api.userRoles,
       projects: options.api.projects ?? true,
       projectRoleAssignments: options.api.projectRoleAssignments ?? true,
+      credentials: options.api.credentials ?? true,
       ...(options.crawlLimits ? { limits: options.crawlLimits } : {}),
       logger,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

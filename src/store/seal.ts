@@ -39,6 +39,12 @@
  *  - after `user_roles`: `projects`, `project_users`, `project_groups`, `project_roles`,
  *    `project_group_roles`, `project_user_roles`; after `vanished_users`:
  *    `vanished_project_access` (project_id, principal_type, principal_id).
+ *
+ * Format v3 (schema version 8 and later, which may hold credentials) is v2 with:
+ *  - the first line "openai-access-audit seal v3";
+ *  - the `snapshot` part's columns SEALED_SNAPSHOT_COLUMNS_V3 (v2's, then `service_accounts`,
+ *    `api_keys`, `admin_keys`, `invites`);
+ *  - after `project_user_roles`: `service_accounts`, `api_keys`, `admin_keys`, `invites`.
  * A snapshot is sealed and verified in the format of the schema version it was written with
  * (its `schema_version`, itself sealed), so a database's older seals keep verifying.
  */
@@ -50,6 +56,9 @@ export const SEAL_FORMAT = "openai-access-audit seal v1";
 export const SEAL_FORMAT_V2 = "openai-access-audit seal v2";
 /** The first schema version whose snapshots are sealed in format v2. */
 export const SEAL_V2_SCHEMA_VERSION = 6;
+export const SEAL_FORMAT_V3 = "openai-access-audit seal v3";
+/** The first schema version whose snapshots are sealed in format v3. */
+export const SEAL_V3_SCHEMA_VERSION = 8;
 export const GENESIS_SEAL = "0".repeat(64);
 
 export interface SealPart {
@@ -107,8 +116,27 @@ export const SEALED_SNAPSHOT_COLUMNS_V2 = [
   "uncollected",
 ] as const;
 
+/** v3 adds the credential counts. */
+export const SEALED_SNAPSHOT_COLUMNS_V3 = [
+  ...SEALED_SNAPSHOT_COLUMNS_V2,
+  "service_accounts",
+  "api_keys",
+  "admin_keys",
+  "invites",
+] as const;
+
 /** The fact types format v1 seals (the six of schema versions 1 to 5). */
 const V1_FACT_PARTS = ["groups", "group_members", "group_roles", "roles", "users", "user_roles"];
+/** The fact types format v2 seals (schema versions 6 and 7): v1's and the six project ones. */
+const V2_FACT_PARTS = [
+  ...V1_FACT_PARTS,
+  "projects",
+  "project_users",
+  "project_groups",
+  "project_roles",
+  "project_group_roles",
+  "project_user_roles",
+];
 
 function factParts(tables: typeof FACT_TABLES): PartQuery[] {
   return tables.map((table) => {
@@ -155,22 +183,37 @@ export const SEAL_PARTS_V1: readonly PartQuery[] = [
   ...EVIDENCE_PARTS,
 ];
 
-/** Format v2: every fact type, in FACT_TABLES order. */
-export const SEAL_PARTS: readonly PartQuery[] = [
+const VANISHED_PROJECT_ACCESS_PART: PartQuery = {
+  part: "vanished_project_access",
+  view: "snapshot_vanished_project_access",
+  columns: ["project_id", "principal_type", "principal_id"],
+  timestamps: [],
+};
+
+/** Format v2: schema versions 6 and 7. */
+export const SEAL_PARTS_V2: readonly PartQuery[] = [
   {
     part: "snapshot",
     view: "snapshots",
     columns: SEALED_SNAPSHOT_COLUMNS_V2,
     timestamps: ["started_at", "finished_at"],
   },
+  ...factParts(FACT_TABLES.filter((t) => V2_FACT_PARTS.includes(t.part))),
+  ...EVIDENCE_PARTS,
+  VANISHED_PROJECT_ACCESS_PART,
+];
+
+/** Format v3: every fact type, in FACT_TABLES order. */
+export const SEAL_PARTS: readonly PartQuery[] = [
+  {
+    part: "snapshot",
+    view: "snapshots",
+    columns: SEALED_SNAPSHOT_COLUMNS_V3,
+    timestamps: ["started_at", "finished_at"],
+  },
   ...factParts(FACT_TABLES),
   ...EVIDENCE_PARTS,
-  {
-    part: "vanished_project_access",
-    view: "snapshot_vanished_project_access",
-    columns: ["project_id", "principal_type", "principal_id"],
-    timestamps: [],
-  },
+  VANISHED_PROJECT_ACCESS_PART,
 ];
 
 /** The format a snapshot written with `schemaVersion` is sealed in. */
@@ -178,9 +221,11 @@ export function sealFormatFor(schemaVersion: number): {
   format: string;
   parts: readonly PartQuery[];
 } {
-  return schemaVersion >= SEAL_V2_SCHEMA_VERSION
-    ? { format: SEAL_FORMAT_V2, parts: SEAL_PARTS }
-    : { format: SEAL_FORMAT, parts: SEAL_PARTS_V1 };
+  if (schemaVersion >= SEAL_V3_SCHEMA_VERSION) return { format: SEAL_FORMAT_V3, parts: SEAL_PARTS };
+  if (schemaVersion >= SEAL_V2_SCHEMA_VERSION) {
+    return { format: SEAL_FORMAT_V2, parts: SEAL_PARTS_V2 };
+  }
+  return { format: SEAL_FORMAT, parts: SEAL_PARTS_V1 };
 }
 
 /** The SQL that renders a part's canonical lines (in no particular order). */

@@ -181,6 +181,7 @@ async function mergeIntoHistory(
   snapshotId: number,
   previousComplete: number | null,
 ): Promise<{ inserted: number; closed: number }> {
+  if (table.usage !== undefined) await keepRecordedUsage(connection, table, snapshotId);
   const columns = table.columns.map((c) => ident(c.name)).join(", ");
   const stageColumns = table.columns.map((c) => `s.${ident(c.name)}`).join(", ");
   const hist = ident(table.hist);
@@ -205,6 +206,34 @@ async function mergeIntoHistory(
     [snapshotId, previousComplete],
   );
   return { inserted: inserted.rowsChanged, closed: closed.rowsChanged };
+}
+
+/**
+ * A use of a key is not a change of access: the staged usage timestamp takes the current
+ * version's value unless that value is null, the new one is null or earlier, or the recorded
+ * use is at least the resolution (less a day, the margin for a long crawl) before this
+ * snapshot's start (UsageColumn in src/facts/types.ts). The row then versions only on other
+ * changes, on a first use, or once per resolution of constant use.
+ */
+async function keepRecordedUsage(
+  connection: DuckDBConnection,
+  table: FactTable,
+  snapshotId: number,
+): Promise<void> {
+  const usage = table.usage;
+  if (usage === undefined) return;
+  const column = ident(usage.column);
+  const stage = ident(table.stage);
+  const keys = table.key.map((k) => `${stage}.${ident(k)} = h.${ident(k)}`).join(" AND ");
+  await connection.run(
+    `UPDATE ${stage} SET ${column} = h.${column}
+     FROM (SELECT * FROM ${ident(table.hist)} WHERE valid_to IS NULL) AS h
+     WHERE ${keys}
+       AND ${stage}.${column} > h.${column}
+       AND h.${column} > (SELECT started_at FROM snapshot_runs WHERE snapshot_id = $1)
+         - to_days($2::INTEGER) + INTERVAL 1 DAY`,
+    [snapshotId, usage.resolutionDays],
+  );
 }
 
 /** Keeps the last staged row per key (a page read twice, a user renamed between pages). */

@@ -32,8 +32,15 @@ export function registerCrawl(program: Command): void {
     .option("--json", "print one JSON object")
     .action(async (flags: CrawlFlags, command: Command) => {
       const config = await commandConfig(command);
-      const { baseUrl, concurrency, userRoles, projects, projectRoleAssignments, rateLimitRps } =
-        config.api;
+      const {
+        baseUrl,
+        concurrency,
+        userRoles,
+        projects,
+        projectRoleAssignments,
+        credentials,
+        rateLimitRps,
+      } = config.api;
       const apiKey = commandAdminKey(config);
       const logger = createLogger();
       const store = await Store.open(config.database, { logger });
@@ -58,6 +65,7 @@ export function registerCrawl(program: Command): void {
           userRoles,
           projects,
           projectRoleAssignments,
+          credentials,
           limits: crawlLimits(config),
           logger,
           onProgress: (p) => progress.update(p),
@@ -107,6 +115,10 @@ export function registerCrawl(program: Command): void {
               `${c.roles} roles ` +
               `(${result.requests} requests, ${result.retries} retries, ${(result.durationMs / 1000).toFixed(1)} s)\n` +
               projectsLine +
+              (result.uncollected.includes("credentials")
+                ? "credentials: not collected (--no-credentials or --no-projects)\n"
+                : `credentials: ${c.admin_keys} admin API keys, ${c.api_keys} project API keys, ` +
+                  `${c.service_accounts} service accounts, ${c.invites} invites\n`) +
               formatTable(
                 ["endpoint", "pages", "items"],
                 result.endpoints.map((e) => [e.endpoint, String(e.pages), String(e.items)]),
