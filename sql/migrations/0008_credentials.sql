@@ -1,5 +1,6 @@
--- migration: credentials: service accounts, project API keys, admin API keys, invites
+-- migration: credentials and non-human identities
 -- Released: never edit this file; add the next number instead.
+-- Service accounts, project API keys, admin API keys and invites.
 -- Kept as history like the other facts (valid_from / valid_to snapshot ranges). No column holds
 -- a secret: keys are stored by id with the API's redacted value. A key's last_used_at takes a
 -- new version only coarsely (USAGE_RESOLUTION_DAYS in src/facts/credentials.ts).

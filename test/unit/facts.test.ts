@@ -57,6 +57,10 @@ describe("fact type declarations", () => {
       "project_roles",
       "project_group_roles",
       "project_user_roles",
+      "service_accounts",
+      "api_keys",
+      "admin_keys",
+      "invites",
     ]);
     expect(PUBLIC_VIEWS).toEqual([
       "snapshots",
@@ -91,6 +95,27 @@ describe("fact type declarations", () => {
       "project_group_roles",
       "project_user_roles",
     ]);
+    expect(factsOfScope("credentials").map((t) => t.part)).toEqual([
+      "service_accounts",
+      "api_keys",
+      "admin_keys",
+      "invites",
+    ]);
+    // Only key usage versions coarsely.
+    expect(FACT_TABLES.filter((t) => t.usage !== undefined).map((t) => t.part)).toEqual([
+      "api_keys",
+      "admin_keys",
+    ]);
+    expect(() =>
+      defineFact({
+        part: "x",
+        countColumn: "groups",
+        key: ["id"],
+        columns: [varchar("id"), varchar("last_used_at")],
+        listing: "/x",
+        usage: { column: "last_used_at", resolutionDays: 30 },
+      }),
+    ).toThrow(/usage column must be a TIMESTAMPTZ outside the key/);
     expect(() =>
       defineFact({
         part: "x",

@@ -11,8 +11,9 @@ describe("migrations as numbered SQL files", () => {
       [5, "certification export generations and superseding imports"],
       [6, "projects: project facts, snapshot coverage, vanished project access"],
       [7, "certification of project grants"],
+      [8, "credentials and non-human identities"],
     ]);
-    expect(SCHEMA_VERSION).toBe(7);
+    expect(SCHEMA_VERSION).toBe(8);
     expect(MIGRATIONS[1]?.sql).toMatch(/^-- Released:.*\nCREATE VIEW effective_access AS/);
   });
 
