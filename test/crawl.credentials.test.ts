@@ -166,7 +166,9 @@ describe("crawl of credentials", () => {
       await client.deleteProjectApiKey(project.id, userKey.id);
       const account = s.listServiceAccounts(project.id)[0] as { id: string };
       await client.deleteServiceAccount(project.id, account.id);
-      const admin = s.listAdminApiKeys().find((k) => !sim.adminKey.endsWith(k.redacted_value.slice(-3)));
+      const admin = s
+        .listAdminApiKeys()
+        .find((k) => !sim.adminKey.endsWith(k.redacted_value.slice(-3)));
       await client.deleteAdminApiKey((admin as { id: string }).id);
       const pending = s.listInvites().find((i) => i.status === "pending") as { id: string };
       await client.deleteInvite(pending.id);
@@ -232,13 +234,15 @@ describe("crawl of credentials", () => {
     expect(twoRows).toEqual(
       expectedSnapshot(s, { previous: oneRows, startedAt: await startedAt(store, two.snapshotId) }),
     );
-    expect((await diffSnapshots(store, { from: one.snapshotId, to: two.snapshotId })).changes).toEqual(
-      [],
-    );
+    expect(
+      (await diffSnapshots(store, { from: one.snapshotId, to: two.snapshotId })).changes,
+    ).toEqual([]);
 
     // A key never used, then used; a key last used long ago, used again: one version each.
     const never = twoRows.apiKeys.find((k) => k.last_used_at === null);
-    const stale = twoRows.apiKeys.find((k) => typeof k.last_used_at === "string" && !recent(k.last_used_at));
+    const stale = twoRows.apiKeys.find(
+      (k) => typeof k.last_used_at === "string" && !recent(k.last_used_at),
+    );
     expect(never).toBeDefined();
     expect(stale).toBeDefined();
     s.useApiKey(String(never?.key_id));
@@ -255,8 +259,7 @@ describe("crawl of credentials", () => {
     const grown = Number(await versions()) - before;
     const refreshed =
       threeRows.apiKeys.filter(
-        (k) =>
-          k.last_used_at !== twoRows.apiKeys.find((o) => o.key_id === k.key_id)?.last_used_at,
+        (k) => k.last_used_at !== twoRows.apiKeys.find((o) => o.key_id === k.key_id)?.last_used_at,
       ).length +
       threeRows.adminKeys.filter(
         (k) =>
@@ -264,9 +267,9 @@ describe("crawl of credentials", () => {
       ).length;
     expect(refreshed).toBeGreaterThanOrEqual(2);
     expect(grown).toBe(refreshed);
-    expect((await diffSnapshots(store, { from: two.snapshotId, to: three.snapshotId })).changes).toEqual(
-      [],
-    );
+    expect(
+      (await diffSnapshots(store, { from: two.snapshotId, to: three.snapshotId })).changes,
+    ).toEqual([]);
     expect((await store.verify()).ok).toBe(true);
   });
 
