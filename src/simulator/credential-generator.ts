@@ -313,7 +313,7 @@ export function makeCredentials(
     }
   }
   const leftOrg = others[1] ?? others[0] ?? defaultProject;
-  if (keysEnabled && leftOrg !== undefined) {
+  if (keysEnabled && leftOrg !== undefined && users.length > 0) {
     const user = departedUser(leftOrg.createdAt);
     const createdAt = between(rng, Math.max(leftOrg.createdAt, user.addedAt), now - 60 * DAY);
     const key = userKey(
