@@ -98,12 +98,15 @@ describe("crawl of credentials", () => {
       projects: 12,
       archivedProjectFraction: 0.2,
       serviceAccountsAverage: 3,
-      // One project holds more than one page of keys.
-      apiKeysAverage: 40,
+      apiKeysAverage: 6,
       adminKeys: 6,
       invites: 12,
     });
     store = await Store.open(path);
+    // One project holds more than one page of keys (made in the console: they never pass here).
+    const busy = sim.state.activeProjectIds().find((p) => !sim.state.isDefaultProject(p)) as string;
+    const owner = sim.state.listProjectUsers(busy)[0] as { id: string };
+    for (let i = 0; i < 120; i++) sim.state.createUserApiKey(busy, owner.id, `batch ${i}`);
   });
   afterAll(async () => {
     await store.close();
@@ -155,8 +158,16 @@ describe("crawl of credentials", () => {
 
   it("keeps both snapshots exact after credentials change through the API and the console", async () => {
     const s = sim.state;
-    const active = s.listProjects().filter((p) => s.listProjectUsers(p.id).length > 1);
-    const project = active[0] as { id: string };
+    const project = s
+      .listProjects()
+      .find(
+        (p) =>
+          !s.isDefaultProject(p.id) &&
+          s.listProjectUsers(p.id).length > 1 &&
+          s.listServiceAccounts(p.id).length > 0 &&
+          s.listProjectApiKeys(p.id, "any").filter((k) => k.owner.type === "user").length > 1,
+      ) as { id: string };
+    expect(project).toBeDefined();
     const client = clientFor(sim);
     try {
       // Deletes through the API (what `remediate apply` does).
@@ -191,7 +202,8 @@ describe("crawl of credentials", () => {
     const leaver = s
       .listProjectApiKeys(project.id, "any")
       .find((k) => k.owner.type === "user" && k.owner_project_access === "active");
-    if (leaver?.owner.user) s.removeProjectUser(project.id, leaver.owner.user.id);
+    expect(leaver).toBeDefined();
+    if (leaver?.owner.type === "user") s.removeProjectUser(project.id, leaver.owner.user.id);
 
     const second = await crawlOnce(sim, store);
     const expected = expectedSnapshot(s, {
@@ -200,8 +212,8 @@ describe("crawl of credentials", () => {
     });
     expect(await storedSnapshot(store, second.snapshotId)).toEqual(expected);
     expect(await storedSnapshot(store, firstId)).toEqual(first);
-    if (leaver) {
-      expect(expected.apiKeys.find((k) => k.key_id === leaver.id)?.owner_project_access).toBe(
+    {
+      expect(expected.apiKeys.find((k) => k.key_id === leaver?.id)?.owner_project_access).toBe(
         "inactive",
       );
     }
