@@ -94,6 +94,36 @@ async function applyDemoChanges(sim: RunningSimulator): Promise<string[]> {
         done.push(`${newcomer} added to project "${production.name}"`);
       }
     }
+    // Credentials: a key's owner leaves its project (the key stays, orphaned), a service account
+    // is retired, an admin key that never expires is made in the console, an Owner invite sent.
+    const orphaned = s
+      .activeProjectIds()
+      .filter((p) => !s.isDefaultProject(p))
+      .flatMap((p) => s.listProjectApiKeys(p, "any"))
+      .find((k) => k.owner.type === "user" && k.owner_project_access === "active");
+    if (orphaned?.owner.type === "user") {
+      const project = s
+        .activeProjectIds()
+        .find((p) => s.listProjectApiKeys(p, "any").some((k) => k.id === orphaned.id));
+      if (project) {
+        await client.removeProjectUser(project, orphaned.owner.user.id);
+        done.push(
+          `${orphaned.owner.user.id} removed from project ${project}; their key "${orphaned.name}" stays`,
+        );
+      }
+    }
+    const retired = s
+      .activeProjectIds()
+      .flatMap((p) => s.listServiceAccounts(p).map((a) => ({ project: p, account: a })))
+      .find((x) => x.account.role === "member");
+    if (retired) {
+      await client.deleteServiceAccount(retired.project, retired.account.id);
+      done.push(`service account "${retired.account.name}" deleted with its keys`);
+    }
+    s.createAdminApiKey("Deploy pipeline (console)");
+    done.push(`admin key "Deploy pipeline (console)" created in the console, with no expiry`);
+    s.createInvite("contractor@partner.example", "owner", []);
+    done.push("an invite with the Owner role sent to contractor@partner.example");
     const owners = await client.createGroup("Break-glass admins");
     await client.assignGroupRole(owners.id, s.ownerRoleId);
     const newOwner = pick(5);
