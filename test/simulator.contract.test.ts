@@ -1066,7 +1066,7 @@ describe("errors", () => {
       "/organization/users/user_doesnotexist/roles",
       "/organization/roles/role_doesnotexist",
       "/organization/projects/proj_doesnotexist",
-      "/organization/invites",
+      "/organization/audit_logs",
       "/v2/whatever",
     ]) {
       const res = await call(sim, "GET", path);
