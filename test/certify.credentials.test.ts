@@ -14,12 +14,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminClient } from "../src/api/index.js";
 import { keyFits, redactedFit } from "../src/certify/credentials.js";
 import { crawl } from "../src/crawl/index.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
+import { MIGRATIONS, migrate } from "../src/store/migrations.js";
 import { redactKey } from "../src/util/log.js";
 import { fillWorkbook, readRows, type WorkbookRow } from "./support/certify-workbooks.js";
 import { cliEnv, runCli } from "./support/cli.js";
@@ -554,5 +557,95 @@ describe("a credentials campaign from start to remediation against the simulator
       [seen, ids.oliviaAdmin],
     );
     expect(verified[0]?.n).toBe(0);
+  });
+});
+
+describe("migration 9 on a certification database of schema 8", () => {
+  it("keeps every campaign, item and remediation row, and accepts the credential kinds", async () => {
+    const path = join(tmp, "v8.duckdb");
+    const instance = await DuckDBInstance.create(path);
+    const con = await instance.connect();
+    const logger = pino({ level: "silent" });
+    try {
+      await migrate(con, logger, MIGRATIONS.slice(0, 8));
+      await con.run(
+        `INSERT INTO certify_campaigns VALUES (1, 'Q3', 1, 'seal', 'projects', NULL, NULL,
+          'reviewer:a@b.c', 'keep', false, DATE '2026-09-30', 'ab', 'closed', now(), now(),
+          ['proj'], ['user_roles'])`,
+      );
+      await con.run(
+        `INSERT INTO certify_items VALUES (1, 'PM-1', 'project_membership', NULL, NULL, NULL,
+          'u', 'u@x', 'U', 'r', 'Project Owner', true, 'owner of project "P"', 'f', 'a@b.c',
+          'project_owners', false, NULL, 'proj', 'P')`,
+      );
+      await con.run(
+        `INSERT INTO certify_remediation VALUES (1, 'PM-1', 'remove_project_member', 'DELETE',
+          '/organization/projects/proj/users/u', 'refused', 1, '400', now(), now())`,
+      );
+      await migrate(con, logger);
+      const read = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJS();
+      expect(
+        await read(
+          "SELECT name, scope, due_date::VARCHAR AS due, project_filter, uncollected FROM certify_campaigns",
+        ),
+      ).toEqual([
+        {
+          name: "Q3",
+          scope: "projects",
+          due: "2026-09-30",
+          project_filter: ["proj"],
+          uncollected: ["user_roles"],
+        },
+      ]);
+      expect(
+        await read(
+          "SELECT item_id, kind, project_id, project_name, credential_id, tool_key FROM certify_items",
+        ),
+      ).toEqual([
+        {
+          item_id: "PM-1",
+          kind: "project_membership",
+          project_id: "proj",
+          project_name: "P",
+          credential_id: null,
+          tool_key: null,
+        },
+      ]);
+      expect(
+        await read("SELECT item_id, status, attempts, error FROM certify_remediation"),
+      ).toEqual([{ item_id: "PM-1", status: "refused", attempts: 1, error: "400" }]);
+      await con.run(
+        `INSERT INTO certify_campaigns (campaign_id, name, snapshot_id, seal, scope,
+          reviewers_source, undecided_policy, allow_self_review, secret, status, created_at)
+         VALUES (2, 'C', 1, 's', 'credentials', 'x', 'keep', false, 'ab', 'open', now())`,
+      );
+      await con.run(
+        `INSERT INTO certify_items (campaign_id, item_id, kind, elevated, path, fingerprint,
+          reviewer, reviewer_rule, self_review, credential_id, tool_key)
+         VALUES (2, 'AK-1', 'admin_key', true, 'admin API key', 'f', 'a@b.c',
+          'organization_owners', false, 'key_1', 'match')`,
+      );
+      await con.run(
+        `INSERT INTO certify_remediation VALUES (2, 'AK-1', 'delete_admin_api_key', 'DELETE',
+          '/organization/admin_api_keys/key_1', 'planned', 0, NULL, now(), NULL)`,
+      );
+      await expect(
+        con.run(
+          `INSERT INTO certify_items (campaign_id, item_id, kind, elevated, path, fingerprint,
+            reviewer, reviewer_rule, self_review)
+           VALUES (2, 'X-1', 'api_key_everything', false, '', 'f', 'a@b.c', 'default', false)`,
+        ),
+      ).rejects.toThrow(/CHECK constraint/);
+      await expect(
+        con.run(
+          `INSERT INTO certify_campaigns (campaign_id, name, snapshot_id, seal, scope,
+            reviewers_source, undecided_policy, allow_self_review, secret, status, created_at)
+           VALUES (3, 'Q3', 1, 's', 'credentials', 'x', 'keep', false, 'ab', 'open', now())`,
+        ),
+      ).rejects.toThrow(/Duplicate key|unique/i);
+    } finally {
+      con.closeSync();
+      instance.closeSync();
+    }
   });
 });
