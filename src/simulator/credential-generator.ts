@@ -139,7 +139,6 @@ export function makeCredentials(
   const holders = (p: ProjectRecord) =>
     p.members.filter((m) => userAt(m.index).email !== null && !userAt(m.index).removed);
   const userKey = (
-    p: ProjectRecord,
     m: { user: UserRecord; addedAt: number; role: ProjectMemberRecord["role"] },
     createdAt: number,
     lastUsedAt: number | null,
@@ -199,7 +198,6 @@ export function makeCredentials(
       const createdAt = between(rng, Math.max(p.createdAt, m.addedAt), now);
       c.keys.push(
         userKey(
-          p,
           { user, addedAt: m.addedAt, role: m.role },
           createdAt,
           lastUse(rng, createdAt, now),
@@ -231,7 +229,6 @@ export function makeCredentials(
       const m = owners[0] as ProjectMemberRecord;
       const createdAt = between(rng, Math.max(p.createdAt, m.addedAt), now);
       const key = userKey(
-        p,
         memberOf(m),
         createdAt,
         now - between(rng, 0, 6 * HOUR),
@@ -278,27 +275,17 @@ export function makeCredentials(
       // Used today.
       const today = pool[0] as ProjectMemberRecord;
       const todayAt = between(rng, lo(today), now - 30 * DAY);
-      c.keys.push(
-        userKey(defaultProject, memberOf(today), todayAt, now - between(rng, 0, 4 * HOUR), "CLI"),
-      );
+      c.keys.push(userKey(memberOf(today), todayAt, now - between(rng, 0, 4 * HOUR), "CLI"));
       // Created more than a year ago, unused for more than a year.
       const oldAt = Math.max(lo(earliest), now - 400 * DAY - between(rng, 0, 300 * DAY));
       const oldUse = Math.min(
         now - 366 * DAY - between(rng, 0, 20 * DAY),
         oldAt + between(rng, 0, 30 * DAY),
       );
-      c.keys.push(userKey(defaultProject, memberOf(earliest), oldAt, oldUse, "Legacy prototype"));
+      c.keys.push(userKey(memberOf(earliest), oldAt, oldUse, "Legacy prototype"));
       // Never used.
       const never = pool[pool.length - 1] as ProjectMemberRecord;
-      c.keys.push(
-        userKey(
-          defaultProject,
-          memberOf(never),
-          between(rng, lo(never), now),
-          null,
-          "Never used key",
-        ),
-      );
+      c.keys.push(userKey(memberOf(never), between(rng, lo(never), now), null, "Never used key"));
     }
   }
 
@@ -317,7 +304,6 @@ export function makeCredentials(
       const lo = Math.max(leftProject.createdAt, u.addedAt);
       const createdAt = between(rng, lo, now - 10 * DAY);
       const key = userKey(
-        leftProject,
         { user: u, addedAt: lo, role: "member" },
         createdAt,
         between(rng, createdAt, now),
@@ -327,11 +313,10 @@ export function makeCredentials(
     }
   }
   const leftOrg = others[1] ?? others[0] ?? defaultProject;
-  if (keysEnabled && leftOrg !== undefined) {
+  if (keysEnabled && leftOrg !== undefined && users.length > 0) {
     const user = departedUser(leftOrg.createdAt);
     const createdAt = between(rng, Math.max(leftOrg.createdAt, user.addedAt), now - 60 * DAY);
     const key = userKey(
-      leftOrg,
       { user, addedAt: user.addedAt, role: "owner" },
       createdAt,
       between(rng, createdAt, now - 45 * DAY),

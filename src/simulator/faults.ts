@@ -271,8 +271,11 @@ const PROJECT_MUTATION_SHARE = 0.25;
 const FOCUSED_PROJECT_MUTATION_SHARE = 0.6;
 /** Each caller's generator -> the side stream its project mutations draw from. */
 const projectStreams = new WeakMap<Prng, Prng>();
-/** Share of the remaining mutations that change a credential (key, service account, invite). */
-const CREDENTIAL_MUTATION_SHARE = 0.15;
+/**
+ * Share of the remaining mutations that change a credential (key, service account, invite) when
+ * credential changes are asked for (the server asks while a credential list is paged).
+ */
+const CREDENTIAL_MUTATION_SHARE = 0.5;
 /** Each caller's generator -> the side stream its credential mutations draw from. */
 const credentialStreams = new WeakMap<Prng, Prng>();
 
@@ -287,8 +290,8 @@ const credentialStreams = new WeakMap<Prng, Prng>();
  * is a project one, and which, is drawn from a side stream derived from `rng`
  * without consuming it: the organization-level changes drawn from `rng` are
  * exactly the sequence they were before projects existed, some calls simply
- * change a project instead. With `options.credentials` (the server's
- * `mutateBetweenPagesRate` sets it), credential changes
+ * change a project instead. With `options.credentials` (the server sets it
+ * between pages of a credential list), credential changes
  * (applyRandomCredentialMutation) come the same way from a second side stream,
  * consulted after the project one: the project changes, too, are exactly the
  * sequence they were before. Without it (the default), nothing changes for

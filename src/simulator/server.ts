@@ -428,7 +428,7 @@ export class SimulatorServer {
         (this.injector as FaultInjector).mutationRng,
         reply.list.focusGroupId,
         reply.list.focusProjectId,
-        { credentials: true },
+        { credentials: reply.list.credentials === true },
       );
       this.countFault("mutateBetweenPages");
       if (this.stats.mutations.length < MAX_MUTATION_LOG) {

@@ -84,6 +84,15 @@ function inviteProjectsOf(body: JsonObject): InviteProjectWire[] | undefined | R
   return out;
 }
 
+/**
+ * Marks a list reply as a credential list: `mutateBetweenPagesRate` may then change credentials
+ * between its pages (other lists keep the organization and project changes they always had).
+ */
+function credentialList(reply: Reply): Reply {
+  if (reply.list !== undefined) reply.list.credentials = true;
+  return reply;
+}
+
 export function registerCredentialRoutes(kit: RouteKit): void {
   const s = kit.state;
   const { add, param } = kit;
@@ -97,12 +106,14 @@ export function registerCredentialRoutes(kit: RouteKit): void {
     if (unusable !== undefined) return unusable;
     const request = kit.parseList(ctx.query, PROJECTS_LIST);
     if (isReply(request)) return request;
-    return kit.legacyList(
-      s.pageServiceAccounts(projectId, request),
-      request,
-      ctx.query.get("after"),
-      (sa) => ({ ...sa }),
-      projectId,
+    return credentialList(
+      kit.legacyList(
+        s.pageServiceAccounts(projectId, request),
+        request,
+        ctx.query.get("after"),
+        (sa) => ({ ...sa }),
+        projectId,
+      ),
     );
   });
   add(
@@ -216,12 +227,14 @@ export function registerCredentialRoutes(kit: RouteKit): void {
     } else {
       return invalidValue("owner_project_access", raw, "'active', 'inactive' and 'any'");
     }
-    return kit.legacyList(
-      s.pageProjectApiKeys(projectId, request, access),
-      request,
-      ctx.query.get("after"),
-      (k) => structuredClone(k) as unknown as JsonObject,
-      projectId,
+    return credentialList(
+      kit.legacyList(
+        s.pageProjectApiKeys(projectId, request, access),
+        request,
+        ctx.query.get("after"),
+        (k) => structuredClone(k) as unknown as JsonObject,
+        projectId,
+      ),
     );
   });
   add("GET", `${KEYS}/{api_key_id}`, (ctx) => {
@@ -251,10 +264,12 @@ export function registerCredentialRoutes(kit: RouteKit): void {
   add("GET", "/organization/admin_api_keys", (ctx) => {
     const request = kit.parseList(ctx.query, ADMIN_KEYS_LIST);
     if (isReply(request)) return request;
-    return kit.legacyList(s.pageAdminApiKeys(request), request, ctx.query.get("after"), (k) => ({
-      ...k,
-      owner: { ...k.owner },
-    }));
+    return credentialList(
+      kit.legacyList(s.pageAdminApiKeys(request), request, ctx.query.get("after"), (k) => ({
+        ...k,
+        owner: { ...k.owner },
+      })),
+    );
   });
   add(
     "POST",
@@ -306,9 +321,11 @@ export function registerCredentialRoutes(kit: RouteKit): void {
   add("GET", "/organization/invites", (ctx) => {
     const request = kit.parseList(ctx.query, PROJECTS_LIST);
     if (isReply(request)) return request;
-    return kit.legacyList(s.pageInvites(request), request, ctx.query.get("after"), (i) => ({
-      ...i,
-    }));
+    return credentialList(
+      kit.legacyList(s.pageInvites(request), request, ctx.query.get("after"), (i) => ({
+        ...i,
+      })),
+    );
   });
   add(
     "POST",

@@ -28,6 +28,8 @@ export interface ListReply {
   idKey?: string | undefined;
   /** The page size the client asked for (or the default). */
   limit: number;
+  /** A credential list (keys, service accounts, invites): mutations may change credentials. */
+  credentials?: boolean;
 }
 
 /** Extras of a next-cursor list reply (see ListReply). */
