@@ -142,4 +142,84 @@ SELECT
     AS project_groups,
   (SELECT count(*) FROM (SELECT DISTINCT project_id, user_id, role_id FROM effective_access
      WHERE snapshot_id = $s AND scope = 'project' AND via = 'direct'))::INTEGER
-    AS project_user_roles;
+    AS project_user_roles,
+  (SELECT count(*) FROM snapshot_admin_keys WHERE snapshot_id = $s)::INTEGER AS admin_keys,
+  (SELECT count(*) FROM snapshot_api_keys
+   WHERE snapshot_id = $s AND coalesce(owner_type, 'user') <> 'service_account')::INTEGER
+    AS project_api_keys,
+  (SELECT count(*) FROM snapshot_service_accounts WHERE snapshot_id = $s)::INTEGER
+    AS service_accounts,
+  (SELECT count(*) FROM snapshot_invites WHERE snapshot_id = $s AND status = 'pending')::INTEGER
+    AS invites;
+
+-- Credentials (scope `credentials`). Times are unix seconds; src/certify/population.ts writes
+-- them as the workbook shows them.
+
+-- name: snapshot_run
+-- When snapshot $s was taken (last use is relative to it) and the admin key it was crawled
+-- with, in its redacted form (`redactKey`).
+SELECT epoch(started_at)::BIGINT AS started, key_redacted FROM snapshot_runs
+WHERE snapshot_id = $s;
+
+-- name: admin_keys
+-- Each admin API key with its owner (the owner's address from the organization's users).
+SELECT k.key_id, k.name, k.redacted_value, epoch(k.created_at)::BIGINT AS created,
+  epoch(k.expires_at)::BIGINT AS expires, epoch(k.last_used_at)::BIGINT AS last_used,
+  k.owner_type, k.owner_id, coalesce(u.name, k.owner_name) AS owner_name, u.email AS owner_email,
+  k.owner_role
+FROM snapshot_admin_keys AS k
+LEFT JOIN snapshot_users AS u ON u.snapshot_id = k.snapshot_id AND u.user_id = k.owner_id
+WHERE k.snapshot_id = $s
+ORDER BY k.name NULLS LAST, k.key_id;
+
+-- name: project_api_keys
+-- Each project API key owned by a user (a service account's keys are its service account's).
+SELECT k.project_id, p.name AS project_name, coalesce(p.archived, false) AS archived, k.key_id,
+  k.name, k.redacted_value, epoch(k.created_at)::BIGINT AS created,
+  epoch(k.last_used_at)::BIGINT AS last_used, k.owner_id,
+  coalesce(u.email, k.owner_email) AS owner_email, coalesce(u.name, k.owner_name) AS owner_name,
+  k.owner_role, k.owner_project_access
+FROM snapshot_api_keys AS k
+LEFT JOIN snapshot_projects AS p ON p.snapshot_id = k.snapshot_id AND p.project_id = k.project_id
+LEFT JOIN snapshot_users AS u ON u.snapshot_id = k.snapshot_id AND u.user_id = k.owner_id
+WHERE k.snapshot_id = $s AND coalesce(k.owner_type, 'user') <> 'service_account'
+ORDER BY p.name NULLS LAST, k.project_id, k.name NULLS LAST, k.key_id;
+
+-- name: service_accounts
+-- Each project service account with its keys (revoked with it: the API deletes no key of a
+-- service account on its own).
+SELECT sa.project_id, p.name AS project_name, coalesce(p.archived, false) AS archived,
+  sa.service_account_id, sa.name, sa.role, epoch(sa.created_at)::BIGINT AS created,
+  list(struct_pack(key_id := k.key_id, name := k.name, redacted_value := k.redacted_value,
+      last_used := epoch(k.last_used_at)::BIGINT) ORDER BY k.key_id)
+    FILTER (WHERE k.key_id IS NOT NULL) AS keys
+FROM snapshot_service_accounts AS sa
+LEFT JOIN snapshot_projects AS p ON p.snapshot_id = sa.snapshot_id AND p.project_id = sa.project_id
+LEFT JOIN snapshot_api_keys AS k
+  ON k.snapshot_id = sa.snapshot_id AND k.project_id = sa.project_id
+ AND k.owner_type = 'service_account' AND k.owner_id = sa.service_account_id
+WHERE sa.snapshot_id = $s
+GROUP BY sa.project_id, p.name, p.archived, sa.service_account_id, sa.name, sa.role,
+  sa.created_at
+ORDER BY p.name NULLS LAST, sa.project_id, sa.name NULLS LAST, sa.service_account_id;
+
+-- name: invites
+-- Each pending invite (an accepted one is a user now, an expired one grants nothing).
+SELECT i.invite_id, i.email, i.role, epoch(i.created_at)::BIGINT AS created,
+  epoch(i.expires_at)::BIGINT AS expires, i.projects
+FROM snapshot_invites AS i
+WHERE i.snapshot_id = $s AND i.status = 'pending'
+ORDER BY i.email NULLS LAST, i.invite_id;
+
+-- name: organization_owners
+-- The organization's Owners who may review admin keys and invites: users with the Owner role
+-- (the legacy role, or the predefined Owner role held directly or through a group), not service
+-- accounts, with an address.
+SELECT DISTINCT u.email, u.user_id
+FROM snapshot_users AS u
+WHERE u.snapshot_id = $s AND NOT coalesce(u.is_service_account, false) AND u.email IS NOT NULL
+  AND (lower(coalesce(u.role, '')) = 'owner' OR EXISTS (
+    SELECT 1 FROM effective_access AS a
+    WHERE a.snapshot_id = u.snapshot_id AND a.user_id = u.user_id
+      AND a.scope = 'organization' AND a.role_name = 'Owner'))
+ORDER BY u.email, u.user_id;

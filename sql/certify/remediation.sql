@@ -16,10 +16,11 @@ UPDATE certify_remediation SET status = $3, error = $4, attempts = attempts + 1,
 -- (in the organization, or in the item's project). Only a snapshot that collected what the item
 -- is (snapshot_coverage: `projects` for a project member or attached group, also
 -- `project_role_assignments` for a direct project role, `user_roles` for a direct organization
--- role) can tell: a later snapshot that did not is "not verifiable yet", never "absent"
+-- role; `credentials` for a credential, also `projects` for a project's key or service account)
+-- can tell: a later snapshot that did not is "not verifiable yet", never "absent"
 -- (latest_uncovered_snapshot_id).
 WITH acts AS (
-  SELECT i.item_id, i.kind, i.group_id, i.user_id, i.role_id, i.project_id,
+  SELECT i.item_id, i.kind, i.group_id, i.user_id, i.role_id, i.project_id, i.credential_id,
     CASE WHEN a.status = 'idp' THEN c.closed_at ELSE a.executed_at END AS since
   FROM certify_items AS i
   JOIN certify_remediation AS a ON a.campaign_id = i.campaign_id AND a.item_id = i.item_id
@@ -32,6 +33,10 @@ later AS (
       WHEN 'project_membership' THEN ['projects']
       WHEN 'project_group' THEN ['projects']
       WHEN 'project_user_role' THEN ['projects', 'project_role_assignments']
+      WHEN 'admin_key' THEN ['credentials']
+      WHEN 'invite' THEN ['credentials']
+      WHEN 'project_api_key' THEN ['projects', 'credentials']
+      WHEN 'service_account' THEN ['projects', 'credentials']
       ELSE []::VARCHAR[]
     END) AS covered
   FROM acts
@@ -63,6 +68,23 @@ checked AS (
         SELECT 1 FROM effective_access AS e
         WHERE e.snapshot_id = l.snapshot_id AND e.scope = 'project' AND e.via = 'direct'
           AND e.project_id = l.project_id AND e.user_id = l.user_id AND e.role_id = l.role_id)
+      WHEN 'admin_key' THEN NOT EXISTS (
+        SELECT 1 FROM snapshot_admin_keys AS k
+        WHERE k.snapshot_id = l.snapshot_id AND k.key_id = l.credential_id)
+      WHEN 'project_api_key' THEN NOT EXISTS (
+        SELECT 1 FROM snapshot_api_keys AS k
+        WHERE k.snapshot_id = l.snapshot_id AND k.project_id = l.project_id
+          AND k.key_id = l.credential_id)
+      WHEN 'service_account' THEN NOT EXISTS (
+        SELECT 1 FROM snapshot_service_accounts AS sa
+        WHERE sa.snapshot_id = l.snapshot_id AND sa.project_id = l.project_id
+          AND sa.service_account_id = l.credential_id)
+      -- An invite is gone when it is no longer listed, or has expired (it cannot be accepted
+      -- any more); an accepted one is still access, not a revocation.
+      WHEN 'invite' THEN NOT EXISTS (
+        SELECT 1 FROM snapshot_invites AS iv
+        WHERE iv.snapshot_id = l.snapshot_id AND iv.invite_id = l.credential_id
+          AND coalesce(iv.status, '') <> 'expired')
     END END AS absent
   FROM later AS l)
 SELECT item_id,

@@ -4,13 +4,16 @@
  * `projects` only project grants, `organization` only organization grants; `--project` limits
  * any scope but `organization` to the grants inside the named projects. A snapshot that did
  * not collect projects has no project grants: the campaign records its coverage, and a
- * campaign of project grants only is refused there.
+ * campaign of project grants only is refused there. `credentials` takes the snapshot's
+ * credentials only (credentials.ts), and is refused on a snapshot that did not collect them;
+ * with `--project`, only the credentials of those projects (their keys and service accounts).
  */
 
 import { randomBytes } from "node:crypto";
 import { resolveSnapshotId } from "../analysis/access.js";
 import type { AnalysisConfig } from "../analysis/config.js";
 import type { Store } from "../store/index.js";
+import { loadCredentialPopulation } from "./credentials.js";
 import {
   type CampaignRow,
   campaignQuery,
@@ -18,6 +21,7 @@ import {
   insertDecisions,
   insertRows,
   inTransaction,
+  isCredentialKind,
   isProjectKind,
   loadCampaign,
   type Scope,
@@ -65,6 +69,8 @@ export interface StartResult {
   projects: { project_id: string; name: string | null }[] | null;
   /** Items by kind. */
   by_kind: Record<string, number>;
+  /** Things the operator should know (e.g. admin keys that may be the tool's own). */
+  warnings: string[];
 }
 
 export const holdReason = (name: string): string => `certification campaign ${name}`;
@@ -87,6 +93,14 @@ const describeItem = (item: PopulationItem): string => {
       return `group "${where}" attached to ${inProject}`;
     case "project_user_role":
       return `${who} role ${role} in ${inProject}`;
+    case "admin_key":
+      return `admin key "${item.credential_name ?? item.credential_id ?? ""}" of ${who}`;
+    case "project_api_key":
+      return `API key "${item.credential_name ?? item.credential_id ?? ""}" of ${who} in ${inProject}`;
+    case "service_account":
+      return `service account "${item.credential_name ?? item.credential_id ?? ""}" in ${inProject}`;
+    case "invite":
+      return `invite of ${who}`;
   }
 };
 
@@ -155,12 +169,29 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
       `snapshot ${snapshotId} did not collect projects (crawled with --no-projects): it has no project grants to certify${options.scope === "projects" ? "" : " (--project)"}`,
     );
   }
+  if (options.scope === "credentials" && !coverage.credentials) {
+    throw new CertifyError(
+      "CREDENTIALS_NOT_COLLECTED",
+      `snapshot ${snapshotId} did not collect credentials (crawled with --no-credentials or --no-projects, or before credentials were collected): it has no credentials to certify`,
+    );
+  }
   const limited =
     options.projects === undefined || options.projects.length === 0
       ? null
       : await resolveProjects(store, snapshotId, options.projects);
 
-  let population = await loadPopulation(store, snapshotId, options.analysis);
+  const warnings: string[] = [];
+  let population: PopulationItem[];
+  if (options.scope === "credentials") {
+    const credentials = await loadCredentialPopulation(store, snapshotId);
+    population = credentials.items;
+    warnings.push(...credentials.warnings);
+  } else {
+    population = await loadPopulation(store, snapshotId, options.analysis);
+  }
+  if (options.scope !== "credentials") {
+    population = population.filter((i) => !isCredentialKind(i.kind));
+  }
   if (options.scope === "elevated") population = population.filter((i) => i.elevated);
   if (options.scope === "projects") population = population.filter((i) => isProjectKind(i.kind));
   if (options.scope === "organization") {
@@ -218,6 +249,7 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
         project_id: item.project_id,
         project_name: item.project_name,
         project_owners: item.project_owners,
+        organization_owners: item.organization_owners,
       },
       options.identity,
     ),
@@ -283,6 +315,14 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
         "carried_from_campaign_id",
         "project_id",
         "project_name",
+        "credential_id",
+        "credential_name",
+        "redacted_value",
+        "owner_type",
+        "credential_created",
+        "credential_last_used",
+        "credential_expires",
+        "tool_key",
       ],
       assigned.map(({ item, assignment }) => [
         campaignId,
@@ -305,6 +345,14 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
         carried.has(item.item_id) ? (baseline?.campaign_id ?? null) : null,
         item.project_id,
         item.project_name,
+        item.credential_id,
+        item.credential_name,
+        item.redacted_value,
+        item.owner_type,
+        item.credential_created,
+        item.credential_last_used,
+        item.credential_expires,
+        item.tool_key,
       ]),
     );
     await insertDecisions(
@@ -343,6 +391,7 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
     coverage,
     projects: limited,
     by_kind: countByKind(population),
+    warnings,
   };
 }
 

@@ -56,7 +56,9 @@ export interface CampaignRow {
 
 /**
  * `all`, `elevated` and `changed-since-last` take organization and project grants; `projects`
- * only project grants; `organization` only organization grants (what `all` was before projects).
+ * only project grants; `organization` only organization grants (what `all` was before projects);
+ * `credentials` only credentials (admin keys, user-owned project keys, service accounts with
+ * their keys, pending invites), which no other scope takes.
  */
 export const SCOPES = [
   "all",
@@ -64,16 +66,34 @@ export const SCOPES = [
   "changed-since-last",
   "projects",
   "organization",
+  "credentials",
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 export const UNDECIDED_POLICIES = ["keep", "revoke", "escalate"] as const;
 export type UndecidedPolicy = (typeof UNDECIDED_POLICIES)[number];
 export const ORGANIZATION_KINDS = ["membership", "group_role", "user_role"] as const;
 export const PROJECT_KINDS = ["project_membership", "project_group", "project_user_role"] as const;
-export type ItemKind = (typeof ORGANIZATION_KINDS)[number] | (typeof PROJECT_KINDS)[number];
+/**
+ * Credentials: an admin key and a pending invite belong to the organization; a user-owned
+ * project key and a service account (with its keys) to a project.
+ */
+export const CREDENTIAL_KINDS = [
+  "admin_key",
+  "project_api_key",
+  "service_account",
+  "invite",
+] as const;
+export type ItemKind =
+  | (typeof ORGANIZATION_KINDS)[number]
+  | (typeof PROJECT_KINDS)[number]
+  | (typeof CREDENTIAL_KINDS)[number];
 export type ProjectItemKind = (typeof PROJECT_KINDS)[number];
+export type CredentialItemKind = (typeof CREDENTIAL_KINDS)[number];
+/** A project grant (not a credential, even one inside a project). */
 export const isProjectKind = (kind: ItemKind): kind is ProjectItemKind =>
   (PROJECT_KINDS as readonly string[]).includes(kind);
+export const isCredentialKind = (kind: ItemKind): kind is CredentialItemKind =>
+  (CREDENTIAL_KINDS as readonly string[]).includes(kind);
 export type Decision = "approve" | "revoke" | "needs_info" | "escalated";
 
 /** A grant under review, as frozen from the snapshot: what a reviewer sees of it. */
@@ -94,6 +114,22 @@ export interface Grant {
   elevated: boolean;
   path: string;
   fingerprint: string;
+  /** A credential's id (key, service account or invite); null for a grant. */
+  credential_id: string | null;
+  credential_name: string | null;
+  /** The API's redacted value (a service account: its keys'); never a key itself. */
+  redacted_value: string | null;
+  /** `user` or `service_account`: who owns a key (a service account item: itself). */
+  owner_type: string | null;
+  /** Texts as the workbook shows them. */
+  credential_created: string | null;
+  credential_last_used: string | null;
+  credential_expires: string | null;
+  /**
+   * An admin key: `match` when it is the key the snapshot was crawled with, `ambiguous` when
+   * several admin keys could be; null otherwise.
+   */
+  tool_key: "match" | "ambiguous" | null;
 }
 
 /** A campaign's item: the grant plus who reviews it. */

@@ -14,6 +14,7 @@ export type CertifyErrorCode =
   | "WORKBOOK_UNREADABLE"
   | "PROJECT_NOT_FOUND"
   | "PROJECTS_NOT_COLLECTED"
+  | "CREDENTIALS_NOT_COLLECTED"
   | "OPTIONS_CONFLICT";
 
 const USAGE_CODES: ReadonlySet<CertifyErrorCode> = new Set([
@@ -26,6 +27,7 @@ const USAGE_CODES: ReadonlySet<CertifyErrorCode> = new Set([
   "SELF_REVIEW",
   "PROJECT_NOT_FOUND",
   "PROJECTS_NOT_COLLECTED",
+  "CREDENTIALS_NOT_COLLECTED",
   "OPTIONS_CONFLICT",
 ]);
 

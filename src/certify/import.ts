@@ -39,6 +39,8 @@ import {
 import { CertifyError } from "./errors.js";
 import { hashesEqual } from "./rowhash.js";
 import {
+  CREDENTIAL_HEADERS,
+  credentialCells,
   DECISION_LABELS,
   EXPORT_MAC_LABEL,
   EXPORTED_AT_LABEL,
@@ -304,9 +306,13 @@ export async function importWorkbook(
     }
     const expected = populationCells(item);
     const expectedProject = projectCells(item);
+    const expectedCredential = credentialCells(item);
     const edited = [
       ...POPULATION_HEADERS.map((header, i) => [header, expected[i], r.population[i]] as const),
       ...PROJECT_HEADERS.map((header, i) => [header, expectedProject[i], r.project[i]] as const),
+      ...CREDENTIAL_HEADERS.map(
+        (header, i) => [header, expectedCredential[i], r.credential[i]] as const,
+      ),
     ].flatMap(([header, want, got]) =>
       sameCell(got, want) ? [] : [`${header} ${quote(want ?? "")} -> ${quote(got ?? "")}`],
     );

@@ -14,7 +14,7 @@ import { materialiseHelpers, releaseHelpers } from "../analysis/anomalies.js";
 import { type AnalysisConfig, resolveAnalysisConfig } from "../analysis/config.js";
 import type { Store } from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
-import type { Grant, ItemKind } from "./db.js";
+import type { CredentialItemKind, Grant, ItemKind } from "./db.js";
 
 /** sql/certify/population.sql */
 export const populationQuery = sqlQueries("certify/population.sql");
@@ -27,6 +27,8 @@ export interface PopulationItem extends Grant {
   roles: { role_id: string; role_name: string | null }[];
   /** For a project item: the addresses of the project's owners who may review it. */
   project_owners: string[];
+  /** For an admin key or an invite: the organization's Owners who may review it. */
+  organization_owners: string[];
 }
 
 const KIND_PREFIX: Record<ItemKind, string> = {
@@ -36,6 +38,10 @@ const KIND_PREFIX: Record<ItemKind, string> = {
   project_membership: "PM",
   project_group: "PG",
   project_user_role: "PUR",
+  admin_key: "AK",
+  project_api_key: "PK",
+  service_account: "SA",
+  invite: "IV",
 };
 
 /**
@@ -52,6 +58,20 @@ export function itemId(
 ): string {
   const parts = [kind, groupId ?? "", userId ?? "", roleId ?? ""];
   if (projectId !== null) parts.splice(1, 0, projectId);
+  const digest = createHash("sha256").update(parts.join("\0")).digest("hex");
+  return `${KIND_PREFIX[kind]}-${digest.slice(0, 20)}`;
+}
+
+/**
+ * A credential's id: stable across campaigns and snapshots, from its kind, its project (for a
+ * project key or a service account) and its own id.
+ */
+export function credentialItemId(
+  kind: CredentialItemKind,
+  credentialId: string,
+  projectId: string | null = null,
+): string {
+  const parts = [kind, projectId ?? "", credentialId];
   const digest = createHash("sha256").update(parts.join("\0")).digest("hex");
   return `${KIND_PREFIX[kind]}-${digest.slice(0, 20)}`;
 }
@@ -139,6 +159,8 @@ export interface PopulationCoverage {
   projects: boolean;
   /** Project-scope role assignments (direct project roles, attached groups' project roles). */
   project_role_assignments: boolean;
+  /** Service accounts, project and admin API keys, invites. */
+  credentials: boolean;
 }
 
 export async function loadCoverage(store: Store, snapshotId: number): Promise<PopulationCoverage> {
@@ -150,8 +172,33 @@ export async function loadCoverage(store: Store, snapshotId: number): Promise<Po
   return {
     projects: collected("projects"),
     project_role_assignments: collected("projects") && collected("project_role_assignments"),
+    credentials: collected("credentials"),
   };
 }
+
+/** What a grant item has of a credential: nothing. */
+const NO_CREDENTIAL: Pick<
+  PopulationItem,
+  | "credential_id"
+  | "credential_name"
+  | "redacted_value"
+  | "owner_type"
+  | "credential_created"
+  | "credential_last_used"
+  | "credential_expires"
+  | "tool_key"
+  | "organization_owners"
+> = {
+  credential_id: null,
+  credential_name: null,
+  redacted_value: null,
+  owner_type: null,
+  credential_created: null,
+  credential_last_used: null,
+  credential_expires: null,
+  tool_key: null,
+  organization_owners: [],
+};
 
 const project = (name: string | null, id: string, archived: boolean): string =>
   `${archived ? "archived " : ""}project "${name ?? id}"`;
@@ -201,6 +248,7 @@ export async function loadPopulation(
         role_id: null,
         role_name: null,
         ...organization,
+        ...NO_CREDENTIAL,
         elevated: m.elevated,
         path: `member of group "${m.group_name ?? m.group_id}" (${managed(m.is_scim_managed)}), which grants ${names.length === 0 ? "no role" : names.join(", ")}`,
         fingerprint: sha([
@@ -224,6 +272,7 @@ export async function loadPopulation(
         role_id: r.role_id,
         role_name: r.role_name,
         ...organization,
+        ...NO_CREDENTIAL,
         elevated: r.elevated,
         path: `role assigned to group "${r.group_name ?? r.group_id}" (${managed(r.is_scim_managed)}, ${plural(r.members, "member")})`,
         fingerprint: sha([r.is_scim_managed, r.elevated, r.permissions]),
@@ -243,6 +292,7 @@ export async function loadPopulation(
         role_id: r.role_id,
         role_name: r.role_name,
         ...organization,
+        ...NO_CREDENTIAL,
         elevated: r.elevated,
         path: "role assigned directly to the user",
         fingerprint: sha([r.elevated, r.permissions]),
@@ -265,6 +315,7 @@ export async function loadPopulation(
         project_id: m.project_id,
         project_name: m.project_name,
         project_owners: ownersOf(m.project_id),
+        ...NO_CREDENTIAL,
         elevated: m.elevated,
         path: `${membership} of ${project(m.project_name, m.project_id, m.archived)}`,
         fingerprint: sha([membership, m.elevated, m.permissions]),
@@ -291,6 +342,7 @@ export async function loadPopulation(
         project_id: g.project_id,
         project_name: g.project_name,
         project_owners: ownersOf(g.project_id),
+        ...NO_CREDENTIAL,
         elevated: g.elevated,
         path: `group "${g.group_name ?? g.group_id}" (${managed(g.is_scim_managed)}, ${plural(g.members, "member")}) attached to ${project(g.project_name, g.project_id, g.archived)} with ${names.length === 0 ? "no project role" : names.join(", ")}`,
         fingerprint: sha([
@@ -316,6 +368,7 @@ export async function loadPopulation(
         project_id: r.project_id,
         project_name: r.project_name,
         project_owners: ownersOf(r.project_id),
+        ...NO_CREDENTIAL,
         elevated: r.elevated,
         path: `project role assigned directly to the member in ${project(r.project_name, r.project_id, r.archived)}`,
         fingerprint: sha([r.elevated, r.permissions]),

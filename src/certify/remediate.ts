@@ -9,6 +9,13 @@
  * refuses (400 or 422: the Default project's members cannot be removed, an archived project
  * cannot change) is recorded as `refused` with its one-line reason and not retried, unless the
  * caller asks (`retryRefused`); any other failure is retried by the next run.
+ *
+ * A revoked credential is deleted: an admin key, a user's project key, a service account (with
+ * its keys: the API deletes no service account's key on its own) or a pending invite (an invite
+ * accepted meanwhile cannot be deleted: the API's 400 is recorded as refused). The admin key the
+ * tool itself uses is never deleted: the revocation of an admin key marked as the snapshot's
+ * crawl key, or one the key in use fits, is refused up front, without a call, and stays refused
+ * even with `retryRefused`.
  */
 import {
   type AdminClient,
@@ -18,6 +25,7 @@ import {
   NotFoundError,
 } from "../api/index.js";
 import type { Store } from "../store/index.js";
+import { keyFits } from "./credentials.js";
 import { type CampaignRow, campaignQuery, type ItemRow, insertRows, inTransaction } from "./db.js";
 import { CertifyError } from "./errors.js";
 import {
@@ -26,6 +34,7 @@ import {
   type RemediationAction,
   type RemediationRow,
   remediationQuery,
+  TOOL_REFUSAL,
 } from "./state.js";
 
 export interface PlannedAction {
@@ -42,6 +51,12 @@ export interface PlannedAction {
   role_name: string | null;
   project_id: string | null;
   project_name: string | null;
+  /** A credential's id, name and redacted value (null for a grant). */
+  credential_id: string | null;
+  credential_name: string | null;
+  redacted_value: string | null;
+  /** An admin key that is (`match`) or may be (`ambiguous`) the key the tool crawled with. */
+  tool_key: "match" | "ambiguous" | null;
   status: RemediationRow["status"];
   attempts: number;
   error: string | null;
@@ -53,6 +68,7 @@ function actionFor(item: ItemRow): Pick<PlannedAction, "action" | "method" | "pa
   const u = (id: string | null) => encodeSegment("userId", id ?? "");
   const r = (id: string | null) => encodeSegment("roleId", id ?? "");
   const p = (id: string | null) => encodeSegment("projectId", id ?? "");
+  const k = (id: string | null) => encodeSegment("keyId", id ?? "");
   switch (item.kind) {
     case "membership":
       if (item.group_is_scim_managed !== false) {
@@ -98,6 +114,34 @@ function actionFor(item: ItemRow): Pick<PlannedAction, "action" | "method" | "pa
         action: "unassign_project_user_role",
         method: "DELETE",
         path: `/projects/${p(item.project_id)}/users/${u(item.user_id)}/roles/${r(item.role_id)}`,
+        status: "planned",
+      };
+    case "admin_key":
+      return {
+        action: "delete_admin_api_key",
+        method: "DELETE",
+        path: `/organization/admin_api_keys/${k(item.credential_id)}`,
+        status: "planned",
+      };
+    case "project_api_key":
+      return {
+        action: "delete_project_api_key",
+        method: "DELETE",
+        path: `/organization/projects/${p(item.project_id)}/api_keys/${k(item.credential_id)}`,
+        status: "planned",
+      };
+    case "service_account":
+      return {
+        action: "delete_service_account",
+        method: "DELETE",
+        path: `/organization/projects/${p(item.project_id)}/service_accounts/${encodeSegment("serviceAccountId", item.credential_id ?? "")}`,
+        status: "planned",
+      };
+    case "invite":
+      return {
+        action: "delete_invite",
+        method: "DELETE",
+        path: `/organization/invites/${encodeSegment("inviteId", item.credential_id ?? "")}`,
         status: "planned",
       };
   }
@@ -158,6 +202,10 @@ export async function planRemediation(
       role_name: s.item.role_name,
       project_id: s.item.project_id,
       project_name: s.item.project_name,
+      credential_id: s.item.credential_id,
+      credential_name: s.item.credential_name,
+      redacted_value: s.item.redacted_value,
+      tool_key: s.item.tool_key,
       status: row?.status ?? fallback.status,
       attempts: row?.attempts ?? 0,
       error: row?.error ?? null,
@@ -168,17 +216,46 @@ export async function planRemediation(
 
 export interface ApplyResult {
   actions: PlannedAction[];
+  /** API calls made in this run. */
   executed: number;
   skipped: number;
   /** Calls that failed in this run (refusals included). */
   failed: number;
-  /** Calls the API refused in this run (400/422): not retried by the next run. */
+  /**
+   * Revocations refused in this run (400/422 from the API, or refused up front): not retried by
+   * the next run.
+   */
   refused: number;
+  /** Of those, revocations of the tool's own admin key, refused up front without a call. */
+  withheld: number;
 }
 
 export interface ApplyOptions {
   /** Also retry actions the API refused before (status `refused`). */
   retryRefused?: boolean;
+  /** The admin key the calls are made with: an admin key it fits is never deleted. */
+  keyInUse?: string;
+}
+
+/**
+ * Why deleting this admin key is refused up front (it is the tool's own), or null. The reason
+ * starts with TOOL_REFUSAL.
+ */
+export function ownKeyRefusal(action: PlannedAction, keyInUse: string | undefined): string | null {
+  if (action.action !== "delete_admin_api_key") return null;
+  const key = `admin key ${action.credential_id ?? ""} (${action.redacted_value ?? "no redacted value"})`;
+  const advice = "revoke it by hand once the tool uses another admin key";
+  if (action.tool_key === "match") {
+    return `${TOOL_REFUSAL} ${key} is the admin key this tool crawled the campaign's snapshot with; deleting it would lock the tool out: ${advice}`;
+  }
+  if (
+    keyInUse !== undefined &&
+    action.redacted_value !== null &&
+    keyFits(keyInUse, action.redacted_value)
+  ) {
+    return `${TOOL_REFUSAL} ${key} fits the admin key this remediation runs with; deleting it would lock the tool out: ${advice}`;
+  }
+  return null;
 }
 
 /** Whether the API refused the change itself (400/422), as opposed to failing to make it. */
@@ -197,6 +274,7 @@ export async function applyRemediation(
   let skipped = 0;
   let failed = 0;
   let refused = 0;
+  let withheld = 0;
   for (const action of plan) {
     const due =
       action.status === "planned" ||
@@ -209,6 +287,20 @@ export async function applyRemediation(
     let status: RemediationRow["status"];
     let error: string | null = null;
     const project = action.project_id ?? "";
+    const own = ownKeyRefusal(action, options.keyInUse);
+    if (own !== null) {
+      failed++;
+      refused++;
+      withheld++;
+      await store.query(remediationQuery("record_attempt"), [
+        campaign.campaign_id,
+        action.item_id,
+        "refused",
+        own,
+      ]);
+      continue;
+    }
+    const credential = action.credential_id ?? "";
     try {
       switch (action.action) {
         case "remove_group_member":
@@ -228,6 +320,18 @@ export async function applyRemediation(
           break;
         case "unassign_project_user_role":
           await client.unassignProjectUserRole(project, action.user_id ?? "", action.role_id ?? "");
+          break;
+        case "delete_admin_api_key":
+          await client.deleteAdminApiKey(credential);
+          break;
+        case "delete_project_api_key":
+          await client.deleteProjectApiKey(project, credential);
+          break;
+        case "delete_service_account":
+          await client.deleteServiceAccount(project, credential);
+          break;
+        case "delete_invite":
+          await client.deleteInvite(credential);
           break;
         case "idp_change":
           break;
@@ -261,5 +365,6 @@ export async function applyRemediation(
     skipped,
     failed,
     refused,
+    withheld,
   };
 }

@@ -7,10 +7,15 @@
  *                                          # a project attachment: its project roles)
  *   by_project: {<project id or name>: email}  # every grant inside that project
  *   project_owners: true                   # a project's grants go to an owner of the project
+ *   organization_owners: true              # admin keys and invites go to an Owner
  *   fallback: ciso@example.com             # who takes a self-review
  *
  * The first rule that matches wins, in this order: by_group, by_role, by_project,
- * project_owners, default. `project_owners` picks, among the project's owners (membership role
+ * project_owners, organization_owners, default. A project's credentials (user-owned keys,
+ * service accounts) follow the project's rules like its grants; admin keys and pending invites
+ * belong to no project: `organization_owners` picks, among the organization's Owners (not
+ * service accounts, with an address), the smallest address that is not the item's own user
+ * (the key's owner), and does not match when there is none. `project_owners` picks, among the project's owners (membership role
  * owner, not a service account, with an address), the smallest address that is not the item's
  * own user; when there is none it does not match and the next rule is tried. Self-review (the
  * reviewer of any other rule is the item's user, compared as normalised addresses) goes to
@@ -33,6 +38,7 @@ const ReviewersSchema = z
     by_role: z.record(z.string(), email).optional(),
     by_project: z.record(z.string(), email).optional(),
     project_owners: z.boolean().optional(),
+    organization_owners: z.boolean().optional(),
     fallback: email.optional(),
   })
   .strict();
@@ -45,6 +51,8 @@ export interface ReviewerRules {
   byProject?: Map<string, string>;
   /** Route project grants to an owner of the project (absent: no). */
   projectOwners?: boolean;
+  /** Route admin keys and invites to an Owner of the organization (absent: no). */
+  organizationOwners?: boolean;
   fallback?: string;
   /** SHA-256 of the file's bytes, or null for a single `--reviewer`. */
   sha256: string | null;
@@ -65,6 +73,7 @@ function fromParsed(
     byRole: new Map(Object.entries(parsed.by_role ?? {}).map(([k, v]) => [k, lower(v)])),
     byProject: new Map(Object.entries(parsed.by_project ?? {}).map(([k, v]) => [k, lower(v)])),
     projectOwners: parsed.project_owners === true,
+    organizationOwners: parsed.organization_owners === true,
     ...(parsed.fallback === undefined ? {} : { fallback: lower(parsed.fallback) }),
     sha256,
     source,
@@ -101,11 +110,12 @@ export function loadReviewersFile(path: string): ReviewerRules {
     Object.keys(parsed.by_group ?? {}).length === 0 &&
     Object.keys(parsed.by_role ?? {}).length === 0 &&
     Object.keys(parsed.by_project ?? {}).length === 0 &&
-    parsed.project_owners !== true
+    parsed.project_owners !== true &&
+    parsed.organization_owners !== true
   ) {
     throw new CertifyError(
       "REVIEWERS_INVALID",
-      `reviewers file ${path}: default: needed when there is no by_group, by_role, by_project or project_owners rule`,
+      `reviewers file ${path}: default: needed when there is no by_group, by_role, by_project, project_owners or organization_owners rule`,
     );
   }
   return fromParsed(parsed, createHash("sha256").update(bytes).digest("hex"), `file:${path}`);
@@ -137,6 +147,11 @@ export interface Assignable {
    * `project_owners`; any order.
    */
   project_owners?: readonly string[];
+  /**
+   * For an admin key or an invite: the addresses of the organization's Owners who may review
+   * it, for `organization_owners`; absent or empty for anything else.
+   */
+  organization_owners?: readonly string[];
 }
 
 export interface Assignment {
@@ -161,7 +176,7 @@ const codeUnitOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 
 
 /**
  * The reviewer of one item, or null when no rule matches. Rules in order: by_group, by_role,
- * by_project, project_owners, default. Self-review (the reviewer is the item's user) compares
+ * by_project, project_owners, organization_owners, default. Self-review (the reviewer is the item's user) compares
  * normalised addresses (`identity`, see identity.ts): `CISO+ops@x` and `ciso@x` are the same
  * person. `project_owners` never chooses the item's own user (it takes the next owner, or does
  * not match); any other rule's self-review goes to `fallback` unless the fallback is that person
@@ -197,6 +212,14 @@ export function assignReviewer(
       .filter((owner) => ADDRESS.test(owner) && !sameIdentity(item.user_email, owner, identity))
       .sort(codeUnitOrder);
     if (owners[0] !== undefined) found = { reviewer: owners[0], rule: "project_owners" };
+  }
+  const orgOwners = item.organization_owners ?? [];
+  if (found === null && orgOwners.length > 0 && rules.organizationOwners === true) {
+    const owners = orgOwners
+      .map(lower)
+      .filter((owner) => ADDRESS.test(owner) && !sameIdentity(item.user_email, owner, identity))
+      .sort(codeUnitOrder);
+    if (owners[0] !== undefined) found = { reviewer: owners[0], rule: "organization_owners" };
   }
   if (found === null && rules.default !== undefined) {
     found = { reviewer: rules.default, rule: "default" };

@@ -99,6 +99,10 @@ export async function buildSignoffModel(
     project_memberships: number;
     project_groups: number;
     project_user_roles: number;
+    admin_keys: number;
+    project_api_keys: number;
+    service_accounts: number;
+    invites: number;
   }>(populationQuery("population_counts"), { s: campaign.snapshot_id });
   const c = counts[0] ?? {
     memberships: 0,
@@ -107,6 +111,10 @@ export async function buildSignoffModel(
     project_memberships: 0,
     project_groups: 0,
     project_user_roles: 0,
+    admin_keys: 0,
+    project_api_keys: 0,
+    service_accounts: 0,
+    invites: 0,
   };
   const inCampaign = (kind: string) => states.filter((s) => s.item.kind === kind).length;
   const coverage = projectCoverage(campaign);
@@ -115,6 +123,8 @@ export async function buildSignoffModel(
     coverage.collected === false || (roles && coverage.role_assignments_collected === false)
       ? NOT_COLLECTED
       : n;
+  const credentialCount = (n: number): number | string =>
+    (campaign.uncollected ?? []).includes("credentials") ? NOT_COLLECTED : n;
   const row = (kind: keyof typeof KIND_LABELS, inSnapshot: number | string) => ({
     kind: KIND_LABELS[kind],
     in_snapshot: inSnapshot,
@@ -136,6 +146,15 @@ export async function buildSignoffModel(
       row("project_membership", projectCount(c.project_memberships)),
       row("project_group", projectCount(c.project_groups)),
       row("project_user_role", projectCount(c.project_user_roles, true)),
+      // Credentials are reviewed by `--scope credentials` campaigns only.
+      ...(campaign.scope === "credentials"
+        ? [
+            row("admin_key", credentialCount(c.admin_keys)),
+            row("project_api_key", credentialCount(c.project_api_keys)),
+            row("service_account", credentialCount(c.service_accounts)),
+            row("invite", credentialCount(c.invites)),
+          ]
+        : []),
     ],
   };
 }
@@ -167,10 +186,15 @@ const show = (v: string | null | undefined): string =>
  * The Grant cell of the HTML tables: the kind, and a project grant's project (the template has
  * no project column; the XLSX report has one).
  */
-const grantText = (item: ItemState["item"]): string =>
-  item.project_id === null
-    ? KIND_LABELS[item.kind]
-    : `${KIND_LABELS[item.kind]}: project "${show(item.project_name)}" (${show(item.project_id)})`;
+const grantText = (item: ItemState["item"]): string => {
+  const credential =
+    item.credential_id === null
+      ? ""
+      : ` ${item.credential_name === null ? "" : `"${show(item.credential_name)}" `}(${show(item.credential_id)}${item.redacted_value ? `, ${show(item.redacted_value)}` : ""})`;
+  return item.project_id === null
+    ? `${KIND_LABELS[item.kind]}${credential}`
+    : `${KIND_LABELS[item.kind]}${credential}: project "${show(item.project_name)}" (${show(item.project_id)})`;
+};
 
 function decisionRows(model: SignoffModel) {
   return model.states.map((s) => ({

@@ -19,8 +19,10 @@ export const remediationQuery = sqlQueries("certify/remediation.sql");
 
 /**
  * `failed`: the call failed (retried by the next `remediate apply`); `refused`: the API answered
- * 400 or 422, a change it will not make (the Default project's members, an archived project):
- * kept with its reason and not retried unless asked (`--retry-refused`).
+ * 400 or 422, a change it will not make (the Default project's members, an archived project, an
+ * invite already accepted): kept with its reason and not retried unless asked
+ * (`--retry-refused`); or the tool refused up front to delete the admin key it uses itself
+ * (never called, not even with `--retry-refused`).
  */
 export type RemediationStatus =
   | "planned"
@@ -36,7 +38,11 @@ export type RemediationAction =
   | "idp_change"
   | "remove_project_member"
   | "detach_project_group"
-  | "unassign_project_user_role";
+  | "unassign_project_user_role"
+  | "delete_admin_api_key"
+  | "delete_project_api_key"
+  | "delete_service_account"
+  | "delete_invite";
 
 export interface RemediationRow {
   item_id: string;
@@ -49,6 +55,9 @@ export interface RemediationRow {
   planned_at: string;
   executed_at: string | null;
 }
+
+/** How the error of a revocation the tool refused itself (never sent to the API) starts. */
+export const TOOL_REFUSAL = "refused by access-audit:";
 
 export type VerificationState = "verified" | "pending" | "failed";
 
@@ -102,6 +111,11 @@ function uncollectedText(item: ItemRow): string {
       return "projects";
     case "project_user_role":
       return "project role assignments";
+    case "admin_key":
+    case "project_api_key":
+    case "service_account":
+    case "invite":
+      return "credentials";
     default:
       return "it";
   }
@@ -126,9 +140,12 @@ function verify(
     };
   }
   if (remediation.status === "refused") {
+    const ours = (remediation.error ?? "").startsWith(TOOL_REFUSAL);
     return {
       state: "failed",
-      detail: `refused by the API (not retried): ${remediation.error ?? "unknown error"}`,
+      detail: ours
+        ? `refused (not called): ${remediation.error ?? ""}`
+        : `refused by the API (not retried): ${remediation.error ?? "unknown error"}`,
       snapshot_id: null,
     };
   }

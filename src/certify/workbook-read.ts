@@ -21,6 +21,7 @@
 import { posix } from "node:path";
 import {
   ALL_HEADERS,
+  CREDENTIAL_HEADERS,
   INSTRUCTIONS_SHEET,
   POPULATION_HEADERS,
   PROJECT_HEADERS,
@@ -58,6 +59,8 @@ export interface ReadRow {
   population: string[];
   /** The PROJECT_HEADERS cells ("" where a workbook exported before projects has no column). */
   project: string[];
+  /** The CREDENTIAL_HEADERS cells ("" where a workbook exported before credentials has none). */
+  credential: string[];
   decision: string;
   justification: string;
   item_id: string;
@@ -490,6 +493,7 @@ async function readChecked(zip: CheckedZip, visitor: ReviewVisitor): Promise<str
         row: number,
         population: POPULATION_HEADERS.map((h) => at(cells, h)),
         project: PROJECT_HEADERS.map((h) => at(cells, h)),
+        credential: CREDENTIAL_HEADERS.map((h) => at(cells, h)),
         decision: at(cells, "Decision").trim(),
         justification: at(cells, "Justification").trim(),
         item_id: at(cells, "Item ID").trim(),
@@ -500,6 +504,7 @@ async function readChecked(zip: CheckedZip, visitor: ReviewVisitor): Promise<str
       const empty =
         read.population.every((c) => c === "") &&
         read.project.every((c) => c === "") &&
+        read.credential.every((c) => c === "") &&
         read.decision === "" &&
         read.justification === "" &&
         read.item_id === "" &&

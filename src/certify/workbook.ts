@@ -12,12 +12,19 @@
  * Grant column, empty for an organization grant); its MAC covers them after the population
  * cells. An organization grant's MAC covers the population cells only, as before projects, so a
  * workbook exported then (without the project columns) still imports.
+ *
+ * A credential's row (certify start --scope credentials) shows what a reviewer needs of it in
+ * the Credential columns (CREDENTIAL_HEADERS: name, id, redacted value, owner type, created,
+ * last used, expires), its owner in the User columns, a service account's or an invite's role
+ * in the Role column; its MAC covers the population cells, the project cells and the
+ * credential cells, in that order. A grant's MAC covers no credential cell: workbooks exported
+ * before credentials still import.
  */
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import ExcelJS from "exceljs";
 import { cellText, xmlSafe } from "../render/index.js";
-import type { CampaignRow, CurrentDecision, ItemRow } from "./db.js";
+import { type CampaignRow, type CurrentDecision, type ItemRow, isCredentialKind } from "./db.js";
 import { exportMac, rowHash, rowHashV2 } from "./rowhash.js";
 
 export const REVIEW_SHEET = "Review";
@@ -46,7 +53,23 @@ export const POPULATION_HEADERS = [
  * columns, which reads as empty cells.
  */
 export const PROJECT_HEADERS = ["Project", "Project ID"] as const;
-/** The population columns as the Review sheet shows them: the project right after the grant. */
+/**
+ * What a reviewer sees of a credential (empty for a grant). A credential row's MAC covers these
+ * cells after the project cells.
+ */
+export const CREDENTIAL_HEADERS = [
+  "Credential",
+  "Credential ID",
+  "Redacted value",
+  "Owner type",
+  "Created",
+  "Last used",
+  "Expires",
+] as const;
+/**
+ * The population columns as the Review sheet shows them: the project right after the grant, a
+ * credential's columns before the access path.
+ */
 export const SHEET_POPULATION_HEADERS = [
   "Grant",
   "Project",
@@ -60,6 +83,7 @@ export const SHEET_POPULATION_HEADERS = [
   "Role",
   "Role ID",
   "Elevated",
+  ...CREDENTIAL_HEADERS,
   "Access path",
   "Self-review",
 ] as const;
@@ -72,9 +96,14 @@ export const ALL_HEADERS = [
   JUSTIFICATION_HEADER,
   ...HIDDEN_HEADERS,
 ] as const;
-/** The columns a returned workbook must have (one exported before projects lacks the project's). */
+/**
+ * The columns a returned workbook must have (one exported before projects lacks the project's,
+ * one exported before credentials the credential's).
+ */
 export const REQUIRED_HEADERS: readonly (typeof ALL_HEADERS)[number][] = ALL_HEADERS.filter(
-  (h) => !(PROJECT_HEADERS as readonly string[]).includes(h),
+  (h) =>
+    !(PROJECT_HEADERS as readonly string[]).includes(h) &&
+    !(CREDENTIAL_HEADERS as readonly string[]).includes(h),
 );
 const WIDTHS: Record<(typeof ALL_HEADERS)[number], number> = {
   Grant: 18,
@@ -89,6 +118,13 @@ const WIDTHS: Record<(typeof ALL_HEADERS)[number], number> = {
   Role: 24,
   "Role ID": 24,
   Elevated: 9,
+  Credential: 26,
+  "Credential ID": 24,
+  "Redacted value": 22,
+  "Owner type": 15,
+  Created: 11,
+  "Last used": 24,
+  Expires: 11,
   "Access path": 60,
   "Self-review": 11,
   Decision: 13,
@@ -107,6 +143,10 @@ export const KIND_LABELS = {
   project_membership: "Project membership",
   project_group: "Project group",
   project_user_role: "Project role",
+  admin_key: "Admin API key",
+  project_api_key: "Project API key",
+  service_account: "Service account",
+  invite: "Pending invite",
 } as const;
 
 /** The population cells of one item exactly as the workbook holds them (POPULATION_HEADERS). */
@@ -140,9 +180,32 @@ export function projectCells(item: ItemRow): string[] {
   return [item.project_name ?? "", item.project_id ?? ""].map(cellText);
 }
 
-/** What a row's MAC covers: the population cells, then a project grant's project cells. */
+/** The credential cells of one item exactly as the workbook holds them (CREDENTIAL_HEADERS). */
+export function credentialCells(item: ItemRow): string[] {
+  return [
+    item.credential_name ?? "",
+    item.credential_id ?? "",
+    item.redacted_value ?? "",
+    item.owner_type === null
+      ? ""
+      : item.owner_type === "service_account"
+        ? "Service account"
+        : "User",
+    item.credential_created ?? "",
+    item.credential_last_used ?? "",
+    item.credential_expires ?? "",
+  ].map(cellText);
+}
+
+/**
+ * What a row's MAC covers: the population cells, then a project grant's project cells; a
+ * credential's population, project and credential cells.
+ */
 function macCells(item: ItemRow): string[] {
   const cells = populationCells(item);
+  if (isCredentialKind(item.kind)) {
+    return [...cells, ...projectCells(item), ...credentialCells(item)];
+  }
   return item.project_id === null ? cells : [...cells, ...projectCells(item)];
 }
 
@@ -155,6 +218,10 @@ function sheetCells(item: ItemRow): string[] {
   const project = projectCells(item);
   PROJECT_HEADERS.forEach((h, i) => {
     byHeader.set(h, project[i] ?? "");
+  });
+  const credential = credentialCells(item);
+  CREDENTIAL_HEADERS.forEach((h, i) => {
+    byHeader.set(h, credential[i] ?? "");
   });
   return SHEET_POPULATION_HEADERS.map((h) => byHeader.get(h) ?? "");
 }

@@ -12,8 +12,9 @@ describe("migrations as numbered SQL files", () => {
       [6, "projects: project facts, snapshot coverage, vanished project access"],
       [7, "certification of project grants"],
       [8, "credentials and non-human identities"],
+      [9, "certification of credentials"],
     ]);
-    expect(SCHEMA_VERSION).toBe(8);
+    expect(SCHEMA_VERSION).toBe(9);
     expect(MIGRATIONS[1]?.sql).toMatch(/^-- Released:.*\nCREATE VIEW effective_access AS/);
   });
 

@@ -119,7 +119,7 @@ export function registerCertify(program: Command): void {
     .addOption(
       new Option(
         "--scope <scope>",
-        "which grants are reviewed (all, elevated, changed-since-last: organization and project grants; projects or organization: only those)",
+        "which grants are reviewed (all, elevated, changed-since-last: organization and project grants; projects or organization: only those; credentials: admin keys, project keys, service accounts and pending invites only)",
       )
         .choices(SCOPES)
         .default("all"),
@@ -132,7 +132,7 @@ export function registerCertify(program: Command): void {
     )
     .option(
       "--reviewers <file>",
-      "reviewer rules (YAML: default, by_group, by_role, by_project, project_owners, fallback)",
+      "reviewer rules (YAML: default, by_group, by_role, by_project, project_owners, organization_owners, fallback)",
     )
     .option("--reviewer <email>", "one reviewer for every item (instead of --reviewers)")
     .addOption(
@@ -170,6 +170,11 @@ export function registerCertify(program: Command): void {
         }),
       );
       const { campaign, ...rest } = result;
+      if (!flags.json) {
+        for (const warning of result.warnings) {
+          writeErr(`access-audit: warning: ${revealInvisible(warning)}\n`);
+        }
+      }
       print(flags.json, { ...campaignSummary(campaign), ...rest }, () =>
         [
           `campaign ${campaign.name} started on snapshot ${campaign.snapshot_id} (seal ${campaign.seal.slice(0, 16)}…, scope ${campaign.scope}): ${result.items} item(s), ${result.to_review} to review, ${result.carried_forward} approval(s) carried forward`,

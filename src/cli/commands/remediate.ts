@@ -28,6 +28,15 @@ function describe(a: PlannedAction): string {
     a.action === "idp_change"
       ? `change in the identity provider: remove ${who} (${a.user_id ?? ""}) from SCIM-managed group ${group}`
       : `${a.method ?? ""} ${a.path ?? ""}`;
+  const credential = `"${revealInvisible(a.credential_name ?? a.credential_id ?? "")}" (${revealInvisible(a.credential_id ?? "")}${a.redacted_value ? `, ${revealInvisible(a.redacted_value)}` : ""})`;
+  const ownKey =
+    a.action !== "delete_admin_api_key" || a.status !== "planned"
+      ? ""
+      : a.tool_key === "match"
+        ? "; will be refused: the admin key this tool crawled with"
+        : a.tool_key === "ambiguous"
+          ? "; warning: may be the admin key this tool crawled with (refused if the key in use fits it)"
+          : "";
   const grant =
     a.action === "remove_project_member"
       ? ` (remove ${who} from project ${project})`
@@ -35,7 +44,15 @@ function describe(a: PlannedAction): string {
         ? ` (detach group ${group} from project ${project})`
         : a.action === "unassign_project_user_role"
           ? ` (unassign ${role} from ${who} in project ${project})`
-          : "";
+          : a.action === "delete_admin_api_key"
+            ? ` (delete admin key ${credential} of ${who}${ownKey})`
+            : a.action === "delete_project_api_key"
+              ? ` (delete API key ${credential} of ${who} in project ${project})`
+              : a.action === "delete_service_account"
+                ? ` (delete service account ${credential} and its keys in project ${project})`
+                : a.action === "delete_invite"
+                  ? ` (delete the pending invite of ${who})`
+                  : "";
   const extra = a.error ? `: ${revealInvisible(a.error)}` : "";
   return `  ${a.item_id}  [${a.status}]  ${what}${grant}${extra}`;
 }
@@ -112,6 +129,7 @@ export function registerRemediate(program: Command): void {
           result = await withStore(command, false, async (store) =>
             applyRemediation(store, await loadCampaign(store, flags.campaign), client, {
               retryRefused: flags.retryRefused === true,
+              keyInUse: apiKey,
             }),
           );
         } finally {
@@ -122,7 +140,7 @@ export function registerRemediate(program: Command): void {
         } else {
           writeOut(
             `${[
-              `campaign ${flags.campaign}: ${result.executed} call(s) made, ${result.skipped} skipped (done, identity provider or refused before), ${result.failed} failed${result.refused > 0 ? ` (${result.refused} refused by the API: not retried)` : ""}`,
+              `campaign ${flags.campaign}: ${result.executed} call(s) made, ${result.skipped} skipped (done, identity provider or refused before), ${result.failed} failed${result.refused - result.withheld > 0 ? ` (${result.refused - result.withheld} refused by the API: not retried)` : ""}${result.withheld > 0 ? `, ${result.withheld} refused up front (the tool's own admin key)` : ""}`,
               ...result.actions.map(describe),
               "run a crawl, then `certify status` to verify that the revoked grants are gone",
             ].join("\n")}\n`,
@@ -130,13 +148,17 @@ export function registerRemediate(program: Command): void {
         }
         if (result.failed > 0) {
           const retryable = result.failed - result.refused;
+          const byApi = result.refused - result.withheld;
           throw new CliError(
             [
               retryable > 0
                 ? `${retryable} remediation call(s) failed; run apply again to retry them`
                 : "",
-              result.refused > 0
-                ? `${result.refused} call(s) refused by the API (400/422), recorded and not retried (--retry-refused to try again): remove the access another way, or accept it`
+              byApi > 0
+                ? `${byApi} call(s) refused by the API (400/422), recorded and not retried (--retry-refused to try again): remove the access another way, or accept it`
+                : "",
+              result.withheld > 0
+                ? `${result.withheld} revocation(s) of the admin key this tool uses refused up front, without a call: revoke it by hand once the tool uses another admin key`
                 : "",
             ]
               .filter((line) => line !== "")
