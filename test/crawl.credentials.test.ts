@@ -212,11 +212,9 @@ describe("crawl of credentials", () => {
     });
     expect(await storedSnapshot(store, second.snapshotId)).toEqual(expected);
     expect(await storedSnapshot(store, firstId)).toEqual(first);
-    {
-      expect(expected.apiKeys.find((k) => k.key_id === leaver?.id)?.owner_project_access).toBe(
-        "inactive",
-      );
-    }
+    expect(expected.apiKeys.find((k) => k.key_id === leaver?.id)?.owner_project_access).toBe(
+      "inactive",
+    );
     expect((await store.verify()).ok).toBe(true);
   });
 

@@ -622,7 +622,9 @@ describe("the official SDK against generateOrganization({seed: 1, groups: 500, u
       collect(org.projects.apiKeys.list(p, { owner_project_access: "any" })),
     );
     expect(keys.flat()).toHaveLength(state.credentialCounts().apiKeys);
-    active.forEach((p, i) => expect(keys[i]).toEqual(state.listProjectApiKeys(p, "any")));
+    for (const [i, p] of active.entries()) {
+      expect(keys[i]).toEqual(state.listProjectApiKeys(p, "any"));
+    }
     expect(await collect(org.adminAPIKeys.list())).toEqual(state.listAdminApiKeys());
     expect(await collect(org.invites.list())).toEqual(state.listInvites());
   });
