@@ -17,6 +17,9 @@
  *   plus the fixed cost of a crawl (measured against a five-user organization), peak RSS.
  * - sdk-vs-crawl-projects: the official SDK script over the project endpoints (sequential
  *   for-await, default page sizes) against our crawl of the same organization, 20 ms latency.
+ * - credentials-history (issue 16): 10,000 project API keys, 1,000 service accounts, 50 admin
+ *   keys; 30% of the keys used between every two of 30 crawls (the real CLI). Database size
+ *   after 30 snapshots against one, and each crawl's requests against the minimum pages.
  *
  * Simulator and crawl run as separate processes (the real CLI), so each one's memory and CPU
  * are its own. Set BENCH_ONLY=name[,name] to run a subset.
@@ -40,7 +43,12 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import autocannon from "autocannon";
 import OpenAI from "openai";
 import { GROUP_MEMBERS } from "../src/facts/index.js";
-import { generateOrganization, type OrgState } from "../src/simulator/index.js";
+import {
+  generateOrganization,
+  type OrgState,
+  Prng,
+  startSimulator,
+} from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { benchDiff } from "./analysis.js";
 import { applyChurn, BENCH_PROJECTS, writeSnapshotFromState } from "./org-snapshot.js";
@@ -164,7 +172,10 @@ function requiredRequests(state: OrgState, userRoles: boolean): string[] {
   return paths;
 }
 
-/** The project part of requiredRequests (every project, archived included). */
+/**
+ * The project and credential part of requiredRequests (every project, archived included; the
+ * service accounts and keys of active ones; admin keys and invites).
+ */
 function requiredProjectRequests(state: OrgState): string[] {
   const paths: string[] = [];
   const paged = (base: string, ids: string[], size: number, extra = "") => {
@@ -174,6 +185,18 @@ function requiredProjectRequests(state: OrgState): string[] {
       paths.push(`${base}?limit=${size}${extra}${after}`);
     }
   };
+  // Credentials at organization level (admin keys: CursorPage, `after` = the last item's id).
+  paged(
+    "/organization/admin_api_keys",
+    state.listAdminApiKeys().map((k) => k.id),
+    100,
+    "&order=asc",
+  );
+  paged(
+    "/organization/invites",
+    state.listInvites().map((i) => i.id),
+    100,
+  );
   const projects = state.listProjects({ includeArchived: true });
   paged(
     "/organization/projects",
@@ -199,6 +222,17 @@ function requiredProjectRequests(state: OrgState): string[] {
     if (p.status === "archived") continue;
     const members = state.listProjectUsers(p.id).map((u) => u.id);
     paged(`/organization/projects/${p.id}/users`, members, 100);
+    paged(
+      `/organization/projects/${p.id}/service_accounts`,
+      state.listServiceAccounts(p.id).map((a) => a.id),
+      100,
+    );
+    paged(
+      `/organization/projects/${p.id}/api_keys`,
+      state.listProjectApiKeys(p.id, "any").map((k) => k.id),
+      100,
+      "&owner_project_access=any",
+    );
     for (const u of members) {
       paged(
         `/projects/${p.id}/users/${u}/roles`,
@@ -759,6 +793,91 @@ async function historySize(): Promise<void> {
   };
 }
 
+/**
+ * Keys are used between crawls, which must not grow history: a use versions a key only on its
+ * first use or once per USAGE_RESOLUTION_DAYS of constant use. The simulator runs in this
+ * process (its state is changed between crawls); each crawl is the real CLI.
+ */
+async function credentialsHistory(): Promise<void> {
+  const org = {
+    seed: 16,
+    groups: 50,
+    users: 2000,
+    projects: 101,
+    archivedProjectFraction: 0,
+    serviceAccountsAverage: 10,
+    apiKeysAverage: 100,
+    adminKeys: 50,
+    invites: 40,
+  };
+  const sim = await startSimulator(org);
+  const db = join(work, "credentials.duckdb");
+  try {
+    const counts = sim.state.credentialCounts();
+    log(
+      `credentials-history: ${counts.apiKeys} project keys, ${counts.serviceAccounts} service accounts, ${counts.adminKeys} admin keys, ${counts.invites} invites`,
+    );
+    const rng = new Prng(16, "bench-use");
+    // runCrawl needs only the address and the key; the simulator is this process.
+    const simAsProcess = { baseUrl: sim.baseUrl, adminKey: sim.adminKey } as RunningSim;
+    let one = 0;
+    let used = 0;
+    let extraRequests = 0;
+    for (let i = 1; i <= 30; i++) {
+      if (i > 1) used += sim.state.useCredentials(rng, 0.3);
+      const minimumPages = requiredRequests(sim.state, true).length;
+      const run = await runCrawl(simAsProcess, db, ["--concurrency", "8"]);
+      extraRequests += Number(run.output.requests) - minimumPages;
+      if (i === 1) {
+        one = statSync(db).size;
+        log(`credentials-history: 1 snapshot ${(one / 1e6).toFixed(2)} MB`);
+      }
+    }
+    const thirty = statSync(db).size;
+    const versions = await keyVersions(db);
+    log(
+      `credentials-history: 30 snapshots ${(thirty / 1e6).toFixed(2)} MB, ${(thirty / one).toFixed(2)}x one; ${used} key uses, ${versions.versions} key versions for ${versions.keys} keys; requests beyond the minimum pages: ${extraRequests}`,
+    );
+    results["credentials-history"] = {
+      organization: org,
+      credentials: { ...counts },
+      snapshots: 30,
+      key_uses: used,
+      key_versions: versions.versions,
+      distinct_keys: versions.keys,
+      one_snapshot_mb: round(one / 1e6, 3),
+      thirty_snapshots_mb: round(thirty / 1e6, 3),
+      ratio: round(thirty / one, 3),
+      requests_beyond_minimum_pages: extraRequests,
+      targets: { ratio_max: 1.5, requests_beyond_minimum_pages: 0 },
+      pass: thirty / one < 1.5 && extraRequests === 0,
+    };
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** Versions of project and admin keys in history against distinct keys. */
+async function keyVersions(db: string): Promise<{ versions: number; keys: number }> {
+  const instance = await DuckDBInstance.create(db, {
+    access_mode: "READ_ONLY",
+    autoinstall_known_extensions: "false",
+  });
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(
+      `SELECT (SELECT count(*) FROM hist_api_keys) + (SELECT count(*) FROM hist_admin_keys),
+        (SELECT count(DISTINCT key_id) FROM hist_api_keys)
+          + (SELECT count(DISTINCT key_id) FROM hist_admin_keys)`,
+    );
+    const [versions, keys] = reader.getRowsJS()[0] as [bigint, bigint];
+    return { versions: Number(versions), keys: Number(keys) };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
 function round(n: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
@@ -777,6 +896,7 @@ async function main(): Promise<void> {
       ["history-size", historySize],
       ["crawl-projects", crawlProjects],
       ["sdk-vs-crawl-projects", sdkVsCrawlProjects],
+      ["credentials-history", credentialsHistory],
       [
         "analysis",
         async () => {

@@ -187,9 +187,39 @@
     }
     tools.hidden = false;
     render();
+
+    // A link to one of the rows (a credential's finding): clear a filter that hides it, turn
+    // to its page, then show it.
+    reveals.set(block, (tr) => {
+      let row = matching.find((r) => r.tr === tr);
+      if (!row) {
+        input.value = "";
+        applyFilter();
+        row = matching.find((r) => r.tr === tr);
+      }
+      if (!row) return;
+      page = Math.floor(matching.indexOf(row) / pageSize);
+      render();
+      tr.scrollIntoView();
+    });
   };
+
+  const reveals = new Map();
+  const revealTarget = () => {
+    let id = "";
+    try {
+      id = decodeURIComponent(window.location.hash.slice(1));
+    } catch {
+      return;
+    }
+    const target = id === "" ? null : document.getElementById(id);
+    const block = target?.tagName === "TR" ? target.closest("[data-table]") : null;
+    reveals.get(block)?.(target);
+  };
+  window.addEventListener("hashchange", revealTarget);
 
   document.addEventListener("DOMContentLoaded", () => {
     for (const block of document.querySelectorAll("[data-table]")) setUp(block);
+    revealTarget();
   });
 })();

@@ -266,6 +266,7 @@ describe("the Projects section and sheets", () => {
       role_id: null,
       detail: "alice owns <Alpha>",
       project_id: org.alpha,
+      credential_id: null,
       group_name: null,
       user: "alice@corp.example",
       role_name: null,

@@ -1,5 +1,6 @@
 /**
- * The admin key and the SMTP password never reach an artefact: two `run`s (crawl, reports, an
+ * The admin key, the SMTP password and every full API key (admin, service account and user keys,
+ * made between the runs) never reach an artefact: two `run`s (crawl, reports, an
  * authenticated email) and exports, after which every file the tool wrote is searched byte for
  * byte, every text column of every table of the database is searched with SQL (DuckDB may
  * compress strings on disk, so a byte search alone could miss one), and so are the CLI's output
@@ -88,6 +89,36 @@ describe("secrets never reach an artefact", () => {
     expect(first.status, first.stderr).toBe(0);
     const group = sim.state.groupIds()[0] as string;
     sim.state.renameGroup(group, "Renamed between runs");
+    // Full keys exist only in create responses: make one of each kind over HTTP, and a user's
+    // key in the console (the API cannot issue user keys). None may reach an artefact.
+    const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+      const res = await fetch(`${sim.baseUrl}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${sim.adminKey}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const project = sim.state.activeProjectIds()[0] as string;
+    const account = await post(`/organization/projects/${project}/service_accounts`, {
+      name: "deploy-bot",
+    });
+    const accountKey = await post(
+      `/organization/projects/${project}/service_accounts/${String(account.id)}/api_keys`,
+      { name: "second key" },
+    );
+    const admin = await post("/organization/admin_api_keys", { name: "automation" });
+    const member = sim.state.listProjectUsers(project)[0] as { id: string };
+    const userKey = sim.state.createUserApiKey(project, member.id, "laptop");
+    const keyValues = [
+      String((account.api_key as { value: string }).value),
+      String(accountKey.value),
+      String(admin.value),
+      userKey.value,
+    ];
+    for (const value of keyValues) expect(value.length).toBeGreaterThan(20);
+    const knownRedacted = String(admin.redacted_value);
     const second = await runCli(["run", "--json"], env, 120_000, cwd);
     expect(second.status, second.stderr).toBe(0);
     const check = await runCli(["config", "check"], env, 60_000, cwd);
@@ -104,7 +135,7 @@ describe("secrets never reach an artefact", () => {
     }
     outputs.push(first.stdout, first.stderr, second.stdout, second.stderr, check.stdout);
     expect(raw).toHaveLength(2);
-    const secrets = [sim.adminKey, SMTP_PASSWORD];
+    const secrets = [sim.adminKey, SMTP_PASSWORD, ...keyValues];
     const encoded = secrets.flatMap((s) => [s, Buffer.from(s).toString("base64")]);
 
     // Workbooks and Parquet files are compressed: search their decoded text too, and check that
@@ -158,6 +189,7 @@ describe("secrets never reach an artefact", () => {
     // Every text column of every table, through SQL (a control value proves the search sees it).
     const db = join(cwd, "data", "audit.duckdb");
     expect(await textColumnHits(db, [known])).toContain("hist_groups.name");
+    expect(await textColumnHits(db, [knownRedacted])).toContain("hist_admin_keys.redacted_value");
     expect(await textColumnHits(db, secrets)).toEqual([]);
   });
 });

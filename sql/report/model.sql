@@ -176,3 +176,65 @@ SELECT project_id, role_id, name, description, coalesce(permissions, []::VARCHAR
 FROM snapshot_project_roles
 WHERE snapshot_id = $s AND NOT coalesce(predefined_role, false)
 ORDER BY project_id, name NULLS LAST, role_id;
+
+-- Credentials (migration 0008). $s is the snapshot, $days the usage resolution
+-- (USAGE_RESOLUTION_DAYS): a recorded last_used_at later than $days before the snapshot's start
+-- only says "used within $days" (the store keeps it while the key is in use: src/store/writer.ts,
+-- keepRecordedUsage), so `last_used_recent` marks it; an older one is exact. `age_days`: whole
+-- days from created_at to the snapshot's end, never the clock.
+
+-- name: credentials_admin_keys
+-- The organization's admin API keys, oldest first.
+SELECT k.key_id, k.name, k.redacted_value, k.created_at, k.expires_at, k.last_used_at,
+  coalesce(k.last_used_at > r.started_at - to_days($days::INTEGER), false) AS last_used_recent,
+  floor((epoch(r.finished_at) - epoch(k.created_at)) / 86400)::INTEGER AS age_days,
+  k.owner_type, k.owner_id, k.owner_name, k.owner_role
+FROM snapshot_admin_keys AS k
+JOIN snapshots AS r ON r.snapshot_id = k.snapshot_id
+WHERE k.snapshot_id = $s
+ORDER BY k.created_at NULLS LAST, k.key_id;
+
+-- name: credentials_api_keys
+-- Every project API key, by project (as the Projects section orders them), then oldest first.
+SELECT k.project_id, k.key_id, k.name, k.redacted_value, k.created_at, k.last_used_at,
+  coalesce(k.last_used_at > r.started_at - to_days($days::INTEGER), false) AS last_used_recent,
+  floor((epoch(r.finished_at) - epoch(k.created_at)) / 86400)::INTEGER AS age_days,
+  k.owner_type, k.owner_id, k.owner_name, k.owner_email, k.owner_role, k.owner_project_access
+FROM snapshot_api_keys AS k
+JOIN snapshots AS r ON r.snapshot_id = k.snapshot_id
+LEFT JOIN snapshot_projects AS p ON p.snapshot_id = k.snapshot_id AND p.project_id = k.project_id
+WHERE k.snapshot_id = $s
+ORDER BY p.name NULLS LAST, k.project_id, k.created_at NULLS LAST, k.key_id;
+
+-- name: credentials_service_accounts
+-- Every project service account, by project, then by name and id.
+SELECT a.project_id, a.service_account_id, a.name, a.role, a.created_at,
+  floor((epoch(r.finished_at) - epoch(a.created_at)) / 86400)::INTEGER AS age_days
+FROM snapshot_service_accounts AS a
+JOIN snapshots AS r ON r.snapshot_id = a.snapshot_id
+LEFT JOIN snapshot_projects AS p ON p.snapshot_id = a.snapshot_id AND p.project_id = a.project_id
+WHERE a.snapshot_id = $s
+ORDER BY p.name NULLS LAST, a.project_id, a.name NULLS LAST, a.service_account_id;
+
+-- name: credentials_projects
+-- The projects that hold a key or a service account, in the Projects section's order.
+WITH held AS (
+  SELECT project_id FROM snapshot_api_keys WHERE snapshot_id = $s
+  UNION SELECT project_id FROM snapshot_service_accounts WHERE snapshot_id = $s)
+SELECT h.project_id, p.name, coalesce(p.archived, false) AS archived
+FROM held AS h
+LEFT JOIN snapshot_projects AS p ON p.snapshot_id = $s AND p.project_id = h.project_id
+ORDER BY p.name NULLS LAST, h.project_id;
+
+-- name: credentials_invites
+-- Pending invites (access waiting to be accepted), oldest first, with the projects they grant
+-- (null when the API gave no list).
+SELECT i.invite_id, i.email, i.role, i.status, i.created_at, i.expires_at,
+  floor((epoch(r.finished_at) - epoch(i.created_at)) / 86400)::INTEGER AS age_days, i.projects
+FROM snapshot_invites AS i
+JOIN snapshots AS r ON r.snapshot_id = i.snapshot_id
+WHERE i.snapshot_id = $s AND i.status = 'pending'
+ORDER BY i.created_at NULLS LAST, i.invite_id;
+
+-- name: project_names
+SELECT project_id AS id, name FROM snapshot_projects WHERE snapshot_id = $s;

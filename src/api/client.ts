@@ -28,12 +28,12 @@ import {
   GroupUpdatedSchema,
   type GroupUser,
   type GroupUserAssignment,
+  GroupUserAssignmentSchema,
+  GroupUserSchema,
   type Invite,
   type InviteDeleted,
   InviteDeletedSchema,
   InviteSchema,
-  GroupUserAssignmentSchema,
-  GroupUserSchema,
   lastIdPageSchema,
   nextCursorPageSchema,
   type OrgUser,
@@ -417,11 +417,7 @@ export class AdminClient {
   }
 
   /** `GET /organization/invites` (legacy envelope): pending, accepted and expired invites. */
-  listInvites(opts?: {
-    limit?: number;
-    after?: string;
-    signal?: AbortSignal;
-  }): Paginated<Invite> {
+  listInvites(opts?: { limit?: number; after?: string; signal?: AbortSignal }): Paginated<Invite> {
     return this.lastIdList<Invite, typeof InvitesPage>(
       "/organization/invites",
       "/organization/invites",

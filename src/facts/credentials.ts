@@ -180,8 +180,7 @@ export function apiKeyRow(projectId: string, key: ProjectApiKey): ApiKeyRow {
   const { owner } = key;
   const user = owner.user ?? null;
   const account = owner.service_account ?? null;
-  const type =
-    owner.type ?? (user !== null ? "user" : account !== null ? "service_account" : null);
+  const type = owner.type ?? (user !== null ? "user" : account !== null ? "service_account" : null);
   const who = type === "service_account" ? account : type === "user" ? user : (user ?? account);
   return {
     project_id: projectId,

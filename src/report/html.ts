@@ -26,6 +26,9 @@ import {
 import { barRows, formatCount, type TrendPanel, trendPanels } from "./html-charts.js";
 import {
   CHANGE_LABELS,
+  CredentialFindings,
+  lastUsedText,
+  type ReportCredentials,
   type ReportFinding,
   type ReportModel,
   type ReportProject,
@@ -50,7 +53,13 @@ export interface HtmlOptions {
 }
 
 const MAIN_TEMPLATE = "report.html.hbs";
-const PARTIALS = ["report-table", "report-bars", "report-trend", "report-evidence"] as const;
+const PARTIALS = [
+  "report-table",
+  "report-bars",
+  "report-trend",
+  "report-evidence",
+  "report-finding-links",
+] as const;
 /** The only files the `inline` helper emits unescaped: the package's own code, never data. */
 const ASSETS = ["report.css", "report.js"] as const;
 
@@ -96,6 +105,8 @@ interface ChangeRow {
 }
 
 interface FindingRow {
+  /** The row's id, which credentials link to. */
+  anchor: string;
   severity: Severity;
   severity_label: string;
   severity_rank: number;
@@ -197,6 +208,87 @@ interface ProjectView {
   }[];
 }
 
+/** A finding a credential's row links to. */
+interface FindingLink {
+  /** `#finding-N` in the Findings table, or the rule's card when the table was cut. */
+  href: string;
+  severity: Severity;
+  severity_label: string;
+  title: string;
+}
+
+interface CredentialUseView {
+  /** "never", an exact date, or "within 30 days" (with the recorded date). */
+  last_used: string;
+  /** Sort key: the recorded date ("" for never). */
+  last_used_sort: string;
+}
+
+interface AdminKeyRow extends CredentialUseView {
+  name: string;
+  key_id: string;
+  redacted: string | null;
+  owner: string;
+  owner_id: string | null;
+  owner_role: string;
+  created: string;
+  created_sort: string;
+  expires: string;
+  expires_sort: string;
+  never_expires: boolean;
+  age: string;
+  age_sort: string;
+  findings: FindingLink[];
+}
+
+interface ApiKeyRow extends CredentialUseView {
+  name: string;
+  key_id: string;
+  redacted: string | null;
+  owner_type: string;
+  owner: string;
+  owner_detail: string | null;
+  owner_id: string | null;
+  owner_access: string;
+  owner_inactive: boolean;
+  created: string;
+  age: string;
+  findings: FindingLink[];
+}
+
+interface ServiceAccountRow {
+  name: string;
+  service_account_id: string;
+  role: string;
+  is_owner: boolean;
+  created: string;
+  findings: FindingLink[];
+}
+
+interface CredentialProjectView {
+  anchor: string;
+  name: string;
+  project_id: string;
+  archived: boolean;
+  heading: string;
+  keys_caption: string;
+  keys: ApiKeyRow[];
+  accounts_caption: string;
+  accounts: ServiceAccountRow[];
+}
+
+interface InviteRow {
+  email: string;
+  invite_id: string;
+  role: string;
+  projects: string;
+  sent: string;
+  sent_sort: string;
+  expires: string;
+  expires_sort: string;
+  findings: FindingLink[];
+}
+
 interface RuleView {
   id: string;
   title: string;
@@ -281,6 +373,19 @@ interface HtmlView {
     table: TableView<ProjectTableRow> | null;
     details: ProjectView[];
     details_note: string | null;
+  };
+  credentials: {
+    /** Set when the snapshot did not collect credentials: the section says only this. */
+    not_collected: string | null;
+    intro: string;
+    notes: string[];
+    admin_heading: string;
+    admin_keys: TableView<AdminKeyRow> | null;
+    projects_heading: string;
+    projects: CredentialProjectView[];
+    projects_note: string | null;
+    invites_heading: string;
+    invites: TableView<InviteRow> | null;
   };
   appendix: {
     evidence: EvidenceView[];
@@ -395,7 +500,8 @@ function findingsView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
       return ruleView(r, c?.count ?? 0, c?.fresh ?? 0, hasPrevious);
     });
   const quiet = bySeverity.filter((r) => !counts.has(r.id)).map((r) => ruleView(r, 0, 0, false));
-  const rows: FindingRow[] = model.findings.map((f) => ({
+  const rows: FindingRow[] = model.findings.map((f, i) => ({
+    anchor: findingAnchor(i),
     severity: f.severity,
     severity_label: SEVERITY_LABELS[f.severity],
     severity_rank: severityRank(f.severity),
@@ -664,6 +770,175 @@ function projectsView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
   };
 }
 
+/** The id of a finding's row in the Findings table (its place in the model's order). */
+const findingAnchor = (index: number): string => `finding-${index + 1}`;
+
+/** What the Credentials section says when the snapshot holds no credentials to show. */
+export const CREDENTIALS_NOT_COLLECTED =
+  "Credentials were not collected in this snapshot (crawl run with --no-credentials or --no-projects)";
+const CREDENTIALS_NOT_COLLECTED_OLDER =
+  "Credentials were not collected in this snapshot (taken before this tool collected them)";
+
+const ageText = (days: number | null): string =>
+  days === null ? NONE : plural(days, "day", "days");
+
+const ROLE_WORDS: Readonly<Record<string, string>> = {
+  owner: "Owner",
+  reader: "Reader",
+  member: "Member",
+  none: "None",
+};
+const roleText = (role: string | null): string =>
+  role === null ? NONE : (ROLE_WORDS[role] ?? show(role));
+
+function credentialsView(
+  model: ReportModel,
+  options: Required<HtmlOptions>,
+): HtmlView["credentials"] {
+  const c: ReportCredentials = model.credentials;
+  const empty: HtmlView["credentials"] = {
+    not_collected: null,
+    intro: "",
+    notes: [],
+    admin_heading: "",
+    admin_keys: null,
+    projects_heading: "",
+    projects: [],
+    projects_note: null,
+    invites_heading: "",
+    invites: null,
+  };
+  if (!c.collected) {
+    return {
+      ...empty,
+      not_collected:
+        c.not_collected_reason === "older"
+          ? CREDENTIALS_NOT_COLLECTED_OLDER
+          : CREDENTIALS_NOT_COLLECTED,
+    };
+  }
+  const links = new CredentialFindings(model.findings);
+  const linked = new Set<number>();
+  const findingLinks = (id: string, projectId: string | null): FindingLink[] =>
+    links.of(id, projectId).map((i) => {
+      linked.add(i);
+      const f = model.findings[i] as ReportFinding;
+      return {
+        href: i < options.rowCap ? `#${findingAnchor(i)}` : `#rule-${f.rule}`,
+        severity: f.severity,
+        severity_label: SEVERITY_LABELS[f.severity],
+        title: show(f.title),
+      };
+    });
+  const days = c.usage_resolution_days;
+  const use = (k: { last_used_at: string | null; last_used_recent: boolean }) => ({
+    last_used: lastUsedText(k.last_used_at, k.last_used_recent, days),
+    last_used_sort: k.last_used_at ?? "",
+  });
+  const adminRows: AdminKeyRow[] = c.admin_keys.map((k) => ({
+    name: show(k.name),
+    key_id: show(k.key_id),
+    redacted: showOrNull(k.redacted_value),
+    owner: show(k.owner_name),
+    owner_id: showOrNull(k.owner_id),
+    owner_role: roleText(k.owner_role),
+    created: dateOnly(k.created_at),
+    created_sort: k.created_at ?? "",
+    expires: k.expires_at === null ? "Never" : dateOnly(k.expires_at),
+    expires_sort: k.expires_at ?? "",
+    never_expires: k.expires_at === null,
+    age: ageText(k.age_days),
+    age_sort: k.age_days === null ? "" : String(k.age_days),
+    ...use(k),
+    findings: findingLinks(k.key_id, null),
+  }));
+  const shownProjects = c.projects.slice(0, options.rowCap);
+  const projects: CredentialProjectView[] = shownProjects.map((p, i) => {
+    const name = show(p.name);
+    return {
+      anchor: `credentials-project-${i + 1}`,
+      name,
+      project_id: show(p.project_id),
+      archived: p.archived,
+      heading: `${plural(p.api_keys.length, "key", "keys")}, ${plural(p.service_accounts.length, "service account", "service accounts")}`,
+      keys_caption: `API keys of project ${name} (${formatCount(p.api_keys.length)})`,
+      keys: p.api_keys.map((k) => {
+        const email = k.owner_email;
+        return {
+          name: show(k.name),
+          key_id: show(k.key_id),
+          redacted: showOrNull(k.redacted_value),
+          owner_type:
+            k.owner_type === "service_account"
+              ? "Service account"
+              : k.owner_type === "user"
+                ? "User"
+                : show(k.owner_type),
+          owner: show(email ?? k.owner_name),
+          owner_detail: email !== null && k.owner_name ? revealInvisible(k.owner_name) : null,
+          owner_id: showOrNull(k.owner_id),
+          owner_access:
+            k.owner_project_access === "active"
+              ? "Active"
+              : k.owner_project_access === "inactive"
+                ? "Inactive: no longer in the project"
+                : show(k.owner_project_access),
+          owner_inactive: k.owner_project_access === "inactive",
+          created: dateOnly(k.created_at),
+          age: ageText(k.age_days),
+          ...use(k),
+          findings: findingLinks(k.key_id, p.project_id),
+        };
+      }),
+      accounts_caption: `Service accounts of project ${name} (${formatCount(p.service_accounts.length)})`,
+      accounts: p.service_accounts.map((a) => ({
+        name: show(a.name),
+        service_account_id: show(a.service_account_id),
+        role: roleText(a.role),
+        is_owner: a.role === "owner",
+        created: dateOnly(a.created_at),
+        findings: findingLinks(a.service_account_id, p.project_id),
+      })),
+    };
+  });
+  const inviteRows: InviteRow[] = c.invites.map((v) => ({
+    email: show(v.email),
+    invite_id: show(v.invite_id),
+    role: roleText(v.role),
+    projects:
+      v.projects === null
+        ? "Not listed by the API"
+        : v.projects.length === 0
+          ? NONE
+          : v.projects
+              .map((g) => `${show(g.name)} (${show(g.project_id)}): ${roleText(g.role)}`)
+              .join("; "),
+    sent: dateOnly(v.created_at),
+    sent_sort: v.created_at ?? "",
+    expires: v.expires_at === null ? "Never" : dateOnly(v.expires_at),
+    expires_sort: v.expires_at ?? "",
+    findings: findingLinks(v.invite_id, null),
+  }));
+  const t = c.totals;
+  return {
+    not_collected: null,
+    intro: `${plural(t.admin_keys, "admin key", "admin keys")}; ${plural(t.api_keys, "project API key", "project API keys")} and ${plural(t.service_accounts, "service account", "service accounts")} in ${plural(t.projects, "project", "projects")}; ${plural(t.pending_invites, "pending invite", "pending invites")}. ${formatCount(linked.size)} ${linked.size === 1 ? "finding is" : "findings are"} about one of them.`,
+    notes: [
+      `Last used: a use recorded at least ${days} days before the snapshot is exact; a more recent one means the key was used within the last ${days} days (on or after the date shown, and maybe since). Age is counted to the end of the snapshot. Keys are shown only by their redacted form.`,
+    ],
+    admin_heading: `Admin API keys (${formatCount(t.admin_keys)})`,
+    admin_keys: table("admin-keys", "admin keys", "Admin API keys", adminRows, options),
+    projects_heading: `Project API keys and service accounts (${formatCount(t.projects)} projects)`,
+    projects,
+    projects_note:
+      shownProjects.length < c.projects.length
+        ? `This report lists the credentials of the first ${formatCount(shownProjects.length)} of ${formatCount(c.projects.length)} projects; all are in the Excel workbook's Credentials sheet.`
+        : null,
+    invites_heading: `Pending invites (${formatCount(t.pending_invites)})`,
+    invites: table("invites", "pending invites", "Pending invites", inviteRows, options),
+  };
+}
+
 function idList(ids: readonly string[]): string | null {
   if (ids.length === 0) return null;
   const shown = ids.slice(0, VANISHED_CAP).map(show).join(", ");
@@ -874,6 +1149,7 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
     elevated: elevatedView(model, options),
     groups: groupsView(model, options),
     projects: projectsView(model, options),
+    credentials: credentialsView(model, options),
     appendix: {
       evidence,
       chain_head: `Snapshot ${head.snapshot_id}, seal ${head.seal}`,

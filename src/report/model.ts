@@ -38,6 +38,7 @@ import {
   type Severity,
 } from "../analysis/rules.js";
 import { AuditError } from "../errors.js";
+import { USAGE_RESOLUTION_DAYS } from "../facts/credentials.js";
 import type { EndpointRecord, SnapshotRow, Store } from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
 
@@ -86,6 +87,11 @@ export interface ReportFinding extends Finding {
    * every other finding.
    */
   project_id: string | null;
+  /**
+   * The credential the finding is about (an admin or project key id, a service account id or an
+   * invite id), from rules that return a `credential_id` column; null for every other finding.
+   */
+  credential_id: string | null;
   group_name: string | null;
   user: string | null;
   role_name: string | null;
@@ -198,6 +204,106 @@ export interface ReportProjects {
     members: number;
     attached_groups: number;
     custom_roles: number;
+  };
+}
+
+/**
+ * When a key was last used, as the store records it: `last_used_at` is exact when
+ * `last_used_recent` is false; when true the key was used within USAGE_RESOLUTION_DAYS of the
+ * snapshot (the recorded date is a lower bound: it may have been used since). Null: never used.
+ */
+interface CredentialUse {
+  last_used_at: string | null;
+  last_used_recent: boolean;
+}
+
+export interface ReportAdminKey extends CredentialUse {
+  key_id: string;
+  name: string | null;
+  /** The API's redacted form (a prefix and the last characters), never the key. */
+  redacted_value: string | null;
+  created_at: string | null;
+  /** Null: never expires. */
+  expires_at: string | null;
+  /** Whole days from creation to the snapshot's end. */
+  age_days: number | null;
+  owner_type: string | null;
+  owner_id: string | null;
+  owner_name: string | null;
+  owner_role: string | null;
+}
+
+export interface ReportApiKey extends CredentialUse {
+  key_id: string;
+  name: string | null;
+  redacted_value: string | null;
+  created_at: string | null;
+  age_days: number | null;
+  /** `user` or `service_account`. */
+  owner_type: string | null;
+  owner_id: string | null;
+  owner_name: string | null;
+  owner_email: string | null;
+  owner_role: string | null;
+  /** `active` or `inactive`: whether the owner still has access to the project. */
+  owner_project_access: string | null;
+}
+
+export interface ReportServiceAccount {
+  service_account_id: string;
+  name: string | null;
+  role: string | null;
+  created_at: string | null;
+  age_days: number | null;
+}
+
+/** A project's keys and service accounts. */
+export interface ReportCredentialProject {
+  project_id: string;
+  name: string | null;
+  archived: boolean;
+  /** Oldest first. */
+  api_keys: ReportApiKey[];
+  /** By name then id. */
+  service_accounts: ReportServiceAccount[];
+}
+
+export interface ReportInvite {
+  invite_id: string;
+  email: string | null;
+  role: string | null;
+  status: string | null;
+  /** When it was sent. */
+  created_at: string | null;
+  expires_at: string | null;
+  age_days: number | null;
+  /** The projects it grants, named as the snapshot names them; null when the API gave no list. */
+  projects: { project_id: string; name: string | null; role: string | null }[] | null;
+}
+
+/** The snapshot's credentials, or why there are none to show. */
+export interface ReportCredentials {
+  /** False when the crawl did not collect credentials: then nothing else here is meaningful. */
+  collected: boolean;
+  /**
+   * Why not: `option` (crawl run with --no-credentials, or --no-projects), `older` (a snapshot
+   * taken before the tool collected credentials); null when collected.
+   */
+  not_collected_reason: "option" | "older" | null;
+  /** USAGE_RESOLUTION_DAYS: how recent a recorded use can be and still be exact. */
+  usage_resolution_days: number;
+  /** Oldest first. */
+  admin_keys: ReportAdminKey[];
+  /** The projects holding a key or a service account, in the Projects section's order. */
+  projects: ReportCredentialProject[];
+  /** Pending invites only, oldest first. */
+  invites: ReportInvite[];
+  totals: {
+    admin_keys: number;
+    api_keys: number;
+    service_accounts: number;
+    projects: number;
+    pending_invites: number;
   };
 }
 
@@ -343,6 +449,7 @@ export interface ReportModel {
   elevated_access: ElevatedPath[];
   groups: ReportGroup[];
   projects: ReportProjects;
+  credentials: ReportCredentials;
   trend: TrendPoint[];
   /** The snapshot first, then the compared one. */
   evidence: SnapshotEvidence[];
@@ -479,8 +586,61 @@ export function findingProjectId(f: Finding): string | null {
   return typeof id === "string" ? id : null;
 }
 
+/**
+ * A finding's `credential_id`, when its rule returns one (read as an optional field: not every
+ * Finding has it).
+ */
+export function findingCredentialId(f: Finding): string | null {
+  const id = (f as Finding & { credential_id?: unknown }).credential_id;
+  return typeof id === "string" ? id : null;
+}
+
 const findingKey = (f: Finding): string =>
-  JSON.stringify([f.rule, f.group_id, f.user_id, f.role_id, findingProjectId(f)]);
+  JSON.stringify([
+    f.rule,
+    f.group_id,
+    f.user_id,
+    f.role_id,
+    findingProjectId(f),
+    findingCredentialId(f),
+  ]);
+
+/** Findings in the report's order: compareFindings, then the credential they are about. */
+function compareReportFindings(a: Finding, b: Finding): number {
+  const ca = findingCredentialId(a) ?? "";
+  const cb = findingCredentialId(b) ?? "";
+  return compareFindings(a, b) || (ca < cb ? -1 : ca > cb ? 1 : 0);
+}
+
+/**
+ * The findings about each credential, as indexes into `findings` (in their order), by credential
+ * id: a finding is about a credential when its `credential_id` is the credential's id and its
+ * `project_id`, when it has one, is the credential's project. Renderers link each credential's
+ * row to these findings.
+ */
+export class CredentialFindings {
+  private readonly byId = new Map<string, number[]>();
+
+  constructor(private readonly findings: readonly ReportFinding[]) {
+    findings.forEach((f, i) => {
+      const id = f.credential_id ?? findingCredentialId(f);
+      if (id === null) return;
+      const list = this.byId.get(id) ?? [];
+      list.push(i);
+      this.byId.set(id, list);
+    });
+  }
+
+  /** Indexes into the findings; `projectId` null for admin keys and invites. */
+  of(id: string, projectId: string | null): number[] {
+    const list = this.byId.get(id) ?? [];
+    if (projectId === null) return list;
+    return list.filter((i) => {
+      const p = this.findings[i]?.project_id ?? null;
+      return p === null || p === projectId;
+    });
+  }
+}
 
 async function snapshotRows(
   store: Store,
@@ -635,6 +795,95 @@ async function projectsOf(store: Store, snapshotId: number): Promise<ReportProje
 }
 
 /**
+ * How a recorded last use reads: "never", the exact date, or, when it is more recent than the
+ * usage resolution, "within N days" with the recorded date as a lower bound.
+ */
+export function lastUsedText(
+  lastUsedAt: string | null,
+  recent: boolean,
+  resolutionDays: number,
+): string {
+  if (lastUsedAt === null) return "Never";
+  if (recent) return `Within ${resolutionDays} days (on or after ${lastUsedAt.slice(0, 10)})`;
+  return lastUsedAt.slice(0, 10);
+}
+
+/** The schema version that started collecting credentials (migration 0008). */
+const CREDENTIALS_SCHEMA_VERSION = 8;
+
+/** The snapshot's admin keys, project keys, service accounts and pending invites. */
+async function credentialsOf(store: Store, snapshotId: number): Promise<ReportCredentials> {
+  const s = { s: snapshotId };
+  const coverage = await store.query<{ uncollected: string[]; schema_version: number }>(
+    query("uncollected"),
+    s,
+  );
+  const base = {
+    usage_resolution_days: USAGE_RESOLUTION_DAYS,
+    admin_keys: [],
+    projects: [],
+    invites: [],
+    totals: { admin_keys: 0, api_keys: 0, service_accounts: 0, projects: 0, pending_invites: 0 },
+  };
+  if (new Set(coverage[0]?.uncollected ?? []).has("credentials")) {
+    const older = (coverage[0]?.schema_version ?? 0) < CREDENTIALS_SCHEMA_VERSION;
+    return { ...base, collected: false, not_collected_reason: older ? "older" : "option" };
+  }
+  const used = { ...s, days: USAGE_RESOLUTION_DAYS };
+  const adminKeys = await store.query<ReportAdminKey>(query("credentials_admin_keys"), used);
+  const apiKeys = await store.query<ReportApiKey & { project_id: string }>(
+    query("credentials_api_keys"),
+    used,
+  );
+  const accounts = await store.query<ReportServiceAccount & { project_id: string }>(
+    query("credentials_service_accounts"),
+    s,
+  );
+  const held = await store.query<{ project_id: string; name: string | null; archived: boolean }>(
+    query("credentials_projects"),
+    s,
+  );
+  const invites = await store.query<
+    Omit<ReportInvite, "projects"> & { projects: { project_id: string; role: string }[] | null }
+  >(query("credentials_invites"), s);
+  const names = new Map(
+    (await store.query<{ id: string; name: string | null }>(query("project_names"), s)).map((r) => [
+      r.id,
+      r.name,
+    ]),
+  );
+  const keysBy = byProject(apiKeys);
+  const accountsBy = byProject(accounts);
+  return {
+    ...base,
+    collected: true,
+    not_collected_reason: null,
+    admin_keys: adminKeys,
+    projects: held.map((p) => ({
+      ...p,
+      api_keys: keysBy.get(p.project_id) ?? [],
+      service_accounts: accountsBy.get(p.project_id) ?? [],
+    })),
+    invites: invites.map((i) => ({
+      ...i,
+      projects:
+        i.projects?.map((g) => ({
+          project_id: g.project_id,
+          name: names.get(g.project_id) ?? null,
+          role: g.role,
+        })) ?? null,
+    })),
+    totals: {
+      admin_keys: adminKeys.length,
+      api_keys: apiKeys.length,
+      service_accounts: accounts.length,
+      projects: held.length,
+      pending_invites: invites.length,
+    },
+  };
+}
+
+/**
  * Reads everything a report shows. Requires the `elevated_roles` TEMP table to be filled for
  * the trend's snapshots, so it fills it itself (and drops it at the end).
  */
@@ -730,11 +979,12 @@ export async function buildReportModel(
     }
     const ruleById = new Map(loaded.rules.map((r) => [r.id, r]));
     const names = await nameLookups(store, snapshotId);
-    const findings: ReportFinding[] = current.findings.sort(compareFindings).map((f) => {
+    const findings: ReportFinding[] = current.findings.sort(compareReportFindings).map((f) => {
       const rule = ruleById.get(f.rule);
       return {
         ...f,
         project_id: findingProjectId(f),
+        credential_id: findingCredentialId(f),
         group_name: f.group_id === null ? null : (names.groups.get(f.group_id) ?? null),
         user: f.user_id === null ? null : (names.users.get(f.user_id) ?? null),
         role_name: f.role_id === null ? null : (names.roles.get(f.role_id) ?? null),
@@ -758,6 +1008,7 @@ export async function buildReportModel(
       });
       const groups = await store.query<ReportGroup>(query("groups"), { s: snapshotId });
       const projects = await projectsOf(store, snapshotId);
+      const credentials = await credentialsOf(store, snapshotId);
       // One snapshot at a time: older trend points read the view, each its own evaluation.
       const elevatedCounts: { snapshot_id: number; grants: number; users: number }[] = [];
       for (const id of trendIds) {
@@ -827,6 +1078,7 @@ export async function buildReportModel(
         elevated_access: elevatedAccess,
         groups,
         projects,
+        credentials,
         trend,
         evidence,
       };

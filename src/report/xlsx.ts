@@ -21,7 +21,13 @@ import {
 } from "../render/index.js";
 import type { QueryParams, Store } from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
-import { CHANGE_LABELS, type ReportModel, type ReportProject } from "./model.js";
+import {
+  CHANGE_LABELS,
+  CredentialFindings,
+  lastUsedText,
+  type ReportModel,
+  type ReportProject,
+} from "./model.js";
 
 /** The sheets, in workbook order; an overflowing sheet continues in "Name (2)" right after it. */
 export const SHEET_NAMES = [
@@ -36,6 +42,7 @@ export const SHEET_NAMES = [
   "Roles",
   "Projects",
   "Project access",
+  "Credentials",
   "Completeness",
 ] as const;
 
@@ -102,9 +109,30 @@ const WIDTHS: Readonly<Record<string, number>> = {
   owners: 60,
   groups: 60,
   custom_roles: 60,
+  credential_id: 30,
+  redacted_value: 20,
+  owner_id: 30,
+  owner: 36,
+  owner_email: 36,
+  owner_type: 16,
+  owner_role: 12,
+  owner_project_access: 12,
+  expires_at: 20,
+  last_used_at: 20,
+  last_used: 40,
+  age_days: 10,
+  projects: 60,
+  findings: 60,
 };
 /** Columns holding ISO timestamps from the store, written as dates. */
-const TIME_COLUMNS = new Set(["created_at", "added_at", "api_key_last_used_at", "archived_at"]);
+const TIME_COLUMNS = new Set([
+  "created_at",
+  "added_at",
+  "api_key_last_used_at",
+  "archived_at",
+  "expires_at",
+  "last_used_at",
+]);
 
 /** Column specs from space-separated headers. */
 function columns(headers: string): ColumnSpec[] {
@@ -260,6 +288,24 @@ function summaryRows(model: ReportModel): RowInput[] {
       );
     }
   }
+  const credentials = model.credentials;
+  if (!credentials.collected) {
+    add(
+      "Credentials",
+      "Collected",
+      "no",
+      credentials.not_collected_reason === "older"
+        ? "not collected in this snapshot: taken before this tool collected credentials"
+        : "not collected in this snapshot: crawl run with --no-credentials or --no-projects",
+    );
+  } else {
+    const k = credentials.totals;
+    add("Credentials", "Admin keys", k.admin_keys, "one row each in the Credentials sheet");
+    add("Credentials", "Project API keys", k.api_keys);
+    add("Credentials", "Service accounts", k.service_accounts);
+    add("Credentials", "Projects with credentials", k.projects);
+    add("Credentials", "Pending invites", k.pending_invites);
+  }
   add("Analysis", "Allowed email domains", list(c.allowedEmailDomains, "(not configured)"));
   add("Analysis", "Inactivity days", c.inactivityDays);
   for (const e of model.evidence) {
@@ -315,6 +361,99 @@ function projectRows(model: ReportModel): RowInput[] {
       custom_roles: roles.length > 0 ? roles.join("; ") : null,
     };
   });
+}
+
+/**
+ * The Credentials sheet: one row per credential, in the HTML section's order (admin keys, then
+ * per project its keys and service accounts, then pending invites), each with the findings about
+ * it. `last_used_at` is the recorded use; `last_used` says what it means (exact, or "within N
+ * days"). Keys appear only by the API's redacted value.
+ */
+function credentialRows(model: ReportModel): RowInput[] {
+  const c = model.credentials;
+  if (!c.collected) return [];
+  const links = new CredentialFindings(model.findings);
+  const findings = (id: string, projectId: string | null): string | null => {
+    const found = links.of(id, projectId).map((i) => {
+      const f = model.findings[i];
+      return f === undefined ? "" : `${f.severity} ${f.rule}: ${f.title}`;
+    });
+    return found.length > 0 ? found.join("; ") : null;
+  };
+  const days = c.usage_resolution_days;
+  const rows: RowInput[] = [];
+  for (const k of c.admin_keys) {
+    rows.push({
+      kind: "admin key",
+      credential_id: k.key_id,
+      name: k.name,
+      redacted_value: k.redacted_value,
+      owner_type: k.owner_type,
+      owner_id: k.owner_id,
+      owner: k.owner_name,
+      owner_role: k.owner_role,
+      created_at: k.created_at,
+      expires_at: k.expires_at,
+      last_used_at: k.last_used_at,
+      last_used: lastUsedText(k.last_used_at, k.last_used_recent, days),
+      age_days: k.age_days,
+      findings: findings(k.key_id, null),
+    });
+  }
+  for (const p of c.projects) {
+    for (const k of p.api_keys) {
+      rows.push({
+        kind: "project key",
+        project_id: p.project_id,
+        project_name: p.name,
+        credential_id: k.key_id,
+        name: k.name,
+        redacted_value: k.redacted_value,
+        owner_type: k.owner_type,
+        owner_id: k.owner_id,
+        owner: k.owner_name,
+        owner_email: k.owner_email,
+        owner_role: k.owner_role,
+        owner_project_access: k.owner_project_access,
+        created_at: k.created_at,
+        last_used_at: k.last_used_at,
+        last_used: lastUsedText(k.last_used_at, k.last_used_recent, days),
+        age_days: k.age_days,
+        findings: findings(k.key_id, p.project_id),
+      });
+    }
+    for (const a of p.service_accounts) {
+      rows.push({
+        kind: "service account",
+        project_id: p.project_id,
+        project_name: p.name,
+        credential_id: a.service_account_id,
+        name: a.name,
+        role: a.role,
+        created_at: a.created_at,
+        age_days: a.age_days,
+        findings: findings(a.service_account_id, p.project_id),
+      });
+    }
+  }
+  for (const v of c.invites) {
+    rows.push({
+      kind: "invite",
+      credential_id: v.invite_id,
+      name: v.email,
+      role: v.role,
+      status: v.status,
+      projects:
+        v.projects === null
+          ? null
+          : v.projects.map((g) => `${nameWithId(g.name, g.project_id)}: ${g.role}`).join("; "),
+      created_at: v.created_at,
+      expires_at: v.expires_at,
+      age_days: v.age_days,
+      findings: findings(v.invite_id, null),
+    });
+  }
+  return rows;
 }
 
 function completenessRows(model: ReportModel): RowInput[] {
@@ -498,7 +637,7 @@ export async function writeWorkbook(
       "Findings",
       columns(
         "severity rule title group_id group_name user_id user role_id role_name detail new " +
-          "rationale remediation controls",
+          "rationale remediation controls project_id credential_id",
       ),
       model.findings.map((f) => ({ ...f, new: f.is_new })),
       {
@@ -576,6 +715,15 @@ export async function writeWorkbook(
       "project_id project_name user_id email role_id role_name via via_group_id via_group_name " +
         "via_group_is_scim_managed",
       [{ sql: query("project_access"), params }],
+    );
+    await book.sheetFrom(
+      "Credentials",
+      columns(
+        "kind project_id project_name credential_id name redacted_value owner_type owner_id " +
+          "owner owner_email owner_role owner_project_access role status projects created_at " +
+          "expires_at last_used_at last_used age_days findings",
+      ),
+      credentialRows(model),
     );
     await book.sheetFrom(
       "Completeness",

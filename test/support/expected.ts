@@ -4,10 +4,13 @@
  * in the views' column order, so tests compare them with one deep equality.
  */
 import {
+  ADMIN_KEYS,
+  API_KEYS,
   type FactTable,
   GROUP_MEMBERS,
   GROUP_ROLES,
   GROUPS,
+  INVITES,
   PROJECT_GROUP_ROLES,
   PROJECT_GROUPS,
   PROJECT_ROLES,
@@ -15,6 +18,8 @@ import {
   PROJECT_USERS,
   PROJECTS,
   ROLES,
+  SERVICE_ACCOUNTS,
+  USAGE_RESOLUTION_DAYS,
   USER_ROLES,
   USERS,
 } from "../../src/facts/index.js";
@@ -35,6 +40,24 @@ export interface SnapshotRows {
   projectRoles: Row[];
   projectGroupRoles: Row[];
   projectUserRoles: Row[];
+  serviceAccounts: Row[];
+  apiKeys: Row[];
+  adminKeys: Row[];
+  invites: Row[];
+}
+
+/** How a crawl was run, for the oracle. */
+export interface ExpectedOptions {
+  userRoles?: boolean;
+  projects?: boolean;
+  projectRoleAssignments?: boolean;
+  credentials?: boolean;
+  /**
+   * The previous snapshot's rows and this snapshot's start, to apply the coarse recording of
+   * `last_used_at` (USAGE_RESOLUTION_DAYS): without them the state's value is expected.
+   */
+  previous?: SnapshotRows;
+  startedAt?: Date;
 }
 
 const sources = (
@@ -147,6 +170,111 @@ function expectedProjects(
   };
 }
 
+/**
+ * The recorded last use: the previous snapshot's value stays while it is more recent than the
+ * resolution (less a day) before this snapshot's start and the new value is later (writer.ts).
+ */
+function recordedUse(
+  now: string | null,
+  before: unknown,
+  startedAt: Date | undefined,
+): string | null {
+  if (typeof before !== "string" || now === null || startedAt === undefined) return now;
+  const cutoff = startedAt.getTime() - (USAGE_RESOLUTION_DAYS - 1) * 86_400_000;
+  return now > before && Date.parse(before) > cutoff ? before : now;
+}
+
+/**
+ * The credential views as the simulator's state has them: service accounts and every key
+ * (`owner_project_access=any`) of active projects, admin keys and invites.
+ */
+function expectedCredentials(
+  state: OrgState,
+  options: ExpectedOptions,
+): Pick<SnapshotRows, "serviceAccounts" | "apiKeys" | "adminKeys" | "invites"> {
+  const out = {
+    serviceAccounts: [] as Row[],
+    apiKeys: [] as Row[],
+    adminKeys: [] as Row[],
+    invites: [] as Row[],
+  };
+  if (options.projects === false || options.credentials === false) return out;
+  const previousKey = new Map(
+    (options.previous?.apiKeys ?? []).map((k) => [`${k.project_id}\u0000${k.key_id}`, k]),
+  );
+  const previousAdmin = new Map((options.previous?.adminKeys ?? []).map((k) => [k.key_id, k]));
+  for (const p of state.listProjects({ includeArchived: true })) {
+    if (p.archived_at !== null || p.status === "archived") continue;
+    for (const a of state.listServiceAccounts(p.id)) {
+      out.serviceAccounts.push({
+        project_id: p.id,
+        service_account_id: a.id,
+        name: a.name,
+        role: a.role,
+        created_at: iso(a.created_at),
+      });
+    }
+    for (const k of state.listProjectApiKeys(p.id, "any")) {
+      const owner = k.owner.type === "service_account" ? k.owner.service_account : k.owner.user;
+      out.apiKeys.push({
+        project_id: p.id,
+        key_id: k.id,
+        name: k.name,
+        redacted_value: k.redacted_value,
+        created_at: iso(k.created_at),
+        last_used_at: recordedUse(
+          iso(k.last_used_at),
+          previousKey.get(`${p.id}\u0000${k.id}`)?.last_used_at,
+          options.startedAt,
+        ),
+        owner_type: k.owner.type,
+        owner_id: owner?.id ?? null,
+        owner_name: owner?.name ?? null,
+        owner_email:
+          k.owner.type === "user" ? ((k.owner.user as { email?: string }).email ?? null) : null,
+        owner_role: owner?.role ?? null,
+        owner_project_access: k.owner_project_access,
+      });
+    }
+  }
+  for (const k of state.listAdminApiKeys()) {
+    out.adminKeys.push({
+      key_id: k.id,
+      name: k.name ?? null,
+      redacted_value: k.redacted_value,
+      created_at: iso(k.created_at),
+      expires_at: iso(k.expires_at ?? null),
+      last_used_at: recordedUse(
+        iso(k.last_used_at ?? null),
+        previousAdmin.get(k.id)?.last_used_at,
+        options.startedAt,
+      ),
+      owner_type: k.owner?.type ?? null,
+      owner_id: k.owner?.id ?? null,
+      owner_name: k.owner?.name ?? null,
+      owner_role: k.owner?.role ?? null,
+    });
+  }
+  for (const i of state.listInvites()) {
+    out.invites.push({
+      invite_id: i.id,
+      email: i.email,
+      role: i.role,
+      status: i.status,
+      created_at: iso(i.created_at),
+      expires_at: iso(i.expires_at ?? null),
+      accepted_at: iso(i.accepted_at ?? null),
+      projects: i.projects?.map((x) => ({ project_id: x.id, role: x.role })) ?? null,
+    });
+  }
+  return {
+    serviceAccounts: out.serviceAccounts.sort(byKey("project_id", "service_account_id")),
+    apiKeys: out.apiKeys.sort(byKey("project_id", "key_id")),
+    adminKeys: out.adminKeys.sort(byKey("key_id")),
+    invites: out.invites.sort(byKey("invite_id")),
+  };
+}
+
 const iso = (unix: number | null): string | null =>
   unix === null ? null : new Date(unix * 1000).toISOString();
 
@@ -161,10 +289,7 @@ const byKey =
     return 0;
   };
 
-export function expectedSnapshot(
-  state: OrgState,
-  options: { userRoles?: boolean; projects?: boolean; projectRoleAssignments?: boolean } = {},
-): SnapshotRows {
+export function expectedSnapshot(state: OrgState, options: ExpectedOptions = {}): SnapshotRows {
   const groups = state.listGroups();
   const members: Row[] = [];
   const groupRoles: Row[] = [];
@@ -240,6 +365,7 @@ export function expectedSnapshot(
       .sort(byKey("user_id")),
     userRoles: userRoles.sort(byKey("user_id", "role_id")),
     ...expectedProjects(state, options),
+    ...expectedCredentials(state, options),
   };
 }
 
@@ -264,5 +390,9 @@ export async function storedSnapshot(store: Store, snapshotId: number): Promise<
     projectRoles: await read(PROJECT_ROLES),
     projectGroupRoles: await read(PROJECT_GROUP_ROLES),
     projectUserRoles: await read(PROJECT_USER_ROLES),
+    serviceAccounts: await read(SERVICE_ACCOUNTS),
+    apiKeys: await read(API_KEYS),
+    adminKeys: await read(ADMIN_KEYS),
+    invites: await read(INVITES),
   };
 }
