@@ -439,6 +439,123 @@ describe("the official SDK against a moderately sized organization, small pages"
     await expect(projects.retrieve("proj_missing")).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
+  it("pages every service account, project key, admin key and invite exactly as the state holds them", async () => {
+    const org = client.admin.organization;
+    const state = sim.state;
+    sim.resetStats();
+    const active = state.activeProjectIds();
+    const serviceAccounts = await mapConcurrent(active, 8, (p) =>
+      collect(org.projects.serviceAccounts.list(p, { limit: 1 })),
+    );
+    const keys = await mapConcurrent(active, 8, (p) =>
+      collect(org.projects.apiKeys.list(p, { limit: 2, owner_project_access: "any" })),
+    );
+    const visible = await mapConcurrent(active, 8, (p) =>
+      collect(org.projects.apiKeys.list(p, { limit: 2 })),
+    );
+    active.forEach((p, i) => {
+      expect(serviceAccounts[i]).toEqual(state.listServiceAccounts(p));
+      expect(keys[i]).toEqual(state.listProjectApiKeys(p, "any"));
+      expect(visible[i]).toEqual(state.listProjectApiKeys(p, "active"));
+    });
+    const counts = state.credentialCounts();
+    expect(serviceAccounts.flat()).toHaveLength(counts.serviceAccounts);
+    expect(keys.flat()).toHaveLength(counts.apiKeys);
+    expect(keys.flat().some((k) => k.owner_project_access === "inactive")).toBe(true);
+    // CursorPage: the SDK sends after = the last item's id, in either order.
+    expect(await collect(org.adminAPIKeys.list({ limit: 2 }))).toEqual(state.listAdminApiKeys());
+    expect(await collect(org.adminAPIKeys.list({ limit: 2, order: "desc" }))).toEqual(
+      state.listAdminApiKeys("desc"),
+    );
+    expect(await collect(org.invites.list({ limit: 3 }))).toEqual(state.listInvites());
+    const routes = sim.stats().byRoute;
+    expect(routes["GET /organization/admin_api_keys"]).toBeGreaterThan(4);
+    expect(routes["GET /organization/invites"]).toBeGreaterThan(3);
+  });
+
+  it("credential writes through the SDK change the state and every later listing", async () => {
+    const org = client.admin.organization;
+    const state = sim.state;
+    const p = state.activeProjectIds().find((x) => !state.isDefaultProject(x)) as string;
+
+    const sa = await org.projects.serviceAccounts.create(p, { name: "SDK Service Account" });
+    expect(sa.role).toBe("member");
+    expect(sa.api_key?.value).toMatch(/^sk-svcacct-SIMULATED-/);
+    const { api_key: firstKey, ...saWire } = sa;
+    expect(await org.projects.serviceAccounts.retrieve(sa.id, { project_id: p })).toEqual(saWire);
+    const promoted = await org.projects.serviceAccounts.update(sa.id, {
+      project_id: p,
+      role: "owner",
+    });
+    expect(promoted.role).toBe("owner");
+    const extra = await org.projects.serviceAccounts.apiKeys.create(sa.id, {
+      project_id: p,
+      name: "SDK rotation",
+    });
+    expect(extra.value).toMatch(/^sk-svcacct-SIMULATED-/);
+    const listedKeys = await collect(
+      org.projects.apiKeys.list(p, { owner_project_access: "any", limit: 100 }),
+    );
+    const owned = listedKeys.filter(
+      (k) => k.owner.type === "service_account" && k.owner.service_account?.id === sa.id,
+    );
+    expect(owned.map((k) => k.id).sort()).toEqual([firstKey?.id, extra.id].sort());
+    expect(JSON.stringify(listedKeys)).not.toContain(extra.value);
+    expect(await org.projects.apiKeys.retrieve(extra.id, { project_id: p })).toEqual(
+      state.getProjectApiKey(p, extra.id),
+    );
+    await expect(org.projects.apiKeys.delete(extra.id, { project_id: p })).rejects.toBeInstanceOf(
+      OpenAI.BadRequestError,
+    );
+    const member = state.projectMemberIds(p)[0] as string;
+    const userKey = state.createUserApiKey(p, member, "SDK user key");
+    expect(await org.projects.apiKeys.delete(userKey.id, { project_id: p })).toEqual({
+      object: "organization.project.api_key.deleted",
+      id: userKey.id,
+      deleted: true,
+    });
+    expect(await org.projects.serviceAccounts.delete(sa.id, { project_id: p })).toEqual({
+      object: "organization.project.service_account.deleted",
+      id: sa.id,
+      deleted: true,
+    });
+    expect(state.getProjectApiKey(p, extra.id)).toBeUndefined();
+    expect(await collect(org.projects.serviceAccounts.list(p))).toEqual(
+      state.listServiceAccounts(p),
+    );
+
+    const admin = await org.adminAPIKeys.create({ name: "SDK admin", expires_in_seconds: 600 });
+    expect(admin.value).toMatch(/^sk-admin-SIMULATED-/);
+    expect(admin.expires_at).toBe(admin.created_at + 600);
+    const { value: _value, ...adminWire } = admin;
+    expect(await org.adminAPIKeys.retrieve(admin.id)).toEqual(adminWire);
+    expect((await collect(org.adminAPIKeys.list({ limit: 100 }))).at(-1)).toEqual(adminWire);
+    expect(await org.adminAPIKeys.delete(admin.id)).toEqual({
+      id: admin.id,
+      object: "organization.admin_api_key.deleted",
+      deleted: true,
+    });
+    await expect(org.adminAPIKeys.retrieve(admin.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+
+    const invite = await org.invites.create({
+      email: "sdk.invitee@example.org",
+      role: "reader",
+      projects: [{ id: p, role: "member" }],
+    });
+    expect(invite).toEqual(state.getInvite(invite.id));
+    expect(await org.invites.retrieve(invite.id)).toEqual(invite);
+    expect((await collect(org.invites.list({ limit: 100 }))).at(-1)).toEqual(invite);
+    expect(await org.invites.delete(invite.id)).toEqual({
+      object: "organization.invite.deleted",
+      id: invite.id,
+      deleted: true,
+    });
+    const accepted = state.listInvites().find((i) => i.status === "accepted");
+    await expect(org.invites.delete(accepted?.id as string)).rejects.toBeInstanceOf(
+      OpenAI.BadRequestError,
+    );
+  });
+
   it("surfaces errors as the SDK's typed errors", async () => {
     const bad = new OpenAI({
       adminAPIKey: "sk-admin-not-the-key-123456",
@@ -499,5 +616,14 @@ describe("the official SDK against generateOrganization({seed: 1, groups: 500, u
     expect(crawled.users).toHaveLength(5000);
     expect(crawled.members.reduce((n, m) => n + m.length, 0)).toBe(state.counts().memberships);
     expectProjectsMatch(state, await crawlProjectsWithSdk(sdkFor(sim)));
+    const org = sdkFor(sim).admin.organization;
+    const active = state.activeProjectIds();
+    const keys = await mapConcurrent(active, 8, (p) =>
+      collect(org.projects.apiKeys.list(p, { owner_project_access: "any" })),
+    );
+    expect(keys.flat()).toHaveLength(state.credentialCounts().apiKeys);
+    active.forEach((p, i) => expect(keys[i]).toEqual(state.listProjectApiKeys(p, "any")));
+    expect(await collect(org.adminAPIKeys.list())).toEqual(state.listAdminApiKeys());
+    expect(await collect(org.invites.list())).toEqual(state.listInvites());
   });
 });

@@ -271,6 +271,10 @@ const PROJECT_MUTATION_SHARE = 0.25;
 const FOCUSED_PROJECT_MUTATION_SHARE = 0.6;
 /** Each caller's generator -> the side stream its project mutations draw from. */
 const projectStreams = new WeakMap<Prng, Prng>();
+/** Share of the remaining mutations that change a credential (key, service account, invite). */
+const CREDENTIAL_MUTATION_SHARE = 0.15;
+/** Each caller's generator -> the side stream its credential mutations draw from. */
+const credentialStreams = new WeakMap<Prng, Prng>();
 
 /**
  * One random change to the organization, as a concurrent administrator might
@@ -283,14 +287,25 @@ const projectStreams = new WeakMap<Prng, Prng>();
  * is a project one, and which, is drawn from a side stream derived from `rng`
  * without consuming it: the organization-level changes drawn from `rng` are
  * exactly the sequence they were before projects existed, some calls simply
- * change a project instead.
+ * change a project instead. With `options.credentials` (the server's
+ * `mutateBetweenPagesRate` sets it), credential changes
+ * (applyRandomCredentialMutation) come the same way from a second side stream,
+ * consulted after the project one: the project changes, too, are exactly the
+ * sequence they were before. Without it (the default), nothing changes for
+ * existing callers.
  */
 export function applyRandomMutation(
   state: OrgState,
   rng: Prng,
   focusGroupId?: string,
   focusProjectId?: string,
+  options: { credentials?: boolean } = {},
 ): string | undefined {
+  let credentialSide = credentialStreams.get(rng);
+  if (credentialSide === undefined && options.credentials === true) {
+    credentialSide = rng.derive("credential-mutations");
+    credentialStreams.set(rng, credentialSide);
+  }
   if (state.activeProjectIds().length > 0) {
     let side = projectStreams.get(rng);
     if (side === undefined) {
@@ -304,6 +319,13 @@ export function applyRandomMutation(
     ) {
       return applyRandomProjectMutation(state, side, focus);
     }
+  }
+  if (
+    options.credentials === true &&
+    credentialSide !== undefined &&
+    credentialSide.chance(CREDENTIAL_MUTATION_SHARE)
+  ) {
+    return applyRandomCredentialMutation(state, credentialSide, focusProjectId);
   }
   const groupIds = state.groupIds();
   const roleIds = state.roleIds();
@@ -469,4 +491,101 @@ export function applyRandomProjectMutation(
   return state.unassignProjectUserRole(p, u, direct)
     ? `unassignProjectUserRole ${p} ${u} ${direct}`
     : undefined;
+}
+
+/**
+ * One random change to the credentials, as a concurrent administrator (or an invitee) might
+ * make: create or delete a service account, change its role, create or delete a user's key,
+ * create or delete an admin key (never the one the simulator accepts), send, revoke or accept an
+ * invite. `focusProjectId` (the project being listed) is chosen half of the time when active.
+ * Returns a description naming the ids involved, or undefined when nothing applicable was found.
+ */
+export function applyRandomCredentialMutation(
+  state: OrgState,
+  rng: Prng,
+  focusProjectId?: string,
+): string | undefined {
+  const active = state.activeProjectIds();
+  const pickProject = (): string | undefined =>
+    focusProjectId !== undefined && active.includes(focusProjectId) && rng.chance(0.5)
+      ? focusProjectId
+      : active.length > 0
+        ? rng.pick(active)
+        : undefined;
+  const pick = <T>(items: readonly T[]): T | undefined =>
+    items.length === 0 ? undefined : rng.pick(items);
+  const roll = rng.int(100);
+
+  if (roll < 40) {
+    const p = pickProject();
+    if (p === undefined) return undefined;
+    const serviceAccounts = state.listServiceAccounts(p);
+    if (roll < 14) {
+      const { serviceAccount, apiKey } = state.createServiceAccount(
+        p,
+        `automation-${rng.range(100, 999)}`,
+      );
+      return `createServiceAccount ${p} ${serviceAccount.id} ${apiKey?.id ?? ""}`.trimEnd();
+    }
+    if (roll < 22) {
+      const sa = pick(serviceAccounts);
+      if (sa === undefined) return undefined;
+      state.deleteServiceAccount(p, sa.id);
+      return `deleteServiceAccount ${p} ${sa.id}`;
+    }
+    if (roll < 28) {
+      const sa = pick(serviceAccounts.filter((x) => x.role !== "none"));
+      if (sa === undefined) return undefined;
+      const role = sa.role === "owner" ? "member" : "owner";
+      return state.setServiceAccountRole(p, sa.id, role)
+        ? `setServiceAccountRole ${p} ${sa.id} ${role}`
+        : undefined;
+    }
+    if (roll < 35) {
+      const u = pick(state.projectMemberIds(p));
+      if (u === undefined) return undefined;
+      const key = state.createUserApiKey(p, u, `Key ${rng.range(100, 999)}`);
+      return `createUserApiKey ${p} ${u} ${key.id}`;
+    }
+    const key = pick(state.listProjectApiKeys(p).filter((k) => k.owner.type === "user"));
+    if (key === undefined) return undefined;
+    state.deleteProjectApiKey(p, key.id);
+    return `deleteProjectApiKey ${p} ${key.id}`;
+  }
+  if (roll < 55) {
+    if (roll < 48) {
+      const created = state.createAdminApiKey(`Automation ${rng.range(100, 999)}`, {
+        ...(rng.chance(0.5) ? { expiresInSeconds: rng.range(7, 365) * 86_400 } : {}),
+      });
+      return `createAdminApiKey ${created.id}`;
+    }
+    const simulatorKey = state.simulatorAdminKeyId();
+    const key = pick(state.listAdminApiKeys().filter((k) => k.id !== simulatorKey));
+    if (key === undefined) return undefined;
+    state.deleteAdminApiKey(key.id);
+    return `deleteAdminApiKey ${key.id}`;
+  }
+  const invites = state.listInvites();
+  if (roll < 75) {
+    const email = `invitee.${rng.range(10_000, 99_999)}@example.org`;
+    if (state.findUserIdByEmail(email) !== undefined) return undefined;
+    const p = pickProject();
+    const invite = state.createInvite(
+      email,
+      rng.chance(0.15) ? "owner" : "reader",
+      p === undefined ? [] : [{ id: p, role: "member" }],
+    );
+    return `createInvite ${invite.id}`;
+  }
+  if (roll < 87) {
+    const invite = pick(invites.filter((i) => i.status !== "accepted"));
+    if (invite === undefined) return undefined;
+    state.deleteInvite(invite.id);
+    return `deleteInvite ${invite.id}`;
+  }
+  const invite = pick(invites.filter((i) => i.status === "pending"));
+  if (invite === undefined) return undefined;
+  const accepted = state.acceptInvite(invite.id);
+  const userId = state.findUserIdByEmail(accepted.email) ?? "";
+  return `acceptInvite ${invite.id} ${userId}`.trimEnd();
 }

@@ -10,6 +10,7 @@
  * (project-generator.ts).
  */
 
+import { makeCredentials } from "./credential-generator.js";
 import { deriveSeed, hex, idsFor, Prng, sortedTimes } from "./prng.js";
 import { makeProjects } from "./project-generator.js";
 import {
@@ -44,6 +45,19 @@ export interface GenerateOptions {
   projectCustomRoles?: number;
   /** Share of the projects (never the Default one) that are archived. Default 0.1. */
   archivedProjectFraction?: number;
+  /** Average service accounts per active project. Default 1.5; 0 disables. */
+  serviceAccountsAverage?: number;
+  /** Average project API keys (of users and service accounts) per active project. Default 4; 0 disables user keys. */
+  apiKeysAverage?: number;
+  /** Admin API keys (the simulator registers its own on top). Default 5; 0 disables. */
+  adminKeys?: number;
+  /** Invites. Default clamp(round(users / 40), 8, 15); 0 disables. */
+  invites?: number;
+  /**
+   * "Now" of the credentials clock (unix seconds): key and invite timestamps are relative to it.
+   * Default: the organization's logical clock (deterministic); startSimulator passes the wall clock.
+   */
+  credentialsNow?: number;
 }
 
 const DAY = 86_400;
@@ -684,5 +698,21 @@ export function generateOrganization(options: GenerateOptions): OrgState {
     archivedFraction: options.archivedProjectFraction ?? 0.1,
   });
 
-  return new OrgState({ seed, users, groups, roles, directRoles, clock: to + DAY, projects });
+  // Credentials draw from a stream of their own too: organization and projects never depend on them.
+  const clock = to + DAY;
+  const credentials = makeCredentials(
+    new Prng(seed, "credentials"),
+    users,
+    projects,
+    owners.map((o) => indexById.get(o.id) as number),
+    {
+      now: Math.floor(options.credentialsNow ?? clock),
+      serviceAccountsAverage: options.serviceAccountsAverage ?? 1.5,
+      apiKeysAverage: options.apiKeysAverage ?? 4,
+      adminKeys: options.adminKeys ?? 5,
+      invites: options.invites ?? Math.min(15, Math.max(8, Math.round(userCount / 40))),
+    },
+  );
+
+  return new OrgState({ seed, users, groups, roles, directRoles, clock, projects, credentials });
 }

@@ -1,7 +1,8 @@
 /**
  * A stateful, faithful fake of the OpenAI Admin API (groups, group users, group
  * roles, roles, users, user roles, projects, project users, project groups,
- * project roles and project role assignments) served over real HTTP on loopback.
+ * project roles and project role assignments, project service accounts and API
+ * keys, admin API keys, invites) served over real HTTP on loopback.
  *
  *   const sim = await startSimulator({ seed: 7, groups: 120, users: 1500 });
  *   // point a client at sim.baseUrl with sim.adminKey; compare with sim.state
@@ -14,8 +15,32 @@ import type { QuirkConfig } from "./quirks.js";
 import { SimulatorServer, type SimulatorStats } from "./server.js";
 import type { OrgState } from "./state.js";
 
+export type {
+  AdminApiKeyCreatedWire,
+  AdminApiKeyOwnerWire,
+  AdminApiKeyWire,
+  CreatedProjectApiKey,
+  CredentialCounts,
+  InviteProjectWire,
+  InviteRole,
+  InviteStatus,
+  InviteWire,
+  OwnerProjectAccess,
+  OwnerProjectAccessFilter,
+  ProjectApiKeyWire,
+  ServiceAccountApiKeyWire,
+  ServiceAccountCreatedWire,
+  ServiceAccountRole,
+  ServiceAccountWire,
+} from "./credentials-state.js";
+export { INVITE_TTL_SECONDS, redactKey } from "./credentials-state.js";
 export type { FaultConfig, FaultKind, ListFault } from "./faults.js";
-export { applyRandomMutation, applyRandomProjectMutation, FAULT_KINDS } from "./faults.js";
+export {
+  applyRandomCredentialMutation,
+  applyRandomMutation,
+  applyRandomProjectMutation,
+  FAULT_KINDS,
+} from "./faults.js";
 export type { GenerateOptions } from "./generator.js";
 export { Prng } from "./prng.js";
 export type {
@@ -82,6 +107,16 @@ export interface SimulatorOptions {
   projectGroupsAverage?: number;
   projectCustomRoles?: number;
   archivedProjectFraction?: number;
+  /** See GenerateOptions: credentials per organization (0 disables each). */
+  serviceAccountsAverage?: number;
+  apiKeysAverage?: number;
+  adminKeys?: number;
+  invites?: number;
+  /**
+   * "Now" of the credentials clock (unix seconds). Default: the wall clock at start, so that
+   * "used today" holds relative to the real crawl time.
+   */
+  credentialsNow?: number;
   /** Serve this organization instead of generating one (seed/groups/users are then ignored for data). */
   state?: OrgState;
   /** Default: derived from the seed, shaped "sk-admin-sim-<24 chars>". */
@@ -126,6 +161,10 @@ const GENERATOR_KEYS = [
   "projectGroupsAverage",
   "projectCustomRoles",
   "archivedProjectFraction",
+  "serviceAccountsAverage",
+  "apiKeysAverage",
+  "adminKeys",
+  "invites",
 ] as const;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -134,6 +173,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     seed,
     groups: options.groups ?? 50,
     users: options.users ?? 500,
+    credentialsNow: options.credentialsNow ?? Math.floor(Date.now() / 1000),
   };
   for (const key of GENERATOR_KEYS) {
     const value = options[key];
@@ -141,6 +181,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   }
   const state = options.state ?? generateOrganization(generation);
   const adminKey = options.adminKey ?? defaultAdminKey(seed);
+  // The key clients send is one of the organization's admin keys, like any real one.
+  state.registerSimulatorAdminKey(adminKey);
   const server = new SimulatorServer({
     state,
     adminKey,

@@ -4,6 +4,7 @@
  * Defaults are the faithful, schema-conformant choice; the switches let tests
  * check that a client copes with the other plausible servers too.
  */
+import type { OwnerProjectAccessFilter } from "./credentials-state.js";
 import type { SortOrder } from "./state.js";
 
 export interface QuirkConfig {
@@ -33,6 +34,12 @@ export interface QuirkConfig {
   roleAssignmentDefaultOrder: SortOrder;
   /** Status for unknown ids in the path. Default 404. */
   notFoundStatus: 404 | 400;
+  /**
+   * What a project API key list without `owner_project_access` shows: the "membership-based
+   * visibility rules, which may exclude some enabled keys" (§9, §16: configurable). Default
+   * "active" (inference: keys whose owner lost access are hidden); "any" hides nothing.
+   */
+  apiKeysDefaultOwnerAccess: OwnerProjectAccessFilter;
 }
 
 export const DEFAULT_QUIRKS: Readonly<QuirkConfig> = Object.freeze({
@@ -49,6 +56,7 @@ export const DEFAULT_QUIRKS: Readonly<QuirkConfig> = Object.freeze({
   roleAssignmentDefaultLimit: 100,
   roleAssignmentDefaultOrder: "asc",
   notFoundStatus: 404,
+  apiKeysDefaultOwnerAccess: "active",
 });
 
 /** Defaults overlaid with `overrides`; undefined entries keep the default. */

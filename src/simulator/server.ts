@@ -1,7 +1,7 @@
 /**
  * The HTTP face of the simulator: a node:http server speaking the OpenAI Admin
  * API wire format (../shared/docs/openai-admin-api.md §2-8, checklist §11, and
- * ../shared/docs/openai-admin-api-projects.md §1-7) over an OrgState, with seeded
+ * ../shared/docs/openai-admin-api-projects.md §1-11) over an OrgState, with seeded
  * fault injection and switchable quirks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -18,6 +18,7 @@ import {
 } from "./faults.js";
 import { hashString } from "./prng.js";
 import { type QuirkConfig, resolveQuirks } from "./quirks.js";
+import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerGroupRoutes } from "./routes/groups.js";
 import {
   errorBody,
@@ -427,6 +428,7 @@ export class SimulatorServer {
         (this.injector as FaultInjector).mutationRng,
         reply.list.focusGroupId,
         reply.list.focusProjectId,
+        { credentials: true },
       );
       this.countFault("mutateBetweenPages");
       if (this.stats.mutations.length < MAX_MUTATION_LOG) {
@@ -969,6 +971,7 @@ export class SimulatorServer {
     registerProjectRoutes(kit);
     registerProjectGroupRoutes(kit);
     registerProjectRoleRoutes(kit);
+    registerCredentialRoutes(kit);
     return routes;
   }
 }

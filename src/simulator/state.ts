@@ -12,8 +12,9 @@
  * undocumented; ids are time-ordered, so id order is creation order).
  */
 import { createHash } from "node:crypto";
+import { CredentialState, type CredentialsInit, type InviteRole } from "./credentials-state.js";
 import { Prng, ulidLike } from "./prng.js";
-import { type ProjectCounts, type ProjectRecord, ProjectState } from "./projects-state.js";
+import type { ProjectCounts, ProjectRecord } from "./projects-state.js";
 import {
   ALL,
   type AssignedRoleWire,
@@ -122,6 +123,8 @@ export interface CreateUserOptions {
   userType?: UserType;
   picture?: string | null;
   apiKeyLastUsedAt?: number | null;
+  /** Default: the logical clock's time (the id always comes from the logical clock). */
+  addedAt?: number;
 }
 
 export interface OrgStateInit {
@@ -135,6 +138,8 @@ export interface OrgStateInit {
   clock: number;
   /** Projects, ascending by id (default: none). */
   projects?: ProjectRecord[];
+  /** Service accounts, keys, admin keys, invites (default: none; clock anchored at `clock`). */
+  credentials?: CredentialsInit;
 }
 
 // ---------------------------------------------------------------- the state
@@ -156,8 +161,9 @@ export interface OrgStateInit {
  * - `counts(): OrgCounts` (projects included), `groupIds()`, `userIds()`,
  *   `fingerprint()` (sha256 of everything, projects included)
  * - `page*` methods: one page of each list, used by the server.
- * - Projects and the access inside them: see `ProjectState` (projects-state.ts), which this
- *   class extends.
+ * - Projects and the access inside them: see `ProjectState` (projects-state.ts); service
+ *   accounts, project and admin API keys, invites: see `CredentialState` (credentials-state.ts),
+ *   which extends ProjectState and which this class extends.
  *
  * Mutations (throw `StateError` "not_found" for unknown ids; booleans say whether anything changed):
  * - `createGroup(name, { isScimManaged?, groupType? }?): GroupWire`
@@ -172,7 +178,7 @@ export interface OrgStateInit {
  * New ids and timestamps come from a seeded logical clock, so a given sequence
  * of mutations always produces the same ids.
  */
-export class OrgState extends ProjectState {
+export class OrgState extends CredentialState {
   readonly seed: number;
   /** Incremented by every mutation that changes something. */
   version = 0;
@@ -192,7 +198,7 @@ export class OrgState extends ProjectState {
   private readonly ownerId: string;
 
   constructor(init: OrgStateInit) {
-    super(init.projects ?? [], init.seed, init.clock);
+    super(init.projects ?? [], init.seed, init.clock, init.credentials);
     this.seed = init.seed;
     this.users = init.users;
     this.groups = init.groups;
@@ -317,6 +323,33 @@ export class OrgState extends ProjectState {
 
   protected override markChanged(): void {
     this.changed();
+  }
+
+  protected override ownerUserRecords(): UserRecord[] {
+    const out: UserRecord[] = [];
+    for (const [index, ids] of [...this.directRoles].sort((a, b) => a[0] - b[0])) {
+      const u = this.userAt(index);
+      if (!u.removed && ids.includes(this.ownerId)) out.push(u);
+    }
+    return out;
+  }
+
+  protected override liveUserByEmail(email: string): UserRecord | undefined {
+    const id = this.findUserIdByEmail(email);
+    const index = id === undefined ? undefined : this.userIndexById.get(id);
+    return index === undefined ? undefined : this.userAt(index);
+  }
+
+  protected override addInvitedUser(email: string, role: InviteRole, at: number): UserRecord {
+    const local = email.split("@")[0] ?? email;
+    const name = local
+      .split(/[._-]+/)
+      .filter((part) => part !== "")
+      .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+      .join(" ");
+    const created = this.createUser({ name: name === "" ? email : name, email, addedAt: at });
+    if (role === "owner" && this.ownerId !== "") this.assignUserRole(created.id, this.ownerId);
+    return this.userAt(this.requireUserIndex(created.id));
   }
 
   /** Id of the predefined Owner role (holding it directly makes a user's `role` "owner"). */
@@ -617,6 +650,7 @@ export class OrgState extends ProjectState {
       hash.update(`${JSON.stringify(rest)}|${members.join(",")}\n`);
     }
     this.hashProjects((text) => hash.update(text));
+    this.hashCredentials((text) => hash.update(text));
     return hash.digest("hex");
   }
 
@@ -745,7 +779,7 @@ export class OrgState extends ProjectState {
       name: options.name ?? `Simulated User ${n}`,
       email: options.email === undefined ? `simulated.user${n}@example.com` : options.email,
       picture: options.picture ?? null,
-      addedAt: at,
+      addedAt: options.addedAt ?? at,
       isServiceAccount: options.isServiceAccount ?? false,
       isScimManaged: options.isScimManaged ?? false,
       apiKeyLastUsedAt: options.apiKeyLastUsedAt ?? null,

@@ -111,14 +111,41 @@ export class SpecValidator {
     return ref.split("/").pop() as string;
   }
 
-  /** Validates a response body as the spec documents it. */
+  /** Validates a response body as the spec documents it (a named schema, or an inline one). */
   validateResponse(
     method: string,
     template: string,
     status: number,
     body: unknown,
   ): ValidationResult {
+    const inline = this.inlineResponseSchema(method, template, status);
+    if (inline !== undefined) {
+      const validate = this.ajv.compile(inline);
+      const valid = validate(body) === true;
+      const errors = (validate.errors ?? []).map(
+        (e) => `${e.instancePath || "/"} ${e.message ?? ""}`,
+      );
+      return { valid, errors };
+    }
     return this.validateSchema(this.responseSchemaName(method, template, status), body);
+  }
+
+  /**
+   * The inline schema of a documented response without a `$ref` (e.g. delete-admin-api-key),
+   * with its component refs pointing into the registered document; undefined otherwise.
+   */
+  private inlineResponseSchema(
+    method: string,
+    template: string,
+    status: number,
+  ): Record<string, Json> | undefined {
+    const operation = this.spec.paths[`/v1${template}`]?.[method.toLowerCase()];
+    const response = operation?.responses?.[String(status)];
+    const schema = response?.content?.["application/json"]?.schema;
+    if (schema === undefined || schema.$ref !== undefined) return undefined;
+    return JSON.parse(
+      JSON.stringify(schema).replaceAll("#/components/schemas/", `${SPEC_ID}#/$defs/`),
+    ) as Record<string, Json>;
   }
 
   /** Every (method, template) pair the spec documents, templates without the /v1 prefix. */

@@ -15,6 +15,11 @@ interface SimulateFlags {
   projectGroups?: number;
   projectCustomRoles?: number;
   archivedProjects?: number;
+  serviceAccounts?: number;
+  apiKeys?: number;
+  adminKeys?: number;
+  invites?: number;
+  credentialsNow?: number;
   adminKey?: string;
   latencyMs: number;
   faultRate: number;
@@ -50,6 +55,27 @@ export function registerSimulate(program: Command): void {
       "share of the projects that are archived (default 0.1)",
       numberOption(0, 1),
     )
+    .option(
+      "--service-accounts <n>",
+      "average service accounts per active project (default 1.5; 0 disables)",
+      numberOption(0),
+    )
+    .option(
+      "--api-keys <n>",
+      "average project API keys per active project (default 4; 0 disables user keys)",
+      numberOption(0),
+    )
+    .option(
+      "--admin-keys <n>",
+      "admin API keys besides the simulator's own (default 5)",
+      intOption(0),
+    )
+    .option("--invites <n>", "invites (default: 8-15 by organization size)", intOption(0))
+    .option(
+      "--credentials-now <unix>",
+      "'now' of key and invite timestamps, unix seconds (default: the wall clock)",
+      intOption(0),
+    )
     .option("--admin-key <key>", "admin key clients must send (default: derived from the seed)")
     .option("--latency-ms <n>", "added latency per request", intOption(0, 60_000), 0)
     .option(
@@ -84,6 +110,13 @@ export function registerSimulate(program: Command): void {
         ...(flags.archivedProjects !== undefined
           ? { archivedProjectFraction: flags.archivedProjects }
           : {}),
+        ...(flags.serviceAccounts !== undefined
+          ? { serviceAccountsAverage: flags.serviceAccounts }
+          : {}),
+        ...(flags.apiKeys !== undefined ? { apiKeysAverage: flags.apiKeys } : {}),
+        ...(flags.adminKeys !== undefined ? { adminKeys: flags.adminKeys } : {}),
+        ...(flags.invites !== undefined ? { invites: flags.invites } : {}),
+        ...(flags.credentialsNow !== undefined ? { credentialsNow: flags.credentialsNow } : {}),
         ...(flags.adminKey ? { adminKey: flags.adminKey } : {}),
         ...(flags.rateLimit ? { rateLimitRps: flags.rateLimit } : {}),
         ...(rate > 0

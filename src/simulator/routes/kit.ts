@@ -112,6 +112,11 @@ export const USERS_LIST: ListSpec = {
 export const PROJECTS_LIST: ListSpec = USERS_LIST;
 /** Project groups: `limit` 0..100, default 20, `order` default asc. */
 export const PROJECT_GROUPS_LIST: ListSpec = { ...GROUPS_LIST, defaultLimit: 20, maxLimit: 100 };
+/**
+ * Admin API keys (CursorPage: `after` = the last item's id): `limit` default 20, no maximum
+ * stated (inference: 1..100, like the legacy lists), `order` asc (default) or desc.
+ */
+export const ADMIN_KEYS_LIST: ListSpec = { ...USERS_LIST, hasOrder: true };
 /** A project's roles catalog: as the organization's (`limit` 0..1000, default 1000). */
 export const PROJECT_ROLES_LIST: ListSpec = ROLES_LIST;
 
