@@ -86,7 +86,10 @@ describe("effective access", () => {
       const rows = await listEffectiveAccess(store, first);
       const o = org;
       // Order: email (NULLs last), user, role name, role id, direct before group, group name.
-      const expected: Omit<AccessPath, "scope" | "project_id" | "project_name">[] = [
+      const expected: Omit<
+        AccessPath,
+        "scope" | "project_id" | "project_name" | "principal_type"
+      >[] = [
         {
           user_id: o.alice,
           email: "alice@corp.example",
@@ -184,6 +187,7 @@ describe("effective access", () => {
           project_id: null,
           project_name: null,
           ...r,
+          principal_type: "user",
         })),
       );
       // Nothing for dave, and inherited user roles are never counted as direct.

@@ -1,7 +1,8 @@
 -- kind: project_access_gained
 -- description: >-
 --   a user holds a role in a project in `to` by some path and held it by none in `from` (via:
---   every path to it in `to`: membership, direct, or through an attached group; names as in `to`)
+--   every path to it in `to`: membership, direct, or through an attached group; names as in `to`).
+--   People only: a project service account's role shows as service_account_* kinds
 -- requires: [projects, project_role_assignments]
 -- why: >-
 --   the effective_access view's project paths (the same three rules, read from the history ranges

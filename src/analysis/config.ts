@@ -72,7 +72,9 @@ export function resolveCredentialThresholds(
   for (const [name, value] of Object.entries(resolved)) {
     const min = name.endsWith("UnusedDays") ? MIN_UNUSED_DAYS : 1;
     if (!Number.isInteger(value) || value < min) {
-      throw new RangeError(`credentials.${name} must be a whole number of days of at least ${min}, got ${value}`);
+      throw new RangeError(
+        `credentials.${name} must be a whole number of days of at least ${min}, got ${value}`,
+      );
     }
   }
   return resolved;

@@ -125,7 +125,10 @@ export const fieldSchemas = {
   rateLimit: z.number().min(0.1),
   inactivityDays: z.int().min(0).max(36_500),
   /** Unused for N days is exact only from USAGE_RESOLUTION_DAYS (30) on. */
-  unusedDays: z.int().min(30, "expected at least 30 days (key usage is recorded to within 30 days)").max(36_500),
+  unusedDays: z
+    .int()
+    .min(30, "expected at least 30 days (key usage is recorded to within 30 days)")
+    .max(36_500),
   credentialDays: z.int().min(1).max(36_500),
   cron: z.string().superRefine((value, ctx) => {
     if (validateCron(value)) return;
