@@ -11,7 +11,7 @@
 --   replace it with a key that expires.
 -- controls: [SOC 2 CC6.1, SOC 2 CC6.2, ISO 27001 A.5.18, ISO 27001 A.8.2]
 
--- Why: ages are measured against the snapshot's finished_at (never the clock, so a report is
+-- Why: ages are measured against the snapshot finished_at (never the clock, so a report is
 -- reproducible). The recorded last_used_at is exact whenever it is at least 30 days before the
 -- snapshot (USAGE_RESOLUTION_DAYS); the threshold is at least 30 days, so "unused for N days" is.
 SELECT

@@ -11,7 +11,7 @@
 --   its users to the new key, then delete this one.
 -- controls: [SOC 2 CC6.1, SOC 2 CC6.2, ISO 27001 A.5.17, ISO 27001 A.8.5]
 
--- Why: expires_at NULL means the key never expires (the admin key listing's contract).
+-- Why: expires_at NULL means the key never expires (the admin key listing contract).
 SELECT
   NULL AS project_id,
   k.key_id AS credential_id,

@@ -13,7 +13,7 @@
 
 -- Why: status `pending`, not past its own expiry at the snapshot (it can still be accepted), with
 -- the organization role `owner` or `owner` in one of its projects, created more than the threshold
--- before the snapshot's finished_at (never the clock).
+-- before the snapshot finished_at (never the clock).
 SELECT
   NULL AS project_id,
   i.invite_id AS credential_id,

@@ -10,7 +10,7 @@
 --   Create a new key, move its users to it, then delete the old one; prefer admin keys that expire.
 -- controls: [SOC 2 CC6.1, ISO 27001 A.5.17, ISO 27001 A.8.24]
 
--- Why: project keys and admin keys created more than the rotation age before the snapshot's
+-- Why: project keys and admin keys created more than the rotation age before the snapshot
 -- finished_at (never the clock); an admin key has no project.
 SELECT
   k.project_id,

@@ -14,7 +14,7 @@
 -- Why: a user-owned key whose listing says the owner's project access is `inactive`, whose owner
 -- has no path into the project (membership, direct role or group: analysis_project_access; not
 -- judged in an archived project, whose members the API does not list), or whose owner is no
--- longer an organization user. Service accounts' keys belong to the project and are not judged.
+-- longer an organization user. Keys of service accounts belong to the project and are not judged.
 SELECT
   k.project_id,
   k.key_id AS credential_id,

@@ -11,7 +11,7 @@
 --   still needs it; delete it otherwise.
 -- controls: [SOC 2 CC6.1, SOC 2 CC6.2, ISO 27001 A.5.18]
 
--- Why: ages are measured against the snapshot's finished_at (never the clock). The recorded
+-- Why: ages are measured against the snapshot finished_at (never the clock). The recorded
 -- last_used_at is exact whenever it is at least 30 days before the snapshot
 -- (USAGE_RESOLUTION_DAYS), and the threshold is at least 30 days.
 SELECT

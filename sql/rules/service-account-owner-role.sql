@@ -11,7 +11,7 @@
 --   record an owner and a rotation schedule for its keys.
 -- controls: [SOC 2 CC6.1, SOC 2 CC6.3, ISO 27001 A.5.15, ISO 27001 A.8.2]
 
--- Why: the service account listing's own role (owner / member / none).
+-- Why: the service account listing own role (owner / member / none).
 SELECT
   sa.project_id,
   sa.service_account_id AS credential_id,

@@ -111,12 +111,14 @@ export class RulesDirError extends AuditError {
   }
 }
 
-/** Comments and string literals removed, so that only real parameter references count. */
+/**
+ * Comments and string literals removed, so that only real parameter references count. One pass,
+ * left to right: an apostrophe inside a comment (`-- the snapshot's end`) starts no string.
+ */
 function codeOnly(sql: string): string {
-  return sql
-    .replace(/'(?:[^']|'')*'/g, "''")
-    .replace(/--[^\n]*/g, "")
-    .replace(/\/\*[\s\S]*?\*\//g, "");
+  return sql.replace(/'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\//g, (match) =>
+    match.startsWith("'") ? "''" : "",
+  );
 }
 
 const oneLine = (message: string): string => message.replace(/\s+/g, " ").trim();
