@@ -75,7 +75,7 @@ describe("credential diff kinds", () => {
   let s3 = 0;
 
   /** Before: the credentials that will be kept, deleted or changed. */
-  function before(at: number): CredentialOrg {
+  function orgBefore(at: number): CredentialOrg {
     const o = emptyOrg();
     o.users.push(user("u-alice", "reader", at));
     o.projects.push(project("p1", "Alpha", at));
@@ -105,7 +105,7 @@ describe("credential diff kinds", () => {
   }
 
   /** After: one of every change, and changes that must make no kind (names, uses). */
-  function after(at: number): CredentialOrg {
+  function orgAfter(at: number): CredentialOrg {
     const o = emptyOrg();
     o.users.push(user("u-alice", "reader", at));
     o.projects.push(project("p1", "Alpha", at));
@@ -144,9 +144,9 @@ describe("credential diff kinds", () => {
 
   beforeAll(async () => {
     await withStore(db, async (store) => {
-      s1 = await publishAt(store, before(T0), T0);
-      s2 = await publishAt(store, after(T0 + DAY), T0 + DAY);
-      s3 = await publishAt(store, after(T0 + 2 * DAY), T0 + 2 * DAY, ["credentials"]);
+      s1 = await publishAt(store, orgBefore(T0), T0);
+      s2 = await publishAt(store, orgAfter(T0 + DAY), T0 + DAY);
+      s3 = await publishAt(store, orgAfter(T0 + 2 * DAY), T0 + 2 * DAY, ["credentials"]);
     });
   });
 
@@ -329,7 +329,7 @@ describe("credential diff kinds", () => {
       };
       const expected = forward.map((c) => {
         const m: DiffChange = { ...c, kind: mirrorKind[c.kind] ?? c.kind };
-        if (c.before !== undefined) {
+        if (c.before !== undefined && c.after !== undefined) {
           m.before = c.after;
           m.after = c.before;
         }
