@@ -1,13 +1,14 @@
 -- kind: project_access_gained
 -- description: >-
 --   a user holds a role in a project in `to` by some path and held it by none in `from` (via:
---   every path to it in `to`: membership, direct, or through an attached group; names as in `to`).
---   People only: a project service account's role shows as service_account_* kinds
+--   every path to it in `to`: membership, direct, or through an attached group; names as in `to`)
 -- requires: [projects, project_role_assignments]
 -- why: >-
 --   the effective_access view's project paths (the same three rules, read from the history ranges
 --   directly) of only the users with a changed project fact (an unchanged fact is one history row
 --   valid in both snapshots), compared as sets; the view itself would evaluate every project path.
+--   People only: a project service account's own role (the view's principal_type
+--   'service_account') changes with service_account_created / _deleted / _role_changed.
 WITH
 sides AS (SELECT 'from' AS side, $from::INTEGER AS snap UNION ALL SELECT 'to', $to::INTEGER),
 changed_groups AS (
