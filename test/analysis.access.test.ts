@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccessPath, listEffectiveAccess } from "../src/analysis/access.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
-import { crawlInto, roleId } from "./support/analysis-org.js";
+import { crawlInto, NO_CREDENTIALS, roleId } from "./support/analysis-org.js";
 import { cliEnv, runCli } from "./support/cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "aa-access-"));
@@ -41,7 +41,7 @@ describe("effective access", () => {
   let second: number;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 31, groups: 0, users: 0 });
+    sim = await startSimulator({ port: 0, seed: 31, groups: 0, users: 0, ...NO_CREDENTIALS });
     const s = sim.state;
     const alice = s.createUser({ name: "Alice", email: "alice@corp.example" }).id;
     const bob = s.createUser({ name: "Bob", email: "bob@corp.example" }).id;
@@ -86,7 +86,10 @@ describe("effective access", () => {
       const rows = await listEffectiveAccess(store, first);
       const o = org;
       // Order: email (NULLs last), user, role name, role id, direct before group, group name.
-      const expected: Omit<AccessPath, "scope" | "project_id" | "project_name">[] = [
+      const expected: Omit<
+        AccessPath,
+        "scope" | "project_id" | "project_name" | "principal_type"
+      >[] = [
         {
           user_id: o.alice,
           email: "alice@corp.example",
@@ -184,6 +187,7 @@ describe("effective access", () => {
           project_id: null,
           project_name: null,
           ...r,
+          principal_type: "user",
         })),
       );
       // Nothing for dave, and inherited user roles are never counted as direct.

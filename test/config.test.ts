@@ -158,6 +158,12 @@ describe("config check on a valid configuration", () => {
       elevated_roles: { names: ["Billing Admin"], permission_patterns: ["*.admin", "*.write"] },
       allowed_email_domains: ["example.com"],
       inactivity_days: 90,
+      credentials: {
+        admin_key_unused_days: 90,
+        key_unused_days: 90,
+        invite_pending_days: 7,
+        key_rotation_days: 365,
+      },
       rules: [join(configDir, "rules")],
     });
   });

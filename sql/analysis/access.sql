@@ -3,9 +3,10 @@
 -- name: effective_access_paths
 -- One snapshot's paths, optionally of one user (id or email), one role (id or name) and one
 -- project (id), in a stable order (organization scope first, then projects by name; user, role,
--- path).
+-- path). A project's service accounts are principals too (principal_type 'service_account', the
+-- service account id as user_id, no email).
 SELECT scope, project_id, project_name, user_id, email, role_id, role_name, permissions,
-  via, via_group_id, via_group_name, via_group_is_scim_managed
+  via, via_group_id, via_group_name, via_group_is_scim_managed, principal_type
 FROM effective_access
 WHERE snapshot_id = $snapshot
   AND ($user::VARCHAR IS NULL OR user_id = $user OR lower(email) = lower($user))

@@ -70,6 +70,10 @@ DROP TABLE IF EXISTS temp.elevated_project_roles;
 -- Whether the snapshot collected projects (project rules are skipped otherwise).
 SELECT collected FROM snapshot_coverage WHERE snapshot_id = $snapshot AND scope = 'projects';
 
+-- name: credentials_collected
+-- Whether the snapshot collected credentials (credential rules are skipped otherwise).
+SELECT collected FROM snapshot_coverage WHERE snapshot_id = $snapshot AND scope = 'credentials';
+
 -- name: allowed_domains
 -- allowed_domains(domain): the configured email domains (lower case, no '@').
 CREATE OR REPLACE TEMP TABLE allowed_domains AS SELECT unnest({allowed_email_domains}) AS domain;
@@ -111,6 +115,16 @@ FROM (
 SELECT CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_id,
   CAST(role_id AS VARCHAR) AS role_id, CAST(detail AS VARCHAR) AS detail,
   CAST(project_id AS VARCHAR) AS project_id
+FROM (
+{rule}
+) AS rule_rows;
+
+-- name: credential_rule_rows
+-- A credential rule's rows: the four columns, the credential's project (NULL for an admin key or
+-- an invite) and the credential's id (key, service account or invite).
+SELECT CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_id,
+  CAST(role_id AS VARCHAR) AS role_id, CAST(detail AS VARCHAR) AS detail,
+  CAST(project_id AS VARCHAR) AS project_id, CAST(credential_id AS VARCHAR) AS credential_id
 FROM (
 {rule}
 ) AS rule_rows;

@@ -7,6 +7,8 @@
 --   the effective_access view's project paths (the same three rules, read from the history ranges
 --   directly) of only the users with a changed project fact (an unchanged fact is one history row
 --   valid in both snapshots), compared as sets; the view itself would evaluate every project path.
+--   People only: a project service account's own role (the view's principal_type
+--   'service_account') changes with service_account_created / _deleted / _role_changed.
 WITH
 sides AS (SELECT 'from' AS side, $from::INTEGER AS snap UNION ALL SELECT 'to', $to::INTEGER),
 changed_groups AS (

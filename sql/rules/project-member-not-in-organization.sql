@@ -12,7 +12,8 @@
 -- controls: [SOC 2 CC6.2, ISO 27001 A.5.18, ISO 27001 A.6.5]
 
 -- Why: project memberships whose user the organization users listing of the same snapshot
--- does not contain.
+-- does not contain. A project service account is no organization user by design: should a
+-- membership listing ever name one, it is not flagged (its own rules judge it).
 SELECT
   pu.project_id,
   NULL AS group_id,
@@ -26,3 +27,7 @@ WHERE pu.snapshot_id = $snapshot
   AND NOT EXISTS (
     SELECT 1 FROM snapshot_users AS u
     WHERE u.snapshot_id = pu.snapshot_id AND u.user_id = pu.user_id)
+  AND NOT EXISTS (
+    SELECT 1 FROM snapshot_service_accounts AS sa
+    WHERE sa.snapshot_id = pu.snapshot_id AND sa.project_id = pu.project_id
+      AND sa.service_account_id = pu.user_id)

@@ -11,10 +11,13 @@
 -- controls: [SOC 2 CC6.1, SOC 2 CC6.2, ISO 27001 A.5.15, ISO 27001 A.5.18]
 
 -- Why: owners are those with the owner membership role, or the Project Owner role by any path;
--- a person is an organization user who is not a service account.
+-- a person is a principal of type 'user' that the organization does not mark as a service
+-- account. A project service account with the owner role (effective access's principal_type
+-- 'service_account') is a machine, never the project's accountable person.
 WITH owners AS (
   SELECT a.project_id, a.user_id,
-    coalesce(u.is_service_account, false) AS is_service_account
+    a.principal_type = 'service_account' OR coalesce(u.is_service_account, false)
+      AS is_service_account
   FROM analysis_project_access AS a
   LEFT JOIN snapshot_users AS u ON u.snapshot_id = a.snapshot_id AND u.user_id = a.user_id
   WHERE a.snapshot_id = $snapshot

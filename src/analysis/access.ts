@@ -2,8 +2,9 @@
  * Effective access: every path by which a user holds a role in a snapshot, from the
  * `effective_access` view (store migrations 2 and 6): at organization scope `direct`, or through
  * a group (membership x group role) with the group's name and SCIM state; at project scope also
- * `membership` (the member's own owner/member role). "Why is this person an Owner?" and "who can
- * administer project X?"
+ * `membership` (the member's own owner/member role, and a project service account's role: store
+ * migration 8). "Why is this person an Owner?" and "who can administer project X?" (people and
+ * machines).
  */
 import { AuditError } from "../errors.js";
 import type { Store } from "../store/index.js";
@@ -79,6 +80,12 @@ export interface AccessPath {
   via_group_id: string | null;
   via_group_name: string | null;
   via_group_is_scim_managed: boolean | null;
+  /**
+   * `user` (a person, or an organization user marked as a service account), or
+   * `service_account`: a project service account's own role, at project scope (user_id is the
+   * service account id, email null).
+   */
+  principal_type: "user" | "service_account";
 }
 
 export interface AccessFilter {

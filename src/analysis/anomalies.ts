@@ -27,8 +27,17 @@ export interface Finding {
   rule: string;
   severity: Severity;
   title: string;
-  /** The project a project-scope rule's finding is about; null for organization rules. */
+  /**
+   * The project a project-scope rule's finding is about, or the project of a credential rule's
+   * project key or service account; null otherwise.
+   */
   project_id: string | null;
+  /**
+   * The key, service account or invite id a credential rule's finding is about (`scope:
+   * credentials`); null for every other rule. With the rule id, it links a credential to its
+   * findings.
+   */
+  credential_id: string | null;
   group_id: string | null;
   user_id: string | null;
   role_id: string | null;
@@ -233,12 +242,13 @@ const compareText = (a: string | null, b: string | null): number => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-/** Severity descending, then rule, group, user, role, detail. */
+/** Severity descending, then rule, project, credential, group, user, role, detail. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
     compareText(a.rule, b.rule) ||
     compareText(a.project_id, b.project_id) ||
+    compareText(a.credential_id, b.credential_id) ||
     compareText(a.group_id, b.group_id) ||
     compareText(a.user_id, b.user_id) ||
     compareText(a.role_id, b.role_id) ||
@@ -249,6 +259,13 @@ export function compareFindings(a: Finding, b: Finding): number {
 /** Rule errors in a stable order: by rule, then message. */
 export const sortErrors = (errors: readonly RuleError[]): RuleError[] =>
   [...errors].sort((a, b) => compareText(a.rule, b.rule) || compareText(a.message, b.message));
+
+/** The query (sql/analysis/anomalies.sql) that reads a rule's rows, by the rule's scope. */
+const RULE_WRAPPERS: Record<Rule["scope"], string> = {
+  organization: "rule_rows",
+  project: "project_rule_rows",
+  credentials: "credential_rule_rows",
+};
 
 /** Runs already loaded rules; each failure becomes an error naming the rule. */
 export async function runLoadedRules(
@@ -273,7 +290,13 @@ export async function runLoadedRules(
         snapshot: options.snapshotId,
       })
     )[0]?.collected === true;
-  if (projectsCollected && rules.some((r) => r.scope === "project")) {
+  const credentialsCollected =
+    (
+      await store.query<{ collected: boolean }>(query("credentials_collected"), {
+        snapshot: options.snapshotId,
+      })
+    )[0]?.collected === true;
+  if (projectsCollected && rules.some((r) => r.scope === "project" || r.scope === "credentials")) {
     await materialiseProjectAccess(store, snapshotIds);
   }
   const skipped: AnomalyReport["skipped"] = [];
@@ -281,6 +304,10 @@ export async function runLoadedRules(
     snapshot: options.snapshotId,
     previous,
     inactivity_days: config.inactivityDays,
+    admin_key_unused_days: config.credentials.adminKeyUnusedDays,
+    key_unused_days: config.credentials.keyUnusedDays,
+    invite_pending_days: config.credentials.invitePendingDays,
+    key_rotation_days: config.credentials.keyRotationDays,
   };
   const findings: Finding[] = [];
   const errors: RuleError[] = [];
@@ -293,14 +320,24 @@ export async function runLoadedRules(
         });
         continue;
       }
+      if (rule.scope === "credentials" && !credentialsCollected) {
+        skipped.push({
+          rule: rule.id,
+          reason: `snapshot ${options.snapshotId} did not collect credentials (crawled with --no-credentials or --no-projects, or before credentials were read)`,
+        });
+        continue;
+      }
       const params: Record<string, number | null> = {};
       for (const name of rule.parameters) params[name] = values[name];
       try {
         // One pass over the template: the rule's own text is inserted, not read again.
-        const wrapper = rule.scope === "project" ? "project_rule_rows" : "rule_rows";
+        const wrapper = RULE_WRAPPERS[rule.scope];
         const sql = query(wrapper).replace("{rule}", () => rule.sql);
         const rows = await store.query<
-          Omit<Finding, "rule" | "severity" | "title" | "project_id"> & { project_id?: string }
+          Omit<Finding, "rule" | "severity" | "title" | "project_id" | "credential_id"> & {
+            project_id?: string | null;
+            credential_id?: string | null;
+          }
         >(sql, params);
         for (const row of rows) {
           findings.push({
@@ -308,6 +345,7 @@ export async function runLoadedRules(
             severity: rule.severity,
             title: rule.title,
             project_id: row.project_id ?? null,
+            credential_id: row.credential_id ?? null,
             group_id: row.group_id,
             user_id: row.user_id,
             role_id: row.role_id,

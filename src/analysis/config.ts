@@ -4,6 +4,7 @@
  * (src/config `loadConfig`: flags, environment, file, these defaults), so every command that
  * analyses a snapshot sees the same settings.
  */
+import { USAGE_RESOLUTION_DAYS } from "../facts/credentials.js";
 
 export interface AnalysisConfig {
   /** Roles elevated by name (any role with that name), besides the predefined Owner. */
@@ -17,6 +18,25 @@ export interface AnalysisConfig {
   allowedEmailDomains?: string[];
   /** An elevated user whose API key was last used more than this many days before the snapshot finished is inactive. */
   inactivityDays?: number;
+  /** Thresholds of the credential rules (sql/rules: admin-key-unused, project-key-unused, ...). */
+  credentials?: CredentialThresholds;
+}
+
+/**
+ * Ages the credential rules measure against the snapshot's finished_at, in days. The unused
+ * thresholds are at least USAGE_RESOLUTION_DAYS: a recorded last use more recent than that only
+ * means "used within that many days" (src/facts/credentials.ts), so a shorter threshold would
+ * not be exact.
+ */
+export interface CredentialThresholds {
+  /** An admin key not used for this many days (or never, and created before) is unused. */
+  adminKeyUnusedDays?: number;
+  /** A project key not used for this many days (or never, and created before) is unused. */
+  keyUnusedDays?: number;
+  /** An invite with an elevated role pending longer than this is flagged. */
+  invitePendingDays?: number;
+  /** A project or admin key older than this is due for rotation. */
+  keyRotationDays?: number;
 }
 
 export interface ResolvedAnalysisConfig {
@@ -24,6 +44,7 @@ export interface ResolvedAnalysisConfig {
   elevatedPermissionPatterns: string[];
   allowedEmailDomains: string[];
   inactivityDays: number;
+  credentials: Required<CredentialThresholds>;
 }
 
 /**
@@ -32,6 +53,38 @@ export interface ResolvedAnalysisConfig {
  */
 export const DEFAULT_ELEVATED_PERMISSION_PATTERNS: readonly string[] = ["*.write", "*.admin"];
 export const DEFAULT_INACTIVITY_DAYS = 90;
+
+export const DEFAULT_CREDENTIAL_THRESHOLDS: Readonly<Required<CredentialThresholds>> = {
+  adminKeyUnusedDays: 90,
+  keyUnusedDays: 90,
+  invitePendingDays: 7,
+  keyRotationDays: 365,
+};
+
+/** The smallest unused threshold: usage is exact from this age on (USAGE_RESOLUTION_DAYS). */
+export const MIN_UNUSED_DAYS = USAGE_RESOLUTION_DAYS;
+
+/** Each threshold with its default, checked: whole days, at least 1 (unused: at least 30). */
+export function resolveCredentialThresholds(
+  thresholds: CredentialThresholds = {},
+): Required<CredentialThresholds> {
+  const resolved = { ...DEFAULT_CREDENTIAL_THRESHOLDS, ...definedOnly(thresholds) };
+  for (const [name, value] of Object.entries(resolved)) {
+    const min = name.endsWith("UnusedDays") ? MIN_UNUSED_DAYS : 1;
+    if (!Number.isInteger(value) || value < min) {
+      throw new RangeError(
+        `credentials.${name} must be a whole number of days of at least ${min}, got ${value}`,
+      );
+    }
+  }
+  return resolved;
+}
+
+function definedOnly(thresholds: CredentialThresholds): CredentialThresholds {
+  return Object.fromEntries(
+    Object.entries(thresholds).filter(([, value]) => value !== undefined),
+  ) as CredentialThresholds;
+}
 
 const sortedUnique = (values: readonly string[]): string[] =>
   [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -53,5 +106,6 @@ export function resolveAnalysisConfig(config: AnalysisConfig = {}): ResolvedAnal
         .filter((d) => d.length > 0),
     ),
     inactivityDays,
+    credentials: resolveCredentialThresholds(config.credentials),
   };
 }

@@ -11,7 +11,11 @@
  *   -- why: …
  * and selects the change's fields (ids, names, before/after values); `kind`
  * is added here. Changes come back sorted by kind (the order of DIFF_KINDS),
- * then group_id, user_id, role_id.
+ * then project_id, group_id, user_id, role_id, service_account_id, key_id, invite_id.
+ *
+ * Credentials (service accounts, project and admin API keys, invites) need the `credentials`
+ * coverage scope. A key's last_used_at, a credential's name and an owner's display copies never
+ * make a kind by themselves: a use is not an access change.
  */
 
 import { readdirSync, readFileSync } from "node:fs";
@@ -64,6 +68,20 @@ export const DIFF_KINDS = [
   "project_user_role_revoked",
   "project_access_gained",
   "project_access_lost",
+  "service_account_created",
+  "service_account_deleted",
+  "service_account_role_changed",
+  "api_key_created",
+  "api_key_deleted",
+  "api_key_owner_access_changed",
+  "admin_key_created",
+  "admin_key_deleted",
+  "admin_key_expiry_changed",
+  "invite_sent",
+  "invite_revoked",
+  "invite_accepted",
+  "invite_expired",
+  "invite_status_changed",
 ] as const;
 
 export type DiffKind = (typeof DIFF_KINDS)[number];
@@ -78,6 +96,9 @@ export interface DiffChange {
   kind: DiffKind;
   project_id?: string;
   group_id?: string;
+  service_account_id?: string;
+  key_id?: string;
+  invite_id?: string;
   user_id?: string;
   role_id?: string;
   before?: Json;
@@ -135,6 +156,11 @@ export const MIRRORED_KINDS: Readonly<Partial<Record<DiffKind, DiffKind>>> = {
   project_group_role_revoked: "project_group_role_granted",
   project_user_role_revoked: "project_user_role_granted",
   project_access_lost: "project_access_gained",
+  service_account_deleted: "service_account_created",
+  api_key_deleted: "api_key_created",
+  admin_key_deleted: "admin_key_created",
+  // A pending invite that disappeared: deleted (revoked) before anyone accepted it.
+  invite_revoked: "invite_sent",
 };
 
 export type DiffErrorCode = "UNKNOWN_SNAPSHOT" | "SNAPSHOT_NOT_COMPLETE" | "TOO_FEW_SNAPSHOTS";
@@ -260,7 +286,15 @@ async function requireComplete(store: Store, id: number): Promise<void> {
   }
 }
 
-const ID_FIELDS = ["project_id", "group_id", "user_id", "role_id"] as const;
+const ID_FIELDS = [
+  "project_id",
+  "group_id",
+  "user_id",
+  "role_id",
+  "service_account_id",
+  "key_id",
+  "invite_id",
+] as const;
 
 function compareChanges(a: DiffChange, b: DiffChange): number {
   const kinds = DIFF_KINDS.indexOf(a.kind) - DIFF_KINDS.indexOf(b.kind);

@@ -15,7 +15,9 @@
  * columns are ignored) and may use these named parameters:
  *  - `$snapshot` (INTEGER): the snapshot under review;
  *  - `$previous` (INTEGER or NULL): the complete snapshot before it, NULL when there is none;
- *  - `$inactivity_days` (INTEGER): the configured inactivity threshold in days.
+ *  - `$inactivity_days` (INTEGER): the configured inactivity threshold in days;
+ *  - `$admin_key_unused_days`, `$key_unused_days`, `$invite_pending_days`, `$key_rotation_days`
+ *    (INTEGER): the credential rules' thresholds (analysis.credentials in the configuration).
  * Besides the public views (`effective_access`, `snapshot_*`) it may read the TEMP tables the
  * runner fills first (sql/analysis/anomalies.sql): `elevated_roles(snapshot_id, role_id)` for
  * `$snapshot` and `$previous`, `allowed_domains(domain)` (empty when no domains are configured),
@@ -25,7 +27,12 @@
  * scope only; a rule with `scope: project` in its metadata reads `analysis_project_access` (the
  * view's project rows of both snapshots) and `elevated_project_roles(snapshot_id, project_id,
  * role_id)`, returns a `project_id` column besides the four, and is skipped (not run, and said
- * so) for a snapshot that did not collect projects.
+ * so) for a snapshot that did not collect projects. A rule with `scope: credentials` reads the
+ * credential views (`snapshot_api_keys`, `snapshot_admin_keys`, `snapshot_service_accounts`,
+ * `snapshot_invites`) and may read `analysis_project_access` too; it returns `credential_id` (the
+ * key, service account or invite id) and `project_id` (NULL for organization credentials)
+ * besides the four, and is skipped for a snapshot that did not collect credentials. Ages are
+ * measured against the snapshot's `finished_at`, never the clock.
  */
 
 import { readdir, readFile, stat } from "node:fs/promises";
@@ -47,7 +54,15 @@ export function severityRank(severity: Severity): number {
 export const BUILTIN_RULES_DIR = sqlPath("rules");
 
 /** Parameters a rule may use; each is bound only if the rule's SQL mentions it. */
-export const RULE_PARAMETERS = ["snapshot", "previous", "inactivity_days"] as const;
+export const RULE_PARAMETERS = [
+  "snapshot",
+  "previous",
+  "inactivity_days",
+  "admin_key_unused_days",
+  "key_unused_days",
+  "invite_pending_days",
+  "key_rotation_days",
+] as const;
 export type RuleParameter = (typeof RULE_PARAMETERS)[number];
 
 const ruleMetaSchema = z
@@ -60,8 +75,12 @@ const ruleMetaSchema = z
       ),
     title: z.string().min(1),
     severity: z.enum(SEVERITIES),
-    /** `project`: the findings are about one project each (a `project_id` column). */
-    scope: z.enum(["organization", "project"]).default("organization"),
+    /**
+     * `project`: the findings are about one project each (a `project_id` column). `credentials`:
+     * each is about one credential (a `credential_id` column, and `project_id` for a project's
+     * key or service account), and the rule is skipped on a snapshot without credentials.
+     */
+    scope: z.enum(["organization", "project", "credentials"]).default("organization"),
     rationale: z.string().min(1),
     remediation: z.string().min(1),
     controls: z.array(z.string().min(1)).default([]),
@@ -92,12 +111,14 @@ export class RulesDirError extends AuditError {
   }
 }
 
-/** Comments and string literals removed, so that only real parameter references count. */
+/**
+ * Comments and string literals removed, so that only real parameter references count. One pass,
+ * left to right: an apostrophe inside a comment (`-- the snapshot's end`) starts no string.
+ */
 function codeOnly(sql: string): string {
-  return sql
-    .replace(/'(?:[^']|'')*'/g, "''")
-    .replace(/--[^\n]*/g, "")
-    .replace(/\/\*[\s\S]*?\*\//g, "");
+  return sql.replace(/'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\//g, (match) =>
+    match.startsWith("'") ? "''" : "",
+  );
 }
 
 const oneLine = (message: string): string => message.replace(/\s+/g, " ").trim();

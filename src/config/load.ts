@@ -10,6 +10,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import {
+  DEFAULT_CREDENTIAL_THRESHOLDS,
   DEFAULT_ELEVATED_PERMISSION_PATTERNS,
   DEFAULT_INACTIVITY_DAYS,
   type ResolvedAnalysisConfig,
@@ -612,6 +613,29 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
     },
     DEFAULT_INACTIVITY_DAYS,
   );
+  const credentialFile = file.analysis?.credentials;
+  const credentialThresholds = {
+    adminKeyUnusedDays: pick(
+      "analysis.credentials.admin_key_unused_days",
+      { file: credentialFile?.admin_key_unused_days },
+      DEFAULT_CREDENTIAL_THRESHOLDS.adminKeyUnusedDays,
+    ),
+    keyUnusedDays: pick(
+      "analysis.credentials.key_unused_days",
+      { file: credentialFile?.key_unused_days },
+      DEFAULT_CREDENTIAL_THRESHOLDS.keyUnusedDays,
+    ),
+    invitePendingDays: pick(
+      "analysis.credentials.invite_pending_days",
+      { file: credentialFile?.invite_pending_days },
+      DEFAULT_CREDENTIAL_THRESHOLDS.invitePendingDays,
+    ),
+    keyRotationDays: pick(
+      "analysis.credentials.key_rotation_days",
+      { file: credentialFile?.key_rotation_days },
+      DEFAULT_CREDENTIAL_THRESHOLDS.keyRotationDays,
+    ),
+  };
   const ruleDirs = pick(
     "analysis.rules",
     {
@@ -735,6 +759,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
         elevatedPermissionPatterns,
         allowedEmailDomains,
         inactivityDays,
+        credentials: credentialThresholds,
       }),
       ruleDirs,
     },

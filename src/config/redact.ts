@@ -26,6 +26,12 @@ export interface RedactedConfig {
     elevated_roles: { names: string[]; permission_patterns: string[] };
     allowed_email_domains: string[];
     inactivity_days: number;
+    credentials: {
+      admin_key_unused_days: number;
+      key_unused_days: number;
+      invite_pending_days: number;
+      key_rotation_days: number;
+    };
     rules: string[];
   };
   report: { formats: string[]; output: string };
@@ -99,6 +105,12 @@ export function redactedConfig(
       },
       allowed_email_domains: analysis.allowedEmailDomains,
       inactivity_days: analysis.inactivityDays,
+      credentials: {
+        admin_key_unused_days: analysis.credentials.adminKeyUnusedDays,
+        key_unused_days: analysis.credentials.keyUnusedDays,
+        invite_pending_days: analysis.credentials.invitePendingDays,
+        key_rotation_days: analysis.credentials.keyRotationDays,
+      },
       rules: analysis.ruleDirs,
     },
     report: { formats: report.formats, output: report.outDir },

@@ -28,6 +28,11 @@
  *       permission_patterns: ["*.write", "*.admin"]   # DuckDB GLOB over a role's permissions
  *     allowed_email_domains: [example.com]   # empty: the domain rule stays silent
  *     inactivity_days: 90
+ *     credentials:                           # the credential rules' ages, in days
+ *       admin_key_unused_days: 90            # at least 30 (usage is recorded to 30 days)
+ *       key_unused_days: 90                  # project keys; at least 30
+ *       invite_pending_days: 7               # an Owner invite pending longer than this
+ *       key_rotation_days: 365               # a project or admin key older than this
  *     rules: [./rules]                       # folders of extra *.sql rules
  *   report:
  *     formats: [html, xlsx]
@@ -119,6 +124,12 @@ export const fieldSchemas = {
     ),
   rateLimit: z.number().min(0.1),
   inactivityDays: z.int().min(0).max(36_500),
+  /** Unused for N days is exact only from USAGE_RESOLUTION_DAYS (30) on. */
+  unusedDays: z
+    .int()
+    .min(30, "expected at least 30 days (key usage is recorded to within 30 days)")
+    .max(36_500),
+  credentialDays: z.int().min(1).max(36_500),
   cron: z.string().superRefine((value, ctx) => {
     if (validateCron(value)) return;
     // node-cron's own reason (e.g. "expected 5 or 6 fields but got 3") rides along in params.
@@ -215,6 +226,14 @@ export const configFileSchema = z
           .partial(),
         allowed_email_domains: z.array(f.domain),
         inactivity_days: f.inactivityDays,
+        credentials: z
+          .strictObject({
+            admin_key_unused_days: f.unusedDays,
+            key_unused_days: f.unusedDays,
+            invite_pending_days: f.credentialDays,
+            key_rotation_days: f.credentialDays,
+          })
+          .partial(),
         rules: z.array(f.path),
       })
       .partial(),

@@ -11,7 +11,7 @@ import { Store } from "../../src/store/index.js";
 export async function crawlInto(
   sim: RunningSimulator,
   path: string,
-  options: { projects?: boolean; projectRoleAssignments?: boolean } = {},
+  options: { projects?: boolean; projectRoleAssignments?: boolean; credentials?: boolean } = {},
 ): Promise<number> {
   const store = await Store.open(path);
   const client = new AdminClient({
@@ -46,4 +46,17 @@ export function roleId(sim: RunningSimulator, name: string): string {
 }
 
 export const DAY = 86_400;
+
+/**
+ * Simulator options for an organization without generated credentials (no service accounts,
+ * project or admin keys, invites): for tests about people's access, whose expectations
+ * credentials would only add to (credentials: test/analysis.credentials.test.ts). The
+ * simulator's own admin key is still listed.
+ */
+export const NO_CREDENTIALS = {
+  serviceAccountsAverage: 0,
+  apiKeysAverage: 0,
+  adminKeys: 0,
+  invites: 0,
+} as const;
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);

@@ -87,6 +87,26 @@ const DESCRIPTIONS: Record<string, string> = {
     "a project role's set of permissions changed (before, after: sorted permissions)",
   project_user_role_granted:
     "a project role was assigned to a member directly, at project scope (names as in `to`); the predefined role matching the membership role shows as project_member_* instead, and a role held through a group as project_group_role_* and project_access_*",
+  service_account_created:
+    "a project service account exists in `to` and not in `from` (role, names as in `to`)",
+  service_account_role_changed:
+    "a project service account's role changed, e.g. member to owner (before, after: the roles; names as in `to`)",
+  api_key_created:
+    "a project API key exists in `to` and not in `from`, with its owner (owner_type `user` or `service_account`, owner_id, owner_email; names as in `to`)",
+  api_key_owner_access_changed:
+    "the owner of a project API key gained or lost access to the project (before, after: the key listing's owner_project_access, `active` or `inactive`; names as in `to`)",
+  admin_key_created:
+    "an admin API key exists in `to` and not in `from`, with its owner and expiry (as in `to`)",
+  admin_key_expiry_changed:
+    "an admin API key's expiry changed (before, after: expires_at, null for none; names as in `to`)",
+  invite_sent:
+    "an invite listed in `to` as pending and not listed in `from` (email, role, projects, as in `to`); its mirror invite_revoked is a pending invite of `from` that `to` no longer lists",
+  invite_accepted:
+    "an invite's status became `accepted` (before, after: the statuses; email, role and projects as in `to`)",
+  invite_expired:
+    "an invite's status became `expired` (before, after: the statuses; email, role and projects as in `to`)",
+  invite_status_changed:
+    "an invite's status changed to something other than `accepted` or `expired`, e.g. back to `pending` (before, after: the statuses; email, role and projects as in `to`)",
 };
 
 describe("diff headers", () => {
@@ -105,6 +125,14 @@ describe("diff headers", () => {
     expect(requires.user_role_granted).toBe("organization,user_roles");
     expect(requires.project_member_added).toBe("organization,projects");
     expect(requires.project_access_gained).toBe("organization,projects,project_role_assignments");
+    for (const kind of [
+      "service_account_created",
+      "api_key_created",
+      "admin_key_created",
+      "invite_sent",
+    ]) {
+      expect(requires[kind], kind).toBe("organization,credentials");
+    }
     expect(loadDiffQueries().map((q) => q.kind)).toEqual([...DIFF_KINDS]);
   });
 

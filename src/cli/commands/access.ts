@@ -30,7 +30,7 @@ export function registerAccess(program: Command): void {
   const command = program
     .command("access")
     .description(
-      "Effective access: one line per path (direct, through a group, or a project membership) by which a user holds a role, in the organization and in each project",
+      "Effective access: one line per path (direct, through a group, or a project membership) by which a user or a project service account holds a role, in the organization and in each project",
     );
   addDbOption(command)
     .option("--snapshot <id>", "a complete snapshot (default: the latest)", intOption(1))
@@ -38,7 +38,7 @@ export function registerAccess(program: Command): void {
     .option("--role <id|name>", "only this role (id, or name case-insensitively)")
     .option(
       "--project <id|name>",
-      "only access inside this project (id, or name case-insensitively): who can do what there, and why",
+      "only access inside this project (id, or name case-insensitively): who (people and service accounts) can do what there, and why",
     )
     .option("--json", "print JSON: {snapshot_id, access: [...]}")
     .action(async (flags: AccessFlags, command: Command) => {
@@ -69,9 +69,23 @@ export function registerAccess(program: Command): void {
           writeOut(`snapshot ${snapshotId}: no access paths match\n`);
           return;
         }
-        const header = ["scope", "user", "user_id", "role", "role_id", "via", "group_id"];
+        // Inside one project, people and service accounts are told apart by a principal column.
+        const withPrincipal = project !== undefined;
+        const header = [
+          "scope",
+          ...(withPrincipal ? ["principal"] : []),
+          "user",
+          "user_id",
+          "role",
+          "role_id",
+          "via",
+          "group_id",
+        ];
         const rows = access.map((p) => [
           p.scope === "organization" ? "organization" : `project ${p.project_name ?? p.project_id}`,
+          ...(withPrincipal
+            ? [p.principal_type === "service_account" ? "service account" : "user"]
+            : []),
           p.email ?? "-",
           p.user_id,
           p.role_name ?? "-",

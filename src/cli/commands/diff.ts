@@ -74,6 +74,15 @@ const group = (c: DiffChange) =>
   `${c.group_id ?? "-"}${c.group_name === undefined ? "" : ` ${quoted(c.group_name)}`}`;
 const role = (c: DiffChange) =>
   `${c.role_id ?? "-"}${c.role_name === undefined ? "" : ` ${quoted(c.role_name)}`}`;
+const serviceAccount = (c: DiffChange) =>
+  `${c.service_account_id ?? "-"}${c.name === undefined || c.name === null ? "" : ` ${quoted(c.name)}`}`;
+const key = (c: DiffChange) =>
+  `${c.key_id ?? "-"}${c.name === undefined || c.name === null ? "" : ` ${quoted(c.name)}`} ${text(c.redacted_value)}`;
+const owner = (c: DiffChange) => {
+  const label = c.owner_email ?? c.owner_name;
+  return `${text(c.owner_type)} ${text(c.owner_id)}${label === undefined || label === null ? "" : ` ${quoted(label)}`}`;
+};
+const invite = (c: DiffChange) => `${c.invite_id ?? "-"} <${text(c.email)}>`;
 const change = (c: DiffChange) => `${quoted(c.before)} -> ${quoted(c.after)}`;
 
 function via(c: DiffChange): string {
@@ -157,6 +166,28 @@ export function formatChange(c: DiffChange): string {
     case "project_access_gained":
     case "project_access_lost":
       return `${project(c)}: ${who(c)}: ${role(c)}${via(c)}`;
+    case "service_account_created":
+    case "service_account_deleted":
+      return `${project(c)}: ${serviceAccount(c)} (${text(c.role)})`;
+    case "service_account_role_changed":
+      return `${project(c)}: ${serviceAccount(c)} ${change(c)}`;
+    case "api_key_created":
+    case "api_key_deleted":
+      return `${project(c)}: ${key(c)} owned by ${owner(c)}`;
+    case "api_key_owner_access_changed":
+      return `${project(c)}: ${key(c)} owned by ${owner(c)}: owner access ${change(c)}`;
+    case "admin_key_created":
+    case "admin_key_deleted":
+      return `${key(c)} owned by ${owner(c)}, ${c.expires_at === null || c.expires_at === undefined ? "never expires" : `expires ${text(c.expires_at)}`}`;
+    case "admin_key_expiry_changed":
+      return `${key(c)} owned by ${owner(c)}: expires ${change(c)}`;
+    case "invite_sent":
+    case "invite_revoked":
+      return `${invite(c)} (${text(c.role)}, ${text(c.status)})`;
+    case "invite_accepted":
+    case "invite_expired":
+    case "invite_status_changed":
+      return `${invite(c)} (${text(c.role)}) ${change(c)}`;
   }
 }
 
