@@ -402,6 +402,20 @@ export const CHANGE_LABELS: Readonly<Record<DiffKind, string>> = {
   project_user_role_revoked: "Project roles revoked from members directly",
   project_access_gained: "Project access gained (any path)",
   project_access_lost: "Project access lost (every path)",
+  service_account_created: "Service accounts created",
+  service_account_deleted: "Service accounts deleted",
+  service_account_role_changed: "Service account roles changed",
+  api_key_created: "Project API keys created",
+  api_key_deleted: "Project API keys deleted",
+  api_key_owner_access_changed: "Key owners' project access changed",
+  admin_key_created: "Admin API keys created",
+  admin_key_deleted: "Admin API keys deleted",
+  admin_key_expiry_changed: "Admin API key expiry changed",
+  invite_sent: "Invites sent",
+  invite_revoked: "Pending invites revoked",
+  invite_accepted: "Invites accepted",
+  invite_expired: "Invites expired",
+  invite_status_changed: "Invite status changed otherwise",
 };
 
 export interface SeverityCount {
