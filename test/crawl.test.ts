@@ -83,11 +83,15 @@ describe("crawl into DuckDB", () => {
       [result.snapshotId],
     );
     expect(endpoints.map((e) => e.endpoint)).toEqual([
+      "/organization/admin_api_keys",
       "/organization/groups",
       "/organization/groups/{group_id}/roles",
       "/organization/groups/{group_id}/users",
+      "/organization/invites",
       "/organization/projects",
+      "/organization/projects/{project_id}/api_keys",
       "/organization/projects/{project_id}/groups",
+      "/organization/projects/{project_id}/service_accounts",
       "/organization/projects/{project_id}/users",
       "/organization/roles",
       "/organization/users",

@@ -428,7 +428,7 @@ describe("the Projects section and sheets", () => {
     const later = await modelOf(path);
     expect(later.changes.filter((c) => c.kind.startsWith("project_"))).toEqual([]);
     expect(later.changes_coverage_note).toMatch(
-      /^Coverage differs: projects were collected in snapshot 1 but not in snapshot 2; project role assignments were collected in snapshot 1 but not in snapshot 2\. Their changes are not compared \(19 kinds of change\), so none is listed for them\.$/,
+      /^Coverage differs: projects were collected in snapshot 1 but not in snapshot 2; project role assignments were collected in snapshot 1 but not in snapshot 2; credentials were collected in snapshot 1 but not in snapshot 2\. Their changes are not compared \(33 kinds of change\), so none is listed for them\.$/,
     );
     expect(renderHtml(later)).toContain(later.changes_coverage_note as string);
     expect(model.changes_coverage_note).toBeNull();

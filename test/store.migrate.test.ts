@@ -49,13 +49,13 @@ describe("a schema version 5 database", () => {
         {
           snapshot_id: 1,
           schema_version: 5,
-          uncollected: ["projects", "project_role_assignments"],
+          uncollected: ["credentials", "project_role_assignments", "projects"],
           projects: null,
         },
         {
           snapshot_id: 2,
           schema_version: 5,
-          uncollected: ["projects", "project_role_assignments"],
+          uncollected: ["credentials", "project_role_assignments", "projects"],
           projects: null,
         },
       ]);
@@ -73,7 +73,7 @@ describe("a schema version 5 database", () => {
       // The diff of the two old snapshots compares the organization and nothing of projects.
       const old = await diffSnapshots(store, { from: 1, to: 2 });
       expect(old.changes.map((c) => c.kind).sort()).toEqual(["group_renamed", "member_added"]);
-      expect(old.not_collected).toEqual(["projects", "project_role_assignments"]);
+      expect(old.not_collected).toEqual(["projects", "project_role_assignments", "credentials"]);
       expect(old.coverage_changed).toEqual([]);
       // Tampering with an old snapshot is still caught, in its own format.
       await store.query("UPDATE hist_groups SET name = 'forged' WHERE valid_from = 1");
@@ -111,6 +111,7 @@ describe("a schema version 5 database", () => {
         [
           ["projects", false, true],
           ["project_role_assignments", false, true],
+          ["credentials", false, true],
         ],
       );
       expect(diff.changes.filter((c) => c.kind.startsWith("project_"))).toEqual([]);

@@ -459,6 +459,10 @@ describe("publish and abort", () => {
       project_roles: 0,
       project_group_role_assignments: 0,
       project_user_role_assignments: 0,
+      service_accounts: 0,
+      api_keys: 0,
+      admin_keys: 0,
+      invites: 0,
     });
     const [row] = await store.listSnapshots();
     expect(row).toMatchObject({ vanished_groups: 1, vanished_users: 1, duplicate_rows: 2 });
