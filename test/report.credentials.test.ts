@@ -351,6 +351,8 @@ describe("the Credentials section and sheet", () => {
   let dbPath: string;
   let uncollectedPath: string;
   let model: ReportModel;
+  /** The model with the real rules' findings, and without those about credentials. */
+  let plain: ReportModel;
   let linked: ReportModel;
   let html: string;
   let linkedHtml: string;
@@ -363,8 +365,9 @@ describe("the Credentials section and sheet", () => {
     await writeCredentialDb(dbPath);
     await writeUncollectedDb(uncollectedPath);
     model = await modelOf(dbPath);
-    html = renderHtml(model);
-    linked = { ...model, findings: [...model.findings, ...CREDENTIAL_FINDINGS] };
+    plain = { ...model, findings: model.findings.filter((f) => f.credential_id === null) };
+    html = renderHtml(plain);
+    linked = { ...plain, findings: [...plain.findings, ...CREDENTIAL_FINDINGS] };
     linkedHtml = renderHtml(linked);
     xlsx = join(dir, "credentials.xlsx");
     await workbookFile(dbPath, linked, xlsx);
@@ -493,7 +496,7 @@ describe("the Credentials section and sheet", () => {
 
   it("links each credential to the findings about it, and only those", () => {
     const links = new CredentialFindings(linked.findings);
-    const base = model.findings.length;
+    const base = plain.findings.length;
     expect(links.of("ak-old", null)).toEqual([base, base + 1]);
     expect(links.of("key-a3", "proj-alpha")).toEqual([base + 2]);
     expect(links.of("key-a3", "proj-hostile")).toEqual([base + 3]);
@@ -527,8 +530,19 @@ describe("the Credentials section and sheet", () => {
     expect(section).toContain(`href="${n(5)}"`);
     expect(section).toContain("5 findings are about one of them.");
     // Without findings, every row says none.
-    const plain = elementHtml(html, "section", "credentials");
-    expect(plain).not.toContain('href="#finding-');
+    const none = elementHtml(html, "section", "credentials");
+    expect(none).not.toContain('href="#finding-');
+    // End to end: the real credential rules' findings link to their credentials.
+    const real = new CredentialFindings(model.findings);
+    const rulesOf = (id: string, project: string | null) =>
+      real.of(id, project).map((i) => model.findings[i]?.rule);
+    expect(rulesOf("ak-old", null)).toEqual(
+      expect.arrayContaining(["admin-key-unused", "admin-key-without-expiry"]),
+    );
+    expect(rulesOf("key-a3", "proj-alpha")).toContain("project-key-owner-departed");
+    expect(rulesOf("ak-new", null)).not.toContain("admin-key-unused");
+    const realHtml = elementHtml(renderHtml(model), "table", "admin-keys-table");
+    expect(realHtml).toContain("Admin API key unused for a long time, or never used");
   });
 
   it("writes the Credentials sheet: one row per credential, kinds in the section's order", async () => {
@@ -621,8 +635,9 @@ describe("the Credentials section and sheet", () => {
   });
 
   it("is deterministic: the same snapshot gives byte-identical HTML and workbook", async () => {
-    expect(renderHtml(model)).toBe(html);
-    expect(renderHtml(await modelOf(dbPath))).toBe(html);
+    const full = renderHtml(model);
+    expect(renderHtml(await modelOf(dbPath))).toBe(full);
+    expect(renderHtml(plain)).toBe(html);
     const again = join(dir, "again.xlsx");
     await workbookFile(dbPath, linked, again);
     expect(readFileSync(again).equals(readFileSync(xlsx))).toBe(true);

@@ -124,7 +124,7 @@ FROM snapshot_project_users WHERE snapshot_id = $s;
 -- name: project_owners
 -- Who owns each project of $s: everyone holding its Project Owner role by any path of
 -- effective_access (the owner membership role, the role through an attached group, or assigned
--- directly), one row per (project, user) with the paths; the first $cap per project in (email,
+-- directly; a project service account with the owner role too, named as one), one row per (project, user) with the paths; the first $cap per project in (email,
 -- user id) order, each with the project's total.
 WITH paths AS (
   SELECT project_id, user_id, email, via, via_group_id FROM main.effective_access
@@ -141,12 +141,16 @@ ranked AS (
     row_number() OVER (PARTITION BY project_id ORDER BY email NULLS LAST, user_id) AS rn,
     count(*) OVER (PARTITION BY project_id) AS total
   FROM owners)
-SELECT r.project_id, r.user_id, r.email, coalesce(u.name, pu.name) AS user_name, r.membership,
+SELECT r.project_id, r.user_id, r.email,
+  coalesce(u.name, pu.name, sa.name || ' (service account)') AS user_name, r.membership,
   r.direct, coalesce(r.group_ids, []::VARCHAR[]) AS group_ids, r.total::INTEGER AS total
 FROM ranked AS r
 LEFT JOIN snapshot_users AS u ON u.snapshot_id = $s AND u.user_id = r.user_id
 LEFT JOIN snapshot_project_users AS pu
   ON pu.snapshot_id = $s AND pu.project_id = r.project_id AND pu.user_id = r.user_id
+-- A project service account owns the project as a machine (effective_access principal_type).
+LEFT JOIN snapshot_service_accounts AS sa
+  ON sa.snapshot_id = $s AND sa.project_id = r.project_id AND sa.service_account_id = r.user_id
 WHERE r.rn <= $cap
 ORDER BY r.project_id, r.rn;
 
