@@ -224,7 +224,7 @@ describe("crawl of projects", () => {
     const noAssignments = await crawlOnce(sim, store, { projectRoleAssignments: false });
     const noProjects = await crawlOnce(sim, store, { projects: false });
     expect(noAssignments.uncollected).toEqual(["project_role_assignments"]);
-    expect(noProjects.uncollected).toEqual(["project_role_assignments", "projects"]);
+    expect(noProjects.uncollected).toEqual(["credentials", "project_role_assignments", "projects"]);
     expect(await storedSnapshot(store, noAssignments.snapshotId)).toEqual(
       expectedSnapshot(sim.state, { projectRoleAssignments: false }),
     );
@@ -238,6 +238,7 @@ describe("crawl of projects", () => {
       [noProjects.snapshotId],
     );
     expect(coverage.map((c) => [c.scope, c.collected])).toEqual([
+      ["credentials", false],
       ["organization", true],
       ["project_role_assignments", false],
       ["projects", false],
@@ -254,6 +255,7 @@ describe("crawl of projects", () => {
       expect(diff.coverage_changed.map((c) => c.scope)).toEqual([
         "projects",
         "project_role_assignments",
+        "credentials",
       ]);
       expect(diff.not_compared.map((k) => k.kind)).toContain("project_removed");
       expect(diff.not_compared.map((k) => k.kind)).toContain("project_added");
@@ -281,7 +283,7 @@ describe("crawl of projects", () => {
       noProjects.snapshotId,
     ]);
     await store.query(
-      "UPDATE snapshot_runs SET uncollected = ['project_role_assignments', 'projects'] WHERE snapshot_id = ?",
+      "UPDATE snapshot_runs SET uncollected = ['credentials', 'project_role_assignments', 'projects'] WHERE snapshot_id = ?",
       [noProjects.snapshotId],
     );
     expect((await store.verify()).ok).toBe(true);

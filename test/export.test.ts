@@ -89,7 +89,7 @@ describe("export", () => {
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(
-      /^exported snapshot\(s\) 5 to .*latest-parquet \(parquet\): 20 views, \d+ rows\n/,
+      /^exported snapshot\(s\) 5 to .*latest-parquet \(parquet\): 24 views, \d+ rows\n/,
     );
 
     const manifest = readManifest(out);

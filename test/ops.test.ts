@@ -100,7 +100,10 @@ describe("demo", () => {
     };
     expect(out.first.snapshot_id).toBe(1);
     expect(out.second.snapshot_id).toBe(2);
-    expect(out.changes.length).toBe(7);
+    expect(out.changes.length).toBe(11);
+    expect(out.changes).toContainEqual(
+      expect.stringMatching(/^admin key ".*" created in the console, with no expiry$/),
+    );
     expect(out.changes).toContainEqual(
       expect.stringMatching(/^the manual group ".*" attached to project ".*" as Project Owner$/),
     );
