@@ -14,11 +14,17 @@
 -- Why: an Owner is an organization user whose legacy role is `owner` or who holds the predefined
 -- Owner role by some path of effective access (analysis_effective_access, organization scope).
 -- A key whose listing names no owner is reported too: nobody answers for it.
-WITH owners AS (
+WITH key_owners AS (
+  SELECT DISTINCT owner_id AS user_id FROM snapshot_admin_keys
+  WHERE snapshot_id = $snapshot AND owner_id IS NOT NULL
+),
+-- Only the keys' owners are looked up: effective access holds every path of every user.
+owners AS (
   SELECT u.user_id FROM snapshot_users AS u
   WHERE u.snapshot_id = $snapshot AND u.role = 'owner'
   UNION
   SELECT a.user_id FROM analysis_effective_access AS a
+  SEMI JOIN key_owners AS o ON o.user_id = a.user_id
   JOIN snapshot_roles AS r ON r.snapshot_id = a.snapshot_id AND r.role_id = a.role_id
   WHERE a.snapshot_id = $snapshot AND r.predefined_role AND r.name = 'Owner'
 )

@@ -36,8 +36,13 @@ import {
   StoreSnapshotWriter,
 } from "./writer.js";
 
-/** Keeps a 1M-membership crawl well under 400 MB RSS; raise for faster publishes. */
-export const DEFAULT_MEMORY_LIMIT = "96MB";
+/**
+ * Bounds a publish (raise for faster ones). Measured with bench crawl-projects: once credentials
+ * added four fact types (more staged and history tables, each with blocks of its own, however
+ * small), a 1M-membership publish at 96MB ran out of memory and fell back to
+ * PUBLISH_RETRY_MEMORY_LIMIT (peak RSS 866 MB); at 128MB it completes, peaking at 415 MB.
+ */
+export const DEFAULT_MEMORY_LIMIT = "128MB";
 export const DEFAULT_STAGING_MEMORY_LIMIT = "32MB";
 /** Readers (analysis, reports, verify) join whole snapshots; they are not held to the crawl's budget. */
 export const DEFAULT_READ_ONLY_MEMORY_LIMIT = "2GB";
@@ -50,7 +55,7 @@ export interface StoreOpenOptions {
   readOnly?: boolean;
   logger?: Logger;
   /**
-   * DuckDB memory_limit for publish, verify and queries (default 96MB);
+   * DuckDB memory_limit for publish, verify and queries (default 128MB);
    * sorts and joins beyond it spill to `<db>.tmp`.
    */
   memoryLimit?: string;
