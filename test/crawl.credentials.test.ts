@@ -307,6 +307,48 @@ describe("crawl of credentials", () => {
     }
   });
 
+  it("a project archived while the crawl reads it: a clean failure, nothing published", async () => {
+    const s = sim.state;
+    const target = s
+      .activeProjectIds()
+      .find((p) => !s.isDefaultProject(p) && s.listServiceAccounts(p).length > 0) as string;
+    const before = await store.query<{ n: number }>(
+      "SELECT count(*)::INTEGER AS n FROM snapshots WHERE status = 'complete'",
+    );
+    const client = clientFor(sim);
+    let archived = false;
+    try {
+      const run = crawl({
+        client,
+        store,
+        baseUrl: sim.baseUrl,
+        keyRedacted: "sk-admin...test",
+        toolVersion: "test",
+        concurrency: 6,
+        // After the projects listing, before the per-project listings: the project is archived.
+        onProgress: (p) => {
+          if (!archived && (p.phase === "user-roles" || p.phase === "projects")) {
+            archived = true;
+            s.archiveProject(target);
+          }
+        },
+      });
+      await expect(run).rejects.toMatchObject({
+        code: "PROJECT_CHANGED",
+        message: expect.stringMatching(new RegExp(`^project ${target} refused its `)),
+      });
+    } finally {
+      await client.close();
+    }
+    expect(archived).toBe(true);
+    expect(
+      await store.query<{ n: number }>(
+        "SELECT count(*)::INTEGER AS n FROM snapshots WHERE status = 'complete'",
+      ),
+    ).toEqual(before);
+    expect((await store.verify()).ok).toBe(true);
+  });
+
   it("never stores a full key", async () => {
     expect(secrets.length).toBeGreaterThanOrEqual(3);
     await store.close();

@@ -380,15 +380,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
             },
             inner.signal,
             budget,
-          ).catch((err: unknown) => {
-            if (err instanceof AdminApiError && err.status === 400) {
-              throw new AuditError(
-                "PROJECT_CHANGED",
-                `project ${projectId} refused its members listing (HTTP 400: archived during the crawl?); snapshot not published: run the crawl again`,
-              );
-            }
-            throw err;
-          });
+          ).catch(projectChanged(projectId, "members"));
           break;
         case "service-accounts":
           await drain(
@@ -397,15 +389,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
             (a) => writer.add(SERVICE_ACCOUNTS, serviceAccountRow(projectId, a)),
             inner.signal,
             budget,
-          ).catch((err: unknown) => {
-            if (err instanceof AdminApiError && err.status === 400) {
-              throw new AuditError(
-                "PROJECT_CHANGED",
-                `project ${projectId} refused its service accounts listing (HTTP 400: archived during the crawl?); snapshot not published: run the crawl again`,
-              );
-            }
-            throw err;
-          });
+          ).catch(projectChanged(projectId, "service accounts"));
           break;
         case "api-keys":
           await drain(
@@ -628,6 +612,22 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     clearTimeout(deadline);
     signal?.removeEventListener("abort", onOuterAbort);
   }
+}
+
+/**
+ * A 400 on a listing the API refuses only for an archived project (members, service accounts)
+ * means the project was archived while the crawl read it: a clean failure, run again.
+ */
+function projectChanged(projectId: string, listing: string): (err: unknown) => never {
+  return (err) => {
+    if (err instanceof AdminApiError && err.status === 400) {
+      throw new AuditError(
+        "PROJECT_CHANGED",
+        `project ${projectId} refused its ${listing} listing (HTTP 400: archived during the crawl?); snapshot not published: run the crawl again`,
+      );
+    }
+    throw err;
+  };
 }
 
 /** The keys of `value` whose values are defined (so they do not hide the defaults). */
