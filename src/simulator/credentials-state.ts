@@ -511,6 +511,16 @@ export abstract class CredentialState extends ProjectState {
     return this.invites[pos] as InviteRecord;
   }
 
+  /** The invite, which must still be pending (StateError "invalid" otherwise). */
+  private requirePendingInvite(inviteId: string): InviteRecord {
+    const i = this.requireInvite(inviteId);
+    const status = this.inviteStatus(i);
+    if (status !== "pending") {
+      throw new StateError("invalid", `Invite '${inviteId}' is ${status}.`);
+    }
+    return i;
+  }
+
   // ------------------------------------------------------------ pages (server)
 
   pageServiceAccounts(projectId: string, request: PageRequest): Page<ServiceAccountWire> {
@@ -994,11 +1004,7 @@ export abstract class CredentialState extends ProjectState {
    * the invite is pending.
    */
   acceptInvite(inviteId: string): InviteWire {
-    const i = this.requireInvite(inviteId);
-    const status = this.inviteStatus(i);
-    if (status !== "pending") {
-      throw new StateError("invalid", `Invite '${inviteId}' is ${status}.`);
-    }
+    const i = this.requirePendingInvite(inviteId);
     const at = this.nextCredentialTime();
     i.status = "accepted";
     i.acceptedAt = at;
@@ -1014,11 +1020,7 @@ export abstract class CredentialState extends ProjectState {
 
   /** Expires a pending invite now; StateError "invalid" unless it is pending. */
   expireInvite(inviteId: string): InviteWire {
-    const i = this.requireInvite(inviteId);
-    const status = this.inviteStatus(i);
-    if (status !== "pending") {
-      throw new StateError("invalid", `Invite '${inviteId}' is ${status}.`);
-    }
+    const i = this.requirePendingInvite(inviteId);
     i.status = "expired";
     i.expiresAt = this.credentialsNow;
     this.markChanged();
