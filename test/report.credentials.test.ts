@@ -676,15 +676,17 @@ describe("the Credentials section and sheet", () => {
         page.on("pageerror", (error) => problems.push(error.message));
         await page.goto(pathToFileURL(path).href, { waitUntil: "load" });
         const last = `#finding-${linked.findings.length}`;
-        await expect(page.locator(last).isVisible()).resolves.toBe(false);
+        // The page script reacts to events: wait for the state (isVisible does not wait).
+        const row = page.locator(last);
+        await row.waitFor({ state: "hidden", timeout: 10_000 });
         await page.locator(`#credentials a[href="${last}"]`).click();
-        await expect(page.locator(last).isVisible()).resolves.toBe(true);
+        await row.waitFor({ state: "visible", timeout: 10_000 });
         // Through a filter that hides it, too.
         await page.locator("#findings-filter").fill("no such finding");
-        await expect(page.locator(last).isVisible()).resolves.toBe(false);
+        await row.waitFor({ state: "hidden", timeout: 10_000 });
         await page.evaluate("window.location.hash = ''");
         await page.locator(`#credentials a[href="${last}"]`).click();
-        await expect(page.locator(last).isVisible()).resolves.toBe(true);
+        await row.waitFor({ state: "visible", timeout: 10_000 });
         expect(problems).toEqual([]);
       } finally {
         await browser.close();
