@@ -16,6 +16,8 @@ import {
   AdminApiKeySchema,
   type AssignedRole,
   AssignedRoleSchema,
+  type AuditLog,
+  AuditLogSchema,
   type DeletedAssignment,
   DeletedAssignmentSchema,
   type Group,
@@ -109,6 +111,7 @@ const ServiceAccountsPage = lastIdPageSchema(ServiceAccountSchema);
 const ProjectApiKeysPage = lastIdPageSchema(ProjectApiKeySchema);
 const AdminApiKeysPage = lastIdPageSchema(AdminApiKeySchema);
 const InvitesPage = lastIdPageSchema(InviteSchema);
+const AuditLogsPage = lastIdPageSchema(AuditLogSchema);
 
 /** Largest page sizes the endpoints accept. */
 export const MAX_PAGE_SIZE = { nextCursor: 1000, legacy: 100, projectGroups: 100 } as const;
@@ -423,6 +426,45 @@ export class AdminClient {
       "/organization/invites",
       InvitesPage,
       opts,
+    );
+  }
+
+  /**
+   * `GET /organization/audit_logs` (legacy envelope, limit 100, newest first by inference).
+   * `effectiveAt` bounds are unix seconds, sent in the SDKs' bracket form
+   * (`effective_at[gte]=…`); array filters as `event_types[]=…`. A 403 means the key lacks
+   * the audit-log permission; a 400 may mean audit logging is turned off (inference).
+   */
+  listAuditLogs(opts?: {
+    effectiveAt?: { gt?: number; gte?: number; lt?: number; lte?: number };
+    eventTypes?: readonly string[];
+    projectIds?: readonly string[];
+    actorIds?: readonly string[];
+    actorEmails?: readonly string[];
+    resourceIds?: readonly string[];
+    limit?: number;
+    after?: string;
+    signal?: AbortSignal;
+  }): Paginated<AuditLog> {
+    const extra: [string, string][] = [];
+    for (const bound of ["gt", "gte", "lt", "lte"] as const) {
+      const value = opts?.effectiveAt?.[bound];
+      if (value !== undefined) extra.push([`effective_at[${bound}]`, String(value)]);
+    }
+    const arrays: [string, readonly string[] | undefined][] = [
+      ["event_types[]", opts?.eventTypes],
+      ["project_ids[]", opts?.projectIds],
+      ["actor_ids[]", opts?.actorIds],
+      ["actor_emails[]", opts?.actorEmails],
+      ["resource_ids[]", opts?.resourceIds],
+    ];
+    for (const [name, values] of arrays) for (const v of values ?? []) extra.push([name, v]);
+    return this.lastIdList<AuditLog, typeof AuditLogsPage>(
+      "/organization/audit_logs",
+      "/organization/audit_logs",
+      AuditLogsPage,
+      opts,
+      extra,
     );
   }
 

@@ -308,6 +308,50 @@ export const InviteDeletedSchema = z.looseObject({
 });
 export type InviteDeleted = z.infer<typeof InviteDeletedSchema>;
 
+/**
+ * `AuditLog`: items of `/organization/audit_logs` (legacy envelope, newest first by inference).
+ * Only `id`, `type` and `effective_at` are required; the actor and the detail object (keyed by
+ * the event type, e.g. `"role.assignment.created": {…}`) are read loosely, since the live API
+ * sends fields the schema does not declare (session `user_agent`, `ip_address_details`, a
+ * top-level `source`). Unknown keys are kept: the stored event is the event as received.
+ */
+const auditUser = z.looseObject({
+  id: nullableString.optional(),
+  email: nullableString.optional(),
+});
+export const AuditLogActorSchema = z.looseObject({
+  type: nullableString.optional(),
+  session: z
+    .looseObject({
+      user: auditUser.nullable().optional(),
+      ip_address: nullableString.optional(),
+    })
+    .nullable()
+    .optional(),
+  api_key: z
+    .looseObject({
+      id: nullableString.optional(),
+      type: nullableString.optional(),
+      user: auditUser.nullable().optional(),
+      service_account: z.looseObject({ id: nullableString.optional() }).nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+});
+export type AuditLogActor = z.infer<typeof AuditLogActorSchema>;
+
+export const AuditLogSchema = z.looseObject({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  effective_at: unixSeconds,
+  project: z
+    .looseObject({ id: nullableString.optional(), name: nullableString.optional() })
+    .nullable()
+    .optional(),
+  actor: AuditLogActorSchema.nullable().optional(),
+});
+export type AuditLog = z.infer<typeof AuditLogSchema>;
+
 /** `NextCursorPage` envelope: `{object, data, has_more, next}`. */
 export function nextCursorPageSchema<T extends z.ZodType>(item: T) {
   return z.looseObject({

@@ -81,6 +81,10 @@ export function addCoverageOptions(command: Command): Command {
     .option(
       "--no-credentials",
       "skip admin API keys, invites, and each project's service accounts and API keys",
+    )
+    .option(
+      "--no-audit-log",
+      "do not sync the organization audit log after the crawl (changes cannot be attributed)",
     );
 }
 
@@ -132,6 +136,7 @@ const SETTING_FLAGS: { [K in keyof ConfigFlags]-?: string } = {
   projects: "projects",
   projectRoleAssignments: "projectRoleAssignments",
   credentials: "credentials",
+  auditLog: "auditLog",
   allowInsecureHttp: "allowInsecureHttp",
   maxPagesPerListing: "maxPagesPerListing",
   maxItems: "maxItems",

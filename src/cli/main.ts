@@ -10,6 +10,7 @@ import { redactSecrets } from "../util/log.js";
 import { TOOL_VERSION } from "../version.js";
 import { registerAccess } from "./commands/access.js";
 import { registerAnomalies } from "./commands/anomalies.js";
+import { registerAuditLog } from "./commands/audit-log.js";
 import { registerCertify } from "./commands/certify.js";
 import { registerConfig } from "./commands/config.js";
 import { registerCrawl } from "./commands/crawl.js";
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
     });
   registerSimulate(program);
   registerCrawl(program);
+  registerAuditLog(program);
   registerSnapshots(program);
   registerDiff(program);
   registerAccess(program);

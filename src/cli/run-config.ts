@@ -79,6 +79,8 @@ export async function pipelineOptions(
       projects: config.api.projects,
       projectRoleAssignments: config.api.projectRoleAssignments,
       credentials: config.api.credentials,
+      auditLog: config.api.auditLog,
+      auditLogOverlapMinutes: config.api.auditLogOverlapMinutes,
       allowInsecureHttp: config.api.allowInsecureHttp,
       ...(config.api.rateLimitRps === null ? {} : { rateLimitRps: config.api.rateLimitRps }),
     },

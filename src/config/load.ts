@@ -38,6 +38,9 @@ import {
   type SmtpSecurity,
 } from "./schema.js";
 
+/** Minutes each audit-log sync re-reads before the newest event it holds (late events). */
+export const DEFAULT_AUDIT_LOG_OVERLAP_MINUTES = 60;
+
 export const DEFAULT_DATABASE_PATH = "./data/access-audit.duckdb";
 export const DEFAULT_REPORT_DIR = "./reports";
 export const DEFAULT_REPORT_FORMATS: readonly ReportFormat[] = ["html", "xlsx"];
@@ -85,6 +88,7 @@ export interface ConfigFlags {
   projects?: boolean;
   projectRoleAssignments?: boolean;
   credentials?: boolean;
+  auditLog?: boolean;
   allowInsecureHttp?: boolean;
   maxPagesPerListing?: number;
   maxItems?: number;
@@ -114,6 +118,7 @@ const FLAG_NAMES: Record<keyof ConfigFlags, string> = {
   projects: "--no-projects",
   projectRoleAssignments: "--no-project-role-assignments",
   credentials: "--no-credentials",
+  auditLog: "--no-audit-log",
   allowInsecureHttp: "--allow-insecure-http",
   maxPagesPerListing: "--max-pages-per-listing",
   maxItems: "--max-items",
@@ -151,6 +156,10 @@ export interface EffectiveConfig {
     projectRoleAssignments: boolean;
     /** Read admin keys, invites, and each project's service accounts and API keys. */
     credentials: boolean;
+    /** Sync the organization audit log after each crawl. */
+    auditLog: boolean;
+    /** How far before the newest event held each sync re-reads (late events). */
+    auditLogOverlapMinutes: number;
     /** Send the key over plain http:// to a host that is not loopback (refused otherwise). */
     allowInsecureHttp: boolean;
   };
@@ -557,6 +566,16 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
     { flag: flag("credentials"), file: file.api?.credentials },
     true,
   );
+  const auditLog = pick(
+    "api.audit_log",
+    { flag: flag("auditLog"), file: file.api?.audit_log },
+    true,
+  );
+  const auditLogOverlapMinutes = pick(
+    "api.audit_log_overlap_minutes",
+    { file: file.api?.audit_log_overlap_minutes },
+    DEFAULT_AUDIT_LOG_OVERLAP_MINUTES,
+  );
   const allowInsecureHttp = pick(
     "api.allow_insecure_http",
     { flag: flag("allowInsecureHttp"), file: file.api?.allow_insecure_http },
@@ -745,6 +764,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
       projects,
       projectRoleAssignments,
       credentials,
+      auditLog,
+      auditLogOverlapMinutes,
       allowInsecureHttp,
     },
     crawl: {

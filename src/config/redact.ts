@@ -19,6 +19,8 @@ export interface RedactedConfig {
     projects: boolean;
     project_role_assignments: boolean;
     credentials: boolean;
+    audit_log: boolean;
+    audit_log_overlap_minutes: number;
     allow_insecure_http: boolean;
   };
   crawl: { max_pages_per_listing: number; max_items: number; max_duration: string };
@@ -91,6 +93,8 @@ export function redactedConfig(
       projects: api.projects,
       project_role_assignments: api.projectRoleAssignments,
       credentials: api.credentials,
+      audit_log: api.auditLog,
+      audit_log_overlap_minutes: api.auditLogOverlapMinutes,
       allow_insecure_http: api.allowInsecureHttp,
     },
     crawl: {

@@ -18,6 +18,9 @@
  *     projects: true                         # read projects, members, groups, roles catalogs
  *     project_role_assignments: true         # read each project member's and group's roles
  *     credentials: true                      # admin keys, invites, service accounts, API keys
+ *     audit_log: true                        # sync the organization audit log after each crawl
+ *     audit_log_overlap_minutes: 60          # re-read this far before the newest event held,
+ *                                            # so events published late are not missed
  *   crawl:                                   # ceilings: reaching one fails the crawl cleanly
  *     max_pages_per_listing: 10000           # flag --max-pages-per-listing
  *     max_items: 5000000                     # rows of all listings together; --max-items
@@ -130,6 +133,7 @@ export const fieldSchemas = {
     .min(30, "expected at least 30 days (key usage is recorded to within 30 days)")
     .max(36_500),
   credentialDays: z.int().min(1).max(36_500),
+  overlapMinutes: z.int().min(1).max(10_080),
   cron: z.string().superRefine((value, ctx) => {
     if (validateCron(value)) return;
     // node-cron's own reason (e.g. "expected 5 or 6 fields but got 3") rides along in params.
@@ -206,6 +210,8 @@ export const configFileSchema = z
         projects: z.boolean(),
         project_role_assignments: z.boolean(),
         credentials: z.boolean(),
+        audit_log: z.boolean(),
+        audit_log_overlap_minutes: f.overlapMinutes,
         allow_insecure_http: z.boolean(),
       })
       .partial(),

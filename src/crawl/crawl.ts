@@ -67,6 +67,7 @@ import {
 } from "../facts/index.js";
 import type { SnapshotCounts, SnapshotWriter, Store } from "../store/index.js";
 import { silentLogger } from "../util/log.js";
+import { type AuditLogSyncResult, syncAuditLog } from "./audit-log.js";
 import {
   CrawlLimitError,
   type CrawlLimits,
@@ -112,6 +113,13 @@ export interface CrawlOptions {
    * keys. Default true; a crawl without `projects` collects no credentials.
    */
   credentials?: boolean;
+  /**
+   * After publishing, sync the organization audit log (audit-log.ts). Default true. A sync the
+   * API refuses is recorded as a gap and the crawl still succeeds.
+   */
+  auditLog?: boolean;
+  /** Default DEFAULT_AUDIT_LOG_OVERLAP_SECONDS. */
+  auditLogOverlapSeconds?: number;
   logger?: Logger;
   onProgress?: (progress: CrawlProgress) => void;
   signal?: AbortSignal;
@@ -139,6 +147,11 @@ export interface CrawlResult {
   retries: number;
   rateLimited: number;
   durationMs: number;
+  /**
+   * The audit-log sync that followed the publish: complete, failed (a recorded gap, with why),
+   * `interrupted` (stopped by the caller; nothing recorded), or null when not asked for.
+   */
+  auditLog: AuditLogSyncResult | { status: "interrupted" | "error"; reason: string } | null;
 }
 
 /** Raised when a listing ended without the API saying `has_more = false`. */
@@ -583,6 +596,10 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       retries: s.retries - statsAtStart.retries,
       rateLimited: s.rateLimited - statsAtStart.rateLimited,
     });
+    const auditLog =
+      options.auditLog === false
+        ? null
+        : await followingAuditSync(options, published.snapshotId, log);
     progress.phase = "done";
     report();
     const result: CrawlResult = {
@@ -598,6 +615,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       retries: progress.retries,
       rateLimited: progress.rateLimited,
       durationMs: Date.now() - started,
+      auditLog,
     };
     log.info({ snapshot_id: result.snapshotId, ...result.counts }, "crawl complete");
     return result;
@@ -611,6 +629,37 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   } finally {
     clearTimeout(deadline);
     signal?.removeEventListener("abort", onOuterAbort);
+  }
+}
+
+/**
+ * The audit-log sync after a publish. The snapshot is already complete, so nothing here fails
+ * the crawl: a refusal is a recorded gap, an interrupt records nothing.
+ */
+async function followingAuditSync(
+  options: CrawlOptions,
+  snapshotId: number,
+  log: Logger,
+): Promise<CrawlResult["auditLog"]> {
+  try {
+    return await syncAuditLog({
+      client: options.client,
+      store: options.store,
+      baseUrl: options.baseUrl,
+      keyRedacted: options.keyRedacted,
+      toolVersion: options.toolVersion,
+      snapshotId,
+      logger: log,
+      ...(options.auditLogOverlapSeconds === undefined
+        ? {}
+        : { overlapSeconds: options.auditLogOverlapSeconds }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (options.signal?.aborted) return { status: "interrupted", reason };
+    log.error({ reason }, "audit log sync failed; nothing recorded");
+    return { status: "error", reason };
   }
 }
 

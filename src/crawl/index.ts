@@ -1,4 +1,11 @@
 export {
+  type AuditLogSyncOptions,
+  type AuditLogSyncResult,
+  auditLogFailureReason,
+  DEFAULT_AUDIT_LOG_OVERLAP_SECONDS,
+  syncAuditLog,
+} from "./audit-log.js";
+export {
   type CrawlOptions,
   type CrawlProgress,
   type CrawlResult,

@@ -43,6 +43,10 @@ export interface PipelineOptions {
     projectRoleAssignments?: boolean;
     /** Default true. */
     credentials?: boolean;
+    /** Sync the audit log after the crawl. Default true. */
+    auditLog?: boolean;
+    /** Default DEFAULT_AUDIT_LOG_OVERLAP_MINUTES. */
+    auditLogOverlapMinutes?: number;
     /** Plain http:// to a host that is not loopback (refused by the client otherwise). */
     allowInsecureHttp?: boolean;
   };
@@ -175,6 +179,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       projects: options.api.projects ?? true,
       projectRoleAssignments: options.api.projectRoleAssignments ?? true,
       credentials: options.api.credentials ?? true,
+      auditLog: options.api.auditLog ?? true,
+      ...(options.api.auditLogOverlapMinutes === undefined
+        ? {}
+        : { auditLogOverlapSeconds: options.api.auditLogOverlapMinutes * 60 }),
       ...(options.crawlLimits ? { limits: options.crawlLimits } : {}),
       logger,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

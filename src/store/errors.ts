@@ -19,7 +19,8 @@ export type StoreErrorCode =
   | "STORE_CLOSED"
   | "READ_ONLY"
   | "INCOMPLETE_CRAWL"
-  | "SNAPSHOT_NOT_FOUND";
+  | "SNAPSHOT_NOT_FOUND"
+  | "SEAL_MISMATCH";
 
 export class StoreError extends AuditError {
   declare readonly code: StoreErrorCode;

@@ -35,6 +35,16 @@ export type {
   UserRoleRow,
   UserRow,
 } from "../facts/index.js";
+export {
+  AUDIT_CHAIN_FORMAT,
+  type AuditLogPosition,
+  type AuditLogVerification,
+  type AuditSyncMeta,
+  type AuditSyncRow,
+  type AuditSyncVerification,
+  AuditSyncWriter,
+  auditEventColumns,
+} from "./audit-log.js";
 export type { QueryParams } from "./db.js";
 export { StoreError, type StoreErrorCode } from "./errors.js";
 export {

@@ -7,6 +7,15 @@ import type { DuckDBConnection, Json } from "@duckdb/node-api";
 import type { Logger } from "pino";
 import { silentLogger } from "../util/log.js";
 import {
+  type AuditLogPosition,
+  type AuditSyncMeta,
+  type AuditSyncRow,
+  AuditSyncWriter,
+  auditLogPosition,
+  listAuditSyncs,
+  verifyAuditLog,
+} from "./audit-log.js";
+import {
   connect,
   jsonSafeConverter,
   memoryLimitLiteral,
@@ -206,8 +215,49 @@ export class Store {
     );
   }
 
-  /** Recomputes the seal of every complete snapshot (or one) and checks the chain. */
+  /**
+   * Runs one audit-log sync on the write connection: `work` stages events through the writer
+   * and ends with its `complete` or `fail`; if it throws first, nothing is recorded.
+   */
+  async auditSync<T>(
+    meta: AuditSyncMeta,
+    work: (writer: AuditSyncWriter) => Promise<T>,
+  ): Promise<T> {
+    this.assertWritable("sync the audit log");
+    return this.writeConnection.exclusive(async (raw) => {
+      const writer = await AuditSyncWriter.begin(raw, meta);
+      try {
+        return await work(writer);
+      } finally {
+        await writer.close();
+      }
+    });
+  }
+
+  /** Where the held audit log ends (newest event time, number of syncs). */
+  async auditLogPosition(): Promise<AuditLogPosition> {
+    this.assertOpen();
+    return this.readConnection.exclusive((raw) => auditLogPosition(raw));
+  }
+
+  /** Every audit-log sync attempt, oldest first. */
+  async listAuditSyncs(): Promise<AuditSyncRow[]> {
+    this.assertOpen();
+    return this.readConnection.exclusive((raw) => listAuditSyncs(raw));
+  }
+
+  /**
+   * Recomputes the seal of every complete snapshot (or one) and checks the chain; without a
+   * snapshot id, the audit log's chain too.
+   */
   async verify(snapshotId?: number): Promise<VerifyResult> {
+    const result = await this.verifySnapshotChain(snapshotId);
+    if (snapshotId !== undefined) return result;
+    const audit = await this.readConnection.exclusive((raw) => verifyAuditLog(raw));
+    return { ...result, ok: result.ok && audit.ok, audit_log: audit };
+  }
+
+  private async verifySnapshotChain(snapshotId?: number): Promise<VerifyResult> {
     this.assertOpen();
     return this.readConnection.exclusive(async (raw) => {
       try {

@@ -3,6 +3,7 @@
  * checks the seal cannot see (history rows that no complete snapshot shows).
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
+import type { AuditLogVerification } from "./audit-log.js";
 import { StoreError } from "./errors.js";
 import { FACT_TABLES, ident } from "./schema.js";
 import { computeSeal, GENESIS_SEAL } from "./seal.js";
@@ -28,6 +29,8 @@ export interface VerifyResult {
   pruned: { snapshot_id: number; seal: string | null }[];
   /** Problems outside any one seal, e.g. history rows attributed to no complete snapshot. */
   issues: string[];
+  /** The audit log's own chain (a whole-database verify only). */
+  audit_log?: AuditLogVerification;
 }
 
 interface ChainedSnapshot {

@@ -13,6 +13,7 @@ describe("migrations as numbered SQL files", () => {
       [7, "certification of project grants"],
       [8, "credentials and non-human identities"],
       [9, "certification of credentials"],
+      [10, "organization audit log"],
     ]);
     expect(SCHEMA_VERSION).toBe(9);
     expect(MIGRATIONS[1]?.sql).toMatch(/^-- Released:.*\nCREATE VIEW effective_access AS/);

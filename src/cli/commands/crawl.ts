@@ -17,6 +17,7 @@ import { abortOnSignals } from "../options.js";
 import { terminalJson, writeOut } from "../output.js";
 import { createProgressSink } from "../progress.js";
 import { formatTable } from "./analysis-shared.js";
+import { auditLogJson, auditLogLine } from "./audit-log.js";
 
 interface CrawlFlags {
   json?: boolean;
@@ -39,6 +40,8 @@ export function registerCrawl(program: Command): void {
         projects,
         projectRoleAssignments,
         credentials,
+        auditLog,
+        auditLogOverlapMinutes,
         rateLimitRps,
       } = config.api;
       const apiKey = commandAdminKey(config);
@@ -66,6 +69,8 @@ export function registerCrawl(program: Command): void {
           projects,
           projectRoleAssignments,
           credentials,
+          auditLog,
+          auditLogOverlapSeconds: auditLogOverlapMinutes * 60,
           limits: crawlLimits(config),
           logger,
           onProgress: (p) => progress.update(p),
@@ -93,6 +98,7 @@ export function registerCrawl(program: Command): void {
                 endpoints: result.endpoints,
                 duration_ms: result.durationMs,
                 seal: result.seal,
+                audit_log: auditLogJson(result.auditLog),
               },
               0,
             )}\n`,
@@ -124,7 +130,8 @@ export function registerCrawl(program: Command): void {
                 result.endpoints.map((e) => [e.endpoint, String(e.pages), String(e.items)]),
               ) +
               "\n" +
-              `seal ${result.seal}\n`,
+              `seal ${result.seal}\n` +
+              auditLogLine(result.auditLog),
           );
           if (result.vanishedGroups.length > 0) {
             writeOut(

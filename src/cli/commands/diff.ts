@@ -1,6 +1,11 @@
 import type { Json } from "@duckdb/node-api";
 import type { Command } from "commander";
 import {
+  type AttributedChange,
+  type AttributedDiffResult,
+  attributeDiff,
+} from "../../analysis/attribution.js";
+import {
   DIFF_KINDS,
   type DiffChange,
   type DiffResult,
@@ -33,7 +38,10 @@ export function registerDiff(program: Command): void {
       const config = await commandConfig(command);
       const store = await Store.open(config.database, { readOnly: true });
       try {
-        const result = await diffSnapshots(store, await resolveRange(store, flags));
+        const result = await attributeDiff(
+          store,
+          await diffSnapshots(store, await resolveRange(store, flags)),
+        );
         writeOut(flags.json ? `${terminalJson(result)}\n` : formatDiff(result));
       } finally {
         await store.close();
@@ -209,9 +217,37 @@ function coverageLines(result: DiffResult): string[] {
   return lines;
 }
 
-/** Grouped by kind: a heading with the count, then one indented line per change. */
-export function formatDiff(result: DiffResult): string {
-  const lines = [`diff of snapshot ${result.from} -> ${result.to}`, ...coverageLines(result)];
+/** What the audit log held says about the interval: covered, or where the gaps are. */
+function auditLogLines(result: AttributedDiffResult): string[] {
+  const a = result.audit_log;
+  if (a.syncs === 0) {
+    return [
+      "audit log: never synced; no change can be attributed (run `access-audit audit-log sync`)",
+    ];
+  }
+  if (a.covered) return [`audit log: covers ${a.window.from} to ${a.window.to}`];
+  return [
+    `audit log: does not cover ${a.gaps.map((g) => `${g.from} to ${g.to}`).join(", ")}; changes that should have an event are unattributed`,
+    ...a.failed_syncs.map((s) => `  sync ${s.sync_id} failed: ${s.reason ?? "no reason recorded"}`),
+  ];
+}
+
+const attributionText = (c: AttributedChange): string => {
+  const a = c.attribution;
+  const extra = a.events.length > 1 ? ` (+${a.events.length - 1} earlier event(s))` : "";
+  return `    ${a.label}${extra}${a.status === "attributed" || a.reason === null ? "" : `: ${a.reason}`}`;
+};
+
+/**
+ * Grouped by kind: a heading with the count, then one indented line per change and, under it,
+ * who made it (or why the audit log cannot say).
+ */
+export function formatDiff(result: AttributedDiffResult): string {
+  const lines = [
+    `diff of snapshot ${result.from} -> ${result.to}`,
+    ...coverageLines(result),
+    ...auditLogLines(result),
+  ];
   if (result.changes.length === 0) {
     lines.push("no changes");
     return `${lines.join("\n")}\n`;
@@ -220,7 +256,9 @@ export function formatDiff(result: DiffResult): string {
     const count = result.summary[kind];
     if (count === 0) continue;
     lines.push("", `${kind} (${count})`);
-    for (const c of result.changes) if (c.kind === kind) lines.push(`  ${formatChange(c)}`);
+    for (const c of result.changes) {
+      if (c.kind === kind) lines.push(`  ${formatChange(c)}`, attributionText(c));
+    }
   }
   lines.push("", `${result.changes.length} change(s)`);
   return `${lines.join("\n")}\n`;

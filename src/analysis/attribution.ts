@@ -1,0 +1,646 @@
+/**
+ * Who made each change: every change of a diff is matched with the audit-log events of the
+ * interval between its two snapshots (from the start of the earlier crawl to the end of the
+ * later one) by event type, and by the ids the event names (its detail's `id`, or a role
+ * assignment's principal and resource). What each kind is recorded as is declared once, in
+ * ATTRIBUTION, complete by type: a new diff kind cannot be added without saying how it is
+ * attributed.
+ *
+ * Each change gets a status and a label:
+ *  - `attributed`: `by <actor>` (a person's session with its IP, or an API key and its owner),
+ *    from the latest matching event; every matching event is listed;
+ *  - `scim`: `by SCIM`: a SCIM-managed group's membership or a SCIM-provisioned user, or an event
+ *    the SCIM integration made (`source: scim`);
+ *  - `not_logged`: `not in the audit log`: the API records no event for this kind of change
+ *    (group membership of manual groups, an invite expiring, ...);
+ *  - `unattributed`: an event was expected and none was found. The reason says whether the audit
+ *    log held by the store covers the interval (then: changed out of band, or audit logging was
+ *    off) or not (a gap: no sync yet, a refused sync).
+ * Reverse diffs (from a newer to an older snapshot) are attributed as the change that really
+ * happened: a group "removed" going backwards was created.
+ */
+import type { Json } from "@duckdb/node-api";
+import type { Store } from "../store/index.js";
+import { sqlQueries } from "../util/sql-files.js";
+import { type DiffChange, type DiffKind, type DiffResult, MIRRORED_KINDS } from "./diff.js";
+
+const query = sqlQueries("analysis/attribution.sql");
+
+export const ATTRIBUTION_STATUSES = ["attributed", "scim", "not_logged", "unattributed"] as const;
+export type AttributionStatus = (typeof ATTRIBUTION_STATUSES)[number];
+
+export type AttributionActor = {
+  /** `session` (a person in the console), `api_key`, `scim`, or `unknown` (no actor recorded). */
+  type: "session" | "api_key" | "scim" | "unknown";
+  user_id: string | null;
+  email: string | null;
+  ip_address: string | null;
+  key_id: string | null;
+  /** `user` or `service_account` for an API key actor. */
+  key_type: string | null;
+  service_account_id: string | null;
+};
+
+export type AttributedEvent = {
+  event_id: string;
+  type: string;
+  /** ISO 8601, UTC. */
+  effective_at: string;
+  project_id: string | null;
+  actor: AttributionActor;
+};
+
+export type ChangeAttribution = {
+  status: AttributionStatus;
+  /** `by …`, `by SCIM`, `not in the audit log` or `unattributed`. */
+  label: string;
+  /** Why, for every status but `attributed`. */
+  reason: string | null;
+  /** The actor of the latest matching event (null unless attributed or made by SCIM via an event). */
+  actor: AttributionActor | null;
+  /** Every matching event in the interval, oldest first. */
+  events: AttributedEvent[];
+};
+
+export interface AttributedChange extends DiffChange {
+  attribution: ChangeAttribution;
+}
+
+export interface TimeRange {
+  /** ISO 8601, UTC. */
+  from: string;
+  to: string;
+}
+
+export interface AuditLogWindow {
+  /** The interval the changes happened in. */
+  window: TimeRange;
+  /** True when complete syncs cover the whole interval. */
+  covered: boolean;
+  /** The parts of the interval no complete sync covers. */
+  gaps: TimeRange[];
+  /** Failed syncs that ran with either crawl or started in the interval, with why. */
+  failed_syncs: { sync_id: number; started_at: string; reason: string | null }[];
+  /** Syncs held in the store, complete or not (0: the audit log was never read). */
+  syncs: number;
+}
+
+export interface AttributedDiffResult extends Omit<DiffResult, "changes"> {
+  changes: AttributedChange[];
+  audit_log: AuditLogWindow;
+}
+
+/** One way an event can record a change: its type, and the id it names. */
+interface MatchKey {
+  type: string;
+  /** `object`: the detail's `id`; `principal`: a role assignment's `principal_id`. */
+  on: "object" | "principal";
+  id: string;
+  /** A role assignment's `resource_id` (a project). */
+  resource?: string;
+  /** The event's `project.id`. */
+  project?: string;
+  /** A role assignment at organization scope (its resource is not a project). */
+  org?: boolean;
+}
+
+interface Context {
+  scimGroups: ReadonlySet<string>;
+  scimUsers: ReadonlySet<string>;
+}
+
+interface KindAttribution {
+  /** The events that would record the change. */
+  keys: (c: DiffChange) => MatchKey[];
+  /** The change is the directory's doing when no event names an actor. */
+  scim?: (c: DiffChange, ctx: Context) => boolean;
+  /** Why the API records no event for this change (null: one is expected). */
+  notLogged?: (c: DiffChange) => string | null;
+}
+
+const text = (value: Json | undefined): string | null =>
+  typeof value === "string" && value !== "" ? value : null;
+
+function object(type: string, id: Json | undefined, extra: Partial<MatchKey> = {}): MatchKey[] {
+  const value = text(id);
+  return value === null ? [] : [{ type, on: "object", id: value, ...extra }];
+}
+
+function assignment(
+  type: "role.assignment.created" | "role.assignment.deleted",
+  principal: Json | undefined,
+  scope: { project: Json | undefined } | "organization",
+): MatchKey[] {
+  const id = text(principal);
+  if (id === null) return [];
+  if (scope === "organization") return [{ type, on: "principal", id, org: true }];
+  const project = text(scope.project);
+  return project === null ? [] : [{ type, on: "principal", id, resource: project }];
+}
+
+/** The groups of an access change's `via` list (`[{via, group_id, group_name}]`). */
+function viaGroups(c: DiffChange): string[] {
+  const via = Array.isArray(c.via) ? c.via : [];
+  const groups: string[] = [];
+  for (const path of via) {
+    if (path !== null && typeof path === "object" && !Array.isArray(path)) {
+      const id = text((path as Record<string, Json>).group_id);
+      if (id !== null) groups.push(id);
+    }
+  }
+  return groups;
+}
+
+function viaKinds(c: DiffChange): Set<string> {
+  const via = Array.isArray(c.via) ? c.via : [];
+  const kinds = new Set<string>();
+  for (const path of via) {
+    if (path !== null && typeof path === "object" && !Array.isArray(path)) {
+      const v = text((path as Record<string, Json>).via);
+      if (v !== null) kinds.add(v);
+    }
+  }
+  return kinds;
+}
+
+const NO_MEMBERSHIP_EVENT =
+  "the API logs no organization-level event when a member is added to or removed from a group";
+
+/** Access through a group changes with its membership, which the API does not log. */
+const membershipPath = (c: DiffChange): string | null =>
+  viaGroups(c).length > 0 ? `${NO_MEMBERSHIP_EVENT} (this access is held through a group)` : null;
+
+const viaScimGroup = (c: DiffChange, ctx: Context): boolean =>
+  viaGroups(c).some((g) => ctx.scimGroups.has(g));
+
+/** How each kind is recorded in the audit log (see the file comment). */
+export const ATTRIBUTION: Readonly<Record<DiffKind, KindAttribution>> = {
+  group_added: { keys: (c) => object("group.created", c.group_id) },
+  group_removed: { keys: (c) => object("group.deleted", c.group_id) },
+  group_renamed: { keys: (c) => object("group.updated", c.group_id) },
+  group_scim_changed: {
+    keys: () => [],
+    notLogged: () => "the API logs no event when a group comes under or leaves SCIM management",
+  },
+  group_type_changed: {
+    keys: () => [],
+    notLogged: () => "the API logs no event for a group's type",
+  },
+  member_added: {
+    keys: () => [],
+    scim: (c, ctx) => ctx.scimGroups.has(String(c.group_id)),
+    notLogged: () => NO_MEMBERSHIP_EVENT,
+  },
+  member_removed: {
+    keys: () => [],
+    scim: (c, ctx) => ctx.scimGroups.has(String(c.group_id)),
+    notLogged: () => NO_MEMBERSHIP_EVENT,
+  },
+  group_role_granted: {
+    keys: (c) => assignment("role.assignment.created", c.group_id, "organization"),
+  },
+  group_role_revoked: {
+    keys: (c) => assignment("role.assignment.deleted", c.group_id, "organization"),
+  },
+  user_added: {
+    keys: (c) => object("user.added", c.user_id),
+    scim: (c, ctx) => ctx.scimUsers.has(String(c.user_id)),
+  },
+  user_removed: {
+    keys: (c) => object("user.deleted", c.user_id),
+    scim: (c, ctx) => ctx.scimUsers.has(String(c.user_id)),
+  },
+  user_role_changed: { keys: (c) => object("user.updated", c.user_id) },
+  user_role_granted: {
+    keys: (c) => assignment("role.assignment.created", c.user_id, "organization"),
+  },
+  user_role_revoked: {
+    keys: (c) => assignment("role.assignment.deleted", c.user_id, "organization"),
+  },
+  role_added: { keys: (c) => object("role.created", c.role_id) },
+  role_removed: { keys: (c) => object("role.deleted", c.role_id) },
+  role_permissions_changed: { keys: (c) => object("role.updated", c.role_id) },
+  access_gained: {
+    keys: (c) => [
+      ...assignment("role.assignment.created", c.user_id, "organization"),
+      ...viaGroups(c).flatMap((g) => assignment("role.assignment.created", g, "organization")),
+      ...object("user.added", c.user_id),
+    ],
+    scim: viaScimGroup,
+    notLogged: membershipPath,
+  },
+  access_lost: {
+    keys: (c) => [
+      ...assignment("role.assignment.deleted", c.user_id, "organization"),
+      ...viaGroups(c).flatMap((g) => [
+        ...assignment("role.assignment.deleted", g, "organization"),
+        ...object("group.deleted", g),
+      ]),
+      ...object("user.deleted", c.user_id),
+      ...object("role.deleted", c.role_id),
+    ],
+    scim: viaScimGroup,
+    notLogged: membershipPath,
+  },
+  project_added: { keys: (c) => object("project.created", c.project_id) },
+  project_removed: { keys: (c) => object("project.deleted", c.project_id) },
+  project_archived: { keys: (c) => object("project.archived", c.project_id) },
+  project_unarchived: {
+    keys: () => [],
+    notLogged: () => "the API has no way to unarchive a project, and logs no such event",
+  },
+  project_renamed: { keys: (c) => object("project.updated", c.project_id) },
+  project_member_added: {
+    keys: (c) => object("user.added", c.user_id, { project: String(c.project_id) }),
+  },
+  project_member_removed: {
+    keys: (c) => object("user.deleted", c.user_id, { project: String(c.project_id) }),
+  },
+  project_member_role_changed: {
+    keys: (c) => object("user.updated", c.user_id, { project: String(c.project_id) }),
+  },
+  project_group_attached: {
+    keys: (c) => assignment("role.assignment.created", c.group_id, { project: c.project_id }),
+  },
+  project_group_detached: {
+    keys: (c) => assignment("role.assignment.deleted", c.group_id, { project: c.project_id }),
+  },
+  project_role_added: { keys: (c) => object("role.created", c.role_id) },
+  project_role_removed: { keys: (c) => object("role.deleted", c.role_id) },
+  project_role_permissions_changed: { keys: (c) => object("role.updated", c.role_id) },
+  project_group_role_granted: {
+    keys: (c) => assignment("role.assignment.created", c.group_id, { project: c.project_id }),
+  },
+  project_group_role_revoked: {
+    keys: (c) => assignment("role.assignment.deleted", c.group_id, { project: c.project_id }),
+  },
+  project_user_role_granted: {
+    keys: (c) => assignment("role.assignment.created", c.user_id, { project: c.project_id }),
+  },
+  project_user_role_revoked: {
+    keys: (c) => assignment("role.assignment.deleted", c.user_id, { project: c.project_id }),
+  },
+  project_access_gained: {
+    keys: (c) => {
+      const project = { project: c.project_id };
+      const inProject = { project: String(c.project_id) };
+      const via = viaKinds(c);
+      return [
+        ...assignment("role.assignment.created", c.user_id, project),
+        ...viaGroups(c).flatMap((g) => assignment("role.assignment.created", g, project)),
+        ...(via.has("membership")
+          ? [
+              ...object("user.added", c.user_id, inProject),
+              ...object("user.updated", c.user_id, inProject),
+            ]
+          : []),
+      ];
+    },
+    scim: viaScimGroup,
+    notLogged: membershipPath,
+  },
+  project_access_lost: {
+    keys: (c) => {
+      const project = { project: c.project_id };
+      const inProject = { project: String(c.project_id) };
+      return [
+        ...assignment("role.assignment.deleted", c.user_id, project),
+        ...viaGroups(c).flatMap((g) => [
+          ...assignment("role.assignment.deleted", g, project),
+          ...object("group.deleted", g),
+        ]),
+        ...object("user.deleted", c.user_id, inProject),
+        ...object("user.updated", c.user_id, inProject),
+        ...object("user.deleted", c.user_id),
+        ...object("project.archived", c.project_id),
+        ...object("role.deleted", c.role_id),
+      ];
+    },
+    scim: viaScimGroup,
+    notLogged: membershipPath,
+  },
+  service_account_created: {
+    keys: (c) => object("service_account.created", c.service_account_id),
+  },
+  service_account_deleted: {
+    keys: (c) => object("service_account.deleted", c.service_account_id),
+  },
+  service_account_role_changed: {
+    keys: (c) => object("service_account.updated", c.service_account_id),
+  },
+  api_key_created: { keys: (c) => object("api_key.created", c.key_id) },
+  api_key_deleted: { keys: (c) => object("api_key.deleted", c.key_id) },
+  api_key_owner_access_changed: {
+    // The key's access follows its owner's project membership: the owner's event explains it.
+    keys: (c) => [
+      ...object("user.deleted", c.owner_id, { project: String(c.project_id) }),
+      ...object("user.added", c.owner_id, { project: String(c.project_id) }),
+      ...object("user.deleted", c.owner_id),
+    ],
+    notLogged: () =>
+      "a key's owner access follows its owner's project membership; no event names the key",
+  },
+  admin_key_created: {
+    keys: (c) => [
+      ...object("api_key.created", c.key_id),
+      ...object("tenant.admin_api_key.created", c.key_id),
+    ],
+  },
+  admin_key_deleted: {
+    keys: (c) => [
+      ...object("api_key.deleted", c.key_id),
+      ...object("tenant.admin_api_key.deleted", c.key_id),
+    ],
+  },
+  admin_key_expiry_changed: {
+    keys: (c) => [
+      ...object("api_key.updated", c.key_id),
+      ...object("tenant.admin_api_key.updated", c.key_id),
+    ],
+  },
+  invite_sent: { keys: (c) => object("invite.sent", c.invite_id) },
+  invite_revoked: { keys: (c) => object("invite.deleted", c.invite_id) },
+  invite_accepted: { keys: (c) => object("invite.accepted", c.invite_id) },
+  invite_expired: {
+    keys: () => [],
+    notLogged: () => "an invite expires with time: no one acts, and nothing is logged",
+  },
+  invite_status_changed: {
+    keys: (c) => [
+      ...object("invite.accepted", c.invite_id),
+      ...object("invite.deleted", c.invite_id),
+    ],
+  },
+};
+
+/** The kind whose events record a change seen in a diff from a newer to an older snapshot. */
+const REVERSED: Partial<Record<DiffKind, DiffKind>> = Object.fromEntries(
+  Object.entries(MIRRORED_KINDS).flatMap(([a, b]) => [
+    [a, b],
+    [b, a],
+  ]),
+);
+
+const isoOf = (seconds: number): string => new Date(seconds * 1000).toISOString();
+
+interface SyncRow {
+  sync_id: number;
+  status: string;
+  reason: string | null;
+  started_at: number;
+  snapshot_id: number | null;
+  coverage_from: number | null;
+  covered_to: number | null;
+}
+
+/** The audit log's coverage: complete syncs' windows merged, and the gaps between them. */
+export interface AuditCoverage {
+  covered: TimeRange[];
+  gapsBetween: TimeRange[];
+}
+
+function mergedWindows(syncs: readonly SyncRow[]): [number, number][] {
+  const windows = syncs
+    .filter((s) => s.status === "complete" && s.coverage_from !== null && s.covered_to !== null)
+    .map((s) => [s.coverage_from as number, s.covered_to as number] as [number, number])
+    .sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [from, to] of windows) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
+}
+
+/** The parts of [from, to] no window covers. */
+function gapsIn(
+  windows: readonly [number, number][],
+  from: number,
+  to: number,
+): [number, number][] {
+  const gaps: [number, number][] = [];
+  let cursor = from;
+  for (const [a, b] of windows) {
+    if (b < cursor) continue;
+    if (a > to) break;
+    if (a > cursor) gaps.push([cursor, Math.min(a, to)]);
+    cursor = Math.max(cursor, b);
+    if (cursor >= to) break;
+  }
+  if (cursor < to) gaps.push([cursor, to]);
+  return gaps;
+}
+
+async function syncRows(store: Store): Promise<SyncRow[]> {
+  return store.query<SyncRow>(query("syncs"));
+}
+
+export async function auditCoverage(store: Store): Promise<AuditCoverage> {
+  const merged = mergedWindows(await syncRows(store));
+  const gapsBetween: TimeRange[] = [];
+  for (let i = 1; i < merged.length; i++) {
+    gapsBetween.push({
+      from: isoOf((merged[i - 1] as [number, number])[1]),
+      to: isoOf((merged[i] as [number, number])[0]),
+    });
+  }
+  return { covered: merged.map(([a, b]) => ({ from: isoOf(a), to: isoOf(b) })), gapsBetween };
+}
+
+/** What the audit log held says about the interval between two snapshots. */
+export async function auditLogWindow(
+  store: Store,
+  range: { from: number; to: number },
+): Promise<AuditLogWindow> {
+  const rows = await store.query<{ window_from: number; window_to: number }>(query("window"), {
+    from: range.from,
+    to: range.to,
+  });
+  const from = Math.floor(Number(rows[0]?.window_from ?? 0));
+  const to = Math.ceil(Number(rows[0]?.window_to ?? 0));
+  const syncs = await syncRows(store);
+  const gaps = gapsIn(mergedWindows(syncs), from, to);
+  return {
+    window: { from: isoOf(from), to: isoOf(to) },
+    covered: gaps.length === 0,
+    gaps: gaps.map(([a, b]) => ({ from: isoOf(a), to: isoOf(b) })),
+    failed_syncs: syncs
+      .filter(
+        (s) =>
+          s.status === "failed" &&
+          ((s.started_at >= from && s.started_at <= to) ||
+            s.snapshot_id === range.from ||
+            s.snapshot_id === range.to),
+      )
+      .map((s) => ({ sync_id: s.sync_id, started_at: isoOf(s.started_at), reason: s.reason })),
+    syncs: syncs.length,
+  };
+}
+
+interface MatchRow {
+  change: number;
+  event_id: string;
+  type: string;
+  effective_at: number;
+  project_id: string | null;
+  actor_type: string | null;
+  actor_user_id: string | null;
+  actor_email: string | null;
+  actor_ip: string | null;
+  actor_key_id: string | null;
+  actor_key_type: string | null;
+  actor_service_account_id: string | null;
+  source: string | null;
+}
+
+function actorOf(row: MatchRow): AttributionActor {
+  const type =
+    row.source === "scim"
+      ? "scim"
+      : row.actor_type === "session" || row.actor_type === "api_key"
+        ? row.actor_type
+        : "unknown";
+  return {
+    type,
+    user_id: row.actor_user_id,
+    email: row.actor_email,
+    ip_address: row.actor_ip,
+    key_id: row.actor_key_id,
+    key_type: row.actor_key_type,
+    service_account_id: row.actor_service_account_id,
+  };
+}
+
+/** `by …` for an event's actor: who, how (session and IP, or which key), and when. */
+export function actorLabel(actor: AttributionActor, at: string): string {
+  const person = (email: string | null, id: string | null) =>
+    email !== null && id !== null ? `${email} (${id})` : (email ?? id ?? "an unnamed user");
+  switch (actor.type) {
+    case "scim":
+      return "by SCIM";
+    case "session":
+      return `by ${person(actor.email, actor.user_id)}${actor.ip_address === null ? "" : ` from ${actor.ip_address}`} at ${at}`;
+    case "api_key": {
+      const owner =
+        actor.key_type === "service_account" || actor.service_account_id !== null
+          ? `service account ${actor.service_account_id ?? "(unnamed)"}`
+          : person(actor.email, actor.user_id);
+      return `by API key ${actor.key_id ?? "(no tracking id)"} of ${owner} at ${at}`;
+    }
+    default:
+      return `by an actor the audit log does not name, at ${at}`;
+  }
+}
+
+/** The diff's changes, each with its attribution (see the file comment). */
+export async function attributeDiff(store: Store, diff: DiffResult): Promise<AttributedDiffResult> {
+  const window = await auditLogWindow(store, diff);
+  const reversed = diff.from > diff.to;
+  const [scimGroups, scimUsers] = await Promise.all([
+    store.query<{ group_id: string }>(query("scim_groups"), { from: diff.from, to: diff.to }),
+    store.query<{ user_id: string }>(query("scim_users"), { from: diff.from, to: diff.to }),
+  ]);
+  const ctx: Context = {
+    scimGroups: new Set(scimGroups.map((r) => r.group_id)),
+    scimUsers: new Set(scimUsers.map((r) => r.user_id)),
+  };
+  const specs = diff.changes.map(
+    (c) => ATTRIBUTION[reversed ? (REVERSED[c.kind] ?? c.kind) : c.kind],
+  );
+  const keys: {
+    i: number;
+    t: string;
+    on: string;
+    id: string;
+    res: string | null;
+    prj: string | null;
+    org: boolean;
+  }[] = [];
+  diff.changes.forEach((change, i) => {
+    for (const k of specs[i]?.keys(change) ?? []) {
+      keys.push({
+        i,
+        t: k.type,
+        on: k.on,
+        id: k.id,
+        res: k.resource ?? null,
+        prj: k.project ?? null,
+        org: k.org === true,
+      });
+    }
+  });
+  const matches = new Map<number, AttributedEvent[]>();
+  if (keys.length > 0 && window.syncs > 0) {
+    const rows = await store.query<MatchRow>(query("matches"), {
+      keys: JSON.stringify(keys),
+      window_from: Date.parse(window.window.from) / 1000,
+      window_to: Date.parse(window.window.to) / 1000,
+    });
+    for (const row of rows) {
+      const list = matches.get(row.change) ?? [];
+      list.push({
+        event_id: row.event_id,
+        type: row.type,
+        effective_at: isoOf(Number(row.effective_at)),
+        project_id: row.project_id,
+        actor: actorOf(row),
+      });
+      matches.set(row.change, list);
+    }
+  }
+  const gapReason =
+    window.syncs === 0
+      ? "the audit log has never been synced into this database (run `access-audit audit-log sync`)"
+      : `the audit log held does not cover ${window.gaps.map((g) => `${g.from} to ${g.to}`).join(", ")}${
+          window.failed_syncs.length > 0
+            ? ` (failed sync: ${window.failed_syncs[window.failed_syncs.length - 1]?.reason ?? "no reason recorded"})`
+            : ""
+        }`;
+  const changes = diff.changes.map((change, i): AttributedChange => {
+    const spec = specs[i] as KindAttribution;
+    const events = matches.get(i) ?? [];
+    const latest = events[events.length - 1];
+    let attribution: ChangeAttribution;
+    if (latest !== undefined) {
+      const scim = latest.actor.type === "scim";
+      attribution = {
+        status: scim ? "scim" : "attributed",
+        label: actorLabel(latest.actor, latest.effective_at),
+        reason: scim ? "the event was made by the SCIM integration" : null,
+        actor: latest.actor,
+        events,
+      };
+    } else if (spec.scim?.(change, ctx)) {
+      attribution = {
+        status: "scim",
+        label: "by SCIM",
+        reason: "the directory manages this through SCIM; the API logs no event for it",
+        actor: null,
+        events: [],
+      };
+    } else {
+      const notLogged = spec.notLogged?.(change) ?? null;
+      attribution =
+        notLogged !== null
+          ? {
+              status: "not_logged",
+              label: "not in the audit log",
+              reason: notLogged,
+              actor: null,
+              events: [],
+            }
+          : {
+              status: "unattributed",
+              label: "unattributed",
+              reason: window.covered
+                ? "no matching event in the audit log, which covers this interval: the change was made out of band, or audit logging was off"
+                : gapReason,
+              actor: null,
+              events: [],
+            };
+    }
+    return { ...change, attribution };
+  });
+  return { ...diff, changes, audit_log: window };
+}
