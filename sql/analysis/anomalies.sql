@@ -128,3 +128,49 @@ SELECT CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_i
 FROM (
 {rule}
 ) AS rule_rows;
+
+-- name: create_analysis_changes
+-- analysis_changes: the attributed changes from $previous to $snapshot (src/analysis/
+-- attribution.ts, filled by the runner for rules with `scope: changes`). `new_role` is the role a
+-- change gives (a member's or invite's role, or a role change's `after`); `elevated` is set by
+-- mark_elevated_changes.
+CREATE OR REPLACE TEMP TABLE analysis_changes AS
+SELECT * FROM (
+  SELECT unnest(from_json($rows, '[{"change_no":"INTEGER","kind":"VARCHAR","scope":"VARCHAR",
+    "project_id":"VARCHAR","group_id":"VARCHAR","user_id":"VARCHAR","role_id":"VARCHAR",
+    "credential_id":"VARCHAR","new_role":"VARCHAR","subject":"VARCHAR","status":"VARCHAR",
+    "label":"VARCHAR","reason":"VARCHAR","actor_type":"VARCHAR","actor_user_id":"VARCHAR",
+    "actor_email":"VARCHAR","actor_key_id":"VARCHAR","actor_key_type":"VARCHAR",
+    "actor_service_account_id":"VARCHAR","event_id":"VARCHAR","effective_at":"VARCHAR"}]'),
+    recursive := true)
+), (SELECT false AS elevated);
+
+-- name: mark_elevated_changes
+-- Which changes grant elevated access: an elevated organization or project role granted (or a
+-- role edited while it is elevated), an Owner role given to a member, service account or invite,
+-- and any new admin key (it can do everything the Admin API can).
+UPDATE analysis_changes AS c SET elevated = true
+WHERE (c.kind IN ('group_role_granted', 'user_role_granted', 'role_permissions_changed')
+    AND EXISTS (SELECT 1 FROM elevated_roles AS e
+      WHERE e.snapshot_id = $snapshot AND e.role_id = c.role_id))
+  OR (c.kind IN ('project_group_role_granted', 'project_user_role_granted',
+      'project_role_permissions_changed')
+    AND EXISTS (SELECT 1 FROM elevated_project_roles AS e
+      WHERE e.snapshot_id = $snapshot AND e.project_id = c.project_id AND e.role_id = c.role_id))
+  OR (c.kind IN ('user_role_changed', 'project_member_added', 'project_member_role_changed',
+      'service_account_created', 'service_account_role_changed', 'invite_sent')
+    AND c.new_role = 'owner')
+  OR c.kind = 'admin_key_created';
+
+-- name: create_analysis_audit_gaps
+CREATE OR REPLACE TEMP TABLE analysis_audit_gaps AS
+SELECT * FROM (
+  SELECT unnest(from_json($rows, '[{"gap_from":"VARCHAR","gap_to":"VARCHAR","reason":"VARCHAR"}]'),
+    recursive := true)
+);
+
+-- name: release_analysis_changes
+DROP TABLE IF EXISTS temp.analysis_changes;
+
+-- name: release_analysis_audit_gaps
+DROP TABLE IF EXISTS temp.analysis_audit_gaps;

@@ -8,11 +8,13 @@ import type { Store } from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
 import { lookalikeKey } from "../util/unicode.js";
 import { previousSnapshotId } from "./access.js";
+import { analysisChangeRows, attributeDiff, DERIVED_KINDS } from "./attribution.js";
 import {
   type AnalysisConfig,
   type ResolvedAnalysisConfig,
   resolveAnalysisConfig,
 } from "./config.js";
+import { DIFF_KINDS, diffSnapshots } from "./diff.js";
 import {
   BUILTIN_RULES_DIR,
   loadRules,
@@ -265,7 +267,32 @@ const RULE_WRAPPERS: Record<Rule["scope"], string> = {
   organization: "rule_rows",
   project: "project_rule_rows",
   credentials: "credential_rule_rows",
+  changes: "credential_rule_rows",
 };
+
+/**
+ * Fills `analysis_changes` and `analysis_audit_gaps` for rules with `scope: changes`: the diff
+ * from `previous` to `snapshot` (derived access kinds left out: their causes are listed), each
+ * change attributed to its audit-log events, and the interval's coverage gaps.
+ */
+async function materialiseChanges(store: Store, previous: number, snapshot: number): Promise<void> {
+  const kinds = DIFF_KINDS.filter((k) => !DERIVED_KINDS.includes(k));
+  const attributed = await attributeDiff(
+    store,
+    await diffSnapshots(store, { from: previous, to: snapshot }, { kinds }),
+  );
+  await store.query(query("create_analysis_changes"), {
+    rows: JSON.stringify(analysisChangeRows(attributed.changes)),
+  });
+  await store.query(query("mark_elevated_changes"), { snapshot });
+  const a = attributed.audit_log;
+  const failed = a.failed_syncs[a.failed_syncs.length - 1]?.reason ?? null;
+  const gaps =
+    a.syncs === 0
+      ? [{ gap_from: a.window.from, gap_to: a.window.to, reason: "the audit log was never synced" }]
+      : a.gaps.map((g) => ({ gap_from: g.from, gap_to: g.to, reason: failed }));
+  await store.query(query("create_analysis_audit_gaps"), { rows: JSON.stringify(gaps) });
+}
 
 /** Runs already loaded rules; each failure becomes an error naming the rule. */
 export async function runLoadedRules(
@@ -299,6 +326,8 @@ export async function runLoadedRules(
   if (projectsCollected && rules.some((r) => r.scope === "project" || r.scope === "credentials")) {
     await materialiseProjectAccess(store, snapshotIds);
   }
+  const changesMaterialised = previous !== null && rules.some((r) => r.scope === "changes");
+  if (changesMaterialised) await materialiseChanges(store, previous, options.snapshotId);
   const skipped: AnomalyReport["skipped"] = [];
   const values: Record<RuleParameter, number | null> = {
     snapshot: options.snapshotId,
@@ -324,6 +353,13 @@ export async function runLoadedRules(
         skipped.push({
           rule: rule.id,
           reason: `snapshot ${options.snapshotId} did not collect credentials (crawled with --no-credentials or --no-projects, or before credentials were read)`,
+        });
+        continue;
+      }
+      if (rule.scope === "changes" && previous === null) {
+        skipped.push({
+          rule: rule.id,
+          reason: `snapshot ${options.snapshotId} has no complete snapshot before it: there are no changes to attribute`,
         });
         continue;
       }
@@ -362,6 +398,8 @@ export async function runLoadedRules(
     }
   } finally {
     await store.query(query("release_project_access"));
+    await store.query(query("release_analysis_changes"));
+    await store.query(query("release_analysis_audit_gaps"));
     await releaseHelpers(store);
     if (options.effectiveAccessMaterialised !== true) await releaseEffectiveAccess(store);
   }

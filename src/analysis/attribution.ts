@@ -644,3 +644,70 @@ export async function attributeDiff(store: Store, diff: DiffResult): Promise<Att
   });
   return { ...diff, changes, audit_log: window };
 }
+
+/** Kinds derived from others (effective access): their causes are already changes of their own. */
+export const DERIVED_KINDS: readonly DiffKind[] = [
+  "access_gained",
+  "access_lost",
+  "project_access_gained",
+  "project_access_lost",
+];
+
+const PROJECT_SCOPE = /^(project_|service_account_|api_key_)/;
+
+/** A short, readable description of a change: its kind and what it names. */
+export function changeSubject(c: DiffChange): string {
+  const named = (label: string, name: Json | undefined, id: Json | undefined): string | null => {
+    const n = text(name);
+    const i = text(id);
+    if (n === null && i === null) return null;
+    return `${label} ${n === null ? i : i === null ? JSON.stringify(n) : `${JSON.stringify(n)} (${i})`}`;
+  };
+  const parts = [
+    named("project", c.project_name, c.project_id),
+    named("group", c.group_name, c.group_id),
+    named("user", c.email ?? c.user_name, c.user_id),
+    named("role", c.role_name, c.role_id),
+    named(
+      "service account",
+      c.kind.startsWith("service_account") ? c.name : undefined,
+      c.service_account_id,
+    ),
+    named("key", c.kind.includes("key") ? c.name : undefined, c.key_id),
+    named("invite", c.invite_id === undefined ? undefined : c.email, c.invite_id),
+  ].filter((p): p is string => p !== null);
+  const after = typeof c.after === "string" ? ` -> ${c.after}` : "";
+  return `${c.kind.replaceAll("_", " ")}: ${parts.join(", ")}${after}`;
+}
+
+/** The row of `analysis_changes` (sql/analysis/anomalies.sql) for each attributed change. */
+export function analysisChangeRows(changes: readonly AttributedChange[]): Record<string, Json>[] {
+  return changes.map((c, i) => {
+    const latest = c.attribution.events[c.attribution.events.length - 1];
+    const actor = c.attribution.actor;
+    const newRole = c.kind.endsWith("_role_changed") ? text(c.after) : text(c.role);
+    return {
+      change_no: i,
+      kind: c.kind,
+      scope: PROJECT_SCOPE.test(c.kind) ? "project" : "organization",
+      project_id: text(c.project_id),
+      group_id: text(c.group_id),
+      user_id: text(c.user_id),
+      role_id: text(c.role_id),
+      credential_id: text(c.key_id) ?? text(c.service_account_id) ?? text(c.invite_id),
+      new_role: newRole,
+      subject: changeSubject(c),
+      status: c.attribution.status,
+      label: c.attribution.label,
+      reason: c.attribution.reason,
+      actor_type: actor?.type ?? null,
+      actor_user_id: actor?.user_id ?? null,
+      actor_email: actor?.email ?? null,
+      actor_key_id: actor?.key_id ?? null,
+      actor_key_type: actor?.key_type ?? null,
+      actor_service_account_id: actor?.service_account_id ?? null,
+      event_id: latest?.event_id ?? null,
+      effective_at: latest?.effective_at ?? null,
+    };
+  });
+}

@@ -311,6 +311,10 @@ function compareChanges(a: DiffChange, b: DiffChange): number {
 export async function diffSnapshots(
   store: Store,
   range: { from: number; to: number },
+  options: {
+    /** Compute only these kinds (the others count 0 and are not listed as not compared). */
+    kinds?: readonly DiffKind[];
+  } = {},
 ): Promise<DiffResult> {
   const { from, to } = range;
   for (const id of [from, to]) {
@@ -336,6 +340,7 @@ export async function diffSnapshots(
   if (from !== to) {
     await installAnalysisMacros(store);
     for (const query of loadDiffQueries()) {
+      if (options.kinds !== undefined && !options.kinds.includes(query.kind)) continue;
       const missing = query.requires.filter((s) => !collectedFrom.has(s) || !collectedTo.has(s));
       if (missing.length > 0) {
         notCompared.push({ kind: query.kind, missing });

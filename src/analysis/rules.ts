@@ -32,7 +32,14 @@
  * `snapshot_invites`) and may read `analysis_project_access` too; it returns `credential_id` (the
  * key, service account or invite id) and `project_id` (NULL for organization credentials)
  * besides the four, and is skipped for a snapshot that did not collect credentials. Ages are
- * measured against the snapshot's `finished_at`, never the clock.
+ * measured against the snapshot's `finished_at`, never the clock. A rule with `scope: changes`
+ * judges who made the changes since `$previous`: it reads `analysis_changes` (one row per change
+ * of the diff from `$previous` to `$snapshot`, derived access kinds left out, with its
+ * attribution: status, label, reason, actor, latest event; `elevated` marks grants of an
+ * elevated role, Owner roles, admin keys and Owner invites; see sql/analysis/anomalies.sql) and
+ * `analysis_audit_gaps(gap_from, gap_to, reason)` (the parts of that interval the audit log held
+ * does not cover), returns `project_id` and `credential_id` besides the four, and is skipped when
+ * there is no previous snapshot.
  */
 
 import { readdir, readFile, stat } from "node:fs/promises";
@@ -80,7 +87,7 @@ const ruleMetaSchema = z
      * each is about one credential (a `credential_id` column, and `project_id` for a project's
      * key or service account), and the rule is skipped on a snapshot without credentials.
      */
-    scope: z.enum(["organization", "project", "credentials"]).default("organization"),
+    scope: z.enum(["organization", "project", "credentials", "changes"]).default("organization"),
     rationale: z.string().min(1),
     remediation: z.string().min(1),
     controls: z.array(z.string().min(1)).default([]),
