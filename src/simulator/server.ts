@@ -18,6 +18,7 @@ import {
 } from "./faults.js";
 import { hashString } from "./prng.js";
 import { type QuirkConfig, resolveQuirks } from "./quirks.js";
+import { registerAuditLogRoutes } from "./routes/audit-logs.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerGroupRoutes } from "./routes/groups.js";
 import {
@@ -678,7 +679,10 @@ export class SimulatorServer {
       body = parsed as JsonObject;
     }
     try {
-      return match.route.handler({ params: match.params, query, body });
+      const run = () => match.route.handler({ params: match.params, query, body });
+      // A write through the API is recorded in the audit log as the simulator's admin key.
+      const actor = method === "GET" ? undefined : this.state.simulatorKeyActor();
+      return actor === undefined ? run() : this.state.asActor(actor, run);
     } catch (error) {
       if (error instanceof StateError) {
         if (error.kind === "not_found") {
@@ -972,6 +976,7 @@ export class SimulatorServer {
     registerProjectGroupRoutes(kit);
     registerProjectRoleRoutes(kit);
     registerCredentialRoutes(kit);
+    registerAuditLogRoutes(kit);
     return routes;
   }
 }
