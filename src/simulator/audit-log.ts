@@ -389,12 +389,19 @@ export class AuditLog {
     this.history = { sources: frozen, count: n, end: times[n - 1] as number };
   }
 
-  private detailOf(seq: number, effectiveAt: number): AuditLogDetail {
+  /** An event's detail: the stored object itself (do not change it) or a fresh synthetic one. */
+  private rawDetail(seq: number, effectiveAt: number): AuditLogDetail {
     const stored = this.details.get(seq);
-    if (stored !== undefined) return structuredClone(stored);
+    if (stored !== undefined) return stored;
     const h = this.history;
     if (h === undefined || seq >= h.count) return {};
     return synthesize(h.sources, this.historyKey, seq, effectiveAt, true).detail ?? {};
+  }
+
+  /** An event's detail, the caller's to keep. */
+  private detailOf(seq: number, effectiveAt: number): AuditLogDetail {
+    const stored = this.details.get(seq);
+    return stored !== undefined ? structuredClone(stored) : this.rawDetail(seq, effectiveAt);
   }
 
   private wireAt(row: number): AuditLogWire {
@@ -410,7 +417,7 @@ export class AuditLog {
       event.project = { id: p.id, name: p.name };
     }
     const actor = this.actors[r.actor[row] as number] as ActorEntry;
-    event.actor = actor.wire === null ? null : structuredClone(actor.wire);
+    event.actor = cloneActor(actor.wire);
     if (actor.source !== undefined) event.source = actor.source;
     event[type] = this.detailOf(seq, t);
     return event as AuditLogWire;
@@ -448,7 +455,7 @@ export class AuditLog {
   private resourceIdsOf(row: number): string[] {
     const r = this.rows;
     const seq = r.seq[row] as number;
-    const detail = this.detailOf(seq, r.time[row] as number);
+    const detail = this.rawDetail(seq, r.time[row] as number);
     const out: string[] = [];
     if (typeof detail.id === "string") out.push(detail.id);
     const type = AUDIT_LOG_EVENT_TYPES[r.type[row] as number];
@@ -565,6 +572,27 @@ export class AuditLog {
     for (let row = this.rows.count - 1; row >= 0; row--) out.push(this.wireAt(row));
     return out;
   }
+}
+
+/** A copy of a wire actor (a hand-written clone: pages build many). */
+function cloneActor(actor: AuditLogActorWire | null): AuditLogActorWire | null {
+  if (actor === null) return null;
+  if (actor.type === "session") {
+    const { user, ...rest } = actor.session;
+    const session: AuditLogActorWire & { type: "session" } = {
+      type: "session",
+      session: { user: { ...user }, ...rest },
+    };
+    if (rest.ip_address_details !== undefined) {
+      session.session.ip_address_details = { ...rest.ip_address_details };
+    }
+    return session;
+  }
+  const { user, service_account, ...rest } = actor.api_key;
+  const apiKey: AuditLogActorWire & { type: "api_key" } = { type: "api_key", api_key: { ...rest } };
+  if (user !== undefined) apiKey.api_key.user = { ...user };
+  if (service_account !== undefined) apiKey.api_key.service_account = { ...service_account };
+  return apiKey;
 }
 
 /** The wire actor (and source) of a historical actor. */
