@@ -1251,6 +1251,27 @@ describe("seeded history", () => {
         ),
       );
       expect([...kinds].sort()).toEqual(["scim", "service_account", "session", "user"]);
+      // Every detail is the type's own; a detail id finds its event again (a full scan).
+      for (const e of sample) {
+        const d = obj(e[e.type]);
+        if (e.type === "login.succeeded" || e.type === "logout.succeeded") expect(d).toEqual({});
+        else if (e.type === "login.failed") expect(typeof d.error_code).toBe("string");
+        else expect(typeof d.id, e.type).toBe("string");
+        if (e.type.startsWith("role.assignment.")) {
+          expect(Object.keys(d).sort()).toEqual([
+            "id",
+            "principal_id",
+            "principal_type",
+            "resource_id",
+            "resource_type",
+          ]);
+        }
+      }
+      const target = sample.find((e) => e.type === "api_key.created") as AuditLogWire;
+      const keyId = obj(target["api_key.created"]).id as string;
+      const found = dataOf(obj((await call(sim, "GET", `${LOGS}?resource_ids[]=${keyId}`)).json));
+      expect(found.map((e) => e.id)).toEqual([target.id]);
+      expect(found[0]).toEqual(target);
       const simKey = state.simulatorAdminKeyId();
       expect(sample.some((e) => e.actor?.type === "api_key" && e.actor.api_key.id === simKey)).toBe(
         false,
