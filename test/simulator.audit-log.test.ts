@@ -311,8 +311,7 @@ describe("writes record the event the real API records", () => {
         detail: { id: pid, changes_requested: { title: "Audit Project II" } },
         project: dp,
       },
-      // An external-key change alone: the schema's changes_requested knows only title.
-      { type: "project.updated", detail: { id: pid, changes_requested: {} }, project: dp },
+      // An external-key change alone records nothing: changes_requested knows only title.
       { type: "project.archived", detail: { id: pid }, project: dp },
     ]);
   });
@@ -441,7 +440,7 @@ describe("writes record the event the real API records", () => {
         detail: { id: sa.id, changes_requested: { role: "owner" } },
         project: p,
       },
-      { type: "service_account.updated", detail: { id: sa.id, changes_requested: {} }, project: p },
+      // A rename alone records nothing: changes_requested knows only role.
       {
         type: "api_key.created",
         detail: { id: extraKey, data: { scopes: ["api.model.read"] } },
@@ -1128,6 +1127,10 @@ describe("GET /organization/audit_logs", () => {
     expect(final[final.length - 1]).toBe(oldest.id);
     expect(final[0]).toBe(next?.id);
     expect(s.getAuditEvent(late.id)).toEqual(late);
+    expect(() => s.recordAuditEvent({ type: "login.succeeded", effective_at: 1.5 })).toThrow(
+      StateError,
+    );
+    expect(() => s.recordAuditEvent({ type: "no.such" as never })).toThrow(StateError);
   });
 
   it("modes: disabled answers 400 audit_logging_disabled and records nothing; forbidden answers 403 and records", async () => {

@@ -28,6 +28,12 @@
  * - Invites expire INVITE_TTL after creation (the doc's one example shows 7 days; pending
  *   invites weeks old exist, so the simulator uses 30); status turns "expired" by the
  *   credentials clock alone.
+ *
+ * Audit events (audit-log.ts): `api_key.*` carry the key's id as the "tracking ID" (inference,
+ * docs §15 q10) and cover admin keys too (inference); `scopes` are PROJECT_KEY_SCOPES or
+ * ADMIN_KEY_SCOPES (inference: the docs do not say what they hold). A user's key and an accepted
+ * invite are recorded as the person's own session (only they can do it); deleting a service
+ * account records no `api_key.deleted` for its keys; expiry and key use record nothing.
  */
 import { sessionActor } from "./audit-events.js";
 import { ADMIN_KEY_SCOPES, type HistoryKeyOwner, PROJECT_KEY_SCOPES } from "./audit-history.js";
@@ -852,22 +858,22 @@ export abstract class CredentialState extends ProjectState {
     const c = this.activeCredentials(projectId);
     const sa = this.requireServiceAccount(c, projectId, saId);
     let changed = false;
-    const requested: Record<string, unknown> = {};
+    let roleChanged = false;
     if (changes.name !== undefined && changes.name !== sa.name) {
       sa.name = changes.name;
       changed = true;
     }
     if (changes.role !== undefined && changes.role !== sa.role) {
       sa.role = changes.role;
-      requested.role = sa.role;
       changed = true;
+      roleChanged = true;
     }
-    if (changed) {
-      this.markChanged();
-      // `changes_requested` knows only `role`: a rename alone records it empty.
+    if (changed) this.markChanged();
+    // `changes_requested` knows only `role`: a rename alone records nothing.
+    if (roleChanged) {
       this.audit.emit(
         "service_account.updated",
-        { id: sa.id, changes_requested: requested },
+        { id: sa.id, changes_requested: { role: sa.role } },
         projectId,
       );
     }

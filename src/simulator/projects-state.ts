@@ -28,6 +28,12 @@
  * - Detaching a group removes its project role assignments; removing a member removes their
  *   direct ones; deleting a custom role removes its assignments (a group may stay attached with
  *   no role).
+ *
+ * Audit events (audit-log.ts; the docs have no event type for attaching a group, §12.4):
+ * attaching a group records `role.assignment.created` (group principal, `api.project`
+ * resource), detaching one `role.assignment.deleted` per project role it held (one for the bare
+ * attachment when it held none). Cascades (removing a member's roles with them, a deleted role's
+ * assignments) record nothing of their own.
  */
 import { assignmentKey, type ResolvedActor, roleUpdatedDetail } from "./audit-events.js";
 import { AuditRecorder } from "./audit-log.js";
@@ -862,21 +868,20 @@ export abstract class ProjectState {
       throw new StateError("invalid", "The Default project cannot be modified or archived.");
     }
     let changed = false;
-    const requested: Record<string, unknown> = {};
+    let renamed = false;
     if (changes.name !== undefined && changes.name !== null && changes.name !== p.name) {
       p.name = changes.name;
-      requested.title = p.name;
       changed = true;
+      renamed = true;
     }
     if (changes.externalKeyId !== undefined && changes.externalKeyId !== p.externalKeyId) {
       p.externalKeyId = changes.externalKeyId;
       changed = true;
     }
-    if (changed) {
-      this.markChanged();
-      // `changes_requested` knows only `title`: an external-key change alone records it empty.
-      this.audit.emit("project.updated", { id: p.id, changes_requested: requested });
-    }
+    if (changed) this.markChanged();
+    // `changes_requested` knows only `title`: an external-key change alone records nothing.
+    if (renamed)
+      this.audit.emit("project.updated", { id: p.id, changes_requested: { title: p.name } });
     return this.projectWire(p);
   }
 

@@ -1063,6 +1063,9 @@ export class OrgState extends CredentialState {
     if (!isAuditLogEventType(input.type)) {
       throw new StateError("invalid", `Unknown audit log event type '${String(input.type)}'.`);
     }
+    if (input.effective_at !== undefined && !Number.isSafeInteger(input.effective_at)) {
+      throw new StateError("invalid", "effective_at must be an integer (unix seconds).");
+    }
     let actor: ResolvedActor;
     if (input.actor === undefined) actor = this.audit.current();
     else if (input.actor === null) actor = { wire: null, viaAdminKey: false };
