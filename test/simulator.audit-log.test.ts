@@ -1202,6 +1202,40 @@ describe("GET /organization/audit_logs", () => {
   });
 });
 
+describe("the audit clock", () => {
+  it("is logical with a fixed credentialsNow, follows the wall clock without one, never goes back", async () => {
+    const fixed = generateOrganization({ seed: 6, groups: 5, users: 30, credentialsNow: NOW });
+    const [first] = await recorded(fixed, () => fixed.createGroup("a"));
+    expect(first?.effective_at).toBe(NOW);
+    // A clock source moves it forward; removing it never moves it back.
+    fixed.setAuditClock(() => NOW + 1_000);
+    const [ahead] = await recorded(fixed, () => fixed.createGroup("b"));
+    expect(ahead?.effective_at).toBe(NOW + 1_000);
+    fixed.setAuditClock(undefined);
+    const [after] = await recorded(fixed, () => fixed.createGroup("c"));
+    expect(after?.effective_at).toBeGreaterThanOrEqual(NOW + 1_000);
+    expect(after?.effective_at).toBeLessThanOrEqual(NOW + 1_002);
+
+    const wall = await startSimulator({ port: 0, seed: 6, groups: 5, users: 30 });
+    try {
+      // Time passes after the start: a change is still dated now, not at the start.
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      const before = Math.floor(Date.now() / 1000);
+      const events = await recorded(wall.state, async () => {
+        await ok(wall, "POST", "/organization/groups", { name: "Now" });
+        wall.state.createGroup("Also now");
+      });
+      const end = Math.ceil(Date.now() / 1000) + 2;
+      for (const e of events) {
+        expect(e.effective_at).toBeGreaterThanOrEqual(before);
+        expect(e.effective_at).toBeLessThanOrEqual(end + 2);
+      }
+    } finally {
+      await wall.stop();
+    }
+  });
+});
+
 // ---------------------------------------------------------------- history
 
 describe("seeded history", () => {

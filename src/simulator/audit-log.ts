@@ -647,9 +647,10 @@ export interface ExplicitAuditEvent {
 
 /**
  * Records the state's changes: who makes them (a stack of actors set by `asActor`, else the
- * console actor), when (a logical audit clock: never behind the credentials clock, never
- * decreasing, one time per change however many events it records), and whether at all (muted
- * inside another change, or while logging is disabled).
+ * console actor), when (a logical audit clock: never behind the credentials clock nor, when one
+ * is set, the clock source, never decreasing, 0-2 s per change, one time per change however many
+ * events it records), and whether at all (muted inside another change, or while logging is
+ * disabled).
  */
 export class AuditRecorder {
   readonly log: AuditLog;
@@ -665,6 +666,8 @@ export class AuditRecorder {
   private readonly rng: Prng;
   /** Role-assignment key -> the id of its current assignment (ids of recorded creations). */
   private readonly assignments = new Map<string, string>();
+  /** A clock changes are never recorded behind (the wall clock, see OrgState.setAuditClock). */
+  clockSource: (() => number) | undefined;
 
   constructor(
     seed: number,
@@ -688,7 +691,8 @@ export class AuditRecorder {
   }
 
   private floor(): number {
-    return Math.max(this.hooks.floor(), this.log.historyEnd + 1);
+    const floor = Math.max(this.hooks.floor(), this.log.historyEnd + 1);
+    return this.clockSource === undefined ? floor : Math.max(floor, Math.floor(this.clockSource()));
   }
 
   /** The actor the next event gets. */

@@ -230,6 +230,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     state.seedAuditHistory(options.auditEvents);
   }
   if (options.auditLog !== undefined) state.setAuditLogMode(options.auditLog);
+  // On the wall clock (no fixed credentialsNow), audit events are never dated before real time.
+  if (options.state === undefined && options.credentialsNow === undefined) {
+    state.setAuditClock(() => Date.now() / 1000);
+  }
   const adminKey = options.adminKey ?? defaultAdminKey(seed);
   // The key clients send is one of the organization's admin keys, like any real one.
   state.registerSimulatorAdminKey(adminKey);

@@ -224,7 +224,7 @@ export interface OrgStateInit {
  * class are "the console": recorded as a session of `asActor`'s actor, else of the first Owner.
  * - `asActor(actor, fn)`, `auditActor(actor?)`, `organizationId`
  * - `setUserRole(userId, "owner" | "reader")`: the legacy role (`user.updated`)
- * - `auditLogMode`, `setAuditLogMode(mode)`, `auditNow`
+ * - `auditLogMode`, `setAuditLogMode(mode)`, `auditNow`, `setAuditClock(now?)`
  * - `recordAuditEvent(input)`, `seedAuditHistory(count, options?)`
  * - `listAuditEvents()`, `auditEventCount()`, `getAuditEvent(id)`, `pageAuditEvents(query)`
  */
@@ -1052,6 +1052,16 @@ export class OrgState extends CredentialState {
   /** The audit clock: the time of the latest recorded change (or the earliest possible next). */
   get auditNow(): number {
     return this.audit.now;
+  }
+
+  /**
+   * A clock (unix seconds) the audit log never records a change behind, e.g. the wall clock, so
+   * that a change made after a crawl is never dated before it. startSimulator sets the wall clock
+   * when it anchors the credentials clock on it (no `credentialsNow`); undefined: logical only
+   * (deterministic: the credentials clock plus 0-2 seconds per change).
+   */
+  setAuditClock(now: (() => number) | undefined): void {
+    this.audit.clockSource = now;
   }
 
   /**
