@@ -1,8 +1,9 @@
 /**
  * The HTTP face of the simulator: a node:http server speaking the OpenAI Admin
  * API wire format (../shared/docs/openai-admin-api.md §2-8, checklist §11, and
- * ../shared/docs/openai-admin-api-projects.md §1-11) over an OrgState, with seeded
- * fault injection and switchable quirks.
+ * ../shared/docs/openai-admin-api-projects.md §1-12) over an OrgState, with seeded
+ * fault injection and switchable quirks. Writes are recorded in the organization
+ * audit log as the simulator's own admin key (audit-log.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
