@@ -691,8 +691,11 @@ export class AuditRecorder {
   }
 
   private floor(): number {
-    const floor = Math.max(this.hooks.floor(), this.log.historyEnd + 1);
-    return this.clockSource === undefined ? floor : Math.max(floor, Math.floor(this.clockSource()));
+    const history = this.log.historyEnd + 1;
+    // On the wall clock, real time alone: the credentials clock steps ahead of it with each new
+    // key, which would date later changes after the crawl that saw them.
+    if (this.clockSource !== undefined) return Math.max(history, Math.floor(this.clockSource()));
+    return Math.max(this.hooks.floor(), history);
   }
 
   /** The actor the next event gets. */
@@ -752,7 +755,10 @@ export class AuditRecorder {
   private nextTime(): number {
     if (this.changeTime !== undefined) return this.changeTime;
     const floor = this.floor();
-    const t = this.clock === undefined ? floor : Math.max(this.clock + this.rng.int(3), floor);
+    // On the wall clock, changes are dated when they happen (a logical step would run ahead of
+    // real time when many changes come at once, dating them after the crawl that saw them).
+    const step = this.clockSource === undefined ? this.rng.int(3) : 0;
+    const t = this.clock === undefined ? floor : Math.max(this.clock + step, floor);
     this.clock = t;
     if (this.changeDepth > 0) this.changeTime = t;
     return t;
