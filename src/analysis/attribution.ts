@@ -457,8 +457,10 @@ export async function auditLogWindow(
     from: range.from,
     to: range.to,
   });
+  // Events carry whole seconds: the window starts at the second the earlier crawl started in,
+  // and ends exactly when the later one finished (a sync that started after that covers it).
   const from = Math.floor(Number(rows[0]?.window_from ?? 0));
-  const to = Math.ceil(Number(rows[0]?.window_to ?? 0));
+  const to = Number(rows[0]?.window_to ?? 0);
   const syncs = await syncRows(store);
   const gaps = gapsIn(mergedWindows(syncs), from, to);
   return {
