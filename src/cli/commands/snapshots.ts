@@ -97,7 +97,9 @@ export function registerSnapshots(program: Command): void {
               if (sync.ok) continue;
               writeOut(
                 `audit-log sync ${sync.sync_id}: MISMATCH ${sync.problems.join("; ")}${
-                  sync.changed_events.length > 0 ? ` (events ${sync.changed_events.join(", ")})` : ""
+                  sync.changed_events.length > 0
+                    ? ` (events ${sync.changed_events.join(", ")})`
+                    : ""
                 }\n`,
               );
             }
@@ -112,7 +114,9 @@ export function registerSnapshots(program: Command): void {
         }
         if (!result.ok) {
           const bad = result.snapshots.filter((s) => !s.ok).map((s) => s.snapshot_id);
-          const badSyncs = (result.audit_log?.syncs ?? []).filter((s) => !s.ok).map((s) => s.sync_id);
+          const badSyncs = (result.audit_log?.syncs ?? [])
+            .filter((s) => !s.ok)
+            .map((s) => s.sync_id);
           const firstIssue = result.issues[0] ?? result.audit_log?.issues[0];
           throw new CliError(
             bad.length > 0
