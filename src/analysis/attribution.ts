@@ -329,7 +329,14 @@ export const ATTRIBUTION: Readonly<Record<DiffKind, KindAttribution>> = {
     keys: (c) => object("service_account.updated", c.service_account_id),
   },
   api_key_created: { keys: (c) => object("api_key.created", c.key_id) },
-  api_key_deleted: { keys: (c) => object("api_key.deleted", c.key_id) },
+  api_key_deleted: {
+    // Deleting a service account or archiving a project takes its keys with it.
+    keys: (c) => [
+      ...object("api_key.deleted", c.key_id),
+      ...(c.owner_type === "service_account" ? object("service_account.deleted", c.owner_id) : []),
+      ...object("project.archived", c.project_id),
+    ],
+  },
   api_key_owner_access_changed: {
     // The key's access follows its owner's project membership: the owner's event explains it.
     keys: (c) => [
