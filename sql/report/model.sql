@@ -242,3 +242,8 @@ ORDER BY i.created_at NULLS LAST, i.invite_id;
 
 -- name: project_names
 SELECT project_id AS id, name FROM snapshot_projects WHERE snapshot_id = $s;
+
+-- name: elevated_change_numbers
+-- The changes the analysis marks elevated (mark_elevated_changes, sql/analysis/anomalies.sql), by
+-- their place in the diff, after the model filled analysis_changes with the attributed diff.
+SELECT change_no FROM temp.analysis_changes WHERE elevated ORDER BY change_no;
