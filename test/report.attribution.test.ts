@@ -410,6 +410,22 @@ describe("who made each change, in the reports and the change email", () => {
       /^The audit log held does not cover \S+ to \S+ of the interval of the changes/,
     );
     expect(model.audit_log_note).toContain("Sync 2 (started ");
+    // Which audit log the attributions were read from: the head of its chain.
+    expect(model.audit_log_head).toEqual({
+      sync_id: 2,
+      seal: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(hostile.audit_log_head?.sync_id).toBe(4);
+    for (const [m, text] of [
+      [model, html],
+      [hostile, hostileHtml],
+    ] as const) {
+      const head = `Sync ${m.audit_log_head?.sync_id}, seal ${m.audit_log_head?.seal}`;
+      expect(text).toContain(`<code class="seal">${head}</code>`);
+      expect(text).toContain(`Read from the audit log held up to s${head.slice(1)}`);
+    }
+    const seals = rowsOf(hostileWorkbook, "Summary").find((r) => r.item === "Audit log head");
+    expect(seals).toMatchObject({ section: "Seals", value: hostile.audit_log_head?.seal });
   });
 
   it("groups changes by actor: unattributed first, then SCIM, then what the log does not record", () => {

@@ -374,7 +374,13 @@ interface HtmlView {
     intro: string;
     empty: string | null;
     /** The audit log's coverage of the interval; null without a compared snapshot. */
-    audit_log: { summary: string; failed: string[]; covered: boolean } | null;
+    audit_log: {
+      summary: string;
+      failed: string[];
+      covered: boolean;
+      /** Which audit log was read: its newest sync and seal. */
+      head: string;
+    } | null;
     by_actor: {
       caption: string;
       rows: {
@@ -431,6 +437,8 @@ interface HtmlView {
   appendix: {
     evidence: EvidenceView[];
     chain_head: string;
+    /** The audit log's head (its newest sync and seal), which the attributions were read from. */
+    audit_log_head: string;
     chain_note: string | null;
     recipe: string;
     config: { label: string; value: string }[];
@@ -510,6 +518,12 @@ function changeSubject(c: ReportChange): string {
 
 const changeAnchor = (index: number): string => `change-${index + 1}`;
 
+/** Which audit log the attributions were read from, in words. */
+const auditLogHead = (model: ReportModel): string =>
+  model.audit_log_head === null
+    ? "No audit-log sync is held in the database."
+    : `Read from the audit log held up to sync ${model.audit_log_head.sync_id}, seal ${model.audit_log_head.seal}; a later sync can attribute more.`;
+
 /**
  * The changes in the table's order: grouped by actor, in the by-actor table's order; within a
  * group elevated changes first, then the diff's order. `i` is the change's place in the diff,
@@ -584,6 +598,7 @@ function changesView(model: ReportModel, options: Required<HtmlOptions>): HtmlVi
             summary: show(statement.summary),
             failed: statement.failed.map(show),
             covered: model.audit_log.covered,
+            head: auditLogHead(model),
           },
     by_actor:
       rows.length === 0
@@ -1338,6 +1353,10 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
     appendix: {
       evidence,
       chain_head: `Snapshot ${head.snapshot_id}, seal ${head.seal}`,
+      audit_log_head:
+        model.audit_log_head === null
+          ? "none: the audit log was never synced into this database"
+          : `Sync ${model.audit_log_head.sync_id}, seal ${model.audit_log_head.seal}`,
       chain_note:
         head.snapshot_id === s.snapshot_id
           ? null

@@ -685,6 +685,11 @@ export interface ReportModel {
   /** `audit_log` in words, said the same way by every format; null without a compared snapshot. */
   audit_log_note: string | null;
   /**
+   * The newest audit-log sync in the database and its seal (the head of the audit log's own
+   * chain): which audit log the attributions were read from. Null when it was never synced.
+   */
+  audit_log_head: { sync_id: number; seal: string } | null;
+  /**
    * One row per actor (ATTRIBUTION_ORDER of its status, then by name): unattributed first, then
    * people and keys, SCIM, and changes the audit log does not record.
    */
@@ -1183,6 +1188,7 @@ export async function buildReportModel(
   );
 
   const head = await store.query<{ id: number; seal: string }>(query("chain_head"));
+  const auditHead = await store.query<{ sync_id: number; seal: string }>(query("audit_log_head"));
 
   // Changes
   const kindDescriptions = new Map(loadDiffQueries().map((q) => [q.kind, q.description]));
@@ -1327,6 +1333,7 @@ export async function buildReportModel(
         changes,
         audit_log: attributed?.audit_log ?? null,
         audit_log_note: auditLogNote(attributed?.audit_log ?? null),
+        audit_log_head: auditHead[0] ?? null,
         changes_by_actor: changesByActor(changes),
         attribution_totals: attributionTotals(changes),
         changes_coverage_note: coverageNote(diff),

@@ -243,6 +243,14 @@ function summaryRows(model: ReportModel): RowInput[] {
     model.chain_head.seal,
     `snapshot ${model.chain_head.snapshot_id}, the newest complete one; keep this seal elsewhere too`,
   );
+  add(
+    "Seals",
+    "Audit log head",
+    model.audit_log_head?.seal ?? null,
+    model.audit_log_head === null
+      ? "the audit log was never synced into this database"
+      : `sync ${model.audit_log_head.sync_id}, the newest: the attributions were read from the audit log held up to it`,
+  );
   const t = model.totals;
   add("Totals", "Groups", t.groups);
   add("Totals", "SCIM-managed groups", t.scim_groups);
