@@ -407,7 +407,11 @@ describe("who made each change, in the reports and the change email", () => {
       expect.stringMatching(/^the audit log could not be read: 404 /),
     ]);
     expect(model.audit_log_note).toMatch(
-      /^The audit log held does not cover \S+ to \S+ of the interval of the changes/,
+      /^The audit log held covers none of the interval of the changes, from \S+ to \S+: /,
+    );
+    // Where a complete sync covers part of it, the note names the rest.
+    expect(hostile.audit_log_note).toMatch(
+      /^The audit log held does not cover \S+ to \S+ of the interval of the changes \(from /,
     );
     expect(model.audit_log_note).toContain("Sync 2 (started ");
     // Which audit log the attributions were read from: the head of its chain.
@@ -538,7 +542,7 @@ describe("who made each change, in the reports and the change email", () => {
     const item = (name: string) => summary.find((r) => r.item === name);
     expect(item("Audit log")).toMatchObject({
       value: "does not cover the interval",
-      detail: expect.stringMatching(/^The audit log held does not cover /),
+      detail: expect.stringMatching(/^The audit log held covers none of the interval /),
     });
     expect(item("Unattributed elevated changes")?.value).toBe(UNACCOUNTED);
     expect(item("Unattributed changes")?.value).toBe(model.attribution_totals.unattributed);

@@ -6,7 +6,7 @@
  */
 import { nameWithId } from "../render/index.js";
 import type { ReportFile } from "../report/index.js";
-import { CHANGE_LABELS, type ReportModel } from "../report/model.js";
+import { CHANGE_LABELS, isUnaccounted, type ReportModel } from "../report/model.js";
 import type { ChangeReportEmail, ChangeReportLine } from "./email.js";
 
 type Change = ReportModel["changes"][number];
@@ -27,16 +27,14 @@ export function changeLine(change: Change): string {
   return `${CHANGE_LABELS[change.kind]}: ${parts.join(", ")}`;
 }
 
-const unaccounted = (c: Change): boolean => c.elevated && c.attribution.status === "unattributed";
-
 /**
  * The changes as email lines: the elevated ones nobody can account for first (a body shows only
  * the first lines), then the rest in the diff's order.
  */
 export function changeLines(model: ReportModel): ChangeReportLine[] {
   const ordered = [
-    ...model.changes.filter(unaccounted),
-    ...model.changes.filter((c) => !unaccounted(c)),
+    ...model.changes.filter(isUnaccounted),
+    ...model.changes.filter((c) => !isUnaccounted(c)),
   ];
   return ordered.map((c) => ({
     kind: c.kind,

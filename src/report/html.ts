@@ -30,6 +30,7 @@ import {
   auditLogStatement,
   CHANGE_LABELS,
   CredentialFindings,
+  isUnaccounted,
   lastUsedText,
   type ReportChange,
   type ReportCredentials,
@@ -631,9 +632,7 @@ function unaccountedView(
   options: Required<HtmlOptions>,
 ): HtmlView["summary"]["unaccounted"] {
   if (model.previous === null) return null;
-  const found = model.changes
-    .map((c, i) => ({ c, i }))
-    .filter(({ c }) => c.elevated && c.attribution.status === "unattributed");
+  const found = model.changes.map((c, i) => ({ c, i })).filter(({ c }) => isUnaccounted(c));
   // A change past the table's cap has no row to link to.
   const placed = new Map(changesByActorOrder(model).map(({ i }, position) => [i, position]));
   const shown = found.slice(0, UNACCOUNTED_CAP);

@@ -443,6 +443,16 @@ export function auditLogStatement(window: AuditLogWindow): { summary: string; fa
       failed,
     };
   }
+  const whole =
+    window.gaps.length === 1 &&
+    window.gaps[0]?.from === window.window.from &&
+    window.gaps[0]?.to === window.window.to;
+  if (whole) {
+    return {
+      summary: `The audit log held covers none of the interval of the changes, ${interval}: a change that should have an event is unattributed, and a missing event proves nothing.`,
+      failed,
+    };
+  }
   const gaps = window.gaps.map((g) => `${g.from} to ${g.to}`).join(", ");
   return {
     summary: `The audit log held does not cover ${gaps} of the interval of the changes (${interval}): a change that should have an event is unattributed there, and a missing event proves nothing.`,
@@ -550,19 +560,14 @@ export function attributionTotals(changes: readonly ReportChange[]): ReportAttri
   for (const c of changes) {
     totals[c.attribution.status]++;
     if (c.elevated) totals.elevated++;
-    if (c.elevated && c.attribution.status === "unattributed") totals.unattributed_elevated++;
+    if (isUnaccounted(c)) totals.unattributed_elevated++;
   }
   return totals;
 }
 
-/** The elevated changes nobody can account for (elevated, status `unattributed`), as indexes into `changes`. */
-export function unaccountedElevated(changes: readonly ReportChange[]): number[] {
-  const found: number[] = [];
-  changes.forEach((c, i) => {
-    if (c.elevated && c.attribution.status === "unattributed") found.push(i);
-  });
-  return found;
-}
+/** An elevated change nobody can account for: it grants elevated access and is unattributed. */
+export const isUnaccounted = (c: ReportChange): boolean =>
+  c.elevated && c.attribution.status === "unattributed";
 
 /**
  * Which changes of the attributed diff grant elevated access, by the analysis' own definition
