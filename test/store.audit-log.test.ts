@@ -25,7 +25,10 @@ function event(n: number, overrides: Partial<AuditLog> = {}): AuditLog {
     effective_at: T0 + n,
     actor: {
       type: "session",
-      session: { user: { id: "user_owner", email: "owner@example.com" }, ip_address: "203.0.113.7" },
+      session: {
+        user: { id: "user_owner", email: "owner@example.com" },
+        ip_address: "203.0.113.7",
+      },
     },
     "role.assignment.created": {
       id: `ra_${n}`,
@@ -83,7 +86,11 @@ async function seeded(): Promise<string> {
   const path = dbPath();
   const store = await Store.open(path);
   try {
-    await sync(store, Array.from({ length: 250 }, (_, i) => event(i)), null);
+    await sync(
+      store,
+      Array.from({ length: 250 }, (_, i) => event(i)),
+      null,
+    );
     // Overlap: events 200..249 again, plus 250..299 new: only the new ones are appended.
     await sync(
       store,
@@ -143,7 +150,11 @@ describe("audit log store", () => {
     const store = await Store.open(path);
     try {
       const secret = `sk-proj-${"x".repeat(40)}`;
-      await sync(store, [event(1, { api_key: { value: secret, id: "key_1" } } as Partial<AuditLog>)], null);
+      await sync(
+        store,
+        [event(1, { api_key: { value: secret, id: "key_1" } } as Partial<AuditLog>)],
+        null,
+      );
       const rows = await store.query<{ e: string }>("SELECT event::VARCHAR AS e FROM audit_events");
       expect(rows[0]?.e).toContain("key_1");
       expect(rows[0]?.e).not.toContain(secret);
@@ -171,7 +182,9 @@ describe("audit log store", () => {
       "a removed event",
       "DELETE FROM audit_events WHERE event_id = 'audit_log-000260'",
       (r) => {
-        expect(r.audit_log?.syncs[1]?.problems.join(" ")).toContain("49 event(s); 50 were appended");
+        expect(r.audit_log?.syncs[1]?.problems.join(" ")).toContain(
+          "49 event(s); 50 were appended",
+        );
       },
     ],
     [

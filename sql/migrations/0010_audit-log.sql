@@ -35,12 +35,14 @@ CREATE TABLE audit_log_syncs (
   seal VARCHAR NOT NULL
 );
 
--- One row per event, appended once (deduplicated by event_id) and never updated. The columns
--- besides `event` are read from it at ingest, for joins; row_sha256 covers all of them.
+-- One row per event, appended once (deduplicated by event_id at ingest) and never updated. The
+-- columns besides `event` are read from it at ingest, for joins; row_sha256 covers all of them.
+-- No key constraints or indexes: DuckDB keeps those in memory, which a log of millions of events
+-- must not need; uniqueness is the ingest's job and `verify` checks seq against each sync.
 CREATE TABLE audit_events (
-  seq BIGINT PRIMARY KEY,
+  seq BIGINT NOT NULL,
   sync_id INTEGER NOT NULL,
-  event_id VARCHAR NOT NULL UNIQUE,
+  event_id VARCHAR NOT NULL,
   type VARCHAR NOT NULL,
   effective_at TIMESTAMPTZ NOT NULL,
   project_id VARCHAR,
@@ -61,4 +63,3 @@ CREATE TABLE audit_events (
   event JSON NOT NULL,
   row_sha256 VARCHAR NOT NULL
 );
-CREATE INDEX audit_events_time ON audit_events (effective_at);

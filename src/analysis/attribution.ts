@@ -457,8 +457,10 @@ export async function auditLogWindow(
     from: range.from,
     to: range.to,
   });
+  // Events carry whole seconds: the window starts at the second the earlier crawl started in,
+  // and ends exactly when the later one finished (a sync that started after that covers it).
   const from = Math.floor(Number(rows[0]?.window_from ?? 0));
-  const to = Math.ceil(Number(rows[0]?.window_to ?? 0));
+  const to = Number(rows[0]?.window_to ?? 0);
   const syncs = await syncRows(store);
   const gaps = gapsIn(mergedWindows(syncs), from, to);
   return {
@@ -480,6 +482,11 @@ export async function auditLogWindow(
 
 interface MatchRow {
   change: number;
+  /** JSON array of MatchEvent, oldest first. */
+  events: string;
+}
+
+interface MatchEvent {
   event_id: string;
   type: string;
   effective_at: number;
@@ -494,7 +501,7 @@ interface MatchRow {
   source: string | null;
 }
 
-function actorOf(row: MatchRow): AttributionActor {
+function actorOf(row: MatchEvent): AttributionActor {
   const type =
     row.source === "scim"
       ? "scim"
@@ -578,15 +585,17 @@ export async function attributeDiff(store: Store, diff: DiffResult): Promise<Att
       window_to: Date.parse(window.window.to) / 1000,
     });
     for (const row of rows) {
-      const list = matches.get(row.change) ?? [];
-      list.push({
-        event_id: row.event_id,
-        type: row.type,
-        effective_at: isoOf(Number(row.effective_at)),
-        project_id: row.project_id,
-        actor: actorOf(row),
-      });
-      matches.set(row.change, list);
+      const events = JSON.parse(row.events) as MatchEvent[];
+      matches.set(
+        row.change,
+        events.map((e) => ({
+          event_id: e.event_id,
+          type: e.type,
+          effective_at: isoOf(Number(e.effective_at)),
+          project_id: e.project_id,
+          actor: actorOf(e),
+        })),
+      );
     }
   }
   const gapReason =

@@ -28,7 +28,15 @@
  * - Invites expire INVITE_TTL after creation (the doc's one example shows 7 days; pending
  *   invites weeks old exist, so the simulator uses 30); status turns "expired" by the
  *   credentials clock alone.
+ *
+ * Audit events (audit-log.ts): `api_key.*` carry the key's id as the "tracking ID" (inference,
+ * docs §15 q10) and cover admin keys too (inference); `scopes` are PROJECT_KEY_SCOPES or
+ * ADMIN_KEY_SCOPES (inference: the docs do not say what they hold). A user's key and an accepted
+ * invite are recorded as the person's own session (only they can do it); deleting a service
+ * account records no `api_key.deleted` for its keys; expiry and key use record nothing.
  */
+import { sessionActor } from "./audit-events.js";
+import { ADMIN_KEY_SCOPES, type HistoryKeyOwner, PROJECT_KEY_SCOPES } from "./audit-history.js";
 import { alphanumeric, Prng, ulidLike } from "./prng.js";
 import { type ProjectMemberRole, type ProjectRecord, ProjectState } from "./projects-state.js";
 import {
@@ -314,6 +322,8 @@ export abstract class CredentialState extends ProjectState {
   private readonly credentialsAnchor: number;
   private credentialsClock: number;
   private readonly credentialsRng: Prng;
+  /** The key the simulator accepts, remembered after it is deleted: HTTP writes act as it. */
+  private simulatorKeyIdentity: { id: string; owner: UserRecord } | undefined;
 
   constructor(projects: ProjectRecord[], seed: number, clock: number, init?: CredentialsInit) {
     super(projects, seed, clock);
@@ -342,6 +352,10 @@ export abstract class CredentialState extends ProjectState {
   /** The credentials clock: never behind its anchor. */
   get credentialsNow(): number {
     return Math.max(this.credentialsClock, this.credentialsAnchor);
+  }
+
+  protected override auditFloor(): number {
+    return this.credentialsNow;
   }
 
   private nextCredentialTime(): number {
@@ -621,6 +635,80 @@ export abstract class CredentialState extends ProjectState {
     return this.adminKeys.find((k) => k.simulatorKey === true)?.id;
   }
 
+  /**
+   * The tracking id HTTP writes are recorded under: the simulator's own admin key, remembered
+   * after it is deleted (the simulator keeps accepting it).
+   */
+  simulatorKeyTrackingId(): string | undefined {
+    return this.simulatorKeyIdentity?.id;
+  }
+
+  /**
+   * Who a key is, for an audit actor: an admin key (its owner a user or an organization service
+   * account), a project key (a user's or a service account's), or the simulator's own key after
+   * its deletion; undefined for an unknown id.
+   */
+  protected apiKeyIdentity(keyId: string): { admin: boolean; owner: HistoryKeyOwner } | undefined {
+    const toOwner = (u: UserRecord): HistoryKeyOwner => ({
+      kind: "user",
+      user: { id: u.id, email: u.email },
+    });
+    const admin = positionById(this.adminKeys, keyId);
+    if (admin >= 0) {
+      const k = this.adminKeys[admin] as AdminKeyRecord;
+      return {
+        admin: true,
+        owner:
+          k.owner.kind === "user"
+            ? toOwner(k.owner.user)
+            : { kind: "service_account", id: k.owner.user.id },
+      };
+    }
+    const projectId = this.keyProject.get(keyId);
+    const k = projectId === undefined ? undefined : this.findProjectKey(projectId, keyId);
+    if (k !== undefined) {
+      return {
+        admin: false,
+        owner:
+          k.owner.kind === "user"
+            ? toOwner(k.owner.user)
+            : { kind: "service_account", id: k.owner.serviceAccount.id },
+      };
+    }
+    if (this.simulatorKeyIdentity?.id === keyId) {
+      return { admin: true, owner: toOwner(this.simulatorKeyIdentity.owner) };
+    }
+    return undefined;
+  }
+
+  /** Admin keys that act in seeded history: every one but the simulator's own. */
+  protected historyAdminKeys(): Array<{ id: string; owner: HistoryKeyOwner }> {
+    const out: Array<{ id: string; owner: HistoryKeyOwner }> = [];
+    for (const k of this.adminKeys) {
+      if (k.simulatorKey === true) continue;
+      const identity = this.apiKeyIdentity(k.id);
+      if (identity !== undefined) out.push({ id: k.id, owner: identity.owner });
+    }
+    return out;
+  }
+
+  /** Service accounts' keys of active projects, in project then key order. */
+  protected historyServiceAccountKeys(): Array<{
+    projectId: string;
+    keyId: string;
+    serviceAccountId: string;
+  }> {
+    const out: Array<{ projectId: string; keyId: string; serviceAccountId: string }> = [];
+    for (const projectId of this.credentialProjectIds()) {
+      for (const k of this.credentialsByProject.get(projectId)?.keys ?? []) {
+        if (k.owner.kind === "service_account") {
+          out.push({ projectId, keyId: k.id, serviceAccountId: k.owner.serviceAccount.id });
+        }
+      }
+    }
+    return out;
+  }
+
   listInvites(): InviteWire[] {
     return this.pageInvites(ALL).items;
   }
@@ -704,6 +792,16 @@ export abstract class CredentialState extends ProjectState {
     const apiKey =
       opts.serviceAccountOnly === true ? null : this.addServiceAccountKey(projectId, c, sa, at);
     this.markChanged();
+    this.audit.oneChange(() => {
+      this.audit.emit("service_account.created", { id: sa.id, data: { role: sa.role } }, projectId);
+      if (apiKey !== null) {
+        this.audit.emit(
+          "api_key.created",
+          { id: apiKey.id, data: { scopes: [...PROJECT_KEY_SCOPES] } },
+          projectId,
+        );
+      }
+    });
     return { serviceAccount: { ...this.serviceAccountWire(sa), api_key: apiKey }, apiKey };
   }
 
@@ -734,16 +832,21 @@ export abstract class CredentialState extends ProjectState {
     };
   }
 
-  /** `ServiceAccountApiKeyBody`: the full value appears only here. */
+  /**
+   * `ServiceAccountApiKeyBody`: the full value appears only here. `scopes` (default: full access)
+   * only go to the audit event: the key object has none.
+   */
   createServiceAccountApiKey(
     projectId: string,
     saId: string,
     name?: string,
+    scopes: readonly string[] = PROJECT_KEY_SCOPES,
   ): ServiceAccountApiKeyWire {
     const c = this.activeCredentials(projectId);
     const sa = this.requireServiceAccount(c, projectId, saId);
     const key = this.addServiceAccountKey(projectId, c, sa, this.nextCredentialTime(), name);
     this.markChanged();
+    this.audit.emit("api_key.created", { id: key.id, data: { scopes: [...scopes] } }, projectId);
     return key;
   }
 
@@ -755,6 +858,7 @@ export abstract class CredentialState extends ProjectState {
     const c = this.activeCredentials(projectId);
     const sa = this.requireServiceAccount(c, projectId, saId);
     let changed = false;
+    let roleChanged = false;
     if (changes.name !== undefined && changes.name !== sa.name) {
       sa.name = changes.name;
       changed = true;
@@ -762,8 +866,17 @@ export abstract class CredentialState extends ProjectState {
     if (changes.role !== undefined && changes.role !== sa.role) {
       sa.role = changes.role;
       changed = true;
+      roleChanged = true;
     }
     if (changed) this.markChanged();
+    // `changes_requested` knows only `role`: a rename alone records nothing.
+    if (roleChanged) {
+      this.audit.emit(
+        "service_account.updated",
+        { id: sa.id, changes_requested: { role: sa.role } },
+        projectId,
+      );
+    }
     return this.serviceAccountWire(sa);
   }
 
@@ -786,6 +899,8 @@ export abstract class CredentialState extends ProjectState {
       return !owned;
     });
     this.markChanged();
+    // Its keys go with it, without events of their own (inference: a cascade).
+    this.audit.emit("service_account.deleted", { id: sa.id }, projectId);
   }
 
   // ------------------------------------------------------------ project API keys
@@ -821,6 +936,18 @@ export abstract class CredentialState extends ProjectState {
     insertById(c.keys, k);
     this.keyProject.set(k.id, projectId);
     this.markChanged();
+    // "Users need to authorize themselves to generate keys": the owner's own session, unless an
+    // enclosing asActor names someone else.
+    const owner = this.userRecordAt(index);
+    this.audit.asNaturalActor(
+      () => ({ wire: sessionActor(owner), viaAdminKey: false }),
+      () =>
+        this.audit.emit(
+          "api_key.created",
+          { id: k.id, data: { scopes: [...PROJECT_KEY_SCOPES] } },
+          projectId,
+        ),
+    );
     return { ...this.projectKeyWire(projectId, k), value };
   }
 
@@ -844,6 +971,7 @@ export abstract class CredentialState extends ProjectState {
     c.keys.splice(c.keys.indexOf(k), 1);
     this.keyProject.delete(keyId);
     this.markChanged();
+    this.audit.emit("api_key.deleted", { id: keyId }, projectId);
   }
 
   /** Marks a project key used at `at` (default: the credentials clock's now). */
@@ -900,6 +1028,8 @@ export abstract class CredentialState extends ProjectState {
     };
     insertById(this.adminKeys, k);
     this.markChanged();
+    // Inference: the docs do not say which type covers admin keys; `api_key.*`, without a project.
+    this.audit.emit("api_key.created", { id: k.id, data: { scopes: [...ADMIN_KEY_SCOPES] } });
     return { ...this.adminKeyWire(k), value };
   }
 
@@ -907,6 +1037,7 @@ export abstract class CredentialState extends ProjectState {
     const k = this.requireAdminKey(keyId);
     this.adminKeys.splice(this.adminKeys.indexOf(k), 1);
     this.markChanged();
+    this.audit.emit("api_key.deleted", { id: keyId });
   }
 
   useAdminApiKey(keyId: string, at?: number): AdminApiKeyWire {
@@ -955,6 +1086,8 @@ export abstract class CredentialState extends ProjectState {
       simulatorKey: true,
     };
     insertById(this.adminKeys, k);
+    this.simulatorKeyIdentity = { id: k.id, owner: k.owner.user };
+    // Part of the organization's setup, not a change: no audit event.
     this.markChanged();
     return this.adminKeyWire(k);
   }
@@ -995,6 +1128,7 @@ export abstract class CredentialState extends ProjectState {
     };
     insertById(this.invites, i);
     this.markChanged();
+    this.audit.emit("invite.sent", { id: i.id, data: { email, role } });
     return this.inviteWire(i);
   }
 
@@ -1005,17 +1139,30 @@ export abstract class CredentialState extends ProjectState {
    */
   acceptInvite(inviteId: string): InviteWire {
     const i = this.requirePendingInvite(inviteId);
-    const at = this.nextCredentialTime();
-    i.status = "accepted";
-    i.acceptedAt = at;
-    const user = this.liveUserByEmail(i.email) ?? this.addInvitedUser(i.email, i.role, at);
-    for (const p of i.projects) {
-      if (this.hasProject(p.id) && !this.isProjectArchived(p.id)) {
-        if (!this.isProjectMember(p.id, user.id)) this.addProjectUser(p.id, user.id, p.role);
-      }
-    }
-    this.markChanged();
-    return this.inviteWire(i);
+    return this.audit.oneChange(() => {
+      const at = this.nextCredentialTime();
+      i.status = "accepted";
+      i.acceptedAt = at;
+      const existing = this.liveUserByEmail(i.email);
+      const user = existing ?? this.audit.quiet(() => this.addInvitedUser(i.email, i.role, at));
+      // The invitee acts: invite.accepted, their joining the organization, and each project.
+      this.audit.asNaturalActor(
+        () => ({ wire: sessionActor(user), viaAdminKey: false }),
+        () => {
+          this.audit.emit("invite.accepted", { id: i.id });
+          if (existing === undefined) {
+            this.audit.emit("user.added", { id: user.id, data: { role: i.role } });
+          }
+          for (const p of i.projects) {
+            if (this.hasProject(p.id) && !this.isProjectArchived(p.id)) {
+              if (!this.isProjectMember(p.id, user.id)) this.addProjectUser(p.id, user.id, p.role);
+            }
+          }
+        },
+      );
+      this.markChanged();
+      return this.inviteWire(i);
+    });
   }
 
   /** Expires a pending invite now; StateError "invalid" unless it is pending. */
@@ -1038,6 +1185,7 @@ export abstract class CredentialState extends ProjectState {
     }
     this.invites.splice(this.invites.indexOf(i), 1);
     this.markChanged();
+    this.audit.emit("invite.deleted", { id: inviteId });
   }
 
   // ------------------------------------------------------------ usage

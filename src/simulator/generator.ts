@@ -58,6 +58,12 @@ export interface GenerateOptions {
    * Default: the organization's logical clock (deterministic); startSimulator passes the wall clock.
    */
   credentialsNow?: number;
+  /**
+   * Historical audit-log events to seed (OrgState.seedAuditHistory): plausible mixed events over
+   * the 180 days before the credentials clock's "now", from a stream of their own (nothing else
+   * generated changes). Default 0.
+   */
+  auditEvents?: number;
 }
 
 const DAY = 86_400;
@@ -714,5 +720,18 @@ export function generateOrganization(options: GenerateOptions): OrgState {
     },
   );
 
-  return new OrgState({ seed, users, groups, roles, directRoles, clock, projects, credentials });
+  const state = new OrgState({
+    seed,
+    users,
+    groups,
+    roles,
+    directRoles,
+    clock,
+    projects,
+    credentials,
+  });
+  if (options.auditEvents !== undefined && options.auditEvents > 0) {
+    state.seedAuditHistory(options.auditEvents);
+  }
+  return state;
 }

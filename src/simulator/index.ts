@@ -2,12 +2,13 @@
  * A stateful, faithful fake of the OpenAI Admin API (groups, group users, group
  * roles, roles, users, user roles, projects, project users, project groups,
  * project roles and project role assignments, project service accounts and API
- * keys, admin API keys, invites) served over real HTTP on loopback.
+ * keys, admin API keys, invites, the organization audit log) served over real HTTP on loopback.
  *
  *   const sim = await startSimulator({ seed: 7, groups: 120, users: 1500 });
  *   // point a client at sim.baseUrl with sim.adminKey; compare with sim.state
  *   await sim.stop();
  */
+import type { AuditLogMode } from "./audit-events.js";
 import type { FaultConfig } from "./faults.js";
 import { type GenerateOptions, generateOrganization as generate } from "./generator.js";
 import { alphanumeric, Prng } from "./prng.js";
@@ -15,6 +16,27 @@ import type { QuirkConfig } from "./quirks.js";
 import { SimulatorServer, type SimulatorStats } from "./server.js";
 import type { OrgState } from "./state.js";
 
+export type {
+  AuditActor,
+  AuditLogActorApiKeyWire,
+  AuditLogActorSessionWire,
+  AuditLogActorUserWire,
+  AuditLogActorWire,
+  AuditLogDetail,
+  AuditLogEventType,
+  AuditLogMode,
+  AuditLogProjectWire,
+  AuditLogWire,
+} from "./audit-events.js";
+export {
+  AUDIT_LOG_EVENT_TYPES,
+  AUDIT_LOG_MODES,
+  documentationIp,
+  isAuditLogEventType,
+  isTenantScoped,
+} from "./audit-events.js";
+export { ADMIN_KEY_SCOPES, PROJECT_KEY_SCOPES } from "./audit-history.js";
+export type { AuditLogQuery, HistoryOptions } from "./audit-log.js";
 export type {
   AdminApiKeyCreatedWire,
   AdminApiKeyOwnerWire,
@@ -64,6 +86,10 @@ export {
 } from "./projects-state.js";
 export type { QuirkConfig } from "./quirks.js";
 export { DEFAULT_QUIRKS } from "./quirks.js";
+export {
+  AUDIT_LOGGING_DISABLED_MESSAGE,
+  AUDIT_LOGS_FORBIDDEN_MESSAGE,
+} from "./routes/audit-logs.js";
 export type { SimulatorStats } from "./server.js";
 export type {
   AssignedRoleWire,
@@ -80,6 +106,7 @@ export type {
   OrgUserWire,
   Page,
   PageRequest,
+  RecordAuditEventInput,
   RoleWire,
   SortOrder,
   UpdateRoleOptions,
@@ -127,6 +154,17 @@ export interface SimulatorOptions {
   rateLimitRps?: number;
   faults?: FaultConfig;
   quirks?: Partial<QuirkConfig>;
+  /**
+   * The organization's audit logging: "enabled" (default); "disabled" (turned off: nothing is
+   * recorded and the audit-log route answers 400 `audit_logging_disabled`); "forbidden" (recorded,
+   * but the admin key lacks `api.audit_logs.read`: 403). Switchable later (setAuditLogMode).
+   */
+  auditLog?: AuditLogMode;
+  /**
+   * Historical audit events to seed (mixed types over the 180 days before the credentials
+   * clock's "now"); scales to millions. Default 0.
+   */
+  auditEvents?: number;
 }
 
 export interface RunningSimulator {
@@ -138,6 +176,8 @@ export interface RunningSimulator {
   setFaults(faults: FaultConfig | undefined): void;
   /** Overlays the given switches on the current ones. */
   setQuirks(quirks: Partial<QuirkConfig>): void;
+  /** Switches audit logging at runtime (see SimulatorOptions.auditLog); same as the state's. */
+  setAuditLogMode(mode: AuditLogMode): void;
   stats(): SimulatorStats;
   resetStats(): void;
   /** Closes the server and every keep-alive socket promptly. */
@@ -165,6 +205,7 @@ const GENERATOR_KEYS = [
   "apiKeysAverage",
   "adminKeys",
   "invites",
+  "auditEvents",
 ] as const;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -180,6 +221,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     if (value !== undefined) generation[key] = value;
   }
   const state = options.state ?? generateOrganization(generation);
+  if (
+    options.state !== undefined &&
+    options.auditEvents !== undefined &&
+    options.auditEvents > 0 &&
+    state.auditEventCount() === 0
+  ) {
+    state.seedAuditHistory(options.auditEvents);
+  }
+  if (options.auditLog !== undefined) state.setAuditLogMode(options.auditLog);
+  // On the wall clock (no fixed credentialsNow), audit events are never dated before real time.
+  if (options.state === undefined && options.credentialsNow === undefined) {
+    state.setAuditClock(() => Date.now() / 1000);
+  }
   const adminKey = options.adminKey ?? defaultAdminKey(seed);
   // The key clients send is one of the organization's admin keys, like any real one.
   state.registerSimulatorAdminKey(adminKey);
@@ -201,6 +255,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     state,
     setFaults: (faults) => server.setFaults(faults),
     setQuirks: (quirks) => server.setQuirks(quirks),
+    setAuditLogMode: (mode) => state.setAuditLogMode(mode),
     stats: () => server.getStats(),
     resetStats: () => server.resetStats(),
     stop: () => server.stop(),

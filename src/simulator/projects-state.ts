@@ -28,7 +28,15 @@
  * - Detaching a group removes its project role assignments; removing a member removes their
  *   direct ones; deleting a custom role removes its assignments (a group may stay attached with
  *   no role).
+ *
+ * Audit events (audit-log.ts; the docs have no event type for attaching a group, §12.4):
+ * attaching a group records `role.assignment.created` (group principal, `api.project`
+ * resource), detaching one `role.assignment.deleted` per project role it held (one for the bare
+ * attachment when it held none). Cascades (removing a member's roles with them, a deleted role's
+ * assignments) record nothing of their own.
  */
+import { assignmentKey, type ResolvedActor, roleUpdatedDetail } from "./audit-events.js";
+import { AuditRecorder } from "./audit-log.js";
 import { Prng, ulidLike } from "./prng.js";
 import {
   ALL,
@@ -357,12 +365,29 @@ export abstract class ProjectState {
   private readonly projectById = new Map<string, ProjectRecord>();
   private projectClock: number;
   private readonly projectRng: Prng;
+  /**
+   * The organization audit log and what records into it (audit-log.ts): every mutation of the
+   * three state layers records the event the real API would record, here.
+   */
+  protected readonly audit: AuditRecorder;
 
   constructor(projects: ProjectRecord[], seed: number, clock: number) {
     this.projectList = projects;
     for (const p of projects) this.projectById.set(p.id, p);
     this.projectClock = clock;
     this.projectRng = new Prng(seed, "project-mutations");
+    this.audit = new AuditRecorder(seed, {
+      consoleActor: () => this.auditConsoleActor(),
+      project: (projectId) => {
+        const p = this.projectById.get(projectId);
+        return p === undefined ? undefined : { id: p.id, name: p.name };
+      },
+      defaultProject: () => {
+        const p = this.projectList.find((x) => x.isDefault);
+        return p === undefined ? undefined : { id: p.id, name: p.name };
+      },
+      floor: () => this.auditFloor(),
+    });
   }
 
   // ------------------------------------------------------------ what the organization provides
@@ -375,6 +400,10 @@ export abstract class ProjectState {
   protected abstract orgClock(): number;
   /** Counts a change (the organization's `version`). */
   protected abstract markChanged(): void;
+  /** Who a change nobody names is recorded as (the console actor: a seeded Owner's session). */
+  protected abstract auditConsoleActor(): ResolvedActor;
+  /** The earliest time a change can be recorded at (the credentials clock). */
+  protected abstract auditFloor(): number;
 
   // ------------------------------------------------------------ wire builders
 
@@ -829,6 +858,7 @@ export abstract class ProjectState {
     this.projectList.push(p);
     this.projectById.set(id, p);
     this.markChanged();
+    this.audit.emit("project.created", { id, data: { name: p.name, title: p.name } });
     return this.projectWire(p);
   }
 
@@ -838,15 +868,20 @@ export abstract class ProjectState {
       throw new StateError("invalid", "The Default project cannot be modified or archived.");
     }
     let changed = false;
+    let renamed = false;
     if (changes.name !== undefined && changes.name !== null && changes.name !== p.name) {
       p.name = changes.name;
       changed = true;
+      renamed = true;
     }
     if (changes.externalKeyId !== undefined && changes.externalKeyId !== p.externalKeyId) {
       p.externalKeyId = changes.externalKeyId;
       changed = true;
     }
     if (changed) this.markChanged();
+    // `changes_requested` knows only `title`: an external-key change alone records nothing.
+    if (renamed)
+      this.audit.emit("project.updated", { id: p.id, changes_requested: { title: p.name } });
     return this.projectWire(p);
   }
 
@@ -861,6 +896,7 @@ export abstract class ProjectState {
     }
     p.archivedAt = this.nextProjectTime();
     this.markChanged();
+    this.audit.emit("project.archived", { id: p.id });
     return this.projectWire(p);
   }
 
@@ -872,6 +908,7 @@ export abstract class ProjectState {
     if (pos >= 0) return false;
     p.members.splice(-pos - 1, 0, { index, role, addedAt: this.nextProjectTime() });
     this.markChanged();
+    this.audit.emit("user.added", { id: userId, data: { role } }, p.id);
     return true;
   }
 
@@ -881,6 +918,7 @@ export abstract class ProjectState {
     if (m.role === role) return false;
     m.role = role;
     this.markChanged();
+    this.audit.emit("user.updated", { id: userId, changes_requested: { role } }, p.id);
     return true;
   }
 
@@ -899,6 +937,7 @@ export abstract class ProjectState {
     p.members.splice(pos, 1);
     p.userRoles.delete(index);
     this.markChanged();
+    this.audit.emit("user.deleted", { id: userId }, p.id);
     return true;
   }
 
@@ -916,8 +955,33 @@ export abstract class ProjectState {
     const ids = p.groupRoles.get(groupId) ?? [];
     const assigned = insertSorted(ids, roleId);
     p.groupRoles.set(groupId, ids);
-    if (attached || assigned) this.markChanged();
+    if (attached || assigned) {
+      this.markChanged();
+      // No event type attaches a group: the grant surfaces as a role assignment (inference, §12.4).
+      this.emitProjectAssignment(true, p, "group", groupId, roleId);
+    }
     return attached;
+  }
+
+  /** `role.assignment.created|deleted` of a project role of a group or a member. */
+  private emitProjectAssignment(
+    created: boolean,
+    p: ProjectRecord,
+    principalType: "user" | "group",
+    principalId: string,
+    roleId: string,
+  ): void {
+    this.audit.emitAssignment(
+      created,
+      assignmentKey(p.id, principalType, principalId, roleId),
+      {
+        principal_id: principalId,
+        principal_type: principalType,
+        resource_id: p.id,
+        resource_type: "api.project",
+      },
+      p.id,
+    );
   }
 
   /** Detaches a group and drops its project role assignments; false when not attached. */
@@ -925,9 +989,16 @@ export abstract class ProjectState {
     const p = this.requireActiveProject(projectId);
     const pos = this.groupPosition(p, groupId);
     if (pos < 0) return false;
+    const held = p.groupRoles.get(groupId) ?? [];
     p.groups.splice(pos, 1);
     p.groupRoles.delete(groupId);
     this.markChanged();
+    // One role.assignment.deleted per role it held; one for the bare attachment when it held none.
+    this.audit.oneChange(() => {
+      for (const roleId of held.length > 0 ? held : [""]) {
+        this.emitProjectAssignment(false, p, "group", groupId, roleId);
+      }
+    });
     return true;
   }
 
@@ -964,6 +1035,17 @@ export abstract class ProjectState {
       r,
     );
     this.markChanged();
+    this.audit.emit(
+      "role.created",
+      {
+        id: r.id,
+        role_name: r.name,
+        permissions: [...r.permissions],
+        resource_type: "api.project",
+        resource_id: p.id,
+      },
+      p.id,
+    );
     return roleWireOf(r);
   }
 
@@ -977,6 +1059,7 @@ export abstract class ProjectState {
     if (r.predefined) {
       throw new StateError("invalid", `Role '${roleId}' is predefined and cannot be modified.`);
     }
+    const before = { name: r.name, permissions: [...r.permissions], description: r.description };
     if (changes.name !== undefined && changes.name !== null) {
       this.requireFreeRoleName(p, changes.name, roleId);
       r.name = changes.name;
@@ -987,6 +1070,8 @@ export abstract class ProjectState {
     if (changes.description !== undefined) r.description = changes.description;
     r.updatedAt = this.nextProjectTime();
     this.markChanged();
+    const detail = roleUpdatedDetail(r.id, before, r);
+    if (detail !== undefined) this.audit.emit("role.updated", detail, p.id);
     return roleWireOf(r);
   }
 
@@ -1003,6 +1088,7 @@ export abstract class ProjectState {
     }
     p.roles.splice(p.roles.indexOf(r), 1);
     this.markChanged();
+    this.audit.emit("role.deleted", { id: roleId }, p.id);
   }
 
   assignProjectGroupRole(projectId: string, groupId: string, roleId: string): boolean {
@@ -1013,6 +1099,7 @@ export abstract class ProjectState {
     if (!insertSorted(ids, roleId)) return false;
     p.groupRoles.set(groupId, ids);
     this.markChanged();
+    this.emitProjectAssignment(true, p, "group", groupId, roleId);
     return true;
   }
 
@@ -1022,6 +1109,7 @@ export abstract class ProjectState {
     const ids = p.groupRoles.get(groupId);
     if (ids === undefined || !removeSorted(ids, roleId)) return false;
     this.markChanged();
+    this.emitProjectAssignment(false, p, "group", groupId, roleId);
     return true;
   }
 
@@ -1033,6 +1121,7 @@ export abstract class ProjectState {
     if (!insertSorted(ids, roleId)) return false;
     p.userRoles.set(m.index, ids);
     this.markChanged();
+    this.emitProjectAssignment(true, p, "user", userId, roleId);
     return true;
   }
 
@@ -1047,6 +1136,7 @@ export abstract class ProjectState {
     if (ids !== undefined && removeSorted(ids, roleId)) {
       if (ids.length === 0) p.userRoles.delete(m.index);
       this.markChanged();
+      this.emitProjectAssignment(false, p, "user", userId, roleId);
       return true;
     }
     if (roleId === this.membershipRoleId(p, m.role)) {

@@ -40,6 +40,17 @@ export interface QuirkConfig {
    * "active" (inference: keys whose owner lost access are hidden); "any" hides nothing.
    */
   apiKeysDefaultOwnerAccess: OwnerProjectAccessFilter;
+  /**
+   * Audit-log session actors carry `user_agent`, `ja3`, `ja4` and `ip_address_details`, like the
+   * spec's examples (the schema declares only `user` and `ip_address`; §12.5). Default false.
+   */
+  auditLogSessionDetails: boolean;
+  /**
+   * Every audit-log event carries a top-level `source` (`cloud_console` for sessions, `adminapi`
+   * for API keys, `scim`), the enum the spec had for two days in August 2026 (§12.2). Default
+   * false: only SCIM's events carry it.
+   */
+  auditLogSource: boolean;
 }
 
 export const DEFAULT_QUIRKS: Readonly<QuirkConfig> = Object.freeze({
@@ -57,6 +68,8 @@ export const DEFAULT_QUIRKS: Readonly<QuirkConfig> = Object.freeze({
   roleAssignmentDefaultOrder: "asc",
   notFoundStatus: 404,
   apiKeysDefaultOwnerAccess: "active",
+  auditLogSessionDetails: false,
+  auditLogSource: false,
 });
 
 /** Defaults overlaid with `overrides`; undefined entries keep the default. */

@@ -1,8 +1,9 @@
 /**
  * The HTTP face of the simulator: a node:http server speaking the OpenAI Admin
  * API wire format (../shared/docs/openai-admin-api.md §2-8, checklist §11, and
- * ../shared/docs/openai-admin-api-projects.md §1-11) over an OrgState, with seeded
- * fault injection and switchable quirks.
+ * ../shared/docs/openai-admin-api-projects.md §1-12) over an OrgState, with seeded
+ * fault injection and switchable quirks. Writes are recorded in the organization
+ * audit log as the simulator's own admin key (audit-log.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -18,6 +19,7 @@ import {
 } from "./faults.js";
 import { hashString } from "./prng.js";
 import { type QuirkConfig, resolveQuirks } from "./quirks.js";
+import { registerAuditLogRoutes } from "./routes/audit-logs.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerGroupRoutes } from "./routes/groups.js";
 import {
@@ -678,7 +680,10 @@ export class SimulatorServer {
       body = parsed as JsonObject;
     }
     try {
-      return match.route.handler({ params: match.params, query, body });
+      const run = () => match.route.handler({ params: match.params, query, body });
+      // A write through the API is recorded in the audit log as the simulator's admin key.
+      const actor = method === "GET" ? undefined : this.state.simulatorKeyActor();
+      return actor === undefined ? run() : this.state.asActor(actor, run);
     } catch (error) {
       if (error instanceof StateError) {
         if (error.kind === "not_found") {
@@ -972,6 +977,7 @@ export class SimulatorServer {
     registerProjectGroupRoutes(kit);
     registerProjectRoleRoutes(kit);
     registerCredentialRoutes(kit);
+    registerAuditLogRoutes(kit);
     return routes;
   }
 }

@@ -12,8 +12,27 @@
  * undocumented; ids are time-ordered, so id order is creation order).
  */
 import { createHash } from "node:crypto";
+import {
+  AUDIT_LOG_MODES,
+  type AuditActor,
+  type AuditLogActorWire,
+  type AuditLogDetail,
+  type AuditLogEventType,
+  type AuditLogMode,
+  type AuditLogProjectWire,
+  type AuditLogWire,
+  assignmentKey,
+  isAuditLogEventType,
+  type ResolvedActor,
+  roleUpdatedDetail,
+  serviceAccountKeyActor,
+  sessionActor,
+  userKeyActor,
+} from "./audit-events.js";
+import type { HistorySources } from "./audit-history.js";
+import type { AuditLogQuery, HistoryOptions } from "./audit-log.js";
 import { CredentialState, type CredentialsInit, type InviteRole } from "./credentials-state.js";
-import { Prng, ulidLike } from "./prng.js";
+import { alphanumeric, Prng, ulidLike } from "./prng.js";
 import type { ProjectCounts, ProjectRecord } from "./projects-state.js";
 import {
   ALL,
@@ -127,6 +146,27 @@ export interface CreateUserOptions {
   addedAt?: number;
 }
 
+/** A test's explicit audit event (see OrgState.recordAuditEvent). */
+export interface RecordAuditEventInput {
+  type: AuditLogEventType;
+  /** Unix seconds. Default: now (the audit clock). A past time makes a late event. */
+  effective_at?: number;
+  /**
+   * Who: an AuditActor (resolved against the organization), a wire actor as is, or null (no
+   * actor). Default: the current actor (an enclosing asActor, else the console actor).
+   */
+  actor?: AuditActor | AuditLogActorWire | null;
+  /**
+   * The project: an id (named as it is now), a wire `{id, name}`, or null for none. Default: as
+   * recorded changes do (none, or the Default project for an admin key's actions).
+   */
+  project?: string | AuditLogProjectWire | null;
+  /** The detail object, under the key named by `type`. Default `{}`. */
+  detail?: AuditLogDetail;
+  /** A top-level `source` (e.g. "scim"); default: the actor's (SCIM: "scim"), else none. */
+  source?: string;
+}
+
 export interface OrgStateInit {
   seed: number;
   users: UserRecord[];
@@ -177,9 +217,21 @@ export interface OrgStateInit {
  *
  * New ids and timestamps come from a seeded logical clock, so a given sequence
  * of mutations always produces the same ids.
+ *
+ * The audit log (audit-log.ts): every mutation of the organization, its projects and its
+ * credentials records the event the real API would record (a change that changes nothing records
+ * nothing; group membership, key use and invite expiry never record). Changes made through this
+ * class are "the console": recorded as a session of `asActor`'s actor, else of the first Owner.
+ * - `asActor(actor, fn)`, `auditActor(actor?)`, `organizationId`
+ * - `setUserRole(userId, "owner" | "reader")`: the legacy role (`user.updated`)
+ * - `auditLogMode`, `setAuditLogMode(mode)`, `auditNow`, `setAuditClock(now?)`
+ * - `recordAuditEvent(input)`, `seedAuditHistory(count, options?)`
+ * - `listAuditEvents()`, `auditEventCount()`, `getAuditEvent(id)`, `pageAuditEvents(query)`
  */
 export class OrgState extends CredentialState {
   readonly seed: number;
+  /** `org-…`, from a stream of its own; the resource of organization-level role events. */
+  readonly organizationId: string;
   /** Incremented by every mutation that changes something. */
   version = 0;
 
@@ -206,6 +258,7 @@ export class OrgState extends CredentialState {
     this.directRoles = init.directRoles;
     this.clock = init.clock;
     this.rng = new Prng(init.seed, "state-mutations");
+    this.organizationId = `org-${alphanumeric(new Prng(init.seed, "organization-id"), 24)}`;
     this.users.forEach((u, i) => {
       if (!u.removed) {
         this.userIndexById.set(u.id, i);
@@ -340,6 +393,34 @@ export class OrgState extends CredentialState {
     return index === undefined ? undefined : this.userAt(index);
   }
 
+  protected override auditConsoleActor(): ResolvedActor {
+    const owner = this.ownerUserRecords()[0];
+    return { wire: owner === undefined ? null : sessionActor(owner), viaAdminKey: false };
+  }
+
+  /** An actor as recorded (StateError "not_found" for an unknown user or key). */
+  private resolveActor(actor: AuditActor): ResolvedActor {
+    switch (actor.kind) {
+      case "scim":
+        return { wire: null, source: "scim", viaAdminKey: false };
+      case "session": {
+        const u = this.userAt(this.requireUserIndex(actor.userId));
+        return { wire: sessionActor(u, actor.ipAddress), viaAdminKey: false };
+      }
+      case "api_key": {
+        const identity = this.apiKeyIdentity(actor.keyId);
+        if (identity === undefined) {
+          throw new StateError("not_found", `API key with id '${actor.keyId}' not found.`);
+        }
+        const wire =
+          identity.owner.kind === "user"
+            ? userKeyActor(actor.keyId, identity.owner.user)
+            : serviceAccountKeyActor(actor.keyId, identity.owner.id);
+        return { wire, viaAdminKey: identity.admin };
+      }
+    }
+  }
+
   protected override addInvitedUser(email: string, role: InviteRole, at: number): UserRecord {
     const local = email.split("@")[0] ?? email;
     const name = local
@@ -347,9 +428,12 @@ export class OrgState extends CredentialState {
       .filter((part) => part !== "")
       .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
       .join(" ");
-    const created = this.createUser({ name: name === "" ? email : name, email, addedAt: at });
-    if (role === "owner" && this.ownerId !== "") this.assignUserRole(created.id, this.ownerId);
-    return this.userAt(this.requireUserIndex(created.id));
+    // acceptInvite records the joining (user.added with the invite's role) itself.
+    return this.audit.quiet(() => {
+      const created = this.createUser({ name: name === "" ? email : name, email, addedAt: at });
+      if (role === "owner" && this.ownerId !== "") this.assignUserRole(created.id, this.ownerId);
+      return this.userAt(this.requireUserIndex(created.id));
+    });
   }
 
   /** Id of the predefined Owner role (holding it directly makes a user's `role` "owner"). */
@@ -684,6 +768,7 @@ export class OrgState extends CredentialState {
     this.groups.push(g); // ids are time-ordered and the clock only advances: order is kept
     this.groupById.set(id, g);
     this.changed();
+    this.audit.emit("group.created", { id, data: { group_name: name } });
     return this.groupWire(g);
   }
 
@@ -692,6 +777,7 @@ export class OrgState extends CredentialState {
     if (g.name !== name) {
       g.name = name;
       this.changed();
+      this.audit.emit("group.updated", { id: g.id, changes_requested: { group_name: name } });
     }
     return this.groupWire(g);
   }
@@ -704,6 +790,27 @@ export class OrgState extends CredentialState {
     this.membershipCount -= g.members.length;
     this.detachGroupFromProjects(groupId);
     this.changed();
+    // Its roles and project attachments go with it, without events of their own (inference).
+    this.audit.emit("group.deleted", { id: groupId });
+  }
+
+  /** `role.assignment.created|deleted` of an organization role of a group or a user. */
+  private emitOrgAssignment(
+    created: boolean,
+    principalType: "user" | "group",
+    principalId: string,
+    roleId: string,
+  ): void {
+    this.audit.emitAssignment(
+      created,
+      assignmentKey(this.organizationId, principalType, principalId, roleId),
+      {
+        principal_id: principalId,
+        principal_type: principalType,
+        resource_id: this.organizationId,
+        resource_type: "api.organization",
+      },
+    );
   }
 
   addMember(groupId: string, userId: string): boolean {
@@ -735,6 +842,7 @@ export class OrgState extends CredentialState {
     if (pos >= 0) return false;
     g.roleIds.splice(-pos - 1, 0, roleId);
     this.changed();
+    this.emitOrgAssignment(true, "group", groupId, roleId);
     return true;
   }
 
@@ -744,6 +852,7 @@ export class OrgState extends CredentialState {
     if (pos < 0) return false;
     g.roleIds.splice(pos, 1);
     this.changed();
+    this.emitOrgAssignment(false, "group", groupId, roleId);
     return true;
   }
 
@@ -756,6 +865,7 @@ export class OrgState extends CredentialState {
     list.splice(-pos - 1, 0, roleId);
     this.directRoles.set(index, list);
     this.changed();
+    this.emitOrgAssignment(true, "user", userId, roleId);
     return true;
   }
 
@@ -768,7 +878,23 @@ export class OrgState extends CredentialState {
     list.splice(pos, 1);
     if (list.length === 0) this.directRoles.delete(index);
     this.changed();
+    this.emitOrgAssignment(false, "user", userId, roleId);
     return true;
+  }
+
+  /**
+   * The legacy organization role (`POST /organization/users/{id}`): Owner held directly or not.
+   * Records `user.updated` (not the role assignment behind it); false when it already was.
+   */
+  setUserRole(userId: string, role: "owner" | "reader"): boolean {
+    this.requireUserIndex(userId);
+    const changed = this.audit.quiet(() =>
+      role === "owner"
+        ? this.assignUserRole(userId, this.ownerId)
+        : this.unassignUserRole(userId, this.ownerId),
+    );
+    if (changed) this.audit.emit("user.updated", { id: userId, changes_requested: { role } });
+    return changed;
   }
 
   createUser(options: CreateUserOptions = {}): OrgUserWire {
@@ -790,6 +916,7 @@ export class OrgState extends CredentialState {
     this.userIndexById.set(id, index);
     this.liveUsers++;
     this.changed();
+    this.audit.emit("user.added", { id, data: { role: "reader" } });
     return this.orgUserWire(index, u);
   }
 
@@ -809,6 +936,8 @@ export class OrgState extends CredentialState {
     this.userIndexById.delete(userId);
     this.liveUsers--;
     this.changed();
+    // Their memberships, roles and project seats go with them, without events of their own.
+    this.audit.emit("user.deleted", { id: userId });
   }
 
   createRole(options: CreateRoleOptions): RoleWire {
@@ -829,6 +958,13 @@ export class OrgState extends CredentialState {
     this.roles.push(r);
     this.roleById.set(id, r);
     this.changed();
+    this.audit.emit("role.created", {
+      id,
+      role_name: r.name,
+      permissions: [...r.permissions],
+      resource_type: "api.organization",
+      resource_id: this.organizationId,
+    });
     return roleWireOf(r);
   }
 
@@ -837,6 +973,7 @@ export class OrgState extends CredentialState {
     if (r.predefined) {
       throw new StateError("invalid", `Role '${roleId}' is predefined and cannot be modified.`);
     }
+    const before = { name: r.name, permissions: [...r.permissions], description: r.description };
     if (changes.name !== undefined && changes.name !== null) r.name = changes.name;
     if (changes.permissions !== undefined && changes.permissions !== null) {
       r.permissions = [...changes.permissions];
@@ -845,6 +982,8 @@ export class OrgState extends CredentialState {
     this.clock += this.rng.range(1, 90);
     r.updatedAt = this.clock;
     this.changed();
+    const detail = roleUpdatedDetail(r.id, before, r);
+    if (detail !== undefined) this.audit.emit("role.updated", detail);
     return roleWireOf(r);
   }
 
@@ -866,5 +1005,159 @@ export class OrgState extends CredentialState {
     this.roles.splice(this.roles.indexOf(r), 1);
     this.roleById.delete(roleId);
     this.changed();
+    this.audit.emit("role.deleted", { id: roleId });
+  }
+
+  // ------------------------------------------------------------ audit log
+
+  /**
+   * Runs `fn` as `actor`: every change it makes is recorded as theirs (a console session, an
+   * API key, or the SCIM integration). Blocks nest; the innermost wins. StateError "not_found"
+   * for an unknown user or key.
+   */
+  asActor<T>(actor: AuditActor, fn: () => T): T {
+    return this.audit.asActor(this.resolveActor(actor), fn);
+  }
+
+  /**
+   * The wire actor `actor` is recorded as (null for SCIM); without one, the actor the next
+   * change is recorded as.
+   */
+  auditActor(actor?: AuditActor): AuditLogActorWire | null {
+    const resolved = actor === undefined ? this.audit.current() : this.resolveActor(actor);
+    return resolved.wire === null ? null : structuredClone(resolved.wire);
+  }
+
+  /** What HTTP writes act as: the simulator's own admin key (undefined before it is registered). */
+  simulatorKeyActor(): AuditActor | undefined {
+    const keyId = this.simulatorKeyTrackingId();
+    return keyId === undefined ? undefined : { kind: "api_key", keyId };
+  }
+
+  get auditLogMode(): AuditLogMode {
+    return this.audit.mode;
+  }
+
+  /**
+   * "enabled" (default); "disabled": logging off, nothing is recorded and the route answers 400;
+   * "forbidden": recorded, but the route answers 403.
+   */
+  setAuditLogMode(mode: AuditLogMode): void {
+    if (!AUDIT_LOG_MODES.includes(mode)) {
+      throw new StateError("invalid", `Unknown audit log mode '${String(mode)}'.`);
+    }
+    this.audit.mode = mode;
+  }
+
+  /** The audit clock: the time of the latest recorded change (or the earliest possible next). */
+  get auditNow(): number {
+    return this.audit.now;
+  }
+
+  /**
+   * A clock (unix seconds) the audit log never records a change behind, e.g. the wall clock, so
+   * that a change made after a crawl is never dated before it. startSimulator sets the wall clock
+   * when it anchors the credentials clock on it (no `credentialsNow`); undefined: logical only
+   * (deterministic: the credentials clock plus 0-2 seconds per change).
+   */
+  setAuditClock(now: (() => number) | undefined): void {
+    this.audit.clockSource = now;
+  }
+
+  /**
+   * Appends an event as given and returns it. With an `effective_at` in the past it is a late
+   * event: it appears at its sorted place (first among the events of its second). Recorded in
+   * every mode (a test's hook, not a change).
+   */
+  recordAuditEvent(input: RecordAuditEventInput): AuditLogWire {
+    if (!isAuditLogEventType(input.type)) {
+      throw new StateError("invalid", `Unknown audit log event type '${String(input.type)}'.`);
+    }
+    if (input.effective_at !== undefined && !Number.isSafeInteger(input.effective_at)) {
+      throw new StateError("invalid", "effective_at must be an integer (unix seconds).");
+    }
+    let actor: ResolvedActor;
+    if (input.actor === undefined) actor = this.audit.current();
+    else if (input.actor === null) actor = { wire: null, viaAdminKey: false };
+    else if ("kind" in input.actor) actor = this.resolveActor(input.actor);
+    else actor = { wire: structuredClone(input.actor), viaAdminKey: false };
+    if (input.source !== undefined) actor = { ...actor, source: input.source };
+    let project: AuditLogProjectWire | null | undefined;
+    if (typeof input.project === "string") {
+      const p = this.getProject(input.project);
+      if (p === undefined) {
+        throw new StateError("not_found", `Project with id '${input.project}' not found.`);
+      }
+      project = { id: p.id, name: p.name };
+    } else {
+      project = input.project;
+    }
+    return this.audit.record({
+      type: input.type,
+      ...(input.effective_at === undefined ? {} : { effectiveAt: input.effective_at }),
+      actor,
+      project,
+      detail: input.detail ?? {},
+    });
+  }
+
+  /**
+   * Seeds `count` plausible historical events over the `days` (default 180) before the audit
+   * clock's start, from the organization as it is now (audit-history.ts); an empty log only.
+   */
+  seedAuditHistory(count: number, options: HistoryOptions = {}): void {
+    const projects = this.listProjects({ includeArchived: true });
+    const projectIndex = new Map(projects.map((p, i) => [p.id, i]));
+    const people: Array<{ id: string; email: string | null }> = [];
+    for (const u of this.users) {
+      if (!u.removed && !u.isServiceAccount) people.push({ id: u.id, email: u.email });
+    }
+    const admins = this.ownerUserRecords().map((u) => ({ id: u.id, email: u.email }));
+    // A few more administrators: people holding an organization role directly.
+    for (const [index] of [...this.directRoles].sort((a, b) => a[0] - b[0])) {
+      const u = this.userAt(index);
+      if (admins.length >= 8) break;
+      if (!u.removed && !u.isServiceAccount && !admins.some((a) => a.id === u.id)) {
+        admins.push({ id: u.id, email: u.email });
+      }
+    }
+    const defaultId = this.defaultProjectId;
+    const defaultProject = defaultId === undefined ? undefined : this.getProject(defaultId);
+    const sources: HistorySources = {
+      organizationId: this.organizationId,
+      defaultProject:
+        defaultProject === undefined
+          ? undefined
+          : { id: defaultProject.id, name: defaultProject.name },
+      projects: projects.map((p) => ({ id: p.id, name: p.name })),
+      users: people,
+      admins,
+      groups: this.groups.map((g) => ({ id: g.id, name: g.name })),
+      adminKeys: this.historyAdminKeys(),
+      serviceAccountKeys: this.historyServiceAccountKeys().map((k) => ({
+        keyId: k.keyId,
+        serviceAccountId: k.serviceAccountId,
+        project: projectIndex.get(k.projectId) ?? 0,
+      })),
+    };
+    this.audit.log.seedHistory(count, sources, this.audit.now, options);
+  }
+
+  auditEventCount(): number {
+    return this.audit.log.count;
+  }
+
+  /** Every event, newest first (wire objects, as served with the default quirks). */
+  listAuditEvents(): AuditLogWire[] {
+    return this.audit.log.list();
+  }
+
+  getAuditEvent(id: string): AuditLogWire | undefined {
+    return this.audit.log.get(id);
+  }
+
+  /** One page of the log (the server's `GET /organization/audit_logs`). */
+  pageAuditEvents(query: AuditLogQuery): Page<AuditLogWire> {
+    return this.audit.log.page(query);
   }
 }

@@ -8,7 +8,8 @@
  *    order (timestamps as UTC text with microseconds, the event JSON embedded as JSON), and its
  *    `row_sha256` the SHA-256 of that line;
  *  - a sync's `events_sha256` is the SHA-256 of the row digests of the events it appended,
- *    concatenated in `seq` order (the empty string's digest when it appended none);
+ *    concatenated in `seq` order (the empty string's digest when it appended none); `seq`
+ *    follows the order the API listed the events in;
  *  - a sync's seal is the SHA-256 of
  *      "openai-access-audit audit-log v1\nprev " + previousSeal + "\n" + JSON.stringify(fields) + "\n"
  *    where fields are the sync's columns in AUDIT_SYNC_SEALED order (timestamps as ISO text) and
@@ -217,25 +218,41 @@ function stagedEvent(event: AuditLog): StagedEvent {
 const STAGE_RAW = "audit_stage_raw";
 const STAGE = "audit_stage";
 const EVENTS_PER_BLOCK = 64;
+/** Long events end a block early: big strings are costly to pin (as in staging.ts). */
+const MAX_BLOCK_CHARS = 8192;
 const BLOCKS_PER_APPEND = 256;
 
-/** Unpacks the staged blocks: one row per event, first arrival wins, already-held ids dropped. */
+/** Events unpacked and appended per step: a bounded working set under a small memory_limit. */
+const EVENTS_PER_STEP = 32_768;
+
+/**
+ * Unpacks the staged blocks of one step (`first_ord` in [$lo, $hi)): one row per event, in the
+ * order the API listed them, without the events already held (the overlap re-reads some). The
+ * paginator refuses an event listed twice within one listing.
+ */
 function unpackSql(): string {
   const cols = ["event_id", "type", "effective_s", ...EXTRACTED, "event"];
   const select = cols.map((c, i) => `p[${i + 1}] AS ${c}`).join(", ");
   return `CREATE OR REPLACE TEMP TABLE ${STAGE} AS
-SELECT * EXCLUDE (ord) FROM (
+SELECT s.* FROM (
   SELECT ord, ${select} FROM (
     SELECT first_ord + i AS ord, from_json(line, '["VARCHAR"]') AS p FROM (
       SELECT first_ord, unnest(lines) AS line, unnest(range(len(lines))) AS i
-      FROM (SELECT first_ord, string_split(block, chr(30)) AS lines FROM ${STAGE_RAW})
+      FROM (
+        SELECT first_ord, string_split(block, chr(30)) AS lines FROM ${STAGE_RAW}
+        WHERE first_ord >= $lo AND first_ord < $hi
+      )
     )
   )
-  QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ord) = 1
 ) AS s
-ANTI JOIN audit_events AS held USING (event_id)`;
+ANTI JOIN (
+  -- Only a window re-read for the overlap can hold them: the events held from its start on.
+  SELECT event_id FROM audit_events
+  WHERE sync_id < $sync_id AND effective_at >= to_timestamp($read_from)
+) AS held USING (event_id)`;
 }
 
+/** Appends the unpacked step: `seq` continues from $base_seq in listing order. */
 function insertSql(): string {
   const base = [
     "seq",
@@ -249,7 +266,7 @@ function insertSql(): string {
   return `INSERT INTO audit_events
 SELECT *, sha256(${AUDIT_EVENT_LINE_SQL}) AS row_sha256 FROM (
   SELECT ${base.join(", ")} FROM (
-    SELECT *, $base_seq + row_number() OVER (ORDER BY effective_s::BIGINT, event_id) AS seq,
+    SELECT *, $base_seq + row_number() OVER (ORDER BY ord) AS seq,
       $sync_id::INTEGER AS sync_id
     FROM ${STAGE}
   )
@@ -364,6 +381,7 @@ export class AuditSyncWriter {
   private lines: string[] = [];
   private blocks: { firstOrd: number; text: string }[] = [];
   private staged = 0;
+  private blockChars = 0;
   private read = 0;
   private open = true;
 
@@ -387,9 +405,13 @@ export class AuditSyncWriter {
   async add(events: readonly AuditLog[]): Promise<void> {
     if (!this.open) throw new StoreError("WRITER_CLOSED", "the audit-log sync has ended");
     for (const event of events) {
-      this.lines.push(JSON.stringify(stagedEvent(event)));
+      const line = JSON.stringify(stagedEvent(event));
+      this.lines.push(line);
+      this.blockChars += line.length;
       this.read += 1;
-      if (this.lines.length === EVENTS_PER_BLOCK) this.endBlock();
+      if (this.lines.length === EVENTS_PER_BLOCK || this.blockChars >= MAX_BLOCK_CHARS) {
+        this.endBlock();
+      }
     }
     if (this.blocks.length >= BLOCKS_PER_APPEND) await this.appendBlocks();
   }
@@ -399,6 +421,7 @@ export class AuditSyncWriter {
     this.blocks.push({ firstOrd: this.staged, text: this.lines.join("\u001e") });
     this.staged += this.lines.length;
     this.lines = [];
+    this.blockChars = 0;
   }
 
   private async appendBlocks(): Promise<void> {
@@ -429,7 +452,6 @@ export class AuditSyncWriter {
     this.endBlock();
     await this.appendBlocks();
     const c = this.connection;
-    await c.run(unpackSql());
     await c.run("BEGIN TRANSACTION");
     try {
       const head = await c.runAndReadAll(
@@ -438,7 +460,19 @@ export class AuditSyncWriter {
       );
       const [maxSeq, maxSync] = (head.getRowsJS()[0] ?? [0, 0]).map(Number) as [number, number];
       const syncId = maxSync + 1;
-      await c.run(insertSql(), { base_seq: maxSeq, sync_id: syncId });
+      let next = maxSeq;
+      for (let lo = 0; lo < this.staged; lo += EVENTS_PER_STEP) {
+        await c.run(unpackSql(), {
+          lo,
+          hi: lo + EVENTS_PER_STEP,
+          sync_id: syncId,
+          // A whole-log read (no lower bound) happens only when nothing is held yet.
+          read_from: options.readFrom ?? 0,
+        });
+        await c.run(insertSql(), { base_seq: next, sync_id: syncId });
+        const n = await c.runAndReadAll(`SELECT count(*)::BIGINT FROM ${STAGE}`);
+        next += Number(n.getRowsJS()[0]?.[0] ?? 0);
+      }
       const digest = await digestOf(
         c,
         "SELECT row_sha256 FROM audit_events WHERE sync_id = $1 ORDER BY seq",

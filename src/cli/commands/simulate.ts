@@ -1,5 +1,5 @@
-import type { Command } from "commander";
-import { startSimulator } from "../../simulator/index.js";
+import { type Command, InvalidArgumentError } from "commander";
+import { AUDIT_LOG_MODES, type AuditLogMode, startSimulator } from "../../simulator/index.js";
 import { intOption, numberOption } from "../options.js";
 import { writeOut } from "../output.js";
 
@@ -24,6 +24,14 @@ interface SimulateFlags {
   latencyMs: number;
   faultRate: number;
   rateLimit?: number;
+  auditEvents?: number;
+  auditLog?: AuditLogMode;
+}
+
+function auditLogModeOption(value: string): AuditLogMode {
+  const found = AUDIT_LOG_MODES.find((m) => m === value.trim().toLowerCase());
+  if (!found) throw new InvalidArgumentError(`expected one of ${AUDIT_LOG_MODES.join(", ")}`);
+  return found;
 }
 
 export function registerSimulate(program: Command): void {
@@ -89,6 +97,16 @@ export function registerSimulate(program: Command): void {
       "server-side rate limit in requests/s (429 beyond)",
       numberOption(0.1),
     )
+    .option(
+      "--audit-events <n>",
+      "historical audit-log events to seed over the past 180 days (default 0)",
+      intOption(0, 100_000_000),
+    )
+    .option(
+      "--audit-log <mode>",
+      "audit logging: enabled (default), disabled (400 audit_logging_disabled) or forbidden (403)",
+      auditLogModeOption,
+    )
     .action(async (flags: SimulateFlags) => {
       const rate = flags.faultRate;
       const sim = await startSimulator({
@@ -119,6 +137,8 @@ export function registerSimulate(program: Command): void {
         ...(flags.credentialsNow !== undefined ? { credentialsNow: flags.credentialsNow } : {}),
         ...(flags.adminKey ? { adminKey: flags.adminKey } : {}),
         ...(flags.rateLimit ? { rateLimitRps: flags.rateLimit } : {}),
+        ...(flags.auditEvents !== undefined ? { auditEvents: flags.auditEvents } : {}),
+        ...(flags.auditLog !== undefined ? { auditLog: flags.auditLog } : {}),
         ...(rate > 0
           ? {
               faults: {

@@ -91,6 +91,21 @@ export function registerSnapshots(program: Command): void {
             );
           }
           for (const issue of result.issues) writeOut(`issue: ${issue}\n`);
+          const audit = result.audit_log;
+          if (audit !== undefined) {
+            for (const sync of audit.syncs) {
+              if (sync.ok) continue;
+              writeOut(
+                `audit-log sync ${sync.sync_id}: MISMATCH ${sync.problems.join("; ")}${
+                  sync.changed_events.length > 0
+                    ? ` (events ${sync.changed_events.join(", ")})`
+                    : ""
+                }\n`,
+              );
+            }
+            for (const issue of audit.issues) writeOut(`issue: ${issue}\n`);
+            if (audit.ok) writeOut(`audit log: ${audit.syncs.length} sync(s) verified\n`);
+          }
           writeOut(
             result.ok
               ? `${result.snapshots.length} snapshot(s) verified\n`
@@ -99,10 +114,16 @@ export function registerSnapshots(program: Command): void {
         }
         if (!result.ok) {
           const bad = result.snapshots.filter((s) => !s.ok).map((s) => s.snapshot_id);
+          const badSyncs = (result.audit_log?.syncs ?? [])
+            .filter((s) => !s.ok)
+            .map((s) => s.sync_id);
+          const firstIssue = result.issues[0] ?? result.audit_log?.issues[0];
           throw new CliError(
             bad.length > 0
               ? `seal mismatch in snapshot(s) ${bad.join(", ")}: the stored history was altered`
-              : `stored history is inconsistent: ${result.issues[0] ?? "unknown problem"}`,
+              : badSyncs.length > 0
+                ? `audit-log chain mismatch in sync(s) ${badSyncs.join(", ")}: the stored audit log was altered`
+                : `stored history is inconsistent: ${firstIssue ?? "unknown problem"}`,
           );
         }
       } finally {

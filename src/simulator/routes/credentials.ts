@@ -204,8 +204,13 @@ export function registerCredentialRoutes(kit: RouteKit): void {
       ) {
         return invalidType("scopes", "an array of strings", scopes);
       }
-      // Scopes are accepted and not echoed (ServiceAccountApiKeyBody has no `scopes`).
-      return { status: 200, body: { ...s.createServiceAccountApiKey(projectId, saId, name) } };
+      // Scopes are accepted and not echoed (ServiceAccountApiKeyBody has no `scopes`); they
+      // show in the audit log's api_key.created.
+      const created =
+        Array.isArray(scopes) && scopes.length > 0
+          ? s.createServiceAccountApiKey(projectId, saId, name, scopes as string[])
+          : s.createServiceAccountApiKey(projectId, saId, name);
+      return { status: 200, body: { ...created } };
     },
     true,
   );

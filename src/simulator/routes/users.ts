@@ -46,8 +46,9 @@ export function registerUserRoutes(kit: RouteKit): void {
           return errorReply(400, `Role with id '${String(roleId)}' not found.`, "role_id");
         }
       }
-      if (role === "owner") s.assignUserRole(userId, s.ownerRoleId);
-      else if (role === "reader" || role === "member") s.unassignUserRole(userId, s.ownerRoleId);
+      // The legacy role records user.updated; a role_id is an RBAC assignment.
+      if (role === "owner") s.setUserRole(userId, "owner");
+      else if (role === "reader" || role === "member") s.setUserRole(userId, "reader");
       if (typeof roleId === "string") s.assignUserRole(userId, roleId);
       return { status: 200, body: { ...s.getUser(userId) } };
     },
