@@ -31,6 +31,13 @@ const HEADERS: Record<(typeof SHEET_NAMES)[number], string[]> = {
   Changes: [
     "kind",
     "label",
+    "actor",
+    "attribution",
+    "made_by",
+    "event_time",
+    "event_ids",
+    "reason",
+    "elevated",
     "group_id",
     "group_name",
     "user_id",
@@ -41,6 +48,7 @@ const HEADERS: Record<(typeof SHEET_NAMES)[number], string[]> = {
     "after",
     "detail",
   ],
+  "Changes by actor": ["made_by", "attribution", "changes", "elevated_changes"],
   Findings: [
     "severity",
     "rule",

@@ -242,3 +242,13 @@ ORDER BY i.created_at NULLS LAST, i.invite_id;
 
 -- name: project_names
 SELECT project_id AS id, name FROM snapshot_projects WHERE snapshot_id = $s;
+
+-- name: elevated_change_numbers
+-- The changes the analysis marks elevated (mark_elevated_changes, sql/analysis/anomalies.sql), by
+-- their place in the diff, after the model filled analysis_changes with the attributed diff.
+SELECT change_no FROM temp.analysis_changes WHERE elevated ORDER BY change_no;
+
+-- name: audit_log_head
+-- The newest audit-log sync and its seal: the head of the audit log's chain, which says which
+-- audit log the attributions were read from (a later sync can attribute more).
+SELECT sync_id, seal FROM audit_log_syncs ORDER BY sync_id DESC LIMIT 1;

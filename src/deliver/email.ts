@@ -49,6 +49,26 @@ export interface ChangeReportFinding {
   isNew: boolean;
 }
 
+export interface ChangeReportLine {
+  kind: string;
+  summary: string;
+  /** Who made it: `by …`, `by SCIM`, `not in the audit log` or `unattributed`. */
+  actor?: string | null;
+  /** Why, when it is not attributed to a person or key. */
+  reason?: string | null;
+  /** It grants elevated access. */
+  elevated?: boolean;
+}
+
+export interface ChangeReportAttribution {
+  /** Changes an event was expected for and none was found. */
+  unattributed: number;
+  /** Of those, the ones that grant elevated access: nobody can account for them. */
+  unattributedElevated: number;
+  /** The audit log's coverage of the interval of the changes, in words. */
+  coverage: string;
+}
+
 export interface ChangeReportEmail {
   /** A label for the organization, e.g. the base URL's host or a configured name. */
   organization: string;
@@ -61,7 +81,13 @@ export interface ChangeReportEmail {
   counts: { groups: number; users: number; memberships: number; elevatedGrants: number };
   changesByKind: { kind: string; count: number }[];
   /** Human-readable lines; all of them or a prefix (the total comes from `changesByKind`). */
-  changes: { kind: string; summary: string }[];
+  changes: ChangeReportLine[];
+  /**
+   * Who made the changes, when they were attributed (src/analysis/attribution.ts): how many
+   * nobody can account for, and the audit log's coverage of the interval. Absent or null: the
+   * email says nothing about attribution.
+   */
+  attribution?: ChangeReportAttribution | null;
   /** What the two snapshots did not both collect (their changes were not compared), or null. */
   coverageNote?: string | null;
   findings: ChangeReportFinding[];
@@ -231,7 +257,22 @@ function emailView(report: ChangeReportEmail, minSeverity: Severity, maxChanges:
       report.coverageNote === undefined || report.coverageNote === null
         ? null
         : oneLine(report.coverageNote),
-    changes: shown.map((c) => ({ kind: oneLine(c.kind), summary: oneLine(c.summary) })),
+    changes: shown.map((c) => ({
+      kind: oneLine(c.kind),
+      summary: oneLine(c.summary),
+      actor: c.actor === undefined || c.actor === null ? null : oneLine(c.actor),
+      reason: c.reason === undefined || c.reason === null ? null : oneLine(c.reason),
+      elevated: c.elevated === true,
+    })),
+    attribution:
+      report.attribution === undefined || report.attribution === null
+        ? null
+        : {
+            unattributed: `${plural(report.attribution.unattributed, "change is", "changes are")} unattributed, ${fmt(report.attribution.unattributedElevated)} of them elevated`,
+            hasUnaccounted: report.attribution.unattributedElevated > 0,
+            unaccounted: `${plural(report.attribution.unattributedElevated, "elevated change", "elevated changes")} nobody can account for: no audit-log event names who made ${report.attribution.unattributedElevated === 1 ? "it" : "them"}`,
+            coverage: oneLine(report.attribution.coverage),
+          },
     moreChanges: more > 0 ? `and ${fmt(more)} more in ${reportName}` : null,
     minSeverity,
     findings: listed.map((f) => ({

@@ -15,19 +15,24 @@
  */
 import { createHash } from "node:crypto";
 import type Handlebars from "handlebars";
+import type { AttributionStatus } from "../analysis/attribution.js";
 import { DIFF_KINDS, type DiffKind } from "../analysis/diff.js";
 import { SEVERITIES, type Severity, severityRank } from "../analysis/rules.js";
 import {
   createTemplateEnvironment,
+  nameWithId,
   readTemplate,
   revealInvisible,
   scriptJson,
 } from "../render/index.js";
 import { barRows, formatCount, type TrendPanel, trendPanels } from "./html-charts.js";
 import {
+  auditLogStatement,
   CHANGE_LABELS,
   CredentialFindings,
+  isUnaccounted,
   lastUsedText,
+  type ReportChange,
   type ReportCredentials,
   type ReportFinding,
   type ReportModel,
@@ -44,6 +49,8 @@ export const HTML_ROW_CAP = 50_000;
 const VANISHED_CAP = 1_000;
 /** Attached groups listed per project; the rest are counted (all are in the workbook). */
 export const PROJECT_GROUPS_CAP = 100;
+/** Unaccounted elevated changes listed in the summary; the rest are counted (all are in the changes table). */
+export const UNACCOUNTED_CAP = 100;
 
 export interface HtmlOptions {
   /** Rows per page (default HTML_PAGE_SIZE). */
@@ -91,8 +98,20 @@ interface TableView<Row> {
 }
 
 interface ChangeRow {
+  /** The row's id (the change's place in the diff), which the summary links to. */
+  anchor: string;
   kind: string;
   kind_order: number;
+  /** The attribution's label: `by …`, `by SCIM`, `not in the audit log`, `unattributed`. */
+  actor: string;
+  actor_status: AttributionStatus;
+  /** Why (every status but attributed), shown under the label: in print too. */
+  actor_reason: string | null;
+  /** The matching events' ids, when any. */
+  actor_events: string | null;
+  /** Sort key: the actor's place in the by-actor table. */
+  actor_order: number;
+  elevated: boolean;
   group: string;
   group_id: string | null;
   user: string;
@@ -332,6 +351,14 @@ interface HtmlView {
     facts: { label: string; value: string; code: boolean }[];
   };
   summary: {
+    /** The elevated changes nobody can account for, first; null without a compared snapshot. */
+    unaccounted: {
+      heading: string;
+      intro: string;
+      count: number;
+      rows: { href: string | null; kind: string; subject: string; reason: string }[];
+      note: string | null;
+    } | null;
     lede: string[];
     totals: { label: string; value: string; note: string | null }[];
     severity_bars: ReturnType<typeof barRows>;
@@ -347,6 +374,27 @@ interface HtmlView {
   changes: {
     intro: string;
     empty: string | null;
+    /** The audit log's coverage of the interval; null without a compared snapshot. */
+    audit_log: {
+      summary: string;
+      failed: string[];
+      covered: boolean;
+      /** Which audit log was read: its newest sync and seal. */
+      head: string;
+    } | null;
+    by_actor: {
+      caption: string;
+      rows: {
+        made_by: string;
+        status: AttributionStatus;
+        status_label: string;
+        changes: string;
+        elevated: string;
+        has_elevated: boolean;
+        /** The first of its changes in the table (null when the table was cut before it). */
+        href: string | null;
+      }[];
+    } | null;
     table: TableView<ChangeRow> | null;
   };
   findings: {
@@ -390,6 +438,8 @@ interface HtmlView {
   appendix: {
     evidence: EvidenceView[];
     chain_head: string;
+    /** The audit log's head (its newest sync and seal), which the attributions were read from. */
+    audit_log_head: string;
     chain_note: string | null;
     recipe: string;
     config: { label: string; value: string }[];
@@ -430,19 +480,94 @@ function table<Row>(
 const snapshotLabel = (s: ReportSnapshot): string =>
   `snapshot ${s.snapshot_id} (finished ${s.finished_at})`;
 
+/** How each attribution status reads as a column value. */
+const STATUS_LABELS: Readonly<Record<AttributionStatus, string>> = {
+  attributed: "Attributed",
+  scim: "SCIM",
+  not_logged: "Not in the audit log",
+  unattributed: "Unattributed",
+};
+
+/** Who a by-actor row is about, in words. */
+function actorName(status: AttributionStatus, madeBy: string): string {
+  switch (status) {
+    case "unattributed":
+      return "Unattributed: nobody can be named";
+    case "not_logged":
+      return "Not in the audit log";
+    case "scim":
+      return "SCIM";
+    default:
+      return show(madeBy);
+  }
+}
+
+/** What a change is about: its group, user and role, each named with its id. */
+function changeSubject(c: ReportChange): string {
+  const parts = [
+    c.group_name !== null || c.group_id !== null
+      ? `group ${nameWithId(c.group_name, c.group_id)}`
+      : null,
+    c.user !== null || c.user_id !== null ? `user ${nameWithId(c.user, c.user_id)}` : null,
+    c.role_name !== null || c.role_id !== null
+      ? `role ${nameWithId(c.role_name, c.role_id)}`
+      : null,
+  ].filter((p): p is string => p !== null);
+  if (parts.length === 0) return show(c.detail);
+  return parts.join(", ");
+}
+
+const changeAnchor = (index: number): string => `change-${index + 1}`;
+
+/** Which audit log the attributions were read from, in words. */
+const auditLogHead = (model: ReportModel): string =>
+  model.audit_log_head === null
+    ? "No audit-log sync is held in the database."
+    : `Read from the audit log held up to sync ${model.audit_log_head.sync_id}, seal ${model.audit_log_head.seal}; a later sync can attribute more.`;
+
+/**
+ * The changes in the table's order: grouped by actor, in the by-actor table's order; within a
+ * group elevated changes first, then the diff's order. `i` is the change's place in the diff,
+ * `group` its actor's row.
+ */
+function changesByActorOrder(model: ReportModel): { c: ReportChange; i: number; group: number }[] {
+  const groups = new Map(
+    model.changes_by_actor.map((a, i) => [`${a.status}\u0000${a.made_by}`, i]),
+  );
+  return model.changes
+    .map((c, i) => ({
+      c,
+      i,
+      group: groups.get(`${c.attribution.status}\u0000${c.attribution.made_by}`) ?? 0,
+    }))
+    .sort((a, b) => a.group - b.group || Number(b.c.elevated) - Number(a.c.elevated) || a.i - b.i);
+}
+
 function changesView(model: ReportModel, options: Required<HtmlOptions>): HtmlView["changes"] {
   const previous = model.previous;
   if (previous === null) {
     return {
       intro: `There is no previous snapshot: snapshot ${model.snapshot.snapshot_id} is compared with nothing, so this report lists no changes. The next report will list the changes since this one.`,
       empty: null,
+      audit_log: null,
+      by_actor: null,
       table: null,
     };
   }
   const order = new Map<DiffKind, number>(DIFF_KINDS.map((k, i) => [k, i]));
-  const rows: ChangeRow[] = model.changes.map((c) => ({
+  const rows: ChangeRow[] = changesByActorOrder(model).map(({ c, i, group }) => ({
+    anchor: changeAnchor(i),
     kind: CHANGE_LABELS[c.kind],
     kind_order: order.get(c.kind) ?? 0,
+    actor: show(c.attribution.label),
+    actor_status: c.attribution.status,
+    actor_reason: showOrNull(c.attribution.reason),
+    actor_events:
+      c.attribution.event_ids.length === 0
+        ? null
+        : `${c.attribution.event_ids.length === 1 ? "Event" : "Events"} ${c.attribution.event_ids.map(show).join(", ")}`,
+    actor_order: group,
+    elevated: c.elevated,
     group: show(c.group_name),
     group_id: showOrNull(c.group_id),
     user: show(c.user),
@@ -453,10 +578,83 @@ function changesView(model: ReportModel, options: Required<HtmlOptions>): HtmlVi
     after: show(c.after),
     detail: show(c.detail),
   }));
+  // The first row of each actor in the table, for the by-actor table's links.
+  const firstRow = new Map<number, string>();
+  rows.slice(0, options.rowCap).forEach((r) => {
+    if (!firstRow.has(r.actor_order)) firstRow.set(r.actor_order, r.anchor);
+  });
+  const statement = model.audit_log === null ? null : auditLogStatement(model.audit_log);
+  const t = model.attribution_totals;
+  const attributionIntro =
+    rows.length === 0
+      ? ""
+      : ` ${formatCount(t.attributed)} attributed to a person or key, ${formatCount(t.scim)} made by SCIM, ${formatCount(t.not_logged)} of kinds the audit log does not record, ${formatCount(t.unattributed)} unattributed (${formatCount(t.unattributed_elevated)} of them elevated). The changes are grouped by who made them, in the order of the table below.`;
   return {
-    intro: `Changes from ${snapshotLabel(previous)} to ${snapshotLabel(model.snapshot)}: ${plural(rows.length, "change", "changes")}. Names are as in the newer snapshot where the thing still exists.${model.changes_coverage_note === null ? "" : ` ${model.changes_coverage_note}`}`,
+    intro: `Changes from ${snapshotLabel(previous)} to ${snapshotLabel(model.snapshot)}: ${plural(rows.length, "change", "changes")}. Names are as in the newer snapshot where the thing still exists.${model.changes_coverage_note === null ? "" : ` ${model.changes_coverage_note}`}${attributionIntro}`,
     empty: rows.length === 0 ? "Nothing changed between the two snapshots." : null,
-    table: table("changes", "changes", "Changes since the previous snapshot", rows, options),
+    audit_log:
+      statement === null || model.audit_log === null
+        ? null
+        : {
+            summary: show(statement.summary),
+            failed: statement.failed.map(show),
+            covered: model.audit_log.covered,
+            head: auditLogHead(model),
+          },
+    by_actor:
+      rows.length === 0
+        ? null
+        : {
+            caption: `Changes by actor (${formatCount(model.changes_by_actor.length)})`,
+            rows: model.changes_by_actor.map((a, i) => ({
+              made_by: actorName(a.status, a.made_by),
+              status: a.status,
+              status_label: STATUS_LABELS[a.status],
+              changes: formatCount(a.changes),
+              elevated: formatCount(a.elevated),
+              has_elevated: a.elevated > 0,
+              href: firstRow.has(i) ? `#${firstRow.get(i)}` : null,
+            })),
+          },
+    table: table(
+      "changes",
+      "changes",
+      "Changes since the previous snapshot, by actor",
+      rows,
+      options,
+    ),
+  };
+}
+
+/** The elevated changes nobody can account for, for the top of the summary. */
+function unaccountedView(
+  model: ReportModel,
+  options: Required<HtmlOptions>,
+): HtmlView["summary"]["unaccounted"] {
+  if (model.previous === null) return null;
+  const found = model.changes.map((c, i) => ({ c, i })).filter(({ c }) => isUnaccounted(c));
+  // A change past the table's cap has no row to link to.
+  const placed = new Map(changesByActorOrder(model).map(({ i }, position) => [i, position]));
+  const shown = found.slice(0, UNACCOUNTED_CAP);
+  const count = found.length;
+  return {
+    heading: `Elevated changes nobody can account for (${formatCount(count)})`,
+    intro:
+      count === 0
+        ? `No elevated change since snapshot ${model.previous.snapshot_id} is unattributed.`
+        : `${plural(count, "change", "changes")} since snapshot ${model.previous.snapshot_id} ${count === 1 ? "grants" : "grant"} elevated access and no audit-log event names who made ${count === 1 ? "it" : "them"}: find who did and the approval, or revoke. Elevated: as defined in the appendix's analysis settings.`,
+    count,
+    rows: shown.map(({ c, i }) => ({
+      href:
+        (placed.get(i) ?? Number.POSITIVE_INFINITY) < options.rowCap ? `#${changeAnchor(i)}` : null,
+      kind: CHANGE_LABELS[c.kind],
+      subject: changeSubject(c),
+      reason: show(c.attribution.reason),
+    })),
+    note:
+      shown.length < count
+        ? `The first ${formatCount(shown.length)} of ${formatCount(count)}; all are in the changes table (Unattributed, Elevated) and the workbook's Changes sheet.`
+        : null,
   };
 }
 
@@ -1031,7 +1229,7 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
       : `${plural(findingsTotal, "finding", "findings")}${p === null ? "" : `, ${formatCount(freshTotal)} new since snapshot ${p.snapshot_id}`}.`,
     p === null
       ? "No previous snapshot, so no changes."
-      : `${plural(model.changes.length, "change", "changes")} since snapshot ${p.snapshot_id}.`,
+      : `${plural(model.changes.length, "change", "changes")} since snapshot ${p.snapshot_id}; ${formatCount(model.attribution_totals.unattributed)} unattributed, ${formatCount(model.attribution_totals.unattributed_elevated)} of them elevated.`,
     `${plural(t.elevated_grants, "elevated grant", "elevated grants")} held by ${plural(t.elevated_users, "user", "users")}.`,
   ];
   if (model.rule_errors.length > 0) {
@@ -1083,6 +1281,7 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
       ],
     },
     summary: {
+      unaccounted: unaccountedView(model, options),
       lede,
       totals: [
         {
@@ -1153,6 +1352,10 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
     appendix: {
       evidence,
       chain_head: `Snapshot ${head.snapshot_id}, seal ${head.seal}`,
+      audit_log_head:
+        model.audit_log_head === null
+          ? "none: the audit log was never synced into this database"
+          : `Sync ${model.audit_log_head.sync_id}, seal ${model.audit_log_head.seal}`,
       chain_note:
         head.snapshot_id === s.snapshot_id
           ? null

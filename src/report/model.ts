@@ -18,6 +18,15 @@ import {
   runLoadedRules,
 } from "../analysis/anomalies.js";
 import {
+  type AttributedChange,
+  type AttributedDiffResult,
+  type AttributionActor,
+  type AttributionStatus,
+  type AuditLogWindow,
+  analysisChangeRows,
+  attributeDiff,
+} from "../analysis/attribution.js";
+import {
   type AnalysisConfig,
   type ResolvedAnalysisConfig,
   resolveAnalysisConfig,
@@ -43,6 +52,11 @@ import type { EndpointRecord, SnapshotRow, Store } from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
 
 const query = sqlQueries("report/model.sql");
+/**
+ * The analysis' own statements that say which changes are elevated (`mark_elevated_changes`, the
+ * definition the `elevated-change-*` rules use), so the report and the findings never disagree.
+ */
+const analysisQuery = sqlQueries("analysis/anomalies.sql");
 
 export interface ReportSnapshot {
   snapshot_id: number;
@@ -79,6 +93,54 @@ export interface ReportChange {
   after: string | null;
   /** Other attributes of the change (e.g. the paths of gained access), as text. */
   detail: string | null;
+  /** Who made the change, as far as the audit log held can say (src/analysis/attribution.ts). */
+  attribution: ReportAttribution;
+  /**
+   * The change grants elevated access: an elevated role granted (or edited while elevated), an
+   * Owner role given, an admin key created (the analysis' `mark_elevated_changes`).
+   */
+  elevated: boolean;
+}
+
+/** A change's attribution, as the report shows it. */
+export interface ReportAttribution {
+  status: AttributionStatus;
+  /**
+   * `by <actor> … at <time>`, `by SCIM`, `not in the audit log` or `unattributed`
+   * (ChangeAttribution.label).
+   */
+  label: string;
+  /** Why, for every status but `attributed`. */
+  reason: string | null;
+  /**
+   * Who, without when: what changes are grouped by. A person (`email (user id)`), an API key and
+   * its owner, `SCIM`, `not in the audit log` or `unattributed`.
+   */
+  made_by: string;
+  /** When the latest matching event took effect (ISO 8601, UTC); null when none matched. */
+  event_time: string | null;
+  /** Every matching event's id, oldest first. */
+  event_ids: string[];
+}
+
+/** The changes one actor made (or that share a status without an actor), and how many are elevated. */
+export interface ReportActorCount {
+  made_by: string;
+  status: AttributionStatus;
+  changes: number;
+  elevated: number;
+}
+
+/** How many changes have each attribution status, and the elevated ones nobody accounts for. */
+export interface ReportAttributionTotals {
+  attributed: number;
+  scim: number;
+  not_logged: number;
+  unattributed: number;
+  /** Changes that grant elevated access. */
+  elevated: number;
+  /** Elevated changes with status `unattributed`: nobody can account for them. */
+  unattributed_elevated: number;
 }
 
 export interface ReportFinding extends Finding {
@@ -362,6 +424,174 @@ export function coverageNote(diff: DiffResult | null): string | null {
   return `Coverage differs: ${parts.join("; ")}. Their changes are not compared (${diff.not_compared.length} kinds of change), so none is listed for them.`;
 }
 
+/** The audit log's coverage of the interval of the changes, in words: one sentence, then each failed sync. */
+export function auditLogStatement(window: AuditLogWindow): { summary: string; failed: string[] } {
+  const interval = `from ${window.window.from} to ${window.window.to}`;
+  const failed = window.failed_syncs.map(
+    (s) =>
+      `sync ${s.sync_id} (started ${s.started_at}) failed: ${s.reason ?? "no reason recorded"}`,
+  );
+  if (window.syncs === 0) {
+    return {
+      summary: `The audit log has never been synced into this database, so no change ${interval} can be attributed (run \`access-audit audit-log sync\`).`,
+      failed,
+    };
+  }
+  if (window.covered) {
+    return {
+      summary: `The audit log held covers the whole interval of the changes, ${interval}: a change that should have an event and has none was made out of band or while audit logging was off.`,
+      failed,
+    };
+  }
+  const whole =
+    window.gaps.length === 1 &&
+    window.gaps[0]?.from === window.window.from &&
+    window.gaps[0]?.to === window.window.to;
+  if (whole) {
+    return {
+      summary: `The audit log held covers none of the interval of the changes, ${interval}: a change that should have an event is unattributed, and a missing event proves nothing.`,
+      failed,
+    };
+  }
+  const gaps = window.gaps.map((g) => `${g.from} to ${g.to}`).join(", ");
+  return {
+    summary: `The audit log held does not cover ${gaps} of the interval of the changes (${interval}): a change that should have an event is unattributed there, and a missing event proves nothing.`,
+    failed,
+  };
+}
+
+/** `auditLogStatement` as one paragraph; null without a compared snapshot. */
+export function auditLogNote(window: AuditLogWindow | null): string | null {
+  if (window === null) return null;
+  const { summary, failed } = auditLogStatement(window);
+  return failed.length === 0
+    ? summary
+    : `${summary} ${failed.map((f) => `${f[0]?.toUpperCase() ?? ""}${f.slice(1)}.`).join(" ")}`;
+}
+
+/** The order actors are listed in: what nobody accounts for first, what the log cannot say last. */
+export const ATTRIBUTION_ORDER: readonly AttributionStatus[] = [
+  "unattributed",
+  "attributed",
+  "scim",
+  "not_logged",
+];
+
+const personOf = (email: string | null, id: string | null): string =>
+  email !== null && id !== null ? `${email} (${id})` : (email ?? id ?? "an unnamed user");
+
+/** Who made an attributed change, without when (the label says both): what changes are grouped by. */
+export function madeBy(status: AttributionStatus, actor: AttributionActor | null): string {
+  if (status === "scim") return "SCIM";
+  if (status === "not_logged") return "not in the audit log";
+  if (status === "unattributed" || actor === null) return "unattributed";
+  switch (actor.type) {
+    case "session":
+      return personOf(actor.email, actor.user_id);
+    case "api_key": {
+      const owner =
+        actor.key_type === "service_account" || actor.service_account_id !== null
+          ? `service account ${actor.service_account_id ?? "(unnamed)"}`
+          : personOf(actor.email, actor.user_id);
+      return `API key ${actor.key_id ?? "(no tracking id)"} of ${owner}`;
+    }
+    case "scim":
+      return "SCIM";
+    default:
+      return "an actor the audit log does not name";
+  }
+}
+
+/** A change of the attributed diff as the report shows it. */
+export function reportChange(change: AttributedChange, elevated: boolean): ReportChange {
+  const { attribution, ...plain } = change;
+  const latest = attribution.events[attribution.events.length - 1];
+  return {
+    ...flattenChange(plain as DiffChange),
+    attribution: {
+      status: attribution.status,
+      label: attribution.label,
+      reason: attribution.reason,
+      made_by: madeBy(attribution.status, attribution.actor),
+      event_time: latest?.effective_at ?? null,
+      event_ids: attribution.events.map((e) => e.event_id),
+    },
+    elevated,
+  };
+}
+
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The changes counted per actor, in ATTRIBUTION_ORDER, then by name. */
+export function changesByActor(changes: readonly ReportChange[]): ReportActorCount[] {
+  const groups = new Map<string, ReportActorCount>();
+  for (const c of changes) {
+    const key = `${c.attribution.status}\u0000${c.attribution.made_by}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = {
+        made_by: c.attribution.made_by,
+        status: c.attribution.status,
+        changes: 0,
+        elevated: 0,
+      };
+      groups.set(key, group);
+    }
+    group.changes++;
+    if (c.elevated) group.elevated++;
+  }
+  return [...groups.values()].sort(
+    (a, b) =>
+      ATTRIBUTION_ORDER.indexOf(a.status) - ATTRIBUTION_ORDER.indexOf(b.status) ||
+      byCodeUnit(a.made_by, b.made_by),
+  );
+}
+
+/** How many changes have each status, how many are elevated, and how many of those are unattributed. */
+export function attributionTotals(changes: readonly ReportChange[]): ReportAttributionTotals {
+  const totals: ReportAttributionTotals = {
+    attributed: 0,
+    scim: 0,
+    not_logged: 0,
+    unattributed: 0,
+    elevated: 0,
+    unattributed_elevated: 0,
+  };
+  for (const c of changes) {
+    totals[c.attribution.status]++;
+    if (c.elevated) totals.elevated++;
+    if (isUnaccounted(c)) totals.unattributed_elevated++;
+  }
+  return totals;
+}
+
+/** An elevated change nobody can account for: it grants elevated access and is unattributed. */
+export const isUnaccounted = (c: ReportChange): boolean =>
+  c.elevated && c.attribution.status === "unattributed";
+
+/**
+ * Which changes of the attributed diff grant elevated access, by the analysis' own definition
+ * (`create_analysis_changes` and `mark_elevated_changes`, sql/analysis/anomalies.sql). Needs the
+ * `elevated_roles` and `elevated_project_roles` of `snapshotId` (materialiseHelpers).
+ */
+async function elevatedChanges(
+  store: Store,
+  changes: readonly AttributedChange[],
+  snapshotId: number,
+): Promise<Set<number>> {
+  if (changes.length === 0) return new Set();
+  await store.query(analysisQuery("create_analysis_changes"), {
+    rows: JSON.stringify(analysisChangeRows(changes)),
+  });
+  try {
+    await store.query(analysisQuery("mark_elevated_changes"), { snapshot: snapshotId });
+    const rows = await store.query<{ change_no: number }>(query("elevated_change_numbers"));
+    return new Set(rows.map((r) => r.change_no));
+  } finally {
+    await store.query(analysisQuery("release_analysis_changes"));
+  }
+}
+
 /** Headings for change kinds, in people's words. */
 export const CHANGE_LABELS: Readonly<Record<DiffKind, string>> = {
   group_added: "Groups added",
@@ -450,7 +680,26 @@ export interface ReportModel {
     manual_groups: number;
   };
   changes_by_kind: KindCount[];
+  /** In the diff's order (kind, then ids). */
   changes: ReportChange[];
+  /**
+   * What the audit log held says about the interval of the changes (from the start of the
+   * earlier crawl to the end of the later one); null when there is no compared snapshot.
+   */
+  audit_log: AuditLogWindow | null;
+  /** `audit_log` in words, said the same way by every format; null without a compared snapshot. */
+  audit_log_note: string | null;
+  /**
+   * The newest audit-log sync in the database and its seal (the head of the audit log's own
+   * chain): which audit log the attributions were read from. Null when it was never synced.
+   */
+  audit_log_head: { sync_id: number; seal: string } | null;
+  /**
+   * One row per actor (ATTRIBUTION_ORDER of its status, then by name): unattributed first, then
+   * people and keys, SCIM, and changes the audit log does not record.
+   */
+  changes_by_actor: ReportActorCount[];
+  attribution_totals: ReportAttributionTotals;
   /**
    * What the two snapshots did not both collect, in words (null when both collected the same):
    * the kinds that need it were not compared, so their absence is not "nothing changed".
@@ -570,7 +819,8 @@ function viaText(value: Json | undefined): string | null {
     .join("; ");
 }
 
-export function flattenChange(change: DiffChange): ReportChange {
+/** A change flattened for tables, before its attribution is added (reportChange). */
+export function flattenChange(change: DiffChange): Omit<ReportChange, "attribution" | "elevated"> {
   const details: string[] = [];
   for (const [key, value] of Object.entries(change)) {
     if (CHANGE_FIELDS.has(key) || value === undefined) continue;
@@ -943,6 +1193,7 @@ export async function buildReportModel(
   );
 
   const head = await store.query<{ id: number; seal: string }>(query("chain_head"));
+  const auditHead = await store.query<{ sync_id: number; seal: string }>(query("audit_log_head"));
 
   // Changes
   const kindDescriptions = new Map(loadDiffQueries().map((q) => [q.kind, q.description]));
@@ -950,13 +1201,15 @@ export async function buildReportModel(
     previous === null
       ? null
       : await diffSnapshots(store, { from: previous.snapshot_id, to: snapshotId });
+  // Who made each change, from the audit log held (the diff's order is kept).
+  const attributed: AttributedDiffResult | null =
+    diff === null ? null : await attributeDiff(store, diff);
   const changesByKind: KindCount[] = loadDiffQueries().map((q) => ({
     kind: q.kind,
     label: CHANGE_LABELS[q.kind],
     description: kindDescriptions.get(q.kind) ?? "",
     count: diff?.summary[q.kind] ?? 0,
   }));
-  const changes = (diff?.changes ?? []).map(flattenChange);
 
   // Effective access is evaluated once for every snapshot the rules and tables below read (a
   // join over all memberships: the costliest query of a report), then shared as the analysis'
@@ -1048,6 +1301,12 @@ export async function buildReportModel(
           elevated_grants: elevatedBySnapshot.get(id)?.grants ?? 0,
         };
       });
+      // Which changes are elevated needs the elevated roles of the snapshot, filled just above.
+      const elevated =
+        attributed === null
+          ? new Set<number>()
+          : await elevatedChanges(store, attributed.changes, snapshotId);
+      const changes = (attributed?.changes ?? []).map((c, i) => reportChange(c, elevated.has(i)));
       const scim = groups.filter((g) => g.is_scim_managed === true).length;
       const evidence = [await evidenceOf(store, snapshot)];
       if (previous) evidence.push(await evidenceOf(store, previous));
@@ -1077,6 +1336,11 @@ export async function buildReportModel(
         },
         changes_by_kind: changesByKind,
         changes,
+        audit_log: attributed?.audit_log ?? null,
+        audit_log_note: auditLogNote(attributed?.audit_log ?? null),
+        audit_log_head: auditHead[0] ?? null,
+        changes_by_actor: changesByActor(changes),
+        attribution_totals: attributionTotals(changes),
         changes_coverage_note: coverageNote(diff),
         findings_by_severity: findingsBySeverity,
         findings,

@@ -22,6 +22,7 @@ import {
 import type { QueryParams, Store } from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
 import {
+  auditLogStatement,
   CHANGE_LABELS,
   CredentialFindings,
   lastUsedText,
@@ -33,6 +34,7 @@ import {
 export const SHEET_NAMES = [
   "Summary",
   "Changes",
+  "Changes by actor",
   "Findings",
   "Effective access",
   "Groups",
@@ -123,6 +125,14 @@ const WIDTHS: Readonly<Record<string, number>> = {
   age_days: 10,
   projects: 60,
   findings: 60,
+  actor: 60,
+  attribution: 14,
+  made_by: 40,
+  event_time: 20,
+  event_ids: 40,
+  reason: 60,
+  changes: 10,
+  elevated_changes: 16,
 };
 /** Columns holding ISO timestamps from the store, written as dates. */
 const TIME_COLUMNS = new Set([
@@ -132,6 +142,7 @@ const TIME_COLUMNS = new Set([
   "archived_at",
   "expires_at",
   "last_used_at",
+  "event_time",
 ]);
 
 /** Column specs from space-separated headers. */
@@ -232,6 +243,14 @@ function summaryRows(model: ReportModel): RowInput[] {
     model.chain_head.seal,
     `snapshot ${model.chain_head.snapshot_id}, the newest complete one; keep this seal elsewhere too`,
   );
+  add(
+    "Seals",
+    "Audit log head",
+    model.audit_log_head?.seal ?? null,
+    model.audit_log_head === null
+      ? "the audit log was never synced into this database"
+      : `sync ${model.audit_log_head.sync_id}, the newest: the attributions were read from the audit log held up to it`,
+  );
   const t = model.totals;
   add("Totals", "Groups", t.groups);
   add("Totals", "SCIM-managed groups", t.scim_groups);
@@ -245,6 +264,7 @@ function summaryRows(model: ReportModel): RowInput[] {
   add("Totals", "Users with elevated access", t.elevated_users);
   if (model.previous === null) add("Changes", "All kinds", null, "no compared snapshot");
   for (const k of model.changes_by_kind) add("Changes", k.label, k.count, k.description);
+  attributionRows(model, add);
   for (const f of model.findings_by_severity) {
     add("Findings", f.severity, f.count, "new: not raised on the compared snapshot", f.new);
   }
@@ -318,6 +338,83 @@ function summaryRows(model: ReportModel): RowInput[] {
     );
   }
   return rows;
+}
+
+/**
+ * The Summary's Attribution section: the audit log's coverage of the interval of the changes (its
+ * gaps and failed syncs, each with why) and how many changes each status has.
+ */
+function attributionRows(
+  model: ReportModel,
+  add: (section: string, item: string, value: unknown, detail?: string) => void,
+): void {
+  const a = model.audit_log;
+  if (model.previous === null || a === null) {
+    add("Attribution", "All changes", null, "no compared snapshot");
+    return;
+  }
+  const statement = auditLogStatement(a);
+  add(
+    "Attribution",
+    "Audit log",
+    a.syncs === 0
+      ? "never synced"
+      : a.covered
+        ? "covers the interval"
+        : "does not cover the interval",
+    statement.summary,
+  );
+  add("Attribution", "Interval from", dateOf(a.window.from), "UTC: the earlier crawl's start");
+  add("Attribution", "Interval to", dateOf(a.window.to), "UTC: the later crawl's end");
+  for (const g of a.gaps) add("Attribution", "Not covered", `${g.from} to ${g.to}`, "UTC");
+  for (const f of a.failed_syncs) {
+    add(
+      "Attribution",
+      `Failed sync ${f.sync_id}`,
+      dateOf(f.started_at),
+      f.reason ?? "no reason recorded",
+    );
+  }
+  const t = model.attribution_totals;
+  add("Attribution", "Attributed changes", t.attributed, "to a person's session or an API key");
+  add("Attribution", "Changes by SCIM", t.scim);
+  add(
+    "Attribution",
+    "Changes not in the audit log",
+    t.not_logged,
+    "kinds of change the API records no event for",
+  );
+  add(
+    "Attribution",
+    "Unattributed changes",
+    t.unattributed,
+    "an event was expected and none was found: see each change's reason",
+  );
+  add("Attribution", "Elevated changes", t.elevated, "grants of elevated access");
+  add(
+    "Attribution",
+    "Unattributed elevated changes",
+    t.unattributed_elevated,
+    "nobody can account for them: in the Changes sheet, attribution unattributed and elevated TRUE",
+  );
+}
+
+/**
+ * The Changes sheet: the model's changes in the diff's order, each with its attribution (the
+ * actor's label, the status, who without when, the latest event's time, every event id, why).
+ */
+function changeRows(model: ReportModel): RowInput[] {
+  return model.changes.map((c) => ({
+    ...c,
+    label: CHANGE_LABELS[c.kind],
+    actor: c.attribution.label,
+    attribution: c.attribution.status,
+    made_by: c.attribution.made_by,
+    event_time: c.attribution.event_time,
+    event_ids: c.attribution.event_ids.length > 0 ? c.attribution.event_ids.join(", ") : null,
+    reason: c.attribution.reason,
+    elevated: c.elevated,
+  }));
 }
 
 /**
@@ -630,8 +727,21 @@ export async function writeWorkbook(
     await book.sheetFrom("Summary", columns("section item value new detail"), summaryRows(model));
     await book.sheetFrom(
       "Changes",
-      columns("kind label group_id group_name user_id user role_id role_name before after detail"),
-      model.changes.map((c) => ({ ...c, label: CHANGE_LABELS[c.kind] })),
+      columns(
+        "kind label actor attribution made_by event_time event_ids reason elevated group_id " +
+          "group_name user_id user role_id role_name before after detail",
+      ),
+      changeRows(model),
+    );
+    await book.sheetFrom(
+      "Changes by actor",
+      columns("made_by attribution changes elevated_changes"),
+      model.changes_by_actor.map((a) => ({
+        made_by: a.made_by,
+        attribution: a.status,
+        changes: a.changes,
+        elevated_changes: a.elevated,
+      })),
     );
     await book.sheetFrom(
       "Findings",
