@@ -11,14 +11,12 @@ import { type Severity, severityRank } from "../analysis/rules.js";
 import { AdminClient } from "../api/index.js";
 import { type CrawlLimits, type CrawlProgress, crawl } from "../crawl/index.js";
 import {
-  type ChangeReportEmail,
   type DeliveryResult,
   type EmailOptions,
   sendChangeReport,
 } from "../deliver/email.js";
-import { nameWithId } from "../render/index.js";
+import { changeReportEmail } from "../deliver/report-email.js";
 import {
-  CHANGE_LABELS,
   REPORT_MEMORY_LIMIT,
   type ReportFile,
   type ReportFormat,
@@ -88,70 +86,8 @@ export interface PipelineOutcome {
   duration_ms: number;
 }
 
-/**
- * A change as one readable line for the email body. Ids travel beside names: two groups whose
- * names render alike are still told apart.
- */
-function changeLine(change: ReportModel["changes"][number]): string {
-  const who = nameWithId(change.user, change.user_id);
-  const group = nameWithId(change.group_name, change.group_id);
-  const role = nameWithId(change.role_name, change.role_id);
-  const parts = [
-    who ? `user ${who}` : null,
-    group ? `group ${group}` : null,
-    role ? `role ${role}` : null,
-    change.before !== null || change.after !== null
-      ? `${change.before ?? "∅"} → ${change.after ?? "∅"}`
-      : null,
-  ].filter((p) => p !== null);
-  return `${CHANGE_LABELS[change.kind]}: ${parts.join(", ")}`;
-}
-
-/** What the email says, from the report model and the files written. */
-export function changeReportEmail(
-  model: ReportModel,
-  files: readonly ReportFile[],
-): ChangeReportEmail {
-  let organization = model.snapshot.base_url;
-  try {
-    organization = new URL(model.snapshot.base_url).host;
-  } catch {
-    // keep the base URL as it is
-  }
-  return {
-    organization,
-    snapshotId: model.snapshot.snapshot_id,
-    previousId: model.previous?.snapshot_id ?? null,
-    orgDate: model.org_date,
-    seal: model.snapshot.seal,
-    counts: {
-      groups: model.totals.groups,
-      users: model.totals.users,
-      memberships: model.totals.memberships,
-      elevatedGrants: model.totals.elevated_grants,
-    },
-    changesByKind: model.changes_by_kind
-      .filter((k) => k.count > 0)
-      .map((k) => ({ kind: k.label, count: k.count })),
-    changes: model.changes.map((c) => ({ kind: c.kind, summary: changeLine(c) })),
-    coverageNote: model.changes_coverage_note,
-    findings: model.findings.map((f) => ({
-      severity: f.severity,
-      rule: f.rule,
-      title: f.title,
-      subject: [
-        nameWithId(f.user, f.user_id),
-        nameWithId(f.group_name, f.group_id),
-        nameWithId(f.role_name, f.role_id),
-        f.detail ?? "",
-      ]
-        .filter((x) => x !== "")
-        .join(" · "),
-      isNew: f.is_new,
-    })),
-    attachments: files.map((f) => ({ path: f.path })),
-  };
-}
+// The change email's content (who made each change included) is built in src/deliver.
+export { changeReportEmail };
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineOutcome> {
   const started = performance.now();
