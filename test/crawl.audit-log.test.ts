@@ -228,6 +228,13 @@ describe("attribution of a diff", () => {
     ).attribution;
     expect(gained.status).toBe("attributed");
     expect(gained.actor?.key_id).toBe(ids.keyId);
+    // Access that follows a grant nobody can account for is unaccounted for too.
+    const gainedOffTheLog = one(
+      diff.changes,
+      (c) => c.kind === "access_gained" && c.user_id === ids.userZ && c.role_id === ids.owner,
+    ).attribution;
+    expect(gainedOffTheLog.status).toBe("unattributed");
+    expect(gainedOffTheLog.reason).toMatch(/^follows user role granted: /);
     // Every change has an attribution, and every event lies in the interval.
     for (const c of diff.changes) {
       expect(["attributed", "scim", "not_logged", "unattributed"]).toContain(c.attribution.status);

@@ -107,11 +107,13 @@ interface MatchKey {
 interface Context {
   scimGroups: ReadonlySet<string>;
   scimUsers: ReadonlySet<string>;
+  /** Users the diff adds or removes: only their own creation explains their access. */
+  newUsers: ReadonlySet<string>;
 }
 
 interface KindAttribution {
   /** The events that would record the change. */
-  keys: (c: DiffChange) => MatchKey[];
+  keys: (c: DiffChange, ctx: Context) => MatchKey[];
   /** The change is the directory's doing when no event names an actor. */
   scim?: (c: DiffChange, ctx: Context) => boolean;
   /** Why the API records no event for this change (null: one is expected). */
@@ -221,10 +223,10 @@ export const ATTRIBUTION: Readonly<Record<DiffKind, KindAttribution>> = {
   role_removed: { keys: (c) => object("role.deleted", c.role_id) },
   role_permissions_changed: { keys: (c) => object("role.updated", c.role_id) },
   access_gained: {
-    keys: (c) => [
+    keys: (c, ctx) => [
       ...assignment("role.assignment.created", c.user_id, "organization"),
       ...viaGroups(c).flatMap((g) => assignment("role.assignment.created", g, "organization")),
-      ...object("user.added", c.user_id),
+      ...(ctx.newUsers.has(String(c.user_id)) ? object("user.added", c.user_id) : []),
     ],
     scim: viaScimGroup,
     notLogged: membershipPath,
@@ -558,6 +560,11 @@ export async function attributeDiff(store: Store, diff: DiffResult): Promise<Att
   const ctx: Context = {
     scimGroups: new Set(scimGroups.map((r) => r.group_id)),
     scimUsers: new Set(scimUsers.map((r) => r.user_id)),
+    newUsers: new Set(
+      diff.changes
+        .filter((c) => c.kind === "user_added" || c.kind === "user_removed")
+        .map((c) => String(c.user_id)),
+    ),
   };
   const specs = diff.changes.map(
     (c) => ATTRIBUTION[reversed ? (REVERSED[c.kind] ?? c.kind) : c.kind],
@@ -572,7 +579,7 @@ export async function attributeDiff(store: Store, diff: DiffResult): Promise<Att
     org: boolean;
   }[] = [];
   diff.changes.forEach((change, i) => {
-    for (const k of specs[i]?.keys(change) ?? []) {
+    for (const k of specs[i]?.keys(change, ctx) ?? []) {
       keys.push({
         i,
         t: k.type,
@@ -658,6 +665,7 @@ export async function attributeDiff(store: Store, diff: DiffResult): Promise<Att
     }
     return { ...change, attribution };
   });
+  followCauses(changes);
   return { ...diff, changes, audit_log: window };
 }
 
@@ -726,4 +734,84 @@ export function analysisChangeRows(changes: readonly AttributedChange[]): Record
       effective_at: latest?.effective_at ?? null,
     };
   });
+}
+
+/**
+ * The changes of the same diff that can cause a derived access change: a role granted to one of
+ * its groups or to the user, a group attached, a membership. Keys are kind and ids.
+ */
+function causeKeys(c: DiffChange): string[] {
+  const u = String(c.user_id);
+  const r = String(c.role_id);
+  const p = String(c.project_id);
+  const groups = viaGroups(c);
+  switch (c.kind) {
+    case "access_gained":
+      return [...groups.map((g) => `group_role_granted|${g}|${r}`), `user_role_granted|${u}|${r}`];
+    case "access_lost":
+      return [
+        ...groups.flatMap((g) => [`group_role_revoked|${g}|${r}`, `group_removed|${g}`]),
+        `user_role_revoked|${u}|${r}`,
+        `user_removed|${u}`,
+      ];
+    case "project_access_gained":
+      return [
+        ...groups.flatMap((g) => [
+          `project_group_role_granted|${p}|${g}|${r}`,
+          `project_group_attached|${p}|${g}`,
+        ]),
+        `project_user_role_granted|${p}|${u}|${r}`,
+        `project_member_added|${p}|${u}`,
+        `project_member_role_changed|${p}|${u}`,
+      ];
+    case "project_access_lost":
+      return [
+        ...groups.flatMap((g) => [
+          `project_group_role_revoked|${p}|${g}|${r}`,
+          `project_group_detached|${p}|${g}`,
+        ]),
+        `project_user_role_revoked|${p}|${u}|${r}`,
+        `project_member_removed|${p}|${u}`,
+        `project_member_role_changed|${p}|${u}`,
+        `project_archived|${p}`,
+      ];
+    default:
+      return [];
+  }
+}
+
+/** The key a change is found under as a cause (see causeKeys). */
+function asCauseKey(c: DiffChange): string {
+  const ids = [c.project_id, c.group_id, c.user_id, c.role_id].filter(
+    (v): v is string => typeof v === "string",
+  );
+  if (c.kind === "project_group_attached" || c.kind === "project_group_detached") {
+    return `${c.kind}|${c.project_id}|${c.group_id}`;
+  }
+  if (c.kind === "group_removed") return `${c.kind}|${c.group_id}`;
+  return [c.kind, ...ids].join("|");
+}
+
+/**
+ * A derived access change no event names follows its cause in the same diff: access gained
+ * through a group whose Owner grant nobody can account for is unaccounted for too, not "not in
+ * the audit log" as a membership would be.
+ */
+function followCauses(changes: AttributedChange[]): void {
+  const byKey = new Map<string, AttributedChange>();
+  for (const c of changes) {
+    if (!DERIVED_KINDS.includes(c.kind)) byKey.set(asCauseKey(c), c);
+  }
+  for (const c of changes) {
+    if (!DERIVED_KINDS.includes(c.kind) || c.attribution.events.length > 0) continue;
+    const cause = causeKeys(c)
+      .map((k) => byKey.get(k))
+      .find((x) => x !== undefined);
+    if (cause === undefined) continue;
+    const a = cause.attribution;
+    c.attribution = {
+      ...a,
+      reason: `follows ${changeSubject(cause)}${a.reason === null ? "" : `: ${a.reason}`}`,
+    };
+  }
 }

@@ -10,11 +10,7 @@ import type { AnalysisConfig } from "../analysis/config.js";
 import { type Severity, severityRank } from "../analysis/rules.js";
 import { AdminClient } from "../api/index.js";
 import { type CrawlLimits, type CrawlProgress, crawl } from "../crawl/index.js";
-import {
-  type DeliveryResult,
-  type EmailOptions,
-  sendChangeReport,
-} from "../deliver/email.js";
+import { type DeliveryResult, type EmailOptions, sendChangeReport } from "../deliver/email.js";
 import { changeReportEmail } from "../deliver/report-email.js";
 import {
   REPORT_MEMORY_LIMIT,
