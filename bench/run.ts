@@ -106,25 +106,7 @@ interface CrawlRun {
 }
 
 async function runCrawl(sim: RunningSim, db: string, extra: string[]): Promise<CrawlRun> {
-  const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [CLI, "crawl", "--db", db, "--base-url", sim.baseUrl, "--json", ...extra],
-    {
-      env: { ...process.env, OPENAI_ADMIN_KEY: sim.adminKey, ACCESS_AUDIT_LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const stopRss = watchPeakRss(child.pid ?? 0);
-  let stdout = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  const code = await new Promise<number | null>((r) => child.once("exit", r));
-  const peakRssMb = stopRss();
-  const wallMs = performance.now() - started;
-  if (code !== 0) throw new Error(`crawl exited ${code}`);
-  return { wallMs, peakRssMb, output: JSON.parse(stdout) as Record<string, Json> };
+  return runCliJson(sim, ["crawl", "--db", db, "--base-url", sim.baseUrl, ...extra]);
 }
 
 /**

@@ -26,32 +26,7 @@ export const AUDIT_CHAIN_FORMAT = "openai-access-audit audit-log v1";
 const GENESIS = "0".repeat(64);
 const EMPTY_SHA256 = createHash("sha256").update("").digest("hex");
 
-/** The stored columns of an event, in the order its line (and so its digest) uses. */
-export const AUDIT_EVENT_COLUMNS = [
-  "seq",
-  "sync_id",
-  "event_id",
-  "type",
-  "effective_at",
-  "project_id",
-  "project_name",
-  "actor_type",
-  "actor_user_id",
-  "actor_email",
-  "actor_ip",
-  "actor_key_id",
-  "actor_key_type",
-  "actor_service_account_id",
-  "source",
-  "object_id",
-  "principal_id",
-  "principal_type",
-  "resource_id",
-  "resource_type",
-  "event",
-] as const;
-
-/** The columns read from the event at ingest (everything but seq, sync_id, effective_at, event). */
+/** The columns read from the event at ingest, for joins (audit-log.ts auditEventColumns). */
 const EXTRACTED = [
   "project_id",
   "project_name",
@@ -68,7 +43,18 @@ const EXTRACTED = [
   "principal_type",
   "resource_id",
   "resource_type",
-] as const satisfies readonly (typeof AUDIT_EVENT_COLUMNS)[number][];
+] as const;
+
+/** The stored columns of an event, in the order its line (and so its digest) uses. */
+export const AUDIT_EVENT_COLUMNS = [
+  "seq",
+  "sync_id",
+  "event_id",
+  "type",
+  "effective_at",
+  ...EXTRACTED,
+  "event",
+] as const;
 
 const iso = (column: string) => `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ')`;
 
