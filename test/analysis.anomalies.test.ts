@@ -9,7 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AnomalyReport, runRules } from "../src/analysis/anomalies.js";
+import { type AttributedDiffResult, attributeDiff } from "../src/analysis/attribution.js";
+import { diffSnapshots } from "../src/analysis/diff.js";
 import { BUILTIN_RULES_DIR, loadRules, parseRule } from "../src/analysis/rules.js";
+import { AdminClient } from "../src/api/index.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { crawlInto, DAY, NO_CREDENTIALS, nowSeconds, roleId } from "./support/analysis-org.js";
@@ -23,10 +26,14 @@ const SHIPPED = [
   "admin-key-unused",
   "admin-key-without-expiry",
   "archived-project-with-access",
+  "audit-log-gap",
+  "change-by-non-owner",
   "custom-project-role-large-group",
   "custom-role-permissions-changed",
   "duplicate-group-names",
   "elevated-access-gained",
+  "elevated-change-by-api-key",
+  "elevated-change-unattributed",
   "elevated-role-manual-group",
   "elevated-role-via-group",
   "email-domain-not-allowed",
@@ -60,6 +67,14 @@ const CREDENTIAL_RULES = new Set([
   "service-account-owner-role",
 ]);
 
+/** The rules on the changes since the previous snapshot and who made them (scope: changes). */
+const CHANGE_RULES = [
+  "audit-log-gap",
+  "change-by-non-owner",
+  "elevated-change-by-api-key",
+  "elevated-change-unattributed",
+];
+
 const keys = (report: AnomalyReport) =>
   report.findings
     .filter((f) => !CREDENTIAL_RULES.has(f.rule))
@@ -75,7 +90,15 @@ describe("shipped rules", () => {
       expect(rule.title.length).toBeGreaterThan(0);
       expect(rule.controls.some((c) => c.startsWith("SOC 2 CC"))).toBe(true);
       expect(rule.controls.some((c) => c.startsWith("ISO 27001 A."))).toBe(true);
-      expect(rule.parameters).toContain("snapshot");
+      // The rules on changes read the changes (and gaps) the runner fills for the snapshot and
+      // the previous one; every other rule names its snapshot.
+      if (CHANGE_RULES.includes(rule.id)) {
+        expect(rule.scope, rule.id).toBe("changes");
+        expect(rule.sql, rule.id).toMatch(/\bFROM analysis_(changes|audit_gaps)\b/);
+      } else {
+        expect(rule.scope, rule.id).not.toBe("changes");
+        expect(rule.parameters, rule.id).toContain("snapshot");
+      }
     }
     const bySeverity = Object.fromEntries(loaded.rules.map((r) => [r.id, r.severity]));
     expect(bySeverity["owner-via-group"]).toBe("critical");
@@ -113,6 +136,7 @@ describe("anomaly rules on a crafted organization", () => {
   const db = join(tmp, "anomalies.duckdb");
   let s1: number;
   let s2: number;
+  let consoleActor: ReturnType<RunningSimulator["state"]["auditActor"]> = null;
   const ids: Record<string, string> = {};
   const id = (name: string): string => {
     const value = ids[name];
@@ -188,7 +212,10 @@ describe("anomaly rules on a crafted organization", () => {
     s.assignUserRole(id("svc"), id("Project Administrator"));
     s1 = await crawlInto(sim, db);
 
-    // The changes the diff-based rules must see, and nothing else.
+    // The changes the diff-based rules must see, and nothing else. Made through the state: the
+    // console, recorded as the session of the first Owner (Alice), so the change rules are
+    // silent (attributed, by an Owner; a manual group's membership is not logged).
+    consoleActor = s.auditActor();
     s.addMember(id("billing"), id("dan")); // dan gains Billing Manager
     s.assignGroupRole(id("eng"), id("Usage Viewer")); // by hand, on a SCIM group
     s.updateRole(id("Support Agent"), { permissions: ["api.usage.read", "api.projects.write"] });
@@ -209,14 +236,28 @@ describe("anomaly rules on a crafted organization", () => {
   it("snapshot 2 against snapshot 1: exactly the expected findings", async () => {
     const store = await Store.open(db, { readOnly: true });
     let report: AnomalyReport;
+    let attributed: AttributedDiffResult;
     try {
       report = await runRules(store, {
         snapshotId: s2,
         config: { allowedEmailDomains: ["corp.example"] },
       });
+      attributed = await attributeDiff(store, await diffSnapshots(store, { from: s1, to: s2 }));
     } finally {
       await store.close();
     }
+    // Why the change rules are silent: both crawls synced the audit log, which covers the
+    // interval; the console's changes are Alice's (an Owner in snapshot 1), the Support Agent
+    // edit (elevated in snapshot 2) included; Dan joining the manual billing group is not logged.
+    expect(consoleActor).toMatchObject({ type: "session", session: { user: { id: id("alice") } } });
+    expect(attributed.audit_log).toMatchObject({ covered: true, gaps: [], failed_syncs: [] });
+    const status = (kind: string) =>
+      attributed.changes
+        .filter((c) => c.kind === kind)
+        .map((c) => [c.attribution.status, c.attribution.actor?.user_id ?? null]);
+    expect(status("member_added")).toEqual([["not_logged", null]]);
+    expect(status("group_role_granted")).toEqual([["attributed", id("alice")]]);
+    expect(status("role_permissions_changed")).toEqual([["attributed", id("alice")]]);
     expect(report.errors).toEqual([]);
     expect(report.snapshot_id).toBe(s2);
     const expected = [
@@ -402,7 +443,9 @@ describe("anomaly rules on a crafted organization", () => {
     expect(text.split("\n")[0]).toBe(
       // No --allowed-domain this time: the domain rule is silent; bad-meta did not load.
       // 18, and the two about the simulator's own admin key (no expiry, no Owner as owner).
-      `snapshot ${s2}: 20 finding(s) (critical 1, high 5, medium 9, low 5) from 28 rule(s)`,
+      // 32 rules: the 30 shipped (the four on changes silent, see above), direct-owners and
+      // broken-rule.
+      `snapshot ${s2}: 20 finding(s) (critical 1, high 5, medium 9, low 5) from 32 rule(s)`,
     );
     expect(text.indexOf("CRITICAL (1)")).toBeGreaterThan(0);
     expect(text.indexOf("CRITICAL (1)")).toBeLessThan(text.indexOf("HIGH (5)"));
@@ -439,6 +482,8 @@ describe("anomaly rules on a crafted organization", () => {
       ...NO_CREDENTIALS,
     });
     const emptyDb = join(tmp, "empty-org.duckdb");
+    // Both crawls sync the (empty) audit log: it covers the interval, so audit-log-gap is silent
+    // too, and the rules on changes are not skipped (there is a previous snapshot).
     try {
       await crawlInto(empty, emptyDb, { credentials: false });
       await crawlInto(empty, emptyDb, { credentials: false });
@@ -461,5 +506,131 @@ describe("anomaly rules on a crafted organization", () => {
           "snapshot 2 did not collect credentials (crawled with --no-credentials or --no-projects, or before credentials were read)",
       })),
     });
+  });
+});
+
+describe("the rules on changes: who made them", () => {
+  /** Waits until `seconds` whole seconds have begun (audit events are dated to the second). */
+  const nextSecond = async (seconds = 1) => {
+    const until = (Math.floor(Date.now() / 1000) + seconds) * 1000 + 20;
+    await new Promise((resolve) => setTimeout(resolve, until - Date.now()));
+  };
+  const changeFindings = (report: AnomalyReport) =>
+    report.findings
+      .filter((f) => CHANGE_RULES.includes(f.rule))
+      .map((f) => [f.rule, f.severity, f.group_id, f.user_id, f.role_id]);
+
+  it("fire on a grant by an API key, by a non-Owner, with logging off, and on a gap", async () => {
+    const sim = await startSimulator({
+      port: 0,
+      seed: 29,
+      groups: 0,
+      users: 0,
+      projects: 0,
+      ...NO_CREDENTIALS,
+    });
+    const db = join(tmp, "change-rules.duckdb");
+    const gapDb = join(tmp, "change-rules-gap.duckdb");
+    try {
+      const s = sim.state;
+      const user = (name: string) =>
+        s.createUser({ name, email: `${name.toLowerCase()}@corp.example` }).id;
+      const [alice, bob, carol, dan] = ["Alice", "Bob", "Carol", "Dan"].map(user) as [
+        string,
+        string,
+        string,
+        string,
+      ];
+      const owner = roleId(sim, "Owner");
+      const billing = roleId(sim, "Billing Manager");
+      const usage = roleId(sim, "Usage Viewer");
+      s.assignUserRole(alice, owner); // the only Owner: the console's session
+      const ops = s.createGroup("Ops", { isScimManaged: false }).id;
+      await nextSecond();
+      const first = await crawlInto(sim, db);
+      await crawlInto(sim, gapDb);
+
+      // 1. Over HTTP, with the simulator's admin key (owned by a user outside the organization):
+      //    an elevated grant, by an API key, by someone who is not an Owner.
+      const client = new AdminClient({ baseUrl: sim.baseUrl, apiKey: sim.adminKey });
+      try {
+        await client.assignGroupRole(ops, billing);
+      } finally {
+        await client.close();
+      }
+      const keyActor = s.auditActor(s.simulatorKeyActor());
+      const keyOwner = keyActor?.type === "api_key" ? keyActor.api_key.user?.id : undefined;
+      expect(keyOwner).toEqual(expect.any(String));
+      // 2. Bob, a reader, in the console: a grant by a non-Owner (not elevated).
+      s.asActor({ kind: "session", userId: bob }, () => s.assignUserRole(carol, usage));
+      // 3. Audit logging off: Dan made an Owner with no event (the grant and his legacy role).
+      sim.setAuditLogMode("disabled");
+      s.assignUserRole(dan, owner);
+      sim.setAuditLogMode("enabled");
+      // 4. Alice, an Owner, in the console: silent.
+      s.assignUserRole(bob, usage);
+      await nextSecond();
+      const second = await crawlInto(sim, db);
+      await crawlInto(sim, gapDb, { auditLog: false });
+
+      const rows = (rows: (string | null)[][]) =>
+        [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      const run = async (path: string) => {
+        const store = await Store.open(path, { readOnly: true });
+        try {
+          const report = await runRules(store, { snapshotId: second });
+          expect(report.errors).toEqual([]);
+          return report;
+        } finally {
+          await store.close();
+        }
+      };
+      const synced = await run(db);
+      expect(rows(changeFindings(synced))).toEqual(
+        rows([
+          ["elevated-change-unattributed", "critical", null, dan, owner],
+          ["elevated-change-unattributed", "critical", null, dan, null],
+          ["elevated-change-by-api-key", "high", ops, null, billing],
+          ["change-by-non-owner", "high", ops, keyOwner ?? "", billing],
+          ["change-by-non-owner", "high", null, bob, usage],
+        ]),
+      );
+      const detail = (rule: string, key: string | null) =>
+        synced.findings.find((f) => f.rule === rule && (f.user_id === key || f.group_id === key))
+          ?.detail;
+      expect(detail("elevated-change-unattributed", dan)).toMatch(
+        /is unattributed: no matching event in the audit log, which covers this interval: the change was made out of band, or audit logging was off$/,
+      );
+      expect(detail("elevated-change-by-api-key", ops)).toMatch(
+        new RegExp(
+          `^group role granted: .* was made by API key ${keyActor?.type === "api_key" ? keyActor.api_key.id : "?"} of `,
+        ),
+      );
+      expect(detail("change-by-non-owner", bob)).toMatch(
+        new RegExp(`; bob@corp\\.example was not an Owner in snapshot ${first}$`),
+      );
+
+      // The same changes, the second crawl without its sync: a gap, and the grants that need an
+      // event are unattributed (the one made with logging off too); nobody can be named.
+      const gap = await run(gapDb);
+      const found = changeFindings(gap);
+      expect(rows(found)).toEqual(
+        rows([
+          ["audit-log-gap", "medium", null, null, null],
+          ["elevated-change-unattributed", "critical", ops, null, billing],
+          ["elevated-change-unattributed", "critical", null, dan, owner],
+          ["elevated-change-unattributed", "critical", null, dan, null],
+        ]),
+      );
+      expect(gap.findings.find((f) => f.rule === "audit-log-gap")?.detail).toMatch(
+        /^no audit-log coverage from \S+ to \S+$/,
+      );
+      expect(
+        gap.findings.find((f) => f.rule === "elevated-change-unattributed" && f.group_id === ops)
+          ?.detail,
+      ).toMatch(/is unattributed: the audit log held does not cover /);
+    } finally {
+      await sim.stop();
+    }
   });
 });

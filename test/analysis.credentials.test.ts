@@ -11,9 +11,20 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listEffectiveAccess } from "../src/analysis/access.js";
 import { type Finding, runRules } from "../src/analysis/anomalies.js";
+import {
+  ATTRIBUTION_STATUSES,
+  type AttributionStatus,
+  attributeDiff,
+} from "../src/analysis/attribution.js";
 import { resolveAnalysisConfig } from "../src/analysis/config.js";
 import { DIFF_KINDS, type DiffChange, diffSnapshots } from "../src/analysis/diff.js";
+import type { AuditLog } from "../src/api/types.js";
 import { loadConfig } from "../src/config/load.js";
+import {
+  type AuditLogActorWire,
+  sessionActor,
+  userKeyActor,
+} from "../src/simulator/audit-events.js";
 import { Store } from "../src/store/index.js";
 import {
   adminKey,
@@ -32,6 +43,7 @@ import {
   serviceAccount,
   user,
 } from "./support/credential-history.js";
+import { META } from "./support/history-org.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "aa-credentials-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -68,85 +80,85 @@ async function withStore<T>(db: string, run: (store: Store) => Promise<T>): Prom
 const credentialChanges = (changes: DiffChange[]) =>
   changes.filter((c) => CREDENTIAL_KINDS.includes(c.kind));
 
+/** Before: the credentials that will be kept, deleted or changed. */
+function credentialOrgBefore(at: number): CredentialOrg {
+  const o = emptyOrg();
+  o.users.push(user("u-alice", "reader", at));
+  o.projects.push(project("p1", "Alpha", at));
+  o.serviceAccounts.push(
+    serviceAccount("p1", "sa-keep", "member", T0 - 50 * DAY),
+    serviceAccount("p1", "sa-old", "member", T0 - 40 * DAY),
+    serviceAccount("p1", "sa-role", "member", T0 - 30 * DAY),
+  );
+  o.apiKeys.push(
+    apiKey("p1", "k-keep", "u-alice", T0 - 60 * DAY, T0 - 5 * DAY),
+    apiKey("p1", "k-old", "sa-keep", T0 - 60 * DAY, null),
+    apiKey("p1", "k-access", "u-alice", T0 - 60 * DAY, null),
+  );
+  o.adminKeys.push(
+    adminKey("ak-keep", "u-alice", T0 - 70 * DAY, null, T0 - 3 * DAY),
+    adminKey("ak-old", "u-alice", T0 - 70 * DAY, null, null),
+    adminKey("ak-exp", "u-alice", T0 - 70 * DAY, T0 + 90 * DAY, null),
+  );
+  o.invites.push(
+    invite("inv-keep", "reader", "pending", T0 - 2 * DAY),
+    invite("inv-gone", "owner", "pending", T0 - 2 * DAY),
+    invite("inv-acc", "reader", "pending", T0 - 2 * DAY),
+    invite("inv-exp", "owner", "pending", T0 - 40 * DAY),
+    invite("inv-settled", "reader", "accepted", T0 - 9 * DAY),
+  );
+  return o;
+}
+
+/** After: one of every change, and changes that must make no kind (names, uses). */
+function credentialOrgAfter(at: number): CredentialOrg {
+  const o = emptyOrg();
+  o.users.push(user("u-alice", "reader", at));
+  o.projects.push(project("p1", "Alpha", at));
+  o.serviceAccounts.push(
+    serviceAccount("p1", "sa-keep", "member", T0 - 50 * DAY, "renamed bot"),
+    serviceAccount("p1", "sa-role", "owner", T0 - 30 * DAY),
+    serviceAccount("p1", "sa-new", "member", T0),
+  );
+  o.apiKeys.push(
+    apiKey("p1", "k-keep", "u-alice", T0 - 60 * DAY, at - 3600, {
+      name: "renamed key",
+      owner_name: "Alice Renamed",
+      owner_email: "alice.new@corp.example",
+    }),
+    apiKey("p1", "k-access", "u-alice", T0 - 60 * DAY, null, {
+      owner_project_access: "inactive",
+    }),
+    apiKey("p1", "k-new", "u-alice", T0, null),
+  );
+  o.adminKeys.push(
+    adminKey("ak-keep", "u-alice", T0 - 70 * DAY, null, at - 3600, { name: "renamed admin" }),
+    adminKey("ak-exp", "u-alice", T0 - 70 * DAY, T0 + 180 * DAY, null),
+    adminKey("ak-new", "u-alice", T0, T0 + 30 * DAY, null),
+  );
+  o.invites.push(
+    invite("inv-keep", "reader", "pending", T0 - 2 * DAY),
+    invite("inv-new", "owner", "pending", T0, {
+      projects: [{ project_id: "p1", role: "owner" }],
+    }),
+    invite("inv-new-accepted", "reader", "accepted", T0),
+    invite("inv-acc", "reader", "accepted", T0 - 2 * DAY),
+    invite("inv-exp", "owner", "expired", T0 - 40 * DAY),
+  );
+  return o;
+}
+
 describe("credential diff kinds", () => {
   const db = newDbPath();
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
 
-  /** Before: the credentials that will be kept, deleted or changed. */
-  function orgBefore(at: number): CredentialOrg {
-    const o = emptyOrg();
-    o.users.push(user("u-alice", "reader", at));
-    o.projects.push(project("p1", "Alpha", at));
-    o.serviceAccounts.push(
-      serviceAccount("p1", "sa-keep", "member", T0 - 50 * DAY),
-      serviceAccount("p1", "sa-old", "member", T0 - 40 * DAY),
-      serviceAccount("p1", "sa-role", "member", T0 - 30 * DAY),
-    );
-    o.apiKeys.push(
-      apiKey("p1", "k-keep", "u-alice", T0 - 60 * DAY, T0 - 5 * DAY),
-      apiKey("p1", "k-old", "sa-keep", T0 - 60 * DAY, null),
-      apiKey("p1", "k-access", "u-alice", T0 - 60 * DAY, null),
-    );
-    o.adminKeys.push(
-      adminKey("ak-keep", "u-alice", T0 - 70 * DAY, null, T0 - 3 * DAY),
-      adminKey("ak-old", "u-alice", T0 - 70 * DAY, null, null),
-      adminKey("ak-exp", "u-alice", T0 - 70 * DAY, T0 + 90 * DAY, null),
-    );
-    o.invites.push(
-      invite("inv-keep", "reader", "pending", T0 - 2 * DAY),
-      invite("inv-gone", "owner", "pending", T0 - 2 * DAY),
-      invite("inv-acc", "reader", "pending", T0 - 2 * DAY),
-      invite("inv-exp", "owner", "pending", T0 - 40 * DAY),
-      invite("inv-settled", "reader", "accepted", T0 - 9 * DAY),
-    );
-    return o;
-  }
-
-  /** After: one of every change, and changes that must make no kind (names, uses). */
-  function orgAfter(at: number): CredentialOrg {
-    const o = emptyOrg();
-    o.users.push(user("u-alice", "reader", at));
-    o.projects.push(project("p1", "Alpha", at));
-    o.serviceAccounts.push(
-      serviceAccount("p1", "sa-keep", "member", T0 - 50 * DAY, "renamed bot"),
-      serviceAccount("p1", "sa-role", "owner", T0 - 30 * DAY),
-      serviceAccount("p1", "sa-new", "member", T0),
-    );
-    o.apiKeys.push(
-      apiKey("p1", "k-keep", "u-alice", T0 - 60 * DAY, at - 3600, {
-        name: "renamed key",
-        owner_name: "Alice Renamed",
-        owner_email: "alice.new@corp.example",
-      }),
-      apiKey("p1", "k-access", "u-alice", T0 - 60 * DAY, null, {
-        owner_project_access: "inactive",
-      }),
-      apiKey("p1", "k-new", "u-alice", T0, null),
-    );
-    o.adminKeys.push(
-      adminKey("ak-keep", "u-alice", T0 - 70 * DAY, null, at - 3600, { name: "renamed admin" }),
-      adminKey("ak-exp", "u-alice", T0 - 70 * DAY, T0 + 180 * DAY, null),
-      adminKey("ak-new", "u-alice", T0, T0 + 30 * DAY, null),
-    );
-    o.invites.push(
-      invite("inv-keep", "reader", "pending", T0 - 2 * DAY),
-      invite("inv-new", "owner", "pending", T0, {
-        projects: [{ project_id: "p1", role: "owner" }],
-      }),
-      invite("inv-new-accepted", "reader", "accepted", T0),
-      invite("inv-acc", "reader", "accepted", T0 - 2 * DAY),
-      invite("inv-exp", "owner", "expired", T0 - 40 * DAY),
-    );
-    return o;
-  }
-
   beforeAll(async () => {
     await withStore(db, async (store) => {
-      s1 = await publishAt(store, orgBefore(T0), T0);
-      s2 = await publishAt(store, orgAfter(T0 + DAY), T0 + DAY);
-      s3 = await publishAt(store, orgAfter(T0 + 2 * DAY), T0 + 2 * DAY, ["credentials"]);
+      s1 = await publishAt(store, credentialOrgBefore(T0), T0);
+      s2 = await publishAt(store, credentialOrgAfter(T0 + DAY), T0 + DAY);
+      s3 = await publishAt(store, credentialOrgAfter(T0 + 2 * DAY), T0 + 2 * DAY, ["credentials"]);
     });
   });
 
@@ -371,6 +383,248 @@ describe("credential diff kinds", () => {
   });
 });
 
+// ------------------------------------------------------------------ attribution
+
+/** Events as `GET /organization/audit_logs` lists them (the simulator's wire shape). */
+let eventNo = 0;
+function auditEvent(
+  type: string,
+  at: number,
+  actor: AuditLogActorWire | null,
+  detail: Record<string, unknown>,
+  projectId?: string,
+): AuditLog {
+  eventNo += 1;
+  const day = new Date(at * 1000).toISOString().slice(0, 10).replaceAll("-", "");
+  return {
+    id: `audit_log-test${String(eventNo).padStart(12, "0")}_${day}`,
+    type,
+    effective_at: at,
+    actor,
+    ...(projectId === undefined ? {} : { project: { id: projectId, name: "Alpha" } }),
+    [type]: detail,
+  } as AuditLog;
+}
+
+/** One sync into the store, as a crawl's would be: complete over [from, to], or failed at `to`. */
+async function recordSync(
+  store: Store,
+  events: readonly AuditLog[],
+  window: { from: number; to: number },
+  failed?: string,
+) {
+  return store.auditSync(
+    { ...META, snapshotId: null, startedAtMs: window.to * 1000 },
+    async (w) => {
+      if (failed !== undefined) return w.fail(failed, 1);
+      await w.add(events);
+      return w.complete({ readFrom: null, coverageFrom: window.from, requests: 1 });
+    },
+  );
+}
+
+describe("attribution of every credential kind", () => {
+  // Who made the changes: the credentials of projects over HTTP with an admin key, the
+  // organization's admin keys and invites in a console session.
+  const ADMIN_KEY = userKeyActor("key-automation", {
+    id: "u-alice",
+    email: "u-alice@corp.example",
+  });
+  const CONSOLE = sessionActor({ id: "u-alice", email: "u-alice@corp.example" }, "203.0.113.7");
+  const at = (hours: number) => T0 + hours * 3600;
+  /**
+   * What the test did between the two snapshots (T0 and T0 + 1 day): each change's event, at the
+   * hour given. sa-role's role was changed out of band (no event: only an older one, before the
+   * interval), inv-exp expired by itself; a decoy names another key.
+   */
+  const made: Record<
+    string,
+    { type: string; hour: number; actor: AuditLogActorWire; project?: string } | null
+  > = {
+    "sa-new": { type: "service_account.created", hour: 1, actor: ADMIN_KEY, project: "p1" },
+    "sa-old": { type: "service_account.deleted", hour: 2, actor: ADMIN_KEY, project: "p1" },
+    "sa-role": null,
+    "k-new": { type: "api_key.created", hour: 3, actor: ADMIN_KEY, project: "p1" },
+    "k-old": { type: "api_key.deleted", hour: 4, actor: ADMIN_KEY, project: "p1" },
+    // k-access: its owner left the project (user.deleted of u-alice in p1).
+    "k-access": { type: "user.deleted", hour: 5, actor: CONSOLE, project: "p1" },
+    "ak-new": { type: "api_key.created", hour: 14, actor: CONSOLE },
+    "ak-old": { type: "api_key.deleted", hour: 15, actor: CONSOLE },
+    "ak-exp": { type: "api_key.updated", hour: 16, actor: CONSOLE },
+    "inv-new": { type: "invite.sent", hour: 17, actor: CONSOLE },
+    "inv-gone": { type: "invite.deleted", hour: 18, actor: CONSOLE },
+    "inv-acc": { type: "invite.accepted", hour: 19, actor: CONSOLE },
+    "inv-exp": null,
+  };
+  const subjectId = (c: DiffChange): string =>
+    String(c.service_account_id ?? c.key_id ?? c.invite_id);
+
+  function events(until: number): AuditLog[] {
+    const out: AuditLog[] = [];
+    for (const [id, m] of Object.entries(made)) {
+      if (m === null || at(m.hour) > until) continue;
+      const target = id === "k-access" ? "u-alice" : id;
+      out.push(auditEvent(m.type, at(m.hour), m.actor, { id: target }, m.project));
+    }
+    // Decoys: the right type for another key, and sa-role's update before the interval.
+    out.push(auditEvent("api_key.created", at(6), ADMIN_KEY, { id: "k-elsewhere" }, "p1"));
+    out.push(auditEvent("service_account.updated", T0 - 600, ADMIN_KEY, { id: "sa-role" }, "p1"));
+    return out;
+  }
+
+  /** The status the test's story gives each change (forward). */
+  function expected(c: DiffChange): AttributionStatus {
+    const m = made[subjectId(c)];
+    if (m === undefined) throw new Error(`the test made no change to ${subjectId(c)} (${c.kind})`);
+    if (m !== null) return "attributed";
+    return c.kind === "invite_expired" ? "not_logged" : "unattributed";
+  }
+
+  const FORBIDDEN = "the admin key may not read the audit log (HTTP 403)";
+  const db = newDbPath();
+  const gapDb = newDbPath();
+  let s1 = 0;
+  let s2 = 0;
+  let g1 = 0;
+  let g2 = 0;
+  let gapFrom = 0;
+
+  beforeAll(async () => {
+    // The organizations of "credential diff kinds" at T0 and T0 + 1 day.
+    const covered = { from: T0 - 3600, to: T0 + DAY + 60 };
+    await withStore(db, async (store) => {
+      s1 = await publishAt(store, credentialOrgBefore(T0), T0);
+      s2 = await publishAt(store, credentialOrgAfter(T0 + DAY), T0 + DAY);
+      await recordSync(store, events(covered.to), covered);
+    });
+    // The same, but the audit log held stops at noon; the next sync, in the evening, was refused.
+    gapFrom = at(12);
+    await withStore(gapDb, async (store) => {
+      g1 = await publishAt(store, credentialOrgBefore(T0), T0);
+      g2 = await publishAt(store, credentialOrgAfter(T0 + DAY), T0 + DAY);
+      await recordSync(store, events(gapFrom), { from: covered.from, to: gapFrom });
+      await recordSync(store, [], { from: 0, to: at(20) }, FORBIDDEN);
+    });
+  });
+
+  it("attributes every change", async () => {
+    await withStore(db, async (store) => {
+      const forward = await attributeDiff(store, await diffSnapshots(store, { from: s1, to: s2 }));
+      expect(forward.audit_log).toEqual({
+        window: { from: iso(T0), to: iso(T0 + DAY) },
+        covered: true,
+        gaps: [],
+        failed_syncs: [],
+        syncs: 1,
+      });
+      const changes = credentialChanges(forward.changes) as typeof forward.changes;
+      // Only the credential changes: nothing else differs between the two organizations.
+      expect(changes).toHaveLength(forward.changes.length);
+      expect(changes.map((c) => [c.kind, subjectId(c), c.attribution.status])).toEqual(
+        changes.map((c) => [c.kind, subjectId(c), expected(c)]),
+      );
+      const statuses = new Set(changes.map((c) => c.attribution.status));
+      expect([...statuses].sort()).toEqual(["attributed", "not_logged", "unattributed"]);
+      for (const c of changes) {
+        const a = c.attribution;
+        const m = made[subjectId(c)];
+        if (m === null || m === undefined) {
+          expect([a.events, a.actor]).toEqual([[], null]);
+          expect(a.reason).toBe(
+            c.kind === "invite_expired"
+              ? "an invite expires with time: no one acts, and nothing is logged"
+              : "no matching event in the audit log, which covers this interval: the change was made out of band, or audit logging was off",
+          );
+          continue;
+        }
+        // The one event the test recorded for it (its kind's type, in the interval), by the
+        // actor it named.
+        expect(a.events.map((e) => [e.type, e.effective_at, e.project_id])).toEqual([
+          [m.type, iso(at(m.hour)), m.project ?? null],
+        ]);
+        for (const e of a.events) {
+          expect(e.effective_at >= forward.audit_log.window.from).toBe(true);
+          expect(e.effective_at <= forward.audit_log.window.to).toBe(true);
+        }
+        expect(a.actor).toEqual(
+          m.actor === ADMIN_KEY
+            ? {
+                type: "api_key",
+                user_id: "u-alice",
+                email: "u-alice@corp.example",
+                ip_address: null,
+                key_id: "key-automation",
+                key_type: "user",
+                service_account_id: null,
+              }
+            : {
+                type: "session",
+                user_id: "u-alice",
+                email: "u-alice@corp.example",
+                ip_address: "203.0.113.7",
+                key_id: null,
+                key_type: null,
+                service_account_id: null,
+              },
+        );
+        expect(a.label).toBe(
+          m.actor === ADMIN_KEY
+            ? `by API key key-automation of u-alice@corp.example (u-alice) at ${iso(at(m.hour))}`
+            : `by u-alice@corp.example (u-alice) from 203.0.113.7 at ${iso(at(m.hour))}`,
+        );
+      }
+
+      // The reverse diff: each change attributed as the change that really happened.
+      const reverse = await attributeDiff(store, await diffSnapshots(store, { from: s2, to: s1 }));
+      const forwardOf = new Map(changes.map((c) => [subjectId(c), c.attribution]));
+      expect(reverse.changes).toHaveLength(changes.length);
+      for (const c of reverse.changes) {
+        expect(ATTRIBUTION_STATUSES).toContain(c.attribution.status);
+        expect([c.kind, subjectId(c), c.attribution]).toEqual([
+          c.kind,
+          subjectId(c),
+          forwardOf.get(subjectId(c)),
+        ]);
+      }
+    });
+  });
+
+  it("a gap in the audit log: what needs an event after it is unattributed, naming it", async () => {
+    await withStore(gapDb, async (store) => {
+      const result = await attributeDiff(store, await diffSnapshots(store, { from: g1, to: g2 }));
+      const gap = { from: iso(gapFrom), to: iso(T0 + DAY) };
+      expect(result.audit_log).toEqual({
+        window: { from: iso(T0), to: iso(T0 + DAY) },
+        covered: false,
+        gaps: [gap],
+        failed_syncs: [{ sync_id: 2, started_at: iso(at(20)), reason: FORBIDDEN }],
+        syncs: 2,
+      });
+      const reason = `the audit log held does not cover ${gap.from} to ${gap.to} (failed sync: ${FORBIDDEN})`;
+      const changes = credentialChanges(result.changes) as typeof result.changes;
+      expect(changes.map((c) => [c.kind, subjectId(c)])).toEqual(
+        credentialChanges(
+          (await withStore(db, (s) => diffSnapshots(s, { from: s1, to: s2 }))).changes,
+        ).map((c) => [c.kind, subjectId(c)]),
+      );
+      for (const c of changes) {
+        const m = made[subjectId(c)];
+        const want =
+          c.kind === "invite_expired"
+            ? { status: "not_logged", reason: expect.stringMatching(/^an invite expires/) }
+            : m !== null && m !== undefined && at(m.hour) <= gapFrom
+              ? { status: "attributed", reason: null }
+              : { status: "unattributed", reason };
+        expect([c.kind, subjectId(c), c.attribution]).toEqual([
+          c.kind,
+          subjectId(c),
+          expect.objectContaining(want),
+        ]);
+      }
+    });
+  });
+});
+
 describe("last_used_at is not an access change", () => {
   it("makes no kind; history grows once, at a key's first use, not with later uses", async () => {
     const db = newDbPath();
@@ -560,7 +814,18 @@ describe("credential rules", () => {
       uncollected = await publishAt(store, ruleOrg(AT + DAY), AT + DAY, ["credentials"]);
       const report = await runRules(store, { snapshotId: snapshot, previousId: null });
       expect(report.errors).toEqual([]);
-      expect(report.skipped).toEqual([]);
+      // No previous snapshot: no changes, so the rules on who made them do not run.
+      expect(report.skipped).toEqual(
+        [
+          "audit-log-gap",
+          "change-by-non-owner",
+          "elevated-change-by-api-key",
+          "elevated-change-unattributed",
+        ].map((rule) => ({
+          rule,
+          reason: `snapshot ${snapshot} has no complete snapshot before it: there are no changes to attribute`,
+        })),
+      );
       findings = report.findings;
     });
   });

@@ -7,7 +7,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runRules } from "../src/analysis/anomalies.js";
+import {
+  ATTRIBUTION_STATUSES,
+  type AttributedChange,
+  type AttributedDiffResult,
+  type AttributionStatus,
+  attributeDiff,
+  DERIVED_KINDS,
+} from "../src/analysis/attribution.js";
 import {
   DIFF_KINDS,
   type DiffChange,
@@ -16,7 +25,12 @@ import {
   diffSnapshots,
   loadDiffQueries,
 } from "../src/analysis/diff.js";
-import type { GroupType, OrgState, RunningSimulator } from "../src/simulator/index.js";
+import type {
+  AuditLogActorWire,
+  GroupType,
+  OrgState,
+  RunningSimulator,
+} from "../src/simulator/index.js";
 import { startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { crawlInto } from "./support/analysis-org.js";
@@ -338,6 +352,27 @@ function mirror(changes: DiffChange[]): DiffChange[] {
   });
 }
 
+/** JSON with every object's keys sorted, to compare changes whatever their key order. */
+function canonicalJson(value: unknown): string {
+  const sortKeys = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sortKeys)
+      : v !== null && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return JSON.stringify(sortKeys(value));
+}
+
+/** Waits until `seconds` whole seconds have begun since now (audit events are dated to the second). */
+async function nextSecond(seconds = 1): Promise<void> {
+  const until = (Math.floor(Date.now() / 1000) + seconds) * 1000 + 20;
+  await new Promise((resolve) => setTimeout(resolve, until - Date.now()));
+}
+
 const count = (r: DiffResult, kind: DiffKind) => r.changes.filter((c) => c.kind === kind);
 
 // ------------------------------------------------------------------ the scenario
@@ -379,12 +414,20 @@ interface Ids {
   grantedGroup: string;
   revokedGroup: string;
   revokedGroupRole: string;
+  scimGroup: string;
+  scimJoiner: string;
 }
 
 describe("diff between two snapshots", () => {
   let sim: RunningSimulator;
   const db = join(tmp, "diff.duckdb");
+  /** The same crawls, but the second without its audit-log sync: a gap over the changes. */
+  const gapDb = join(tmp, "diff-gap.duckdb");
   let store: Store;
+  /** The console (sim.state) records every change below as this session (the first Owner's). */
+  let consoleActor: AuditLogActorWire | null = null;
+  /** The console's actor for the rename after snapshot 2 (the next Owner by then). */
+  let renameActor: AuditLogActorWire | null = null;
   let s1: number;
   let s2: number;
   let s3: number;
@@ -419,39 +462,58 @@ describe("diff between two snapshots", () => {
       groups.slice(0, 6) as [string, string, string, string, string, string];
     ids.revokedGroupRole = s.readerRoleId;
     s.assignGroupRole(ids.revokedGroup, ids.revokedGroupRole);
+    // A SCIM-managed group that holds a role, and someone the directory will add to it.
+    ids.scimGroup = s.createGroup("Diff SCIM group", { isScimManaged: true }).id;
+    s.assignGroupRole(ids.scimGroup, ids.directRole);
+    ids.scimJoiner = users[1] as string;
+    // Events are dated to the second, and an interval runs from the second its first crawl
+    // started in: let that second pass, so the setup's events stay out of the interval.
+    await nextSecond();
     s1 = await crawlInto(sim, db);
     before = expectedSnapshot(s);
+    await crawlInto(sim, gapDb);
 
-    // One (or more) of every kind.
-    ids.created = s.createGroup("Diff new ∑ group", {
-      isScimManaged: true,
-      groupType: "tenant_group",
-    }).id;
-    s.deleteGroup(ids.deleted);
-    s.renameGroup(ids.renamed, "Renamed <b>group</b>");
-    setGroupAttributes(s, ids.scim, { isScimManaged: !s.isScimManagedGroup(ids.scim) });
-    const typeBefore = s.getGroup(ids.typed)?.group_type;
-    setGroupAttributes(s, ids.typed, {
-      groupType: typeBefore === "tenant_group" ? "group" : "tenant_group",
+    // One (or more) of every kind, in the console, as the first Owner's session: named, since
+    // one of the changes removes that Owner (the console would act as the next one from there).
+    consoleActor = s.auditActor();
+    const owner = consoleActor?.type === "session" ? consoleActor.session.user.id : "";
+    s.asActor({ kind: "session", userId: owner }, () => {
+      ids.created = s.createGroup("Diff new ∑ group", {
+        isScimManaged: true,
+        groupType: "tenant_group",
+      }).id;
+      s.deleteGroup(ids.deleted);
+      s.renameGroup(ids.renamed, "Renamed <b>group</b>");
+      setGroupAttributes(s, ids.scim, { isScimManaged: !s.isScimManagedGroup(ids.scim) });
+      const typeBefore = s.getGroup(ids.typed)?.group_type;
+      setGroupAttributes(s, ids.typed, {
+        groupType: typeBefore === "tenant_group" ? "group" : "tenant_group",
+      });
+      s.addMember(ids.roleGroup, ids.joiner); // access_gained through the group
+      s.addMember(ids.scimGroup, ids.scimJoiner); // the same through a SCIM group: the directory's
+      s.removeMember(ids.roleGroup, ids.leaver); // access_lost through the group
+      s.assignUserRole(ids.doubleHolder, ids.viaGroupRole); // direct grant, no access change
+      s.assignUserRole(ids.directGrantee, ids.directRole); // direct grant and access_gained
+      s.unassignUserRole(ids.directRevokee, ids.directRole); // direct revoke and access_lost
+      if (!s.hasDirectUserRole(ids.directGrantee, s.ownerRoleId)) {
+        s.assignUserRole(ids.directGrantee, s.ownerRoleId); // legacy role reader -> owner
+      }
+      s.assignGroupRole(ids.grantedGroup, ids.reshapedRole);
+      s.unassignGroupRole(ids.revokedGroup, ids.revokedGroupRole);
+      ids.newUser = s.createUser({ name: "Newcomer Zoë", email: "newcomer@example.com" }).id;
+      s.removeUser(ids.removedUser);
+      ids.newRole = s.createRole({ name: "Diff new role", permissions: ["api.usage.read"] }).id;
+      s.deleteRole(ids.doomedRole);
+      s.updateRole(ids.reshapedRole, { permissions: ["api.roles.read", "api.roles.write"] });
     });
-    s.addMember(ids.roleGroup, ids.joiner); // access_gained through the group
-    s.removeMember(ids.roleGroup, ids.leaver); // access_lost through the group
-    s.assignUserRole(ids.doubleHolder, ids.viaGroupRole); // direct grant, no access change
-    s.assignUserRole(ids.directGrantee, ids.directRole); // direct grant and access_gained
-    s.unassignUserRole(ids.directRevokee, ids.directRole); // direct revoke and access_lost
-    if (!s.hasDirectUserRole(ids.directGrantee, s.ownerRoleId)) {
-      s.assignUserRole(ids.directGrantee, s.ownerRoleId); // legacy role reader -> owner
-    }
-    s.assignGroupRole(ids.grantedGroup, ids.reshapedRole);
-    s.unassignGroupRole(ids.revokedGroup, ids.revokedGroupRole);
-    ids.newUser = s.createUser({ name: "Newcomer Zoë", email: "newcomer@example.com" }).id;
-    s.removeUser(ids.removedUser);
-    ids.newRole = s.createRole({ name: "Diff new role", permissions: ["api.usage.read"] }).id;
-    s.deleteRole(ids.doomedRole);
-    s.updateRole(ids.reshapedRole, { permissions: ["api.roles.read", "api.roles.write"] });
+    await nextSecond(); // and out of the interval of snapshots 2 and 3
     s2 = await crawlInto(sim, db);
     after = expectedSnapshot(s);
+    await crawlInto(sim, gapDb, { auditLog: false });
 
+    // The same at the end: the interval runs to the second after the crawl ended.
+    await nextSecond(2);
+    renameActor = s.auditActor();
     s.renameGroup(ids.renamed, "Renamed again");
     s3 = await crawlInto(sim, db);
     store = await Store.open(db, { readOnly: true });
@@ -479,6 +541,219 @@ describe("diff between two snapshots", () => {
     }
     expect(Object.keys(result.summary)).toEqual([...DIFF_KINDS]);
     expect(Object.values(result.summary).reduce((a, b) => a + b, 0)).toBe(result.changes.length);
+  });
+
+  /**
+   * How the test made each change, so what the audit log must say about it: its status and the
+   * event types that may record it (the change's own, or its logged cause's: a role or group
+   * deleted with its assignments, a user removed with their roles and seats). Every change here
+   * was made in the console; a change this does not know fails the test.
+   */
+  function expectedAttribution(c: DiffChange): { status: AttributionStatus; types: string[] } {
+    const scimGroups = new Set(
+      [...before.groups, ...after.groups]
+        .filter((g) => g.is_scim_managed === true)
+        .map((g) => str(g.group_id)),
+    );
+    const via = (Array.isArray(c.via) ? c.via : []) as { via: string; group_id: string | null }[];
+    const viaGroups = via.flatMap((p) => (p.group_id === null ? [] : [p.group_id]));
+    const direct = via.some((p) => p.via === "direct");
+    const logged = (...types: string[]) => ({ status: "attributed" as const, types });
+    const notLogged = (groups: string[]) => ({
+      status: groups.some((g) => scimGroups.has(g)) ? ("scim" as const) : ("not_logged" as const),
+      types: [],
+    });
+    const user = str(c.user_id);
+    switch (c.kind) {
+      case "group_added":
+        return logged("group.created");
+      case "group_removed":
+        return logged("group.deleted");
+      case "group_renamed":
+        return logged("group.updated");
+      case "group_scim_changed":
+      case "group_type_changed":
+        return notLogged([]);
+      case "member_added":
+      case "member_removed":
+        // Group membership has no event: the directory's doing for a SCIM group.
+        return notLogged([str(c.group_id)]);
+      case "group_role_granted":
+        return logged("role.assignment.created");
+      case "group_role_revoked":
+        // Unassigned, or gone with the deleted group or the deleted role.
+        return logged("role.assignment.deleted", "group.deleted", "role.deleted");
+      case "user_added":
+        return logged("user.added");
+      case "user_removed":
+        return logged("user.deleted");
+      case "user_role_changed":
+        // Reader -> owner by assigning the Owner role (role.assignment.created).
+        return logged("user.updated", "role.assignment.created", "role.assignment.deleted");
+      case "user_role_granted":
+        return logged("role.assignment.created");
+      case "user_role_revoked":
+        // Unassigned, or gone with the removed user.
+        return logged("role.assignment.deleted", "user.deleted", "role.deleted");
+      case "role_added":
+        return logged("role.created");
+      case "role_removed":
+        return logged("role.deleted");
+      case "role_permissions_changed":
+        return logged("role.updated");
+      case "access_gained": {
+        const cause =
+          (direct && [ids.directGrantee, ids.doubleHolder].includes(user)) ||
+          viaGroups.includes(ids.grantedGroup) ||
+          user === ids.newUser;
+        return cause ? logged("role.assignment.created", "user.added") : notLogged(viaGroups);
+      }
+      case "access_lost": {
+        const cause =
+          (direct && user === ids.directRevokee) ||
+          viaGroups.some((g) => g === ids.revokedGroup || g === ids.deleted) ||
+          user === ids.removedUser ||
+          c.role_id === ids.doomedRole;
+        return cause
+          ? logged("role.assignment.deleted", "group.deleted", "user.deleted", "role.deleted")
+          : notLogged(viaGroups);
+      }
+      // The organization's changes reach into projects: the deleted group leaves its projects,
+      // the removed user every project, and their access and keys' access go with them.
+      case "project_group_detached":
+      case "project_group_role_revoked":
+        expect(c.group_id, c.kind).toBe(ids.deleted);
+        return logged("role.assignment.deleted", "group.deleted");
+      case "project_member_removed":
+      case "project_user_role_revoked":
+        expect(c.user_id, c.kind).toBe(ids.removedUser);
+        return logged("user.deleted", "role.assignment.deleted");
+      case "project_access_lost":
+        expect(user === ids.removedUser || viaGroups.includes(ids.deleted), c.kind).toBe(true);
+        return logged("user.deleted", "group.deleted", "role.assignment.deleted");
+      case "api_key_owner_access_changed":
+        expect(c.owner_id, c.kind).toBe(ids.removedUser);
+        return logged("user.deleted");
+      default:
+        throw new Error(`the test made no ${c.kind} change: ${JSON.stringify(c)}`);
+    }
+  }
+
+  const brief = (c: DiffChange) =>
+    `${c.kind} ${[c.project_id, c.group_id, c.user_id ?? c.owner_id, c.role_id, c.key_id]
+      .filter((v) => v !== undefined && v !== null)
+      .join(" ")}`;
+
+  it("attributes every change", async () => {
+    const forward = await attributeDiff(store, await diffSnapshots(store, { from: s1, to: s2 }));
+    expect(forward.audit_log).toMatchObject({ covered: true, gaps: [], failed_syncs: [] });
+    // Statuses first, all at once, so that a failure lists every change that differs.
+    expect(forward.changes.map((c) => [brief(c), c.attribution.status])).toEqual(
+      forward.changes.map((c) => [brief(c), expectedAttribution(c).status]),
+    );
+    // Made in the console: the session of the first Owner.
+    expect(consoleActor?.type).toBe("session");
+    const session = consoleActor?.type === "session" ? consoleActor.session : undefined;
+    const window = forward.audit_log.window;
+    const statuses = new Set<string>();
+    for (const c of forward.changes) {
+      const a = c.attribution;
+      statuses.add(a.status);
+      if (a.status !== "attributed") {
+        // Not logged, or the directory's doing: no event, no actor, and why.
+        expect([brief(c), a.events, a.actor]).toEqual([brief(c), [], null]);
+        expect(a.reason, brief(c)).toEqual(expect.any(String));
+        continue;
+      }
+      expect(a.actor, brief(c)).toMatchObject({
+        type: "session",
+        user_id: session?.user.id,
+        ip_address: session?.ip_address,
+        key_id: null,
+      });
+      expect(a.reason).toBeNull();
+      expect(a.events.length, brief(c)).toBeGreaterThan(0);
+      const types = expectedAttribution(c).types;
+      for (const e of a.events) {
+        expect(types, `${brief(c)}: ${e.type}`).toContain(e.type);
+        expect(e.effective_at >= window.from && e.effective_at <= window.to, brief(c)).toBe(true);
+      }
+      expect(a.label).toBe(
+        `by ${session?.user.email} (${session?.user.id}) from ${session?.ip_address} at ${a.events[a.events.length - 1]?.effective_at}`,
+      );
+    }
+    expect([...statuses].sort()).toEqual(["attributed", "not_logged", "scim"]);
+
+    // The reverse diff: every change attributed as the change that really happened.
+    const reverse = await attributeDiff(store, await diffSnapshots(store, { from: s2, to: s1 }));
+    const plain = ({ attribution: _, ...c }: AttributedChange) => canonicalJson(c);
+    const forwardStatus = new Map(
+      forward.changes.map((c) => [plain(mirror([c])[0] as AttributedChange), c]),
+    );
+    expect(reverse.changes.length).toBe(forward.changes.length);
+    for (const c of reverse.changes) {
+      expect(ATTRIBUTION_STATUSES).toContain(c.attribution.status);
+      const made = forwardStatus.get(plain(c));
+      expect(made, brief(c)).toBeDefined();
+      expect([brief(c), c.attribution.status]).toEqual([brief(c), made?.attribution.status]);
+      expect(c.attribution.actor).toEqual(made?.attribution.actor);
+    }
+  });
+
+  it("a gap in the audit log leaves the changes that need an event unattributed, saying where", async () => {
+    const gapStore = await Store.open(gapDb, { readOnly: true });
+    try {
+      const snapshots = await gapStore.query<{ snapshot_id: number }>(
+        "SELECT snapshot_id FROM snapshots WHERE status = 'complete' ORDER BY snapshot_id",
+      );
+      expect(snapshots).toHaveLength(2);
+      const [a, b] = snapshots.map((r) => r.snapshot_id) as [number, number];
+      const result = await attributeDiff(
+        gapStore,
+        await diffSnapshots(gapStore, { from: a, to: b }),
+      );
+      // The same changes as in the database that synced the audit log.
+      const synced = await diffSnapshots(store, { from: s1, to: s2 });
+      expect(result.changes.map(brief)).toEqual(synced.changes.map(brief));
+      const [sync] = await gapStore.listAuditSyncs();
+      expect(sync?.status).toBe("complete");
+      expect(result.audit_log).toMatchObject({ covered: false, failed_syncs: [], syncs: 1 });
+      // One gap: from where the first crawl's sync stopped to the end of the interval.
+      expect(result.audit_log.gaps).toHaveLength(1);
+      const [gap] = result.audit_log.gaps;
+      expect(
+        Math.abs(Date.parse(String(gap?.from)) - Date.parse(String(sync?.covered_to))),
+      ).toBeLessThanOrEqual(1);
+      // ... to the end of the second crawl (the interval's end, to the second).
+      const end = Date.parse(result.audit_log.window.to);
+      expect(Date.parse(String(gap?.to))).toBeLessThanOrEqual(end);
+      expect(Date.parse(String(gap?.to))).toBeGreaterThan(end - 1000);
+      const gapReason = `the audit log held does not cover ${gap?.from} to ${gap?.to}`;
+      const seen = new Set<string>();
+      for (const c of result.changes) {
+        const expected = expectedAttribution(c).status;
+        const a = c.attribution;
+        seen.add(a.status);
+        expect(a.events, brief(c)).toEqual([]);
+        if (expected === "attributed") {
+          // Its event is in the gap: unattributed, saying where the log has none.
+          expect([brief(c), a.status, a.reason]).toEqual([brief(c), "unattributed", gapReason]);
+        } else if (DERIVED_KINDS.includes(c.kind)) {
+          // Access held through a group whose membership changed (not logged, or SCIM's): the
+          // group's role assignment could be in the gap too, so either that or the honest gap.
+          expect([brief(c), a.status === expected || a.reason === gapReason]).toEqual([
+            brief(c),
+            true,
+          ]);
+        } else {
+          // Never logged: the same as with the audit log.
+          expect([brief(c), a.status]).toEqual([brief(c), expected]);
+        }
+      }
+      expect(seen).toEqual(new Set(["unattributed", "not_logged", "scim"]));
+    } finally {
+      await gapStore.close();
+    }
   });
 
   it("reports ids, names and before/after values", async () => {
@@ -649,7 +924,7 @@ describe("diff between two snapshots", () => {
       const run = await runCli(["diff", "--db", db, "--json"], cliEnv({}));
       expect(run.stderr).toBe("");
       expect(run.status).toBe(0);
-      const parsed = JSON.parse(run.stdout) as DiffResult;
+      const parsed = JSON.parse(run.stdout) as AttributedDiffResult;
       expect(Object.keys(parsed)).toEqual([
         "from",
         "to",
@@ -658,18 +933,41 @@ describe("diff between two snapshots", () => {
         "coverage_changed",
         "not_collected",
         "not_compared",
+        "audit_log",
       ]);
       expect(parsed.from).toBe(s2);
       expect(parsed.to).toBe(s3);
+      // The rename was made in the console: its group.updated event names the console session.
+      const session = renameActor?.type === "session" ? renameActor.session : undefined;
       expect(parsed.changes).toEqual([
         {
           kind: "group_renamed",
           group_id: ids.renamed,
           before: "Renamed <b>group</b>",
           after: "Renamed again",
+          attribution: {
+            status: "attributed",
+            label: expect.any(String),
+            reason: null,
+            actor: {
+              type: "session",
+              user_id: session?.user.id,
+              email: session?.user.email,
+              ip_address: session?.ip_address,
+              key_id: null,
+              key_type: null,
+              service_account_id: null,
+            },
+            events: [expect.objectContaining({ type: "group.updated", project_id: null })],
+          },
         },
       ]);
+      const [renamed] = parsed.changes;
+      expect(renamed?.attribution.label).toBe(
+        `by ${session?.user.email} (${session?.user.id}) from ${session?.ip_address} at ${renamed?.attribution.events[0]?.effective_at}`,
+      );
       expect(parsed.summary.group_renamed).toBe(1);
+      expect(parsed.audit_log).toMatchObject({ syncs: 3, failed_syncs: [] });
     });
 
     it("takes --from and --to, in either order", async () => {
@@ -678,7 +976,10 @@ describe("diff between two snapshots", () => {
         cliEnv({}),
       );
       expect(run.status).toBe(0);
-      expect(JSON.parse(run.stdout)).toEqual(await diffSnapshots(store, { from: s2, to: s1 }));
+      // The diff, each change attributed (a reverse diff too).
+      expect(JSON.parse(run.stdout)).toEqual(
+        await attributeDiff(store, await diffSnapshots(store, { from: s2, to: s1 })),
+      );
     });
 
     it("prints a table grouped by kind", async () => {
@@ -697,6 +998,13 @@ describe("diff between two snapshots", () => {
       expect(run.stdout).toContain('"Diff reshaped" +api.roles.write -api.groups.read');
       expect(run.stdout).toMatch(/access_gained \(\d+\)\n(.*\n)*.*"Diff via group" via group/);
       expect(run.stdout).toContain(`${r.changes.length} change(s)`);
+      // Under each change, who made it (or why the audit log cannot say).
+      const attributed = await attributeDiff(store, r);
+      for (const c of attributed.changes)
+        expect(run.stdout).toContain(`    ${c.attribution.label}`);
+      expect(run.stdout).toContain(
+        "not in the audit log: the API logs no event for a group's type",
+      );
     });
 
     it("exits 2 with one line for an unknown snapshot", async () => {
@@ -705,6 +1013,56 @@ describe("diff between two snapshots", () => {
       expect(run.stdout).toBe("");
       expect(run.stderr).toBe("access-audit: no snapshot 999 in the database\n");
     });
+  });
+});
+
+describe("the audit log synced by each crawl", () => {
+  it("covers the interval to the end of the later crawl: no gap, no audit-log-gap finding", async () => {
+    const sim = await startSimulator({ port: 0, seed: 8, groups: 4, users: 12, projects: 1 });
+    const db = join(tmp, "own-sync.duckdb");
+    try {
+      const first = await crawlInto(sim, db);
+      const group = sim.state.groupIds()[0] as string;
+      sim.state.renameGroup(group, "Renamed before the second crawl");
+      // The second crawl with the clock held half-way through a second: the publish and the
+      // sync that follows it then start in the same second, as they do whenever the sync starts
+      // within the second the crawl finished in (most crawls: it follows within milliseconds).
+      vi.useFakeTimers({ toFake: ["Date"] });
+      let second: number;
+      try {
+        vi.setSystemTime(new Date((Math.floor(Date.now() / 1000) + 2) * 1000 + 500));
+        second = await crawlInto(sim, db);
+      } finally {
+        vi.useRealTimers();
+      }
+      const store = await Store.open(db, { readOnly: true });
+      try {
+        const syncs = await store.listAuditSyncs();
+        expect(syncs.map((x) => x.status)).toEqual(["complete", "complete"]);
+        const [row] = await store.query<{ finished_at: string }>(
+          "SELECT finished_at::VARCHAR AS finished_at FROM snapshots WHERE snapshot_id = ?",
+          [second],
+        );
+        // The second sync started when the second crawl ended, so it vouches for all of it.
+        expect(Date.parse(String(syncs[1]?.covered_to))).toBeGreaterThanOrEqual(
+          Date.parse(String(row?.finished_at).replace(" ", "T").replace(/\+00$/, "Z")),
+        );
+        const result = await attributeDiff(
+          store,
+          await diffSnapshots(store, { from: first, to: second }),
+        );
+        expect(result.audit_log).toMatchObject({ covered: true, gaps: [], failed_syncs: [] });
+        expect(result.changes.map((c) => [c.kind, c.attribution.status])).toEqual([
+          ["group_renamed", "attributed"],
+        ]);
+        const report = await runRules(store, { snapshotId: second });
+        expect(report.findings.filter((f) => f.rule === "audit-log-gap")).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await sim.stop();
+    }
   });
 });
 

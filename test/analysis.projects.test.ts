@@ -10,7 +10,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccessPath } from "../src/analysis/access.js";
 import { runRules } from "../src/analysis/anomalies.js";
-import { DIFF_KINDS, type DiffKind, diffSnapshots } from "../src/analysis/diff.js";
+import {
+  ATTRIBUTION_STATUSES,
+  type AttributedChange,
+  attributeDiff,
+} from "../src/analysis/attribution.js";
+import { DIFF_KINDS, type DiffChange, type DiffKind, diffSnapshots } from "../src/analysis/diff.js";
 import { AdminClient } from "../src/api/index.js";
 import {
   applyRandomMutation,
@@ -73,8 +78,23 @@ describe("project diff kinds", () => {
   });
   afterAll(async () => sim.stop());
 
+  /** The every-kind test's database, snapshots and what it did (for the attribution tests). */
+  const everyKind = {
+    db: "",
+    /** The same first crawl; the second crawl's audit-log sync refused (HTTP 403). */
+    gapDb: "",
+    first: 0,
+    second: 0,
+    /** Projects archived, created; users who left a project; the project role deleted. */
+    archived: "",
+    created: "",
+    leaver: "",
+    doomed: "",
+  };
+
   it("every kind, made through the API, is exact both ways", async () => {
     const db = newDbPath();
+    const gapDb = newDbPath();
     const s = sim.state;
     const active = s
       .listProjects()
@@ -84,6 +104,7 @@ describe("project diff kinds", () => {
     const doomed = s.createProjectRole(b.id, { name: "Doomed", permissions: ["api.a.read"] });
     const custom = s.createProjectRole(a.id, { name: "Tuned", permissions: ["api.b.read"] });
     const first = { id: await crawlInto(sim, db), rows: expectedSnapshot(s) };
+    await crawlInto(sim, gapDb);
     const client = new AdminClient({ baseUrl: sim.baseUrl, apiKey: sim.adminKey });
     try {
       const created = await client.createProject("Launch project");
@@ -118,10 +139,26 @@ describe("project diff kinds", () => {
       });
       await client.deleteProjectRole(b.id, doomed.id);
       await client.addProjectUser(created.id, outsider, "owner");
+      Object.assign(everyKind, { created: created.id, leaver: leaver.id });
     } finally {
       await client.close();
     }
     const second = { id: await crawlInto(sim, db), rows: expectedSnapshot(s) };
+    // The same crawl into the other database, with a key that may not read the audit log.
+    sim.setAuditLogMode("forbidden");
+    try {
+      await crawlInto(sim, gapDb);
+    } finally {
+      sim.setAuditLogMode("enabled");
+    }
+    Object.assign(everyKind, {
+      db,
+      gapDb,
+      first: first.id,
+      second: second.id,
+      archived: c.id,
+      doomed: doomed.id,
+    });
     const seen = await expectExact(db, first, second);
     // Every forward kind occurs (the mirror kinds by the reverse diff, checked above).
     for (const kind of [
@@ -155,6 +192,140 @@ describe("project diff kinds", () => {
     expect(text.status).toBe(0);
     expect(text.stdout).toContain("project_member_added (2)");
     expect(text.stdout).toContain("Launch project");
+  });
+
+  /**
+   * The event types that record each change the every-kind test made over HTTP, as the admin
+   * key: its own, or its logged cause's (a member's direct roles and their keys' access go with
+   * the member; an archived project's members, credentials and access with the archiving; a new
+   * project comes with its predefined roles). A kind the test did not make fails.
+   */
+  const EVENT_TYPES: Partial<Record<DiffKind, string[]>> = {
+    project_added: ["project.created"],
+    project_archived: ["project.archived"],
+    project_renamed: ["project.updated"],
+    project_member_added: ["user.added"],
+    project_member_removed: ["user.deleted", "project.archived"],
+    project_member_role_changed: ["user.updated"],
+    project_group_attached: ["role.assignment.created"],
+    project_group_detached: ["role.assignment.deleted"],
+    project_role_added: ["role.created", "project.created"],
+    project_role_removed: ["role.deleted"],
+    project_role_permissions_changed: ["role.updated"],
+    project_group_role_granted: ["role.assignment.created"],
+    project_group_role_revoked: ["role.assignment.deleted"],
+    project_user_role_granted: ["role.assignment.created"],
+    // Revoked, or gone with the member who left the project or with the archived project.
+    project_user_role_revoked: ["role.assignment.deleted", "user.deleted", "project.archived"],
+    project_access_gained: ["role.assignment.created", "user.added", "user.updated"],
+    project_access_lost: [
+      "role.assignment.deleted",
+      "user.deleted",
+      "user.updated",
+      "project.archived",
+      "role.deleted",
+    ],
+    service_account_deleted: ["service_account.deleted", "project.archived"],
+    api_key_deleted: ["api_key.deleted", "project.archived"],
+    api_key_owner_access_changed: ["user.deleted", "user.added"],
+  };
+
+  const brief = (c: DiffChange) =>
+    `${c.kind} ${[c.project_id, c.group_id, c.user_id, c.role_id, c.service_account_id, c.key_id]
+      .filter((v) => v !== undefined && v !== null)
+      .join(" ")}`;
+
+  /** The attribution of the every-kind diff (from -> to) in `db`. */
+  async function attributed(db: string, from: number, to: number) {
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      return await attributeDiff(store, await diffSnapshots(store, { from, to }));
+    } finally {
+      await store.close();
+    }
+  }
+
+  it("attributes every change, made over HTTP, to the admin key", async () => {
+    expect(everyKind.db).not.toBe("");
+    const { db, first, second } = everyKind;
+    const forward = await attributed(db, first, second);
+    // Every change of this interval was made over HTTP, each with its own logged event.
+    expect(forward.changes.length).toBeGreaterThan(20);
+    expect(forward.changes.map((c) => [brief(c), c.attribution.status])).toEqual(
+      forward.changes.map((c) => [
+        brief(c),
+        EVENT_TYPES[c.kind] === undefined ? `the test made no ${c.kind}` : "attributed",
+      ]),
+    );
+    // The simulator's own admin key: its tracking id and its owner.
+    const keyActor = sim.state.auditActor(sim.state.simulatorKeyActor());
+    expect(keyActor?.type).toBe("api_key");
+    const apiKey = keyActor?.type === "api_key" ? keyActor.api_key : undefined;
+    const window = forward.audit_log.window;
+    for (const c of forward.changes) {
+      const a = c.attribution;
+      expect(a.actor, brief(c)).toEqual({
+        type: "api_key",
+        user_id: apiKey?.user?.id ?? null,
+        email: apiKey?.user?.email ?? null,
+        ip_address: null,
+        key_id: apiKey?.id,
+        key_type: apiKey?.type,
+        service_account_id: null,
+      });
+      expect(a.reason).toBeNull();
+      expect(a.events.length, brief(c)).toBeGreaterThan(0);
+      for (const e of a.events) {
+        expect(EVENT_TYPES[c.kind], `${brief(c)}: ${e.type}`).toContain(e.type);
+        expect(e.effective_at >= window.from && e.effective_at <= window.to, brief(c)).toBe(true);
+        // Events about a project's members, groups and roles name it; project.* events made
+        // with an admin key are in the Default project (the simulator's inference).
+        if (!e.type.startsWith("project.")) expect(e.project_id, brief(c)).toBe(c.project_id);
+      }
+      expect(a.label).toBe(
+        `by API key ${apiKey?.id} of ${apiKey?.user?.email === undefined ? apiKey?.user?.id : `${apiKey.user.email} (${apiKey.user.id})`} at ${a.events[a.events.length - 1]?.effective_at}`,
+      );
+    }
+    // The reverse diff is attributed as the change that really happened: the same events.
+    const reverse = await attributed(db, second, first);
+    expect(reverse.changes.length).toBe(forward.changes.length);
+    const events = (changes: AttributedChange[]) =>
+      changes
+        .map((c) => [c.attribution.status, c.attribution.events.map((e) => e.event_id).join(",")])
+        .sort();
+    for (const c of reverse.changes) expect(ATTRIBUTION_STATUSES).toContain(c.attribution.status);
+    expect(events(reverse.changes)).toEqual(events(forward.changes));
+  });
+
+  it("a refused audit-log sync leaves every change unattributed, naming the gap and why", async () => {
+    const { gapDb, db, first, second } = everyKind;
+    expect(gapDb).not.toBe("");
+    const result = await attributed(gapDb, first, second);
+    expect(result.changes.map(brief)).toEqual(
+      (await attributed(db, first, second)).changes.map(brief),
+    );
+    expect(result.audit_log.covered).toBe(false);
+    expect(result.audit_log.syncs).toBe(2);
+    expect(result.audit_log.failed_syncs).toEqual([
+      expect.objectContaining({
+        sync_id: 2,
+        reason: expect.stringMatching(/^the admin key may not read the audit log \(HTTP 403\)/),
+      }),
+    ]);
+    const [gap] = result.audit_log.gaps;
+    expect(result.audit_log.gaps).toHaveLength(1);
+    const end = Date.parse(result.audit_log.window.to);
+    expect(Date.parse(String(gap?.to))).toBeLessThanOrEqual(end);
+    expect(Date.parse(String(gap?.to))).toBeGreaterThan(end - 1000);
+    const reason = `the audit log held does not cover ${gap?.from} to ${gap?.to} (failed sync: ${result.audit_log.failed_syncs[0]?.reason})`;
+    for (const c of result.changes) {
+      expect([brief(c), c.attribution.status, c.attribution.reason]).toEqual([
+        brief(c),
+        "unattributed",
+        reason,
+      ]);
+      expect(c.attribution.events).toEqual([]);
+    }
   });
 
   it("random changes, organization and project, stay exact over rounds", async () => {

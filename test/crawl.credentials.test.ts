@@ -19,6 +19,7 @@ import {
   startSimulator,
 } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
+import { auditSyncRequests } from "./support/audit.js";
 import { textColumnHits } from "./support/db-search.js";
 import { expectedSnapshot, type SnapshotRows, storedSnapshot } from "./support/expected.js";
 
@@ -119,6 +120,10 @@ describe("crawl of credentials", () => {
   it("stores every credential view exactly, with the minimum pages of each listing", async () => {
     const s = sim.state;
     const before = sim.stats().requests;
+    // The first sync of this database reads the whole audit log (more than a page of events: the
+    // 120 keys made in beforeAll).
+    const auditRequests = auditSyncRequests(s, null);
+    expect(auditRequests).toBeGreaterThan(1);
     const result = await crawlOnce(sim, store);
     firstId = result.snapshotId;
     first = expectedSnapshot(s);
@@ -150,7 +155,12 @@ describe("crawl of credentials", () => {
     for (const [endpoint, pages] of Object.entries(minimum)) {
       expect(recorded.find((r) => r.endpoint === endpoint)?.pages, endpoint).toBe(pages);
     }
-    const total = recorded.reduce((sum, r) => sum + r.pages, 0);
+    // Requests: the minimum pages of every endpoint, then the audit-log sync after the publish.
+    const total = recorded.reduce((sum, r) => sum + r.pages, 0) + auditRequests;
+    expect(result.auditLog).toMatchObject({
+      status: "complete",
+      sync: { requests: auditRequests },
+    });
     expect(result.requests).toBe(total);
     expect(sim.stats().requests - before).toBe(total);
     expect((await store.verify()).ok).toBe(true);
@@ -353,7 +363,16 @@ describe("crawl of credentials", () => {
     expect(secrets.length).toBeGreaterThanOrEqual(3);
     await store.close();
     try {
-      expect(await textColumnHits(path, [...secrets, sim.adminKey])).toEqual([]);
+      const scanned: string[] = [];
+      expect(await textColumnHits(path, [...secrets, sim.adminKey], scanned)).toEqual([]);
+      // The audit log the crawls synced is searched too (the keys made here have events there).
+      expect(scanned).toEqual(
+        expect.arrayContaining(["audit_events.event", "audit_log_syncs.key_redacted"]),
+      );
+      const made = sim.state.listAuditEvents().filter((e) => e.type === "api_key.created");
+      expect(made.length).toBeGreaterThanOrEqual(3);
+      const madeId = String((made[0]?.["api_key.created"] as { id?: string } | undefined)?.id);
+      expect(await textColumnHits(path, [madeId])).toContain("audit_events.object_id");
     } finally {
       store = await Store.open(path);
     }

@@ -19,6 +19,7 @@ import {
   startSimulator,
 } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
+import { auditSyncRequests } from "./support/audit.js";
 import { exactOrCleanFailure } from "./support/crawl-outcome.js";
 import { expectedSnapshot, storedSnapshot } from "./support/expected.js";
 
@@ -136,6 +137,8 @@ describe("crawl of projects", () => {
       Math.max(...s.activeProjectIds().map((p) => s.listProjectUsers(p).length)),
     ).toBeGreaterThan(100);
     const before = sim.stats().requests;
+    // The first sync of this database reads the whole audit log.
+    const auditRequests = auditSyncRequests(s, null);
     const result = await crawlOnce(sim, store);
     const expected = expectedSnapshot(s);
     expect(await storedSnapshot(store, result.snapshotId)).toEqual(expected);
@@ -166,8 +169,13 @@ describe("crawl of projects", () => {
       expected.projectUserRoles.length,
     );
     expect(result.endpoints).toEqual(recorded);
-    // Requests: exactly the sum of the minimum pages of every endpoint (no fault injected).
-    const total = recorded.reduce((sum, r) => sum + r.pages, 0);
+    // Requests: exactly the sum of the minimum pages of every endpoint (no fault injected), then
+    // the audit-log sync that followed the publish.
+    const total = recorded.reduce((sum, r) => sum + r.pages, 0) + auditRequests;
+    expect(result.auditLog).toMatchObject({
+      status: "complete",
+      sync: { requests: auditRequests },
+    });
     expect(result.requests).toBe(total);
     expect(sim.stats().requests - before).toBe(total);
     expect((await store.verify()).ok).toBe(true);

@@ -352,10 +352,16 @@ describe("a key in the base URL reaches no output, log, file or database", () =>
       const bytes = readFileSync(file);
       for (const s of secrets) expect(bytes.includes(s), `${s} in ${file}`).toBe(false);
     }
-    expect(await textColumnHits(db, secrets)).toEqual([]);
-    // The search finds what is there (so it can fail): the base URL of the first crawl.
-    expect(await textColumnHits(db, [new URL(sim.baseUrl).host])).toContain(
-      "snapshot_runs.base_url",
+    const scanned: string[] = [];
+    expect(await textColumnHits(db, secrets, scanned)).toEqual([]);
+    // The audit log the first crawl synced is searched too.
+    expect(scanned).toEqual(
+      expect.arrayContaining(["audit_events.event", "audit_log_syncs.key_redacted"]),
+    );
+    // The search finds what is there (so it can fail): the base URL of the first crawl, with
+    // its snapshot and with the audit-log sync that followed it.
+    expect(await textColumnHits(db, [new URL(sim.baseUrl).host])).toEqual(
+      expect.arrayContaining(["snapshot_runs.base_url", "audit_log_syncs.base_url"]),
     );
   });
 });
@@ -438,6 +444,79 @@ describe("a server echoing the key encoded in an error body", () => {
       for (const f of forbidden) expect(bytes.includes(f), `${f} in ${file}`).toBe(false);
     }
     expect(await textColumnHits(db, forbidden)).toEqual([]);
+  });
+
+  it("an audit-log refusal echoing the key: the crawl succeeds, its failed sync stores no key", async () => {
+    // The simulator behind a proxy that answers the audit log with a 400 echoing the key (a
+    // refused sync's reason quotes the API's message: it is stored with the sync).
+    const sim = await startSimulator({ port: 0, seed: 12, groups: 3, users: 10, adminKey: key });
+    const upstream = new URL(sim.baseUrl).origin;
+    const proxy = createServer((req, res) => {
+      if ((req.url ?? "").includes("/organization/audit_logs")) {
+        res.writeHead(400, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            error: {
+              message: `Audit logging is off for key ${Object.entries(echoes)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(" ")}`,
+              type: echoes.hex,
+              param: echoes.basicAuth,
+              code: echoes.base64,
+            },
+          }),
+        );
+        return;
+      }
+      fetch(`${upstream}${req.url}`, {
+        headers: { authorization: String(req.headers.authorization) },
+      })
+        .then(async (r) => {
+          res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "" });
+          res.end(Buffer.from(await r.arrayBuffer()));
+        })
+        .catch(() => res.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const data = join(tmp, "echo-audit-log");
+    mkdirSync(data);
+    const db = join(data, "audit.duckdb");
+    try {
+      const port = (proxy.address() as AddressInfo).port;
+      const result = await runCli(
+        ["crawl", "--db", db, "--base-url", `http://127.0.0.1:${port}/v1`, "--json"],
+        cliEnv({ OPENAI_ADMIN_KEY: key }),
+        60_000,
+        tmp,
+      );
+      expect(result.status, result.stderr).toBe(0);
+      const forbidden = [key, ...Object.values(echoes), ...encodedForms(key)];
+      for (const f of forbidden) expect(result.stderr + result.stdout, f).not.toContain(f);
+      const store = await Store.open(db, { readOnly: true });
+      try {
+        const syncs = await store.listAuditSyncs();
+        expect(syncs.map((x) => x.status)).toEqual(["failed"]);
+        expect(syncs[0]?.reason).toMatch(
+          /^the API refused to list the audit log \(HTTP 400: .*base64=\S*\[redacted\]/,
+        );
+      } finally {
+        await store.close();
+      }
+      for (const file of filesBelow(data)) {
+        const bytes = readFileSync(file);
+        for (const f of forbidden) expect(bytes.includes(f), `${f} in ${file}`).toBe(false);
+      }
+      const scanned: string[] = [];
+      expect(await textColumnHits(db, forbidden, scanned)).toEqual([]);
+      expect(scanned).toContain("audit_log_syncs.reason");
+      // The search sees the reason (so it can fail).
+      expect(await textColumnHits(db, ["the API refused to list the audit log"])).toEqual([
+        "audit_log_syncs.reason",
+      ]);
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await sim.stop();
+    }
   });
 });
 

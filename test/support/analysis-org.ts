@@ -6,12 +6,18 @@ import { Store } from "../../src/store/index.js";
 
 /**
  * One crawl of the simulator into the database at `path` (opened for writing, then closed),
- * with the crawl's coverage options.
+ * with the crawl's coverage options; the audit-log sync follows it unless `auditLog: false`.
  */
 export async function crawlInto(
   sim: RunningSimulator,
   path: string,
-  options: { projects?: boolean; projectRoleAssignments?: boolean; credentials?: boolean } = {},
+  options: {
+    projects?: boolean;
+    projectRoleAssignments?: boolean;
+    credentials?: boolean;
+    /** Sync the audit log after the publish (default true, as the crawl does). */
+    auditLog?: boolean;
+  } = {},
 ): Promise<number> {
   const store = await Store.open(path);
   const client = new AdminClient({

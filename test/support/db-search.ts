@@ -5,8 +5,15 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { expect } from "vitest";
 
-/** `table.column` of every text column holding one of `needles`. */
-export async function textColumnHits(db: string, needles: readonly string[]): Promise<string[]> {
+/**
+ * `table.column` of every text column holding one of `needles`. `scanned`, when given, receives
+ * the `table.column` of every column searched (so a test can check which tables were covered).
+ */
+export async function textColumnHits(
+  db: string,
+  needles: readonly string[],
+  scanned?: string[],
+): Promise<string[]> {
   const instance = await DuckDBInstance.create(db, {
     access_mode: "READ_ONLY",
     autoinstall_known_extensions: "false",
@@ -22,6 +29,7 @@ export async function textColumnHits(db: string, needles: readonly string[]): Pr
       )
     ).getRowObjectsJson() as { table_name: string; column_name: string }[];
     expect(columns.length).toBeGreaterThan(20);
+    scanned?.push(...columns.map((c) => `${c.table_name}.${c.column_name}`));
     for (const { table_name, column_name } of columns) {
       for (const needle of needles) {
         const found = await connection.runAndReadAll(
