@@ -31,6 +31,9 @@ async function crawlOnce(
     apiKey: sim.adminKey,
     initialBackoffMs: 5,
     maxRetries: 8,
+    // Three malformed answers in a row fail a page by design (client.sim.test.ts); these cases
+    // test absorption, so the budget makes a run of six at a 3% rate improbable (7e-10).
+    maxMalformedRetries: 5,
     concurrency: extra.concurrency ?? 6,
   });
   try {

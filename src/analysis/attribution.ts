@@ -202,7 +202,11 @@ export const ATTRIBUTION: Readonly<Record<DiffKind, KindAttribution>> = {
     keys: (c) => assignment("role.assignment.created", c.group_id, "organization"),
   },
   group_role_revoked: {
-    keys: (c) => assignment("role.assignment.deleted", c.group_id, "organization"),
+    keys: (c) => [
+      ...assignment("role.assignment.deleted", c.group_id, "organization"),
+      ...object("group.deleted", c.group_id),
+      ...object("role.deleted", c.role_id),
+    ],
   },
   user_added: {
     keys: (c) => object("user.added", c.user_id),
@@ -212,12 +216,22 @@ export const ATTRIBUTION: Readonly<Record<DiffKind, KindAttribution>> = {
     keys: (c) => object("user.deleted", c.user_id),
     scim: (c, ctx) => ctx.scimUsers.has(String(c.user_id)),
   },
-  user_role_changed: { keys: (c) => object("user.updated", c.user_id) },
+  user_role_changed: {
+    keys: (c) => [
+      ...object("user.updated", c.user_id),
+      ...assignment("role.assignment.created", c.user_id, "organization"),
+      ...assignment("role.assignment.deleted", c.user_id, "organization"),
+    ],
+  },
   user_role_granted: {
     keys: (c) => assignment("role.assignment.created", c.user_id, "organization"),
   },
   user_role_revoked: {
-    keys: (c) => assignment("role.assignment.deleted", c.user_id, "organization"),
+    keys: (c) => [
+      ...assignment("role.assignment.deleted", c.user_id, "organization"),
+      ...object("user.deleted", c.user_id),
+      ...object("role.deleted", c.role_id),
+    ],
   },
   role_added: { keys: (c) => object("role.created", c.role_id) },
   role_removed: { keys: (c) => object("role.deleted", c.role_id) },
@@ -256,7 +270,11 @@ export const ATTRIBUTION: Readonly<Record<DiffKind, KindAttribution>> = {
     keys: (c) => object("user.added", c.user_id, { project: String(c.project_id) }),
   },
   project_member_removed: {
-    keys: (c) => object("user.deleted", c.user_id, { project: String(c.project_id) }),
+    keys: (c) => [
+      ...object("user.deleted", c.user_id, { project: String(c.project_id) }),
+      ...object("user.deleted", c.user_id),
+      ...object("project.archived", c.project_id),
+    ],
   },
   project_member_role_changed: {
     keys: (c) => object("user.updated", c.user_id, { project: String(c.project_id) }),
@@ -265,22 +283,38 @@ export const ATTRIBUTION: Readonly<Record<DiffKind, KindAttribution>> = {
     keys: (c) => assignment("role.assignment.created", c.group_id, { project: c.project_id }),
   },
   project_group_detached: {
-    keys: (c) => assignment("role.assignment.deleted", c.group_id, { project: c.project_id }),
+    keys: (c) => [
+      ...assignment("role.assignment.deleted", c.group_id, { project: c.project_id }),
+      ...object("group.deleted", c.group_id),
+    ],
   },
-  project_role_added: { keys: (c) => object("role.created", c.role_id) },
+  project_role_added: {
+    // A new project comes with its predefined roles.
+    keys: (c) => [...object("role.created", c.role_id), ...object("project.created", c.project_id)],
+  },
   project_role_removed: { keys: (c) => object("role.deleted", c.role_id) },
   project_role_permissions_changed: { keys: (c) => object("role.updated", c.role_id) },
   project_group_role_granted: {
     keys: (c) => assignment("role.assignment.created", c.group_id, { project: c.project_id }),
   },
   project_group_role_revoked: {
-    keys: (c) => assignment("role.assignment.deleted", c.group_id, { project: c.project_id }),
+    keys: (c) => [
+      ...assignment("role.assignment.deleted", c.group_id, { project: c.project_id }),
+      ...object("group.deleted", c.group_id),
+      ...object("role.deleted", c.role_id),
+    ],
   },
   project_user_role_granted: {
     keys: (c) => assignment("role.assignment.created", c.user_id, { project: c.project_id }),
   },
   project_user_role_revoked: {
-    keys: (c) => assignment("role.assignment.deleted", c.user_id, { project: c.project_id }),
+    keys: (c) => [
+      ...assignment("role.assignment.deleted", c.user_id, { project: c.project_id }),
+      ...object("user.deleted", c.user_id, { project: String(c.project_id) }),
+      ...object("user.deleted", c.user_id),
+      ...object("role.deleted", c.role_id),
+      ...object("project.archived", c.project_id),
+    ],
   },
   project_access_gained: {
     keys: (c) => {
@@ -325,7 +359,10 @@ export const ATTRIBUTION: Readonly<Record<DiffKind, KindAttribution>> = {
     keys: (c) => object("service_account.created", c.service_account_id),
   },
   service_account_deleted: {
-    keys: (c) => object("service_account.deleted", c.service_account_id),
+    keys: (c) => [
+      ...object("service_account.deleted", c.service_account_id),
+      ...object("project.archived", c.project_id),
+    ],
   },
   service_account_role_changed: {
     keys: (c) => object("service_account.updated", c.service_account_id),
@@ -379,6 +416,11 @@ export const ATTRIBUTION: Readonly<Record<DiffKind, KindAttribution>> = {
       ...object("invite.accepted", c.invite_id),
       ...object("invite.deleted", c.invite_id),
     ],
+    // To or from `expired` (a reverse diff of an invite_expired): no one acts.
+    notLogged: (c) =>
+      c.before === "expired" || c.after === "expired"
+        ? "an invite expires with time: no one acts, and nothing is logged"
+        : null,
   },
 };
 
@@ -591,6 +633,7 @@ export async function attributeDiff(store: Store, diff: DiffResult): Promise<Att
       });
     }
   });
+  const keyed = new Set(keys.map((k) => k.i));
   const matches = new Map<number, AttributedEvent[]>();
   if (keys.length > 0 && window.syncs > 0) {
     const rows = await store.query<MatchRow>(query("matches"), {
@@ -634,7 +677,7 @@ export async function attributeDiff(store: Store, diff: DiffResult): Promise<Att
         actor: latest.actor,
         events,
       };
-    } else if (spec.scim?.(change, ctx)) {
+    } else if (spec.scim?.(change, ctx) && (window.covered || !keyed.has(i))) {
       attribution = {
         status: "scim",
         label: "by SCIM",
@@ -643,7 +686,8 @@ export async function attributeDiff(store: Store, diff: DiffResult): Promise<Att
         events: [],
       };
     } else {
-      const notLogged = spec.notLogged?.(change) ?? null;
+      // Under a gap, an expected event may be in it: no conclusion from its absence.
+      const notLogged = window.covered || !keyed.has(i) ? (spec.notLogged?.(change) ?? null) : null;
       attribution =
         notLogged !== null
           ? {
