@@ -15,7 +15,7 @@ describe("migrations as numbered SQL files", () => {
       [9, "certification of credentials"],
       [10, "organization audit log"],
     ]);
-    expect(SCHEMA_VERSION).toBe(9);
+    expect(SCHEMA_VERSION).toBe(10);
     expect(MIGRATIONS[1]?.sql).toMatch(/^-- Released:.*\nCREATE VIEW effective_access AS/);
   });
 
