@@ -15,9 +15,10 @@ import { runRules } from "../src/analysis/anomalies.js";
 import { type AttributedChange, attributeDiff } from "../src/analysis/attribution.js";
 import { diffSnapshots } from "../src/analysis/diff.js";
 import { AdminClient } from "../src/api/index.js";
-import { type CrawlResult, crawl, syncAuditLog } from "../src/crawl/index.js";
+import { syncAuditLog } from "../src/crawl/index.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
+import { crawlResultInto } from "./support/analysis-org.js";
 import { cliEnv, runCli } from "./support/cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "aa-audit-"));
@@ -35,28 +36,7 @@ function clientFor(sim: RunningSimulator): AdminClient {
   });
 }
 
-async function crawlInto(
-  sim: RunningSimulator,
-  path: string,
-  auditLog = true,
-): Promise<CrawlResult> {
-  const store = await Store.open(path);
-  const client = clientFor(sim);
-  try {
-    return await crawl({
-      client,
-      store,
-      baseUrl: sim.baseUrl,
-      keyRedacted: "sk-admin...test",
-      toolVersion: "test",
-      concurrency: 4,
-      auditLog,
-    });
-  } finally {
-    await client.close();
-    await store.close();
-  }
-}
+const crawlInto = (sim: RunningSimulator, path: string) => crawlResultInto(sim, path);
 
 async function sync(sim: RunningSimulator, path: string, overlapSeconds = 3600) {
   const store = await Store.open(path);

@@ -1,6 +1,6 @@
 /** Crawling a hand-built simulated organization into a real DuckDB file, for analysis tests. */
 import { AdminClient } from "../../src/api/index.js";
-import { crawl } from "../../src/crawl/index.js";
+import { type CrawlResult, crawl } from "../../src/crawl/index.js";
 import type { RunningSimulator } from "../../src/simulator/index.js";
 import { Store } from "../../src/store/index.js";
 
@@ -11,14 +11,25 @@ import { Store } from "../../src/store/index.js";
 export async function crawlInto(
   sim: RunningSimulator,
   path: string,
-  options: {
-    projects?: boolean;
-    projectRoleAssignments?: boolean;
-    credentials?: boolean;
-    /** Sync the audit log after the publish (default true, as the crawl does). */
-    auditLog?: boolean;
-  } = {},
+  options: CrawlIntoOptions = {},
 ): Promise<number> {
+  return (await crawlResultInto(sim, path, options)).snapshotId;
+}
+
+export interface CrawlIntoOptions {
+  projects?: boolean;
+  projectRoleAssignments?: boolean;
+  credentials?: boolean;
+  /** Sync the audit log after the publish (default true, as the crawl does). */
+  auditLog?: boolean;
+}
+
+/** crawlInto, with the crawl's whole result (counts, the audit-log sync that followed). */
+export async function crawlResultInto(
+  sim: RunningSimulator,
+  path: string,
+  options: CrawlIntoOptions = {},
+): Promise<CrawlResult> {
   const store = await Store.open(path);
   const client = new AdminClient({
     baseUrl: sim.baseUrl,
@@ -28,7 +39,7 @@ export async function crawlInto(
     concurrency: 4,
   });
   try {
-    const result = await crawl({
+    return await crawl({
       client,
       store,
       baseUrl: sim.baseUrl,
@@ -37,7 +48,6 @@ export async function crawlInto(
       concurrency: 4,
       ...options,
     });
-    return result.snapshotId;
   } finally {
     await client.close();
     await store.close();
