@@ -36,6 +36,7 @@ const SHIPPED = [
   "elevated-change-unattributed",
   "elevated-role-manual-group",
   "elevated-role-via-group",
+  "elevated-user-no-activity-signal",
   "email-domain-not-allowed",
   "group-members-without-roles",
   "group-roles-without-members",
@@ -104,7 +105,11 @@ describe("shipped rules", () => {
     expect(bySeverity["owner-via-group"]).toBe("critical");
     expect(loaded.rules.find((r) => r.id === "inactive-elevated-user")?.parameters.sort()).toEqual([
       "inactivity_days",
+      "previous",
       "snapshot",
+    ]);
+    expect(loaded.rules.find((r) => r.id === "email-domain-not-allowed")?.requires).toEqual([
+      "allowed_email_domains",
     ]);
   });
 
@@ -262,15 +267,17 @@ describe("anomaly rules on a crafted organization", () => {
     expect(report.snapshot_id).toBe(s2);
     const expected = [
       ["owner-via-group", "critical", id("admins"), null, id("Owner")],
-      ["elevated-access-gained", "high", id("billing"), id("dan"), id("Billing Manager")],
+      // One finding per root cause: the group that gave the role, its new holder listed under it.
+      ["elevated-access-gained", "high", id("billing"), null, id("Billing Manager")],
       ...baseline().slice(1),
       ["custom-role-permissions-changed", "medium", null, null, id("Support Agent")],
       ["duplicate-group-names", "medium", id("ds1"), null, null],
       ["duplicate-group-names", "medium", id("ds2"), null, null],
       ["elevated-role-via-group", "medium", id("billing"), null, id("Billing Manager")],
       ["elevated-role-via-group", "medium", id("platform"), null, id("User Administrator")],
-      ["inactive-elevated-user", "medium", id("admins"), id("bob"), id("Owner")],
-      ["inactive-elevated-user", "medium", id("billing"), id("dan"), id("Billing Manager")],
+      // Bob, idle 200 days, by the group that gives him Owner; Dan's key has been idle 500 days,
+      // but he gained Billing Manager in this snapshot: new access is never judged inactive.
+      ["inactive-elevated-user", "medium", id("admins"), null, id("Owner")],
       ["scim-group-role-assigned", "medium", id("eng"), null, id("Usage Viewer")],
       ["group-members-without-roles", "low", id("marketing"), null, null],
       ["group-roles-without-members", "low", id("auditors"), null, null],
@@ -292,7 +299,11 @@ describe("anomaly rules on a crafted organization", () => {
         }
         return 0;
       });
-    expect(keys(report)).toEqual(sortWithinRule(expected));
+    expect(sortWithinRule(keys(report))).toEqual(sortWithinRule(expected));
+    // Within a severity, new and changed findings come first, then the higher tier.
+    const order = report.findings.map((f) => `${f.severity}:${f.state}`);
+    expect(order.indexOf("high:new")).toBeLessThan(order.indexOf("high:unchanged"));
+    expect(order.indexOf("medium:changed")).toBeLessThan(order.indexOf("medium:unchanged"));
 
     const detail = (rule: string, key?: string) =>
       report.findings.find(
@@ -300,8 +311,25 @@ describe("anomaly rules on a crafted organization", () => {
       )?.detail;
     expect(detail("owner-via-group")).toBe('group "Org Admins" grants Owner to 2 member(s)');
     expect(detail("elevated-access-gained")).toBe(
-      `dan@eu.corp.example gained Billing Manager via group "Finance Billing" since snapshot ${s1}`,
+      `1 member(s) of group "Finance Billing" gained Billing Manager since snapshot ${s1}`,
     );
+    const members = (rule: string) =>
+      report.findings.filter((f) => f.rule === rule).map((f) => f.members.map((m) => m.email));
+    expect(members("elevated-access-gained")).toEqual([["dan@eu.corp.example"]]);
+    expect(members("inactive-elevated-user")).toEqual([["bob@corp.example"]]);
+    expect(members("owner-via-group")).toEqual([["alice@corp.example", "bob@corp.example"].sort()]);
+    // Tiers: Owner, administers access (User Administrator writes users), other write.
+    const tier = (rule: string, group: string) =>
+      report.findings.find((f) => f.rule === rule && f.group_id === id(group))?.tier;
+    expect(tier("owner-via-group", "admins")).toBe("owner");
+    expect(tier("elevated-role-via-group", "platform")).toBe("access-admin");
+    expect(tier("elevated-role-via-group", "billing")).toBe("write");
+    // New, changed or unchanged against snapshot 1's findings.
+    const state = (rule: string) => report.findings.find((f) => f.rule === rule)?.state;
+    expect(state("owner-via-group")).toBe("unchanged");
+    expect(state("elevated-access-gained")).toBe("new");
+    expect(state("elevated-role-via-group")).toBe("changed"); // Billing Manager gained Dan
+    expect(report.previous_snapshot_id).toBe(s1);
     expect(detail("email-domain-not-allowed")).toBe(
       'carol@gmail.com is outside the allowed domains; access: Reader (via group "okta-engineering"), Usage Viewer (via group "okta-engineering")',
     );
@@ -314,8 +342,8 @@ describe("anomaly rules on a crafted organization", () => {
     expect(detail("duplicate-group-names", id("ds2"))).toBe(
       'name "DATA SCIENCE" is shared by 2 groups',
     );
-    expect(detail("inactive-elevated-user", id("bob"))).toMatch(
-      /^bob@corp\.example holds Owner via group "Org Admins"; API key last used \d{4}-\d\d-\d\d \((199|200) days before the snapshot\)$/,
+    expect(detail("inactive-elevated-user", id("admins"))).toMatch(
+      /^group "Org Admins" gives Owner to 1 member\(s\) with no API key use in 90 days \(latest use among them \d{4}-\d\d-\d\d\)$/,
     );
     expect(detail("scim-group-role-assigned")).toBe(
       `Usage Viewer assigned to SCIM-managed group "okta-engineering" since snapshot ${s1}`,
@@ -352,8 +380,18 @@ describe("anomaly rules on a crafted organization", () => {
         ].sort((a, b) => ((a[2] as string) < (b[2] as string) ? -1 : 1)),
       );
       expect(keys(report).filter((k) => k[0] === "inactive-elevated-user")).toEqual([
-        ["inactive-elevated-user", "medium", id("admins"), id("bob"), id("Owner")],
+        ["inactive-elevated-user", "medium", id("admins"), null, id("Owner")],
       ]);
+      // A rule that could not run is skipped with its reason and setting, never "ok".
+      const status = (rule: string) => report.rules.find((r) => r.rule === rule);
+      expect(status("email-domain-not-allowed")).toMatchObject({
+        status: "skip",
+        setting: "analysis.allowed_email_domains in the configuration, or --allowed-domain",
+      });
+      expect(status("elevated-access-gained")).toMatchObject({ status: "skip" });
+      expect(status("owner-via-group")).toMatchObject({ status: "alarm", findings: 1 });
+      expect(status("service-account-owner-role")).toMatchObject({ status: "ok", findings: 0 });
+      expect(report.rules.map((r) => r.rule)).toEqual([...report.rules.map((r) => r.rule)].sort());
 
       // A longer inactivity window, and elevated-by-name configuration.
       const relaxed = await runRules(store, {
@@ -361,9 +399,9 @@ describe("anomaly rules on a crafted organization", () => {
         previousId: s1,
         config: { inactivityDays: 300, elevatedRoleNames: ["Security Auditor"] },
       });
-      expect(keys(relaxed).filter((k) => k[0] === "inactive-elevated-user")).toEqual([
-        ["inactive-elevated-user", "medium", id("billing"), id("dan"), id("Billing Manager")],
-      ]);
+      // Bob's 200 idle days are under 300; Dan's 500 are over, but his Billing Manager is new in
+      // snapshot 2, so it is not judged: the old rule called him inactive the day he got it.
+      expect(keys(relaxed).filter((k) => k[0] === "inactive-elevated-user")).toEqual([]);
       expect(keys(relaxed).filter((k) => k[0] === "elevated-role-via-group")).toContainEqual([
         "elevated-role-via-group",
         "medium",
@@ -410,7 +448,15 @@ describe("anomaly rules on a crafted organization", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toBe("access-audit: 2 rule(s) failed: bad-meta, broken-rule\n");
     const json = JSON.parse(run.stdout) as AnomalyReport;
-    expect(Object.keys(json)).toEqual(["snapshot_id", "findings", "errors", "skipped"]);
+    expect(Object.keys(json)).toEqual([
+      "snapshot_id",
+      "previous_snapshot_id",
+      "findings",
+      "errors",
+      "rules",
+      "skipped",
+    ]);
+    expect(json.rules.find((r) => r.rule === "broken-rule")).toMatchObject({ status: "error" });
     expect(json.snapshot_id).toBe(s2);
     expect(json.errors.map((e) => e.rule)).toEqual(["bad-meta", "broken-rule"]);
     expect(json.errors[0]?.message).toMatch(/bad-meta\.sql: invalid metadata: severity:/);
@@ -426,10 +472,13 @@ describe("anomaly rules on a crafted organization", () => {
         user_id: id("alice"),
         role_id: id("Owner"),
         detail: "direct owner",
+        tier: "owner",
+        members: [],
+        state: "unchanged",
       },
     ]);
-    // The shipped rules still ran: the same 18 findings as through the library, plus the custom one.
-    expect(json.findings.filter((f) => !CREDENTIAL_RULES.has(f.rule))).toHaveLength(19);
+    // The shipped rules still ran: the same 17 findings as through the library, plus the custom one.
+    expect(json.findings.filter((f) => !CREDENTIAL_RULES.has(f.rule))).toHaveLength(18);
 
     // Findings at or above --fail-on win over rule errors: exit 3.
     const failing = await runCli(
@@ -437,20 +486,29 @@ describe("anomaly rules on a crafted organization", () => {
       env,
     );
     expect(failing.status).toBe(3);
-    expect(failing.stderr).toBe("access-audit: 1 finding(s) at or above critical\n");
+    // The verdict says what was not evaluated: the domain rule, with no --allowed-domain.
+    expect(failing.stderr).toBe(
+      "access-audit: 1 finding(s) at or above critical (1 rule(s) skipped, not evaluated)\n",
+    );
     // The readable report: grouped by severity, rationale and remediation once per rule.
     const text = failing.stdout;
-    expect(text.split("\n")[0]).toBe(
-      // No --allowed-domain this time: the domain rule is silent; bad-meta did not load.
-      // 18, and the two about the simulator's own admin key (no expiry, no Owner as owner).
-      // 32 rules: the 30 shipped (the four on changes silent, see above), direct-owners and
-      // broken-rule.
-      `snapshot ${s2}: 20 finding(s) (critical 1, high 5, medium 9, low 5) from 32 rule(s)`,
+    const [first, second] = text.split("\n");
+    // No --allowed-domain this time: the domain rule is skipped; bad-meta did not load. 17, and
+    // the two about the simulator's own admin key (no expiry, no Owner as owner), less the
+    // domain finding, plus direct-owners. 33 rules: the 31 shipped, direct-owners and broken-rule.
+    expect(first).toMatch(
+      new RegExp(
+        `^snapshot ${s2}: 19 finding\\(s\\) \\(critical 1, high 5, medium 8, low 5\\), \\d+ new or changed since snapshot ${s1}$`,
+      ),
+    );
+    expect(second).toMatch(/^rules: 33: \d+ alarm, \d+ ok, 1 skipped \(not evaluated\), 1 error$/);
+    expect(text).toContain(
+      "SKIPPED, NOT EVALUATED (1)\n  email-domain-not-allowed: no allowed email domains are configured",
     );
     expect(text.indexOf("CRITICAL (1)")).toBeGreaterThan(0);
     expect(text.indexOf("CRITICAL (1)")).toBeLessThan(text.indexOf("HIGH (5)"));
-    expect(text.indexOf("HIGH (5)")).toBeLessThan(text.indexOf("MEDIUM (9)"));
-    expect(text.indexOf("MEDIUM (9)")).toBeLessThan(text.indexOf("LOW (5)"));
+    expect(text.indexOf("HIGH (5)")).toBeLessThan(text.indexOf("MEDIUM (8)"));
+    expect(text.indexOf("MEDIUM (8)")).toBeLessThan(text.indexOf("LOW (5)"));
     expect(
       text.match(/ {2}redundant-role-paths: User holds the same role by several paths \(2\)/g),
     ).toHaveLength(1);
@@ -494,18 +552,27 @@ describe("anomaly rules on a crafted organization", () => {
       ["anomalies", "--db", emptyDb, "--fail-on", "low", "--json"],
       cliEnv({}),
     );
-    expect(run.stderr).toBe("");
+    // No finding, but the verdict says what was not evaluated: skipped is not passed.
+    const skippedRules = [...CREDENTIAL_RULES, "email-domain-not-allowed"].sort();
+    expect(run.stderr).toBe(
+      `no finding at or above low (${skippedRules.length} rule(s) skipped, not evaluated)\n`,
+    );
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({
+    const json = JSON.parse(run.stdout) as AnomalyReport;
+    expect(json).toMatchObject({
       snapshot_id: 2,
+      previous_snapshot_id: 1,
       findings: [],
       errors: [],
-      skipped: [...CREDENTIAL_RULES].map((rule) => ({
-        rule,
-        reason:
-          "snapshot 2 did not collect credentials (crawled with --no-credentials or --no-projects, or before credentials were read)",
-      })),
     });
+    expect(json.skipped.map((s) => s.rule)).toEqual(skippedRules);
+    expect(json.skipped.find((s) => s.rule === [...CREDENTIAL_RULES][0])?.reason).toBe(
+      "snapshot 2 did not collect credentials (crawled with --no-credentials or --no-projects, or before credentials were read)",
+    );
+    expect(json.rules.filter((r) => r.status === "skip").map((r) => r.rule)).toEqual(skippedRules);
+    expect(json.rules.filter((r) => r.status === "ok").length).toBe(
+      json.rules.length - skippedRules.length,
+    );
   });
 });
 

@@ -327,6 +327,9 @@ const finding = (over: Partial<ReportFinding> & Pick<ReportFinding, "rule">): Re
   remediation: "",
   controls: [],
   is_new: true,
+  tier: null,
+  members: [],
+  state: "new",
   ...over,
 });
 

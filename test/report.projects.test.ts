@@ -274,6 +274,9 @@ describe("the Projects section and sheets", () => {
       remediation: "",
       controls: [],
       is_new: true,
+      tier: null,
+      members: [],
+      state: "new",
     };
     const withFinding = renderHtml({ ...model, findings: [...model.findings, finding] });
     const index = model.projects.projects.findIndex((p) => p.project_id === org.alpha);

@@ -2,7 +2,8 @@
 -- `{name}` is a list of bound parameters the runner writes in ([$name_0, ...]::TYPE[]): the node
 -- bindings cannot bind an empty list, whose item type they cannot infer. In rule_rows, `{rule}` is
 -- one rule's SELECT, whose rows are read as the four columns every rule returns (on the query's
--- 4th line, where a rule's error messages expect it).
+-- 4th line, where a rule's error messages expect it); any further columns (the optional `members`
+-- and `tier`) pass through unchanged.
 
 -- name: materialise_effective_access
 -- analysis_effective_access: the effective_access view's rows of the snapshots, evaluated once
@@ -27,7 +28,7 @@ DROP TABLE IF EXISTS temp.analysis_effective_access;
 DROP TABLE IF EXISTS temp.analysis_project_access;
 
 -- name: elevated_roles
--- elevated_roles(snapshot_id, role_id): the roles of the snapshots the configuration counts as
+-- elevated_roles(snapshot_id, role_id, tier): the roles of the snapshots the configuration counts as
 -- elevated: the predefined Owner, a role it names, or one holding a permission matching one of its
 -- GLOB patterns.
 CREATE OR REPLACE TEMP TABLE elevated_roles AS
@@ -38,7 +39,17 @@ WITH roles AS (
   UNION
   SELECT snapshot_id, role_id, role_name, permissions, predefined_role FROM snapshot_user_roles
 )
-SELECT DISTINCT snapshot_id, role_id FROM roles
+SELECT snapshot_id, role_id,
+  -- The highest tier any copy of the role qualifies for (config.ts ELEVATION_TIERS).
+  CASE max(CASE
+      WHEN predefined_role AND name = 'Owner' THEN 3
+      WHEN EXISTS (
+        SELECT 1 FROM (SELECT unnest(permissions) AS permission) AS p,
+          (SELECT unnest({access_admin_patterns}) AS pattern) AS g
+        WHERE p.permission GLOB g.pattern) THEN 2
+      ELSE 1 END)
+    WHEN 3 THEN 'owner' WHEN 2 THEN 'access-admin' ELSE 'write' END AS tier
+FROM roles
 WHERE list_contains({snapshot_ids}, snapshot_id)
   AND ((predefined_role AND name = 'Owner')
     OR list_contains({elevated_role_names}, name)
@@ -46,14 +57,24 @@ WHERE list_contains({snapshot_ids}, snapshot_id)
       SELECT 1 FROM (SELECT unnest(permissions) AS permission) AS p,
         (SELECT unnest({elevated_permission_patterns}) AS pattern) AS g
       WHERE p.permission GLOB g.pattern))
+GROUP BY snapshot_id, role_id
 ORDER BY snapshot_id, role_id;
 
 -- name: elevated_project_roles
--- elevated_project_roles(snapshot_id, project_id, role_id): the project roles counted as
+-- elevated_project_roles(snapshot_id, project_id, role_id, tier): the project roles counted as
 -- elevated: the predefined Project Owner, a role the configuration names, or one holding a
 -- permission matching one of its GLOB patterns (the same settings as elevated_roles).
 CREATE OR REPLACE TEMP TABLE elevated_project_roles AS
-SELECT DISTINCT snapshot_id, project_id, role_id FROM snapshot_project_roles
+SELECT snapshot_id, project_id, role_id,
+  CASE max(CASE
+      WHEN predefined_role AND name = 'Project Owner' THEN 3
+      WHEN EXISTS (
+        SELECT 1 FROM (SELECT unnest(permissions) AS permission) AS p,
+          (SELECT unnest({access_admin_patterns}) AS pattern) AS g
+        WHERE p.permission GLOB g.pattern) THEN 2
+      ELSE 1 END)
+    WHEN 3 THEN 'owner' WHEN 2 THEN 'access-admin' ELSE 'write' END AS tier
+FROM snapshot_project_roles
 WHERE list_contains({snapshot_ids}, snapshot_id)
   AND ((predefined_role AND name = 'Project Owner')
     OR list_contains({elevated_role_names}, name)
@@ -61,6 +82,7 @@ WHERE list_contains({snapshot_ids}, snapshot_id)
       SELECT 1 FROM (SELECT unnest(permissions) AS permission) AS p,
         (SELECT unnest({elevated_permission_patterns}) AS pattern) AS g
       WHERE p.permission GLOB g.pattern))
+GROUP BY snapshot_id, project_id, role_id
 ORDER BY snapshot_id, project_id, role_id;
 
 -- name: release_elevated_project_roles
@@ -104,17 +126,17 @@ DROP TABLE IF EXISTS temp.elevated_roles;
 DROP TABLE IF EXISTS temp.allowed_domains;
 
 -- name: rule_rows
-SELECT CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_id,
-  CAST(role_id AS VARCHAR) AS role_id, CAST(detail AS VARCHAR) AS detail
+SELECT * REPLACE (CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_id,
+  CAST(role_id AS VARCHAR) AS role_id, CAST(detail AS VARCHAR) AS detail)
 FROM (
 {rule}
 ) AS rule_rows;
 
 -- name: project_rule_rows
 -- A project rule's rows: the four columns and its project.
-SELECT CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_id,
+SELECT * REPLACE (CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_id,
   CAST(role_id AS VARCHAR) AS role_id, CAST(detail AS VARCHAR) AS detail,
-  CAST(project_id AS VARCHAR) AS project_id
+  CAST(project_id AS VARCHAR) AS project_id)
 FROM (
 {rule}
 ) AS rule_rows;
@@ -122,9 +144,9 @@ FROM (
 -- name: credential_rule_rows
 -- A credential rule's rows: the four columns, the credential's project (NULL for an admin key or
 -- an invite) and the credential's id (key, service account or invite).
-SELECT CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_id,
+SELECT * REPLACE (CAST(group_id AS VARCHAR) AS group_id, CAST(user_id AS VARCHAR) AS user_id,
   CAST(role_id AS VARCHAR) AS role_id, CAST(detail AS VARCHAR) AS detail,
-  CAST(project_id AS VARCHAR) AS project_id, CAST(credential_id AS VARCHAR) AS credential_id
+  CAST(project_id AS VARCHAR) AS project_id, CAST(credential_id AS VARCHAR) AS credential_id)
 FROM (
 {rule}
 ) AS rule_rows;
@@ -174,3 +196,10 @@ DROP TABLE IF EXISTS temp.analysis_changes;
 
 -- name: release_analysis_audit_gaps
 DROP TABLE IF EXISTS temp.analysis_audit_gaps;
+
+-- name: elevation_tiers
+-- The tier of every elevated role of the snapshot: organization roles (project_id NULL) and
+-- project roles, for findings that name a role but no tier.
+SELECT NULL::VARCHAR AS project_id, role_id, tier FROM elevated_roles WHERE snapshot_id = $snapshot
+UNION ALL
+SELECT project_id, role_id, tier FROM elevated_project_roles WHERE snapshot_id = $snapshot;

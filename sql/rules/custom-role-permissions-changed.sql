@@ -8,6 +8,7 @@
 --   Match the change to an approved change record; review who holds the role if it gained
 --   permissions.
 -- controls: [SOC 2 CC6.3, SOC 2 CC8.1, ISO 27001 A.5.15, ISO 27001 A.8.2]
+-- requires: [previous_snapshot]
 
 -- Why: a role edit silently changes the access of every holder.
 WITH cur AS (

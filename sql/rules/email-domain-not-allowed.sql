@@ -8,9 +8,10 @@
 --   Confirm the person's engagement and sponsor, move them to a corporate identity, or remove
 --   them from the organization.
 -- controls: [SOC 2 CC6.2, SOC 2 CC6.3, ISO 27001 A.5.18, ISO 27001 A.5.19]
+-- requires: [allowed_email_domains]
 
--- Why: external identities escape the corporate leaver process. Silent until domains are configured;
--- an allowed domain also covers its subdomains; users without an email are not judged.
+-- Why: external identities escape the corporate leaver process. Skipped (and said so) until domains
+-- are configured; an allowed domain also covers its subdomains; users without an email are not judged.
 WITH users AS (
   SELECT user_id, email, lower(regexp_extract(email, '@([^@]*)$', 1)) AS domain
   FROM snapshot_users

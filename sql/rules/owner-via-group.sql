@@ -17,7 +17,12 @@ SELECT
   format('group "{}" grants Owner to {} member(s)', g.name, (
     SELECT count(*) FROM snapshot_group_members AS m
     WHERE m.snapshot_id = gr.snapshot_id AND m.group_id = gr.group_id
-  )) AS detail
+  )) AS detail,
+  (
+    SELECT list({'user_id': m.user_id, 'email': m.email, 'name': m.name} ORDER BY m.user_id)
+    FROM snapshot_group_members AS m
+    WHERE m.snapshot_id = gr.snapshot_id AND m.group_id = gr.group_id
+  ) AS members
 FROM snapshot_group_roles AS gr
 JOIN snapshot_groups AS g ON g.snapshot_id = gr.snapshot_id AND g.group_id = gr.group_id
 WHERE gr.snapshot_id = $snapshot

@@ -9,6 +9,7 @@
 --   Confirm the assignment was approved and that the IdP group's owners know it now carries
 --   this role; otherwise remove it.
 -- controls: [SOC 2 CC6.2, SOC 2 CC8.1, ISO 27001 A.5.16, ISO 27001 A.5.18]
+-- requires: [previous_snapshot]
 
 -- Why: a change the IdP cannot have made, on a group whose membership the IdP controls.
 SELECT

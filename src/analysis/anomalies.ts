@@ -11,8 +11,11 @@ import { previousSnapshotId } from "./access.js";
 import { analysisChangeRows, attributeDiff, DERIVED_KINDS } from "./attribution.js";
 import {
   type AnalysisConfig,
+  ELEVATION_TIERS,
+  type ElevationTier,
   type ResolvedAnalysisConfig,
   resolveAnalysisConfig,
+  tierRank,
 } from "./config.js";
 import { DIFF_KINDS, diffSnapshots } from "./diff.js";
 import {
@@ -44,12 +47,54 @@ export interface Finding {
   user_id: string | null;
   role_id: string | null;
   detail: string | null;
+  /** The elevation tier the finding is about (the rule's `tier`, else its role's); null: none. */
+  tier: ElevationTier | null;
+  /** The people a finding about a group or role affects (its root cause is one finding). */
+  members: FindingMember[];
+  /**
+   * Compared with the same rules on the previous snapshot: `new` (no finding with this key),
+   * `changed` (same key, other people affected), `unchanged`; null when there is nothing to
+   * compare with. Rules about changes are always `new`.
+   */
+  state: FindingState | null;
 }
+
+export interface FindingMember {
+  user_id: string;
+  email: string | null;
+  name: string | null;
+}
+
+export type FindingState = "new" | "changed" | "unchanged";
+
+/**
+ * What became of one rule (Powerpipe's control statuses): `alarm` (findings), `ok` (ran, found
+ * nothing), `skip` (not evaluated: `reason` says why, `setting` what enables it), `error` (it
+ * failed: `reason` is the message). A skipped rule is never a passed one.
+ */
+export interface RuleOutcome {
+  rule: string;
+  title: string;
+  severity: Severity;
+  scope: Rule["scope"];
+  status: RuleStatus;
+  findings: number;
+  reason: string | null;
+  setting: string | null;
+  signal: string | null;
+}
+
+export const RULE_STATUSES = ["alarm", "error", "skip", "ok"] as const;
+export type RuleStatus = (typeof RULE_STATUSES)[number];
 
 export interface AnomalyReport {
   snapshot_id: number;
+  /** The snapshot the findings' `state` compares with; null: none. */
+  previous_snapshot_id: number | null;
   findings: Finding[];
   errors: RuleError[];
+  /** Every rule's status, in rule id order. */
+  rules: RuleOutcome[];
   /** Rules not run, each with why (e.g. a project rule on a snapshot without projects). */
   skipped: { rule: string; reason: string }[];
 }
@@ -63,6 +108,12 @@ export interface RunOptions {
   effectiveAccessMaterialised?: boolean;
   /** The snapshot to compare with; default: the previous complete one. `null`: none. */
   previousId?: number | null;
+  /**
+   * Also run the rules on the previous snapshot, to mark each finding new, changed or unchanged
+   * (default true). The previous snapshot is judged against the one before it, so the caller
+   * that materialised effective access includes that one too.
+   */
+  compare?: boolean;
   config?: AnalysisConfig;
 }
 
@@ -167,6 +218,7 @@ export async function materialiseHelpers(
       snapshot_ids: { values: snapshotIds, type: "INTEGER" },
       elevated_role_names: { values: config.elevatedRoleNames, type: "VARCHAR" },
       elevated_permission_patterns: { values: config.elevatedPermissionPatterns, type: "VARCHAR" },
+      access_admin_patterns: { values: config.accessAdminPermissionPatterns, type: "VARCHAR" },
     },
     params,
   );
@@ -178,6 +230,7 @@ export async function materialiseHelpers(
       snapshot_ids: { values: snapshotIds, type: "INTEGER" },
       elevated_role_names: { values: config.elevatedRoleNames, type: "VARCHAR" },
       elevated_permission_patterns: { values: config.elevatedPermissionPatterns, type: "VARCHAR" },
+      access_admin_patterns: { values: config.accessAdminPermissionPatterns, type: "VARCHAR" },
     },
     projectParams,
   );
@@ -244,10 +297,18 @@ const compareText = (a: string | null, b: string | null): number => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-/** Severity descending, then rule, project, credential, group, user, role, detail. */
+const STATE_ORDER: Record<FindingState, number> = { new: 0, changed: 1, unchanged: 2 };
+const stateOrder = (f: Finding): number => (f.state === null ? 0 : STATE_ORDER[f.state]);
+
+/**
+ * Severity descending; within it new and changed findings first, then the higher tier; then
+ * rule, project, credential, group, user, role, detail.
+ */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
+    stateOrder(a) - stateOrder(b) ||
+    tierRank(b.tier) - tierRank(a.tier) ||
     compareText(a.rule, b.rule) ||
     compareText(a.project_id, b.project_id) ||
     compareText(a.credential_id, b.credential_id) ||
@@ -294,6 +355,215 @@ async function materialiseChanges(store: Store, previous: number, snapshot: numb
   await store.query(query("create_analysis_audit_gaps"), { rows: JSON.stringify(gaps) });
 }
 
+/** What a rule needs and does not have, with the setting that provides it; null: nothing. */
+interface Unmet {
+  reason: string;
+  setting: string;
+}
+
+interface SnapshotFacts {
+  snapshot: number;
+  previous: number | null;
+  projectsCollected: boolean;
+  credentialsCollected: boolean;
+  changesMaterialised: boolean;
+}
+
+function unmetNeed(rule: Rule, facts: SnapshotFacts, config: ResolvedAnalysisConfig): Unmet | null {
+  const s = facts.snapshot;
+  if ((rule.scope === "project" || rule.scope === "credentials") && !facts.projectsCollected) {
+    return {
+      reason: `snapshot ${s} did not collect projects (crawled with --no-projects, or before projects were read)`,
+      setting: "crawl with projects (api.projects: true, no --no-projects)",
+    };
+  }
+  if (rule.scope === "credentials" && !facts.credentialsCollected) {
+    return {
+      reason: `snapshot ${s} did not collect credentials (crawled with --no-credentials or --no-projects, or before credentials were read)`,
+      setting: "crawl with credentials (api.credentials: true, no --no-credentials)",
+    };
+  }
+  if (
+    (rule.scope === "changes" || rule.requires.includes("previous_snapshot")) &&
+    facts.previous === null
+  ) {
+    return {
+      reason: `snapshot ${s} has no complete snapshot before it: there are no changes to judge`,
+      setting: "runs from the second snapshot on",
+    };
+  }
+  if (rule.scope === "changes" && !facts.changesMaterialised) {
+    return {
+      reason: `the changes up to snapshot ${s} were not attributed in this run`,
+      setting: "runs on the snapshot under review",
+    };
+  }
+  if (rule.requires.includes("allowed_email_domains") && config.allowedEmailDomains.length === 0) {
+    return {
+      reason: "no allowed email domains are configured, so no address can be judged external",
+      setting: "analysis.allowed_email_domains in the configuration, or --allowed-domain",
+    };
+  }
+  return null;
+}
+
+type RuleRow = Omit<
+  Finding,
+  "rule" | "severity" | "title" | "project_id" | "credential_id" | "tier" | "members" | "state"
+> & {
+  project_id?: string | null;
+  credential_id?: string | null;
+  tier?: unknown;
+  members?: unknown;
+};
+
+/** A rule's `members` column, checked: a list of {user_id, email, name}, sorted by user id. */
+function membersOf(value: unknown, rule: string): FindingMember[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new Error(`rule ${rule}: members must be a list`);
+  const members = value.map((m): FindingMember => {
+    const o = (m ?? {}) as Record<string, unknown>;
+    if (typeof o.user_id !== "string") {
+      throw new Error(`rule ${rule}: each member needs a user_id`);
+    }
+    const text = (v: unknown): string | null => (typeof v === "string" ? v : null);
+    return { user_id: o.user_id, email: text(o.email), name: text(o.name) };
+  });
+  return members.sort((a, b) => compareText(a.user_id, b.user_id));
+}
+
+function tierOf(value: unknown, rule: string): ElevationTier | null | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string" && (ELEVATION_TIERS as readonly string[]).includes(value)) {
+    return value as ElevationTier;
+  }
+  throw new Error(`rule ${rule}: tier must be one of ${ELEVATION_TIERS.join(", ")}`);
+}
+
+/** Runs each rule on one snapshot (helpers already materialised); outcomes in rule order. */
+async function evaluate(
+  store: Store,
+  rules: readonly Rule[],
+  facts: SnapshotFacts,
+  config: ResolvedAnalysisConfig,
+): Promise<{ findings: Finding[]; outcomes: RuleOutcome[]; errors: RuleError[] }> {
+  const values: Record<RuleParameter, number | null> = {
+    snapshot: facts.snapshot,
+    previous: facts.previous,
+    inactivity_days: config.inactivityDays,
+    admin_key_unused_days: config.credentials.adminKeyUnusedDays,
+    key_unused_days: config.credentials.keyUnusedDays,
+    invite_pending_days: config.credentials.invitePendingDays,
+    key_rotation_days: config.credentials.keyRotationDays,
+  };
+  const tiers = new Map<string, ElevationTier>();
+  for (const t of await store.query<{
+    project_id: string | null;
+    role_id: string;
+    tier: ElevationTier;
+  }>(query("elevation_tiers"), { snapshot: facts.snapshot })) {
+    tiers.set(`${t.project_id ?? ""}\u0000${t.role_id}`, t.tier);
+  }
+  const roleTier = (projectId: string | null, roleId: string | null): ElevationTier | null =>
+    roleId === null
+      ? null
+      : ((projectId === null ? undefined : tiers.get(`${projectId}\u0000${roleId}`)) ??
+        tiers.get(`\u0000${roleId}`) ??
+        null);
+  const findings: Finding[] = [];
+  const outcomes: RuleOutcome[] = [];
+  const errors: RuleError[] = [];
+  for (const rule of rules) {
+    const outcome = {
+      rule: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      scope: rule.scope,
+      signal: rule.signal ?? null,
+    };
+    const unmet = unmetNeed(rule, facts, config);
+    if (unmet !== null) {
+      outcomes.push({ ...outcome, status: "skip", findings: 0, ...unmet });
+      continue;
+    }
+    const params: Record<string, number | null> = {};
+    for (const name of rule.parameters) params[name] = values[name];
+    try {
+      // One pass over the template: the rule's own text is inserted, not read again.
+      const sql = query(RULE_WRAPPERS[rule.scope]).replace("{rule}", () => rule.sql);
+      const rows = await store.query<RuleRow>(sql, params);
+      const ruleFindings = rows.map((row): Finding => {
+        const projectId = row.project_id ?? null;
+        return {
+          rule: rule.id,
+          severity: rule.severity,
+          title: rule.title,
+          project_id: projectId,
+          credential_id: row.credential_id ?? null,
+          group_id: row.group_id,
+          user_id: row.user_id,
+          role_id: row.role_id,
+          detail: row.detail,
+          tier: tierOf(row.tier, rule.id) ?? roleTier(projectId, row.role_id),
+          members: membersOf(row.members, rule.id),
+          state: null,
+        };
+      });
+      findings.push(...ruleFindings);
+      outcomes.push({
+        ...outcome,
+        status: ruleFindings.length > 0 ? "alarm" : "ok",
+        findings: ruleFindings.length,
+        reason: null,
+        setting: null,
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const oneLine = `${rule.file}: ${message.replace(/\s+/g, " ").trim()}`;
+      errors.push({ rule: rule.id, message: oneLine });
+      outcomes.push({ ...outcome, status: "error", findings: 0, reason: oneLine, setting: null });
+    }
+  }
+  return { findings, outcomes, errors };
+}
+
+/** What identifies a finding across snapshots: its rule and the ids it is about. */
+export function findingKey(f: Finding): string {
+  return JSON.stringify([f.rule, f.project_id, f.credential_id, f.group_id, f.user_id, f.role_id]);
+}
+
+const memberIds = (f: Finding): string => f.members.map((m) => m.user_id).join("\u0000");
+
+/**
+ * Marks each finding against the previous snapshot's: new, changed (other people affected) or
+ * unchanged. A rule about the interval (changes, or one that needs a previous snapshot) is new by
+ * definition.
+ */
+export function markStates(
+  findings: readonly Finding[],
+  earlier: readonly Finding[] | null,
+  rules: readonly Rule[],
+): Finding[] {
+  if (earlier === null) return findings.map((f) => ({ ...f, state: null }));
+  const before = new Map(earlier.map((f) => [findingKey(f), f]));
+  const intervalRules = new Set(
+    rules
+      .filter((r) => r.scope === "changes" || r.requires.includes("previous_snapshot"))
+      .map((r) => r.id),
+  );
+  return findings.map((f): Finding => {
+    const was = intervalRules.has(f.rule) ? undefined : before.get(findingKey(f));
+    const state: FindingState =
+      was === undefined ? "new" : memberIds(was) === memberIds(f) ? "unchanged" : "changed";
+    return { ...f, state };
+  });
+}
+
+async function collected(store: Store, name: string, snapshot: number): Promise<boolean> {
+  const rows = await store.query<{ collected: boolean }>(query(name), { snapshot });
+  return rows[0]?.collected === true;
+}
+
 /** Runs already loaded rules; each failure becomes an error naming the rule. */
 export async function runLoadedRules(
   store: Store,
@@ -305,97 +575,63 @@ export async function runLoadedRules(
     options.previousId === undefined
       ? await previousSnapshotId(store, options.snapshotId)
       : options.previousId;
-  const snapshotIds = previous === null ? [options.snapshotId] : [options.snapshotId, previous];
+  const compare = previous !== null && options.compare !== false;
+  const beforePrevious = compare ? await previousSnapshotId(store, previous) : null;
+  const snapshotIds = [options.snapshotId, previous, beforePrevious].filter(
+    (id): id is number => id !== null,
+  );
   await materialiseHelpers(store, snapshotIds, config, {
     effectiveAccess: options.effectiveAccessMaterialised !== true,
   });
-  // Only the rules compare names: reports and certification never pay for the skeletons.
-  await materialiseGroupLookalikes(store, snapshotIds);
-  const projectsCollected =
-    (
-      await store.query<{ collected: boolean }>(query("projects_collected"), {
-        snapshot: options.snapshotId,
-      })
-    )[0]?.collected === true;
-  const credentialsCollected =
-    (
-      await store.query<{ collected: boolean }>(query("credentials_collected"), {
-        snapshot: options.snapshotId,
-      })
-    )[0]?.collected === true;
-  if (projectsCollected && rules.some((r) => r.scope === "project" || r.scope === "credentials")) {
-    await materialiseProjectAccess(store, snapshotIds);
-  }
-  const changesMaterialised = previous !== null && rules.some((r) => r.scope === "changes");
-  if (changesMaterialised) await materialiseChanges(store, previous, options.snapshotId);
-  const skipped: AnomalyReport["skipped"] = [];
-  const values: Record<RuleParameter, number | null> = {
-    snapshot: options.snapshotId,
-    previous,
-    inactivity_days: config.inactivityDays,
-    admin_key_unused_days: config.credentials.adminKeyUnusedDays,
-    key_unused_days: config.credentials.keyUnusedDays,
-    invite_pending_days: config.credentials.invitePendingDays,
-    key_rotation_days: config.credentials.keyRotationDays,
-  };
-  const findings: Finding[] = [];
-  const errors: RuleError[] = [];
   try {
-    for (const rule of rules) {
-      if (rule.scope === "project" && !projectsCollected) {
-        skipped.push({
-          rule: rule.id,
-          reason: `snapshot ${options.snapshotId} did not collect projects (crawled with --no-projects, or before projects were read)`,
-        });
-        continue;
-      }
-      if (rule.scope === "credentials" && !credentialsCollected) {
-        skipped.push({
-          rule: rule.id,
-          reason: `snapshot ${options.snapshotId} did not collect credentials (crawled with --no-credentials or --no-projects, or before credentials were read)`,
-        });
-        continue;
-      }
-      if (rule.scope === "changes" && previous === null) {
-        skipped.push({
-          rule: rule.id,
-          reason: `snapshot ${options.snapshotId} has no complete snapshot before it: there are no changes to attribute`,
-        });
-        continue;
-      }
-      const params: Record<string, number | null> = {};
-      for (const name of rule.parameters) params[name] = values[name];
-      try {
-        // One pass over the template: the rule's own text is inserted, not read again.
-        const wrapper = RULE_WRAPPERS[rule.scope];
-        const sql = query(wrapper).replace("{rule}", () => rule.sql);
-        const rows = await store.query<
-          Omit<Finding, "rule" | "severity" | "title" | "project_id" | "credential_id"> & {
-            project_id?: string | null;
-            credential_id?: string | null;
-          }
-        >(sql, params);
-        for (const row of rows) {
-          findings.push({
-            rule: rule.id,
-            severity: rule.severity,
-            title: rule.title,
-            project_id: row.project_id ?? null,
-            credential_id: row.credential_id ?? null,
-            group_id: row.group_id,
-            user_id: row.user_id,
-            role_id: row.role_id,
-            detail: row.detail,
-          });
-        }
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        errors.push({
-          rule: rule.id,
-          message: `${rule.file}: ${message.replace(/\s+/g, " ").trim()}`,
-        });
-      }
+    // Only the rules compare names: reports and certification never pay for the skeletons.
+    await materialiseGroupLookalikes(store, snapshotIds);
+    const factsOf = async (
+      snapshot: number,
+      before: number | null,
+      changes: boolean,
+    ): Promise<SnapshotFacts> => ({
+      snapshot,
+      previous: before,
+      projectsCollected: await collected(store, "projects_collected", snapshot),
+      credentialsCollected: await collected(store, "credentials_collected", snapshot),
+      changesMaterialised: changes,
+    });
+    const changes = previous !== null && rules.some((r) => r.scope === "changes");
+    const facts = await factsOf(options.snapshotId, previous, changes);
+    if (rules.some((r) => r.scope === "project" || r.scope === "credentials")) {
+      await materialiseProjectAccess(store, snapshotIds);
     }
+    if (changes && previous !== null) {
+      await materialiseChanges(store, previous, options.snapshotId);
+    }
+    const current = await evaluate(store, rules, facts, config);
+    let earlier: Finding[] | null = null;
+    if (compare && previous !== null) {
+      // The previous snapshot judged as it would have been then; rules about the interval are
+      // skipped there (their findings are new by definition).
+      const interval = rules.filter(
+        (r) => r.scope !== "changes" && !r.requires.includes("previous_snapshot"),
+      );
+      const then = await evaluate(
+        store,
+        interval,
+        await factsOf(previous, beforePrevious, false),
+        config,
+      );
+      earlier = then.findings;
+    }
+    const outcomes = [...current.outcomes].sort((a, b) => compareText(a.rule, b.rule));
+    return {
+      snapshot_id: options.snapshotId,
+      previous_snapshot_id: compare ? previous : null,
+      findings: markStates(current.findings, earlier, rules).sort(compareFindings),
+      errors: sortErrors(current.errors),
+      rules: outcomes,
+      skipped: outcomes
+        .filter((o) => o.status === "skip")
+        .map((o) => ({ rule: o.rule, reason: o.reason ?? "" })),
+    };
   } finally {
     await store.query(query("release_project_access"));
     await store.query(query("release_analysis_changes"));
@@ -403,12 +639,6 @@ export async function runLoadedRules(
     await releaseHelpers(store);
     if (options.effectiveAccessMaterialised !== true) await releaseEffectiveAccess(store);
   }
-  return {
-    snapshot_id: options.snapshotId,
-    findings: findings.sort(compareFindings),
-    errors: sortErrors(errors),
-    skipped,
-  };
 }
 
 /** Findings counted per rule, rules in name order: a compact, comparable summary. */

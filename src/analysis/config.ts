@@ -14,6 +14,12 @@ export interface AnalysisConfig {
    * matching permission is elevated. Default: `*.write`, `*.admin`.
    */
   elevatedPermissionPatterns?: string[];
+  /**
+   * Glob patterns over a role's permissions that put an elevated role in the "administers
+   * access" tier (it can change who can do what: users, groups, roles, keys, service accounts,
+   * invites). Default: DEFAULT_ACCESS_ADMIN_PERMISSION_PATTERNS.
+   */
+  accessAdminPermissionPatterns?: string[];
   /** Email domains of the organization's people; empty = not configured (the domain rule stays silent). */
   allowedEmailDomains?: string[];
   /** An elevated user whose API key was last used more than this many days before the snapshot finished is inactive. */
@@ -42,6 +48,7 @@ export interface CredentialThresholds {
 export interface ResolvedAnalysisConfig {
   elevatedRoleNames: string[];
   elevatedPermissionPatterns: string[];
+  accessAdminPermissionPatterns: string[];
   allowedEmailDomains: string[];
   inactivityDays: number;
   credentials: Required<CredentialThresholds>;
@@ -53,6 +60,36 @@ export interface ResolvedAnalysisConfig {
  */
 export const DEFAULT_ELEVATED_PERMISSION_PATTERNS: readonly string[] = ["*.write", "*.admin"];
 export const DEFAULT_INACTIVITY_DAYS = 90;
+
+/**
+ * The tiers of elevated access, highest first: `owner` (the predefined Owner or Project Owner),
+ * `access-admin` (a role that can change access itself: a permission matching the access
+ * administration patterns), `write` (any other elevated role). Each finding about a role names
+ * its tier, so a reviewer reads the few Owners and access administrators before the many writers.
+ */
+export const ELEVATION_TIERS = ["owner", "access-admin", "write"] as const;
+export type ElevationTier = (typeof ELEVATION_TIERS)[number];
+
+/** Higher is more privileged; a role that is not elevated ranks -1. */
+export const tierRank = (tier: ElevationTier | null): number =>
+  tier === null ? -1 : ELEVATION_TIERS.length - 1 - ELEVATION_TIERS.indexOf(tier);
+
+/**
+ * Permissions that administer access: writing users, groups, roles, keys, service accounts or
+ * invites, or an `*.admin` / `api.all` permission. A role holding one can grant itself or
+ * anyone else more access, which is why it ranks just below Owner.
+ */
+export const DEFAULT_ACCESS_ADMIN_PERMISSION_PATTERNS: readonly string[] = [
+  "*.users.write",
+  "*.groups.write",
+  "*.roles.write",
+  "*.admin_api_keys.write",
+  "*.api_keys.write",
+  "*.service_accounts.write",
+  "*.invites.write",
+  "*.admin",
+  "api.all",
+];
 
 export const DEFAULT_CREDENTIAL_THRESHOLDS: Readonly<Required<CredentialThresholds>> = {
   adminKeyUnusedDays: 90,
@@ -99,6 +136,9 @@ export function resolveAnalysisConfig(config: AnalysisConfig = {}): ResolvedAnal
     elevatedRoleNames: sortedUnique(config.elevatedRoleNames ?? []),
     elevatedPermissionPatterns: sortedUnique(
       config.elevatedPermissionPatterns ?? DEFAULT_ELEVATED_PERMISSION_PATTERNS,
+    ),
+    accessAdminPermissionPatterns: sortedUnique(
+      config.accessAdminPermissionPatterns ?? DEFAULT_ACCESS_ADMIN_PERMISSION_PATTERNS,
     ),
     allowedEmailDomains: sortedUnique(
       (config.allowedEmailDomains ?? [])

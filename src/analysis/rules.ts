@@ -11,8 +11,13 @@
  *   -- controls: [SOC 2 CC6.1, ISO 27001 A.5.15]
  *   SELECT group_id, user_id, role_id, detail FROM ... WHERE snapshot_id = $snapshot
  *
- * The query returns the columns `group_id, user_id, role_id, detail` (any may be NULL; extra
- * columns are ignored) and may use these named parameters:
+ * The query returns the columns `group_id, user_id, role_id, detail` (any may be NULL) and
+ * optionally `members` (a list of `{user_id, email, name}` structs: the people a finding about
+ * a group or a role affects, listed under it, so one root cause is one finding) and `tier`
+ * (`owner`, `access-admin` or `write`: the elevation tier the finding is about; by default the
+ * tier of its `role_id`). Other columns are ignored. Metadata may add `requires:
+ * [allowed_email_domains, previous_snapshot]` (skipped, and said so, without them) and `signal`
+ * (the indirect evidence the rule judges by). The query may use these named parameters:
  *  - `$snapshot` (INTEGER): the snapshot under review;
  *  - `$previous` (INTEGER or NULL): the complete snapshot before it, NULL when there is none;
  *  - `$inactivity_days` (INTEGER): the configured inactivity threshold in days;
@@ -72,6 +77,13 @@ export const RULE_PARAMETERS = [
 ] as const;
 export type RuleParameter = (typeof RULE_PARAMETERS)[number];
 
+/**
+ * Inputs a rule may require: `allowed_email_domains` (configured email domains),
+ * `previous_snapshot` (a complete snapshot before the one judged).
+ */
+export const RULE_REQUIREMENTS = ["allowed_email_domains", "previous_snapshot"] as const;
+export type RuleRequirement = (typeof RULE_REQUIREMENTS)[number];
+
 const ruleMetaSchema = z
   .object({
     id: z
@@ -91,6 +103,13 @@ const ruleMetaSchema = z
     rationale: z.string().min(1),
     remediation: z.string().min(1),
     controls: z.array(z.string().min(1)).default([]),
+    /**
+     * What the rule needs besides its scope's facts; without it the rule is skipped (status
+     * `skip`, with the reason and the setting that enables it), never shown as passed.
+     */
+    requires: z.array(z.enum(RULE_REQUIREMENTS)).default([]),
+    /** The evidence a rule judges by, when it is indirect (e.g. "API key use"), said in outputs. */
+    signal: z.string().min(1).optional(),
   })
   .strict();
 

@@ -10,6 +10,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import {
+  DEFAULT_ACCESS_ADMIN_PERMISSION_PATTERNS,
   DEFAULT_CREDENTIAL_THRESHOLDS,
   DEFAULT_ELEVATED_PERMISSION_PATTERNS,
   DEFAULT_INACTIVITY_DAYS,
@@ -616,6 +617,11 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
     },
     [...DEFAULT_ELEVATED_PERMISSION_PATTERNS],
   );
+  const accessAdminPermissionPatterns = pick(
+    "analysis.elevated_roles.access_admin_patterns",
+    { file: file.analysis?.elevated_roles?.access_admin_patterns },
+    [...DEFAULT_ACCESS_ADMIN_PERMISSION_PATTERNS],
+  );
   const allowedEmailDomains = pick(
     "analysis.allowed_email_domains",
     {
@@ -778,6 +784,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
       ...resolveAnalysisConfig({
         elevatedRoleNames,
         elevatedPermissionPatterns,
+        accessAdminPermissionPatterns,
         allowedEmailDomains,
         inactivityDays,
         credentials: credentialThresholds,

@@ -25,7 +25,11 @@ export interface RedactedConfig {
   };
   crawl: { max_pages_per_listing: number; max_items: number; max_duration: string };
   analysis: {
-    elevated_roles: { names: string[]; permission_patterns: string[] };
+    elevated_roles: {
+      names: string[];
+      permission_patterns: string[];
+      access_admin_patterns: string[];
+    };
     allowed_email_domains: string[];
     inactivity_days: number;
     credentials: {
@@ -106,6 +110,7 @@ export function redactedConfig(
       elevated_roles: {
         names: analysis.elevatedRoleNames,
         permission_patterns: analysis.elevatedPermissionPatterns,
+        access_admin_patterns: analysis.accessAdminPermissionPatterns,
       },
       allowed_email_domains: analysis.allowedEmailDomains,
       inactivity_days: analysis.inactivityDays,

@@ -29,6 +29,7 @@
  *     elevated_roles:                        # besides the predefined Owner
  *       names: [Billing Admin]               # roles elevated by name
  *       permission_patterns: ["*.write", "*.admin"]   # DuckDB GLOB over a role's permissions
+ *       access_admin_patterns: ["*.users.write", ...]  # the "administers access" tier (README)
  *     allowed_email_domains: [example.com]   # empty: the domain rule stays silent
  *     inactivity_days: 90
  *     credentials:                           # the credential rules' ages, in days
@@ -228,6 +229,7 @@ export const configFileSchema = z
           .strictObject({
             names: z.array(f.nonEmpty),
             permission_patterns: z.array(f.nonEmpty),
+            access_admin_patterns: z.array(f.nonEmpty),
           })
           .partial(),
         allowed_email_domains: z.array(f.domain),

@@ -91,6 +91,11 @@ export interface ChangeReportEmail {
   /** What the two snapshots did not both collect (their changes were not compared), or null. */
   coverageNote?: string | null;
   findings: ChangeReportFinding[];
+  /**
+   * Rules not evaluated (skipped, with why and what enables them): the email says how many, so a
+   * quiet report is never read as "every rule passed". Absent: not stated.
+   */
+  skippedRules?: { rule: string; reason: string; setting: string }[];
   /** Files on disk (the HTML report, the XLSX workbook). */
   attachments: { path: string; filename?: string; contentType?: string }[];
 }
@@ -290,6 +295,12 @@ function emailView(report: ChangeReportEmail, minSeverity: Severity, maxChanges:
       continuing.length > 0
         ? `${plural(continuing.length, "finding", "findings")} at or above ${minSeverity} carried over from earlier snapshots`
         : null,
+    skippedRules:
+      report.skippedRules === undefined
+        ? null
+        : report.skippedRules.length === 0
+          ? "Every rule was evaluated."
+          : `${plural(report.skippedRules.length, "rule was", "rules were")} not evaluated (skipped, not passed): ${report.skippedRules.map((r) => `${oneLine(r.rule)} (${oneLine(r.reason)}; to evaluate it: ${oneLine(r.setting)})`).join("; ")}`,
     seal: oneLine(report.seal),
     verifyCommand: `access-audit verify --snapshot ${report.snapshotId}`,
     attachments,

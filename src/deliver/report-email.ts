@@ -95,6 +95,9 @@ export function changeReportEmail(
         .join(" · "),
       isNew: f.is_new,
     })),
+    skippedRules: model.rules
+      .filter((r) => r.status === "skip")
+      .map((r) => ({ rule: r.id, reason: r.reason ?? "", setting: r.setting ?? "" })),
     attachments: files.map((f) => ({ path: f.path })),
   };
 }

@@ -15,7 +15,9 @@
  */
 import { createHash } from "node:crypto";
 import type Handlebars from "handlebars";
+import type { RuleStatus } from "../analysis/anomalies.js";
 import type { AttributionStatus } from "../analysis/attribution.js";
+import { type ElevationTier, tierRank } from "../analysis/config.js";
 import { DIFF_KINDS, type DiffKind } from "../analysis/diff.js";
 import { SEVERITIES, type Severity, severityRank } from "../analysis/rules.js";
 import {
@@ -130,6 +132,12 @@ interface FindingRow {
   severity_label: string;
   severity_rank: number;
   is_new: boolean;
+  /** "New", "Changed" or "" (unchanged, or nothing to compare with). */
+  state_label: string;
+  tier_label: string;
+  tier_rank: number;
+  /** The people a group's or role's finding affects, shown under its detail. */
+  affects: string | null;
   rule: string;
   title: string;
   group: string;
@@ -317,6 +325,29 @@ interface RuleView {
   remediation: string;
   controls: string[];
   count_text: string;
+  status: RuleStatus;
+  status_label: string;
+  reason: string | null;
+  setting: string | null;
+  signal: string | null;
+}
+
+interface ActionView {
+  intro: string;
+  rows: {
+    href: string;
+    severity: Severity;
+    severity_label: string;
+    state_label: string;
+    tier_label: string;
+    title: string;
+    detail: string;
+    affects: string | null;
+  }[];
+  more: string | null;
+  /** "N rules were not evaluated": the count of skipped rules, always shown. */
+  skipped: string;
+  skipped_count: number;
 }
 
 interface EvidenceView {
@@ -351,6 +382,8 @@ interface HtmlView {
     facts: { label: string; value: string; code: boolean }[];
   };
   summary: {
+    /** What needs action this review: the first thing a reviewer reads. */
+    action: ActionView;
     /** The elevated changes nobody can account for, first; null without a compared snapshot. */
     unaccounted: {
       heading: string;
@@ -401,7 +434,10 @@ interface HtmlView {
     intro: string;
     rule_errors: { rule: string; message: string }[];
     rules: RuleView[];
-    quiet_rules: RuleView[];
+    /** Ran and found nothing. */
+    ok_rules: RuleView[];
+    /** Not evaluated, with why and what enables them: never counted as passed. */
+    skipped_rules: RuleView[];
     table: TableView<FindingRow> | null;
   };
   elevated: {
@@ -658,6 +694,19 @@ function unaccountedView(
   };
 }
 
+export const RULE_STATUS_LABELS: Readonly<Record<RuleStatus, string>> = {
+  alarm: "Alarm: findings",
+  ok: "OK: ran, nothing found",
+  skip: "Skipped: not evaluated",
+  error: "Error: could not run",
+};
+
+export const TIER_LABELS: Readonly<Record<ElevationTier, string>> = {
+  owner: "Owner",
+  "access-admin": "Administers access",
+  write: "Other write",
+};
+
 function ruleView(
   rule: ReportModel["rules"][number],
   count: number,
@@ -673,9 +722,89 @@ function ruleView(
     remediation: show(rule.remediation),
     controls: rule.controls.map(show),
     count_text:
-      count === 0
-        ? "No findings"
-        : `${plural(count, "finding", "findings")}${hasPrevious ? `, ${formatCount(fresh)} new` : ""}`,
+      rule.status === "skip"
+        ? "Skipped: not evaluated"
+        : rule.status === "error"
+          ? "Error: could not run"
+          : count === 0
+            ? "Ran: no findings"
+            : `${plural(count, "finding", "findings")}${hasPrevious ? `, ${formatCount(fresh)} new or changed` : ""}`,
+    status: rule.status,
+    status_label: RULE_STATUS_LABELS[rule.status],
+    reason: rule.reason === null ? null : show(rule.reason),
+    setting: rule.setting === null ? null : show(rule.setting),
+    signal: rule.signal === null ? null : show(rule.signal),
+  };
+}
+
+/** Members listed under a finding in the HTML; the workbook lists them all. */
+export const FINDING_MEMBERS_SHOWN = 5;
+
+function affectsText(f: ReportModel["findings"][number]): string | null {
+  if (f.members.length === 0) return null;
+  const shown = f.members
+    .slice(0, FINDING_MEMBERS_SHOWN)
+    .map((m) => show(m.email ?? m.name ?? m.user_id));
+  const more = f.members.length - shown.length;
+  return `Affects ${plural(f.members.length, "person", "people")}: ${shown.join(", ")}${
+    more > 0 ? `, and ${formatCount(more)} more (all in the workbook's Findings sheet)` : ""
+  }`;
+}
+
+const stateLabel = (f: ReportModel["findings"][number]): string =>
+  f.state === "new" ? "New" : f.state === "changed" ? "Changed" : "";
+
+/** How many findings the summary's "Needs action" list shows before pointing to the rest. */
+export const ACTION_CAP = 12;
+
+/**
+ * What needs action this review, first: every critical finding, and the new or changed high ones
+ * (what appeared since the last review); then how many rules were not evaluated.
+ */
+function actionView(model: ReportModel): ActionView {
+  const hasPrevious = model.previous !== null;
+  const picked = model.findings
+    .map((f, i) => ({ f, i }))
+    .filter(
+      ({ f }) => f.severity === "critical" || (f.severity === "high" && (!hasPrevious || f.is_new)),
+    )
+    .sort(
+      (a, b) =>
+        Number(b.f.is_new) - Number(a.f.is_new) ||
+        severityRank(b.f.severity) - severityRank(a.f.severity) ||
+        a.i - b.i,
+    );
+  const shown = picked.slice(0, ACTION_CAP);
+  const skipped = model.rules.filter((r) => r.status === "skip");
+  return {
+    intro:
+      picked.length === 0
+        ? "Nothing critical, and no new or changed high finding."
+        : `${plural(picked.length, "finding", "findings")}: every critical one${
+            hasPrevious
+              ? `, and the high ones new or changed since snapshot ${model.previous?.snapshot_id}`
+              : " and every high one"
+          }.`,
+    rows: shown.map(({ f, i }) => ({
+      href: `#${findingAnchor(i)}`,
+      severity: f.severity,
+      severity_label: SEVERITY_LABELS[f.severity],
+      state_label: hasPrevious ? stateLabel(f) : "",
+      tier_label: f.tier === null ? "" : TIER_LABELS[f.tier],
+      title: show(f.title),
+      detail: show(f.detail),
+      affects:
+        f.members.length === 0 ? null : `${plural(f.members.length, "person", "people")} affected`,
+    })),
+    more:
+      picked.length > shown.length
+        ? `and ${formatCount(picked.length - shown.length)} more in the findings below`
+        : null,
+    skipped:
+      skipped.length === 0
+        ? "Every rule was evaluated."
+        : `${plural(skipped.length, "rule was", "rules were")} not evaluated (skipped, not passed): ${skipped.map((r) => r.id).join(", ")}.`,
+    skipped_count: skipped.length,
   };
 }
 
@@ -691,19 +820,23 @@ function findingsView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
   const bySeverity = [...model.rules].sort(
     (a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.id < b.id ? -1 : 1),
   );
-  const rules = bySeverity
-    .filter((r) => counts.has(r.id))
-    .map((r) => {
-      const c = counts.get(r.id);
-      return ruleView(r, c?.count ?? 0, c?.fresh ?? 0, hasPrevious);
-    });
-  const quiet = bySeverity.filter((r) => !counts.has(r.id)).map((r) => ruleView(r, 0, 0, false));
+  const view = (r: ReportModel["rules"][number]): RuleView => {
+    const c = counts.get(r.id);
+    return ruleView(r, c?.count ?? 0, c?.fresh ?? 0, hasPrevious);
+  };
+  const rules = bySeverity.filter((r) => counts.has(r.id)).map(view);
+  const okRules = bySeverity.filter((r) => !counts.has(r.id) && r.status === "ok").map(view);
+  const skippedRules = bySeverity.filter((r) => r.status === "skip").map(view);
   const rows: FindingRow[] = model.findings.map((f, i) => ({
     anchor: findingAnchor(i),
     severity: f.severity,
     severity_label: SEVERITY_LABELS[f.severity],
     severity_rank: severityRank(f.severity),
     is_new: f.is_new,
+    state_label: hasPrevious ? stateLabel(f) : "",
+    tier_label: f.tier === null ? "" : TIER_LABELS[f.tier],
+    tier_rank: tierRank(f.tier),
+    affects: affectsText(f),
     rule: f.rule,
     title: show(f.title),
     group: show(f.group_name),
@@ -720,14 +853,15 @@ function findingsView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
       ? `No rule raised a finding on snapshot ${model.snapshot.snapshot_id}.`
       : `${plural(rows.length, "finding", "findings")} from ${plural(rules.length, "rule", "rules")} on snapshot ${model.snapshot.snapshot_id}; ${
           hasPrevious
-            ? `${formatCount(fresh)} ${fresh === 1 ? "is" : "are"} new (not raised on snapshot ${model.previous?.snapshot_id}).`
+            ? `${formatCount(fresh)} ${fresh === 1 ? "is" : "are"} new or changed (not raised, or raised for other people, on snapshot ${model.previous?.snapshot_id}).`
             : "every finding counts as new, as there is no previous snapshot."
         }`;
   return {
     intro,
     rule_errors: model.rule_errors.map((e) => ({ rule: show(e.rule), message: show(e.message) })),
     rules,
-    quiet_rules: quiet,
+    ok_rules: okRules,
+    skipped_rules: skippedRules,
     table: table("findings", "findings", "All findings", rows, options),
   };
 }
@@ -1281,6 +1415,7 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
       ],
     },
     summary: {
+      action: actionView(model),
       unaccounted: unaccountedView(model, options),
       lede,
       totals: [

@@ -13,6 +13,7 @@ import {
   type Finding,
   materialiseEffectiveAccess,
   materialiseHelpers,
+  type RuleStatus,
   releaseEffectiveAccess,
   releaseHelpers,
   runLoadedRules,
@@ -160,7 +161,10 @@ export interface ReportFinding extends Finding {
   rationale: string;
   remediation: string;
   controls: string[];
-  /** Not raised by the same rule for the same group/user/role on the compared snapshot. */
+  /**
+   * New or changed since the compared snapshot (`state`), or there is none to compare with: what
+   * a reviewer reads first.
+   */
   is_new: boolean;
 }
 
@@ -708,7 +712,8 @@ export interface ReportModel {
   findings_by_severity: SeverityCount[];
   findings: ReportFinding[];
   rule_errors: RuleError[];
-  rules: Pick<Rule, "id" | "title" | "severity" | "rationale" | "remediation" | "controls">[];
+  /** Every rule with its status this run (alarm, ok, skip, error), in id order. */
+  rules: ReportRule[];
   elevated_access: ElevatedPath[];
   groups: ReportGroup[];
   projects: ReportProjects;
@@ -716,6 +721,19 @@ export interface ReportModel {
   trend: TrendPoint[];
   /** The snapshot first, then the compared one. */
   evidence: SnapshotEvidence[];
+}
+
+export interface ReportRule
+  extends Pick<Rule, "id" | "title" | "severity" | "rationale" | "remediation" | "controls"> {
+  scope: Rule["scope"];
+  status: RuleStatus;
+  /** Open findings (accepted ones are counted apart). */
+  findings: number;
+  /** Why it was skipped or failed; null otherwise. */
+  reason: string | null;
+  /** What enables a skipped rule. */
+  setting: string | null;
+  signal: string | null;
 }
 
 export interface BuildReportOptions {
@@ -858,16 +876,6 @@ export function findingCredentialId(f: Finding): string | null {
   const id = (f as Finding & { credential_id?: unknown }).credential_id;
   return typeof id === "string" ? id : null;
 }
-
-const findingKey = (f: Finding): string =>
-  JSON.stringify([
-    f.rule,
-    f.group_id,
-    f.user_id,
-    f.role_id,
-    findingProjectId(f),
-    findingCredentialId(f),
-  ]);
 
 /** Findings in the report's order: compareFindings, then the credential they are about. */
 function compareReportFindings(a: Finding, b: Finding): number {
@@ -1227,23 +1235,14 @@ export async function buildReportModel(
   }
 
   async function buildWithAccess(): Promise<ReportModel> {
-    // Findings, and which are new since the compared snapshot
+    // Findings, each marked new, changed or unchanged against the compared snapshot's (the
+    // runner judges that one too: effective access above covers the snapshot before it).
     const current = await runLoadedRules(store, loaded.rules, {
       snapshotId,
       previousId: fromId,
       config,
       effectiveAccessMaterialised: true,
     });
-    let earlierKeys: Set<string> | null = null;
-    if (fromId !== null) {
-      const earlier = await runLoadedRules(store, loaded.rules, {
-        snapshotId: fromId,
-        previousId: beforeFrom,
-        config,
-        effectiveAccessMaterialised: true,
-      });
-      earlierKeys = new Set(earlier.findings.map(findingKey));
-    }
     const ruleById = new Map(loaded.rules.map((r) => [r.id, r]));
     const names = await nameLookups(store, snapshotId);
     const findings: ReportFinding[] = current.findings.sort(compareReportFindings).map((f) => {
@@ -1258,7 +1257,7 @@ export async function buildReportModel(
         rationale: rule?.rationale ?? "",
         remediation: rule?.remediation ?? "",
         controls: rule?.controls ?? [],
-        is_new: earlierKeys === null ? true : !earlierKeys.has(findingKey(f)),
+        is_new: f.state !== "unchanged",
       };
     });
     const findingsBySeverity: SeverityCount[] = [...SEVERITIES].reverse().map((severity) => ({
@@ -1345,14 +1344,23 @@ export async function buildReportModel(
         findings_by_severity: findingsBySeverity,
         findings,
         rule_errors: [...loaded.errors, ...current.errors],
-        rules: loaded.rules.map((r) => ({
-          id: r.id,
-          title: r.title,
-          severity: r.severity,
-          rationale: r.rationale,
-          remediation: r.remediation,
-          controls: r.controls,
-        })),
+        rules: loaded.rules.map((r): ReportRule => {
+          const outcome = current.rules.find((o) => o.rule === r.id);
+          return {
+            id: r.id,
+            title: r.title,
+            severity: r.severity,
+            rationale: r.rationale,
+            remediation: r.remediation,
+            controls: r.controls,
+            scope: r.scope,
+            status: outcome?.status ?? "error",
+            findings: outcome?.findings ?? 0,
+            reason: outcome?.reason ?? null,
+            setting: outcome?.setting ?? null,
+            signal: r.signal ?? null,
+          };
+        }),
         elevated_access: elevatedAccess,
         groups,
         projects,

@@ -3,6 +3,7 @@ import { resolveSnapshotId } from "../../analysis/access.js";
 import {
   type AnomalyReport,
   type Finding,
+  type RuleStatus,
   runLoadedRules,
   sortErrors,
 } from "../../analysis/anomalies.js";
@@ -35,8 +36,26 @@ function findingLine(f: Finding): string {
     f.user_id === null ? null : `user ${f.user_id}`,
     f.role_id === null ? null : `role ${f.role_id}`,
   ].filter((x) => x !== null);
-  return `    - ${f.detail === null ? "(no detail)" : revealInvisible(f.detail)}${ids.length > 0 ? `  [${ids.join(", ")}]` : ""}`;
+  const marks = [f.state === "new" || f.state === "changed" ? f.state.toUpperCase() : null, f.tier]
+    .filter((x) => x !== null)
+    .join(", ");
+  const lines = [
+    `    - ${marks === "" ? "" : `[${marks}] `}${f.detail === null ? "(no detail)" : revealInvisible(f.detail)}${ids.length > 0 ? `  [${ids.join(", ")}]` : ""}`,
+  ];
+  if (f.members.length > 0) {
+    const shown = f.members
+      .slice(0, MEMBERS_SHOWN)
+      .map((m) => revealInvisible(m.email ?? m.user_id));
+    const more = f.members.length - shown.length;
+    lines.push(
+      `      affects ${f.members.length}: ${shown.join(", ")}${more > 0 ? `, and ${more} more (--json lists all)` : ""}`,
+    );
+  }
+  return lines.join("\n");
 }
+
+/** Members listed under a finding in the terminal; --json has them all. */
+const MEMBERS_SHOWN = 10;
 
 function renderText(report: AnomalyReport, rules: readonly Rule[]): string {
   const byId = new Map(rules.map((r) => [r.id, r]));
@@ -47,35 +66,40 @@ function renderText(report: AnomalyReport, rules: readonly Rule[]): string {
     .filter(([, n]) => n > 0)
     .reverse()
     .map(([s, n]) => `${s} ${n}`);
+  const status = (s: RuleStatus): number => report.rules.filter((r) => r.status === s).length;
+  const fresh = report.findings.filter((f) => f.state === "new" || f.state === "changed").length;
   out.push(
     `snapshot ${report.snapshot_id}: ${report.findings.length} finding(s)${
       counts.length > 0 ? ` (${counts.join(", ")})` : ""
-    } from ${rules.length - report.skipped.length} rule(s)${
-      report.skipped.length > 0 ? `, ${report.skipped.length} skipped` : ""
+    }${
+      report.previous_snapshot_id === null
+        ? ""
+        : `, ${fresh} new or changed since snapshot ${report.previous_snapshot_id}`
     }`,
+    `rules: ${report.rules.length}: ${status("alarm")} alarm, ${status("ok")} ok, ${status("skip")} skipped (not evaluated), ${status("error")} error`,
   );
   for (const severity of [...SEVERITIES].reverse()) {
     const findings = report.findings.filter((f) => f.severity === severity);
     if (findings.length === 0) continue;
     out.push("", `${severity.toUpperCase()} (${findings.length})`);
-    let current: string | null = null;
-    for (const f of findings) {
-      if (f.rule !== current) {
-        current = f.rule;
-        const rule = byId.get(f.rule);
-        const count = findings.filter((x) => x.rule === f.rule).length;
-        out.push(`  ${f.rule}: ${f.title} (${count})`);
-        if (rule) {
-          if (rule.controls.length > 0) out.push(`    controls: ${rule.controls.join(", ")}`);
-          out.push(`    why: ${rule.rationale}`, `    fix: ${rule.remediation}`);
-        }
+    // One block per rule (in the order its first finding sorts), its findings under it.
+    const byRule = new Map<string, Finding[]>();
+    for (const f of findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+    for (const [id, ruleFindings] of byRule) {
+      const rule = byId.get(id);
+      out.push(`  ${id}: ${ruleFindings[0]?.title ?? id} (${ruleFindings.length})`);
+      if (rule) {
+        if (rule.controls.length > 0) out.push(`    controls: ${rule.controls.join(", ")}`);
+        if (rule.signal !== undefined) out.push(`    signal: ${rule.signal}`);
+        out.push(`    why: ${rule.rationale}`, `    fix: ${rule.remediation}`);
       }
-      out.push(findingLine(f));
+      for (const f of ruleFindings) out.push(findingLine(f));
     }
   }
-  if (report.skipped.length > 0) {
-    out.push("", `SKIPPED, NOT EVALUATED (${report.skipped.length})`);
-    for (const s of report.skipped) out.push(`  ${s.rule}: ${s.reason}`);
+  const skipped = report.rules.filter((r) => r.status === "skip");
+  if (skipped.length > 0) {
+    out.push("", `SKIPPED, NOT EVALUATED (${skipped.length})`);
+    for (const r of skipped) out.push(`  ${r.rule}: ${r.reason}; enable: ${r.setting}`);
   }
   if (report.errors.length > 0) {
     out.push("", `RULE ERRORS (${report.errors.length})`);
@@ -97,7 +121,10 @@ export function registerAnomalies(program: Command): void {
       intOption(1),
     ),
   )
-    .option("--json", "print JSON: {snapshot_id, findings, errors}")
+    .option(
+      "--json",
+      "print JSON: {snapshot_id, previous_snapshot_id, findings, rules, errors, skipped}",
+    )
     .option(
       "--fail-on <severity>",
       `exit ${EXIT.findings} when a finding is at or above this severity (${SEVERITIES.join("|")})`,
@@ -118,12 +145,7 @@ export function registerAnomalies(program: Command): void {
           snapshotId,
           config: config.analysis,
         });
-        report = {
-          snapshot_id: ran.snapshot_id,
-          findings: ran.findings,
-          errors: sortErrors([...loaded.errors, ...ran.errors]),
-          skipped: ran.skipped,
-        };
+        report = { ...ran, errors: sortErrors([...loaded.errors, ...ran.errors]) };
         writeOut(
           flags.json ? `${terminalJson(report)}\n` : `${renderText(report, loaded.rules)}\n`,
         );
@@ -136,9 +158,16 @@ export function registerAnomalies(program: Command): void {
         const hits = report.findings.filter(
           (f) => severityRank(f.severity) >= severityRank(failOn),
         ).length;
+        // A skipped rule is not a passed one: the verdict says how many were not evaluated.
+        const skipped = report.rules.filter((r) => r.status === "skip").length;
+        const notEvaluated = skipped > 0 ? ` (${skipped} rule(s) skipped, not evaluated)` : "";
         if (hits > 0) {
-          throw new CliError(`${hits} finding(s) at or above ${failOn}`, EXIT.findings);
+          throw new CliError(
+            `${hits} finding(s) at or above ${failOn}${notEvaluated}`,
+            EXIT.findings,
+          );
         }
+        if (skipped > 0) process.stderr.write(`no finding at or above ${failOn}${notEvaluated}\n`);
       }
       if (report.errors.length > 0) {
         throw new CliError(
