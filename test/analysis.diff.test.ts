@@ -100,7 +100,9 @@ function expectedDiff(a: SnapshotRows, b: SnapshotRows): Change[] {
     const u = users(s).get(str(id));
     return { email: u?.email ?? null, user_name: u?.name ?? null };
   };
-  const groupName = (s: SnapshotRows, id: unknown) => groups(s).get(str(id))?.name ?? null;
+  // Groups are named as in `b` (the diff's `to`), or as in `a` when `b` no longer has them.
+  const groupName = (_s: SnapshotRows, id: unknown) =>
+    groups(b).get(str(id))?.name ?? groups(a).get(str(id))?.name ?? null;
 
   const added = (x: Map<string, Row>, y: Map<string, Row>) =>
     [...y.entries()].filter(([k]) => !x.has(k)).map(([, r]) => r);

@@ -135,9 +135,9 @@ export interface DiffQuery {
 }
 
 /**
- * Kinds that are the mirror image of another: `removed(from, to)` is `added(to, from)`, with
- * names taken from the snapshot where the thing exists. One SQL file serves both, so the two
- * directions cannot drift apart.
+ * Kinds that are the mirror image of another: `removed(from, to)` is `added(to, from)` (group and
+ * project names are then set by nameByNewest). One SQL file serves both, so the two directions
+ * cannot drift apart.
  */
 export const MIRRORED_KINDS: Readonly<Partial<Record<DiffKind, DiffKind>>> = {
   group_removed: "group_added",
@@ -175,6 +175,7 @@ export class DiffError extends AuditError {
 }
 
 const snapshotQuery = sqlQueries("analysis/snapshots.sql");
+const namesQuery = sqlQueries("analysis/diff-names.sql");
 
 /** The `sql/diff` folder (dist/, dist-bench/src/ and src/ all work). */
 export function diffSqlDirectory(): string {
@@ -307,6 +308,66 @@ function compareChanges(a: DiffChange, b: DiffChange): number {
   return 0;
 }
 
+const text = (v: Json | undefined): string | null => (typeof v === "string" ? v : null);
+
+/** The `{group_id, group_name}` entries of an access change's `via` list. */
+function viaEntries(change: DiffChange): Record<string, Json>[] {
+  const via = change.via;
+  if (!Array.isArray(via)) return [];
+  return via.filter(
+    (v): v is Record<string, Json> => v !== null && typeof v === "object" && !Array.isArray(v),
+  );
+}
+
+/**
+ * Gives every `group_name` and `project_name` of `changes` (and the groups of their `via` paths)
+ * the thing's name in `to`, or in `from` when `to` no longer has it. Done once here rather than in
+ * each query: a removal kind runs its counterpart's file with the snapshots exchanged, so its
+ * names would otherwise be the older snapshot's, and a group renamed in the interval would be
+ * named two ways in one diff. Renames keep their own `before` and `after`.
+ */
+async function nameByNewest(
+  store: Store,
+  changes: readonly DiffChange[],
+  range: { from: number; to: number },
+): Promise<void> {
+  const groupIds = new Set<string>();
+  const projectIds = new Set<string>();
+  for (const c of changes) {
+    const group = text(c.group_id);
+    if (group !== null && "group_name" in c) groupIds.add(group);
+    for (const v of viaEntries(c)) {
+      const id = text(v.group_id);
+      if (id !== null) groupIds.add(id);
+    }
+    const project = text(c.project_id);
+    if (project !== null && "project_name" in c) projectIds.add(project);
+  }
+  const lookup = async (name: string, ids: Set<string>): Promise<Map<string, Json>> => {
+    if (ids.size === 0) return new Map();
+    const rows = await store.query<{ id: string; name: Json }>(namesQuery(name), {
+      ...range,
+      ids: JSON.stringify([...ids].sort()),
+    });
+    return new Map(rows.map((r) => [r.id, r.name]));
+  };
+  const groups = await lookup("group_names", groupIds);
+  const projects = await lookup("project_names", projectIds);
+  for (const c of changes) {
+    const group = text(c.group_id);
+    // A group the organization never listed (e.g. attached to a project only) keeps its row's name.
+    if (group !== null && "group_name" in c && groups.has(group)) c.group_name = groups.get(group);
+    for (const v of viaEntries(c)) {
+      const id = text(v.group_id);
+      if (id !== null && groups.has(id)) v.group_name = groups.get(id) ?? null;
+    }
+    const project = text(c.project_id);
+    if (project !== null && "project_name" in c && projects.has(project)) {
+      c.project_name = projects.get(project);
+    }
+  }
+}
+
 /** Every change between two complete snapshots, `from` → `to` (either may be the newer). */
 export async function diffSnapshots(
   store: Store,
@@ -351,6 +412,7 @@ export async function diffSnapshots(
       for (const row of rows) changes.push({ kind: query.kind, ...row });
       summary[query.kind] = rows.length;
     }
+    await nameByNewest(store, changes, { from, to });
   }
   changes.sort(compareChanges);
   return {

@@ -604,7 +604,8 @@ function changesView(model: ReportModel, options: Required<HtmlOptions>): HtmlVi
         : `${c.attribution.event_ids.length === 1 ? "Event" : "Events"} ${c.attribution.event_ids.map(show).join(", ")}`,
     actor_order: group,
     elevated: c.elevated,
-    group: show(c.group_name),
+    // A rename names the group both ways; every other row by its newest name (the diff's).
+    group: c.kind === "group_renamed" ? `${show(c.before)} → ${show(c.after)}` : show(c.group_name),
     group_id: showOrNull(c.group_id),
     user: show(c.user),
     user_id: showOrNull(c.user_id),

@@ -124,7 +124,7 @@ const MIRROR: Partial<Record<DiffKind, DiffKind>> = {
 };
 
 /**
- * The "added" kinds from `x` to `y` (named as in `y`); with `mirror`, the same computed
+ * The "added" kinds from `x` to `y`; with `mirror`, the same computed
  * backwards gives the removal kinds. The kinds with a before and an after run forward only.
  */
 function oneWay(x: SnapshotRows, y: SnapshotRows, direction: "forward" | "mirror"): Change[] {
@@ -132,8 +132,16 @@ function oneWay(x: SnapshotRows, y: SnapshotRows, direction: "forward" | "mirror
   const kind = (k: DiffKind): DiffKind => (direction === "mirror" ? (MIRROR[k] ?? k) : k);
   const users = index(y.users, "user_id");
   const groups = index(y.groups, "group_id");
-  const projects = index(y.projects, "project_id");
-  const projectName = (id: unknown) => projects.get(str(id))?.name ?? null;
+  // Groups and projects are named as in the diff's `to` snapshot (y forward, x mirrored), or as in
+  // the other one when `to` no longer has them.
+  const [newer, older] = direction === "forward" ? [y, x] : [x, y];
+  const named = (rows: (s: SnapshotRows) => Row[], col: string) => {
+    const [n, o] = [index(rows(newer), col), index(rows(older), col)];
+    return (id: unknown) => n.get(str(id))?.name ?? o.get(str(id))?.name;
+  };
+  const newestProject = named((s) => s.projects, "project_id");
+  const projectName = (id: unknown) => newestProject(id) ?? null;
+  const groupName = named((s) => s.groups, "group_id");
   const added = (xs: Map<string, Row>, ys: Map<string, Row>) =>
     [...ys.entries()].filter(([k]) => !xs.has(k)).map(([, r]) => r);
   const both = (xs: Map<string, Row>, ys: Map<string, Row>) =>
@@ -212,7 +220,7 @@ function oneWay(x: SnapshotRows, y: SnapshotRows, direction: "forward" | "mirror
       project_id: g.project_id,
       project_name: projectName(g.project_id),
       group_id: g.group_id,
-      group_name: group?.name ?? g.group_name,
+      group_name: groupName(g.group_id) ?? g.group_name,
       is_scim_managed: group?.is_scim_managed ?? null,
     });
   }
@@ -254,7 +262,7 @@ function oneWay(x: SnapshotRows, y: SnapshotRows, direction: "forward" | "mirror
       project_id: r.project_id,
       project_name: projectName(r.project_id),
       group_id: r.group_id,
-      group_name: groups.get(str(r.group_id))?.name ?? null,
+      group_name: groupName(r.group_id) ?? null,
       role_id: r.role_id,
       role_name: r.role_name,
     });
@@ -306,7 +314,7 @@ function oneWay(x: SnapshotRows, y: SnapshotRows, direction: "forward" | "mirror
         .map((p) => ({
           via: p.via,
           group_id: p.group_id,
-          group_name: p.group_id === null ? null : (groups.get(p.group_id)?.name ?? null),
+          group_name: p.group_id === null ? null : (groupName(p.group_id) ?? null),
         })),
     });
   }
