@@ -252,3 +252,73 @@ SELECT change_no FROM temp.analysis_changes WHERE elevated ORDER BY change_no;
 -- The newest audit-log sync and its seal: the head of the audit log's chain, which says which
 -- audit log the attributions were read from (a later sync can attribute more).
 SELECT sync_id, seal FROM audit_log_syncs ORDER BY sync_id DESC LIMIT 1;
+
+-- name: privileged_people
+-- One row per person or service account holding elevated access in snapshot $s, by the highest
+-- organization tier (then the highest project tier: a Project Owner is not an Owner): organization
+-- roles (analysis_effective_access, elevated_roles) and project roles (the view's project rows,
+-- elevated_project_roles), every path with its tier and whether it is new since $p (NULL: no
+-- compared snapshot), the user's email domain judged against $domains (a JSON list; NULL when
+-- none are configured) and the only activity signal the API gives: the last API key use.
+WITH paths AS (
+  SELECT ea.snapshot_id, ea.user_id, ea.email, 'user' AS principal_type, ea.role_id, ea.role_name,
+    ea.via, ea.via_group_id, ea.via_group_name, NULL::VARCHAR AS project_id,
+    NULL::VARCHAR AS project_name, er.tier
+  FROM analysis_effective_access AS ea
+  JOIN elevated_roles AS er ON er.snapshot_id = ea.snapshot_id AND er.role_id = ea.role_id
+  WHERE ea.scope = 'organization' AND (ea.snapshot_id = $s OR ea.snapshot_id = $p::INTEGER)
+  UNION ALL
+  SELECT ea.snapshot_id, ea.user_id, ea.email, ea.principal_type, ea.role_id, ea.role_name, ea.via,
+    ea.via_group_id, ea.via_group_name, ea.project_id, ea.project_name, epr.tier
+  FROM main.effective_access AS ea
+  JOIN elevated_project_roles AS epr
+    ON epr.snapshot_id = ea.snapshot_id AND epr.project_id = ea.project_id
+   AND epr.role_id = ea.role_id
+  WHERE ea.scope = 'project' AND (ea.snapshot_id = $s OR ea.snapshot_id = $p::INTEGER)
+),
+now AS (
+  SELECT n.*, $p::INTEGER IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM paths AS b
+      WHERE b.snapshot_id = $p::INTEGER AND b.user_id = n.user_id AND b.role_id = n.role_id
+        AND b.via = n.via AND b.via_group_id IS NOT DISTINCT FROM n.via_group_id
+        AND b.project_id IS NOT DISTINCT FROM n.project_id) AS is_new
+  FROM paths AS n WHERE n.snapshot_id = $s
+),
+domains AS (SELECT unnest(from_json($domains::VARCHAR, '["VARCHAR"]')) AS domain),
+people AS (
+  SELECT user_id, any_value(principal_type) AS principal_type, min(email) AS email,
+    max(CASE tier WHEN 'owner' THEN 3 WHEN 'access-admin' THEN 2 ELSE 1 END)
+      FILTER (WHERE project_id IS NULL) AS tier_rank,
+    max(CASE tier WHEN 'owner' THEN 3 WHEN 'access-admin' THEN 2 ELSE 1 END)
+      FILTER (WHERE project_id IS NOT NULL) AS project_tier_rank,
+    count(*) FILTER (WHERE project_id IS NULL)::INTEGER AS organization_paths,
+    count(*) FILTER (WHERE project_id IS NOT NULL)::INTEGER AS project_paths,
+    count(*) FILTER (WHERE is_new)::INTEGER AS new_paths,
+    list({'scope': CASE WHEN project_id IS NULL THEN 'organization' ELSE 'project' END,
+      'project_id': project_id, 'project_name': project_name, 'role_id': role_id,
+      'role_name': role_name, 'via': via, 'group_id': via_group_id, 'group_name': via_group_name,
+      'tier': tier, 'is_new': is_new}
+      ORDER BY project_id NULLS FIRST, CASE tier WHEN 'owner' THEN 0 WHEN 'access-admin' THEN 1 ELSE 2 END,
+        role_name, role_id, via, via_group_name, via_group_id) AS paths
+  FROM now GROUP BY user_id
+)
+SELECT p.user_id, coalesce(u.email, p.email) AS email, u.name,
+  p.principal_type = 'service_account' OR coalesce(u.is_service_account, false) AS is_service_account,
+  CASE p.tier_rank WHEN 3 THEN 'owner' WHEN 2 THEN 'access-admin' WHEN 1 THEN 'write' END AS tier,
+  CASE p.project_tier_rank WHEN 3 THEN 'owner' WHEN 2 THEN 'access-admin' WHEN 1 THEN 'write' END
+    AS project_tier,
+  p.organization_paths, p.project_paths, p.new_paths,
+  CASE WHEN $p::INTEGER IS NULL THEN NULL
+    ELSE NOT EXISTS (SELECT 1 FROM paths AS b WHERE b.snapshot_id = $p::INTEGER AND b.user_id = p.user_id)
+  END AS newly_privileged,
+  CASE
+    WHEN $domains::VARCHAR IS NULL OR coalesce(u.email, p.email) IS NULL THEN NULL
+    ELSE NOT EXISTS (
+      SELECT 1 FROM domains AS d
+      WHERE lower(regexp_extract(coalesce(u.email, p.email), '@([^@]*)$', 1)) = d.domain
+         OR lower(regexp_extract(coalesce(u.email, p.email), '@([^@]*)$', 1)) LIKE '%.' || d.domain)
+  END AS external_domain,
+  u.api_key_last_used_at, u.added_at, p.paths
+FROM people AS p
+LEFT JOIN snapshot_users AS u ON u.snapshot_id = $s AND u.user_id = p.user_id
+ORDER BY p.tier_rank DESC NULLS LAST, p.project_tier_rank DESC NULLS LAST, p.new_paths > 0 DESC, coalesce(u.email, p.email) NULLS LAST, p.user_id;

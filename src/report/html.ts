@@ -34,6 +34,7 @@ import {
   CredentialFindings,
   isUnaccounted,
   lastUsedText,
+  type PrivilegedPerson,
   type ReportChange,
   type ReportCredentials,
   type ReportFinding,
@@ -147,6 +148,22 @@ interface FindingRow {
   role: string;
   role_id: string | null;
   detail: string;
+}
+
+interface PrivilegedRow {
+  user: string;
+  user_name: string | null;
+  user_id: string;
+  tier_label: string;
+  tier_rank: number;
+  /** "New to privileged access", "More access", "" (unchanged or nothing to compare with). */
+  since: string;
+  since_rank: number;
+  external: string;
+  service_account: string;
+  last_activity: string;
+  last_activity_sort: string;
+  paths: { text: string; is_new: boolean }[];
 }
 
 interface ElevatedRow {
@@ -444,6 +461,11 @@ interface HtmlView {
     intro: string;
     definition: string;
     table: TableView<ElevatedRow> | null;
+  };
+  privileged: {
+    intro: string;
+    tiers: string;
+    table: TableView<PrivilegedRow> | null;
   };
   groups: {
     intro: string;
@@ -897,6 +919,98 @@ function elevatedView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
         : `${plural(model.totals.elevated_grants, "elevated grant", "elevated grants")} held by ${plural(model.totals.elevated_users, "user", "users")}, one row per path: a role held both directly and through a group, or through two groups, has a row for each.`,
     definition: `Elevated means ${parts.join("; ")}.`,
     table: table("elevated", "elevated access paths", "Elevated access by path", rows, options),
+  };
+}
+
+function privilegedPathText(p: PrivilegedPerson["paths"][number]): string {
+  const role = show(p.role_name ?? p.role_id);
+  const where =
+    p.scope === "project" ? ` in project “${show(p.project_name ?? p.project_id)}”` : "";
+  const how =
+    p.via === "group"
+      ? ` via group “${show(p.group_name ?? p.group_id)}”`
+      : p.via === "membership"
+        ? " (project membership)"
+        : " (direct)";
+  return `${role}${where}${how} · ${p.scope === "project" ? "project tier: " : ""}${TIER_LABELS[p.tier]}`;
+}
+
+/**
+ * Privileged access: one row per person or service account with an elevated role, highest tier
+ * first, each with every path, what is new since the compared snapshot, an external email domain
+ * and the last activity the API reports. The answer to "who are the Owners?" with no filter typed.
+ */
+function privilegedView(
+  model: ReportModel,
+  options: Required<HtmlOptions>,
+): HtmlView["privileged"] {
+  const hasPrevious = model.previous !== null;
+  const domains = model.config.allowedEmailDomains.length > 0;
+  const rows: PrivilegedRow[] = model.privileged.map((p) => ({
+    user: show(p.email ?? p.name ?? p.user_id),
+    user_name: p.email !== null && p.name ? revealInvisible(p.name) : null,
+    user_id: show(p.user_id),
+    tier_label:
+      p.tier !== null
+        ? TIER_LABELS[p.tier]
+        : p.project_tier !== null
+          ? `Project only: ${TIER_LABELS[p.project_tier]}`
+          : NONE,
+    // Organization tiers above project ones: a Project Owner is not an Owner.
+    tier_rank: p.tier !== null ? 10 + tierRank(p.tier) : tierRank(p.project_tier),
+    since: !hasPrevious
+      ? ""
+      : p.newly_privileged === true
+        ? "New to privileged access"
+        : p.new_paths > 0
+          ? `${plural(p.new_paths, "new path", "new paths")}`
+          : "",
+    since_rank: p.newly_privileged === true ? 2 : p.new_paths > 0 ? 1 : 0,
+    external:
+      p.external_domain === null
+        ? domains
+          ? "No email"
+          : "Not judged"
+        : p.external_domain
+          ? "External"
+          : "No",
+    service_account: yesNo(p.is_service_account),
+    last_activity:
+      p.api_key_last_used_at === null
+        ? "No API key use on record"
+        : `API key used ${p.api_key_last_used_at.slice(0, 10)}`,
+    last_activity_sort: p.api_key_last_used_at ?? "",
+    paths: p.paths.map((path) => ({
+      text: privilegedPathText(path),
+      is_new: hasPrevious && path.is_new,
+    })),
+  }));
+  const count = (tier: ElevationTier) => model.privileged.filter((p) => p.tier === tier).length;
+  const projectOnly = model.privileged.filter((p) => p.tier === null).length;
+  const people = model.privileged.filter((p) => !p.is_service_account).length;
+  const accounts = model.privileged.length - people;
+  const fresh = model.privileged.filter((p) => p.newly_privileged === true).length;
+  const external = model.privileged.filter((p) => p.external_domain === true).length;
+  const parts = [
+    `${plural(people, "person", "people")} and ${plural(accounts, "service account", "service accounts")} hold elevated access: ${formatCount(count("owner"))} at Owner, ${formatCount(count("access-admin"))} who administer access, ${formatCount(count("write"))} with other write access in the organization, ${formatCount(projectOnly)} with project privileges only (each counted at their highest tier)`,
+    hasPrevious
+      ? `${formatCount(fresh)} ${fresh === 1 ? "is" : "are"} new to privileged access since snapshot ${model.previous?.snapshot_id}`
+      : "there is no previous snapshot to say who is new",
+    domains
+      ? `${formatCount(external)} ${external === 1 ? "has" : "have"} an email outside the allowed domains`
+      : "email domains are not judged: no allowed domains are configured (analysis.allowed_email_domains)",
+  ];
+  return {
+    intro: `${parts.join("; ")}.`,
+    tiers:
+      "Tiers: Owner (the predefined Owner; in a project, Project Owner); Administers access (a role that can change users, groups, roles, keys, service accounts or invites: analysis.elevated_roles.access_admin_patterns); Other write (any other elevated role). Last activity is the last API key use, the only activity the Admin API reports: console sign-ins are not visible to it.",
+    table: table(
+      "privileged",
+      "privileged people",
+      "Privileged access, one row per person",
+      rows,
+      options,
+    ),
   };
 }
 
@@ -1482,6 +1596,7 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
     changes: changesView(model, options),
     findings: findingsView(model, options),
     elevated: elevatedView(model, options),
+    privileged: privilegedView(model, options),
     groups: groupsView(model, options),
     projects: projectsView(model, options),
     credentials: credentialsView(model, options),

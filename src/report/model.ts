@@ -29,6 +29,7 @@ import {
 } from "../analysis/attribution.js";
 import {
   type AnalysisConfig,
+  type ElevationTier,
   type ResolvedAnalysisConfig,
   resolveAnalysisConfig,
 } from "../analysis/config.js";
@@ -179,6 +180,47 @@ export interface ElevatedPath {
   via_group_id: string | null;
   via_group_name: string | null;
   via_group_is_scim_managed: boolean | null;
+}
+
+/** One elevated path of a privileged person (report/model.sql privileged_people). */
+export interface PrivilegedPath {
+  scope: "organization" | "project";
+  project_id: string | null;
+  project_name: string | null;
+  role_id: string;
+  role_name: string | null;
+  via: string;
+  group_id: string | null;
+  group_name: string | null;
+  tier: ElevationTier;
+  is_new: boolean;
+}
+
+/**
+ * A person or service account holding elevated access: the answer to "who are the Owners, who
+ * can change access, and who is new to it?" in one row each.
+ */
+export interface PrivilegedPerson {
+  user_id: string;
+  email: string | null;
+  name: string | null;
+  is_service_account: boolean;
+  /** The highest tier of an organization path; null: project privileges only. */
+  tier: ElevationTier | null;
+  /** The highest tier of a project path (Project Owner is `owner` here); null: none. */
+  project_tier: ElevationTier | null;
+  organization_paths: number;
+  project_paths: number;
+  /** Paths not held in the compared snapshot. */
+  new_paths: number;
+  /** Held no elevated path in the compared snapshot; null: nothing to compare with. */
+  newly_privileged: boolean | null;
+  /** The email's domain is outside the allowed ones; null: not judged (none configured, no email). */
+  external_domain: boolean | null;
+  /** The only activity signal the Admin API gives: the user's last API key use. */
+  api_key_last_used_at: string | null;
+  added_at: string | null;
+  paths: PrivilegedPath[];
 }
 
 export interface ReportGroup {
@@ -715,6 +757,8 @@ export interface ReportModel {
   /** Every rule with its status this run (alarm, ok, skip, error), in id order. */
   rules: ReportRule[];
   elevated_access: ElevatedPath[];
+  /** People and service accounts with elevated access: highest tier first, then the newly privileged. */
+  privileged: PrivilegedPerson[];
   groups: ReportGroup[];
   projects: ReportProjects;
   credentials: ReportCredentials;
@@ -1267,10 +1311,18 @@ export async function buildReportModel(
     }));
 
     // Elevated access, groups and trend all need the elevated roles of their snapshots.
-    await materialiseHelpers(store, trendIds, config);
+    await materialiseHelpers(store, rowIds, config);
     try {
       const elevatedAccess = await store.query<ElevatedPath>(query("elevated_access"), {
         s: snapshotId,
+      });
+      const privileged = await store.query<PrivilegedPerson>(query("privileged_people"), {
+        s: snapshotId,
+        p: fromId,
+        domains:
+          config.allowedEmailDomains.length === 0
+            ? null
+            : JSON.stringify(config.allowedEmailDomains),
       });
       const groups = await store.query<ReportGroup>(query("groups"), { s: snapshotId });
       const projects = await projectsOf(store, snapshotId);
@@ -1362,6 +1414,7 @@ export async function buildReportModel(
           };
         }),
         elevated_access: elevatedAccess,
+        privileged,
         groups,
         projects,
         credentials,
