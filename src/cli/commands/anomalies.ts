@@ -6,6 +6,7 @@ import {
   runLoadedRules,
   sortErrors,
 } from "../../analysis/anomalies.js";
+import { type AppliedException, applyExceptions } from "../../analysis/exceptions.js";
 import {
   BUILTIN_RULES_DIR,
   loadRules,
@@ -21,12 +22,16 @@ import { addAnalysisOptions, addDbOption, commandConfig } from "../config.js";
 import { CliError, EXIT, UsageError } from "../errors.js";
 import { intOption, severityOption } from "../options.js";
 import { terminalJson, writeOut } from "../output.js";
+import { asOfOption } from "./exceptions.js";
 
 interface AnomaliesFlags {
   snapshot?: number;
   json?: boolean;
   failOn?: Severity;
+  asOf?: number;
 }
+
+type JudgedFinding = Finding & { exception: AppliedException | null };
 
 function findingLine(f: Finding): string {
   const ids = [
@@ -38,7 +43,12 @@ function findingLine(f: Finding): string {
   return `    - ${f.detail === null ? "(no detail)" : revealInvisible(f.detail)}${ids.length > 0 ? `  [${ids.join(", ")}]` : ""}`;
 }
 
-function renderText(report: AnomalyReport, rules: readonly Rule[]): string {
+/** `report.findings`: the open ones; `accepted`: those an exception accepts (shown apart). */
+function renderText(
+  report: AnomalyReport,
+  rules: readonly Rule[],
+  accepted: readonly JudgedFinding[] = [],
+): string {
   const byId = new Map(rules.map((r) => [r.id, r]));
   const out: string[] = [];
   const counts = SEVERITIES.map(
@@ -52,7 +62,7 @@ function renderText(report: AnomalyReport, rules: readonly Rule[]): string {
       counts.length > 0 ? ` (${counts.join(", ")})` : ""
     } from ${rules.length - report.skipped.length} rule(s)${
       report.skipped.length > 0 ? `, ${report.skipped.length} skipped` : ""
-    }`,
+    }${accepted.length > 0 ? `; ${accepted.length} accepted by exception` : ""}`,
   );
   for (const severity of [...SEVERITIES].reverse()) {
     const findings = report.findings.filter((f) => f.severity === severity);
@@ -71,6 +81,18 @@ function renderText(report: AnomalyReport, rules: readonly Rule[]): string {
         }
       }
       out.push(findingLine(f));
+    }
+  }
+  if (accepted.length > 0) {
+    out.push("", `ACCEPTED BY EXCEPTION (${accepted.length})`);
+    for (const f of accepted) {
+      const e = f.exception;
+      out.push(`  ${f.rule}: ${f.title} [${f.severity}]`, findingLine(f));
+      if (e !== null) {
+        out.push(
+          `      accepted until ${e.expires_on} by ${revealInvisible(e.approver)}: ${revealInvisible(e.reason)} (exception ${e.id})`,
+        );
+      }
     }
   }
   if (report.skipped.length > 0) {
@@ -103,10 +125,15 @@ export function registerAnomalies(program: Command): void {
       `exit ${EXIT.findings} when a finding is at or above this severity (${SEVERITIES.join("|")})`,
       severityOption,
     )
+    .option(
+      "--as-of <date>",
+      "judge exceptions at this day (00:00 UTC) or ISO date-time (default: the snapshot's finished_at)",
+      asOfOption,
+    )
     .action(async (flags: AnomaliesFlags, command: Command) => {
       const config = await commandConfig(command);
       const store = await Store.open(config.database, { readOnly: true });
-      let report: AnomalyReport;
+      let report: Omit<AnomalyReport, "findings"> & { findings: JudgedFinding[] };
       try {
         const snapshotId = await resolveSnapshotId(store, flags.snapshot);
         const loaded = await loadRules([BUILTIN_RULES_DIR, ...config.analysis.ruleDirs]).catch(
@@ -118,14 +145,25 @@ export function registerAnomalies(program: Command): void {
           snapshotId,
           config: config.analysis,
         });
+        // Exceptions are judged at the snapshot's time unless asked: the same output every run.
+        const [snapshot] = await store.query<{ finished_at: string }>(
+          "SELECT finished_at FROM snapshots WHERE snapshot_id = $1",
+          [snapshotId],
+        );
+        const asOf = flags.asOf ?? Date.parse(snapshot?.finished_at ?? "");
+        const judged = applyExceptions(ran.findings, await store.readExceptions(), asOf);
+        const accepted = judged.filter((f) => f.exception !== null);
         report = {
           snapshot_id: ran.snapshot_id,
-          findings: ran.findings,
+          findings: judged,
           errors: sortErrors([...loaded.errors, ...ran.errors]),
           skipped: ran.skipped,
         };
+        const open = { ...report, findings: judged.filter((f) => f.exception === null) };
         writeOut(
-          flags.json ? `${terminalJson(report)}\n` : `${renderText(report, loaded.rules)}\n`,
+          flags.json
+            ? `${terminalJson({ ...report, as_of: new Date(asOf).toISOString(), accepted: accepted.length })}\n`
+            : `${renderText(open, loaded.rules, accepted)}\n`,
         );
       } finally {
         await store.close();
@@ -134,7 +172,7 @@ export function registerAnomalies(program: Command): void {
       const failOn = flags.failOn;
       if (failOn !== undefined) {
         const hits = report.findings.filter(
-          (f) => severityRank(f.severity) >= severityRank(failOn),
+          (f) => f.exception === null && severityRank(f.severity) >= severityRank(failOn),
         ).length;
         if (hits > 0) {
           throw new CliError(`${hits} finding(s) at or above ${failOn}`, EXIT.findings);
