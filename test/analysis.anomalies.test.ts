@@ -410,7 +410,15 @@ describe("anomaly rules on a crafted organization", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toBe("access-audit: 2 rule(s) failed: bad-meta, broken-rule\n");
     const json = JSON.parse(run.stdout) as AnomalyReport;
-    expect(Object.keys(json)).toEqual(["snapshot_id", "findings", "errors", "skipped"]);
+    // as_of: when exceptions were judged; accepted: findings an exception accepts (none here).
+    expect(Object.keys(json)).toEqual([
+      "snapshot_id",
+      "findings",
+      "errors",
+      "skipped",
+      "as_of",
+      "accepted",
+    ]);
     expect(json.snapshot_id).toBe(s2);
     expect(json.errors.map((e) => e.rule)).toEqual(["bad-meta", "broken-rule"]);
     expect(json.errors[0]?.message).toMatch(/bad-meta\.sql: invalid metadata: severity:/);
@@ -426,6 +434,7 @@ describe("anomaly rules on a crafted organization", () => {
         user_id: id("alice"),
         role_id: id("Owner"),
         detail: "direct owner",
+        exception: null,
       },
     ]);
     // The shipped rules still ran: the same 18 findings as through the library, plus the custom one.
@@ -499,6 +508,8 @@ describe("anomaly rules on a crafted organization", () => {
     expect(JSON.parse(run.stdout)).toEqual({
       snapshot_id: 2,
       findings: [],
+      as_of: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/),
+      accepted: 0,
       errors: [],
       skipped: [...CREDENTIAL_RULES].map((rule) => ({
         rule,
