@@ -234,7 +234,8 @@ describe("the exceptions register", () => {
       "--role",
       roleId(sim, "Owner"),
       "--reason",
-      "same break-glass group",
+      // Typed by a person, shown to others: a line break or an escape must not forge a line.
+      "same break-glass group\nforged line\u001b[2K",
       "--approver",
       "Jane Roe (CISO)",
       "--expires",
@@ -244,6 +245,15 @@ describe("the exceptions register", () => {
     expect(second.stdout).toBe(
       `exception 2: elevated-role-manual-group (group ${breakGlass}, role ${roleId(sim, "Owner")}) accepted until ${day(366)} by Jane Roe (CISO)\n`,
     );
+    const revealed = "same break-glass group[U+000A]forged line[U+001B][2K";
+    const shown = await cli(["anomalies"]);
+    expect(shown.stdout).toContain(`by Jane Roe (CISO): ${revealed} (exception 2)\n`);
+    const listed = await cli(["exceptions", "list"]);
+    expect(listed.stdout).toContain(revealed);
+    for (const out of [shown.stdout, listed.stdout]) {
+      expect(out).not.toMatch(/^forged line/m);
+      expect(out).not.toContain("\u001b");
+    }
     const active = JSON.parse((await cli(["exceptions", "list", "--json"])).stdout) as JsonList;
     expect(active.exceptions.map((e) => [e.id, e.state])).toEqual([
       [1, "active"],
