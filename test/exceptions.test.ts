@@ -153,7 +153,7 @@ describe("the exceptions register", () => {
     expect(high.status).toBe(3);
     // (the other high one is about the simulator's own admin key, owned by no Owner)
     expect(high.stderr).toBe("access-audit: 2 finding(s) at or above high\n");
-    expect(high.stdout).toMatch(/\nHIGH \(2\)\n[^]*\n {2}elevated-role-manual-group: /);
+    expect(high.stdout).toMatch(/\nHIGH \(2\)\n[\s\S]*\n {2}elevated-role-manual-group: /);
     expect(high.stdout.split("\n")[0]).toMatch(/; 1 accepted by exception$/);
     expect(high.stdout).toContain("ACCEPTED BY EXCEPTION (1)\n  owner-via-group: ");
     expect(high.stdout).toContain(
