@@ -448,6 +448,7 @@ describe("anomaly rules on a crafted organization", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toBe("access-audit: 2 rule(s) failed: bad-meta, broken-rule\n");
     const json = JSON.parse(run.stdout) as AnomalyReport;
+    // as_of: when exceptions were judged; accepted: findings an exception accepts (none here).
     expect(Object.keys(json)).toEqual([
       "snapshot_id",
       "previous_snapshot_id",
@@ -455,6 +456,8 @@ describe("anomaly rules on a crafted organization", () => {
       "errors",
       "rules",
       "skipped",
+      "as_of",
+      "accepted",
     ]);
     expect(json.rules.find((r) => r.rule === "broken-rule")).toMatchObject({ status: "error" });
     expect(json.snapshot_id).toBe(s2);
@@ -475,6 +478,7 @@ describe("anomaly rules on a crafted organization", () => {
         tier: "owner",
         members: [],
         state: "unchanged",
+        exception: null,
       },
     ]);
     // The shipped rules still ran: the same 17 findings as through the library, plus the custom one.
@@ -563,6 +567,8 @@ describe("anomaly rules on a crafted organization", () => {
       snapshot_id: 2,
       previous_snapshot_id: 1,
       findings: [],
+      as_of: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/),
+      accepted: 0,
       errors: [],
     });
     expect(json.skipped.map((s) => s.rule)).toEqual(skippedRules);

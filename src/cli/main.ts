@@ -16,6 +16,7 @@ import { registerConfig } from "./commands/config.js";
 import { registerCrawl } from "./commands/crawl.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDiff } from "./commands/diff.js";
+import { registerExceptions } from "./commands/exceptions.js";
 import { registerExport } from "./commands/export.js";
 import { registerRemediate } from "./commands/remediate.js";
 import { registerReport } from "./commands/report.js";
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerDiff(program);
   registerAccess(program);
   registerAnomalies(program);
+  registerExceptions(program);
   registerReport(program);
   registerRun(program);
   registerSchedule(program);

@@ -21,6 +21,9 @@
  *  - evidence: `snapshot_endpoints` (pages/items/completed per endpoint
  *    template), `snapshot_vanished_groups`, `snapshot_vanished_users`,
  *    `snapshot_seal_parts` (per-part hashes behind each seal).
+ *  - `exception_events` — the exceptions register (accepted risks): append-only `add` and
+ *    `expire` entries in a hash chain (src/store/exceptions.ts); read it with
+ *    `store.readExceptions()`.
  *  - `schema_migrations(version, name, applied_at)`.
  * Storage behind the views (`hist_*` tables with valid_from/valid_to snapshot
  * ranges, `snapshot_runs`, `run_*`) is internal and may change with migrations.
@@ -47,6 +50,19 @@ export {
 } from "./audit-log.js";
 export type { QueryParams } from "./db.js";
 export { StoreError, type StoreErrorCode } from "./errors.js";
+export {
+  EXCEPTION_SUBJECT_FIELDS,
+  EXCEPTIONS_CHAIN_FORMAT,
+  type ExceptionEnd,
+  type ExceptionEntryProblem,
+  type ExceptionEventRow,
+  type ExceptionRecord,
+  ExceptionRegisterError,
+  type ExceptionSubject,
+  type ExceptionSubjectField,
+  type ExceptionsVerification,
+  type NewException,
+} from "./exceptions.js";
 export {
   EXPORT_FORMATS,
   EXPORT_VIEWS,

@@ -25,6 +25,17 @@ import {
   SerialConnection,
 } from "./db.js";
 import { StoreError } from "./errors.js";
+import {
+  addExceptionOn,
+  type ExceptionEnd,
+  type ExceptionEventRow,
+  type ExceptionRecord,
+  expireExceptionOn,
+  listExceptionEvents,
+  type NewException,
+  readExceptionsOn,
+  verifyExceptionsOn,
+} from "./exceptions.js";
 import { migrate, readSchemaVersion, SCHEMA_VERSION, schemaTooNewError } from "./migrations.js";
 import {
   addHoldOn,
@@ -246,15 +257,45 @@ export class Store {
     return this.readConnection.exclusive((raw) => listAuditSyncs(raw));
   }
 
+  /** Records a new exception (accepted risk) in the register; returns its entry. */
+  async addException(exception: NewException): Promise<ExceptionEventRow> {
+    this.assertWritable("record an exception");
+    return this.writeConnection.exclusive((raw) => addExceptionOn(raw, exception));
+  }
+
+  /** Ends an exception early (a new entry; the register is append-only). */
+  async expireException(end: ExceptionEnd): Promise<ExceptionEventRow> {
+    this.assertWritable("end an exception");
+    return this.writeConnection.exclusive((raw) => expireExceptionOn(raw, end));
+  }
+
+  /** Every exception in the register, by id, with how it ended if it ended early. */
+  async readExceptions(): Promise<ExceptionRecord[]> {
+    this.assertOpen();
+    return this.readConnection.exclusive((raw) => readExceptionsOn(raw));
+  }
+
+  /** Every register entry, oldest first. */
+  async listExceptionEvents(): Promise<ExceptionEventRow[]> {
+    this.assertOpen();
+    return this.readConnection.exclusive((raw) => listExceptionEvents(raw));
+  }
+
   /**
    * Recomputes the seal of every complete snapshot (or one) and checks the chain; without a
-   * snapshot id, the audit log's chain too.
+   * snapshot id, the audit log's and the exceptions register's chains too.
    */
   async verify(snapshotId?: number): Promise<VerifyResult> {
     const result = await this.verifySnapshotChain(snapshotId);
     if (snapshotId !== undefined) return result;
     const audit = await this.readConnection.exclusive((raw) => verifyAuditLog(raw));
-    return { ...result, ok: result.ok && audit.ok, audit_log: audit };
+    const exceptions = await this.readConnection.exclusive((raw) => verifyExceptionsOn(raw));
+    return {
+      ...result,
+      ok: result.ok && audit.ok && exceptions.ok,
+      audit_log: audit,
+      exceptions,
+    };
   }
 
   private async verifySnapshotChain(snapshotId?: number): Promise<VerifyResult> {

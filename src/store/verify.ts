@@ -5,6 +5,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { AuditLogVerification } from "./audit-log.js";
 import { StoreError } from "./errors.js";
+import type { ExceptionsVerification } from "./exceptions.js";
 import { FACT_TABLES, ident } from "./schema.js";
 import { computeSeal, GENESIS_SEAL } from "./seal.js";
 
@@ -31,6 +32,8 @@ export interface VerifyResult {
   issues: string[];
   /** The audit log's own chain (a whole-database verify only). */
   audit_log?: AuditLogVerification;
+  /** The exceptions register's chain (a whole-database verify only). */
+  exceptions?: ExceptionsVerification;
 }
 
 interface ChainedSnapshot {

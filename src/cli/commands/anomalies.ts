@@ -7,6 +7,7 @@ import {
   runLoadedRules,
   sortErrors,
 } from "../../analysis/anomalies.js";
+import { type AppliedException, applyExceptions } from "../../analysis/exceptions.js";
 import {
   BUILTIN_RULES_DIR,
   loadRules,
@@ -22,12 +23,16 @@ import { addAnalysisOptions, addDbOption, commandConfig } from "../config.js";
 import { CliError, EXIT, UsageError } from "../errors.js";
 import { intOption, severityOption } from "../options.js";
 import { terminalJson, writeOut } from "../output.js";
+import { asOfOption } from "./exceptions.js";
 
 interface AnomaliesFlags {
   snapshot?: number;
   json?: boolean;
   failOn?: Severity;
+  asOf?: number;
 }
+
+type JudgedFinding = Finding & { exception: AppliedException | null };
 
 function findingLine(f: Finding): string {
   const ids = [
@@ -57,7 +62,12 @@ function findingLine(f: Finding): string {
 /** Members listed under a finding in the terminal; --json has them all. */
 const MEMBERS_SHOWN = 10;
 
-function renderText(report: AnomalyReport, rules: readonly Rule[]): string {
+/** `report.findings`: the open ones; `accepted`: those an exception accepts (shown apart). */
+function renderText(
+  report: AnomalyReport,
+  rules: readonly Rule[],
+  accepted: readonly JudgedFinding[] = [],
+): string {
   const byId = new Map(rules.map((r) => [r.id, r]));
   const out: string[] = [];
   const counts = SEVERITIES.map(
@@ -75,7 +85,7 @@ function renderText(report: AnomalyReport, rules: readonly Rule[]): string {
       report.previous_snapshot_id === null
         ? ""
         : `, ${fresh} new or changed since snapshot ${report.previous_snapshot_id}`
-    }`,
+    }${accepted.length > 0 ? `; ${accepted.length} accepted by exception` : ""}`,
     `rules: ${report.rules.length}: ${status("alarm")} alarm, ${status("ok")} ok, ${status("skip")} skipped (not evaluated), ${status("error")} error`,
   );
   for (const severity of [...SEVERITIES].reverse()) {
@@ -94,6 +104,18 @@ function renderText(report: AnomalyReport, rules: readonly Rule[]): string {
         out.push(`    why: ${rule.rationale}`, `    fix: ${rule.remediation}`);
       }
       for (const f of ruleFindings) out.push(findingLine(f));
+    }
+  }
+  if (accepted.length > 0) {
+    out.push("", `ACCEPTED BY EXCEPTION (${accepted.length})`);
+    for (const f of accepted) {
+      const e = f.exception;
+      out.push(`  ${f.rule}: ${f.title} [${f.severity}]`, findingLine(f));
+      if (e !== null) {
+        out.push(
+          `      accepted until ${e.expires_on} by ${revealInvisible(e.approver)}: ${revealInvisible(e.reason)} (exception ${e.id})`,
+        );
+      }
     }
   }
   const skipped = report.rules.filter((r) => r.status === "skip");
@@ -130,10 +152,15 @@ export function registerAnomalies(program: Command): void {
       `exit ${EXIT.findings} when a finding is at or above this severity (${SEVERITIES.join("|")})`,
       severityOption,
     )
+    .option(
+      "--as-of <date>",
+      "judge exceptions at this day (00:00 UTC) or ISO date-time (default: the snapshot's finished_at)",
+      asOfOption,
+    )
     .action(async (flags: AnomaliesFlags, command: Command) => {
       const config = await commandConfig(command);
       const store = await Store.open(config.database, { readOnly: true });
-      let report: AnomalyReport;
+      let report: Omit<AnomalyReport, "findings"> & { findings: JudgedFinding[] };
       try {
         const snapshotId = await resolveSnapshotId(store, flags.snapshot);
         const loaded = await loadRules([BUILTIN_RULES_DIR, ...config.analysis.ruleDirs]).catch(
@@ -145,9 +172,24 @@ export function registerAnomalies(program: Command): void {
           snapshotId,
           config: config.analysis,
         });
-        report = { ...ran, errors: sortErrors([...loaded.errors, ...ran.errors]) };
+        // Exceptions are judged at the snapshot's time unless asked: the same output every run.
+        const [snapshot] = await store.query<{ finished_at: string }>(
+          "SELECT finished_at FROM snapshots WHERE snapshot_id = $1",
+          [snapshotId],
+        );
+        const asOf = flags.asOf ?? Date.parse(snapshot?.finished_at ?? "");
+        const judged = applyExceptions(ran.findings, await store.readExceptions(), asOf);
+        const accepted = judged.filter((f) => f.exception !== null);
+        report = {
+          ...ran,
+          findings: judged,
+          errors: sortErrors([...loaded.errors, ...ran.errors]),
+        };
+        const open = { ...report, findings: judged.filter((f) => f.exception === null) };
         writeOut(
-          flags.json ? `${terminalJson(report)}\n` : `${renderText(report, loaded.rules)}\n`,
+          flags.json
+            ? `${terminalJson({ ...report, as_of: new Date(asOf).toISOString(), accepted: accepted.length })}\n`
+            : `${renderText(open, loaded.rules, accepted)}\n`,
         );
       } finally {
         await store.close();
@@ -156,7 +198,7 @@ export function registerAnomalies(program: Command): void {
       const failOn = flags.failOn;
       if (failOn !== undefined) {
         const hits = report.findings.filter(
-          (f) => severityRank(f.severity) >= severityRank(failOn),
+          (f) => f.exception === null && severityRank(f.severity) >= severityRank(failOn),
         ).length;
         // A skipped rule is not a passed one: the verdict says how many were not evaluated.
         const skipped = report.rules.filter((r) => r.status === "skip").length;

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { Store } from "../../store/index.js";
+import { type ExceptionEntryProblem, Store } from "../../store/index.js";
 import { addDbOption, commandConfig } from "../config.js";
 import { CliError, UsageError } from "../errors.js";
 import { intOption } from "../options.js";
@@ -106,6 +106,19 @@ export function registerSnapshots(program: Command): void {
             for (const issue of audit.issues) writeOut(`issue: ${issue}\n`);
             if (audit.ok) writeOut(`audit log: ${audit.syncs.length} sync(s) verified\n`);
           }
+          const register = result.exceptions;
+          if (register !== undefined) {
+            for (const p of register.problems) {
+              writeOut(`exceptions register entry ${p.seq}: MISMATCH ${exceptionEntryText(p)}\n`);
+            }
+            if (register.ok) {
+              writeOut(
+                `exceptions register: ${register.entries} entr${register.entries === 1 ? "y" : "ies"} verified${
+                  register.head === null ? "" : `, head seal ${register.head}`
+                }\n`,
+              );
+            }
+          }
           writeOut(
             result.ok
               ? `${result.snapshots.length} snapshot(s) verified\n`
@@ -118,12 +131,15 @@ export function registerSnapshots(program: Command): void {
             .filter((s) => !s.ok)
             .map((s) => s.sync_id);
           const firstIssue = result.issues[0] ?? result.audit_log?.issues[0];
+          const badEntry = result.exceptions?.problems[0];
           throw new CliError(
             bad.length > 0
               ? `seal mismatch in snapshot(s) ${bad.join(", ")}: the stored history was altered`
               : badSyncs.length > 0
                 ? `audit-log chain mismatch in sync(s) ${badSyncs.join(", ")}: the stored audit log was altered`
-                : `stored history is inconsistent: ${firstIssue ?? "unknown problem"}`,
+                : badEntry !== undefined
+                  ? `exceptions register altered: entry ${badEntry.seq} ${exceptionEntryText(badEntry)}`
+                  : `stored history is inconsistent: ${firstIssue ?? "unknown problem"}`,
           );
         }
       } finally {
@@ -132,6 +148,11 @@ export function registerSnapshots(program: Command): void {
     });
 
   registerHolds(list);
+}
+
+/** One register problem: the entry's exception (when known) and what is wrong with it. */
+function exceptionEntryText(p: ExceptionEntryProblem): string {
+  return `${p.exception_id === null ? "" : `(exception ${p.exception_id}) `}${p.problem}`;
 }
 
 /** `snapshots hold ID --reason TEXT` and `snapshots release ID`: legal holds against retention. */
