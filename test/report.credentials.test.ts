@@ -330,6 +330,7 @@ const finding = (over: Partial<ReportFinding> & Pick<ReportFinding, "rule">): Re
   tier: null,
   members: [],
   state: "new",
+  exception: null,
   ...over,
 });
 

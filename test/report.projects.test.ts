@@ -277,6 +277,7 @@ describe("the Projects section and sheets", () => {
       tier: null,
       members: [],
       state: "new",
+      exception: null,
     };
     const withFinding = renderHtml({ ...model, findings: [...model.findings, finding] });
     const index = model.projects.projects.findIndex((p) => p.project_id === org.alpha);

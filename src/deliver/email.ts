@@ -91,6 +91,8 @@ export interface ChangeReportEmail {
   /** What the two snapshots did not both collect (their changes were not compared), or null. */
   coverageNote?: string | null;
   findings: ChangeReportFinding[];
+  /** Findings an exception accepts, left out of `findings` and counted here; absent: not stated. */
+  acceptedFindings?: number;
   /**
    * Rules not evaluated (skipped, with why and what enables them): the email says how many, so a
    * quiet report is never read as "every rule passed". Absent: not stated.
@@ -295,6 +297,10 @@ function emailView(report: ChangeReportEmail, minSeverity: Severity, maxChanges:
       continuing.length > 0
         ? `${plural(continuing.length, "finding", "findings")} at or above ${minSeverity} carried over from earlier snapshots`
         : null,
+    accepted:
+      report.acceptedFindings === undefined || report.acceptedFindings === 0
+        ? null
+        : `${plural(report.acceptedFindings, "finding is", "findings are")} accepted by an exception until its expiry (listed in ${reportName} with approver and reason)`,
     skippedRules:
       report.skippedRules === undefined
         ? null

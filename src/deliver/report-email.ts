@@ -81,20 +81,24 @@ export function changeReportEmail(
             unattributedElevated: model.attribution_totals.unattributed_elevated,
             coverage: model.audit_log_note,
           },
-    findings: model.findings.map((f) => ({
-      severity: f.severity,
-      rule: f.rule,
-      title: f.title,
-      subject: [
-        nameWithId(f.user, f.user_id),
-        nameWithId(f.group_name, f.group_id),
-        nameWithId(f.role_name, f.role_id),
-        f.detail ?? "",
-      ]
-        .filter((x) => x !== "")
-        .join(" · "),
-      isNew: f.is_new,
-    })),
+    // Accepted findings are not news: the report lists them with their exception.
+    acceptedFindings: model.accepted_findings,
+    findings: model.findings
+      .filter((f) => f.exception === null)
+      .map((f) => ({
+        severity: f.severity,
+        rule: f.rule,
+        title: f.title,
+        subject: [
+          nameWithId(f.user, f.user_id),
+          nameWithId(f.group_name, f.group_id),
+          nameWithId(f.role_name, f.role_id),
+          f.detail ?? "",
+        ]
+          .filter((x) => x !== "")
+          .join(" · "),
+        isNew: f.is_new,
+      })),
     skippedRules: model.rules
       .filter((r) => r.status === "skip")
       .map((r) => ({ rule: r.id, reason: r.reason ?? "", setting: r.setting ?? "" })),

@@ -139,6 +139,8 @@ interface FindingRow {
   tier_rank: number;
   /** The people a group's or role's finding affects, shown under its detail. */
   affects: string | null;
+  /** "Accepted until D by X: reason (exception N)", or null: open. */
+  accepted: string | null;
   rule: string;
   title: string;
   group: string;
@@ -774,6 +776,13 @@ function affectsText(f: ReportModel["findings"][number]): string | null {
   }`;
 }
 
+/** How an accepted finding reads: until when, by whom, why. */
+function acceptedText(f: ReportModel["findings"][number]): string | null {
+  const e = f.exception;
+  if (e === null) return null;
+  return `Accepted until ${e.expires_on} by ${show(e.approver)}: ${show(e.reason)} (exception ${e.id})`;
+}
+
 const stateLabel = (f: ReportModel["findings"][number]): string =>
   f.state === "new" ? "New" : f.state === "changed" ? "Changed" : "";
 
@@ -788,6 +797,7 @@ function actionView(model: ReportModel): ActionView {
   const hasPrevious = model.previous !== null;
   const picked = model.findings
     .map((f, i) => ({ f, i }))
+    .filter(({ f }) => f.exception === null)
     .filter(
       ({ f }) => f.severity === "critical" || (f.severity === "high" && (!hasPrevious || f.is_new)),
     )
@@ -835,6 +845,7 @@ function findingsView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
   const hasPrevious = model.previous !== null;
   const counts = new Map<string, { count: number; fresh: number }>();
   for (const f of model.findings) {
+    if (f.exception !== null) continue;
     const c = counts.get(f.rule) ?? { count: 0, fresh: 0 };
     c.count++;
     if (f.is_new) c.fresh++;
@@ -860,6 +871,7 @@ function findingsView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
     tier_label: f.tier === null ? "" : TIER_LABELS[f.tier],
     tier_rank: tierRank(f.tier),
     affects: affectsText(f),
+    accepted: acceptedText(f),
     rule: f.rule,
     title: show(f.title),
     group: show(f.group_name),
@@ -870,15 +882,20 @@ function findingsView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
     role_id: showOrNull(f.role_id),
     detail: show(f.detail),
   }));
-  const fresh = model.findings.filter((f) => f.is_new).length;
+  const open = model.findings.filter((f) => f.exception === null);
+  const fresh = open.filter((f) => f.is_new).length;
+  const acceptedNote =
+    model.accepted_findings === 0
+      ? ""
+      : ` ${plural(model.accepted_findings, "finding is", "findings are")} accepted by an exception (shown with its approver, reason and expiry; not counted as open).`;
   const intro =
     rows.length === 0
       ? `No rule raised a finding on snapshot ${model.snapshot.snapshot_id}.`
-      : `${plural(rows.length, "finding", "findings")} from ${plural(rules.length, "rule", "rules")} on snapshot ${model.snapshot.snapshot_id}; ${
+      : `${plural(open.length, "open finding", "open findings")} from ${plural(rules.length, "rule", "rules")} on snapshot ${model.snapshot.snapshot_id}; ${
           hasPrevious
             ? `${formatCount(fresh)} ${fresh === 1 ? "is" : "are"} new or changed (not raised, or raised for other people, on snapshot ${model.previous?.snapshot_id}).`
             : "every finding counts as new, as there is no previous snapshot."
-        }`;
+        }${acceptedNote}`;
   return {
     intro,
     rule_errors: model.rule_errors.map((e) => ({ rule: show(e.rule), message: show(e.message) })),
@@ -1470,12 +1487,13 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
       value_text: formatCount(k.count),
     })),
   );
-  const findingsTotal = model.findings.length;
-  const freshTotal = model.findings.filter((f) => f.is_new).length;
+  const openFindings = model.findings.filter((f) => f.exception === null);
+  const findingsTotal = openFindings.length;
+  const freshTotal = openFindings.filter((f) => f.is_new).length;
   const lede = [
     findingsTotal === 0
-      ? "No findings."
-      : `${plural(findingsTotal, "finding", "findings")}${p === null ? "" : `, ${formatCount(freshTotal)} new since snapshot ${p.snapshot_id}`}.`,
+      ? "No open findings."
+      : `${plural(findingsTotal, "open finding", "open findings")}${p === null ? "" : `, ${formatCount(freshTotal)} new or changed since snapshot ${p.snapshot_id}`}${model.accepted_findings > 0 ? `; ${plural(model.accepted_findings, "more is", "more are")} accepted by exception` : ""}.`,
     p === null
       ? "No previous snapshot, so no changes."
       : `${plural(model.changes.length, "change", "changes")} since snapshot ${p.snapshot_id}; ${formatCount(model.attribution_totals.unattributed)} unattributed, ${formatCount(model.attribution_totals.unattributed_elevated)} of them elevated.`,

@@ -40,6 +40,7 @@ import {
   diffSnapshots,
   loadDiffQueries,
 } from "../analysis/diff.js";
+import { type AppliedException, applyExceptions } from "../analysis/exceptions.js";
 import {
   BUILTIN_RULES_DIR,
   loadRules,
@@ -162,6 +163,8 @@ export interface ReportFinding extends Finding {
   rationale: string;
   remediation: string;
   controls: string[];
+  /** The exception that accepts it ("accepted until D by X"), or null: open. */
+  exception: AppliedException | null;
   /**
    * New or changed since the compared snapshot (`state`), or there is none to compare with: what
    * a reviewer reads first.
@@ -751,7 +754,10 @@ export interface ReportModel {
    * the kinds that need it were not compared, so their absence is not "nothing changed".
    */
   changes_coverage_note: string | null;
+  /** Open findings by severity (accepted ones are not counted here). */
   findings_by_severity: SeverityCount[];
+  /** Findings an active exception accepts (each carries its `exception`). */
+  accepted_findings: number;
   findings: ReportFinding[];
   rule_errors: RuleError[];
   /** Every rule with its status this run (alarm, ok, skip, error), in id order. */
@@ -1289,7 +1295,13 @@ export async function buildReportModel(
     });
     const ruleById = new Map(loaded.rules.map((r) => [r.id, r]));
     const names = await nameLookups(store, snapshotId);
-    const findings: ReportFinding[] = current.findings.sort(compareReportFindings).map((f) => {
+    // Accepted risks, judged at the snapshot's finish so the report is the same on every run.
+    const judged = applyExceptions(
+      current.findings,
+      await store.readExceptions(),
+      Date.parse(snapshot.finished_at),
+    );
+    const findings: ReportFinding[] = judged.sort(compareReportFindings).map((f) => {
       const rule = ruleById.get(f.rule);
       return {
         ...f,
@@ -1304,10 +1316,12 @@ export async function buildReportModel(
         is_new: f.state !== "unchanged",
       };
     });
+    // Counts are of open findings: an accepted one is counted apart (accepted_findings).
+    const open = findings.filter((f) => f.exception === null);
     const findingsBySeverity: SeverityCount[] = [...SEVERITIES].reverse().map((severity) => ({
       severity,
-      count: findings.filter((f) => f.severity === severity).length,
-      new: findings.filter((f) => f.severity === severity && f.is_new).length,
+      count: open.filter((f) => f.severity === severity).length,
+      new: open.filter((f) => f.severity === severity && f.is_new).length,
     }));
 
     // Elevated access, groups and trend all need the elevated roles of their snapshots.
@@ -1394,6 +1408,7 @@ export async function buildReportModel(
         attribution_totals: attributionTotals(changes),
         changes_coverage_note: coverageNote(diff),
         findings_by_severity: findingsBySeverity,
+        accepted_findings: findings.length - open.length,
         findings,
         rule_errors: [...loaded.errors, ...current.errors],
         rules: loaded.rules.map((r): ReportRule => {

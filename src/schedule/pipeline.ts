@@ -75,6 +75,10 @@ export interface PipelineOutcome {
   max_severity: Severity | null;
   /** Rules that failed to load or run (their findings are missing). */
   rule_errors: string[];
+  /** Findings an exception accepts (not in `findings` or `max_severity`). */
+  accepted_findings: number;
+  /** Rules not evaluated (skipped), so a quiet run is never read as every rule passing. */
+  skipped_rules: string[];
   files: ReportFile[];
   delivery: DeliveryResult | null;
   retention: RetentionOutcome | null;
@@ -173,7 +177,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     if (retention.pruned.length > 0) logger.info({ pruned: retention.pruned }, "retention applied");
   }
 
-  const maxSeverity = model.findings.reduce<Severity | null>(
+  // Accepted findings leave the verdict (schedule.fail_on) until their exception expires.
+  const open = model.findings.filter((f) => f.exception === null);
+  const maxSeverity = open.reduce<Severity | null>(
     (max, f) => (max === null || severityRank(f.severity) > severityRank(max) ? f.severity : max),
     null,
   );
@@ -182,9 +188,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     previous_id: model.previous?.snapshot_id ?? null,
     seal: crawled.seal,
     changes: model.changes.length,
-    findings: model.findings.length,
-    findings_by_rule: findingsByRule(model.findings),
-    new_findings: model.findings.filter((f) => f.is_new).length,
+    findings: open.length,
+    findings_by_rule: findingsByRule(open),
+    new_findings: open.filter((f) => f.is_new).length,
+    accepted_findings: model.accepted_findings,
+    skipped_rules: model.rules.filter((r) => r.status === "skip").map((r) => r.id),
     max_severity: maxSeverity,
     rule_errors: model.rule_errors.map((e) => e.rule),
     files,
