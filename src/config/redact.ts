@@ -62,6 +62,7 @@ export interface RedactedConfig {
       domain_aliases: Record<string, string>;
     };
   };
+  logging: { format: string };
 }
 
 /** The policy as the file writes it. */
@@ -143,6 +144,7 @@ export function redactedConfig(
         domain_aliases: { ...config.certify.identity.domainAliases },
       },
     },
+    logging: { format: config.logging.format },
   };
 }
 
