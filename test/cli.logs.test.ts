@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
+import { redactKey } from "../src/util/log.js";
 import { CLI, type CliResult, cliEnv, runCli } from "./support/cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "cli-logs-"));
@@ -144,14 +145,38 @@ describe("piped (not a terminal)", () => {
     expect(forced.stderr).toContain(`"msg":"${AUDIT_WARNING}"`);
   });
 
-  it("the admin key never appears in pretty lines (the simulator echoes a wrong key)", async () => {
+  it("the admin key never appears in pretty lines", async () => {
+    // A folder named by the key: the run logs each report's path, so the raw key reaches the
+    // logger, and only the redactor stands between it and the line.
+    const out = join(work, "named", sim.adminKey);
+    const run = await runCli(
+      [
+        "run",
+        "--base-url",
+        sim.baseUrl,
+        "--db",
+        join(work, "run.duckdb"),
+        "--out",
+        out,
+        "--format",
+        "html",
+        "--log-format",
+        "pretty",
+      ],
+      env,
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const written = expectPretty(run).find((l) => l.includes("INFO: report written path="));
+    expect(written).toContain(`/named/${redactKey(sim.adminKey)}/access-review-s1-`);
+    expect(run.stderr + run.stdout).not.toContain(sim.adminKey);
+
+    // A wrong key, echoed by the server's 401 and quoted by the warning: its safe form only.
     const key = "sk-admin-logs-test-WRONG-0123456789abcdefXYZW";
     const r = await runCli(crawl("--log-format", "pretty"), { ...env, OPENAI_ADMIN_KEY: key });
     expect(r.status).toBe(1);
     const logged = lines(r.stderr);
     // The last line is the command's own error; every log line before it is pretty.
     for (const line of logged.slice(0, -1)) expect(line).toMatch(PRETTY);
-    // The warning quotes the server's 401, which holds the key: it shows only in its safe form.
     const aborted = logged.find((l) => l.includes("WARN: snapshot aborted"));
     expect(aborted).toContain("Incorrect API key provided: sk-admin-...XYZW");
     expect(r.stderr + r.stdout).not.toContain(key);
@@ -195,7 +220,7 @@ describe("on a terminal (a pseudo-terminal: auto)", () => {
     expect(shown).not.toMatch(/ INFO: /);
   }, 180_000);
 
-  it("a crawl shows its warnings as human lines, its info lines not, and never the key", async () => {
+  it("a crawl shows its warnings as human lines, its info lines not; never the key", async () => {
     const r = await underTerminal(crawl(), env);
     const shown = visible(r.output);
     expect(r.status, shown).toBe(0);
@@ -205,13 +230,27 @@ describe("on a terminal (a pseudo-terminal: auto)", () => {
     );
     expect(shown).not.toMatch(/ INFO: /);
 
-    const key = "sk-admin-logs-test-TTY-0123456789abcdefQRST";
-    const wrong = await underTerminal(crawl(), { ...env, OPENAI_ADMIN_KEY: key });
-    expect(wrong.status).toBe(1);
-    expect(visible(wrong.output)).toMatch(
-      /^\[\d\d:\d\d:\d\d\] WARN: snapshot aborted .*sk-admin-\.\.\.QRST/m,
+    // With info lines shown (the level's own setting wins), a report path holding the key.
+    const out = join(work, "named-tty", sim.adminKey);
+    const run = await underTerminal(
+      [
+        "run",
+        "--base-url",
+        sim.baseUrl,
+        "--db",
+        join(work, "run-tty.duckdb"),
+        "--out",
+        out,
+        "--format",
+        "html",
+      ],
+      { ...env, ACCESS_AUDIT_LOG_LEVEL: "info" },
     );
-    expect(wrong.output).not.toContain(key);
+    expect(run.status, visible(run.output)).toBe(0);
+    expect(visible(run.output)).toMatch(
+      /^\[\d\d:\d\d:\d\d\] INFO: report written path=\S*\/named-tty\/sk-admin-\.\.\./m,
+    );
+    expect(run.output).not.toContain(sim.adminKey);
   });
 
   it("--log-format json forces JSON lines there too", async () => {
