@@ -46,7 +46,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         "--log-format <format>",
-        "log lines on stderr: pretty (short human lines), json (one JSON object a line) or auto, pretty on a terminal and JSON elsewhere (default: $ACCESS_AUDIT_LOG_FORMAT, the configuration's logging.format, or auto)",
+        "log lines on stderr: auto (human lines on a terminal, JSON lines elsewhere), json or pretty (default: $ACCESS_AUDIT_LOG_FORMAT, the configuration's logging.format, or auto)",
       ).choices(LOG_FORMATS),
     )
     // Before any command logs: the flag or the environment (the file, for commands that read

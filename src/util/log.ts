@@ -57,8 +57,10 @@ export function registerSecret(
   if (!secret) return;
   // A password shows nothing of itself, at any length; an API key may keep its prefix and last
   // four characters (the form `redactKey` gives), which people use to tell keys apart.
-  if (options.reveal === "nothing") masked.add(secret);
-  else if (secret.length >= 8) secrets.add(secret);
+  // In a JSON log line, a secret holding `"`, `\` or a control character is written escaped.
+  const forms = [secret, JSON.stringify(secret).slice(1, -1)];
+  if (options.reveal === "nothing") for (const form of forms) masked.add(form);
+  else if (secret.length >= 8) for (const form of forms) secrets.add(form);
   else return;
   for (const form of encodedForms(secret)) encoded.add(form);
 }

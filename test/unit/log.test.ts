@@ -79,6 +79,24 @@ describe("formatLogMessage: one short line an event", () => {
   });
 });
 
+describe("redaction in both formats", () => {
+  it("a password holding a quote or a backslash is masked in JSON lines too (written escaped)", async () => {
+    const password = 'pa"ss\\word-unit-1234';
+    registerSecret(password, { reveal: "nothing" });
+    await useLogFormat("pretty");
+    for (const format of ["json", "pretty"] as const) {
+      const out = capture(false);
+      createLogger({ destination: out.stream, format }).warn(
+        { reason: `auth failed: ${password}` },
+        `refused ${password}`,
+      );
+      const line = out.lines.join("");
+      expect(line).toContain("[redacted]");
+      expect(line).not.toContain("word-unit");
+    }
+  });
+});
+
 describe("which format, which level", () => {
   it("auto is pretty on a terminal and JSON elsewhere; json and pretty are what they say", () => {
     expect(effectiveLogFormat("auto", true)).toBe("pretty");
