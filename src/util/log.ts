@@ -128,7 +128,7 @@ export async function useLogFormat(
   }
 }
 
-/** Fields a pretty line leaves out: pino's own, and the message shown first. */
+/** Fields a pretty line leaves out (pino's own; the time and level lead the line anyway). */
 const PRETTY_SKIPPED = new Set(["level", "time", "pid", "hostname"]);
 /** A line is for a glance: a few fields, each cut short (the JSON format keeps everything). */
 const PRETTY_MAX_FIELDS = 4;
