@@ -24,6 +24,7 @@ import {
   DEFAULT_MAX_ITEMS,
   DEFAULT_MAX_PAGES_PER_LISTING,
 } from "../crawl/limits.js";
+import { useLogFormat } from "../util/log.js";
 import { collect, intOption, numberOption } from "./options.js";
 
 /** `--config`, offered by every command that reads settings. */
@@ -153,6 +154,7 @@ const SETTING_FLAGS: { [K in keyof ConfigFlags]-?: string } = {
   failOn: "failOn",
   retention: "retention",
   email: "email",
+  logFormat: "logFormat",
 };
 
 /**
@@ -200,6 +202,8 @@ export async function resolveConfig(
   });
   const problems = checkFiles ? checkConfigFiles(config, process.env) : [];
   if (problems.length > 0) throw new ConfigError(problems);
+  // The file may name the log format: it applies to every logger the command creates next.
+  await useLogFormat(config.logging.format);
   return config;
 }
 

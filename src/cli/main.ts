@@ -3,10 +3,10 @@
  * access-audit: the command line. A thin layer: each command parses its flags,
  * calls one stage's API and prints the result; errors become one line on stderr.
  */
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { registerEnvironmentSecrets } from "../config/index.js";
 import { exitCodeOf } from "../errors.js";
-import { redactSecrets } from "../util/log.js";
+import { LOG_FORMATS, type LogFormat, redactSecrets, useLogFormat } from "../util/log.js";
 import { TOOL_VERSION } from "../version.js";
 import { registerAccess } from "./commands/access.js";
 import { registerAnomalies } from "./commands/anomalies.js";
@@ -26,6 +26,7 @@ import { registerSchedule } from "./commands/schedule.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerSnapshots } from "./commands/snapshots.js";
 import { EXIT } from "./errors.js";
+import { logFormatBeforeConfig } from "./options.js";
 import { writeErr } from "./output.js";
 
 export function buildProgram(): Command {
@@ -42,6 +43,18 @@ export function buildProgram(): Command {
       // pasted as an option's value is named in the error).
       outputError: (text, write) =>
         write(`access-audit: ${redactSecrets(text.replace(/^error: /, "").trim())}\n`),
+    })
+    .addOption(
+      new Option(
+        "--log-format <format>",
+        "log lines on stderr: auto (human lines on a terminal, JSON lines elsewhere), json or pretty (default: $ACCESS_AUDIT_LOG_FORMAT, the configuration's logging.format, or auto)",
+      ).choices(LOG_FORMATS),
+    )
+    // Before any command logs: the flag or the environment (the file, for commands that read
+    // it, is applied when they load their configuration).
+    .hook("preAction", async () => {
+      const flag = program.opts<{ logFormat?: LogFormat }>().logFormat;
+      await useLogFormat(logFormatBeforeConfig(flag, process.env));
     });
   registerSimulate(program);
   registerCrawl(program);

@@ -1,7 +1,8 @@
 /** Option parsing shared by commands: numbers, lists, severities; interrupt handling. */
 import { InvalidArgumentError } from "commander";
 import { SEVERITIES, type Severity } from "../analysis/rules.js";
-import { CliError } from "./errors.js";
+import { isLogFormat, LOG_FORMAT_ENV, LOG_FORMATS, type LogFormat } from "../util/log.js";
+import { CliError, UsageError } from "./errors.js";
 
 /** A commander argument parser for integers within [min, max]. */
 export function intOption(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -54,4 +55,24 @@ export function abortOnSignals(): { signal: AbortSignal; release: () => void } {
       process.off("SIGTERM", onSignal);
     },
   };
+}
+
+/**
+ * The log format before any configuration file is read: `--log-format`, else
+ * ACCESS_AUDIT_LOG_FORMAT, else `auto`. Commands that read the configuration then apply its full
+ * resolution (`logging.format` in the file too: src/cli/config.ts); those that read none
+ * (`demo`, `simulate`) keep this one. A bad value is usage (exit 2), worded as loadConfig's.
+ */
+export function logFormatBeforeConfig(
+  flag: LogFormat | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): LogFormat {
+  if (flag !== undefined) return flag;
+  const value = env[LOG_FORMAT_ENV]?.trim();
+  if (!value) return "auto";
+  if (isLogFormat(value)) return value;
+  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  throw new UsageError(
+    `${LOG_FORMAT_ENV}: expected one of ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(shown)}`,
+  );
 }

@@ -28,6 +28,7 @@ import {
 } from "../crawl/limits.js";
 import { AuditError } from "../errors.js";
 import { KEEP_ALL, type RetentionPolicy } from "../store/index.js";
+import { LOG_FORMAT_ENV, type LogFormat } from "../util/log.js";
 import {
   CONFIG_FILE_NAME,
   type ConfigFile,
@@ -55,6 +56,7 @@ export const CONFIG_ENV = {
   database: "ACCESS_AUDIT_DB",
   baseUrl: "OPENAI_BASE_URL",
   keyFile: "OPENAI_ADMIN_KEY_FILE",
+  logFormat: LOG_FORMAT_ENV,
 } as const;
 
 /** An invalid configuration. Each problem is one complete line; the message is the first. */
@@ -106,6 +108,7 @@ export interface ConfigFlags {
   failOn?: Severity;
   retention?: RetentionPolicy;
   email?: boolean;
+  logFormat?: LogFormat;
 }
 
 /** How each flag is spelled on the command line, for messages. */
@@ -136,6 +139,7 @@ const FLAG_NAMES: Record<keyof ConfigFlags, string> = {
   failOn: "--fail-on",
   retention: "--keep-last/--keep-younger-than",
   email: "--email",
+  logFormat: "--log-format",
 };
 
 export interface EffectiveConfig {
@@ -201,6 +205,8 @@ export interface EffectiveConfig {
     /** How reviewer and user addresses compare for self-review. */
     identity: IdentityRules;
   };
+  /** How log lines are written (src/util/log.ts); the CLI applies it before a command logs. */
+  logging: { format: LogFormat };
   /**
    * Where each value that is not a default came from, by the file's key path:
    * `file`, `env NAME` or `flag --name`.
@@ -735,6 +741,18 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
     if (emailConfig.from === null) needs("email.from", "a sender address");
     if (emailConfig.to.length === 0) needs("email.to", "at least one recipient");
   }
+  const logFormat = pick<LogFormat>(
+    "logging.format",
+    {
+      flag: flag("logFormat", fieldSchemas.logFormat),
+      env: [
+        CONFIG_ENV.logFormat,
+        validated(fieldSchemas.logFormat, env(CONFIG_ENV.logFormat), CONFIG_ENV.logFormat),
+      ],
+      file: file.logging?.format,
+    },
+    "auto",
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   const identity = file.certify?.identity ?? {};
   const certify: EffectiveConfig["certify"] = {
@@ -796,6 +814,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
     retention,
     email: emailConfig,
     certify,
+    logging: { format: logFormat },
     sources,
   };
 }

@@ -66,6 +66,7 @@ export interface RedactedConfig {
       domain_aliases: Record<string, string>;
     };
   };
+  logging: { format: string };
 }
 
 /** The policy as the file writes it. */
@@ -148,6 +149,7 @@ export function redactedConfig(
         domain_aliases: { ...config.certify.identity.domainAliases },
       },
     },
+    logging: { format: config.logging.format },
   };
 }
 

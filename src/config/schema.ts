@@ -70,6 +70,10 @@
  *       plus_addressing: true                # ciso+ops@example.com is ciso@example.com
  *       dot_insensitive_domains: [gmail.com, googlemail.com]   # j.doe@gmail.com is jdoe@gmail.com
  *       domain_aliases: { googlemail.com: gmail.com }
+ *   logging:
+ *     format: auto                           # auto | json | pretty; env ACCESS_AUDIT_LOG_FORMAT,
+ *                                            # flag --log-format (auto: pretty on a terminal,
+ *                                            # JSON lines elsewhere)
  *
  * Secrets never live in this file: a key such as `api.key` or `email.smtp.password` (or a value
  * that looks like an API key) is rejected with a message saying where secrets go.
@@ -80,6 +84,7 @@ import { SEVERITIES } from "../analysis/rules.js";
 import { baseUrlProblem, KEY_LIKE } from "../api/base-url.js";
 import { parseCrawlDuration } from "../crawl/limits.js";
 import { parseDuration } from "../store/index.js";
+import { LOG_FORMATS } from "../util/log.js";
 
 export const CONFIG_FILE_NAME = "access-audit.config.yaml";
 
@@ -163,6 +168,7 @@ export const fieldSchemas = {
       'expected an email address such as audit@example.com or "Name <audit@example.com>"',
     ),
   nonEmpty: z.string().trim().min(1, "expected a non-empty string"),
+  logFormat: z.enum(LOG_FORMATS),
 } as const;
 
 const f = fieldSchemas;
@@ -290,6 +296,7 @@ export const configFileSchema = z
           .partial(),
       })
       .partial(),
+    logging: z.strictObject({ format: f.logFormat }).partial(),
   })
   .partial();
 

@@ -7,6 +7,7 @@
  * base64- or hex-encoded.
  */
 import { type Logger, pino } from "pino";
+import { revealInvisible } from "../render/text.js";
 
 const secrets = new Set<string>();
 /** Secrets shown as `[redacted]` whole (passwords). */
@@ -56,8 +57,10 @@ export function registerSecret(
   if (!secret) return;
   // A password shows nothing of itself, at any length; an API key may keep its prefix and last
   // four characters (the form `redactKey` gives), which people use to tell keys apart.
-  if (options.reveal === "nothing") masked.add(secret);
-  else if (secret.length >= 8) secrets.add(secret);
+  // In a JSON log line, a secret holding `"`, `\` or a control character is written escaped.
+  const forms = [secret, JSON.stringify(secret).slice(1, -1)];
+  if (options.reveal === "nothing") for (const form of forms) masked.add(form);
+  else if (secret.length >= 8) for (const form of forms) secrets.add(form);
   else return;
   for (const form of encodedForms(secret)) encoded.add(form);
 }
@@ -84,28 +87,161 @@ export function redactSecrets(text: string): string {
   return out.replace(/(Bearer\s+)[A-Za-z0-9._~+/-]{8,}=*/g, "$1[redacted]");
 }
 
+/**
+ * How log lines are written: `json` (one object a line, for machines: schedulers, CI, systemd's
+ * journal), `pretty` (one short human line an event) or `auto`: pretty on a terminal, JSON
+ * elsewhere.
+ */
+export const LOG_FORMATS = ["auto", "json", "pretty"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+export const LOG_FORMAT_ENV = "ACCESS_AUDIT_LOG_FORMAT";
+
+export function isLogFormat(value: string): value is LogFormat {
+  return (LOG_FORMATS as readonly string[]).includes(value);
+}
+
+/** The format `auto` becomes on a terminal (`pretty`) or elsewhere (`json`). */
+export function effectiveLogFormat(format: LogFormat, terminal: boolean): "json" | "pretty" {
+  if (format !== "auto") return format;
+  return terminal ? "pretty" : "json";
+}
+
+/** The process's format, chosen once by the CLI (`useLogFormat`) before a command logs. */
+let chosenFormat: LogFormat = "auto";
+type PrettyModule = typeof import("pino-pretty");
+let prettyModule: PrettyModule | null = null;
+
+const isTerminal = (stream: NodeJS.WritableStream): boolean =>
+  "isTTY" in stream && stream.isTTY === true;
+
+/**
+ * Sets the format of every logger created from now on (unless it names its own). pino-pretty is
+ * loaded only when some logger will be pretty, so a piped or JSON process does not pay for it.
+ */
+export async function useLogFormat(
+  format: LogFormat,
+  destination: NodeJS.WritableStream = process.stderr,
+): Promise<void> {
+  chosenFormat = format;
+  if (prettyModule === null && effectiveLogFormat(format, isTerminal(destination)) === "pretty") {
+    prettyModule = (await import("pino-pretty")).default;
+  }
+}
+
+/** Fields a pretty line leaves out (pino's own; the time and level lead the line anyway). */
+const PRETTY_SKIPPED = new Set(["level", "time", "pid", "hostname"]);
+/** A line is for a glance: a few fields, each cut short (the JSON format keeps everything). */
+const PRETTY_MAX_FIELDS = 4;
+const PRETTY_MAX_VALUE = 160;
+
+function prettyValue(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  let text: string;
+  if (typeof value === "string") {
+    // Bare when unambiguous; quoted (JSON: control characters escaped) when it has spaces.
+    text = /^[^\s"=]+$/u.test(value) ? value : JSON.stringify(value);
+  } else if (typeof value === "object" && "message" in value && typeof value.message === "string") {
+    // An error: its message, never its stack (many lines).
+    text = JSON.stringify(value.message);
+  } else {
+    text = JSON.stringify(value) ?? String(value);
+  }
+  // Masked before it is cut, so a cut cannot leave part of a secret unrecognised.
+  text = redactSecrets(text);
+  return text.length > PRETTY_MAX_VALUE ? `${text.slice(0, PRETTY_MAX_VALUE - 1)}…` : text;
+}
+
+/**
+ * The text of a pretty log line after its time and level: the message, then at most a few
+ * `key=value` fields (`+N more` says how many were left out). One line whatever the values hold:
+ * hidden characters (line breaks, escape sequences, bidi overrides) are revealed as `[U+001B]`,
+ * as everywhere names from the API are shown, and secrets are masked.
+ */
+export function formatLogMessage(
+  log: Readonly<Record<string, unknown>>,
+  messageKey = "msg",
+): string {
+  const message = log[messageKey];
+  const parts: string[] = [];
+  if (typeof message === "string" && message !== "") parts.push(redactSecrets(message));
+  let fields = 0;
+  let left = 0;
+  for (const [key, value] of Object.entries(log)) {
+    if (key === messageKey || PRETTY_SKIPPED.has(key)) continue;
+    const shown = prettyValue(value);
+    if (shown === null) continue;
+    if (fields >= PRETTY_MAX_FIELDS) left++;
+    else {
+      parts.push(`${key}=${shown}`);
+      fields++;
+    }
+  }
+  if (left > 0) parts.push(`+${left} more`);
+  return revealInvisible(parts.join(" "));
+}
+
+/** JSON log line -> one pretty line (pino-pretty's formatter, called inline: synchronous). */
+function prettyLines(colorize: boolean): (line: string) => string {
+  if (prettyModule === null) {
+    throw new Error("pretty logs: call useLogFormat() before createLogger()");
+  }
+  const pretty = prettyModule.prettyFactory({
+    colorize,
+    singleLine: true,
+    hideObject: true,
+    translateTime: "SYS:HH:MM:ss",
+    // pino-pretty would show `name` beside the level; it is one of the fields instead.
+    ignore: "pid,hostname,name",
+    messageFormat: (log, messageKey) => formatLogMessage(log, messageKey),
+  });
+  return (line) => {
+    const out = pretty(line);
+    return out.endsWith("\n") ? out : `${out}\n`;
+  };
+}
+
 export interface LogOptions {
   level?: string;
   /** Write to this destination instead of stderr (tests capture lines this way). */
   destination?: NodeJS.WritableStream;
+  /** Default: the process's format (`useLogFormat`), else `auto`. */
+  format?: LogFormat;
+  /**
+   * The command tells its own story on a terminal (lines on stdout, a progress bar): there,
+   * logs below `warn` would only interleave with it, so they are hidden. Default false: every
+   * `info` line is shown (a command whose logs are its story, such as `schedule`).
+   */
+  story?: boolean;
 }
 
-/** A pino logger writing JSON lines to stderr, with secrets masked in every line. */
+/**
+ * A pino logger writing to stderr as JSON lines or short human lines (see LogFormat), with
+ * secrets masked in every line of every format.
+ */
 export function createLogger(options: LogOptions = {}): Logger {
   const dest = options.destination ?? process.stderr;
+  const terminal = isTerminal(dest);
+  const format = effectiveLogFormat(options.format ?? chosenFormat, terminal);
+  // NO_COLOR (no-color.org): colours only for a terminal that has not refused them.
+  const pretty = format === "pretty" ? prettyLines(terminal && !process.env.NO_COLOR) : null;
+  // On a terminal a line first clears the one it lands on: a progress bar drawn there is
+  // replaced (and redrawn below) instead of running into the log line.
+  const lead = pretty !== null && terminal ? "\r\u001b[2K" : "";
   const redactingStream = {
     write(line: string): void {
-      dest.write(redactSecrets(line));
+      const masked = redactSecrets(line);
+      // The pretty line is masked again: unescaped JSON could show a secret's raw form.
+      dest.write(pretty === null ? masked : lead + redactSecrets(pretty(masked)));
     },
   };
   return pino(
     {
-      // On a terminal people watch the progress bar; logs are for warnings. Elsewhere
+      // On a terminal, a command that tells its own story shows only warnings; elsewhere
       // (schedulers, CI) the info lines are the progress record.
       level:
         options.level ??
         process.env.ACCESS_AUDIT_LOG_LEVEL ??
-        ("isTTY" in dest && dest.isTTY ? "warn" : "info"),
+        (terminal && options.story === true ? "warn" : "info"),
       base: null,
       redact: {
         paths: [

@@ -72,7 +72,8 @@ export function registerAuditLog(program: Command): void {
     .action(async (flags: SyncFlags, command: Command) => {
       const config = await commandConfig(command);
       const apiKey = commandAdminKey(config);
-      const logger = createLogger();
+      // Prints what it synced: on a terminal only warnings interrupt it.
+      const logger = createLogger({ story: true });
       const store = await Store.open(config.database, { logger });
       const client = new AdminClient({
         baseUrl: config.api.baseUrl,
@@ -111,7 +112,10 @@ export function registerAuditLog(program: Command): void {
     .option("--json", "print one JSON object");
   addDbOption(status).action(async (flags: StatusFlags, command: Command) => {
     const config = await commandConfig(command);
-    const store = await Store.open(config.database, { readOnly: true, logger: createLogger() });
+    const store = await Store.open(config.database, {
+      readOnly: true,
+      logger: createLogger({ story: true }),
+    });
     try {
       const syncs = await store.listAuditSyncs();
       const coverage = await auditCoverage(store);

@@ -45,7 +45,8 @@ export function registerCrawl(program: Command): void {
         rateLimitRps,
       } = config.api;
       const apiKey = commandAdminKey(config);
-      const logger = createLogger();
+      // Its story on a terminal is the progress bar and the summary: only warnings interrupt it.
+      const logger = createLogger({ story: true });
       const store = await Store.open(config.database, { logger });
       const client = new AdminClient({
         baseUrl,

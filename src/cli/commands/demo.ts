@@ -152,7 +152,8 @@ export function registerDemo(program: Command): void {
     .option("--json", "print JSON")
     .action(async (flags: DemoFlags) => {
       const started = performance.now();
-      const logger = createLogger();
+      // The demo narrates on stdout; on a terminal, logs below warn would bury that story.
+      const logger = createLogger({ story: true });
       const say = (line: string) => {
         if (!flags.json) writeOut(`${line}\n`);
       };

@@ -121,7 +121,7 @@ export function registerRemediate(program: Command): void {
           apiKey,
           concurrency: config.api.concurrency,
           allowInsecureHttp: config.api.allowInsecureHttp,
-          logger: createLogger(),
+          logger: createLogger({ story: true }), // prints each change it applies
           ...(config.api.rateLimitRps === null ? {} : { rateLimitRps: config.api.rateLimitRps }),
         });
         let result: Awaited<ReturnType<typeof applyRemediation>>;

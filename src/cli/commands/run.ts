@@ -41,7 +41,8 @@ export function registerRun(program: Command): void {
     .option("--json", "print the run's outcome as JSON")
     .action(async (flags: OptionValues, cmd: Command) => {
       const config = await commandConfig(cmd, { checkFiles: true });
-      const logger = createLogger();
+      // A progress bar, then the outcome on stdout: on a terminal only warnings interrupt it.
+      const logger = createLogger({ story: true });
       const options = await pipelineOptions(config, logger);
       const interrupt = abortOnSignals();
       const progress = createProgressSink(logger);

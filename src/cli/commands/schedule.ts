@@ -21,7 +21,8 @@ export function registerSchedule(program: Command): void {
     .option("--timezone <name>", "IANA timezone of the cron expression, e.g. Europe/Berlin")
     .action(async (_flags: OptionValues, cmd: Command) => {
       const config = await commandConfig(cmd, { checkFiles: true });
-      const logger = createLogger({ level: process.env.ACCESS_AUDIT_LOG_LEVEL ?? "info" });
+      // Prints nothing itself: its info lines (each tick's outcome) are its story, everywhere.
+      const logger = createLogger({ story: false });
       const options = await pipelineOptions(config, logger);
       const scheduler = new Scheduler({
         cron: config.schedule.cron,
