@@ -803,8 +803,8 @@ function actionView(model: ReportModel): ActionView {
     )
     .sort(
       (a, b) =>
-        Number(b.f.is_new) - Number(a.f.is_new) ||
         severityRank(b.f.severity) - severityRank(a.f.severity) ||
+        Number(b.f.is_new) - Number(a.f.is_new) ||
         a.i - b.i,
     );
   const shown = picked.slice(0, ACTION_CAP);
