@@ -9,6 +9,7 @@ import { type RunningSimulator, startSimulator } from "../../simulator/index.js"
 import { createLogger } from "../../util/log.js";
 import { intOption } from "../options.js";
 import { terminalJson, writeOut } from "../output.js";
+import { skippedText } from "./run.js";
 
 interface DemoFlags {
   seed: number;
@@ -136,7 +137,7 @@ async function applyDemoChanges(sim: RunningSimulator): Promise<string[]> {
 }
 
 function outcomeLine(label: string, o: PipelineOutcome): string {
-  return `${label}: snapshot ${o.snapshot_id} (${o.crawl.requests} requests, ${(o.crawl.duration_ms / 1000).toFixed(1)} s), ${o.changes} change(s), ${o.findings} finding(s)`;
+  return `${label}: snapshot ${o.snapshot_id} (${o.crawl.requests} requests, ${(o.crawl.duration_ms / 1000).toFixed(1)} s), ${o.changes} change(s), ${o.findings} open finding(s) (${o.new_findings} new or changed)${skippedText(o)}`;
 }
 
 /** The embedded default: simulator in-process → crawl → changes → crawl → reports. */

@@ -10,9 +10,15 @@ import { terminalJson, writeOut } from "../output.js";
 import { createProgressSink } from "../progress.js";
 import { addConfigFlags, pipelineOptions } from "../run-config.js";
 
+/** ", N rule(s) skipped (not evaluated)" when any were: a quiet run is not every rule passing. */
+export const skippedText = (o: PipelineOutcome): string =>
+  o.skipped_rules.length === 0
+    ? ""
+    : `, ${o.skipped_rules.length} rule(s) skipped (not evaluated): ${o.skipped_rules.join(", ")}`;
+
 export function outcomeSummary(o: PipelineOutcome): string {
   const lines = [
-    `snapshot ${o.snapshot_id} complete${o.previous_id === null ? "" : `, compared with ${o.previous_id}`}: ${o.changes} change(s), ${o.findings} finding(s) (${o.new_findings} new)${o.max_severity ? `, most severe: ${o.max_severity}` : ""}`,
+    `snapshot ${o.snapshot_id} complete${o.previous_id === null ? "" : `, compared with ${o.previous_id}`}: ${o.changes} change(s), ${o.findings} open finding(s) (${o.new_findings} new or changed)${o.max_severity ? `, most severe: ${o.max_severity}` : ""}${skippedText(o)}`,
     `seal ${o.seal}`,
     ...o.files.map((f) => `  ${f.format.padEnd(4)}  ${f.path}`),
   ];
