@@ -580,6 +580,7 @@ describe("project rules", () => {
         "admin-key-without-expiry",
         "archived-project-with-access",
         "custom-project-role-large-group",
+        "email-domain-not-allowed", // no allowed domains configured
         "invite-elevated-pending",
         "key-rotation-overdue",
         "project-admin-via-manual-group",
@@ -593,6 +594,6 @@ describe("project rules", () => {
       await store.close();
     }
     const cli = await runCli(["anomalies", "--db", db], cliEnv({}));
-    expect(cli.stdout).toContain("SKIPPED, NOT EVALUATED (13)");
+    expect(cli.stdout).toContain("SKIPPED, NOT EVALUATED (14)");
   });
 });
