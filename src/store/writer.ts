@@ -37,6 +37,9 @@ export interface SnapshotMeta {
    * snapshot, and rows of their fact types are refused.
    */
   uncollected?: readonly CoverageScope[];
+  /** The OS user and host running the crawl (evidence, not secrets); null when unknown. */
+  crawlUser?: string | null;
+  crawlHost?: string | null;
 }
 
 export interface EndpointRecord {
@@ -60,6 +63,8 @@ export interface PublishStats {
   requests: number;
   retries: number;
   rateLimited: number;
+  /** What the API named the organization (`openai-organization` header); null: it did not. */
+  organizationId?: string | null;
 }
 
 export interface PublishResult {
@@ -308,8 +313,8 @@ export class StoreSnapshotWriter implements SnapshotWriter {
         await raw.run(
           `INSERT INTO snapshot_runs
              (snapshot_id, started_at, status, base_url, tool_version, key_redacted, schema_version,
-              uncollected)
-           VALUES ($1, $2, 'running', $3, $4, $5, $6, $7::VARCHAR[])`,
+              uncollected, crawl_user, crawl_host)
+           VALUES ($1, $2, 'running', $3, $4, $5, $6, $7::VARCHAR[], $8, $9)`,
           [
             snapshotId,
             nowValue(),
@@ -318,6 +323,8 @@ export class StoreSnapshotWriter implements SnapshotWriter {
             meta.keyRedacted,
             SCHEMA_VERSION,
             JSON.stringify([...new Set(meta.uncollected ?? [])].sort()),
+            meta.crawlUser ?? null,
+            meta.crawlHost ?? null,
           ],
         );
         await setMemoryLimit(raw, memoryLimits.staging);
@@ -587,7 +594,7 @@ export class StoreSnapshotWriter implements SnapshotWriter {
            ${assignments.join(", ")}, requests = $${next}, retries = $${next + 1},
            rate_limited = $${next + 2}, vanished_groups = $${next + 3},
            vanished_users = $${next + 4}, duplicate_rows = $${next + 5},
-           vanished_project_access = $${next + 6}
+           vanished_project_access = $${next + 6}, organization_id = $${next + 7}
          WHERE snapshot_id = $1`,
         [
           this.snapshotId,
@@ -600,6 +607,7 @@ export class StoreSnapshotWriter implements SnapshotWriter {
           this.vanishedUsers.size,
           duplicateRows,
           this.vanishedProjectAccess.size,
+          stats.organizationId ?? null,
         ],
       );
       await this.insertEvidence(raw);

@@ -14,8 +14,9 @@ describe("migrations as numbered SQL files", () => {
       [8, "credentials and non-human identities"],
       [9, "certification of credentials"],
       [10, "organization audit log"],
+      [11, "who ran each crawl and for which organization"],
     ]);
-    expect(SCHEMA_VERSION).toBe(10);
+    expect(SCHEMA_VERSION).toBe(11);
     expect(MIGRATIONS[1]?.sql).toMatch(/^-- Released:.*\nCREATE VIEW effective_access AS/);
   });
 
