@@ -11,17 +11,23 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { hostname, tmpdir, userInfo } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { gunzipSync } from "node:zlib";
 import ExcelJS from "exceljs";
 import Handlebars from "handlebars";
 import { type ParsedMail, simpleParser } from "mailparser";
 import type { Browser } from "playwright-core";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { revealInvisible } from "../src/render/index.js";
+import { renderChangeReportEmail } from "../src/deliver/email.js";
+import { changeReportEmail } from "../src/deliver/report-email.js";
+import { revealInvisible, templateVersion } from "../src/render/index.js";
+import { renderHtml } from "../src/report/html.js";
+import { buildReportModel, type ReportModel } from "../src/report/model.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
-import { SCHEMA_VERSION } from "../src/store/index.js";
+import { SCHEMA_VERSION, Store } from "../src/store/index.js";
 import { redactKey } from "../src/util/log.js";
 import { TOOL_VERSION } from "../src/version.js";
+import { crawlInto } from "./support/analysis-org.js";
 import { hasChromium, launchChromium } from "./support/browser.js";
 import { cliEnv, runCli } from "./support/cli.js";
 
@@ -339,5 +345,62 @@ describe("report evidence, checksums and print", () => {
         200,
       );
     });
+  });
+});
+
+describe("an evidence header for what was not recorded or not given", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "access-audit-evidence-"));
+
+  async function reportOn(db: string): Promise<{ model: ReportModel; html: string; text: string }> {
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      const model = await buildReportModel(store, {
+        toolVersion: TOOL_VERSION,
+        templateVersion: templateVersion(),
+      });
+      const email = await renderChangeReportEmail(changeReportEmail(model, []), {
+        minSeverity: "low",
+      });
+      return { model, html: renderHtml(model), text: email.text };
+    } finally {
+      await store.close();
+    }
+  }
+
+  it("says 'not recorded' for snapshots taken before the crawl recorded who ran it", async () => {
+    const db = join(tmp, "v5.duckdb");
+    writeFileSync(
+      db,
+      gunzipSync(readFileSync(new URL("./fixtures/schema-v5.duckdb.gz", import.meta.url))),
+    );
+    await (await Store.open(db)).close(); // migrates it to this version
+    const { model, html, text } = await reportOn(db);
+    expect(model.snapshot.schema_version).toBe(5);
+    const notRecorded = "not recorded (the snapshot predates this record)";
+    const header = html.slice(0, html.indexOf('id="summary"'));
+    // Organization id and who ran the crawl, in the header; both snapshots in the appendix.
+    expect(header.split(notRecorded).length - 1).toBe(2);
+    expect(html.split(notRecorded).length - 1).toBe(6);
+    expect(text).toContain(`Organization id (from the API): ${notRecorded}`);
+    expect(text).toContain(`Crawl run by (OS user on host): ${notRecorded}`);
+    expect(text).toContain("Organization name (configured name): none configured");
+  });
+
+  it("says 'not given by the API' when the API sent no organization header", async () => {
+    const sim = await startSimulator({ port: 0, seed: 4, groups: 5, users: 20 });
+    try {
+      const db = join(tmp, "plain.duckdb");
+      await crawlInto(sim, db, { auditLog: false });
+      const { model, html, text } = await reportOn(db);
+      expect(model.snapshot.organization_id).toBeNull();
+      expect(html).toContain("<code>not given by the API</code>");
+      expect(html).toContain(inHtml(`${userInfo().username} on ${hostname()}`));
+      expect(text).toContain("Organization id (from the API): not given by the API");
+      expect(text).toContain(
+        `Crawl run by (OS user on host): ${userInfo().username} on ${hostname()}`,
+      );
+    } finally {
+      await sim.stop();
+    }
   });
 });

@@ -1,9 +1,9 @@
 -- migration: who ran each crawl and for which organization
 -- Released: never edit this file; add the next number instead.
 -- The evidence header of a report names who ran the crawl and where: the operating-system user
--- and host the crawl ran as (recorded when it starts), and the organization id the API named
--- in its `openai-organization` response header (recorded when it publishes; NULL when the API
--- sent none). Untrusted text like every name; not a secret. Snapshots taken before this
+-- and host the crawl ran as, and the organization id the API named in its `openai-organization`
+-- response header (NULL when the API sent none); all three are written when the crawl publishes,
+-- so a failed crawl has NULL. Untrusted text like every name; not a secret. Snapshots taken before this
 -- migration have NULL in all three: reports say "not recorded".
 ALTER TABLE snapshot_runs ADD COLUMN crawl_user VARCHAR;
 ALTER TABLE snapshot_runs ADD COLUMN crawl_host VARCHAR;

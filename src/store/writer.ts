@@ -284,6 +284,11 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     private readonly logger: Logger,
     private readonly onFinished: () => void,
     private readonly uncollected: ReadonlySet<CoverageScope>,
+    /**
+     * Who runs the crawl: written with the publish, whose memory budget has room for it (the
+     * `running` row is inserted under the staging budget, which a tight limit leaves no room in).
+     */
+    private readonly runBy: { user: string | null; host: string | null },
   ) {
     this.stopIdleListener = connection.onIdle(() => {
       for (const buffer of this.allBuffers()) buffer.appendReady();
@@ -313,8 +318,8 @@ export class StoreSnapshotWriter implements SnapshotWriter {
         await raw.run(
           `INSERT INTO snapshot_runs
              (snapshot_id, started_at, status, base_url, tool_version, key_redacted, schema_version,
-              uncollected, crawl_user, crawl_host)
-           VALUES ($1, $2, 'running', $3, $4, $5, $6, $7::VARCHAR[], $8, $9)`,
+              uncollected)
+           VALUES ($1, $2, 'running', $3, $4, $5, $6, $7::VARCHAR[])`,
           [
             snapshotId,
             nowValue(),
@@ -323,8 +328,6 @@ export class StoreSnapshotWriter implements SnapshotWriter {
             meta.keyRedacted,
             SCHEMA_VERSION,
             JSON.stringify([...new Set(meta.uncollected ?? [])].sort()),
-            meta.crawlUser ?? null,
-            meta.crawlHost ?? null,
           ],
         );
         await setMemoryLimit(raw, memoryLimits.staging);
@@ -341,6 +344,7 @@ export class StoreSnapshotWriter implements SnapshotWriter {
         logger,
         onFinished,
         new Set(meta.uncollected ?? []),
+        { user: meta.crawlUser ?? null, host: meta.crawlHost ?? null },
       );
     });
   }
@@ -594,7 +598,8 @@ export class StoreSnapshotWriter implements SnapshotWriter {
            ${assignments.join(", ")}, requests = $${next}, retries = $${next + 1},
            rate_limited = $${next + 2}, vanished_groups = $${next + 3},
            vanished_users = $${next + 4}, duplicate_rows = $${next + 5},
-           vanished_project_access = $${next + 6}, organization_id = $${next + 7}
+           vanished_project_access = $${next + 6}, organization_id = $${next + 7},
+           crawl_user = $${next + 8}, crawl_host = $${next + 9}
          WHERE snapshot_id = $1`,
         [
           this.snapshotId,
@@ -608,6 +613,8 @@ export class StoreSnapshotWriter implements SnapshotWriter {
           duplicateRows,
           this.vanishedProjectAccess.size,
           stats.organizationId ?? null,
+          this.runBy.user,
+          this.runBy.host,
         ],
       );
       await this.insertEvidence(raw);
