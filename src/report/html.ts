@@ -4,8 +4,9 @@
  *
  * Everything from the API is untrusted. Data reaches the templates only through `{{ }}` (HTML
  * escaped; the templates contain no triple-stash); the only raw output is the stylesheet and
- * script read from the package (`inline`) and JSON escaped for a script element (`json`). A
- * Content-Security-Policy with the hashes of exactly that stylesheet and script backs this up:
+ * script read from the package (`inline`), the print footer's style (`pageCss`, built from a
+ * snapshot id and a seal's hex only) and JSON escaped for a script element (`json`). A
+ * Content-Security-Policy with the hashes of exactly those styles and script backs this up:
  * even an escaping slip could neither run script nor fetch anything.
  *
  * Tables are rendered whole (up to HTML_ROW_CAP rows) so the file reads, searches and prints
