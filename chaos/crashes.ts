@@ -781,17 +781,29 @@ function reportSpec(base: string): CommandSpec {
     },
     async reference(_dir, run) {
       for (const file of parseJson<ReportJson>(run.stdout, "report --json").files) {
-        expected.set(file.path.split(sep).at(-1) ?? "", file.sha256);
+        const name = file.path.split(sep).at(-1) ?? "";
+        expected.set(name, file.sha256);
+        // Its checksum file, `sha256sum` style, is written and renamed with it.
+        expected.set(
+          `${name}.sha256`,
+          createHash("sha256").update(`${file.sha256}  ${name}\n`).digest("hex"),
+        );
       }
     },
     async where(dir) {
       const names = existsSync(join(dir, "reports")) ? readdirSync(join(dir, "reports")) : [];
       const temp = names.filter((n) => n.endsWith(".tmp"));
       const finals = names.filter((n) => expected.has(n));
+      if (temp.some((n) => n.includes(".sha256."))) return "writing a checksum";
       if (temp.some((n) => n.includes(".xlsx."))) return "writing xlsx";
       if (temp.some((n) => n.includes(".html."))) return "writing html";
       if (finals.length === expected.size) return "both written";
-      if (finals.length > 0) return `${finals.map((n) => n.split(".").at(-1)).join("+")} written`;
+      if (finals.length > 0) {
+        return `${finals
+          .filter((n) => !n.endsWith(".sha256"))
+          .map((n) => n.split(".").at(-1))
+          .join("+")} written`;
+      }
       return names.length === 0 && !existsSync(join(dir, "reports"))
         ? "before writing"
         : "reports folder made";

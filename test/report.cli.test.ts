@@ -69,8 +69,12 @@ describe("access-audit report", () => {
       expect(other?.sha256, `${f.format} differs between two runs`).toBe(f.sha256);
       expect(statSync(f.path).mode & 0o777).toBe(0o600);
     }
+    // Each report and its checksum file (`sha256sum -c`), nothing else.
     expect(readdirSync(join(work, "a")).sort()).toEqual(
-      a.files.map((f) => f.path.slice(join(work, "a").length + 1)).sort(),
+      a.files
+        .flatMap((f) => [f.path, `${f.path}.sha256`])
+        .map((p) => p.slice(join(work, "a").length + 1))
+        .sort(),
     );
     const html = readFileSync(a.files[0]?.path ?? "", "utf8");
     expect(html).toContain(a.template_version);

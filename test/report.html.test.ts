@@ -122,13 +122,20 @@ describe("HTML report", () => {
     const policy = (csp ?? "").replace(/&#x([0-9a-f]+);/gi, (_, hex: string) =>
       String.fromCodePoint(Number.parseInt(hex, 16)),
     );
-    const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? "";
+    // The stylesheet, then the print footer's style (which names the snapshot).
+    const [style = "", pageStyle = ""] = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
+      (m) => m[1] ?? "",
+    );
+    expect(html.match(/<style\b/g)).toHaveLength(2);
+    expect(pageStyle).toContain(
+      `snapshot ${org.second}, seal ${reportModel.snapshot.seal.slice(0, 12)}`,
+    );
     const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "";
     const hash = (text: string) => createHash("sha256").update(text).digest("base64");
     expect(policy).toBe(
       [
         "default-src 'none'",
-        `style-src 'sha256-${hash(style)}'`,
+        `style-src 'sha256-${hash(style)}' 'sha256-${hash(pageStyle)}'`,
         `script-src 'sha256-${hash(script)}'`,
         "img-src data:",
         "connect-src 'none'",

@@ -432,7 +432,8 @@ describe("a database file that cannot be used", () => {
     );
     for (const r of [verify, diff, report]) expect(r.status, r.stderr).toBe(0);
     expect(verify.stdout).toMatch(/2 snapshot\(s\) verified/);
-    expect(filesUnder(out)).toHaveLength(2);
+    // The HTML report and the workbook, each with its .sha256 file.
+    expect(filesUnder(out)).toHaveLength(4);
     expect(sha256(db)).toBe(before);
   }
 

@@ -221,6 +221,14 @@ export class AdminClient {
   }
 
   /** Cumulative counters (a copy). */
+  /**
+   * The organization ids the API named in its responses' `openai-organization` header (sorted;
+   * empty when it sent none: the admin bodies carry no organization id).
+   */
+  organizationIds(): string[] {
+    return this.transport.organizationIds();
+  }
+
   stats(): RequestStats {
     return this.transport.stats();
   }

@@ -141,6 +141,9 @@ type Outcome<T> =
 
 /** Cap of one computed backoff wait (the SDKs' 8 s). */
 export const MAX_BACKOFF_MS = 8_000;
+/** Distinct `openai-organization` values kept, and the length kept of each. */
+const MAX_ORGANIZATION_IDS = 8;
+const MAX_ORGANIZATION_ID_LENGTH = 200;
 /** Network error codes that prove the request never reached the server. */
 const NOT_SENT_CODES = new Set([
   "ECONNREFUSED",
@@ -312,6 +315,12 @@ export class Transport {
     bytesReceived: 0,
     pages: 0,
   };
+  /**
+   * The `openai-organization` values of successful responses (the API's own headers name the
+   * organization; the admin bodies do not): evidence of which organization was read. Bounded:
+   * an API that sent a different value every time would not grow memory.
+   */
+  private readonly organizations = new Set<string>();
   /** No request of this client is sent before this time (the server's 429 wait). */
   private pauseUntil = 0;
   private closed = false;
@@ -356,6 +365,11 @@ export class Transport {
       peakInFlight: this.semaphore.peakInFlight,
       rateDecreases: this.limiter.decreases,
     };
+  }
+
+  /** The organization ids the API named in its successful responses, sorted; empty: none. */
+  organizationIds(): string[] {
+    return [...this.organizations].sort();
   }
 
   /** For paginators: one list page fetched. */
@@ -705,6 +719,11 @@ export class Transport {
     if (status >= 500) this.counters.serverErrors += 1;
 
     if (status >= 200 && status < 300) {
+      const organization = header(resHeaders, "openai-organization");
+      if (organization !== null && this.organizations.size < MAX_ORGANIZATION_IDS) {
+        // Untrusted text: kept short; every output reveals its hidden characters.
+        this.organizations.add(organization.slice(0, MAX_ORGANIZATION_ID_LENGTH));
+      }
       const malformed = (summary: string): Outcome<z.output<S>> => {
         this.counters.malformedResponses += 1;
         return {

@@ -87,7 +87,11 @@ export async function pipelineOptions(
     crawlLimits: crawlLimits(config),
     analysis: config.analysis,
     ruleDirs: config.analysis.ruleDirs,
-    report: { outDir: config.report.outDir, formats: config.report.formats },
+    report: {
+      outDir: config.report.outDir,
+      formats: config.report.formats,
+      organization: config.organization,
+    },
     email: await emailOptions(config, logger),
     retention:
       policy.kind !== "all"

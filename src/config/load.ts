@@ -147,6 +147,11 @@ export interface EffectiveConfig {
   file: string | null;
   /** Absolute. */
   database: string;
+  /**
+   * A name for the organization, shown in reports and the email as its "configured name"
+   * (the Admin API's bodies carry no organization id); null: none configured.
+   */
+  organization: string | null;
   api: {
     baseUrl: string;
     /** Absolute path of a file holding the admin key, if one is named (see readAdminKey). */
@@ -754,6 +759,11 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
     "auto",
   );
   if (problems.length > 0) throw new ConfigError(problems);
+  const organization = pick<string | null>(
+    "organization",
+    { file: mapDefined(file.organization, (name) => name.trim()) },
+    null,
+  );
   const identity = file.certify?.identity ?? {};
   const certify: EffectiveConfig["certify"] = {
     operator: pick<string | null>("certify.operator", { file: file.certify?.operator }, null),
@@ -779,6 +789,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
   return {
     file: source.absolute,
     database,
+    organization,
     api: {
       baseUrl,
       keyFile,

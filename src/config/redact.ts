@@ -10,6 +10,7 @@ import { adminKeySource, describeSecret, smtpPasswordSource } from "./secrets.js
 export interface RedactedConfig {
   file: string | null;
   database: string;
+  organization: string | null;
   api: {
     base_url: string;
     key: string;
@@ -89,6 +90,7 @@ export function redactedConfig(
   return {
     file: config.file,
     database: config.database,
+    organization: config.organization,
     api: {
       base_url: api.baseUrl,
       key: describeSecret(adminKeySource(config, env)),

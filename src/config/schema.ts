@@ -5,6 +5,8 @@
  * Precedence: defaults < this file < environment variables < command-line flags.
  *
  *   database: ./data/access-audit.duckdb     # env ACCESS_AUDIT_DB, flag --db
+ *   organization: Example Corp               # a name for the organization in reports and the
+ *                                            # email (the API's bodies carry no organization id)
  *   api:
  *     base_url: https://api.openai.com/v1    # env OPENAI_BASE_URL, flag --base-url; no user
  *                                            # name, password, query string or fragment
@@ -207,6 +209,7 @@ const retentionSchema = z
 export const configFileSchema = z
   .strictObject({
     database: f.path,
+    organization: f.nonEmpty,
     api: z
       .strictObject({
         base_url: f.httpUrl,

@@ -21,6 +21,7 @@
  */
 
 import { setMaxListeners } from "node:events";
+import { hostname, userInfo } from "node:os";
 import type { Logger } from "pino";
 import {
   AdminApiError,
@@ -297,6 +298,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     toolVersion: options.toolVersion,
     keyRedacted: options.keyRedacted,
     uncollected,
+    ...crawlIdentity(),
   });
   log.info({ snapshot_id: writer.snapshotId }, "crawl started");
   const tally = new EndpointTally();
@@ -591,10 +593,13 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     report();
     tally.flushTo(writer);
     const s = client.stats();
+    const organizations = client.organizationIds();
     const published = await writer.publish({
       requests: s.requests - statsAtStart.requests,
       retries: s.retries - statsAtStart.retries,
       rateLimited: s.rateLimited - statsAtStart.rateLimited,
+      // Several values would mean the key reached more than one organization: all are kept.
+      organizationId: organizations.length === 0 ? null : organizations.join(", "),
     });
     const auditLog =
       options.auditLog === false
@@ -630,6 +635,26 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     clearTimeout(deadline);
     signal?.removeEventListener("abort", onOuterAbort);
   }
+}
+
+/**
+ * Who ran the crawl, for the report's evidence header: the OS user and host. A user without a
+ * passwd entry (some containers) is named by its uid; neither is a secret.
+ */
+function crawlIdentity(): { crawlUser: string | null; crawlHost: string | null } {
+  let crawlUser: string | null = null;
+  try {
+    crawlUser = userInfo().username;
+  } catch {
+    crawlUser = typeof process.getuid === "function" ? `uid ${process.getuid()}` : null;
+  }
+  let crawlHost: string | null = null;
+  try {
+    crawlHost = hostname();
+  } catch {
+    crawlHost = null;
+  }
+  return { crawlUser, crawlHost };
 }
 
 /**

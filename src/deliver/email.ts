@@ -100,6 +100,13 @@ export interface ChangeReportEmail {
   skippedRules?: { rule: string; reason: string; setting: string }[];
   /** Files on disk (the HTML report, the XLSX workbook). */
   attachments: { path: string; filename?: string; contentType?: string }[];
+  /**
+   * The evidence header: organization, crawl credential (redacted), who ran the crawl, versions,
+   * snapshots and seals, as label/value pairs (values are untrusted text). Absent: not shown.
+   */
+  evidence?: { label: string; value: string }[];
+  /** The SHA-256 of each report file written, by file name, as its `.sha256` file says. */
+  reportDigests?: { name: string; sha256: string }[];
 }
 
 export interface EmailOptions {
@@ -310,6 +317,14 @@ function emailView(report: ChangeReportEmail, minSeverity: Severity, maxChanges:
     seal: oneLine(report.seal),
     verifyCommand: `access-audit verify --snapshot ${report.snapshotId}`,
     attachments,
+    evidence: (report.evidence ?? []).map((e) => ({
+      label: oneLine(e.label),
+      value: oneLine(e.value),
+    })),
+    reportDigests: (report.reportDigests ?? []).map((d) => ({
+      name: oneLine(d.name),
+      sha256: oneLine(d.sha256),
+    })),
   };
 }
 

@@ -4,9 +4,10 @@
  * seal. Names travel with their ids, so two that render alike are still told apart; every text
  * field is still made safe by email.ts when the message is rendered.
  */
+import { basename } from "node:path";
 import { nameWithId } from "../render/index.js";
 import type { ReportFile } from "../report/index.js";
-import { CHANGE_LABELS, isUnaccounted, type ReportModel } from "../report/model.js";
+import { CHANGE_LABELS, evidenceHeader, isUnaccounted, type ReportModel } from "../report/model.js";
 import type { ChangeReportEmail, ChangeReportLine } from "./email.js";
 
 type Change = ReportModel["changes"][number];
@@ -50,11 +51,15 @@ export function changeReportEmail(
   model: ReportModel,
   files: readonly ReportFile[],
 ): ChangeReportEmail {
-  let organization = model.snapshot.base_url;
-  try {
-    organization = new URL(model.snapshot.base_url).host;
-  } catch {
-    // keep the base URL as it is
+  // A label for the subject: the configured name, else the id the API gave, else the host.
+  let organization = model.organization_name ?? model.snapshot.organization_id;
+  if (organization === null) {
+    organization = model.snapshot.base_url;
+    try {
+      organization = new URL(model.snapshot.base_url).host;
+    } catch {
+      // keep the base URL as it is
+    }
   }
   return {
     organization,
@@ -103,5 +108,7 @@ export function changeReportEmail(
       .filter((r) => r.status === "skip")
       .map((r) => ({ rule: r.id, reason: r.reason ?? "", setting: r.setting ?? "" })),
     attachments: files.map((f) => ({ path: f.path })),
+    evidence: evidenceHeader(model),
+    reportDigests: files.map((f) => ({ name: basename(f.path), sha256: f.sha256 })),
   };
 }

@@ -4,8 +4,9 @@
  *
  * Everything from the API is untrusted. Data reaches the templates only through `{{ }}` (HTML
  * escaped; the templates contain no triple-stash); the only raw output is the stylesheet and
- * script read from the package (`inline`) and JSON escaped for a script element (`json`). A
- * Content-Security-Policy with the hashes of exactly that stylesheet and script backs this up:
+ * script read from the package (`inline`), the print footer's style (`pageCss`, built from a
+ * snapshot id and a seal's hex only) and JSON escaped for a script element (`json`). A
+ * Content-Security-Policy with the hashes of exactly those styles and script backs this up:
  * even an escaping slip could neither run script nor fetch anything.
  *
  * Tables are rendered whole (up to HTML_ROW_CAP rows) so the file reads, searches and prints
@@ -32,8 +33,10 @@ import {
   auditLogStatement,
   CHANGE_LABELS,
   CredentialFindings,
+  crawledByText,
   isUnaccounted,
   lastUsedText,
+  organizationIdText,
   type PrivilegedPerson,
   type ReportChange,
   type ReportCredentials,
@@ -377,6 +380,8 @@ interface EvidenceView {
   finished_at: string;
   base_url: string;
   tool_version: string;
+  /** Who ran the crawl, with which credential, for which organization: display text. */
+  identity: { label: string; value: string; code: boolean }[];
   run_facts: { label: string; value: string }[];
   endpoints: { endpoint: string; pages: string; items: string; completed: string; ok: boolean }[];
   all_completed: boolean;
@@ -392,6 +397,8 @@ interface EvidenceView {
 
 interface HtmlView {
   csp: string;
+  /** The running footer's values (`pageCss` builds the print style from them). */
+  print: { snapshot_id: number; seal: string };
   generator: string;
   title: string;
   meta: Record<string, string | number | null>;
@@ -1411,6 +1418,23 @@ function idList(ids: readonly string[]): string | null {
     : shown;
 }
 
+/**
+ * The print style that names the report on every page: `@page` margin boxes take only literal
+ * strings and counters, so the running footer's text is written into a second inline style
+ * (allowed by its own hash in the CSP). Built only from a snapshot id and a seal's hex, both
+ * checked, so nothing from the API can reach CSS.
+ */
+export function pageCss(snapshotId: unknown, seal: unknown): string {
+  if (typeof snapshotId !== "number" || !Number.isSafeInteger(snapshotId)) {
+    throw new Error("pageCss: the snapshot id must be an integer");
+  }
+  if (typeof seal !== "string" || !/^[0-9a-f]{12,}$/.test(seal)) {
+    throw new Error("pageCss: the seal must be lowercase hex");
+  }
+  const footer = `Access review: snapshot ${snapshotId}, seal ${seal.slice(0, 12)}`;
+  return `@media print { @page { @bottom-left { content: "${footer}"; } } }`;
+}
+
 function evidenceView(e: SnapshotEvidence, reviewed: boolean): EvidenceView {
   const s = e.snapshot;
   return {
@@ -1421,6 +1445,12 @@ function evidenceView(e: SnapshotEvidence, reviewed: boolean): EvidenceView {
     finished_at: s.finished_at,
     base_url: show(s.base_url),
     tool_version: show(s.tool_version),
+    identity: [
+      { label: "Organization id (from the API)", value: show(organizationIdText(s)), code: true },
+      { label: "Crawl credential (redacted)", value: show(s.key_redacted), code: true },
+      { label: "Crawl run by (OS user on host)", value: show(crawledByText(s)), code: false },
+      { label: "Schema version of the snapshot", value: String(s.schema_version), code: false },
+    ],
     run_facts: [
       { label: "Requests", value: formatCount(s.requests) },
       { label: "Retries", value: formatCount(s.retries) },
@@ -1510,6 +1540,7 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
   const c = model.config;
   return {
     csp,
+    print: { snapshot_id: s.snapshot_id, seal: s.seal },
     generator: `openai-access-audit ${model.tool_version}; templates ${model.template_version}`,
     title: `Access review ${model.org_date}: snapshot ${s.snapshot_id}`,
     meta: {
@@ -1525,14 +1556,30 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
       chain_head_snapshot_id: head.snapshot_id,
       chain_head_seal: head.seal,
       base_url: s.base_url,
+      schema_version: model.schema_version,
+      organization_id: s.organization_id,
+      organization_name: model.organization_name,
+      key_redacted: s.key_redacted,
+      crawl_user: s.crawl_user,
+      crawl_host: s.crawl_host,
     },
     header: {
       heading: `Access review of ${model.org_date}`,
       comparison,
       facts: [
+        { label: "Organization id (from the API)", value: show(organizationIdText(s)), code: true },
+        {
+          label: "Organization name (configured name)",
+          value:
+            model.organization_name === null
+              ? "none configured"
+              : `${show(model.organization_name)} (configured name)`,
+          code: false,
+        },
         { label: "Organization date", value: model.org_date, code: false },
         { label: "As of (snapshot finished)", value: model.as_of, code: false },
         { label: "Reviewed snapshot", value: `#${s.snapshot_id}`, code: false },
+        { label: "Seal of the reviewed snapshot", value: s.seal, code: true },
         {
           label: "Compared with",
           value:
@@ -1541,10 +1588,19 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
               : `#${p.snapshot_id} (finished ${p.finished_at})`,
           code: false,
         },
+        ...(p === null
+          ? []
+          : [{ label: "Seal of the compared snapshot", value: p.seal, code: true }]),
+        { label: "Crawl credential (redacted)", value: show(s.key_redacted), code: true },
+        { label: "Crawl run by (OS user on host)", value: show(crawledByText(s)), code: false },
         { label: "API base URL", value: show(s.base_url), code: true },
         { label: "Tool version", value: show(model.tool_version), code: true },
+        {
+          label: "Schema version",
+          value: `${model.schema_version} (the snapshot's: ${s.schema_version})`,
+          code: false,
+        },
         { label: "Template version", value: show(model.template_version), code: true },
-        { label: "Seal of the reviewed snapshot", value: s.seal, code: true },
       ],
     },
     summary: {
@@ -1665,7 +1721,8 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
 
 interface Compiled {
   template: Handlebars.TemplateDelegate<HtmlView>;
-  csp: string;
+  /** The CSP given the print style's hash (which changes with the snapshot). */
+  csp: (pageStyleHash: string) => string;
 }
 
 let compiled: Compiled | null = null;
@@ -1699,19 +1756,23 @@ function compile(): Compiled {
       },
       // JSON escaped for a script element by scriptJson.
       json: (value: unknown) => scriptJson(value),
+      // Built from a checked integer and hex only (see pageCss).
+      pageCss: (snapshotId: unknown, seal: unknown) => pageCss(snapshotId, seal),
     },
     partials: Object.fromEntries(PARTIALS.map((name) => [name, readTemplate(`${name}.hbs`)])),
   });
   const template = env.compile<HtmlView>(readTemplate(MAIN_TEMPLATE), MAIN_TEMPLATE);
-  const csp = [
-    "default-src 'none'",
-    `style-src 'sha256-${sha256Base64(assets.get("report.css") ?? "")}'`,
-    `script-src 'sha256-${sha256Base64(assets.get("report.js") ?? "")}'`,
-    "img-src data:",
-    "connect-src 'none'",
-    "form-action 'none'",
-    "base-uri 'none'",
-  ].join("; ");
+  const styleHash = sha256Base64(assets.get("report.css") ?? "");
+  const csp = (pageStyleHash: string) =>
+    [
+      "default-src 'none'",
+      `style-src 'sha256-${styleHash}' 'sha256-${pageStyleHash}'`,
+      `script-src 'sha256-${sha256Base64(assets.get("report.js") ?? "")}'`,
+      "img-src data:",
+      "connect-src 'none'",
+      "form-action 'none'",
+      "base-uri 'none'",
+    ].join("; ");
   compiled = { template, csp };
   return compiled;
 }
@@ -1723,5 +1784,6 @@ export function renderHtml(model: ReportModel, options: HtmlOptions = {}): strin
     pageSize: Math.max(1, Math.trunc(options.pageSize ?? HTML_PAGE_SIZE)),
     rowCap: Math.max(1, Math.trunc(options.rowCap ?? HTML_ROW_CAP)),
   };
-  return template(buildView(model, csp, resolved));
+  const pageStyle = sha256Base64(pageCss(model.snapshot.snapshot_id, model.snapshot.seal));
+  return template(buildView(model, csp(pageStyle), resolved));
 }

@@ -5,6 +5,8 @@
  * report relies on are re-verified against their seals first, so a tampered database cannot
  * produce a clean-looking report.
  */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { previousSnapshotId } from "../analysis/access.js";
@@ -39,6 +41,8 @@ export interface WriteReportsOptions {
   ruleDirs?: readonly string[];
   /** Re-verify the seals of the snapshots used before writing (default true). */
   verify?: boolean;
+  /** The organization's configured name, shown in the evidence header. */
+  organization?: string | null;
 }
 
 export interface ReportFile {
@@ -46,6 +50,8 @@ export interface ReportFile {
   path: string;
   bytes: number;
   sha256: string;
+  /** `<path>.sha256` beside it: `<hex>  <file name>`, for `sha256sum -c`. */
+  sha256_path: string;
 }
 
 export interface WrittenReports {
@@ -79,6 +85,7 @@ export async function writeReports(
     ...(options.ruleDirs === undefined ? {} : { ruleDirs: options.ruleDirs }),
     toolVersion: TOOL_VERSION,
     templateVersion: templateVersion(),
+    organizationName: options.organization ?? null,
     keepEffectiveAccess: true,
     ...(options.verify === false ? {} : { beforeAnalysis: (ids) => verifySeals(store, ids) }),
   });
@@ -126,26 +133,60 @@ async function writeFiles(
   checkReportsDir(options.outDir);
   const base = reportBaseName(model, await previousSnapshotId(store, model.snapshot.snapshot_id));
   const formats = REPORT_FORMATS.filter((f) => options.formats.includes(f));
-  // Written through the folder held open (no link followed, re-checked before publishing).
+  // Written through the folder held open (no link followed, re-checked before publishing). Each
+  // report is followed by its checksum file, made from the report's temporary file, so both are
+  // renamed into place together or neither is.
+  const digests = new Map<ReportFormat, string>();
   const written = await writeFilesAtomically(
     options.outDir,
     "reports",
-    formats.map((format) => ({
-      name: `${base}.${format}`,
-      write: async (temp: string) => {
-        if (format === "html") await writeFile(temp, renderHtml(model), { mode: 0o600 });
-        else await writeWorkbook(store, model, temp);
-      },
-    })),
+    formats.flatMap((format) => {
+      const name = `${base}.${format}`;
+      return [
+        {
+          name,
+          write: async (temp: string) => {
+            if (format === "html") await writeFile(temp, renderHtml(model), { mode: 0o600 });
+            else await writeWorkbook(store, model, temp);
+            digests.set(format, await fileSha256(temp));
+          },
+        },
+        {
+          name: `${name}.sha256`,
+          write: async (temp: string) => {
+            await writeFile(temp, checksumLine(digests.get(format) ?? "", name), { mode: 0o600 });
+          },
+        },
+      ];
+    }),
   );
   const files: ReportFile[] = formats.map((format, i) => {
-    const file = written[i] as (typeof written)[number];
+    const file = written[2 * i] as (typeof written)[number];
     return {
       format,
       path: join(options.outDir, file.name),
       bytes: file.bytes,
       sha256: file.sha256,
+      sha256_path: join(options.outDir, `${file.name}.sha256`),
     };
   });
   return { model, files };
+}
+
+/**
+ * One line of `sha256sum` output: `<hex>  <file name>\n` (two spaces: text mode), so that
+ * `sha256sum -c access-review-….html.sha256` run in the reports folder checks the report. The
+ * name is ours (`reportBaseName`: ASCII letters, digits, dashes), never an API value.
+ */
+export function checksumLine(sha256: string, fileName: string): string {
+  if (!/^[0-9a-f]{64}$/.test(sha256) || !/^[A-Za-z0-9._-]+$/.test(fileName)) {
+    throw new Error(`checksumLine: unexpected digest or file name ${JSON.stringify(fileName)}`);
+  }
+  return `${sha256}  ${fileName}\n`;
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
 }

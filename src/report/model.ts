@@ -51,7 +51,12 @@ import {
 } from "../analysis/rules.js";
 import { AuditError } from "../errors.js";
 import { USAGE_RESOLUTION_DAYS } from "../facts/credentials.js";
-import type { EndpointRecord, SnapshotRow, Store } from "../store/index.js";
+import {
+  type EndpointRecord,
+  SCHEMA_VERSION,
+  type SnapshotRow,
+  type Store,
+} from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
 
 const query = sqlQueries("report/model.sql");
@@ -67,6 +72,15 @@ export interface ReportSnapshot {
   finished_at: string;
   base_url: string;
   tool_version: string;
+  /** The schema version the snapshot was written with. */
+  schema_version: number;
+  /** The crawl credential in its redacted form (`sk-admin...abcd`), never the key. */
+  key_redacted: string;
+  /** The OS user and host the crawl ran as; null: not recorded (before schema 11). */
+  crawl_user: string | null;
+  crawl_host: string | null;
+  /** The API's `openai-organization` response header; null: not given (or not recorded). */
+  organization_id: string | null;
   seal: string;
   groups: number;
   memberships: number;
@@ -433,6 +447,57 @@ export interface SealPartRecord {
   sha256: string;
 }
 
+/** The first schema version that records the crawl's user, host and organization id (0011). */
+const IDENTITY_SCHEMA_VERSION = 11;
+const NOT_RECORDED = "not recorded (the snapshot predates this record)";
+
+/**
+ * The organization id the API sent (`openai-organization`), "not given by the API", or "not
+ * recorded" for an older snapshot. Raw text: each format makes it safe.
+ */
+export function organizationIdText(s: ReportSnapshot): string {
+  if (s.organization_id !== null) return s.organization_id;
+  return s.schema_version < IDENTITY_SCHEMA_VERSION ? NOT_RECORDED : "not given by the API";
+}
+
+/** `user on host` as the crawl recorded them, or "not recorded". Raw text. */
+export function crawledByText(s: ReportSnapshot): string {
+  if (s.crawl_user === null && s.crawl_host === null) return NOT_RECORDED;
+  return `${s.crawl_user ?? "unknown user"} on ${s.crawl_host ?? "unknown host"}`;
+}
+
+/**
+ * The evidence header as label/value pairs (raw text), for the email and the workbook: who and
+ * what the report is about, and how to tell the snapshots behind it apart.
+ */
+export function evidenceHeader(model: ReportModel): { label: string; value: string }[] {
+  const s = model.snapshot;
+  const p = model.previous;
+  return [
+    { label: "Organization id (from the API)", value: organizationIdText(s) },
+    {
+      label: "Organization name (configured name)",
+      value: model.organization_name ?? "none configured",
+    },
+    { label: "Reviewed snapshot", value: `${s.snapshot_id} (finished ${s.finished_at})` },
+    { label: "Seal of the reviewed snapshot", value: s.seal },
+    {
+      label: "Compared snapshot",
+      value: p === null ? "none" : `${p.snapshot_id} (finished ${p.finished_at})`,
+    },
+    ...(p === null ? [] : [{ label: "Seal of the compared snapshot", value: p.seal }]),
+    { label: "Crawl credential (redacted)", value: s.key_redacted },
+    { label: "Crawl run by (OS user on host)", value: crawledByText(s) },
+    { label: "API base URL", value: s.base_url },
+    { label: "Tool version", value: model.tool_version },
+    {
+      label: "Schema version",
+      value: `${model.schema_version} (the snapshot's: ${s.schema_version})`,
+    },
+    { label: "Template version", value: model.template_version },
+  ];
+}
+
 /** The evidence of one snapshot the report used: completeness and seal. */
 export interface SnapshotEvidence {
   snapshot: ReportSnapshot;
@@ -706,6 +771,10 @@ export interface SeverityCount {
 export interface ReportModel {
   tool_version: string;
   template_version: string;
+  /** The schema version of the tool writing the report. */
+  schema_version: number;
+  /** The organization's configured name (configuration `organization`); null: none. */
+  organization_name: string | null;
   /** The organization's date: the day (UTC) the snapshot finished, YYYY-MM-DD. */
   org_date: string;
   /** When the snapshot finished: the report's only timestamp. */
@@ -797,6 +866,10 @@ export interface BuildReportOptions {
   trendLength?: number;
   toolVersion: string;
   templateVersion: string;
+  /** The schema version of the tool writing the report (default: the store's). */
+  schemaVersion?: number;
+  /** The organization's configured name (configuration `organization`). */
+  organizationName?: string | null;
   /**
    * Called with the snapshot and the compared one once they are resolved, before any analysis:
    * the report re-verifies their seals here, while the process is still small.
@@ -836,6 +909,11 @@ function toReportSnapshot(row: SnapshotRow): ReportSnapshot {
     finished_at: row.finished_at,
     base_url: row.base_url,
     tool_version: row.tool_version,
+    schema_version: row.schema_version,
+    key_redacted: row.key_redacted,
+    crawl_user: row.crawl_user ?? null,
+    crawl_host: row.crawl_host ?? null,
+    organization_id: row.organization_id ?? null,
     seal: row.seal,
     groups: row.groups ?? 0,
     memberships: row.memberships ?? 0,
@@ -1378,6 +1456,8 @@ export async function buildReportModel(
       return {
         tool_version: options.toolVersion,
         template_version: options.templateVersion,
+        schema_version: options.schemaVersion ?? SCHEMA_VERSION,
+        organization_name: options.organizationName ?? null,
         org_date: snapshot.finished_at.slice(0, 10),
         as_of: snapshot.finished_at,
         snapshot,

@@ -25,7 +25,9 @@ import {
   auditLogStatement,
   CHANGE_LABELS,
   CredentialFindings,
+  crawledByText,
   lastUsedText,
+  organizationIdText,
   type ReportModel,
   type ReportProject,
 } from "./model.js";
@@ -188,19 +190,27 @@ function documentProperties(model: ReportModel): DocumentProperties {
     p === null
       ? "not compared with an earlier snapshot"
       : `compared with snapshot ${p.snapshot_id} (seal ${p.seal})`;
+  const organization =
+    model.organization_name === null
+      ? `organization id ${organizationIdText(s)}`
+      : `organization ${model.organization_name} (configured name), id ${organizationIdText(s)}`;
   return {
     title: `${WORKBOOK_TITLE}: snapshot ${s.snapshot_id}, ${model.org_date}`,
     subject: `Groups, members and roles of the OpenAI organization at ${s.base_url} as of ${model.as_of}`,
     creator: `openai-access-audit ${model.tool_version}`,
     description:
       `Snapshot ${s.snapshot_id} (seal ${s.seal}), ${compared}; chain head: snapshot ` +
-      `${model.chain_head.snapshot_id} (seal ${model.chain_head.seal}); template ${model.template_version}.`,
+      `${model.chain_head.snapshot_id} (seal ${model.chain_head.seal}); ${organization}; ` +
+      `crawl credential ${s.key_redacted}; crawl run by ${crawledByText(s)}; ` +
+      `tool ${model.tool_version}, schema ${model.schema_version} (snapshot's ${s.schema_version}), ` +
+      `template ${model.template_version}.`,
     keywords: [
       "access review",
       `snapshot ${s.snapshot_id}`,
       p === null ? "no compared snapshot" : `compared snapshot ${p.snapshot_id}`,
       `seal ${s.seal}`,
       `template ${model.template_version}`,
+      `schema ${model.schema_version}`,
     ].join("; "),
     category: "Access review",
     date: dateOf(s.finished_at),
@@ -229,9 +239,36 @@ function summaryRows(model: ReportModel): RowInput[] {
     );
   }
   add("Report", "Base URL", s.base_url);
+  add(
+    "Report",
+    "Organization name",
+    model.organization_name ?? "none configured",
+    "configured name (configuration `organization`)",
+  );
   add("Report", "Tool version", model.tool_version);
+  add("Report", "Schema version", model.schema_version, "of the tool that wrote this workbook");
   add("Report", "Template version", model.template_version);
   add("Report", "Times", "UTC", "every date and time in this workbook is UTC");
+  // Who ran each crawl, with which credential, for which organization (evidence header).
+  for (const e of model.evidence) {
+    const run = e.snapshot;
+    const id = run.snapshot_id;
+    add(
+      "Evidence",
+      `Organization id, snapshot ${id}`,
+      organizationIdText(run),
+      "the API's openai-organization response header",
+    );
+    add(
+      "Evidence",
+      `Crawl credential, snapshot ${id}`,
+      run.key_redacted,
+      "redacted: never the key",
+    );
+    add("Evidence", `Crawl run by, snapshot ${id}`, crawledByText(run), "OS user on host");
+    add("Evidence", `Tool version, snapshot ${id}`, run.tool_version, "that crawled it");
+    add("Evidence", `Schema version, snapshot ${id}`, run.schema_version, "written with");
+  }
   for (const e of model.evidence) {
     const id = e.snapshot.snapshot_id;
     add("Seals", `Seal of snapshot ${id}`, e.snapshot.seal);

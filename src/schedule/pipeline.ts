@@ -48,7 +48,8 @@ export interface PipelineOptions {
   crawlLimits?: Partial<CrawlLimits>;
   analysis: AnalysisConfig;
   ruleDirs: readonly string[];
-  report: { outDir: string; formats: readonly ReportFormat[] };
+  /** `organization`: the organization's configured name, for the evidence header. */
+  report: { outDir: string; formats: readonly ReportFormat[]; organization?: string | null };
   /** Null: no email. */
   email: EmailOptions | null;
   /** Applied after a successful run; null keeps everything. */
@@ -147,6 +148,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       snapshotId: crawled.snapshotId,
       config: options.analysis,
       ruleDirs: options.ruleDirs,
+      organization: options.report.organization ?? null,
     }));
   } finally {
     await readStore.close();

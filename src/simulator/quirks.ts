@@ -51,6 +51,11 @@ export interface QuirkConfig {
    * false: only SCIM's events carry it.
    */
   auditLogSource: boolean;
+  /**
+   * Every response carries `openai-organization: <this>`, as the OpenAI API's other endpoints'
+   * responses do (the admin reference is silent about response headers). Default null: not sent.
+   */
+  organizationHeader: string | null;
 }
 
 export const DEFAULT_QUIRKS: Readonly<QuirkConfig> = Object.freeze({
@@ -70,6 +75,7 @@ export const DEFAULT_QUIRKS: Readonly<QuirkConfig> = Object.freeze({
   apiKeysDefaultOwnerAccess: "active",
   auditLogSessionDetails: false,
   auditLogSource: false,
+  organizationHeader: null,
 });
 
 /** Defaults overlaid with `overrides`; undefined entries keep the default. */

@@ -285,6 +285,9 @@ export class SimulatorServer {
       "x-request-id": this.requestId(requestNumber),
       "openai-processing-ms": String(Math.max(1, Math.round(performance.now() - started))),
       "openai-version": "2020-10-01",
+      ...(this.quirks.organizationHeader === null
+        ? {}
+        : { "openai-organization": this.quirks.organizationHeader }),
       ...headers,
     });
     res.end(buffer);

@@ -27,4 +27,9 @@ export interface SnapshotRow {
   error: string | null;
   /** When retention pruned it (status `pruned`), else null. */
   pruned_at: string | null;
+  /** The OS user and host the crawl ran as; null for snapshots taken before schema 11. */
+  crawl_user: string | null;
+  crawl_host: string | null;
+  /** The API's `openai-organization` response header, when it sent one (untrusted text). */
+  organization_id: string | null;
 }

@@ -37,6 +37,9 @@ export interface SnapshotMeta {
    * snapshot, and rows of their fact types are refused.
    */
   uncollected?: readonly CoverageScope[];
+  /** The OS user and host running the crawl (evidence, not secrets); null when unknown. */
+  crawlUser?: string | null;
+  crawlHost?: string | null;
 }
 
 export interface EndpointRecord {
@@ -60,6 +63,8 @@ export interface PublishStats {
   requests: number;
   retries: number;
   rateLimited: number;
+  /** What the API named the organization (`openai-organization` header); null: it did not. */
+  organizationId?: string | null;
 }
 
 export interface PublishResult {
@@ -279,6 +284,11 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     private readonly logger: Logger,
     private readonly onFinished: () => void,
     private readonly uncollected: ReadonlySet<CoverageScope>,
+    /**
+     * Who runs the crawl: written with the publish, whose memory budget has room for it (the
+     * `running` row is inserted under the staging budget, which a tight limit leaves no room in).
+     */
+    private readonly runBy: { user: string | null; host: string | null },
   ) {
     this.stopIdleListener = connection.onIdle(() => {
       for (const buffer of this.allBuffers()) buffer.appendReady();
@@ -334,6 +344,7 @@ export class StoreSnapshotWriter implements SnapshotWriter {
         logger,
         onFinished,
         new Set(meta.uncollected ?? []),
+        { user: meta.crawlUser ?? null, host: meta.crawlHost ?? null },
       );
     });
   }
@@ -587,7 +598,8 @@ export class StoreSnapshotWriter implements SnapshotWriter {
            ${assignments.join(", ")}, requests = $${next}, retries = $${next + 1},
            rate_limited = $${next + 2}, vanished_groups = $${next + 3},
            vanished_users = $${next + 4}, duplicate_rows = $${next + 5},
-           vanished_project_access = $${next + 6}
+           vanished_project_access = $${next + 6}, organization_id = $${next + 7},
+           crawl_user = $${next + 8}, crawl_host = $${next + 9}
          WHERE snapshot_id = $1`,
         [
           this.snapshotId,
@@ -600,6 +612,9 @@ export class StoreSnapshotWriter implements SnapshotWriter {
           this.vanishedUsers.size,
           duplicateRows,
           this.vanishedProjectAccess.size,
+          stats.organizationId ?? null,
+          this.runBy.user,
+          this.runBy.host,
         ],
       );
       await this.insertEvidence(raw);

@@ -14,7 +14,7 @@ describe("migrations as numbered SQL files", () => {
       [8, "credentials and non-human identities"],
       [9, "certification of credentials"],
       [10, "organization audit log"],
-      [11, "reserved for a concurrent branch"],
+      [11, "who ran each crawl and for which organization"],
       [12, "exceptions register"],
     ]);
     expect(SCHEMA_VERSION).toBe(12);

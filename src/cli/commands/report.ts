@@ -77,6 +77,7 @@ export function registerReport(program: Command): void {
           ruleDirs: config.analysis.ruleDirs,
           config: config.analysis,
           verify: flags.verify,
+          organization: config.organization,
         });
         const { model, files } = written;
         ruleErrors = model.rule_errors;
