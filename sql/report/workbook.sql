@@ -9,11 +9,15 @@
 SELECT role_id FROM elevated_roles WHERE snapshot_id = $s;
 
 -- name: access_rows
-SELECT user_id, email, role_id, role_name, via, via_group_id, via_group_name,
-  via_group_is_scim_managed
-FROM main.effective_access WHERE snapshot_id = $s AND scope = 'organization'
-ORDER BY email NULLS LAST, user_id, role_name NULLS LAST, role_id, via,
-  via_group_name NULLS FIRST, via_group_id NULLS FIRST;
+-- The user's name and email from snapshot_users: the view has no name, and no email on a direct
+-- assignment's row.
+SELECT e.user_id, u.name AS user_name, coalesce(e.email, u.email) AS email, e.role_id,
+  e.role_name, e.via, e.via_group_id, e.via_group_name, e.via_group_is_scim_managed
+FROM main.effective_access AS e
+LEFT JOIN snapshot_users AS u ON u.snapshot_id = e.snapshot_id AND u.user_id = e.user_id
+WHERE e.snapshot_id = $s AND e.scope = 'organization'
+ORDER BY coalesce(e.email, u.email) NULLS LAST, e.user_id, e.role_name NULLS LAST, e.role_id,
+  e.via, e.via_group_name NULLS FIRST, e.via_group_id NULLS FIRST;
 
 -- name: analysed_access_exists
 -- Whether the analysis left analysis_effective_access on this connection.
@@ -26,16 +30,20 @@ WHERE snapshot_id = $s AND scope = 'organization';
 
 -- name: number_access_pages
 -- The analysed rows of $s, numbered in the sheet's order, to be read in pages.
+-- Names and emails as in access_rows.
 CREATE OR REPLACE TEMP TABLE report_effective_access AS
-SELECT row_number() OVER (ORDER BY email NULLS LAST, user_id, role_name NULLS LAST, role_id, via,
-    via_group_name NULLS FIRST, via_group_id NULLS FIRST) AS rn,
-  user_id, email, role_id, role_name, via, via_group_id, via_group_name,
-  via_group_is_scim_managed
-FROM temp.analysis_effective_access WHERE snapshot_id = $s AND scope = 'organization'
+SELECT row_number() OVER (ORDER BY coalesce(e.email, u.email) NULLS LAST, e.user_id,
+    e.role_name NULLS LAST, e.role_id, e.via, e.via_group_name NULLS FIRST,
+    e.via_group_id NULLS FIRST) AS rn,
+  e.user_id, u.name AS user_name, coalesce(e.email, u.email) AS email, e.role_id, e.role_name,
+  e.via, e.via_group_id, e.via_group_name, e.via_group_is_scim_managed
+FROM temp.analysis_effective_access AS e
+LEFT JOIN snapshot_users AS u ON u.snapshot_id = e.snapshot_id AND u.user_id = e.user_id
+WHERE e.snapshot_id = $s AND e.scope = 'organization'
 ORDER BY rn;
 
 -- name: access_page
-SELECT user_id, email, role_id, role_name, via, via_group_id, via_group_name,
+SELECT user_id, user_name, email, role_id, role_name, via, via_group_id, via_group_name,
   via_group_is_scim_managed
 FROM temp.report_effective_access
 WHERE rn > $from AND rn <= $to ORDER BY rn;
@@ -90,8 +98,44 @@ ORDER BY g.name NULLS LAST, m.group_id, m.email NULLS LAST, m.user_id;
 -- name: project_access
 -- The Project access sheet: every path of effective_access inside a project (scope 'project'),
 -- by project name and id, then as the Effective access sheet.
-SELECT project_id, project_name, user_id, email, role_id, role_name, via, via_group_id,
-  via_group_name, via_group_is_scim_managed
-FROM main.effective_access WHERE snapshot_id = $s AND scope = 'project'
-ORDER BY project_name NULLS LAST, project_id, email NULLS LAST, user_id, role_name NULLS LAST,
-  role_id, via, via_group_name NULLS FIRST, via_group_id NULLS FIRST;
+-- Names as in access_rows; a service account's from snapshot_service_accounts.
+SELECT e.project_id, e.project_name, e.user_id, coalesce(u.name, a.name) AS user_name,
+  coalesce(e.email, u.email) AS email, e.role_id, e.role_name, e.via, e.via_group_id,
+  e.via_group_name, e.via_group_is_scim_managed
+FROM main.effective_access AS e
+LEFT JOIN snapshot_users AS u
+  ON e.principal_type = 'user' AND u.snapshot_id = e.snapshot_id AND u.user_id = e.user_id
+LEFT JOIN snapshot_service_accounts AS a
+  ON e.principal_type = 'service_account' AND a.snapshot_id = e.snapshot_id
+  AND a.project_id = e.project_id AND a.service_account_id = e.user_id
+WHERE e.snapshot_id = $s AND e.scope = 'project'
+ORDER BY e.project_name NULLS LAST, e.project_id, e.email NULLS LAST, e.user_id,
+  e.role_name NULLS LAST, e.role_id, e.via, e.via_group_name NULLS FIRST,
+  e.via_group_id NULLS FIRST;
+
+-- name: user_names
+-- Names and emails of the users $ids, for the sheets written from the model (changes, findings,
+-- credentials): as this snapshot ($s) holds them, else as the compared one ($p) (a user removed).
+SELECT DISTINCT ON (user_id) user_id, name, email
+FROM snapshot_users
+WHERE snapshot_id IN ($s, $p) AND user_id IN (SELECT unnest($ids))
+ORDER BY user_id, snapshot_id = $s DESC;
+
+-- name: project_names
+-- Project names, as this snapshot ($s) holds them, else as the compared one ($p).
+SELECT DISTINCT ON (project_id) project_id, name
+FROM snapshot_projects
+WHERE snapshot_id IN ($s, $p) AND project_id IN (SELECT unnest($ids))
+ORDER BY project_id, snapshot_id = $s DESC;
+
+-- name: role_names
+-- Role names, organization and project roles, as this snapshot ($s) holds them, else as the
+-- compared one ($p).
+SELECT DISTINCT ON (role_id) role_id, name
+FROM (
+  SELECT snapshot_id, role_id, name FROM snapshot_roles
+  UNION ALL
+  SELECT snapshot_id, role_id, name FROM snapshot_project_roles
+)
+WHERE snapshot_id IN ($s, $p) AND role_id IN (SELECT unnest($ids))
+ORDER BY role_id, snapshot_id = $s DESC, name NULLS LAST;

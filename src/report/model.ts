@@ -708,7 +708,10 @@ export interface ReportModel {
   findings_by_severity: SeverityCount[];
   findings: ReportFinding[];
   rule_errors: RuleError[];
-  rules: Pick<Rule, "id" | "title" | "severity" | "rationale" | "remediation" | "controls">[];
+  rules: Pick<
+    Rule,
+    "id" | "title" | "severity" | "scope" | "rationale" | "remediation" | "controls"
+  >[];
   elevated_access: ElevatedPath[];
   groups: ReportGroup[];
   projects: ReportProjects;
@@ -1349,6 +1352,7 @@ export async function buildReportModel(
           id: r.id,
           title: r.title,
           severity: r.severity,
+          scope: r.scope,
           rationale: r.rationale,
           remediation: r.remediation,
           controls: r.controls,
