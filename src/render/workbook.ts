@@ -163,7 +163,8 @@ export interface DocumentProperties {
 /**
  * How every sheet of a book prints: fitted to the width of an A4 page (as many pages down as it
  * takes), landscape when its columns are wider than a portrait page, the header row repeated on
- * every page, and a running header and footer. Texts are ours (never a name from the API).
+ * every page, and a running header and footer. Texts are ours (never a name from the API), and
+ * start with a letter: digits right after a section code would be read as a font size.
  */
 export interface PrintSetup {
   /** Left of the page header, e.g. the report's title. */
@@ -210,7 +211,7 @@ function printOptions(
       oddHeader: `&L${headerFooterText(print.header)}&R&A`,
       oddFooter: `&L${headerFooterText(print.footer)}&RPage &P of &N`,
     },
-  } as Partial<ExcelJS.AddWorksheetOptions>;
+  };
 }
 
 export interface SheetPart {

@@ -3,8 +3,10 @@
  * plus every row of the snapshot (effective access, members, users…) streamed straight from the
  * store, so a million memberships never sit in memory. Cells are typed (dates, booleans,
  * numbers; null is an empty cell), every text cell is neutralised against formula injection
- * (xlsx-sheet.ts), and the same model and database always give the same bytes. Column headers
- * are the public views' column names, so a sheet can be matched with a query of the database.
+ * (render/workbook.ts), and the same model and database always give the same bytes. Headers are
+ * words an auditor reads; the rows' properties behind them are the public views' column names,
+ * so a sheet can be matched with a query of the database. Every sheet prints fitted to the width
+ * of an A4 page with its header row on each page.
  */
 
 import { listValue } from "@duckdb/node-api";
