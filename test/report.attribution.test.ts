@@ -32,6 +32,7 @@ import { type RunningSimulator, startSimulator } from "../src/simulator/index.js
 import { Store } from "../src/store/index.js";
 import { crawlInto, NO_CREDENTIALS, roleId } from "./support/analysis-org.js";
 import { hasChromium, launchChromium } from "./support/browser.js";
+import { sheetRecords } from "./support/workbook-rows.js";
 
 /** What a value looks like in the HTML: invisible characters revealed, then HTML-escaped. */
 const rendered = (value: string): string => Handlebars.escapeExpression(revealInvisible(value));
@@ -344,21 +345,11 @@ async function workbookOf(
   return workbook;
 }
 
-/** Data rows as objects keyed by the header row. */
+/** Data rows as objects keyed by each column's row property (support/workbook-rows.ts). */
 function rowsOf(workbook: ExcelJS.Workbook, name: string): Record<string, ExcelJS.CellValue>[] {
   const sheet = workbook.getWorksheet(name);
   if (!sheet) throw new Error(`no sheet ${name}`);
-  const header = (sheet.getRow(1).values as ExcelJS.CellValue[]).slice(1).map(String);
-  const rows: Record<string, ExcelJS.CellValue>[] = [];
-  sheet.eachRow((row, number) => {
-    if (number === 1) return;
-    const record: Record<string, ExcelJS.CellValue> = {};
-    header.forEach((h, i) => {
-      record[h] = row.getCell(i + 1).value;
-    });
-    rows.push(record);
-  });
-  return rows;
+  return sheetRecords(sheet);
 }
 
 /** The HTML between an element's opening tag (found by id) and the next `</tag>`. */

@@ -41,6 +41,7 @@ import { Store } from "../src/store/index.js";
 import { hasChromium, launchChromium } from "./support/browser.js";
 import { META, orgAt } from "./support/history-org.js";
 import { FORMULA_START, hiddenIn, workbookTexts } from "./support/output-checks.js";
+import { sheetRecords } from "./support/workbook-rows.js";
 
 const DAY = 86_400;
 /** Every time below is relative to this (the writer stamps snapshots with the clock). */
@@ -281,22 +282,13 @@ async function workbookFile(path: string, model: ReportModel, file: string): Pro
   }
 }
 
+/** Data rows as objects keyed by each column's row property (support/workbook-rows.ts). */
 async function sheetRows(file: string, name: string): Promise<Record<string, ExcelJS.CellValue>[]> {
   const book = new ExcelJS.Workbook();
   await book.xlsx.readFile(file);
   const sheet = book.getWorksheet(name);
   if (!sheet) throw new Error(`no sheet ${name}`);
-  const header = (sheet.getRow(1).values as ExcelJS.CellValue[]).slice(1).map(String);
-  const rows: Record<string, ExcelJS.CellValue>[] = [];
-  sheet.eachRow((row, n) => {
-    if (n === 1) return;
-    const record: Record<string, ExcelJS.CellValue> = {};
-    header.forEach((h, i) => {
-      record[h] = row.getCell(i + 1).value;
-    });
-    rows.push(record);
-  });
-  return rows;
+  return sheetRecords(sheet);
 }
 
 function elementHtml(html: string, tag: string, id: string): string {
@@ -571,7 +563,7 @@ describe("the Credentials section and sheet", () => {
       last_used: "Never",
       age_days: 400,
       findings:
-        "high admin-key-without-expiry: Title of admin-key-without-expiry; medium admin-key-unused: Title of admin-key-unused",
+        "2 high admin-key-without-expiry: Title of admin-key-without-expiry; 3 medium admin-key-unused: Title of admin-key-unused",
     });
     expect(byId.get("ak-old")?.created_at).toBeInstanceOf(Date);
     expect(byId.get("ak-mid")?.expires_at).toBeInstanceOf(Date);
@@ -580,7 +572,7 @@ describe("the Credentials section and sheet", () => {
       project_name: "Alpha",
       owner_project_access: "inactive",
       last_used: `Within 30 days (on or after ${isoDate(ago(3))})`,
-      findings: `high project-key-owner-departed: Owner left ${HOSTILE.script}`,
+      findings: `2 high project-key-owner-departed: Owner left ${HOSTILE.script}`,
     });
     expect(byId.get("key-h1")?.findings).toBeNull();
     expect(byId.get("inv-1")).toMatchObject({

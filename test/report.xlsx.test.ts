@@ -20,153 +20,191 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkWorkbookZip, inflateEntry } from "../src/certify/zip-limits.js";
 import { cellText, EXCEL_MAX_CELL_CHARS, neutralise, xmlSafe } from "../src/render/index.js";
 import { buildReportModel, type ReportModel } from "../src/report/model.js";
 import { SHEET_NAMES, type WorkbookStats, writeWorkbook } from "../src/report/xlsx.js";
 import { Store } from "../src/store/index.js";
+import { expectedKindDescriptions } from "./support/kind-descriptions.js";
 import { crawlHostileOrganization, HOSTILE_NAMES, type ReportOrg } from "./support/report-org.js";
+import { sheetRecords } from "./support/workbook-rows.js";
 
+/** The header rows, as an auditor reads them (words, never snake_case). */
 const HEADERS: Record<(typeof SHEET_NAMES)[number], string[]> = {
-  Summary: ["section", "item", "value", "new", "detail"],
+  Summary: ["Section", "Item", "Value", "New", "Detail"],
   Changes: [
-    "kind",
-    "label",
-    "actor",
-    "attribution",
-    "made_by",
-    "event_time",
-    "event_ids",
-    "reason",
-    "elevated",
-    "group_id",
-    "group_name",
-    "user_id",
-    "user",
-    "role_id",
-    "role_name",
-    "before",
-    "after",
-    "detail",
+    "Kind",
+    "Change",
+    "Actor",
+    "Attribution",
+    "Made by",
+    "Event time",
+    "Event IDs",
+    "Reason",
+    "Elevated",
+    "Group ID",
+    "Group name",
+    "User ID",
+    "User name",
+    "User email",
+    "Role ID",
+    "Role name",
+    "Before",
+    "After",
+    "Detail",
   ],
-  "Changes by actor": ["made_by", "attribution", "changes", "elevated_changes"],
+  "Changes by actor": ["Made by", "Attribution", "Changes", "Elevated changes"],
   Findings: [
-    "severity",
-    "rule",
-    "title",
-    "group_id",
-    "group_name",
-    "user_id",
-    "user",
-    "role_id",
-    "role_name",
-    "detail",
-    "new",
-    "rationale",
-    "remediation",
-    "controls",
-    "project_id",
-    "credential_id",
+    "Severity",
+    "Rule ID",
+    "Rule title",
+    "Group ID",
+    "Group name",
+    "User ID",
+    "User name",
+    "User email",
+    "Role ID",
+    "Role name",
+    "Project ID",
+    "Project name",
+    "Credential ID",
+    "Credential name",
+    "Detail",
+    "Tier",
+    "Since last review",
+    "New",
+    "People affected",
+    "Affected people",
+    "Accepted by exception",
+  ],
+  Rules: [
+    "Rule ID",
+    "Rule title",
+    "Severity",
+    "Scope",
+    "Status",
+    "Open findings",
+    "Why skipped or failed",
+    "What enables it",
+    "Signal used",
+    "Controls",
+    "Rationale",
+    "Remediation",
+  ],
+  "Privileged access": [
+    "User ID",
+    "User name",
+    "User email",
+    "Highest organization tier",
+    "Highest project tier",
+    "Since last review",
+    "Email domain",
+    "Service account",
+    "API key last used at",
+    "Every elevated path",
   ],
   "Effective access": [
-    "user_id",
-    "email",
-    "role_id",
-    "role_name",
-    "via",
-    "via_group_id",
-    "via_group_name",
-    "via_group_is_scim_managed",
-    "elevated",
+    "User ID",
+    "User name",
+    "User email",
+    "Role ID",
+    "Role name",
+    "Via",
+    "Via group ID",
+    "Via group name",
+    "Via group SCIM-managed",
+    "Elevated",
   ],
   Groups: [
-    "group_id",
-    "name",
-    "group_type",
-    "is_scim_managed",
-    "created_at",
-    "members",
-    "roles",
-    "elevated",
+    "Group ID",
+    "Group name",
+    "Group type",
+    "SCIM-managed",
+    "Created at",
+    "Members",
+    "Roles",
+    "Elevated",
   ],
-  Members: ["group_id", "group_name", "user_id", "email", "name"],
+  Members: ["Group ID", "Group name", "User ID", "User email", "User name"],
   "Group roles": [
-    "group_id",
-    "group_name",
-    "role_id",
-    "role_name",
-    "permissions",
-    "predefined_role",
-    "resource_type",
-    "elevated",
+    "Group ID",
+    "Group name",
+    "Role ID",
+    "Role name",
+    "Permissions",
+    "Predefined role",
+    "Resource type",
+    "Elevated",
   ],
   Users: [
-    "user_id",
-    "email",
-    "name",
-    "role",
-    "is_scim_managed",
-    "is_service_account",
-    "added_at",
-    "api_key_last_used_at",
+    "User ID",
+    "User email",
+    "User name",
+    "Organization role",
+    "SCIM-managed",
+    "Service account",
+    "Added at",
+    "API key last used at",
   ],
   Roles: [
-    "role_id",
-    "name",
-    "description",
-    "permissions",
-    "predefined_role",
-    "resource_type",
-    "elevated",
+    "Role ID",
+    "Role name",
+    "Description",
+    "Permissions",
+    "Predefined role",
+    "Resource type",
+    "Elevated",
   ],
   Projects: [
-    "project_id",
-    "name",
-    "status",
-    "archived",
-    "created_at",
-    "archived_at",
-    "owner_count",
-    "owners",
-    "members",
-    "groups",
-    "custom_roles",
+    "Project ID",
+    "Project name",
+    "Status",
+    "Archived",
+    "Created at",
+    "Archived at",
+    "Owner count",
+    "Owners",
+    "Members",
+    "Groups",
+    "Custom roles",
   ],
   "Project access": [
-    "project_id",
-    "project_name",
-    "user_id",
-    "email",
-    "role_id",
-    "role_name",
-    "via",
-    "via_group_id",
-    "via_group_name",
-    "via_group_is_scim_managed",
+    "Project ID",
+    "Project name",
+    "User ID",
+    "User name",
+    "User email",
+    "Role ID",
+    "Role name",
+    "Via",
+    "Via group ID",
+    "Via group name",
+    "Via group SCIM-managed",
   ],
   Credentials: [
-    "kind",
-    "project_id",
-    "project_name",
-    "credential_id",
-    "name",
-    "redacted_value",
-    "owner_type",
-    "owner_id",
-    "owner",
-    "owner_email",
-    "owner_role",
-    "owner_project_access",
-    "role",
-    "status",
-    "projects",
-    "created_at",
-    "expires_at",
-    "last_used_at",
-    "last_used",
-    "age_days",
-    "findings",
+    "Kind",
+    "Project ID",
+    "Project name",
+    "Credential ID",
+    "Credential name",
+    "Redacted value",
+    "Owner type",
+    "Owner ID",
+    "Owner name",
+    "Owner email",
+    "Owner role",
+    "Owner project access",
+    "Role",
+    "Status",
+    "Projects",
+    "Created at",
+    "Expires at",
+    "Last used at",
+    "Last used",
+    "Age (days)",
+    "Findings",
   ],
-  Completeness: ["snapshot_id", "section", "item", "value", "pages", "completed", "sha256"],
+  Completeness: ["Snapshot", "Section", "Item", "Value", "Pages", "Completed", "SHA-256"],
 };
 
 /** Hostile names a spreadsheet would run as formulas: they must come back with a leading `'`. */
@@ -205,19 +243,12 @@ function sheet(workbook: ExcelJS.Workbook, name: string): ExcelJS.Worksheet {
   return found;
 }
 
-/** Data rows as objects keyed by the header row. */
+/**
+ * Data rows as objects keyed by each column's row property (the public views' names, e.g.
+ * `user_id` for the header "User ID"), through the workbook's own column table.
+ */
 function rowsOf(worksheet: ExcelJS.Worksheet): Record<string, ExcelJS.CellValue>[] {
-  const header = (worksheet.getRow(1).values as ExcelJS.CellValue[]).slice(1).map(String);
-  const rows: Record<string, ExcelJS.CellValue>[] = [];
-  worksheet.eachRow((row, number) => {
-    if (number === 1) return;
-    const record: Record<string, ExcelJS.CellValue> = {};
-    header.forEach((name, i) => {
-      record[name] = row.getCell(i + 1).value;
-    });
-    rows.push(record);
-  });
-  return rows;
+  return sheetRecords(worksheet);
 }
 
 describe("Excel workbook", () => {
@@ -268,6 +299,7 @@ describe("Excel workbook", () => {
     const expected: Record<string, number> = {
       Changes: model.changes.length,
       Findings: model.findings.length,
+      Rules: model.rules.length,
       // The organization's access; access inside projects is the Project access sheet's.
       "Effective access": await count(
         "SELECT count(*)::INTEGER AS n FROM effective_access WHERE snapshot_id = $s AND scope = 'organization'",
@@ -459,10 +491,10 @@ describe("Excel workbook", () => {
     expect(formats[0]?.ref).toBe(`A2:A${findings.rowCount}`);
     const rules = formats[0]?.rules ?? [];
     expect(rules.map((r) => (r.type === "cellIs" ? r.formulae?.[0] : r.type))).toEqual([
-      '"critical"',
-      '"high"',
-      '"medium"',
-      '"low"',
+      '"1 critical"',
+      '"2 high"',
+      '"3 medium"',
+      '"4 low"',
     ]);
     expect(rules[0]?.style?.fill).toMatchObject({ bgColor: { argb: "FFF4B6B6" } });
     // The cells themselves carry no fill: sorting keeps colour and severity together.
@@ -470,7 +502,204 @@ describe("Excel workbook", () => {
       if (n > 1) expect(row.getCell(1).fill).toBeUndefined();
     });
     const severities = rowsOf(findings).map((f) => f.severity);
-    expect(severities.some((s) => s === "critical" || s === "high")).toBe(true);
+    expect(severities.some((s) => s === "1 critical" || s === "2 high")).toBe(true);
+  });
+
+  it("prints every sheet fitted to the width of an A4 page, header row and page numbers on each", async () => {
+    const zip = await checkWorkbookZip(readFileSync(file));
+    const text = async (name: string): Promise<string> => {
+      const entry = zip.get(name);
+      if (!entry) throw new Error(`no ${name} in the workbook`);
+      const parts: Buffer[] = [];
+      for await (const part of inflateEntry(entry)) parts.push(part);
+      return Buffer.concat(parts).toString("utf8");
+    };
+    const book = await text("xl/workbook.xml");
+    const sheets = [...book.matchAll(/<sheet [^>]*name="([^"]+)"[^>]*r:id="(rId\d+)"/g)];
+    expect(sheets.map((m) => m[1])).toEqual([...SHEET_NAMES]);
+    const rels = await text("xl/_rels/workbook.xml.rels");
+    for (const [index, [, name, rid]] of sheets.entries()) {
+      const target = new RegExp(`Id="${rid}"[^>]*Target="([^"]+)"`).exec(rels)?.[1];
+      const xml = await text(`xl/${target}`);
+      // Without fitToPage, Excel and LibreOffice ignore fitToWidth (and print 1,646 pages).
+      expect(xml, name).toContain('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>');
+      const setup = /<pageSetup ([^>]*)\/>/.exec(xml)?.[1] ?? "";
+      expect(setup, name).toMatch(/\bfitToWidth="1"/);
+      expect(setup, name).toMatch(/\bfitToHeight="0"/);
+      expect(setup, name).toMatch(/\bpaperSize="9"/); // A4
+      const width = [...xml.matchAll(/<col min="(\d+)" max="(\d+)" width="([\d.]+)"/g)].reduce(
+        (sum, m) => sum + (Number(m[2]) - Number(m[1]) + 1) * Number(m[3]),
+        0,
+      );
+      expect(setup, `${name}, ${width} characters wide`).toContain(
+        `orientation="${width > 95 ? "landscape" : "portrait"}"`,
+      );
+      expect(xml, name).toContain(
+        '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.25" footer="0.25"/>',
+      );
+      expect(xml, name).toContain(
+        "<oddHeader>&amp;LOpenAI organization access review&amp;R&amp;A</oddHeader>",
+      );
+      expect(xml, name).toContain(
+        `<oddFooter>&amp;LSnapshot ${model.snapshot.snapshot_id} (${model.org_date}), compared with snapshot ${model.previous?.snapshot_id}&amp;RPage &amp;P of &amp;N</oddFooter>`,
+      );
+      // The header row repeats on every printed page.
+      expect(book, name).toContain(
+        `<definedName name="_xlnm.Print_Titles" localSheetId="${index}">&apos;${name}&apos;!$1:$1</definedName>`,
+      );
+    }
+  });
+
+  it("writes severity as rank and word, sorting most severe first, on Findings, Rules and Summary", () => {
+    const order = ["1 critical", "2 high", "3 medium", "4 low"];
+    const findings = rowsOf(sheet(workbook, "Findings")).map((f) => String(f.severity));
+    expect(findings.length).toBeGreaterThan(0);
+    for (const s of findings) expect(order).toContain(s);
+    // Sorted as text (what a spreadsheet's sort does), the ranks follow the analysis' order.
+    const sorted = [...findings].sort((a, b) => a.localeCompare(b));
+    const rank = (s: string) => order.indexOf(s);
+    expect(sorted.map(rank)).toEqual([...sorted.map(rank)].sort((a, b) => a - b));
+    expect(new Set(findings)).toEqual(
+      new Set(model.findings.map((f) => order.find((o) => o.endsWith(` ${f.severity}`)))),
+    );
+    const rules = rowsOf(sheet(workbook, "Rules"));
+    expect(rules.map((r) => r.severity)).toEqual(
+      [...rules.map((r) => String(r.severity))].sort((a, b) => a.localeCompare(b)),
+    );
+    const summary = rowsOf(sheet(workbook, "Summary")).filter((r) => r.section === "Findings");
+    expect(summary.map((r) => r.item)).toEqual(order);
+  });
+
+  it("gives rationale and remediation once per rule on the Rules sheet, not on each finding", () => {
+    const rules = rowsOf(sheet(workbook, "Rules"));
+    expect(rules.map((r) => r.id).sort()).toEqual(model.rules.map((r) => r.id).sort());
+    for (const rule of model.rules) {
+      expect(
+        rules.find((r) => r.id === rule.id),
+        rule.id,
+      ).toMatchObject({
+        title: rule.title,
+        scope: rule.scope,
+        controls: rule.controls.join(", "),
+        rationale: rule.rationale,
+        remediation: rule.remediation,
+        // A rule that did not run has no count: its status says skipped (or error), with why.
+        findings:
+          rule.status === "skip" || rule.status === "error"
+            ? null
+            : model.findings.filter((f) => f.rule === rule.id && f.exception === null).length,
+        status: {
+          alarm: "Alarm: findings",
+          ok: "OK: ran, nothing found",
+          skip: "Skipped: not evaluated",
+          error: "Error: could not run",
+        }[rule.status],
+      });
+      if (rule.status === "skip") {
+        expect(rules.find((r) => r.id === rule.id)?.setting, rule.id).toBe(rule.setting);
+      }
+    }
+    const findings = rowsOf(sheet(workbook, "Findings"));
+    const titles = new Map(model.rules.map((r) => [r.id, r.title]));
+    for (const f of findings) expect(f.title, String(f.rule)).toBe(titles.get(String(f.rule)));
+  });
+
+  it("describes every change kind on the Summary as its definition says", () => {
+    const summary = rowsOf(sheet(workbook, "Summary")).filter((r) => r.section === "Changes");
+    const expected = expectedKindDescriptions();
+    for (const k of model.changes_by_kind) {
+      expect(
+        summary.find((r) => r.item === k.label),
+        k.kind,
+      ).toMatchObject({
+        value: k.count,
+        detail: expected.get(k.kind),
+      });
+    }
+    expect(summary).toHaveLength(model.changes_by_kind.length);
+  });
+
+  it("puts the name (and a user's email) next to every id the snapshots can name", async () => {
+    const { s, p } = { s: model.snapshot.snapshot_id, p: model.previous?.snapshot_id ?? -1 };
+    const known = async (sql: string) =>
+      new Map(
+        (
+          await store.query<{ id: string; name: string | null; email: string | null }>(sql, {
+            s,
+            p,
+          })
+        ).map((r) => [r.id, r]),
+      );
+    // As this snapshot holds them, else the compared one (things removed since).
+    const users = await known(
+      `SELECT DISTINCT ON (user_id) user_id AS id, name, email FROM snapshot_users
+       WHERE snapshot_id IN ($s, $p) ORDER BY user_id, snapshot_id = $s DESC`,
+    );
+    const groups = await known(
+      `SELECT DISTINCT ON (group_id) group_id AS id, name, NULL AS email FROM snapshot_groups
+       WHERE snapshot_id IN ($s, $p) ORDER BY group_id, snapshot_id = $s DESC`,
+    );
+    const projects = await known(
+      `SELECT DISTINCT ON (project_id) project_id AS id, name, NULL AS email FROM snapshot_projects
+       WHERE snapshot_id IN ($s, $p) ORDER BY project_id, snapshot_id = $s DESC`,
+    );
+    const roles = await known(
+      `SELECT DISTINCT ON (role_id) role_id AS id, name, NULL AS email FROM (
+         SELECT snapshot_id, role_id, name FROM snapshot_roles
+         UNION ALL SELECT snapshot_id, role_id, name FROM snapshot_project_roles)
+       WHERE snapshot_id IN ($s, $p) ORDER BY role_id, snapshot_id = $s DESC`,
+    );
+    const named: Record<string, { of: typeof users; names: [string, "name" | "email"][] }> = {
+      "User ID": {
+        of: users,
+        names: [
+          ["User name", "name"],
+          ["User email", "email"],
+        ],
+      },
+      "Group ID": { of: groups, names: [["Group name", "name"]] },
+      "Via group ID": { of: groups, names: [["Via group name", "name"]] },
+      "Project ID": { of: projects, names: [["Project name", "name"]] },
+      "Role ID": { of: roles, names: [["Role name", "name"]] },
+      "Owner ID": {
+        of: users,
+        names: [
+          ["Owner name", "name"],
+          ["Owner email", "email"],
+        ],
+      },
+    };
+    let checked = 0;
+    for (const worksheet of workbook.worksheets) {
+      const header = (worksheet.getRow(1).values as ExcelJS.CellValue[]).slice(1).map(String);
+      for (const [column, id] of header.entries()) {
+        if (!/ ID$/.test(id)) continue;
+        // Every id column has its name column beside it (a rule's title, a credential's name).
+        const companion = id === "Rule ID" ? "Rule title" : id.replace(/ ID$/, " name");
+        expect(header, `${worksheet.name}: ${id}`).toContain(companion);
+        const rule = named[id];
+        if (!rule) continue;
+        worksheet.eachRow((row, n) => {
+          const value = row.getCell(column + 1).value;
+          if (n === 1 || typeof value !== "string") return;
+          const thing = rule.of.get(value);
+          if (!thing) return; // not a user (a service account), or not in either snapshot
+          for (const [nameColumn, field] of rule.names) {
+            if (thing[field] === null) continue;
+            const cell = row.getCell(header.indexOf(nameColumn) + 1).value;
+            expect(cell, `${worksheet.name}!${nameColumn}${n} for ${value}`).not.toBeNull();
+            checked++;
+          }
+        });
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+    // The direct assignments' rows of Effective access too (the view has no email on them).
+    const direct = rowsOf(sheet(workbook, "Effective access")).filter((a) => a.via === "direct");
+    expect(direct.length).toBeGreaterThan(0);
+    for (const a of direct) {
+      expect(a.user_name ?? a.email, String(a.user_id)).not.toBeNull();
+    }
   });
 
   it("records the snapshot in the document properties, dated by the snapshot", () => {

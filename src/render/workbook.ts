@@ -28,7 +28,10 @@ export function timestamp(value: string): Date | string {
 }
 
 export interface ColumnSpec {
+  /** The header row's text. */
   header: string;
+  /** The row property holding the cells (default: `header`). */
+  key?: string;
   /** Fixed width in characters: content is never measured (a sheet may hold a million rows). */
   width: number;
   /** Text in this column is an ISO timestamp, written as a date. */
@@ -157,6 +160,60 @@ export interface DocumentProperties {
   date: Date;
 }
 
+/**
+ * How every sheet of a book prints: fitted to the width of an A4 page (as many pages down as it
+ * takes), landscape when its columns are wider than a portrait page, the header row repeated on
+ * every page, and a running header and footer. Texts are ours (never a name from the API), and
+ * start with a letter: digits right after a section code would be read as a font size.
+ */
+export interface PrintSetup {
+  /** Left of the page header, e.g. the report's title. */
+  header: string;
+  /** Left of the page footer, e.g. the snapshot; the page number goes right. */
+  footer: string;
+}
+
+/** Paper size code of the OOXML spec for A4 (ECMA-376 Part 1, 18.3.1.63). */
+const PAPER_A4 = 9;
+/**
+ * Widest columns (sum of character widths) that print on a portrait A4 page at 100% within the
+ * margins below: 7.47 in of 96 dpi at about 7 pixels per character and 5 of cell padding.
+ */
+const PORTRAIT_WIDTH_CHARS = 95;
+/** Inches: narrow sides, room for the running header and footer. */
+const PRINT_MARGINS = { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.25, footer: 0.25 };
+
+/** Text in a header/footer: `&` starts a code there, so a literal one is doubled. */
+function headerFooterText(text: string): string {
+  return xmlSafe(text).replaceAll("&", "&&");
+}
+
+/** The worksheet options that make a sheet of these columns print as PrintSetup says. */
+function printOptions(
+  print: PrintSetup,
+  columns: readonly ColumnSpec[],
+): Partial<ExcelJS.AddWorksheetOptions> {
+  const width = columns.reduce((sum, c) => sum + c.width, 0);
+  return {
+    // fitToHeight 0: as many pages down as needed, only the width is fitted. Without fitToPage
+    // (sheetPr/pageSetUpPr) Excel and LibreOffice ignore fitToWidth altogether.
+    pageSetup: {
+      paperSize: PAPER_A4,
+      orientation: width > PORTRAIT_WIDTH_CHARS ? "landscape" : "portrait",
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: "1:1",
+      margins: PRINT_MARGINS,
+    },
+    headerFooter: {
+      // &A: the sheet's name; &P of &N: page number and count.
+      oddHeader: `&L${headerFooterText(print.header)}&R&A`,
+      oddFooter: `&L${headerFooterText(print.footer)}&RPage &P of &N`,
+    },
+  };
+}
+
 export interface SheetPart {
   name: string;
   /** Data rows, the header row not counted. */
@@ -183,6 +240,7 @@ export class StreamingBook {
     private readonly out: WriteStream,
     properties: DocumentProperties,
     readonly maxRows: number,
+    private readonly print: PrintSetup | null,
   ) {
     // created/modified go to the constructor: the zip entries take their date from `created`.
     const options = {
@@ -216,10 +274,12 @@ export class StreamingBook {
     this.failed.catch(() => {}); // observed through `race`; never an unhandled rejection
   }
 
+  /** Without `print`, sheets print landscape at 100% with the header row repeated. */
   static async create(
     path: string,
     properties: DocumentProperties,
     maxRows = EXCEL_MAX_ROWS,
+    print: PrintSetup | null = null,
   ): Promise<StreamingBook> {
     if (!Number.isInteger(maxRows) || maxRows < 2 || maxRows > EXCEL_MAX_ROWS) {
       throw new RangeError(`maxRowsPerSheet must be 2…${EXCEL_MAX_ROWS}, got ${maxRows}`);
@@ -229,7 +289,7 @@ export class StreamingBook {
       once(out, "open"),
       once(out, "error").then(([error]) => Promise.reject(error)),
     ]);
-    return new StreamingBook(out, properties, maxRows);
+    return new StreamingBook(out, properties, maxRows, print);
   }
 
   /** Starts a sheet; the previous one must be closed. */
@@ -253,11 +313,13 @@ export class StreamingBook {
   }
 
   /** @internal */
-  addWorksheet(name: string): ExcelJS.Worksheet {
+  addWorksheet(name: string, columns: readonly ColumnSpec[]): ExcelJS.Worksheet {
     return this.writer.addWorksheet(name, {
       views: [{ state: "frozen", xSplit: 0, ySplit: 1, topLeftCell: "A2", activeCell: "A2" }],
       // Printed (or saved as PDF), every page repeats the header row.
-      pageSetup: { orientation: "landscape", printTitlesRow: "1:1" },
+      ...(this.print === null
+        ? { pageSetup: { orientation: "landscape", printTitlesRow: "1:1" } }
+        : printOptions(this.print, columns)),
     });
   }
 
@@ -323,7 +385,7 @@ export class SheetSeries {
     const cells = values as Readonly<Record<string, unknown>>;
     for (let i = 0; i < this.columns.length; i++) {
       const column = this.columns[i] as ColumnSpec;
-      setCell(row, i + 1, column, cells[column.header]);
+      setCell(row, i + 1, column, cells[column.key ?? column.header]);
     }
     row.commit();
     return (this.backlog?._writableState?.length ?? 0) <= MAX_BACKLOG_BYTES;
@@ -351,7 +413,7 @@ export class SheetSeries {
   private nextPart(): ExcelJS.Worksheet {
     if (this.worksheet !== null) this.commitPart();
     const name = this.parts.length === 0 ? this.name : `${this.name} (${this.parts.length + 1})`;
-    const sheet = this.book.addWorksheet(name);
+    const sheet = this.book.addWorksheet(name, this.columns);
     sheet.columns = this.columns.map((c) => ({ width: c.width }));
     const header = sheet.getRow(1);
     this.columns.forEach((column, i) => {

@@ -44,7 +44,9 @@ import {
   type ReportModel,
   type ReportProject,
   type ReportSnapshot,
+  RULE_STATUS_LABELS,
   type SnapshotEvidence,
+  TIER_LABELS,
 } from "./model.js";
 
 /** Rows per page in the browser; all rows of the current filter still print. */
@@ -725,19 +727,6 @@ function unaccountedView(
         : null,
   };
 }
-
-export const RULE_STATUS_LABELS: Readonly<Record<RuleStatus, string>> = {
-  alarm: "Alarm: findings",
-  ok: "OK: ran, nothing found",
-  skip: "Skipped: not evaluated",
-  error: "Error: could not run",
-};
-
-export const TIER_LABELS: Readonly<Record<ElevationTier, string>> = {
-  owner: "Owner",
-  "access-admin": "Administers access",
-  write: "Other write",
-};
 
 function ruleView(
   rule: ReportModel["rules"][number],

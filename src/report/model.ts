@@ -855,6 +855,21 @@ export interface ReportRule
   signal: string | null;
 }
 
+/** How a rule's status reads in the reports. */
+export const RULE_STATUS_LABELS: Readonly<Record<RuleStatus, string>> = {
+  alarm: "Alarm: findings",
+  ok: "OK: ran, nothing found",
+  skip: "Skipped: not evaluated",
+  error: "Error: could not run",
+};
+
+/** How an elevation tier reads in the reports. */
+export const TIER_LABELS: Readonly<Record<ElevationTier, string>> = {
+  owner: "Owner",
+  "access-admin": "Administers access",
+  write: "Other write",
+};
+
 export interface BuildReportOptions {
   /** Default: the latest complete snapshot. */
   snapshotId?: number;

@@ -3,18 +3,29 @@
  * plus every row of the snapshot (effective access, members, users…) streamed straight from the
  * store, so a million memberships never sit in memory. Cells are typed (dates, booleans,
  * numbers; null is an empty cell), every text cell is neutralised against formula injection
- * (xlsx-sheet.ts), and the same model and database always give the same bytes. Column headers
- * are the public views' column names, so a sheet can be matched with a query of the database.
+ * (render/workbook.ts), and the same model and database always give the same bytes. Headers are
+ * words an auditor reads; the rows' properties behind them are the public views' column names,
+ * so a sheet can be matched with a query of the database. Every sheet prints fitted to the width
+ * of an A4 page with its header row on each page.
  */
 
 import { listValue } from "@duckdb/node-api";
 import { materialiseHelpers, releaseHelpers } from "../analysis/anomalies.js";
 import {
+  type DiffKind,
+  type DiffQuery,
+  loadDiffQueries,
+  MIRRORED_KINDS,
+} from "../analysis/diff.js";
+import { SEVERITIES, type Severity, severityRank } from "../analysis/rules.js";
+import {
   type ColumnSpec,
   Day,
   type DocumentProperties,
   nameWithId,
+  type PrintSetup,
   type RowInput,
+  type SheetOptions,
   type SheetPart,
   StreamingBook,
   timestamp,
@@ -26,10 +37,13 @@ import {
   CHANGE_LABELS,
   CredentialFindings,
   crawledByText,
+  type KindCount,
   lastUsedText,
   organizationIdText,
   type ReportModel,
   type ReportProject,
+  RULE_STATUS_LABELS,
+  TIER_LABELS,
 } from "./model.js";
 
 /** The sheets, in workbook order; an overflowing sheet continues in "Name (2)" right after it. */
@@ -38,6 +52,8 @@ export const SHEET_NAMES = [
   "Changes",
   "Changes by actor",
   "Findings",
+  "Rules",
+  "Privileged access",
   "Effective access",
   "Groups",
   "Members",
@@ -67,75 +83,221 @@ export interface WriteWorkbookOptions {
 
 export const WORKBOOK_TITLE = "OpenAI organization access review";
 
-/** Column widths by header, the same in every sheet; unlisted headers get 24. */
-const WIDTHS: Readonly<Record<string, number>> = {
-  section: 16,
-  item: 36,
-  value: 68,
-  new: 8,
-  detail: 60,
-  kind: 24,
-  label: 32,
-  severity: 10,
-  rule: 30,
-  title: 44,
-  rationale: 60,
-  remediation: 60,
-  controls: 30,
-  group_id: 30,
-  group_name: 36,
-  user_id: 30,
-  user: 36,
-  email: 36,
-  name: 36,
-  role_id: 30,
-  role_name: 30,
-  before: 36,
-  after: 36,
-  permissions: 60,
-  description: 60,
-  roles: 50,
-  via: 8,
-  via_group_id: 30,
-  via_group_name: 36,
-  role: 12,
-  group_type: 14,
-  members: 10,
-  pages: 10,
-  snapshot_id: 12,
-  sha256: 68,
-  endpoint: 40,
-  project_id: 30,
-  project_name: 36,
-  status: 10,
-  archived: 10,
-  owner_count: 12,
-  owners: 60,
-  groups: 60,
-  custom_roles: 60,
-  credential_id: 30,
-  redacted_value: 20,
-  owner_id: 30,
-  owner: 36,
-  owner_email: 36,
-  owner_type: 16,
-  owner_role: 12,
-  owner_project_access: 12,
-  expires_at: 20,
-  last_used_at: 20,
-  last_used: 40,
-  age_days: 10,
-  projects: 60,
-  findings: 60,
-  actor: 60,
-  attribution: 14,
-  made_by: 40,
-  event_time: 20,
-  event_ids: 40,
-  reason: 60,
-  changes: 10,
-  elevated_changes: 16,
+/** A column: the row property it shows, its header and its width in characters. */
+type Column = readonly [key: string, header: string, width: number];
+
+const ID = 30; // ids such as user_01HGSB0QDHDZTKBSWEFT53AVP1
+const NAME = 30;
+const EMAIL = 32;
+const TEXT = 60;
+
+/**
+ * Every sheet's columns, in order. Row properties keep the public views' column names (so a row
+ * can be matched with a query of the database); headers are words. Every id column has the
+ * thing's name (and a user's email) next to it.
+ */
+export const SHEET_COLUMNS: Readonly<Record<(typeof SHEET_NAMES)[number], readonly Column[]>> = {
+  Summary: [
+    ["section", "Section", 16],
+    ["item", "Item", 36],
+    ["value", "Value", 40],
+    ["new", "New", 8],
+    ["detail", "Detail", 70],
+  ],
+  Changes: [
+    ["kind", "Kind", 26],
+    ["label", "Change", 30],
+    ["actor", "Actor", 40],
+    ["attribution", "Attribution", 14],
+    ["made_by", "Made by", 36],
+    ["event_time", "Event time", 19],
+    ["event_ids", "Event IDs", ID],
+    ["reason", "Reason", 40],
+    ["elevated", "Elevated", 9],
+    ["group_id", "Group ID", ID],
+    ["group_name", "Group name", NAME],
+    ["user_id", "User ID", ID],
+    ["user_name", "User name", NAME],
+    ["user_email", "User email", EMAIL],
+    ["role_id", "Role ID", ID],
+    ["role_name", "Role name", 24],
+    ["before", "Before", 30],
+    ["after", "After", 30],
+    ["detail", "Detail", TEXT],
+  ],
+  "Changes by actor": [
+    ["made_by", "Made by", 60],
+    ["attribution", "Attribution", 14],
+    ["changes", "Changes", 10],
+    ["elevated_changes", "Elevated changes", 16],
+  ],
+  Findings: [
+    ["severity", "Severity", 11],
+    ["rule", "Rule ID", 30],
+    ["title", "Rule title", 44],
+    ["group_id", "Group ID", ID],
+    ["group_name", "Group name", NAME],
+    ["user_id", "User ID", ID],
+    ["user_name", "User name", NAME],
+    ["user_email", "User email", EMAIL],
+    ["role_id", "Role ID", ID],
+    ["role_name", "Role name", 24],
+    ["project_id", "Project ID", ID],
+    ["project_name", "Project name", NAME],
+    ["credential_id", "Credential ID", ID],
+    ["credential_name", "Credential name", NAME],
+    ["detail", "Detail", TEXT],
+    ["tier", "Tier", 18],
+    ["state", "Since last review", 12],
+    ["new", "New", 7],
+    ["affected", "People affected", 10],
+    ["members", "Affected people", TEXT],
+    ["accepted", "Accepted by exception", TEXT],
+  ],
+  Rules: [
+    ["id", "Rule ID", 30],
+    ["title", "Rule title", 44],
+    ["severity", "Severity", 11],
+    ["scope", "Scope", 13],
+    ["status", "Status", 24],
+    ["findings", "Open findings", 10],
+    ["reason", "Why skipped or failed", 40],
+    ["setting", "What enables it", 40],
+    ["signal", "Signal used", 40],
+    ["controls", "Controls", 30],
+    ["rationale", "Rationale", TEXT],
+    ["remediation", "Remediation", TEXT],
+  ],
+  "Privileged access": [
+    ["user_id", "User ID", ID],
+    ["user_name", "User name", NAME],
+    ["user_email", "User email", EMAIL],
+    ["tier", "Highest organization tier", 20],
+    ["project_tier", "Highest project tier", 20],
+    ["since", "Since last review", 22],
+    ["external", "Email domain", 12],
+    ["service_account", "Service account", 10],
+    ["api_key_last_used_at", "API key last used at", 19],
+    ["paths", "Every elevated path", TEXT],
+  ],
+  "Effective access": [
+    ["user_id", "User ID", ID],
+    ["user_name", "User name", NAME],
+    ["email", "User email", EMAIL],
+    ["role_id", "Role ID", ID],
+    ["role_name", "Role name", 24],
+    ["via", "Via", 9],
+    ["via_group_id", "Via group ID", ID],
+    ["via_group_name", "Via group name", NAME],
+    ["via_group_is_scim_managed", "Via group SCIM-managed", 12],
+    ["elevated", "Elevated", 9],
+  ],
+  Groups: [
+    ["group_id", "Group ID", ID],
+    ["name", "Group name", NAME],
+    ["group_type", "Group type", 14],
+    ["is_scim_managed", "SCIM-managed", 10],
+    ["created_at", "Created at", 19],
+    ["members", "Members", 9],
+    ["roles", "Roles", 50],
+    ["elevated", "Elevated", 9],
+  ],
+  Members: [
+    ["group_id", "Group ID", ID],
+    ["group_name", "Group name", NAME],
+    ["user_id", "User ID", ID],
+    ["email", "User email", EMAIL],
+    ["name", "User name", NAME],
+  ],
+  "Group roles": [
+    ["group_id", "Group ID", ID],
+    ["group_name", "Group name", NAME],
+    ["role_id", "Role ID", ID],
+    ["role_name", "Role name", 24],
+    ["permissions", "Permissions", TEXT],
+    ["predefined_role", "Predefined role", 10],
+    ["resource_type", "Resource type", 14],
+    ["elevated", "Elevated", 9],
+  ],
+  Users: [
+    ["user_id", "User ID", ID],
+    ["email", "User email", EMAIL],
+    ["name", "User name", NAME],
+    ["role", "Organization role", 12],
+    ["is_scim_managed", "SCIM-managed", 10],
+    ["is_service_account", "Service account", 10],
+    ["added_at", "Added at", 19],
+    ["api_key_last_used_at", "API key last used at", 19],
+  ],
+  Roles: [
+    ["role_id", "Role ID", ID],
+    ["name", "Role name", 24],
+    ["description", "Description", 40],
+    ["permissions", "Permissions", TEXT],
+    ["predefined_role", "Predefined role", 10],
+    ["resource_type", "Resource type", 14],
+    ["elevated", "Elevated", 9],
+  ],
+  Projects: [
+    ["project_id", "Project ID", ID],
+    ["name", "Project name", NAME],
+    ["status", "Status", 10],
+    ["archived", "Archived", 9],
+    ["created_at", "Created at", 19],
+    ["archived_at", "Archived at", 19],
+    ["owner_count", "Owner count", 9],
+    ["owners", "Owners", TEXT],
+    ["members", "Members", 9],
+    ["groups", "Groups", TEXT],
+    ["custom_roles", "Custom roles", TEXT],
+  ],
+  "Project access": [
+    ["project_id", "Project ID", ID],
+    ["project_name", "Project name", NAME],
+    ["user_id", "User ID", ID],
+    ["user_name", "User name", NAME],
+    ["email", "User email", EMAIL],
+    ["role_id", "Role ID", ID],
+    ["role_name", "Role name", 24],
+    ["via", "Via", 11],
+    ["via_group_id", "Via group ID", ID],
+    ["via_group_name", "Via group name", NAME],
+    ["via_group_is_scim_managed", "Via group SCIM-managed", 12],
+  ],
+  Credentials: [
+    ["kind", "Kind", 15],
+    ["project_id", "Project ID", ID],
+    ["project_name", "Project name", NAME],
+    ["credential_id", "Credential ID", ID],
+    ["name", "Credential name", NAME],
+    ["redacted_value", "Redacted value", 18],
+    ["owner_type", "Owner type", 15],
+    ["owner_id", "Owner ID", ID],
+    ["owner", "Owner name", NAME],
+    ["owner_email", "Owner email", EMAIL],
+    ["owner_role", "Owner role", 11],
+    ["owner_project_access", "Owner project access", 11],
+    ["role", "Role", 10],
+    ["status", "Status", 10],
+    ["projects", "Projects", 40],
+    ["created_at", "Created at", 19],
+    ["expires_at", "Expires at", 19],
+    ["last_used_at", "Last used at", 19],
+    ["last_used", "Last used", 30],
+    ["age_days", "Age (days)", 9],
+    ["findings", "Findings", TEXT],
+  ],
+  Completeness: [
+    ["snapshot_id", "Snapshot", 10],
+    ["section", "Section", 14],
+    ["item", "Item", 40],
+    ["value", "Value", 24],
+    ["pages", "Pages", 8],
+    ["completed", "Completed", 10],
+    ["sha256", "SHA-256", 66],
+  ],
 };
+
 /** Columns holding ISO timestamps from the store, written as dates. */
 const TIME_COLUMNS = new Set([
   "created_at",
@@ -147,13 +309,65 @@ const TIME_COLUMNS = new Set([
   "event_time",
 ]);
 
-/** Column specs from space-separated headers. */
-function columns(headers: string): ColumnSpec[] {
-  return headers.split(" ").map((header) => ({
+/** A sheet's column specs. */
+function columns(sheet: (typeof SHEET_NAMES)[number]): ColumnSpec[] {
+  return SHEET_COLUMNS[sheet].map(([key, header, width]) => ({
+    key,
     header,
-    width: WIDTHS[header] ?? 24,
-    ...(TIME_COLUMNS.has(header) ? { time: true } : {}),
+    width,
+    ...(TIME_COLUMNS.has(key) ? { time: true } : {}),
   }));
+}
+
+/**
+ * A severity as the workbook writes it: its rank, then the word ("1 critical" … "4 low"), so
+ * that sorting the column as text (Excel, LibreOffice) puts the most severe first.
+ */
+export function severityText(severity: Severity): string {
+  return `${SEVERITIES.length - severityRank(severity)} ${severity}`;
+}
+
+/** The Summary's words for the two snapshots of a diff definition. */
+const SNAPSHOT_WORDS = { from: "the compared snapshot", to: "this snapshot" } as const;
+
+/**
+ * A diff definition (its file's `description`) in the Summary's words: `from` and `to` as the
+ * snapshots they are (exchanged when `reversed`), other `code` marks dropped.
+ */
+function definitionText(description: string, reversed: boolean): string {
+  const words = reversed
+    ? { from: SNAPSHOT_WORDS.to, to: SNAPSHOT_WORDS.from }
+    : { from: SNAPSHOT_WORDS.from, to: SNAPSHOT_WORDS.to };
+  return description
+    .replace(/`(from|to)`/g, (_, side: "from" | "to") => words[side])
+    .replace(/`([^`]*)`/g, "$1");
+}
+
+/**
+ * What each change kind means, for the Summary, derived from the diff definitions so that it
+ * cannot drift from them: a kind with a file of its own says its file's description; a removal
+ * kind (MIRRORED_KINDS) is its counterpart's query run with `from` and `to` exchanged, so it says
+ * the counterpart's description with the snapshots exchanged, read from this snapshot back to the
+ * compared one. A counterpart's remark about its mirror ("its mirror … is …") is left out there.
+ */
+export function changeKindDescriptions(
+  queries: readonly DiffQuery[] = loadDiffQueries(),
+): Map<DiffKind, string> {
+  const own = new Map(queries.filter((q) => !q.swapped).map((q) => [q.kind, q.description]));
+  const descriptions = new Map<DiffKind, string>();
+  for (const q of queries) {
+    const counterpart = MIRRORED_KINDS[q.kind];
+    const definition = own.get(counterpart ?? q.kind);
+    if (definition === undefined) throw new Error(`no definition of change kind ${q.kind}`);
+    descriptions.set(
+      q.kind,
+      counterpart === undefined
+        ? definitionText(definition, false)
+        : `“${CHANGE_LABELS[counterpart]}” read backwards, from this snapshot to the compared ` +
+            `one: ${definitionText(definition.replace(/;\s*its mirror\b[^;]*$/, ""), true)}`,
+    );
+  }
+  return descriptions;
 }
 
 /** Rows from the store arrive batched; this many at a time keeps memory flat and the zip busy. */
@@ -214,6 +428,16 @@ function documentProperties(model: ReportModel): DocumentProperties {
     ].join("; "),
     category: "Access review",
     date: dateOf(s.finished_at),
+  };
+}
+
+/** Every printed page names the report, the sheet, the snapshot and the page. */
+function printSetup(model: ReportModel): PrintSetup {
+  const compared =
+    model.previous === null ? "" : `, compared with snapshot ${model.previous.snapshot_id}`;
+  return {
+    header: WORKBOOK_TITLE,
+    footer: `Snapshot ${model.snapshot.snapshot_id} (${model.org_date})${compared}`,
   };
 }
 
@@ -300,10 +524,16 @@ function summaryRows(model: ReportModel): RowInput[] {
   add("Totals", "Elevated grants", t.elevated_grants, "distinct (user, elevated role) pairs");
   add("Totals", "Users with elevated access", t.elevated_users);
   if (model.previous === null) add("Changes", "All kinds", null, "no compared snapshot");
-  for (const k of model.changes_by_kind) add("Changes", k.label, k.count, k.description);
+  for (const r of changeKindRows(model.changes_by_kind)) add("Changes", r.item, r.value, r.detail);
   attributionRows(model, add);
   for (const f of model.findings_by_severity) {
-    add("Findings", f.severity, f.count, "new: not raised on the compared snapshot", f.new);
+    add(
+      "Findings",
+      severityText(f.severity),
+      f.count,
+      "new: not raised on the compared snapshot",
+      f.new,
+    );
   }
   for (const e of model.rule_errors) add("Rule errors", e.rule, "failed", e.message);
   const c = model.config;
@@ -377,6 +607,18 @@ function summaryRows(model: ReportModel): RowInput[] {
   return rows;
 }
 
+/** The Summary's Changes section: each kind's count, described from its definition. */
+export function changeKindRows(
+  kinds: readonly Pick<KindCount, "kind" | "label" | "count">[],
+): { item: string; value: number; detail: string }[] {
+  const descriptions = changeKindDescriptions();
+  return kinds.map((k) => ({
+    item: k.label,
+    value: k.count,
+    detail: descriptions.get(k.kind) ?? "",
+  }));
+}
+
 /**
  * The Summary's Attribution section: the audit log's coverage of the interval of the changes (its
  * gaps and failed syncs, each with why) and how many changes each status has.
@@ -440,9 +682,11 @@ function attributionRows(
  * The Changes sheet: the model's changes in the diff's order, each with its attribution (the
  * actor's label, the status, who without when, the latest event's time, every event id, why).
  */
-function changeRows(model: ReportModel): RowInput[] {
+function changeRows(model: ReportModel, names: Names): RowInput[] {
   return model.changes.map((c) => ({
     ...c,
+    ...names.user(c.user_id, c.user),
+    role_name: names.role(c.role_id, c.role_name),
     label: CHANGE_LABELS[c.kind],
     actor: c.attribution.label,
     attribution: c.attribution.status,
@@ -452,6 +696,196 @@ function changeRows(model: ReportModel): RowInput[] {
     reason: c.attribution.reason,
     elevated: c.elevated,
   }));
+}
+
+interface Person {
+  name: string | null;
+  email: string | null;
+}
+
+/**
+ * Names of the ids the sheets written from the model show (changes, findings, credentials),
+ * read from the store: users as this snapshot holds them, else as the compared one (a user or
+ * project removed since), and credentials as the model lists them.
+ */
+class Names {
+  private constructor(
+    private readonly people: ReadonlyMap<string, Person>,
+    private readonly projects: ReadonlyMap<string, string | null>,
+    private readonly roles: ReadonlyMap<string, string | null>,
+    private readonly credentials: ReadonlyMap<string, string | null>,
+  ) {}
+
+  static async read(store: Store, model: ReportModel): Promise<Names> {
+    const s = model.snapshot.snapshot_id;
+    const p = model.previous?.snapshot_id ?? s;
+    const userIds = new Set<string>();
+    const projectIds = new Set<string>();
+    const roleIds = new Set<string>();
+    for (const c of model.changes) {
+      if (c.user_id !== null) userIds.add(c.user_id);
+      if (c.role_id !== null && c.role_name === null) roleIds.add(c.role_id);
+    }
+    for (const f of model.findings) {
+      if (f.user_id !== null) userIds.add(f.user_id);
+      // The model names organization roles only: a project role's name is looked up here.
+      if (f.role_id !== null && f.role_name === null) roleIds.add(f.role_id);
+      if (f.project_id !== null) projectIds.add(f.project_id);
+    }
+    for (const k of model.credentials.admin_keys) {
+      if (k.owner_type === "user" && k.owner_id !== null) userIds.add(k.owner_id);
+    }
+    // An empty list cannot be bound (its type is unknown): nothing to look up then.
+    const lookup = async <T>(name: string, ids: Set<string>): Promise<T[]> =>
+      ids.size === 0 ? [] : store.query<T>(query(name), { s, p, ids: listValue([...ids].sort()) });
+    const people = await lookup<Person & { user_id: string }>("user_names", userIds);
+    const projects = await lookup<{ project_id: string; name: string | null }>(
+      "project_names",
+      projectIds,
+    );
+    const roles = await lookup<{ role_id: string; name: string | null }>("role_names", roleIds);
+    const credentials = new Map<string, string | null>();
+    const c = model.credentials;
+    for (const k of c.admin_keys) credentials.set(k.key_id, k.name);
+    for (const project of c.projects) {
+      for (const k of project.api_keys) credentials.set(k.key_id, k.name);
+      for (const a of project.service_accounts) credentials.set(a.service_account_id, a.name);
+    }
+    for (const v of c.invites) credentials.set(v.invite_id, v.email);
+    return new Names(
+      new Map(people.map((r) => [r.user_id, { name: r.name, email: r.email }])),
+      new Map(projects.map((r) => [r.project_id, r.name])),
+      new Map(roles.map((r) => [r.role_id, r.name])),
+      credentials,
+    );
+  }
+
+  /** A user's name and email; `shown` (the model's email or name) when the store has neither. */
+  user(
+    id: string | null,
+    shown: string | null = null,
+  ): { user_name: string | null; user_email: string | null } {
+    const person = id === null ? undefined : this.people.get(id);
+    if (person === undefined) return { user_name: null, user_email: shown };
+    return { user_name: person.name, user_email: person.email };
+  }
+
+  email(id: string | null): string | null {
+    return id === null ? null : (this.people.get(id)?.email ?? null);
+  }
+
+  project(id: string | null): string | null {
+    return id === null ? null : (this.projects.get(id) ?? null);
+  }
+
+  /** `shown` (the model's name) when it has one, else the store's. */
+  role(id: string | null, shown: string | null): string | null {
+    return shown ?? (id === null ? null : (this.roles.get(id) ?? null));
+  }
+
+  credential(id: string | null): string | null {
+    return id === null ? null : (this.credentials.get(id) ?? null);
+  }
+}
+
+/**
+ * The Findings sheet: one row per finding with its rule's id and title (the rule's rationale,
+ * remediation and controls are on the Rules sheet, once), and a name beside every id.
+ */
+function findingRows(model: ReportModel, names: Names): RowInput[] {
+  return model.findings.map((f) => ({
+    severity: severityText(f.severity),
+    rule: f.rule,
+    title: f.title,
+    group_id: f.group_id,
+    group_name: f.group_name,
+    user_id: f.user_id,
+    ...names.user(f.user_id, f.user),
+    role_id: f.role_id,
+    role_name: names.role(f.role_id, f.role_name),
+    project_id: f.project_id,
+    project_name: names.project(f.project_id),
+    credential_id: f.credential_id,
+    credential_name: names.credential(f.credential_id),
+    detail: f.detail,
+    tier: f.tier === null ? null : TIER_LABELS[f.tier],
+    state: f.state,
+    new: f.is_new,
+    affected: f.members.length,
+    // Every affected person, by email (else name, else id); a long list is cut by the cell writer.
+    members: f.members.map((m) => m.email ?? m.name ?? m.user_id).join(", ") || null,
+    accepted:
+      f.exception === null
+        ? null
+        : `until ${f.exception.expires_on} by ${f.exception.approver}: ${f.exception.reason} (exception ${f.exception.id})`,
+  }));
+}
+
+/** The Privileged access sheet: one row per person or service account, as the HTML section. */
+function privilegedRows(model: ReportModel): RowInput[] {
+  const domains = model.config.allowedEmailDomains.length > 0;
+  return model.privileged.map((p) => ({
+    user_id: p.user_id,
+    user_name: p.name,
+    user_email: p.email,
+    tier: p.tier === null ? null : TIER_LABELS[p.tier],
+    project_tier: p.project_tier === null ? null : TIER_LABELS[p.project_tier],
+    since:
+      p.newly_privileged === null
+        ? null
+        : p.newly_privileged
+          ? "New to privileged access"
+          : p.new_paths > 0
+            ? `${p.new_paths} new path(s)`
+            : "Unchanged",
+    external:
+      p.external_domain === null
+        ? domains
+          ? "No email"
+          : "Not judged"
+        : p.external_domain
+          ? "External"
+          : "No",
+    service_account: p.is_service_account,
+    api_key_last_used_at: p.api_key_last_used_at === null ? null : dateOf(p.api_key_last_used_at),
+    paths: p.paths
+      .map(
+        (x) =>
+          `${x.is_new && p.newly_privileged !== null ? "[new] " : ""}${x.role_name ?? x.role_id}${
+            x.scope === "project" ? ` in project "${x.project_name ?? x.project_id}"` : ""
+          }${x.via === "group" ? ` via group "${x.group_name ?? x.group_id}"` : x.via === "membership" ? " (membership)" : " (direct)"}`,
+      )
+      .join("; "),
+  }));
+}
+
+/** The Rules sheet: every rule that ran, most severe first, with how many findings it raised. */
+function ruleRows(model: ReportModel): RowInput[] {
+  const counts = new Map<string, number>();
+  for (const f of model.findings) {
+    if (f.exception === null) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
+  }
+  return [...model.rules]
+    .sort(
+      (a, b) =>
+        severityRank(b.severity) - severityRank(a.severity) ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    )
+    .map((r) => ({
+      id: r.id,
+      title: r.title,
+      severity: severityText(r.severity),
+      scope: r.scope,
+      // Never "passed" for a rule that did not run: its status says so, with why.
+      status: RULE_STATUS_LABELS[r.status],
+      findings: r.status === "skip" || r.status === "error" ? null : (counts.get(r.id) ?? 0),
+      reason: r.reason,
+      setting: r.setting,
+      signal: r.signal,
+      controls: r.controls.join(", "),
+      rationale: r.rationale,
+      remediation: r.remediation,
+    }));
 }
 
 /**
@@ -503,14 +937,14 @@ function projectRows(model: ReportModel): RowInput[] {
  * it. `last_used_at` is the recorded use; `last_used` says what it means (exact, or "within N
  * days"). Keys appear only by the API's redacted value.
  */
-function credentialRows(model: ReportModel): RowInput[] {
+function credentialRows(model: ReportModel, names: Names): RowInput[] {
   const c = model.credentials;
   if (!c.collected) return [];
   const links = new CredentialFindings(model.findings);
   const findings = (id: string, projectId: string | null): string | null => {
     const found = links.of(id, projectId).map((i) => {
       const f = model.findings[i];
-      return f === undefined ? "" : `${f.severity} ${f.rule}: ${f.title}`;
+      return f === undefined ? "" : `${severityText(f.severity)} ${f.rule}: ${f.title}`;
     });
     return found.length > 0 ? found.join("; ") : null;
   };
@@ -525,6 +959,7 @@ function credentialRows(model: ReportModel): RowInput[] {
       owner_type: k.owner_type,
       owner_id: k.owner_id,
       owner: k.owner_name,
+      owner_email: k.owner_type === "user" ? names.email(k.owner_id) : null,
       owner_role: k.owner_role,
       created_at: k.created_at,
       expires_at: k.expires_at,
@@ -691,12 +1126,11 @@ async function* effectiveAccessRows(store: Store, snapshotId: number): AsyncGene
 async function streamSheet(
   book: StreamingBook,
   store: Store,
-  name: string,
-  headers: string,
+  name: (typeof SHEET_NAMES)[number],
   source: Iterable<Query> | AsyncIterable<Row[]>,
   extend: (row: Row) => RowInput = (row) => row,
 ): Promise<void> {
-  const sheet = book.sheet(name, columns(headers));
+  const sheet = book.sheet(name, columns(name));
   const batches = Symbol.asyncIterator in source ? source : iterateQueries(store, source);
   for await (const batch of batches) {
     // Synchronous per row; a promise per row would cost more than the row.
@@ -736,12 +1170,33 @@ function* memberQueries(model: ReportModel, perQuery = MEMBERS_PER_QUERY): Gener
   yield listed.length > 0 ? among(listed, "ANTI") : { sql: query("members"), params: { s } };
 }
 
-const SEVERITY_FILLS: readonly [severity: string, argb: string][] = [
+const SEVERITY_FILLS: readonly [severity: Severity, argb: string][] = [
   ["critical", "FFF4B6B6"],
   ["high", "FFFAD3A5"],
   ["medium", "FFFFF2A8"],
   ["low", "FFE7E7E7"],
 ];
+
+/**
+ * Severity fills on a column, as rules rather than per-cell styles: they hold when an auditor
+ * sorts or filters.
+ */
+function severityFills(column: string): SheetOptions {
+  return {
+    finish: (sheet, rows) => {
+      sheet.addConditionalFormatting({
+        ref: `${column}2:${column}${Math.max(rows + 1, 2)}`,
+        rules: SEVERITY_FILLS.map(([severity, argb], i) => ({
+          type: "cellIs",
+          operator: "equal",
+          priority: i + 1,
+          formulae: [`"${severityText(severity)}"`],
+          style: { fill: { type: "pattern", pattern: "solid", bgColor: { argb } } },
+        })),
+      });
+    },
+  };
+}
 
 /**
  * Writes the workbook of `model` to `path`, streaming the snapshot's large sheets from `store`
@@ -759,20 +1214,19 @@ export async function writeWorkbook(
     ...row,
     elevated: typeof row.role_id === "string" && elevated.has(row.role_id),
   });
-  const book = await StreamingBook.create(path, documentProperties(model), options.maxRowsPerSheet);
+  const names = await Names.read(store, model);
+  const book = await StreamingBook.create(
+    path,
+    documentProperties(model),
+    options.maxRowsPerSheet,
+    printSetup(model),
+  );
   try {
-    await book.sheetFrom("Summary", columns("section item value new detail"), summaryRows(model));
-    await book.sheetFrom(
-      "Changes",
-      columns(
-        "kind label actor attribution made_by event_time event_ids reason elevated group_id " +
-          "group_name user_id user role_id role_name before after detail",
-      ),
-      changeRows(model),
-    );
+    await book.sheetFrom("Summary", columns("Summary"), summaryRows(model));
+    await book.sheetFrom("Changes", columns("Changes"), changeRows(model, names));
     await book.sheetFrom(
       "Changes by actor",
-      columns("made_by attribution changes elevated_changes"),
+      columns("Changes by actor"),
       model.changes_by_actor.map((a) => ({
         made_by: a.made_by,
         attribution: a.status,
@@ -782,101 +1236,34 @@ export async function writeWorkbook(
     );
     await book.sheetFrom(
       "Findings",
-      columns(
-        "severity rule title group_id group_name user_id user role_id role_name detail new " +
-          "rationale remediation controls project_id credential_id",
-      ),
-      model.findings.map((f) => ({ ...f, new: f.is_new })),
-      {
-        // Rules rather than per-cell styles: they hold when an auditor sorts or filters.
-        finish: (sheet, rows) => {
-          sheet.addConditionalFormatting({
-            ref: `A2:A${Math.max(rows + 1, 2)}`,
-            rules: SEVERITY_FILLS.map(([severity, argb], i) => ({
-              type: "cellIs",
-              operator: "equal",
-              priority: i + 1,
-              formulae: [`"${severity}"`],
-              style: { fill: { type: "pattern", pattern: "solid", bgColor: { argb } } },
-            })),
-          });
-        },
-      },
+      columns("Findings"),
+      findingRows(model, names),
+      severityFills("A"),
     );
+    await book.sheetFrom("Rules", columns("Rules"), ruleRows(model), severityFills("C"));
+    await book.sheetFrom("Privileged access", columns("Privileged access"), privilegedRows(model));
     await streamSheet(
       book,
       store,
       "Effective access",
-      "user_id email role_id role_name via via_group_id via_group_name " +
-        "via_group_is_scim_managed elevated",
       effectiveAccessRows(store, model.snapshot.snapshot_id),
       withElevated,
     );
-    await book.sheetFrom(
-      "Groups",
-      columns("group_id name group_type is_scim_managed created_at members roles elevated"),
-      model.groups,
-    );
-    await streamSheet(
-      book,
-      store,
-      "Members",
-      "group_id group_name user_id email name",
-      memberQueries(model, options.membersPerQuery),
-    );
+    await book.sheetFrom("Groups", columns("Groups"), model.groups);
+    await streamSheet(book, store, "Members", memberQueries(model, options.membersPerQuery));
     await streamSheet(
       book,
       store,
       "Group roles",
-      "group_id group_name role_id role_name permissions predefined_role resource_type elevated",
       [{ sql: query("group_roles"), params }],
       withElevated,
     );
-    await streamSheet(
-      book,
-      store,
-      "Users",
-      "user_id email name role is_scim_managed is_service_account added_at api_key_last_used_at",
-      [{ sql: query("users"), params }],
-    );
-    await streamSheet(
-      book,
-      store,
-      "Roles",
-      "role_id name description permissions predefined_role resource_type elevated",
-      [{ sql: query("roles"), params }],
-      withElevated,
-    );
-    await book.sheetFrom(
-      "Projects",
-      columns(
-        "project_id name status archived created_at archived_at owner_count owners members " +
-          "groups custom_roles",
-      ),
-      projectRows(model),
-    );
-    await streamSheet(
-      book,
-      store,
-      "Project access",
-      "project_id project_name user_id email role_id role_name via via_group_id via_group_name " +
-        "via_group_is_scim_managed",
-      [{ sql: query("project_access"), params }],
-    );
-    await book.sheetFrom(
-      "Credentials",
-      columns(
-        "kind project_id project_name credential_id name redacted_value owner_type owner_id " +
-          "owner owner_email owner_role owner_project_access role status projects created_at " +
-          "expires_at last_used_at last_used age_days findings",
-      ),
-      credentialRows(model),
-    );
-    await book.sheetFrom(
-      "Completeness",
-      columns("snapshot_id section item value pages completed sha256"),
-      completenessRows(model),
-    );
+    await streamSheet(book, store, "Users", [{ sql: query("users"), params }]);
+    await streamSheet(book, store, "Roles", [{ sql: query("roles"), params }], withElevated);
+    await book.sheetFrom("Projects", columns("Projects"), projectRows(model));
+    await streamSheet(book, store, "Project access", [{ sql: query("project_access"), params }]);
+    await book.sheetFrom("Credentials", columns("Credentials"), credentialRows(model, names));
+    await book.sheetFrom("Completeness", columns("Completeness"), completenessRows(model));
     await book.commit();
   } catch (error) {
     await book.abort();
