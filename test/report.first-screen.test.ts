@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import ExcelJS from "exceljs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnomalyReport } from "../src/analysis/anomalies.js";
@@ -15,6 +16,7 @@ import { buildReportModel, type ReportModel } from "../src/report/model.js";
 import { Store } from "../src/store/index.js";
 import { hasChromium, launchChromium } from "./support/browser.js";
 import { cliEnv, runCli } from "./support/cli.js";
+import { sheetRecords } from "./support/workbook-rows.js";
 
 const SKIPPED_RULE = "email-domain-not-allowed";
 
@@ -91,7 +93,7 @@ describe.skipIf(!hasChromium)("the demo's first screen", () => {
     }
   });
 
-  it("never shows a skipped rule as passed: HTML, email and --json", async () => {
+  it("never shows a skipped rule as passed: HTML, workbook, email and --json", async () => {
     const text = readFileSync(html, "utf8");
     const section = (id: string): string => {
       const start = text.indexOf(`id="${id}"`);
@@ -106,6 +108,20 @@ describe.skipIf(!hasChromium)("the demo's first screen", () => {
     expect(section("rules-ok")).not.toContain(SKIPPED_RULE);
     // Its rule card, if any, does not call it a rule that ran.
     expect(text).not.toMatch(new RegExp(`<code>${SKIPPED_RULE}</code> · Ran`));
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(html.replace(/\.html$/, ".xlsx"));
+    const rules = workbook.getWorksheet("Rules");
+    expect(rules).toBeDefined();
+    const rows = rules === undefined ? [] : sheetRecords(rules);
+    expect(rows.find((r) => r.id === SKIPPED_RULE)).toMatchObject({
+      status: "Skipped: not evaluated",
+      findings: null,
+      setting: "analysis.allowed_email_domains in the configuration, or --allowed-domain",
+    });
+    for (const r of rows.filter((x) => x.status === "OK: ran, nothing found")) {
+      expect(model.rules.find((m) => m.id === r.id)?.status, String(r.id)).toBe("ok");
+    }
 
     const email = await renderChangeReportEmail(changeReportEmail(model, []), {
       minSeverity: "high",
