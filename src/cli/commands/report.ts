@@ -101,8 +101,9 @@ export function registerReport(program: Command): void {
           model.previous === null
             ? "no earlier snapshot to compare with"
             : `compared with snapshot ${model.previous.snapshot_id}`;
+        const skipped = model.rules.filter((r) => r.status === "skip").map((r) => r.id);
         const lines = [
-          `snapshot ${model.snapshot.snapshot_id} (${model.org_date}), ${compared}: ${model.changes.length} change(s), ${model.findings.length} finding(s)`,
+          `snapshot ${model.snapshot.snapshot_id} (${model.org_date}), ${compared}: ${model.changes.length} change(s), ${model.findings.length - model.accepted_findings} open finding(s)${model.accepted_findings > 0 ? `, ${model.accepted_findings} accepted by exception` : ""}${skipped.length > 0 ? `; ${skipped.length} rule(s) skipped (not evaluated): ${skipped.join(", ")}` : ""}`,
           ...files.map((f) => `  ${f.format.padEnd(4)}  ${f.path}  (${f.bytes} bytes)`),
         ];
         writeOut(`${lines.join("\n")}\n`);
