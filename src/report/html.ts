@@ -37,7 +37,9 @@ import {
   isUnaccounted,
   lastUsedText,
   organizationIdText,
-  type PrivilegedPerson,
+  privilegedDomain,
+  privilegedPathText,
+  privilegedSince,
   type ReportChange,
   type ReportCredentials,
   type ReportFinding,
@@ -935,19 +937,6 @@ function elevatedView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
   };
 }
 
-function privilegedPathText(p: PrivilegedPerson["paths"][number]): string {
-  const role = show(p.role_name ?? p.role_id);
-  const where =
-    p.scope === "project" ? ` in project “${show(p.project_name ?? p.project_id)}”` : "";
-  const how =
-    p.via === "group"
-      ? ` via group “${show(p.group_name ?? p.group_id)}”`
-      : p.via === "membership"
-        ? " (project membership)"
-        : " (direct)";
-  return `${role}${where}${how} · ${p.scope === "project" ? "project tier: " : ""}${TIER_LABELS[p.tier]}`;
-}
-
 /**
  * Privileged access: one row per person or service account with an elevated role, highest tier
  * first, each with every path, what is new since the compared snapshot, an external email domain
@@ -971,22 +960,9 @@ function privilegedView(
           : NONE,
     // Organization tiers above project ones: a Project Owner is not an Owner.
     tier_rank: p.tier !== null ? 10 + tierRank(p.tier) : tierRank(p.project_tier),
-    since: !hasPrevious
-      ? ""
-      : p.newly_privileged === true
-        ? "New to privileged access"
-        : p.new_paths > 0
-          ? `${plural(p.new_paths, "new path", "new paths")}`
-          : "",
+    since: hasPrevious && privilegedSince(p) !== "Unchanged" ? (privilegedSince(p) ?? "") : "",
     since_rank: p.newly_privileged === true ? 2 : p.new_paths > 0 ? 1 : 0,
-    external:
-      p.external_domain === null
-        ? domains
-          ? "No email"
-          : "Not judged"
-        : p.external_domain
-          ? "External"
-          : "No",
+    external: privilegedDomain(p, domains),
     service_account: yesNo(p.is_service_account),
     last_activity:
       p.api_key_last_used_at === null
@@ -994,7 +970,7 @@ function privilegedView(
         : `API key used ${p.api_key_last_used_at.slice(0, 10)}`,
     last_activity_sort: p.api_key_last_used_at ?? "",
     paths: p.paths.map((path) => ({
-      text: privilegedPathText(path),
+      text: privilegedPathText(path, show, (v) => `“${v}”`),
       is_new: hasPrevious && path.is_new,
     })),
   }));

@@ -870,6 +870,40 @@ export const TIER_LABELS: Readonly<Record<ElevationTier, string>> = {
   write: "Other write",
 };
 
+/** What changed for a privileged person since the compared snapshot; null: nothing to compare. */
+export function privilegedSince(p: PrivilegedPerson): string | null {
+  if (p.newly_privileged === null) return null;
+  if (p.newly_privileged) return "New to privileged access";
+  return p.new_paths === 0 ? "Unchanged" : `${p.new_paths} new path${p.new_paths === 1 ? "" : "s"}`;
+}
+
+/** A privileged person's email domain: External, No, or why it was not judged. */
+export function privilegedDomain(p: PrivilegedPerson, domainsConfigured: boolean): string {
+  if (p.external_domain === null) return domainsConfigured ? "No email" : "Not judged";
+  return p.external_domain ? "External" : "No";
+}
+
+/**
+ * One elevated path in words: role, project, how it is held and its tier. `name` shows an
+ * untrusted name (each format reveals and escapes its own way); `quote` wraps it.
+ */
+export function privilegedPathText(
+  p: PrivilegedPath,
+  name: (value: string) => string,
+  quote: (value: string) => string,
+): string {
+  const role = name(p.role_name ?? p.role_id);
+  const where =
+    p.scope === "project" ? ` in project ${quote(name(p.project_name ?? p.project_id ?? ""))}` : "";
+  const how =
+    p.via === "group"
+      ? ` via group ${quote(name(p.group_name ?? p.group_id ?? ""))}`
+      : p.via === "membership"
+        ? " (project membership)"
+        : " (direct)";
+  return `${role}${where}${how} · ${p.scope === "project" ? "project tier: " : ""}${TIER_LABELS[p.tier]}`;
+}
+
 export interface BuildReportOptions {
   /** Default: the latest complete snapshot. */
   snapshotId?: number;

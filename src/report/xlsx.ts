@@ -40,6 +40,9 @@ import {
   type KindCount,
   lastUsedText,
   organizationIdText,
+  privilegedDomain,
+  privilegedPathText,
+  privilegedSince,
   type ReportModel,
   type ReportProject,
   RULE_STATUS_LABELS,
@@ -830,30 +833,18 @@ function privilegedRows(model: ReportModel): RowInput[] {
     user_email: p.email,
     tier: p.tier === null ? null : TIER_LABELS[p.tier],
     project_tier: p.project_tier === null ? null : TIER_LABELS[p.project_tier],
-    since:
-      p.newly_privileged === null
-        ? null
-        : p.newly_privileged
-          ? "New to privileged access"
-          : p.new_paths > 0
-            ? `${p.new_paths} new path(s)`
-            : "Unchanged",
-    external:
-      p.external_domain === null
-        ? domains
-          ? "No email"
-          : "Not judged"
-        : p.external_domain
-          ? "External"
-          : "No",
+    since: privilegedSince(p),
+    external: privilegedDomain(p, domains),
     service_account: p.is_service_account,
     api_key_last_used_at: p.api_key_last_used_at === null ? null : dateOf(p.api_key_last_used_at),
     paths: p.paths
       .map(
         (x) =>
-          `${x.is_new && p.newly_privileged !== null ? "[new] " : ""}${x.role_name ?? x.role_id}${
-            x.scope === "project" ? ` in project "${x.project_name ?? x.project_id}"` : ""
-          }${x.via === "group" ? ` via group "${x.group_name ?? x.group_id}"` : x.via === "membership" ? " (membership)" : " (direct)"}`,
+          `${x.is_new && p.newly_privileged !== null ? "[new] " : ""}${privilegedPathText(
+            x,
+            (v) => v,
+            (v) => `"${v}"`,
+          )}`,
       )
       .join("; "),
   }));
