@@ -477,6 +477,7 @@ describe("anomaly rules on a crafted organization", () => {
         detail: "direct owner",
         tier: "owner",
         members: [],
+        member_count: 0,
         state: "unchanged",
         exception: null,
       },

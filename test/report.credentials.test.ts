@@ -321,6 +321,7 @@ const finding = (over: Partial<ReportFinding> & Pick<ReportFinding, "rule">): Re
   is_new: true,
   tier: null,
   members: [],
+  member_count: 0,
   state: "new",
   exception: null,
   ...over,

@@ -267,6 +267,7 @@ describe("the Projects section and sheets", () => {
       is_new: true,
       tier: null,
       members: [],
+      member_count: 0,
       state: "new",
       exception: null,
     };

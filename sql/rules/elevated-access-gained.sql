@@ -29,7 +29,9 @@ SELECT
   role_id,
   format('{} member(s) of group "{}" gained {} since snapshot {}', count(*), any_value(via_group_name),
     any_value(role_name), $previous::INTEGER) AS detail,
-  list({'user_id': user_id, 'email': email, 'name': NULL::VARCHAR} ORDER BY user_id) AS members
+  list_slice(list({'user_id': user_id, 'email': email, 'name': NULL::VARCHAR} ORDER BY user_id), 1, 1000)
+    AS members,
+  count(*) AS member_count
 FROM gained
 WHERE via = 'group'
 GROUP BY via_group_id, role_id
@@ -40,6 +42,7 @@ SELECT
   role_id,
   format('{} gained {} directly since snapshot {}', coalesce(email, user_id), role_name,
     $previous::INTEGER) AS detail,
-  NULL AS members
+  NULL AS members,
+  NULL AS member_count
 FROM gained
 WHERE via = 'direct'

@@ -40,7 +40,9 @@ SELECT
   any_value(tier) AS tier,
   format('group "{}" gives {} to {} member(s) with no API key use on record',
     any_value(via_group_name), any_value(role_name), count(*)) AS detail,
-  list({'user_id': user_id, 'email': email, 'name': name} ORDER BY user_id) AS members
+  list_slice(list({'user_id': user_id, 'email': email, 'name': name} ORDER BY user_id), 1, 1000)
+    AS members,
+  count(*) AS member_count
 FROM judged
 WHERE via = 'group'
 GROUP BY via_group_id, role_id
@@ -52,6 +54,7 @@ SELECT
   tier,
   format('{} holds {} directly and has no API key use on record (member since {})',
     coalesce(email, user_id), role_name, strftime(added_at AT TIME ZONE 'UTC', '%Y-%m-%d')) AS detail,
-  NULL AS members
+  NULL AS members,
+  NULL AS member_count
 FROM judged
 WHERE via = 'direct'

@@ -41,7 +41,9 @@ SELECT
   format('group "{}" gives {} to {} member(s) with no API key use in {} days (latest use among them {})',
     any_value(via_group_name), any_value(role_name), count(*), $inactivity_days::INTEGER,
     strftime(max(api_key_last_used_at) AT TIME ZONE 'UTC', '%Y-%m-%d')) AS detail,
-  list({'user_id': user_id, 'email': email, 'name': name} ORDER BY user_id) AS members
+  list_slice(list({'user_id': user_id, 'email': email, 'name': name} ORDER BY user_id), 1, 1000)
+    AS members,
+  count(*) AS member_count
 FROM judged
 WHERE via = 'group'
 GROUP BY via_group_id, role_id
@@ -55,6 +57,7 @@ SELECT
     coalesce(email, user_id), role_name,
     strftime(api_key_last_used_at AT TIME ZONE 'UTC', '%Y-%m-%d'),
     date_diff('day', api_key_last_used_at, finished_at), $inactivity_days::INTEGER) AS detail,
-  NULL AS members
+  NULL AS members,
+  NULL AS member_count
 FROM judged
 WHERE via = 'direct'

@@ -19,10 +19,14 @@ SELECT
     WHERE m.snapshot_id = gr.snapshot_id AND m.group_id = gr.group_id
   )) AS detail,
   (
-    SELECT list({'user_id': m.user_id, 'email': m.email, 'name': m.name} ORDER BY m.user_id)
+    SELECT list_slice(list({'user_id': m.user_id, 'email': m.email, 'name': m.name} ORDER BY m.user_id), 1, 1000)
     FROM snapshot_group_members AS m
     WHERE m.snapshot_id = gr.snapshot_id AND m.group_id = gr.group_id
-  ) AS members
+  ) AS members,
+  (
+    SELECT count(*) FROM snapshot_group_members AS m
+    WHERE m.snapshot_id = gr.snapshot_id AND m.group_id = gr.group_id
+  ) AS member_count
 FROM snapshot_group_roles AS gr
 JOIN snapshot_groups AS g ON g.snapshot_id = gr.snapshot_id AND g.group_id = gr.group_id
 WHERE gr.snapshot_id = $snapshot

@@ -49,8 +49,12 @@ export interface Finding {
   detail: string | null;
   /** The elevation tier the finding is about (the rule's `tier`, else its role's); null: none. */
   tier: ElevationTier | null;
-  /** The people a finding about a group or role affects (its root cause is one finding). */
+  /**
+   * The people a finding about a group or role affects (its root cause is one finding), the
+   * first MEMBERS_LISTED by user id; `member_count` is how many there are in all.
+   */
   members: FindingMember[];
+  member_count: number;
   /**
    * Compared with the same rules on the previous snapshot: `new` (no finding with this key),
    * `changed` (same key, other people affected), `unchanged`; null when there is nothing to
@@ -409,13 +413,28 @@ function unmetNeed(rule: Rule, facts: SnapshotFacts, config: ResolvedAnalysisCon
 
 type RuleRow = Omit<
   Finding,
-  "rule" | "severity" | "title" | "project_id" | "credential_id" | "tier" | "members" | "state"
+  | "rule"
+  | "severity"
+  | "title"
+  | "project_id"
+  | "credential_id"
+  | "tier"
+  | "members"
+  | "member_count"
+  | "state"
 > & {
   project_id?: string | null;
   credential_id?: string | null;
   tier?: unknown;
   members?: unknown;
+  member_count?: unknown;
 };
+
+/**
+ * The most people a finding lists (the shipped rules slice their lists to it): enough to review,
+ * bounded in memory however large a group is; `member_count` keeps the total.
+ */
+export const MEMBERS_LISTED = 1_000;
 
 /** A rule's `members` column, checked: a list of {user_id, email, name}, sorted by user id. */
 function membersOf(value: unknown, rule: string): FindingMember[] {
@@ -494,6 +513,7 @@ async function evaluate(
       const rows = await store.query<RuleRow>(sql, params);
       const ruleFindings = rows.map((row): Finding => {
         const projectId = row.project_id ?? null;
+        const members = membersOf(row.members, rule.id);
         return {
           rule: rule.id,
           severity: rule.severity,
@@ -505,7 +525,8 @@ async function evaluate(
           role_id: row.role_id,
           detail: row.detail,
           tier: tierOf(row.tier, rule.id) ?? roleTier(projectId, row.role_id),
-          members: membersOf(row.members, rule.id),
+          members: members.slice(0, MEMBERS_LISTED),
+          member_count: typeof row.member_count === "number" ? row.member_count : members.length,
           state: null,
         };
       });
@@ -532,7 +553,8 @@ export function findingKey(f: Finding): string {
   return JSON.stringify([f.rule, f.project_id, f.credential_id, f.group_id, f.user_id, f.role_id]);
 }
 
-const memberIds = (f: Finding): string => f.members.map((m) => m.user_id).join("\u0000");
+const memberIds = (f: Finding): string =>
+  `${f.member_count}\u0000${f.members.map((m) => m.user_id).join("\u0000")}`;
 
 /**
  * Marks each finding against the previous snapshot's: new, changed (other people affected) or

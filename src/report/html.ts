@@ -16,7 +16,7 @@
  */
 import { createHash } from "node:crypto";
 import type Handlebars from "handlebars";
-import type { RuleStatus } from "../analysis/anomalies.js";
+import { MEMBERS_LISTED, type RuleStatus } from "../analysis/anomalies.js";
 import type { AttributionStatus } from "../analysis/attribution.js";
 import { type ElevationTier, tierRank } from "../analysis/config.js";
 import { DIFF_KINDS, type DiffKind } from "../analysis/diff.js";
@@ -764,13 +764,15 @@ function ruleView(
 export const FINDING_MEMBERS_SHOWN = 5;
 
 function affectsText(f: ReportModel["findings"][number]): string | null {
-  if (f.members.length === 0) return null;
+  if (f.member_count === 0) return null;
   const shown = f.members
     .slice(0, FINDING_MEMBERS_SHOWN)
     .map((m) => show(m.email ?? m.name ?? m.user_id));
-  const more = f.members.length - shown.length;
-  return `Affects ${plural(f.members.length, "person", "people")}: ${shown.join(", ")}${
-    more > 0 ? `, and ${formatCount(more)} more (all in the workbook's Findings sheet)` : ""
+  const more = f.member_count - shown.length;
+  return `Affects ${plural(f.member_count, "person", "people")}: ${shown.join(", ")}${
+    more > 0
+      ? `, and ${formatCount(more)} more (the workbook's Findings sheet lists up to ${formatCount(MEMBERS_LISTED)})`
+      : ""
   }`;
 }
 
@@ -1558,6 +1560,14 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
           : [{ label: "Seal of the compared snapshot", value: p.seal, code: true }]),
         { label: "Crawl credential (redacted)", value: show(s.key_redacted), code: true },
         { label: "Crawl run by (OS user on host)", value: show(crawledByText(s)), code: false },
+        {
+          label: "Exceptions register",
+          value:
+            model.exceptions_head === null
+              ? "empty"
+              : `${plural(model.exceptions_head.entries, "entry", "entries")}, head seal ${model.exceptions_head.seal}`,
+          code: false,
+        },
         { label: "API base URL", value: show(s.base_url), code: true },
         { label: "Tool version", value: show(model.tool_version), code: true },
         {

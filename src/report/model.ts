@@ -813,6 +813,11 @@ export interface ReportModel {
    */
   audit_log_head: { sync_id: number; seal: string } | null;
   /**
+   * The exceptions register read (its newest entry's seal; `verify` checks the chain): the
+   * accepted findings depend on it, so the report names it. null: the register is empty.
+   */
+  exceptions_head: { entries: number; seal: string } | null;
+  /**
    * One row per actor (ATTRIBUTION_ORDER of its status, then by name): unattributed first, then
    * people and keys, SCIM, and changes the audit log does not record.
    */
@@ -1379,6 +1384,10 @@ export async function buildReportModel(
 
   const head = await store.query<{ id: number; seal: string }>(query("chain_head"));
   const auditHead = await store.query<{ sync_id: number; seal: string }>(query("audit_log_head"));
+  const registerEntries = await store.listExceptionEvents();
+  const lastEntry = registerEntries[registerEntries.length - 1];
+  const exceptionsHead =
+    lastEntry === undefined ? null : { entries: registerEntries.length, seal: lastEntry.seal };
 
   // Changes
   const kindDescriptions = new Map(loadDiffQueries().map((q) => [q.kind, q.description]));
@@ -1533,6 +1542,7 @@ export async function buildReportModel(
         audit_log: attributed?.audit_log ?? null,
         audit_log_note: auditLogNote(attributed?.audit_log ?? null),
         audit_log_head: auditHead[0] ?? null,
+        exceptions_head: exceptionsHead,
         changes_by_actor: changesByActor(changes),
         attribution_totals: attributionTotals(changes),
         changes_coverage_note: coverageNote(diff),

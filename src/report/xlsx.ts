@@ -515,6 +515,14 @@ function summaryRows(model: ReportModel): RowInput[] {
       ? "the audit log was never synced into this database"
       : `sync ${model.audit_log_head.sync_id}, the newest: the attributions were read from the audit log held up to it`,
   );
+  add(
+    "Seals",
+    "Exceptions register head",
+    model.exceptions_head?.seal ?? null,
+    model.exceptions_head === null
+      ? "the exceptions register is empty"
+      : `${model.exceptions_head.entries} entries: the accepted findings were judged against the register up to it`,
+  );
   const t = model.totals;
   add("Totals", "Groups", t.groups);
   add("Totals", "SCIM-managed groups", t.scim_groups);
@@ -814,7 +822,7 @@ function findingRows(model: ReportModel, names: Names): RowInput[] {
     tier: f.tier === null ? null : TIER_LABELS[f.tier],
     state: f.state,
     new: f.is_new,
-    affected: f.members.length,
+    affected: f.member_count,
     // Every affected person, by email (else name, else id); a long list is cut by the cell writer.
     members: f.members.map((m) => m.email ?? m.name ?? m.user_id).join(", ") || null,
     accepted:

@@ -3,6 +3,7 @@ import { resolveSnapshotId } from "../../analysis/access.js";
 import {
   type AnomalyReport,
   type Finding,
+  MEMBERS_LISTED,
   type RuleStatus,
   runLoadedRules,
   sortErrors,
@@ -51,9 +52,9 @@ function findingLine(f: Finding): string {
     const shown = f.members
       .slice(0, MEMBERS_SHOWN)
       .map((m) => revealInvisible(m.email ?? m.user_id));
-    const more = f.members.length - shown.length;
+    const more = f.member_count - shown.length;
     lines.push(
-      `      affects ${f.members.length}: ${shown.join(", ")}${more > 0 ? `, and ${more} more (--json lists all)` : ""}`,
+      `      affects ${f.member_count}: ${shown.join(", ")}${more > 0 ? `, and ${more} more (--json lists up to ${MEMBERS_LISTED})` : ""}`,
     );
   }
   return lines.join("\n");
