@@ -243,8 +243,9 @@ describe("attribution of a diff", () => {
     ]);
     // The Owner role granted off the log, and with it the legacy role `owner`.
     expect(of("elevated-change-unattributed").map((f) => [f.user_id, f.role_id])).toEqual([
-      [ids.userZ, null],
+      // The higher tier first: the Owner grant, then the legacy role that came with it.
       [ids.userZ, ids.owner],
+      [ids.userZ, null],
     ]);
     // Only the person who was not an Owner; the console's Owner and the admin key's owner are.
     expect(of("change-by-non-owner").map((f) => [f.user_id, f.group_id])).toEqual([
