@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_ACCESS_ADMIN_PERMISSION_PATTERNS } from "../src/analysis/config.js";
 import { type CliResult, cliEnv, runCli } from "./support/cli.js";
 import { CONFIG_FILE, configDirs } from "./support/config-dirs.js";
 
@@ -155,7 +156,11 @@ describe("config check on a valid configuration", () => {
       ).stdout,
     );
     expect(json.config.analysis).toEqual({
-      elevated_roles: { names: ["Billing Admin"], permission_patterns: ["*.admin", "*.write"] },
+      elevated_roles: {
+        names: ["Billing Admin"],
+        permission_patterns: ["*.admin", "*.write"],
+        access_admin_patterns: [...DEFAULT_ACCESS_ADMIN_PERMISSION_PATTERNS].sort(),
+      },
       allowed_email_domains: ["example.com"],
       inactivity_days: 90,
       credentials: {
