@@ -659,7 +659,11 @@ async function analyseAndReport(store: Store, outDir: string, expectedSnapshotId
     check(info.isFile() && info.size > 0 && info.size === file.bytes, `report ${file.path} bad`);
   }
   const names = (await readdir(outDir)).sort();
-  const wanted = written.files.map((f) => f.path.slice(outDir.length + 1)).sort();
+  // Each report and its `.sha256` checksum file, nothing else (no temporary file left behind).
+  const wanted = written.files
+    .flatMap((f) => [f.path, f.sha256_path])
+    .map((p) => p.slice(outDir.length + 1))
+    .sort();
   check(
     json({ n: names }) === json({ n: wanted }),
     `report folder holds ${names.join(", ")}; expected ${wanted.join(", ")}`,
