@@ -146,11 +146,11 @@ export function registerAnomalies(program: Command): void {
   )
     .option(
       "--json",
-      "print JSON: {snapshot_id, previous_snapshot_id, findings, rules, errors, skipped}",
+      "print JSON: {snapshot_id, previous_snapshot_id, findings, errors, rules, skipped, as_of, accepted}",
     )
     .option(
       "--fail-on <severity>",
-      `exit ${EXIT.findings} when a finding is at or above this severity (${SEVERITIES.join("|")})`,
+      `exit ${EXIT.findings} when an open finding (not accepted by an exception) is at or above this severity (${SEVERITIES.join("|")})`,
       severityOption,
     )
     .option(
