@@ -203,3 +203,17 @@ DROP TABLE IF EXISTS temp.analysis_audit_gaps;
 SELECT NULL::VARCHAR AS project_id, role_id, tier FROM elevated_roles WHERE snapshot_id = $snapshot
 UNION ALL
 SELECT project_id, role_id, tier FROM elevated_project_roles WHERE snapshot_id = $snapshot;
+
+-- name: group_members_macro
+-- Macros the rules share (TEMP: allowed on a read-only database). group_members(s, g): the first
+-- 1,000 members of group g in snapshot s by user id, as the `members` column wants them
+-- ({user_id, email, name}).
+CREATE OR REPLACE TEMP MACRO group_members(s, g) AS (
+  SELECT list_slice(list({'user_id': m.user_id, 'email': m.email, 'name': m.name}
+    ORDER BY m.user_id), 1, 1000)
+  FROM snapshot_group_members AS m WHERE m.snapshot_id = s AND m.group_id = g);
+
+-- name: group_member_count_macro
+-- group_member_count(s, g): how many members group g has in snapshot s.
+CREATE OR REPLACE TEMP MACRO group_member_count(s, g) AS (
+  SELECT count(*) FROM snapshot_group_members AS m WHERE m.snapshot_id = s AND m.group_id = g);

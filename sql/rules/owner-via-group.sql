@@ -14,19 +14,9 @@ SELECT
   gr.group_id,
   NULL AS user_id,
   gr.role_id,
-  format('group "{}" grants Owner to {} member(s)', g.name, (
-    SELECT count(*) FROM snapshot_group_members AS m
-    WHERE m.snapshot_id = gr.snapshot_id AND m.group_id = gr.group_id
-  )) AS detail,
-  (
-    SELECT list_slice(list({'user_id': m.user_id, 'email': m.email, 'name': m.name} ORDER BY m.user_id), 1, 1000)
-    FROM snapshot_group_members AS m
-    WHERE m.snapshot_id = gr.snapshot_id AND m.group_id = gr.group_id
-  ) AS members,
-  (
-    SELECT count(*) FROM snapshot_group_members AS m
-    WHERE m.snapshot_id = gr.snapshot_id AND m.group_id = gr.group_id
-  ) AS member_count
+  format('group "{}" grants Owner to {} member(s)', g.name, group_member_count(gr.snapshot_id, gr.group_id)) AS detail,
+  group_members(gr.snapshot_id, gr.group_id) AS members,
+  group_member_count(gr.snapshot_id, gr.group_id) AS member_count
 FROM snapshot_group_roles AS gr
 JOIN snapshot_groups AS g ON g.snapshot_id = gr.snapshot_id AND g.group_id = gr.group_id
 WHERE gr.snapshot_id = $snapshot

@@ -19,15 +19,8 @@ SELECT
   NULL AS user_id,
   pgr.role_id,
   format('manual group "{}" holds {} in project "{}"', g.name, pgr.role_name, p.name) AS detail,
-  (
-    SELECT list_slice(list({'user_id': m.user_id, 'email': m.email, 'name': m.name} ORDER BY m.user_id), 1, 1000)
-    FROM snapshot_group_members AS m
-    WHERE m.snapshot_id = pgr.snapshot_id AND m.group_id = pgr.group_id
-  ) AS members,
-  (
-    SELECT count(*) FROM snapshot_group_members AS m
-    WHERE m.snapshot_id = pgr.snapshot_id AND m.group_id = pgr.group_id
-  ) AS member_count
+  group_members(pgr.snapshot_id, pgr.group_id) AS members,
+  group_member_count(pgr.snapshot_id, pgr.group_id) AS member_count
 FROM snapshot_project_group_roles AS pgr
 JOIN elevated_project_roles AS e
   ON e.snapshot_id = pgr.snapshot_id AND e.project_id = pgr.project_id AND e.role_id = pgr.role_id

@@ -608,6 +608,8 @@ export async function runLoadedRules(
   try {
     // Only the rules compare names: reports and certification never pay for the skeletons.
     await materialiseGroupLookalikes(store, snapshotIds);
+    await store.query(query("group_members_macro"));
+    await store.query(query("group_member_count_macro"));
     const factsOf = async (
       snapshot: number,
       before: number | null,
