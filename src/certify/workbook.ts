@@ -23,7 +23,7 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import ExcelJS from "exceljs";
-import { cellText, xmlSafe } from "../render/index.js";
+import { cellText, xmlSafe } from "../render/text.js";
 import { type CampaignRow, type CurrentDecision, type ItemRow, isCredentialKind } from "./db.js";
 import { exportMac, rowHash, rowHashV2 } from "./rowhash.js";
 

@@ -8,28 +8,60 @@ import { registerEnvironmentSecrets } from "../config/index.js";
 import { exitCodeOf } from "../errors.js";
 import { LOG_FORMATS, type LogFormat, redactSecrets, useLogFormat } from "../util/log.js";
 import { TOOL_VERSION } from "../version.js";
-import { registerAccess } from "./commands/access.js";
-import { registerAnomalies } from "./commands/anomalies.js";
-import { registerAuditLog } from "./commands/audit-log.js";
-import { registerCertify } from "./commands/certify.js";
-import { registerConfig } from "./commands/config.js";
-import { registerCrawl } from "./commands/crawl.js";
-import { registerDemo } from "./commands/demo.js";
-import { registerDiff } from "./commands/diff.js";
-import { registerExceptions } from "./commands/exceptions.js";
-import { registerExport } from "./commands/export.js";
-import { registerRemediate } from "./commands/remediate.js";
-import { registerReport } from "./commands/report.js";
-import { registerRetention } from "./commands/retention.js";
-import { registerRun } from "./commands/run.js";
-import { registerSchedule } from "./commands/schedule.js";
-import { registerSimulate } from "./commands/simulate.js";
-import { registerSnapshots } from "./commands/snapshots.js";
 import { EXIT } from "./errors.js";
 import { logFormatBeforeConfig } from "./options.js";
 import { writeErr } from "./output.js";
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command, in the order `--help` lists them, loaded on demand: a command's module pulls in
+ * its stage's dependencies (DuckDB, undici, exceljs, nodemailer…), and loading all of them cost
+ * every run, a five-user crawl included, more than the work itself.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  simulate: async () => (await import("./commands/simulate.js")).registerSimulate,
+  crawl: async () => (await import("./commands/crawl.js")).registerCrawl,
+  "audit-log": async () => (await import("./commands/audit-log.js")).registerAuditLog,
+  snapshots: async () => (await import("./commands/snapshots.js")).registerSnapshots,
+  diff: async () => (await import("./commands/diff.js")).registerDiff,
+  access: async () => (await import("./commands/access.js")).registerAccess,
+  anomalies: async () => (await import("./commands/anomalies.js")).registerAnomalies,
+  exceptions: async () => (await import("./commands/exceptions.js")).registerExceptions,
+  report: async () => (await import("./commands/report.js")).registerReport,
+  run: async () => (await import("./commands/run.js")).registerRun,
+  schedule: async () => (await import("./commands/schedule.js")).registerSchedule,
+  export: async () => (await import("./commands/export.js")).registerExport,
+  retention: async () => (await import("./commands/retention.js")).registerRetention,
+  certify: async () => (await import("./commands/certify.js")).registerCertify,
+  remediate: async () => (await import("./commands/remediate.js")).registerRemediate,
+  config: async () => (await import("./commands/config.js")).registerConfig,
+  demo: async () => (await import("./commands/demo.js")).registerDemo,
+};
+
+/**
+ * The commands a run needs registered: none to print the version, the one it invokes when the
+ * first argument that is not a global option (or its value) names one of ours, and every
+ * command otherwise (`--help`, `help crawl`, a typo that needs suggestions).
+ */
+export function commandsFor(args: readonly string[]): readonly string[] {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--log-format") {
+      i++;
+      continue;
+    }
+    if (arg === "-V" || arg === "--version") return [];
+    if (arg.startsWith("-")) continue;
+    return Object.hasOwn(COMMANDS, arg) ? [arg] : Object.keys(COMMANDS);
+  }
+  return Object.keys(COMMANDS);
+}
+
+/** The program with the given commands (all of them by default). */
+export async function buildProgram(
+  commands: readonly string[] = Object.keys(COMMANDS),
+): Promise<Command> {
   const program = new Command("access-audit")
     .description(
       "Snapshot, diff and audit who can do what in an OpenAI organization (groups, members, roles).",
@@ -56,23 +88,10 @@ export function buildProgram(): Command {
       const flag = program.opts<{ logFormat?: LogFormat }>().logFormat;
       await useLogFormat(logFormatBeforeConfig(flag, process.env));
     });
-  registerSimulate(program);
-  registerCrawl(program);
-  registerAuditLog(program);
-  registerSnapshots(program);
-  registerDiff(program);
-  registerAccess(program);
-  registerAnomalies(program);
-  registerExceptions(program);
-  registerReport(program);
-  registerRun(program);
-  registerSchedule(program);
-  registerExport(program);
-  registerRetention(program);
-  registerCertify(program);
-  registerRemediate(program);
-  registerConfig(program);
-  registerDemo(program);
+  for (const name of commands) {
+    const load = COMMANDS[name];
+    if (load !== undefined) (await load())(program);
+  }
   return program;
 }
 
@@ -106,7 +125,8 @@ async function main(): Promise<void> {
     throw err;
   });
   try {
-    await buildProgram().parseAsync(process.argv);
+    const program = await buildProgram(commandsFor(process.argv.slice(2)));
+    await program.parseAsync(process.argv);
   } catch (err) {
     process.exitCode = reportError(err);
   }

@@ -5,7 +5,7 @@
  * reaches the operator's terminal raw, whatever a command's formatter forgot. Everything printed
  * is masked by the redactor too, like every error and log line.
  */
-import { terminalJson, terminalText } from "../render/index.js";
+import { terminalJson, terminalText } from "../render/text.js";
 import { redactSecrets } from "../util/log.js";
 
 export { terminalJson };

@@ -5,7 +5,7 @@
  * field is still made safe by email.ts when the message is rendered.
  */
 import { basename } from "node:path";
-import { nameWithId } from "../render/index.js";
+import { nameWithId } from "../render/text.js";
 import type { ReportFile } from "../report/index.js";
 import { CHANGE_LABELS, evidenceHeader, isUnaccounted, type ReportModel } from "../report/model.js";
 import type { ChangeReportEmail, ChangeReportLine } from "./email.js";

@@ -4,7 +4,8 @@
  * view, seal part, verify and export (src/store), and the crawl its loading. The API-to-row
  * mapping is a pure transform declared beside each fact type (get -> transform -> load).
  */
-import { BOOLEAN, type DuckDBType, LIST, STRUCT, TIMESTAMPTZ, VARCHAR } from "@duckdb/node-api";
+import type { DuckDBType } from "@duckdb/node-api";
+import { BOOLEAN, LIST, STRUCT, TIMESTAMPTZ, VARCHAR } from "../util/duckdb.js";
 
 export interface ColumnDef {
   readonly name: string;

@@ -9,7 +9,6 @@
  * of an A4 page with its header row on each page.
  */
 
-import { listValue } from "@duckdb/node-api";
 import { materialiseHelpers, releaseHelpers } from "../analysis/anomalies.js";
 import {
   type DiffKind,
@@ -31,6 +30,7 @@ import {
   timestamp,
 } from "../render/index.js";
 import type { QueryParams, Store } from "../store/index.js";
+import { listValue } from "../util/duckdb.js";
 import { sqlQueries } from "../util/sql-files.js";
 import {
   auditLogStatement,

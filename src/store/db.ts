@@ -15,16 +15,13 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
+import type { DuckDBConnection, DuckDBValue, DuckDBValueConverter, Json } from "@duckdb/node-api";
 import {
-  type DuckDBConnection,
   DuckDBInstance,
   DuckDBTimestampTZValue,
   DuckDBTypeId,
-  type DuckDBValue,
-  type DuckDBValueConverter,
-  type Json,
   JsonDuckDBValueConverter,
-} from "@duckdb/node-api";
+} from "../util/duckdb.js";
 import {
   fileSystemReason,
   isSymlink,

@@ -4,14 +4,9 @@
  * killed crawl leaves no staging behind; with a low `memory_limit` while
  * staging they spill to the temp directory instead of growing the process.
  */
-import {
-  type DuckDBAppender,
-  type DuckDBConnection,
-  DuckDBDataChunk,
-  INTEGER,
-  VARCHAR,
-} from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import type { RawValue } from "../facts/index.js";
+import { DuckDBDataChunk, INTEGER, VARCHAR } from "../util/duckdb.js";
 import type { SerialConnection } from "./db.js";
 import { type FactTable, ident } from "./schema.js";
 

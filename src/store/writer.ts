@@ -7,8 +7,9 @@
  * at a time whenever the connection is idle. `flush`, `dropGroup`, `dropUser`,
  * `publish` and `abort` are async.
  */
-import { type DuckDBConnection, timestampTZValue } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Logger } from "pino";
+import { timestampTZValue } from "../util/duckdb.js";
 import { memoryLimitLiteral, type SerialConnection } from "./db.js";
 import { StoreError } from "./errors.js";
 import { SCHEMA_VERSION } from "./migrations.js";

@@ -1,6 +1,6 @@
 /** Text output shared by the analysis commands (`access`, `anomalies`). */
 
-import { revealInvisible } from "../../render/index.js";
+import { revealInvisible } from "../../render/text.js";
 
 /**
  * Left-aligned columns separated by two spaces, no trailing blanks. Cells are revealed one by

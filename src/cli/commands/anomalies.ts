@@ -18,7 +18,7 @@ import {
   type Severity,
   severityRank,
 } from "../../analysis/rules.js";
-import { revealInvisible } from "../../render/index.js";
+import { revealInvisible } from "../../render/text.js";
 import { Store } from "../../store/index.js";
 import { addAnalysisOptions, addDbOption, commandConfig } from "../config.js";
 import { CliError, EXIT, UsageError } from "../errors.js";

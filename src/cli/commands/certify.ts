@@ -27,7 +27,7 @@ import {
 } from "../../certify/index.js";
 import { checkSignoffDir } from "../../certify/signoff.js";
 import { DEFAULT_REPORT_DIR, type EffectiveConfig } from "../../config/index.js";
-import { revealInvisible } from "../../render/index.js";
+import { revealInvisible } from "../../render/text.js";
 import { Store } from "../../store/index.js";
 import { OutputPathError } from "../../util/files.js";
 import { addDbOption, commandConfig } from "../config.js";

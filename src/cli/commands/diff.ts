@@ -12,7 +12,7 @@ import {
   defaultDiffRange,
   diffSnapshots,
 } from "../../analysis/diff.js";
-import { revealInvisible } from "../../render/index.js";
+import { revealInvisible } from "../../render/text.js";
 import { Store } from "../../store/index.js";
 import { addDbOption, commandConfig } from "../config.js";
 import { intOption } from "../options.js";

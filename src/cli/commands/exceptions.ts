@@ -7,7 +7,7 @@ import { hostname, userInfo } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { dayStartMs, exceptionState, parseAsOf, utcDay } from "../../analysis/exceptions.js";
 import { BUILTIN_RULES_DIR, loadRules, RulesDirError } from "../../analysis/rules.js";
-import { revealInvisible } from "../../render/index.js";
+import { revealInvisible } from "../../render/text.js";
 import {
   EXCEPTION_SUBJECT_FIELDS,
   type ExceptionRecord,

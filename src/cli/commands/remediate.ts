@@ -11,7 +11,7 @@ import {
   type PlannedAction,
   planRemediation,
 } from "../../certify/index.js";
-import { revealInvisible } from "../../render/index.js";
+import { revealInvisible } from "../../render/text.js";
 import { createLogger } from "../../util/log.js";
 import { addApiOptions, addDbOption, commandAdminKey, commandConfig } from "../config.js";
 import { CliError, UsageError } from "../errors.js";

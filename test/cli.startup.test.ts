@@ -1,0 +1,76 @@
+/**
+ * What a command loads before it starts working: each command's module is imported only when it
+ * runs, and the crawl's path never loads the packages of stages it does not use. Measured with
+ * the real CLI and Node's module hooks: every module URL the process loads is recorded.
+ * (The fixed cost these choices buy is measured by `npm run bench`, scenario `fixed-cost`.)
+ */
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+import { DuckDBInstance, VARCHAR } from "../src/util/duckdb.js";
+import { CLI } from "./support/cli.js";
+
+/** A module hook that writes each loaded URL to stderr, registered before the CLI starts. */
+const RECORD_LOADS = `data:text/javascript,${encodeURIComponent(
+  `import { register } from "node:module";
+   register("data:text/javascript," + encodeURIComponent(
+     "export async function load(url, context, next) { process.stderr.write('LOADED ' + url + '\\\\n'); return next(url, context); }"));`,
+)}`;
+
+/** The module URLs (and `require`d files) `access-audit args` loads. */
+function loadedBy(args: readonly string[]): string[] {
+  const run = spawnSync(process.execPath, ["--import", RECORD_LOADS, CLI, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return run.stderr
+    .split("\n")
+    .filter((line) => line.startsWith("LOADED "))
+    .map((line) => line.slice("LOADED ".length));
+}
+
+const loads = (urls: readonly string[], part: string) => urls.some((u) => u.includes(part));
+
+describe("startup", () => {
+  it("--version loads no command", () => {
+    const urls = loadedBy(["--version"]);
+    expect(loads(urls, "/dist/cli/main.js")).toBe(true);
+    expect(urls.filter((u) => u.includes("/dist/cli/commands/"))).toEqual([]);
+    expect(loads(urls, "/node_modules/@duckdb/")).toBe(false);
+  });
+
+  it("crawl loads its own command and none of the reporting, certification or simulator stack", () => {
+    const urls = loadedBy(["crawl", "--help"]);
+    expect(
+      urls.filter((u) => u.includes("/dist/cli/commands/")).map((u) => u.split("/").pop()),
+    ).toEqual(expect.arrayContaining(["crawl.js"]));
+    for (const absent of [
+      "/node_modules/exceljs/",
+      "/node_modules/handlebars/",
+      "/node_modules/nodemailer/",
+      "/dist/simulator/",
+      "/dist/report/",
+      "/dist/certify/index.js",
+      "/dist/cli/commands/report.js",
+      "/dist/cli/commands/demo.js",
+    ]) {
+      expect(loads(urls, absent), absent).toBe(false);
+    }
+  });
+
+  it("help lists every command", () => {
+    const run = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
+    expect(run.status).toBe(0);
+    for (const name of ["simulate", "crawl", "snapshots", "report", "certify", "demo"]) {
+      expect(run.stdout).toMatch(new RegExp(`^  ${name}\\b`, "m"));
+    }
+  });
+
+  it("DuckDB's values, loaded with require, are the package's own", () => {
+    const require = createRequire(import.meta.url);
+    const duckdb = require("@duckdb/node-api") as { DuckDBInstance: unknown; VARCHAR: unknown };
+    expect(DuckDBInstance).toBe(duckdb.DuckDBInstance);
+    expect(VARCHAR).toBe(duckdb.VARCHAR);
+  });
+});
