@@ -8,7 +8,7 @@
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
 import ExcelJS from "exceljs";
-import { cellText, xmlSafe } from "./text.js";
+import { cellText, EXCEL_MAX_CELL_CHARS, xmlSafe } from "./text.js";
 
 /** Rows in an Excel worksheet, the header row included. */
 export const EXCEL_MAX_ROWS = 1_048_576;
@@ -58,44 +58,145 @@ const TIME_STYLE: Partial<ExcelJS.Style> = { numFmt: "yyyy-mm-dd hh:mm:ss" };
 const DAY_STYLE: Partial<ExcelJS.Style> = { numFmt: "yyyy-mm-dd" };
 const ROW_STYLE: Partial<ExcelJS.Style> = {};
 
+/** exceljs's cell types (its Enums.ValueType), which decide the style id it gives a style. */
+const CELL_TYPE = { number: 2, string: 3, date: 4, boolean: 9 } as const;
+
+/** A style of the book, as exceljs numbers it: by first use, then cached per style object. */
+interface StyleIds {
+  addStyleModel(style: Partial<ExcelJS.Style>, cellType?: number): number;
+}
+
+/** The five characters XML text and attributes escape, as exceljs writes them. */
+const XML_MARKUP = /[<>&'"]/;
+const XML_MARKUP_ALL = /[<>&'"]/g;
+const XML_ENTITIES: Readonly<Record<string, string>> = {
+  "<": "&lt;",
+  ">": "&gt;",
+  "&": "&amp;",
+  "'": "&apos;",
+  '"': "&quot;",
+};
+
+/** Escaped for XML; `cellText` has already replaced every character XML cannot carry. */
+function xmlText(text: string): string {
+  return XML_MARKUP.test(text) ? text.replace(XML_MARKUP_ALL, (c) => XML_ENTITIES[c] ?? c) : text;
+}
+
+/**
+ * Printable ASCII that `cellText` and XML escaping both leave as it is: no markup character
+ * (`"&'<>`) anywhere, and a first character that is neither a space nor one that starts a
+ * formula (`=+-@`). Most cells (ids, emails, names) are such text: one test instead of five.
+ */
+const PLAIN_CELL_TEXT = /^(?:[!#-%(-*,.-;?A-~][ !#-%(-;=?-~]*)?$/;
+
+/** A text cell's content as written in the XML: `cellText`, then escaped. */
+export function cellXmlText(text: string): string {
+  if (text.length <= EXCEL_MAX_CELL_CHARS && PLAIN_CELL_TEXT.test(text)) return text;
+  return xmlText(cellText(text));
+}
+
+/** Excel's serial day number of a date, as exceljs computes it (UTC, 1900 date system). */
+function excelDate(date: Date): string {
+  return String(25569 + date.getTime() / (24 * 3600 * 1000));
+}
+
+/** "A", "B", … "Z", "AA", …: a column's letters in a cell reference. */
+function columnLetters(index: number): string {
+  let letters = "";
+  for (let n = index; n > 0; n = Math.floor((n - 1) / 26)) {
+    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  }
+  return letters;
+}
+
 /**
  * The only place values become cells: strings are `neutralise`d text (never a formula), numbers
  * numbers, booleans booleans, Dates dates, null/undefined an empty cell; lists of text are
- * joined with ", " and anything else is written as JSON text.
+ * joined with ", " and anything else is written as JSON text. Rows are rendered here as the XML
+ * exceljs would write for them (the same bytes), without its Row and Cell objects: at a million
+ * rows those objects were most of the workbook's time.
  */
-function setCell(row: ExcelJS.Row, index: number, column: ColumnSpec, value: unknown): void {
-  if (value === null || value === undefined) return;
-  const cell = row.getCell(index);
-  if (typeof value === "string") {
-    const time = column.time ? timestamp(value) : value;
-    if (time instanceof Date) {
-      cell.value = time;
-      cell.style = TIME_STYLE;
-    } else {
-      cell.value = cellText(time);
-      cell.style = TEXT_STYLE;
+class RowXml {
+  private readonly ids = new Map<Partial<ExcelJS.Style>, number>();
+  private rowStyle: string | null = null;
+
+  constructor(private readonly styles: StyleIds) {}
+
+  /** exceljs's style id (registered on first use, in the order exceljs would register it). */
+  private styleId(style: Partial<ExcelJS.Style>, cellType: number): number {
+    let id = this.ids.get(style);
+    if (id === undefined) {
+      id = this.styles.addStyleModel(style, cellType);
+      this.ids.set(style, id);
     }
-  } else if (typeof value === "number" && Number.isFinite(value)) {
-    cell.value = value;
-    cell.style = NUMBER_STYLE;
-  } else if (typeof value === "boolean") {
-    cell.value = value;
-    cell.style = BOOLEAN_STYLE;
-  } else if (value instanceof Day) {
-    cell.value = value.date;
-    cell.style = DAY_STYLE;
-  } else if (value instanceof Date && !Number.isNaN(value.getTime())) {
-    cell.value = value;
-    cell.style = TIME_STYLE;
-  } else {
-    const text =
+    return id;
+  }
+
+  /** `<c …>` of one value, "" for an empty cell. */
+  private cell(ref: string, column: ColumnSpec, value: unknown): string {
+    if (value === null || value === undefined) return "";
+    if (typeof value === "string") {
+      const time = column.time ? timestamp(value) : value;
+      return time instanceof Date ? this.date(ref, time, TIME_STYLE) : this.text(ref, time);
+    }
+    if (typeof value === "number" && Number.isFinite(value)) {
+      const s = this.styleId(NUMBER_STYLE, CELL_TYPE.number);
+      return `<c r="${ref}"${s ? ` s="${s}"` : ""}><v>${value}</v></c>`;
+    }
+    if (typeof value === "boolean") {
+      const s = this.styleId(BOOLEAN_STYLE, CELL_TYPE.boolean);
+      return `<c r="${ref}"${s ? ` s="${s}"` : ""} t="b"><v>${value ? "1" : "0"}</v></c>`;
+    }
+    if (value instanceof Day) return this.date(ref, value.date, DAY_STYLE);
+    if (value instanceof Date && !Number.isNaN(value.getTime())) {
+      return this.date(ref, value, TIME_STYLE);
+    }
+    return this.text(
+      ref,
       Array.isArray(value) && value.every((v) => typeof v === "string")
         ? value.join(", ")
         : typeof value === "object"
           ? JSON.stringify(value)
-          : String(value);
-    cell.value = cellText(text);
-    cell.style = TEXT_STYLE;
+          : String(value),
+    );
+  }
+
+  private text(ref: string, text: string): string {
+    const s = this.styleId(TEXT_STYLE, CELL_TYPE.string);
+    return `<c r="${ref}"${s ? ` s="${s}"` : ""} t="str"><v>${cellXmlText(text)}</v></c>`;
+  }
+
+  private date(ref: string, date: Date, style: Partial<ExcelJS.Style>): string {
+    return `<c r="${ref}" s="${this.styleId(style, CELL_TYPE.date)}"><v>${excelDate(date)}</v></c>`;
+  }
+
+  /**
+   * `<row>` number `row` of `value(i)` for each column `i`; "" when every cell is empty (exceljs
+   * writes no such row).
+   */
+  render(
+    row: number,
+    letters: readonly string[],
+    columns: readonly ColumnSpec[],
+    value: (i: number) => unknown,
+  ): string {
+    // exceljs registers the row's style before its cells' (at the book's first data row).
+    if (this.rowStyle === null) {
+      const s = this.styleId(ROW_STYLE, CELL_TYPE.number);
+      this.rowStyle = s ? ` s="${s}" customFormat="1"` : "";
+    }
+    let cells = "";
+    let first = 0;
+    let last = 0;
+    for (let i = 0; i < columns.length; i++) {
+      const xml = this.cell(`${letters[i]}${row}`, columns[i] as ColumnSpec, value(i));
+      if (xml === "") continue;
+      if (first === 0) first = i + 1;
+      last = i + 1;
+      cells += xml;
+    }
+    if (first === 0) return "";
+    return `<row r="${row}" spans="${first}:${last}"${this.rowStyle} x14ac:dyDescent="0.25">${cells}</row>`;
   }
 }
 
@@ -123,6 +224,14 @@ function entryBuffer(sheet: ExcelJS.Worksheet): EntryBuffer {
     throw new Error("exceljs worksheet stream not found (unsupported exceljs version)");
   }
   return buffer as EntryBuffer;
+}
+
+function stylesOf(writer: object): StyleIds {
+  const styles = (writer as { styles?: Partial<StyleIds> }).styles;
+  if (typeof styles?.addStyleModel !== "function") {
+    throw new Error("exceljs WorkbookWriter has no styles (unsupported exceljs version)");
+  }
+  return styles as StyleIds;
 }
 
 function zipOf(writer: object): ZipArchive {
@@ -227,6 +336,17 @@ export interface SheetOptions {
 
 /** Above this many bytes waiting for the zip, the writer waits for it to drain. */
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
+/** Rendered rows are handed to the worksheet's stream in strings of about this many characters. */
+const FLUSH_CHARS = 64 * 1024;
+
+/** The stream a worksheet's XML goes to (exceljs's StreamBuf, which takes strings). */
+function sheetStream(sheet: ExcelJS.Worksheet): { write(text: string): unknown } {
+  const stream = (sheet as unknown as { stream?: { write?: unknown } }).stream;
+  if (typeof stream?.write !== "function") {
+    throw new Error("exceljs worksheet stream not found (unsupported exceljs version)");
+  }
+  return stream as { write(text: string): unknown };
+}
 
 /** One workbook file being streamed. Sheets are written strictly one after another. */
 export class StreamingBook {
@@ -235,6 +355,8 @@ export class StreamingBook {
   private readonly zip: ZipArchive;
   private readonly failed: Promise<never>;
   private open: SheetSeries | null = null;
+  /** @internal Renders every sheet's rows, with the book's style ids. */
+  readonly rowXml: RowXml;
 
   private constructor(
     private readonly out: WriteStream,
@@ -259,6 +381,7 @@ export class StreamingBook {
     this.writer.keywords = xmlSafe(properties.keywords);
     this.writer.category = xmlSafe(properties.category);
     this.zip = zipOf(this.writer);
+    this.rowXml = new RowXml(stylesOf(this.writer));
     // After abort() (a failed write, e.g. a full disk) exceljs's commit still calls finalize() and
     // drops the rejected promise it returns: observe it so it cannot end the process as unhandled.
     const finalize = this.zip.finalize.bind(this.zip);
@@ -362,33 +485,50 @@ export class SheetSeries {
   private backlog: EntryBuffer | null = null;
   private rowNumber = 0;
   private done = false;
+  /** Rendered rows not yet written to the worksheet's stream. */
+  private pending = "";
+  private readonly keys: readonly string[];
+  private readonly letters: readonly string[];
 
   constructor(
     private readonly book: StreamingBook,
     readonly name: string,
     private readonly columns: readonly ColumnSpec[],
     private readonly options: SheetOptions,
-  ) {}
+  ) {
+    this.keys = columns.map((c) => c.key ?? c.header);
+    this.letters = columns.map((_, i) => columnLetters(i + 1));
+  }
 
   /**
-   * Appends one data row and commits it. Returns false when the zip lags behind: wait for
-   * `drained()` before the next row, or memory grows with everything not yet compressed.
+   * Appends one data row, its cells the properties named by the columns' keys. Returns false
+   * when the zip lags behind: wait for `drained()` before the next row, or memory grows with
+   * everything not yet compressed.
    */
   write(values: RowInput): boolean {
-    if (this.done) throw new Error(`sheet ${this.name} is closed`);
-    let sheet = this.worksheet;
-    if (sheet === null || this.rowNumber >= this.book.maxRows) sheet = this.nextPart();
-    this.rowNumber++;
-    const row = sheet.getRow(this.rowNumber);
-    // A fresh style object per row would miss exceljs's style cache, as for cells.
-    (row as unknown as { style: Partial<ExcelJS.Style> }).style = ROW_STYLE;
     const cells = values as Readonly<Record<string, unknown>>;
-    for (let i = 0; i < this.columns.length; i++) {
-      const column = this.columns[i] as ColumnSpec;
-      setCell(row, i + 1, column, cells[column.key ?? column.header]);
-    }
-    row.commit();
+    return this.writeRow((i) => cells[this.keys[i] as string]);
+  }
+
+  /** `write` of a row given as its cells in column order (e.g. a JSON array from the store). */
+  writeList(values: readonly unknown[]): boolean {
+    return this.writeRow((i) => values[i]);
+  }
+
+  private writeRow(value: (i: number) => unknown): boolean {
+    if (this.done) throw new Error(`sheet ${this.name} is closed`);
+    if (this.worksheet === null || this.rowNumber >= this.book.maxRows) this.nextPart();
+    this.rowNumber++;
+    this.pending += this.book.rowXml.render(this.rowNumber, this.letters, this.columns, value);
+    if (this.pending.length >= FLUSH_CHARS) this.flush();
     return (this.backlog?._writableState?.length ?? 0) <= MAX_BACKLOG_BYTES;
+  }
+
+  /** Hands the rows rendered so far to the worksheet's stream (one write per many rows). */
+  private flush(): void {
+    if (this.pending === "" || this.worksheet === null) return;
+    sheetStream(this.worksheet).write(this.pending);
+    this.pending = "";
   }
 
   /** Resolves once the zip has caught up with this sheet. */
@@ -434,6 +574,7 @@ export class SheetSeries {
     const part = this.parts[this.parts.length - 1];
     if (sheet === null || part === undefined) return;
     part.rows = this.rowNumber - 1;
+    this.flush();
     // autoFilter is written at commit, so it can span the rows actually written.
     sheet.autoFilter = {
       from: { row: 1, column: 1 },

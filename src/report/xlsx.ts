@@ -1082,11 +1082,27 @@ interface Query {
 }
 
 type Row = Readonly<Record<string, unknown>>;
+/** A row of a large sheet: its cells in the sheet's column order. */
+type Cells = unknown[];
 
 /** Batches of rows, streamed from the store on a connection of their own. */
 async function* iterateQueries(store: Store, queries: Iterable<Query>): AsyncGenerator<Row[]> {
   for (const { sql, params } of queries) {
     yield* store.iterate<Row>(sql, params, BATCH_ROWS);
+  }
+}
+
+/** Each row of a large sheet's query is one JSON array, `cells` (sql/report/workbook.sql). */
+function parseCells(rows: readonly { cells: string }[]): Cells[] {
+  return rows.map((r) => JSON.parse(r.cells) as Cells);
+}
+
+/** Batches of rows as cells, streamed from the store on a connection of their own. */
+async function* iterateCells(store: Store, queries: Iterable<Query>): AsyncGenerator<Cells[]> {
+  for (const { sql, params } of queries) {
+    for await (const batch of store.iterate<{ cells: string }>(sql, params, BATCH_ROWS)) {
+      yield parseCells(batch);
+    }
   }
 }
 
@@ -1098,7 +1114,7 @@ const PAGE_ROWS = 10_000;
  * from there in numbered pages, sparing a second evaluation of the view (a join over every
  * membership, the report's largest transient memory); otherwise the view is streamed.
  */
-async function* effectiveAccessRows(store: Store, snapshotId: number): AsyncGenerator<Row[]> {
+async function* effectiveAccessRows(store: Store, snapshotId: number): AsyncGenerator<Cells[]> {
   const shared = await store.query<{ n: number }>(query("analysed_access_exists"));
   // Rows of this snapshot present: it was materialised (no rows: the view, to be sure).
   const present =
@@ -1106,15 +1122,18 @@ async function* effectiveAccessRows(store: Store, snapshotId: number): AsyncGene
     ((await store.query<{ n: number }>(query("analysed_access_count"), { s: snapshotId }))[0]?.n ??
       0) > 0;
   if (!present) {
-    yield* iterateQueries(store, [{ sql: query("access_rows"), params: { s: snapshotId } }]);
+    yield* iterateCells(store, [{ sql: query("access_rows"), params: { s: snapshotId } }]);
     return;
   }
   await store.query(query("number_access_pages"), { s: snapshotId });
   try {
     for (let from = 0; ; from += PAGE_ROWS) {
-      const page = await store.query<Row>(query("access_page"), { from, to: from + PAGE_ROWS });
+      const page = await store.query<{ cells: string }>(query("access_page"), {
+        from,
+        to: from + PAGE_ROWS,
+      });
       if (page.length === 0) break;
-      yield page;
+      yield parseCells(page);
     }
   } finally {
     await store.query(query("drop_access_pages"));
@@ -1126,14 +1145,38 @@ async function streamSheet(
   book: StreamingBook,
   store: Store,
   name: (typeof SHEET_NAMES)[number],
-  source: Iterable<Query> | AsyncIterable<Row[]>,
+  source: Iterable<Query>,
   extend: (row: Row) => RowInput = (row) => row,
 ): Promise<void> {
   const sheet = book.sheet(name, columns(name));
-  const batches = Symbol.asyncIterator in source ? source : iterateQueries(store, source);
-  for await (const batch of batches) {
+  for await (const batch of iterateQueries(store, source)) {
     // Synchronous per row; a promise per row would cost more than the row.
     for (const row of batch) if (!sheet.write(extend(row))) await sheet.drained();
+  }
+  await sheet.close();
+}
+
+/**
+ * `streamSheet` for the large sheets, whose rows arrive as cells in column order; `extend` may
+ * append the last cells (computed here, not in SQL).
+ */
+async function streamCells(
+  book: StreamingBook,
+  name: (typeof SHEET_NAMES)[number],
+  batches: AsyncIterable<Cells[]>,
+  extend?: (cells: Cells) => void,
+): Promise<void> {
+  const specs = columns(name);
+  const sheet = book.sheet(name, specs);
+  for await (const batch of batches) {
+    for (const cells of batch) {
+      extend?.(cells);
+      // A query whose columns drifted from the sheet's would shift every cell: refuse it.
+      if (cells.length !== specs.length) {
+        throw new Error(`${name}: a row of ${cells.length} cells for ${specs.length} columns`);
+      }
+      if (!sheet.writeList(cells)) await sheet.drained();
+    }
   }
   await sheet.close();
 }
@@ -1241,15 +1284,22 @@ export async function writeWorkbook(
     );
     await book.sheetFrom("Rules", columns("Rules"), ruleRows(model), severityFills("C"));
     await book.sheetFrom("Privileged access", columns("Privileged access"), privilegedRows(model));
-    await streamSheet(
+    const roleIdCell = SHEET_COLUMNS["Effective access"].findIndex(([key]) => key === "role_id");
+    await streamCells(
       book,
-      store,
       "Effective access",
       effectiveAccessRows(store, model.snapshot.snapshot_id),
-      withElevated,
+      (cells) => {
+        const roleId = cells[roleIdCell];
+        cells.push(typeof roleId === "string" && elevated.has(roleId));
+      },
     );
     await book.sheetFrom("Groups", columns("Groups"), model.groups);
-    await streamSheet(book, store, "Members", memberQueries(model, options.membersPerQuery));
+    await streamCells(
+      book,
+      "Members",
+      iterateCells(store, memberQueries(model, options.membersPerQuery)),
+    );
     await streamSheet(
       book,
       store,
@@ -1260,7 +1310,11 @@ export async function writeWorkbook(
     await streamSheet(book, store, "Users", [{ sql: query("users"), params }]);
     await streamSheet(book, store, "Roles", [{ sql: query("roles"), params }], withElevated);
     await book.sheetFrom("Projects", columns("Projects"), projectRows(model));
-    await streamSheet(book, store, "Project access", [{ sql: query("project_access"), params }]);
+    await streamCells(
+      book,
+      "Project access",
+      iterateCells(store, [{ sql: query("project_access"), params }]),
+    );
     await book.sheetFrom("Credentials", columns("Credentials"), credentialRows(model, names));
     await book.sheetFrom("Completeness", columns("Completeness"), completenessRows(model));
     await book.commit();

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { DIFF_KINDS, loadDiffQueries, MIRRORED_KINDS } from "../../src/analysis/diff.js";
 import { SEVERITIES, severityRank } from "../../src/analysis/rules.js";
+import { cellText, cellXmlText, EXCEL_MAX_CELL_CHARS } from "../../src/render/index.js";
 import { CHANGE_LABELS } from "../../src/report/model.js";
 import { changeKindRows, severityText } from "../../src/report/xlsx.js";
 import { diffDefinitions, expectedKindDescriptions } from "../support/kind-descriptions.js";
@@ -60,5 +61,55 @@ describe("severity in the workbook", () => {
     expect([...texts].sort(new Intl.Collator("de", { sensitivity: "base" }).compare)).toEqual(
       expected,
     );
+  });
+});
+
+describe("text cells' XML", () => {
+  /** The slow path, written out: sanitised as every cell is, then the five markup characters. */
+  const expected = (text: string): string =>
+    cellText(text)
+      .replaceAll("&", "&amp;")
+      .replaceAll("<", "&lt;")
+      .replaceAll(">", "&gt;")
+      .replaceAll("'", "&apos;")
+      .replaceAll('"', "&quot;");
+
+  it("is cellText escaped for XML, plain ASCII taking the fast path included", () => {
+    const samples = [
+      "",
+      " ",
+      "user_01HGSB0QDHDZTKBSWEFT53AVP1",
+      "ada@example.com",
+      "=1+1",
+      "+1",
+      "-1",
+      "@SUM(A1)",
+      " =cmd",
+      "\t=cmd",
+      "a=b",
+      'O\'Brien & <Sons> "Ltd"',
+      "x".repeat(EXCEL_MAX_CELL_CHARS + 5),
+      "Zoë\u202Eevil",
+      "\u0000nul",
+    ];
+    // Every printable ASCII character first, second and alone, plus random strings of them.
+    for (let c = 0x20; c <= 0x7e; c++) {
+      const ch = String.fromCharCode(c);
+      samples.push(ch, `${ch}a`, `a${ch}`, `${ch}${ch}=`);
+    }
+    let seed = 19;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let i = 0; i < 5_000; i++) {
+      const length = Math.floor(random() * 8);
+      let text = "";
+      for (let k = 0; k < length; k++)
+        text += String.fromCharCode(0x20 + Math.floor(random() * 95));
+      samples.push(text);
+    }
+    for (const text of samples)
+      expect(cellXmlText(text), JSON.stringify(text)).toBe(expected(text));
   });
 });
