@@ -12,7 +12,7 @@ import {
   templatesDirectory,
   templateVersion,
 } from "../src/render/index.js";
-import { HTML_ROW_CAP, renderHtml } from "../src/report/html.js";
+import { HTML_ROW_CAP, PRIVILEGED_PATHS_SHOWN, renderHtml } from "../src/report/html.js";
 import { buildReportModel, type ReportModel } from "../src/report/model.js";
 import { Store } from "../src/store/index.js";
 import { hasChromium, launchChromium } from "./support/browser.js";
@@ -178,6 +178,23 @@ describe("HTML report", () => {
     );
     expect(capped.match(/<tr id="change-\d+"/g)).toHaveLength(10);
     expect(html).not.toContain("This report shows the first");
+  });
+
+  it("lists PRIVILEGED_PATHS_SHOWN paths of a privileged person and counts the rest", () => {
+    const person = reportModel.privileged[0];
+    const path = person?.paths[0];
+    if (person === undefined || path === undefined) throw new Error("no privileged person");
+    const paths = Array.from({ length: PRIVILEGED_PATHS_SHOWN + 2 }, (_, i) => ({
+      ...path,
+      role_name: `Listed role ${String(i).padStart(2, "0")}`,
+    }));
+    const text = renderHtml({ ...reportModel, privileged: [{ ...person, paths }] });
+    const row = text.slice(text.indexOf('<table id="privileged-table"'));
+    expect(row).toContain(`Listed role ${String(PRIVILEGED_PATHS_SHOWN - 1).padStart(2, "0")}`);
+    expect(row).not.toContain(`Listed role ${PRIVILEGED_PATHS_SHOWN}`);
+    expect(row).toContain(
+      rendered("and 2 more paths (every one is in the Excel workbook's Privileged access sheet)"),
+    );
   });
 
   it("lists no membership one by one, and says how many there are and where every one is", async () => {
@@ -527,16 +544,22 @@ describe("HTML report", () => {
       timings.sort = performance.now() - t;
       t = performance.now();
       await page.locator("#groups-filter").fill("group_0000012");
-      await expect.poll(() => status.textContent()).toBe(`Rows 1–10 of 10 (filtered from 50,000)`);
+      await expect
+        .poll(() => status.textContent())
+        .toBe(`Rows 1–10 of 10 (filtered from ${HTML_ROW_CAP.toLocaleString("en-US")})`);
       timings.filter = performance.now() - t;
       await page.locator("#groups-filter").fill("");
-      await expect.poll(() => status.textContent()).toBe("Rows 1–100 of 50,000");
+      await expect
+        .poll(() => status.textContent())
+        .toBe(`Rows 1–100 of ${HTML_ROW_CAP.toLocaleString("en-US")}`);
       t = performance.now();
       await page
         .locator("#groups-block [data-pager]")
         .getByRole("button", { name: "Next" })
         .click();
-      await expect(status.textContent()).resolves.toBe("Rows 101–200 of 50,000");
+      await expect(status.textContent()).resolves.toBe(
+        `Rows 101–200 of ${HTML_ROW_CAP.toLocaleString("en-US")}`,
+      );
       timings.page = performance.now() - t;
       console.log(
         `${(text.length / 1e6).toFixed(1)} MB;`,
