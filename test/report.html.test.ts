@@ -12,7 +12,7 @@ import {
   templatesDirectory,
   templateVersion,
 } from "../src/render/index.js";
-import { HTML_ROW_CAP, renderHtml } from "../src/report/html.js";
+import { HTML_ROW_CAP, PRIVILEGED_PATHS_SHOWN, renderHtml } from "../src/report/html.js";
 import { buildReportModel, type ReportModel } from "../src/report/model.js";
 import { Store } from "../src/store/index.js";
 import { hasChromium, launchChromium } from "./support/browser.js";
@@ -160,13 +160,92 @@ describe("HTML report", () => {
     });
   });
 
-  it("caps the rows of a table and says where the rest are", () => {
-    const capped = renderHtml(reportModel, { rowCap: 20 });
+  it("caps the rows of a table and says how many are left out and where they all are", () => {
+    const capped = renderHtml(reportModel, { rowCap: 10 });
     const groups = reportModel.groups.length;
+    const exported = `“access-audit export --snapshot ${org.second} --format csv --out DIR”`;
     expect(capped).toContain(
-      `This report shows the first 20 of ${groups} rows; all rows are in the Excel workbook.`,
+      rendered(
+        `This report shows the first 10 of ${groups} groups; the other ${groups - 10} are in the Excel workbook's Groups sheet and in the export's snapshot_groups (${exported}).`,
+      ),
     );
-    expect(html).not.toContain("all rows are in the Excel workbook");
+    const changes = reportModel.changes.length;
+    expect(changes).toBeGreaterThan(10);
+    expect(capped).toContain(
+      rendered(
+        `This report shows the first 10 of ${changes} changes; the other ${changes - 10} are in the Excel workbook's Changes sheet and in the output of “access-audit diff --from ${org.first} --to ${org.second} --json”.`,
+      ),
+    );
+    expect(capped.match(/<tr id="change-\d+"/g)).toHaveLength(10);
+    expect(html).not.toContain("This report shows the first");
+  });
+
+  it("lists PRIVILEGED_PATHS_SHOWN paths of a privileged person and counts the rest", () => {
+    const person = reportModel.privileged[0];
+    const path = person?.paths[0];
+    if (person === undefined || path === undefined) throw new Error("no privileged person");
+    const paths = Array.from({ length: PRIVILEGED_PATHS_SHOWN + 2 }, (_, i) => ({
+      ...path,
+      role_name: `Listed role ${String(i).padStart(2, "0")}`,
+    }));
+    const text = renderHtml({ ...reportModel, privileged: [{ ...person, paths }] });
+    const row = text.slice(text.indexOf('<table id="privileged-table"'));
+    expect(row).toContain(`Listed role ${String(PRIVILEGED_PATHS_SHOWN - 1).padStart(2, "0")}`);
+    expect(row).not.toContain(`Listed role ${PRIVILEGED_PATHS_SHOWN}`);
+    expect(row).toContain(
+      rendered("and 2 more paths (every one is in the Excel workbook's Privileged access sheet)"),
+    );
+  });
+
+  it("lists no membership one by one, and says how many there are and where every one is", async () => {
+    const store = await Store.open(org.dbPath, { readOnly: true });
+    let memberships: number;
+    let users: number;
+    let memberIds: string[];
+    try {
+      const s = { s: org.second };
+      memberships = Number(
+        (
+          await store.query<{ n: bigint | number }>(
+            "SELECT count(*) AS n FROM snapshot_group_members WHERE snapshot_id = $s",
+            s,
+          )
+        )[0]?.n,
+      );
+      users = Number(
+        (
+          await store.query<{ n: bigint | number }>(
+            "SELECT count(*) AS n FROM snapshot_users WHERE snapshot_id = $s",
+            s,
+          )
+        )[0]?.n,
+      );
+      memberIds = (
+        await store.query<{ id: string }>(
+          "SELECT DISTINCT user_id AS id FROM snapshot_group_members WHERE snapshot_id = $s ORDER BY 1",
+          s,
+        )
+      ).map((r) => r.id);
+    } finally {
+      await store.close();
+    }
+    expect(memberships).toBeGreaterThan(100);
+    const exported = `“access-audit export --snapshot ${org.second} --format csv --out DIR”`;
+    // The count named is the database's, with the sheet and the export that hold every one.
+    expect(html).toContain(
+      `<div id="full-list-members"><dt>Group memberships: ${memberships.toLocaleString("en-US")}</dt><dd>${rendered(
+        `In the Excel workbook's Members sheet and in the export's snapshot_group_members (${exported}).`,
+      )}</dd></div>`,
+    );
+    expect(html).toContain(
+      `<div id="full-list-users"><dt>Users: ${users.toLocaleString("en-US")}</dt>`,
+    );
+    expect(html).toContain('<li><a href="#full-lists">Full lists: where they are</a></li>');
+    // No member listing: most members are named nowhere (only where a change, finding or
+    // privilege is about them), and no table lists members or access paths.
+    const named = memberIds.filter((id) => html.includes(id));
+    expect(named.length).toBeLessThan(memberIds.length / 2);
+    expect(html).not.toMatch(/id="(members|elevated|access)-table"/);
   });
 
   it("says plainly when there is no previous snapshot", async () => {
@@ -465,16 +544,22 @@ describe("HTML report", () => {
       timings.sort = performance.now() - t;
       t = performance.now();
       await page.locator("#groups-filter").fill("group_0000012");
-      await expect.poll(() => status.textContent()).toBe(`Rows 1–10 of 10 (filtered from 50,000)`);
+      await expect
+        .poll(() => status.textContent())
+        .toBe(`Rows 1–10 of 10 (filtered from ${HTML_ROW_CAP.toLocaleString("en-US")})`);
       timings.filter = performance.now() - t;
       await page.locator("#groups-filter").fill("");
-      await expect.poll(() => status.textContent()).toBe("Rows 1–100 of 50,000");
+      await expect
+        .poll(() => status.textContent())
+        .toBe(`Rows 1–100 of ${HTML_ROW_CAP.toLocaleString("en-US")}`);
       t = performance.now();
       await page
         .locator("#groups-block [data-pager]")
         .getByRole("button", { name: "Next" })
         .click();
-      await expect(status.textContent()).resolves.toBe("Rows 101–200 of 50,000");
+      await expect(status.textContent()).resolves.toBe(
+        `Rows 101–200 of ${HTML_ROW_CAP.toLocaleString("en-US")}`,
+      );
       timings.page = performance.now() - t;
       console.log(
         `${(text.length / 1e6).toFixed(1)} MB;`,

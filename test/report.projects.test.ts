@@ -15,7 +15,7 @@ import Handlebars from "handlebars";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cellText, revealInvisible, templateVersion } from "../src/render/index.js";
-import { PROJECTS_NOT_COLLECTED, renderHtml } from "../src/report/html.js";
+import { PROJECT_OWNERS_SHOWN, PROJECTS_NOT_COLLECTED, renderHtml } from "../src/report/html.js";
 import {
   buildReportModel,
   PROJECT_OWNERS_CAP,
@@ -187,15 +187,17 @@ describe("the Projects section and sheets", () => {
     });
   });
 
-  it("lists at most PROJECT_OWNERS_CAP owners of a project, and counts them all", () => {
+  it("holds at most PROJECT_OWNERS_CAP owners of a project, lists PROJECT_OWNERS_SHOWN, and counts them all", () => {
     const crowded = project(org.crowded);
     expect(crowded.owner_count).toBe(org.crowdedOwners);
     expect(crowded.owners).toHaveLength(PROJECT_OWNERS_CAP);
     expect(crowded.owners[0]?.email).toBe("crowd00@corp.example");
     const text = article(org.crowded);
     expect(text).toContain(
-      `The first ${PROJECT_OWNERS_CAP} of ${org.crowdedOwners} owners; all are in the workbook&#x27;s Project access sheet.`,
+      `The first ${PROJECT_OWNERS_SHOWN} of ${org.crowdedOwners} owners; all are in the workbook&#x27;s Project access sheet.`,
     );
+    expect(text).toContain(`crowd0${PROJECT_OWNERS_SHOWN - 1}@corp.example`);
+    expect(text).not.toContain(`crowd${PROJECT_OWNERS_SHOWN}@corp.example`);
     expect(text).not.toContain("crowd59@corp.example");
   });
 

@@ -260,7 +260,13 @@ SELECT sync_id, seal FROM audit_log_syncs ORDER BY sync_id DESC LIMIT 1;
 -- elevated_project_roles), every path with its tier and whether it is new since $p (NULL: no
 -- compared snapshot), the user's email domain judged against $domains (a JSON list; NULL when
 -- none are configured) and the only activity signal the API gives: the last API key use.
-WITH paths AS (
+-- One row per path, the person's columns repeated, ordered by person then path: the caller groups
+-- them (src/report/model.ts). A list() aggregate of every person's paths could not spill and ran
+-- out of the report's 256 MB at a million memberships; so did the correlated NOT EXISTS this
+-- replaced with joins on the compared snapshot's keys. `paths` is read three times: MATERIALIZED
+-- evaluates the effective_access view once, one snapshot per read (an equality on snapshot_id
+-- reaches the view's tables, an OR does not).
+WITH paths AS MATERIALIZED (
   SELECT ea.snapshot_id, ea.user_id, ea.email, 'user' AS principal_type, ea.role_id, ea.role_name,
     ea.via, ea.via_group_id, ea.via_group_name, NULL::VARCHAR AS project_id,
     NULL::VARCHAR AS project_name, er.tier
@@ -270,19 +276,30 @@ WITH paths AS (
   UNION ALL
   SELECT ea.snapshot_id, ea.user_id, ea.email, ea.principal_type, ea.role_id, ea.role_name, ea.via,
     ea.via_group_id, ea.via_group_name, ea.project_id, ea.project_name, epr.tier
-  FROM main.effective_access AS ea
+  FROM (
+    SELECT * FROM main.effective_access WHERE scope = 'project' AND snapshot_id = $s
+    UNION ALL
+    SELECT * FROM main.effective_access WHERE scope = 'project' AND snapshot_id = $p::INTEGER
+  ) AS ea
   JOIN elevated_project_roles AS epr
     ON epr.snapshot_id = ea.snapshot_id AND epr.project_id = ea.project_id
    AND epr.role_id = ea.role_id
-  WHERE ea.scope = 'project' AND (ea.snapshot_id = $s OR ea.snapshot_id = $p::INTEGER)
 ),
+-- The compared snapshot's paths and people, as keys for plain equi-joins (a correlated NOT EXISTS
+-- over them ran out of the report's memory at a million memberships).
+before AS (
+  SELECT DISTINCT user_id, role_id, via, coalesce(via_group_id, '') AS group_key,
+    coalesce(project_id, '') AS project_key
+  FROM paths WHERE snapshot_id = $p::INTEGER
+),
+before_people AS (SELECT DISTINCT user_id FROM paths WHERE snapshot_id = $p::INTEGER),
 now AS (
-  SELECT n.*, $p::INTEGER IS NOT NULL AND NOT EXISTS (
-      SELECT 1 FROM paths AS b
-      WHERE b.snapshot_id = $p::INTEGER AND b.user_id = n.user_id AND b.role_id = n.role_id
-        AND b.via = n.via AND b.via_group_id IS NOT DISTINCT FROM n.via_group_id
-        AND b.project_id IS NOT DISTINCT FROM n.project_id) AS is_new
-  FROM paths AS n WHERE n.snapshot_id = $s
+  SELECT n.*, $p::INTEGER IS NOT NULL AND b.user_id IS NULL AS is_new
+  FROM paths AS n
+  LEFT JOIN before AS b
+    ON b.user_id = n.user_id AND b.role_id = n.role_id AND b.via = n.via
+   AND b.group_key = coalesce(n.via_group_id, '') AND b.project_key = coalesce(n.project_id, '')
+  WHERE n.snapshot_id = $s
 ),
 domains AS (SELECT unnest(from_json($domains::VARCHAR, '["VARCHAR"]')) AS domain),
 people AS (
@@ -293,13 +310,7 @@ people AS (
       FILTER (WHERE project_id IS NOT NULL) AS project_tier_rank,
     count(*) FILTER (WHERE project_id IS NULL)::INTEGER AS organization_paths,
     count(*) FILTER (WHERE project_id IS NOT NULL)::INTEGER AS project_paths,
-    count(*) FILTER (WHERE is_new)::INTEGER AS new_paths,
-    list({'scope': CASE WHEN project_id IS NULL THEN 'organization' ELSE 'project' END,
-      'project_id': project_id, 'project_name': project_name, 'role_id': role_id,
-      'role_name': role_name, 'via': via, 'group_id': via_group_id, 'group_name': via_group_name,
-      'tier': tier, 'is_new': is_new}
-      ORDER BY project_id NULLS FIRST, CASE tier WHEN 'owner' THEN 0 WHEN 'access-admin' THEN 1 ELSE 2 END,
-        role_name, role_id, via, via_group_name, via_group_id) AS paths
+    count(*) FILTER (WHERE is_new)::INTEGER AS new_paths
   FROM now GROUP BY user_id
 )
 SELECT p.user_id, coalesce(u.email, p.email) AS email, u.name,
@@ -308,9 +319,7 @@ SELECT p.user_id, coalesce(u.email, p.email) AS email, u.name,
   CASE p.project_tier_rank WHEN 3 THEN 'owner' WHEN 2 THEN 'access-admin' WHEN 1 THEN 'write' END
     AS project_tier,
   p.organization_paths, p.project_paths, p.new_paths,
-  CASE WHEN $p::INTEGER IS NULL THEN NULL
-    ELSE NOT EXISTS (SELECT 1 FROM paths AS b WHERE b.snapshot_id = $p::INTEGER AND b.user_id = p.user_id)
-  END AS newly_privileged,
+  CASE WHEN $p::INTEGER IS NULL THEN NULL ELSE bp.user_id IS NULL END AS newly_privileged,
   CASE
     WHEN $domains::VARCHAR IS NULL OR coalesce(u.email, p.email) IS NULL THEN NULL
     ELSE NOT EXISTS (
@@ -318,7 +327,17 @@ SELECT p.user_id, coalesce(u.email, p.email) AS email, u.name,
       WHERE lower(regexp_extract(coalesce(u.email, p.email), '@([^@]*)$', 1)) = d.domain
          OR lower(regexp_extract(coalesce(u.email, p.email), '@([^@]*)$', 1)) LIKE '%.' || d.domain)
   END AS external_domain,
-  u.api_key_last_used_at, u.added_at, p.paths
+  u.api_key_last_used_at, u.added_at,
+  CASE WHEN n.project_id IS NULL THEN 'organization' ELSE 'project' END AS path_scope,
+  n.project_id AS path_project_id, n.project_name AS path_project_name,
+  n.role_id AS path_role_id, n.role_name AS path_role_name, n.via AS path_via,
+  n.via_group_id AS path_group_id, n.via_group_name AS path_group_name, n.tier AS path_tier,
+  n.is_new AS path_is_new
 FROM people AS p
+JOIN now AS n ON n.user_id = p.user_id
 LEFT JOIN snapshot_users AS u ON u.snapshot_id = $s AND u.user_id = p.user_id
-ORDER BY p.tier_rank DESC NULLS LAST, p.project_tier_rank DESC NULLS LAST, p.new_paths > 0 DESC, coalesce(u.email, p.email) NULLS LAST, p.user_id;
+LEFT JOIN before_people AS bp ON bp.user_id = p.user_id
+ORDER BY p.tier_rank DESC NULLS LAST, p.project_tier_rank DESC NULLS LAST, p.new_paths > 0 DESC,
+  coalesce(u.email, p.email) NULLS LAST, p.user_id,
+  n.project_id NULLS FIRST, CASE n.tier WHEN 'owner' THEN 0 WHEN 'access-admin' THEN 1 ELSE 2 END,
+  n.role_name, n.role_id, n.via, n.via_group_name, n.via_group_id;

@@ -9,10 +9,13 @@
  * Content-Security-Policy with the hashes of exactly those styles and script backs this up:
  * even an escaping slip could neither run script nor fetch anything.
  *
- * Tables are rendered whole (up to HTML_ROW_CAP rows) so the file reads, searches and prints
- * without script; the script only sorts, filters and pages rows that are already there. Rows
- * after the first page carry `is-paged`, which hides them on screen only once the script has
- * marked the document, so a 50,000-row table opens in seconds and still shows whole without it.
+ * The HTML is for reading: summaries, findings, privileged people, changes. Full listings (every
+ * membership, user and access path) are not in it: the "Full lists" section names, with counts,
+ * the workbook sheet and the export that hold each. A table holds at most HTML_ROW_CAP rows and
+ * says how many more there are and where all of them are, so the file stays a few MB at a million
+ * memberships. Rows are rendered whole so the file reads, searches and prints without script; the
+ * script only sorts, filters and pages rows that are already there. Rows after the first page
+ * carry `is-paged`, which hides them on screen only once the script has marked the document.
  */
 import { createHash } from "node:crypto";
 import type Handlebars from "handlebars";
@@ -53,8 +56,19 @@ import {
 
 /** Rows per page in the browser; all rows of the current filter still print. */
 export const HTML_PAGE_SIZE = 100;
-/** Rows per table in the file; beyond it the report says so and points at the workbook. */
-export const HTML_ROW_CAP = 50_000;
+/**
+ * Rows per table in the file; beyond it the report says how many are not shown and where they all
+ * are (a workbook sheet and a command). Ten pages of HTML_PAGE_SIZE: enough to read, small enough
+ * that the file stays a few MB however large the organization.
+ */
+export const HTML_ROW_CAP = 1_000;
+/** Elevated paths listed per privileged person; the rest are counted (all are in the workbook). */
+export const PRIVILEGED_PATHS_SHOWN = 10;
+/**
+ * Owners listed per project (of the model's PROJECT_OWNERS_CAP); the rest are counted (all are in
+ * the workbook's Project access sheet).
+ */
+export const PROJECT_OWNERS_SHOWN = 10;
 /** Vanished ids listed per snapshot in the appendix. */
 const VANISHED_CAP = 1_000;
 /** Attached groups listed per project; the rest are counted (all are in the workbook). */
@@ -92,6 +106,31 @@ const managedBy = (scim: boolean | null): string =>
 const plural = (n: number, one: string, many: string): string =>
   `${formatCount(n)} ${n === 1 ? one : many}`;
 const dateOnly = (iso: string | null): string => (iso === null ? NONE : iso.slice(0, 10));
+
+/** The export that writes every public view of snapshot `s` (`DIR/<view>/snapshot_id=<s>/`). */
+const exportCommand = (s: number): string =>
+  `“access-audit export --snapshot ${s} --format csv --out DIR”`;
+
+/**
+ * Where every row of what the HTML shows only in part is: the workbook's sheet (its name as
+ * xlsx.ts writes it) and a command. Said here once for every table's note and the Full lists.
+ */
+function everyRowIn(model: ReportModel) {
+  const s = model.snapshot.snapshot_id;
+  const p = model.previous?.snapshot_id ?? null;
+  return {
+    changes: `the Excel workbook's Changes sheet and in the output of “access-audit diff --from ${p ?? ""} --to ${s} --json”`,
+    findings: `the Excel workbook's Findings sheet and in the output of “access-audit anomalies --snapshot ${s} --json”`,
+    privileged: `the Excel workbook's Privileged access sheet (every access path of everyone: “access-audit access --snapshot ${s}”)`,
+    groups: `the Excel workbook's Groups sheet and in the export's snapshot_groups (${exportCommand(s)})`,
+    projects: "the Excel workbook's Projects sheet",
+    credentials: "the Excel workbook's Credentials sheet",
+    members: `the Excel workbook's Members sheet and in the export's snapshot_group_members (${exportCommand(s)})`,
+    users: `the Excel workbook's Users sheet and in the export's snapshot_users (${exportCommand(s)})`,
+    access: `the Excel workbook's Effective access sheet (its Elevated column marks the elevated paths), the export's effective_access (${exportCommand(s)}) and “access-audit access --snapshot ${s}”`,
+    project_access: `the Excel workbook's Project access sheet and in the export's snapshot_project_users and effective_access (${exportCommand(s)})`,
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // The view: everything the templates show, as display text
@@ -173,20 +212,8 @@ interface PrivilegedRow {
   last_activity: string;
   last_activity_sort: string;
   paths: { text: string; is_new: boolean }[];
-}
-
-interface ElevatedRow {
-  user: string;
-  /** The user's name when the email is shown as `user`. */
-  user_name: string | null;
-  user_id: string;
-  service_account: string;
-  role: string;
-  role_id: string;
-  path: string;
-  group: string;
-  group_id: string | null;
-  managed: string;
+  /** "and N more paths …" when more than PRIVILEGED_PATHS_SHOWN; null otherwise. */
+  paths_more: string | null;
 }
 
 interface GroupTableRow {
@@ -470,10 +497,11 @@ interface HtmlView {
     skipped_rules: RuleView[];
     table: TableView<FindingRow> | null;
   };
-  elevated: {
+  /** Where the listings the HTML leaves out are: each with its count, sheet and command. */
+  full_lists: {
     intro: string;
     definition: string;
-    table: TableView<ElevatedRow> | null;
+    items: { id: string; label: string; count: string; where: string }[];
   };
   privileged: {
     intro: string;
@@ -524,29 +552,40 @@ const SEVERITY_LABELS: Readonly<Record<Severity, string>> = {
   low: "Low",
 };
 
+/**
+ * A table of at most `options.rowCap` rows of `total`. `everyRow` says where all of them are (a
+ * workbook sheet and a command), for the note shown when rows were left out. Large tables pass
+ * only the rows shown (`shownRows`) and their total, so no display row is built for the rest.
+ */
 function table<Row>(
   id: string,
   noun: string,
   caption: string,
   all: readonly Row[],
   options: Required<HtmlOptions>,
+  everyRow: string,
+  total = all.length,
 ): TableView<Row> | null {
-  if (all.length === 0) return null;
+  if (total === 0) return null;
   const rows = all
     .slice(0, options.rowCap)
     .map((row, i) => ({ ...row, paged: i >= options.pageSize }));
   return {
     id,
     noun,
-    caption: `${caption} (${formatCount(all.length)})`,
+    caption: `${caption} (${formatCount(total)})`,
     page_size: options.pageSize,
     rows,
     cap_note:
-      rows.length < all.length
-        ? `This report shows the first ${formatCount(rows.length)} of ${formatCount(all.length)} rows; all rows are in the Excel workbook.`
+      rows.length < total
+        ? `This report shows the first ${formatCount(rows.length)} of ${formatCount(total)} ${noun}; the other ${formatCount(total - rows.length)} are in ${everyRow}.`
         : null,
   };
 }
+
+/** The first `options.rowCap` items: the only ones a table builds display rows for. */
+const shownRows = <T>(items: readonly T[], options: Required<HtmlOptions>): readonly T[] =>
+  items.slice(0, options.rowCap);
 
 const snapshotLabel = (s: ReportSnapshot): string =>
   `snapshot ${s.snapshot_id} (finished ${s.finished_at})`;
@@ -626,44 +665,48 @@ function changesView(model: ReportModel, options: Required<HtmlOptions>): HtmlVi
     };
   }
   const order = new Map<DiffKind, number>(DIFF_KINDS.map((k, i) => [k, i]));
-  const rows: ChangeRow[] = changesByActorOrder(model).map(({ c, i, group }) => ({
-    anchor: changeAnchor(i),
-    kind: CHANGE_LABELS[c.kind],
-    kind_order: order.get(c.kind) ?? 0,
-    actor: show(c.attribution.label),
-    actor_status: c.attribution.status,
-    actor_reason: showOrNull(c.attribution.reason),
-    actor_events:
-      c.attribution.event_ids.length === 0
-        ? null
-        : `${c.attribution.event_ids.length === 1 ? "Event" : "Events"} ${c.attribution.event_ids.map(show).join(", ")}`,
-    actor_order: group,
-    elevated: c.elevated,
-    // A rename names the group both ways; every other row by its newest name (the diff's).
-    group: c.kind === "group_renamed" ? `${show(c.before)} → ${show(c.after)}` : show(c.group_name),
-    group_id: showOrNull(c.group_id),
-    user: show(c.user),
-    user_id: showOrNull(c.user_id),
-    role: show(c.role_name),
-    role_id: showOrNull(c.role_id),
-    before: show(c.before),
-    after: show(c.after),
-    detail: show(c.detail),
-  }));
+  const total = model.changes.length;
+  const rows: ChangeRow[] = shownRows(changesByActorOrder(model), options).map(
+    ({ c, i, group }) => ({
+      anchor: changeAnchor(i),
+      kind: CHANGE_LABELS[c.kind],
+      kind_order: order.get(c.kind) ?? 0,
+      actor: show(c.attribution.label),
+      actor_status: c.attribution.status,
+      actor_reason: showOrNull(c.attribution.reason),
+      actor_events:
+        c.attribution.event_ids.length === 0
+          ? null
+          : `${c.attribution.event_ids.length === 1 ? "Event" : "Events"} ${c.attribution.event_ids.map(show).join(", ")}`,
+      actor_order: group,
+      elevated: c.elevated,
+      // A rename names the group both ways; every other row by its newest name (the diff's).
+      group:
+        c.kind === "group_renamed" ? `${show(c.before)} → ${show(c.after)}` : show(c.group_name),
+      group_id: showOrNull(c.group_id),
+      user: show(c.user),
+      user_id: showOrNull(c.user_id),
+      role: show(c.role_name),
+      role_id: showOrNull(c.role_id),
+      before: show(c.before),
+      after: show(c.after),
+      detail: show(c.detail),
+    }),
+  );
   // The first row of each actor in the table, for the by-actor table's links.
   const firstRow = new Map<number, string>();
-  rows.slice(0, options.rowCap).forEach((r) => {
+  rows.forEach((r) => {
     if (!firstRow.has(r.actor_order)) firstRow.set(r.actor_order, r.anchor);
   });
   const statement = model.audit_log === null ? null : auditLogStatement(model.audit_log);
   const t = model.attribution_totals;
   const attributionIntro =
-    rows.length === 0
+    total === 0
       ? ""
       : ` ${formatCount(t.attributed)} attributed to a person or key, ${formatCount(t.scim)} made by SCIM, ${formatCount(t.not_logged)} of kinds the audit log does not record, ${formatCount(t.unattributed)} unattributed (${formatCount(t.unattributed_elevated)} of them elevated). The changes are grouped by who made them, in the order of the table below.`;
   return {
-    intro: `Changes from ${snapshotLabel(previous)} to ${snapshotLabel(model.snapshot)}: ${plural(rows.length, "change", "changes")}. Names are as in the newer snapshot where the thing still exists.${model.changes_coverage_note === null ? "" : ` ${model.changes_coverage_note}`}${attributionIntro}`,
-    empty: rows.length === 0 ? "Nothing changed between the two snapshots." : null,
+    intro: `Changes from ${snapshotLabel(previous)} to ${snapshotLabel(model.snapshot)}: ${plural(total, "change", "changes")}. Names are as in the newer snapshot where the thing still exists.${model.changes_coverage_note === null ? "" : ` ${model.changes_coverage_note}`}${attributionIntro}`,
+    empty: total === 0 ? "Nothing changed between the two snapshots." : null,
     audit_log:
       statement === null || model.audit_log === null
         ? null
@@ -674,7 +717,7 @@ function changesView(model: ReportModel, options: Required<HtmlOptions>): HtmlVi
             head: auditLogHead(model),
           },
     by_actor:
-      rows.length === 0
+      total === 0
         ? null
         : {
             caption: `Changes by actor (${formatCount(model.changes_by_actor.length)})`,
@@ -694,6 +737,8 @@ function changesView(model: ReportModel, options: Required<HtmlOptions>): HtmlVi
       "Changes since the previous snapshot, by actor",
       rows,
       options,
+      everyRowIn(model).changes,
+      total,
     ),
   };
 }
@@ -725,7 +770,7 @@ function unaccountedView(
     })),
     note:
       shown.length < count
-        ? `The first ${formatCount(shown.length)} of ${formatCount(count)}; all are in the changes table (Unattributed, Elevated) and the workbook's Changes sheet.`
+        ? `The first ${formatCount(shown.length)} of ${formatCount(count)}; all are at the top of the changes table (Unattributed, Elevated) as far as its cap allows, and in ${everyRowIn(model).changes}.`
         : null,
   };
 }
@@ -793,7 +838,7 @@ export const ACTION_CAP = 12;
  * What needs action this review, first: every critical finding, and the new or changed high ones
  * (what appeared since the last review); then how many rules were not evaluated.
  */
-function actionView(model: ReportModel): ActionView {
+function actionView(model: ReportModel, options: Required<HtmlOptions>): ActionView {
   const hasPrevious = model.previous !== null;
   const picked = model.findings
     .map((f, i) => ({ f, i }))
@@ -819,7 +864,8 @@ function actionView(model: ReportModel): ActionView {
               : " and every high one"
           }.`,
     rows: shown.map(({ f, i }) => ({
-      href: `#${findingAnchor(i)}`,
+      // A finding past the table's cap has no row: its rule's card says what it is.
+      href: i < options.rowCap ? `#${findingAnchor(i)}` : `#rule-${f.rule}`,
       severity: f.severity,
       severity_label: SEVERITY_LABELS[f.severity],
       state_label: hasPrevious ? stateLabel(f) : "",
@@ -861,7 +907,7 @@ function findingsView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
   const rules = bySeverity.filter((r) => counts.has(r.id)).map(view);
   const okRules = bySeverity.filter((r) => !counts.has(r.id) && r.status === "ok").map(view);
   const skippedRules = bySeverity.filter((r) => r.status === "skip").map(view);
-  const rows: FindingRow[] = model.findings.map((f, i) => ({
+  const rows: FindingRow[] = shownRows(model.findings, options).map((f, i) => ({
     anchor: findingAnchor(i),
     severity: f.severity,
     severity_label: SEVERITY_LABELS[f.severity],
@@ -902,23 +948,25 @@ function findingsView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
     rules,
     ok_rules: okRules,
     skipped_rules: skippedRules,
-    table: table("findings", "findings", "All findings", rows, options),
+    table: table(
+      "findings",
+      "findings",
+      "All findings",
+      rows,
+      options,
+      everyRowIn(model).findings,
+      model.findings.length,
+    ),
   };
 }
 
-function elevatedView(model: ReportModel, options: Required<HtmlOptions>): HtmlView["elevated"] {
-  const rows: ElevatedRow[] = model.elevated_access.map((p) => ({
-    user: show(p.email ?? p.user_name),
-    user_name: p.email !== null && p.user_name ? revealInvisible(p.user_name) : null,
-    user_id: show(p.user_id),
-    service_account: yesNo(p.is_service_account),
-    role: show(p.role_name),
-    role_id: show(p.role_id),
-    path: p.via === "direct" ? "Direct" : "Via group",
-    group: p.via === "direct" ? NONE : show(p.via_group_name),
-    group_id: showOrNull(p.via_group_id),
-    managed: p.via === "direct" ? NONE : managedBy(p.via_group_is_scim_managed),
-  }));
+/**
+ * Where the full listings are: every membership, user and access path is in the workbook and the
+ * export, not in the HTML; each named with its count so a reader knows what to expect there.
+ */
+function fullListsView(model: ReportModel): HtmlView["full_lists"] {
+  const t = model.totals;
+  const where = everyRowIn(model);
   const c = model.config;
   const parts = ["the predefined Owner role"];
   if (c.elevatedRoleNames.length > 0) {
@@ -929,13 +977,33 @@ function elevatedView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
       `any role with a permission matching ${c.elevatedPermissionPatterns.map(show).join(", ")}`,
     );
   }
+  const items = [
+    {
+      id: "full-list-members",
+      label: "Group memberships",
+      count: formatCount(t.memberships),
+      where: where.members,
+    },
+    { id: "full-list-users", label: "Users", count: formatCount(t.users), where: where.users },
+    {
+      id: "full-list-elevated",
+      label: "Elevated access paths in the organization",
+      count: `${formatCount(model.elevated_access.length)} (${plural(t.elevated_grants, "grant", "grants")} held by ${plural(t.elevated_users, "user", "users")})`,
+      where: where.access,
+    },
+  ];
+  if (model.projects.collected) {
+    items.push({
+      id: "full-list-project-members",
+      label: "Project memberships",
+      count: formatCount(model.projects.totals.memberships),
+      where: where.project_access,
+    });
+  }
   return {
-    intro:
-      rows.length === 0
-        ? "No one holds an elevated role in this snapshot."
-        : `${plural(model.totals.elevated_grants, "elevated grant", "elevated grants")} held by ${plural(model.totals.elevated_users, "user", "users")}, one row per path: a role held both directly and through a group, or through two groups, has a row for each.`,
+    intro: `This report lists no member, user or access path one by one: it is for reading. Every one of them is in the Excel workbook written beside it and in the export of snapshot ${model.snapshot.snapshot_id}; Privileged access above gives each elevated person with their paths.`,
     definition: `Elevated means ${parts.join("; ")}.`,
-    table: table("elevated", "elevated access paths", "Elevated access by path", rows, options),
+    items,
   };
 }
 
@@ -950,7 +1018,7 @@ function privilegedView(
 ): HtmlView["privileged"] {
   const hasPrevious = model.previous !== null;
   const domains = model.config.allowedEmailDomains.length > 0;
-  const rows: PrivilegedRow[] = model.privileged.map((p) => ({
+  const rows: PrivilegedRow[] = shownRows(model.privileged, options).map((p) => ({
     user: show(p.email ?? p.name ?? p.user_id),
     user_name: p.email !== null && p.name ? revealInvisible(p.name) : null,
     user_id: show(p.user_id),
@@ -971,10 +1039,14 @@ function privilegedView(
         ? "No API key use on record"
         : `API key used ${p.api_key_last_used_at.slice(0, 10)}`,
     last_activity_sort: p.api_key_last_used_at ?? "",
-    paths: p.paths.map((path) => ({
+    paths: p.paths.slice(0, PRIVILEGED_PATHS_SHOWN).map((path) => ({
       text: privilegedPathText(path, show, (v) => `“${v}”`),
       is_new: hasPrevious && path.is_new,
     })),
+    paths_more:
+      p.paths.length > PRIVILEGED_PATHS_SHOWN
+        ? `and ${plural(p.paths.length - PRIVILEGED_PATHS_SHOWN, "more path", "more paths")} (every one is in the Excel workbook's Privileged access sheet)`
+        : null,
   }));
   const count = (tier: ElevationTier) => model.privileged.filter((p) => p.tier === tier).length;
   const projectOnly = model.privileged.filter((p) => p.tier === null).length;
@@ -1001,12 +1073,14 @@ function privilegedView(
       "Privileged access, one row per person",
       rows,
       options,
+      everyRowIn(model).privileged,
+      model.privileged.length,
     ),
   };
 }
 
 function groupsView(model: ReportModel, options: Required<HtmlOptions>): HtmlView["groups"] {
-  const rows: GroupTableRow[] = model.groups.map((g) => ({
+  const rows: GroupTableRow[] = shownRows(model.groups, options).map((g) => ({
     name: show(g.name),
     group_id: show(g.group_id),
     type: show(g.group_type),
@@ -1022,7 +1096,15 @@ function groupsView(model: ReportModel, options: Required<HtmlOptions>): HtmlVie
   const t = model.totals;
   return {
     intro: `${plural(model.groups.length, "group", "groups")}: ${formatCount(t.scim_groups)} managed by SCIM, ${formatCount(t.manual_groups)} managed by hand; ${formatCount(model.groups.filter((g) => g.elevated).length)} hold an elevated role.`,
-    table: table("groups", "groups", "Groups", rows, options),
+    table: table(
+      "groups",
+      "groups",
+      "Groups",
+      rows,
+      options,
+      everyRowIn(model).groups,
+      model.groups.length,
+    ),
   };
 }
 
@@ -1055,7 +1137,8 @@ function projectView(
   const anchor = `project-${index + 1}`;
   const name = show(p.name);
   const groupNames = new Map(p.groups.map((g) => [g.group_id, g.name]));
-  const unlisted = p.owner_count - p.owners.length;
+  const owners = p.owners.slice(0, PROJECT_OWNERS_SHOWN);
+  const unlisted = p.owner_count - owners.length;
   const facts = [
     { label: "Status", value: show(p.status) },
     { label: "Created", value: dateOnly(p.created_at) },
@@ -1068,7 +1151,7 @@ function projectView(
       : `${formatCount(p.members)} (every member is in the workbook's Project access sheet)`,
   });
   let ownersEmpty: string | null = null;
-  if (p.owners.length === 0) {
+  if (owners.length === 0) {
     ownersEmpty = p.archived
       ? "No owner through an attached group; an archived project's owners by membership cannot be listed."
       : "No one holds the Project Owner role.";
@@ -1076,7 +1159,7 @@ function projectView(
   const ownersNotes: string[] = [];
   if (unlisted > 0) {
     ownersNotes.push(
-      `The first ${formatCount(p.owners.length)} of ${formatCount(p.owner_count)} owners; all are in the workbook's Project access sheet.`,
+      `The first ${formatCount(owners.length)} of ${formatCount(p.owner_count)} owners; all are in the workbook's Project access sheet.`,
     );
   }
   if (!roleAssignmentsCollected) {
@@ -1092,7 +1175,7 @@ function projectView(
     archived: p.archived,
     facts,
     owners_heading: `Owners (${formatCount(p.owner_count)})`,
-    owners: p.owners.map((o) => ({
+    owners: owners.map((o) => ({
       user: show(o.email ?? o.user_name),
       user_name: o.email !== null && o.user_name ? revealInvisible(o.user_name) : null,
       user_id: show(o.user_id),
@@ -1162,7 +1245,7 @@ function projectsView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
   const details = shown.map((p, i) =>
     projectView(p, i, findingsBy.get(p.project_id) ?? [], m.role_assignments_collected),
   );
-  const rows: ProjectTableRow[] = m.projects.map((p, i) => {
+  const rows: ProjectTableRow[] = shownRows(m.projects, options).map((p, i) => {
     const findings = findingsBy.get(p.project_id)?.length ?? 0;
     return {
       anchor: `project-${i + 1}`,
@@ -1199,7 +1282,15 @@ function projectsView(model: ReportModel, options: Required<HtmlOptions>): HtmlV
     not_collected: null,
     intro: `${plural(t.projects, "project", "projects")}: ${formatCount(t.active)} active, ${formatCount(t.archived)} archived; ${plural(t.memberships, "membership", "memberships")} held by ${plural(t.members, "person", "people")}; ${plural(t.attached_groups, "attached group", "attached groups")}; ${plural(t.custom_roles, "custom role", "custom roles")}.`,
     notes,
-    table: table("projects", "projects", "Projects", rows, options),
+    table: table(
+      "projects",
+      "projects",
+      "Projects",
+      rows,
+      options,
+      everyRowIn(model).projects,
+      m.projects.length,
+    ),
     details,
     details_note:
       shown.length < m.projects.length
@@ -1365,7 +1456,14 @@ function credentialsView(
       `Last used: a use recorded at least ${days} days before the snapshot is exact; a more recent one means the key was used within the last ${days} days (on or after the date shown, and maybe since). Age is counted to the end of the snapshot. Keys are shown only by their redacted form.`,
     ],
     admin_heading: `Admin API keys (${formatCount(t.admin_keys)})`,
-    admin_keys: table("admin-keys", "admin keys", "Admin API keys", adminRows, options),
+    admin_keys: table(
+      "admin-keys",
+      "admin keys",
+      "Admin API keys",
+      adminRows,
+      options,
+      everyRowIn(model).credentials,
+    ),
     projects_heading: `Project API keys and service accounts (${formatCount(t.projects)} projects)`,
     projects,
     projects_note:
@@ -1373,7 +1471,14 @@ function credentialsView(
         ? `This report lists the credentials of the first ${formatCount(shownProjects.length)} of ${formatCount(c.projects.length)} projects; all are in the Excel workbook's Credentials sheet.`
         : null,
     invites_heading: `Pending invites (${formatCount(t.pending_invites)})`,
-    invites: table("invites", "pending invites", "Pending invites", inviteRows, options),
+    invites: table(
+      "invites",
+      "pending invites",
+      "Pending invites",
+      inviteRows,
+      options,
+      everyRowIn(model).credentials,
+    ),
   };
 }
 
@@ -1579,7 +1684,7 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
       ],
     },
     summary: {
-      action: actionView(model),
+      action: actionView(model, options),
       unaccounted: unaccountedView(model, options),
       lede,
       totals: [
@@ -1644,7 +1749,7 @@ function buildView(model: ReportModel, csp: string, options: Required<HtmlOption
     },
     changes: changesView(model, options),
     findings: findingsView(model, options),
-    elevated: elevatedView(model, options),
+    full_lists: fullListsView(model),
     privileged: privilegedView(model, options),
     groups: groupsView(model, options),
     projects: projectsView(model, options),

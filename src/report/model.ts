@@ -240,6 +240,58 @@ export interface PrivilegedPerson {
   paths: PrivilegedPath[];
 }
 
+/** A row of report/model.sql privileged_people: one path, with its person's columns. */
+interface PrivilegedPathRow extends Omit<PrivilegedPerson, "paths"> {
+  path_scope: PrivilegedPath["scope"];
+  path_project_id: string | null;
+  path_project_name: string | null;
+  path_role_id: string;
+  path_role_name: string | null;
+  path_via: string;
+  path_group_id: string | null;
+  path_group_name: string | null;
+  path_tier: ElevationTier;
+  path_is_new: boolean;
+}
+
+/** The rows of privileged_people (ordered by person, then path) as one person each, in order. */
+function privilegedPeople(rows: readonly PrivilegedPathRow[]): PrivilegedPerson[] {
+  const people: PrivilegedPerson[] = [];
+  let person: PrivilegedPerson | undefined;
+  for (const row of rows) {
+    const {
+      path_scope,
+      path_project_id,
+      path_project_name,
+      path_role_id,
+      path_role_name,
+      path_via,
+      path_group_id,
+      path_group_name,
+      path_tier,
+      path_is_new,
+      ...columns
+    } = row;
+    if (person === undefined || person.user_id !== columns.user_id) {
+      person = { ...columns, paths: [] };
+      people.push(person);
+    }
+    person.paths.push({
+      scope: path_scope,
+      project_id: path_project_id,
+      project_name: path_project_name,
+      role_id: path_role_id,
+      role_name: path_role_name,
+      via: path_via,
+      group_id: path_group_id,
+      group_name: path_group_name,
+      tier: path_tier,
+      is_new: path_is_new,
+    });
+  }
+  return people;
+}
+
 export interface ReportGroup {
   group_id: string;
   name: string | null;
@@ -1466,14 +1518,16 @@ export async function buildReportModel(
       const elevatedAccess = await store.query<ElevatedPath>(query("elevated_access"), {
         s: snapshotId,
       });
-      const privileged = await store.query<PrivilegedPerson>(query("privileged_people"), {
-        s: snapshotId,
-        p: fromId,
-        domains:
-          config.allowedEmailDomains.length === 0
-            ? null
-            : JSON.stringify(config.allowedEmailDomains),
-      });
+      const privileged = privilegedPeople(
+        await store.query<PrivilegedPathRow>(query("privileged_people"), {
+          s: snapshotId,
+          p: fromId,
+          domains:
+            config.allowedEmailDomains.length === 0
+              ? null
+              : JSON.stringify(config.allowedEmailDomains),
+        }),
+      );
       const groups = await store.query<ReportGroup>(query("groups"), { s: snapshotId });
       const projects = await projectsOf(store, snapshotId);
       const credentials = await credentialsOf(store, snapshotId);
