@@ -59,6 +59,13 @@ describe("startup", () => {
     }
   });
 
+  it("report loads exceljs only to write a workbook", () => {
+    const urls = loadedBy(["report", "--help"]);
+    expect(loads(urls, "/dist/cli/commands/report.js")).toBe(true);
+    expect(loads(urls, "/node_modules/exceljs/")).toBe(false);
+    expect(loads(urls, "/dist/report/xlsx.js")).toBe(false);
+  });
+
   it("help lists every command", () => {
     const run = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
     expect(run.status).toBe(0);

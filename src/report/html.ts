@@ -24,13 +24,9 @@ import type { AttributionStatus } from "../analysis/attribution.js";
 import { type ElevationTier, tierRank } from "../analysis/config.js";
 import { DIFF_KINDS, type DiffKind } from "../analysis/diff.js";
 import { SEVERITIES, type Severity, severityRank } from "../analysis/rules.js";
-import {
-  createTemplateEnvironment,
-  nameWithId,
-  readTemplate,
-  revealInvisible,
-  scriptJson,
-} from "../render/index.js";
+import { createTemplateEnvironment } from "../render/handlebars.js";
+import { readTemplate } from "../render/templates.js";
+import { nameWithId, revealInvisible, scriptJson } from "../render/text.js";
 import { barRows, formatCount, type TrendPanel, trendPanels } from "./html-charts.js";
 import {
   auditLogStatement,
