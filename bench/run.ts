@@ -56,6 +56,7 @@ import { benchDiff } from "./analysis.js";
 import { applyChurn, BENCH_PROJECTS, writeSnapshotFromState } from "./org-snapshot.js";
 import { watchPeakRss } from "./process.js";
 import { benchReports } from "./report.js";
+import { benchVerifyHistory } from "./verify.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "dist/cli/main.js");
@@ -1006,6 +1007,7 @@ async function main(): Promise<void> {
       ["sdk-vs-crawl", sdkVsCrawl],
       ["ingest", ingest],
       ["history-size", historySize],
+      ["verify-history", () => benchVerifyHistory(results, log, CLI)],
       ["crawl-projects", crawlProjects],
       ["sdk-vs-crawl-projects", sdkVsCrawlProjects],
       ["credentials-history", credentialsHistory],
