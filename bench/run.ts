@@ -741,8 +741,8 @@ async function ingest(): Promise<void> {
     ours_end_to_end_rows_per_s: Math.round(rows.length / ((stagedMs + publishMs) / 1000)),
     copy_rows_per_s: Math.round(copyRate),
     ratio: round(ourRate / copyRate, 3),
-    targets: { ratio_min: 0.5 },
-    pass: ourRate / copyRate >= 0.5,
+    targets: { ratio_min: 0.8, publish_ms_max: 1500 },
+    pass: ourRate / copyRate >= 0.8 && publishMs < 1500,
   };
 }
 
