@@ -107,29 +107,6 @@ export function mergeDigests(a: DigestList, b: DigestList): DigestList {
   return { bytes, count };
 }
 
-/**
- * `list` without one occurrence of each entry of `removed` (sorted). Every removed entry must be
- * present: the caller removes only what it added before.
- */
-export function removeDigests(list: DigestList, removed: DigestList): DigestList {
-  if (removed.count === 0) return list;
-  const count = list.count - removed.count;
-  if (count < 0) throw new Error("removing more digests than the list holds");
-  const bytes = Buffer.allocUnsafe(count * DIGEST_HEX_BYTES);
-  let at = 0;
-  let i = 0;
-  for (let j = 0; j < removed.count; j++) {
-    const p = gallop(list, i, removed.bytes, j);
-    if (p >= list.count || compareEntries(list.bytes, p, removed.bytes, j) !== 0) {
-      throw new Error("a removed digest is not in the list");
-    }
-    at = copyEntries(list.bytes, i, p, bytes, at);
-    i = p + 1;
-  }
-  copyEntries(list.bytes, i, list.count, bytes, at);
-  return { bytes, count };
-}
-
 /** The sorted union of several sorted lists, smallest first so each entry is copied few times. */
 export function mergeAllDigests(lists: readonly DigestList[]): DigestList {
   const bySize = [...lists].sort((x, y) => x.count - y.count);
@@ -141,4 +118,50 @@ export function mergeAllDigests(lists: readonly DigestList[]): DigestList {
 /** The entries as hex text (for tests and small lists). */
 export function digestsText(list: DigestList): string {
   return list.bytes.toString("latin1", 0, list.count * DIGEST_HEX_BYTES);
+}
+
+/**
+ * `list` without one occurrence of each entry of `removed`, with every entry of `added` (both
+ * sorted), written into `into` (which must not be `list`'s buffer and must hold the result).
+ * One pass; the caller reuses two buffers from snapshot to snapshot, since every page of a fresh
+ * large buffer costs a page fault. Every removed entry must be present.
+ */
+export function applyDigestChanges(
+  list: DigestList,
+  removed: DigestList,
+  added: DigestList,
+  into: Buffer,
+): DigestList {
+  const count = list.count - removed.count + added.count;
+  if (list.count < removed.count) throw new Error("removing more digests than the list holds");
+  if (into.length < count * DIGEST_HEX_BYTES) throw new Error("target buffer too small");
+  let at = 0;
+  let i = 0;
+  let r = 0;
+  let a = 0;
+  while (r < removed.count || a < added.count) {
+    const insert =
+      a < added.count &&
+      (r >= removed.count || compareEntries(added.bytes, a, removed.bytes, r) <= 0);
+    if (insert) {
+      const p = gallop(list, i, added.bytes, a);
+      at = copyEntries(list.bytes, i, p, into, at);
+      i = p;
+      // The added entries that also go right before list[p] (and before the next removal) as one run.
+      let q = p < list.count ? gallop(added, a + 1, list.bytes, p) : added.count;
+      if (r < removed.count) q = Math.min(q, gallop(added, a + 1, removed.bytes, r));
+      at = copyEntries(added.bytes, a, q, into, at);
+      a = q;
+    } else {
+      const p = gallop(list, i, removed.bytes, r);
+      if (p >= list.count || compareEntries(list.bytes, p, removed.bytes, r) !== 0) {
+        throw new Error("a removed digest is not in the list");
+      }
+      at = copyEntries(list.bytes, i, p, into, at);
+      i = p + 1;
+      r += 1;
+    }
+  }
+  copyEntries(list.bytes, i, list.count, into, at);
+  return { bytes: into, count };
 }

@@ -56,13 +56,13 @@
 import { createHash } from "node:crypto";
 import type { DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
 import {
+  applyDigestChanges,
   DIGEST_HEX_BYTES,
   DIGEST_WORDS,
   type DigestList,
   EMPTY_DIGESTS,
   hexFromWords,
   mergeAllDigests,
-  removeDigests,
 } from "./digest-list.js";
 import { FACT_TABLES, ident } from "./schema.js";
 
@@ -387,17 +387,19 @@ async function rangeDigests(
     const hex = chunkDigests(chunk, 2);
     const froms = chunk.getColumnVector(0);
     const tos = chunk.getColumnVector(1);
+    // A native getter: read once, not per row.
+    const rows = chunk.rowCount;
     let start = 0;
-    for (let row = 0; row <= chunk.rowCount; row++) {
-      const from = row < chunk.rowCount ? Number(froms.getItem(row)) : Number.NaN;
-      const to = row < chunk.rowCount ? Number(tos.getItem(row)) : Number.NaN;
-      if (row < chunk.rowCount && range !== null && range[0] === from && range[1] === to) continue;
+    for (let row = 0; row <= rows; row++) {
+      const from = row < rows ? Number(froms.getItem(row)) : Number.NaN;
+      const to = row < rows ? Number(tos.getItem(row)) : Number.NaN;
+      if (row < rows && range !== null && range[0] === from && range[1] === to) continue;
       // The rows [start, row) belong to `range`.
       if (row > start) {
         pending.push(hex.subarray(start * DIGEST_HEX_BYTES, row * DIGEST_HEX_BYTES));
         pendingRows += row - start;
       }
-      if (row === chunk.rowCount) break;
+      if (row === rows) break;
       endRange();
       range = [from, to];
       start = row;
@@ -456,10 +458,26 @@ async function hashFactPartAcross(
     add(opening, from, r.digests);
     if (to < lastK) add(closing, to, r.digests);
   }
+  const total = (lists: readonly DigestList[] | undefined) =>
+    (lists ?? []).reduce((n, l) => n + l.count, 0);
+  let most = 0;
+  for (let k = firstK, count = 0; k <= lastK; k++) {
+    count += total(opening.get(k)) - total(closing.get(k - 1));
+    most = Math.max(most, count);
+  }
+  // Two buffers, written in turn: each snapshot's list is built from the previous one's.
+  const buffers = [
+    Buffer.allocUnsafe(most * DIGEST_HEX_BYTES),
+    Buffer.allocUnsafe(most * DIGEST_HEX_BYTES),
+  ];
   let current = EMPTY_DIGESTS;
   for (let k = firstK; k <= lastK; k++) {
-    current = removeDigests(current, mergeAllDigests(closing.get(k - 1) ?? []));
-    current = mergeAllDigests([current, ...(opening.get(k) ?? [])]);
+    current = applyDigestChanges(
+      current,
+      mergeAllDigests(closing.get(k - 1) ?? []),
+      mergeAllDigests(opening.get(k) ?? []),
+      buffers[(k - firstK) % 2] as Buffer,
+    );
     const id = complete[k] as number;
     if (!targets.has(id)) continue;
     const sha256 = createHash("sha256")

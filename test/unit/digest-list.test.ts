@@ -5,12 +5,12 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
+  applyDigestChanges,
   type DigestList,
   digestsText,
   hexFromWords,
   mergeAllDigests,
   mergeDigests,
-  removeDigests,
 } from "../../src/store/digest-list.js";
 
 const digest = (n: number) => createHash("sha256").update(String(n)).digest("hex");
@@ -33,20 +33,32 @@ describe("digest lists", () => {
       const extra = Array.from({ length: rand(5) }, () => digest(rand(400)));
       const merged = mergeAllDigests([list(base), list(added), list(extra)]);
       expect(digestsText(merged)).toBe(sortedText([...base, ...added, ...extra]));
-      // Remove some of what is there (one occurrence each).
+      // Remove some of what is there (one occurrence each) and add others, repeats included.
       const removed = base.filter((_, i) => i % 3 === round % 3);
+      const incoming = [
+        ...added.slice(0, 3),
+        ...Array.from({ length: rand(60) }, () => digest(rand(500))),
+      ];
       const kept = [...base, ...added, ...extra];
       for (const r of removed) kept.splice(kept.indexOf(r), 1);
-      expect(digestsText(removeDigests(merged, list(removed)))).toBe(sortedText(kept));
+      const into = Buffer.alloc((kept.length + incoming.length) * 64);
+      const changed = applyDigestChanges(merged, list(removed), list(incoming), into);
+      expect(digestsText(changed)).toBe(sortedText([...kept, ...incoming]));
     }
     expect(digestsText(mergeDigests(list([]), list([digest(1)])))).toBe(digest(1));
   });
 
   it("refuses to remove a digest the list does not hold", () => {
-    expect(() => removeDigests(list([digest(1), digest(2)]), list([digest(3)]))).toThrow(
-      /not in the list/,
-    );
-    expect(() => removeDigests(list([digest(1)]), list([digest(1), digest(1)]))).toThrow();
+    const into = Buffer.alloc(10 * 64);
+    expect(() =>
+      applyDigestChanges(list([digest(1), digest(2)]), list([digest(3)]), list([]), into),
+    ).toThrow(/not in the list/);
+    expect(() =>
+      applyDigestChanges(list([digest(1)]), list([digest(1), digest(1)]), list([]), into),
+    ).toThrow();
+    // Removing and adding the same digest leaves it once.
+    const same = applyDigestChanges(list([digest(1)]), list([digest(1)]), list([digest(1)]), into);
+    expect(digestsText(same)).toBe(digest(1));
   });
 
   it("rebuilds hex digests from big-endian words", () => {
