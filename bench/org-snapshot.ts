@@ -53,8 +53,9 @@ export function applyChurn(state: OrgState, churn: number, round = 0): void {
     const u = userIds[Math.floor(rand() * userIds.length)] as string;
     if (state.addMember(g, u)) added++;
   }
-  // Projects churn at the same rate: members leave and join active projects.
-  const projects = state.activeProjectIds();
+  // Projects churn at the same rate: members leave and join active projects (the Default
+  // project's members cannot be removed).
+  const projects = state.activeProjectIds().filter((p) => p !== state.defaultProjectId);
   if (projects.length === 0) return;
   const members = projects.reduce((n, p) => n + state.projectMemberIds(p).length, 0);
   const projectChurn = Math.round(members * (churn / Math.max(1, state.counts().memberships)));

@@ -56,6 +56,7 @@ import { benchDiff } from "./analysis.js";
 import { applyChurn, BENCH_PROJECTS, writeSnapshotFromState } from "./org-snapshot.js";
 import { watchPeakRss } from "./process.js";
 import { benchReports } from "./report.js";
+import { benchVerifyHistory } from "./verify.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "dist/cli/main.js");
@@ -905,8 +906,8 @@ async function ingest(): Promise<void> {
     ours_end_to_end_rows_per_s: Math.round(rows.length / ((stagedMs + publishMs) / 1000)),
     copy_rows_per_s: Math.round(copyRate),
     ratio: round(ourRate / copyRate, 3),
-    targets: { ratio_min: 0.5 },
-    pass: ourRate / copyRate >= 0.5,
+    targets: { ratio_min: 0.8, publish_ms_max: 1500 },
+    pass: ourRate / copyRate >= 0.8 && publishMs < 1500,
   };
 }
 
@@ -1173,6 +1174,7 @@ async function main(): Promise<void> {
       ["fixed-cost", fixedCostScenario],
       ["ingest", ingest],
       ["history-size", historySize],
+      ["verify-history", () => benchVerifyHistory(results, log, CLI)],
       ["crawl-projects", crawlProjects],
       ["sdk-vs-crawl-projects", sdkVsCrawlProjects],
       ["credentials-history", credentialsHistory],

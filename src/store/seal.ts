@@ -30,6 +30,11 @@
  *    zeros for the first one.
  * DuckDB renders and digests the lines; the sorted digests are streamed chunk
  * by chunk into the part hash, so no snapshot is ever held whole in memory.
+ * A fact part's rows are read from its history table (`valid_from <= id <=
+ * valid_to`), which is what its view shows for a complete snapshot, without
+ * the view's range join. Verifying many snapshots digests each history row
+ * once (computeSeals): a row has the same digest in every snapshot of its
+ * range.
  *
  * Format v2 (snapshots of schema version 6 and later, which may hold projects) is v1 with:
  *  - the first line "openai-access-audit seal v2";
@@ -49,7 +54,16 @@
  * (its `schema_version`, itself sealed), so a database's older seals keep verifying.
  */
 import { createHash } from "node:crypto";
-import type { DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
+import {
+  applyDigestChanges,
+  DIGEST_HEX_BYTES,
+  DIGEST_WORDS,
+  type DigestList,
+  EMPTY_DIGESTS,
+  hexFromWords,
+  mergeAllDigests,
+} from "./digest-list.js";
 import { FACT_TABLES, ident } from "./schema.js";
 
 export const SEAL_FORMAT = "openai-access-audit seal v1";
@@ -75,6 +89,8 @@ export interface Seal {
 interface PartQuery {
   readonly part: string;
   readonly view: string;
+  /** A fact part's history table: its rows are read from there (see the format notes). */
+  readonly hist?: string;
   readonly columns: readonly string[];
   /** Columns of type TIMESTAMPTZ, rendered as ISO-8601 UTC text. */
   readonly timestamps: readonly string[];
@@ -144,6 +160,7 @@ function factParts(tables: typeof FACT_TABLES): PartQuery[] {
     return {
       part: table.part,
       view: table.view,
+      hist: table.hist,
       columns,
       timestamps: table.columns.filter((c) => c.sql === "TIMESTAMPTZ").map((c) => c.name),
     };
@@ -228,20 +245,52 @@ export function sealFormatFor(schemaVersion: number): {
   return { format: SEAL_FORMAT, parts: SEAL_PARTS_V1 };
 }
 
-/** The SQL that renders a part's canonical lines (in no particular order). */
-export function partLinesSql(part: PartQuery): string {
+/** A part's canonical line of one row, as SQL over its columns. */
+function lineSql(part: PartQuery): string {
   const values = part.columns.map((c) =>
     part.timestamps.includes(c)
       ? `strftime(${ident(c)} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ')`
       : ident(c),
   );
-  return `SELECT json_array(${values.join(", ")})::VARCHAR AS line FROM ${ident(part.view)}
+  return `json_array(${values.join(", ")})::VARCHAR`;
+}
+
+/** The SQL that renders a part's canonical lines (in no particular order), from its view. */
+export function partLinesSql(part: PartQuery): string {
+  return `SELECT ${lineSql(part)} AS line FROM ${ident(part.view)}
 WHERE snapshot_id = $1`;
 }
 
-/** The row digests of a part, sorted: what the part hash is computed over. */
+/**
+ * A hex row digest as eight big-endian 32-bit words `w0`..`w7`: fixed-width values reach JS
+ * without a native call per row (a string does), and sort exactly as the hex text does.
+ */
+function digestWordsSql(digest: string): string {
+  return Array.from(
+    { length: DIGEST_WORDS },
+    (_, w) => `('0x' || substr(${digest}, ${w * 8 + 1}, 8))::UINTEGER AS w${w}`,
+  ).join(", ");
+}
+
+/** A fact part's rows in snapshot $1: those of its view, read from the history table. */
+function snapshotRowsFilter(): string {
+  return `valid_from <= $1 AND $1 <= coalesce(valid_to, 2147483647)
+  AND EXISTS (SELECT 1 FROM snapshot_runs WHERE snapshot_id = $1 AND status = 'complete')`;
+}
+
+/** The row digests of a part in snapshot $1, as words, sorted: what the part hash is computed over. */
 export function partDigestsSql(part: PartQuery): string {
-  return `SELECT sha256(line) AS digest FROM (${partLinesSql(part)}) ORDER BY digest`;
+  const rows =
+    part.hist === undefined
+      ? `SELECT sha256(line) AS digest FROM (${partLinesSql(part)})`
+      : `SELECT sha256(${lineSql(part)}) AS digest FROM ${ident(part.hist)} WHERE ${snapshotRowsFilter()}`;
+  return `SELECT ${digestWordsSql("digest")} FROM (${rows}) ORDER BY ALL`;
+}
+
+/** A chunk's digest words (columns `first` to `first + 7`) as a hex list, in row order. */
+function chunkDigests(chunk: DuckDBDataChunk, first: number): Buffer {
+  const words = Array.from({ length: DIGEST_WORDS }, (_, w) => chunk.getColumnVector(first + w));
+  return hexFromWords(chunk.rowCount, (w, row) => words[w]?.getItem(row) as number);
 }
 
 async function hashPart(
@@ -255,10 +304,7 @@ async function hashPart(
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
-    const digests = chunk.getColumnVector(0);
-    let text = "";
-    for (let row = 0; row < chunk.rowCount; row++) text += digests.getItem(row);
-    hash.update(text, "ascii");
+    hash.update(chunkDigests(chunk, 0));
     rowCount += chunk.rowCount;
   }
   return { part: part.part, rowCount, sha256: hash.digest("hex") };
@@ -292,4 +338,207 @@ export async function computeSeal(
   const parts: SealPart[] = [];
   for (const part of queries) parts.push(await hashPart(connection, part, snapshotId));
   return { seal: chainSeal(previousSeal, parts, format), parts };
+}
+
+/** The part hash of no rows. */
+const EMPTY_PART_HASH = createHash("sha256").digest("hex");
+
+/** History rows of one validity range: their digests, sorted. */
+interface RangeDigests {
+  readonly validFrom: number;
+  readonly validTo: number;
+  readonly digests: DigestList;
+}
+
+/**
+ * Every history row of a fact part that some snapshot in [first, last] shows, digested once,
+ * grouped by validity range, each group's digests sorted.
+ */
+async function rangeDigests(
+  connection: DuckDBConnection,
+  part: PartQuery & { hist: string },
+  first: number,
+  last: number,
+): Promise<RangeDigests[]> {
+  const result = await connection.stream(
+    `SELECT valid_from, valid_to, ${digestWordsSql("digest")} FROM (
+       SELECT valid_from, coalesce(valid_to, 2147483647) AS valid_to, sha256(${lineSql(part)}) AS digest
+       FROM ${ident(part.hist)} WHERE valid_from <= $2 AND coalesce(valid_to, 2147483647) >= $1)
+     ORDER BY ALL`,
+    [first, last],
+  );
+  const ranges: RangeDigests[] = [];
+  let pending: Buffer[] = [];
+  let pendingRows = 0;
+  let range: [number, number] | null = null;
+  const endRange = () => {
+    if (range === null || pendingRows === 0) return;
+    ranges.push({
+      validFrom: range[0],
+      validTo: range[1],
+      digests: { bytes: Buffer.concat(pending), count: pendingRows },
+    });
+    pending = [];
+    pendingRows = 0;
+  };
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const hex = chunkDigests(chunk, 2);
+    const froms = chunk.getColumnVector(0);
+    const tos = chunk.getColumnVector(1);
+    // A native getter: read once, not per row.
+    const rows = chunk.rowCount;
+    let start = 0;
+    for (let row = 0; row <= rows; row++) {
+      const from = row < rows ? Number(froms.getItem(row)) : Number.NaN;
+      const to = row < rows ? Number(tos.getItem(row)) : Number.NaN;
+      if (row < rows && range !== null && range[0] === from && range[1] === to) continue;
+      // The rows [start, row) belong to `range`.
+      if (row > start) {
+        pending.push(hex.subarray(start * DIGEST_HEX_BYTES, row * DIGEST_HEX_BYTES));
+        pendingRows += row - start;
+      }
+      if (row === rows) break;
+      endRange();
+      range = [from, to];
+      start = row;
+    }
+  }
+  endRange();
+  return ranges;
+}
+
+/** Index of the first id in `sorted` at or above `id` (sorted.length if none). */
+function firstAtOrAbove(sorted: readonly number[], id: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((sorted[mid] as number) < id) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * The part hash of a fact part in each target snapshot. Walks the complete snapshots in order
+ * from the first target to the last, deriving each one's sorted digests from the previous one's:
+ * minus the ranges that ended, plus those that start. A range contains exactly the complete
+ * snapshots between its first and last complete one, so this is each view's rows, row for row.
+ */
+async function hashFactPartAcross(
+  connection: DuckDBConnection,
+  part: PartQuery & { hist: string },
+  complete: readonly number[],
+  targets: ReadonlySet<number>,
+): Promise<Map<number, SealPart>> {
+  const indexes = complete.flatMap((id, k) => (targets.has(id) ? [k] : []));
+  const firstK = indexes[0] ?? 0;
+  const lastK = indexes.at(-1) ?? -1;
+  const hashes = new Map<number, SealPart>();
+  if (lastK < firstK) return hashes;
+  const opening = new Map<number, DigestList[]>();
+  const closing = new Map<number, DigestList[]>();
+  const add = (at: Map<number, DigestList[]>, k: number, digests: DigestList) => {
+    const lists = at.get(k);
+    if (lists) lists.push(digests);
+    else at.set(k, [digests]);
+  };
+  for (const r of await rangeDigests(
+    connection,
+    part,
+    complete[firstK] as number,
+    complete[lastK] as number,
+  )) {
+    // The complete snapshots the range contains: from its first to its last complete one.
+    const from = Math.max(firstAtOrAbove(complete, r.validFrom), firstK);
+    const to = Math.min(firstAtOrAbove(complete, r.validTo + 1) - 1, lastK);
+    if (from > to) continue;
+    add(opening, from, r.digests);
+    if (to < lastK) add(closing, to, r.digests);
+  }
+  const total = (lists: readonly DigestList[] | undefined) =>
+    (lists ?? []).reduce((n, l) => n + l.count, 0);
+  let most = 0;
+  for (let k = firstK, count = 0; k <= lastK; k++) {
+    count += total(opening.get(k)) - total(closing.get(k - 1));
+    most = Math.max(most, count);
+  }
+  // Two buffers, written in turn: each snapshot's list is built from the previous one's.
+  const buffers = [
+    Buffer.allocUnsafe(most * DIGEST_HEX_BYTES),
+    Buffer.allocUnsafe(most * DIGEST_HEX_BYTES),
+  ];
+  let current = EMPTY_DIGESTS;
+  for (let k = firstK; k <= lastK; k++) {
+    current = applyDigestChanges(
+      current,
+      mergeAllDigests(closing.get(k - 1) ?? []),
+      mergeAllDigests(opening.get(k) ?? []),
+      buffers[(k - firstK) % 2] as Buffer,
+    );
+    const id = complete[k] as number;
+    if (!targets.has(id)) continue;
+    const sha256 = createHash("sha256")
+      .update(current.bytes.subarray(0, current.count * DIGEST_HEX_BYTES))
+      .digest("hex");
+    hashes.set(id, { part: part.part, rowCount: current.count, sha256 });
+  }
+  return hashes;
+}
+
+/**
+ * Recomputes the seals of several complete snapshots (`verify`): the same seals as
+ * computeSeal, each chained to the given previous seal, with every history row digested once
+ * rather than once per snapshot that shows it.
+ */
+export async function computeSeals(
+  connection: DuckDBConnection,
+  targets: readonly { snapshotId: number; previousSeal: string }[],
+): Promise<Map<number, Seal>> {
+  const runs = await connection.runAndReadAll(
+    `SELECT snapshot_id, schema_version FROM snapshot_runs WHERE status = 'complete'
+     ORDER BY snapshot_id`,
+  );
+  const complete: number[] = [];
+  const versions = new Map<number, number>();
+  for (const [id, version] of runs.getRowsJS()) {
+    complete.push(Number(id));
+    versions.set(Number(id), Number(version ?? 0));
+  }
+  const formats = new Map(
+    targets.map((t) => [t.snapshotId, sealFormatFor(versions.get(t.snapshotId) ?? 0)]),
+  );
+  // Each fact part once, for the targets whose format seals it.
+  const factHashes = new Map<string, Map<number, SealPart>>();
+  for (const part of SEAL_PARTS) {
+    if (part.hist === undefined) continue;
+    const wanted = new Set(
+      targets
+        .filter((t) => formats.get(t.snapshotId)?.parts.some((p) => p.part === part.part))
+        .map((t) => t.snapshotId),
+    );
+    if (wanted.size === 0) continue;
+    factHashes.set(
+      part.part,
+      await hashFactPartAcross(connection, { ...part, hist: part.hist }, complete, wanted),
+    );
+  }
+  const seals = new Map<number, Seal>();
+  for (const { snapshotId, previousSeal } of targets) {
+    const { format, parts: queries } = formats.get(snapshotId) ?? sealFormatFor(0);
+    const parts: SealPart[] = [];
+    for (const part of queries) {
+      const fact = factHashes.get(part.part)?.get(snapshotId);
+      // A target that is not complete shows no rows, as its views do.
+      parts.push(
+        part.hist === undefined
+          ? await hashPart(connection, part, snapshotId)
+          : (fact ?? { part: part.part, rowCount: 0, sha256: EMPTY_PART_HASH }),
+      );
+    }
+    seals.set(snapshotId, { seal: chainSeal(previousSeal, parts, format), parts });
+  }
+  return seals;
 }

@@ -7,7 +7,7 @@ import type { AuditLogVerification } from "./audit-log.js";
 import { StoreError } from "./errors.js";
 import type { ExceptionsVerification } from "./exceptions.js";
 import { FACT_TABLES, ident } from "./schema.js";
-import { computeSeal, GENESIS_SEAL } from "./seal.js";
+import { computeSeals, GENESIS_SEAL } from "./seal.js";
 
 export interface SnapshotVerification {
   snapshot_id: number;
@@ -121,7 +121,9 @@ export async function verifySnapshots(
         : `snapshot ${snapshotId} is not a complete snapshot`,
     );
   }
-  const snapshots: SnapshotVerification[] = [];
+  // Each snapshot chains on the previous stored seal, so one tampered snapshot does not flag
+  // every later one.
+  const targets: { snapshotId: number; previousSeal: string; stored: string | null }[] = [];
   const pruned: VerifyResult["pruned"] = [];
   let previousSeal = GENESIS_SEAL;
   for (const snapshot of chain) {
@@ -130,20 +132,25 @@ export async function verifySnapshots(
         pruned.push({ snapshot_id: snapshot.snapshotId, seal: snapshot.seal });
       }
     } else if (snapshotId === undefined || snapshot.snapshotId === snapshotId) {
-      const computed = await computeSeal(connection, snapshot.snapshotId, previousSeal);
-      const stored = await storedParts(connection, snapshot.snapshotId);
-      snapshots.push({
-        snapshot_id: snapshot.snapshotId,
-        stored: snapshot.seal,
-        computed: computed.seal,
-        ok: snapshot.seal === computed.seal,
-        mismatched_parts: computed.parts
-          .filter((p) => stored.get(p.part) !== p.sha256)
-          .map((p) => p.part),
-      });
+      targets.push({ snapshotId: snapshot.snapshotId, previousSeal, stored: snapshot.seal });
     }
-    // Chain on the stored seal, so one tampered snapshot does not flag every later one.
     previousSeal = snapshot.seal ?? GENESIS_SEAL;
+  }
+  const computed = await computeSeals(connection, targets);
+  const snapshots: SnapshotVerification[] = [];
+  for (const target of targets) {
+    const seal = computed.get(target.snapshotId);
+    if (seal === undefined) throw new Error(`no seal computed for snapshot ${target.snapshotId}`);
+    const stored = await storedParts(connection, target.snapshotId);
+    snapshots.push({
+      snapshot_id: target.snapshotId,
+      stored: target.stored,
+      computed: seal.seal,
+      ok: target.stored === seal.seal,
+      mismatched_parts: seal.parts
+        .filter((p) => stored.get(p.part) !== p.sha256)
+        .map((p) => p.part),
+    });
   }
   const issues = await structuralIssues(connection);
   return { ok: issues.length === 0 && snapshots.every((s) => s.ok), snapshots, pruned, issues };

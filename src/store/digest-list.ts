@@ -1,0 +1,167 @@
+/**
+ * Sorted lists of row digests as the seal hashes them: lowercase hex SHA-256 digests, 64 ASCII
+ * bytes each, ascending, back to back in one Buffer. Merging and removing keep the order, so a
+ * snapshot's list is derived from the previous one's by its changes alone; the part hash is then
+ * one SHA-256 over the buffer.
+ */
+
+/** Bytes per entry: one hex digest. */
+export const DIGEST_HEX_BYTES = 64;
+
+export interface DigestList {
+  readonly bytes: Buffer;
+  /** Entries in use (the buffer may be longer). */
+  readonly count: number;
+}
+
+export const EMPTY_DIGESTS: DigestList = { bytes: Buffer.alloc(0), count: 0 };
+
+const HEX = Buffer.from("0123456789abcdef", "latin1");
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** A byte's two hex characters as one 16-bit value, first character at the lower address. */
+const HEX_PAIRS = new Uint16Array(256);
+for (let b = 0; b < 256; b++) {
+  const first = HEX[b >> 4] as number;
+  const second = HEX[b & 15] as number;
+  HEX_PAIRS[b] = LITTLE_ENDIAN ? first | (second << 8) : (first << 8) | second;
+}
+
+/** Words per digest: 32 bytes as eight 32-bit words. */
+export const DIGEST_WORDS = 8;
+
+/**
+ * `rows` digests given as eight big-endian 32-bit words each (`word(w, row)`, w = 0 first) as a
+ * hex list in the same row order.
+ */
+export function hexFromWords(rows: number, word: (w: number, row: number) => number): Buffer {
+  const pairs = new Uint16Array(rows * (DIGEST_HEX_BYTES / 2));
+  for (let w = 0; w < DIGEST_WORDS; w++) {
+    for (let row = 0; row < rows; row++) {
+      const x = word(w, row);
+      const at = row * (DIGEST_HEX_BYTES / 2) + w * 4;
+      pairs[at] = HEX_PAIRS[x >>> 24] as number;
+      pairs[at + 1] = HEX_PAIRS[(x >>> 16) & 255] as number;
+      pairs[at + 2] = HEX_PAIRS[(x >>> 8) & 255] as number;
+      pairs[at + 3] = HEX_PAIRS[x & 255] as number;
+    }
+  }
+  return Buffer.from(pairs.buffer, pairs.byteOffset, pairs.byteLength);
+}
+
+/** Sign of a's entry i against b's entry j (byte order, which is hex order). */
+function compareEntries(a: Buffer, i: number, b: Buffer, j: number): number {
+  return a.compare(
+    b,
+    j * DIGEST_HEX_BYTES,
+    (j + 1) * DIGEST_HEX_BYTES,
+    i * DIGEST_HEX_BYTES,
+    (i + 1) * DIGEST_HEX_BYTES,
+  );
+}
+
+/**
+ * First index p in [from, count) of `list` whose entry is not below `key`'s entry `k` (count if
+ * none): exponential then binary search, so walking a list in order costs the log of each gap.
+ */
+function gallop(list: DigestList, from: number, key: Buffer, k: number): number {
+  let low = from;
+  let step = 1;
+  let high = from;
+  while (high < list.count && compareEntries(list.bytes, high, key, k) < 0) {
+    low = high + 1;
+    high = from + step;
+    step *= 2;
+  }
+  if (high > list.count) high = list.count;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareEntries(list.bytes, mid, key, k) < 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function copyEntries(source: Buffer, from: number, to: number, target: Buffer, at: number): number {
+  if (to > from)
+    source.copy(target, at * DIGEST_HEX_BYTES, from * DIGEST_HEX_BYTES, to * DIGEST_HEX_BYTES);
+  return at + (to - from);
+}
+
+/** The sorted union (with repeats) of two sorted lists. */
+export function mergeDigests(a: DigestList, b: DigestList): DigestList {
+  if (a.count === 0) return b;
+  if (b.count === 0) return a;
+  // Walk the shorter list entry by entry, copying runs of the longer one between its entries.
+  const [long, short] = a.count >= b.count ? [a, b] : [b, a];
+  const count = long.count + short.count;
+  const bytes = Buffer.allocUnsafe(count * DIGEST_HEX_BYTES);
+  let at = 0;
+  let i = 0;
+  for (let j = 0; j < short.count; j++) {
+    const p = gallop(long, i, short.bytes, j);
+    at = copyEntries(long.bytes, i, p, bytes, at);
+    at = copyEntries(short.bytes, j, j + 1, bytes, at);
+    i = p;
+  }
+  copyEntries(long.bytes, i, long.count, bytes, at);
+  return { bytes, count };
+}
+
+/** The sorted union of several sorted lists, smallest first so each entry is copied few times. */
+export function mergeAllDigests(lists: readonly DigestList[]): DigestList {
+  const bySize = [...lists].sort((x, y) => x.count - y.count);
+  let merged = EMPTY_DIGESTS;
+  for (const list of bySize) merged = mergeDigests(merged, list);
+  return merged;
+}
+
+/** The entries as hex text (for tests and small lists). */
+export function digestsText(list: DigestList): string {
+  return list.bytes.toString("latin1", 0, list.count * DIGEST_HEX_BYTES);
+}
+
+/**
+ * `list` without one occurrence of each entry of `removed`, with every entry of `added` (both
+ * sorted), written into `into` (which must not be `list`'s buffer and must hold the result).
+ * One pass; the caller reuses two buffers from snapshot to snapshot, since every page of a fresh
+ * large buffer costs a page fault. Every removed entry must be present.
+ */
+export function applyDigestChanges(
+  list: DigestList,
+  removed: DigestList,
+  added: DigestList,
+  into: Buffer,
+): DigestList {
+  const count = list.count - removed.count + added.count;
+  if (list.count < removed.count) throw new Error("removing more digests than the list holds");
+  if (into.length < count * DIGEST_HEX_BYTES) throw new Error("target buffer too small");
+  let at = 0;
+  let i = 0;
+  let r = 0;
+  let a = 0;
+  while (r < removed.count || a < added.count) {
+    const insert =
+      a < added.count &&
+      (r >= removed.count || compareEntries(added.bytes, a, removed.bytes, r) <= 0);
+    if (insert) {
+      const p = gallop(list, i, added.bytes, a);
+      at = copyEntries(list.bytes, i, p, into, at);
+      i = p;
+      // The added entries that also go right before list[p] (and before the next removal) as one run.
+      let q = p < list.count ? gallop(added, a + 1, list.bytes, p) : added.count;
+      if (r < removed.count) q = Math.min(q, gallop(added, a + 1, removed.bytes, r));
+      at = copyEntries(added.bytes, a, q, into, at);
+      a = q;
+    } else {
+      const p = gallop(list, i, removed.bytes, r);
+      if (p >= list.count || compareEntries(list.bytes, p, removed.bytes, r) !== 0) {
+        throw new Error("a removed digest is not in the list");
+      }
+      at = copyEntries(list.bytes, i, p, into, at);
+      i = p + 1;
+      r += 1;
+    }
+  }
+  copyEntries(list.bytes, i, list.count, into, at);
+  return { bytes: into, count };
+}

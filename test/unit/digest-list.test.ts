@@ -1,0 +1,72 @@
+/**
+ * The sorted digest lists verify derives each snapshot's part hash from: merging and removing
+ * against a plain sort of hex strings, and digests rebuilt from their 32-bit words.
+ */
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import {
+  applyDigestChanges,
+  type DigestList,
+  digestsText,
+  hexFromWords,
+  mergeAllDigests,
+  mergeDigests,
+} from "../../src/store/digest-list.js";
+
+const digest = (n: number) => createHash("sha256").update(String(n)).digest("hex");
+const list = (hexes: readonly string[]): DigestList => ({
+  bytes: Buffer.from([...hexes].sort().join(""), "latin1"),
+  count: hexes.length,
+});
+const sortedText = (hexes: readonly string[]) => [...hexes].sort().join("");
+
+describe("digest lists", () => {
+  it("merges and removes as a sort of the remaining digests would, repeats included", () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let round = 0; round < 40; round++) {
+      const base = Array.from({ length: rand(300) }, () => digest(rand(200)));
+      const added = Array.from({ length: rand(50) }, () => digest(rand(400)));
+      const extra = Array.from({ length: rand(5) }, () => digest(rand(400)));
+      const merged = mergeAllDigests([list(base), list(added), list(extra)]);
+      expect(digestsText(merged)).toBe(sortedText([...base, ...added, ...extra]));
+      // Remove some of what is there (one occurrence each) and add others, repeats included.
+      const removed = base.filter((_, i) => i % 3 === round % 3);
+      const incoming = [
+        ...added.slice(0, 3),
+        ...Array.from({ length: rand(60) }, () => digest(rand(500))),
+      ];
+      const kept = [...base, ...added, ...extra];
+      for (const r of removed) kept.splice(kept.indexOf(r), 1);
+      const into = Buffer.alloc((kept.length + incoming.length) * 64);
+      const changed = applyDigestChanges(merged, list(removed), list(incoming), into);
+      expect(digestsText(changed)).toBe(sortedText([...kept, ...incoming]));
+    }
+    expect(digestsText(mergeDigests(list([]), list([digest(1)])))).toBe(digest(1));
+  });
+
+  it("refuses to remove a digest the list does not hold", () => {
+    const into = Buffer.alloc(10 * 64);
+    expect(() =>
+      applyDigestChanges(list([digest(1), digest(2)]), list([digest(3)]), list([]), into),
+    ).toThrow(/not in the list/);
+    expect(() =>
+      applyDigestChanges(list([digest(1)]), list([digest(1), digest(1)]), list([]), into),
+    ).toThrow();
+    // Removing and adding the same digest leaves it once.
+    const same = applyDigestChanges(list([digest(1)]), list([digest(1)]), list([digest(1)]), into);
+    expect(digestsText(same)).toBe(digest(1));
+  });
+
+  it("rebuilds hex digests from big-endian words", () => {
+    const hexes = [digest(1), digest(2), "0".repeat(64), "f".repeat(64)];
+    const words = hexes.map((h) =>
+      Array.from({ length: 8 }, (_, w) => Number.parseInt(h.slice(w * 8, w * 8 + 8), 16)),
+    );
+    const bytes = hexFromWords(hexes.length, (w, row) => words[row]?.[w] as number);
+    expect(bytes.toString("latin1")).toBe(hexes.join(""));
+  });
+});
