@@ -346,7 +346,14 @@ export async function openCrawlScratch(
   const name: DatabaseName = { shown: path, absolute };
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(scratchPath, options);
+    instance = await DuckDBInstance.create(scratchPath, options).catch((error: unknown) => {
+      const failure = translated(name, error, "open");
+      if (failure instanceof StoreError && failure.code === "DB_LOCKED") throw failure;
+      // Nobody holds it and it does not open (a crawl killed while DuckDB created it): it holds
+      // nothing of value, so it is made anew.
+      for (const file of [scratchPath, `${scratchPath}.wal`]) rmSync(file, { force: true });
+      return DuckDBInstance.create(scratchPath, options);
+    });
   } catch (error) {
     releaseClaim();
     removeSpillFolder(tempDirectory);

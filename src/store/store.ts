@@ -234,6 +234,8 @@ export class Store {
       const [next] = await this.query<{ id: number }>(
         "SELECT (coalesce(max(snapshot_id), 0) + 1)::INTEGER AS id FROM snapshot_runs",
       );
+      // Let go before staging starts (and says "snapshot started"): nothing below needs the file.
+      this.letGo();
       scratchConnection = await connect(scratch.instance);
       const staging = scratchConnection;
       writer = await StoreSnapshotWriter.begin(
@@ -257,9 +259,9 @@ export class Store {
     } catch (error) {
       scratchConnection?.closeSync();
       scratch.close();
+      await this.holdAgain();
       throw error;
     }
-    this.letGo();
     this.logger.debug({ path: this.path }, "database released while the crawl stages apart");
     return writer;
   }
