@@ -87,8 +87,8 @@ async function startSlowCrawl(
   return { child, exited };
 }
 
-/** A process that opens the database for writing (the real store) and holds it `ms`, or until killed. */
-function holdDatabase(db: string, ms: number | null): Promise<ChildProcess> {
+/** A process that opens the database for writing (the real store) and holds it until told to let go. */
+function holdDatabase(db: string): Promise<ChildProcess> {
   const store = join(packageDirectory(), "dist", "store", "index.js");
   const child = spawn(
     process.execPath,
@@ -98,9 +98,9 @@ function holdDatabase(db: string, ms: number | null): Promise<ChildProcess> {
       `import { Store } from ${JSON.stringify(store)};
        const store = await Store.open(${JSON.stringify(db)});
        process.stdout.write("held\\n");
-       ${ms === null ? "setInterval(() => {}, 1000);" : `setTimeout(async () => { await store.close(); process.stdout.write("released\\n"); }, ${ms});`}`,
+       process.stdin.once("data", async () => { await store.close(); process.stdout.write("released\\n"); });`,
     ],
-    { cwd: packageDirectory(), stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: packageDirectory(), stdio: ["pipe", "pipe", "pipe"] },
   );
   children.add(child);
   return new Promise((ready, fail) => {
@@ -143,25 +143,38 @@ describe("readers during a crawl", () => {
   it("a reader that finds the database held waits, says so once, and then succeeds", async () => {
     const db = newDb();
     await firstSnapshot(db);
-    const holder = await holdDatabase(db, 2500);
-    const started = performance.now();
-    const reader = await runCli(
-      ["snapshots", "--db", db, "--json"],
-      env({ ACCESS_AUDIT_LOCK_WAIT: "30s" }),
+    const holder = await holdDatabase(db);
+    const reader = spawn(process.execPath, [CLI, "snapshots", "--db", db, "--json"], {
+      env: env({ ACCESS_AUDIT_LOCK_WAIT: "60s" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.add(reader);
+    let stdout = "";
+    let stderr = "";
+    reader.stdout?.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const exited = new Promise<number | null>((done) => reader.once("close", done));
+    // Let go only once the reader says it waits: it must wait, and then get in.
+    await new Promise<void>((waiting) => {
+      reader.stderr?.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes("waiting up to")) waiting();
+      });
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    holder.stdin?.write("go\n");
+    expect(await exited, stderr).toBe(0);
+    expect(stderr).toBe(
+      `access-audit: database ${db} is being written by pid ${holder.pid}; waiting up to 60 s\n`,
     );
-    const waited = performance.now() - started;
-    expect(reader.status, reader.stderr).toBe(0);
-    expect(reader.stderr).toBe(
-      `access-audit: database ${db} is being written by pid ${holder.pid}; waiting up to 30 s\n`,
-    );
-    expect((JSON.parse(reader.stdout) as SnapshotLine[]).map((s) => s.snapshot_id)).toEqual([1]);
-    expect(waited).toBeGreaterThan(1500);
+    expect((JSON.parse(stdout) as SnapshotLine[]).map((s) => s.snapshot_id)).toEqual([1]);
   });
 
   it("a reader with a small wait bound fails with one line naming the wait", async () => {
     const db = newDb();
     await firstSnapshot(db);
-    const holder = await holdDatabase(db, null);
+    const holder = await holdDatabase(db);
     const reader = await runCli(
       ["snapshots", "--db", db, "--json"],
       env({ ACCESS_AUDIT_LOCK_WAIT: "1s" }),
