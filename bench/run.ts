@@ -53,6 +53,7 @@ import {
 } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { benchDiff } from "./analysis.js";
+import { benchCrawlMemory, benchReadersDuringCrawl } from "./crawl-readers.js";
 import { applyChurn, BENCH_PROJECTS, writeSnapshotFromState } from "./org-snapshot.js";
 import { watchPeakRss } from "./process.js";
 import { benchReports } from "./report.js";
@@ -1179,6 +1180,18 @@ async function main(): Promise<void> {
       ["sdk-vs-crawl-projects", sdkVsCrawlProjects],
       ["credentials-history", credentialsHistory],
       ["audit-log", auditLogScenario],
+      [
+        "readers-during-crawl",
+        async () => {
+          results["readers-during-crawl"] = await benchReadersDuringCrawl(log, CLI);
+        },
+      ],
+      [
+        "crawl-memory",
+        async () => {
+          results["crawl-memory"] = await benchCrawlMemory(log, CLI);
+        },
+      ],
       [
         "analysis",
         async () => {

@@ -372,7 +372,14 @@ describe("crawl CLI", () => {
         stdout += d.toString();
       });
       const exited = new Promise<number | null>((r) => child.once("exit", r));
-      await new Promise((r) => setTimeout(r, 700));
+      // Once it stages (it holds the database only briefly before, and to publish).
+      await new Promise<void>((ready) => {
+        let seen = "";
+        child.stderr?.on("data", (d: Buffer) => {
+          seen += d.toString();
+          if (seen.includes("snapshot started")) ready();
+        });
+      });
       const second = await cli(
         ["crawl", "--db", db, "--base-url", slow.baseUrl],
         cliEnv({ OPENAI_ADMIN_KEY: slow.adminKey }),

@@ -24,6 +24,7 @@ import {
   DEFAULT_MAX_ITEMS,
   DEFAULT_MAX_PAGES_PER_LISTING,
 } from "../crawl/limits.js";
+import { useDatabaseLockWait } from "../store/index.js";
 import { useLogFormat } from "../util/log.js";
 import { collect, intOption, numberOption } from "./options.js";
 
@@ -204,6 +205,8 @@ export async function resolveConfig(
   if (problems.length > 0) throw new ConfigError(problems);
   // The file may name the log format: it applies to every logger the command creates next.
   await useLogFormat(config.logging.format);
+  // Likewise the lock wait: every database the command opens next waits that long for a holder.
+  useDatabaseLockWait(config.lockWaitMs, (line) => process.stderr.write(`access-audit: ${line}\n`));
   return config;
 }
 

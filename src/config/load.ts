@@ -35,6 +35,7 @@ import {
   configFileSchema,
   fieldSchemas,
   findLiteralSecrets,
+  parseLockWait,
   type ReportFormat,
   type SendPolicy,
   type SmtpSecurity,
@@ -44,6 +45,8 @@ import {
 export const DEFAULT_AUDIT_LOG_OVERLAP_MINUTES = 60;
 
 export const DEFAULT_DATABASE_PATH = "./data/access-audit.duckdb";
+/** A reader started while a crawl publishes waits this long for it (publishes take seconds). */
+export const DEFAULT_LOCK_WAIT = "60s";
 export const DEFAULT_REPORT_DIR = "./reports";
 export const DEFAULT_REPORT_FORMATS: readonly ReportFormat[] = ["html", "xlsx"];
 export const DEFAULT_CRON = "0 6 * * *";
@@ -54,6 +57,7 @@ const DEFAULT_SMTP_PORT: Record<SmtpSecurity, number> = { starttls: 587, tls: 46
 export const CONFIG_ENV = {
   config: "ACCESS_AUDIT_CONFIG",
   database: "ACCESS_AUDIT_DB",
+  lockWait: "ACCESS_AUDIT_LOCK_WAIT",
   baseUrl: "OPENAI_BASE_URL",
   keyFile: "OPENAI_ADMIN_KEY_FILE",
   logFormat: LOG_FORMAT_ENV,
@@ -147,6 +151,12 @@ export interface EffectiveConfig {
   file: string | null;
   /** Absolute. */
   database: string;
+  /**
+   * How long a command waits for another process that holds the database (a crawl publishing,
+   * a report reading), as written (`60s`) and in milliseconds.
+   */
+  lockWait: string;
+  lockWaitMs: number;
   /**
    * A name for the organization, shown in reports and the email as its "configured name"
    * (the Admin API's bodies carry no organization id); null: none configured.
@@ -531,6 +541,17 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
     },
     inCwd(DEFAULT_DATABASE_PATH),
   );
+  const lockWait = pick(
+    "lock_wait",
+    {
+      env: [
+        CONFIG_ENV.lockWait,
+        validated(fieldSchemas.lockWait, env(CONFIG_ENV.lockWait), CONFIG_ENV.lockWait),
+      ],
+      file: file.lock_wait,
+    },
+    DEFAULT_LOCK_WAIT,
+  );
   const baseUrl = pick(
     "api.base_url",
     {
@@ -789,6 +810,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<EffectiveC
   return {
     file: source.absolute,
     database,
+    lockWait,
+    lockWaitMs: parseLockWait(lockWait) ?? 0,
     organization,
     api: {
       baseUrl,

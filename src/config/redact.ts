@@ -10,6 +10,7 @@ import { adminKeySource, describeSecret, smtpPasswordSource } from "./secrets.js
 export interface RedactedConfig {
   file: string | null;
   database: string;
+  lock_wait: string;
   organization: string | null;
   api: {
     base_url: string;
@@ -90,6 +91,7 @@ export function redactedConfig(
   return {
     file: config.file,
     database: config.database,
+    lock_wait: config.lockWait,
     organization: config.organization,
     api: {
       base_url: api.baseUrl,

@@ -5,6 +5,9 @@
  * Precedence: defaults < this file < environment variables < command-line flags.
  *
  *   database: ./data/access-audit.duckdb     # env ACCESS_AUDIT_DB, flag --db
+ *   lock_wait: 60s                           # wait this long (s or m, at most 1h) for another
+ *                                            # process holding the database; env
+ *                                            # ACCESS_AUDIT_LOCK_WAIT
  *   organization: Example Corp               # a name for the organization in reports and the
  *                                            # email (the API's bodies carry no organization id)
  *   api:
@@ -133,6 +136,12 @@ export const fieldSchemas = {
       (value) => parseCrawlDuration(value) !== null,
       "expected a duration such as 6h, 90m or 30s, of at most 7d",
     ),
+  lockWait: z
+    .string()
+    .refine(
+      (value) => parseLockWait(value) !== null,
+      "expected a duration such as 60s or 5m (0s: do not wait), of at most 1h",
+    ),
   rateLimit: z.number().min(0.1),
   inactivityDays: z.int().min(0).max(36_500),
   /** Unused for N days is exact only from USAGE_RESOLUTION_DAYS (30) on. */
@@ -209,6 +218,7 @@ const retentionSchema = z
 export const configFileSchema = z
   .strictObject({
     database: f.path,
+    lock_wait: f.lockWait,
     organization: f.nonEmpty,
     api: z
       .strictObject({
@@ -364,4 +374,12 @@ export function findLiteralSecrets(
     }
   }
   return found;
+}
+
+/** `60s`, `5m`, `0s` -> milliseconds; null when not such a duration or above one hour. */
+export function parseLockWait(text: string): number | null {
+  const match = /^\s*(\d{1,4})\s*([sm])\s*$/i.exec(text);
+  if (!match) return null;
+  const ms = Number(match[1]) * ((match[2] ?? "").toLowerCase() === "m" ? 60_000 : 1_000);
+  return ms <= 3_600_000 ? ms : null;
 }

@@ -69,6 +69,7 @@ import {
 import type { SnapshotCounts, SnapshotWriter, Store } from "../store/index.js";
 import { silentLogger } from "../util/log.js";
 import { type AuditLogSyncResult, syncAuditLog } from "./audit-log.js";
+import { trimHeapEvery } from "./heap.js";
 import {
   CrawlLimitError,
   type CrawlLimits,
@@ -76,6 +77,9 @@ import {
   formatDuration,
 } from "./limits.js";
 import { runPool, runQueue } from "./pool.js";
+
+/** How often a crawl collects its JS heap (heap.ts): often enough to keep it near its live size. */
+const HEAP_TRIM_INTERVAL_MS = 2000;
 
 export interface CrawlProgress {
   groupsTotal: number;
@@ -301,6 +305,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     ...crawlIdentity(),
   });
   log.info({ snapshot_id: writer.snapshotId }, "crawl started");
+  const stopHeapTrim = trimHeapEvery(HEAP_TRIM_INTERVAL_MS);
   const tally = new EndpointTally();
   // Aborted by the caller's signal or by the first failure of any concurrent listing.
   const inner = new AbortController();
@@ -632,6 +637,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     log.error({ snapshot_id: writer.snapshotId, reason }, "crawl failed; nothing published");
     throw err;
   } finally {
+    stopHeapTrim();
     clearTimeout(deadline);
     signal?.removeEventListener("abort", onOuterAbort);
   }

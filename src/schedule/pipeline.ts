@@ -94,7 +94,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   const started = performance.now();
   const logger = options.logger ?? silentLogger;
   // 1. Crawl into a new snapshot (nothing is published unless every listing completed).
-  const writeStore = await Store.open(options.dbPath, { logger });
+  const writeStore = await Store.open(options.dbPath, { logger, stageApart: true });
   const client = new AdminClient({
     baseUrl: options.api.baseUrl,
     apiKey: options.api.apiKey,

@@ -61,12 +61,27 @@ const READER_SPILL_PREFIX = "access-audit-read-";
 const WRITER_SPILL_INFIX = ".tmp-";
 
 /**
+ * A crawl's scratch database, `<db>.crawl`: its staging lives there (TEMP tables) while it lists
+ * the API, so the database itself stays free for readers; DuckDB's lock on it keeps a second
+ * crawl of the same database out. Empty (TEMP tables are never written to it) and removed when
+ * the crawl ends; a killed crawl's is taken over and removed by the next one.
+ */
+const CRAWL_SCRATCH_SUFFIX = ".crawl";
+
+/**
  * What DuckDB keeps beside a database (its write-ahead log, and the logs of a checkpoint or a
  * recovery in progress) and the spill folder older versions of the tool used (`<db>.tmp`).
  * DuckDB opens them by name and follows links: a link planted there made it overwrite (or a
  * sweep empty) whatever the link points to, so a link, or a log with other hard links, is refused.
  */
-const SIDE_FILES = [".wal", ".wal.checkpoint", ".wal.recovery", ".tmp"] as const;
+const SIDE_FILES = [
+  ".wal",
+  ".wal.checkpoint",
+  ".wal.recovery",
+  ".tmp",
+  CRAWL_SCRATCH_SUFFIX,
+  `${CRAWL_SCRATCH_SUFFIX}.wal`,
+] as const;
 
 const heldInProcess = new Map<string, { readOnly: boolean; count: number }>();
 
@@ -116,10 +131,80 @@ function canonicalPath(path: string): string {
   }
 }
 
-export async function openDatabase(
-  path: string,
-  settings: DatabaseSettings,
-): Promise<OpenedDatabase> {
+/**
+ * How long an opener waits when another process holds the database, and how it says so once.
+ * The CLI sets it from `lock_wait` (ACCESS_AUDIT_LOCK_WAIT) before it opens anything; the
+ * library's default is not to wait (the caller decides).
+ */
+let lockWait: { ms: number; notice: (line: string) => void } = { ms: 0, notice: () => {} };
+
+export function useDatabaseLockWait(ms: number, notice: (line: string) => void): void {
+  lockWait = { ms, notice };
+}
+
+/** `60 s`, `1.5 s`. */
+export function formatWait(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/**
+ * Runs `attempt` (an open or an ATTACH) until it stops failing with DB_LOCKED or the process's
+ * lock wait has passed: then the usual one line, saying how long it waited.
+ */
+async function waitingForLock<T>(path: string, attempt: () => Promise<T>): Promise<T> {
+  const { ms, notice } = lockWait;
+  const deadline = Date.now() + ms;
+  let pause = 50;
+  let noticed = false;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof StoreError && error.code === "DB_LOCKED") || ms <= 0) throw error;
+      const pid = /\(pid (\d+)\)/.exec(error.message)?.[1];
+      if (Date.now() >= deadline) {
+        throw lockedError(path, pid === undefined ? null : Number(pid), error, formatWait(ms));
+      }
+      if (!noticed) {
+        noticed = true;
+        notice(
+          `database ${path} is being written by ${pid === undefined ? "another process" : `pid ${pid}`}; waiting up to ${formatWait(ms)}`,
+        );
+      }
+      await new Promise((done) =>
+        setTimeout(done, Math.max(0, Math.min(pause, deadline - Date.now()))),
+      );
+      pause = Math.min(pause * 2, 250);
+    }
+  }
+}
+
+/**
+ * Claims `key` in this process (see heldInProcess) before the first await, so two concurrent
+ * opens in this process cannot both pass; returns the release.
+ */
+function claimInProcess(key: string, readOnly: boolean, path: string): () => void {
+  const held = heldInProcess.get(key);
+  if (held && (!held.readOnly || !readOnly)) throw lockedError(path, process.pid);
+  if (held) held.count += 1;
+  else heldInProcess.set(key, { readOnly, count: 1 });
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const current = heldInProcess.get(key);
+    if (!current) return;
+    current.count -= 1;
+    if (current.count <= 0) heldInProcess.delete(key);
+  };
+}
+
+/** Opens the database, waiting up to the process's lock wait for another process to let go. */
+export function openDatabase(path: string, settings: DatabaseSettings): Promise<OpenedDatabase> {
+  return waitingForLock(path, () => openDatabaseOnce(path, settings));
+}
+
+async function openDatabaseOnce(path: string, settings: DatabaseSettings): Promise<OpenedDatabase> {
   const absolute = resolve(path);
   if (isSymlink(absolute)) {
     throw new StoreError(
@@ -147,21 +232,8 @@ export async function openDatabase(
       throw cannotCreate(path, fileSystemReason(error)?.reason ?? error);
     }
   }
-  const key = canonicalPath(absolute);
-  const held = heldInProcess.get(key);
-  if (held && (!held.readOnly || !settings.readOnly)) throw lockedError(path, process.pid);
-  // Claimed before the first await, so two concurrent opens in this process cannot both pass.
-  if (held) held.count += 1;
-  else heldInProcess.set(key, { readOnly: settings.readOnly, count: 1 });
+  const releaseClaim = claimInProcess(canonicalPath(absolute), settings.readOnly, path);
   let released = false;
-  const releaseClaim = () => {
-    if (released) return;
-    released = true;
-    const current = heldInProcess.get(key);
-    if (!current) return;
-    current.count -= 1;
-    if (current.count <= 0) heldInProcess.delete(key);
-  };
 
   // Each opener spills into a private folder of its own (mkdtemp: 0700, a name nobody can guess
   // or plant beforehand), named after its process so that one a killed opener left behind (it
@@ -220,9 +292,145 @@ export async function openDatabase(
     tempDirectory,
     release() {
       if (!released) removeSpillFolder(tempDirectory);
+      released = true;
       releaseClaim();
     },
   };
+}
+
+/** A crawl's scratch instance (see CRAWL_SCRATCH_SUFFIX): staging while it lists, publishing by ATTACH. */
+export interface CrawlScratch {
+  readonly instance: DuckDBInstance;
+  /** The database it publishes into (absolute). */
+  readonly databasePath: string;
+  /** Removes the scratch file and spill folder and lets the next crawl in. */
+  close(): void;
+}
+
+/**
+ * Opens `<db>.crawl` for a crawl of `path` (which must exist: the crawl opened it first). Another
+ * crawl holding it is refused at once, with the usual one line naming its pid: a crawl can last
+ * hours, so waiting for it would not help.
+ */
+export async function openCrawlScratch(
+  path: string,
+  settings: Omit<DatabaseSettings, "readOnly">,
+): Promise<CrawlScratch> {
+  const absolute = resolve(path);
+  refuseLinkedSideFiles(path, absolute);
+  const scratchPath = `${absolute}${CRAWL_SCRATCH_SUFFIX}`;
+  const releaseClaim = claimInProcess(canonicalPath(scratchPath), false, path);
+  let tempDirectory: string;
+  try {
+    // The same prefix as the writer's own: a killed crawl's spill is swept by the next writer.
+    tempDirectory = mkdtempSync(`${absolute}${WRITER_SPILL_INFIX}${process.pid}-`);
+  } catch (error) {
+    releaseClaim();
+    const reason = fileSystemReason(error)?.reason;
+    if (reason === undefined) throw error;
+    throw new StoreError("DB_IO", `database ${path}: cannot create its spill folder (${reason})`, {
+      cause: error,
+    });
+  }
+  const options: Record<string, string> = {
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+    memory_limit: memoryLimitLiteral(settings.memoryLimit).slice(1, -1),
+    preserve_insertion_order: "false",
+    temp_directory: tempDirectory,
+  };
+  if (settings.threads !== undefined) options.threads = String(settings.threads);
+  const name: DatabaseName = { shown: path, absolute };
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(scratchPath, options).catch((error: unknown) => {
+      const failure = translated(name, error, "open");
+      if (failure instanceof StoreError && failure.code === "DB_LOCKED") throw failure;
+      // Nobody holds it and it does not open (a crawl killed while DuckDB created it): it holds
+      // nothing of value, so it is made anew.
+      for (const file of [scratchPath, `${scratchPath}.wal`]) rmSync(file, { force: true });
+      return DuckDBInstance.create(scratchPath, options);
+    });
+  } catch (error) {
+    releaseClaim();
+    removeSpillFolder(tempDirectory);
+    throw translated(name, error, "open");
+  }
+  instanceNames.set(instance, name);
+  let closed = false;
+  return {
+    instance,
+    databasePath: absolute,
+    close() {
+      if (closed) return;
+      closed = true;
+      // Removed while still held, so no other crawl can take the name over in between.
+      for (const file of [scratchPath, `${scratchPath}.wal`]) rmSync(file, { force: true });
+      instance.closeSync();
+      rmSync(`${scratchPath}.wal`, { force: true });
+      removeSpillFolder(tempDirectory);
+      releaseClaim();
+    },
+  };
+}
+
+/** The alias a crawl's scratch connection gives the database while it publishes. */
+const PUBLISH_ALIAS = "access_audit_publish_target";
+
+/**
+ * Attaches the database to a crawl's scratch connection as its default catalog (`USE`), so the
+ * publish's SQL finds the database's tables and its own TEMP staging by their plain names.
+ * Waits for readers like an open does; the returned function detaches it (releasing the lock).
+ */
+export async function attachForPublish(
+  raw: DuckDBConnection,
+  path: string,
+): Promise<() => Promise<void>> {
+  const absolute = resolve(path);
+  if (isSymlink(absolute)) {
+    throw new StoreError(
+      "DB_SYMLINK",
+      `database ${path} is a symbolic link: refusing to follow it (pass the real path)`,
+    );
+  }
+  refuseLinkedSideFiles(path, absolute);
+  if (!existsSync(absolute))
+    throw new StoreError("DB_NOT_FOUND", `database ${path} does not exist`);
+  refuseUnwritable(path, absolute);
+  const name: DatabaseName = { shown: path, absolute };
+  const home = String((await raw.runAndReadAll("SELECT current_database()")).getRowsJS()[0]?.[0]);
+  const releaseClaim = await waitingForLock(path, async () => {
+    const release = claimInProcess(canonicalPath(absolute), false, path);
+    try {
+      await raw.run(`ATTACH '${absolute.replaceAll("'", "''")}' AS ${PUBLISH_ALIAS}`);
+      return release;
+    } catch (error) {
+      release();
+      throw translated(name, error, "open");
+    }
+  });
+  const detach = async () => {
+    try {
+      await raw.run(`USE "${home.replaceAll('"', '""')}"`);
+      await raw.run(`DETACH ${PUBLISH_ALIAS}`);
+    } finally {
+      releaseClaim();
+    }
+  };
+  try {
+    await raw.run(`USE ${PUBLISH_ALIAS}`);
+    const version = await readSchemaVersion(raw);
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(
+        "SCHEMA_TOO_NEW",
+        `database schema version ${version} is newer than this tool supports (${SCHEMA_VERSION}); upgrade openai-access-audit to open ${path}`,
+      );
+    }
+  } catch (error) {
+    await detach().catch(() => {});
+    throw error;
+  }
+  return detach;
 }
 
 /**

@@ -17,6 +17,7 @@ export type StoreErrorCode =
   | "WRITER_ACTIVE"
   | "WRITER_CLOSED"
   | "STORE_CLOSED"
+  | "STORE_DETACHED"
   | "READ_ONLY"
   | "INCOMPLETE_CRAWL"
   | "SNAPSHOT_NOT_FOUND"
@@ -35,12 +36,23 @@ export class StoreError extends AuditError {
 }
 
 /** The one line shown when another process (or this one) already holds the database. */
-export function lockedError(path: string, pid: number | null, cause?: unknown): StoreError {
+export function lockedError(
+  path: string,
+  pid: number | null,
+  cause?: unknown,
+  waited?: string,
+): StoreError {
   const who = pid === null ? "pid unknown" : `pid ${pid}`;
+  const advice =
+    waited === undefined
+      ? "wait for it to finish"
+      : `waited ${waited} for it to finish (raise lock_wait or ACCESS_AUDIT_LOCK_WAIT to wait longer)`;
   return new StoreError(
     "DB_LOCKED",
-    `database ${path} is in use by another process (${who}); wait for it to finish`,
-    { cause },
+    `database ${path} is in use by another process (${who}); ${advice}`,
+    {
+      cause,
+    },
   );
 }
 

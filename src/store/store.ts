@@ -16,10 +16,13 @@ import {
   verifyAuditLog,
 } from "./audit-log.js";
 import {
+  attachForPublish,
   connect,
+  type DatabaseSettings,
   jsonSafeConverter,
   memoryLimitLiteral,
   type OpenedDatabase,
+  openCrawlScratch,
   openDatabase,
   type QueryParams,
   SerialConnection,
@@ -86,6 +89,22 @@ export interface StoreOpenOptions {
   stagingMemoryLimit?: string;
   /** DuckDB worker threads (default: DuckDB's, the number of cores). */
   threads?: number;
+  /**
+   * Stage snapshots apart from the database (a crawl's scratch, `<db>.crawl`) and let go of the
+   * database from `beginSnapshot` until the publish, which attaches it: readers (and other
+   * writers) can use it while a crawl reads the API. The store holds the database again once the
+   * snapshot is published or failed. A second such crawl of the same database is refused.
+   */
+  stageApart?: boolean;
+}
+
+/** The open database and the store's two connections on it (none while a crawl stages apart). */
+interface Held {
+  database: OpenedDatabase;
+  /** Migrations and snapshot writing run here (the staging TEMP tables live on it). */
+  write: SerialConnection;
+  /** `query`, listings and `verify` run here, so they never wait behind a publish. */
+  read: SerialConnection;
 }
 
 export type { SnapshotRow, SnapshotStatus };
@@ -95,11 +114,12 @@ export class Store {
   private closed = false;
 
   private constructor(
-    private readonly database: OpenedDatabase,
-    /** Migrations and snapshot writing run here (the staging TEMP tables live on it). */
-    private readonly writeConnection: SerialConnection,
-    /** `query`, listings and `verify` run here, so they never wait behind a publish. */
-    private readonly readConnection: SerialConnection,
+    private held: Held | null,
+    /** As the caller named it (messages); `path` is absolute. */
+    private readonly shownPath: string,
+    readonly path: string,
+    private readonly settings: DatabaseSettings,
+    private readonly stageApart: boolean,
     readonly readOnly: boolean,
     readonly schemaVersion: number,
     private readonly memoryLimits: MemoryLimits,
@@ -118,46 +138,58 @@ export class Store {
       opts.memoryLimit ?? (readOnly ? DEFAULT_READ_ONLY_MEMORY_LIMIT : DEFAULT_MEMORY_LIMIT);
     const stagingMemoryLimit = opts.stagingMemoryLimit ?? DEFAULT_STAGING_MEMORY_LIMIT;
     memoryLimitLiteral(stagingMemoryLimit);
-    const settings = {
+    const settings: DatabaseSettings = {
       readOnly,
       memoryLimit,
       ...(opts.threads === undefined ? {} : { threads: opts.threads }),
     };
-    const database = await openDatabase(path, settings);
-    const connections: DuckDBConnection[] = [];
-    try {
-      const writeRaw = await connect(database.instance);
-      connections.push(writeRaw);
-      const schemaVersion = readOnly
-        ? await checkReadableSchema(writeRaw, path)
-        : (await migrate(writeRaw, logger)).to;
-      if (!readOnly) await abandonLeftovers(writeRaw, logger);
-      const readRaw = await connect(database.instance);
-      connections.push(readRaw);
-      logger.debug({ path: database.path, readOnly, schemaVersion }, "store opened");
-      return new Store(
-        database,
-        new SerialConnection(writeRaw),
-        new SerialConnection(readRaw),
-        readOnly,
-        schemaVersion,
-        {
-          staging: stagingMemoryLimit,
-          publish: memoryLimit,
-          publishRetry: PUBLISH_RETRY_MEMORY_LIMIT,
-        },
-        logger,
-      );
-    } catch (error) {
-      for (const connection of connections) connection.closeSync();
-      database.instance.closeSync();
-      database.release();
-      throw error;
-    }
+    const { held, schemaVersion } = await hold(path, settings, logger, true);
+    return new Store(
+      held,
+      path,
+      held.database.path,
+      settings,
+      opts.stageApart ?? false,
+      readOnly,
+      schemaVersion,
+      {
+        staging: stagingMemoryLimit,
+        publish: memoryLimit,
+        publishRetry: PUBLISH_RETRY_MEMORY_LIMIT,
+      },
+      logger,
+    );
   }
 
-  get path(): string {
-    return this.database.path;
+  private get writeConnection(): SerialConnection {
+    return this.attached().write;
+  }
+
+  private get readConnection(): SerialConnection {
+    return this.attached().read;
+  }
+
+  /** The held database; while a crawl stages apart there is none to use. */
+  private attached(): Held {
+    this.assertOpen();
+    if (this.held === null) {
+      throw new StoreError(
+        "STORE_DETACHED",
+        `store ${this.path} has let go of the database while a crawl stages apart; it holds it again after the publish`,
+      );
+    }
+    return this.held;
+  }
+
+  /** Closes the store's connections and lets go of the file. */
+  private letGo(): void {
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    held.write.raw.closeSync();
+    held.read.raw.closeSync();
+    held.database.instance.closeSync();
+    held.database.release();
   }
 
   /** Starts a snapshot (committed as `running`). Only one may be active per store. */
@@ -172,17 +204,72 @@ export class Store {
         `snapshot ${this.activeWriter.snapshotId} is still being written; publish or abort it first`,
       );
     }
-    const writer = await StoreSnapshotWriter.begin(
-      this.writeConnection,
-      meta,
-      this.memoryLimits,
-      this.logger,
-      () => {
-        if (this.activeWriter === writer) this.activeWriter = null;
-      },
-    );
+    const writer = this.stageApart
+      ? await this.beginApart(meta)
+      : await StoreSnapshotWriter.begin(
+          this.writeConnection,
+          meta,
+          this.memoryLimits,
+          this.logger,
+          () => {
+            if (this.activeWriter === writer) this.activeWriter = null;
+          },
+        );
     this.activeWriter = writer;
     return writer;
+  }
+
+  /**
+   * Stages in a crawl scratch of its own and lets go of the database until the publish (see
+   * `stageApart`); the store holds the database again once the writer is done.
+   */
+  private async beginApart(meta: SnapshotMeta): Promise<StoreSnapshotWriter> {
+    const scratch = await openCrawlScratch(this.shownPath, {
+      memoryLimit: this.memoryLimits.staging,
+      ...(this.settings.threads === undefined ? {} : { threads: this.settings.threads }),
+    });
+    let scratchConnection: DuckDBConnection | undefined;
+    let writer: StoreSnapshotWriter;
+    try {
+      const [next] = await this.query<{ id: number }>(
+        "SELECT (coalesce(max(snapshot_id), 0) + 1)::INTEGER AS id FROM snapshot_runs",
+      );
+      // Let go before staging starts (and says "snapshot started"): nothing below needs the file.
+      this.letGo();
+      scratchConnection = await connect(scratch.instance);
+      const staging = scratchConnection;
+      writer = await StoreSnapshotWriter.begin(
+        new SerialConnection(staging),
+        meta,
+        this.memoryLimits,
+        this.logger,
+        () => {
+          if (this.activeWriter === writer) this.activeWriter = null;
+        },
+        {
+          expectedId: next?.id ?? 1,
+          attach: (raw) => attachForPublish(raw, this.shownPath),
+          finished: async () => {
+            staging.closeSync();
+            scratch.close();
+            if (!this.closed) await this.holdAgain();
+          },
+        },
+      );
+    } catch (error) {
+      scratchConnection?.closeSync();
+      scratch.close();
+      await this.holdAgain();
+      throw error;
+    }
+    this.logger.debug({ path: this.path }, "database released while the crawl stages apart");
+    return writer;
+  }
+
+  /** Takes the database again after a crawl staged apart (waiting for readers like any opener). */
+  private async holdAgain(): Promise<void> {
+    if (this.held !== null) return;
+    this.held = (await hold(this.shownPath, this.settings, this.logger, false)).held;
   }
 
   async listSnapshots(): Promise<SnapshotRow[]> {
@@ -337,7 +424,7 @@ export class Store {
     batchRows = 10_000,
   ): AsyncGenerator<T[]> {
     this.assertOpen();
-    const connection = await connect(this.database.instance);
+    const connection = await connect(this.attached().database.instance);
     try {
       const result = await connection.stream(sql, params);
       const names = result.deduplicatedColumnNames();
@@ -368,13 +455,13 @@ export class Store {
     if (this.closed) return;
     if (this.activeWriter) await this.activeWriter.abort("store closed before publish");
     this.closed = true;
-    await this.writeConnection.drain();
-    await this.readConnection.drain();
-    this.writeConnection.raw.closeSync();
-    this.readConnection.raw.closeSync();
-    this.database.instance.closeSync();
-    this.database.release();
-    this.logger.debug({ path: this.database.path }, "store closed");
+    const held = this.held;
+    if (held !== null) {
+      await held.write.drain();
+      await held.read.drain();
+    }
+    this.letGo();
+    this.logger.debug({ path: this.path }, "store closed");
   }
 
   /** Maintenance writes need the write lock and must not interleave with a snapshot being written. */
@@ -393,6 +480,50 @@ export class Store {
 
   private assertOpen(): void {
     if (this.closed) throw new StoreError("STORE_CLOSED", `store ${this.path} is closed`);
+  }
+}
+
+/**
+ * Opens the database and the store's two connections; the first time (`prepare`) also brings
+ * the schema up to date (or checks it, read-only) and marks leftovers of killed writers.
+ */
+async function hold(
+  path: string,
+  settings: DatabaseSettings,
+  logger: Logger,
+  prepare: boolean,
+): Promise<{ held: Held; schemaVersion: number }> {
+  const database = await openDatabase(path, settings);
+  const connections: DuckDBConnection[] = [];
+  try {
+    const writeRaw = await connect(database.instance);
+    connections.push(writeRaw);
+    let schemaVersion = SCHEMA_VERSION;
+    if (prepare) {
+      schemaVersion = settings.readOnly
+        ? await checkReadableSchema(writeRaw, path)
+        : (await migrate(writeRaw, logger)).to;
+      if (!settings.readOnly) await abandonLeftovers(writeRaw, logger);
+    }
+    const readRaw = await connect(database.instance);
+    connections.push(readRaw);
+    logger.debug(
+      { path: database.path, readOnly: settings.readOnly, schemaVersion },
+      "store opened",
+    );
+    return {
+      held: {
+        database,
+        write: new SerialConnection(writeRaw),
+        read: new SerialConnection(readRaw),
+      },
+      schemaVersion,
+    };
+  } catch (error) {
+    for (const connection of connections) connection.closeSync();
+    database.instance.closeSync();
+    database.release();
+    throw error;
   }
 }
 

@@ -60,6 +60,20 @@ export interface MemoryLimits {
   publishRetry: string;
 }
 
+/**
+ * Where a writer staging apart from the database publishes (Store's `stageApart`): its staging
+ * connection belongs to a crawl scratch (openCrawlScratch), and the database is attached to it
+ * only to publish, or to record a failure. Until then the database stays free for readers.
+ */
+export interface PublishTarget {
+  /** The id the database would give the snapshot when staging began (settled at publish). */
+  readonly expectedId: number;
+  /** Attaches the database as the connection's default catalog; returns the detach. */
+  attach(raw: DuckDBConnection): Promise<() => Promise<void>>;
+  /** Called once when the writer is done (published, failed or aborted). */
+  finished(): Promise<void>;
+}
+
 export interface PublishStats {
   requests: number;
   retries: number;
@@ -242,6 +256,34 @@ async function keepRecordedUsage(
   );
 }
 
+/** Inserts and commits a snapshot's `running` row with the next id; returns the id. */
+async function insertRunningRow(
+  raw: DuckDBConnection,
+  meta: SnapshotMeta,
+  startedAt: number,
+): Promise<number> {
+  const next = await raw.runAndReadAll(
+    "SELECT (coalesce(max(snapshot_id), 0) + 1)::INTEGER FROM snapshot_runs",
+  );
+  const snapshotId = Number(next.getRowsJS()[0]?.[0]);
+  await raw.run(
+    `INSERT INTO snapshot_runs
+       (snapshot_id, started_at, status, base_url, tool_version, key_redacted, schema_version,
+        uncollected)
+     VALUES ($1, $2, 'running', $3, $4, $5, $6, $7::VARCHAR[])`,
+    [
+      snapshotId,
+      timestampTZValue(BigInt(startedAt) * 1000n),
+      meta.baseUrl,
+      meta.toolVersion,
+      meta.keyRedacted,
+      SCHEMA_VERSION,
+      JSON.stringify([...new Set(meta.uncollected ?? [])].sort()),
+    ],
+  );
+  return snapshotId;
+}
+
 /** Keeps the last staged row per key (a page read twice, a user renamed between pages). */
 async function removeDuplicateKeys(
   connection: DuckDBConnection,
@@ -277,32 +319,45 @@ export class StoreSnapshotWriter implements SnapshotWriter {
   private readonly drops: { table: FactTable; id: string; beforeSeq: number }[] = [];
   private readonly stopIdleListener: () => void;
 
+  private readonly uncollected: ReadonlySet<CoverageScope>;
+  /**
+   * Who runs the crawl: written with the publish, whose memory budget has room for it (the
+   * `running` row is inserted under the staging budget, which a tight limit leaves no room in).
+   */
+  private readonly runBy: { user: string | null; host: string | null };
+  /** Whether the `running` row is in the database (at once, or at publish with a target). */
+  private runningRecorded: boolean;
+
   private constructor(
-    readonly snapshotId: number,
+    private id: number,
     private readonly connection: SerialConnection,
     private readonly buffers: Buffers,
     private readonly memoryLimits: MemoryLimits,
     private readonly logger: Logger,
     private readonly onFinished: () => void,
-    private readonly uncollected: ReadonlySet<CoverageScope>,
-    /**
-     * Who runs the crawl: written with the publish, whose memory budget has room for it (the
-     * `running` row is inserted under the staging budget, which a tight limit leaves no room in).
-     */
-    private readonly runBy: { user: string | null; host: string | null },
+    private readonly meta: SnapshotMeta,
+    private readonly startedAt: number,
+    private readonly target: PublishTarget | null,
   ) {
+    this.uncollected = new Set(meta.uncollected ?? []);
+    this.runBy = { user: meta.crawlUser ?? null, host: meta.crawlHost ?? null };
+    this.runningRecorded = target === null;
     this.stopIdleListener = connection.onIdle(() => {
       for (const buffer of this.allBuffers()) buffer.appendReady();
     });
   }
 
-  /** Creates the staging tables, then inserts and commits the `running` row. */
+  /**
+   * Creates the staging tables, then inserts and commits the `running` row; with a `target`
+   * (staging apart from the database) the row waits for the publish (recordRunning).
+   */
   static async begin(
     connection: SerialConnection,
     meta: SnapshotMeta,
     memoryLimits: MemoryLimits,
     logger: Logger,
     onFinished: () => void,
+    target: PublishTarget | null = null,
   ): Promise<StoreSnapshotWriter> {
     return connection.exclusive(async (raw) => {
       // Staging first: if it cannot be set up, no `running` row is left behind.
@@ -310,27 +365,11 @@ export class StoreSnapshotWriter implements SnapshotWriter {
       for (const table of FACT_TABLES) {
         buffers.set(table.part, await createStageBuffer(raw, connection, table));
       }
-      const next = await raw.runAndReadAll(
-        "SELECT (coalesce(max(snapshot_id), 0) + 1)::INTEGER FROM snapshot_runs",
-      );
-      const snapshotId = Number(next.getRowsJS()[0]?.[0]);
+      const startedAt = Date.now();
+      let snapshotId: number;
       try {
         // Committed on its own, before any data: a crash from here on is visible as `running`.
-        await raw.run(
-          `INSERT INTO snapshot_runs
-             (snapshot_id, started_at, status, base_url, tool_version, key_redacted, schema_version,
-              uncollected)
-           VALUES ($1, $2, 'running', $3, $4, $5, $6, $7::VARCHAR[])`,
-          [
-            snapshotId,
-            nowValue(),
-            meta.baseUrl,
-            meta.toolVersion,
-            meta.keyRedacted,
-            SCHEMA_VERSION,
-            JSON.stringify([...new Set(meta.uncollected ?? [])].sort()),
-          ],
-        );
+        snapshotId = target?.expectedId ?? (await insertRunningRow(raw, meta, startedAt));
         await setMemoryLimit(raw, memoryLimits.staging);
       } catch (error) {
         for (const buffer of buffers.values()) buffer.discard();
@@ -344,10 +383,15 @@ export class StoreSnapshotWriter implements SnapshotWriter {
         memoryLimits,
         logger,
         onFinished,
-        new Set(meta.uncollected ?? []),
-        { user: meta.crawlUser ?? null, host: meta.crawlHost ?? null },
+        meta,
+        startedAt,
+        target,
       );
     });
+  }
+
+  get snapshotId(): number {
+    return this.id;
   }
 
   add<Row>(table: FactTable<Row>, row: Row): void {
@@ -449,7 +493,12 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     }
     this.state = "publishing";
     try {
-      const result = await this.connection.exclusive((raw) => this.publishExclusive(raw, stats));
+      const result = await this.connection.exclusive((raw) =>
+        this.onDatabase(raw, async () => {
+          await this.recordRunning(raw);
+          return this.publishExclusive(raw, stats);
+        }),
+      );
       this.state = "published";
       return result;
     } catch (error) {
@@ -457,15 +506,18 @@ export class StoreSnapshotWriter implements SnapshotWriter {
       await this.connection
         .exclusive(async (raw) => {
           for (const buffer of this.allBuffers()) buffer.discard();
-          await setMemoryLimit(raw, this.memoryLimits.publish);
-          await this.markFailed(raw, `publish failed: ${errorText(error)}`);
+          await this.onDatabase(raw, async () => {
+            await setMemoryLimit(raw, this.memoryLimits.publish);
+            await this.recordRunning(raw);
+            await this.markFailed(raw, `publish failed: ${errorText(error)}`);
+          });
         })
         .catch((markError: unknown) =>
           this.logger.error({ err: markError }, "could not mark snapshot failed"),
         );
       throw error;
     } finally {
-      this.finish();
+      await this.finish();
     }
   }
 
@@ -475,13 +527,40 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     try {
       await this.connection.exclusive(async (raw) => {
         for (const buffer of this.allBuffers()) buffer.discard();
-        await setMemoryLimit(raw, this.memoryLimits.publish);
-        await this.markFailed(raw, reason);
+        await this.onDatabase(raw, async () => {
+          await setMemoryLimit(raw, this.memoryLimits.publish);
+          await this.recordRunning(raw);
+          await this.markFailed(raw, reason);
+        });
       });
       this.logger.warn({ snapshotId: this.snapshotId, reason }, "snapshot aborted");
     } finally {
-      this.finish();
+      await this.finish();
     }
+  }
+
+  /** Runs `work` with the database at hand: attached for it when staging apart (see PublishTarget). */
+  private async onDatabase<T>(raw: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+    if (this.target === null) return work();
+    const detach = await this.target.attach(raw);
+    try {
+      return await work();
+    } finally {
+      await detach().catch((error: unknown) =>
+        this.logger.warn({ err: error }, "could not detach the database after publishing"),
+      );
+    }
+  }
+
+  /**
+   * Staging apart, the `running` row is written only now, with the id the database gives next
+   * (the one expected unless another writer made a snapshot meanwhile) and the crawl's start.
+   */
+  private async recordRunning(raw: DuckDBConnection): Promise<void> {
+    if (this.runningRecorded) return;
+    await setMemoryLimit(raw, this.memoryLimits.publish);
+    this.id = await insertRunningRow(raw, this.meta, this.startedAt);
+    this.runningRecorded = true;
   }
 
   private async publishExclusive(
@@ -746,8 +825,13 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     }
   }
 
-  private finish(): void {
+  private async finish(): Promise<void> {
     this.stopIdleListener();
     this.onFinished();
+    await this.target
+      ?.finished()
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, "could not release the crawl's scratch database"),
+      );
   }
 }

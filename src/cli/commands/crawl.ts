@@ -47,7 +47,7 @@ export function registerCrawl(program: Command): void {
       const apiKey = commandAdminKey(config);
       // Its story on a terminal is the progress bar and the summary: only warnings interrupt it.
       const logger = createLogger({ story: true });
-      const store = await Store.open(config.database, { logger });
+      const store = await Store.open(config.database, { logger, stageApart: true });
       const client = new AdminClient({
         baseUrl,
         apiKey,

@@ -1,0 +1,222 @@
+/**
+ * Readers during a crawl (issue 19): the crawl stages in a scratch database of its own
+ * (`<db>.crawl`) and holds the database only to publish, so a reader started while it reads the
+ * API succeeds at once; a reader that finds the database held waits up to `lock_wait` and says
+ * so; past it, one line naming the wait. A crawl killed while it lists leaves neither snapshot
+ * nor scratch behind once the next crawl ran. Real CLI, real simulator, real DuckDB file.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
+import { packageDirectory } from "../src/util/package-dir.js";
+import { CLI, cliEnv, runCli } from "./support/cli.js";
+
+const work = mkdtempSync(join(tmpdir(), "store-readers-"));
+const children = new Set<ChildProcess>();
+let counter = 0;
+let sim: RunningSimulator;
+let slow: RunningSimulator;
+
+/** A fresh folder holding one database path (not yet created). */
+function newDb(): string {
+  counter += 1;
+  const dir = join(work, `case-${counter}`);
+  mkdirSync(dir);
+  return join(dir, "audit.duckdb");
+}
+
+const env = (extra: NodeJS.ProcessEnv = {}) =>
+  cliEnv({ OPENAI_ADMIN_KEY: slow.adminKey, ...extra });
+
+interface SnapshotLine {
+  snapshot_id: number;
+  status: string;
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, seed: 31, groups: 5, users: 40 });
+  // Slow enough that listing takes many seconds: 25 ms a request, about 700 requests.
+  slow = await startSimulator({ port: 0, seed: 31, groups: 60, users: 600, latencyMs: 25 });
+});
+
+afterEach(() => {
+  for (const child of children) child.kill("SIGKILL");
+  children.clear();
+});
+
+afterAll(async () => {
+  await sim.stop();
+  await slow.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** A first snapshot, from the fast simulator. */
+async function firstSnapshot(db: string): Promise<void> {
+  const r = await runCli(
+    ["crawl", "--db", db, "--base-url", sim.baseUrl, "--json"],
+    cliEnv({ OPENAI_ADMIN_KEY: sim.adminKey }),
+  );
+  expect(r.status, r.stderr).toBe(0);
+}
+
+/** A crawl of the slow simulator as a child; resolves once its snapshot has started staging. */
+async function startSlowCrawl(
+  db: string,
+): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, "crawl", "--db", db, "--base-url", slow.baseUrl, "--json"],
+    {
+      env: env(),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  children.add(child);
+  const exited = new Promise<number | null>((done) => child.once("exit", done));
+  await new Promise<void>((ready, fail) => {
+    let seen = "";
+    child.stderr?.on("data", (d: Buffer) => {
+      seen += d.toString();
+      if (seen.includes('"phase":"members"')) ready();
+    });
+    child.once("exit", () => fail(new Error(`crawl ended before it listed: ${seen}`)));
+  });
+  return { child, exited };
+}
+
+/** A process that opens the database for writing (the real store) and holds it until told to let go. */
+function holdDatabase(db: string): Promise<ChildProcess> {
+  const store = join(packageDirectory(), "dist", "store", "index.js");
+  const child = spawn(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `import { Store } from ${JSON.stringify(store)};
+       const store = await Store.open(${JSON.stringify(db)});
+       process.stdout.write("held\\n");
+       process.stdin.once("data", async () => { await store.close(); process.stdout.write("released\\n"); });`,
+    ],
+    { cwd: packageDirectory(), stdio: ["pipe", "pipe", "pipe"] },
+  );
+  children.add(child);
+  return new Promise((ready, fail) => {
+    child.stdout?.once("data", () => ready(child));
+    child.once("exit", (code) => fail(new Error(`holder exited ${code}`)));
+  });
+}
+
+describe("readers during a crawl", () => {
+  it("a reader started while a crawl lists succeeds at once, without waiting", async () => {
+    const db = newDb();
+    await firstSnapshot(db);
+    const { child, exited } = await startSlowCrawl(db);
+    let crawlEnded = false;
+    void exited.then(() => {
+      crawlEnded = true;
+    });
+    // No wait allowed: it succeeds only if nothing holds the database.
+    const reader = await runCli(
+      ["snapshots", "--db", db, "--json"],
+      env({ ACCESS_AUDIT_LOCK_WAIT: "0s" }),
+    );
+    expect(crawlEnded).toBe(false);
+    expect(reader.status, reader.stderr).toBe(0);
+    expect(reader.stderr).toBe("");
+    const listed = JSON.parse(reader.stdout) as SnapshotLine[];
+    // The crawl's snapshot is not there at all while it lists: no `running` row to mistake for data.
+    expect(listed.map((s) => [s.snapshot_id, s.status])).toEqual([[1, "complete"]]);
+    expect(existsSync(`${db}.crawl`)).toBe(true);
+    expect(await exited).toBe(0);
+    expect(child.exitCode).toBe(0);
+    const after = await runCli(["snapshots", "--db", db, "--json"], env());
+    expect((JSON.parse(after.stdout) as SnapshotLine[]).map((s) => s.status)).toEqual([
+      "complete",
+      "complete",
+    ]);
+    expect(existsSync(`${db}.crawl`)).toBe(false);
+  });
+
+  it("a reader that finds the database held waits, says so once, and then succeeds", async () => {
+    const db = newDb();
+    await firstSnapshot(db);
+    const holder = await holdDatabase(db);
+    const reader = spawn(process.execPath, [CLI, "snapshots", "--db", db, "--json"], {
+      env: env({ ACCESS_AUDIT_LOCK_WAIT: "60s" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.add(reader);
+    let stdout = "";
+    let stderr = "";
+    reader.stdout?.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const exited = new Promise<number | null>((done) => reader.once("close", done));
+    // Let go only once the reader says it waits: it must wait, and then get in.
+    await new Promise<void>((waiting) => {
+      reader.stderr?.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes("waiting up to")) waiting();
+      });
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    holder.stdin?.write("go\n");
+    expect(await exited, stderr).toBe(0);
+    expect(stderr).toBe(
+      `access-audit: database ${db} is being written by pid ${holder.pid}; waiting up to 60 s\n`,
+    );
+    expect((JSON.parse(stdout) as SnapshotLine[]).map((s) => s.snapshot_id)).toEqual([1]);
+  });
+
+  it("a reader with a small wait bound fails with one line naming the wait", async () => {
+    const db = newDb();
+    await firstSnapshot(db);
+    const holder = await holdDatabase(db);
+    const reader = await runCli(
+      ["snapshots", "--db", db, "--json"],
+      env({ ACCESS_AUDIT_LOCK_WAIT: "1s" }),
+    );
+    expect(reader.status).toBe(1);
+    expect(reader.stdout).toBe("");
+    expect(reader.stderr.trimEnd().split("\n")).toEqual([
+      `access-audit: database ${db} is being written by pid ${holder.pid}; waiting up to 1 s`,
+      `access-audit: database ${db} is in use by another process (pid ${holder.pid}); waited 1 s for it to finish (raise lock_wait or ACCESS_AUDIT_LOCK_WAIT to wait longer)`,
+    ]);
+    // Not a setting anyone can mistype silently.
+    const bad = await runCli(["snapshots", "--db", db], env({ ACCESS_AUDIT_LOCK_WAIT: "soon" }));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/ACCESS_AUDIT_LOCK_WAIT/);
+  });
+
+  it("a crawl killed while it lists leaves no snapshot, and the next crawl clears its scratch", async () => {
+    const db = newDb();
+    await firstSnapshot(db);
+    const { child, exited } = await startSlowCrawl(db);
+    child.kill("SIGKILL");
+    await exited;
+    const folder = join(db, "..");
+    // What the killed crawl left: its scratch database and its spill folder.
+    expect(existsSync(`${db}.crawl`)).toBe(true);
+    expect(
+      readdirSync(folder).filter((n) => n.startsWith(`audit.duckdb.tmp-${child.pid}-`)),
+    ).toHaveLength(1);
+    const listed = await runCli(["snapshots", "--db", db, "--json"], env());
+    expect(
+      (JSON.parse(listed.stdout) as SnapshotLine[]).map((s) => [s.snapshot_id, s.status]),
+    ).toEqual([[1, "complete"]]);
+    const next = await runCli(
+      ["crawl", "--db", db, "--base-url", sim.baseUrl, "--json"],
+      cliEnv({ OPENAI_ADMIN_KEY: sim.adminKey }),
+    );
+    expect(next.status, next.stderr).toBe(0);
+    expect((JSON.parse(next.stdout) as SnapshotLine).snapshot_id).toBe(2);
+    expect(
+      readdirSync(folder).filter((n) => n !== "audit.duckdb" && n !== "audit.duckdb.wal"),
+    ).toEqual([]);
+    const verify = await runCli(["verify", "--db", db, "--json"], env());
+    expect(verify.status, verify.stderr).toBe(0);
+  });
+});
