@@ -6,7 +6,7 @@
  * in the workbook; the organization sections still organization-only; the message for a
  * snapshot crawled without projects; byte-identical output for the same snapshot.
  */
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,6 +14,11 @@ import ExcelJS from "exceljs";
 import Handlebars from "handlebars";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  materialiseProjectAccess,
+  releaseProjectAccess,
+  runRules,
+} from "../src/analysis/anomalies.js";
 import { cellText, revealInvisible, templateVersion } from "../src/render/index.js";
 import { PROJECT_OWNERS_SHOWN, PROJECTS_NOT_COLLECTED, renderHtml } from "../src/report/html.js";
 import {
@@ -22,6 +27,7 @@ import {
   type ReportFinding,
   type ReportModel,
   type ReportProject,
+  releaseReportTables,
 } from "../src/report/model.js";
 import { writeWorkbook } from "../src/report/xlsx.js";
 import { Store } from "../src/store/index.js";
@@ -388,6 +394,80 @@ describe("the Projects section and sheets", () => {
   it("is deterministic: the same snapshot gives byte-identical HTML", async () => {
     expect(renderHtml(model)).toBe(html);
     expect(renderHtml(await modelOf(org.dbPath))).toBe(html);
+  });
+
+  it("evaluates project access once: the rules keep the report's table, the sheet reads it, the report drops it", async () => {
+    const temp = async (store: Store): Promise<string[]> =>
+      (
+        await store.query<{ name: string }>(
+          "SELECT table_name AS name FROM duckdb_tables() WHERE temporary ORDER BY 1",
+        )
+      ).map((r) => r.name);
+    const store = await Store.open(org.dbPath, { readOnly: true });
+    try {
+      const s = model.snapshot.snapshot_id;
+      const projectRows = async (): Promise<number> =>
+        (
+          await store.query<{ n: number }>(
+            "SELECT count(*)::INTEGER AS n FROM temp.analysis_project_access WHERE snapshot_id = $s",
+            { s },
+          )
+        )[0]?.n ?? 0;
+      // The rules read a table the caller filled, and leave it; on their own they drop theirs.
+      const ownerless = (findings: { rule: string; project_id?: unknown }[]): boolean =>
+        findings.some(
+          (f) => f.rule === "project-without-human-owner" && f.project_id === org.alpha,
+        );
+      const rules = { snapshotId: s, previousId: null, projectAccessMaterialised: true };
+      await materialiseProjectAccess(store, [s]);
+      const filled = await projectRows();
+      expect(filled).toBeGreaterThan(0);
+      const kept = await runRules(store, rules);
+      expect(await projectRows()).toBe(filled);
+      const own = await runRules(store, { snapshotId: s, previousId: null });
+      expect(kept.findings).toEqual(own.findings);
+      expect(ownerless(own.findings)).toBe(false);
+      expect(await temp(store)).not.toContain("analysis_project_access");
+      // Alpha's owners taken out of the caller's table: the rules see an ownerless Alpha.
+      await materialiseProjectAccess(store, [s]);
+      await store.query(
+        "DELETE FROM temp.analysis_project_access WHERE project_id = $p AND role_name = 'Project Owner'",
+        { p: org.alpha },
+      );
+      expect(ownerless((await runRules(store, rules)).findings)).toBe(true);
+      await releaseProjectAccess(store);
+
+      // The report's own table: the same model, and the same workbook bytes as from the view.
+      const options = { toolVersion: "9.9.9-test", templateVersion: "t" };
+      const fromView = await buildReportModel(store, options);
+      expect(await temp(store)).not.toContain("analysis_project_access");
+      const shared = await buildReportModel(store, { ...options, keepEffectiveAccess: true });
+      expect(JSON.stringify(shared)).toBe(JSON.stringify(fromView));
+      expect(await projectRows()).toBe(filled);
+      const file = join(dir, "shared.xlsx");
+      await writeWorkbook(store, shared, file);
+      expect(readFileSync(file)).toEqual(readFileSync(join(dir, "projects.xlsx")));
+      const sheet = rowsOf(workbook, "Project access");
+      expect(sheet.length).toBe(filled);
+      // The sheet reads the table, not the view: a project taken out of it leaves the sheet.
+      await store.query("DELETE FROM temp.analysis_project_access WHERE project_id = $p", {
+        p: org.alpha,
+      });
+      const without = join(dir, "without-alpha.xlsx");
+      await writeWorkbook(store, shared, without);
+      const read = new ExcelJS.Workbook();
+      await read.xlsx.readFile(without);
+      const rows = rowsOf(read, "Project access");
+      expect(rows.length).toBeLessThan(sheet.length);
+      expect(rows.some((r) => r.project_id === org.alpha)).toBe(false);
+      expect(await temp(store)).not.toContain("report_project_access");
+      await releaseReportTables(store);
+      expect(await temp(store)).toEqual(
+        expect.not.arrayContaining(["analysis_project_access", "analysis_effective_access"]),
+      );
+    } finally {
+      await store.close();
+    }
   });
 
   it("says only that projects were not collected, for a snapshot crawled without them", async () => {

@@ -1,8 +1,8 @@
 -- The report model's queries (src/report/model.ts). $s is a snapshot id. The analysis leaves
--- analysis_effective_access (the effective_access view's rows of the report's snapshots) and
--- elevated_roles on the connection before these run (src/analysis/anomalies.ts). The sections
--- on organization access read only its organization rows (scope 'organization'); projects have
--- their own queries at the end, which read the public views (not the analysis' table).
+-- analysis_effective_access (the effective_access view's organization rows of the report's
+-- snapshots), analysis_project_access (its project rows) and elevated_roles on the connection
+-- before these run (src/analysis/anomalies.ts): each evaluation of the view is a join over every
+-- membership, done once per report.
 
 -- name: trend_ids
 -- The last $n complete snapshots up to $s, newest first.
@@ -123,11 +123,12 @@ FROM snapshot_project_users WHERE snapshot_id = $s;
 
 -- name: project_owners
 -- Who owns each project of $s: everyone holding its Project Owner role by any path of
--- effective_access (the owner membership role, the role through an attached group, or assigned
--- directly; a project service account with the owner role too, named as one), one row per (project, user) with the paths; the first $cap per project in (email,
+-- effective_access (analysis_project_access: the owner membership role, the role through an
+-- attached group, or assigned directly; a project service account with the owner role too, named
+-- as one), one row per (project, user) with the paths; the first $cap per project in (email,
 -- user id) order, each with the project's total.
 WITH paths AS (
-  SELECT project_id, user_id, email, via, via_group_id FROM main.effective_access
+  SELECT project_id, user_id, email, via, via_group_id FROM temp.analysis_project_access
   WHERE snapshot_id = $s AND scope = 'project' AND role_name = 'Project Owner'),
 owners AS (
   SELECT project_id, user_id, min(email) AS email,
@@ -256,7 +257,7 @@ SELECT sync_id, seal FROM audit_log_syncs ORDER BY sync_id DESC LIMIT 1;
 -- name: privileged_people
 -- One row per person or service account holding elevated access in snapshot $s, by the highest
 -- organization tier (then the highest project tier: a Project Owner is not an Owner): organization
--- roles (analysis_effective_access, elevated_roles) and project roles (the view's project rows,
+-- roles (analysis_effective_access, elevated_roles) and project roles (analysis_project_access,
 -- elevated_project_roles), every path with its tier and whether it is new since $p (NULL: no
 -- compared snapshot), the user's email domain judged against $domains (a JSON list; NULL when
 -- none are configured) and the only activity signal the API gives: the last API key use.
@@ -264,8 +265,7 @@ SELECT sync_id, seal FROM audit_log_syncs ORDER BY sync_id DESC LIMIT 1;
 -- them (src/report/model.ts). A list() aggregate of every person's paths could not spill and ran
 -- out of the report's 256 MB at a million memberships; so did the correlated NOT EXISTS this
 -- replaced with joins on the compared snapshot's keys. `paths` is read three times: MATERIALIZED
--- evaluates the effective_access view once, one snapshot per read (an equality on snapshot_id
--- reaches the view's tables, an OR does not).
+-- joins the tiers once.
 WITH paths AS MATERIALIZED (
   SELECT ea.snapshot_id, ea.user_id, ea.email, 'user' AS principal_type, ea.role_id, ea.role_name,
     ea.via, ea.via_group_id, ea.via_group_name, NULL::VARCHAR AS project_id,
@@ -276,14 +276,11 @@ WITH paths AS MATERIALIZED (
   UNION ALL
   SELECT ea.snapshot_id, ea.user_id, ea.email, ea.principal_type, ea.role_id, ea.role_name, ea.via,
     ea.via_group_id, ea.via_group_name, ea.project_id, ea.project_name, epr.tier
-  FROM (
-    SELECT * FROM main.effective_access WHERE scope = 'project' AND snapshot_id = $s
-    UNION ALL
-    SELECT * FROM main.effective_access WHERE scope = 'project' AND snapshot_id = $p::INTEGER
-  ) AS ea
+  FROM temp.analysis_project_access AS ea
   JOIN elevated_project_roles AS epr
     ON epr.snapshot_id = ea.snapshot_id AND epr.project_id = ea.project_id
    AND epr.role_id = ea.role_id
+  WHERE ea.snapshot_id = $s OR ea.snapshot_id = $p::INTEGER
 ),
 -- The compared snapshot's paths and people, as keys for plain equi-joins (a correlated NOT EXISTS
 -- over them ran out of the report's memory at a million memberships).

@@ -110,6 +110,11 @@ export interface RunOptions {
    * one (materialiseEffectiveAccess) and drops it itself.
    */
   effectiveAccessMaterialised?: boolean;
+  /**
+   * The caller has already filled `analysis_project_access` for the same snapshots
+   * (materialiseProjectAccess) and drops it itself (releaseProjectAccess).
+   */
+  projectAccessMaterialised?: boolean;
   /** The snapshot to compare with; default: the previous complete one. `null`: none. */
   previousId?: number | null;
   /**
@@ -139,8 +144,12 @@ export async function runRules(store: Store, options: RunRulesOptions): Promise<
   return { ...report, errors: sortErrors([...loaded.errors, ...report.errors]) };
 }
 
-/** Fills `analysis_project_access` (the view's project rows of these snapshots). */
-async function materialiseProjectAccess(
+/**
+ * Fills the TEMP table `analysis_project_access` with the `effective_access` view's project rows
+ * of these snapshots: one evaluation shared by the project rules, the report's model and its
+ * workbook. Drop it with `releaseProjectAccess`.
+ */
+export async function materialiseProjectAccess(
   store: Store,
   snapshotIds: readonly number[],
 ): Promise<void> {
@@ -151,6 +160,11 @@ async function materialiseProjectAccess(
     params,
   );
   await store.query(sql, params);
+}
+
+/** Drops what `materialiseProjectAccess` filled. */
+export async function releaseProjectAccess(store: Store): Promise<void> {
+  await store.query(query("release_project_access"));
 }
 
 const query = sqlQueries("analysis/anomalies.sql");
@@ -623,7 +637,10 @@ export async function runLoadedRules(
     });
     const changes = previous !== null && rules.some((r) => r.scope === "changes");
     const facts = await factsOf(options.snapshotId, previous, changes);
-    if (rules.some((r) => r.scope === "project" || r.scope === "credentials")) {
+    if (
+      options.projectAccessMaterialised !== true &&
+      rules.some((r) => r.scope === "project" || r.scope === "credentials")
+    ) {
       await materialiseProjectAccess(store, snapshotIds);
     }
     if (changes && previous !== null) {
@@ -657,7 +674,7 @@ export async function runLoadedRules(
         .map((o) => ({ rule: o.rule, reason: o.reason ?? "" })),
     };
   } finally {
-    await store.query(query("release_project_access"));
+    if (options.projectAccessMaterialised !== true) await releaseProjectAccess(store);
     await store.query(query("release_analysis_changes"));
     await store.query(query("release_analysis_audit_gaps"));
     await releaseHelpers(store);

@@ -13,9 +13,11 @@ import {
   type Finding,
   materialiseEffectiveAccess,
   materialiseHelpers,
+  materialiseProjectAccess,
   type RuleStatus,
   releaseEffectiveAccess,
   releaseHelpers,
+  releaseProjectAccess,
   runLoadedRules,
 } from "../analysis/anomalies.js";
 import {
@@ -982,9 +984,9 @@ export interface BuildReportOptions {
    */
   beforeAnalysis?: (snapshotIds: readonly number[]) => Promise<void>;
   /**
-   * Leave the analysis' TEMP table `analysis_effective_access` (this snapshot and the compared
-   * ones) on the store's query connection for the renderers; the caller drops it with
-   * `releaseReportTables`.
+   * Leave the analysis' TEMP tables `analysis_effective_access` and `analysis_project_access`
+   * (this snapshot and the compared ones) on the store's query connection for the renderers; the
+   * caller drops them with `releaseReportTables`.
    */
   keepEffectiveAccess?: boolean;
 }
@@ -992,6 +994,7 @@ export interface BuildReportOptions {
 /** Drops what `buildReportModel` left for the renderers. */
 export async function releaseReportTables(store: Store): Promise<void> {
   await releaseEffectiveAccess(store);
+  await releaseProjectAccess(store);
 }
 
 export class ReportError extends AuditError {
@@ -1459,14 +1462,15 @@ export async function buildReportModel(
 
   // Effective access is evaluated once for every snapshot the rules and tables below read (a
   // join over all memberships: the costliest query of a report), then shared as the analysis'
-  // TEMP table analysis_effective_access.
+  // TEMP tables analysis_effective_access and (its project rows) analysis_project_access.
   const loaded = await loadRules([BUILTIN_RULES_DIR, ...(options.ruleDirs ?? [])]);
   const beforeFrom = fromId === null ? null : await previousSnapshotId(store, fromId);
   const accessIds = [...new Set([snapshotId, fromId, beforeFrom])].filter(
     (id): id is number => id !== null,
   );
-  await materialiseEffectiveAccess(store, accessIds);
   try {
+    await materialiseEffectiveAccess(store, accessIds);
+    await materialiseProjectAccess(store, accessIds);
     return await buildWithAccess();
   } finally {
     if (options.keepEffectiveAccess !== true) await releaseReportTables(store);
@@ -1480,6 +1484,7 @@ export async function buildReportModel(
       previousId: fromId,
       config,
       effectiveAccessMaterialised: true,
+      projectAccessMaterialised: true,
     });
     const ruleById = new Map(loaded.rules.map((r) => [r.id, r]));
     const names = await nameLookups(store, snapshotId);

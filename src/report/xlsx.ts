@@ -1140,6 +1140,37 @@ async function* effectiveAccessRows(store: Store, snapshotId: number): AsyncGene
   }
 }
 
+/**
+ * The snapshot's project access in the sheet's order: like `effectiveAccessRows`, from the
+ * report's `analysis_project_access` in numbered pages when it holds this snapshot's rows
+ * (buildReportModel), otherwise streamed from the view.
+ */
+async function* projectAccessRows(store: Store, snapshotId: number): AsyncGenerator<Cells[]> {
+  const shared = await store.query<{ n: number }>(query("analysed_project_access_exists"));
+  const present =
+    (shared[0]?.n ?? 0) > 0 &&
+    ((
+      await store.query<{ n: number }>(query("analysed_project_access_count"), { s: snapshotId })
+    )[0]?.n ?? 0) > 0;
+  if (!present) {
+    yield* iterateCells(store, [{ sql: query("project_access"), params: { s: snapshotId } }]);
+    return;
+  }
+  await store.query(query("number_project_access_pages"), { s: snapshotId });
+  try {
+    for (let from = 0; ; from += PAGE_ROWS) {
+      const page = await store.query<{ cells: string }>(query("project_access_page"), {
+        from,
+        to: from + PAGE_ROWS,
+      });
+      if (page.length === 0) break;
+      yield parseCells(page);
+    }
+  } finally {
+    await store.query(query("drop_project_access_pages"));
+  }
+}
+
 /** Streams rows, batch by batch, into one sheet (continued past the limit). */
 async function streamSheet(
   book: StreamingBook,
@@ -1310,11 +1341,7 @@ export async function writeWorkbook(
     await streamSheet(book, store, "Users", [{ sql: query("users"), params }]);
     await streamSheet(book, store, "Roles", [{ sql: query("roles"), params }], withElevated);
     await book.sheetFrom("Projects", columns("Projects"), projectRows(model));
-    await streamCells(
-      book,
-      "Project access",
-      iterateCells(store, [{ sql: query("project_access"), params }]),
-    );
+    await streamCells(book, "Project access", projectAccessRows(store, model.snapshot.snapshot_id));
     await book.sheetFrom("Credentials", columns("Credentials"), credentialRows(model, names));
     await book.sheetFrom("Completeness", columns("Completeness"), completenessRows(model));
     await book.commit();
