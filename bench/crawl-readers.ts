@@ -12,45 +12,17 @@
  *   them, written with writeSnapshotFromState), 5 ms latency. Targets: every peak under 250 MB,
  *   and 30 snapshots within 10% of 1.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { generateOrganization } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { applyChurn, writeSnapshotFromState } from "./org-snapshot.js";
-import { watchPeakRss } from "./process.js";
+import { type RunningSim, startSimProcess, stopProcess, watchPeakRss } from "./process.js";
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 type Log = (line: string) => void;
-
-interface Sim {
-  baseUrl: string;
-  adminKey: string;
-  child: ChildProcess;
-}
-
-async function startSim(cli: string, args: string[]): Promise<Sim> {
-  const child = spawn(process.execPath, [cli, "simulate", "--port", "0", ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const stdout = child.stdout;
-  if (!stdout) throw new Error("no stdout from simulator");
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: stdout }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`simulator exited ${code}`)));
-  });
-  const [baseUrl, adminKey] = line.split(" ") as [string, string];
-  return { baseUrl, adminKey, child };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
-}
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -95,7 +67,7 @@ export async function benchReadersDuringCrawl(
   const work = mkdtempSync(join(tmpdir(), "aa-bench-readers-"));
   const org = { seed: 19, groups: 300, users: 6000, memberships: 60_000 };
   const latencyMs = 20;
-  const sim = await startSim(cli, [
+  const sim = await startSimProcess(cli, [
     "--seed",
     String(org.seed),
     "--groups",
@@ -210,7 +182,7 @@ export async function benchReadersDuringCrawl(
       pass: crawlS >= 10 && succeeded === done.length && longestWaitS < publishS + 1,
     };
   } finally {
-    await stop(sim.child);
+    await stopProcess(sim.child);
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -218,7 +190,7 @@ export async function benchReadersDuringCrawl(
 /** Crawl (real CLI, `--json`) into `db`: its peak RSS in MB, and its wall time. */
 async function crawlPeak(
   cli: string,
-  sim: Sim,
+  sim: RunningSim,
   db: string,
 ): Promise<{ peakMb: number; wallS: number }> {
   const started = performance.now();
@@ -255,12 +227,12 @@ export async function benchCrawlMemory(log: Log, cli: string): Promise<Record<st
       "5",
     ];
 
-    const smallSim = await startSim(cli, simArgs(small));
+    const smallSim = await startSimProcess(cli, simArgs(small));
     let at250k: { peakMb: number; wallS: number };
     try {
       at250k = await crawlPeak(cli, smallSim, join(work, "small.duckdb"));
     } finally {
-      await stop(smallSim.child);
+      await stopProcess(smallSim.child);
     }
     log(`crawl-memory: 250,000 memberships: peak RSS ${at250k.peakMb} MB (${at250k.wallS} s)`);
 
@@ -282,7 +254,7 @@ export async function benchCrawlMemory(log: Log, cli: string): Promise<Record<st
       }
     }
     await store.close();
-    const largeSim = await startSim(cli, simArgs(large));
+    const largeSim = await startSimProcess(cli, simArgs(large));
     let withOne: { peakMb: number; wallS: number };
     let withThirty: { peakMb: number; wallS: number };
     try {
@@ -295,7 +267,7 @@ export async function benchCrawlMemory(log: Log, cli: string): Promise<Record<st
         `crawl-memory: 1,000,000 memberships into 30 snapshots: peak RSS ${withThirty.peakMb} MB (${withThirty.wallS} s)`,
       );
     } finally {
-      await stop(largeSim.child);
+      await stopProcess(largeSim.child);
     }
     const growth = withThirty.peakMb / withOne.peakMb;
     const peakMax = Math.max(at250k.peakMb, withOne.peakMb, withThirty.peakMb);

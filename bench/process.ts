@@ -1,5 +1,7 @@
 /** Child-process measurements shared by the benchmark scenarios. */
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 
 /** Peak RSS of a child, sampled from /proc (VmHWM is the kernel's own high-water mark). */
 export function watchPeakRss(pid: number): () => number {
@@ -18,4 +20,32 @@ export function watchPeakRss(pid: number): () => number {
     read();
     return Math.round(peakKb / 1024);
   };
+}
+
+export interface RunningSim {
+  baseUrl: string;
+  adminKey: string;
+  child: ChildProcess;
+}
+
+/** The simulator as its own process, through the real CLI (`cli`: dist/cli/main.js). */
+export async function startSimProcess(cli: string, args: string[]): Promise<RunningSim> {
+  const child = spawn(process.execPath, [cli, "simulate", "--port", "0", ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const stdout = child.stdout;
+  if (!stdout) throw new Error("no stdout from simulator");
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`simulator exited ${code}`)));
+  });
+  const [baseUrl, adminKey] = line.split(" ") as [string, string];
+  return { baseUrl, adminKey, child };
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
 }

@@ -25,7 +25,7 @@
  * are its own. Set BENCH_ONLY=name[,name] to run a subset.
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import {
   createWriteStream,
   mkdirSync,
@@ -37,7 +37,6 @@ import {
 } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import autocannon from "autocannon";
@@ -55,7 +54,7 @@ import { Store } from "../src/store/index.js";
 import { benchDiff } from "./analysis.js";
 import { benchCrawlMemory, benchReadersDuringCrawl } from "./crawl-readers.js";
 import { applyChurn, BENCH_PROJECTS, writeSnapshotFromState } from "./org-snapshot.js";
-import { watchPeakRss } from "./process.js";
+import { type RunningSim, startSimProcess, stopProcess, watchPeakRss } from "./process.js";
 import { benchReports } from "./report.js";
 import { benchVerifyHistory } from "./verify.js";
 
@@ -73,33 +72,8 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-interface RunningSim {
-  baseUrl: string;
-  adminKey: string;
-  child: ChildProcess;
-}
-
 /** The simulator as its own process, through the real CLI. */
-async function startSimProcess(args: string[]): Promise<RunningSim> {
-  const child = spawn(process.execPath, [CLI, "simulate", "--port", "0", ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const stdout = child.stdout;
-  if (!stdout) throw new Error("no stdout from simulator");
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: stdout }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`simulator exited ${code}`)));
-  });
-  const [baseUrl, adminKey] = line.split(" ") as [string, string];
-  return { baseUrl, adminKey, child };
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
-}
+const startSim = (args: string[]): Promise<RunningSim> => startSimProcess(CLI, args);
 
 interface CrawlRun {
   wallMs: number;
@@ -265,7 +239,7 @@ function simFlags(org: {
 
 /** Process start to exit of a crawl of a five-user organization: what every crawl pays. */
 async function fixedCrawlCost(): Promise<number> {
-  const sim = await startSimProcess(
+  const sim = await startSim(
     simFlags({ seed: 9, groups: 1, users: 5, projects: 1, projectMembersAverage: 2 }),
   );
   try {
@@ -290,7 +264,7 @@ async function crawlProjects(): Promise<void> {
   const counts = state.counts();
   const fixedMs = await fixedCrawlCost();
   log(`crawl-projects: fixed cost of a crawl ${Math.round(fixedMs)} ms (five-user organization)`);
-  const sim = await startSimProcess([...simFlags(org), "--latency-ms", String(latencyMs)]);
+  const sim = await startSim([...simFlags(org), "--latency-ms", String(latencyMs)]);
   try {
     const db = join(work, "projects.duckdb");
     const run = await runCrawl(sim, db, ["--concurrency", String(concurrency)]);
@@ -382,7 +356,7 @@ async function sdkVsCrawlProjects(): Promise<void> {
     archivedProjectFraction: BENCH_PROJECTS.archivedProjectFraction,
   };
   const latencyMs = 20;
-  const sim = await startSimProcess([...simFlags(org), "--latency-ms", String(latencyMs)]);
+  const sim = await startSim([...simFlags(org), "--latency-ms", String(latencyMs)]);
   try {
     log("sdk-vs-crawl-projects: official SDK script over the project endpoints");
     const client = new OpenAI({ adminAPIKey: sim.adminKey, apiKey: null, baseURL: sim.baseUrl });
@@ -480,7 +454,7 @@ async function crawlLarge(): Promise<void> {
   const state = generateOrganization(org);
   const paths = requiredRequests(state, true);
   const counts = state.counts();
-  const sim = await startSimProcess([
+  const sim = await startSim([
     "--seed",
     String(org.seed),
     "--groups",
@@ -539,7 +513,7 @@ async function crawlLarge(): Promise<void> {
 
 async function sdkVsCrawl(): Promise<void> {
   const org = { seed: 2, groups: 200, users: 5000 };
-  const sim = await startSimProcess([
+  const sim = await startSim([
     "--seed",
     String(org.seed),
     "--groups",
@@ -664,7 +638,7 @@ async function sdkLargestPages(): Promise<void> {
   const org = { seed: 7, groups: 740, users: 5000, memberships: 40_000 };
   const latencyMs = 20;
   const concurrency = 8;
-  const sim = await startSimProcess([...simFlags(org), "--latency-ms", String(latencyMs)]);
+  const sim = await startSim([...simFlags(org), "--latency-ms", String(latencyMs)]);
   try {
     log("sdk-largest-pages: official SDK script, sequential, largest page sizes");
     const client = new OpenAI({ adminAPIKey: sim.adminKey, apiKey: null, baseURL: sim.baseUrl });
@@ -782,7 +756,7 @@ async function fixedCostScenario(): Promise<void> {
     node.push(await timeProcess(["-e", "0"]));
     version.push(await timeProcess([CLI, "--version"]));
   }
-  const sim = await startSimProcess(
+  const sim = await startSim(
     simFlags({ seed: 9, groups: 1, users: 5, projects: 1, projectMembersAverage: 2 }),
   );
   try {

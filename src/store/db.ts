@@ -204,6 +204,24 @@ export function openDatabase(path: string, settings: DatabaseSettings): Promise<
   return waitingForLock(path, () => openDatabaseOnce(path, settings));
 }
 
+/** DuckDB's settings for an instance of ours: the database's own, or a crawl's scratch. */
+function instanceOptions(
+  settings: { memoryLimit: string; threads?: number },
+  tempDirectory: string,
+): Record<string, string> {
+  const options: Record<string, string> = {
+    // Offline by design: never try to download an extension (json, icu, parquet are built in).
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+    memory_limit: memoryLimitLiteral(settings.memoryLimit).slice(1, -1),
+    // Queries that need an order say ORDER BY; without this, big INSERT…SELECTs buffer more.
+    preserve_insertion_order: "false",
+    temp_directory: tempDirectory,
+  };
+  if (settings.threads !== undefined) options.threads = String(settings.threads);
+  return options;
+}
+
 async function openDatabaseOnce(path: string, settings: DatabaseSettings): Promise<OpenedDatabase> {
   const absolute = resolve(path);
   if (isSymlink(absolute)) {
@@ -254,17 +272,8 @@ async function openDatabaseOnce(path: string, settings: DatabaseSettings): Promi
       cause: error,
     });
   }
-  const options: Record<string, string> = {
-    // Offline by design: never try to download an extension (json, icu, parquet are built in).
-    autoinstall_known_extensions: "false",
-    autoload_known_extensions: "false",
-    access_mode: settings.readOnly ? "READ_ONLY" : "READ_WRITE",
-    memory_limit: memoryLimitLiteral(settings.memoryLimit).slice(1, -1),
-    // Queries that need an order say ORDER BY; without this, big INSERT…SELECTs buffer more.
-    preserve_insertion_order: "false",
-    temp_directory: tempDirectory,
-  };
-  if (settings.threads !== undefined) options.threads = String(settings.threads);
+  const options = instanceOptions(settings, tempDirectory);
+  options.access_mode = settings.readOnly ? "READ_ONLY" : "READ_WRITE";
 
   const name: DatabaseName = { shown: path, absolute };
   let instance: DuckDBInstance | undefined;
@@ -332,14 +341,7 @@ export async function openCrawlScratch(
       cause: error,
     });
   }
-  const options: Record<string, string> = {
-    autoinstall_known_extensions: "false",
-    autoload_known_extensions: "false",
-    memory_limit: memoryLimitLiteral(settings.memoryLimit).slice(1, -1),
-    preserve_insertion_order: "false",
-    temp_directory: tempDirectory,
-  };
-  if (settings.threads !== undefined) options.threads = String(settings.threads);
+  const options = instanceOptions(settings, tempDirectory);
   const name: DatabaseName = { shown: path, absolute };
   let instance: DuckDBInstance;
   try {
