@@ -514,10 +514,10 @@ describe("a database file that cannot be used", () => {
         });
         child.once("exit", () => fail(new Error(`crawl ended before it started: ${seen}`)));
       });
-      const [second, reader] = await Promise.all([
-        runCli(crawlArgs(small, db), crawlEnv(small)),
-        runCli(["snapshots", "--db", db], env),
-      ]);
+      // One after the other: a reader holding the file when the second crawl opens it would
+      // make that crawl wait for it (and say so) before it meets the first crawl's scratch.
+      const second = await runCli(crawlArgs(small, db), crawlEnv(small));
+      const reader = await runCli(["snapshots", "--db", db], env);
       const locked = `access-audit: database ${db} is in use by another process (pid ${child.pid}); wait for it to finish`;
       expect(oneLine(second, 1)).toBe(locked);
       // The crawl holds the database only to publish: a reader meanwhile just reads.

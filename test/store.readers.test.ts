@@ -166,7 +166,7 @@ describe("readers during a crawl", () => {
     holder.stdin?.write("go\n");
     expect(await exited, stderr).toBe(0);
     expect(stderr).toBe(
-      `access-audit: database ${db} is being written by pid ${holder.pid}; waiting up to 60 s\n`,
+      `access-audit: database ${db} is in use by pid ${holder.pid}; waiting up to 60 s\n`,
     );
     expect((JSON.parse(stdout) as SnapshotLine[]).map((s) => s.snapshot_id)).toEqual([1]);
   });
@@ -182,7 +182,7 @@ describe("readers during a crawl", () => {
     expect(reader.status).toBe(1);
     expect(reader.stdout).toBe("");
     expect(reader.stderr.trimEnd().split("\n")).toEqual([
-      `access-audit: database ${db} is being written by pid ${holder.pid}; waiting up to 1 s`,
+      `access-audit: database ${db} is in use by pid ${holder.pid}; waiting up to 1 s`,
       `access-audit: database ${db} is in use by another process (pid ${holder.pid}); waited 1 s for it to finish (raise lock_wait or ACCESS_AUDIT_LOCK_WAIT to wait longer)`,
     ]);
     // Not a setting anyone can mistype silently.

@@ -168,7 +168,7 @@ async function waitingForLock<T>(path: string, attempt: () => Promise<T>): Promi
       if (!noticed) {
         noticed = true;
         notice(
-          `database ${path} is being written by ${pid === undefined ? "another process" : `pid ${pid}`}; waiting up to ${formatWait(ms)}`,
+          `database ${path} is in use by ${pid === undefined ? "another process" : `pid ${pid}`}; waiting up to ${formatWait(ms)}`,
         );
       }
       await new Promise((done) =>
