@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { generateOrganization } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { applyChurn, writeSnapshotFromState } from "./org-snapshot.js";
-import { type RunningSim, startSimProcess, stopProcess, watchPeakRss } from "./process.js";
+import { type RunningSim, runCliMeasured, startSimProcess, stopProcess } from "./process.js";
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 type Log = (line: string) => void;
@@ -193,20 +193,13 @@ async function crawlPeak(
   sim: RunningSim,
   db: string,
 ): Promise<{ peakMb: number; wallS: number }> {
-  const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [cli, "crawl", "--db", db, "--base-url", sim.baseUrl, "--concurrency", "8", "--json"],
-    {
-      env: { ...process.env, OPENAI_ADMIN_KEY: sim.adminKey, ACCESS_AUDIT_LOG_LEVEL: "warn" },
-      stdio: ["ignore", "ignore", "inherit"],
-    },
+  const run = await runCliMeasured(
+    cli,
+    ["crawl", "--db", db, "--base-url", sim.baseUrl, "--concurrency", "8", "--json"],
+    { OPENAI_ADMIN_KEY: sim.adminKey },
   );
-  const stopRss = watchPeakRss(child.pid ?? 0);
-  const code = await new Promise<number | null>((r) => child.once("exit", r));
-  const peakMb = stopRss();
-  if (code !== 0) throw new Error(`crawl exited ${code}`);
-  return { peakMb, wallS: round((performance.now() - started) / 1000) };
+  if (run.code !== 0) throw new Error(`crawl exited ${run.code}`);
+  return { peakMb: run.peakRssMb, wallS: round(run.wallMs / 1000) };
 }
 
 export async function benchCrawlMemory(log: Log, cli: string): Promise<Record<string, Json>> {

@@ -49,3 +49,34 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   child.kill("SIGTERM");
   await exited;
 }
+
+export interface MeasuredRun {
+  code: number | null;
+  wallMs: number;
+  peakRssMb: number;
+  stdout: string;
+}
+
+/**
+ * Runs the CLI (`cli`: dist/cli/main.js) as a child process to its exit, logging at warn (stderr
+ * passes through): exit code, wall time, peak RSS and stdout.
+ */
+export async function runCliMeasured(
+  cli: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<MeasuredRun> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, ACCESS_AUDIT_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const stopRss = watchPeakRss(child.pid ?? 0);
+  let stdout = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  const peakRssMb = stopRss();
+  return { code, wallMs: performance.now() - started, peakRssMb, stdout };
+}

@@ -54,7 +54,7 @@ import { Store } from "../src/store/index.js";
 import { benchDiff } from "./analysis.js";
 import { benchCrawlMemory, benchReadersDuringCrawl } from "./crawl-readers.js";
 import { applyChurn, BENCH_PROJECTS, writeSnapshotFromState } from "./org-snapshot.js";
-import { type RunningSim, startSimProcess, stopProcess, watchPeakRss } from "./process.js";
+import { type RunningSim, runCliMeasured, startSimProcess, stopProcess } from "./process.js";
 import { benchReports } from "./report.js";
 import { benchVerifyHistory } from "./verify.js";
 
@@ -931,21 +931,13 @@ async function historySize(): Promise<void> {
  */
 /** Runs the CLI with `--json` as a child process: wall time, peak RSS and the parsed output. */
 async function runCliJson(sim: { adminKey: string }, args: string[]): Promise<CrawlRun> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args, "--json"], {
-    env: { ...process.env, OPENAI_ADMIN_KEY: sim.adminKey, ACCESS_AUDIT_LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const stopRss = watchPeakRss(child.pid ?? 0);
-  let stdout = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  const code = await new Promise<number | null>((r) => child.once("exit", r));
-  const peakRssMb = stopRss();
-  const wallMs = performance.now() - started;
-  if (code !== 0) throw new Error(`access-audit ${args[0]} exited ${code}`);
-  return { wallMs, peakRssMb, output: JSON.parse(stdout) as Record<string, Json> };
+  const run = await runCliMeasured(CLI, [...args, "--json"], { OPENAI_ADMIN_KEY: sim.adminKey });
+  if (run.code !== 0) throw new Error(`access-audit ${args[0]} exited ${run.code}`);
+  return {
+    wallMs: run.wallMs,
+    peakRssMb: run.peakRssMb,
+    output: JSON.parse(run.stdout) as Record<string, Json>,
+  };
 }
 
 /**

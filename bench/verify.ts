@@ -4,14 +4,13 @@
  * database after 30 snapshots with 0.5% membership churn each, measured in the same run. Wall
  * time and peak RSS; every seal must verify. Target: 30 snapshots under 10 s.
  */
-import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateOrganization } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { applyChurn, writeSnapshotFromState } from "./org-snapshot.js";
-import { watchPeakRss } from "./process.js";
+import { runCliMeasured } from "./process.js";
 
 const SNAPSHOTS = 30;
 const THIRTY_TARGET_MS = 10_000;
@@ -25,26 +24,14 @@ interface VerifyRun {
 }
 
 async function runVerify(cli: string, db: string): Promise<VerifyRun> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [cli, "verify", "--db", db, "--json"], {
-    env: { ...process.env, ACCESS_AUDIT_LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const peak = watchPeakRss(child.pid as number);
-  let stdout = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  const wallMs = performance.now() - started;
-  const peakRssMb = peak();
+  const run = await runCliMeasured(cli, ["verify", "--db", db, "--json"]);
   // verify exits non-zero on a mismatch; the JSON says which, so parse it either way.
-  const parsed = JSON.parse(stdout) as { ok: boolean; snapshots: { ok: boolean }[] };
+  const parsed = JSON.parse(run.stdout) as { ok: boolean; snapshots: { ok: boolean }[] };
   return {
-    wall_ms: Math.round(wallMs),
-    peak_rss_mb: peakRssMb,
+    wall_ms: Math.round(run.wallMs),
+    peak_rss_mb: run.peakRssMb,
     snapshots: parsed.snapshots.length,
-    ok: parsed.ok && code === 0 && parsed.snapshots.every((s) => s.ok),
+    ok: parsed.ok && run.code === 0 && parsed.snapshots.every((s) => s.ok),
   };
 }
 

@@ -223,14 +223,7 @@ function instanceOptions(
 }
 
 async function openDatabaseOnce(path: string, settings: DatabaseSettings): Promise<OpenedDatabase> {
-  const absolute = resolve(path);
-  if (isSymlink(absolute)) {
-    throw new StoreError(
-      "DB_SYMLINK",
-      `database ${path} is a symbolic link: refusing to follow it (pass the real path)`,
-    );
-  }
-  refuseLinkedSideFiles(path, absolute);
+  const absolute = refuseLinkedPaths(path);
   const existed = existsSync(absolute);
   let createdDir: string | undefined;
   if (settings.readOnly) {
@@ -388,14 +381,7 @@ export async function attachForPublish(
   raw: DuckDBConnection,
   path: string,
 ): Promise<() => Promise<void>> {
-  const absolute = resolve(path);
-  if (isSymlink(absolute)) {
-    throw new StoreError(
-      "DB_SYMLINK",
-      `database ${path} is a symbolic link: refusing to follow it (pass the real path)`,
-    );
-  }
-  refuseLinkedSideFiles(path, absolute);
+  const absolute = refuseLinkedPaths(path);
   if (!existsSync(absolute))
     throw new StoreError("DB_NOT_FOUND", `database ${path} does not exist`);
   refuseUnwritable(path, absolute);
@@ -421,13 +407,7 @@ export async function attachForPublish(
   };
   try {
     await raw.run(`USE ${PUBLISH_ALIAS}`);
-    const version = await readSchemaVersion(raw);
-    if (version > SCHEMA_VERSION) {
-      throw new StoreError(
-        "SCHEMA_TOO_NEW",
-        `database schema version ${version} is newer than this tool supports (${SCHEMA_VERSION}); upgrade openai-access-audit to open ${path}`,
-      );
-    }
+    await refuseNewerSchemaOn(raw, path);
   } catch (error) {
     await detach().catch(() => {});
     throw error;
@@ -495,16 +475,36 @@ function refuseUnwritable(path: string, absolute: string): void {
 async function refuseNewerSchema(instance: DuckDBInstance, path: string): Promise<void> {
   const probe = await instance.connect();
   try {
-    const version = await readSchemaVersion(probe);
-    if (version > SCHEMA_VERSION) {
-      throw new StoreError(
-        "SCHEMA_TOO_NEW",
-        `database schema version ${version} is newer than this tool supports (${SCHEMA_VERSION}); upgrade openai-access-audit to open ${path}`,
-      );
-    }
+    await refuseNewerSchemaOn(probe, path);
   } finally {
     probe.closeSync();
   }
+}
+
+async function refuseNewerSchemaOn(connection: DuckDBConnection, path: string): Promise<void> {
+  const version = await readSchemaVersion(connection);
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError(
+      "SCHEMA_TOO_NEW",
+      `database schema version ${version} is newer than this tool supports (${SCHEMA_VERSION}); upgrade openai-access-audit to open ${path}`,
+    );
+  }
+}
+
+/**
+ * The database's absolute path, once neither it nor its side files are links: checked with
+ * lstat before DuckDB (which would follow them) touches anything.
+ */
+function refuseLinkedPaths(path: string): string {
+  const absolute = resolve(path);
+  if (isSymlink(absolute)) {
+    throw new StoreError(
+      "DB_SYMLINK",
+      `database ${path} is a symbolic link: refusing to follow it (pass the real path)`,
+    );
+  }
+  refuseLinkedSideFiles(path, absolute);
+  return absolute;
 }
 
 /** A database this call was creating and could not finish: no half-made file or folder stays. */
