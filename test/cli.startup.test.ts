@@ -37,7 +37,17 @@ describe("startup", () => {
     const urls = loadedBy(["--version"]);
     expect(loads(urls, "/dist/cli/main.js")).toBe(true);
     expect(urls.filter((u) => u.includes("/dist/cli/commands/"))).toEqual([]);
-    expect(loads(urls, "/node_modules/@duckdb/")).toBe(false);
+    // DuckDB is loaded with require, which these hooks do not see: its ESM wrapper stands for it.
+    for (const absent of [
+      "/dist/util/duckdb.js",
+      "/dist/store/",
+      "/dist/config/load.js",
+      "/node_modules/zod/",
+      "/node_modules/yaml/",
+      "/node_modules/undici/",
+    ]) {
+      expect(loads(urls, absent), absent).toBe(false);
+    }
   });
 
   it("crawl loads its own command and none of the reporting, certification or simulator stack", () => {

@@ -55,15 +55,10 @@ import { basename, join } from "node:path";
 import { z } from "zod";
 import { AuditError } from "../errors.js";
 import { sqlPath } from "../util/sql-files.js";
+import { SEVERITIES } from "./severity.js";
 import { checkSqlMeta, parseSqlHeader } from "./sql-header.js";
 
-export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/** Higher is more severe. */
-export function severityRank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity);
-}
+export { SEVERITIES, type Severity, severityRank } from "./severity.js";
 
 /** The shipped rules: `<package>/sql/rules`. */
 export const BUILTIN_RULES_DIR = sqlPath("rules");

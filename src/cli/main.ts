@@ -4,7 +4,7 @@
  * calls one stage's API and prints the result; errors become one line on stderr.
  */
 import { Command, CommanderError, Option } from "commander";
-import { registerEnvironmentSecrets } from "../config/secrets.js";
+import { registerEnvironmentSecrets } from "../config/secret-env.js";
 import { exitCodeOf } from "../errors.js";
 import { LOG_FORMATS, type LogFormat, redactSecrets, useLogFormat } from "../util/log.js";
 import { TOOL_VERSION } from "../version.js";

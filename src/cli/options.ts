@@ -1,6 +1,6 @@
 /** Option parsing shared by commands: numbers, lists, severities; interrupt handling. */
 import { InvalidArgumentError } from "commander";
-import { SEVERITIES, type Severity } from "../analysis/rules.js";
+import { SEVERITIES, type Severity } from "../analysis/severity.js";
 import { isLogFormat, LOG_FORMAT_ENV, LOG_FORMATS, type LogFormat } from "../util/log.js";
 import { CliError, UsageError } from "./errors.js";
 

@@ -8,11 +8,9 @@ import { insecureHttpProblem } from "../api/base-url.js";
 import { registerSecret } from "../util/log.js";
 import { ConfigError, type EffectiveConfig, type LoadConfigOptions, loadConfig } from "./load.js";
 import { CONFIG_FILE_NAME } from "./schema.js";
+import { SECRET_ENV } from "./secret-env.js";
 
-export const SECRET_ENV = {
-  adminKey: "OPENAI_ADMIN_KEY",
-  smtpPassword: "ACCESS_AUDIT_SMTP_PASSWORD",
-} as const;
+export { registerEnvironmentSecrets, SECRET_ENV } from "./secret-env.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -62,16 +60,6 @@ function readSecretFile(path: string, what: string): string {
   const value = text.replace(/\r?\n$/, "");
   if (value.trim() === "") throw new ConfigError([`${what} file ${path} is empty`]);
   return value;
-}
-
-/**
- * Registers the secrets the environment holds with the redactor, before anything (the command
- * line, the configuration, a base URL) is parsed: a key pasted by mistake where another value
- * belongs (`--base-url "$OPENAI_ADMIN_KEY"`) is then masked in the error that names the value.
- */
-export function registerEnvironmentSecrets(env: Env): void {
-  registerSecret(env[SECRET_ENV.adminKey]?.trim());
-  registerSecret(env[SECRET_ENV.smtpPassword], { reveal: "nothing" });
 }
 
 /** Names where a setting came from: the file and key, an environment variable or a flag. */
