@@ -28,7 +28,7 @@
  *      + for each part: part + " " + rowCount + " " + partHash + "\n"
  *    where previousSeal is the seal of the previous complete snapshot, or 64
  *    zeros for the first one.
- * DuckDB renders and digests the lines; the sorted digests are streamed chunk
+ * DuckDB renders, digests and sorts the lines; the sorted digests are streamed chunk
  * by chunk into the part hash, so no snapshot is ever held whole in memory.
  * A fact part's rows are read from its history table (`valid_from <= id <=
  * valid_to`), which is what its view shows for a complete snapshot, without
@@ -54,14 +54,13 @@
  * (its `schema_version`, itself sealed), so a database's older seals keep verifying.
  */
 import { createHash } from "node:crypto";
-import type { DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
+import { DuckDBBlobVector, type DuckDBConnection, type DuckDBDataChunk } from "@duckdb/node-api";
 import {
   applyDigestChanges,
   DIGEST_HEX_BYTES,
-  DIGEST_WORDS,
   type DigestList,
   EMPTY_DIGESTS,
-  hexFromWords,
+  hexFromBytes,
   mergeAllDigests,
 } from "./digest-list.js";
 import { FACT_TABLES, ident } from "./schema.js";
@@ -261,36 +260,35 @@ export function partLinesSql(part: PartQuery): string {
 WHERE snapshot_id = $1`;
 }
 
-/**
- * A hex row digest as eight big-endian 32-bit words `w0`..`w7`: fixed-width values reach JS
- * without a native call per row (a string does), and sort exactly as the hex text does.
- */
-function digestWordsSql(digest: string): string {
-  return Array.from(
-    { length: DIGEST_WORDS },
-    (_, w) => `('0x' || substr(${digest}, ${w * 8 + 1}, 8))::UINTEGER AS w${w}`,
-  ).join(", ");
-}
-
 /** A fact part's rows in snapshot $1: those of its view, read from the history table. */
 function snapshotRowsFilter(): string {
   return `valid_from <= $1 AND $1 <= coalesce(valid_to, 2147483647)
   AND EXISTS (SELECT 1 FROM snapshot_runs WHERE snapshot_id = $1 AND status = 'complete')`;
 }
 
-/** The row digests of a part in snapshot $1, as words, sorted: what the part hash is computed over. */
+/**
+ * A row's digest as SQL: the 32 bytes of its line's SHA-256 as a BLOB. BLOBs sort by their bytes,
+ * which is the order of the lowercase hex text, and reach JS as bytes without a hex string per
+ * row (parsing hex into integer words in SQL cost more than the SHA-256 itself).
+ */
+function rowDigestSql(part: PartQuery): string {
+  return `unhex(sha256(${lineSql(part)}))`;
+}
+
+/** The row digests of a part in snapshot $1 (column `digest`), sorted: what the part hash is computed over. */
 export function partDigestsSql(part: PartQuery): string {
   const rows =
     part.hist === undefined
-      ? `SELECT sha256(line) AS digest FROM (${partLinesSql(part)})`
-      : `SELECT sha256(${lineSql(part)}) AS digest FROM ${ident(part.hist)} WHERE ${snapshotRowsFilter()}`;
-  return `SELECT ${digestWordsSql("digest")} FROM (${rows}) ORDER BY ALL`;
+      ? `SELECT unhex(sha256(line)) AS digest FROM (${partLinesSql(part)})`
+      : `SELECT ${rowDigestSql(part)} AS digest FROM ${ident(part.hist)} WHERE ${snapshotRowsFilter()}`;
+  return `SELECT digest FROM (${rows}) ORDER BY digest`;
 }
 
-/** A chunk's digest words (columns `first` to `first + 7`) as a hex list, in row order. */
-function chunkDigests(chunk: DuckDBDataChunk, first: number): Buffer {
-  const words = Array.from({ length: DIGEST_WORDS }, (_, w) => chunk.getColumnVector(first + w));
-  return hexFromWords(chunk.rowCount, (w, row) => words[w]?.getItem(row) as number);
+/** A chunk's digests (a BLOB column) as a hex list, in row order. */
+function chunkDigests(chunk: DuckDBDataChunk, column: number): Buffer {
+  const vector = chunk.getColumnVector(column);
+  if (!(vector instanceof DuckDBBlobVector)) throw new Error("row digests must be a BLOB column");
+  return hexFromBytes(chunk.rowCount, (row) => vector.getItemBytes(row));
 }
 
 async function hashPart(
@@ -361,9 +359,8 @@ async function rangeDigests(
   last: number,
 ): Promise<RangeDigests[]> {
   const result = await connection.stream(
-    `SELECT valid_from, valid_to, ${digestWordsSql("digest")} FROM (
-       SELECT valid_from, coalesce(valid_to, 2147483647) AS valid_to, sha256(${lineSql(part)}) AS digest
-       FROM ${ident(part.hist)} WHERE valid_from <= $2 AND coalesce(valid_to, 2147483647) >= $1)
+    `SELECT valid_from, coalesce(valid_to, 2147483647) AS valid_to, ${rowDigestSql(part)} AS digest
+     FROM ${ident(part.hist)} WHERE valid_from <= $2 AND coalesce(valid_to, 2147483647) >= $1
      ORDER BY ALL`,
     [first, last],
   );

@@ -8,7 +8,7 @@ import {
   applyDigestChanges,
   type DigestList,
   digestsText,
-  hexFromWords,
+  hexFromBytes,
   mergeAllDigests,
   mergeDigests,
 } from "../../src/store/digest-list.js";
@@ -61,12 +61,12 @@ describe("digest lists", () => {
     expect(digestsText(same)).toBe(digest(1));
   });
 
-  it("rebuilds hex digests from big-endian words", () => {
+  it("rebuilds hex digests from their bytes", () => {
     const hexes = [digest(1), digest(2), "0".repeat(64), "f".repeat(64)];
-    const words = hexes.map((h) =>
-      Array.from({ length: 8 }, (_, w) => Number.parseInt(h.slice(w * 8, w * 8 + 8), 16)),
-    );
-    const bytes = hexFromWords(hexes.length, (w, row) => words[row]?.[w] as number);
+    const raw = hexes.map((h) => Buffer.from(h, "hex"));
+    const bytes = hexFromBytes(hexes.length, (row) => raw[row] ?? null);
     expect(bytes.toString("latin1")).toBe(hexes.join(""));
+    expect(() => hexFromBytes(1, () => null)).toThrow(/not 32 bytes/);
+    expect(() => hexFromBytes(1, () => new Uint8Array(31))).toThrow(/not 32 bytes/);
   });
 });
