@@ -29,23 +29,6 @@ for (let b = 0; b < 256; b++) {
 /** Bytes of one SHA-256 digest. */
 export const DIGEST_BYTES = 32;
 
-/**
- * `rows` digests given as their 32 bytes each (`bytes(row)`; null is refused) as a hex list in
- * the same row order.
- */
-export function hexFromBytes(rows: number, bytes: (row: number) => Uint8Array | null): Buffer {
-  const pairs = new Uint16Array(rows * (DIGEST_HEX_BYTES / 2));
-  for (let row = 0; row < rows; row++) {
-    const digest = bytes(row);
-    if (digest === null || digest.length !== DIGEST_BYTES) {
-      throw new Error(`row digest ${row} is not ${DIGEST_BYTES} bytes`);
-    }
-    const at = row * DIGEST_BYTES;
-    for (let b = 0; b < DIGEST_BYTES; b++) pairs[at + b] = HEX_PAIRS[digest[b] as number] as number;
-  }
-  return Buffer.from(pairs.buffer, pairs.byteOffset, pairs.byteLength);
-}
-
 /** Sign of a's entry i against b's entry j (byte order, which is hex order). */
 function compareEntries(a: Buffer, i: number, b: Buffer, j: number): number {
   return a.compare(

@@ -8,7 +8,6 @@ import {
   applyDigestChanges,
   type DigestList,
   digestsText,
-  hexFromBytes,
   mergeAllDigests,
   mergeDigests,
 } from "../../src/store/digest-list.js";
@@ -59,14 +58,5 @@ describe("digest lists", () => {
     // Removing and adding the same digest leaves it once.
     const same = applyDigestChanges(list([digest(1)]), list([digest(1)]), list([digest(1)]), into);
     expect(digestsText(same)).toBe(digest(1));
-  });
-
-  it("rebuilds hex digests from their bytes", () => {
-    const hexes = [digest(1), digest(2), "0".repeat(64), "f".repeat(64)];
-    const raw = hexes.map((h) => Buffer.from(h, "hex"));
-    const bytes = hexFromBytes(hexes.length, (row) => raw[row] ?? null);
-    expect(bytes.toString("latin1")).toBe(hexes.join(""));
-    expect(() => hexFromBytes(1, () => null)).toThrow(/not 32 bytes/);
-    expect(() => hexFromBytes(1, () => new Uint8Array(31))).toThrow(/not 32 bytes/);
   });
 });
