@@ -26,27 +26,8 @@ for (let b = 0; b < 256; b++) {
   HEX_PAIRS[b] = LITTLE_ENDIAN ? first | (second << 8) : (first << 8) | second;
 }
 
-/** Words per digest: 32 bytes as eight 32-bit words. */
-export const DIGEST_WORDS = 8;
-
-/**
- * `rows` digests given as eight big-endian 32-bit words each (`word(w, row)`, w = 0 first) as a
- * hex list in the same row order.
- */
-export function hexFromWords(rows: number, word: (w: number, row: number) => number): Buffer {
-  const pairs = new Uint16Array(rows * (DIGEST_HEX_BYTES / 2));
-  for (let w = 0; w < DIGEST_WORDS; w++) {
-    for (let row = 0; row < rows; row++) {
-      const x = word(w, row);
-      const at = row * (DIGEST_HEX_BYTES / 2) + w * 4;
-      pairs[at] = HEX_PAIRS[x >>> 24] as number;
-      pairs[at + 1] = HEX_PAIRS[(x >>> 16) & 255] as number;
-      pairs[at + 2] = HEX_PAIRS[(x >>> 8) & 255] as number;
-      pairs[at + 3] = HEX_PAIRS[x & 255] as number;
-    }
-  }
-  return Buffer.from(pairs.buffer, pairs.byteOffset, pairs.byteLength);
-}
+/** Bytes of one SHA-256 digest. */
+export const DIGEST_BYTES = 32;
 
 /** Sign of a's entry i against b's entry j (byte order, which is hex order). */
 function compareEntries(a: Buffer, i: number, b: Buffer, j: number): number {

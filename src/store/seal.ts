@@ -28,7 +28,7 @@
  *      + for each part: part + " " + rowCount + " " + partHash + "\n"
  *    where previousSeal is the seal of the previous complete snapshot, or 64
  *    zeros for the first one.
- * DuckDB renders and digests the lines; the sorted digests are streamed chunk
+ * DuckDB renders, digests and sorts the lines; the sorted digests are streamed chunk
  * by chunk into the part hash, so no snapshot is ever held whole in memory.
  * A fact part's rows are read from its history table (`valid_from <= id <=
  * valid_to`), which is what its view shows for a complete snapshot, without
@@ -57,11 +57,10 @@ import { createHash } from "node:crypto";
 import type { DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
 import {
   applyDigestChanges,
+  DIGEST_BYTES,
   DIGEST_HEX_BYTES,
-  DIGEST_WORDS,
   type DigestList,
   EMPTY_DIGESTS,
-  hexFromWords,
   mergeAllDigests,
 } from "./digest-list.js";
 import { FACT_TABLES, ident } from "./schema.js";
@@ -261,53 +260,96 @@ export function partLinesSql(part: PartQuery): string {
 WHERE snapshot_id = $1`;
 }
 
-/**
- * A hex row digest as eight big-endian 32-bit words `w0`..`w7`: fixed-width values reach JS
- * without a native call per row (a string does), and sort exactly as the hex text does.
- */
-function digestWordsSql(digest: string): string {
-  return Array.from(
-    { length: DIGEST_WORDS },
-    (_, w) => `('0x' || substr(${digest}, ${w * 8 + 1}, 8))::UINTEGER AS w${w}`,
-  ).join(", ");
-}
-
 /** A fact part's rows in snapshot $1: those of its view, read from the history table. */
 function snapshotRowsFilter(): string {
   return `valid_from <= $1 AND $1 <= coalesce(valid_to, 2147483647)
   AND EXISTS (SELECT 1 FROM snapshot_runs WHERE snapshot_id = $1 AND status = 'complete')`;
 }
 
-/** The row digests of a part in snapshot $1, as words, sorted: what the part hash is computed over. */
-export function partDigestsSql(part: PartQuery): string {
-  const rows =
-    part.hist === undefined
-      ? `SELECT sha256(line) AS digest FROM (${partLinesSql(part)})`
-      : `SELECT sha256(${lineSql(part)}) AS digest FROM ${ident(part.hist)} WHERE ${snapshotRowsFilter()}`;
-  return `SELECT ${digestWordsSql("digest")} FROM (${rows}) ORDER BY ALL`;
+/** A row's digest as SQL: the lowercase hex SHA-256 of its line. */
+function rowDigestSql(part: PartQuery): string {
+  return `sha256(${lineSql(part)})`;
 }
 
-/** A chunk's digest words (columns `first` to `first + 7`) as a hex list, in row order. */
+/**
+ * A hex row digest as four big-endian 64-bit words `w0`..`w3`: fixed-width values sort as the
+ * hex text does and reach JS without a native call per row (a string or a 32-byte BLOB costs
+ * one); eight 32-bit words cost twice the hex casts, which cost more than the JS side.
+ */
+function digestWordsSql(digest: string): string {
+  return Array.from(
+    { length: DIGEST_WORDS },
+    (_, w) => `('0x' || substr(${digest}, ${w * 16 + 1}, 16))::UBIGINT AS w${w}`,
+  ).join(", ");
+}
+
+/** The row digests of a part in snapshot $1 (column `digest`), in no particular order. */
+function partDigestRowsSql(part: PartQuery): string {
+  return part.hist === undefined
+    ? `SELECT sha256(line) AS digest FROM (${partLinesSql(part)})`
+    : `SELECT ${rowDigestSql(part)} AS digest FROM ${ident(part.hist)} WHERE ${snapshotRowsFilter()}`;
+}
+
+/**
+ * The row digests of several parts in snapshot $1, as (`part`: index in `parts`, digest words),
+ * sorted by part then digest: what each part hash is computed over. One statement for all the
+ * parts, since a small snapshot's seal costs statements rather than rows.
+ */
+export function partsDigestsSql(parts: readonly PartQuery[]): string {
+  const rows = parts.map(
+    (part, index) => `SELECT ${index} AS part, digest FROM (${partDigestRowsSql(part)})`,
+  );
+  return `SELECT part, ${digestWordsSql("digest")} FROM (${rows.join("\nUNION ALL\n")})
+ORDER BY ALL`;
+}
+
+/** Words per digest: 32 bytes as four 64-bit words. */
+const DIGEST_WORDS = 4;
+
+/** A chunk's digest words (UBIGINT columns `first` to `first + 3`) as a hex list, in row order. */
 function chunkDigests(chunk: DuckDBDataChunk, first: number): Buffer {
-  const words = Array.from({ length: DIGEST_WORDS }, (_, w) => chunk.getColumnVector(first + w));
-  return hexFromWords(chunk.rowCount, (w, row) => words[w]?.getItem(row) as number);
+  const rows = chunk.rowCount;
+  const bytes = Buffer.allocUnsafe(rows * DIGEST_BYTES);
+  for (let w = 0; w < DIGEST_WORDS; w++) {
+    const vector = chunk.getColumnVector(first + w);
+    for (let row = 0; row < rows; row++) {
+      const word = vector.getItem(row);
+      if (typeof word !== "bigint") throw new Error("a row digest word is not a UBIGINT");
+      bytes.writeBigUInt64BE(word, row * DIGEST_BYTES + w * 8);
+    }
+  }
+  return Buffer.from(bytes.toString("hex"), "latin1");
 }
 
-async function hashPart(
+/** The part hashes of `parts` in one snapshot, in the order of `parts`. */
+async function hashParts(
   connection: DuckDBConnection,
-  part: PartQuery,
+  parts: readonly PartQuery[],
   snapshotId: number,
-): Promise<SealPart> {
-  const hash = createHash("sha256");
-  let rowCount = 0;
-  const result = await connection.stream(partDigestsSql(part), [snapshotId]);
+): Promise<SealPart[]> {
+  const hashes = parts.map(() => createHash("sha256"));
+  const rowCounts = parts.map(() => 0);
+  const result = await connection.stream(partsDigestsSql(parts), [snapshotId]);
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
-    hash.update(chunkDigests(chunk, 0));
-    rowCount += chunk.rowCount;
+    const indexes = chunk.getColumnVector(0);
+    const hex = chunkDigests(chunk, 1);
+    // Rows come sorted by part: hash each run of one part's rows at once.
+    let start = 0;
+    for (let row = 1; row <= chunk.rowCount; row++) {
+      const index = Number(indexes.getItem(start));
+      if (row < chunk.rowCount && Number(indexes.getItem(row)) === index) continue;
+      hashes[index]?.update(hex.subarray(start * DIGEST_HEX_BYTES, row * DIGEST_HEX_BYTES));
+      rowCounts[index] = (rowCounts[index] ?? 0) + (row - start);
+      start = row;
+    }
   }
-  return { part: part.part, rowCount, sha256: hash.digest("hex") };
+  return parts.map((part, index) => ({
+    part: part.part,
+    rowCount: rowCounts[index] ?? 0,
+    sha256: (hashes[index] as ReturnType<typeof createHash>).digest("hex"),
+  }));
 }
 
 export function chainSeal(
@@ -335,8 +377,7 @@ export async function computeSeal(
     [snapshotId],
   );
   const { format, parts: queries } = sealFormatFor(Number(version.getRowsJS()[0]?.[0] ?? 0));
-  const parts: SealPart[] = [];
-  for (const part of queries) parts.push(await hashPart(connection, part, snapshotId));
+  const parts = await hashParts(connection, queries, snapshotId);
   return { seal: chainSeal(previousSeal, parts, format), parts };
 }
 
@@ -362,7 +403,7 @@ async function rangeDigests(
 ): Promise<RangeDigests[]> {
   const result = await connection.stream(
     `SELECT valid_from, valid_to, ${digestWordsSql("digest")} FROM (
-       SELECT valid_from, coalesce(valid_to, 2147483647) AS valid_to, sha256(${lineSql(part)}) AS digest
+       SELECT valid_from, coalesce(valid_to, 2147483647) AS valid_to, ${rowDigestSql(part)} AS digest
        FROM ${ident(part.hist)} WHERE valid_from <= $2 AND coalesce(valid_to, 2147483647) >= $1)
      ORDER BY ALL`,
     [first, last],
@@ -528,16 +569,19 @@ export async function computeSeals(
   const seals = new Map<number, Seal>();
   for (const { snapshotId, previousSeal } of targets) {
     const { format, parts: queries } = formats.get(snapshotId) ?? sealFormatFor(0);
-    const parts: SealPart[] = [];
-    for (const part of queries) {
-      const fact = factHashes.get(part.part)?.get(snapshotId);
-      // A target that is not complete shows no rows, as its views do.
-      parts.push(
-        part.hist === undefined
-          ? await hashPart(connection, part, snapshotId)
-          : (fact ?? { part: part.part, rowCount: 0, sha256: EMPTY_PART_HASH }),
-      );
-    }
+    const others = queries.filter((part) => part.hist === undefined);
+    const otherHashes = await hashParts(connection, others, snapshotId);
+    // A target that is not complete shows no rows, as its views do.
+    const parts = queries.map(
+      (part) =>
+        (part.hist === undefined
+          ? otherHashes[others.indexOf(part)]
+          : factHashes.get(part.part)?.get(snapshotId)) ?? {
+          part: part.part,
+          rowCount: 0,
+          sha256: EMPTY_PART_HASH,
+        },
+    );
     seals.set(snapshotId, { seal: chainSeal(previousSeal, parts, format), parts });
   }
   return seals;

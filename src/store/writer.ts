@@ -7,7 +7,7 @@
  * at a time whenever the connection is idle. `flush`, `dropGroup`, `dropUser`,
  * `publish` and `abort` are async.
  */
-import type { DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import type { Logger } from "pino";
 import { timestampTZValue } from "../util/duckdb.js";
 import { memoryLimitLiteral, type SerialConnection } from "./db.js";
@@ -86,7 +86,11 @@ export interface PublishResult {
   snapshotId: number;
   seal: string;
   counts: SnapshotCounts;
-  /** Milliseconds per publish phase (flush, unpack, dedupe, merge, evidence, seal, commit, checkpoint). */
+  /**
+   * Milliseconds per publish phase: flush, unpack, dedupe, merge, evidence, seal, commit,
+   * checkpoint. Staging apart, `attach` and `running` (the snapshot's row) follow dedupe and
+   * `detach` ends the list: the database is held from attach to detach only.
+   */
   timings: Record<string, number>;
 }
 
@@ -130,6 +134,12 @@ type Buffers = ReadonlyMap<string, StageBuffer<never>>;
 
 /** TEMP table of rows to remove at publish (vanished groups and users). */
 const DROPS_TABLE = "stage_drops";
+
+/** The stage tables once ready to merge: rows per fact type, duplicate rows removed. */
+interface Prepared {
+  counts: SnapshotCounts;
+  duplicateRows: number;
+}
 
 interface PublishedSeal {
   seal: string;
@@ -200,7 +210,17 @@ async function mergeIntoHistory(
   table: FactTable,
   snapshotId: number,
   previousComplete: number | null,
+  staged: boolean,
 ): Promise<{ inserted: number; closed: number }> {
+  if (!staged) {
+    // Nothing staged (no stage table): every current version ends; the same as the anti joins below.
+    const closed = await connection.run(
+      `UPDATE ${ident(table.hist)} SET valid_to = coalesce($2::INTEGER, valid_from - 1)
+       WHERE valid_to IS NULL AND valid_from < $1::INTEGER`,
+      [snapshotId, previousComplete],
+    );
+    return { inserted: 0, closed: closed.rowsChanged };
+  }
   if (table.usage !== undefined) await keepRecordedUsage(connection, table, snapshotId);
   const columns = table.columns.map((c) => ident(c.name)).join(", ");
   const stageColumns = table.columns.map((c) => `s.${ident(c.name)}`).join(", ");
@@ -256,6 +276,28 @@ async function keepRecordedUsage(
   );
 }
 
+/** Rows per INSERT of insertRows: a statement per row cost more than the rows themselves. */
+const ROWS_PER_INSERT = 256;
+
+/** Inserts rows (values in `columns` order) with one parameterised INSERT per ROWS_PER_INSERT rows. */
+async function insertRows(
+  raw: DuckDBConnection,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly DuckDBValue[])[],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const batch = rows.slice(start, start + ROWS_PER_INSERT);
+    const tuples = batch.map(
+      (_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(", ")})`,
+    );
+    await raw.run(
+      `INSERT INTO ${ident(table)} (${columns.map(ident).join(", ")}) VALUES ${tuples.join(", ")}`,
+      batch.flat(),
+    );
+  }
+}
+
 /** Inserts and commits a snapshot's `running` row with the next id; returns the id. */
 async function insertRunningRow(
   raw: DuckDBConnection,
@@ -284,23 +326,26 @@ async function insertRunningRow(
   return snapshotId;
 }
 
-/** Keeps the last staged row per key (a page read twice, a user renamed between pages). */
+/**
+ * Keeps the last staged row per key (a page read twice, a user renamed between pages); returns
+ * the rows removed and the rows kept.
+ */
 async function removeDuplicateKeys(
   connection: DuckDBConnection,
   table: FactTable,
-): Promise<number> {
+): Promise<{ duplicates: number; rows: number }> {
   const stage = ident(table.stage);
   const key = table.key.map(ident).join(", ");
   const reader = await connection.runAndReadAll(
-    `SELECT (SELECT count(*) FROM ${stage})::INTEGER - (SELECT count(*) FROM (SELECT DISTINCT ${key} FROM ${stage}))::INTEGER`,
+    `SELECT (SELECT count(*) FROM ${stage})::INTEGER, (SELECT count(*) FROM (SELECT DISTINCT ${key} FROM ${stage}))::INTEGER`,
   );
-  const duplicates = Number(reader.getRowsJS()[0]?.[0] ?? 0);
-  if (duplicates > 0) {
+  const [all, distinct] = (reader.getRowsJS()[0] ?? [0, 0]).map(Number) as [number, number];
+  if (all > distinct) {
     await connection.run(
       `DELETE FROM ${stage} WHERE seq NOT IN (SELECT max(seq) FROM ${stage} GROUP BY ${key})`,
     );
   }
-  return duplicates;
+  return { duplicates: all - distinct, rows: distinct };
 }
 
 export class StoreSnapshotWriter implements SnapshotWriter {
@@ -308,9 +353,13 @@ export class StoreSnapshotWriter implements SnapshotWriter {
   private readonly endpoints = new Map<string, EndpointRecord>();
   private readonly vanishedGroups = new Set<string>();
   private readonly vanishedUsers = new Set<string>();
-  /** Publish progress that survives a retry: tables already unpacked, duplicates removed per table. */
+  /**
+   * Publish progress that survives a retry: tables already unpacked; per table de-duplicated,
+   * the duplicates removed and the rows kept.
+   */
   private readonly unpacked = new Set<string>();
-  private readonly duplicates = new Map<string, number>();
+  private readonly staged = new Map<string, { duplicates: number; rows: number }>();
+  private prepared: Prepared | null = null;
   private readonly vanishedProjectAccess = new Map<
     string,
     { projectId: string; principalType: string; principalId: string }
@@ -492,15 +541,32 @@ export class StoreSnapshotWriter implements SnapshotWriter {
       );
     }
     this.state = "publishing";
+    const timer = new PhaseTimer();
     try {
-      const result = await this.connection.exclusive((raw) =>
-        this.onDatabase(raw, async () => {
-          await this.recordRunning(raw);
-          return this.publishExclusive(raw, stats);
-        }),
-      );
+      const result = await this.connection.exclusive(async (raw) => {
+        for (const buffer of this.allBuffers()) buffer.close();
+        timer.lap("flush");
+        // Staging apart, unpacking and de-duplicating touch only the scratch: done before the
+        // database is attached, so readers wait for the merge and seal alone.
+        if (this.target !== null) {
+          await this.withMemoryRetry(raw, timer, () => this.prepare(raw, timer));
+        }
+        return this.onDatabase(
+          raw,
+          async () => {
+            await this.recordRunning(raw);
+            if (this.target !== null) timer.lap("running");
+            return this.publishExclusive(raw, stats, timer);
+          },
+          timer,
+        );
+      });
       this.state = "published";
-      return result;
+      this.logger.debug({ snapshotId: this.snapshotId, timings: timer.timings }, "publish timings");
+      const timings = Object.fromEntries(
+        Object.entries(timer.timings).filter(([phase]) => !phase.endsWith("RssMb")),
+      );
+      return { ...result, timings };
     } catch (error) {
       this.state = "failed";
       await this.connection
@@ -539,16 +605,25 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     }
   }
 
-  /** Runs `work` with the database at hand: attached for it when staging apart (see PublishTarget). */
-  private async onDatabase<T>(raw: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with the database at hand: attached for it when staging apart (see
+   * PublishTarget), timed as the phases `attach` and `detach` when a timer is given.
+   */
+  private async onDatabase<T>(
+    raw: DuckDBConnection,
+    work: () => Promise<T>,
+    timer?: PhaseTimer,
+  ): Promise<T> {
     if (this.target === null) return work();
     const detach = await this.target.attach(raw);
+    timer?.lap("attach");
     try {
       return await work();
     } finally {
       await detach().catch((error: unknown) =>
         this.logger.warn({ err: error }, "could not detach the database after publishing"),
       );
+      timer?.lap("detach");
     }
   }
 
@@ -563,17 +638,15 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     this.runningRecorded = true;
   }
 
-  private async publishExclusive(
+  /** Sets the publish memory_limit for `work`, and retries it once with more on running out. */
+  private async withMemoryRetry<T>(
     raw: DuckDBConnection,
-    stats: PublishStats,
-  ): Promise<PublishResult> {
-    const timer = new PhaseTimer();
-    for (const buffer of this.allBuffers()) buffer.close();
-    timer.lap("flush");
-    let sealed: PublishedSeal;
+    timer: PhaseTimer,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    await setMemoryLimit(raw, this.memoryLimits.publish);
     try {
-      await setMemoryLimit(raw, this.memoryLimits.publish);
-      sealed = await this.unpackMergeAndSeal(raw, stats, timer);
+      return await work();
     } catch (error) {
       // A join or sort that cannot spill far enough fails the whole crawl; one
       // retry with more room is cheaper than crawling again.
@@ -584,11 +657,21 @@ export class StoreSnapshotWriter implements SnapshotWriter {
       );
       await setMemoryLimit(raw, this.memoryLimits.publishRetry);
       try {
-        sealed = await this.unpackMergeAndSeal(raw, stats, timer);
+        return await work();
       } finally {
         await setMemoryLimit(raw, this.memoryLimits.publish);
       }
     }
+  }
+
+  private async publishExclusive(
+    raw: DuckDBConnection,
+    stats: PublishStats,
+    timer: PhaseTimer,
+  ): Promise<Omit<PublishResult, "timings">> {
+    const sealed = await this.withMemoryRetry(raw, timer, () =>
+      this.unpackMergeAndSeal(raw, stats, timer),
+    );
     this.logger.info(
       {
         snapshotId: this.snapshotId,
@@ -606,11 +689,62 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     );
     await this.checkpoint(raw);
     timer.lap("checkpoint");
-    this.logger.debug({ snapshotId: this.snapshotId, timings: timer.timings }, "publish timings");
-    const timings = Object.fromEntries(
-      Object.entries(timer.timings).filter(([phase]) => !phase.endsWith("RssMb")),
-    );
-    return { snapshotId: this.snapshotId, seal: sealed.seal, counts: sealed.counts, timings };
+    return { snapshotId: this.snapshotId, seal: sealed.seal, counts: sealed.counts };
+  }
+
+  /**
+   * The staged rows as typed stage tables: unpacked, vanished rows dropped, duplicate keys
+   * removed (the last row kept). Touches staging only; remembers what it finished, so it runs
+   * again after a failure, or as a no-op once done.
+   */
+  private async prepare(raw: DuckDBConnection, timer: PhaseTimer): Promise<Prepared> {
+    if (this.prepared !== null) return this.prepared;
+    await this.stageDrops(raw);
+    const emptyRawStages: string[] = [];
+    for (const table of FACT_TABLES) {
+      if (this.unpacked.has(table.part)) continue;
+      if (!this.hasStaged(table)) {
+        emptyRawStages.push(`DROP TABLE ${ident(table.rawStage)};`);
+        this.unpacked.add(table.part);
+        continue;
+      }
+      await raw.run(`${unpackStageSql(table)};\nDROP TABLE ${ident(table.rawStage)};`);
+      const columns = table.vanishesWith;
+      if (columns !== undefined && this.drops.some((d) => d.table === table)) {
+        const stage = ident(table.stage);
+        const id = `concat_ws(chr(31), ${columns.map((c) => `${stage}.${ident(c)}`).join(", ")})`;
+        await raw.run(
+          `DELETE FROM ${stage} USING ${DROPS_TABLE} AS d
+           WHERE d.part = $1 AND ${id} = d.id AND ${stage}.seq < d.before_seq`,
+          [table.part],
+        );
+      }
+      this.unpacked.add(table.part);
+    }
+    // One statement for every empty table: a small crawl leaves most of them empty.
+    if (emptyRawStages.length > 0) await raw.run(emptyRawStages.join("\n"));
+    timer.lap("unpack");
+    for (const table of FACT_TABLES) {
+      if (this.staged.has(table.part)) continue;
+      this.staged.set(
+        table.part,
+        this.hasStaged(table) ? await removeDuplicateKeys(raw, table) : { duplicates: 0, rows: 0 },
+      );
+    }
+    const staged = [...this.staged.values()];
+    const duplicateRows = staged.reduce((sum, table) => sum + table.duplicates, 0);
+    if (duplicateRows > 0) {
+      this.logger.warn(
+        { snapshotId: this.snapshotId, duplicateRows },
+        "crawl delivered rows with the same key more than once; kept the last",
+      );
+    }
+    timer.lap("dedupe");
+    const counts = Object.fromEntries(
+      FACT_TABLES.map((t) => [t.countColumn, this.staged.get(t.part)?.rows ?? 0]),
+    ) as unknown as SnapshotCounts;
+    this.prepared = { counts, duplicateRows };
+    return this.prepared;
   }
 
   /**
@@ -622,38 +756,7 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     stats: PublishStats,
     timer: PhaseTimer,
   ): Promise<PublishedSeal> {
-    await this.stageDrops(raw);
-    for (const table of FACT_TABLES) {
-      if (this.unpacked.has(table.part)) continue;
-      await raw.run(unpackStageSql(table));
-      const columns = table.vanishesWith;
-      if (columns !== undefined && this.drops.some((d) => d.table === table)) {
-        const stage = ident(table.stage);
-        const id = `concat_ws(chr(31), ${columns.map((c) => `${stage}.${ident(c)}`).join(", ")})`;
-        await raw.run(
-          `DELETE FROM ${stage} USING ${DROPS_TABLE} AS d
-           WHERE d.part = $1 AND ${id} = d.id AND ${stage}.seq < d.before_seq`,
-          [table.part],
-        );
-      }
-      await raw.run(`DROP TABLE ${ident(table.rawStage)}`);
-      this.unpacked.add(table.part);
-    }
-    timer.lap("unpack");
-    for (const table of FACT_TABLES) {
-      if (!this.duplicates.has(table.part)) {
-        this.duplicates.set(table.part, await removeDuplicateKeys(raw, table));
-      }
-    }
-    const duplicateRows = [...this.duplicates.values()].reduce((a, b) => a + b, 0);
-    if (duplicateRows > 0) {
-      this.logger.warn(
-        { snapshotId: this.snapshotId, duplicateRows },
-        "crawl delivered rows with the same key more than once; kept the last",
-      );
-    }
-    timer.lap("dedupe");
-    const counts = await this.stagedCounts(raw);
+    const { counts, duplicateRows } = await this.prepare(raw, timer);
     const previous = await raw.runAndReadAll(
       `SELECT snapshot_id, seal FROM snapshot_runs WHERE status = 'complete'
        ORDER BY snapshot_id DESC LIMIT 1`,
@@ -666,7 +769,13 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     await raw.run("BEGIN TRANSACTION");
     try {
       for (const table of FACT_TABLES) {
-        changes[table.part] = await mergeIntoHistory(raw, table, this.snapshotId, previousId);
+        changes[table.part] = await mergeIntoHistory(
+          raw,
+          table,
+          this.snapshotId,
+          previousId,
+          this.hasStaged(table),
+        );
       }
       timer.lap("merge");
       // One count column per fact type (its `countColumn`), then the run's own figures.
@@ -705,12 +814,12 @@ export class StoreSnapshotWriter implements SnapshotWriter {
         this.snapshotId,
         sealed.seal,
       ]);
-      for (const part of sealed.parts) {
-        await raw.run(
-          "INSERT INTO run_seal_parts (snapshot_id, part, row_count, sha256) VALUES ($1, $2, $3, $4)",
-          [this.snapshotId, part.part, part.rowCount, part.sha256],
-        );
-      }
+      await insertRows(
+        raw,
+        "run_seal_parts",
+        ["snapshot_id", "part", "row_count", "sha256"],
+        sealed.parts.map((p) => [this.snapshotId, p.part, p.rowCount, p.sha256]),
+      );
       await raw.run("COMMIT");
       timer.lap("commit");
       return { seal: sealed.seal, counts, changes };
@@ -722,10 +831,10 @@ export class StoreSnapshotWriter implements SnapshotWriter {
 
   /** The recorded drops as a TEMP table, so each staged table needs one DELETE however many vanished. */
   private async stageDrops(raw: DuckDBConnection): Promise<void> {
+    if (this.drops.length === 0) return;
     await raw.run(
       `CREATE OR REPLACE TEMP TABLE ${DROPS_TABLE} (part VARCHAR, id VARCHAR, before_seq INTEGER)`,
     );
-    if (this.drops.length === 0) return;
     const appender = await raw.createAppender(DROPS_TABLE, "main", "temp");
     for (const drop of this.drops) {
       appender.appendVarchar(drop.table.part);
@@ -736,45 +845,43 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     appender.closeSync();
   }
 
-  private async stagedCounts(raw: DuckDBConnection): Promise<SnapshotCounts> {
-    const selects = FACT_TABLES.map(
-      (t) => `(SELECT count(*) FROM ${ident(t.stage)})::INTEGER AS ${ident(t.countColumn)}`,
-    );
-    const reader = await raw.runAndReadAll(`SELECT ${selects.join(", ")}`);
-    const row = reader.getRowObjectsJS()[0] ?? {};
-    return Object.fromEntries(
-      FACT_TABLES.map((t) => [t.countColumn, Number(row[t.countColumn] ?? 0)]),
-    ) as unknown as SnapshotCounts;
+  /** Whether any row of `table` was added: a table with none gets no stage table at publish. */
+  private hasStaged(table: FactTable): boolean {
+    return (this.buffers.get(table.part)?.rowsAdded ?? 0) > 0;
   }
 
   /** Endpoint totals and vanished groups are kept for every outcome: they explain a failure too. */
   private async insertEvidence(raw: DuckDBConnection): Promise<void> {
-    for (const e of this.endpoints.values()) {
-      await raw.run(
-        `INSERT INTO run_endpoints (snapshot_id, endpoint, pages, items, completed)
-         VALUES ($1, $2, $3, $4, $5)`,
-        [this.snapshotId, e.endpoint, e.pages, e.items, e.completed],
-      );
-    }
-    for (const groupId of this.vanishedGroups) {
-      await raw.run("INSERT INTO run_vanished_groups (snapshot_id, group_id) VALUES ($1, $2)", [
-        this.snapshotId,
-        groupId,
-      ]);
-    }
-    for (const userId of this.vanishedUsers) {
-      await raw.run("INSERT INTO run_vanished_users (snapshot_id, user_id) VALUES ($1, $2)", [
-        this.snapshotId,
-        userId,
-      ]);
-    }
-    for (const v of this.vanishedProjectAccess.values()) {
-      await raw.run(
-        `INSERT INTO run_vanished_project_access (snapshot_id, project_id, principal_type, principal_id)
-         VALUES ($1, $2, $3, $4)`,
-        [this.snapshotId, v.projectId, v.principalType, v.principalId],
-      );
-    }
+    const id = this.snapshotId;
+    await insertRows(
+      raw,
+      "run_endpoints",
+      ["snapshot_id", "endpoint", "pages", "items", "completed"],
+      [...this.endpoints.values()].map((e) => [id, e.endpoint, e.pages, e.items, e.completed]),
+    );
+    await insertRows(
+      raw,
+      "run_vanished_groups",
+      ["snapshot_id", "group_id"],
+      [...this.vanishedGroups].map((g) => [id, g]),
+    );
+    await insertRows(
+      raw,
+      "run_vanished_users",
+      ["snapshot_id", "user_id"],
+      [...this.vanishedUsers].map((u) => [id, u]),
+    );
+    await insertRows(
+      raw,
+      "run_vanished_project_access",
+      ["snapshot_id", "project_id", "principal_type", "principal_id"],
+      [...this.vanishedProjectAccess.values()].map((v) => [
+        id,
+        v.projectId,
+        v.principalType,
+        v.principalId,
+      ]),
+    );
   }
 
   private async markFailed(raw: DuckDBConnection, reason: string): Promise<void> {
@@ -796,11 +903,8 @@ export class StoreSnapshotWriter implements SnapshotWriter {
   }
 
   private async dropStaging(raw: DuckDBConnection): Promise<void> {
-    await raw.run(`DROP TABLE IF EXISTS ${DROPS_TABLE}`);
-    for (const table of FACT_TABLES) {
-      await raw.run(`DROP TABLE IF EXISTS ${ident(table.rawStage)}`);
-      await raw.run(`DROP TABLE IF EXISTS ${ident(table.stage)}`);
-    }
+    const tables = [DROPS_TABLE, ...FACT_TABLES.flatMap((t) => [t.rawStage, t.stage])];
+    await raw.run(tables.map((t) => `DROP TABLE IF EXISTS ${ident(t)};`).join("\n"));
   }
 
   /** Folds the WAL into the file so freed blocks are reused by the next publish. */

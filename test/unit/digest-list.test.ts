@@ -8,7 +8,6 @@ import {
   applyDigestChanges,
   type DigestList,
   digestsText,
-  hexFromWords,
   mergeAllDigests,
   mergeDigests,
 } from "../../src/store/digest-list.js";
@@ -59,14 +58,5 @@ describe("digest lists", () => {
     // Removing and adding the same digest leaves it once.
     const same = applyDigestChanges(list([digest(1)]), list([digest(1)]), list([digest(1)]), into);
     expect(digestsText(same)).toBe(digest(1));
-  });
-
-  it("rebuilds hex digests from big-endian words", () => {
-    const hexes = [digest(1), digest(2), "0".repeat(64), "f".repeat(64)];
-    const words = hexes.map((h) =>
-      Array.from({ length: 8 }, (_, w) => Number.parseInt(h.slice(w * 8, w * 8 + 8), 16)),
-    );
-    const bytes = hexFromWords(hexes.length, (w, row) => words[row]?.[w] as number);
-    expect(bytes.toString("latin1")).toBe(hexes.join(""));
   });
 });
