@@ -387,7 +387,7 @@ describe("Excel workbook", () => {
   it("flags elevated access with the analysis' own definition", () => {
     const access = rowsOf(sheet(workbook, "Effective access"));
     expect(access.every((a) => typeof a.elevated === "boolean")).toBe(true);
-    expect(access.filter((a) => a.elevated === true)).toHaveLength(model.elevated_access.length);
+    expect(access.filter((a) => a.elevated === true)).toHaveLength(model.elevated_paths);
     const owner = access.find(
       (a) => a.via_group_id === org.groups.minus && a.user_id === org.hostileUserId,
     );

@@ -190,19 +190,6 @@ export interface ReportFinding extends Finding {
   is_new: boolean;
 }
 
-export interface ElevatedPath {
-  user_id: string;
-  email: string | null;
-  user_name: string | null;
-  is_service_account: boolean | null;
-  role_id: string;
-  role_name: string | null;
-  via: "direct" | "group";
-  via_group_id: string | null;
-  via_group_name: string | null;
-  via_group_is_scim_managed: boolean | null;
-}
-
 /** One elevated path of a privileged person (report/model.sql privileged_people). */
 export interface PrivilegedPath {
   scope: "organization" | "project";
@@ -892,7 +879,8 @@ export interface ReportModel {
   rule_errors: RuleError[];
   /** Every rule with its status this run (alarm, ok, skip, error), in id order. */
   rules: ReportRule[];
-  elevated_access: ElevatedPath[];
+  /** The elevated organization paths (user, role, via, group) of the snapshot. */
+  elevated_paths: number;
   /** People and service accounts with elevated access: highest tier first, then the newly privileged. */
   privileged: PrivilegedPerson[];
   groups: ReportGroup[];
@@ -1531,8 +1519,8 @@ export async function buildReportModel(
     // Elevated access, groups and trend all need the elevated roles of their snapshots.
     await timed("helpers", () => materialiseHelpers(store, rowIds, config));
     try {
-      const elevatedAccess = await timed("elevated access", () =>
-        store.query<ElevatedPath>(query("elevated_access"), { s: snapshotId }),
+      const elevatedPaths = await timed("elevated paths", () =>
+        store.query<{ n: number }>(query("elevated_paths"), { s: snapshotId }),
       );
       const privileged = privilegedPeople(
         await timed("privileged people", () =>
@@ -1643,7 +1631,7 @@ export async function buildReportModel(
             signal: r.signal ?? null,
           };
         }),
-        elevated_access: elevatedAccess,
+        elevated_paths: elevatedPaths[0]?.n ?? 0,
         privileged,
         groups,
         projects,
