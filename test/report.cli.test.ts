@@ -174,4 +174,33 @@ describe("access-audit report", () => {
     expect(r.stderr).toMatch(/does not match its seal/);
     expect(() => readdirSync(join(work, "t"))).toThrow();
   });
+
+  it("refuses when only the compared snapshot no longer matches its seal (both verified in one pass)", async () => {
+    const copy = join(work, "tampered-before.duckdb");
+    copyFileSync(org.dbPath, copy);
+    const instance = await DuckDBInstance.create(copy);
+    const connection = await instance.connect();
+    try {
+      // A membership the compared snapshot shows and the reported one does not.
+      const reader = await connection.runAndReadAll(
+        `UPDATE hist_group_members SET email = 'forged@example.com'
+         WHERE valid_to = ${org.first} RETURNING group_id`,
+      );
+      expect(reader.getRows().length).toBeGreaterThan(0);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+    const out = join(work, "t2");
+    const r = await runCli(["report", "--db", copy, "--out", out, "--format", "html"], env);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`snapshot ${org.first} does not match its seal`));
+    expect(() => readdirSync(out)).toThrow();
+    // --no-verify skips the check.
+    const skipped = await runCli(
+      ["report", "--db", copy, "--out", out, "--format", "html", "--no-verify"],
+      env,
+    );
+    expect(skipped.status, skipped.stderr).toBe(0);
+  });
 });

@@ -43,29 +43,17 @@ SELECT count(*)::INTEGER AS n FROM temp.analysis_project_access WHERE snapshot_i
 SELECT count(*)::INTEGER AS n FROM temp.analysis_effective_access
 WHERE snapshot_id = $s AND scope = 'organization';
 
--- name: number_access_pages
--- The analysed rows of $s, numbered in the sheet's order, to be read in pages; names and emails
--- as in access_rows.
-CREATE OR REPLACE TEMP TABLE report_effective_access AS
+-- name: analysed_access_rows
+-- The analysed rows of $s in the sheet's order (access_rows' order, names and emails), streamed
+-- on the connection that holds analysis_effective_access.
 WITH u AS (SELECT user_id, name, email FROM snapshot_users WHERE snapshot_id = $s)
-SELECT row_number() OVER (ORDER BY coalesce(e.email, u.email) NULLS LAST, e.user_id,
-    e.role_name NULLS LAST, e.role_id, e.via, e.via_group_name NULLS FIRST,
-    e.via_group_id NULLS FIRST) AS rn,
-  e.user_id, u.name AS user_name, coalesce(e.email, u.email) AS email, e.role_id, e.role_name,
-  e.via, e.via_group_id, e.via_group_name, e.via_group_is_scim_managed
+SELECT json_array(e.user_id, u.name, coalesce(e.email, u.email), e.role_id, e.role_name, e.via,
+    e.via_group_id, e.via_group_name, e.via_group_is_scim_managed)::VARCHAR AS cells
 FROM temp.analysis_effective_access AS e
 LEFT JOIN u ON u.user_id = e.user_id
 WHERE e.snapshot_id = $s AND e.scope = 'organization'
-ORDER BY rn;
-
--- name: access_page
-SELECT json_array(user_id, user_name, email, role_id, role_name, via, via_group_id,
-    via_group_name, via_group_is_scim_managed)::VARCHAR AS cells
-FROM temp.report_effective_access
-WHERE rn > $from AND rn <= $to ORDER BY rn;
-
--- name: drop_access_pages
-DROP TABLE IF EXISTS temp.report_effective_access;
+ORDER BY coalesce(e.email, u.email) NULLS LAST, e.user_id, e.role_name NULLS LAST, e.role_id,
+  e.via, e.via_group_name NULLS FIRST, e.via_group_id NULLS FIRST;
 
 -- name: group_roles
 SELECT gr.group_id, g.name AS group_name, gr.role_id, gr.role_name, gr.permissions,
@@ -86,25 +74,8 @@ SELECT role_id, name, description, permissions, predefined_role, resource_type
 FROM snapshot_roles WHERE snapshot_id = $s
 ORDER BY name NULLS LAST, role_id;
 
--- name: members_of_groups
--- The memberships of the groups in $ids (a run of whole groups, in the sheet's order).
-SELECT json_array(m.group_id, g.name, m.user_id, m.email, m.name)::VARCHAR AS cells
-FROM snapshot_group_members AS m
-LEFT JOIN snapshot_groups AS g ON g.snapshot_id = m.snapshot_id AND g.group_id = m.group_id
-SEMI JOIN (SELECT unnest($ids) AS group_id) AS listed ON listed.group_id = m.group_id
-WHERE m.snapshot_id = $s
-ORDER BY g.name NULLS LAST, m.group_id, m.email NULLS LAST, m.user_id;
-
--- name: members_of_other_groups
--- The memberships of every group not in $ids (groups the model does not list).
-SELECT json_array(m.group_id, g.name, m.user_id, m.email, m.name)::VARCHAR AS cells
-FROM snapshot_group_members AS m
-LEFT JOIN snapshot_groups AS g ON g.snapshot_id = m.snapshot_id AND g.group_id = m.group_id
-ANTI JOIN (SELECT unnest($ids) AS group_id) AS listed ON listed.group_id = m.group_id
-WHERE m.snapshot_id = $s
-ORDER BY g.name NULLS LAST, m.group_id, m.email NULLS LAST, m.user_id;
-
 -- name: members
+-- Every membership of $s, in the model's group order (name, then id), then by email and user id.
 SELECT json_array(m.group_id, g.name, m.user_id, m.email, m.name)::VARCHAR AS cells
 FROM snapshot_group_members AS m
 LEFT JOIN snapshot_groups AS g ON g.snapshot_id = m.snapshot_id AND g.group_id = m.group_id
@@ -138,19 +109,15 @@ ORDER BY e.project_name NULLS LAST, e.project_id, e.email NULLS LAST, e.user_id,
   e.role_name NULLS LAST, e.role_id, e.via, e.via_group_name NULLS FIRST,
   e.via_group_id NULLS FIRST;
 
--- name: number_project_access_pages
--- The analysed project rows of $s (analysis_project_access), numbered in project_access's order,
--- with its cells, to be read in pages.
-CREATE OR REPLACE TEMP TABLE report_project_access AS
+-- name: analysed_project_access_rows
+-- The analysed project rows of $s (analysis_project_access) in project_access's order, with its
+-- cells, streamed on the connection that holds the table.
 WITH u AS (SELECT user_id, name, email FROM snapshot_users WHERE snapshot_id = $s),
 a AS (
   SELECT project_id, service_account_id, name FROM snapshot_service_accounts
   WHERE snapshot_id = $s
 )
-SELECT row_number() OVER (ORDER BY e.project_name NULLS LAST, e.project_id, e.email NULLS LAST,
-    e.user_id, e.role_name NULLS LAST, e.role_id, e.via, e.via_group_name NULLS FIRST,
-    e.via_group_id NULLS FIRST) AS rn,
-  json_array(e.project_id, e.project_name, e.user_id,
+SELECT json_array(e.project_id, e.project_name, e.user_id,
     CASE e.principal_type WHEN 'service_account' THEN a.name ELSE u.name END,
     coalesce(e.email, u.email), e.role_id, e.role_name, e.via, e.via_group_id, e.via_group_name,
     e.via_group_is_scim_managed)::VARCHAR AS cells
@@ -158,13 +125,9 @@ FROM temp.analysis_project_access AS e
 LEFT JOIN u ON u.user_id = e.user_id
 LEFT JOIN a ON a.project_id = e.project_id AND a.service_account_id = e.user_id
 WHERE e.snapshot_id = $s
-ORDER BY rn;
-
--- name: project_access_page
-SELECT cells FROM temp.report_project_access WHERE rn > $from AND rn <= $to ORDER BY rn;
-
--- name: drop_project_access_pages
-DROP TABLE IF EXISTS temp.report_project_access;
+ORDER BY e.project_name NULLS LAST, e.project_id, e.email NULLS LAST, e.user_id,
+  e.role_name NULLS LAST, e.role_id, e.via, e.via_group_name NULLS FIRST,
+  e.via_group_id NULLS FIRST;
 
 -- name: user_names
 -- Names and emails of the users $ids, for the sheets written from the model (changes, findings,

@@ -8,7 +8,12 @@ import type { Store } from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
 import { lookalikeKey } from "../util/unicode.js";
 import { previousSnapshotId } from "./access.js";
-import { analysisChangeRows, attributeDiff, DERIVED_KINDS } from "./attribution.js";
+import {
+  type AttributedDiffResult,
+  analysisChangeRows,
+  attributeDiff,
+  DERIVED_KINDS,
+} from "./attribution.js";
 import {
   type AnalysisConfig,
   ELEVATION_TIERS,
@@ -124,6 +129,12 @@ export interface RunOptions {
    */
   compare?: boolean;
   config?: AnalysisConfig;
+  /**
+   * The caller's attributed diff from the previous snapshot to this one (every kind: the
+   * report's): the `changes` rules read its changes of the kinds they judge instead of diffing and
+   * attributing the interval again. Ignored unless it spans exactly that interval.
+   */
+  attributedDiff?: AttributedDiffResult;
 }
 
 export interface RunRulesOptions extends RunOptions {
@@ -354,12 +365,23 @@ const RULE_WRAPPERS: Record<Rule["scope"], string> = {
  * from `previous` to `snapshot` (derived access kinds left out: their causes are listed), each
  * change attributed to its audit-log events, and the interval's coverage gaps.
  */
-async function materialiseChanges(store: Store, previous: number, snapshot: number): Promise<void> {
+async function materialiseChanges(
+  store: Store,
+  previous: number,
+  snapshot: number,
+  given: AttributedDiffResult | undefined,
+): Promise<void> {
   const kinds = DIFF_KINDS.filter((k) => !DERIVED_KINDS.includes(k));
-  const attributed = await attributeDiff(
-    store,
-    await diffSnapshots(store, { from: previous, to: snapshot }, { kinds }),
-  );
+  // A change's attribution depends on the changes of its own kinds only (a derived change takes
+  // its cause's, never the other way), and the diff is sorted: the given diff's changes of these
+  // kinds are those of diffing these kinds alone, in the same order.
+  const attributed =
+    given !== undefined && given.from === previous && given.to === snapshot
+      ? { ...given, changes: given.changes.filter((c) => kinds.includes(c.kind)) }
+      : await attributeDiff(
+          store,
+          await diffSnapshots(store, { from: previous, to: snapshot }, { kinds }),
+        );
   await store.query(query("create_analysis_changes"), {
     rows: JSON.stringify(analysisChangeRows(attributed.changes)),
   });
@@ -644,7 +666,7 @@ export async function runLoadedRules(
       await materialiseProjectAccess(store, snapshotIds);
     }
     if (changes && previous !== null) {
-      await materialiseChanges(store, previous, options.snapshotId);
+      await materialiseChanges(store, previous, options.snapshotId, options.attributedDiff);
     }
     const current = await evaluate(store, rules, facts, config);
     let earlier: Finding[] | null = null;

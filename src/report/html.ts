@@ -984,7 +984,7 @@ function fullListsView(model: ReportModel): HtmlView["full_lists"] {
     {
       id: "full-list-elevated",
       label: "Elevated access paths in the organization",
-      count: `${formatCount(model.elevated_access.length)} (${plural(t.elevated_grants, "grant", "grants")} held by ${plural(t.elevated_users, "user", "users")})`,
+      count: `${formatCount(model.elevated_paths)} (${plural(t.elevated_grants, "grant", "grants")} held by ${plural(t.elevated_users, "user", "users")})`,
       where: where.access,
     },
   ];

@@ -7,6 +7,7 @@
  */
 
 import type { Json } from "@duckdb/node-api";
+import type { Logger } from "pino";
 import { AnalysisError, previousSnapshotId, resolveSnapshotId } from "../analysis/access.js";
 import {
   compareFindings,
@@ -60,6 +61,7 @@ import {
   type Store,
 } from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
+import { type PhaseTimer, phaseTimer } from "./phases.js";
 
 const query = sqlQueries("report/model.sql");
 /**
@@ -186,19 +188,6 @@ export interface ReportFinding extends Finding {
    * a reviewer reads first.
    */
   is_new: boolean;
-}
-
-export interface ElevatedPath {
-  user_id: string;
-  email: string | null;
-  user_name: string | null;
-  is_service_account: boolean | null;
-  role_id: string;
-  role_name: string | null;
-  via: "direct" | "group";
-  via_group_id: string | null;
-  via_group_name: string | null;
-  via_group_is_scim_managed: boolean | null;
 }
 
 /** One elevated path of a privileged person (report/model.sql privileged_people). */
@@ -890,7 +879,8 @@ export interface ReportModel {
   rule_errors: RuleError[];
   /** Every rule with its status this run (alarm, ok, skip, error), in id order. */
   rules: ReportRule[];
-  elevated_access: ElevatedPath[];
+  /** The elevated organization paths (user, role, via, group) of the snapshot. */
+  elevated_paths: number;
   /** People and service accounts with elevated access: highest tier first, then the newly privileged. */
   privileged: PrivilegedPerson[];
   groups: ReportGroup[];
@@ -989,6 +979,8 @@ export interface BuildReportOptions {
    * caller drops them with `releaseReportTables`.
    */
   keepEffectiveAccess?: boolean;
+  /** Phase timings at debug level (phases.ts); default none. */
+  logger?: Logger;
 }
 
 /** Drops what `buildReportModel` left for the renderers. */
@@ -1415,6 +1407,7 @@ export async function buildReportModel(
     throw new ReportError(`--from and --snapshot are both ${snapshotId}: nothing to compare`, true);
   }
   const config = resolveAnalysisConfig(options.config);
+  const timed: PhaseTimer = phaseTimer(options.logger);
   const trendLength = options.trendLength ?? 24;
   const trendIds = (
     await store.query<{ id: number }>(query("trend_ids"), { s: snapshotId, n: trendLength })
@@ -1433,8 +1426,8 @@ export async function buildReportModel(
     previous = toReportSnapshot(row);
   }
 
-  await options.beforeAnalysis?.(
-    previous === null ? [snapshotId] : [snapshotId, previous.snapshot_id],
+  await timed("verify", async () =>
+    options.beforeAnalysis?.(previous === null ? [snapshotId] : [snapshotId, previous.snapshot_id]),
   );
 
   const head = await store.query<{ id: number; seal: string }>(query("chain_head"));
@@ -1449,10 +1442,12 @@ export async function buildReportModel(
   const diff =
     previous === null
       ? null
-      : await diffSnapshots(store, { from: previous.snapshot_id, to: snapshotId });
+      : await timed("diff", () =>
+          diffSnapshots(store, { from: previous.snapshot_id, to: snapshotId }),
+        );
   // Who made each change, from the audit log held (the diff's order is kept).
   const attributed: AttributedDiffResult | null =
-    diff === null ? null : await attributeDiff(store, diff);
+    diff === null ? null : await timed("attribution", () => attributeDiff(store, diff));
   const changesByKind: KindCount[] = loadDiffQueries().map((q) => ({
     kind: q.kind,
     label: CHANGE_LABELS[q.kind],
@@ -1469,8 +1464,8 @@ export async function buildReportModel(
     (id): id is number => id !== null,
   );
   try {
-    await materialiseEffectiveAccess(store, accessIds);
-    await materialiseProjectAccess(store, accessIds);
+    await timed("effective access", () => materialiseEffectiveAccess(store, accessIds));
+    await timed("project access", () => materialiseProjectAccess(store, accessIds));
     return await buildWithAccess();
   } finally {
     if (options.keepEffectiveAccess !== true) await releaseReportTables(store);
@@ -1479,13 +1474,17 @@ export async function buildReportModel(
   async function buildWithAccess(): Promise<ReportModel> {
     // Findings, each marked new, changed or unchanged against the compared snapshot's (the
     // runner judges that one too: effective access above covers the snapshot before it).
-    const current = await runLoadedRules(store, loaded.rules, {
-      snapshotId,
-      previousId: fromId,
-      config,
-      effectiveAccessMaterialised: true,
-      projectAccessMaterialised: true,
-    });
+    const current = await timed("rules", () =>
+      runLoadedRules(store, loaded.rules, {
+        snapshotId,
+        previousId: fromId,
+        config,
+        effectiveAccessMaterialised: true,
+        projectAccessMaterialised: true,
+        // The changes rules judge the diff attributed above rather than a second one.
+        ...(attributed === null ? {} : { attributedDiff: attributed }),
+      }),
+    );
     const ruleById = new Map(loaded.rules.map((r) => [r.id, r]));
     const names = await nameLookups(store, snapshotId);
     // Accepted risks, judged at the snapshot's finish so the report is the same on every run.
@@ -1518,31 +1517,35 @@ export async function buildReportModel(
     }));
 
     // Elevated access, groups and trend all need the elevated roles of their snapshots.
-    await materialiseHelpers(store, rowIds, config);
+    await timed("helpers", () => materialiseHelpers(store, rowIds, config));
     try {
-      const elevatedAccess = await store.query<ElevatedPath>(query("elevated_access"), {
-        s: snapshotId,
-      });
-      const privileged = privilegedPeople(
-        await store.query<PrivilegedPathRow>(query("privileged_people"), {
-          s: snapshotId,
-          p: fromId,
-          domains:
-            config.allowedEmailDomains.length === 0
-              ? null
-              : JSON.stringify(config.allowedEmailDomains),
-        }),
+      const elevatedPaths = await timed("elevated paths", () =>
+        store.query<{ n: number }>(query("elevated_paths"), { s: snapshotId }),
       );
-      const groups = await store.query<ReportGroup>(query("groups"), { s: snapshotId });
-      const projects = await projectsOf(store, snapshotId);
-      const credentials = await credentialsOf(store, snapshotId);
+      const privileged = privilegedPeople(
+        await timed("privileged people", () =>
+          store.query<PrivilegedPathRow>(query("privileged_people"), {
+            s: snapshotId,
+            p: fromId,
+            domains:
+              config.allowedEmailDomains.length === 0
+                ? null
+                : JSON.stringify(config.allowedEmailDomains),
+          }),
+        ),
+      );
+      const groups = await timed("groups", () =>
+        store.query<ReportGroup>(query("groups"), { s: snapshotId }),
+      );
+      const projects = await timed("projects", () => projectsOf(store, snapshotId));
+      const credentials = await timed("credentials", () => credentialsOf(store, snapshotId));
       // One snapshot at a time: older trend points read the view, each its own evaluation.
       const elevatedCounts: { snapshot_id: number; grants: number; users: number }[] = [];
       for (const id of trendIds) {
         const counts = accessIds.includes(id) ? "elevated_counts_analysed" : "elevated_counts_view";
-        const counted = await store.query<{ grants: number; users: number }>(query(counts), {
-          s: id,
-        });
+        const counted = await timed(`trend ${id}`, () =>
+          store.query<{ grants: number; users: number }>(query(counts), { s: id }),
+        );
         elevatedCounts.push({
           snapshot_id: id,
           grants: counted[0]?.grants ?? 0,
@@ -1565,7 +1568,9 @@ export async function buildReportModel(
       const elevated =
         attributed === null
           ? new Set<number>()
-          : await elevatedChanges(store, attributed.changes, snapshotId);
+          : await timed("elevated changes", () =>
+              elevatedChanges(store, attributed.changes, snapshotId),
+            );
       const changes = (attributed?.changes ?? []).map((c, i) => reportChange(c, elevated.has(i)));
       const scim = groups.filter((g) => g.is_scim_managed === true).length;
       const evidence = [await evidenceOf(store, snapshot)];
@@ -1626,7 +1631,7 @@ export async function buildReportModel(
             signal: r.signal ?? null,
           };
         }),
-        elevated_access: elevatedAccess,
+        elevated_paths: elevatedPaths[0]?.n ?? 0,
         privileged,
         groups,
         projects,

@@ -48,6 +48,7 @@ import {
   RULE_STATUS_LABELS,
   TIER_LABELS,
 } from "./model.js";
+import type { PhaseTimer } from "./phases.js";
 
 /** The sheets, in workbook order; an overflowing sheet continues in "Name (2)" right after it. */
 export const SHEET_NAMES = [
@@ -77,11 +78,8 @@ export interface WorkbookStats {
 export interface WriteWorkbookOptions {
   /** Rows per worksheet, header included (default and maximum: Excel's 1,048,576). */
   maxRowsPerSheet?: number;
-  /**
-   * Memberships DuckDB sorts per query for the Members sheet (default 100,000): lower holds
-   * less memory, at one more scan of the memberships per query.
-   */
-  membersPerQuery?: number;
+  /** Times each sheet (the report's debug phase timings); default: untimed. */
+  timed?: PhaseTimer;
 }
 
 export const WORKBOOK_TITLE = "OpenAI organization access review";
@@ -1106,12 +1104,10 @@ async function* iterateCells(store: Store, queries: Iterable<Query>): AsyncGener
   }
 }
 
-const PAGE_ROWS = 10_000;
-
 /**
  * The snapshot's effective access in the sheet's order. When the report's analysis left
- * `analysis_effective_access` on the store's query connection (buildReportModel), it is read
- * from there in numbered pages, sparing a second evaluation of the view (a join over every
+ * `analysis_effective_access` on the store's query connection (buildReportModel), it is streamed
+ * from there in one sorted pass, sparing a second evaluation of the view (a join over every
  * membership, the report's largest transient memory); otherwise the view is streamed.
  */
 async function* effectiveAccessRows(store: Store, snapshotId: number): AsyncGenerator<Cells[]> {
@@ -1121,29 +1117,15 @@ async function* effectiveAccessRows(store: Store, snapshotId: number): AsyncGene
     (shared[0]?.n ?? 0) > 0 &&
     ((await store.query<{ n: number }>(query("analysed_access_count"), { s: snapshotId }))[0]?.n ??
       0) > 0;
-  if (!present) {
-    yield* iterateCells(store, [{ sql: query("access_rows"), params: { s: snapshotId } }]);
-    return;
-  }
-  await store.query(query("number_access_pages"), { s: snapshotId });
-  try {
-    for (let from = 0; ; from += PAGE_ROWS) {
-      const page = await store.query<{ cells: string }>(query("access_page"), {
-        from,
-        to: from + PAGE_ROWS,
-      });
-      if (page.length === 0) break;
-      yield parseCells(page);
-    }
-  } finally {
-    await store.query(query("drop_access_pages"));
-  }
+  yield* present
+    ? analysedCells(store, query("analysed_access_rows"), snapshotId)
+    : iterateCells(store, [{ sql: query("access_rows"), params: { s: snapshotId } }]);
 }
 
 /**
  * The snapshot's project access in the sheet's order: like `effectiveAccessRows`, from the
- * report's `analysis_project_access` in numbered pages when it holds this snapshot's rows
- * (buildReportModel), otherwise streamed from the view.
+ * report's `analysis_project_access` when it holds this snapshot's rows (buildReportModel),
+ * otherwise streamed from the view.
  */
 async function* projectAccessRows(store: Store, snapshotId: number): AsyncGenerator<Cells[]> {
   const shared = await store.query<{ n: number }>(query("analysed_project_access_exists"));
@@ -1152,22 +1134,27 @@ async function* projectAccessRows(store: Store, snapshotId: number): AsyncGenera
     ((
       await store.query<{ n: number }>(query("analysed_project_access_count"), { s: snapshotId })
     )[0]?.n ?? 0) > 0;
-  if (!present) {
-    yield* iterateCells(store, [{ sql: query("project_access"), params: { s: snapshotId } }]);
-    return;
-  }
-  await store.query(query("number_project_access_pages"), { s: snapshotId });
-  try {
-    for (let from = 0; ; from += PAGE_ROWS) {
-      const page = await store.query<{ cells: string }>(query("project_access_page"), {
-        from,
-        to: from + PAGE_ROWS,
-      });
-      if (page.length === 0) break;
-      yield parseCells(page);
-    }
-  } finally {
-    await store.query(query("drop_project_access_pages"));
+  yield* present
+    ? analysedCells(store, query("analysed_project_access_rows"), snapshotId)
+    : iterateCells(store, [{ sql: query("project_access"), params: { s: snapshotId } }]);
+}
+
+/**
+ * One sorted query over a table the analysis left on the store's query connection, streamed
+ * there chunk by chunk (DuckDB's sort spills under the report's memory limit): no store call may
+ * run until it ends, and the sheet writer makes none.
+ */
+async function* analysedCells(
+  store: Store,
+  sql: string,
+  snapshotId: number,
+): AsyncGenerator<Cells[]> {
+  for await (const batch of store.iterateOnQueryConnection<{ cells: string }>(
+    sql,
+    { s: snapshotId },
+    BATCH_ROWS,
+  )) {
+    yield parseCells(batch);
   }
 }
 
@@ -1212,37 +1199,6 @@ async function streamCells(
   await sheet.close();
 }
 
-/** Memberships sorted per query: DuckDB's sort then holds this many rows, not the whole sheet. */
-const MEMBERS_PER_QUERY = 100_000;
-
-/**
- * The Members sheet's queries: runs of whole groups in the model's group order (name, then id,
- * the order of the members queries too), so the sheet reads as one sort over all memberships; then
- * the memberships of any group the model does not list, so that no row is ever left out.
- */
-function* memberQueries(model: ReportModel, perQuery = MEMBERS_PER_QUERY): Generator<Query> {
-  const s = model.snapshot.snapshot_id;
-  const among = (ids: string[], join: "SEMI" | "ANTI"): Query => ({
-    sql: query(join === "SEMI" ? "members_of_groups" : "members_of_other_groups"),
-    params: { s, ids: listValue(ids) },
-  });
-  let ids: string[] = [];
-  let rows = 0;
-  for (const group of model.groups) {
-    ids.push(group.group_id);
-    rows += group.members;
-    if (rows >= perQuery) {
-      yield among(ids, "SEMI");
-      ids = [];
-      rows = 0;
-    }
-  }
-  if (ids.length > 0) yield among(ids, "SEMI");
-  // An empty list cannot be bound (its type is unknown): with no groups listed, take them all.
-  const listed = model.groups.map((g) => g.group_id);
-  yield listed.length > 0 ? among(listed, "ANTI") : { sql: query("members"), params: { s } };
-}
-
 const SEVERITY_FILLS: readonly [severity: Severity, argb: string][] = [
   ["critical", "FFF4B6B6"],
   ["high", "FFFAD3A5"],
@@ -1282,6 +1238,7 @@ export async function writeWorkbook(
   options: WriteWorkbookOptions = {},
 ): Promise<WorkbookStats> {
   const params = { s: model.snapshot.snapshot_id };
+  const timed: PhaseTimer = options.timed ?? ((_, work) => work());
   const elevated = await elevatedRoleIds(store, model);
   const withElevated = (row: { role_id?: unknown }): RowInput => ({
     ...row,
@@ -1314,22 +1271,30 @@ export async function writeWorkbook(
       severityFills("A"),
     );
     await book.sheetFrom("Rules", columns("Rules"), ruleRows(model), severityFills("C"));
-    await book.sheetFrom("Privileged access", columns("Privileged access"), privilegedRows(model));
+    await timed("xlsx privileged access", () =>
+      book.sheetFrom("Privileged access", columns("Privileged access"), privilegedRows(model)),
+    );
     const roleIdCell = SHEET_COLUMNS["Effective access"].findIndex(([key]) => key === "role_id");
-    await streamCells(
-      book,
-      "Effective access",
-      effectiveAccessRows(store, model.snapshot.snapshot_id),
-      (cells) => {
-        const roleId = cells[roleIdCell];
-        cells.push(typeof roleId === "string" && elevated.has(roleId));
-      },
+    await timed("xlsx effective access", () =>
+      streamCells(
+        book,
+        "Effective access",
+        effectiveAccessRows(store, model.snapshot.snapshot_id),
+        (cells) => {
+          const roleId = cells[roleIdCell];
+          cells.push(typeof roleId === "string" && elevated.has(roleId));
+        },
+      ),
     );
     await book.sheetFrom("Groups", columns("Groups"), model.groups);
-    await streamCells(
-      book,
-      "Members",
-      iterateCells(store, memberQueries(model, options.membersPerQuery)),
+    await timed("xlsx members", () =>
+      streamCells(
+        book,
+        "Members",
+        // One sorted query (DuckDB's sort spills under the report's memory limit): a run of queries
+        // over slices of the groups scanned every membership once per slice.
+        iterateCells(store, [{ sql: query("members"), params }]),
+      ),
     );
     await streamSheet(
       book,
@@ -1338,13 +1303,17 @@ export async function writeWorkbook(
       [{ sql: query("group_roles"), params }],
       withElevated,
     );
-    await streamSheet(book, store, "Users", [{ sql: query("users"), params }]);
+    await timed("xlsx users", () =>
+      streamSheet(book, store, "Users", [{ sql: query("users"), params }]),
+    );
     await streamSheet(book, store, "Roles", [{ sql: query("roles"), params }], withElevated);
     await book.sheetFrom("Projects", columns("Projects"), projectRows(model));
-    await streamCells(book, "Project access", projectAccessRows(store, model.snapshot.snapshot_id));
+    await timed("xlsx project access", () =>
+      streamCells(book, "Project access", projectAccessRows(store, model.snapshot.snapshot_id)),
+    );
     await book.sheetFrom("Credentials", columns("Credentials"), credentialRows(model, names));
     await book.sheetFrom("Completeness", columns("Completeness"), completenessRows(model));
-    await book.commit();
+    await timed("xlsx commit", () => book.commit());
   } catch (error) {
     await book.abort();
     throw error;

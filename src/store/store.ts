@@ -369,10 +369,11 @@ export class Store {
   }
 
   /**
-   * Recomputes the seal of every complete snapshot (or one) and checks the chain; without a
-   * snapshot id, the audit log's and the exceptions register's chains too.
+   * Recomputes the seal of every complete snapshot (or one, or several: each history row digested
+   * once) and checks the chain; without a snapshot id, the audit log's and the exceptions
+   * register's chains too.
    */
-  async verify(snapshotId?: number): Promise<VerifyResult> {
+  async verify(snapshotId?: number | readonly number[]): Promise<VerifyResult> {
     const result = await this.verifySnapshotChain(snapshotId);
     if (snapshotId !== undefined) return result;
     const audit = await this.readConnection.exclusive((raw) => verifyAuditLog(raw));
@@ -385,7 +386,9 @@ export class Store {
     };
   }
 
-  private async verifySnapshotChain(snapshotId?: number): Promise<VerifyResult> {
+  private async verifySnapshotChain(
+    snapshotId?: number | readonly number[],
+  ): Promise<VerifyResult> {
     this.assertOpen();
     return this.readConnection.exclusive(async (raw) => {
       try {
@@ -426,27 +429,40 @@ export class Store {
     this.assertOpen();
     const connection = await connect(this.attached().database.instance);
     try {
-      const result = await connection.stream(sql, params);
-      const names = result.deduplicatedColumnNames();
-      let batch: T[] = [];
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (chunk === null || chunk.rowCount === 0) break;
-        for (const row of chunk.convertRows(jsonSafeConverter)) {
-          const object: Record<string, Json> = {};
-          names.forEach((name, index) => {
-            object[name] = row[index] ?? null;
-          });
-          batch.push(object as T);
-        }
-        if (batch.length >= batchRows) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length > 0) yield batch;
+      yield* batchesOf<T>(connection, sql, params, batchRows);
     } finally {
       connection.closeSync();
+    }
+  }
+
+  /**
+   * `iterate` on the connection `query` uses, so the TEMP tables made there are visible (a
+   * report's materialised access, read in one sorted pass). The connection is held until the
+   * iteration ends: another store call made before then waits for it.
+   */
+  async *iterateOnQueryConnection<T = Record<string, Json>>(
+    sql: string,
+    params?: QueryParams,
+    batchRows = 10_000,
+  ): AsyncGenerator<T[]> {
+    this.assertOpen();
+    let acquired: (connection: DuckDBConnection) => void = () => {};
+    const connection = new Promise<DuckDBConnection>((resolve) => {
+      acquired = resolve;
+    });
+    let release: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const held = this.readConnection.exclusive(async (raw) => {
+      acquired(raw);
+      await done;
+    });
+    try {
+      yield* batchesOf<T>(await connection, sql, params, batchRows);
+    } finally {
+      release();
+      await held;
     }
   }
 
@@ -551,4 +567,32 @@ async function abandonLeftovers(connection: DuckDBConnection, logger: Logger): P
   );
   const ids = reader.getRowsJS().map(([id]) => Number(id));
   if (ids.length > 0) logger.warn({ snapshotIds: ids }, "marked unfinished snapshots abandoned");
+}
+
+/** A streamed result's rows as JSON-safe objects, in batches of about `batchRows`. */
+async function* batchesOf<T>(
+  connection: DuckDBConnection,
+  sql: string,
+  params: QueryParams | undefined,
+  batchRows: number,
+): AsyncGenerator<T[]> {
+  const result = await connection.stream(sql, params);
+  const names = result.deduplicatedColumnNames();
+  let batch: T[] = [];
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    for (const row of chunk.convertRows(jsonSafeConverter)) {
+      const object: Record<string, Json> = {};
+      names.forEach((name, index) => {
+        object[name] = row[index] ?? null;
+      });
+      batch.push(object as T);
+    }
+    if (batch.length >= batchRows) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }

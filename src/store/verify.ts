@@ -107,19 +107,30 @@ async function structuralIssues(connection: DuckDBConnection): Promise<string[]>
   return issues;
 }
 
+/**
+ * Verifies every complete snapshot, one, or several (`snapshotIds`, e.g. a report's snapshot and
+ * the one it is compared with): the requested ones in one `computeSeals`, so a history row that
+ * several of them show is digested once.
+ */
 export async function verifySnapshots(
   connection: DuckDBConnection,
-  snapshotId?: number,
+  snapshotIds?: number | readonly number[],
 ): Promise<VerifyResult> {
   const chain = await chainedSnapshots(connection);
-  const requested = chain.find((s) => s.snapshotId === snapshotId);
-  if (snapshotId !== undefined && (requested === undefined || requested.pruned)) {
-    throw new StoreError(
-      "SNAPSHOT_NOT_FOUND",
-      requested?.pruned
-        ? `snapshot ${snapshotId} was pruned by retention: its seal stays in the chain but its rows are gone`
-        : `snapshot ${snapshotId} is not a complete snapshot`,
-    );
+  const requested =
+    snapshotIds === undefined
+      ? null
+      : new Set(typeof snapshotIds === "number" ? [snapshotIds] : snapshotIds);
+  for (const id of requested ?? []) {
+    const found = chain.find((s) => s.snapshotId === id);
+    if (found === undefined || found.pruned) {
+      throw new StoreError(
+        "SNAPSHOT_NOT_FOUND",
+        found?.pruned
+          ? `snapshot ${id} was pruned by retention: its seal stays in the chain but its rows are gone`
+          : `snapshot ${id} is not a complete snapshot`,
+      );
+    }
   }
   // Each snapshot chains on the previous stored seal, so one tampered snapshot does not flag
   // every later one.
@@ -128,10 +139,10 @@ export async function verifySnapshots(
   let previousSeal = GENESIS_SEAL;
   for (const snapshot of chain) {
     if (snapshot.pruned) {
-      if (snapshotId === undefined) {
+      if (requested === null) {
         pruned.push({ snapshot_id: snapshot.snapshotId, seal: snapshot.seal });
       }
-    } else if (snapshotId === undefined || snapshot.snapshotId === snapshotId) {
+    } else if (requested === null || requested.has(snapshot.snapshotId)) {
       targets.push({ snapshotId: snapshot.snapshotId, previousSeal, stored: snapshot.seal });
     }
     previousSeal = snapshot.seal ?? GENESIS_SEAL;

@@ -9,6 +9,7 @@ import {
   writeReports,
 } from "../../report/index.js";
 import { Store } from "../../store/index.js";
+import { createLogger } from "../../util/log.js";
 import { addAnalysisOptions, addDbOption, commandConfig } from "../config.js";
 import { CliError } from "../errors.js";
 import { intOption } from "../options.js";
@@ -64,9 +65,11 @@ export function registerReport(program: Command): void {
     .action(async (flags: ReportFlags, command: Command) => {
       let ruleErrors: RuleError[] = [];
       const config = await commandConfig(command);
+      const logger = createLogger({ story: true });
       const store = await Store.open(config.database, {
         readOnly: true,
         memoryLimit: REPORT_MEMORY_LIMIT,
+        logger,
       });
       try {
         const written = await writeReports(store, {
@@ -78,6 +81,7 @@ export function registerReport(program: Command): void {
           config: config.analysis,
           verify: flags.verify,
           organization: config.organization,
+          logger,
         });
         const { model, files } = written;
         ruleErrors = model.rule_errors;

@@ -1,0 +1,27 @@
+/**
+ * Debug timings of a report's phases (verify, diff, rules, model queries, each renderer), logged
+ * at `debug` (ACCESS_AUDIT_LOG_LEVEL=debug): where a large organization's report spends its time.
+ */
+import type { Logger } from "pino";
+
+export type PhaseTimer = <T>(phase: string, work: () => Promise<T>) => Promise<T>;
+
+/** Runs `work` and logs `report phase` with its name, milliseconds and the process's RSS. */
+export function phaseTimer(logger: Logger | undefined): PhaseTimer {
+  return async (phase, work) => {
+    if (logger === undefined || !logger.isLevelEnabled("debug")) return work();
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      logger.debug(
+        {
+          phase,
+          ms: Math.round(performance.now() - started),
+          rss_mb: Math.round(process.memoryUsage.rss() / 1048576),
+        },
+        "report phase",
+      );
+    }
+  };
+}
