@@ -21,7 +21,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
-          maxWorkers: Number(process.env.IT_WORKERS ?? 3),
+          // Most files wait on child processes, latency, Chromium or LibreOffice rather than on
+          // the CPU: three at a time keeps the 2-core CI machine's cores busy while some wait
+          // (README, on the tests). INTEGRATION_WORKERS=1 runs them one at a time (to time a file).
+          maxWorkers: Number(process.env.INTEGRATION_WORKERS ?? 3),
           // A hang guard, not a measure: files share the cores (and, on a developer's machine,
           // other work does too), so a test can take several times as long as it does alone.
           testTimeout: 300_000,
