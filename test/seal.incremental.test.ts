@@ -5,11 +5,9 @@
  * the middle of history is named by exactly the snapshots that show it.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { copyFileSync } from "node:fs";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Store } from "../src/store/index.js";
 import {
   computeSeal,
@@ -19,17 +17,10 @@ import {
   SEAL_PARTS,
   type Seal,
 } from "../src/store/seal.js";
+import { caseDatabases } from "./support/case-databases.js";
 import { failSnapshot, orgAt, publishOrg } from "./support/history-org.js";
 
-const root = mkdtempSync(join(tmpdir(), "seal-incremental-"));
-let counter = 0;
-function dbPath(): string {
-  counter += 1;
-  const path = join(root, `case-${counter}`, "audit.duckdb");
-  mkdirSync(dirname(path), { recursive: true });
-  return path;
-}
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const dbPath = caseDatabases("seal-incremental-");
 
 async function withConnection<T>(
   path: string,

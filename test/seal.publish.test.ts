@@ -6,23 +6,13 @@
  * database and apart from it as the crawl does.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GROUP_MEMBERS, GROUPS, ROLES, USER_ROLES, USERS } from "../src/facts/index.js";
 import { type PublishResult, type SnapshotWriter, Store } from "../src/store/index.js";
 import { partLinesSql, SEAL_PARTS } from "../src/store/seal.js";
+import { caseDatabases } from "./support/case-databases.js";
 
-const root = mkdtempSync(join(tmpdir(), "seal-publish-"));
-let counter = 0;
-function dbPath(): string {
-  counter += 1;
-  const path = join(root, `case-${counter}`, "audit.duckdb");
-  mkdirSync(dirname(path), { recursive: true });
-  return path;
-}
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const dbPath = caseDatabases("seal-publish-");
 
 const META = {
   baseUrl: "http://sim.test/v1",
