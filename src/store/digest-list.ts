@@ -16,18 +16,24 @@ export interface DigestList {
 
 export const EMPTY_DIGESTS: DigestList = { bytes: Buffer.alloc(0), count: 0 };
 
-const HEX = Buffer.from("0123456789abcdef", "latin1");
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-/** A byte's two hex characters as one 16-bit value, first character at the lower address. */
-const HEX_PAIRS = new Uint16Array(256);
-for (let b = 0; b < 256; b++) {
-  const first = HEX[b >> 4] as number;
-  const second = HEX[b & 15] as number;
-  HEX_PAIRS[b] = LITTLE_ENDIAN ? first | (second << 8) : (first << 8) | second;
-}
 
 /** Bytes of one SHA-256 digest. */
 export const DIGEST_BYTES = 32;
+
+/** 64-bit words per digest. */
+export const DIGEST_WORDS = 4;
+
+/**
+ * Digests given as big-endian 64-bit words (`DIGEST_WORDS` per digest, in order) as a digest
+ * list's bytes: lowercase hex, 64 ASCII bytes each. The words' bytes are swapped in place on a
+ * little-endian machine, so the whole list is converted by two native calls, not per row.
+ */
+export function hexDigestsFromWords(words: BigUint64Array): Buffer {
+  const bytes = Buffer.from(words.buffer, words.byteOffset, words.byteLength);
+  if (LITTLE_ENDIAN) bytes.swap64();
+  return Buffer.from(bytes.toString("hex"), "latin1");
+}
 
 /** Sign of a's entry i against b's entry j (byte order, which is hex order). */
 function compareEntries(a: Buffer, i: number, b: Buffer, j: number): number {

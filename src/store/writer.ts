@@ -808,7 +808,12 @@ export class StoreSnapshotWriter implements SnapshotWriter {
       );
       await this.insertEvidence(raw);
       timer.lap("evidence");
-      const sealed = await computeSeal(raw, this.snapshotId, previousSeal);
+      const sealed = await computeSeal(
+        raw,
+        this.snapshotId,
+        previousSeal,
+        new Set(FACT_TABLES.filter((t) => this.hasStaged(t)).map((t) => t.part)),
+      );
       timer.lap("seal");
       await raw.run("UPDATE snapshot_runs SET seal = $2 WHERE snapshot_id = $1", [
         this.snapshotId,

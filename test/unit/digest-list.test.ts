@@ -1,6 +1,6 @@
 /**
  * The sorted digest lists verify derives each snapshot's part hash from: merging and removing
- * against a plain sort of hex strings, and digests rebuilt from their 32-bit words.
+ * against a plain sort of hex strings, and digests rebuilt from their big-endian 64-bit words.
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import {
   applyDigestChanges,
   type DigestList,
   digestsText,
+  hexDigestsFromWords,
   mergeAllDigests,
   mergeDigests,
 } from "../../src/store/digest-list.js";
@@ -45,6 +46,23 @@ describe("digest lists", () => {
       expect(digestsText(changed)).toBe(sortedText([...kept, ...incoming]));
     }
     expect(digestsText(mergeDigests(list([]), list([digest(1)])))).toBe(digest(1));
+  });
+
+  it("rebuilds hex digests from their big-endian 64-bit words, in order", () => {
+    const hexes = Array.from({ length: 50 }, (_, n) => digest(n));
+    // Words as DuckDB returns them: ('0x' || 16 hex characters)::UBIGINT, four per digest.
+    const words = new BigUint64Array(
+      hexes.flatMap((hex) =>
+        Array.from({ length: 4 }, (_, w) => BigInt(`0x${hex.slice(w * 16, w * 16 + 16)}`)),
+      ),
+    );
+    expect(hexDigestsFromWords(words).toString("latin1")).toBe(hexes.join(""));
+    // A digest whose words have the top bit set and leading zero bytes.
+    const edge = `ff${"0".repeat(14)}00${"f".repeat(14)}${"0".repeat(15)}1${"8".repeat(16)}`;
+    const edgeWords = new BigUint64Array(
+      Array.from({ length: 4 }, (_, w) => BigInt(`0x${edge.slice(w * 16, w * 16 + 16)}`)),
+    );
+    expect(hexDigestsFromWords(edgeWords).toString("latin1")).toBe(edge);
   });
 
   it("refuses to remove a digest the list does not hold", () => {
