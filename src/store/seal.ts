@@ -345,12 +345,16 @@ function chunkDigests(chunk: DuckDBDataChunk, first: number): Buffer {
 async function hashParts(
   connection: DuckDBConnection,
   parts: readonly PartQuery[],
-  snapshotId: number,
+  snapshotId: number | null,
   sourceOf?: (part: PartQuery) => FactSource,
 ): Promise<SealPart[]> {
   const hashes = parts.map(() => createHash("sha256"));
   const rowCounts = parts.map(() => 0);
-  const result = await connection.stream(partsDigestsSql(parts, sourceOf), [snapshotId]);
+  // Without a snapshot id only stage tables are read, and the statement takes no parameter.
+  const result = await connection.stream(
+    partsDigestsSql(parts, sourceOf),
+    snapshotId === null ? [] : [snapshotId],
+  );
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
@@ -383,13 +387,36 @@ export function chainSeal(
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
+/** What a publish tells computeSeal about its stage tables. */
+export interface StagedSealInput {
+  /** The fact parts that have a stage table; the others have no rows. */
+  readonly parts: ReadonlySet<string>;
+  /** Part hashes already computed from final stage tables (hashStagedParts). */
+  readonly hashed?: ReadonlyMap<string, SealPart>;
+}
+
+/**
+ * The part hashes of the given fact parts, read from their stage tables: for a publish that
+ * staged apart, computed in its scratch before the database is attached, so readers do not wait
+ * for them. Only parts whose stage the merge leaves as it is may be hashed this early.
+ */
+export async function hashStagedParts(
+  connection: DuckDBConnection,
+  parts: ReadonlySet<string>,
+): Promise<Map<string, SealPart>> {
+  const queries = SEAL_PARTS.filter((part) => part.hist !== undefined && parts.has(part.part));
+  if (queries.length === 0) return new Map();
+  const hashes = await hashParts(connection, queries, null, () => "stage");
+  return new Map(hashes.map((h) => [h.part, h]));
+}
+
 /**
  * Seals one snapshot from the public views. Inside the publish transaction it
  * sees the snapshot as it is about to be committed; `verify` calls the same
  * function on the stored data.
  *
- * A publish passes `stagedParts` (the fact parts that have a stage table): each fact part's
- * rows are then read from its stage table, which is what the history merge just made the
+ * A publish passes `staged` (the fact parts that have a stage table, and the part hashes it
+ * computed from them already): each fact part's rows are then read from its stage table, which is what the history merge just made the
  * snapshot's current rows from, row for row, and a part without one has no rows. The rows are
  * the same, so the seal is the same (verify recomputes it from the history, and the publish
  * tests check both against the format); but the history rows the merge wrote are
@@ -399,7 +426,7 @@ export async function computeSeal(
   connection: DuckDBConnection,
   snapshotId: number,
   previousSeal: string,
-  stagedParts?: ReadonlySet<string>,
+  staged?: StagedSealInput,
 ): Promise<Seal> {
   const version = await connection.runAndReadAll(
     "SELECT schema_version FROM snapshot_runs WHERE snapshot_id = $1",
@@ -407,8 +434,13 @@ export async function computeSeal(
   );
   const { format, parts: queries } = sealFormatFor(Number(version.getRowsJS()[0]?.[0] ?? 0));
   const sourceOf = (part: PartQuery): FactSource =>
-    stagedParts === undefined ? "history" : stagedParts.has(part.part) ? "stage" : "none";
-  const parts = await hashParts(connection, queries, snapshotId, sourceOf);
+    staged === undefined ? "history" : staged.parts.has(part.part) ? "stage" : "none";
+  const hashed = staged?.hashed ?? new Map<string, SealPart>();
+  const rest = queries.filter((part) => !hashed.has(part.part));
+  const restHashes = await hashParts(connection, rest, snapshotId, sourceOf);
+  const parts = queries.map(
+    (part) => hashed.get(part.part) ?? (restHashes[rest.indexOf(part)] as SealPart),
+  );
   return { seal: chainSeal(previousSeal, parts, format), parts };
 }
 

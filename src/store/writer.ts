@@ -20,7 +20,7 @@ import {
   ident,
   type SnapshotCounts,
 } from "./schema.js";
-import { computeSeal, GENESIS_SEAL } from "./seal.js";
+import { computeSeal, GENESIS_SEAL, hashStagedParts, type SealPart } from "./seal.js";
 import {
   createStageBuffer,
   type StageBuffer,
@@ -87,9 +87,10 @@ export interface PublishResult {
   seal: string;
   counts: SnapshotCounts;
   /**
-   * Milliseconds per publish phase: flush, unpack, dedupe, merge, evidence, seal, commit,
-   * checkpoint. Staging apart, `attach` and `running` (the snapshot's row) follow dedupe and
-   * `detach` ends the list: the database is held from attach to detach only.
+   * Milliseconds per publish phase: flush, unpack, dedupe, digest (the seal parts of the
+   * stage tables the merge leaves as they are), merge, evidence, seal, commit, checkpoint.
+   * Staging apart, `attach` and `running` (the snapshot's row) follow digest and `detach` ends
+   * the list: the database is held from attach to detach only.
    */
   timings: Record<string, number>;
 }
@@ -139,6 +140,8 @@ const DROPS_TABLE = "stage_drops";
 interface Prepared {
   counts: SnapshotCounts;
   duplicateRows: number;
+  /** Seal part hashes of the stage tables the merge does not change (see prepare). */
+  hashed: ReadonlyMap<string, SealPart>;
 }
 
 interface PublishedSeal {
@@ -740,10 +743,20 @@ export class StoreSnapshotWriter implements SnapshotWriter {
       );
     }
     timer.lap("dedupe");
+    // The stage tables are final now, except where the merge keeps a recorded usage time
+    // (keepRecordedUsage): the others' seal parts are hashed here, before the database is
+    // attached when staging apart.
+    const hashed = await hashStagedParts(
+      raw,
+      new Set(
+        FACT_TABLES.filter((t) => t.usage === undefined && this.hasStaged(t)).map((t) => t.part),
+      ),
+    );
+    timer.lap("digest");
     const counts = Object.fromEntries(
       FACT_TABLES.map((t) => [t.countColumn, this.staged.get(t.part)?.rows ?? 0]),
     ) as unknown as SnapshotCounts;
-    this.prepared = { counts, duplicateRows };
+    this.prepared = { counts, duplicateRows, hashed };
     return this.prepared;
   }
 
@@ -756,7 +769,7 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     stats: PublishStats,
     timer: PhaseTimer,
   ): Promise<PublishedSeal> {
-    const { counts, duplicateRows } = await this.prepare(raw, timer);
+    const { counts, duplicateRows, hashed } = await this.prepare(raw, timer);
     const previous = await raw.runAndReadAll(
       `SELECT snapshot_id, seal FROM snapshot_runs WHERE status = 'complete'
        ORDER BY snapshot_id DESC LIMIT 1`,
@@ -808,12 +821,10 @@ export class StoreSnapshotWriter implements SnapshotWriter {
       );
       await this.insertEvidence(raw);
       timer.lap("evidence");
-      const sealed = await computeSeal(
-        raw,
-        this.snapshotId,
-        previousSeal,
-        new Set(FACT_TABLES.filter((t) => this.hasStaged(t)).map((t) => t.part)),
-      );
+      const sealed = await computeSeal(raw, this.snapshotId, previousSeal, {
+        parts: this.stagedParts(),
+        hashed,
+      });
       timer.lap("seal");
       await raw.run("UPDATE snapshot_runs SET seal = $2 WHERE snapshot_id = $1", [
         this.snapshotId,
@@ -848,6 +859,11 @@ export class StoreSnapshotWriter implements SnapshotWriter {
       appender.endRow();
     }
     appender.closeSync();
+  }
+
+  /** The fact parts with a stage table (see hasStaged). */
+  private stagedParts(): Set<string> {
+    return new Set(FACT_TABLES.filter((t) => this.hasStaged(t)).map((t) => t.part));
   }
 
   /** Whether any row of `table` was added: a table with none gets no stage table at publish. */
