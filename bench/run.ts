@@ -587,7 +587,14 @@ async function sdkVsCrawl(): Promise<void> {
     log(`sdk-vs-crawl: SDK ${(sdkMs / 1000).toFixed(1)} s`);
 
     const ourDb = join(work, "ours.duckdb");
-    const run = await runCrawl(sim, ourDb, ["--no-user-roles"]);
+    // The same endpoints as the script: no per-user roles, and none of the projects,
+    // credentials and audit log the crawl reads by default since this scenario was written.
+    const run = await runCrawl(sim, ourDb, [
+      "--no-user-roles",
+      "--no-projects",
+      "--no-credentials",
+      "--no-audit-log",
+    ]);
     const ours = await DuckDBInstance.create(ourDb, {
       autoinstall_known_extensions: "false",
       access_mode: "READ_ONLY",

@@ -263,16 +263,9 @@ function writers(out: string): { name: string; args: string[] }[] {
  * Runs `jobs` one at a time: `certify export` records its export generation, so it writes the
  * database and cannot share it with the other commands.
  */
-async function twoAtATime<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await (jobs[i] as () => Promise<T>)();
-    }
-  };
-  await lane();
+async function oneAtATime<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = [];
+  for (const job of jobs) results.push(await job());
   return results;
 }
 
@@ -304,7 +297,7 @@ describe("--out never follows a link", () => {
         result: await runCli(w.args, env, 120_000, cwd),
       })),
     );
-    const results = await twoAtATime(jobs);
+    const results = await oneAtATime(jobs);
     watched.close();
     for (const { name, out, result } of results) {
       const line = oneLine(result, 2);
@@ -326,10 +319,10 @@ describe("--out never follows a link", () => {
       const exported = all.filter((w) => w.name === "export");
       const others = all.filter((w) => w.name !== "export");
       const results = [
-        ...(await twoAtATime(
+        ...(await oneAtATime(
           exported.map((w) => async () => ({ ...w, result: await runCli(w.args, env) })),
         )),
-        ...(await twoAtATime(
+        ...(await oneAtATime(
           others.map((w) => async () => ({ ...w, result: await runCli(w.args, env) })),
         )),
       ];

@@ -32,7 +32,8 @@
  * by chunk into the part hash, so no snapshot is ever held whole in memory.
  * A fact part's rows are read from its history table (`valid_from <= id <=
  * valid_to`), which is what its view shows for a complete snapshot, without
- * the view's range join. Verifying many snapshots digests each history row
+ * the view's range join; a publish reads them from its stage tables instead
+ * (the same rows; see computeSeal). Verifying many snapshots digests each history row
  * once (computeSeals): a row has the same digest in every snapshot of its
  * range.
  *
