@@ -113,8 +113,11 @@ WHERE list_contains({snapshot_ids}, snapshot_id) AND name IS NOT NULL
 ORDER BY snapshot_id, group_id;
 
 -- name: insert_group_lookalikes
+-- $rows: a JSON list of the keys (one parameter: thousands of bound list items cost more to bind
+-- than to insert).
 INSERT INTO group_lookalikes
-SELECT unnest({snapshot_ids}), unnest({group_ids}), unnest({lookalike_keys});
+SELECT * FROM (SELECT unnest(from_json($rows,
+  '[{"snapshot_id":"INTEGER","group_id":"VARCHAR","lookalike_key":"VARCHAR"}]'), recursive := true));
 
 -- name: release_group_lookalikes
 DROP TABLE IF EXISTS temp.group_lookalikes;

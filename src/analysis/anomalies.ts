@@ -274,9 +274,6 @@ export async function materialiseHelpers(
   await store.query(domains, domainParams);
 }
 
-/** Rows per INSERT of `group_lookalikes`: three bound parameters each. */
-const LOOKALIKE_CHUNK = 500;
-
 /**
  * Fills `group_lookalikes` for the snapshots the rules run on (released with the other helpers):
  * the lookalike key of every group's name, computed here because the UTS #39 skeleton needs
@@ -296,20 +293,13 @@ async function materialiseGroupLookalikes(
     ),
     namesParams,
   );
-  for (let start = 0; start < names.length; start += LOOKALIKE_CHUNK) {
-    const chunk = names.slice(start, start + LOOKALIKE_CHUNK);
-    const params: Record<string, string | number> = {};
-    const insert = withBoundLists(
-      query("insert_group_lookalikes"),
-      {
-        snapshot_ids: { values: chunk.map((g) => g.snapshot_id), type: "INTEGER" },
-        group_ids: { values: chunk.map((g) => g.group_id), type: "VARCHAR" },
-        lookalike_keys: { values: chunk.map((g) => lookalikeKey(g.name)), type: "VARCHAR" },
-      },
-      params,
-    );
-    await store.query(insert, params);
-  }
+  if (names.length === 0) return;
+  const rows = names.map((g) => ({
+    snapshot_id: g.snapshot_id,
+    group_id: g.group_id,
+    lookalike_key: lookalikeKey(g.name),
+  }));
+  await store.query(query("insert_group_lookalikes"), { rows: JSON.stringify(rows) });
 }
 
 /** Drops `elevated_roles`, `allowed_domains` (materialiseHelpers) and `group_lookalikes` (the rules' runner). */
