@@ -757,11 +757,27 @@ async function fixedCostScenario(): Promise<void> {
     await new Promise((r) => child.once("exit", r));
     return performance.now() - t;
   };
+  // The floor under any crawl on this stack: a process that only loads DuckDB, opens a
+  // database, commits one row and checkpoints (no HTTP client, no configuration, no facts).
+  const floorScript = join(work, "duckdb-floor.mjs");
+  writeFileSync(
+    floorScript,
+    `import { DuckDBInstance } from ${JSON.stringify(import.meta.resolve("@duckdb/node-api"))};
+const instance = await DuckDBInstance.create(process.argv[2], { autoinstall_known_extensions: "false" });
+const c = await instance.connect();
+await c.run("CREATE TABLE IF NOT EXISTS t (a INTEGER)");
+await c.run("BEGIN"); await c.run("INSERT INTO t VALUES (1)"); await c.run("COMMIT");
+await c.run("CHECKPOINT");
+c.closeSync();
+`,
+  );
   const node: number[] = [];
   const version: number[] = [];
+  const floor: number[] = [];
   for (let i = 0; i < 5; i++) {
     node.push(await timeProcess(["-e", "0"]));
     version.push(await timeProcess([CLI, "--version"]));
+    floor.push(await timeProcess([floorScript, join(work, "duckdb-floor.duckdb")]));
   }
   const sim = await startSim(
     simFlags({ seed: 9, groups: 1, users: 5, projects: 1, projectMembersAverage: 2 }),
@@ -781,7 +797,7 @@ async function fixedCostScenario(): Promise<void> {
     const crawlMs = median(steady);
     const publish = await smallPublishes(existing);
     log(
-      `fixed-cost: crawl of a five-user organization ${Math.round(crawlMs)} ms into an existing database, ${Math.round(median(fresh))} ms into a new one; node -e 0 ${Math.round(median(node))} ms, --version ${Math.round(median(version))} ms; its publish ${publish.publish_ms} ms`,
+      `fixed-cost: crawl of a five-user organization ${Math.round(crawlMs)} ms into an existing database, ${Math.round(median(fresh))} ms into a new one; node -e 0 ${Math.round(median(node))} ms, --version ${Math.round(median(version))} ms, Node + DuckDB floor ${Math.round(median(floor))} ms; its publish ${publish.publish_ms} ms`,
     );
     results["fixed-cost"] = {
       crawl_existing_db_ms: Math.round(crawlMs),
@@ -793,6 +809,7 @@ async function fixedCostScenario(): Promise<void> {
       reference: {
         node_e_0_ms: Math.round(median(node)),
         cli_version_ms: Math.round(median(version)),
+        node_duckdb_floor_ms: Math.round(median(floor)),
       },
       targets: { crawl_existing_db_ms_max: 400 },
       pass: crawlMs < 400,
