@@ -16,8 +16,9 @@ describe("migrations as numbered SQL files", () => {
       [10, "organization audit log"],
       [11, "who ran each crawl and for which organization"],
       [12, "exceptions register"],
+      [13, "effective access paths evaluated where they are used"],
     ]);
-    expect(SCHEMA_VERSION).toBe(12);
+    expect(SCHEMA_VERSION).toBe(13);
     expect(MIGRATIONS[1]?.sql).toMatch(/^-- Released:.*\nCREATE VIEW effective_access AS/);
   });
 
