@@ -296,3 +296,69 @@ describe("effective access", () => {
     );
   });
 });
+
+describe("effective access in a project without assignment_sources", () => {
+  // The project twin of the organization case above: the view's project direct paths test the
+  // project group paths (migration 0013 evaluates those where they are used).
+  let sim: RunningSimulator;
+  const db = join(tmp, "access-project.duckdb");
+  const ids = { project: "", alice: "", bob: "", carol: "", eng: "", role: "" };
+  let first: number;
+  let second: number;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, seed: 32, groups: 0, users: 0, ...NO_CREDENTIALS });
+    const s = sim.state;
+    ids.alice = s.createUser({ name: "Alice", email: "alice@corp.example" }).id;
+    ids.bob = s.createUser({ name: "Bob", email: "bob@corp.example" }).id;
+    ids.carol = s.createUser({ name: "Carol", email: "carol@corp.example" }).id;
+    ids.eng = s.createGroup("okta-engineering", { isScimManaged: true }).id;
+    s.addMember(ids.eng, ids.alice);
+    s.addMember(ids.eng, ids.bob);
+    ids.project = s.createProject({ name: "Atlas" }).id;
+    ids.role = s.createProjectRole(ids.project, {
+      name: "Key Manager",
+      permissions: ["api.organization.projects.api_keys.write"],
+    }).id;
+    s.attachProjectGroup(ids.project, ids.eng, ids.role);
+    s.addProjectUser(ids.project, ids.bob, "member");
+    s.addProjectUser(ids.project, ids.carol, "member");
+    s.assignProjectUserRole(ids.project, ids.bob, ids.role); // directly and through the group
+    s.assignProjectUserRole(ids.project, ids.carol, ids.role); // directly only
+    first = await crawlInto(sim, db);
+    sim.setQuirks({ assignmentSourcesOmitted: true });
+    second = await crawlInto(sim, db);
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it("a direct project role is kept only when no project group path explains it", async () => {
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      const paths = async (snapshot: number) =>
+        brief(
+          await listEffectiveAccess(store, snapshot, { project: ids.project, role: ids.role }),
+        ).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      const { alice, bob, carol, eng, role } = ids;
+      const expected = (bobDirect: boolean) =>
+        [
+          [alice, role, "group", eng, true],
+          ...(bobDirect ? [[bob, role, "direct", null, null]] : []),
+          [bob, role, "group", eng, true],
+          [carol, role, "direct", null, null],
+        ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      // With the API's sources, bob's direct grant is told apart from the group's.
+      expect(await paths(first)).toEqual(expected(true));
+      const [nulls] = await store.query<{ n: number }>(
+        "SELECT count(*) AS n FROM snapshot_project_user_roles WHERE snapshot_id = $1 AND assignment_sources IS NOT NULL",
+        [second],
+      );
+      expect(nulls?.n).toBe(0);
+      // Without them, bob's is indistinguishable from the group's; carol's stays direct.
+      expect(await paths(second)).toEqual(expected(false));
+    } finally {
+      await store.close();
+    }
+  });
+});
