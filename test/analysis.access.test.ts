@@ -337,17 +337,15 @@ describe("effective access in a project without assignment_sources", () => {
     const store = await Store.open(db, { readOnly: true });
     try {
       const paths = async (snapshot: number) =>
-        brief(
-          await listEffectiveAccess(store, snapshot, { project: ids.project, role: ids.role }),
-        ).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+        brief(await listEffectiveAccess(store, snapshot, { project: ids.project, role: ids.role }));
       const { alice, bob, carol, eng, role } = ids;
-      const expected = (bobDirect: boolean) =>
-        [
-          [alice, role, "group", eng, true],
-          ...(bobDirect ? [[bob, role, "direct", null, null]] : []),
-          [bob, role, "group", eng, true],
-          [carol, role, "direct", null, null],
-        ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      // In the view's order: by email, then direct before group.
+      const expected = (bobDirect: boolean) => [
+        [alice, role, "group", eng, true],
+        ...(bobDirect ? [[bob, role, "direct", null, null]] : []),
+        [bob, role, "group", eng, true],
+        [carol, role, "direct", null, null],
+      ];
       // With the API's sources, bob's direct grant is told apart from the group's.
       expect(await paths(first)).toEqual(expected(true));
       const [nulls] = await store.query<{ n: number }>(

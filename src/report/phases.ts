@@ -17,12 +17,13 @@ export function phaseTimer(logger: Logger | undefined): PhaseTimer {
     try {
       return await work();
     } finally {
+      const memory = process.memoryUsage();
       logger.debug(
         {
           phase,
           ms: Math.round(performance.now() - started),
-          rss_mb: Math.round(process.memoryUsage.rss() / 1048576),
-          heap_mb: Math.round(process.memoryUsage().heapUsed / 1048576),
+          rss_mb: Math.round(memory.rss / 1048576),
+          heap_mb: Math.round(memory.heapUsed / 1048576),
         },
         "report phase",
       );
