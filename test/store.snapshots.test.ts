@@ -599,6 +599,18 @@ describe("publish and abort", () => {
     await store.close();
   });
 
+  it("gives the connection its own memory_limit back after a publish's lower one", async () => {
+    const store = await Store.open(dbPath());
+    const limit = async () =>
+      (await store.query<{ l: string }>("SELECT current_setting('memory_limit') AS l"))[0]?.l;
+    const before = await limit();
+    const writer = await store.beginSnapshot(META);
+    stage(writer, baseOrg());
+    await writer.publish({ requests: 1, retries: 0, rateLimited: 0 });
+    expect(await limit()).toBe(before);
+    await store.close();
+  });
+
   it("streams large results in batches", async () => {
     const store = await Store.open(dbPath());
     const batches: number[] = [];

@@ -35,6 +35,31 @@ export function hexDigestsFromWords(words: BigUint64Array): Buffer {
   return Buffer.from(bytes.toString("hex"), "latin1");
 }
 
+/** Two lowercase hex characters per byte value, as one 16-bit unit in memory order. */
+const HEX_PAIRS = (() => {
+  const hex = "0123456789abcdef";
+  const pairs = new Uint16Array(256);
+  for (let byte = 0; byte < 256; byte++) {
+    const high = hex.charCodeAt(byte >> 4);
+    const low = hex.charCodeAt(byte & 15);
+    pairs[byte] = LITTLE_ENDIAN ? high | (low << 8) : (high << 8) | low;
+  }
+  return pairs;
+})();
+
+/**
+ * hexDigestsFromWords into buffers the caller reuses: the first `count` digests of `words`
+ * (whose bytes are swapped in place) as hex into `target`, which must hold count × 64 bytes and
+ * start at an even byte offset. Nothing is allocated, so streaming a million digests leaves no
+ * garbage behind (a fresh Buffer and string per chunk left about 30 MB waiting for the GC).
+ */
+export function writeHexDigests(words: BigUint64Array, count: number, target: Buffer): void {
+  const bytes = Buffer.from(words.buffer, words.byteOffset, count * DIGEST_BYTES);
+  if (LITTLE_ENDIAN) bytes.swap64();
+  const pairs = new Uint16Array(target.buffer, target.byteOffset, bytes.length);
+  for (let i = 0; i < bytes.length; i++) pairs[i] = HEX_PAIRS[bytes[i] as number] as number;
+}
+
 /** Sign of a's entry i against b's entry j (byte order, which is hex order). */
 function compareEntries(a: Buffer, i: number, b: Buffer, j: number): number {
   return a.compare(

@@ -55,7 +55,7 @@
  * (its `schema_version`, itself sealed), so a database's older seals keep verifying.
  */
 import { createHash } from "node:crypto";
-import type { DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from "@duckdb/node-api";
 import {
   applyDigestChanges,
   DIGEST_HEX_BYTES,
@@ -64,6 +64,7 @@ import {
   EMPTY_DIGESTS,
   hexDigestsFromWords,
   mergeAllDigests,
+  writeHexDigests,
 } from "./digest-list.js";
 import { FACT_TABLES, ident } from "./schema.js";
 
@@ -306,21 +307,31 @@ function partDigestRowsSql(part: PartQuery, source: FactSource): string {
 
 /**
  * The row digests of several parts in snapshot $1, as (`part`: index in `parts`, digest words),
- * sorted by part then digest: what each part hash is computed over. One statement for all the
- * parts, since a small snapshot's seal costs statements rather than rows. `sourceOf` says where
- * each fact part's rows are read (history unless told); a part with no source has no rows.
+ * in no particular order. `sourceOf` says where each fact part's rows are read (history unless
+ * told); a part with no source has no rows.
  */
-export function partsDigestsSql(
+function unsortedPartsDigestsSql(
   parts: readonly PartQuery[],
-  sourceOf: (part: PartQuery) => FactSource = () => "history",
+  sourceOf: (part: PartQuery) => FactSource,
 ): string {
   const rows = parts.flatMap((part, index) =>
     part.hist !== undefined && sourceOf(part) === "none"
       ? []
       : [`SELECT ${index} AS part, digest FROM (${partDigestRowsSql(part, sourceOf(part))})`],
   );
-  return `SELECT part, ${digestWordsSql("digest")} FROM (${rows.join("\nUNION ALL\n")})
-ORDER BY ALL`;
+  return `SELECT part, ${digestWordsSql("digest")} FROM (${rows.join("\nUNION ALL\n")})`;
+}
+
+/**
+ * The row digests of several parts in snapshot $1 (see unsortedPartsDigestsSql), sorted by part
+ * then digest: what each part hash is computed over. One statement for all the parts, since a
+ * small snapshot's seal costs statements rather than rows.
+ */
+export function partsDigestsSql(
+  parts: readonly PartQuery[],
+  sourceOf: (part: PartQuery) => FactSource = () => "history",
+): string {
+  return `${unsortedPartsDigestsSql(parts, sourceOf)}\nORDER BY ALL`;
 }
 
 /**
@@ -329,17 +340,74 @@ ORDER BY ALL`;
  * into a Buffer cost as much as DuckDB's whole hashing and sorting.
  */
 function chunkDigests(chunk: DuckDBDataChunk, first: number): Buffer {
-  const rows = chunk.rowCount;
-  const words = new BigUint64Array(rows * DIGEST_WORDS);
+  const words = new BigUint64Array(chunk.rowCount * DIGEST_WORDS);
+  readDigestWords(chunk, first, words);
+  return hexDigestsFromWords(words);
+}
+
+/** A chunk's digest words (UBIGINT columns `first` to `first + 3`) into `words`, in row order. */
+function readDigestWords(chunk: DuckDBDataChunk, first: number, words: BigUint64Array): void {
   for (let w = 0; w < DIGEST_WORDS; w++) {
     const vector = chunk.getColumnVector(first + w);
-    for (let row = 0; row < rows; row++) {
+    for (let row = 0; row < chunk.rowCount; row++) {
       const word = vector.getItem(row);
       if (typeof word !== "bigint") throw new Error("a row digest word is not a UBIGINT");
       words[row * DIGEST_WORDS + w] = word;
     }
   }
-  return hexDigestsFromWords(words);
+}
+
+/** Running part hashes: each part's sorted row digests, fed in order. */
+class PartHashes {
+  private readonly hashes: ReturnType<typeof createHash>[];
+  private readonly rowCounts: number[];
+  /** A chunk's digest words and their hex, reused from chunk to chunk. */
+  private words = new BigUint64Array(0);
+  private hex = Buffer.alloc(0);
+
+  constructor(private readonly parts: readonly PartQuery[]) {
+    this.hashes = parts.map(() => createHash("sha256"));
+    this.rowCounts = parts.map(() => 0);
+  }
+
+  /** Feeds rows (`part`, digest words), sorted by part then digest, from a streamed result. */
+  async feed(result: DuckDBResult): Promise<void> {
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const indexes = chunk.getColumnVector(0);
+      const hex = this.chunkHex(chunk);
+      // Rows come sorted by part: hash each run of one part's rows at once.
+      let start = 0;
+      for (let row = 1; row <= chunk.rowCount; row++) {
+        const index = Number(indexes.getItem(start));
+        if (row < chunk.rowCount && Number(indexes.getItem(row)) === index) continue;
+        this.hashes[index]?.update(hex.subarray(start * DIGEST_HEX_BYTES, row * DIGEST_HEX_BYTES));
+        this.rowCounts[index] = (this.rowCounts[index] ?? 0) + (row - start);
+        start = row;
+      }
+    }
+  }
+
+  /** chunkDigests into the reused buffers: the hex of the chunk's digests, in row order. */
+  private chunkHex(chunk: DuckDBDataChunk): Buffer {
+    const rows = chunk.rowCount;
+    if (this.words.length < rows * DIGEST_WORDS) {
+      this.words = new BigUint64Array(rows * DIGEST_WORDS);
+      this.hex = Buffer.alloc(rows * DIGEST_HEX_BYTES);
+    }
+    readDigestWords(chunk, 1, this.words);
+    writeHexDigests(this.words, rows, this.hex);
+    return this.hex.subarray(0, rows * DIGEST_HEX_BYTES);
+  }
+
+  done(): SealPart[] {
+    return this.parts.map((part, index) => ({
+      part: part.part,
+      rowCount: this.rowCounts[index] ?? 0,
+      sha256: (this.hashes[index] as ReturnType<typeof createHash>).digest("hex"),
+    }));
+  }
 }
 
 /** The part hashes of `parts` in one snapshot, in the order of `parts`. */
@@ -347,35 +415,54 @@ async function hashParts(
   connection: DuckDBConnection,
   parts: readonly PartQuery[],
   snapshotId: number | null,
-  sourceOf?: (part: PartQuery) => FactSource,
+  sourceOf: (part: PartQuery) => FactSource = () => "history",
 ): Promise<SealPart[]> {
-  const hashes = parts.map(() => createHash("sha256"));
-  const rowCounts = parts.map(() => 0);
+  const hashes = new PartHashes(parts);
   // Without a snapshot id only stage tables are read, and the statement takes no parameter.
-  const result = await connection.stream(
-    partsDigestsSql(parts, sourceOf),
-    snapshotId === null ? [] : [snapshotId],
+  await hashes.feed(
+    await connection.stream(
+      partsDigestsSql(parts, sourceOf),
+      snapshotId === null ? [] : [snapshotId],
+    ),
   );
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
-    const indexes = chunk.getColumnVector(0);
-    const hex = chunkDigests(chunk, 1);
-    // Rows come sorted by part: hash each run of one part's rows at once.
-    let start = 0;
-    for (let row = 1; row <= chunk.rowCount; row++) {
-      const index = Number(indexes.getItem(start));
-      if (row < chunk.rowCount && Number(indexes.getItem(row)) === index) continue;
-      hashes[index]?.update(hex.subarray(start * DIGEST_HEX_BYTES, row * DIGEST_HEX_BYTES));
-      rowCounts[index] = (rowCounts[index] ?? 0) + (row - start);
-      start = row;
+  return hashes.done();
+}
+
+/** Row digests sorted at once, at most; more are sorted in buckets (see hashPartsInBuckets). */
+export const DIGEST_BUCKET_ROWS = 131_072;
+
+/**
+ * hashParts for many rows, sorted in bounded steps: the digest words are written to a TEMP
+ * table (which spills like any table), then read back one bucket of leading bits at a time,
+ * each bucket sorted on its own. The buckets follow each other in digest order, so every part
+ * still receives its digests sorted: the same part hashes, while a sort holds about
+ * DIGEST_BUCKET_ROWS rows (about 5 MB) instead of all of them: one sort of a million digests
+ * ran out of a publish's 64MB memory_limit.
+ */
+async function hashPartsInBuckets(
+  connection: DuckDBConnection,
+  parts: readonly PartQuery[],
+  sourceOf: (part: PartQuery) => FactSource,
+  rows: number,
+): Promise<SealPart[]> {
+  const bits = Math.min(12, Math.ceil(Math.log2(Math.max(1, rows / DIGEST_BUCKET_ROWS))));
+  if (bits === 0) return hashParts(connection, parts, null, sourceOf);
+  const hashes = new PartHashes(parts);
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE seal_digests AS ${unsortedPartsDigestsSql(parts, sourceOf)}`,
+  );
+  try {
+    for (let bucket = 0; bucket < 2 ** bits; bucket++) {
+      await hashes.feed(
+        await connection.stream(
+          `SELECT * FROM seal_digests WHERE w0 >> ${64 - bits} = ${bucket} ORDER BY ALL`,
+        ),
+      );
     }
+  } finally {
+    await connection.run("DROP TABLE IF EXISTS seal_digests");
   }
-  return parts.map((part, index) => ({
-    part: part.part,
-    rowCount: rowCounts[index] ?? 0,
-    sha256: (hashes[index] as ReturnType<typeof createHash>).digest("hex"),
-  }));
+  return hashes.done();
 }
 
 export function chainSeal(
@@ -403,11 +490,12 @@ export interface StagedSealInput {
  */
 export async function hashStagedParts(
   connection: DuckDBConnection,
-  parts: ReadonlySet<string>,
+  parts: ReadonlyMap<string, number>,
 ): Promise<Map<string, SealPart>> {
   const queries = SEAL_PARTS.filter((part) => part.hist !== undefined && parts.has(part.part));
   if (queries.length === 0) return new Map();
-  const hashes = await hashParts(connection, queries, null, () => "stage");
+  const rows = queries.reduce((sum, part) => sum + (parts.get(part.part) ?? 0), 0);
+  const hashes = await hashPartsInBuckets(connection, queries, () => "stage", rows);
   return new Map(hashes.map((h) => [h.part, h]));
 }
 

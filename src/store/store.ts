@@ -59,13 +59,16 @@ import {
   StoreSnapshotWriter,
 } from "./writer.js";
 
-/**
- * Bounds a publish (raise for faster ones). Measured with bench crawl-projects: once credentials
- * added four fact types (more staged and history tables, each with blocks of its own, however
- * small), a 1M-membership publish at 96MB ran out of memory and fell back to
- * PUBLISH_RETRY_MEMORY_LIMIT (peak RSS 866 MB); at 128MB it completes, peaking at 415 MB.
- */
+/** Bounds verify, queries and the writes of commands other than a crawl's publish. */
 export const DEFAULT_MEMORY_LIMIT = "128MB";
+/**
+ * Bounds a publish (raise for faster ones), unless the opener sets `memoryLimit`. Measured
+ * with a 1M-membership publish staged apart, with projects: at 128MB the publish added about
+ * 155 MB to the process's RSS, at 64MB about 100 MB, in the same time within noise; at 48MB
+ * unpacking the staged rows ran out of memory. A publish that runs out is retried once with
+ * PUBLISH_RETRY_MEMORY_LIMIT.
+ */
+export const DEFAULT_PUBLISH_MEMORY_LIMIT = "64MB";
 export const DEFAULT_STAGING_MEMORY_LIMIT = "32MB";
 /** Readers (analysis, reports, verify) join whole snapshots; they are not held to the crawl's budget. */
 export const DEFAULT_READ_ONLY_MEMORY_LIMIT = "2GB";
@@ -78,8 +81,8 @@ export interface StoreOpenOptions {
   readOnly?: boolean;
   logger?: Logger;
   /**
-   * DuckDB memory_limit for publish, verify and queries (default 128MB);
-   * sorts and joins beyond it spill to `<db>.tmp`.
+   * DuckDB memory_limit for publish, verify and queries (default: 64MB for a publish, 128MB
+   * for the rest); sorts and joins beyond it spill to `<db>.tmp`.
    */
   memoryLimit?: string;
   /**
@@ -154,8 +157,9 @@ export class Store {
       schemaVersion,
       {
         staging: stagingMemoryLimit,
-        publish: memoryLimit,
+        publish: opts.memoryLimit ?? DEFAULT_PUBLISH_MEMORY_LIMIT,
         publishRetry: PUBLISH_RETRY_MEMORY_LIMIT,
+        connection: memoryLimit,
       },
       logger,
     );
@@ -401,7 +405,7 @@ export class Store {
         try {
           return await verifySnapshots(raw, snapshotId);
         } finally {
-          await raw.run(`SET memory_limit = ${memoryLimitLiteral(this.memoryLimits.publish)}`);
+          await raw.run(`SET memory_limit = ${memoryLimitLiteral(this.settings.memoryLimit)}`);
         }
       }
     });

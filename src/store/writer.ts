@@ -58,6 +58,8 @@ export interface MemoryLimits {
   publish: string;
   /** Used for one retry when a publish runs out of memory. */
   publishRetry: string;
+  /** The connection's own limit, set again once the writer is done. */
+  connection: string;
 }
 
 /**
@@ -161,6 +163,8 @@ class PhaseTimer {
     const now = performance.now();
     this.timings[finished] = Math.round(now - this.mark);
     this.timings[`${finished}RssMb`] = Math.round(process.memoryUsage.rss() / 1e6);
+    // The process's peak so far: a phase's own high-water mark falls between two laps.
+    this.timings[`${finished}PeakRssMb`] = Math.round(process.resourceUsage().maxRSS / 1e3);
     this.mark = now;
     this.phase = `after ${finished}`;
   }
@@ -748,8 +752,11 @@ export class StoreSnapshotWriter implements SnapshotWriter {
     // attached when staging apart.
     const hashed = await hashStagedParts(
       raw,
-      new Set(
-        FACT_TABLES.filter((t) => t.usage === undefined && this.hasStaged(t)).map((t) => t.part),
+      new Map(
+        FACT_TABLES.filter((t) => t.usage === undefined && this.hasStaged(t)).map((t) => [
+          t.part,
+          this.staged.get(t.part)?.rows ?? 0,
+        ]),
       ),
     );
     timer.lap("digest");
@@ -952,6 +959,13 @@ export class StoreSnapshotWriter implements SnapshotWriter {
 
   private async finish(): Promise<void> {
     this.stopIdleListener();
+    if (this.target === null) {
+      await this.connection
+        .exclusive((raw) => setMemoryLimit(raw, this.memoryLimits.connection))
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error }, "could not restore the connection's memory_limit"),
+        );
+    }
     this.onFinished();
     await this.target
       ?.finished()

@@ -11,6 +11,7 @@ import {
   hexDigestsFromWords,
   mergeAllDigests,
   mergeDigests,
+  writeHexDigests,
 } from "../../src/store/digest-list.js";
 
 const digest = (n: number) => createHash("sha256").update(String(n)).digest("hex");
@@ -63,6 +64,26 @@ describe("digest lists", () => {
       Array.from({ length: 4 }, (_, w) => BigInt(`0x${edge.slice(w * 16, w * 16 + 16)}`)),
     );
     expect(hexDigestsFromWords(edgeWords).toString("latin1")).toBe(edge);
+  });
+
+  it("writes hex digests into reused buffers, only the digests asked for", () => {
+    const wordsOf = (hexes: readonly string[]) =>
+      hexes.flatMap((hex) =>
+        Array.from({ length: 4 }, (_, w) => BigInt(`0x${hex.slice(w * 16, w * 16 + 16)}`)),
+      );
+    const edge = `ff${"0".repeat(14)}00${"f".repeat(14)}${"0".repeat(15)}1${"8".repeat(16)}`;
+    const words = new BigUint64Array(8 * 4);
+    const target = Buffer.alloc(8 * 64, "x");
+    // A full chunk, then a shorter one into the same buffers: its digests alone are rewritten.
+    const first = [edge, ...Array.from({ length: 7 }, (_, n) => digest(n))];
+    words.set(wordsOf(first));
+    writeHexDigests(words, 8, target);
+    expect(target.toString("latin1")).toBe(first.join(""));
+    const second = [digest(100), digest(101), edge];
+    words.set(wordsOf(second));
+    writeHexDigests(words, 3, target);
+    expect(target.toString("latin1", 0, 3 * 64)).toBe(second.join(""));
+    expect(target.toString("latin1", 3 * 64)).toBe(first.slice(3).join(""));
   });
 
   it("refuses to remove a digest the list does not hold", () => {
