@@ -62,11 +62,11 @@ import {
 /** Bounds verify, queries and the writes of commands other than a crawl's publish. */
 export const DEFAULT_MEMORY_LIMIT = "128MB";
 /**
- * Bounds a publish (raise for faster ones), unless the opener sets `memoryLimit`. Measured
- * with a 1M-membership publish staged apart, with projects: at 128MB the publish added about
- * 155 MB to the process's RSS, at 64MB about 100 MB, in the same time within noise; at 48MB
- * unpacking the staged rows ran out of memory. A publish that runs out is retried once with
- * PUBLISH_RETRY_MEMORY_LIMIT.
+ * Bounds a publish (raise for faster ones), unless the opener sets `memoryLimit`. Measured with
+ * bench crawl-large (1M memberships): peak RSS 397–436 MB at 128MB, 298–347 MB at 64MB with the
+ * seal digest sorted in buckets (which a single sort of every row needs more than 64MB for).
+ * At 48MB unpacking the staged rows ran out of memory. A publish that runs out is retried once
+ * with PUBLISH_RETRY_MEMORY_LIMIT.
  */
 export const DEFAULT_PUBLISH_MEMORY_LIMIT = "64MB";
 export const DEFAULT_STAGING_MEMORY_LIMIT = "32MB";

@@ -163,8 +163,10 @@ class PhaseTimer {
     const now = performance.now();
     this.timings[finished] = Math.round(now - this.mark);
     this.timings[`${finished}RssMb`] = Math.round(process.memoryUsage.rss() / 1e6);
-    // The process's peak so far: a phase's own high-water mark falls between two laps.
-    this.timings[`${finished}PeakRssMb`] = Math.round(process.resourceUsage().maxRSS / 1e3);
+    // The process's peak so far (maxRSS is in KiB): a phase's own high-water mark falls between
+    // two laps.
+    const peakBytes = process.resourceUsage().maxRSS * 1024;
+    this.timings[`${finished}PeakRssMb`] = Math.round(peakBytes / 1e6);
     this.mark = now;
     this.phase = `after ${finished}`;
   }
