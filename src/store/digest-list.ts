@@ -26,13 +26,15 @@ export const DIGEST_WORDS = 4;
 
 /**
  * Digests given as big-endian 64-bit words (`DIGEST_WORDS` per digest, in order) as a digest
- * list's bytes: lowercase hex, 64 ASCII bytes each. The words' bytes are swapped in place on a
- * little-endian machine, so the whole list is converted by two native calls, not per row.
+ * list's bytes: lowercase hex, 64 ASCII bytes each (see writeHexDigests; `words` is byte-swapped
+ * in place).
  */
 export function hexDigestsFromWords(words: BigUint64Array): Buffer {
-  const bytes = Buffer.from(words.buffer, words.byteOffset, words.byteLength);
-  if (LITTLE_ENDIAN) bytes.swap64();
-  return Buffer.from(bytes.toString("hex"), "latin1");
+  const count = words.length / DIGEST_WORDS;
+  // Not from the shared pool: its own ArrayBuffer at offset 0, as writeHexDigests needs.
+  const target = Buffer.allocUnsafeSlow(count * DIGEST_HEX_BYTES);
+  writeHexDigests(words, count, target);
+  return target;
 }
 
 /** Two lowercase hex characters per byte value, as one 16-bit unit in memory order. */
@@ -48,10 +50,12 @@ const HEX_PAIRS = (() => {
 })();
 
 /**
- * hexDigestsFromWords into buffers the caller reuses: the first `count` digests of `words`
- * (whose bytes are swapped in place) as hex into `target`, which must hold count × 64 bytes and
- * start at an even byte offset. Nothing is allocated, so streaming a million digests leaves no
- * garbage behind (a fresh Buffer and string per chunk left about 30 MB waiting for the GC).
+ * The first `count` digests of `words` (big-endian 64-bit words, `DIGEST_WORDS` per digest) as
+ * lowercase hex into `target`, which must hold count × 64 bytes and start at an even byte
+ * offset. The words' bytes are swapped in place on a little-endian machine, then each byte
+ * becomes two characters by table: no per-row native call and no allocation, so a caller that
+ * reuses its buffers streams a million digests without garbage (a fresh Buffer and string per
+ * chunk left about 30 MB waiting for the GC).
  */
 export function writeHexDigests(words: BigUint64Array, count: number, target: Buffer): void {
   const bytes = Buffer.from(words.buffer, words.byteOffset, count * DIGEST_BYTES);
