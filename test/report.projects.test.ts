@@ -14,11 +14,7 @@ import ExcelJS from "exceljs";
 import Handlebars from "handlebars";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  materialiseProjectAccess,
-  releaseProjectAccess,
-  runRules,
-} from "../src/analysis/anomalies.js";
+import { defineProjectAccess, releaseProjectAccess, runRules } from "../src/analysis/anomalies.js";
 import { cellText, revealInvisible, templateVersion } from "../src/render/index.js";
 import { PROJECT_OWNERS_SHOWN, PROJECTS_NOT_COLLECTED, renderHtml } from "../src/report/html.js";
 import {
@@ -398,11 +394,11 @@ describe("the Projects section and sheets", () => {
     expect(renderHtml(await modelOf(org.dbPath))).toBe(html);
   });
 
-  it("evaluates project access once: the rules keep the report's table, the sheet reads it, the report drops it", async () => {
+  it("shares one analysis_project_access: the rules read the caller's view, the report drops it", async () => {
     const temp = async (store: Store): Promise<string[]> =>
       (
         await store.query<{ name: string }>(
-          "SELECT table_name AS name FROM duckdb_tables() WHERE temporary ORDER BY 1",
+          "SELECT view_name AS name FROM duckdb_views() WHERE temporary UNION ALL SELECT table_name FROM duckdb_tables() WHERE temporary ORDER BY 1",
         )
       ).map((r) => r.name);
     const store = await Store.open(org.dbPath, { readOnly: true });
@@ -415,54 +411,50 @@ describe("the Projects section and sheets", () => {
             { s },
           )
         )[0]?.n ?? 0;
-      // The rules read a table the caller filled, and leave it; on their own they drop theirs.
+      const viewRows = (
+        await store.query<{ n: number }>(
+          "SELECT count(*)::INTEGER AS n FROM main.effective_access WHERE snapshot_id = $s AND scope = 'project'",
+          { s },
+        )
+      )[0]?.n;
+      // The rules read a view the caller defined, and leave it; on their own they drop theirs.
       const ownerless = (findings: { rule: string; project_id?: unknown }[]): boolean =>
         findings.some(
           (f) => f.rule === "project-without-human-owner" && f.project_id === org.alpha,
         );
-      const rules = { snapshotId: s, previousId: null, projectAccessMaterialised: true };
-      await materialiseProjectAccess(store, [s]);
-      const filled = await projectRows();
-      expect(filled).toBeGreaterThan(0);
+      const rules = { snapshotId: s, previousId: null, projectAccessDefined: true };
+      await defineProjectAccess(store, [s]);
+      const defined = await projectRows();
+      expect(defined).toBeGreaterThan(0);
+      expect(defined).toBe(viewRows);
       const kept = await runRules(store, rules);
-      expect(await projectRows()).toBe(filled);
+      expect(await projectRows()).toBe(defined);
       const own = await runRules(store, { snapshotId: s, previousId: null });
       expect(kept.findings).toEqual(own.findings);
       expect(ownerless(own.findings)).toBe(false);
       expect(await temp(store)).not.toContain("analysis_project_access");
-      // Alpha's owners taken out of the caller's table: the rules see an ownerless Alpha.
-      await materialiseProjectAccess(store, [s]);
+      // Alpha's owners left out of the caller's view: the rules see an ownerless Alpha.
+      // (A view takes no parameters: the ids are written in, from this test's own organization.)
       await store.query(
-        "DELETE FROM temp.analysis_project_access WHERE project_id = $p AND role_name = 'Project Owner'",
-        { p: org.alpha },
+        `CREATE TEMP VIEW analysis_project_access AS SELECT * FROM main.effective_access
+         WHERE snapshot_id = ${s} AND scope = 'project'
+           AND NOT (project_id = '${org.alpha}' AND role_name = 'Project Owner')`,
       );
       expect(ownerless((await runRules(store, rules)).findings)).toBe(true);
       await releaseProjectAccess(store);
+      expect(await temp(store)).not.toContain("analysis_project_access");
 
-      // The report's own table: the same model, and the same workbook bytes as from the view.
+      // The report's own view: the same model, and the same workbook bytes.
       const options = { toolVersion: "9.9.9-test", templateVersion: "t" };
-      const fromView = await buildReportModel(store, options);
+      const dropped = await buildReportModel(store, options);
       expect(await temp(store)).not.toContain("analysis_project_access");
       const shared = await buildReportModel(store, { ...options, keepEffectiveAccess: true });
-      expect(JSON.stringify(shared)).toBe(JSON.stringify(fromView));
-      expect(await projectRows()).toBe(filled);
+      expect(JSON.stringify(shared)).toBe(JSON.stringify(dropped));
+      expect(await projectRows()).toBe(defined);
       const file = join(dir, "shared.xlsx");
       await writeWorkbook(store, shared, file);
       expect(readFileSync(file)).toEqual(readFileSync(join(dir, "projects.xlsx")));
-      const sheet = rowsOf(workbook, "Project access");
-      expect(sheet.length).toBe(filled);
-      // The sheet reads the table, not the view: a project taken out of it leaves the sheet.
-      await store.query("DELETE FROM temp.analysis_project_access WHERE project_id = $p", {
-        p: org.alpha,
-      });
-      const without = join(dir, "without-alpha.xlsx");
-      await writeWorkbook(store, shared, without);
-      const read = new ExcelJS.Workbook();
-      await read.xlsx.readFile(without);
-      const rows = rowsOf(read, "Project access");
-      expect(rows.length).toBeLessThan(sheet.length);
-      expect(rows.some((r) => r.project_id === org.alpha)).toBe(false);
-      expect(await temp(store)).not.toContain("report_project_access");
+      expect(rowsOf(workbook, "Project access").length).toBe(defined);
       await releaseReportTables(store);
       expect(await temp(store)).toEqual(
         expect.not.arrayContaining(["analysis_project_access", "analysis_effective_access"]),

@@ -625,6 +625,36 @@ describe("publish and abort", () => {
     expect(batches.length).toBeGreaterThanOrEqual(2);
     await store.close();
   });
+
+  it("appends rows to a TEMP table by column name, on a read-only store too", async () => {
+    const path = dbPath();
+    await (await Store.open(path)).close();
+    const store = await Store.open(path, { readOnly: true });
+    try {
+      await store.query(
+        "CREATE TEMP TABLE t (n INTEGER, big BIGINT, x DOUBLE, s VARCHAR, b BOOLEAN)",
+      );
+      // Keys in another order than the columns: each cell goes to its column by name.
+      await store.appendToTempTable("t", [
+        { s: "ünï\u0000code", b: true, x: 1.5, big: 2 ** 40, n: -7 },
+        { n: 2147483647, big: -(2 ** 31) - 1, x: 2, s: null, b: false },
+      ]);
+      expect(await store.query("SELECT * FROM t ORDER BY n")).toEqual([
+        { n: -7, big: 2 ** 40, x: 1.5, s: "ünï\u0000code", b: true },
+        { n: 2147483647, big: -(2 ** 31) - 1, x: 2, s: null, b: false },
+      ]);
+      await expect(store.appendToTempTable("t", [{ n: 1, big: 1, x: 1, s: "a" }])).rejects.toThrow(
+        "a row for t has no b",
+      );
+      await expect(store.appendToTempTable("missing", [])).rejects.toThrow(
+        "no TEMP table missing to append to",
+      );
+      // A failed append leaves the connection usable.
+      expect(await store.query("SELECT count(*)::INTEGER AS n FROM t")).toEqual([{ n: 2 }]);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 /** One step of history: how the org changes before the next crawl. */

@@ -31,14 +31,6 @@ ORDER BY coalesce(e.email, u.email) NULLS LAST, e.user_id, e.role_name NULLS LAS
 SELECT count(*)::INTEGER AS n FROM duckdb_tables()
 WHERE temporary AND table_name = 'analysis_effective_access';
 
--- name: analysed_project_access_exists
--- Whether the report's analysis left analysis_project_access on this connection.
-SELECT count(*)::INTEGER AS n FROM duckdb_tables()
-WHERE temporary AND table_name = 'analysis_project_access';
-
--- name: analysed_project_access_count
-SELECT count(*)::INTEGER AS n FROM temp.analysis_project_access WHERE snapshot_id = $s;
-
 -- name: analysed_access_count
 SELECT count(*)::INTEGER AS n FROM temp.analysis_effective_access
 WHERE snapshot_id = $s AND scope = 'organization';
@@ -105,26 +97,6 @@ SELECT json_array(e.project_id, e.project_name, e.user_id,
 FROM e
 LEFT JOIN u ON u.user_id = e.user_id
 LEFT JOIN a ON a.project_id = e.project_id AND a.service_account_id = e.user_id
-ORDER BY e.project_name NULLS LAST, e.project_id, e.email NULLS LAST, e.user_id,
-  e.role_name NULLS LAST, e.role_id, e.via, e.via_group_name NULLS FIRST,
-  e.via_group_id NULLS FIRST;
-
--- name: analysed_project_access_rows
--- The analysed project rows of $s (analysis_project_access) in project_access's order, with its
--- cells, streamed on the connection that holds the table.
-WITH u AS (SELECT user_id, name, email FROM snapshot_users WHERE snapshot_id = $s),
-a AS (
-  SELECT project_id, service_account_id, name FROM snapshot_service_accounts
-  WHERE snapshot_id = $s
-)
-SELECT json_array(e.project_id, e.project_name, e.user_id,
-    CASE e.principal_type WHEN 'service_account' THEN a.name ELSE u.name END,
-    coalesce(e.email, u.email), e.role_id, e.role_name, e.via, e.via_group_id, e.via_group_name,
-    e.via_group_is_scim_managed)::VARCHAR AS cells
-FROM temp.analysis_project_access AS e
-LEFT JOIN u ON u.user_id = e.user_id
-LEFT JOIN a ON a.project_id = e.project_id AND a.service_account_id = e.user_id
-WHERE e.snapshot_id = $s
 ORDER BY e.project_name NULLS LAST, e.project_id, e.email NULLS LAST, e.user_id,
   e.role_name NULLS LAST, e.role_id, e.via, e.via_group_name NULLS FIRST,
   e.via_group_id NULLS FIRST;

@@ -9,6 +9,7 @@ import { sqlQueries } from "../util/sql-files.js";
 import { lookalikeKey } from "../util/unicode.js";
 import { previousSnapshotId } from "./access.js";
 import {
+  type AttributedChange,
   type AttributedDiffResult,
   analysisChangeRows,
   attributeDiff,
@@ -116,10 +117,10 @@ export interface RunOptions {
    */
   effectiveAccessMaterialised?: boolean;
   /**
-   * The caller has already filled `analysis_project_access` for the same snapshots
-   * (materialiseProjectAccess) and drops it itself (releaseProjectAccess).
+   * The caller has already defined `analysis_project_access` for the same snapshots
+   * (defineProjectAccess) and drops it itself (releaseProjectAccess).
    */
-  projectAccessMaterialised?: boolean;
+  projectAccessDefined?: boolean;
   /** The snapshot to compare with; default: the previous complete one. `null`: none. */
   previousId?: number | null;
   /**
@@ -156,24 +157,34 @@ export async function runRules(store: Store, options: RunRulesOptions): Promise<
 }
 
 /**
- * Fills the TEMP table `analysis_project_access` with the `effective_access` view's project rows
- * of these snapshots: one evaluation shared by the project rules, the report's model and its
- * workbook. Drop it with `releaseProjectAccess`.
+ * Creates the TEMP table `analysis_changes` (sql/analysis/anomalies.sql) and appends one row per
+ * attributed change. Drop it with the `release_analysis_changes` query.
  */
-export async function materialiseProjectAccess(
+export async function fillAnalysisChanges(
+  store: Store,
+  changes: readonly AttributedChange[],
+): Promise<void> {
+  await store.query(query("create_analysis_changes"));
+  await store.appendToTempTable("analysis_changes", analysisChangeRows(changes));
+}
+
+/**
+ * Defines the TEMP view `analysis_project_access`: the `effective_access` view's project rows of
+ * these snapshots, read by the project rules, the report's model and its workbook. Drop it with
+ * `releaseProjectAccess`.
+ */
+export async function defineProjectAccess(
   store: Store,
   snapshotIds: readonly number[],
 ): Promise<void> {
-  const params: Record<string, string | number> = {};
-  const sql = withBoundLists(
-    query("materialise_project_access"),
-    { snapshot_ids: { values: snapshotIds, type: "INTEGER" } },
-    params,
-  );
-  await store.query(sql, params);
+  for (const id of snapshotIds) {
+    if (!Number.isSafeInteger(id)) throw new Error(`snapshot id ${id} is not an integer`);
+  }
+  const ids = `[${snapshotIds.join(", ")}]::INTEGER[]`;
+  await store.query(query("define_project_access").replace("{snapshot_ids}", ids));
 }
 
-/** Drops what `materialiseProjectAccess` filled. */
+/** Drops what `defineProjectAccess` defined. */
 export async function releaseProjectAccess(store: Store): Promise<void> {
   await store.query(query("release_project_access"));
 }
@@ -372,9 +383,7 @@ async function materialiseChanges(
           store,
           await diffSnapshots(store, { from: previous, to: snapshot }, { kinds }),
         );
-  await store.query(query("create_analysis_changes"), {
-    rows: JSON.stringify(analysisChangeRows(attributed.changes)),
-  });
+  await fillAnalysisChanges(store, attributed.changes);
   await store.query(query("mark_elevated_changes"), { snapshot });
   const a = attributed.audit_log;
   const failed = a.failed_syncs[a.failed_syncs.length - 1]?.reason ?? null;
@@ -650,10 +659,10 @@ export async function runLoadedRules(
     const changes = previous !== null && rules.some((r) => r.scope === "changes");
     const facts = await factsOf(options.snapshotId, previous, changes);
     if (
-      options.projectAccessMaterialised !== true &&
+      options.projectAccessDefined !== true &&
       rules.some((r) => r.scope === "project" || r.scope === "credentials")
     ) {
-      await materialiseProjectAccess(store, snapshotIds);
+      await defineProjectAccess(store, snapshotIds);
     }
     if (changes && previous !== null) {
       await materialiseChanges(store, previous, options.snapshotId, options.attributedDiff);
@@ -686,7 +695,7 @@ export async function runLoadedRules(
         .map((o) => ({ rule: o.rule, reason: o.reason ?? "" })),
     };
   } finally {
-    if (options.projectAccessMaterialised !== true) await releaseProjectAccess(store);
+    if (options.projectAccessDefined !== true) await releaseProjectAccess(store);
     await store.query(query("release_analysis_changes"));
     await store.query(query("release_analysis_audit_gaps"));
     await releaseHelpers(store);

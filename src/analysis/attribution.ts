@@ -748,8 +748,13 @@ export function changeSubject(c: DiffChange): string {
   return `${c.kind.replaceAll("_", " ")}: ${parts.join(", ")}${after}`;
 }
 
-/** The row of `analysis_changes` (sql/analysis/anomalies.sql) for each attributed change. */
-export function analysisChangeRows(changes: readonly AttributedChange[]): Record<string, Json>[] {
+/**
+ * The row of `analysis_changes` (sql/analysis/anomalies.sql) for each attributed change, by column
+ * name; `elevated` is false until mark_elevated_changes.
+ */
+export function analysisChangeRows(
+  changes: readonly AttributedChange[],
+): Record<string, string | number | boolean | null>[] {
   return changes.map((c, i) => {
     const latest = c.attribution.events[c.attribution.events.length - 1];
     const actor = c.attribution.actor;
@@ -776,6 +781,7 @@ export function analysisChangeRows(changes: readonly AttributedChange[]): Record
       actor_service_account_id: actor?.service_account_id ?? null,
       event_id: latest?.event_id ?? null,
       effective_at: latest?.effective_at ?? null,
+      elevated: false,
     };
   });
 }

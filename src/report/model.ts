@@ -11,10 +11,11 @@ import type { Logger } from "pino";
 import { AnalysisError, previousSnapshotId, resolveSnapshotId } from "../analysis/access.js";
 import {
   compareFindings,
+  defineProjectAccess,
   type Finding,
+  fillAnalysisChanges,
   materialiseEffectiveAccess,
   materialiseHelpers,
-  materialiseProjectAccess,
   type RuleStatus,
   releaseEffectiveAccess,
   releaseHelpers,
@@ -27,7 +28,6 @@ import {
   type AttributionActor,
   type AttributionStatus,
   type AuditLogWindow,
-  analysisChangeRows,
   attributeDiff,
 } from "../analysis/attribution.js";
 import {
@@ -737,9 +737,7 @@ async function elevatedChanges(
   snapshotId: number,
 ): Promise<Set<number>> {
   if (changes.length === 0) return new Set();
-  await store.query(analysisQuery("create_analysis_changes"), {
-    rows: JSON.stringify(analysisChangeRows(changes)),
-  });
+  await fillAnalysisChanges(store, changes);
   try {
     await store.query(analysisQuery("mark_elevated_changes"), { snapshot: snapshotId });
     const rows = await store.query<{ change_no: number }>(query("elevated_change_numbers"));
@@ -974,7 +972,7 @@ export interface BuildReportOptions {
    */
   beforeAnalysis?: (snapshotIds: readonly number[]) => Promise<void>;
   /**
-   * Leave the analysis' TEMP tables `analysis_effective_access` and `analysis_project_access`
+   * Leave the analysis' TEMP table `analysis_effective_access` and view `analysis_project_access`
    * (this snapshot and the compared ones) on the store's query connection for the renderers; the
    * caller drops them with `releaseReportTables`.
    */
@@ -1455,9 +1453,10 @@ export async function buildReportModel(
     count: diff?.summary[q.kind] ?? 0,
   }));
 
-  // Effective access is evaluated once for every snapshot the rules and tables below read (a
-  // join over all memberships: the costliest query of a report), then shared as the analysis'
-  // TEMP tables analysis_effective_access and (its project rows) analysis_project_access.
+  // Organization effective access is evaluated once for every snapshot the rules and tables below
+  // read (a join over all memberships), then shared as the analysis' TEMP table
+  // analysis_effective_access; its project rows, cheap to evaluate where they are read, as the
+  // TEMP view analysis_project_access.
   const loaded = await loadRules([BUILTIN_RULES_DIR, ...(options.ruleDirs ?? [])]);
   const beforeFrom = fromId === null ? null : await previousSnapshotId(store, fromId);
   const accessIds = [...new Set([snapshotId, fromId, beforeFrom])].filter(
@@ -1465,7 +1464,7 @@ export async function buildReportModel(
   );
   try {
     await timed("effective access", () => materialiseEffectiveAccess(store, accessIds));
-    await timed("project access", () => materialiseProjectAccess(store, accessIds));
+    await timed("project access", () => defineProjectAccess(store, accessIds));
     return await buildWithAccess();
   } finally {
     if (options.keepEffectiveAccess !== true) await releaseReportTables(store);
@@ -1480,7 +1479,7 @@ export async function buildReportModel(
         previousId: fromId,
         config,
         effectiveAccessMaterialised: true,
-        projectAccessMaterialised: true,
+        projectAccessDefined: true,
         // The changes rules judge the diff attributed above rather than a second one.
         ...(attributed === null ? {} : { attributedDiff: attributed }),
       }),

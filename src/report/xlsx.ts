@@ -1123,23 +1123,6 @@ async function* effectiveAccessRows(store: Store, snapshotId: number): AsyncGene
 }
 
 /**
- * The snapshot's project access in the sheet's order: like `effectiveAccessRows`, from the
- * report's `analysis_project_access` when it holds this snapshot's rows (buildReportModel),
- * otherwise streamed from the view.
- */
-async function* projectAccessRows(store: Store, snapshotId: number): AsyncGenerator<Cells[]> {
-  const shared = await store.query<{ n: number }>(query("analysed_project_access_exists"));
-  const present =
-    (shared[0]?.n ?? 0) > 0 &&
-    ((
-      await store.query<{ n: number }>(query("analysed_project_access_count"), { s: snapshotId })
-    )[0]?.n ?? 0) > 0;
-  yield* present
-    ? analysedCells(store, query("analysed_project_access_rows"), snapshotId)
-    : iterateCells(store, [{ sql: query("project_access"), params: { s: snapshotId } }]);
-}
-
-/**
  * One sorted query over a table the analysis left on the store's query connection, streamed
  * there chunk by chunk (DuckDB's sort spills under the report's memory limit): no store call may
  * run until it ends, and the sheet writer makes none.
@@ -1309,7 +1292,14 @@ export async function writeWorkbook(
     await streamSheet(book, store, "Roles", [{ sql: query("roles"), params }], withElevated);
     await book.sheetFrom("Projects", columns("Projects"), projectRows(model));
     await timed("xlsx project access", () =>
-      streamCells(book, "Project access", projectAccessRows(store, model.snapshot.snapshot_id)),
+      streamCells(
+        book,
+        "Project access",
+        // From the view (fast since migration 0014), on a connection of its own.
+        iterateCells(store, [
+          { sql: query("project_access"), params: { s: model.snapshot.snapshot_id } },
+        ]),
+      ),
     );
     await book.sheetFrom("Credentials", columns("Credentials"), credentialRows(model, names));
     await book.sheetFrom("Completeness", columns("Completeness"), completenessRows(model));

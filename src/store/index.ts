@@ -94,6 +94,7 @@ export {
 export type { SnapshotCounts } from "./schema.js";
 export { GENESIS_SEAL, SEAL_FORMAT } from "./seal.js";
 export {
+  type AppendCell,
   DEFAULT_MEMORY_LIMIT,
   DEFAULT_STAGING_MEMORY_LIMIT,
   type SnapshotRow,

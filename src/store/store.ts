@@ -3,7 +3,7 @@
  * readers when no writer holds it (DuckDB's own file lock).
  */
 
-import type { DuckDBConnection, Json } from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBConnection, Json } from "@duckdb/node-api";
 import type { Logger } from "pino";
 import { silentLogger } from "../util/log.js";
 import {
@@ -421,6 +421,49 @@ export class Store {
   }
 
   /**
+   * Appends `rows` to the TEMP table `table` on the connection `query` uses, through DuckDB's
+   * appender, each row's cells taken by column name (a column a row lacks is an error). Rows the
+   * analysis computed in JS go in this way rather than as one JSON parameter: DuckDB's JSON reader
+   * kept about 16 KB of memory per row of the changes table (9,315 changes: 153 MB of RSS), where
+   * the appender takes 12 MB.
+   */
+  async appendToTempTable(
+    table: string,
+    rows: Iterable<Readonly<Record<string, AppendCell>>>,
+  ): Promise<void> {
+    this.assertOpen();
+    await this.readConnection.exclusive(async (raw) => {
+      const columns = (
+        await raw.runAndReadAll(
+          "SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = $table ORDER BY column_index",
+          { table },
+        )
+      )
+        .getRows()
+        .map((r) => String(r[0]));
+      if (columns.length === 0) throw new Error(`no TEMP table ${table} to append to`);
+      const appender = await raw.createAppender(table, "main", "temp");
+      try {
+        for (const row of rows) {
+          for (const column of columns) {
+            const cell = row[column];
+            if (cell === undefined) throw new Error(`a row for ${table} has no ${column}`);
+            appendCell(appender, cell);
+          }
+          appender.endRow();
+        }
+      } catch (error) {
+        // Closing flushes, and would throw again over the row that failed: the first error wins.
+        try {
+          appender.closeSync();
+        } catch {}
+        throw error;
+      }
+      appender.closeSync();
+    });
+  }
+
+  /**
    * Streams a large result in batches of about `batchRows` rows without
    * materialising it. Uses its own connection, so other store calls may run
    * while iterating.
@@ -599,4 +642,16 @@ async function* batchesOf<T>(
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+/** A cell `Store.appendToTempTable` appends: DuckDB casts it to the column's type. */
+export type AppendCell = string | number | boolean | null;
+
+function appendCell(appender: DuckDBAppender, cell: AppendCell): void {
+  if (cell === null) appender.appendNull();
+  else if (typeof cell === "string") appender.appendVarchar(cell);
+  else if (typeof cell === "boolean") appender.appendBoolean(cell);
+  else if (Number.isInteger(cell) && Math.abs(cell) <= 0x7fffffff) appender.appendInteger(cell);
+  else if (Number.isSafeInteger(cell)) appender.appendBigInt(BigInt(cell));
+  else appender.appendDouble(cell);
 }

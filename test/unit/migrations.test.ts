@@ -17,8 +17,9 @@ describe("migrations as numbered SQL files", () => {
       [11, "who ran each crawl and for which organization"],
       [12, "exceptions register"],
       [13, "effective access paths evaluated where they are used"],
+      [14, "effective access without a group-path test where the API names the sources"],
     ]);
-    expect(SCHEMA_VERSION).toBe(13);
+    expect(SCHEMA_VERSION).toBe(14);
     expect(MIGRATIONS[1]?.sql).toMatch(/^-- Released:.*\nCREATE VIEW effective_access AS/);
   });
 
