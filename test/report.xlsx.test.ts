@@ -353,6 +353,16 @@ describe("Excel workbook", () => {
     expect(users.every((u) => u.added_at instanceof Date)).toBe(true);
     expect(users.some((u) => u.api_key_last_used_at instanceof Date)).toBe(true);
     expect(users.every((u) => typeof u.is_service_account === "boolean")).toBe(true);
+    // A privileged person's last key use is the one the Users sheet gives (read from the same
+    // snapshot by another query: the privileged people arrive as JSON with microsecond times).
+    const lastUse = new Map(users.map((u) => [u.user_id, u.api_key_last_used_at]));
+    const privileged = rowsOf(sheet(workbook, "Privileged access"));
+    expect(privileged.some((p) => p.api_key_last_used_at instanceof Date)).toBe(true);
+    for (const p of privileged) {
+      const expected = lastUse.get(p.user_id);
+      if (expected === undefined) continue; // a project service account: not a user
+      expect(p.api_key_last_used_at, String(p.user_id)).toEqual(expected);
+    }
     const groups = rowsOf(sheet(workbook, "Groups"));
     expect(groups.every((g) => typeof g.members === "number")).toBe(true);
     expect(groups.every((g) => typeof g.is_scim_managed === "boolean")).toBe(true);

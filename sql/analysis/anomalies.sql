@@ -18,12 +18,12 @@ WHERE list_contains({snapshot_ids}, snapshot_id) AND scope = 'organization';
 -- analysis_project_access: the effective_access view's project rows of the snapshots (scope
 -- 'project', with project_id and project_name), for the project rules and the report. A TEMP
 -- view, not a table: since migration 0014 the view gives a snapshot's project paths in about
--- 0.1 s at 1,000,000 memberships, where writing three snapshots' 2.2 million paths into a table
+-- 0.15 s at 1,000,000 memberships, where writing three snapshots' 2.2 million paths into a table
 -- took 3-5 s and spilled 0.5-0.8 GB under the report's memory limit. A view cannot take
 -- parameters, so the list of snapshot ids is written in as integer literals.
 CREATE OR REPLACE TEMP VIEW analysis_project_access AS
 SELECT * FROM main.effective_access
-WHERE list_contains({snapshot_ids}, snapshot_id) AND scope = 'project';
+WHERE list_contains(SNAPSHOT_IDS, snapshot_id) AND scope = 'project';
 
 -- name: release_effective_access
 DROP TABLE IF EXISTS temp.analysis_effective_access;

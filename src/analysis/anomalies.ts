@@ -181,7 +181,7 @@ export async function defineProjectAccess(
     if (!Number.isSafeInteger(id)) throw new Error(`snapshot id ${id} is not an integer`);
   }
   const ids = `[${snapshotIds.join(", ")}]::INTEGER[]`;
-  await store.query(query("define_project_access").replace("{snapshot_ids}", ids));
+  await store.query(query("define_project_access").replace("SNAPSHOT_IDS", ids));
 }
 
 /** Drops what `defineProjectAccess` defined. */

@@ -56,6 +56,7 @@ import { AuditError } from "../errors.js";
 import { USAGE_RESOLUTION_DAYS } from "../facts/credentials.js";
 import {
   type EndpointRecord,
+  isoFromMicros,
   SCHEMA_VERSION,
   type SnapshotRow,
   type Store,
@@ -243,6 +244,23 @@ interface PrivilegedPathRow extends Omit<PrivilegedPerson, "paths"> {
   path_group_name: string | null;
   path_tier: ElevationTier;
   path_is_new: boolean;
+}
+
+/**
+ * A row of privileged_people from its JSON: its two timestamps come as microseconds since the
+ * epoch (text), written here as the store writes every timestamp.
+ */
+function privilegedPathRow(json: string): PrivilegedPathRow {
+  const row = JSON.parse(json) as Omit<PrivilegedPathRow, "api_key_last_used_at" | "added_at"> & {
+    api_key_last_used_at: string | null;
+    added_at: string | null;
+  };
+  const iso = (micros: string | null) => (micros === null ? null : isoFromMicros(BigInt(micros)));
+  return {
+    ...row,
+    api_key_last_used_at: iso(row.api_key_last_used_at),
+    added_at: iso(row.added_at),
+  };
 }
 
 /** The rows of privileged_people (ordered by person, then path) as one person each, in order. */
@@ -1522,15 +1540,17 @@ export async function buildReportModel(
         store.query<{ n: number }>(query("elevated_paths"), { s: snapshotId }),
       );
       const privileged = privilegedPeople(
-        await timed("privileged people", () =>
-          store.query<PrivilegedPathRow>(query("privileged_people"), {
-            s: snapshotId,
-            p: fromId,
-            domains:
-              config.allowedEmailDomains.length === 0
-                ? null
-                : JSON.stringify(config.allowedEmailDomains),
-          }),
+        await timed("privileged people", async () =>
+          (
+            await store.query<{ path: string }>(query("privileged_people"), {
+              s: snapshotId,
+              p: fromId,
+              domains:
+                config.allowedEmailDomains.length === 0
+                  ? null
+                  : JSON.stringify(config.allowedEmailDomains),
+            })
+          ).map((row) => privilegedPathRow(row.path)),
         ),
       );
       const groups = await timed("groups", () =>

@@ -49,7 +49,7 @@ export {
   auditEventColumns,
 } from "./audit-log.js";
 export type { QueryParams } from "./db.js";
-export { useDatabaseLockWait } from "./db.js";
+export { isoFromMicros, useDatabaseLockWait } from "./db.js";
 export { StoreError, type StoreErrorCode } from "./errors.js";
 export {
   EXCEPTION_SUBJECT_FIELDS,
