@@ -6,10 +6,11 @@
 -- over the group paths of every snapshot in the database, whichever snapshot was asked for. Here
 -- they are two branches of a UNION ALL, and the test, for rows without sources only, joins the
 -- tables it needs rather than reading the group-path CTEs a second time. No CTE is read twice, so
--- none is materialised, and no hint is needed: DuckDB does not keep 0013's NOT MATERIALIZED in a
--- stored view (the SQL it stores drops it), so that hint held only until the database was
--- reopened. One snapshot's project paths, on a database of 4 snapshots of 1,000,000 memberships:
--- 3.6 s before, 0.13-0.16 s after.
+-- none is materialised, and no hint is needed (so the two branches repeat their SELECT: a CTE that
+-- both read would be materialised, for every snapshot). DuckDB does not keep 0013's NOT
+-- MATERIALIZED in a stored view (the SQL it stores drops it), so that hint held only until the
+-- database was reopened. One snapshot's project paths, on a database of 4 snapshots of 1,000,000
+-- memberships: 3.6 s before, 0.13-0.16 s after.
 CREATE OR REPLACE VIEW effective_access AS
 WITH group_paths AS (
   SELECT
