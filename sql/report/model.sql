@@ -260,9 +260,9 @@ SELECT sync_id, seal FROM audit_log_syncs ORDER BY sync_id DESC LIMIT 1;
 -- none are configured) and the only activity signal the API gives: the last API key use.
 -- One row per path, the person's columns repeated, ordered by person then path: the caller groups
 -- them (src/report/model.ts). Each row is one JSON object (`path`): tens of thousands of rows of 23
--- columns read as one string each and parsed took 1.8-2.2 s, against 2.7-3.1 s through the
--- client's value conversion (84,000 paths). A list() aggregate of every person's paths could not spill and ran
--- out of the report's 256 MB at a million memberships; so did the correlated NOT EXISTS this
+-- columns read as one string each and parsed took 1.8-2.2 s, against 2.7-3.1 s through the client's
+-- value conversion (84,000 paths). A list() aggregate of every person's paths could not spill and
+-- ran out of the report's 256 MB at a million memberships; so did the correlated NOT EXISTS this
 -- replaced with joins on the compared snapshot's keys. `paths` is read three times: MATERIALIZED
 -- joins the tiers once.
 WITH paths AS MATERIALIZED (

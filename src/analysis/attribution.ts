@@ -20,7 +20,7 @@
  * happened: a group "removed" going backwards was created.
  */
 import type { Json } from "@duckdb/node-api";
-import type { Store } from "../store/index.js";
+import type { AppendCell, Store } from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
 import { type DiffChange, type DiffKind, type DiffResult, MIRRORED_KINDS } from "./diff.js";
 
@@ -754,7 +754,7 @@ export function changeSubject(c: DiffChange): string {
  */
 export function analysisChangeRows(
   changes: readonly AttributedChange[],
-): Record<string, string | number | boolean | null>[] {
+): Record<string, AppendCell>[] {
   return changes.map((c, i) => {
     const latest = c.attribution.events[c.attribution.events.length - 1];
     const actor = c.attribution.actor;
