@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccessPath, listEffectiveAccess } from "../src/analysis/access.js";
+import { terminalJson } from "../src/render/index.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
 import { crawlInto, NO_CREDENTIALS, roleId } from "./support/analysis-org.js";
@@ -383,5 +384,53 @@ describe("effective access in a project without assignment_sources", () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe("access-audit access over more paths than one batch", () => {
+  let sim: RunningSimulator;
+  const db = join(tmp, "many.duckdb");
+  let snapshot: number;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, seed: 37, groups: 40, users: 400, memberships: 4000 });
+    snapshot = await crawlInto(sim, db);
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it("streams --json and the table in batches, as one document and one aligned table", async () => {
+    const store = await Store.open(db, { readOnly: true });
+    let paths: AccessPath[];
+    try {
+      paths = await listEffectiveAccess(store, snapshot);
+    } finally {
+      await store.close();
+    }
+    // The command reads 2,048 paths at a time: this listing spans several batches.
+    expect(paths.length).toBeGreaterThan(2 * 2048);
+    const env = cliEnv({});
+
+    const json = await runCli(["access", "--db", db, "--json"], env);
+    expect(json.stderr).toBe("");
+    expect(json.status).toBe(0);
+    expect(json.stdout).toBe(`${terminalJson({ snapshot_id: snapshot, access: paths })}\n`);
+
+    const table = await runCli(["access", "--db", db], env);
+    expect(table.status).toBe(0);
+    const [count, header, ...rows] = table.stdout.split("\n");
+    expect(count).toBe(`snapshot ${snapshot}: ${paths.length} access path(s)`);
+    expect(rows.pop()).toBe("");
+    expect(rows).toHaveLength(paths.length);
+    // Widths are the whole listing's, not each batch's: every row's user id starts under the
+    // header's, and the rows come in the JSON's order.
+    const column = header?.indexOf("user_id") ?? -1;
+    expect(column).toBeGreaterThan(0);
+    rows.forEach((row, index) => {
+      expect(row.slice(column, column + (paths[index]?.user_id.length ?? 0))).toBe(
+        paths[index]?.user_id,
+      );
+    });
   });
 });

@@ -147,10 +147,46 @@ export async function listEffectiveAccess(
   snapshotId: number,
   filter: AccessFilter = {},
 ): Promise<AccessPath[]> {
-  return store.query<AccessPath>(accessQuery("effective_access_paths"), {
+  const rows = await store.query<PathRow>(
+    accessQuery("effective_access_paths"),
+    accessParams(snapshotId, filter),
+  );
+  return rows.map(parsePath);
+}
+
+/**
+ * `listEffectiveAccess` in batches of about `batchRows` paths, for listings too long to hold:
+ * a whole snapshot of a large organization has millions of paths.
+ */
+export async function* iterateEffectiveAccess(
+  store: Store,
+  snapshotId: number,
+  filter: AccessFilter = {},
+  batchRows?: number,
+): AsyncGenerator<AccessPath[]> {
+  for await (const batch of store.iterate<PathRow>(
+    accessQuery("effective_access_paths"),
+    accessParams(snapshotId, filter),
+    batchRows,
+  )) {
+    yield batch.map(parsePath);
+  }
+}
+
+/** A path as the query returns it: one JSON object with AccessPath's fields (see access.sql). */
+interface PathRow {
+  path: string;
+}
+
+function parsePath(row: PathRow): AccessPath {
+  return JSON.parse(row.path) as AccessPath;
+}
+
+function accessParams(snapshotId: number, filter: AccessFilter) {
+  return {
     snapshot: snapshotId,
     user: filter.user ?? null,
     role: filter.role ?? null,
     project: filter.project ?? null,
-  });
+  };
 }

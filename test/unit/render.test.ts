@@ -87,6 +87,20 @@ describe("text helpers", () => {
     for (const raw of ["\u001b", "\u202e", "\u2028", "\u0085"]) expect(json).not.toContain(raw);
   });
 
+  it("terminal output finds one hidden character anywhere, and leaves visible text alone", () => {
+    const visible = "Ingeniería 工程 🚀 𝔘 ñ\n\tx";
+    expect(terminalText(visible)).toBe(visible);
+    expect(terminalJson({ name: "Ingeniería 工程 🚀 𝔘" })).toBe(
+      JSON.stringify({ name: "Ingeniería 工程 🚀 𝔘" }, null, 2),
+    );
+    const long = `${"é🚀".repeat(100_000)}`;
+    expect(terminalText(`${long}\u202e`)).toBe(`${long}[U+202E]`);
+    expect(terminalText(`${long}\u0085`)).toBe(`${long}[U+0085]`);
+    // A lone low surrogate right after a pair is revealed; the pair is not.
+    expect(terminalText("🚀\udc00")).toBe("🚀[U+DC00]");
+    expect(terminalJson([`${long}\u00ad`])).toContain(`${long}\\u00ad`);
+  });
+
   it("ids beside names", () => {
     expect(nameWithId("Admins\u202E", "group_1")).toBe("Admins[U+202E] (group_1)");
     expect(nameWithId(null, "group_1")).toBe("group_1");

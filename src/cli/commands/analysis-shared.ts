@@ -3,18 +3,50 @@
 import { revealInvisible } from "../../render/text.js";
 
 /**
+ * A table's columns, for printing a table too long to hold in batches: widen the widths with
+ * every batch's revealed cells first, then print each batch with the final widths.
+ */
+export class TableLayout {
+  readonly widths: number[];
+
+  constructor(readonly header: readonly string[]) {
+    this.widths = header.map((h) => h.length);
+  }
+
+  /**
+   * Cells revealed one by one, so a name holding a line break or an escape sequence cannot make
+   * a row of its own.
+   */
+  static reveal(cells: readonly (readonly string[])[]): string[][] {
+    return cells.map((row) => row.map(revealInvisible));
+  }
+
+  /** Widens the columns for these (revealed) rows. A loop, not `Math.max(...)`: rows may be millions. */
+  widen(rows: readonly (readonly string[])[]): void {
+    for (const row of rows) {
+      for (let i = 0; i < this.widths.length; i++) {
+        const length = (row[i] ?? "").length;
+        if (length > (this.widths[i] ?? 0)) this.widths[i] = length;
+      }
+    }
+  }
+
+  /** One line: left-aligned columns separated by two spaces, no trailing blanks. */
+  line(row: readonly string[]): string {
+    return row
+      .map((c, i) => c.padEnd(this.widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  }
+}
+
+/**
  * Left-aligned columns separated by two spaces, no trailing blanks. Cells are revealed one by
  * one, so a name holding a line break or an escape sequence cannot make a row of its own.
  */
 export function formatTable(header: readonly string[], cells: readonly string[][]): string {
-  const rows = cells.map((row) => row.map(revealInvisible));
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)),
-  );
-  const fmt = (row: readonly string[]) =>
-    row
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join("  ")
-      .trimEnd();
-  return [fmt(header), ...rows.map(fmt)].join("\n");
+  const rows = TableLayout.reveal(cells);
+  const layout = new TableLayout(header);
+  layout.widen(rows);
+  return [layout.line(header), ...rows.map((row) => layout.line(row))].join("\n");
 }
