@@ -11,7 +11,6 @@ import { BaseSequencer } from "vitest/node";
 
 export const SECONDS_ALONE: Readonly<Record<string, number>> = {
   "test/security.paths.test.ts": 113,
-  "test/report.workbook-print.test.ts": 97,
   "test/chaos.crashes.test.ts": 96,
   "test/certify.memory.test.ts": 86,
   "test/security.transport.test.ts": 82,
@@ -29,6 +28,7 @@ export const SECONDS_ALONE: Readonly<Record<string, number>> = {
   "test/security.outputs.test.ts": 29,
   "test/exceptions.test.ts": 27,
   "test/retention.test.ts": 24,
+  "test/report.workbook-print.test.ts": 23,
   "test/crawl.projects.test.ts": 23,
   "test/report.first-screen.test.ts": 23,
   "test/certify.credentials.test.ts": 22,
