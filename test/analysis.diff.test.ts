@@ -25,6 +25,8 @@ import {
   diffSnapshots,
   loadDiffQueries,
 } from "../src/analysis/diff.js";
+import { diffLines } from "../src/cli/commands/diff.js";
+import { terminalJson } from "../src/render/index.js";
 import type {
   AuditLogActorWire,
   GroupType,
@@ -1085,6 +1087,72 @@ describe("access-audit diff with fewer than two snapshots", () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toBe(
       "access-audit: a diff needs two complete snapshots; the database has 1: run `access-audit crawl` again\n",
+    );
+  });
+});
+
+describe("access-audit diff of more changes than one piece", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "aa-diff-many-"));
+  const db = join(tmp, "many.duckdb");
+  let from: number;
+  let to: number;
+
+  beforeAll(async () => {
+    const sim = await startSimulator({
+      port: 0,
+      seed: 43,
+      groups: 20,
+      users: 300,
+      memberships: 3000,
+    });
+    try {
+      from = await crawlInto(sim, db);
+      // Every group re-provisioned: its members removed, others added.
+      const s = sim.state;
+      const users = s.listUsers();
+      for (const group of s.listGroups()) {
+        const members = new Set(s.listGroupUsers(group.id).map((u) => u.id));
+        for (const id of members) s.removeMember(group.id, id);
+        for (const user of users.filter((u) => !members.has(u.id)).slice(0, 150)) {
+          s.addMember(group.id, user.id);
+        }
+      }
+      to = await crawlInto(sim, db);
+    } finally {
+      await sim.stop();
+    }
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("prints --json and the text piece by piece, the same as whole", async () => {
+    const store = await Store.open(db, { readOnly: true });
+    let result: Awaited<ReturnType<typeof attributeDiff>>;
+    try {
+      result = await attributeDiff(store, await diffSnapshots(store, { from, to }));
+    } finally {
+      await store.close();
+    }
+    // The JSON goes out 2,048 changes at a time, the text 4,096 lines (two per change).
+    expect(result.changes.length).toBeGreaterThan(2 * 2048);
+    const env = cliEnv({});
+    const json = await runCli(
+      ["diff", "--db", db, "--from", String(from), "--to", String(to), "--json"],
+      env,
+    );
+    expect(json.stderr).toBe("");
+    expect(json.status).toBe(0);
+    expect(json.stdout).toBe(`${terminalJson(result)}\n`);
+
+    const text = await runCli(
+      ["diff", "--db", db, "--from", String(from), "--to", String(to)],
+      env,
+    );
+    expect(text.status).toBe(0);
+    expect(text.stdout).toBe(`${[...diffLines(result)].join("\n")}\n`);
+    const lines = text.stdout.split("\n");
+    expect(lines.at(-2)).toBe(`${result.changes.length} change(s)`);
+    expect(lines.filter((l) => /^ {2}group_\w+ .*: user_\w+/.test(l))).toHaveLength(
+      result.summary.member_added + result.summary.member_removed,
     );
   });
 });

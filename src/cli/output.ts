@@ -28,23 +28,26 @@ export function writeErr(text: string): void {
 }
 
 /**
- * Writes `{...head, [listKey]: [items]}` and a line break, byte for byte as
- * `terminalJson(document) + "\n"` would, but batch by batch: a list of a million access paths
- * is never held whole, nor as one string (V8 caps a string at 512 MB). `listKey` is the
- * document's last key.
+ * Writes `document` with its list `listKey` given batch by batch, and a line break: byte for byte
+ * what `terminalJson({...document, [listKey]: items}) + "\n"` would be, without holding the
+ * whole text (V8 caps a string at 512 MB; a whole snapshot's 842,933 access paths are 615 MB of
+ * JSON). The list keeps its key's place in `document` (whatever value stands there), else comes
+ * last.
  */
 export async function writeJsonWithList(
-  head: Readonly<Record<string, unknown>>,
+  document: object,
   listKey: string,
-  batches: AsyncIterable<readonly unknown[]>,
+  batches: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
   write: (text: string) => Promise<void> | void = writeOutPiece,
 ): Promise<void> {
-  const empty = terminalJson({ ...head, [listKey]: [] });
-  const closing = "[]\n}";
-  if (!empty.endsWith(`${JSON.stringify(listKey)}: ${closing}`)) {
-    throw new Error(`${listKey} must be the last key of the document`);
-  }
-  const opening = empty.slice(0, -closing.length);
+  const empty = terminalJson({ ...document, [listKey]: [] });
+  // A top-level key's line: two spaces of indentation (nested keys have more, and a string
+  // holds no raw line break), so this finds the list's own place and nothing else.
+  const marker = `\n  ${JSON.stringify(listKey)}: []`;
+  const at = empty.indexOf(marker);
+  if (at < 0) throw new Error(`no top-level ${listKey} in the document`);
+  const opening = empty.slice(0, at + marker.length - 2);
+  const closing = empty.slice(at + marker.length);
   let items = 0;
   for await (const batch of batches) {
     if (batch.length === 0) continue;
@@ -53,5 +56,23 @@ export async function writeJsonWithList(
     await write(`${items === 0 ? `${opening}[\n` : ",\n"}${text.join(",\n")}`);
     items += batch.length;
   }
-  await write(items === 0 ? `${opening}${closing}\n` : "\n  ]\n}\n");
+  await write(items === 0 ? `${opening}[]${closing}\n` : `\n  ]${closing}\n`);
+}
+
+/** Writes each line and a line break, a few thousand lines a piece: `lines.join("\n") + "\n"`. */
+export async function writeLines(lines: Iterable<string>): Promise<void> {
+  let piece: string[] = [];
+  for (const line of lines) {
+    piece.push(line);
+    if (piece.length === 4096) {
+      await writeOutPiece(`${piece.join("\n")}\n`);
+      piece = [];
+    }
+  }
+  if (piece.length > 0) await writeOutPiece(`${piece.join("\n")}\n`);
+}
+
+/** `items` in batches of `size`, for writeJsonWithList and other piecewise writers. */
+export function* batchesOf<T>(items: readonly T[], size = 2048): Generator<readonly T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
 }

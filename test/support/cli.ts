@@ -61,11 +61,14 @@ export function runCliChild(args: readonly string[], options: ChildOptions): Pro
     let killed = false;
     let timedOut = false;
     let ms = 0;
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
+    // Decoded as a stream: a character can straddle two chunks of a long output.
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (d: string) => {
+      stdout += d;
     });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
+    child.stderr.on("data", (d: string) => {
+      stderr += d;
     });
     child.once("exit", () => {
       exited = true;

@@ -59,10 +59,27 @@ describe("a JSON document written list batch by list batch", () => {
     }
   });
 
-  it("refuses a head that already places the list's key", async () => {
-    await expect(streamed({ access: 1, snapshot_id: 2 }, [[1]])).rejects.toThrow(
-      "access must be the last key of the document",
-    );
+  it("keeps the list at its key's place in the document", async () => {
+    const paths = Array.from({ length: 5 }, (_, n) => path(n));
+    const document = {
+      from: 1,
+      to: 2,
+      access: "replaced by the list",
+      summary: { access: [], nested: { access: [] } },
+      after: [1, { access: 2 }],
+    };
+    for (const batches of [[paths], [paths.slice(0, 2), paths.slice(2)], [], [[]]]) {
+      const items = batches.flat();
+      const { text } = await streamed(document, batches);
+      expect(text).toBe(`${terminalJson({ ...document, access: items })}\n`);
+    }
+    expect(Object.keys(JSON.parse((await streamed(document, [paths])).text))).toEqual([
+      "from",
+      "to",
+      "access",
+      "summary",
+      "after",
+    ]);
   });
 });
 

@@ -16,7 +16,7 @@ import { revealInvisible } from "../../render/text.js";
 import { Store } from "../../store/index.js";
 import { addDbOption, commandConfig } from "../config.js";
 import { intOption } from "../options.js";
-import { terminalJson, writeOut } from "../output.js";
+import { batchesOf, terminalJson, writeJsonWithList, writeLines } from "../output.js";
 
 interface DiffFlags {
   from?: number;
@@ -42,7 +42,9 @@ export function registerDiff(program: Command): void {
           store,
           await diffSnapshots(store, await resolveRange(store, flags)),
         );
-        writeOut(flags.json ? `${terminalJson(result)}\n` : formatDiff(result));
+        // Written piece by piece: a diff can have millions of changes (all groups re-provisioned).
+        if (flags.json) await writeJsonWithList(result, "changes", batchesOf(result.changes));
+        else await writeLines(diffLines(result));
       } finally {
         await store.close();
       }
@@ -242,24 +244,31 @@ const attributionText = (c: AttributedChange): string => {
  * Grouped by kind: a heading with the count, then one indented line per change and, under it,
  * who made it (or why the audit log cannot say).
  */
-export function formatDiff(result: AttributedDiffResult): string {
-  const lines = [
-    `diff of snapshot ${result.from} -> ${result.to}`,
-    ...coverageLines(result),
-    ...auditLogLines(result),
-  ];
+/** The text form, line by line. */
+export function* diffLines(result: AttributedDiffResult): Generator<string> {
+  yield `diff of snapshot ${result.from} -> ${result.to}`;
+  yield* coverageLines(result);
+  yield* auditLogLines(result);
   if (result.changes.length === 0) {
-    lines.push("no changes");
-    return `${lines.join("\n")}\n`;
+    yield "no changes";
+    return;
+  }
+  const byKind = new Map<string, AttributedChange[]>();
+  for (const c of result.changes) {
+    const list = byKind.get(c.kind);
+    if (list === undefined) byKind.set(c.kind, [c]);
+    else list.push(c);
   }
   for (const kind of DIFF_KINDS) {
     const count = result.summary[kind];
     if (count === 0) continue;
-    lines.push("", `${kind} (${count})`);
-    for (const c of result.changes) {
-      if (c.kind === kind) lines.push(`  ${formatChange(c)}`, attributionText(c));
+    yield "";
+    yield `${kind} (${count})`;
+    for (const c of byKind.get(kind) ?? []) {
+      yield `  ${formatChange(c)}`;
+      yield attributionText(c);
     }
   }
-  lines.push("", `${result.changes.length} change(s)`);
-  return `${lines.join("\n")}\n`;
+  yield "";
+  yield `${result.changes.length} change(s)`;
 }
