@@ -180,3 +180,47 @@ describe("the trend from three snapshots", () => {
     }
   });
 });
+
+describe("the trend's elevated grants", () => {
+  /** The report of `snapshotId`, or of the latest. */
+  async function modelOf(snapshotId?: number): Promise<ReportModel> {
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      return await buildReportModel(store, {
+        toolVersion: "9.9.9-test",
+        templateVersion: templateVersion(),
+        ...(snapshotId === undefined ? {} : { snapshotId }),
+      });
+    } finally {
+      await store.close();
+    }
+  }
+
+  beforeAll(async () => {
+    // A fourth snapshot where a group with members holds Owner, then three without changes: the
+    // latest report analyses its own three snapshots and reads the four older points from the view.
+    const s = sim.state;
+    const group = s.listGroups().find((g) => s.listGroupUsers(g.id).length > 0);
+    if (group === undefined) throw new Error("no group with members");
+    s.assignGroupRole(group.id, s.ownerRoleId);
+    for (let i = 0; i < 4; i++) await crawlInto(sim, db, { auditLog: false });
+  }, 180_000);
+
+  it("reads the older points from the view as each snapshot's own report counts them", async () => {
+    const latest = await modelOf();
+    const points = latest.trend.map((p) => [p.snapshot_id, p.elevated_grants]);
+    expect(points).toHaveLength(7);
+    // The four older points, each against its own report (which counts it from its own table).
+    const older = points.slice(0, 4);
+    const own = [];
+    for (const [id] of older) {
+      const model = await modelOf(id);
+      own.push([id, model.trend.at(-1)?.elevated_grants]);
+    }
+    expect(older).toEqual(own);
+    // Owner through the group raised the count at the fourth snapshot, a point read from the view.
+    const grants = points.map(([, n]) => n ?? 0);
+    expect(grants[0]).toBeGreaterThan(0);
+    expect(grants[3]).toBeGreaterThan(grants[2] ?? 0);
+  });
+});

@@ -88,12 +88,17 @@ FROM (SELECT DISTINCT ea.user_id, ea.role_id FROM temp.analysis_effective_access
       WHERE ea.snapshot_id = $s AND ea.scope = 'organization');
 
 -- name: elevated_counts_view
--- The same for an older trend point, from the view (an evaluation of its own).
-SELECT count(*)::INTEGER AS grants, count(DISTINCT user_id)::INTEGER AS users
-FROM (SELECT DISTINCT ea.user_id, ea.role_id FROM main.effective_access AS ea
+-- The same for the older trend points, from the view, all in one evaluation: SNAPSHOT_IDS is the
+-- list of their ids, written in as integer literals (a parameter would not narrow the view's
+-- branches to them). At 1,000,000 memberships three points take 0.19-0.24 s together against
+-- 0.12-0.16 s each alone, and a small organization's report no longer plans the view once per
+-- point (24 points: about 35 ms each).
+SELECT snapshot_id, count(*)::INTEGER AS grants, count(DISTINCT user_id)::INTEGER AS users
+FROM (SELECT DISTINCT ea.snapshot_id, ea.user_id, ea.role_id FROM main.effective_access AS ea
       SEMI JOIN elevated_roles AS er
         ON er.snapshot_id = ea.snapshot_id AND er.role_id = ea.role_id
-      WHERE ea.snapshot_id = $s AND ea.scope = 'organization');
+      WHERE list_contains(SNAPSHOT_IDS, ea.snapshot_id) AND ea.scope = 'organization')
+GROUP BY snapshot_id;
 
 -- name: uncollected
 -- The coverage scopes $s did not collect (COVERAGE_SCOPES in src/facts/types.ts), and the schema

@@ -177,11 +177,21 @@ export async function defineProjectAccess(
   store: Store,
   snapshotIds: readonly number[],
 ): Promise<void> {
-  for (const id of snapshotIds) {
+  await store.query(
+    query("define_project_access").replaceAll("SNAPSHOT_IDS", integerListLiteral(snapshotIds)),
+  );
+}
+
+/**
+ * Snapshot ids as a SQL list literal (`[1, 2]::INTEGER[]`), for the queries that must narrow the
+ * `effective_access` view to them: DuckDB pushes a literal list into the view's branches, not a
+ * parameter. Each id is checked to be an integer.
+ */
+export function integerListLiteral(ids: readonly number[]): string {
+  for (const id of ids) {
     if (!Number.isSafeInteger(id)) throw new Error(`snapshot id ${id} is not an integer`);
   }
-  const ids = `[${snapshotIds.join(", ")}]::INTEGER[]`;
-  await store.query(query("define_project_access").replace("SNAPSHOT_IDS", ids));
+  return `[${ids.join(", ")}]::INTEGER[]`;
 }
 
 /** Drops what `defineProjectAccess` defined. */

@@ -14,6 +14,7 @@ import {
   defineProjectAccess,
   type Finding,
   fillAnalysisChanges,
+  integerListLiteral,
   materialiseEffectiveAccess,
   materialiseHelpers,
   type RuleStatus,
@@ -1558,18 +1559,29 @@ export async function buildReportModel(
       );
       const projects = await timed("projects", () => projectsOf(store, snapshotId));
       const credentials = await timed("credentials", () => credentialsOf(store, snapshotId));
-      // One snapshot at a time: older trend points read the view, each its own evaluation.
-      const elevatedCounts: { snapshot_id: number; grants: number; users: number }[] = [];
-      for (const id of trendIds) {
-        const counts = accessIds.includes(id) ? "elevated_counts_analysed" : "elevated_counts_view";
-        const counted = await timed(`trend ${id}`, () =>
-          store.query<{ grants: number; users: number }>(query(counts), { s: id }),
+      // The analysed snapshots from their table; the older trend points from the view, together.
+      type ElevatedCount = { snapshot_id: number; grants: number; users: number };
+      const elevatedCounts: ElevatedCount[] = [];
+      for (const id of trendIds.filter((id) => accessIds.includes(id))) {
+        const [counted] = await store.query<{ grants: number; users: number }>(
+          query("elevated_counts_analysed"),
+          { s: id },
         );
         elevatedCounts.push({
           snapshot_id: id,
-          grants: counted[0]?.grants ?? 0,
-          users: counted[0]?.users ?? 0,
+          grants: counted?.grants ?? 0,
+          users: counted?.users ?? 0,
         });
+      }
+      const older = trendIds.filter((id) => !accessIds.includes(id));
+      if (older.length > 0) {
+        elevatedCounts.push(
+          ...(await timed("trend", () =>
+            store.query<ElevatedCount>(
+              query("elevated_counts_view").replaceAll("SNAPSHOT_IDS", integerListLiteral(older)),
+            ),
+          )),
+        );
       }
       const elevatedBySnapshot = new Map(elevatedCounts.map((r) => [r.snapshot_id, r]));
       const trend: TrendPoint[] = trendIds.map((id) => {
