@@ -29,12 +29,14 @@ const members: number[] = [];
 let two: { model: ReportModel; html: string };
 let three: { model: ReportModel; html: string };
 
-async function report(): Promise<{ model: ReportModel; html: string }> {
+/** The report of `snapshotId`, or of the latest snapshot. */
+async function report(snapshotId?: number): Promise<{ model: ReportModel; html: string }> {
   const store = await Store.open(db, { readOnly: true });
   try {
     const model = await buildReportModel(store, {
       toolVersion: "9.9.9-test",
       templateVersion: templateVersion(),
+      ...(snapshotId === undefined ? {} : { snapshotId }),
     });
     return { model, html: renderHtml(model) };
   } finally {
@@ -182,20 +184,6 @@ describe("the trend from three snapshots", () => {
 });
 
 describe("the trend's elevated grants", () => {
-  /** The report of `snapshotId`, or of the latest. */
-  async function modelOf(snapshotId?: number): Promise<ReportModel> {
-    const store = await Store.open(db, { readOnly: true });
-    try {
-      return await buildReportModel(store, {
-        toolVersion: "9.9.9-test",
-        templateVersion: templateVersion(),
-        ...(snapshotId === undefined ? {} : { snapshotId }),
-      });
-    } finally {
-      await store.close();
-    }
-  }
-
   beforeAll(async () => {
     // A fourth snapshot where a group with members holds Owner, then three without changes: the
     // latest report analyses its own three snapshots and reads the four older points from the view.
@@ -207,14 +195,14 @@ describe("the trend's elevated grants", () => {
   }, 180_000);
 
   it("reads the older points from the view as each snapshot's own report counts them", async () => {
-    const latest = await modelOf();
+    const { model: latest } = await report();
     const points = latest.trend.map((p) => [p.snapshot_id, p.elevated_grants]);
     expect(points).toHaveLength(7);
     // The four older points, each against its own report (which counts it from its own table).
     const older = points.slice(0, 4);
     const own = [];
     for (const [id] of older) {
-      const model = await modelOf(id);
+      const { model } = await report(id);
       own.push([id, model.trend.at(-1)?.elevated_grants]);
     }
     expect(older).toEqual(own);
