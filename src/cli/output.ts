@@ -51,9 +51,11 @@ export async function writeJsonWithList(
   let items = 0;
   for await (const batch of batches) {
     if (batch.length === 0) continue;
-    // Each item at the list's depth: 4 spaces before each of its lines.
-    const text = batch.map((item) => `    ${terminalJson(item).replaceAll("\n", "\n    ")}`);
-    await write(`${items === 0 ? `${opening}[\n` : ",\n"}${text.join(",\n")}`);
+    // The batch as a list of its own ("[\n  item,\n  item\n]"), moved to the list's depth: its
+    // brackets dropped and 2 more spaces before each line. One call per batch, not per item.
+    const list = terminalJson(batch);
+    const text = `  ${list.slice(2, -2).replaceAll("\n", "\n  ")}`;
+    await write(`${items === 0 ? `${opening}[\n` : ",\n"}${text}`);
     items += batch.length;
   }
   await write(items === 0 ? `${opening}[]${closing}\n` : `\n  ]${closing}\n`);

@@ -58,7 +58,7 @@ export function registerAccess(program: Command): void {
           ...(project === undefined ? {} : { project: project.project_id }),
         };
         // Streamed, one DuckDB chunk (2,048 rows) at a time: an unfiltered listing of a large
-        // organization is millions of paths (842,933 at 1,000,000 memberships: 955 MB of RSS
+        // organization is millions of paths (842,933 at 1,000,000 memberships: about 1 GB of RSS
         // in batches of 2,048, 1.2 GB in batches of 10,000).
         const paths = () => iterateEffectiveAccess(store, snapshotId, filter, PATHS_PER_BATCH);
         if (flags.json) {
