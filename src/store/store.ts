@@ -466,7 +466,10 @@ export class Store {
   /**
    * Streams a large result in batches of about `batchRows` rows without
    * materialising it. Uses its own connection, so other store calls may run
-   * while iterating.
+   * while iterating. Give a query over a view ORDER BY: DuckDB 1.5 can hang for
+   * good streaming an unsorted plan with several pipelines, such as the
+   * `effective_access` view's UNION ALL (duckdb/duckdb#22215; seen here at
+   * 1,000,000 memberships, 0% CPU), where a sorted result is read from one.
    */
   async *iterate<T = Record<string, Json>>(
     sql: string,
