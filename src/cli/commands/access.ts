@@ -42,7 +42,10 @@ export function registerAccess(program: Command): void {
       "--project <id|name>",
       "only access inside this project (id, or name case-insensitively): who (people and service accounts) can do what there, and why",
     )
-    .option("--json", "print JSON: {snapshot_id, access: [...]}")
+    .option(
+      "--json",
+      "print JSON: {snapshot_id, project (with --project), access: [...]}, written as it is read",
+    )
     .action(async (flags: AccessFlags, command: Command) => {
       const config = await commandConfig(command);
       const store = await Store.open(config.database, { readOnly: true });
