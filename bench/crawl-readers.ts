@@ -43,11 +43,13 @@ function runCli(
   const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    stdout += d.toString();
+  child.stdout?.setEncoding("utf8"); // a character can straddle two chunks
+  child.stdout?.on("data", (d: string) => {
+    stdout += d;
   });
-  child.stderr?.on("data", (d: Buffer) => {
-    stderr += d.toString();
+  child.stderr?.setEncoding("utf8"); // a character can straddle two chunks
+  child.stderr?.on("data", (d: string) => {
+    stderr += d;
     if (waitingSince === null && stderr.includes("waiting up to")) waitingSince = performance.now();
   });
   return new Promise((resolve) =>
@@ -108,8 +110,9 @@ export async function benchReadersDuringCrawl(
     );
     let publishAt: number | null = null;
     let seen = "";
-    crawl.stderr?.on("data", (d: Buffer) => {
-      seen += d.toString();
+    crawl.stderr?.setEncoding("utf8"); // a character can straddle two chunks
+    crawl.stderr?.on("data", (d: string) => {
+      seen += d;
       if (publishAt === null && seen.includes('"phase":"publish"')) publishAt = performance.now();
       if (seen.length > 100_000) seen = seen.slice(-1000);
     });

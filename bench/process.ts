@@ -73,8 +73,9 @@ export async function runCliMeasured(
   });
   const stopRss = watchPeakRss(child.pid ?? 0);
   let stdout = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
+  child.stdout?.setEncoding("utf8"); // a character can straddle two chunks
+  child.stdout?.on("data", (chunk: string) => {
+    stdout += chunk;
   });
   const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
   const peakRssMb = stopRss();

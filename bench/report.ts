@@ -43,12 +43,14 @@ async function runReport(cli: string, db: string, out: string, format: string): 
   );
   const peak = watchPeakRss(child.pid as number);
   let stdout = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
+  child.stdout?.setEncoding("utf8"); // a character can straddle two chunks
+  child.stdout?.on("data", (chunk: string) => {
+    stdout += chunk;
   });
   let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
+  child.stderr?.setEncoding("utf8"); // a character can straddle two chunks
+  child.stderr?.on("data", (chunk: string) => {
+    stderr += chunk;
   });
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   const wallMs = performance.now() - started;

@@ -65,11 +65,13 @@ function underTerminal(
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
-    child.stdout.on("data", (d: Buffer) => {
-      output += d.toString();
+    child.stdout.setEncoding("utf8"); // a character can straddle two chunks
+    child.stdout.on("data", (d: string) => {
+      output += d;
     });
-    child.stderr.on("data", (d: Buffer) => {
-      output += d.toString();
+    child.stderr.setEncoding("utf8"); // a character can straddle two chunks
+    child.stderr.on("data", (d: string) => {
+      output += d;
     });
     const guard = setTimeout(() => child.kill("SIGKILL"), 120_000);
     child.once("error", reject);

@@ -368,15 +368,17 @@ describe("crawl CLI", () => {
       );
       children.push(child);
       let stdout = "";
-      child.stdout?.on("data", (d: Buffer) => {
-        stdout += d.toString();
+      child.stdout?.setEncoding("utf8"); // a character can straddle two chunks
+      child.stdout?.on("data", (d: string) => {
+        stdout += d;
       });
       const exited = new Promise<number | null>((r) => child.once("exit", r));
       // Once it stages (it holds the database only briefly before, and to publish).
       await new Promise<void>((ready) => {
         let seen = "";
-        child.stderr?.on("data", (d: Buffer) => {
-          seen += d.toString();
+        child.stderr?.setEncoding("utf8"); // a character can straddle two chunks
+        child.stderr?.on("data", (d: string) => {
+          seen += d;
           if (seen.includes("snapshot started")) ready();
         });
       });

@@ -322,8 +322,9 @@ describe("schedule", () => {
     const events: { msg: string; tick?: number }[] = [];
     let stderr = "";
     let waiters: (() => void)[] = [];
-    child.stderr?.on("data", (d: Buffer) => {
-      stderr += d.toString();
+    child.stderr?.setEncoding("utf8"); // a character can straddle two chunks
+    child.stderr?.on("data", (d: string) => {
+      stderr += d;
       const lines = stderr.split("\n");
       stderr = lines.pop() ?? "";
       for (const line of lines) {

@@ -378,8 +378,9 @@ function startSwapper(
   });
   children.add(child);
   let output = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    output += d.toString();
+  child.stdout?.setEncoding("utf8"); // a character can straddle two chunks
+  child.stdout?.on("data", (d: string) => {
+    output += d;
   });
   return {
     stop: () =>

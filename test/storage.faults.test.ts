@@ -502,14 +502,16 @@ describe("a database file that cannot be used", () => {
       );
       children.add(child);
       let stdout = "";
-      child.stdout?.on("data", (d: Buffer) => {
-        stdout += d.toString();
+      child.stdout?.setEncoding("utf8"); // a character can straddle two chunks
+      child.stdout?.on("data", (d: string) => {
+        stdout += d;
       });
       const exited = new Promise<number | null>((done) => child.once("exit", done));
       await new Promise<void>((ready, fail) => {
         let seen = "";
-        child.stderr?.on("data", (d: Buffer) => {
-          seen += d.toString();
+        child.stderr?.setEncoding("utf8"); // a character can straddle two chunks
+        child.stderr?.on("data", (d: string) => {
+          seen += d;
           if (seen.includes("snapshot started")) ready();
         });
         child.once("exit", () => fail(new Error(`crawl ended before it started: ${seen}`)));

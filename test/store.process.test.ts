@@ -135,8 +135,9 @@ function startChild(
   children.add(child);
   child.on("exit", () => children.delete(child));
   let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => {
-    stderr += d.toString();
+  child.stderr?.setEncoding("utf8"); // a character can straddle two chunks
+  child.stderr?.on("data", (d: string) => {
+    stderr += d;
   });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const queue: string[] = [];

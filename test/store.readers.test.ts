@@ -78,8 +78,9 @@ async function startSlowCrawl(
   const exited = new Promise<number | null>((done) => child.once("exit", done));
   await new Promise<void>((ready, fail) => {
     let seen = "";
-    child.stderr?.on("data", (d: Buffer) => {
-      seen += d.toString();
+    child.stderr?.setEncoding("utf8"); // a character can straddle two chunks
+    child.stderr?.on("data", (d: string) => {
+      seen += d;
       if (seen.includes('"phase":"members"')) ready();
     });
     child.once("exit", () => fail(new Error(`crawl ended before it listed: ${seen}`)));
@@ -151,14 +152,16 @@ describe("readers during a crawl", () => {
     children.add(reader);
     let stdout = "";
     let stderr = "";
-    reader.stdout?.on("data", (d: Buffer) => {
-      stdout += d.toString();
+    reader.stdout?.setEncoding("utf8"); // a character can straddle two chunks
+    reader.stdout?.on("data", (d: string) => {
+      stdout += d;
     });
     const exited = new Promise<number | null>((done) => reader.once("close", done));
     // Let go only once the reader says it waits: it must wait, and then get in.
     await new Promise<void>((waiting) => {
-      reader.stderr?.on("data", (d: Buffer) => {
-        stderr += d.toString();
+      reader.stderr?.setEncoding("utf8"); // a character can straddle two chunks
+      reader.stderr?.on("data", (d: string) => {
+        stderr += d;
         if (stderr.includes("waiting up to")) waiting();
       });
     });
