@@ -282,13 +282,21 @@ export function walkFolder(path: string, options: WalkOptions): WalkedFolder {
         try {
           mkdirSync(next, { mode: 0o700 });
           made.push(next);
-          stat = lstatSync(next);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
             removeMade(made);
             throw error;
           }
-          stat = lstatSync(next);
+        }
+        // Made, or raced in meanwhile; it may also be gone again already (a folder swapped back
+        // and forth by someone else): that is a change, not a file-system error.
+        stat = lstatOrNull(next);
+        if (stat === null) {
+          removeMade(made);
+          throw new OutputPathError(
+            "CHANGED",
+            `cannot write ${options.what} to ${shown}: ${next} was removed while writing; nothing was published`,
+          );
         }
       }
       if (stat.isSymbolicLink()) {
@@ -417,6 +425,8 @@ export function openOutputFolder(
   } catch (error) {
     const now = lstatOrNull(walked.path);
     if (now === null || now.isSymbolicLink()) throw changed(walked.path, now);
+    // Not found although the walk had just seen it, and back by now: it was moved away a moment.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw changed(walked.path, null);
     throw error;
   }
   const held = fstatSync(fd);
