@@ -691,20 +691,22 @@ function attributionRows(
  * The Changes sheet: the model's changes in the diff's order, each with its attribution (the
  * actor's label, the status, who without when, the latest event's time, every event id, why).
  */
-function changeRows(model: ReportModel, names: Names): RowInput[] {
-  return model.changes.map((c) => ({
-    ...c,
-    ...names.user(c.user_id, c.user),
-    role_name: names.role(c.role_id, c.role_name),
-    label: CHANGE_LABELS[c.kind],
-    actor: c.attribution.label,
-    attribution: c.attribution.status,
-    made_by: c.attribution.made_by,
-    event_time: c.attribution.event_time,
-    event_ids: c.attribution.event_ids.length > 0 ? c.attribution.event_ids.join(", ") : null,
-    reason: c.attribution.reason,
-    elevated: c.elevated,
-  }));
+function* changeRows(model: ReportModel, names: Names): Generator<RowInput> {
+  for (const c of model.changes) {
+    yield {
+      ...c,
+      ...names.user(c.user_id, c.user),
+      role_name: names.role(c.role_id, c.role_name),
+      label: CHANGE_LABELS[c.kind],
+      actor: c.attribution.label,
+      attribution: c.attribution.status,
+      made_by: c.attribution.made_by,
+      event_time: c.attribution.event_time,
+      event_ids: c.attribution.event_ids.length > 0 ? c.attribution.event_ids.join(", ") : null,
+      reason: c.attribution.reason,
+      elevated: c.elevated,
+    };
+  }
 }
 
 interface Person {
@@ -801,59 +803,63 @@ class Names {
  * The Findings sheet: one row per finding with its rule's id and title (the rule's rationale,
  * remediation and controls are on the Rules sheet, once), and a name beside every id.
  */
-function findingRows(model: ReportModel, names: Names): RowInput[] {
-  return model.findings.map((f) => ({
-    severity: severityText(f.severity),
-    rule: f.rule,
-    title: f.title,
-    group_id: f.group_id,
-    group_name: f.group_name,
-    user_id: f.user_id,
-    ...names.user(f.user_id, f.user),
-    role_id: f.role_id,
-    role_name: names.role(f.role_id, f.role_name),
-    project_id: f.project_id,
-    project_name: names.project(f.project_id),
-    credential_id: f.credential_id,
-    credential_name: names.credential(f.credential_id),
-    detail: f.detail,
-    tier: f.tier === null ? null : TIER_LABELS[f.tier],
-    state: f.state,
-    new: f.is_new,
-    affected: f.member_count,
-    // Every affected person, by email (else name, else id); a long list is cut by the cell writer.
-    members: f.members.map((m) => m.email ?? m.name ?? m.user_id).join(", ") || null,
-    accepted:
-      f.exception === null
-        ? null
-        : `until ${f.exception.expires_on} by ${f.exception.approver}: ${f.exception.reason} (exception ${f.exception.id})`,
-  }));
+function* findingRows(model: ReportModel, names: Names): Generator<RowInput> {
+  for (const f of model.findings) {
+    yield {
+      severity: severityText(f.severity),
+      rule: f.rule,
+      title: f.title,
+      group_id: f.group_id,
+      group_name: f.group_name,
+      user_id: f.user_id,
+      ...names.user(f.user_id, f.user),
+      role_id: f.role_id,
+      role_name: names.role(f.role_id, f.role_name),
+      project_id: f.project_id,
+      project_name: names.project(f.project_id),
+      credential_id: f.credential_id,
+      credential_name: names.credential(f.credential_id),
+      detail: f.detail,
+      tier: f.tier === null ? null : TIER_LABELS[f.tier],
+      state: f.state,
+      new: f.is_new,
+      affected: f.member_count,
+      // Every affected person, by email (else name, else id); a long list is cut by the cell writer.
+      members: f.members.map((m) => m.email ?? m.name ?? m.user_id).join(", ") || null,
+      accepted:
+        f.exception === null
+          ? null
+          : `until ${f.exception.expires_on} by ${f.exception.approver}: ${f.exception.reason} (exception ${f.exception.id})`,
+    };
+  }
 }
 
 /** The Privileged access sheet: one row per person or service account, as the HTML section. */
-function privilegedRows(model: ReportModel): RowInput[] {
+function* privilegedRows(model: ReportModel): Generator<RowInput> {
   const domains = model.config.allowedEmailDomains.length > 0;
-  return model.privileged.map((p) => ({
-    user_id: p.user_id,
-    user_name: p.name,
-    user_email: p.email,
-    tier: p.tier === null ? null : TIER_LABELS[p.tier],
-    project_tier: p.project_tier === null ? null : TIER_LABELS[p.project_tier],
-    since: privilegedSince(p),
-    external: privilegedDomain(p, domains),
-    service_account: p.is_service_account,
-    api_key_last_used_at: p.api_key_last_used_at === null ? null : dateOf(p.api_key_last_used_at),
-    paths: p.paths
-      .map(
-        (x) =>
-          `${x.is_new && p.newly_privileged !== null ? "[new] " : ""}${privilegedPathText(
-            x,
-            (v) => v,
-            (v) => `"${v}"`,
-          )}`,
-      )
-      .join("; "),
-  }));
+  for (const p of model.privileged) {
+    yield {
+      user_id: p.user_id,
+      user_name: p.name,
+      user_email: p.email,
+      tier: p.tier === null ? null : TIER_LABELS[p.tier],
+      project_tier: p.project_tier === null ? null : TIER_LABELS[p.project_tier],
+      since: privilegedSince(p),
+      external: privilegedDomain(p, domains),
+      service_account: p.is_service_account,
+      api_key_last_used_at: p.api_key_last_used_at === null ? null : dateOf(p.api_key_last_used_at),
+      paths: p.paths
+        .map(
+          (x) =>
+            `${x.is_new && p.newly_privileged !== null ? "[new] " : ""}${privilegedPathText(
+              x,
+              (v) => v,
+              (v) => `"${v}"`,
+            )}`,
+        )
+        .join("; "),
+    };
+  }
 }
 
 /** The Rules sheet: every rule that ran, most severe first, with how many findings it raised. */
