@@ -414,6 +414,57 @@ describe("anomaly rules on a crafted organization", () => {
     }
   });
 
+  it("members as a list or as JSON text: the same findings; bad JSON text is the rule's error", async () => {
+    // The shipped rules read group_members_json (one text per finding, parsed by the runner);
+    // a rule of one's own may still return group_members' list of structs.
+    const rulesDir = join(tmp, "members-rules");
+    mkdirSync(rulesDir, { recursive: true });
+    const rule = (ruleId: string, members: string) =>
+      [
+        `-- id: ${ruleId}`,
+        "-- title: Groups holding roles",
+        "-- severity: low",
+        "-- rationale: r",
+        "-- remediation: m",
+        "SELECT gr.group_id, NULL AS user_id, gr.role_id, 'holds a role' AS detail,",
+        `  ${members} AS members,`,
+        "  group_member_count(gr.snapshot_id, gr.group_id) AS member_count",
+        "FROM snapshot_group_roles AS gr WHERE gr.snapshot_id = $snapshot",
+      ].join("\n");
+    writeFileSync(
+      join(rulesDir, "as-list.sql"),
+      rule("as-list", "group_members(gr.snapshot_id, gr.group_id)"),
+    );
+    writeFileSync(
+      join(rulesDir, "as-json.sql"),
+      rule("as-json", "group_members_json(gr.snapshot_id, gr.group_id)"),
+    );
+    writeFileSync(join(rulesDir, "bad-json.sql"), rule("bad-json", "'[{\"user_id\": '"));
+    const store = await Store.open(db, { readOnly: true });
+    let report: AnomalyReport;
+    try {
+      report = await runRules(store, { snapshotId: s2, builtin: false, ruleDirs: [rulesDir] });
+    } finally {
+      await store.close();
+    }
+    const of = (ruleId: string) =>
+      report.findings
+        .filter((f) => f.rule === ruleId)
+        .map(({ rule: _rule, ...rest }) => rest)
+        .sort((a, b) => `${a.group_id}${a.role_id}`.localeCompare(`${b.group_id}${b.role_id}`));
+    expect(of("as-list").length).toBeGreaterThan(0);
+    expect(of("as-list").some((f) => f.members.length > 1)).toBe(true);
+    expect(of("as-json")).toEqual(of("as-list"));
+    expect(report.errors).toEqual([
+      {
+        rule: "bad-json",
+        message: expect.stringMatching(
+          /bad-json\.sql: rule bad-json: members must be a list or its JSON text$/,
+        ),
+      },
+    ]);
+  });
+
   it("CLI: --json, a custom rules folder with broken rules, --fail-on precedence", async () => {
     const env = cliEnv({});
     const rulesDir = join(tmp, "my-rules");

@@ -15,7 +15,7 @@ SELECT
   NULL AS user_id,
   gr.role_id,
   format('manual group "{}" holds {} for {} member(s)', g.name, gr.role_name, group_member_count(gr.snapshot_id, gr.group_id)) AS detail,
-  group_members(gr.snapshot_id, gr.group_id) AS members,
+  group_members_json(gr.snapshot_id, gr.group_id) AS members,
   group_member_count(gr.snapshot_id, gr.group_id) AS member_count
 FROM snapshot_group_roles AS gr
 JOIN snapshot_groups AS g ON g.snapshot_id = gr.snapshot_id AND g.group_id = gr.group_id

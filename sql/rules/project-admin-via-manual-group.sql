@@ -19,7 +19,7 @@ SELECT
   NULL AS user_id,
   pgr.role_id,
   format('manual group "{}" holds {} in project "{}"', g.name, pgr.role_name, p.name) AS detail,
-  group_members(pgr.snapshot_id, pgr.group_id) AS members,
+  group_members_json(pgr.snapshot_id, pgr.group_id) AS members,
   group_member_count(pgr.snapshot_id, pgr.group_id) AS member_count
 FROM snapshot_project_group_roles AS pgr
 JOIN elevated_project_roles AS e

@@ -481,11 +481,15 @@ type RuleRow = Omit<
  */
 export const MEMBERS_LISTED = 1_000;
 
-/** A rule's `members` column, checked: a list of {user_id, email, name}, sorted by user id. */
+/**
+ * A rule's `members` column, checked: a list of {user_id, email, name}, or the same list as JSON
+ * text (`group_members_json`), sorted by user id.
+ */
 function membersOf(value: unknown, rule: string): FindingMember[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new Error(`rule ${rule}: members must be a list`);
-  const members = value.map((m): FindingMember => {
+  const list = typeof value === "string" ? parsedMembers(value, rule) : value;
+  if (!Array.isArray(list)) throw new Error(`rule ${rule}: members must be a list`);
+  const members = list.map((m: unknown): FindingMember => {
     const o = (m ?? {}) as Record<string, unknown>;
     if (typeof o.user_id !== "string") {
       throw new Error(`rule ${rule}: each member needs a user_id`);
@@ -494,6 +498,14 @@ function membersOf(value: unknown, rule: string): FindingMember[] {
     return { user_id: o.user_id, email: text(o.email), name: text(o.name) };
   });
   return members.sort((a, b) => compareText(a.user_id, b.user_id));
+}
+
+function parsedMembers(text: string, rule: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error(`rule ${rule}: members must be a list or its JSON text`);
+  }
 }
 
 function tierOf(value: unknown, rule: string): ElevationTier | null | undefined {
@@ -654,6 +666,7 @@ export async function runLoadedRules(
     // Only the rules compare names: reports and certification never pay for the skeletons.
     await materialiseGroupLookalikes(store, snapshotIds);
     await store.query(query("group_members_macro"));
+    await store.query(query("group_members_json_macro"));
     await store.query(query("group_member_count_macro"));
     const factsOf = async (
       snapshot: number,

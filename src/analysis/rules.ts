@@ -15,7 +15,8 @@
  * optionally `members` (a list of `{user_id, email, name}` structs: the people a finding about
  * a group or a role affects, listed under it, so one root cause is one finding; the runner keeps
  * the first 1,000 and the shipped rules slice to that; the TEMP macros `group_members(snapshot,
- * group)` and `group_member_count(snapshot, group)` give a group's), `member_count` (how many in
+ * group)` and `group_member_count(snapshot, group)` give a group's, and `group_members_json` the
+ * same list as JSON text, which the runner parses), `member_count` (how many in
  * all; default the list's length) and `tier`
  * (`owner`, `access-admin` or `write`: the elevation tier the finding is about; by default the
  * tier of its `role_id`). Other columns are ignored. Metadata may add `requires:
