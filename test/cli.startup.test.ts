@@ -84,6 +84,26 @@ describe("startup", () => {
     }
   });
 
+  it("every command --help lists loads its own command module and no other", () => {
+    // A command registered by another command's module (as `verify` once was, by `snapshots`)
+    // is not found by name, and the CLI then loads every command: exceljs, nodemailer and all.
+    const help = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
+    const commands = help.stdout
+      .slice(help.stdout.indexOf("Commands:"))
+      .split("\n")
+      .map((line) => /^ {2}([a-z][a-z-]*)\b/.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined && name !== "help");
+    expect(commands).toEqual(expect.arrayContaining(["crawl", "snapshots", "verify", "demo"]));
+    for (const name of commands) {
+      const modules = loadedBy([name, "--help"])
+        .filter((u) => u.includes("/dist/cli/commands/"))
+        .map((u) => u.split("/").pop());
+      expect(modules, name).toContain(`${name}.js`);
+      // Its own, plus the few it shares code with (demo: run and report), never all of them.
+      expect(modules.length, `${name}: ${modules.join(", ")}`).toBeLessThanOrEqual(3);
+    }
+  });
+
   it("DuckDB's values, loaded with require, are the package's own", () => {
     const require = createRequire(import.meta.url);
     const duckdb = require("@duckdb/node-api") as { DuckDBInstance: unknown; VARCHAR: unknown };

@@ -24,6 +24,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   crawl: async () => (await import("./commands/crawl.js")).registerCrawl,
   "audit-log": async () => (await import("./commands/audit-log.js")).registerAuditLog,
   snapshots: async () => (await import("./commands/snapshots.js")).registerSnapshots,
+  verify: async () => (await import("./commands/verify.js")).registerVerify,
   diff: async () => (await import("./commands/diff.js")).registerDiff,
   access: async () => (await import("./commands/access.js")).registerAccess,
   anomalies: async () => (await import("./commands/anomalies.js")).registerAnomalies,
