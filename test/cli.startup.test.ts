@@ -5,25 +5,36 @@
  * (The fixed cost these choices buy is measured by `npm run bench`, scenario `fixed-cost`.)
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
-import { describe, expect, it } from "vitest";
-import { DuckDBInstance, VARCHAR } from "../src/util/duckdb.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { duckdb } from "../src/util/duckdb.js";
 import { CLI } from "./support/cli.js";
 
-/** A module hook that writes each loaded URL to stderr, registered before the CLI starts. */
+/**
+ * A module hook that writes each loaded URL to stderr, registered before the CLI starts, and
+ * each package a CommonJS `require` asks for (as `require:NAME`: DuckDB's client is loaded so).
+ */
 const RECORD_LOADS = `data:text/javascript,${encodeURIComponent(
-  `import { register } from "node:module";
+  `import { Module, register } from "node:module";
    register("data:text/javascript," + encodeURIComponent(
-     "export async function load(url, context, next) { process.stderr.write('LOADED ' + url + '\\\\n'); return next(url, context); }"));`,
+     "export async function load(url, context, next) { process.stderr.write('LOADED ' + url + '\\\\n'); return next(url, context); }"));
+   const load = Module._load;
+   Module._load = function (request, ...rest) {
+     if (!request.startsWith(".") && !request.startsWith("/")) process.stderr.write("LOADED require:" + request + "\\n");
+     return load.call(this, request, ...rest);
+   };`,
 )}`;
 
-/** The module URLs (and `require`d files) `access-audit args` loads. */
-function loadedBy(args: readonly string[]): string[] {
+/** The module URLs (and `require`d packages) `access-audit args` loads; it must exit `status`. */
+function loadedBy(args: readonly string[], status = 0): string[] {
   const run = spawnSync(process.execPath, ["--import", RECORD_LOADS, CLI, ...args], {
     encoding: "utf8",
     env: { ...process.env, NODE_OPTIONS: "" },
   });
-  expect(run.status, run.stderr).toBe(0);
+  expect(run.status, run.stderr).toBe(status);
   return run.stderr
     .split("\n")
     .filter((line) => line.startsWith("LOADED "))
@@ -106,8 +117,31 @@ describe("startup", () => {
 
   it("DuckDB's values, loaded with require, are the package's own", () => {
     const require = createRequire(import.meta.url);
-    const duckdb = require("@duckdb/node-api") as { DuckDBInstance: unknown; VARCHAR: unknown };
-    expect(DuckDBInstance).toBe(duckdb.DuckDBInstance);
-    expect(VARCHAR).toBe(duckdb.VARCHAR);
+    const client = require("@duckdb/node-api") as { DuckDBInstance: unknown; VARCHAR: unknown };
+    expect(duckdb().DuckDBInstance).toBe(client.DuckDBInstance);
+    expect(duckdb().VARCHAR).toBe(client.VARCHAR);
+    expect(duckdb()).toBe(duckdb());
+  });
+
+  it("a command that stops before opening a database loads neither DuckDB nor the transport", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aa-startup-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    // A DuckDB file without our schema: opening it is an error (exit 1), and takes DuckDB.
+    const db = join(dir, "audit.duckdb");
+    (await duckdb().DuckDBInstance.create(db)).closeSync();
+    symlinkSync(tmpdir(), join(dir, "link"));
+    // A refused --out (exit 2), checked before the database is opened.
+    const refused = loadedBy(["report", "--db", db, "--out", `${join(dir, "link")}/`], 2);
+    expect(loads(refused, "/dist/cli/commands/report.js")).toBe(true);
+    expect(loads(refused, "require:@duckdb/node-api")).toBe(false);
+    expect(loads(refused, "/node_modules/undici/")).toBe(false);
+    // Plain HTTP to another machine (exit 2): refused before any connection or database.
+    const insecure = loadedBy(["crawl", "--db", db, "--base-url", "http://audit.example/v1"], 2);
+    expect(loads(insecure, "/dist/cli/commands/crawl.js")).toBe(true);
+    expect(loads(insecure, "require:@duckdb/node-api")).toBe(false);
+    // A command that reads no API but opens the database: DuckDB, and still no transport.
+    const listed = loadedBy(["snapshots", "--db", db, "--json"], 1);
+    expect(loads(listed, "require:@duckdb/node-api")).toBe(true);
+    expect(loads(listed, "/node_modules/undici/")).toBe(false);
   });
 });

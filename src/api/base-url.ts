@@ -13,7 +13,12 @@
 /** Something shaped like an OpenAI key (`sk-…`, `sk-admin-…`), anywhere in a text. */
 export const KEY_LIKE = /\bsk-[A-Za-z0-9_-]{16,}/;
 
-export const BASE_URL_EXAMPLE = "https://api.openai.com/v1";
+/**
+ * OpenAI's Admin API: the default base URL, and the example every message about a bad one gives.
+ * Here rather than in client.ts so that the configuration can name it without loading the
+ * transport (undici: about 0.1 s of every start of a command that calls no API).
+ */
+export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
 
 /** Where the key goes instead of the base URL. */
 const KEY_HELP = "the admin key goes in OPENAI_ADMIN_KEY or a key file, never in the base URL";
@@ -78,16 +83,16 @@ export function baseUrlProblem(value: string): BaseUrlProblem | null {
     return {
       message: isUrl
         ? `expected a base URL without an API key in it, got one that holds something shaped like a key (not shown): ${KEY_HELP}`
-        : `expected an http(s) URL such as ${BASE_URL_EXAMPLE}, got a value that looks like an API key (not shown): ${KEY_HELP}`,
+        : `expected an http(s) URL such as ${DEFAULT_BASE_URL}, got a value that looks like an API key (not shown): ${KEY_HELP}`,
       shown: null,
     };
   }
   const shown = redactedBaseUrl(value);
   if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    return { message: `expected an http(s) URL such as ${BASE_URL_EXAMPLE}`, shown };
+    return { message: `expected an http(s) URL such as ${DEFAULT_BASE_URL}`, shown };
   }
   if (url.hostname === "") {
-    return { message: `expected an http(s) URL with a host, such as ${BASE_URL_EXAMPLE}`, shown };
+    return { message: `expected an http(s) URL with a host, such as ${DEFAULT_BASE_URL}`, shown };
   }
   if (hasUserinfo(value, url)) {
     return {

@@ -6,8 +6,9 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { silentLogger } from "../util/log.js";
+import { DEFAULT_BASE_URL } from "./base-url.js";
 import { MAX_BACKOFF_MS, packageVersion, type RequestStats, Transport } from "./http.js";
-import { MAX_RESPONSE_BYTES } from "./limits.js";
+import { DEFAULT_CONCURRENCY, MAX_RESPONSE_BYTES } from "./limits.js";
 import { type ListOptions, type Paginated, PaginatedList, type RawPage } from "./paginate.js";
 import {
   type AdminApiKey,
@@ -116,10 +117,7 @@ const AuditLogsPage = lastIdPageSchema(AuditLogSchema);
 /** Largest page sizes the endpoints accept. */
 export const MAX_PAGE_SIZE = { nextCursor: 1000, legacy: 100, projectGroups: 100 } as const;
 
-/** OpenAI's Admin API; every other default of the tool's base URL refers to this one. */
-export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
-/** Requests in flight at once (and groups or users read at once by a crawl). */
-export const DEFAULT_CONCURRENCY = 8;
+export { DEFAULT_BASE_URL, DEFAULT_CONCURRENCY };
 
 const DEFAULTS = {
   baseUrl: DEFAULT_BASE_URL,

@@ -4,6 +4,9 @@
  * and the limits on what a response may be (size, JSON nesting).
  */
 
+/** Requests in flight at once (and groups or users read at once by a crawl). */
+export const DEFAULT_CONCURRENCY = 8;
+
 /**
  * Largest response body accepted by default (`maxResponseBytes`). The largest legitimate
  * page (1,000 role assignments with long permission lists) is a few MiB; 64 MiB leaves room

@@ -3,7 +3,9 @@
  * environment variables and flags merged into a validated EffectiveConfig; secrets read lazily.
  */
 
-export { DEFAULT_BASE_URL, DEFAULT_CONCURRENCY } from "../api/client.js";
+// From the light modules, not the client: the configuration must not load the transport.
+export { DEFAULT_BASE_URL } from "../api/base-url.js";
+export { DEFAULT_CONCURRENCY } from "../api/limits.js";
 export {
   CONFIG_ENV,
   ConfigError,

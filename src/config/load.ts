@@ -18,7 +18,8 @@ import {
   resolveAnalysisConfig,
 } from "../analysis/config.js";
 import type { Severity } from "../analysis/rules.js";
-import { DEFAULT_BASE_URL, DEFAULT_CONCURRENCY } from "../api/client.js";
+import { DEFAULT_BASE_URL } from "../api/base-url.js";
+import { DEFAULT_CONCURRENCY } from "../api/limits.js";
 import { DEFAULT_IDENTITY_RULES, type IdentityRules } from "../certify/identity.js";
 import {
   DEFAULT_MAX_DURATION,

@@ -4,14 +4,11 @@
  * view, seal part, verify and export (src/store), and the crawl its loading. The API-to-row
  * mapping is a pure transform declared beside each fact type (get -> transform -> load).
  */
-import type { DuckDBType } from "@duckdb/node-api";
-import { BOOLEAN, LIST, STRUCT, TIMESTAMPTZ, VARCHAR } from "../util/duckdb.js";
 
 export interface ColumnDef {
   readonly name: string;
   /** SQL type as used in CREATE TABLE. */
   readonly sql: string;
-  readonly type: DuckDBType;
   /** For list columns: the `from_json` structure their staged JSON text is parsed with. */
   readonly jsonShape?: string;
 }
@@ -155,23 +152,17 @@ export function defineFact<Row extends object>(spec: FactSpec): FactTable<Row> {
   };
 }
 
-export const varchar = (name: string): ColumnDef => ({ name, sql: "VARCHAR", type: VARCHAR });
-export const boolean = (name: string): ColumnDef => ({ name, sql: "BOOLEAN", type: BOOLEAN });
-export const timestamptz = (name: string): ColumnDef => ({
-  name,
-  sql: "TIMESTAMPTZ",
-  type: TIMESTAMPTZ,
-});
+export const varchar = (name: string): ColumnDef => ({ name, sql: "VARCHAR" });
+export const boolean = (name: string): ColumnDef => ({ name, sql: "BOOLEAN" });
+export const timestamptz = (name: string): ColumnDef => ({ name, sql: "TIMESTAMPTZ" });
 export const varcharList = (name: string): ColumnDef => ({
   name,
   sql: "VARCHAR[]",
-  type: LIST(VARCHAR),
   jsonShape: '["VARCHAR"]',
 });
 /** A list of structs of VARCHAR fields, e.g. `STRUCT(principal_id VARCHAR, principal_type VARCHAR)[]`. */
 export const structList = (name: string, fields: readonly string[]): ColumnDef => ({
   name,
   sql: `STRUCT(${fields.map((f) => `${f} VARCHAR`).join(", ")})[]`,
-  type: LIST(STRUCT(Object.fromEntries(fields.map((f) => [f, VARCHAR])))),
   jsonShape: `[{${fields.map((f) => `"${f}":"VARCHAR"`).join(",")}}]`,
 });

@@ -120,7 +120,7 @@ async function verifySeals(store: Store, snapshotIds: readonly number[]): Promis
  * A symbolic link is refused (usage, exit 2); a folder the machine does not let us write
  * (read-only, a file in the way, immutable) fails with one line naming it (exit 1).
  */
-function checkReportsDir(outDir: string): void {
+export function checkReportsDir(outDir: string): void {
   try {
     checkOutputDir(outDir, "reports");
   } catch (error) {

@@ -30,7 +30,7 @@ import {
   timestamp,
 } from "../render/index.js";
 import type { QueryParams, Store } from "../store/index.js";
-import { listValue } from "../util/duckdb.js";
+import { duckdb } from "../util/duckdb.js";
 import { sqlQueries } from "../util/sql-files.js";
 import {
   auditLogStatement,
@@ -748,7 +748,9 @@ class Names {
     }
     // An empty list cannot be bound (its type is unknown): nothing to look up then.
     const lookup = async <T>(name: string, ids: Set<string>): Promise<T[]> =>
-      ids.size === 0 ? [] : store.query<T>(query(name), { s, p, ids: listValue([...ids].sort()) });
+      ids.size === 0
+        ? []
+        : store.query<T>(query(name), { s, p, ids: duckdb().listValue([...ids].sort()) });
     const people = await lookup<Person & { user_id: string }>("user_names", userIds);
     const projects = await lookup<{ project_id: string; name: string | null }>(
       "project_names",

@@ -16,12 +16,7 @@ import {
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBValue, DuckDBValueConverter, Json } from "@duckdb/node-api";
-import {
-  DuckDBInstance,
-  DuckDBTimestampTZValue,
-  DuckDBTypeId,
-  JsonDuckDBValueConverter,
-} from "../util/duckdb.js";
+import { type DuckDBInstance, type DuckDBTimestampTZValue, duckdb } from "../util/duckdb.js";
 import {
   fileSystemReason,
   isSymlink,
@@ -271,7 +266,7 @@ async function openDatabaseOnce(path: string, settings: DatabaseSettings): Promi
   const name: DatabaseName = { shown: path, absolute };
   let instance: DuckDBInstance | undefined;
   try {
-    instance = await DuckDBInstance.create(absolute, options);
+    instance = await duckdb().DuckDBInstance.create(absolute, options);
     instanceNames.set(instance, name);
     await refuseNewerSchema(instance, path);
   } catch (error) {
@@ -338,14 +333,16 @@ export async function openCrawlScratch(
   const name: DatabaseName = { shown: path, absolute };
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(scratchPath, options).catch((error: unknown) => {
-      const failure = translated(name, error, "open");
-      if (failure instanceof StoreError && failure.code === "DB_LOCKED") throw failure;
-      // Nobody holds it and it does not open (a crawl killed while DuckDB created it): it holds
-      // nothing of value, so it is made anew.
-      for (const file of [scratchPath, `${scratchPath}.wal`]) rmSync(file, { force: true });
-      return DuckDBInstance.create(scratchPath, options);
-    });
+    instance = await duckdb()
+      .DuckDBInstance.create(scratchPath, options)
+      .catch((error: unknown) => {
+        const failure = translated(name, error, "open");
+        if (failure instanceof StoreError && failure.code === "DB_LOCKED") throw failure;
+        // Nobody holds it and it does not open (a crawl killed while DuckDB created it): it holds
+        // nothing of value, so it is made anew.
+        for (const file of [scratchPath, `${scratchPath}.wal`]) rmSync(file, { force: true });
+        return duckdb().DuckDBInstance.create(scratchPath, options);
+      });
   } catch (error) {
     releaseClaim();
     removeSpillFolder(tempDirectory);
@@ -637,6 +634,8 @@ function jsonSafeInteger(value: DuckDBValue): Json {
 /** Rows the store hands out are JSON-safe: no bigint, timestamps as ISO strings. */
 export const jsonSafeConverter: DuckDBValueConverter<Json> = (value, type, converter) => {
   if (value === null) return null;
+  // Loaded: a converter runs only on the rows of an open database.
+  const { DuckDBTimestampTZValue, DuckDBTypeId, JsonDuckDBValueConverter } = duckdb();
   switch (type.typeId) {
     case DuckDBTypeId.BIGINT:
     case DuckDBTypeId.HUGEINT:

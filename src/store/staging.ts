@@ -6,7 +6,7 @@
  */
 import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import type { RawValue } from "../facts/index.js";
-import { DuckDBDataChunk, INTEGER, VARCHAR } from "../util/duckdb.js";
+import { type DuckDBDataChunk, duckdb } from "../util/duckdb.js";
 import type { SerialConnection } from "./db.js";
 import { type FactTable, ident } from "./schema.js";
 
@@ -204,7 +204,7 @@ export class StageBuffer<Row> implements StagedTable {
   private endChunk(): void {
     const reused = this.spare.pop();
     if (reused) reused.reset();
-    const chunk = reused ?? DuckDBDataChunk.create([INTEGER, VARCHAR]);
+    const chunk = reused ?? duckdb().DuckDBDataChunk.create([duckdb().INTEGER, duckdb().VARCHAR]);
     // Sized exactly (setting it also drops cached vector views).
     chunk.rowCount = this.blocks.length;
     const firstSeqs = chunk.getColumnVector(0);

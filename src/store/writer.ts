@@ -9,7 +9,7 @@
  */
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import type { Logger } from "pino";
-import { timestampTZValue } from "../util/duckdb.js";
+import { duckdb } from "../util/duckdb.js";
 import { memoryLimitLiteral, type SerialConnection } from "./db.js";
 import { StoreError } from "./errors.js";
 import { SCHEMA_VERSION } from "./migrations.js";
@@ -186,7 +186,7 @@ async function setMemoryLimit(raw: DuckDBConnection, limit: string): Promise<voi
 }
 
 function nowValue() {
-  return timestampTZValue(BigInt(Date.now()) * 1000n);
+  return duckdb().timestampTZValue(BigInt(Date.now()) * 1000n);
 }
 
 /** The key of a drop: the parent's id values joined by U+001F (as `concat_ws(chr(31), …)` in SQL). */
@@ -324,7 +324,7 @@ async function insertRunningRow(
      VALUES ($1, $2, 'running', $3, $4, $5, $6, $7::VARCHAR[])`,
     [
       snapshotId,
-      timestampTZValue(BigInt(startedAt) * 1000n),
+      duckdb().timestampTZValue(BigInt(startedAt) * 1000n),
       meta.baseUrl,
       meta.toolVersion,
       meta.keyRedacted,

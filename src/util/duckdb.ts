@@ -1,30 +1,26 @@
 /**
- * The DuckDB client's values, loaded with `require`. The package is CommonJS whose index
- * re-exports a hundred modules; imported from ESM, Node first scans each of them for its export
- * names, which more than doubled the cost of loading it (about 0.1 s of every command's start).
+ * The DuckDB client's values, loaded with `require` on first use.
+ *
+ * - `require`, not `import`: the package is CommonJS whose index re-exports a hundred modules;
+ *   imported from ESM, Node first scans each of them for its export names, which more than
+ *   doubled the cost of loading it.
+ * - On first use, not at start: loading it (the native addon included) is about 0.25 s, which a
+ *   command that stops before opening a database (a usage error, a refused path or URL, `config
+ *   check`, `--help`) need not pay.
+ *
  * Types come from the package as usual (`import type`).
  */
 import { createRequire } from "node:module";
 import type * as DuckDB from "@duckdb/node-api";
 
-const duckdb = createRequire(import.meta.url)("@duckdb/node-api") as typeof DuckDB;
+let client: typeof DuckDB | undefined;
 
-export const {
-  BOOLEAN,
-  DuckDBDataChunk,
-  DuckDBInstance,
-  DuckDBTimestampTZValue,
-  DuckDBTypeId,
-  INTEGER,
-  JsonDuckDBValueConverter,
-  LIST,
-  listValue,
-  STRUCT,
-  TIMESTAMPTZ,
-  timestampTZValue,
-  VARCHAR,
-} = duckdb;
+/** The `@duckdb/node-api` module, loaded by the first call. */
+export function duckdb(): typeof DuckDB {
+  client ??= createRequire(import.meta.url)("@duckdb/node-api") as typeof DuckDB;
+  return client;
+}
+
 export type DuckDBDataChunk = DuckDB.DuckDBDataChunk;
 export type DuckDBInstance = DuckDB.DuckDBInstance;
 export type DuckDBTimestampTZValue = DuckDB.DuckDBTimestampTZValue;
-export type DuckDBTypeId = DuckDB.DuckDBTypeId;

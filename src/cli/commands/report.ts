@@ -3,6 +3,7 @@ import { findingsByRule } from "../../analysis/anomalies.js";
 import type { RuleError } from "../../analysis/rules.js";
 import { DEFAULT_REPORT_DIR } from "../../config/index.js";
 import {
+  checkReportsDir,
   REPORT_FORMATS,
   REPORT_MEMORY_LIMIT,
   type ReportFormat,
@@ -66,6 +67,8 @@ export function registerReport(program: Command): void {
       let ruleErrors: RuleError[] = [];
       const config = await commandConfig(command);
       const logger = createLogger({ story: true });
+      // Before the database is opened (and its lock taken): a refused folder fails at once.
+      checkReportsDir(config.report.outDir);
       const store = await Store.open(config.database, {
         readOnly: true,
         memoryLimit: REPORT_MEMORY_LIMIT,
