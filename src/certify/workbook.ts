@@ -22,8 +22,9 @@
  */
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { cellText, xmlSafe } from "../render/text.js";
+import { stampedWorkbookWriter, type WorkbookWriterOptions } from "../render/workbook.js";
 import { type CampaignRow, type CurrentDecision, type ItemRow, isCredentialKind } from "./db.js";
 import { exportMac, rowHash, rowHashV2 } from "./rowhash.js";
 
@@ -268,21 +269,6 @@ export function workbookExportMac(
   );
 }
 
-/** Archiver stamps zip entries with the clock unless given a date (see report/xlsx-sheet.ts). */
-class StampedWriter extends ExcelJS.stream.xlsx.WorkbookWriter {
-  override addThemes(): Promise<void> {
-    const zip = (this as unknown as { zip?: { append?: unknown } }).zip;
-    if (!zip || typeof zip.append !== "function") {
-      throw new Error("exceljs WorkbookWriter has no zip archive (unsupported exceljs version)");
-    }
-    const append = (zip.append as (s: unknown, d: Record<string, unknown>) => unknown).bind(zip);
-    const date = this.created;
-    zip.append = (source: unknown, data: Record<string, unknown>) =>
-      append(source, { ...data, date });
-    return super.addThemes();
-  }
-}
-
 const HEADER_STYLE: Partial<ExcelJS.Style> = {
   font: { bold: true },
   fill: { type: "pattern", pattern: "solid", fgColor: { argb: "FFDCE6F1" } },
@@ -362,7 +348,8 @@ export async function writeReviewerWorkbook(path: string, book: ReviewerWorkbook
     once(out, "error").then(([error]) => Promise.reject(error)),
   ]);
   const date = new Date(book.campaign.created_at);
-  const writer = new StampedWriter({
+  // Every zip entry dated by the campaign, never the clock (render/workbook.ts).
+  const writer = stampedWorkbookWriter({
     stream: out,
     useStyles: true,
     useSharedStrings: false,
@@ -370,7 +357,7 @@ export async function writeReviewerWorkbook(path: string, book: ReviewerWorkbook
     modified: date,
     creator: "openai-access-audit",
     lastModifiedBy: "openai-access-audit",
-  } as ConstructorParameters<typeof ExcelJS.stream.xlsx.WorkbookWriter>[0]);
+  } as WorkbookWriterOptions);
   writer.title = xmlSafe(`Access certification ${book.campaign.name}: ${book.reviewer}`);
   writer.subject = xmlSafe(
     `campaign ${book.campaign.campaign_id}, snapshot ${book.campaign.snapshot_id}`,

@@ -7,7 +7,8 @@
  */
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
+import { exceljs } from "../util/exceljs.js";
 import { cellText, EXCEL_MAX_CELL_CHARS, xmlSafe } from "./text.js";
 
 /** Rows in an Excel worksheet, the header row included. */
@@ -248,14 +249,28 @@ function zipOf(writer: object): ZipArchive {
  * archive is reached: from then on every entry gets the workbook's `created` date (written as
  * UTC DOS time: archiver's `forceLocalTime` stays off, so TZ makes no difference).
  */
-class StampedWorkbookWriter extends ExcelJS.stream.xlsx.WorkbookWriter {
-  override addThemes(): Promise<void> {
-    const zip = zipOf(this);
-    const date = this.created;
-    const append = zip.append.bind(zip);
-    zip.append = (source, data) => append(source, { ...data, date });
-    return super.addThemes();
-  }
+export type WorkbookWriter = InstanceType<typeof ExcelJS.stream.xlsx.WorkbookWriter>;
+export type WorkbookWriterOptions = ConstructorParameters<
+  typeof ExcelJS.stream.xlsx.WorkbookWriter
+>[0];
+
+let StampedWorkbookWriter: (new (options: WorkbookWriterOptions) => WorkbookWriter) | undefined;
+
+/**
+ * exceljs's streaming WorkbookWriter whose zip entries all carry `options.created` (the class is
+ * made on first use: exceljs is loaded only by the commands that write a workbook).
+ */
+export function stampedWorkbookWriter(options: WorkbookWriterOptions): WorkbookWriter {
+  StampedWorkbookWriter ??= class extends exceljs().stream.xlsx.WorkbookWriter {
+    override addThemes(): Promise<void> {
+      const zip = zipOf(this);
+      const date = this.created;
+      const append = zip.append.bind(zip);
+      zip.append = (source, data) => append(source, { ...data, date });
+      return super.addThemes();
+    }
+  };
+  return new StampedWorkbookWriter(options);
 }
 
 export interface DocumentProperties {
@@ -351,7 +366,7 @@ function sheetStream(sheet: ExcelJS.Worksheet): { write(text: string): unknown }
 /** One workbook file being streamed. Sheets are written strictly one after another. */
 export class StreamingBook {
   readonly parts: SheetPart[] = [];
-  private readonly writer: StampedWorkbookWriter;
+  private readonly writer: WorkbookWriter;
   private readonly zip: ZipArchive;
   private readonly failed: Promise<never>;
   private open: SheetSeries | null = null;
@@ -374,7 +389,7 @@ export class StreamingBook {
       creator: xmlSafe(properties.creator),
       lastModifiedBy: xmlSafe(properties.creator),
     };
-    this.writer = new StampedWorkbookWriter(options);
+    this.writer = stampedWorkbookWriter(options);
     this.writer.title = xmlSafe(properties.title);
     this.writer.subject = xmlSafe(properties.subject);
     this.writer.description = xmlSafe(properties.description);

@@ -5,27 +5,23 @@
  */
 import { userInfo } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
+// From the modules, not certify/index.js: that also exports remediation, whose API client
+// (undici) no certify command needs.
+import { startCampaign } from "../../certify/campaign.js";
+import { closeCampaign } from "../../certify/close.js";
 import {
   type CampaignRow,
-  campaignState,
-  closeCampaign,
-  exportWorkbooks,
-  importWorkbooks,
   loadCampaign,
-  loadReviewersFile,
-  projectCoverage,
-  type ReviewerRules,
   SCOPES,
   type Scope,
-  type Supersede,
-  singleReviewer,
-  startCampaign,
-  summarise,
   UNDECIDED_POLICIES,
   type UndecidedPolicy,
-  writeSignoff,
-} from "../../certify/index.js";
-import { checkSignoffDir } from "../../certify/signoff.js";
+} from "../../certify/db.js";
+import { exportWorkbooks } from "../../certify/export.js";
+import { importWorkbooks, type Supersede } from "../../certify/import.js";
+import { loadReviewersFile, type ReviewerRules, singleReviewer } from "../../certify/reviewers.js";
+import { checkSignoffDir, writeSignoff } from "../../certify/signoff.js";
+import { campaignState, projectCoverage, summarise } from "../../certify/state.js";
 import { DEFAULT_REPORT_DIR, type EffectiveConfig } from "../../config/index.js";
 import { revealInvisible } from "../../render/text.js";
 import { Store } from "../../store/index.js";
