@@ -631,24 +631,34 @@ function jsonSafeInteger(value: DuckDBValue): Json {
   return typeof value === "number" ? value : String(value);
 }
 
-/** Rows the store hands out are JSON-safe: no bigint, timestamps as ISO strings. */
-export const jsonSafeConverter: DuckDBValueConverter<Json> = (value, type, converter) => {
-  if (value === null) return null;
-  // Loaded: a converter runs only on the rows of an open database.
+let jsonSafe: DuckDBValueConverter<Json> | undefined;
+
+/**
+ * Rows the store hands out are JSON-safe: no bigint, timestamps as ISO strings. Made on first
+ * use (DuckDB is loaded by then: a converter runs only on the rows of an open database), with
+ * the type ids it tests captured once rather than looked up for every value.
+ */
+export function jsonSafeConverter(): DuckDBValueConverter<Json> {
+  if (jsonSafe !== undefined) return jsonSafe;
   const { DuckDBTimestampTZValue, DuckDBTypeId, JsonDuckDBValueConverter } = duckdb();
-  switch (type.typeId) {
-    case DuckDBTypeId.BIGINT:
-    case DuckDBTypeId.HUGEINT:
-    case DuckDBTypeId.UBIGINT:
-    case DuckDBTypeId.UHUGEINT:
-      return jsonSafeInteger(value);
-    case DuckDBTypeId.DECIMAL:
-      return Number(String(value));
-    case DuckDBTypeId.TIMESTAMP_TZ:
-      return value instanceof DuckDBTimestampTZValue ? isoFromTimestampTZ(value) : String(value);
-    default:
-      return JsonDuckDBValueConverter(value, type, converter);
-  }
-};
+  const { BIGINT, HUGEINT, UBIGINT, UHUGEINT, DECIMAL, TIMESTAMP_TZ } = DuckDBTypeId;
+  jsonSafe = (value, type, converter) => {
+    if (value === null) return null;
+    switch (type.typeId) {
+      case BIGINT:
+      case HUGEINT:
+      case UBIGINT:
+      case UHUGEINT:
+        return jsonSafeInteger(value);
+      case DECIMAL:
+        return Number(String(value));
+      case TIMESTAMP_TZ:
+        return value instanceof DuckDBTimestampTZValue ? isoFromTimestampTZ(value) : String(value);
+      default:
+        return JsonDuckDBValueConverter(value, type, converter);
+    }
+  };
+  return jsonSafe;
+}
 
 export type QueryParams = DuckDBValue[] | Record<string, DuckDBValue>;

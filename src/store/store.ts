@@ -416,7 +416,7 @@ export class Store {
     this.assertOpen();
     return this.readConnection.exclusive(async (raw) => {
       const reader = await raw.runAndReadAll(sql, params);
-      return reader.convertRowObjects(jsonSafeConverter) as T[];
+      return reader.convertRowObjects(jsonSafeConverter()) as T[];
     });
   }
 
@@ -632,7 +632,7 @@ async function* batchesOf<T>(
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
-    for (const row of chunk.convertRows(jsonSafeConverter)) {
+    for (const row of chunk.convertRows(jsonSafeConverter())) {
       const object: Record<string, Json> = {};
       names.forEach((name, index) => {
         object[name] = row[index] ?? null;
