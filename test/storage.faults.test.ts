@@ -275,7 +275,7 @@ describe("a full disk", () => {
     },
   );
 
-  // Needs the StreamingBook fix in src/report/xlsx-sheet.ts: without it exceljs's dropped
+  // Needs the StreamingBook fix in src/render/workbook.ts: without it exceljs's dropped
   // finalize() rejection ends the process (a stack trace, and the temporary files stay).
   it.skipIf(!CAN_MOUNT)(
     `report --out on a disk that holds the HTML but not the workbook: neither is kept (${NO_MOUNT} otherwise)`,
