@@ -15,13 +15,13 @@
  * this module produces.
  */
 import { lstat, readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import type Nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import { SEVERITIES, type Severity, severityRank } from "../analysis/rules.js";
 import { createTemplateEnvironment, revealInvisible, templatesDirectory } from "../render/index.js";
 import { OutputPathError, walkFolder } from "../util/files.js";
+import { lazyRequire } from "../util/lazy-require.js";
 import { registerSecret, silentLogger } from "../util/log.js";
 
 export type { Severity };
@@ -487,12 +487,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * nodemailer, loaded when a message is sent: a run with no email configured (and a `run` or
  * `schedule` that stops at a usage error) does not pay its start-up cost (about 0.08 s).
  */
-let mailer: typeof Nodemailer | undefined;
+const nodemailer = lazyRequire<typeof Nodemailer>("nodemailer");
 
 function createTransport(smtp: SmtpSettings) {
   const timeout = smtp.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  mailer ??= createRequire(import.meta.url)("nodemailer") as typeof Nodemailer;
-  return mailer.createTransport({
+  return nodemailer().createTransport({
     host: smtp.host,
     port: smtp.port,
     secure: smtp.security === "tls",

@@ -204,7 +204,8 @@ export class StageBuffer<Row> implements StagedTable {
   private endChunk(): void {
     const reused = this.spare.pop();
     if (reused) reused.reset();
-    const chunk = reused ?? duckdb().DuckDBDataChunk.create([duckdb().INTEGER, duckdb().VARCHAR]);
+    const { DuckDBDataChunk, INTEGER, VARCHAR } = duckdb();
+    const chunk = reused ?? DuckDBDataChunk.create([INTEGER, VARCHAR]);
     // Sized exactly (setting it also drops cached vector views).
     chunk.rowCount = this.blocks.length;
     const firstSeqs = chunk.getColumnVector(0);

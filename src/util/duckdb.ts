@@ -10,16 +10,11 @@
  *
  * Types come from the package as usual (`import type`).
  */
-import { createRequire } from "node:module";
 import type * as DuckDB from "@duckdb/node-api";
-
-let client: typeof DuckDB | undefined;
+import { lazyRequire } from "./lazy-require.js";
 
 /** The `@duckdb/node-api` module, loaded by the first call. */
-export function duckdb(): typeof DuckDB {
-  client ??= createRequire(import.meta.url)("@duckdb/node-api") as typeof DuckDB;
-  return client;
-}
+export const duckdb = lazyRequire<typeof DuckDB>("@duckdb/node-api");
 
 export type DuckDBDataChunk = DuckDB.DuckDBDataChunk;
 export type DuckDBInstance = DuckDB.DuckDBInstance;
