@@ -7,7 +7,7 @@
  * it; target < 1 s) against the same membership diff written the naive way: a full outer join
  * of the two snapshots' rows of the `snapshot_group_members` view.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runRules } from "../src/analysis/anomalies.js";
@@ -155,6 +155,113 @@ export async function benchDiff(log: (s: string) => void): Promise<Record<string
     } finally {
       await store.close();
     }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Snapshots in analysis-history's long database. */
+const HISTORY_SNAPSHOTS = 30;
+/** Reading the newest snapshot may cost at most this much more with a long history. */
+const HISTORY_GROWTH_MAX = 1.25;
+
+/** One snapshot's access paths of one scope, as a reader evaluates them (count and a checksum). */
+const PATHS_OF_SNAPSHOT = `
+SELECT count(*)::BIGINT AS n,
+  sum(hash(user_id, role_id, via, via_group_id, email, project_id))::VARCHAR AS checksum
+FROM effective_access WHERE snapshot_id = $s AND scope = $scope`;
+
+/**
+ * analysis-history (issue 19): what reading the newest snapshot costs on a database of 2
+ * snapshots and on the same database after 30, measured in the same run (median of 3, read-only
+ * store as the CLI opens it): its organization and project access paths (the `effective_access`
+ * view every report, rule and listing reads) and every shipped rule against the snapshot before.
+ * Migration 0015: the view had read every snapshot's memberships whichever one was asked for.
+ */
+export async function benchAnalysisHistory(
+  log: (s: string) => void,
+): Promise<Record<string, unknown>> {
+  const work = mkdtempSync(join(tmpdir(), "aa-bench-analysis-history-"));
+  try {
+    const state = generateOrganization({
+      seed: 4,
+      groups: 2000,
+      users: 50_000,
+      memberships: 1_000_000,
+      ...BENCH_PROJECTS,
+    });
+    const churn = Math.round(state.counts().memberships * 0.005);
+    const longDb = join(work, "thirty.duckdb");
+    const shortDb = join(work, "two.duckdb");
+    let writer = await Store.open(longDb);
+    for (let i = 1; i <= HISTORY_SNAPSHOTS; i++) {
+      if (i > 1) applyChurn(state, churn, i);
+      await writeSnapshotFromState(writer, state);
+      if (i === 2) {
+        // Closing checkpoints the WAL into the file, so the copy is the whole database.
+        await writer.close();
+        copyFileSync(longDb, shortDb);
+        writer = await Store.open(longDb);
+      }
+    }
+    await writer.close();
+    log(`analysis-history: wrote ${HISTORY_SNAPSHOTS} snapshots (churn ${churn} each)`);
+    const measure = async (db: string, newest: number) => {
+      const store = await Store.open(db, { readOnly: true });
+      try {
+        const timedMedian = async (work: () => Promise<unknown>) => {
+          const runs: number[] = [];
+          await work();
+          for (let i = 0; i < 3; i++) {
+            const started = performance.now();
+            await work();
+            runs.push(performance.now() - started);
+          }
+          return round(median(runs));
+        };
+        const paths = async (scope: string) => {
+          const rows = await store.query<{ n: bigint | number; checksum: string }>(
+            PATHS_OF_SNAPSHOT,
+            { s: newest, scope },
+          );
+          return `${rows[0]?.n}:${rows[0]?.checksum}`;
+        };
+        const organization = await paths("organization");
+        const project = await paths("project");
+        return {
+          snapshot: newest,
+          organization_paths_ms: await timedMedian(() => paths("organization")),
+          project_paths_ms: await timedMedian(() => paths("project")),
+          rules_ms: await timedMedian(() =>
+            runRules(store, { snapshotId: newest, previousId: newest - 1, config: {} }),
+          ),
+          checksums: { organization, project },
+        };
+      } finally {
+        await store.close();
+      }
+    };
+    const two = await measure(shortDb, 2);
+    const thirty = await measure(longDb, HISTORY_SNAPSHOTS);
+    const growth = {
+      organization_paths: round(thirty.organization_paths_ms / two.organization_paths_ms),
+      project_paths: round(thirty.project_paths_ms / two.project_paths_ms),
+      rules: round(thirty.rules_ms / two.rules_ms),
+    };
+    log(
+      `analysis-history: newest snapshot's organization paths ${two.organization_paths_ms} ms with 2 snapshots, ` +
+        `${thirty.organization_paths_ms} ms with ${HISTORY_SNAPSHOTS}; project paths ${two.project_paths_ms} / ` +
+        `${thirty.project_paths_ms} ms; rules ${two.rules_ms} / ${thirty.rules_ms} ms`,
+    );
+    return {
+      memberships: state.counts().memberships,
+      churn_per_snapshot: churn,
+      two,
+      thirty,
+      growth,
+      targets: { growth_max: HISTORY_GROWTH_MAX },
+      pass: Object.values(growth).every((g) => g <= HISTORY_GROWTH_MAX),
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

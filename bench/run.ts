@@ -20,6 +20,8 @@
  * - credentials-history (issue 16): 10,000 project API keys, 1,000 service accounts, 50 admin
  *   keys; 30% of the keys used between every two of 30 crawls (the real CLI). Database size
  *   after 30 snapshots against one, and each crawl's requests against the minimum pages.
+ * - analysis-history (issue 19, bench/analysis.ts): the newest snapshot's access paths and
+ *   rules on a database of 2 snapshots and of 30 (1,000,000 memberships, 300 projects).
  *
  * Simulator and crawl run as separate processes (the real CLI), so each one's memory and CPU
  * are its own. Set BENCH_ONLY=name[,name] to run a subset.
@@ -53,7 +55,7 @@ import {
   startSimulator,
 } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
-import { benchDiff } from "./analysis.js";
+import { benchAnalysisHistory, benchDiff } from "./analysis.js";
 import { benchCrawlMemory, benchReadersDuringCrawl } from "./crawl-readers.js";
 import { applyChurn, BENCH_PROJECTS, writeSnapshotFromState } from "./org-snapshot.js";
 import { type RunningSim, runCliMeasured, startSimProcess, stopProcess } from "./process.js";
@@ -1413,6 +1415,12 @@ async function main(): Promise<void> {
         "analysis",
         async () => {
           results.analysis = (await benchDiff(log)) as Record<string, Json>;
+        },
+      ],
+      [
+        "analysis-history",
+        async () => {
+          results["analysis-history"] = (await benchAnalysisHistory(log)) as Record<string, Json>;
         },
       ],
       [

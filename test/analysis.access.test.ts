@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccessPath, listEffectiveAccess } from "../src/analysis/access.js";
+import { GROUP_MEMBERS, GROUP_ROLES, GROUPS, ROLES, USERS } from "../src/facts/index.js";
 import { terminalJson } from "../src/render/index.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
@@ -381,6 +382,90 @@ describe("effective access in a project without assignment_sources", () => {
       for (const node of JSON.parse(plan?.explain_value ?? "[]")) walk(node);
       // The optimizer's own small common subplans are fine; the view's path CTEs are not.
       expect(materialised.filter((name) => !name.startsWith("__common_subplan"))).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("effective access over a history of user records", () => {
+  // Migration 0015 joins each path's user from the user history by the path's snapshot rather
+  // than through the snapshot_users view. Written through the store's own snapshot writer: one
+  // user whose email changes from snapshot to snapshot, one listed only as a group member.
+  const db = join(tmp, "user-history.duckdb");
+  const groupId = "group-eng";
+  const roleId = "role-writer";
+  const role = {
+    role_name: "Writer",
+    permissions: ["api.organization.projects.write"],
+    predefined_role: false,
+    resource_type: "api.organization",
+  };
+  const ids: number[] = [];
+
+  beforeAll(async () => {
+    const store = await Store.open(db);
+    try {
+      for (const email of ["ana@old.example", "ana@new.example", null]) {
+        const w = await store.beginSnapshot({
+          baseUrl: "test",
+          toolVersion: "test",
+          keyRedacted: "-",
+        });
+        w.add(ROLES, { role_id: roleId, name: role.role_name, description: null, ...role });
+        w.add(GROUPS, {
+          group_id: groupId,
+          name: "eng",
+          group_type: null,
+          is_scim_managed: false,
+          created_at: 1_700_000_000,
+        });
+        w.add(GROUP_ROLES, { group_id: groupId, role_id: roleId, ...role });
+        for (const user_id of ["user-ana", "user-ben"]) {
+          w.add(GROUP_MEMBERS, {
+            group_id: groupId,
+            user_id,
+            email: `${user_id}@member-listing.example`,
+            name: user_id,
+          });
+        }
+        // Ana is an organization user with this snapshot's email; Ben only a group member.
+        w.add(USERS, {
+          user_id: "user-ana",
+          email,
+          name: "Ana",
+          role: "reader",
+          is_scim_managed: false,
+          is_service_account: false,
+          added_at: 1_700_000_000,
+          api_key_last_used_at: null,
+        });
+        ids.push((await w.publish({ requests: 0, retries: 0, rateLimited: 0 })).snapshotId);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("gives each snapshot's paths that snapshot's email, once per path", async () => {
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      const paths = async (snapshot: number) =>
+        (await listEffectiveAccess(store, snapshot)).map((p) => [p.user_id, p.email, p.via]);
+      const ben = ["user-ben", "user-ben@member-listing.example", "group"];
+      expect(await paths(ids[0] as number)).toEqual([
+        ["user-ana", "ana@old.example", "group"],
+        ben,
+      ]);
+      expect(await paths(ids[1] as number)).toEqual([
+        ["user-ana", "ana@new.example", "group"],
+        ben,
+      ]);
+      // A user record without an email falls back to the member listing's.
+      expect(await paths(ids[2] as number)).toEqual([
+        ["user-ana", "user-ana@member-listing.example", "group"],
+        ben,
+      ]);
     } finally {
       await store.close();
     }

@@ -10,9 +10,10 @@
 -- (a join over every membership) for the rules and the report to share. A table of its own name:
 -- the public view stays what it is on this connection.
 -- Organization scope only: project access is another question (analysis_project_access).
+-- SNAPSHOT_IDS is written in as integer literals, as in define_project_access.
 CREATE OR REPLACE TEMP TABLE analysis_effective_access AS
 SELECT * FROM main.effective_access
-WHERE list_contains({snapshot_ids}, snapshot_id) AND scope = 'organization';
+WHERE list_contains(SNAPSHOT_IDS, snapshot_id) AND scope = 'organization';
 
 -- name: define_project_access
 -- analysis_project_access: the effective_access view's project rows of the snapshots (scope
@@ -34,14 +35,19 @@ DROP VIEW IF EXISTS temp.analysis_project_access;
 -- name: elevated_roles
 -- elevated_roles(snapshot_id, role_id, tier): the roles of the snapshots the configuration counts as
 -- elevated: the predefined Owner, a role it names, or one holding a permission matching one of its
--- GLOB patterns.
+-- GLOB patterns. SNAPSHOT_IDS (integer literals, as in define_project_access) filters each branch
+-- of the UNION: applied after it, every snapshot's roles were read and tested against the patterns
+-- (0.4 s on a database of 30 snapshots of 1,000,000 memberships, against 0.06-0.08 s).
 CREATE OR REPLACE TEMP TABLE elevated_roles AS
 WITH roles AS (
   SELECT snapshot_id, role_id, name, permissions, predefined_role FROM snapshot_roles
+  WHERE list_contains(SNAPSHOT_IDS, snapshot_id)
   UNION
   SELECT snapshot_id, role_id, role_name, permissions, predefined_role FROM snapshot_group_roles
+  WHERE list_contains(SNAPSHOT_IDS, snapshot_id)
   UNION
   SELECT snapshot_id, role_id, role_name, permissions, predefined_role FROM snapshot_user_roles
+  WHERE list_contains(SNAPSHOT_IDS, snapshot_id)
 )
 SELECT snapshot_id, role_id,
   -- The highest tier any copy of the role qualifies for (config.ts ELEVATION_TIERS).
@@ -54,8 +60,7 @@ SELECT snapshot_id, role_id,
       ELSE 1 END)
     WHEN 3 THEN 'owner' WHEN 2 THEN 'access-admin' ELSE 'write' END AS tier
 FROM roles
-WHERE list_contains({snapshot_ids}, snapshot_id)
-  AND ((predefined_role AND name = 'Owner')
+WHERE ((predefined_role AND name = 'Owner')
     OR list_contains({elevated_role_names}, name)
     OR EXISTS (
       SELECT 1 FROM (SELECT unnest(permissions) AS permission) AS p,
@@ -79,7 +84,7 @@ SELECT snapshot_id, project_id, role_id,
       ELSE 1 END)
     WHEN 3 THEN 'owner' WHEN 2 THEN 'access-admin' ELSE 'write' END AS tier
 FROM snapshot_project_roles
-WHERE list_contains({snapshot_ids}, snapshot_id)
+WHERE list_contains(SNAPSHOT_IDS, snapshot_id)
   AND ((predefined_role AND name = 'Project Owner')
     OR list_contains({elevated_role_names}, name)
     OR EXISTS (
@@ -113,7 +118,7 @@ CREATE OR REPLACE TEMP TABLE group_lookalikes (
 
 -- name: group_names
 SELECT snapshot_id, group_id, name FROM snapshot_groups
-WHERE list_contains({snapshot_ids}, snapshot_id) AND name IS NOT NULL
+WHERE list_contains(SNAPSHOT_IDS, snapshot_id) AND name IS NOT NULL
 ORDER BY snapshot_id, group_id;
 
 -- name: insert_group_lookalikes

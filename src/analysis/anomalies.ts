@@ -177,9 +177,7 @@ export async function defineProjectAccess(
   store: Store,
   snapshotIds: readonly number[],
 ): Promise<void> {
-  await store.query(
-    query("define_project_access").replaceAll("SNAPSHOT_IDS", integerListLiteral(snapshotIds)),
-  );
+  await store.query(withSnapshotIds(query("define_project_access"), snapshotIds));
 }
 
 /**
@@ -192,6 +190,11 @@ export function integerListLiteral(ids: readonly number[]): string {
     if (!Number.isSafeInteger(id)) throw new Error(`snapshot id ${id} is not an integer`);
   }
   return `[${ids.join(", ")}]::INTEGER[]`;
+}
+
+/** `sql` with its SNAPSHOT_IDS written in as a list literal (integerListLiteral). */
+function withSnapshotIds(sql: string, snapshotIds: readonly number[]): string {
+  return sql.replaceAll("SNAPSHOT_IDS", integerListLiteral(snapshotIds));
 }
 
 /** Drops what `defineProjectAccess` defined. */
@@ -235,13 +238,7 @@ export async function materialiseEffectiveAccess(
   store: Store,
   snapshotIds: readonly number[],
 ): Promise<void> {
-  const params: Record<string, string | number> = {};
-  const sql = withBoundLists(
-    query("materialise_effective_access"),
-    { snapshot_ids: { values: snapshotIds, type: "INTEGER" } },
-    params,
-  );
-  await store.query(sql, params);
+  await store.query(withSnapshotIds(query("materialise_effective_access"), snapshotIds));
 }
 
 /** Drops what `materialiseEffectiveAccess` filled. */
@@ -263,9 +260,8 @@ export async function materialiseHelpers(
 ): Promise<void> {
   const params: Record<string, string | number> = {};
   const elevated = withBoundLists(
-    query("elevated_roles"),
+    withSnapshotIds(query("elevated_roles"), snapshotIds),
     {
-      snapshot_ids: { values: snapshotIds, type: "INTEGER" },
       elevated_role_names: { values: config.elevatedRoleNames, type: "VARCHAR" },
       elevated_permission_patterns: { values: config.elevatedPermissionPatterns, type: "VARCHAR" },
       access_admin_patterns: { values: config.accessAdminPermissionPatterns, type: "VARCHAR" },
@@ -275,9 +271,8 @@ export async function materialiseHelpers(
   await store.query(elevated, params);
   const projectParams: Record<string, string | number> = {};
   const elevatedProject = withBoundLists(
-    query("elevated_project_roles"),
+    withSnapshotIds(query("elevated_project_roles"), snapshotIds),
     {
-      snapshot_ids: { values: snapshotIds, type: "INTEGER" },
       elevated_role_names: { values: config.elevatedRoleNames, type: "VARCHAR" },
       elevated_permission_patterns: { values: config.elevatedPermissionPatterns, type: "VARCHAR" },
       access_admin_patterns: { values: config.accessAdminPermissionPatterns, type: "VARCHAR" },
@@ -305,14 +300,8 @@ async function materialiseGroupLookalikes(
   snapshotIds: readonly number[],
 ): Promise<void> {
   await store.query(query("create_group_lookalikes"));
-  const namesParams: Record<string, string | number> = {};
   const names = await store.query<{ snapshot_id: number; group_id: string; name: string }>(
-    withBoundLists(
-      query("group_names"),
-      { snapshot_ids: { values: snapshotIds, type: "INTEGER" } },
-      namesParams,
-    ),
-    namesParams,
+    withSnapshotIds(query("group_names"), snapshotIds),
   );
   if (names.length === 0) return;
   const rows = names.map((g) => ({

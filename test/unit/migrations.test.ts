@@ -18,8 +18,9 @@ describe("migrations as numbered SQL files", () => {
       [12, "exceptions register"],
       [13, "effective access paths evaluated where they are used"],
       [14, "effective access without a group-path test where the API names the sources"],
+      [15, "effective access without reading other snapshots' memberships and users"],
     ]);
-    expect(SCHEMA_VERSION).toBe(14);
+    expect(SCHEMA_VERSION).toBe(15);
     expect(MIGRATIONS[1]?.sql).toMatch(/^-- Released:.*\nCREATE VIEW effective_access AS/);
   });
 
