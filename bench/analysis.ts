@@ -171,11 +171,19 @@ SELECT count(*)::BIGINT AS n,
   sum(hash(user_id, role_id, via, via_group_id, email, project_id))::VARCHAR AS checksum
 FROM effective_access WHERE snapshot_id = $s AND scope = $scope`;
 
+/** One user's paths of one snapshot, filtered as `access --user` filters them. */
+const PATHS_OF_USER = `
+SELECT count(*)::BIGINT AS n,
+  sum(hash(user_id, role_id, via, via_group_id, email, project_id))::VARCHAR AS checksum
+FROM effective_access
+WHERE snapshot_id = $s AND (user_id = $user OR lower(email) = lower($user))`;
+
 /**
  * analysis-history (issue 19): what reading the newest snapshot costs on a database of 2
  * snapshots and on the same database after 30, measured in the same run (median of 3, read-only
  * store as the CLI opens it): its organization and project access paths (the `effective_access`
- * view every report, rule and listing reads) and every shipped rule against the snapshot before.
+ * view every report, rule and listing reads), one user's paths (as `access --user` reads them) and
+ * every shipped rule against the snapshot before.
  * Migration 0015: the view had read every snapshot's memberships whichever one was asked for.
  */
 export async function benchAnalysisHistory(
@@ -206,6 +214,7 @@ export async function benchAnalysisHistory(
     }
     await writer.close();
     log(`analysis-history: wrote ${HISTORY_SNAPSHOTS} snapshots (churn ${churn} each)`);
+    const user = state.listUsers()[5]?.id ?? "";
     const measure = async (db: string, newest: number) => {
       const store = await Store.open(db, { readOnly: true });
       try {
@@ -226,16 +235,25 @@ export async function benchAnalysisHistory(
           );
           return `${rows[0]?.n}:${rows[0]?.checksum}`;
         };
+        const userPaths = async () => {
+          const rows = await store.query<{ n: bigint | number; checksum: string }>(PATHS_OF_USER, {
+            s: newest,
+            user,
+          });
+          return `${rows[0]?.n}:${rows[0]?.checksum}`;
+        };
         const organization = await paths("organization");
+        const ofUser = await userPaths();
         const project = await paths("project");
         return {
           snapshot: newest,
           organization_paths_ms: await timedMedian(() => paths("organization")),
           project_paths_ms: await timedMedian(() => paths("project")),
+          user_paths_ms: await timedMedian(userPaths),
           rules_ms: await timedMedian(() =>
             runRules(store, { snapshotId: newest, previousId: newest - 1, config: {} }),
           ),
-          checksums: { organization, project },
+          checksums: { organization, project, user: ofUser },
         };
       } finally {
         await store.close();
@@ -246,12 +264,14 @@ export async function benchAnalysisHistory(
     const growth = {
       organization_paths: round(thirty.organization_paths_ms / two.organization_paths_ms),
       project_paths: round(thirty.project_paths_ms / two.project_paths_ms),
+      user_paths: round(thirty.user_paths_ms / two.user_paths_ms),
       rules: round(thirty.rules_ms / two.rules_ms),
     };
     log(
       `analysis-history: newest snapshot's organization paths ${two.organization_paths_ms} ms with 2 snapshots, ` +
         `${thirty.organization_paths_ms} ms with ${HISTORY_SNAPSHOTS}; project paths ${two.project_paths_ms} / ` +
-        `${thirty.project_paths_ms} ms; rules ${two.rules_ms} / ${thirty.rules_ms} ms`,
+        `${thirty.project_paths_ms} ms; one user's paths ${two.user_paths_ms} / ${thirty.user_paths_ms} ms; ` +
+        `rules ${two.rules_ms} / ${thirty.rules_ms} ms`,
     );
     return {
       memberships: state.counts().memberships,
