@@ -29,18 +29,21 @@ FULL OUTER JOIN (SELECT group_id, user_id FROM snapshot_group_members WHERE snap
   ON f.group_id = t.group_id AND f.user_id = t.user_id
 WHERE f.user_id IS NULL OR t.user_id IS NULL`;
 
+/** The organization of the analysis databases: the large one, with the bench's projects. */
+const ANALYSIS_ORGANIZATION = {
+  seed: 4,
+  groups: 2000,
+  users: 50_000,
+  memberships: 1_000_000,
+  ...BENCH_PROJECTS,
+} as const;
+
 /** Writes the two benchmark snapshots into a new database file. */
 export async function buildDiffDatabase(
   db: string,
   log: (s: string) => void,
 ): Promise<{ from: number; to: number; memberships: number; churn: number }> {
-  const state = generateOrganization({
-    seed: 4,
-    groups: 2000,
-    users: 50_000,
-    memberships: 1_000_000,
-    ...BENCH_PROJECTS,
-  });
+  const state = generateOrganization(ANALYSIS_ORGANIZATION);
   const memberships = state.counts().memberships;
   const churn = Math.round(memberships * 0.005);
   const writer = await Store.open(db);
@@ -191,13 +194,7 @@ export async function benchAnalysisHistory(
 ): Promise<Record<string, unknown>> {
   const work = mkdtempSync(join(tmpdir(), "aa-bench-analysis-history-"));
   try {
-    const state = generateOrganization({
-      seed: 4,
-      groups: 2000,
-      users: 50_000,
-      memberships: 1_000_000,
-      ...BENCH_PROJECTS,
-    });
+    const state = generateOrganization(ANALYSIS_ORGANIZATION);
     const churn = Math.round(state.counts().memberships * 0.005);
     const longDb = join(work, "thirty.duckdb");
     const shortDb = join(work, "two.duckdb");
