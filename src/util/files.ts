@@ -425,8 +425,11 @@ export function openOutputFolder(
   } catch (error) {
     const now = lstatOrNull(walked.path);
     if (now === null || now.isSymbolicLink()) throw changed(walked.path, now);
-    // Not found although the walk had just seen it, and back by now: it was moved away a moment.
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw changed(walked.path, null);
+    // Not found, or not a folder (a link refused by O_NOFOLLOW | O_DIRECTORY), although the walk
+    // had just seen the folder, and back by now: it was moved away or swapped for a moment.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw changed(walked.path, null);
+    if (code === "ENOTDIR" || code === "ELOOP") throw changed(walked.path, now);
     throw error;
   }
   const held = fstatSync(fd);
