@@ -215,42 +215,42 @@ export async function benchAnalysisHistory(
     const measure = async (db: string, newest: number) => {
       const store = await Store.open(db, { readOnly: true });
       try {
-        const timedMedian = async (work: () => Promise<unknown>) => {
+        /** Median of 3 timed runs after an untimed one, and what the untimed one returned. */
+        const timedMedian = async <T>(work: () => Promise<T>) => {
+          const value = await work();
           const runs: number[] = [];
-          await work();
           for (let i = 0; i < 3; i++) {
             const started = performance.now();
             await work();
             runs.push(performance.now() - started);
           }
-          return round(median(runs));
+          return { ms: round(median(runs)), value };
         };
-        const paths = async (scope: string) => {
-          const rows = await store.query<{ n: bigint | number; checksum: string }>(
-            PATHS_OF_SNAPSHOT,
-            { s: newest, scope },
-          );
+        const checksum = async (sql: string, params: Record<string, string | number>) => {
+          const rows = await store.query<{ n: bigint | number; checksum: string }>(sql, params);
           return `${rows[0]?.n}:${rows[0]?.checksum}`;
         };
-        const userPaths = async () => {
-          const rows = await store.query<{ n: bigint | number; checksum: string }>(PATHS_OF_USER, {
-            s: newest,
-            user,
-          });
-          return `${rows[0]?.n}:${rows[0]?.checksum}`;
-        };
-        const organization = await paths("organization");
-        const ofUser = await userPaths();
-        const project = await paths("project");
+        const organization = await timedMedian(() =>
+          checksum(PATHS_OF_SNAPSHOT, { s: newest, scope: "organization" }),
+        );
+        const project = await timedMedian(() =>
+          checksum(PATHS_OF_SNAPSHOT, { s: newest, scope: "project" }),
+        );
+        const ofUser = await timedMedian(() => checksum(PATHS_OF_USER, { s: newest, user }));
+        const rules = await timedMedian(() =>
+          runRules(store, { snapshotId: newest, previousId: newest - 1, config: {} }),
+        );
         return {
           snapshot: newest,
-          organization_paths_ms: await timedMedian(() => paths("organization")),
-          project_paths_ms: await timedMedian(() => paths("project")),
-          user_paths_ms: await timedMedian(userPaths),
-          rules_ms: await timedMedian(() =>
-            runRules(store, { snapshotId: newest, previousId: newest - 1, config: {} }),
-          ),
-          checksums: { organization, project, user: ofUser },
+          organization_paths_ms: organization.ms,
+          project_paths_ms: project.ms,
+          user_paths_ms: ofUser.ms,
+          rules_ms: rules.ms,
+          checksums: {
+            organization: organization.value,
+            project: project.value,
+            user: ofUser.value,
+          },
         };
       } finally {
         await store.close();

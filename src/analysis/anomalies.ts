@@ -193,7 +193,7 @@ export function integerListLiteral(ids: readonly number[]): string {
 }
 
 /** `sql` with its SNAPSHOT_IDS written in as a list literal (integerListLiteral). */
-function withSnapshotIds(sql: string, snapshotIds: readonly number[]): string {
+export function withSnapshotIds(sql: string, snapshotIds: readonly number[]): string {
   return sql.replaceAll("SNAPSHOT_IDS", integerListLiteral(snapshotIds));
 }
 

@@ -14,7 +14,6 @@ import {
   defineProjectAccess,
   type Finding,
   fillAnalysisChanges,
-  integerListLiteral,
   materialiseEffectiveAccess,
   materialiseHelpers,
   type RuleStatus,
@@ -22,6 +21,7 @@ import {
   releaseHelpers,
   releaseProjectAccess,
   runLoadedRules,
+  withSnapshotIds,
 } from "../analysis/anomalies.js";
 import {
   type AttributedChange,
@@ -1577,9 +1577,7 @@ export async function buildReportModel(
       if (older.length > 0) {
         elevatedCounts.push(
           ...(await timed("trend", () =>
-            store.query<ElevatedCount>(
-              query("elevated_counts_view").replaceAll("SNAPSHOT_IDS", integerListLiteral(older)),
-            ),
+            store.query<ElevatedCount>(withSnapshotIds(query("elevated_counts_view"), older)),
           )),
         );
       }
