@@ -3,13 +3,16 @@
  * reproducible. Every text cell goes through `neutralise`; sheets are written one after another,
  * each row committed as soon as it is written, with the writer paused while the zip lags behind;
  * a sheet that outgrows Excel's row limit continues in "Name (2)", "Name (3)"…; every zip entry
- * carries the snapshot's date instead of the clock, so the same input gives the same bytes.
+ * carries the snapshot's date instead of the clock, so the same input gives the same bytes. The
+ * zip of a StreamingBook is compressed and written on a worker thread (zip-thread.ts) while this
+ * one renders rows.
  */
 import { once } from "node:events";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { PassThrough } from "node:stream";
 import type ExcelJS from "exceljs";
 import { exceljs } from "../util/exceljs.js";
 import { cellText, EXCEL_MAX_CELL_CHARS, xmlSafe } from "./text.js";
+import { ThreadZip } from "./zip-thread.js";
 
 /** Rows in an Excel worksheet, the header row included. */
 export const EXCEL_MAX_ROWS = 1_048_576;
@@ -208,7 +211,7 @@ interface ZipArchive {
   finalize(): Promise<unknown>;
   on(event: "error", listener: (error: Error) => void): unknown;
 }
-/** The PassThrough (readable-stream 2) archiver reads one worksheet's XML from. */
+/** The stream one worksheet's XML goes to, on its way to the zip (zip-thread.ts's entry writer). */
 interface EntryBuffer {
   _writableState?: { length?: number };
   once(event: "drain", listener: () => void): unknown;
@@ -255,12 +258,19 @@ export type WorkbookWriterOptions = ConstructorParameters<
 >[0];
 
 let StampedWorkbookWriter: (new (options: WorkbookWriterOptions) => WorkbookWriter) | undefined;
+let ThreadedWorkbookWriter: (new (options: WorkbookWriterOptions) => WorkbookWriter) | undefined;
+/** The zip the next ThreadedWorkbookWriter takes, set only around its construction. */
+let zipForNextWriter: ThreadZip | undefined;
+const threadedZips = new WeakMap<object, unknown>();
 
 /**
  * exceljs's streaming WorkbookWriter whose zip entries all carry `options.created` (the class is
  * made on first use: exceljs is loaded only by the commands that write a workbook).
  */
-export function stampedWorkbookWriter(options: WorkbookWriterOptions): WorkbookWriter {
+export function stampedWorkbookWriter(
+  options: WorkbookWriterOptions,
+  zip?: ThreadZip,
+): WorkbookWriter {
   StampedWorkbookWriter ??= class extends exceljs().stream.xlsx.WorkbookWriter {
     override addThemes(): Promise<void> {
       const zip = zipOf(this);
@@ -270,7 +280,27 @@ export function stampedWorkbookWriter(options: WorkbookWriterOptions): WorkbookW
       return super.addThemes();
     }
   };
-  return new StampedWorkbookWriter(options);
+  if (zip === undefined) return new StampedWorkbookWriter(options);
+  ThreadedWorkbookWriter ??= class extends StampedWorkbookWriter {
+    /**
+     * exceljs's constructor assigns its archiver here, then pipes it to `options.stream`: the
+     * archiver is left unused and the zip given to `stampedWorkbookWriter` stands in for it.
+     * (Kept in a WeakMap: a private field does not exist yet while the base constructor runs.)
+     */
+    set zip(archive: unknown) {
+      threadedZips.set(this, zipForNextWriter ?? archive);
+      zipForNextWriter = undefined;
+    }
+    get zip(): unknown {
+      return threadedZips.get(this);
+    }
+  };
+  zipForNextWriter = zip;
+  try {
+    return new ThreadedWorkbookWriter(options);
+  } finally {
+    zipForNextWriter = undefined;
+  }
 }
 
 export interface DocumentProperties {
@@ -367,21 +397,25 @@ function sheetStream(sheet: ExcelJS.Worksheet): { write(text: string): unknown }
 export class StreamingBook {
   readonly parts: SheetPart[] = [];
   private readonly writer: WorkbookWriter;
-  private readonly zip: ZipArchive;
+  private readonly zip: ThreadZip;
   private readonly failed: Promise<never>;
   private open: SheetSeries | null = null;
   /** @internal Renders every sheet's rows, with the book's style ids. */
   readonly rowXml: RowXml;
 
   private constructor(
-    private readonly out: WriteStream,
+    zip: ThreadZip,
     properties: DocumentProperties,
     readonly maxRows: number,
     private readonly print: PrintSetup | null,
   ) {
+    // The zip is compressed and written on a worker thread (zip-thread.ts); exceljs waits on
+    // `written`, which ends when the worker has written the whole file.
+    this.zip = zip;
+    const written = new PassThrough();
     // created/modified go to the constructor: the zip entries take their date from `created`.
     const options = {
-      stream: out,
+      stream: written,
       useStyles: true,
       useSharedStrings: false,
       created: properties.date,
@@ -389,27 +423,14 @@ export class StreamingBook {
       creator: xmlSafe(properties.creator),
       lastModifiedBy: xmlSafe(properties.creator),
     };
-    this.writer = stampedWorkbookWriter(options);
+    this.writer = stampedWorkbookWriter(options, this.zip);
     this.writer.title = xmlSafe(properties.title);
     this.writer.subject = xmlSafe(properties.subject);
     this.writer.description = xmlSafe(properties.description);
     this.writer.keywords = xmlSafe(properties.keywords);
     this.writer.category = xmlSafe(properties.category);
-    this.zip = zipOf(this.writer);
     this.rowXml = new RowXml(stylesOf(this.writer));
-    // After abort() (a failed write, e.g. a full disk) exceljs's commit still calls finalize() and
-    // drops the rejected promise it returns: observe it so it cannot end the process as unhandled.
-    const finalize = this.zip.finalize.bind(this.zip);
-    this.zip.finalize = () => {
-      const finalizing = finalize();
-      finalizing.catch(() => {});
-      return finalizing;
-    };
-    this.failed = new Promise<never>((_, reject) => {
-      this.zip.on("error", reject);
-      out.on("error", reject);
-    });
-    this.failed.catch(() => {}); // observed through `race`; never an unhandled rejection
+    this.failed = zip.failed;
   }
 
   /** Without `print`, sheets print landscape at 100% with the header row repeated. */
@@ -422,12 +443,15 @@ export class StreamingBook {
     if (!Number.isInteger(maxRows) || maxRows < 2 || maxRows > EXCEL_MAX_ROWS) {
       throw new RangeError(`maxRowsPerSheet must be 2…${EXCEL_MAX_ROWS}, got ${maxRows}`);
     }
-    const out = createWriteStream(path, { mode: 0o600 });
-    await Promise.race([
-      once(out, "open"),
-      once(out, "error").then(([error]) => Promise.reject(error)),
-    ]);
-    return new StreamingBook(out, properties, maxRows, print);
+    const zip = new ThreadZip(path, {});
+    try {
+      await zip.opened();
+      return new StreamingBook(zip, properties, maxRows, print);
+    } catch (error) {
+      zip.abort();
+      await zip.stopped();
+      throw error;
+    }
   }
 
   /** Starts a sheet; the previous one must be closed. */
@@ -475,21 +499,13 @@ export class StreamingBook {
   async commit(): Promise<void> {
     if (this.open) throw new Error(`sheet ${this.open.name} is still open`);
     await Promise.race([this.writer.commit(), this.failed]);
-    if (!this.out.closed) await Promise.race([once(this.out, "close"), this.failed]);
+    await this.zip.stopped();
   }
 
   /** Stops writing after a failure; the caller removes the partial file. */
   async abort(): Promise<void> {
-    try {
-      this.zip.abort();
-    } catch {
-      // already finished or failed: closing the file is all that is left
-    }
-    if (!this.out.closed) {
-      const closed = once(this.out, "close").catch(() => undefined);
-      this.out.destroy();
-      await closed;
-    }
+    this.zip.abort();
+    await this.zip.stopped();
   }
 }
 

@@ -629,22 +629,30 @@ async function* batchesOf<T>(
   const result = await connection.stream(sql, params);
   const names = result.deduplicatedColumnNames();
   let batch: T[] = [];
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
-    for (const row of chunk.convertRows(jsonSafeConverter())) {
-      const object: Record<string, Json> = {};
-      names.forEach((name, index) => {
-        object[name] = row[index] ?? null;
-      });
-      batch.push(object as T);
+  // The next chunk is fetched (by DuckDB, off this thread) while this one is converted here.
+  let next = result.fetchChunk();
+  try {
+    for (;;) {
+      const chunk = await next;
+      if (chunk === null || chunk.rowCount === 0) break;
+      next = result.fetchChunk();
+      for (const row of chunk.convertRows(jsonSafeConverter())) {
+        const object: Record<string, Json> = {};
+        names.forEach((name, index) => {
+          object[name] = row[index] ?? null;
+        });
+        batch.push(object as T);
+      }
+      if (batch.length >= batchRows) {
+        yield batch;
+        batch = [];
+      }
     }
-    if (batch.length >= batchRows) {
-      yield batch;
-      batch = [];
-    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    // A consumer that stops early: the fetch in flight ends before the connection may close.
+    await next.catch(() => null);
   }
-  if (batch.length > 0) yield batch;
 }
 
 /** A cell `Store.appendToTempTable` appends: DuckDB casts it to the column's type. */
