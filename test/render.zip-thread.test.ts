@@ -2,6 +2,8 @@
  * A workbook's zip is compressed and written on a worker thread (src/render/zip-thread.ts):
  * the same archiver as exceljs's own, fed the same entries, must give the same bytes; a file it
  * cannot open, or an archive abandoned halfway, must leave no thread and no open file behind.
+ * Rows reach it encoded one by one into a buffer (src/render/workbook.ts): rows longer than that
+ * buffer, and text of every width in UTF-8, must arrive whole and in order.
  */
 import {
   createWriteStream,
@@ -16,7 +18,10 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, type Writable } from "node:stream";
+import ExcelJS from "exceljs";
 import { afterAll, describe, expect, it } from "vitest";
+import { checkWorkbookZip, inflateEntry } from "../src/certify/zip-limits.js";
+import { StreamingBook } from "../src/render/index.js";
 import { ThreadZip } from "../src/render/zip-thread.js";
 
 const require = createRequire(import.meta.url);
@@ -153,5 +158,56 @@ describe("the zip thread", () => {
     zip.abort();
     await zip.stopped();
     expect(openOn(path)).toEqual([]);
+  });
+});
+
+describe("a StreamingBook's rows", () => {
+  it("arrive whole and in order: short and long rows, text of 1 to 4 bytes a character", async () => {
+    const path = join(work, "rows.xlsx");
+    const book = await StreamingBook.create(path, {
+      title: "rows",
+      subject: "rows",
+      creator: "test",
+      description: "rows",
+      keywords: "rows",
+      category: "test",
+      date: DATE,
+    });
+    const columns = [
+      { key: "n", header: "N", width: 8 },
+      { key: "a", header: "A", width: 30 },
+      { key: "b", header: "B", width: 30 },
+    ];
+    const texts = ["plain", "Zoë Ångström", "名前テスト", "🚀 launch 🚀", 'a&b <c> "d"'];
+    const rows = Array.from({ length: 5_000 }, (_, n) => ({
+      n,
+      // Every 500th row is longer than the buffer rows are encoded into (128 KiB).
+      a: n % 500 === 7 ? "é🚀".repeat(10_000) : (texts[n % texts.length] as string),
+      b: n % 500 === 7 ? "名".repeat(30_000) : `${texts[(n * 3) % texts.length]} ${n}`,
+    }));
+    const sheet = book.sheet("Rows", columns);
+    for (const row of rows) if (!sheet.write(row)) await sheet.drained();
+    await sheet.close();
+    await book.commit();
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    const read: { n: unknown; a: unknown; b: unknown }[] = [];
+    workbook.getWorksheet("Rows")?.eachRow((row, number) => {
+      if (number > 1)
+        read.push({ n: row.getCell(1).value, a: row.getCell(2).value, b: row.getCell(3).value });
+    });
+    expect(read).toEqual(rows);
+    // Excel needs the rows in order in the file itself (a reader may place them by number).
+    const entry = (await checkWorkbookZip(readFileSync(path))).get("xl/worksheets/sheet1.xml");
+    if (entry === undefined) throw new Error("no sheet1.xml in the workbook");
+    const parts: Buffer[] = [];
+    for await (const part of inflateEntry(entry)) parts.push(part);
+    const numbers = [
+      ...Buffer.concat(parts)
+        .toString("utf8")
+        .matchAll(/<row r="(\d+)"/g),
+    ].map((m) => Number(m[1]));
+    expect(numbers).toEqual(Array.from({ length: rows.length + 1 }, (_, i) => i + 1));
   });
 });

@@ -381,16 +381,18 @@ export interface SheetOptions {
 
 /** Above this many bytes waiting for the zip, the writer waits for it to drain. */
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
-/** Rendered rows are handed to the worksheet's stream in strings of about this many characters. */
-const FLUSH_CHARS = 64 * 1024;
+/** Rendered rows are handed to the worksheet's stream in pieces of about this many bytes. */
+const FLUSH_BYTES = 64 * 1024;
+/** UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units). */
+const UTF8_BYTES_PER_UNIT = 3;
 
 /** The stream a worksheet's XML goes to (exceljs's StreamBuf, which takes strings). */
-function sheetStream(sheet: ExcelJS.Worksheet): { write(text: string): unknown } {
+function sheetStream(sheet: ExcelJS.Worksheet): { write(data: string | Buffer): unknown } {
   const stream = (sheet as unknown as { stream?: { write?: unknown } }).stream;
   if (typeof stream?.write !== "function") {
     throw new Error("exceljs worksheet stream not found (unsupported exceljs version)");
   }
-  return stream as { write(text: string): unknown };
+  return stream as { write(data: string | Buffer): unknown };
 }
 
 /** One workbook file being streamed. Sheets are written strictly one after another. */
@@ -517,7 +519,8 @@ export class SheetSeries {
   private rowNumber = 0;
   private done = false;
   /** Rendered rows not yet written to the worksheet's stream. */
-  private pending = "";
+  private readonly pending = Buffer.allocUnsafeSlow(2 * FLUSH_BYTES);
+  private pendingBytes = 0;
   private readonly keys: readonly string[];
   private readonly letters: readonly string[];
 
@@ -550,16 +553,25 @@ export class SheetSeries {
     if (this.done) throw new Error(`sheet ${this.name} is closed`);
     if (this.worksheet === null || this.rowNumber >= this.book.maxRows) this.nextPart();
     this.rowNumber++;
-    this.pending += this.book.rowXml.render(this.rowNumber, this.letters, this.columns, value);
-    if (this.pending.length >= FLUSH_CHARS) this.flush();
+    const xml = this.book.rowXml.render(this.rowNumber, this.letters, this.columns, value);
+    // Encoded row by row into one buffer: encoding a long string built by concatenation cost
+    // more than rendering it.
+    if (this.pendingBytes + xml.length * UTF8_BYTES_PER_UNIT > this.pending.length) this.flush();
+    if (xml.length * UTF8_BYTES_PER_UNIT > this.pending.length) {
+      if (this.worksheet !== null) sheetStream(this.worksheet).write(xml);
+    } else {
+      this.pendingBytes += this.pending.write(xml, this.pendingBytes);
+      if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    }
     return (this.backlog?._writableState?.length ?? 0) <= MAX_BACKLOG_BYTES;
   }
 
   /** Hands the rows rendered so far to the worksheet's stream (one write per many rows). */
   private flush(): void {
-    if (this.pending === "" || this.worksheet === null) return;
-    sheetStream(this.worksheet).write(this.pending);
-    this.pending = "";
+    if (this.pendingBytes === 0 || this.worksheet === null) return;
+    // A copy: the stream may keep what it is given, and `pending` is written again.
+    sheetStream(this.worksheet).write(Buffer.from(this.pending.subarray(0, this.pendingBytes)));
+    this.pendingBytes = 0;
   }
 
   /** Resolves once the zip has caught up with this sheet. */
