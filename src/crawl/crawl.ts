@@ -67,9 +67,9 @@ import {
   userRow,
 } from "../facts/index.js";
 import type { SnapshotCounts, SnapshotWriter, Store } from "../store/index.js";
+import { trimHeapEvery } from "../util/heap.js";
 import { silentLogger } from "../util/log.js";
 import { type AuditLogSyncResult, syncAuditLog } from "./audit-log.js";
-import { trimHeapEvery } from "./heap.js";
 import {
   CrawlLimitError,
   type CrawlLimits,
