@@ -101,7 +101,7 @@ describe("the zip thread", () => {
     await closed;
 
     const threaded = join(work, "threaded.zip");
-    const zip = new ThreadZip(threaded, {});
+    const zip = new ThreadZip(threaded);
     await zip.opened();
     const finished = new PassThrough();
     zip.pipe(finished);
@@ -119,7 +119,7 @@ describe("the zip thread", () => {
 
   it("moves a chunk's memory to the thread only when the chunk is all of it", async () => {
     const path = join(work, "shared.zip");
-    const zip = new ThreadZip(path, {});
+    const zip = new ThreadZip(path);
     await zip.opened();
     zip.pipe(new PassThrough());
     const whole = content(6, 100_000);
@@ -138,7 +138,7 @@ describe("the zip thread", () => {
   });
 
   it("rejects a file it cannot open with that error, and stops", async () => {
-    const zip = new ThreadZip(join(work, "no-such-folder", "book.xlsx"), {});
+    const zip = new ThreadZip(join(work, "no-such-folder", "book.xlsx"));
     await expect(zip.opened()).rejects.toMatchObject({ code: "ENOENT" });
     zip.abort();
     await zip.stopped();
@@ -148,7 +148,7 @@ describe("the zip thread", () => {
   it("abandoned halfway through an entry: the file is closed and the thread gone", async () => {
     const path = join(work, "abandoned.zip");
     writeFileSync(path, "");
-    const zip = new ThreadZip(path, {});
+    const zip = new ThreadZip(path);
     await zip.opened();
     zip.pipe(new PassThrough());
     const stream = new PassThrough();

@@ -445,7 +445,7 @@ export class StreamingBook {
     if (!Number.isInteger(maxRows) || maxRows < 2 || maxRows > EXCEL_MAX_ROWS) {
       throw new RangeError(`maxRowsPerSheet must be 2…${EXCEL_MAX_ROWS}, got ${maxRows}`);
     }
-    const zip = new ThreadZip(path, {});
+    const zip = new ThreadZip(path);
     try {
       await zip.opened();
       return new StreamingBook(zip, properties, maxRows, print);

@@ -41,7 +41,8 @@ const { createWriteStream } = require("node:fs");
 const { PassThrough } = require("node:stream");
 const archiver = require(workerData.archiver);
 const out = createWriteStream(workerData.path, { mode: 0o600 });
-const zip = archiver("zip", workerData.options);
+// exceljs creates its archiver with no options: the same defaults here, the same bytes.
+const zip = archiver("zip", {});
 const entries = new Map();
 let failed = false;
 const fail = (error) => {
@@ -163,7 +164,7 @@ export class ThreadZip extends EventEmitter {
   private running = true;
 
   /** Starts the worker, which creates (or truncates) `path`: see `opened`. */
-  constructor(path: string, options: object) {
+  constructor(path: string) {
     super();
     this.failed = new Promise<never>((_, reject) => {
       this.reject = reject;
@@ -180,7 +181,7 @@ export class ThreadZip extends EventEmitter {
     });
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { archiver: resolveArchiver(), path, options, entryBuffer: ENTRY_BUFFER_BYTES },
+      workerData: { archiver: resolveArchiver(), path, entryBuffer: ENTRY_BUFFER_BYTES },
     });
     this.worker.on("message", (m: FromWorker) => this.received(m));
     this.worker.on("error", (error) => this.fail(error));
