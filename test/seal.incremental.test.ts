@@ -1,6 +1,7 @@
 /**
- * verify's seals (computeSeals: each history row digested once, each snapshot's digests derived
- * from the previous one's) against the documented format computed from each view's own rows,
+ * verify's seals (computeSeals: each history row digested once; a report's one or two snapshots
+ * each hashed from the ranges that contain it, more derived one from the previous one's) against
+ * the documented format computed from each view's own rows,
  * on a history with churn, a failed crawl and retention; and a row changed, removed or added in
  * the middle of history is named by exactly the snapshots that show it.
  */
@@ -97,6 +98,15 @@ async function expectSameAsViews(path: string, wanted: number[]): Promise<void> 
       // One target alone (verify --snapshot) gives the same seal as the whole chain's walk.
       expect((await computeSeals(connection, [target])).get(id)).toEqual(seal);
     }
+    // Two targets (a report's snapshot and the one it is compared with), near and far apart.
+    for (const [i, first] of targets.entries()) {
+      for (const second of targets.slice(i + 1)) {
+        const pair = await computeSeals(connection, [first, second]);
+        const ids = `${first.snapshotId} and ${second.snapshotId}`;
+        expect(pair.get(first.snapshotId), ids).toEqual(all.get(first.snapshotId));
+        expect(pair.get(second.snapshotId), ids).toEqual(all.get(second.snapshotId));
+      }
+    }
   });
 }
 
@@ -180,11 +190,20 @@ describe("incremental seals (verify)", () => {
       await withConnection(copy, (c) => c.run(sql(row)).then(() => undefined), false);
       const store = await Store.open(copy, { readOnly: true });
       const result = await store.verify();
+      const shown = affected === "shown" ? row.shown : [5];
+      // As a report verifies: its snapshot and one that does not show the row (hashed in place).
+      const clean = [1, 2, 3, 5, 6, 7].find((id) => !shown.includes(id)) as number;
+      const pairs = await Promise.all(
+        shown.map((id) => store.verify(id < clean ? [id, clean] : [clean, id])),
+      );
       await store.close();
       const bad = result.snapshots.filter((s) => !s.ok);
-      expect(bad.map((s) => s.snapshot_id)).toEqual(affected === "shown" ? row.shown : [5]);
+      expect(bad.map((s) => s.snapshot_id)).toEqual(shown);
       for (const s of bad) expect(s.mismatched_parts).toEqual(["group_members"]);
       expect(result.ok).toBe(false);
+      for (const [i, pair] of pairs.entries()) {
+        expect(pair.snapshots.filter((s) => !s.ok).map((s) => s.snapshot_id)).toEqual([shown[i]]);
+      }
     });
   }
 });

@@ -62,7 +62,7 @@ import {
   DIGEST_WORDS,
   type DigestList,
   EMPTY_DIGESTS,
-  hexDigestsFromWords,
+  hashMergedDigests,
   mergeAllDigests,
   writeHexDigests,
 } from "./digest-list.js";
@@ -334,17 +334,6 @@ export function partsDigestsSql(
   return `${unsortedPartsDigestsSql(parts, sourceOf)}\nORDER BY ALL`;
 }
 
-/**
- * A chunk's digest words (UBIGINT columns `first` to `first + 3`) as a hex list, in row order.
- * The words are gathered into one typed array and converted at once: a BigInt write per word
- * into a Buffer cost as much as DuckDB's whole hashing and sorting.
- */
-function chunkDigests(chunk: DuckDBDataChunk, first: number): Buffer {
-  const words = new BigUint64Array(chunk.rowCount * DIGEST_WORDS);
-  readDigestWords(chunk, first, words);
-  return hexDigestsFromWords(words);
-}
-
 /** A chunk's digest words (UBIGINT columns `first` to `first + 3`) into `words`, in row order. */
 function readDigestWords(chunk: DuckDBDataChunk, first: number, words: BigUint64Array): void {
   // Read once: `rowCount` is a native call, and a loop test per word cost 0.4 s a million rows.
@@ -548,7 +537,9 @@ interface RangeDigests {
 
 /**
  * Every history row of a fact part that some snapshot in [first, last] shows, digested once,
- * grouped by validity range, each group's digests sorted.
+ * grouped by validity range, each group's digests sorted. The ranges' sizes are counted first,
+ * so each group's hex is written straight into a buffer of its size: gathered chunk by chunk and
+ * then joined, a million rows took twice their 64 MB for a moment.
  */
 async function rangeDigests(
   connection: DuckDBConnection,
@@ -556,52 +547,76 @@ async function rangeDigests(
   first: number,
   last: number,
 ): Promise<RangeDigests[]> {
+  const inRange = `FROM ${ident(part.hist)}
+    WHERE valid_from <= $2 AND coalesce(valid_to, 2147483647) >= $1`;
+  const sizes = await connection.runAndReadAll(
+    `SELECT valid_from, coalesce(valid_to, 2147483647) AS valid_to, count(*) AS n ${inRange}
+     GROUP BY ALL ORDER BY ALL`,
+    [first, last],
+  );
+  const ranges: RangeDigests[] = sizes.getRowsJS().map(([from, to, n]) => ({
+    validFrom: Number(from),
+    validTo: Number(to),
+    digests: {
+      // Not from the shared pool: its own ArrayBuffer at offset 0, as writeHexDigests needs.
+      bytes: Buffer.allocUnsafeSlow(Number(n) * DIGEST_HEX_BYTES),
+      count: Number(n),
+    },
+  }));
   const result = await connection.stream(
     `SELECT valid_from, valid_to, ${digestWordsSql("digest")} FROM (
        SELECT valid_from, coalesce(valid_to, 2147483647) AS valid_to, ${rowDigestSql(part)} AS digest
-       FROM ${ident(part.hist)} WHERE valid_from <= $2 AND coalesce(valid_to, 2147483647) >= $1)
+       ${inRange})
      ORDER BY ALL`,
     [first, last],
   );
-  const ranges: RangeDigests[] = [];
-  let pending: Buffer[] = [];
-  let pendingRows = 0;
-  let range: [number, number] | null = null;
-  const endRange = () => {
-    if (range === null || pendingRows === 0) return;
-    ranges.push({
-      validFrom: range[0],
-      validTo: range[1],
-      digests: { bytes: Buffer.concat(pending), count: pendingRows },
-    });
-    pending = [];
-    pendingRows = 0;
-  };
+  // The range being filled (rows arrive in range order, as counted) and the rows it has so far.
+  let index = -1;
+  let filled = 0;
+  // Both statements read the same rows unless a write commits between them, which a store
+  // does not do while it verifies.
+  const changed = () => new Error(`${part.hist} changed while its seal was being recomputed`);
+  let words = new BigUint64Array(0);
   for (;;) {
     const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
-    const hex = chunkDigests(chunk, 2);
+    const rows = chunk?.rowCount ?? 0; // a native call: read once per chunk
+    if (chunk === null || rows === 0) break;
+    if (words.length < rows * DIGEST_WORDS) words = new BigUint64Array(rows * DIGEST_WORDS);
+    readDigestWords(chunk, 2, words);
     const froms = chunk.getColumnVector(0);
     const tos = chunk.getColumnVector(1);
-    // A native getter: read once, not per row.
-    const rows = chunk.rowCount;
     let start = 0;
-    for (let row = 0; row <= rows; row++) {
-      const from = row < rows ? Number(froms.getItem(row)) : Number.NaN;
-      const to = row < rows ? Number(tos.getItem(row)) : Number.NaN;
-      if (row < rows && range !== null && range[0] === from && range[1] === to) continue;
-      // The rows [start, row) belong to `range`.
-      if (row > start) {
-        pending.push(hex.subarray(start * DIGEST_HEX_BYTES, row * DIGEST_HEX_BYTES));
-        pendingRows += row - start;
+    while (start < rows) {
+      const from = Number(froms.getItem(start));
+      const to = Number(tos.getItem(start));
+      let range = ranges[index];
+      if (range === undefined || range.validFrom !== from || range.validTo !== to) {
+        if (range !== undefined && filled !== range.digests.count) throw changed();
+        index += 1;
+        filled = 0;
+        range = ranges[index];
+        if (range === undefined || range.validFrom !== from || range.validTo !== to) {
+          throw changed();
+        }
       }
-      if (row === rows) break;
-      endRange();
-      range = [from, to];
-      start = row;
+      // The rows [start, end) belong to this range.
+      let end = start + 1;
+      while (end < rows && Number(froms.getItem(end)) === from && Number(tos.getItem(end)) === to) {
+        end += 1;
+      }
+      if (filled + (end - start) > range.digests.count) throw changed();
+      writeHexDigests(
+        words.subarray(start * DIGEST_WORDS, end * DIGEST_WORDS),
+        end - start,
+        range.digests.bytes.subarray(filled * DIGEST_HEX_BYTES),
+      );
+      filled += end - start;
+      start = end;
     }
   }
-  endRange();
+  if (index !== ranges.length - 1 || filled !== (ranges[index]?.digests.count ?? 0)) {
+    throw changed();
+  }
   return ranges;
 }
 
@@ -618,10 +633,19 @@ function firstAtOrAbove(sorted: readonly number[], id: number): number {
 }
 
 /**
- * The part hash of a fact part in each target snapshot. Walks the complete snapshots in order
- * from the first target to the last, deriving each one's sorted digests from the previous one's:
- * minus the ranges that ended, plus those that start. A range contains exactly the complete
- * snapshots between its first and last complete one, so this is each view's rows, row for row.
+ * At most this many target snapshots (a report's two, or `verify --snapshot`) are each hashed as
+ * the union of the ranges that contain it, in place (hashMergedDigests); more are walked.
+ */
+const HASHED_IN_PLACE_TARGETS = 2;
+
+/**
+ * The part hash of a fact part in each target snapshot. A snapshot's rows are those of the
+ * ranges that contain it. A few targets are each hashed from those ranges where they lie; more
+ * are hashed walking the complete snapshots in order from the first target to the last, deriving
+ * each one's sorted digests from the previous one's: minus the ranges that ended, plus those that
+ * start (a snapshot deep in a long history is contained in many ranges). A range contains exactly
+ * the complete snapshots between its first and last complete one, so this is each view's rows,
+ * row for row.
  */
 async function hashFactPartAcross(
   connection: DuckDBConnection,
@@ -634,6 +658,26 @@ async function hashFactPartAcross(
   const lastK = indexes.at(-1) ?? -1;
   const hashes = new Map<number, SealPart>();
   if (lastK < firstK) return hashes;
+  // Each range with the complete snapshots it contains: from its first to its last complete one.
+  const spans: { from: number; to: number; digests: DigestList }[] = [];
+  for (const r of await rangeDigests(
+    connection,
+    part,
+    complete[firstK] as number,
+    complete[lastK] as number,
+  )) {
+    const from = Math.max(firstAtOrAbove(complete, r.validFrom), firstK);
+    const to = Math.min(firstAtOrAbove(complete, r.validTo + 1) - 1, lastK);
+    if (from <= to) spans.push({ from, to, digests: r.digests });
+  }
+  if (indexes.length <= HASHED_IN_PLACE_TARGETS) {
+    for (const k of indexes) {
+      const covering = spans.filter((span) => span.from <= k && k <= span.to);
+      const { count, sha256 } = hashMergedDigests(covering.map((span) => span.digests));
+      hashes.set(complete[k] as number, { part: part.part, rowCount: count, sha256 });
+    }
+    return hashes;
+  }
   const opening = new Map<number, DigestList[]>();
   const closing = new Map<number, DigestList[]>();
   const add = (at: Map<number, DigestList[]>, k: number, digests: DigestList) => {
@@ -641,18 +685,9 @@ async function hashFactPartAcross(
     if (lists) lists.push(digests);
     else at.set(k, [digests]);
   };
-  for (const r of await rangeDigests(
-    connection,
-    part,
-    complete[firstK] as number,
-    complete[lastK] as number,
-  )) {
-    // The complete snapshots the range contains: from its first to its last complete one.
-    const from = Math.max(firstAtOrAbove(complete, r.validFrom), firstK);
-    const to = Math.min(firstAtOrAbove(complete, r.validTo + 1) - 1, lastK);
-    if (from > to) continue;
-    add(opening, from, r.digests);
-    if (to < lastK) add(closing, to, r.digests);
+  for (const { from, to, digests } of spans) {
+    add(opening, from, digests);
+    if (to < lastK) add(closing, to, digests);
   }
   const total = (lists: readonly DigestList[] | undefined) =>
     (lists ?? []).reduce((n, l) => n + l.count, 0);

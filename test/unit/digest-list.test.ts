@@ -1,6 +1,7 @@
 /**
- * The sorted digest lists verify derives each snapshot's part hash from: merging and removing
- * against a plain sort of hex strings, and digests rebuilt from their big-endian 64-bit words.
+ * The sorted digest lists verify derives each snapshot's part hash from: merging, removing and
+ * hashing a union in place against a plain sort of hex strings, and digests rebuilt from their
+ * big-endian 64-bit words.
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -8,7 +9,7 @@ import {
   applyDigestChanges,
   type DigestList,
   digestsText,
-  hexDigestsFromWords,
+  hashMergedDigests,
   mergeAllDigests,
   mergeDigests,
   writeHexDigests,
@@ -49,21 +50,33 @@ describe("digest lists", () => {
     expect(digestsText(mergeDigests(list([]), list([digest(1)])))).toBe(digest(1));
   });
 
-  it("rebuilds hex digests from their big-endian 64-bit words, in order", () => {
-    const hexes = Array.from({ length: 50 }, (_, n) => digest(n));
-    // Words as DuckDB returns them: ('0x' || 16 hex characters)::UBIGINT, four per digest.
-    const words = new BigUint64Array(
-      hexes.flatMap((hex) =>
-        Array.from({ length: 4 }, (_, w) => BigInt(`0x${hex.slice(w * 16, w * 16 + 16)}`)),
-      ),
+  it("hashes the union of sorted lists in place as the hash of the merged list", () => {
+    const sha256 = (text: string) => createHash("sha256").update(text, "latin1").digest("hex");
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let round = 0; round < 60; round++) {
+      // One long list and a few short ones (a report's snapshot: one range and its changes),
+      // sometimes several long ones, empty ones, and repeats across them.
+      const lists = Array.from({ length: 1 + rand(6) }, (_, i) =>
+        Array.from({ length: i === 0 ? rand(400) : rand(i < 2 ? 300 : 30) }, () =>
+          digest(rand(350)),
+        ),
+      );
+      const all = lists.flat();
+      const hashed = hashMergedDigests(lists.map(list));
+      expect(hashed).toEqual({ count: all.length, sha256: sha256(sortedText(all)) });
+      expect(digestsText(mergeAllDigests(lists.map(list)))).toBe(sortedText(all));
+    }
+    expect(hashMergedDigests([])).toEqual({ count: 0, sha256: sha256("") });
+    // Entries past a list's count are not its own.
+    const one = list([digest(1), digest(2)]);
+    const longer = { bytes: Buffer.concat([one.bytes, Buffer.from(digest(0))]), count: 2 };
+    expect(hashMergedDigests([longer, list([digest(3)])]).sha256).toBe(
+      sha256(sortedText([digest(1), digest(2), digest(3)])),
     );
-    expect(hexDigestsFromWords(words).toString("latin1")).toBe(hexes.join(""));
-    // A digest whose words have the top bit set and leading zero bytes.
-    const edge = `ff${"0".repeat(14)}00${"f".repeat(14)}${"0".repeat(15)}1${"8".repeat(16)}`;
-    const edgeWords = new BigUint64Array(
-      Array.from({ length: 4 }, (_, w) => BigInt(`0x${edge.slice(w * 16, w * 16 + 16)}`)),
-    );
-    expect(hexDigestsFromWords(edgeWords).toString("latin1")).toBe(edge);
   });
 
   it("writes hex digests into reused buffers, only the digests asked for", () => {
