@@ -264,42 +264,44 @@ function privilegedPathRow(json: string): PrivilegedPathRow {
   };
 }
 
-/** The rows of privileged_people (ordered by person, then path) as one person each, in order. */
-function privilegedPeople(rows: readonly PrivilegedPathRow[]): PrivilegedPerson[] {
-  const people: PrivilegedPerson[] = [];
-  let person: PrivilegedPerson | undefined;
-  for (const row of rows) {
-    const {
-      path_scope,
-      path_project_id,
-      path_project_name,
-      path_role_id,
-      path_role_name,
-      path_via,
-      path_group_id,
-      path_group_name,
-      path_tier,
-      path_is_new,
-      ...columns
-    } = row;
-    if (person === undefined || person.user_id !== columns.user_id) {
-      person = { ...columns, paths: [] };
-      people.push(person);
-    }
-    person.paths.push({
-      scope: path_scope,
-      project_id: path_project_id,
-      project_name: path_project_name,
-      role_id: path_role_id,
-      role_name: path_role_name,
-      via: path_via,
-      group_id: path_group_id,
-      group_name: path_group_name,
-      tier: path_tier,
-      is_new: path_is_new,
-    });
+/** Rows of privileged_people converted and grouped at a time. */
+const PRIVILEGED_BATCH_ROWS = 2048;
+
+/**
+ * Adds a row of privileged_people (ordered by person, then path) to `people`: to the last person
+ * when it is theirs, else as the next person.
+ */
+function addPrivilegedPath(people: PrivilegedPerson[], row: PrivilegedPathRow): void {
+  const {
+    path_scope,
+    path_project_id,
+    path_project_name,
+    path_role_id,
+    path_role_name,
+    path_via,
+    path_group_id,
+    path_group_name,
+    path_tier,
+    path_is_new,
+    ...columns
+  } = row;
+  let person = people[people.length - 1];
+  if (person === undefined || person.user_id !== columns.user_id) {
+    person = { ...columns, paths: [] };
+    people.push(person);
   }
-  return people;
+  person.paths.push({
+    scope: path_scope,
+    project_id: path_project_id,
+    project_name: path_project_name,
+    role_id: path_role_id,
+    role_name: path_role_name,
+    via: path_via,
+    group_id: path_group_id,
+    group_name: path_group_name,
+    tier: path_tier,
+    is_new: path_is_new,
+  });
 }
 
 export interface ReportGroup {
@@ -1540,20 +1542,26 @@ export async function buildReportModel(
       const elevatedPaths = await timed("elevated paths", () =>
         store.query<{ n: number }>(query("elevated_paths"), { s: snapshotId }),
       );
-      const privileged = privilegedPeople(
-        await timed("privileged people", async () =>
-          (
-            await store.query<{ path: string }>(query("privileged_people"), {
-              s: snapshotId,
-              p: fromId,
-              domains:
-                config.allowedEmailDomains.length === 0
-                  ? null
-                  : JSON.stringify(config.allowedEmailDomains),
-            })
-          ).map((row) => privilegedPathRow(row.path)),
-        ),
-      );
+      // Read in batches and grouped as they come: read whole, the result, its rows' JSON and
+      // their objects were all held at once (140 MB of heap at a million memberships).
+      const privileged = await timed("privileged people", async () => {
+        const people: PrivilegedPerson[] = [];
+        for await (const batch of store.iterateOnQueryConnection<{ path: string }>(
+          query("privileged_people"),
+          {
+            s: snapshotId,
+            p: fromId,
+            domains:
+              config.allowedEmailDomains.length === 0
+                ? null
+                : JSON.stringify(config.allowedEmailDomains),
+          },
+          PRIVILEGED_BATCH_ROWS,
+        )) {
+          for (const row of batch) addPrivilegedPath(people, privilegedPathRow(row.path));
+        }
+        return people;
+      });
       const groups = await timed("groups", () =>
         store.query<ReportGroup>(query("groups"), { s: snapshotId }),
       );
