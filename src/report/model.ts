@@ -265,7 +265,7 @@ function privilegedPathRow(json: string): PrivilegedPathRow {
 }
 
 /** Rows of privileged_people converted and grouped at a time. */
-const PRIVILEGED_BATCH_ROWS = 2048;
+export const PRIVILEGED_BATCH_ROWS = 2048;
 
 /**
  * Adds a row of privileged_people (ordered by person, then path) to `people`: to the last person
