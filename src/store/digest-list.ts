@@ -142,9 +142,12 @@ export function mergeAllDigests(lists: readonly DigestList[]): DigestList {
  */
 export function hashMergedDigests(lists: readonly DigestList[]): { count: number; sha256: string } {
   const hash = createHash("sha256");
-  let longest = EMPTY_DIGESTS;
-  for (const list of lists) if (list.count > longest.count) longest = list;
-  const rest = mergeAllDigests(lists.filter((list) => list !== longest));
+  let at = 0;
+  for (const [i, list] of lists.entries()) {
+    if (list.count > (lists[at] as DigestList).count) at = i;
+  }
+  const longest = lists[at] ?? EMPTY_DIGESTS;
+  const rest = mergeAllDigests(lists.filter((_, i) => i !== at));
   const piece = (list: DigestList, from: number, to: number) => {
     if (to > from) hash.update(list.bytes.subarray(from * DIGEST_HEX_BYTES, to * DIGEST_HEX_BYTES));
   };

@@ -71,6 +71,12 @@ describe("digest lists", () => {
       expect(digestsText(mergeAllDigests(lists.map(list)))).toBe(sortedText(all));
     }
     expect(hashMergedDigests([])).toEqual({ count: 0, sha256: sha256("") });
+    // The same list twice counts twice.
+    const twice = list([digest(1), digest(2)]);
+    expect(hashMergedDigests([twice, twice])).toEqual({
+      count: 4,
+      sha256: sha256(sortedText([digest(1), digest(2), digest(1), digest(2)])),
+    });
     // Entries past a list's count are not its own.
     const one = list([digest(1), digest(2)]);
     const longer = { bytes: Buffer.concat([one.bytes, Buffer.from(digest(0))]), count: 2 };
