@@ -38,18 +38,11 @@ function orgWithOwners(count: number) {
       org.members.push({ group_id: group, user_id: id, email: `${id}@example.com`, name: id });
     }
   }
-  for (const id of ids) {
-    org.users.push({
-      user_id: id,
-      email: `${id}@example.com`,
-      name: id,
-      role: "reader",
-      is_scim_managed: false,
-      is_service_account: false,
-      added_at: 1_600_000_000,
-      api_key_last_used_at: null,
-    });
-  }
+  // Each like one of orgAt's readers (not a service account), but for its id, email and name.
+  const reader = org.users.find((u) => u.role === "reader" && !u.is_service_account);
+  if (reader === undefined) throw new Error("orgAt has no reader");
+  for (const id of ids)
+    org.users.push({ ...reader, user_id: id, email: `${id}@example.com`, name: id });
   return { org, groups };
 }
 
