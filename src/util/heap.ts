@@ -1,12 +1,11 @@
 /**
  * Keeps a long streaming job's JS heap near its live size. V8 lets the heap grow to several times
- * the live size before a full collection: at 1,000,000 memberships a crawl's live heap stayed
- * about 40 MB while its heap grew to 120-190 MB of short-lived page objects (requests, parsed
- * pages, encoded rows), most of its RSS above DuckDB's (measured with process.memoryUsage during
- * bench crawl-memory); a workbook's heap grew from 124 MB live to 360 MB while its rows streamed.
- * A full collection every few seconds costs a few tens of ms each.
+ * the live size before a full collection: a workbook's heap grew from 124 MB live to 360 MB while
+ * its rows streamed. But a forced full collection stops the main thread for 20-100 ms, and costs
+ * more CPU in all than its pauses (a crawl collecting every 2 s used 8-10 s more CPU in 60 s):
+ * use it only where memory peaks.
  */
-import { setFlagsFromString } from "node:v8";
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 let collect: (() => void) | null | undefined;
@@ -24,10 +23,22 @@ function collector(): (() => void) | null {
   return collect;
 }
 
-/** Collects the heap every `intervalMs` until the returned function is called. */
-export function trimHeapEvery(intervalMs: number): () => void {
+/** Bytes of JS heap in use now (live and garbage not yet collected). */
+export function heapUsedBytes(): number {
+  return getHeapStatistics().used_heap_size;
+}
+
+/**
+ * Collects the heap every `intervalMs` until the returned function is called; also at once if more
+ * than `nowAboveBytes` of it is in use.
+ */
+export function trimHeapEvery(
+  intervalMs: number,
+  { nowAboveBytes = Number.POSITIVE_INFINITY } = {},
+): () => void {
   const gc = collector();
   if (gc === null) return () => {};
+  if (heapUsedBytes() > nowAboveBytes) gc();
   const timer = setInterval(gc, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
