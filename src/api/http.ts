@@ -55,6 +55,7 @@ import {
   jsonDepthExceeds,
   linkSignals,
   MAX_JSON_DEPTH,
+  mayHoldSurrogate,
   Semaphore,
   sleep,
 } from "./limits.js";
@@ -769,7 +770,7 @@ export class Transport {
       } catch {
         return malformed(`malformed JSON in a ${status} response (${raw.length} bytes)`);
       }
-      const lone = findLoneSurrogate(json);
+      const lone = mayHoldSurrogate(text) ? findLoneSurrogate(json) : null;
       if (lone !== null) {
         return {
           ok: false,

@@ -101,6 +101,19 @@ export function abortReason(signal: AbortSignal | undefined): unknown {
 /** Unicode-mode: a surrogate pair is one code point, so this matches only unpaired halves. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
+/** A `\uD800`-`\uDFFF` escape, in either case. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * Whether a JSON text decoded from valid UTF-8 may hold a surrogate once parsed. UTF-8 has no
+ * surrogates, so only a `\uD800`-`\uDFFF` escape can put one there; without one, the walk of
+ * every value (`findLoneSurrogate`) is skipped. An escaped backslash before `ud800` is a harmless
+ * false alarm: the walk then finds nothing.
+ */
+export function mayHoldSurrogate(jsonText: string): boolean {
+  return SURROGATE_ESCAPE.test(jsonText);
+}
+
 /**
  * Where the first string (value or key) holding an unpaired UTF-16 surrogate is, as a path
  * like `data[3].name`; null when there is none. JSON allows `"\ud800"`, but such a string has
