@@ -1,9 +1,9 @@
 /**
  * Keeps a long streaming job's JS heap near its live size. V8 lets the heap grow to several times
  * the live size before a full collection: a workbook's heap grew from 124 MB live to 360 MB while
- * its rows streamed. But a forced full collection stops the main thread for 20-100 ms, and costs
- * more CPU in all than its pauses (a crawl collecting every 2 s used 8-10 s more CPU in 60 s):
- * use it only where memory peaks.
+ * its rows streamed. But a forced full collection stops the main thread (18-25 ms in a crawl, by
+ * --trace-gc) and costs more CPU in all than its pauses (a crawl collecting every 2 s used 8-10 s
+ * more CPU in 60 s): use it only where memory peaks.
  */
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
