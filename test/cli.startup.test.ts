@@ -5,13 +5,14 @@
  * (The fixed cost these choices buy is measured by `npm run bench`, scenario `fixed-cost`.)
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { startSimulator } from "../src/simulator/index.js";
 import { duckdb } from "../src/util/duckdb.js";
-import { CLI } from "./support/cli.js";
+import { CLI, cliEnv, runCliChild } from "./support/cli.js";
 
 /**
  * A module hook that writes each loaded URL to stderr, registered before the CLI starts, and
@@ -41,7 +42,23 @@ function loadedBy(args: readonly string[], status = 0): string[] {
     .map((line) => line.slice("LOADED ".length));
 }
 
+/** The same as `loadedBy`, for a run that needs this process to keep serving (a simulator). */
+async function loadedByChild(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string[]> {
+  const run = await runCliChild(args, {
+    env: { ...env, NODE_OPTIONS: `--import ${RECORD_LOADS}` },
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return run.stderr
+    .split("\n")
+    .filter((line) => line.startsWith("LOADED "))
+    .map((line) => line.slice("LOADED ".length));
+}
+
 const loads = (urls: readonly string[], part: string) => urls.some((u) => u.includes(part));
+
+/** Any of undici: its files are required by name (`require:undici/lib/...`), never imported. */
+const loadsUndici = (urls: readonly string[]) =>
+  loads(urls, "/node_modules/undici/") || loads(urls, "require:undici");
 
 describe("startup", () => {
   it("--version loads no command", () => {
@@ -56,6 +73,8 @@ describe("startup", () => {
       "/node_modules/zod/",
       "/node_modules/yaml/",
       "/node_modules/undici/",
+      "require:undici",
+      "require:yaml",
     ]) {
       expect(loads(urls, absent), absent).toBe(false);
     }
@@ -94,9 +113,10 @@ describe("startup", () => {
     // exceljs is about 0.35 s of a start, undici 0.1 s, nodemailer 0.08 s.
     const certify = loadedBy(["certify", "status", "--help"]);
     expect(loads(certify, "/dist/cli/commands/certify.js")).toBe(true);
-    for (const absent of ["require:exceljs", "/node_modules/exceljs/", "/node_modules/undici/"]) {
+    for (const absent of ["require:exceljs", "/node_modules/exceljs/"]) {
       expect(loads(certify, absent), absent).toBe(false);
     }
+    expect(loadsUndici(certify)).toBe(false);
     const run = loadedBy(["run", "--help"]);
     expect(loads(run, "/dist/deliver/email.js")).toBe(true);
     expect(loads(run, "require:nodemailer")).toBe(false);
@@ -150,7 +170,7 @@ describe("startup", () => {
     const refused = loadedBy(["report", "--db", db, "--out", `${join(dir, "link")}/`], 2);
     expect(loads(refused, "/dist/cli/commands/report.js")).toBe(true);
     expect(loads(refused, "require:@duckdb/node-api")).toBe(false);
-    expect(loads(refused, "/node_modules/undici/")).toBe(false);
+    expect(loadsUndici(refused)).toBe(false);
     // Plain HTTP to another machine (exit 2): refused before any connection or database.
     const insecure = loadedBy(["crawl", "--db", db, "--base-url", "http://audit.example/v1"], 2);
     expect(loads(insecure, "/dist/cli/commands/crawl.js")).toBe(true);
@@ -158,6 +178,64 @@ describe("startup", () => {
     // A command that reads no API but opens the database: DuckDB, and still no transport.
     const listed = loadedBy(["snapshots", "--db", db, "--json"], 1);
     expect(loads(listed, "require:@duckdb/node-api")).toBe(true);
-    expect(loads(listed, "/node_modules/undici/")).toBe(false);
+    expect(loadsUndici(listed)).toBe(false);
+  });
+
+  it("a crawl loads undici's pool but not the rest of undici, and no YAML, cron or progress bar", async () => {
+    // undici's main entry (fetch, WebSocket, cookies, mocks) was 70-90 ms of every crawl's start;
+    // yaml, node-cron and cli-progress serve a configuration file, a schedule and a terminal,
+    // none of which this crawl has.
+    const sim = await startSimulator({ port: 0, seed: 9, groups: 1, users: 5 });
+    const dir = mkdtempSync(join(tmpdir(), "aa-startup-crawl-"));
+    try {
+      const db = join(dir, "audit.duckdb");
+      const env = cliEnv({ OPENAI_ADMIN_KEY: sim.adminKey });
+      const urls = await loadedByChild(
+        ["crawl", "--db", db, "--base-url", sim.baseUrl, "--no-audit-log", "--json"],
+        env,
+      );
+      expect(loads(urls, "require:undici/lib/dispatcher/pool.js")).toBe(true);
+      for (const absent of [
+        "/node_modules/undici/",
+        "/node_modules/yaml/",
+        "/node_modules/node-cron/",
+        "/node_modules/cli-progress/",
+        "require:yaml",
+        "require:node-cron",
+        "require:cli-progress",
+      ]) {
+        expect(loads(urls, absent), absent).toBe(false);
+      }
+      expect(urls).not.toContain("require:undici");
+      // The crawl those modules made: every user is in the snapshot.
+      const listed = await runCliChild(["snapshots", "--db", db, "--json"], { env });
+      expect(listed.status, listed.stderr).toBe(0);
+      expect(JSON.parse(listed.stdout)).toEqual([
+        expect.objectContaining({ snapshot_id: 1, status: "complete", users: 5 }),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await sim.stop();
+    }
+  });
+
+  it("a configuration file and a schedule load yaml and node-cron, and are read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aa-startup-config-"));
+    try {
+      const config = join(dir, "access-audit.config.yaml");
+      writeFileSync(config, 'schedule:\n  cron: "0 6 * * 1"\n');
+      const urls = await loadedByChild(
+        ["config", "check", "--config", config, "--json"],
+        cliEnv({}),
+      );
+      expect(loads(urls, "require:yaml")).toBe(true);
+      expect(loads(urls, "require:node-cron")).toBe(true);
+      writeFileSync(config, 'schedule:\n  cron: "0 6 * *"\n');
+      const bad = await runCliChild(["config", "check", "--config", config], { env: cliEnv({}) });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/cron/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,8 +11,12 @@
  * The block ends at the first line that is not a comment (a blank line included); comments
  * after it belong to the SQL. Each file kind checks the parsed metadata with its own schema.
  */
-import { parse as parseYaml } from "yaml";
+import type * as Yaml from "yaml";
 import type { z } from "zod";
+import { lazyRequire } from "../util/lazy-require.js";
+
+/** yaml, loaded by the first header read: a crawl, which reads none, skips it. */
+const yaml = lazyRequire<typeof Yaml>("yaml");
 
 export interface SqlHeader {
   /** The YAML block, parsed (any YAML value: the caller's schema checks it). */
@@ -44,7 +48,7 @@ export function parseSqlHeader(text: string, firstKey: string): SqlHeader {
   }
   let meta: unknown;
   try {
-    meta = parseYaml(header.join("\n"));
+    meta = yaml().parse(header.join("\n"));
   } catch (error) {
     throw new Error(`metadata is not valid YAML: ${oneLine(String((error as Error).message))}`);
   }

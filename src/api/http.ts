@@ -34,7 +34,6 @@
 import { setMaxListeners } from "node:events";
 import { createRequire } from "node:module";
 import type { Logger } from "pino";
-import { Pool } from "undici";
 import type { z } from "zod";
 import { redactSecrets, registerSecret } from "../util/log.js";
 import { baseUrlProblem, insecureHttpProblem } from "./base-url.js";
@@ -59,6 +58,7 @@ import {
   Semaphore,
   sleep,
 } from "./limits.js";
+import { Pool } from "./undici-pool.js";
 
 export type HttpMethod = "GET" | "POST" | "DELETE";
 

@@ -2,9 +2,13 @@
  * Crawl progress for people: a bar on a TTY, otherwise a structured log line every few
  * seconds (never one per request, which would drown a scheduler's logs).
  */
-import cliProgress from "cli-progress";
+import type CliProgress from "cli-progress";
 import type { Logger } from "pino";
 import type { CrawlProgress } from "../crawl/index.js";
+import { lazyRequire } from "../util/lazy-require.js";
+
+/** cli-progress, loaded when there is a terminal to draw the bar on. */
+const loadCliProgress = lazyRequire<typeof CliProgress>("cli-progress");
 
 export interface ProgressSink {
   update(p: CrawlProgress): void;
@@ -23,6 +27,7 @@ export function createProgressSink(
     return Math.round(p.requests / seconds);
   };
   if (stream.isTTY) {
+    const cliProgress = loadCliProgress();
     const bar = new cliProgress.SingleBar(
       {
         stream,

@@ -7,7 +7,7 @@
 
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { parseDocument } from "yaml";
+import type * as Yaml from "yaml";
 import { z } from "zod";
 import {
   DEFAULT_ACCESS_ADMIN_PERMISSION_PATTERNS,
@@ -29,6 +29,7 @@ import {
 } from "../crawl/limits.js";
 import { AuditError } from "../errors.js";
 import { KEEP_ALL, type RetentionPolicy } from "../store/index.js";
+import { lazyRequire } from "../util/lazy-require.js";
 import { LOG_FORMAT_ENV, type LogFormat } from "../util/log.js";
 import {
   CONFIG_FILE_NAME,
@@ -41,6 +42,9 @@ import {
   type SendPolicy,
   type SmtpSecurity,
 } from "./schema.js";
+
+/** yaml, loaded when there is YAML to read or write: most runs have no configuration file. */
+const yaml = lazyRequire<typeof Yaml>("yaml");
 
 /** Minutes each audit-log sync re-reads before the newest event it holds (late events). */
 export const DEFAULT_AUDIT_LOG_OVERLAP_MINUTES = 60;
@@ -445,7 +449,7 @@ async function readConfigFile(options: LoadConfigOptions): Promise<ReadFile> {
         : `${label}: cannot read the configuration file (${code})`,
     ]);
   }
-  const doc = parseDocument(text.replace(/^\uFEFF/, ""));
+  const doc = yaml().parseDocument(text.replace(/^\uFEFF/, ""));
   const yamlError = doc.errors[0];
   if (yamlError) {
     const first = (yamlError.message.split("\n")[0] ?? "").replace(/:\s*$/, "");

@@ -2,10 +2,14 @@
  * The effective configuration for display (`config check`): the file's key names, absolute
  * paths, and secrets shown only as `set (from …)` or `not set`, never their values.
  */
-import { Document, isMap, isScalar } from "yaml";
+import type * as Yaml from "yaml";
 import type { RetentionPolicy } from "../store/index.js";
+import { lazyRequire } from "../util/lazy-require.js";
 import type { EffectiveConfig } from "./load.js";
 import { adminKeySource, describeSecret, smtpPasswordSource } from "./secrets.js";
+
+/** yaml, loaded when there is YAML to read or write: most runs have no configuration file. */
+const yaml = lazyRequire<typeof Yaml>("yaml");
 
 export interface RedactedConfig {
   file: string | null;
@@ -165,6 +169,7 @@ export function redactedConfigYaml(
   config: EffectiveConfig,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): string {
+  const { Document, isMap, isScalar } = yaml();
   const doc = new Document(redactedConfig(config, env));
   for (const [key, origin] of Object.entries(config.sources)) {
     if (SECRET_FILE_KEYS.has(key)) continue;
