@@ -102,7 +102,7 @@ export interface CrawlProgress {
   /** Project listings (members, groups, roles, role assignments) read and still queued. */
   projectListingsDone: number;
   projectListingsQueued: number;
-  phase: "roles" | "groups" | "members" | "users" | "user-roles" | "projects" | "publish" | "done";
+  phase: "groups" | "members" | "users" | "user-roles" | "projects" | "publish" | "done";
   requests: number;
   retries: number;
   rateLimited: number;
@@ -292,7 +292,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     projectsTotal: 0,
     projectListingsDone: 0,
     projectListingsQueued: 0,
-    phase: "roles",
+    phase: "groups",
     requests: 0,
     retries: 0,
     rateLimited: 0,
@@ -499,18 +499,18 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
 
   try {
     report();
-    await drain(
+    // Every organization-level listing starts at once: none needs another's results, and in
+    // turn they cost a small organization's crawl a round trip each. Only the per-group reads
+    // wait, for the groups listing that names them.
+    const readRoles = drain(
       client.listRoles({ signal: inner.signal }),
       tally,
       (r) => writer.add(ROLES, roleRow(r)),
       inner.signal,
       budget,
     );
-
-    progress.phase = "groups";
-    report();
     const groupIds: string[] = [];
-    await drain(
+    const readGroupList = drain(
       client.listGroups({ signal: inner.signal }),
       tally,
       (g) => {
@@ -520,13 +520,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       inner.signal,
       budget,
     );
-    progress.groupsTotal = groupIds.length;
-    progress.phase = "members";
-    report();
-
-    // The users listing is a cursor chain that cannot be parallelised: run it alongside the
-    // per-group work instead of after it.
-    const readGroups = runPool(groupIds, concurrency, inner.signal, async (groupId) => {
+    const readGroup = async (groupId: string) => {
       try {
         await drain(
           client.listGroupUsers(groupId, { signal: inner.signal }),
@@ -552,7 +546,15 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       }
       progress.groupsDone++;
       report();
+    };
+    const readGroups = readGroupList.then(() => {
+      progress.groupsTotal = groupIds.length;
+      progress.phase = "members";
+      report();
+      return runPool(groupIds, concurrency, inner.signal, readGroup);
     });
+    // The users listing is a cursor chain that cannot be parallelised: it runs alongside the
+    // per-group work instead of after it.
     const userIds: string[] = [];
     const readUsers = drain(
       client.listUsers({ signal: inner.signal }),
@@ -597,7 +599,10 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
           ),
         ]
       : [];
-    await allOrAbort([readGroups, readUsers, readProjectList, ...readCredentialLists], inner);
+    await allOrAbort(
+      [readRoles, readGroups, readUsers, readProjectList, ...readCredentialLists],
+      inner,
+    );
     progress.usersTotal = userIds.length;
     progress.projectsTotal = projects.length;
 
