@@ -10,7 +10,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { AdminClient } from "../src/api/index.js";
+import { crawl } from "../src/crawl/index.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
+import { Store } from "../src/store/index.js";
 import { packageDirectory } from "../src/util/package-dir.js";
 import { CLI, cliEnv, runCli } from "./support/cli.js";
 
@@ -139,6 +142,50 @@ describe("readers during a crawl", () => {
       "complete",
     ]);
     expect(existsSync(`${db}.crawl`)).toBe(false);
+  });
+
+  it("after a crawl that staged apart, the store takes the database again only when used", async () => {
+    const db = newDb();
+    await firstSnapshot(db);
+    const store = await Store.open(db, { stageApart: true });
+    const client = new AdminClient({ baseUrl: sim.baseUrl, apiKey: sim.adminKey, concurrency: 4 });
+    try {
+      const crawled = await crawl({
+        client,
+        store,
+        baseUrl: sim.baseUrl,
+        keyRedacted: "sk-admin...test",
+        toolVersion: "test",
+        auditLog: false,
+      });
+      expect(crawled.snapshotId).toBe(2);
+      // Published, the store still open: nothing holds the file, so a reader needs no wait.
+      const free = await runCli(
+        ["snapshots", "--db", db, "--json"],
+        env({ ACCESS_AUDIT_LOCK_WAIT: "0s" }),
+      );
+      expect(free.status, free.stderr).toBe(0);
+      expect((JSON.parse(free.stdout) as SnapshotLine[]).map((s) => s.status)).toEqual([
+        "complete",
+        "complete",
+      ]);
+      // Its next use takes the database again, and holds it as before.
+      expect((await store.listSnapshots()).map((s) => s.snapshot_id)).toEqual([1, 2]);
+      const held = await runCli(
+        ["snapshots", "--db", db, "--json"],
+        env({ ACCESS_AUDIT_LOCK_WAIT: "0s" }),
+      );
+      expect(held.status).toBe(1);
+      expect(held.stderr).toMatch(/in use by another process/);
+    } finally {
+      await client.close();
+      await store.close();
+    }
+    const closed = await runCli(
+      ["snapshots", "--db", db, "--json"],
+      env({ ACCESS_AUDIT_LOCK_WAIT: "0s" }),
+    );
+    expect(closed.status, closed.stderr).toBe(0);
   });
 
   it("a reader that finds the database held waits, says so once, and then succeeds", async () => {

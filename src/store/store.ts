@@ -115,6 +115,9 @@ export type { SnapshotRow, SnapshotStatus };
 export class Store {
   private activeWriter: StoreSnapshotWriter | null = null;
   private closed = false;
+  /** Let go of for a crawl that staged apart and is done: taken again at the next use. */
+  private holdOnUse = false;
+  private holding: Promise<void> | null = null;
 
   private constructor(
     private held: Held | null,
@@ -165,17 +168,27 @@ export class Store {
     );
   }
 
-  private get writeConnection(): SerialConnection {
-    return this.attached().write;
+  private async writeConnection(): Promise<SerialConnection> {
+    return (await this.attached()).write;
   }
 
-  private get readConnection(): SerialConnection {
-    return this.attached().read;
+  private async readConnection(): Promise<SerialConnection> {
+    return (await this.attached()).read;
   }
 
-  /** The held database; while a crawl stages apart there is none to use. */
-  private attached(): Held {
+  /**
+   * The held database. While a crawl stages apart there is none to use; once its writer is done,
+   * the first use takes the database again (a crawl whose process ends after the publish never
+   * reopens it).
+   */
+  private async attached(): Promise<Held> {
     this.assertOpen();
+    if (this.held === null && this.holdOnUse) {
+      this.holding ??= this.holdAgain().finally(() => {
+        this.holding = null;
+      });
+      await this.holding;
+    }
     if (this.held === null) {
       throw new StoreError(
         "STORE_DETACHED",
@@ -211,7 +224,7 @@ export class Store {
     const writer = this.stageApart
       ? await this.beginApart(meta)
       : await StoreSnapshotWriter.begin(
-          this.writeConnection,
+          await this.writeConnection(),
           meta,
           this.memoryLimits,
           this.logger,
@@ -256,7 +269,7 @@ export class Store {
           finished: async () => {
             staging.closeSync();
             scratch.close();
-            if (!this.closed) await this.holdAgain();
+            this.holdOnUse = true;
           },
         },
       );
@@ -274,6 +287,7 @@ export class Store {
   private async holdAgain(): Promise<void> {
     if (this.held !== null) return;
     this.held = (await hold(this.shownPath, this.settings, this.logger, false)).held;
+    this.holdOnUse = false;
   }
 
   async listSnapshots(): Promise<SnapshotRow[]> {
@@ -296,19 +310,23 @@ export class Store {
     options: RetentionOptions = {},
   ): Promise<RetentionResult> {
     this.assertWritable("apply retention");
-    return this.writeConnection.exclusive((raw) => applyRetentionOn(raw, policy, options));
+    return (await this.writeConnection()).exclusive((raw) =>
+      applyRetentionOn(raw, policy, options),
+    );
   }
 
   /** Puts a hold on a complete snapshot: retention never prunes it while a hold remains. */
   async addHold(snapshotId: number, reason: string): Promise<SnapshotHold> {
     this.assertWritable("hold a snapshot");
-    return this.writeConnection.exclusive((raw) => addHoldOn(raw, snapshotId, reason));
+    return (await this.writeConnection()).exclusive((raw) => addHoldOn(raw, snapshotId, reason));
   }
 
   /** Removes a snapshot's holds (only those with `reason`, when given); returns how many. */
   async releaseHolds(snapshotId: number, reason?: string): Promise<number> {
     this.assertWritable("release a hold");
-    return this.writeConnection.exclusive((raw) => releaseHoldsOn(raw, snapshotId, reason));
+    return (await this.writeConnection()).exclusive((raw) =>
+      releaseHoldsOn(raw, snapshotId, reason),
+    );
   }
 
   async listHolds(): Promise<SnapshotHold[]> {
@@ -326,7 +344,7 @@ export class Store {
     work: (writer: AuditSyncWriter) => Promise<T>,
   ): Promise<T> {
     this.assertWritable("sync the audit log");
-    return this.writeConnection.exclusive(async (raw) => {
+    return (await this.writeConnection()).exclusive(async (raw) => {
       const writer = await AuditSyncWriter.begin(raw, meta);
       try {
         return await work(writer);
@@ -339,37 +357,37 @@ export class Store {
   /** Where the held audit log ends (newest event time, number of syncs). */
   async auditLogPosition(): Promise<AuditLogPosition> {
     this.assertOpen();
-    return this.readConnection.exclusive((raw) => auditLogPosition(raw));
+    return (await this.readConnection()).exclusive((raw) => auditLogPosition(raw));
   }
 
   /** Every audit-log sync attempt, oldest first. */
   async listAuditSyncs(): Promise<AuditSyncRow[]> {
     this.assertOpen();
-    return this.readConnection.exclusive((raw) => listAuditSyncs(raw));
+    return (await this.readConnection()).exclusive((raw) => listAuditSyncs(raw));
   }
 
   /** Records a new exception (accepted risk) in the register; returns its entry. */
   async addException(exception: NewException): Promise<ExceptionEventRow> {
     this.assertWritable("record an exception");
-    return this.writeConnection.exclusive((raw) => addExceptionOn(raw, exception));
+    return (await this.writeConnection()).exclusive((raw) => addExceptionOn(raw, exception));
   }
 
   /** Ends an exception early (a new entry; the register is append-only). */
   async expireException(end: ExceptionEnd): Promise<ExceptionEventRow> {
     this.assertWritable("end an exception");
-    return this.writeConnection.exclusive((raw) => expireExceptionOn(raw, end));
+    return (await this.writeConnection()).exclusive((raw) => expireExceptionOn(raw, end));
   }
 
   /** Every exception in the register, by id, with how it ended if it ended early. */
   async readExceptions(): Promise<ExceptionRecord[]> {
     this.assertOpen();
-    return this.readConnection.exclusive((raw) => readExceptionsOn(raw));
+    return (await this.readConnection()).exclusive((raw) => readExceptionsOn(raw));
   }
 
   /** Every register entry, oldest first. */
   async listExceptionEvents(): Promise<ExceptionEventRow[]> {
     this.assertOpen();
-    return this.readConnection.exclusive((raw) => listExceptionEvents(raw));
+    return (await this.readConnection()).exclusive((raw) => listExceptionEvents(raw));
   }
 
   /**
@@ -380,8 +398,10 @@ export class Store {
   async verify(snapshotId?: number | readonly number[]): Promise<VerifyResult> {
     const result = await this.verifySnapshotChain(snapshotId);
     if (snapshotId !== undefined) return result;
-    const audit = await this.readConnection.exclusive((raw) => verifyAuditLog(raw));
-    const exceptions = await this.readConnection.exclusive((raw) => verifyExceptionsOn(raw));
+    const audit = await (await this.readConnection()).exclusive((raw) => verifyAuditLog(raw));
+    const exceptions = await (await this.readConnection()).exclusive((raw) =>
+      verifyExceptionsOn(raw),
+    );
     return {
       ...result,
       ok: result.ok && audit.ok && exceptions.ok,
@@ -394,7 +414,7 @@ export class Store {
     snapshotId?: number | readonly number[],
   ): Promise<VerifyResult> {
     this.assertOpen();
-    return this.readConnection.exclusive(async (raw) => {
+    return (await this.readConnection()).exclusive(async (raw) => {
       try {
         return await verifySnapshots(raw, snapshotId);
       } catch (error) {
@@ -414,7 +434,7 @@ export class Store {
   /** Runs SQL and returns JSON-safe rows (BIGINT → number, TIMESTAMPTZ → ISO string, lists → arrays). */
   async query<T = Record<string, Json>>(sql: string, params?: QueryParams): Promise<T[]> {
     this.assertOpen();
-    return this.readConnection.exclusive(async (raw) => {
+    return (await this.readConnection()).exclusive(async (raw) => {
       const reader = await raw.runAndReadAll(sql, params);
       return reader.convertRowObjects(jsonSafeConverter()) as T[];
     });
@@ -432,7 +452,7 @@ export class Store {
     rows: Iterable<Readonly<Record<string, AppendCell>>>,
   ): Promise<void> {
     this.assertOpen();
-    await this.readConnection.exclusive(async (raw) => {
+    await (await this.readConnection()).exclusive(async (raw) => {
       const columns = (
         await raw.runAndReadAll(
           "SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = $table ORDER BY column_index",
@@ -477,7 +497,7 @@ export class Store {
     batchRows = 10_000,
   ): AsyncGenerator<T[]> {
     this.assertOpen();
-    const connection = await connect(this.attached().database.instance);
+    const connection = await connect((await this.attached()).database.instance);
     try {
       yield* batchesOf<T>(connection, sql, params, batchRows);
     } finally {
@@ -504,7 +524,7 @@ export class Store {
     const done = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const held = this.readConnection.exclusive(async (raw) => {
+    const held = (await this.readConnection()).exclusive(async (raw) => {
       acquired(raw);
       await done;
     });
@@ -521,6 +541,8 @@ export class Store {
     if (this.closed) return;
     if (this.activeWriter) await this.activeWriter.abort("store closed before publish");
     this.closed = true;
+    // A first use that is taking the database again: let go of what it takes.
+    await this.holding?.catch(() => {});
     const held = this.held;
     if (held !== null) {
       await held.write.drain();
