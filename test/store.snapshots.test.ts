@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Writable } from "node:stream";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   GROUP_MEMBERS,
@@ -256,6 +256,50 @@ describe("migrations", () => {
     await expect(Store.open(path)).rejects.toThrow(message);
     await expect(Store.open(path, { readOnly: true })).rejects.toThrow(message);
     await expect(Store.open(path)).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it("creates a new database's schema whole or not at all; upgrades one migration at a time", async () => {
+    const broken: Migration = {
+      version: SCHEMA_VERSION + 2,
+      name: "refers to a table that is not there",
+      sql: "ALTER TABLE no_such_table ADD COLUMN x INTEGER;",
+    };
+    const good: Migration = {
+      version: SCHEMA_VERSION + 1,
+      name: "add a note column",
+      sql: "ALTER TABLE snapshot_runs ADD COLUMN note VARCHAR;",
+    };
+    const versionsAndTables = async (connection: DuckDBConnection) => {
+      const read = await connection.runAndReadAll(
+        `SELECT (SELECT count(*) FROM schema_migrations)::INTEGER,
+                (SELECT count(*) FROM duckdb_tables() WHERE NOT temporary)::INTEGER`,
+      );
+      return read.getRowsJS()[0];
+    };
+    for (const existing of [false, true]) {
+      const path = dbPath();
+      mkdirSync(dirname(path), { recursive: true });
+      if (existing) await (await Store.open(path)).close();
+      const instance = await DuckDBInstance.create(path);
+      const connection = await instance.connect();
+      try {
+        const before = existing ? await versionsAndTables(connection) : undefined;
+        await expect(
+          migrate(connection, silentLogger, [...MIGRATIONS, good, broken]),
+        ).rejects.toThrow(/no_such_table/);
+        if (existing) {
+          // The migration before the failed one stays applied, and recorded.
+          const [versions, tables] = before as [number, number];
+          expect(await versionsAndTables(connection)).toEqual([versions + 1, tables]);
+        } else {
+          // Nothing but the migrations table: no version, no other table.
+          expect(await versionsAndTables(connection)).toEqual([0, 1]);
+        }
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    }
   });
 
   it("applies pending numbered migrations in order, each recorded once", async () => {

@@ -2,7 +2,8 @@
  * Numbered schema migrations, one SQL file each in `sql/migrations/` (shipped with the
  * package). Never edit a released migration: add the next number instead.
  * Each migration runs in its own transaction together with its
- * `schema_migrations` row, so a crash leaves the schema at a whole version.
+ * `schema_migrations` row, so a crash leaves the schema at a whole version; a new database's
+ * migrations all run in one (see `migrate`).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -86,7 +87,14 @@ export async function readSchemaVersion(con: DuckDBConnection): Promise<number> 
   return Number(reader.getRowsJS()[0]?.[0] ?? 0);
 }
 
-/** Brings the schema to SCHEMA_VERSION; refuses a database written by a newer tool. */
+/**
+ * Brings the schema to SCHEMA_VERSION; refuses a database written by a newer tool. A new
+ * database gets every migration in one transaction: one commit, not one each (15 migrations:
+ * 80-90 ms against 95-170 ms on the 2-core bench machine). An existing database's upgrade keeps
+ * one transaction per migration: DuckDB refuses a rewrite of a table's rows in the
+ * transaction that created or changed them ("Duplicate key ... violates primary key
+ * constraint", seen upgrading a version-5 database in one transaction).
+ */
 export async function migrate(
   con: DuckDBConnection,
   logger: Logger,
@@ -96,21 +104,27 @@ export async function migrate(
   await con.run(CREATE_MIGRATIONS_TABLE);
   const from = await readSchemaVersion(con);
   if (from > latest) throw schemaTooNewError(from, latest);
-  for (const migration of migrations) {
-    if (migration.version <= from) continue;
+  const pending = migrations.filter((m) => m.version > from);
+  const batches = from === 0 ? [pending] : pending.map((m) => [m]);
+  for (const batch of batches) {
+    if (batch.length === 0) continue;
     await con.run("BEGIN TRANSACTION");
     try {
-      await con.run(migration.sql);
-      await con.run(
-        "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())",
-        [migration.version, migration.name],
-      );
+      for (const migration of batch) {
+        await con.run(migration.sql);
+        await con.run(
+          "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())",
+          [migration.version, migration.name],
+        );
+      }
       await con.run("COMMIT");
     } catch (error) {
       await con.run("ROLLBACK");
       throw error;
     }
-    logger.info({ version: migration.version, name: migration.name }, "applied schema migration");
+    for (const migration of batch) {
+      logger.info({ version: migration.version, name: migration.name }, "applied schema migration");
+    }
   }
   return { from, to: Math.max(from, latest) };
 }

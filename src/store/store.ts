@@ -95,8 +95,9 @@ export interface StoreOpenOptions {
   /**
    * Stage snapshots apart from the database (a crawl's scratch, `<db>.crawl`) and let go of the
    * database from `beginSnapshot` until the publish, which attaches it: readers (and other
-   * writers) can use it while a crawl reads the API. The store holds the database again once the
-   * snapshot is published or failed. A second such crawl of the same database is refused.
+   * writers) can use it while a crawl reads the API. Once the snapshot is published or failed, the
+   * store holds the database again at its next use (a process that ends after the publish never
+   * reopens it). A second such crawl of the same database is refused.
    */
   stageApart?: boolean;
 }
@@ -238,7 +239,7 @@ export class Store {
 
   /**
    * Stages in a crawl scratch of its own and lets go of the database until the publish (see
-   * `stageApart`); the store holds the database again once the writer is done.
+   * `stageApart`); once the writer is done, the store holds the database again at its next use.
    */
   private async beginApart(meta: SnapshotMeta): Promise<StoreSnapshotWriter> {
     const scratch = await openCrawlScratch(this.shownPath, {
