@@ -3,8 +3,8 @@
  * WebSocket, cookies, caches, mocks, proxies): 70-90 ms of every crawl's start on the 2-core
  * bench machine, against 20-25 ms for the pool and the request API it needs. This is what the
  * main entry does for these two, and nothing else: the same classes, with the request API on
- * `Dispatcher.prototype`. The paths are undici's own files, stable within the locked 7.x; a
- * release that moves them fails every test that makes a request.
+ * `Dispatcher.prototype`. The paths are undici's own files in the locked version (7.x, no
+ * `exports` map to forbid them); a release that moves them fails every test that makes a request.
  */
 import { createRequire } from "node:module";
 import type { Dispatcher as UndiciDispatcher, Pool as UndiciPool } from "undici";

@@ -499,8 +499,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
 
   try {
     report();
-    // Every organization-level listing starts at once: none needs another's results, and in
-    // turn they cost a small organization's crawl a round trip each. Only the per-group reads
+    // Every organization-level listing starts at once: none needs another's results, and run
+    // one after another each would add a round trip to every crawl. Only the per-group reads
     // wait, for the groups listing that names them.
     const readRoles = drain(
       client.listRoles({ signal: inner.signal }),
