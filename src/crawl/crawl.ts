@@ -102,7 +102,7 @@ export interface CrawlProgress {
   /** Project listings (members, groups, roles, role assignments) read and still queued. */
   projectListingsDone: number;
   projectListingsQueued: number;
-  phase: "groups" | "members" | "users" | "user-roles" | "projects" | "publish" | "done";
+  phase: "groups" | "members" | "user-roles" | "projects" | "publish" | "done";
   requests: number;
   retries: number;
   rateLimited: number;
