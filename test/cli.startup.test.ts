@@ -36,7 +36,12 @@ function loadedBy(args: readonly string[], status = 0): string[] {
     env: { ...process.env, NODE_OPTIONS: "" },
   });
   expect(run.status, run.stderr).toBe(status);
-  return run.stderr
+  return recordedLoads(run.stderr);
+}
+
+/** The module URLs and packages the hook wrote to a run's stderr. */
+function recordedLoads(stderr: string): string[] {
+  return stderr
     .split("\n")
     .filter((line) => line.startsWith("LOADED "))
     .map((line) => line.slice("LOADED ".length));
@@ -48,10 +53,7 @@ async function loadedByChild(args: readonly string[], env: NodeJS.ProcessEnv): P
     env: { ...env, NODE_OPTIONS: `--import ${RECORD_LOADS}` },
   });
   expect(run.status, run.stderr).toBe(0);
-  return run.stderr
-    .split("\n")
-    .filter((line) => line.startsWith("LOADED "))
-    .map((line) => line.slice("LOADED ".length));
+  return recordedLoads(run.stderr);
 }
 
 const loads = (urls: readonly string[], part: string) => urls.some((u) => u.includes(part));

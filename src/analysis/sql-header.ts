@@ -11,12 +11,8 @@
  * The block ends at the first line that is not a comment (a blank line included); comments
  * after it belong to the SQL. Each file kind checks the parsed metadata with its own schema.
  */
-import type * as Yaml from "yaml";
 import type { z } from "zod";
-import { lazyRequire } from "../util/lazy-require.js";
-
-/** yaml, loaded by the first header read: a crawl, which reads none, skips it. */
-const yaml = lazyRequire<typeof Yaml>("yaml");
+import { yaml } from "../util/yaml.js";
 
 export interface SqlHeader {
   /** The YAML block, parsed (any YAML value: the caller's schema checks it). */

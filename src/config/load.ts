@@ -7,7 +7,6 @@
 
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import type * as Yaml from "yaml";
 import { z } from "zod";
 import {
   DEFAULT_ACCESS_ADMIN_PERMISSION_PATTERNS,
@@ -29,8 +28,8 @@ import {
 } from "../crawl/limits.js";
 import { AuditError } from "../errors.js";
 import { KEEP_ALL, type RetentionPolicy } from "../store/index.js";
-import { lazyRequire } from "../util/lazy-require.js";
 import { LOG_FORMAT_ENV, type LogFormat } from "../util/log.js";
+import { yaml } from "../util/yaml.js";
 import {
   CONFIG_FILE_NAME,
   type ConfigFile,
@@ -42,9 +41,6 @@ import {
   type SendPolicy,
   type SmtpSecurity,
 } from "./schema.js";
-
-/** yaml, loaded when there is YAML to read or write: most runs have no configuration file. */
-const yaml = lazyRequire<typeof Yaml>("yaml");
 
 /** Minutes each audit-log sync re-reads before the newest event it holds (late events). */
 export const DEFAULT_AUDIT_LOG_OVERLAP_MINUTES = 60;

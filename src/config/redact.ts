@@ -2,14 +2,10 @@
  * The effective configuration for display (`config check`): the file's key names, absolute
  * paths, and secrets shown only as `set (from …)` or `not set`, never their values.
  */
-import type * as Yaml from "yaml";
 import type { RetentionPolicy } from "../store/index.js";
-import { lazyRequire } from "../util/lazy-require.js";
+import { yaml } from "../util/yaml.js";
 import type { EffectiveConfig } from "./load.js";
 import { adminKeySource, describeSecret, smtpPasswordSource } from "./secrets.js";
-
-/** yaml, loaded when there is YAML to read or write: most runs have no configuration file. */
-const yaml = lazyRequire<typeof Yaml>("yaml");
 
 export interface RedactedConfig {
   file: string | null;
