@@ -3,7 +3,10 @@
  * (`<db>.crawl`) and holds the database only to publish, so a reader started while it reads the
  * API succeeds at once; a reader that finds the database held waits up to `lock_wait` and says
  * so; past it, one line naming the wait. A crawl killed while it lists leaves neither snapshot
- * nor scratch behind once the next crawl ran. Real CLI, real simulator, real DuckDB file.
+ * nor scratch behind once the next crawl ran. A crawl reads the API while its database opens:
+ * held by another process, it reads no more than its cap of rows meanwhile, then publishes (its
+ * `started_at` before its first request); past `lock_wait` or on SIGINT it fails with the open's
+ * own line and leaves nothing. Real CLI, real simulator, real DuckDB file.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -22,6 +25,8 @@ const children = new Set<ChildProcess>();
 let counter = 0;
 let sim: RunningSimulator;
 let slow: RunningSimulator;
+/** Large enough that its rows exceed what a crawl holds while its database opens (20,000). */
+let wide: RunningSimulator;
 
 /** A fresh folder holding one database path (not yet created). */
 function newDb(): string {
@@ -43,6 +48,14 @@ beforeAll(async () => {
   sim = await startSimulator({ port: 0, seed: 31, groups: 5, users: 40 });
   // Slow enough that listing takes many seconds: 25 ms a request, about 700 requests.
   slow = await startSimulator({ port: 0, seed: 31, groups: 60, users: 600, latencyMs: 25 });
+  wide = await startSimulator({
+    port: 0,
+    seed: 32,
+    groups: 200,
+    users: 5000,
+    memberships: 200_000,
+    projects: 0,
+  });
 });
 
 afterEach(() => {
@@ -53,6 +66,7 @@ afterEach(() => {
 afterAll(async () => {
   await sim.stop();
   await slow.stop();
+  await wide.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -268,5 +282,157 @@ describe("readers during a crawl", () => {
     ).toEqual([]);
     const verify = await runCli(["verify", "--db", db, "--json"], env());
     expect(verify.status, verify.stderr).toBe(0);
+  });
+});
+
+describe("a crawl while its database opens", () => {
+  const WIDE_FLAGS = ["--no-user-roles", "--no-projects", "--no-audit-log", "--json"];
+
+  /** A crawl of `wide` as a child, with its stdout and stderr gathered. */
+  function startWideCrawl(db: string, lockWait: string) {
+    const child = spawn(
+      process.execPath,
+      [CLI, "crawl", "--db", db, "--base-url", wide.baseUrl, ...WIDE_FLAGS],
+      {
+        env: cliEnv({ OPENAI_ADMIN_KEY: wide.adminKey, ACCESS_AUDIT_LOCK_WAIT: lockWait }),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    children.add(child);
+    const out = { stdout: "", stderr: "" };
+    child.stdout?.setEncoding("utf8"); // a character can straddle two chunks
+    child.stdout?.on("data", (d: string) => {
+      out.stdout += d;
+    });
+    child.stderr?.setEncoding("utf8"); // a character can straddle two chunks
+    child.stderr?.on("data", (d: string) => {
+      out.stderr += d;
+    });
+    const exited = new Promise<number | null>((done) => child.once("close", done));
+    const waiting = new Promise<void>((ready, fail) => {
+      const timer = setInterval(() => {
+        if (out.stderr.includes("waiting up to")) {
+          clearInterval(timer);
+          ready();
+        }
+      }, 20);
+      void exited.then(() => {
+        clearInterval(timer);
+        fail(new Error(`crawl ended before it waited: ${out.stderr}`));
+      });
+    });
+    return { child, out, exited, waiting };
+  }
+
+  /** Polls the simulator until no request arrived for `quietMs`; returns the requests so far. */
+  async function requestsOnceQuiet(quietMs: number): Promise<number> {
+    let last = wide.stats().requests;
+    let quietSince = Date.now();
+    const deadline = Date.now() + 30_000;
+    while (Date.now() - quietSince < quietMs) {
+      if (Date.now() > deadline) throw new Error("the crawl never stopped reading the API");
+      await new Promise((r) => setTimeout(r, 100));
+      const now = wide.stats().requests;
+      if (now !== last) {
+        last = now;
+        quietSince = Date.now();
+      }
+    }
+    return last;
+  }
+
+  it("reads the API while another process holds the database, holds a bounded number of rows, then publishes", async () => {
+    const db = newDb();
+    await firstSnapshot(db);
+    // The whole listing, for comparison: every request a crawl of `wide` makes.
+    const whole = newDb();
+    const before = wide.stats().requests;
+    const full = await runCli(
+      ["crawl", "--db", whole, "--base-url", wide.baseUrl, ...WIDE_FLAGS],
+      cliEnv({ OPENAI_ADMIN_KEY: wide.adminKey }),
+    );
+    expect(full.status, full.stderr).toBe(0);
+    const fullRequests = wide.stats().requests - before;
+    const fullCounts = JSON.parse(full.stdout) as { memberships: number; requests: number };
+    expect(fullCounts.memberships).toBe(200_000);
+
+    const holder = await holdDatabase(db);
+    const start = wide.stats().requests;
+    const spawnedAt = Date.now();
+    const crawling = startWideCrawl(db, "60s");
+    await crawling.waiting;
+    const waitingAt = Date.now();
+    // It read the API meanwhile, then stopped: 20,000 rows held at most, about a tenth of these.
+    const stalled = (await requestsOnceQuiet(1000)) - start;
+    expect(stalled).toBeGreaterThan(0);
+    expect(stalled).toBeLessThan(fullRequests / 2);
+    holder.stdin?.write("go\n");
+    expect(await crawling.exited, crawling.out.stderr).toBe(0);
+    const crawled = JSON.parse(crawling.out.stdout) as {
+      snapshot_id: number;
+      memberships: number;
+      requests: number;
+    };
+    expect(crawled.snapshot_id).toBe(2);
+    expect(crawled.memberships).toBe(200_000);
+    expect(crawled.requests).toBe(fullCounts.requests);
+    expect(wide.stats().requests - start).toBe(fullRequests);
+    // Its start is the crawl's, before its first request, not the moment the database opened.
+    const listed = await runCli(["snapshots", "--db", db, "--json"], env());
+    const snapshots = JSON.parse(listed.stdout) as (SnapshotLine & { started_at: string })[];
+    expect(snapshots.map((s) => [s.snapshot_id, s.status])).toEqual([
+      [1, "complete"],
+      [2, "complete"],
+    ]);
+    const startedAt = Date.parse(snapshots[1]?.started_at ?? "");
+    expect(startedAt).toBeGreaterThanOrEqual(spawnedAt);
+    expect(startedAt).toBeLessThanOrEqual(waitingAt);
+    const verify = await runCli(["verify", "--db", db, "--json"], env());
+    expect(verify.status, verify.stderr).toBe(0);
+  });
+
+  it("fails with the open's own line when the database stays held past lock_wait, leaving nothing", async () => {
+    const db = newDb();
+    await firstSnapshot(db);
+    const holder = await holdDatabase(db);
+    const crawling = startWideCrawl(db, "1s");
+    expect(await crawling.exited).toBe(1);
+    expect(crawling.out.stdout).toBe("");
+    expect(crawling.out.stderr.trimEnd().split("\n")).toEqual([
+      `access-audit: database ${db} is in use by pid ${holder.pid}; waiting up to 1 s`,
+      `access-audit: database ${db} is in use by another process (pid ${holder.pid}); waited 1 s for it to finish (raise lock_wait or ACCESS_AUDIT_LOCK_WAIT to wait longer)`,
+    ]);
+    holder.stdin?.write("go\n");
+    await new Promise<void>((released) => holder.stdout?.once("data", () => released()));
+    const listed = await runCli(["snapshots", "--db", db, "--json"], env());
+    expect(
+      (JSON.parse(listed.stdout) as SnapshotLine[]).map((s) => [s.snapshot_id, s.status]),
+    ).toEqual([[1, "complete"]]);
+    expect(
+      readdirSync(join(db, "..")).filter((n) => n !== "audit.duckdb" && n !== "audit.duckdb.wal"),
+    ).toEqual([]);
+  });
+
+  it("ends at once on SIGINT while it waits for the database, publishing nothing", async () => {
+    const db = newDb();
+    await firstSnapshot(db);
+    const holder = await holdDatabase(db);
+    const crawling = startWideCrawl(db, "60s");
+    await crawling.waiting;
+    const interruptedAt = Date.now();
+    crawling.child.kill("SIGINT");
+    expect(await crawling.exited).toBe(1);
+    // Not the 60 s lock wait.
+    expect(Date.now() - interruptedAt).toBeLessThan(5000);
+    expect(crawling.out.stderr).toContain("interrupted by SIGINT; nothing published");
+    holder.stdin?.write("go\n");
+    await new Promise<void>((released) => holder.stdout?.once("data", () => released()));
+    const listed = await runCli(["snapshots", "--db", db, "--json"], env());
+    expect(
+      (JSON.parse(listed.stdout) as SnapshotLine[]).map((s) => [s.snapshot_id, s.status]),
+    ).toEqual([[1, "complete"]]);
+    expect(
+      readdirSync(join(db, "..")).filter((n) => n !== "audit.duckdb" && n !== "audit.duckdb.wal"),
+    ).toEqual([]);
   });
 });

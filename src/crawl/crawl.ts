@@ -5,8 +5,9 @@
  *
  * The crawl only orders and parallelises the listings; what a row is, and how an API item
  * becomes one, is declared per fact type in src/facts (get -> transform -> load).
- * Order: roles catalog, groups, then each group's members and roles (concurrently, alongside the
- * organization users and projects listings), then from one queue each user's roles and, per
+ * The listings start while the database opens (their first rows held for the writer: RowsToWriter).
+ * Order: the roles catalog, groups, organization users and projects listings together, each group's
+ * members and roles as the groups listing names them, then from one queue each user's roles and, per
  * project, its members (active projects: the API answers 400 for an archived one), attached
  * groups and roles catalog, and the project role assignments of each attached group and member.
  * A group that 404s while its members or roles are read was deleted mid-crawl: it is recorded as
@@ -66,6 +67,7 @@ import {
   userRoleRow,
   userRow,
 } from "../facts/index.js";
+import type { FactTable } from "../facts/types.js";
 import type { SnapshotCounts, SnapshotWriter, Store } from "../store/index.js";
 import { heapUsedBytes, trimHeapEvery } from "../util/heap.js";
 import { silentLogger } from "../util/log.js";
@@ -110,7 +112,12 @@ export interface CrawlProgress {
 
 export interface CrawlOptions {
   client: AdminClient;
-  store: Store;
+  /**
+   * The database, or its opening: given a promise, the listings start while it opens (their first
+   * rows are held for the snapshot writer, up to PENDING_ROWS_MAX), and a database that cannot be
+   * opened stops them and fails the crawl with its own error.
+   */
+  store: Store | Promise<Store>;
   baseUrl: string;
   keyRedacted: string;
   toolVersion: string;
@@ -260,10 +267,52 @@ class Budget {
   }
 }
 
+/**
+ * Rows on their way to the snapshot writer. The database may still be opening when the first
+ * pages arrive: their rows are held, in order, and handed over when the writer exists. Past
+ * PENDING_ROWS_MAX rows held, a page waits for the writer instead (`room`), so a database that
+ * takes long to open (another process's lock) never makes the crawl hold the organization.
+ */
+class RowsToWriter {
+  private ready: SnapshotWriter | null = null;
+  private pending: ((writer: SnapshotWriter) => void)[] = [];
+  private readonly handedOver: Promise<SnapshotWriter>;
+
+  constructor(writerReady: Promise<SnapshotWriter>) {
+    this.handedOver = writerReady.then((writer) => {
+      for (const add of this.pending) add(writer);
+      this.pending = [];
+      this.ready = writer;
+      return writer;
+    });
+    // Its failure is the crawl's to report (the writer promise's); not an unhandled rejection.
+    this.handedOver.catch(() => {});
+  }
+
+  add<Row>(table: FactTable<Row>, row: Row): void {
+    if (this.ready !== null) this.ready.add(table, row);
+    else this.pending.push((writer) => writer.add(table, row));
+  }
+
+  /** Resolves at once while rows may still be held; otherwise once the writer has them. */
+  async room(): Promise<void> {
+    if (this.ready === null && this.pending.length >= PENDING_ROWS_MAX) await this.handedOver;
+  }
+
+  /** The writer, once every row held has gone to it. */
+  writer(): Promise<SnapshotWriter> {
+    return this.handedOver;
+  }
+}
+
+/** Rows held while the database opens (RowsToWriter): at most a few MB. */
+const PENDING_ROWS_MAX = 20_000;
+
 /** Drains a listing page by page into `sink`, within the budget, then records its summary. */
 async function drain<T>(
   listing: Paginated<T>,
   tally: EndpointTally,
+  rows: RowsToWriter,
   sink: (item: T) => void,
   signal: AbortSignal | undefined,
   budget: Budget,
@@ -271,13 +320,14 @@ async function drain<T>(
   for await (const page of listing.pages()) {
     signal?.throwIfAborted();
     budget.takePage(listing.summary().endpoint, page.index, page.items.length, page.hasMore);
+    await rows.room();
     for (const item of page.items) sink(item);
   }
   tally.add(listing.summary());
 }
 
 export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
-  const { client, store, signal } = options;
+  const { client, signal } = options;
   const log = options.logger ?? silentLogger;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const limits: CrawlLimits = { ...DEFAULT_CRAWL_LIMITS, ...definedOnly(options.limits) };
@@ -297,7 +347,11 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     retries: 0,
     rateLimited: 0,
   };
+  // Progress is told from the moment the snapshot has begun: a crawl whose database cannot be
+  // opened says so in one line, with no progress before it.
+  let begun = false;
   const report = () => {
+    if (!begun) return;
     const s = client.stats();
     progress.requests = s.requests - statsAtStart.requests;
     progress.retries = s.retries - statsAtStart.retries;
@@ -309,24 +363,40 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const readProjects = options.projects !== false;
   const readProjectRoles = readProjects && options.projectRoleAssignments !== false;
   const readCredentials = readProjects && options.credentials !== false;
-  const writer = await store.beginSnapshot({
-    baseUrl: options.baseUrl,
-    toolVersion: options.toolVersion,
-    keyRedacted: options.keyRedacted,
-    uncollected,
-    ...crawlIdentity(),
-  });
-  log.info({ snapshot_id: writer.snapshotId }, "crawl started");
   const heapAtStart = heapUsedBytes();
   let stopHeapTrim = (): void => {};
   const tally = new EndpointTally();
-  // Aborted by the caller's signal or by the first failure of any concurrent listing.
+  // Aborted by the caller's signal, by the first failure of any concurrent listing, or by a
+  // database that could not be opened.
   const inner = new AbortController();
   // Every request in flight (and each waiting for a slot) listens on it: not a leak.
   setMaxListeners(Math.max(10, concurrency * 4), inner.signal);
   const onOuterAbort = () => inner.abort(signal?.reason);
   if (signal?.aborted) onOuterAbort();
   signal?.addEventListener("abort", onOuterAbort, { once: true });
+  // The store may still be opening: the listings start now, their rows held until the writer
+  // exists (RowsToWriter). Opening the database, its schema check and the crawl's scratch take
+  // 0.1-0.3 s, that many round trips of the API. started_at is now, before the first request.
+  const storeReady = Promise.resolve(options.store);
+  const writerReady = storeReady.then((store) =>
+    store.beginSnapshot({
+      baseUrl: options.baseUrl,
+      toolVersion: options.toolVersion,
+      keyRedacted: options.keyRedacted,
+      uncollected,
+      ...crawlIdentity(),
+      startedAt: started,
+    }),
+  );
+  writerReady.then(
+    (writer) => {
+      log.info({ snapshot_id: writer.snapshotId }, "crawl started");
+      begun = true;
+      report();
+    },
+    (error: unknown) => inner.abort(error),
+  );
+  const rows = new RowsToWriter(writerReady);
   // The wall-clock ceiling: stops every listing at once, like an interrupt.
   const deadline = setTimeout(() => {
     inner.abort(
@@ -348,12 +418,14 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       await drain(
         client.listUserRoles(userId, { signal: inner.signal }),
         tally,
-        (r) => writer.add(USER_ROLES, userRoleRow(userId, r)),
+        rows,
+        (r) => rows.add(USER_ROLES, userRoleRow(userId, r)),
         inner.signal,
         budget,
       );
     } catch (err) {
       if (!isNotFound(err)) throw err;
+      const writer = await rows.writer();
       await writer.dropUser(userId);
       writer.recordVanishedUser(userId);
       vanishedUsers.push(userId);
@@ -407,8 +479,9 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
           await drain(
             client.listProjectUsers(projectId, { signal: inner.signal }),
             tally,
+            rows,
             (u) => {
-              writer.add(PROJECT_USERS, projectUserRow(projectId, u));
+              rows.add(PROJECT_USERS, projectUserRow(projectId, u));
               if (readProjectRoles) more({ kind: "user-roles", projectId, userId: u.id });
             },
             inner.signal,
@@ -419,7 +492,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
           await drain(
             client.listServiceAccounts(projectId, { signal: inner.signal }),
             tally,
-            (a) => writer.add(SERVICE_ACCOUNTS, serviceAccountRow(projectId, a)),
+            rows,
+            (a) => rows.add(SERVICE_ACCOUNTS, serviceAccountRow(projectId, a)),
             inner.signal,
             budget,
           ).catch(projectChanged(projectId, "service accounts"));
@@ -428,7 +502,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
           await drain(
             client.listProjectApiKeys(projectId, { signal: inner.signal }),
             tally,
-            (k) => writer.add(API_KEYS, apiKeyRow(projectId, k)),
+            rows,
+            (k) => rows.add(API_KEYS, apiKeyRow(projectId, k)),
             inner.signal,
             budget,
           );
@@ -437,8 +512,9 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
           await drain(
             client.listProjectGroups(projectId, { signal: inner.signal }),
             tally,
+            rows,
             (g) => {
-              writer.add(PROJECT_GROUPS, projectGroupRow(projectId, g));
+              rows.add(PROJECT_GROUPS, projectGroupRow(projectId, g));
               if (readProjectRoles) more({ kind: "group-roles", projectId, groupId: g.group_id });
             },
             inner.signal,
@@ -449,7 +525,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
           await drain(
             client.listProjectRoles(projectId, { signal: inner.signal }),
             tally,
-            (r) => writer.add(PROJECT_ROLES, projectRoleRow(projectId, r)),
+            rows,
+            (r) => rows.add(PROJECT_ROLES, projectRoleRow(projectId, r)),
             inner.signal,
             budget,
           );
@@ -463,8 +540,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
               await drain(
                 client.listProjectUserRoles(projectId, task.userId, { signal: inner.signal }),
                 tally,
-                (r) =>
-                  writer.add(PROJECT_USER_ROLES, projectUserRoleRow(projectId, task.userId, r)),
+                rows,
+                (r) => rows.add(PROJECT_USER_ROLES, projectUserRoleRow(projectId, task.userId, r)),
                 inner.signal,
                 budget,
               );
@@ -472,8 +549,9 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
               await drain(
                 client.listProjectGroupRoles(projectId, task.groupId, { signal: inner.signal }),
                 tally,
+                rows,
                 (r) =>
-                  writer.add(PROJECT_GROUP_ROLES, projectGroupRoleRow(projectId, task.groupId, r)),
+                  rows.add(PROJECT_GROUP_ROLES, projectGroupRoleRow(projectId, task.groupId, r)),
                 inner.signal,
                 budget,
               );
@@ -481,7 +559,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
           } catch (err) {
             if (!isNotFound(err)) throw err;
             // Removed from (or detached from) the project while we read it: left out, recorded.
-            await writer.dropProjectAccess(projectId, principalType, principalId);
+            await (await rows.writer()).dropProjectAccess(projectId, principalType, principalId);
             vanishedProjectAccess.push({ projectId, principalType, principalId });
             log.warn(
               { project_id: projectId, principal_type: principalType, principal_id: principalId },
@@ -505,7 +583,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     const readRoles = drain(
       client.listRoles({ signal: inner.signal }),
       tally,
-      (r) => writer.add(ROLES, roleRow(r)),
+      rows,
+      (r) => rows.add(ROLES, roleRow(r)),
       inner.signal,
       budget,
     );
@@ -513,9 +592,10 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     const readGroupList = drain(
       client.listGroups({ signal: inner.signal }),
       tally,
+      rows,
       (g) => {
         groupIds.push(g.id);
-        writer.add(GROUPS, groupRow(g));
+        rows.add(GROUPS, groupRow(g));
       },
       inner.signal,
       budget,
@@ -525,20 +605,23 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
         await drain(
           client.listGroupUsers(groupId, { signal: inner.signal }),
           tally,
-          (u) => writer.add(GROUP_MEMBERS, memberRow(groupId, u)),
+          rows,
+          (u) => rows.add(GROUP_MEMBERS, memberRow(groupId, u)),
           inner.signal,
           budget,
         );
         await drain(
           client.listGroupRoles(groupId, { signal: inner.signal }),
           tally,
-          (r) => writer.add(GROUP_ROLES, groupRoleRow(groupId, r)),
+          rows,
+          (r) => rows.add(GROUP_ROLES, groupRoleRow(groupId, r)),
           inner.signal,
           budget,
         );
       } catch (err) {
         if (!isNotFound(err)) throw err;
         // Deleted while we read it: leave it out of the snapshot, say so in the evidence.
+        const writer = await rows.writer();
         await writer.dropGroup(groupId);
         writer.recordVanishedGroup(groupId);
         vanishedGroups.push(groupId);
@@ -559,9 +642,10 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     const readUsers = drain(
       client.listUsers({ signal: inner.signal }),
       tally,
+      rows,
       (u) => {
         userIds.push(u.id);
-        writer.add(USERS, userRow(u));
+        rows.add(USERS, userRow(u));
       },
       inner.signal,
       budget,
@@ -571,10 +655,11 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       ? drain(
           client.listProjects({ signal: inner.signal }),
           tally,
+          rows,
           (p) => {
             const row = projectRow(p);
             projects.push({ id: row.project_id, archived: row.archived });
-            writer.add(PROJECTS, row);
+            rows.add(PROJECTS, row);
           },
           inner.signal,
           budget,
@@ -586,14 +671,16 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
           drain(
             client.listAdminApiKeys({ signal: inner.signal }),
             tally,
-            (k) => writer.add(ADMIN_KEYS, adminKeyRow(k)),
+            rows,
+            (k) => rows.add(ADMIN_KEYS, adminKeyRow(k)),
             inner.signal,
             budget,
           ),
           drain(
             client.listInvites({ signal: inner.signal }),
             tally,
-            (i) => writer.add(INVITES, inviteRow(i)),
+            rows,
+            (i) => rows.add(INVITES, inviteRow(i)),
             inner.signal,
             budget,
           ),
@@ -618,6 +705,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     stopHeapTrim = trimHeapEvery(HEAP_TRIM_INTERVAL_MS, {
       nowAboveBytes: heapAtStart + LISTING_GARBAGE_BYTES,
     });
+    const writer = await rows.writer();
     tally.flushTo(writer);
     const s = client.stats();
     const organizations = client.organizationIds();
@@ -631,7 +719,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     const auditLog =
       options.auditLog === false
         ? null
-        : await followingAuditSync(options, published.snapshotId, log);
+        : await followingAuditSync(options, await storeReady, published.snapshotId, log);
     progress.phase = "done";
     report();
     const result: CrawlResult = {
@@ -652,6 +740,10 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     log.info({ snapshot_id: result.snapshotId, ...result.counts }, "crawl complete");
     return result;
   } catch (err) {
+    // A database that could not be opened (or a snapshot that could not begin) stopped the
+    // listings: its own error is the crawl's, and there is no writer to abort. Otherwise the
+    // writer may still be opening: it is waited for, then aborted, so nothing staged remains.
+    const writer = await writerReady;
     const reason = err instanceof Error ? err.message : String(err);
     await writer.abort(reason).catch((abortErr: unknown) => {
       log.error({ err: String(abortErr) }, "could not record the failed crawl");
@@ -691,13 +783,14 @@ function crawlIdentity(): { crawlUser: string | null; crawlHost: string | null }
  */
 async function followingAuditSync(
   options: CrawlOptions,
+  store: Store,
   snapshotId: number,
   log: Logger,
 ): Promise<CrawlResult["auditLog"]> {
   try {
     return await syncAuditLog({
       client: options.client,
-      store: options.store,
+      store,
       baseUrl: options.baseUrl,
       keyRedacted: options.keyRedacted,
       toolVersion: options.toolVersion,

@@ -94,7 +94,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   const started = performance.now();
   const logger = options.logger ?? silentLogger;
   // 1. Crawl into a new snapshot (nothing is published unless every listing completed).
-  const writeStore = await Store.open(options.dbPath, { logger, stageApart: true });
   const client = new AdminClient({
     baseUrl: options.api.baseUrl,
     apiKey: options.api.apiKey,
@@ -102,6 +101,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     allowInsecureHttp: options.api.allowInsecureHttp ?? false,
     logger,
     ...(options.api.rateLimitRps ? { rateLimitRps: options.api.rateLimitRps } : {}),
+  });
+  // The crawl reads the API while the database opens (see CrawlOptions.store).
+  const writeStore = Store.open(options.dbPath, {
+    logger,
+    stageApart: true,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   let crawled: Awaited<ReturnType<typeof crawl>>;
   try {
@@ -127,7 +132,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     });
   } finally {
     await client.close();
-    await writeStore.close();
+    // A database that could not be opened has nothing to close (the crawl threw its error).
+    await writeStore.then(
+      (store) => store.close(),
+      () => {},
+    );
   }
   logger.info({ snapshot_id: crawled.snapshotId, seal: crawled.seal }, "snapshot published");
 

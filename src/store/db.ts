@@ -144,14 +144,20 @@ export function formatWait(ms: number): string {
 
 /**
  * Runs `attempt` (an open or an ATTACH) until it stops failing with DB_LOCKED or the process's
- * lock wait has passed: then the usual one line, saying how long it waited.
+ * lock wait has passed: then the usual one line, saying how long it waited. An abort of `signal`
+ * ends the wait at once with its reason (a crawl interrupted while it waits for the database).
  */
-async function waitingForLock<T>(path: string, attempt: () => Promise<T>): Promise<T> {
+async function waitingForLock<T>(
+  path: string,
+  attempt: () => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   const { ms, notice } = lockWait;
   const deadline = Date.now() + ms;
   let pause = 50;
   let noticed = false;
   for (;;) {
+    signal?.throwIfAborted();
     try {
       return await attempt();
     } catch (error) {
@@ -166,12 +172,23 @@ async function waitingForLock<T>(path: string, attempt: () => Promise<T>): Promi
           `database ${path} is in use by ${pid === undefined ? "another process" : `pid ${pid}`}; waiting up to ${formatWait(ms)}`,
         );
       }
-      await new Promise((done) =>
-        setTimeout(done, Math.max(0, Math.min(pause, deadline - Date.now()))),
-      );
+      await pauseUnlessAborted(Math.max(0, Math.min(pause, deadline - Date.now())), signal);
       pause = Math.min(pause * 2, 250);
     }
   }
+}
+
+/** Waits `ms`, or less if `signal` is aborted meanwhile (the caller then sees the abort). */
+function pauseUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((done) => {
+    const timer = setTimeout(finish, ms);
+    function finish() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", finish);
+      done();
+    }
+    signal?.addEventListener("abort", finish, { once: true });
+  });
 }
 
 /**
@@ -194,9 +211,16 @@ function claimInProcess(key: string, readOnly: boolean, path: string): () => voi
   };
 }
 
-/** Opens the database, waiting up to the process's lock wait for another process to let go. */
-export function openDatabase(path: string, settings: DatabaseSettings): Promise<OpenedDatabase> {
-  return waitingForLock(path, () => openDatabaseOnce(path, settings));
+/**
+ * Opens the database, waiting up to the process's lock wait for another process to let go (or
+ * until `signal` is aborted).
+ */
+export function openDatabase(
+  path: string,
+  settings: DatabaseSettings,
+  signal?: AbortSignal,
+): Promise<OpenedDatabase> {
+  return waitingForLock(path, () => openDatabaseOnce(path, settings), signal);
 }
 
 /** DuckDB's settings for an instance of ours: the database's own, or a crawl's scratch. */

@@ -100,6 +100,11 @@ export interface StoreOpenOptions {
    * reopens it). A second such crawl of the same database is refused.
    */
   stageApart?: boolean;
+  /**
+   * Ends a wait for another process's lock at once with the signal's reason (a crawl interrupted
+   * while its database is still opening). The open itself, once it has the file, runs to its end.
+   */
+  signal?: AbortSignal;
 }
 
 /** The open database and the store's two connections on it (none while a crawl stages apart). */
@@ -150,7 +155,7 @@ export class Store {
       memoryLimit,
       ...(opts.threads === undefined ? {} : { threads: opts.threads }),
     };
-    const { held, schemaVersion } = await hold(path, settings, logger, true);
+    const { held, schemaVersion } = await hold(path, settings, logger, true, opts.signal);
     return new Store(
       held,
       path,
@@ -581,8 +586,9 @@ async function hold(
   settings: DatabaseSettings,
   logger: Logger,
   prepare: boolean,
+  signal?: AbortSignal,
 ): Promise<{ held: Held; schemaVersion: number }> {
-  const database = await openDatabase(path, settings);
+  const database = await openDatabase(path, settings, signal);
   const connections: DuckDBConnection[] = [];
   try {
     const writeRaw = await connect(database.instance);

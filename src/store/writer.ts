@@ -41,6 +41,11 @@ export interface SnapshotMeta {
   /** The OS user and host running the crawl (evidence, not secrets); null when unknown. */
   crawlUser?: string | null;
   crawlHost?: string | null;
+  /**
+   * When the crawl started (epoch ms), if before the writer: a crawl reads the API while its
+   * database opens, and `started_at` stays before its first request. Default: now.
+   */
+  startedAt?: number;
 }
 
 export interface EndpointRecord {
@@ -423,7 +428,7 @@ export class StoreSnapshotWriter implements SnapshotWriter {
       for (const table of FACT_TABLES) {
         buffers.set(table.part, await createStageBuffer(raw, connection, table));
       }
-      const startedAt = Date.now();
+      const startedAt = meta.startedAt ?? Date.now();
       let snapshotId: number;
       try {
         // Committed on its own, before any data: a crash from here on is visible as `running`.

@@ -47,7 +47,6 @@ export function registerCrawl(program: Command): void {
       const apiKey = commandAdminKey(config);
       // Its story on a terminal is the progress bar and the summary: only warnings interrupt it.
       const logger = createLogger({ story: true });
-      const store = await Store.open(config.database, { logger, stageApart: true });
       const client = new AdminClient({
         baseUrl,
         apiKey,
@@ -58,10 +57,16 @@ export function registerCrawl(program: Command): void {
       });
       const interrupt = abortOnSignals();
       const progress = createProgressSink(logger);
+      // The crawl reads the API while the database opens; an interrupt ends a wait for its lock.
+      const storeOpening = Store.open(config.database, {
+        logger,
+        stageApart: true,
+        signal: interrupt.signal,
+      });
       try {
         const result = await crawl({
           client,
-          store,
+          store: storeOpening,
           baseUrl,
           keyRedacted: redactKey(apiKey),
           toolVersion: TOOL_VERSION,
@@ -144,7 +149,11 @@ export function registerCrawl(program: Command): void {
         progress.stop();
         interrupt.release();
         await client.close();
-        await store.close();
+        // A database that could not be opened has nothing to close (the crawl threw its error).
+        await storeOpening.then(
+          (store) => store.close(),
+          () => {},
+        );
       }
     });
 }
