@@ -25,7 +25,7 @@ const children = new Set<ChildProcess>();
 let counter = 0;
 let sim: RunningSimulator;
 let slow: RunningSimulator;
-/** Large enough that its rows exceed what a crawl holds while its database opens (20,000). */
+/** Large enough that its rows exceed what a crawl holds while its database opens (5,000). */
 let wide: RunningSimulator;
 
 /** A fresh folder holding one database path (not yet created). */
@@ -362,7 +362,7 @@ describe("a crawl while its database opens", () => {
     const crawling = startWideCrawl(db, "60s");
     await crawling.waiting;
     const waitingAt = Date.now();
-    // It read the API meanwhile, then stopped: 20,000 rows held at most, about a tenth of these.
+    // It read the API meanwhile, then stopped: 5,000 rows held at most, a few pages of these.
     const stalled = (await requestsOnceQuiet(1000)) - start;
     expect(stalled).toBeGreaterThan(0);
     expect(stalled).toBeLessThan(fullRequests / 2);

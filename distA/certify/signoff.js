@@ -1,0 +1,514 @@
+/**
+ * The sign-off report of a campaign, HTML and XLSX, from the database only (no clock): the
+ * campaign and its population seal, reviewers, every item's decision with its justification
+ * and time, revocations with their remediation and verification, and a completeness appendix.
+ * The HTML is one self-contained file rendered by an isolated Handlebars environment (escaped
+ * output only) under a CSP that allows its own stylesheet by hash and nothing else.
+ */
+import { createHash } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createTemplateEnvironment, readTemplate, revealInvisible, StreamingBook, } from "../render/index.js";
+import { checkOutputDir, writeFilesAtomically } from "../util/files.js";
+import { TOOL_VERSION } from "../version.js";
+import { campaignQuery } from "./db.js";
+import { fileSafe } from "./files.js";
+import { populationQuery } from "./population.js";
+import { campaignState, projectCoverage, summarise, } from "./state.js";
+import { KIND_LABELS } from "./workbook.js";
+const TEMPLATE = "certify-signoff.html.hbs";
+const STYLESHEET = "certify-signoff.css";
+export function signoffTemplateVersion() {
+    const hash = createHash("sha256");
+    for (const name of [STYLESHEET, TEMPLATE])
+        hash.update(`${name}\0${readTemplate(name)}\0`);
+    return `t-${hash.digest("hex").slice(0, 12)}`;
+}
+export async function buildSignoffModel(store, campaign) {
+    const states = await campaignState(store, campaign);
+    // The report states the seal check it made, not the clock: same database, same report.
+    const verification = await store.verify(campaign.snapshot_id);
+    const mine = verification.snapshots.find((s) => s.snapshot_id === campaign.snapshot_id);
+    const imports = await store.query(campaignQuery("imports"), [
+        campaign.campaign_id,
+    ]);
+    const exports = await store.query(campaignQuery("exports"), [
+        campaign.campaign_id,
+    ]);
+    const counts = await store.query(populationQuery("population_counts"), { s: campaign.snapshot_id });
+    const c = counts[0] ?? {
+        memberships: 0,
+        group_roles: 0,
+        user_roles: 0,
+        project_memberships: 0,
+        project_groups: 0,
+        project_user_roles: 0,
+        admin_keys: 0,
+        project_api_keys: 0,
+        service_accounts: 0,
+        invites: 0,
+    };
+    const inCampaign = (kind) => states.filter((s) => s.item.kind === kind).length;
+    const coverage = projectCoverage(campaign);
+    const NOT_COLLECTED = "not collected";
+    const projectCount = (n, roles = false) => coverage.collected === false || (roles && coverage.role_assignments_collected === false)
+        ? NOT_COLLECTED
+        : n;
+    const credentialCount = (n) => (campaign.uncollected ?? []).includes("credentials") ? NOT_COLLECTED : n;
+    const row = (kind, inSnapshot) => ({
+        kind: KIND_LABELS[kind],
+        in_snapshot: inSnapshot,
+        in_campaign: inCampaign(kind),
+    });
+    return {
+        tool_version: TOOL_VERSION,
+        template_version: signoffTemplateVersion(),
+        campaign,
+        status: summarise(campaign, states, campaign.closed_at?.slice(0, 10) ?? "0000-00-00"),
+        seal_verified: mine?.ok === true && mine.stored === campaign.seal,
+        states,
+        imports,
+        exports,
+        population: [
+            row("membership", c.memberships),
+            row("group_role", c.group_roles),
+            row("user_role", c.user_roles),
+            row("project_membership", projectCount(c.project_memberships)),
+            row("project_group", projectCount(c.project_groups)),
+            row("project_user_role", projectCount(c.project_user_roles, true)),
+            // Credentials are reviewed by `--scope credentials` campaigns only.
+            ...(campaign.scope === "credentials"
+                ? [
+                    row("admin_key", credentialCount(c.admin_keys)),
+                    row("project_api_key", credentialCount(c.project_api_keys)),
+                    row("service_account", credentialCount(c.service_accounts)),
+                    row("invite", credentialCount(c.invites)),
+                ]
+                : []),
+        ],
+    };
+}
+const DECISION_TEXT = {
+    approve: "Approve",
+    revoke: "Revoke",
+    needs_info: "Needs info",
+    escalated: "Escalated",
+};
+const SOURCE_TEXT = {
+    workbook: "reviewer workbook",
+    carried_forward: "carried forward",
+    close_policy: "campaign policy at close",
+};
+const REMEDIATION_TEXT = {
+    planned: "planned",
+    done: "removed through the API",
+    already_absent: "already absent (404)",
+    failed: "API call failed",
+    refused: "refused by the API (not retried)",
+    idp: "change in the identity provider",
+};
+const show = (v) => v === null || v === undefined || v === "" ? "—" : revealInvisible(v);
+/**
+ * The Grant cell of the HTML tables: the kind, and a project grant's project (the template has
+ * no project column; the XLSX report has one).
+ */
+const grantText = (item) => {
+    const credential = item.credential_id === null
+        ? ""
+        : ` ${item.credential_name === null ? "" : `"${show(item.credential_name)}" `}(${show(item.credential_id)}${item.redacted_value ? `, ${show(item.redacted_value)}` : ""})`;
+    return item.project_id === null
+        ? `${KIND_LABELS[item.kind]}${credential}`
+        : `${KIND_LABELS[item.kind]}${credential}: project "${show(item.project_name)}" (${show(item.project_id)})`;
+};
+function decisionRows(model) {
+    return model.states.map((s) => ({
+        item_id: s.item.item_id,
+        grant: grantText(s.item),
+        group: show(s.item.group_name),
+        group_id: show(s.item.group_id),
+        user: show(s.item.user_email ?? s.item.user_id),
+        user_id: show(s.item.user_id),
+        role: show(s.item.role_name),
+        role_id: show(s.item.role_id),
+        elevated: s.item.elevated ? "Yes" : "No",
+        path: show(s.item.path),
+        reviewer: show(s.item.reviewer),
+        self_review: s.item.self_review ? "Yes" : "No",
+        decision: s.decision === null ? "Undecided" : DECISION_TEXT[s.decision.decision],
+        justification: show(s.decision?.justification),
+        decided_by: show(s.decision?.reviewer),
+        decided_at: show(s.decision?.decided_at),
+        source: s.decision === null ? "—" : SOURCE_TEXT[s.decision.source],
+        file_sha256: show(s.decision?.file_sha256),
+        sheet_row: s.decision?.sheet_row ?? null,
+    }));
+}
+function revocationRows(model) {
+    return model.states
+        .filter((s) => s.verification !== null)
+        .map((s) => ({
+        item_id: s.item.item_id,
+        grant: grantText(s.item),
+        kind: KIND_LABELS[s.item.kind],
+        project: show(s.item.project_name),
+        project_id: show(s.item.project_id),
+        group: show(s.item.group_name),
+        group_id: show(s.item.group_id),
+        managed: s.item.group_id === null
+            ? "—"
+            : s.item.group_is_scim_managed === null
+                ? "Unknown"
+                : s.item.group_is_scim_managed
+                    ? "SCIM"
+                    : "Manual",
+        user: show(s.item.user_email ?? s.item.user_id),
+        user_id: show(s.item.user_id),
+        role: show(s.item.role_name),
+        role_id: show(s.item.role_id),
+        call: s.remediation?.method && s.remediation.path
+            ? `${s.remediation.method} ${s.remediation.path}`
+            : s.remediation?.action === "idp_change"
+                ? "change in the identity provider"
+                : "—",
+        remediation: s.remediation === null ? "not planned" : REMEDIATION_TEXT[s.remediation.status],
+        attempts: s.remediation?.attempts ?? 0,
+        executed_at: show(s.remediation?.executed_at),
+        error: show(s.remediation?.error),
+        verification: s.verification?.state ?? "pending",
+        verification_detail: s.verification?.detail ?? "",
+    }));
+}
+function outcomes(model) {
+    const count = (pred) => model.states.filter(pred).length;
+    return [
+        { label: "Items in the campaign", value: model.states.length },
+        {
+            label: "Decided by a reviewer workbook",
+            value: count((s) => s.decision?.source === "workbook"),
+        },
+        {
+            label: "Approvals carried forward",
+            value: count((s) => s.decision?.source === "carried_forward"),
+        },
+        {
+            label: "Decided by the campaign policy at close",
+            value: count((s) => s.decision?.source === "close_policy"),
+        },
+        { label: "Without a decision", value: count((s) => s.decision === null) },
+    ];
+}
+/** How an import replaced decisions recorded after its workbook was exported, if it did. */
+function supersedeText(i) {
+    if (i.superseded === 0)
+        return "—";
+    const by = revealInvisible(i.superseded_by ?? "unknown");
+    const os = i.os_user !== null && i.os_user !== i.superseded_by ? ` (OS user ${i.os_user})` : "";
+    return `${i.superseded} decision(s) replaced with --supersede by ${by}${os} at ${i.imported_at}`;
+}
+let compiled = null;
+function compile() {
+    if (compiled)
+        return compiled;
+    const css = readTemplate(STYLESHEET).replace(/\r\n?/g, "\n");
+    if (/<\/style|<!--/i.test(css))
+        throw new Error(`templates/${STYLESHEET} must not close its element`);
+    // The package's own stylesheet, checked above; never data.
+    const env = createTemplateEnvironment({ rawHelpers: { stylesheet: () => css } });
+    const template = env.compile(readTemplate(TEMPLATE), TEMPLATE);
+    const hash = createHash("sha256").update(css, "utf8").digest("base64");
+    const csp = [
+        "default-src 'none'",
+        `style-src 'sha256-${hash}'`,
+        "img-src data:",
+        "connect-src 'none'",
+        "form-action 'none'",
+        "base-uri 'none'",
+    ].join("; ");
+    compiled = { template, csp, css };
+    return compiled;
+}
+export function renderSignoffHtml(model) {
+    const { template, csp } = compile();
+    const c = model.campaign;
+    const st = model.status;
+    return template({
+        csp,
+        generator: `openai-access-audit ${model.tool_version}; templates ${model.template_version}`,
+        title: `Access certification sign-off: ${revealInvisible(c.name)}`,
+        facts: [
+            { label: "Campaign", value: revealInvisible(c.name), code: false },
+            {
+                label: "Status",
+                value: c.status === "closed" ? `closed ${c.closed_at ?? ""}` : "open (not signed off)",
+                code: false,
+            },
+            { label: "Created", value: c.created_at, code: false },
+            { label: "Scope", value: c.scope, code: false },
+            { label: "Project grants", value: revealInvisible(st.projects.note), code: false },
+            { label: "Policy for undecided items", value: c.undecided_policy, code: false },
+            { label: "Due date", value: c.due_date ?? "none", code: false },
+            { label: "Population: snapshot", value: `#${c.snapshot_id}`, code: false },
+            { label: "Population seal", value: c.seal, code: true },
+            {
+                label: "Seal check",
+                value: model.seal_verified
+                    ? "the snapshot still matches its seal"
+                    : "MISMATCH: the snapshot no longer matches its seal",
+                code: false,
+            },
+            { label: "Reviewer assignment", value: revealInvisible(c.reviewers_source), code: true },
+            { label: "Reviewers file SHA-256", value: c.reviewers_sha256 ?? "—", code: true },
+            { label: "Tool version", value: model.tool_version, code: true },
+        ],
+        summary: [
+            { label: "Items", value: st.items },
+            { label: "Approved", value: st.approved },
+            { label: "Revoked", value: st.revoked },
+            { label: "Escalated", value: st.escalated },
+            { label: "Pending", value: st.pending },
+            { label: "Complete", value: `${st.percent_complete}%` },
+            { label: "Remediation verified", value: st.remediation.verified },
+            { label: "Remediation pending", value: st.remediation.pending },
+            { label: "Remediation failed", value: st.remediation.failed },
+        ],
+        reviewers: st.reviewers.map((r) => ({ ...r, reviewer: revealInvisible(r.reviewer) })),
+        revocations: revocationRows(model),
+        decisions: decisionRows(model),
+        outcomes: outcomes(model),
+        population: model.population,
+        imports: model.imports.map((i) => ({
+            ...i,
+            file_name: revealInvisible(i.file_name),
+            supersede: supersedeText(i),
+        })),
+        exports: model.exports.map((e) => ({
+            ...e,
+            reviewer: revealInvisible(e.reviewer),
+            file_name: revealInvisible(e.file_name),
+        })),
+    });
+}
+async function writeSignoffXlsx(path, model) {
+    const c = model.campaign;
+    const book = await StreamingBook.create(path, {
+        title: `Access certification sign-off: ${c.name}`,
+        subject: `campaign ${c.campaign_id}, snapshot ${c.snapshot_id}`,
+        creator: "openai-access-audit",
+        description: `population seal ${c.seal}`,
+        keywords: `certification ${c.name}`,
+        category: "access certification",
+        date: new Date(c.closed_at ?? c.created_at),
+    });
+    try {
+        const cols = (spec) => spec.map(([header, width]) => ({ header, width }));
+        const st = model.status;
+        await book.sheetFrom("Summary", cols([
+            ["Field", 34],
+            ["Value", 90],
+        ]), [
+            ["Campaign", c.name],
+            ["Status", c.status],
+            ["Created at", c.created_at],
+            ["Closed at", c.closed_at ?? ""],
+            ["Scope", c.scope],
+            ["Project grants", st.projects.note],
+            ["Undecided policy", c.undecided_policy],
+            ["Snapshot", String(c.snapshot_id)],
+            ["Population seal", c.seal],
+            ["Seal check", model.seal_verified ? "matches" : "MISMATCH"],
+            ["Reviewer assignment", c.reviewers_source],
+            ["Reviewers file SHA-256", c.reviewers_sha256 ?? ""],
+            ["Items", String(st.items)],
+            ["Approved", String(st.approved)],
+            ["Revoked", String(st.revoked)],
+            ["Escalated", String(st.escalated)],
+            ["Pending", String(st.pending)],
+            ["Percent complete", String(st.percent_complete)],
+            ["Remediation verified", String(st.remediation.verified)],
+            ["Remediation pending", String(st.remediation.pending)],
+            ["Remediation failed", String(st.remediation.failed)],
+            ["Tool version", model.tool_version],
+            ["Template version", model.template_version],
+        ].map(([Field, Value]) => ({ Field, Value })));
+        await book.sheetFrom("Reviewers", cols([
+            ["Reviewer", 34],
+            ["Items", 10],
+            ["Decided", 10],
+            ["Approved", 10],
+            ["Revoked", 10],
+            ["Pending", 10],
+            ["Percent complete", 16],
+        ]), st.reviewers.map((r) => ({
+            Reviewer: r.reviewer,
+            Items: r.items,
+            Decided: r.decided,
+            Approved: r.approved,
+            Revoked: r.revoked,
+            Pending: r.pending,
+            "Percent complete": r.percent_complete,
+        })));
+        await book.sheetFrom("Decisions", cols([
+            ["Item ID", 26],
+            ["Grant", 18],
+            ["Group", 28],
+            ["Group ID", 24],
+            ["User", 30],
+            ["User ID", 24],
+            ["Role", 24],
+            ["Role ID", 24],
+            ["Project", 28],
+            ["Project ID", 24],
+            ["Elevated", 9],
+            ["Access path", 60],
+            ["Reviewer", 30],
+            ["Self-review", 11],
+            ["Decision", 12],
+            ["Justification", 50],
+            ["Decided by", 30],
+            ["Decided at", 26],
+            ["Source", 24],
+            ["File SHA-256", 66],
+            ["Sheet row", 10],
+        ]), model.states.map((s) => ({
+            "Item ID": s.item.item_id,
+            Grant: KIND_LABELS[s.item.kind],
+            Group: s.item.group_name,
+            "Group ID": s.item.group_id,
+            User: s.item.user_email,
+            "User ID": s.item.user_id,
+            Role: s.item.role_name,
+            "Role ID": s.item.role_id,
+            Project: s.item.project_name,
+            "Project ID": s.item.project_id,
+            Elevated: s.item.elevated,
+            "Access path": s.item.path,
+            Reviewer: s.item.reviewer,
+            "Self-review": s.item.self_review,
+            Decision: s.decision === null ? "Undecided" : DECISION_TEXT[s.decision.decision],
+            Justification: s.decision?.justification ?? null,
+            "Decided by": s.decision?.reviewer ?? null,
+            "Decided at": s.decision?.decided_at ?? null,
+            Source: s.decision === null ? null : SOURCE_TEXT[s.decision.source],
+            "File SHA-256": s.decision?.file_sha256 ?? null,
+            "Sheet row": s.decision?.sheet_row ?? null,
+        })));
+        await book.sheetFrom("Revocations", cols([
+            ["Item ID", 26],
+            ["Grant", 18],
+            ["Group", 28],
+            ["Managed by", 11],
+            ["User", 30],
+            ["Role", 24],
+            ["API call", 70],
+            ["Remediation", 30],
+            ["Attempts", 9],
+            ["Executed at", 26],
+            ["Error", 50],
+            ["Verification", 12],
+            ["Verification detail", 50],
+            ["Project", 28],
+            ["Project ID", 24],
+        ]), revocationRows(model).map((r) => ({
+            "Item ID": r.item_id,
+            Grant: r.kind,
+            Group: r.group,
+            "Managed by": r.managed,
+            User: r.user,
+            Role: r.role,
+            "API call": r.call,
+            Remediation: r.remediation,
+            Attempts: r.attempts,
+            "Executed at": r.executed_at,
+            Error: r.error,
+            Verification: r.verification,
+            "Verification detail": r.verification_detail,
+            Project: r.project,
+            "Project ID": r.project_id,
+        })));
+        await book.sheetFrom("Completeness", cols([
+            ["Check", 44],
+            ["Value", 16],
+            ["In snapshot", 14],
+        ]), [
+            ...outcomes(model).map((o) => ({ Check: o.label, Value: o.value })),
+            ...model.population.map((p) => ({
+                Check: `Population: ${p.kind}`,
+                Value: p.in_campaign,
+                "In snapshot": p.in_snapshot,
+            })),
+        ]);
+        await book.sheetFrom("Imports", cols([
+            ["File", 40],
+            ["SHA-256", 66],
+            ["Reviewer", 30],
+            ["Generation", 11],
+            ["Rows", 8],
+            ["Decisions", 10],
+            ["Imported at", 26],
+            ["Superseded", 11],
+            ["Superseded by", 30],
+            ["OS user", 20],
+        ]), model.imports.map((i) => ({
+            File: i.file_name,
+            "SHA-256": i.file_sha256,
+            Reviewer: i.reviewer,
+            Generation: i.generation,
+            Rows: i.rows,
+            Decisions: i.decisions,
+            "Imported at": i.imported_at,
+            Superseded: i.superseded,
+            "Superseded by": i.superseded_by,
+            "OS user": i.os_user,
+        })));
+        await book.sheetFrom("Exports", cols([
+            ["Reviewer", 30],
+            ["Generation", 11],
+            ["Exported at", 26],
+            ["Decisions shown up to", 20],
+            ["Items", 8],
+            ["File", 40],
+            ["SHA-256", 66],
+        ]), model.exports.map((e) => ({
+            Reviewer: e.reviewer,
+            Generation: e.generation,
+            "Exported at": e.exported_at,
+            "Decisions shown up to": e.decisions_seen,
+            Items: e.items,
+            File: e.file_name,
+            "SHA-256": e.file_sha256,
+        })));
+        await book.commit();
+    }
+    catch (error) {
+        await book.abort();
+        throw error;
+    }
+}
+/** What the folder's error messages call these files. */
+export const SIGNOFF_OUTPUT = "the sign-off report";
+/**
+ * Checks, creating nothing, that the sign-off report can be written to `outDir` (not a symbolic
+ * link, not on a read-only file system, no file in the way): `certify close` calls it before it
+ * freezes anything, so an unwritable folder fails with the campaign still open.
+ */
+export function checkSignoffDir(outDir) {
+    checkOutputDir(outDir, SIGNOFF_OUTPUT);
+}
+/** Writes the HTML and XLSX sign-off report into `outDir`, both or neither. */
+export async function writeSignoff(store, campaign, outDir) {
+    checkSignoffDir(outDir);
+    const model = await buildSignoffModel(store, campaign);
+    const base = `certification-${fileSafe(campaign.name)}-signoff`;
+    const written = await writeFilesAtomically(outDir, SIGNOFF_OUTPUT, [
+        {
+            name: `${base}.html`,
+            write: (temp) => writeFile(temp, renderSignoffHtml(model), { encoding: "utf8", mode: 0o600 }),
+        },
+        { name: `${base}.xlsx`, write: (temp) => writeSignoffXlsx(temp, model) },
+    ]);
+    return ["html", "xlsx"].map((format, i) => {
+        const file = written[i];
+        return { format, path: join(outDir, file.name), bytes: file.bytes, sha256: file.sha256 };
+    });
+}
+//# sourceMappingURL=signoff.js.map

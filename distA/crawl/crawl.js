@@ -1,0 +1,483 @@
+/**
+ * One crawl = one snapshot. Reads every endpoint the audit needs through the client and
+ * streams the rows into a store snapshot writer; publishes only when every listing was read
+ * to `has_more = false`, otherwise aborts so that nothing becomes visible.
+ *
+ * The crawl only orders and parallelises the listings; what a row is, and how an API item
+ * becomes one, is declared per fact type in src/facts (get -> transform -> load).
+ * Order: roles catalog, groups, then each group's members and roles (concurrently, alongside the
+ * organization users and projects listings), then from one queue each user's roles and, per
+ * project, its members (active projects: the API answers 400 for an archived one), attached
+ * groups and roles catalog, and the project role assignments of each attached group and member.
+ * A group that 404s while its members or roles are read was deleted mid-crawl: it is recorded as
+ * vanished and left out, not a failure; likewise a project member or attached group that 404s.
+ * Credentials: the admin API keys and invites listings run alongside the users listing; each
+ * active project's service accounts and API keys (all of them: `owner_project_access=any`) join
+ * the queue. An archived project has neither (the API answers 400 for its service accounts;
+ * inference for keys, which belong to its members and service accounts).
+ * What the caller leaves out (`--no-user-roles`, `--no-projects`,
+ * `--no-project-role-assignments`, `--no-credentials`) is recorded with the snapshot as not
+ * collected.
+ */
+import { setMaxListeners } from "node:events";
+import { hostname, userInfo } from "node:os";
+import { AdminApiError, DEFAULT_CONCURRENCY, } from "../api/index.js";
+import { AuditError } from "../errors.js";
+import { ADMIN_KEYS, API_KEYS, adminKeyRow, apiKeyRow, GROUP_MEMBERS, GROUP_ROLES, GROUPS, groupRoleRow, groupRow, INVITES, inviteRow, memberRow, PROJECT_GROUP_ROLES, PROJECT_GROUPS, PROJECT_ROLES, PROJECT_USER_ROLES, PROJECT_USERS, PROJECTS, projectGroupRoleRow, projectGroupRow, projectRoleRow, projectRow, projectUserRoleRow, projectUserRow, ROLES, roleRow, SERVICE_ACCOUNTS, serviceAccountRow, USER_ROLES, USERS, userRoleRow, userRow, } from "../facts/index.js";
+import { heapUsedBytes, trimHeapEvery } from "../util/heap.js";
+import { silentLogger } from "../util/log.js";
+import { syncAuditLog } from "./audit-log.js";
+import { CrawlLimitError, DEFAULT_CRAWL_LIMITS, formatDuration, } from "./limits.js";
+import { runPool, runQueue } from "./pool.js";
+/**
+ * How often the publish collects the JS heap (heap.ts), keeping the crawl's peak (the publish's
+ * unpack and digest) near the live heap. The listing is not collected: there V8's own collections
+ * kept at most 58 MB in use (87 MB reserved) at 1,000,000 memberships, and forced ones every 2 s
+ * cost 8-10 s of CPU and 5-7 s of the crawl's 60-68 s (bench crawl-memory's organization,
+ * alternating runs), with the same peak RSS.
+ */
+const HEAP_TRIM_INTERVAL_MS = 2000;
+/**
+ * Garbage the listing may leave before the publish collects it at once: at 1,000,000 memberships
+ * the heap ended the listing 20-25 MB above its start; a five-user crawl's collection would cost
+ * 19-27 ms of its fixed cost for nothing.
+ */
+const LISTING_GARBAGE_BYTES = 16 * 1024 * 1024;
+/** Raised when a listing ended without the API saying `has_more = false`. */
+export class IncompleteCrawlError extends AuditError {
+    constructor(endpoint) {
+        super("INCOMPLETE_CRAWL", `listing of ${endpoint} did not end with has_more=false; snapshot not published`);
+    }
+}
+/** Sums pagination summaries per endpoint template for the completeness record. */
+class EndpointTally {
+    byEndpoint = new Map();
+    add(summary) {
+        if (!summary.completed)
+            throw new IncompleteCrawlError(summary.endpoint);
+        const t = this.byEndpoint.get(summary.endpoint) ?? { pages: 0, items: 0, completed: true };
+        t.pages += summary.pages;
+        t.items += summary.items;
+        this.byEndpoint.set(summary.endpoint, t);
+    }
+    flushTo(writer) {
+        for (const e of this.sorted())
+            writer.recordEndpoint({ ...e, completed: true });
+    }
+    sorted() {
+        return [...this.byEndpoint]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([endpoint, t]) => ({ endpoint, pages: t.pages, items: t.items }));
+    }
+}
+function isNotFound(err) {
+    return err instanceof AdminApiError && err.kind === "not_found";
+}
+/** The coverage scopes a crawl with these options leaves out. */
+export function uncollectedScopes(options) {
+    const out = [];
+    if (options.projects === false)
+        out.push("projects", "project_role_assignments", "credentials");
+    else {
+        if (options.projectRoleAssignments === false)
+            out.push("project_role_assignments");
+        if (options.credentials === false)
+            out.push("credentials");
+    }
+    if (options.userRoles === false)
+        out.push("user_roles");
+    return out.sort();
+}
+/** The crawl's ceilings and what it has used of them so far. */
+class Budget {
+    limits;
+    items = 0;
+    constructor(limits) {
+        this.limits = limits;
+    }
+    /** Takes a page of `count` items (index `index`) of `endpoint`; throws at a ceiling. */
+    takePage(endpoint, index, count, hasMore) {
+        const { maxItems, maxPagesPerListing } = this.limits;
+        if (this.items + count > maxItems) {
+            throw new CrawlLimitError("max_items", `${maxItems} items in one crawl would be exceeded by page ${index + 1} of ${endpoint} (${this.items} read before it)`);
+        }
+        this.items += count;
+        if (hasMore && index + 1 >= maxPagesPerListing) {
+            throw new CrawlLimitError("max_pages_per_listing", `the listing of ${endpoint} still said has_more=true after ${maxPagesPerListing} pages`);
+        }
+    }
+}
+/** Drains a listing page by page into `sink`, within the budget, then records its summary. */
+async function drain(listing, tally, sink, signal, budget) {
+    for await (const page of listing.pages()) {
+        signal?.throwIfAborted();
+        budget.takePage(listing.summary().endpoint, page.index, page.items.length, page.hasMore);
+        for (const item of page.items)
+            sink(item);
+    }
+    tally.add(listing.summary());
+}
+export async function crawl(options) {
+    const { client, store, signal } = options;
+    const log = options.logger ?? silentLogger;
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    const limits = { ...DEFAULT_CRAWL_LIMITS, ...definedOnly(options.limits) };
+    const budget = new Budget(limits);
+    const started = Date.now();
+    const statsAtStart = client.stats();
+    const progress = {
+        groupsTotal: 0,
+        groupsDone: 0,
+        usersTotal: 0,
+        usersDone: 0,
+        projectsTotal: 0,
+        projectListingsDone: 0,
+        projectListingsQueued: 0,
+        phase: "groups",
+        requests: 0,
+        retries: 0,
+        rateLimited: 0,
+    };
+    const report = () => {
+        const s = client.stats();
+        progress.requests = s.requests - statsAtStart.requests;
+        progress.retries = s.retries - statsAtStart.retries;
+        progress.rateLimited = s.rateLimited - statsAtStart.rateLimited;
+        options.onProgress?.({ ...progress });
+    };
+    const uncollected = uncollectedScopes(options);
+    const readProjects = options.projects !== false;
+    const readProjectRoles = readProjects && options.projectRoleAssignments !== false;
+    const readCredentials = readProjects && options.credentials !== false;
+    const writer = await store.beginSnapshot({
+        baseUrl: options.baseUrl,
+        toolVersion: options.toolVersion,
+        keyRedacted: options.keyRedacted,
+        uncollected,
+        ...crawlIdentity(),
+    });
+    log.info({ snapshot_id: writer.snapshotId }, "crawl started");
+    const heapAtStart = heapUsedBytes();
+    let stopHeapTrim = () => { };
+    const tally = new EndpointTally();
+    // Aborted by the caller's signal or by the first failure of any concurrent listing.
+    const inner = new AbortController();
+    // Every request in flight (and each waiting for a slot) listens on it: not a leak.
+    setMaxListeners(Math.max(10, concurrency * 4), inner.signal);
+    const onOuterAbort = () => inner.abort(signal?.reason);
+    if (signal?.aborted)
+        onOuterAbort();
+    signal?.addEventListener("abort", onOuterAbort, { once: true });
+    // The wall-clock ceiling: stops every listing at once, like an interrupt.
+    const deadline = setTimeout(() => {
+        inner.abort(new CrawlLimitError("max_duration", `still reading the API after ${formatDuration(limits.maxDurationMs)}`));
+    }, limits.maxDurationMs);
+    deadline.unref();
+    const vanishedGroups = [];
+    const vanishedUsers = [];
+    const vanishedProjectAccess = [];
+    const projects = [];
+    /** Each organization user's role assignments (one request each); a 404 is a vanished user. */
+    const readUserRoles = async (userId) => {
+        try {
+            await drain(client.listUserRoles(userId, { signal: inner.signal }), tally, (r) => writer.add(USER_ROLES, userRoleRow(userId, r)), inner.signal, budget);
+        }
+        catch (err) {
+            if (!isNotFound(err))
+                throw err;
+            await writer.dropUser(userId);
+            writer.recordVanishedUser(userId);
+            vanishedUsers.push(userId);
+            log.warn({ user_id: userId }, "user vanished during the crawl");
+        }
+        progress.usersDone++;
+        if (progress.usersDone === progress.usersTotal && progress.phase === "user-roles") {
+            progress.phase = "projects";
+            report();
+        }
+        else if (progress.usersDone % 100 === 0)
+            report();
+    };
+    /**
+     * Each user's organization roles, then every project's members (active projects only),
+     * attached groups and roles catalog, then (unless left out) the role assignments of each
+     * attached group and member: one queue, so the connections stay busy across the whole
+     * phase however the work is spread over users and projects.
+     */
+    const crawlAccess = async (userIds) => {
+        const initial = [];
+        if (options.userRoles !== false) {
+            for (const userId of userIds)
+                initial.push({ kind: "org-user-roles", userId });
+        }
+        for (const p of projects) {
+            // An archived project's members cannot be listed (the API answers 400: "archived
+            // projects have no users"); its attached groups and roles still can.
+            if (!p.archived)
+                initial.push({ kind: "users", projectId: p.id });
+            if (!p.archived && readCredentials) {
+                initial.push({ kind: "service-accounts", projectId: p.id }, { kind: "api-keys", projectId: p.id });
+            }
+            initial.push({ kind: "groups", projectId: p.id }, { kind: "roles", projectId: p.id });
+        }
+        progress.projectListingsQueued = initial.filter((t) => t.kind !== "org-user-roles").length;
+        progress.phase = options.userRoles !== false && userIds.length > 0 ? "user-roles" : "projects";
+        report();
+        await runQueue(initial, concurrency, inner.signal, async (task, enqueue) => {
+            if (task.kind === "org-user-roles") {
+                await readUserRoles(task.userId);
+                return;
+            }
+            const { projectId } = task;
+            const more = (next) => {
+                progress.projectListingsQueued++;
+                enqueue(next);
+            };
+            switch (task.kind) {
+                case "users":
+                    await drain(client.listProjectUsers(projectId, { signal: inner.signal }), tally, (u) => {
+                        writer.add(PROJECT_USERS, projectUserRow(projectId, u));
+                        if (readProjectRoles)
+                            more({ kind: "user-roles", projectId, userId: u.id });
+                    }, inner.signal, budget).catch(projectChanged(projectId, "members"));
+                    break;
+                case "service-accounts":
+                    await drain(client.listServiceAccounts(projectId, { signal: inner.signal }), tally, (a) => writer.add(SERVICE_ACCOUNTS, serviceAccountRow(projectId, a)), inner.signal, budget).catch(projectChanged(projectId, "service accounts"));
+                    break;
+                case "api-keys":
+                    await drain(client.listProjectApiKeys(projectId, { signal: inner.signal }), tally, (k) => writer.add(API_KEYS, apiKeyRow(projectId, k)), inner.signal, budget);
+                    break;
+                case "groups":
+                    await drain(client.listProjectGroups(projectId, { signal: inner.signal }), tally, (g) => {
+                        writer.add(PROJECT_GROUPS, projectGroupRow(projectId, g));
+                        if (readProjectRoles)
+                            more({ kind: "group-roles", projectId, groupId: g.group_id });
+                    }, inner.signal, budget);
+                    break;
+                case "roles":
+                    await drain(client.listProjectRoles(projectId, { signal: inner.signal }), tally, (r) => writer.add(PROJECT_ROLES, projectRoleRow(projectId, r)), inner.signal, budget);
+                    break;
+                case "user-roles":
+                case "group-roles": {
+                    const principalType = task.kind === "user-roles" ? "user" : "group";
+                    const principalId = task.kind === "user-roles" ? task.userId : task.groupId;
+                    try {
+                        if (task.kind === "user-roles") {
+                            await drain(client.listProjectUserRoles(projectId, task.userId, { signal: inner.signal }), tally, (r) => writer.add(PROJECT_USER_ROLES, projectUserRoleRow(projectId, task.userId, r)), inner.signal, budget);
+                        }
+                        else {
+                            await drain(client.listProjectGroupRoles(projectId, task.groupId, { signal: inner.signal }), tally, (r) => writer.add(PROJECT_GROUP_ROLES, projectGroupRoleRow(projectId, task.groupId, r)), inner.signal, budget);
+                        }
+                    }
+                    catch (err) {
+                        if (!isNotFound(err))
+                            throw err;
+                        // Removed from (or detached from) the project while we read it: left out, recorded.
+                        await writer.dropProjectAccess(projectId, principalType, principalId);
+                        vanishedProjectAccess.push({ projectId, principalType, principalId });
+                        log.warn({ project_id: projectId, principal_type: principalType, principal_id: principalId }, "project member or group vanished during the crawl");
+                    }
+                    break;
+                }
+            }
+            progress.projectListingsDone++;
+            if (progress.projectListingsDone % 100 === 0)
+                report();
+        });
+        report();
+    };
+    try {
+        report();
+        // Every organization-level listing starts at once: none needs another's results, and run
+        // one after another each would add a round trip to every crawl. Only the per-group reads
+        // wait, for the groups listing that names them.
+        const readRoles = drain(client.listRoles({ signal: inner.signal }), tally, (r) => writer.add(ROLES, roleRow(r)), inner.signal, budget);
+        const groupIds = [];
+        const readGroupList = drain(client.listGroups({ signal: inner.signal }), tally, (g) => {
+            groupIds.push(g.id);
+            writer.add(GROUPS, groupRow(g));
+        }, inner.signal, budget);
+        const readGroup = async (groupId) => {
+            try {
+                await drain(client.listGroupUsers(groupId, { signal: inner.signal }), tally, (u) => writer.add(GROUP_MEMBERS, memberRow(groupId, u)), inner.signal, budget);
+                await drain(client.listGroupRoles(groupId, { signal: inner.signal }), tally, (r) => writer.add(GROUP_ROLES, groupRoleRow(groupId, r)), inner.signal, budget);
+            }
+            catch (err) {
+                if (!isNotFound(err))
+                    throw err;
+                // Deleted while we read it: leave it out of the snapshot, say so in the evidence.
+                await writer.dropGroup(groupId);
+                writer.recordVanishedGroup(groupId);
+                vanishedGroups.push(groupId);
+                log.warn({ group_id: groupId }, "group vanished during the crawl");
+            }
+            progress.groupsDone++;
+            report();
+        };
+        const readGroups = readGroupList.then(() => {
+            progress.groupsTotal = groupIds.length;
+            progress.phase = "members";
+            report();
+            return runPool(groupIds, concurrency, inner.signal, readGroup);
+        });
+        // The users listing is a cursor chain that cannot be parallelised: it runs alongside the
+        // per-group work instead of after it.
+        const userIds = [];
+        const readUsers = drain(client.listUsers({ signal: inner.signal }), tally, (u) => {
+            userIds.push(u.id);
+            writer.add(USERS, userRow(u));
+        }, inner.signal, budget);
+        // The projects listing is a cursor chain too: alongside, like the users listing.
+        const readProjectList = readProjects
+            ? drain(client.listProjects({ signal: inner.signal }), tally, (p) => {
+                const row = projectRow(p);
+                projects.push({ id: row.project_id, archived: row.archived });
+                writer.add(PROJECTS, row);
+            }, inner.signal, budget)
+            : Promise.resolve();
+        // Admin keys and invites: two more organization-level cursor chains.
+        const readCredentialLists = readCredentials
+            ? [
+                drain(client.listAdminApiKeys({ signal: inner.signal }), tally, (k) => writer.add(ADMIN_KEYS, adminKeyRow(k)), inner.signal, budget),
+                drain(client.listInvites({ signal: inner.signal }), tally, (i) => writer.add(INVITES, inviteRow(i)), inner.signal, budget),
+            ]
+            : [];
+        await allOrAbort([readRoles, readGroups, readUsers, readProjectList, ...readCredentialLists], inner);
+        progress.usersTotal = userIds.length;
+        progress.projectsTotal = projects.length;
+        // Users' roles and the project listings share one queue (a barrier between them would
+        // leave connections idle while the last requests of the first part finish).
+        await crawlAccess(userIds);
+        // Every listing ended: publishing is not cut short by the time ceiling.
+        clearTimeout(deadline);
+        progress.phase = "publish";
+        report();
+        // The listing's garbage goes before the publish adds DuckDB's peak to it.
+        stopHeapTrim = trimHeapEvery(HEAP_TRIM_INTERVAL_MS, {
+            nowAboveBytes: heapAtStart + LISTING_GARBAGE_BYTES,
+        });
+        tally.flushTo(writer);
+        const s = client.stats();
+        const organizations = client.organizationIds();
+        const published = await writer.publish({
+            requests: s.requests - statsAtStart.requests,
+            retries: s.retries - statsAtStart.retries,
+            rateLimited: s.rateLimited - statsAtStart.rateLimited,
+            // Several values would mean the key reached more than one organization: all are kept.
+            organizationId: organizations.length === 0 ? null : organizations.join(", "),
+        });
+        const auditLog = options.auditLog === false
+            ? null
+            : await followingAuditSync(options, published.snapshotId, log);
+        progress.phase = "done";
+        report();
+        const result = {
+            snapshotId: published.snapshotId,
+            seal: published.seal,
+            counts: published.counts,
+            vanishedGroups,
+            vanishedUsers,
+            vanishedProjectAccess,
+            uncollected,
+            endpoints: tally.sorted(),
+            requests: progress.requests,
+            retries: progress.retries,
+            rateLimited: progress.rateLimited,
+            durationMs: Date.now() - started,
+            auditLog,
+        };
+        log.info({ snapshot_id: result.snapshotId, ...result.counts }, "crawl complete");
+        return result;
+    }
+    catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        await writer.abort(reason).catch((abortErr) => {
+            log.error({ err: String(abortErr) }, "could not record the failed crawl");
+        });
+        log.error({ snapshot_id: writer.snapshotId, reason }, "crawl failed; nothing published");
+        throw err;
+    }
+    finally {
+        stopHeapTrim();
+        clearTimeout(deadline);
+        signal?.removeEventListener("abort", onOuterAbort);
+    }
+}
+/**
+ * Who ran the crawl, for the report's evidence header: the OS user and host. A user without a
+ * passwd entry (some containers) is named by its uid; neither is a secret.
+ */
+function crawlIdentity() {
+    let crawlUser = null;
+    try {
+        crawlUser = userInfo().username;
+    }
+    catch {
+        crawlUser = typeof process.getuid === "function" ? `uid ${process.getuid()}` : null;
+    }
+    let crawlHost = null;
+    try {
+        crawlHost = hostname();
+    }
+    catch {
+        crawlHost = null;
+    }
+    return { crawlUser, crawlHost };
+}
+/**
+ * The audit-log sync after a publish. The snapshot is already complete, so nothing here fails
+ * the crawl: a refusal is a recorded gap, an interrupt records nothing.
+ */
+async function followingAuditSync(options, snapshotId, log) {
+    try {
+        return await syncAuditLog({
+            client: options.client,
+            store: options.store,
+            baseUrl: options.baseUrl,
+            keyRedacted: options.keyRedacted,
+            toolVersion: options.toolVersion,
+            snapshotId,
+            logger: log,
+            ...(options.auditLogOverlapSeconds === undefined
+                ? {}
+                : { overlapSeconds: options.auditLogOverlapSeconds }),
+            ...(options.signal ? { signal: options.signal } : {}),
+        });
+    }
+    catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        if (options.signal?.aborted)
+            return { status: "interrupted", reason };
+        log.error({ reason }, "audit log sync failed; nothing recorded");
+        return { status: "error", reason };
+    }
+}
+/**
+ * A 400 on a listing the API refuses only for an archived project (members, service accounts)
+ * means the project was archived while the crawl read it: a clean failure, run again.
+ */
+function projectChanged(projectId, listing) {
+    return (err) => {
+        if (err instanceof AdminApiError && err.status === 400) {
+            throw new AuditError("PROJECT_CHANGED", `project ${projectId} refused its ${listing} listing (HTTP 400: archived during the crawl?); snapshot not published: run the crawl again`);
+        }
+        throw err;
+    };
+}
+/** The keys of `value` whose values are defined (so they do not hide the defaults). */
+function definedOnly(value) {
+    return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined));
+}
+/** Awaits all; on the first failure aborts the others, waits for them to stop, and rethrows it. */
+async function allOrAbort(tasks, controller) {
+    let first;
+    await Promise.all(tasks.map((t) => t.catch((error) => {
+        if (!first) {
+            first = { error };
+            controller.abort(error);
+        }
+    })));
+    if (first)
+        throw first.error;
+}
+//# sourceMappingURL=crawl.js.map

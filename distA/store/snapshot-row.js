@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=snapshot-row.js.map
