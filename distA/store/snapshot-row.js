@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=snapshot-row.js.map
