@@ -341,6 +341,19 @@ describe("a crawl while its database opens", () => {
     return last;
   }
 
+  /** Once `holder` lets go: the first snapshot alone, and nothing beside the database file. */
+  async function expectNothingLeft(db: string, holder: ChildProcess): Promise<void> {
+    holder.stdin?.write("go\n");
+    await new Promise<void>((released) => holder.stdout?.once("data", () => released()));
+    const listed = await runCli(["snapshots", "--db", db, "--json"], env());
+    expect(
+      (JSON.parse(listed.stdout) as SnapshotLine[]).map((s) => [s.snapshot_id, s.status]),
+    ).toEqual([[1, "complete"]]);
+    expect(
+      readdirSync(join(db, "..")).filter((n) => n !== "audit.duckdb" && n !== "audit.duckdb.wal"),
+    ).toEqual([]);
+  }
+
   it("reads the API while another process holds the database, holds a bounded number of rows, then publishes", async () => {
     const db = newDb();
     await firstSnapshot(db);
@@ -402,15 +415,7 @@ describe("a crawl while its database opens", () => {
       `access-audit: database ${db} is in use by pid ${holder.pid}; waiting up to 1 s`,
       `access-audit: database ${db} is in use by another process (pid ${holder.pid}); waited 1 s for it to finish (raise lock_wait or ACCESS_AUDIT_LOCK_WAIT to wait longer)`,
     ]);
-    holder.stdin?.write("go\n");
-    await new Promise<void>((released) => holder.stdout?.once("data", () => released()));
-    const listed = await runCli(["snapshots", "--db", db, "--json"], env());
-    expect(
-      (JSON.parse(listed.stdout) as SnapshotLine[]).map((s) => [s.snapshot_id, s.status]),
-    ).toEqual([[1, "complete"]]);
-    expect(
-      readdirSync(join(db, "..")).filter((n) => n !== "audit.duckdb" && n !== "audit.duckdb.wal"),
-    ).toEqual([]);
+    await expectNothingLeft(db, holder);
   });
 
   it("ends at once on SIGINT while it waits for the database, publishing nothing", async () => {
@@ -425,14 +430,6 @@ describe("a crawl while its database opens", () => {
     // Not the 60 s lock wait.
     expect(Date.now() - interruptedAt).toBeLessThan(5000);
     expect(crawling.out.stderr).toContain("interrupted by SIGINT; nothing published");
-    holder.stdin?.write("go\n");
-    await new Promise<void>((released) => holder.stdout?.once("data", () => released()));
-    const listed = await runCli(["snapshots", "--db", db, "--json"], env());
-    expect(
-      (JSON.parse(listed.stdout) as SnapshotLine[]).map((s) => [s.snapshot_id, s.status]),
-    ).toEqual([[1, "complete"]]);
-    expect(
-      readdirSync(join(db, "..")).filter((n) => n !== "audit.duckdb" && n !== "audit.duckdb.wal"),
-    ).toEqual([]);
+    await expectNothingLeft(db, holder);
   });
 });
