@@ -314,22 +314,30 @@ class RowsToWriter {
  */
 const PENDING_ROWS_MAX = 5000;
 
+/**
+ * What every listing of one crawl shares: its tally, its rows' way to the writer, its abort and
+ * its budget.
+ */
+interface CrawlListing {
+  tally: EndpointTally;
+  rows: RowsToWriter;
+  signal: AbortSignal;
+  budget: Budget;
+}
+
 /** Drains a listing page by page into `sink`, within the budget, then records its summary. */
 async function drain<T>(
-  listing: Paginated<T>,
-  tally: EndpointTally,
-  rows: RowsToWriter,
+  pages: Paginated<T>,
+  listing: CrawlListing,
   sink: (item: T) => void,
-  signal: AbortSignal | undefined,
-  budget: Budget,
 ): Promise<void> {
-  for await (const page of listing.pages()) {
-    signal?.throwIfAborted();
-    budget.takePage(listing.summary().endpoint, page.index, page.items.length, page.hasMore);
-    await rows.room();
+  for await (const page of pages.pages()) {
+    listing.signal.throwIfAborted();
+    listing.budget.takePage(pages.summary().endpoint, page.index, page.items.length, page.hasMore);
+    await listing.rows.room();
     for (const item of page.items) sink(item);
   }
-  tally.add(listing.summary());
+  listing.tally.add(pages.summary());
 }
 
 export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
@@ -403,6 +411,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     (error: unknown) => inner.abort(error),
   );
   const rows = new RowsToWriter(writerReady);
+  const listing: CrawlListing = { tally, rows, signal: inner.signal, budget };
   // The wall-clock ceiling: stops every listing at once, like an interrupt.
   const deadline = setTimeout(() => {
     inner.abort(
@@ -421,13 +430,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   /** Each organization user's role assignments (one request each); a 404 is a vanished user. */
   const readUserRoles = async (userId: string): Promise<void> => {
     try {
-      await drain(
-        client.listUserRoles(userId, { signal: inner.signal }),
-        tally,
-        rows,
-        (r) => rows.add(USER_ROLES, userRoleRow(userId, r)),
-        inner.signal,
-        budget,
+      await drain(client.listUserRoles(userId, { signal: inner.signal }), listing, (r) =>
+        rows.add(USER_ROLES, userRoleRow(userId, r)),
       );
     } catch (err) {
       if (!isNotFound(err)) throw err;
@@ -484,57 +488,40 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
         case "users":
           await drain(
             client.listProjectUsers(projectId, { signal: inner.signal }),
-            tally,
-            rows,
+            listing,
             (u) => {
               rows.add(PROJECT_USERS, projectUserRow(projectId, u));
               if (readProjectRoles) more({ kind: "user-roles", projectId, userId: u.id });
             },
-            inner.signal,
-            budget,
           ).catch(projectChanged(projectId, "members"));
           break;
         case "service-accounts":
           await drain(
             client.listServiceAccounts(projectId, { signal: inner.signal }),
-            tally,
-            rows,
+            listing,
             (a) => rows.add(SERVICE_ACCOUNTS, serviceAccountRow(projectId, a)),
-            inner.signal,
-            budget,
           ).catch(projectChanged(projectId, "service accounts"));
           break;
         case "api-keys":
           await drain(
             client.listProjectApiKeys(projectId, { signal: inner.signal }),
-            tally,
-            rows,
+            listing,
             (k) => rows.add(API_KEYS, apiKeyRow(projectId, k)),
-            inner.signal,
-            budget,
           );
           break;
         case "groups":
           await drain(
             client.listProjectGroups(projectId, { signal: inner.signal }),
-            tally,
-            rows,
+            listing,
             (g) => {
               rows.add(PROJECT_GROUPS, projectGroupRow(projectId, g));
               if (readProjectRoles) more({ kind: "group-roles", projectId, groupId: g.group_id });
             },
-            inner.signal,
-            budget,
           );
           break;
         case "roles":
-          await drain(
-            client.listProjectRoles(projectId, { signal: inner.signal }),
-            tally,
-            rows,
-            (r) => rows.add(PROJECT_ROLES, projectRoleRow(projectId, r)),
-            inner.signal,
-            budget,
+          await drain(client.listProjectRoles(projectId, { signal: inner.signal }), listing, (r) =>
+            rows.add(PROJECT_ROLES, projectRoleRow(projectId, r)),
           );
           break;
         case "user-roles":
@@ -545,21 +532,15 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
             if (task.kind === "user-roles") {
               await drain(
                 client.listProjectUserRoles(projectId, task.userId, { signal: inner.signal }),
-                tally,
-                rows,
+                listing,
                 (r) => rows.add(PROJECT_USER_ROLES, projectUserRoleRow(projectId, task.userId, r)),
-                inner.signal,
-                budget,
               );
             } else {
               await drain(
                 client.listProjectGroupRoles(projectId, task.groupId, { signal: inner.signal }),
-                tally,
-                rows,
+                listing,
                 (r) =>
                   rows.add(PROJECT_GROUP_ROLES, projectGroupRoleRow(projectId, task.groupId, r)),
-                inner.signal,
-                budget,
               );
             }
           } catch (err) {
@@ -586,43 +567,21 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     // Every organization-level listing starts at once: none needs another's results, and run
     // one after another each would add a round trip to every crawl. Only the per-group reads
     // wait, for the groups listing that names them.
-    const readRoles = drain(
-      client.listRoles({ signal: inner.signal }),
-      tally,
-      rows,
-      (r) => rows.add(ROLES, roleRow(r)),
-      inner.signal,
-      budget,
+    const readRoles = drain(client.listRoles({ signal: inner.signal }), listing, (r) =>
+      rows.add(ROLES, roleRow(r)),
     );
     const groupIds: string[] = [];
-    const readGroupList = drain(
-      client.listGroups({ signal: inner.signal }),
-      tally,
-      rows,
-      (g) => {
-        groupIds.push(g.id);
-        rows.add(GROUPS, groupRow(g));
-      },
-      inner.signal,
-      budget,
-    );
+    const readGroupList = drain(client.listGroups({ signal: inner.signal }), listing, (g) => {
+      groupIds.push(g.id);
+      rows.add(GROUPS, groupRow(g));
+    });
     const readGroup = async (groupId: string) => {
       try {
-        await drain(
-          client.listGroupUsers(groupId, { signal: inner.signal }),
-          tally,
-          rows,
-          (u) => rows.add(GROUP_MEMBERS, memberRow(groupId, u)),
-          inner.signal,
-          budget,
+        await drain(client.listGroupUsers(groupId, { signal: inner.signal }), listing, (u) =>
+          rows.add(GROUP_MEMBERS, memberRow(groupId, u)),
         );
-        await drain(
-          client.listGroupRoles(groupId, { signal: inner.signal }),
-          tally,
-          rows,
-          (r) => rows.add(GROUP_ROLES, groupRoleRow(groupId, r)),
-          inner.signal,
-          budget,
+        await drain(client.listGroupRoles(groupId, { signal: inner.signal }), listing, (r) =>
+          rows.add(GROUP_ROLES, groupRoleRow(groupId, r)),
         );
       } catch (err) {
         if (!isNotFound(err)) throw err;
@@ -645,50 +604,26 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     // The users listing is a cursor chain that cannot be parallelised: it runs alongside the
     // per-group work instead of after it.
     const userIds: string[] = [];
-    const readUsers = drain(
-      client.listUsers({ signal: inner.signal }),
-      tally,
-      rows,
-      (u) => {
-        userIds.push(u.id);
-        rows.add(USERS, userRow(u));
-      },
-      inner.signal,
-      budget,
-    );
+    const readUsers = drain(client.listUsers({ signal: inner.signal }), listing, (u) => {
+      userIds.push(u.id);
+      rows.add(USERS, userRow(u));
+    });
     // The projects listing is a cursor chain too: alongside, like the users listing.
     const readProjectList = readProjects
-      ? drain(
-          client.listProjects({ signal: inner.signal }),
-          tally,
-          rows,
-          (p) => {
-            const row = projectRow(p);
-            projects.push({ id: row.project_id, archived: row.archived });
-            rows.add(PROJECTS, row);
-          },
-          inner.signal,
-          budget,
-        )
+      ? drain(client.listProjects({ signal: inner.signal }), listing, (p) => {
+          const row = projectRow(p);
+          projects.push({ id: row.project_id, archived: row.archived });
+          rows.add(PROJECTS, row);
+        })
       : Promise.resolve();
     // Admin keys and invites: two more organization-level cursor chains.
     const readCredentialLists = readCredentials
       ? [
-          drain(
-            client.listAdminApiKeys({ signal: inner.signal }),
-            tally,
-            rows,
-            (k) => rows.add(ADMIN_KEYS, adminKeyRow(k)),
-            inner.signal,
-            budget,
+          drain(client.listAdminApiKeys({ signal: inner.signal }), listing, (k) =>
+            rows.add(ADMIN_KEYS, adminKeyRow(k)),
           ),
-          drain(
-            client.listInvites({ signal: inner.signal }),
-            tally,
-            rows,
-            (i) => rows.add(INVITES, inviteRow(i)),
-            inner.signal,
-            budget,
+          drain(client.listInvites({ signal: inner.signal }), listing, (i) =>
+            rows.add(INVITES, inviteRow(i)),
           ),
         ]
       : [];
