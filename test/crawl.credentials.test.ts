@@ -317,47 +317,79 @@ describe("crawl of credentials", () => {
     }
   });
 
-  it("a project archived while the crawl reads it: a clean failure, nothing published", async () => {
-    const s = sim.state;
-    const target = s
-      .activeProjectIds()
-      .find((p) => !s.isDefaultProject(p) && s.listServiceAccounts(p).length > 0) as string;
-    const before = await store.query<{ n: number }>(
-      "SELECT count(*)::INTEGER AS n FROM snapshots WHERE status = 'complete'",
-    );
-    const client = clientFor(sim);
-    let archived = false;
-    try {
-      const run = crawl({
-        client,
-        store,
-        baseUrl: sim.baseUrl,
-        keyRedacted: "sk-admin...test",
-        toolVersion: "test",
-        concurrency: 6,
-        // After the projects listing, before the per-project listings: the project is archived.
-        onProgress: (p) => {
-          if (!archived && (p.phase === "user-roles" || p.phase === "projects")) {
-            archived = true;
-            s.archiveProject(target);
-          }
-        },
-      });
-      await expect(run).rejects.toMatchObject({
-        code: "PROJECT_CHANGED",
-        message: expect.stringMatching(new RegExp(`^project ${target} refused its `)),
-      });
-    } finally {
-      await client.close();
-    }
-    expect(archived).toBe(true);
-    expect(
-      await store.query<{ n: number }>(
+  // Each moment is a response of the simulator: the project is archived as soon as that response
+  // is written, so the crawl has read the project as active and its next listing is refused.
+  it.each([
+    [
+      "after the projects listing, before its own listings",
+      (_target: string) => (path: string) => path.endsWith("/organization/projects"),
+      true,
+      "(members|service accounts)",
+    ],
+    [
+      "after its members listing, before their roles",
+      (target: string) => (path: string) => path.endsWith(`/projects/${target}/users`),
+      false,
+      "member roles",
+    ],
+  ] as const)(
+    "a project archived %s: a clean failure, nothing published",
+    async (_moment, after, credentials, refused) => {
+      const s = sim.state;
+      // One page of members (the listing's limit is 100), so the members listing ends in one response.
+      const target = s
+        .activeProjectIds()
+        .find(
+          (p) =>
+            !s.isDefaultProject(p) &&
+            s.listServiceAccounts(p).length > 0 &&
+            s.projectMemberIds(p).length > 0 &&
+            s.projectMemberIds(p).length <= 100,
+        ) as string;
+      expect(target).toBeDefined();
+      const before = await store.query<{ n: number }>(
         "SELECT count(*)::INTEGER AS n FROM snapshots WHERE status = 'complete'",
-      ),
-    ).toEqual(before);
-    expect((await store.verify()).ok).toBe(true);
-  });
+      );
+      const isMoment = after(target);
+      const refusals: string[] = [];
+      let archived = false;
+      const stopObserving = sim.observeResponses((served) => {
+        if (!archived && served.status === 200 && isMoment(served.path)) {
+          archived = true;
+          s.archiveProject(target);
+        } else if (served.status === 400) {
+          refusals.push(served.route);
+        }
+      });
+      const client = clientFor(sim);
+      try {
+        const run = crawl({
+          client,
+          store,
+          baseUrl: sim.baseUrl,
+          keyRedacted: "sk-admin...test",
+          toolVersion: "test",
+          concurrency: 6,
+          credentials,
+        });
+        await expect(run).rejects.toMatchObject({
+          code: "PROJECT_CHANGED",
+          message: expect.stringMatching(new RegExp(`^project ${target} refused its ${refused} `)),
+        });
+      } finally {
+        stopObserving();
+        await client.close();
+      }
+      expect(archived).toBe(true);
+      expect(refusals.length).toBeGreaterThan(0);
+      expect(
+        await store.query<{ n: number }>(
+          "SELECT count(*)::INTEGER AS n FROM snapshots WHERE status = 'complete'",
+        ),
+      ).toEqual(before);
+      expect((await store.verify()).ok).toBe(true);
+    },
+  );
 
   it("never stores a full key", async () => {
     expect(secrets.length).toBeGreaterThanOrEqual(3);

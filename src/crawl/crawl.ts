@@ -544,6 +544,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
               );
             }
           } catch (err) {
+            // An archived project refuses its members' roles (400) as it refuses its members.
+            if (task.kind === "user-roles") throwIfProjectChanged(err, projectId, "member roles");
             if (!isNotFound(err)) throw err;
             // Removed from (or detached from) the project while we read it: left out, recorded.
             await (await rows.writer()).dropProjectAccess(projectId, principalType, principalId);
@@ -751,17 +753,22 @@ async function followingAuditSync(
 }
 
 /**
- * A 400 on a listing the API refuses only for an archived project (members, service accounts)
- * means the project was archived while the crawl read it: a clean failure, run again.
+ * A 400 on a listing the API refuses only for an archived project (members, their roles, service
+ * accounts) means the project was archived while the crawl read it: a clean failure, run again.
  */
+function throwIfProjectChanged(err: unknown, projectId: string, listing: string): void {
+  if (err instanceof AdminApiError && err.status === 400) {
+    throw new AuditError(
+      "PROJECT_CHANGED",
+      `project ${projectId} refused its ${listing} listing (HTTP 400: archived during the crawl?); snapshot not published: run the crawl again`,
+    );
+  }
+}
+
+/** A catch handler: PROJECT_CHANGED for an archived project's 400, else the error itself. */
 function projectChanged(projectId: string, listing: string): (err: unknown) => never {
   return (err) => {
-    if (err instanceof AdminApiError && err.status === 400) {
-      throw new AuditError(
-        "PROJECT_CHANGED",
-        `project ${projectId} refused its ${listing} listing (HTTP 400: archived during the crawl?); snapshot not published: run the crawl again`,
-      );
-    }
+    throwIfProjectChanged(err, projectId, listing);
     throw err;
   };
 }

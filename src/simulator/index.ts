@@ -13,7 +13,7 @@ import type { FaultConfig } from "./faults.js";
 import { type GenerateOptions, generateOrganization as generate } from "./generator.js";
 import { alphanumeric, Prng } from "./prng.js";
 import type { QuirkConfig } from "./quirks.js";
-import { SimulatorServer, type SimulatorStats } from "./server.js";
+import { type ServedResponse, SimulatorServer, type SimulatorStats } from "./server.js";
 import type { OrgState } from "./state.js";
 
 export type {
@@ -90,7 +90,7 @@ export {
   AUDIT_LOGGING_DISABLED_MESSAGE,
   AUDIT_LOGS_FORBIDDEN_MESSAGE,
 } from "./routes/audit-logs.js";
-export type { SimulatorStats } from "./server.js";
+export type { ServedResponse, SimulatorStats } from "./server.js";
 export type {
   AssignedRoleWire,
   AssignmentSourceWire,
@@ -180,6 +180,8 @@ export interface RunningSimulator {
   setAuditLogMode(mode: AuditLogMode): void;
   stats(): SimulatorStats;
   resetStats(): void;
+  /** Calls `observer` after each response is written; returns its removal. */
+  observeResponses(observer: (served: ServedResponse) => void): () => void;
   /** Closes the server and every keep-alive socket promptly. */
   stop(): Promise<void>;
 }
@@ -258,6 +260,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     setAuditLogMode: (mode) => state.setAuditLogMode(mode),
     stats: () => server.getStats(),
     resetStats: () => server.resetStats(),
+    observeResponses: (observer) => server.observeResponses(observer),
     stop: () => server.stop(),
   };
 }

@@ -46,6 +46,16 @@ import {
   StateError,
 } from "./state.js";
 
+/** A response the simulator has finished writing (see `SimulatorServer.observeResponses`). */
+export interface ServedResponse {
+  method: string;
+  /** The request's path as sent, e.g. "/v1/organization/projects/proj_1/users". */
+  path: string;
+  /** Its route, as in `SimulatorStats.byRoute`. */
+  route: string;
+  status: number;
+}
+
 export interface SimulatorStats {
   /** Requests received (including dropped and faulted ones). */
   requests: number;
@@ -140,6 +150,7 @@ export class SimulatorServer {
   private readonly sockets = new Set<Socket>();
   private readonly sleepers = new Set<() => void>();
   private stats: SimulatorStats = SimulatorServer.emptyStats();
+  private readonly responseObservers = new Set<(served: ServedResponse) => void>();
   private requestCounter = 0;
   /** Pages fabricated by `endlessPages`; numbers their items' ids, so none repeats. */
   private endlessCounter = 0;
@@ -216,6 +227,15 @@ export class SimulatorServer {
 
   resetStats(): void {
     this.stats = SimulatorServer.emptyStats();
+  }
+
+  /**
+   * Calls `observer` after each response is written, so a test can change the organization at
+   * an exact point of a crawl (after this listing, before that one). Returns its removal.
+   */
+  observeResponses(observer: (served: ServedResponse) => void): () => void {
+    this.responseObservers.add(observer);
+    return () => this.responseObservers.delete(observer);
   }
 
   async stop(): Promise<void> {
@@ -306,6 +326,12 @@ export class SimulatorServer {
       match === undefined ? `${method} (unmatched)` : `${method} ${match.route.template}`;
     this.stats.requests++;
     this.stats.byRoute[routeKey] = (this.stats.byRoute[routeKey] ?? 0) + 1;
+    if (this.responseObservers.size > 0) {
+      res.once("finish", () => {
+        const served = { method, path: pathname, route: routeKey, status: res.statusCode };
+        for (const observer of this.responseObservers) observer(served);
+      });
+    }
 
     const bodyText = await this.readBody(req);
     const faults: RequestFaults | undefined = this.injector?.roll(pathname);
