@@ -11,10 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCampaign, loadItems } from "../src/certify/db.js";
+import { columnLetter, writeReviewerWorkbook } from "../src/certify/workbook.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
+import { Store } from "../src/store/index.js";
 import { crawlInto, roleId } from "./support/analysis-org.js";
 import { fillWorkbook, readRows, rowValues, workbookColumn } from "./support/certify-workbooks.js";
 import { cliEnv, runCli } from "./support/cli.js";
+import { unzipEntries } from "./support/heavy-workbook.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "aa-certify-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -238,6 +242,36 @@ describe("certification campaign", () => {
     expect(review?.getRow(2).getCell(workbookColumn("Group")).protection?.locked).not.toBe(false);
     expect(review?.getRow(2).getCell(workbookColumn("Decision")).protection?.locked).toBe(false);
     expect(review?.getRow(2).getCell(workbookColumn("Decision")).dataValidation?.type).toBe("list");
+    // One list validation covers the Decision column, first row to last, in a workbook of every
+    // item of the campaign (11 rows: one validation per cell, exceljs split the column at row 10).
+    const store = await Store.open(db, { readOnly: true });
+    const allItems = join(tmp, "all-items.xlsx");
+    let rows = 0;
+    try {
+      const campaign = await loadCampaign(store, "Q4-2026");
+      const items = await loadItems(store, campaign.campaign_id);
+      rows = items.length;
+      await writeReviewerWorkbook(allItems, {
+        campaign,
+        reviewer: SEC,
+        items,
+        decisions: new Map(),
+        generation: 1,
+        exportedAt: campaign.created_at,
+      });
+    } finally {
+      await store.close();
+    }
+    expect(rows).toBe(11);
+    const reviewXml = unzipEntries(readFileSync(allItems))
+      .find((e) => e.name === "xl/worksheets/sheet2.xml")
+      ?.content.toString("utf8");
+    const decisionColumn = columnLetter(workbookColumn("Decision"));
+    expect(reviewXml?.match(/<dataValidation [^>]*>/g)).toEqual([
+      expect.stringContaining(
+        `type="list" allowBlank="1" showErrorMessage="1" errorStyle="stop" errorTitle="Decision" error="Choose Approve, Revoke or Needs info" sqref="${decisionColumn}2:${decisionColumn}12"`,
+      ),
+    ]);
 
     const fill = (dir: string) => {
       mkdirSync(dir, { recursive: true });

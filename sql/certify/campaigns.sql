@@ -59,11 +59,18 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::DATE, $12, 'open', now(),
 UPDATE certify_campaigns SET status = 'closed', closed_at = now()
 WHERE campaign_id = $1 AND status = 'open' RETURNING closed_at;
 
--- name: items
-SELECT * FROM certify_items WHERE campaign_id = $1
+-- name: item_order
+-- A campaign's items in review order (item_id last: the same order on every run). Only the ids
+-- are sorted: sorting every column of a million items ran out of the store's memory limit.
+SELECT item_id FROM certify_items WHERE campaign_id = $1
 ORDER BY reviewer, kind, project_name NULLS FIRST, project_id NULLS FIRST,
   group_name NULLS FIRST, group_id NULLS FIRST,
-  user_email NULLS LAST, user_id NULLS FIRST, role_name NULLS FIRST, role_id NULLS FIRST;
+  user_email NULLS LAST, user_id NULLS FIRST, role_name NULLS FIRST, role_id NULLS FIRST,
+  item_id;
+
+-- name: items
+-- A campaign's items, unsorted (placed in item_order's order as they are read).
+SELECT * FROM certify_items WHERE campaign_id = $1;
 
 -- name: item_fingerprints
 SELECT item_id, fingerprint FROM certify_items WHERE campaign_id = $1;
@@ -73,7 +80,8 @@ SELECT item_id, fingerprint FROM certify_items WHERE campaign_id = $1;
 SELECT item_id, decision, justification, reviewer, decided_at, source, file_sha256,
   sheet_row, decision_seq
 FROM certify_decisions WHERE campaign_id = $1
-QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY decision_seq DESC) = 1;
+QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY decision_seq DESC) = 1
+ORDER BY item_id;
 
 -- name: next_decision_seq
 SELECT coalesce(max(decision_seq), 0)::INTEGER + 1 AS n FROM certify_decisions;

@@ -15,11 +15,11 @@ import type { AnalysisConfig } from "../analysis/config.js";
 import type { Store } from "../store/index.js";
 import { loadCredentialPopulation } from "./credentials.js";
 import {
+  appendRows,
   type CampaignRow,
   campaignQuery,
   currentDecisions,
   insertDecisions,
-  insertRows,
   inTransaction,
   isCredentialKind,
   isProjectKind,
@@ -187,7 +187,14 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
     population = credentials.items;
     warnings.push(...credentials.warnings);
   } else {
-    population = await loadPopulation(store, snapshotId, options.analysis);
+    population = await loadPopulation(store, snapshotId, options.analysis, {
+      memberships:
+        options.scope === "projects" || limited !== null
+          ? "none"
+          : options.scope === "elevated"
+            ? "elevated"
+            : "all",
+    });
   }
   if (options.scope !== "credentials") {
     population = population.filter((i) => !isCredentialKind(i.kind));
@@ -291,7 +298,7 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
       randomBytes(32).toString("hex"),
       limited === null ? null : JSON.stringify(limited.map((p) => p.project_id)),
     ]);
-    await insertRows(
+    await appendRows(
       store,
       "certify_items",
       [
@@ -324,36 +331,41 @@ export async function startCampaign(store: Store, options: StartOptions): Promis
         "credential_expires",
         "tool_key",
       ],
-      assigned.map(({ item, assignment }) => [
-        campaignId,
-        item.item_id,
-        item.kind,
-        item.group_id,
-        item.group_name,
-        item.group_is_scim_managed,
-        item.user_id,
-        item.user_email,
-        item.user_name,
-        item.role_id,
-        item.role_name,
-        item.elevated,
-        item.path,
-        item.fingerprint,
-        assignment?.reviewer ?? "",
-        assignment?.rule ?? "",
-        assignment?.self_review ?? false,
-        carried.has(item.item_id) ? (baseline?.campaign_id ?? null) : null,
-        item.project_id,
-        item.project_name,
-        item.credential_id,
-        item.credential_name,
-        item.redacted_value,
-        item.owner_type,
-        item.credential_created,
-        item.credential_last_used,
-        item.credential_expires,
-        item.tool_key,
-      ]),
+      // One row at a time: a million items are not copied into a second array.
+      (function* () {
+        for (const { item, assignment } of assigned) {
+          yield [
+            campaignId,
+            item.item_id,
+            item.kind,
+            item.group_id,
+            item.group_name,
+            item.group_is_scim_managed,
+            item.user_id,
+            item.user_email,
+            item.user_name,
+            item.role_id,
+            item.role_name,
+            item.elevated,
+            item.path,
+            item.fingerprint,
+            assignment?.reviewer ?? "",
+            assignment?.rule ?? "",
+            assignment?.self_review ?? false,
+            carried.has(item.item_id) ? (baseline?.campaign_id ?? null) : null,
+            item.project_id,
+            item.project_name,
+            item.credential_id,
+            item.credential_name,
+            item.redacted_value,
+            item.owner_type,
+            item.credential_created,
+            item.credential_last_used,
+            item.credential_expires,
+            item.tool_key,
+          ];
+        }
+      })(),
     );
     await insertDecisions(
       store,

@@ -1,11 +1,12 @@
 /**
  * Writes of the certification stage. The store exposes `query` on its read connection only;
- * certification tables are small, so their writes go there too, grouped in a transaction.
+ * certification writes go there too, grouped in a transaction (a campaign's items, up to one per
+ * membership, through DuckDB's appender: appendRows).
  * Callers are CLI commands doing one thing at a time: nothing else may query the store while
  * a transaction is open (it would run inside it).
  */
 import type { DuckDBValue } from "@duckdb/node-api";
-import type { Store } from "../store/index.js";
+import type { AppendCell, Store } from "../store/index.js";
 import { sqlQueries } from "../util/sql-files.js";
 import { CertifyError } from "./errors.js";
 
@@ -161,8 +162,45 @@ export async function loadCampaignById(store: Store, id: number): Promise<Campai
   return rows[0] ?? null;
 }
 
+/** Rows per batch of a campaign's items or decisions, read on the query connection. */
+const CAMPAIGN_BATCH_ROWS = 10_000;
+
+/**
+ * Every row of `sql`, read in batches on the store's query connection (inside the caller's
+ * transaction, if one is open): a million items read whole were a result larger than the
+ * store's memory limit, and the command failed with DuckDB's "Out of Memory Error".
+ */
+async function readInBatches<T>(store: Store, sql: string, campaignId: number): Promise<T[]> {
+  const rows: T[] = [];
+  for await (const batch of store.iterateOnQueryConnection<T>(
+    sql,
+    [campaignId],
+    CAMPAIGN_BATCH_ROWS,
+  )) {
+    for (const row of batch) rows.push(row);
+  }
+  return rows;
+}
+
+/** A campaign's items in review order (sql: item_order). */
 export async function loadItems(store: Store, campaignId: number): Promise<ItemRow[]> {
-  return store.query<ItemRow>(campaignQuery("items"), [campaignId]);
+  const position = new Map<string, number>();
+  for (const { item_id } of await readInBatches<{ item_id: string }>(
+    store,
+    campaignQuery("item_order"),
+    campaignId,
+  )) {
+    position.set(item_id, position.size);
+  }
+  const items = new Array<ItemRow>(position.size);
+  for await (const batch of store.iterateOnQueryConnection<ItemRow>(
+    campaignQuery("items"),
+    [campaignId],
+    CAMPAIGN_BATCH_ROWS,
+  )) {
+    for (const item of batch) items[position.get(item.item_id) as number] = item;
+  }
+  return items;
 }
 
 export interface CurrentDecision {
@@ -182,7 +220,11 @@ export async function currentDecisions(
   store: Store,
   campaignId: number,
 ): Promise<Map<string, CurrentDecision>> {
-  const rows = await store.query<CurrentDecision>(campaignQuery("current_decisions"), [campaignId]);
+  const rows = await readInBatches<CurrentDecision>(
+    store,
+    campaignQuery("current_decisions"),
+    campaignId,
+  );
   return new Map(rows.map((r) => [r.item_id, r]));
 }
 
@@ -216,6 +258,36 @@ export async function insertRows(
       `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${tuples.join(", ")}`,
       params,
     );
+  }
+}
+
+/**
+ * Appends many rows to `table` through DuckDB's appender: into a TEMP table of the same columns,
+ * then one INSERT … SELECT. A million campaign items as batched VALUES ran the transaction out of
+ * memory after half a minute. Inside a transaction, the rows are part of it.
+ */
+export async function appendRows(
+  store: Store,
+  table: string,
+  columns: readonly string[],
+  rows: Iterable<readonly AppendCell[]>,
+): Promise<void> {
+  const staged = `${table}_appended`;
+  const list = columns.join(", ");
+  await store.query(
+    `CREATE OR REPLACE TEMP TABLE ${staged} AS SELECT ${list} FROM ${table} LIMIT 0`,
+  );
+  try {
+    await store.appendToTempTable(
+      staged,
+      (function* () {
+        for (const row of rows)
+          yield Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null]));
+      })(),
+    );
+    await store.query(`INSERT INTO ${table} (${list}) SELECT ${list} FROM temp.${staged}`);
+  } finally {
+    await store.query(`DROP TABLE IF EXISTS temp.${staged}`);
   }
 }
 

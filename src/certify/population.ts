@@ -89,9 +89,29 @@ interface MemberRow {
   user_id: string;
   email: string | null;
   name: string | null;
-  roles: { role_id: string; role_name: string | null; permissions: string[] | null }[] | null;
+}
+
+/** A group's roles, as every membership of it grants them (sql: membership_groups). */
+interface MembershipGroupRow {
+  group_id: string;
+  roles: { role_id: string; role_name: string | null; permissions: string[] | null }[];
   elevated: boolean;
 }
+
+/** What every membership of one group has alike: computed once per group, shared by its items. */
+type MembershipGrant = Pick<PopulationItem, "elevated" | "path" | "fingerprint" | "roles">;
+
+export interface PopulationOptions {
+  /**
+   * Which group memberships become items: all, only those of groups that grant an elevated role
+   * (a campaign of elevated access), or none (a campaign of project grants). The others would
+   * be filtered out anyway: at a million memberships, making them items first took 1 GB.
+   */
+  memberships?: "all" | "elevated" | "none";
+}
+
+/** Rows of the memberships query per batch: a million memberships are never all read at once. */
+const MEMBERSHIP_BATCH_ROWS = 10_000;
 
 interface GroupRoleRow {
   group_id: string;
@@ -213,11 +233,11 @@ export async function loadPopulation(
   store: Store,
   snapshotId: number,
   analysis: AnalysisConfig,
+  { memberships = "all" }: PopulationOptions = {},
 ): Promise<PopulationItem[]> {
   await materialiseHelpers(store, [snapshotId], resolveAnalysisConfig(analysis));
   try {
     const q = <T>(name: string) => store.query<T>(populationQuery(name), { s: snapshotId });
-    const members = await q<MemberRow>("memberships");
     const groupRoles = await q<GroupRoleRow>("group_roles");
     const userRoles = await q<UserRoleRow>("user_roles");
     const projectMembers = await q<ProjectMemberRow>("project_memberships");
@@ -233,31 +253,68 @@ export async function loadPopulation(
     const ownersOf = (projectId: string): string[] => owners.get(projectId) ?? [];
     const organization = { project_id: null, project_name: null, project_owners: [] };
     const items: PopulationItem[] = [];
-    for (const m of members) {
-      const roles = m.roles ?? [];
+    const groupsRoles = new Map(
+      (await q<MembershipGroupRow>("membership_groups")).map((g) => [g.group_id, g]),
+    );
+    // The group's name and management come from snapshot_groups: alike for all its members.
+    const grants = new Map<string, MembershipGrant>();
+    const grantOf = (m: MemberRow): MembershipGrant => {
+      const known = grants.get(m.group_id);
+      if (known !== undefined) return known;
+      const group = groupsRoles.get(m.group_id);
+      const roles = group?.roles ?? [];
+      const elevated = group?.elevated ?? false;
       const names = roles.map((r) => r.role_name ?? r.role_id);
-      items.push({
-        item_id: itemId("membership", m.group_id, m.user_id, null),
-        kind: "membership",
-        group_id: m.group_id,
-        group_name: m.group_name,
-        group_is_scim_managed: m.is_scim_managed,
-        user_id: m.user_id,
-        user_email: m.email,
-        user_name: m.name,
-        role_id: null,
-        role_name: null,
-        ...organization,
-        ...NO_CREDENTIAL,
-        elevated: m.elevated,
+      const grant: MembershipGrant = {
+        elevated,
         path: `member of group "${m.group_name ?? m.group_id}" (${managed(m.is_scim_managed)}), which grants ${names.length === 0 ? "no role" : names.join(", ")}`,
         fingerprint: sha([
           m.is_scim_managed,
-          m.elevated,
+          elevated,
           roles.map((r) => [r.role_id, r.permissions]),
         ]),
         roles: roles.map((r) => ({ role_id: r.role_id, role_name: r.role_name })),
-      });
+      };
+      grants.set(m.group_id, grant);
+      return grant;
+    };
+    // The groups whose memberships are read: every one, or those granting an elevated role.
+    const readGroups =
+      memberships === "all"
+        ? null
+        : [...groupsRoles.values()]
+            .filter((g) => memberships === "elevated" && g.elevated)
+            .map((g) => g.group_id);
+    const batches =
+      readGroups?.length === 0
+        ? []
+        : store.iterate<MemberRow>(
+            populationQuery("memberships"),
+            { s: snapshotId, groups: readGroups === null ? null : JSON.stringify(readGroups) },
+            MEMBERSHIP_BATCH_ROWS,
+          );
+    for await (const batch of batches) {
+      for (const m of batch) {
+        const grant = grantOf(m);
+        items.push({
+          item_id: itemId("membership", m.group_id, m.user_id, null),
+          kind: "membership",
+          group_id: m.group_id,
+          group_name: m.group_name,
+          group_is_scim_managed: m.is_scim_managed,
+          user_id: m.user_id,
+          user_email: m.email,
+          user_name: m.name,
+          role_id: null,
+          role_name: null,
+          ...organization,
+          ...NO_CREDENTIAL,
+          elevated: grant.elevated,
+          path: grant.path,
+          fingerprint: grant.fingerprint,
+          roles: grant.roles,
+        });
+      }
     }
     for (const r of groupRoles) {
       items.push({

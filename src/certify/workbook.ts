@@ -432,10 +432,16 @@ export async function writeReviewerWorkbook(path: string, book: ReviewerWorkbook
       cell.value = value;
       cell.style = LOCKED;
     });
-    // The streaming worksheet has `dataValidations` (squeezed into ranges on commit); its
+    row.commit();
+  }
+  if (rowNumber > 1) {
+    // One list validation over the whole decision column. One per cell, exceljs squeezed them
+    // into ranges on commit: a million took minutes and gigabytes (and sorting addresses as
+    // text, it split the column at row 10). The streaming worksheet has `dataValidations`; its
     // type declarations omit it.
+    const column = columnLetter(decisionColumn);
     (sheet as unknown as StreamingValidations).dataValidations.add(
-      `${columnLetter(decisionColumn)}${rowNumber}`,
+      rowNumber === 2 ? `${column}2` : `${column}2:${column}${rowNumber}`,
       {
         type: "list",
         allowBlank: true,
@@ -446,7 +452,6 @@ export async function writeReviewerWorkbook(path: string, book: ReviewerWorkbook
         error: "Choose Approve, Revoke or Needs info",
       },
     );
-    row.commit();
   }
   sheet.autoFilter = {
     from: { row: 1, column: 1 },

@@ -1,0 +1,97 @@
+/**
+ * Certification at scale, informational (no target): `certify start` and `certify export` as a
+ * user runs them, each in its own process, on the report benchmark's database (the newer of two
+ * snapshots of 1,000,000 memberships). Two campaigns with one reviewer: the elevated grants (the
+ * campaign a large organization runs each quarter), and every grant (each membership an item, a
+ * workbook of about a million rows). Wall time, peak RSS and exit code of each step. Before
+ * these were measured, starting either campaign read every membership with its group's roles
+ * (2.1 GB for the elevated one) and a campaign of every grant ran out of DuckDB's memory limit.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { watchPeakRss } from "./process.js";
+
+interface CertifyStep {
+  wall_ms: number;
+  peak_rss_mb: number;
+  exit_code: number | null;
+  /** `items` of the command's --json output (items started, or rows exported in all). */
+  items: number | null;
+  /** The last line of stderr when the command failed. */
+  error?: string;
+}
+
+async function runCertify(cli: string, args: string[]): Promise<CertifyStep> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [cli, "certify", ...args, "--json"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ACCESS_AUDIT_LOG_LEVEL: "warn" },
+  });
+  const peak = watchPeakRss(child.pid as number);
+  let stdout = "";
+  child.stdout?.setEncoding("utf8");
+  child.stdout?.on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  let stderr = "";
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const step: CertifyStep = {
+    wall_ms: Math.round(performance.now() - started),
+    peak_rss_mb: peak(),
+    exit_code: code,
+    items: null,
+  };
+  if (code !== 0) {
+    step.error = stderr.trim().split("\n").at(-1) ?? "";
+    return step;
+  }
+  const parsed = JSON.parse(stdout) as { items?: number; files?: { items: number }[] };
+  step.items = parsed.items ?? parsed.files?.reduce((sum, file) => sum + file.items, 0) ?? null;
+  return step;
+}
+
+export async function benchCertify(
+  log: (s: string) => void,
+  cli: string,
+  db: string,
+  work: string,
+): Promise<Record<string, CertifyStep>> {
+  const steps: Record<string, CertifyStep> = {};
+  for (const scope of ["elevated", "all"] as const) {
+    const name = `bench-${scope}`;
+    const start = await runCertify(cli, [
+      "start",
+      "--db",
+      db,
+      "--name",
+      name,
+      "--scope",
+      scope,
+      "--reviewer",
+      "reviewer@example.com",
+    ]);
+    steps[`start_${scope}`] = start;
+    log(
+      `certify start --scope ${scope}: ${start.wall_ms} ms, peak RSS ${start.peak_rss_mb} MB, ${start.items ?? start.error} items`,
+    );
+    if (start.exit_code !== 0) continue;
+    const exported = await runCertify(cli, [
+      "export",
+      "--db",
+      db,
+      "--campaign",
+      name,
+      "--out",
+      join(work, `certify-${scope}`),
+    ]);
+    steps[`export_${scope}`] = exported;
+    log(
+      `certify export (${scope}): ${exported.wall_ms} ms, peak RSS ${exported.peak_rss_mb} MB, ${exported.items ?? exported.error} rows`,
+    );
+  }
+  return steps;
+}
