@@ -309,8 +309,10 @@ export async function insertDecisions(
   store: Store,
   decisions: readonly NewDecision[],
 ): Promise<void> {
+  if (decisions.length === 0) return;
   let seq = await nextDecisionSeq(store);
-  await insertRows(
+  // Closing a campaign of a million items records a million policy decisions.
+  await appendRows(
     store,
     "certify_decisions",
     [
@@ -325,17 +327,21 @@ export async function insertDecisions(
       "file_sha256",
       "sheet_row",
     ],
-    decisions.map((d) => [
-      seq++,
-      d.campaign_id,
-      d.item_id,
-      d.decision,
-      d.justification,
-      d.reviewer,
-      d.decided_at,
-      d.source,
-      d.file_sha256 ?? null,
-      d.sheet_row ?? null,
-    ]),
+    (function* () {
+      for (const d of decisions) {
+        yield [
+          seq++,
+          d.campaign_id,
+          d.item_id,
+          d.decision,
+          d.justification,
+          d.reviewer,
+          d.decided_at,
+          d.source,
+          d.file_sha256 ?? null,
+          d.sheet_row ?? null,
+        ];
+      }
+    })(),
   );
 }
