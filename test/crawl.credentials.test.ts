@@ -361,24 +361,13 @@ describe("crawl of credentials", () => {
           refusals.push(served.route);
         }
       });
-      const client = clientFor(sim);
       try {
-        const run = crawl({
-          client,
-          store,
-          baseUrl: sim.baseUrl,
-          keyRedacted: "sk-admin...test",
-          toolVersion: "test",
-          concurrency: 6,
-          credentials,
-        });
-        await expect(run).rejects.toMatchObject({
+        await expect(crawlOnce(sim, store, credentials)).rejects.toMatchObject({
           code: "PROJECT_CHANGED",
           message: expect.stringMatching(new RegExp(`^project ${target} refused its ${refused} `)),
         });
       } finally {
         stopObserving();
-        await client.close();
       }
       expect(archived).toBe(true);
       expect(refusals.length).toBeGreaterThan(0);
