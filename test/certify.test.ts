@@ -11,7 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadCampaign, loadItems } from "../src/certify/db.js";
+import {
+  type CurrentDecision,
+  currentDecisions,
+  ExportOrder,
+  type ItemRow,
+  loadCampaign,
+  loadItems,
+} from "../src/certify/db.js";
 import { columnLetter, writeReviewerWorkbook } from "../src/certify/workbook.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
@@ -254,8 +261,8 @@ describe("certification campaign", () => {
       await writeReviewerWorkbook(allItems, {
         campaign,
         reviewer: SEC,
-        items,
-        decisions: new Map(),
+        itemCount: items.length,
+        batches: [{ items, decisions: new Map() }],
         generation: 1,
         exportedAt: campaign.created_at,
       });
@@ -563,5 +570,49 @@ describe("certification campaign", () => {
       (await cli(["certify", "status", "--campaign", "Q1-2027", "--json"])).stdout,
     ) as StatusJson & { carried_forward: number };
     expect(carried).toMatchObject({ items: 8, approved: 5, carried_forward: 5, pending: 3 });
+  });
+
+  it("export reads items a window at a time: each reviewer's items and decisions, in review order, whatever the window", async () => {
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      // Q4-2026: decisions from workbooks and from the close policy; Q1-2027: carried items.
+      for (const name of ["Q4-2026", "Q1-2027"]) {
+        const campaign = await loadCampaign(store, name);
+        const decisions = await currentDecisions(store, campaign.campaign_id);
+        type Row = { item: ItemRow; decision: CurrentDecision | null };
+        const expected = new Map<string, Row[]>();
+        for (const item of await loadItems(store, campaign.campaign_id)) {
+          if (item.carried_from_campaign_id !== null) continue; // not reviewed again
+          const rows = expected.get(item.reviewer) ?? [];
+          rows.push({ item, decision: decisions.get(item.item_id) ?? null });
+          expected.set(item.reviewer, rows);
+        }
+        const reviewed = [...expected.values()].flat();
+        expect(reviewed.length).toBeGreaterThan(2);
+        expect(reviewed.some((r) => r.decision !== null)).toBe(name === "Q4-2026");
+        for (const windowRows of [1, 2, 5, 1000]) {
+          const order = await ExportOrder.create(store, campaign.campaign_id, windowRows);
+          const seen = new Map<string, Row[]>();
+          try {
+            for (const share of order.reviewers) {
+              const rows: Row[] = [];
+              for await (const batch of order.batches(share)) {
+                expect(batch.items.length).toBeLessThanOrEqual(windowRows);
+                for (const item of batch.items) {
+                  rows.push({ item, decision: batch.decisions.get(item.item_id) ?? null });
+                }
+              }
+              expect(rows, `${name}, window ${windowRows}`).toHaveLength(share.items);
+              seen.set(share.reviewer, rows);
+            }
+          } finally {
+            await order.release();
+          }
+          expect(seen, `${name}, window ${windowRows}`).toEqual(expected);
+        }
+      }
+    } finally {
+      await store.close();
+    }
   });
 });

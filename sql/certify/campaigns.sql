@@ -60,13 +60,50 @@ UPDATE certify_campaigns SET status = 'closed', closed_at = now()
 WHERE campaign_id = $1 AND status = 'open' RETURNING closed_at;
 
 -- name: item_order
--- A campaign's items in review order (item_id last: the same order on every run). Only the ids
--- are sorted: sorting every column of a million items ran out of the store's memory limit.
-SELECT item_id FROM certify_items WHERE campaign_id = $1
-ORDER BY reviewer, kind, project_name NULLS FIRST, project_id NULLS FIRST,
-  group_name NULLS FIRST, group_id NULLS FIRST,
-  user_email NULLS LAST, user_id NULLS FIRST, role_name NULLS FIRST, role_id NULLS FIRST,
-  item_id;
+-- A campaign's items in review order (item_id last: the same order on every run), numbered
+-- (`pos`). Only the ids and their sort keys are sorted: sorting every column of a million items
+-- ran out of the store's memory limit.
+SELECT item_id, reviewer, carried_from_campaign_id IS NOT NULL AS carried,
+  row_number() OVER (
+    ORDER BY reviewer, kind, project_name NULLS FIRST, project_id NULLS FIRST,
+      group_name NULLS FIRST, group_id NULLS FIRST,
+      user_email NULLS LAST, user_id NULLS FIRST, role_name NULLS FIRST, role_id NULLS FIRST,
+      item_id
+  ) AS pos
+FROM certify_items WHERE campaign_id = $1
+ORDER BY pos;
+
+-- name: create_export_order
+-- The items an export lists (those not carried forward), with their review-order positions: each
+-- workbook reads its rows a window of positions at a time (export_items), so no export holds a
+-- campaign's items at once. The braced name is replaced with the item_order query above.
+CREATE OR REPLACE TEMP TABLE certify_export_order AS
+SELECT item_id, reviewer, pos FROM ({item_order}) WHERE NOT carried;
+
+-- name: export_reviewers
+-- Each reviewer of an export: their items and the range of their positions (a reviewer is the
+-- first sort key, so a reviewer's positions follow each other).
+SELECT reviewer, count(*)::INTEGER AS items, min(pos)::INTEGER AS first, max(pos)::INTEGER AS last
+FROM certify_export_order GROUP BY reviewer;
+
+-- name: export_items
+-- The items of positions $2 to $3 of the export of campaign $1, in review order.
+SELECT i.* FROM certify_items AS i
+JOIN certify_export_order AS o ON o.item_id = i.item_id
+WHERE i.campaign_id = $1 AND o.pos BETWEEN $2 AND $3
+ORDER BY o.pos;
+
+-- name: export_decisions
+-- The latest decision of each item of positions $2 to $3 (see current_decisions).
+SELECT d.item_id, d.decision, d.justification, d.reviewer, d.decided_at, d.source, d.file_sha256,
+  d.sheet_row, d.decision_seq
+FROM certify_decisions AS d
+JOIN certify_export_order AS o ON o.item_id = d.item_id
+WHERE d.campaign_id = $1 AND o.pos BETWEEN $2 AND $3
+QUALIFY row_number() OVER (PARTITION BY d.item_id ORDER BY d.decision_seq DESC) = 1;
+
+-- name: drop_export_order
+DROP TABLE IF EXISTS temp.certify_export_order;
 
 -- name: items
 -- A campaign's items, unsorted (placed in item_order's order as they are read).

@@ -182,10 +182,18 @@ async function readInBatches<T>(store: Store, sql: string, campaignId: number): 
   return rows;
 }
 
+/** An item's place in review order (sql: item_order). */
+interface ItemPosition {
+  item_id: string;
+  reviewer: string;
+  carried: boolean;
+  pos: number;
+}
+
 /** A campaign's items in review order (sql: item_order). */
 export async function loadItems(store: Store, campaignId: number): Promise<ItemRow[]> {
   const position = new Map<string, number>();
-  for (const { item_id } of await readInBatches<{ item_id: string }>(
+  for (const { item_id } of await readInBatches<ItemPosition>(
     store,
     campaignQuery("item_order"),
     campaignId,
@@ -201,6 +209,86 @@ export async function loadItems(store: Store, campaignId: number): Promise<ItemR
     for (const item of batch) items[position.get(item.item_id) as number] = item;
   }
   return items;
+}
+
+/** Items per window of an export: about 40 MB of rows and decisions in the JS heap. */
+export const EXPORT_WINDOW_ROWS = 16_384;
+
+/** One reviewer's share of an export: how many items, and where they lie in review order. */
+export interface ExportReviewer {
+  reviewer: string;
+  items: number;
+  first: number;
+  last: number;
+}
+
+/** A window of a reviewer's items, in review order, with the decisions recorded on them. */
+export interface ReviewBatch {
+  items: readonly ItemRow[];
+  decisions: ReadonlyMap<string, CurrentDecision>;
+}
+
+/**
+ * The items of an export (those not carried forward) in review order, read a window of
+ * positions at a time: loaded whole, a million items were 2.2 GB of heap. Numbers the items in
+ * a TEMP table on the query connection, so it runs inside the caller's transaction; `release`
+ * drops it.
+ */
+export class ExportOrder {
+  private constructor(
+    private readonly store: Store,
+    private readonly campaignId: number,
+    readonly reviewers: readonly ExportReviewer[],
+    private readonly windowRows: number,
+  ) {}
+
+  static async create(
+    store: Store,
+    campaignId: number,
+    windowRows = EXPORT_WINDOW_ROWS,
+  ): Promise<ExportOrder> {
+    await store.query(
+      campaignQuery("create_export_order").replace("{item_order}", () =>
+        campaignQuery("item_order"),
+      ),
+      [campaignId],
+    );
+    const reviewers = await store.query<ExportReviewer>(campaignQuery("export_reviewers"));
+    return new ExportOrder(store, campaignId, reviewers, windowRows);
+  }
+
+  /**
+   * A reviewer's items in review order, a window at a time, with their decisions. The next
+   * window is read while the caller writes the current one.
+   */
+  async *batches(of: ExportReviewer): AsyncGenerator<ReviewBatch> {
+    let next: Promise<ReviewBatch> | null = null;
+    try {
+      for (let first = of.first; first <= of.last; first += this.windowRows) {
+        const current: Promise<ReviewBatch> = next ?? this.window(of, first);
+        const following = first + this.windowRows;
+        next = following <= of.last ? this.window(of, following) : null;
+        yield await current;
+      }
+    } finally {
+      // A writer that stopped early (a full disk) leaves no query running on the connection.
+      await next?.catch(() => undefined);
+    }
+  }
+
+  private async window(of: ExportReviewer, first: number): Promise<ReviewBatch> {
+    const range = [this.campaignId, first, Math.min(of.last, first + this.windowRows - 1)];
+    const items = await this.store.query<ItemRow>(campaignQuery("export_items"), range);
+    const decisions = await this.store.query<CurrentDecision>(
+      campaignQuery("export_decisions"),
+      range,
+    );
+    return { items, decisions: new Map(decisions.map((d) => [d.item_id, d])) };
+  }
+
+  async release(): Promise<void> {
+    await this.store.query(campaignQuery("drop_export_order"));
+  }
 }
 
 export interface CurrentDecision {

@@ -20,12 +20,10 @@
  * credential cells, in that order. A grant's MAC covers no credential cell: workbooks exported
  * before credentials still import.
  */
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
 import type ExcelJS from "exceljs";
 import { cellText, xmlSafe } from "../render/text.js";
-import { stampedWorkbookWriter, type WorkbookWriterOptions } from "../render/workbook.js";
-import { type CampaignRow, type CurrentDecision, type ItemRow, isCredentialKind } from "./db.js";
+import { PacedWorkbook, type WorkbookWriterOptions } from "../render/workbook.js";
+import { type CampaignRow, type ItemRow, isCredentialKind, type ReviewBatch } from "./db.js";
 import { exportMac, rowHash, rowHashV2 } from "./rowhash.js";
 
 export const REVIEW_SHEET = "Review";
@@ -294,9 +292,13 @@ const PROTECTION = {
 export interface ReviewerWorkbook {
   campaign: CampaignRow;
   reviewer: string;
-  items: readonly ItemRow[];
-  /** Decisions already recorded, shown pre-filled. */
-  decisions: ReadonlyMap<string, CurrentDecision>;
+  /** How many items `batches` gives (the Instructions sheet, written first, says). */
+  itemCount: number;
+  /**
+   * The items in review order, a window at a time, with the decisions already recorded on them
+   * (shown pre-filled): a million items held at once were gigabytes (db.ts: ExportOrder).
+   */
+  batches: AsyncIterable<ReviewBatch> | Iterable<ReviewBatch>;
   /** This reviewer's export sequence number (1, 2, ...). */
   generation: number;
   /** When it was exported (ISO 8601, as recorded in certify_exports). */
@@ -312,7 +314,7 @@ function instructionLines(book: ReviewerWorkbook): [string, string][] {
     ["Snapshot ID", String(c.snapshot_id)],
     ["Snapshot seal", c.seal],
     ["Due date", c.due_date ?? "none"],
-    ["Items to review", String(book.items.length)],
+    ["Items to review", String(book.itemCount)],
     [GENERATION_LABEL, String(book.generation)],
     [EXPORTED_AT_LABEL, book.exportedAt],
     [EXPORT_MAC_LABEL, workbookExportMac(c, book.reviewer, book.generation, book.exportedAt)],
@@ -342,15 +344,9 @@ function instructionLines(book: ReviewerWorkbook): [string, string][] {
 
 /** Writes one reviewer's workbook to `path` (the caller renames it into place). */
 export async function writeReviewerWorkbook(path: string, book: ReviewerWorkbook): Promise<void> {
-  const out = createWriteStream(path, { mode: 0o600 });
-  await Promise.race([
-    once(out, "open"),
-    once(out, "error").then(([error]) => Promise.reject(error)),
-  ]);
   const date = new Date(book.campaign.created_at);
   // Every zip entry dated by the campaign, never the clock (render/workbook.ts).
-  const writer = stampedWorkbookWriter({
-    stream: out,
+  const paced = await PacedWorkbook.create(path, {
     useStyles: true,
     useSharedStrings: false,
     created: date,
@@ -358,6 +354,17 @@ export async function writeReviewerWorkbook(path: string, book: ReviewerWorkbook
     creator: "openai-access-audit",
     lastModifiedBy: "openai-access-audit",
   } as WorkbookWriterOptions);
+  try {
+    await writeSheets(paced, book);
+    await paced.commit();
+  } catch (error) {
+    await paced.abort();
+    throw error;
+  }
+}
+
+async function writeSheets(paced: PacedWorkbook, book: ReviewerWorkbook): Promise<void> {
+  const { writer } = paced;
   writer.title = xmlSafe(`Access certification ${book.campaign.name}: ${book.reviewer}`);
   writer.subject = xmlSafe(
     `campaign ${book.campaign.campaign_id}, snapshot ${book.campaign.snapshot_id}`,
@@ -402,37 +409,44 @@ export async function writeReviewerWorkbook(path: string, book: ReviewerWorkbook
   const decisionColumn = SHEET_POPULATION_HEADERS.length + 1;
   const pathColumn = SHEET_POPULATION_HEADERS.indexOf("Access path");
   let rowNumber = 1;
-  for (const item of book.items) {
-    rowNumber++;
-    const row = sheet.getRow(rowNumber);
-    sheetCells(item).forEach((value, i) => {
-      const cell = row.getCell(i + 1);
-      cell.value = value;
-      cell.style = i === pathColumn ? WRAP : LOCKED;
-    });
-    const current = book.decisions.get(item.item_id);
-    const decision = row.getCell(decisionColumn);
-    decision.style = UNLOCKED;
-    if (current?.source === "workbook" && current.decision !== "escalated") {
-      decision.value = DECISION_LABELS[current.decision];
+  for await (const { items, decisions } of book.batches) {
+    for (const item of items) {
+      rowNumber++;
+      const row = sheet.getRow(rowNumber);
+      sheetCells(item).forEach((value, i) => {
+        const cell = row.getCell(i + 1);
+        cell.value = value;
+        cell.style = i === pathColumn ? WRAP : LOCKED;
+      });
+      const current = decisions.get(item.item_id);
+      const decision = row.getCell(decisionColumn);
+      decision.style = UNLOCKED;
+      if (current?.source === "workbook" && current.decision !== "escalated") {
+        decision.value = DECISION_LABELS[current.decision];
+      }
+      const justification = row.getCell(decisionColumn + 1);
+      justification.style = UNLOCKED;
+      if (current?.source === "workbook" && current.justification) {
+        justification.value = cellText(current.justification);
+      }
+      const hidden = [
+        item.item_id,
+        String(book.campaign.campaign_id),
+        String(book.campaign.snapshot_id),
+        itemRowHash(book.campaign, item, book.generation),
+      ];
+      hidden.forEach((value, i) => {
+        const cell = row.getCell(decisionColumn + 2 + i);
+        cell.value = value;
+        cell.style = LOCKED;
+      });
+      row.commit();
+      await paced.pace(sheet);
     }
-    const justification = row.getCell(decisionColumn + 1);
-    justification.style = UNLOCKED;
-    if (current?.source === "workbook" && current.justification) {
-      justification.value = cellText(current.justification);
-    }
-    const hidden = [
-      item.item_id,
-      String(book.campaign.campaign_id),
-      String(book.campaign.snapshot_id),
-      itemRowHash(book.campaign, item, book.generation),
-    ];
-    hidden.forEach((value, i) => {
-      const cell = row.getCell(decisionColumn + 2 + i);
-      cell.value = value;
-      cell.style = LOCKED;
-    });
-    row.commit();
+  }
+  // The Instructions sheet, written first, gave the count.
+  if (rowNumber - 1 !== book.itemCount) {
+    throw new Error(`review workbook: ${rowNumber - 1} rows written, ${book.itemCount} announced`);
   }
   if (rowNumber > 1) {
     // One list validation over the whole decision column. One per cell, exceljs squeezed them
@@ -458,8 +472,6 @@ export async function writeReviewerWorkbook(path: string, book: ReviewerWorkbook
     to: { row: Math.max(rowNumber, 1), column: ALL_HEADERS.length },
   };
   sheet.commit();
-  await writer.commit();
-  if (!out.closed) await once(out, "close");
 }
 
 interface StreamingValidations {

@@ -511,6 +511,57 @@ export class StreamingBook {
   }
 }
 
+/**
+ * exceljs's streaming writer on the zip thread, for a book whose rows need exceljs's own cells
+ * (styles, protection, validations: the certification workbooks). exceljs hands a sheet's XML to
+ * the zip without heeding its backpressure: `pace` waits while the zip is behind, so memory
+ * stays bounded however many rows a sheet has (a million rows buffered 1.25 GB without it).
+ */
+export class PacedWorkbook {
+  private constructor(
+    readonly writer: WorkbookWriter,
+    private readonly zip: ThreadZip,
+  ) {}
+
+  /** Creates (or truncates) `path`; a file that cannot be opened rejects here. */
+  static async create(
+    path: string,
+    options: Omit<NonNullable<WorkbookWriterOptions>, "stream">,
+  ): Promise<PacedWorkbook> {
+    const zip = new ThreadZip(path);
+    try {
+      await zip.opened();
+      return new PacedWorkbook(
+        stampedWorkbookWriter({ ...options, stream: new PassThrough() }, zip),
+        zip,
+      );
+    } catch (error) {
+      zip.abort();
+      await zip.stopped();
+      throw error;
+    }
+  }
+
+  /** After a row of `sheet` is committed: waits while the zip is behind on the sheet. */
+  async pace(sheet: ExcelJS.Worksheet): Promise<void> {
+    const backlog = entryBuffer(sheet);
+    if ((backlog._writableState?.length ?? 0) <= MAX_BACKLOG_BYTES) return;
+    await Promise.race([once(backlog as unknown as NodeJS.EventEmitter, "drain"), this.zip.failed]);
+  }
+
+  /** Writes what is left and closes the file. */
+  async commit(): Promise<void> {
+    await Promise.race([this.writer.commit(), this.zip.failed]);
+    await this.zip.stopped();
+  }
+
+  /** Stops writing after a failure; the caller removes the partial file. */
+  async abort(): Promise<void> {
+    this.zip.abort();
+    await this.zip.stopped();
+  }
+}
+
 /** One logical sheet, written as one or more worksheets of at most `maxRows` rows each. */
 export class SheetSeries {
   readonly parts: SheetPart[] = [];

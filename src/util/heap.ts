@@ -29,17 +29,19 @@ export function heapUsedBytes(): number {
 }
 
 /**
- * Collects the heap every `intervalMs` until the returned function is called; also at once if more
- * than `nowAboveBytes` of it is in use.
+ * Collects the heap every `intervalMs` until the returned function is called (only when more than
+ * `aboveBytes` of it is in use, if given); also at once if more than `nowAboveBytes` is.
  */
 export function trimHeapEvery(
   intervalMs: number,
-  { nowAboveBytes = Number.POSITIVE_INFINITY } = {},
+  { nowAboveBytes = Number.POSITIVE_INFINITY, aboveBytes = 0 } = {},
 ): () => void {
   const gc = collector();
   if (gc === null) return () => {};
   if (heapUsedBytes() > nowAboveBytes) gc();
-  const timer = setInterval(gc, intervalMs);
+  const timer = setInterval(() => {
+    if (aboveBytes === 0 || heapUsedBytes() > aboveBytes) gc();
+  }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }
