@@ -19,6 +19,7 @@ import {
   loadCampaign,
   loadItems,
 } from "../src/certify/db.js";
+import { campaignState, campaignStatus, summarise } from "../src/certify/state.js";
 import { columnLetter, writeReviewerWorkbook } from "../src/certify/workbook.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
 import { Store } from "../src/store/index.js";
@@ -570,6 +571,25 @@ describe("certification campaign", () => {
       (await cli(["certify", "status", "--campaign", "Q1-2027", "--json"])).stdout,
     ) as StatusJson & { carried_forward: number };
     expect(carried).toMatchObject({ items: 8, approved: 5, carried_forward: 5, pending: 3 });
+  });
+
+  it("status read a batch at a time counts as the sign-off's summary of every item in memory", async () => {
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      // Q4-2026: closed, revocations verified, pending and in the identity provider, decisions
+      // by the policy; Q1-2027: open, with carried items.
+      for (const name of ["Q4-2026", "Q1-2027"]) {
+        const campaign = await loadCampaign(store, name);
+        const today = "2027-01-15";
+        const streamed = await campaignStatus(store, campaign, today);
+        expect(streamed).toEqual(summarise(campaign, await campaignState(store, campaign), today));
+        expect(streamed.items).toBeGreaterThan(2);
+      }
+      const closed = await campaignStatus(store, await loadCampaign(store, "Q4-2026"));
+      expect(closed.remediation).toMatchObject({ revoked: 4, verified: 3, pending: 1, idp: 1 });
+    } finally {
+      await store.close();
+    }
   });
 
   it("export reads items a window at a time: each reviewer's items and decisions, in review order, whatever the window", async () => {

@@ -120,6 +120,17 @@ FROM certify_decisions WHERE campaign_id = $1
 QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY decision_seq DESC) = 1
 ORDER BY item_id;
 
+-- name: item_status
+-- Each item of campaign $1 with its current decision (the latest; NULL: undecided), unsorted:
+-- what `certify status` counts (src/certify/state.ts: campaignStatus).
+SELECT i.item_id, i.kind, i.reviewer, i.carried_from_campaign_id IS NOT NULL AS carried, d.decision
+FROM certify_items AS i
+LEFT JOIN (
+  SELECT item_id, decision FROM certify_decisions WHERE campaign_id = $1
+  QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY decision_seq DESC) = 1
+) AS d ON d.item_id = i.item_id
+WHERE i.campaign_id = $1;
+
 -- name: next_decision_seq
 SELECT coalesce(max(decision_seq), 0)::INTEGER + 1 AS n FROM certify_decisions;
 

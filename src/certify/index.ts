@@ -38,6 +38,7 @@ export { buildSignoffModel, type SignoffFile, writeSignoff } from "./signoff.js"
 export {
   type CampaignStatus,
   campaignState,
+  campaignStatus,
   type ProjectCoverage,
   projectCoverage,
   summarise,

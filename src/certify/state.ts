@@ -9,7 +9,9 @@ import { sqlQueries } from "../util/sql-files.js";
 import {
   type CampaignRow,
   type CurrentDecision,
+  campaignQuery,
   currentDecisions,
+  type Decision,
   type ItemRow,
   loadItems,
 } from "./db.js";
@@ -101,9 +103,9 @@ async function checks(store: Store, campaignId: number): Promise<Map<string, Che
   return new Map(rows.map((r) => [r.item_id, r]));
 }
 
-/** What an item is, for a snapshot that did not collect it. */
-function uncollectedText(item: ItemRow): string {
-  switch (item.kind) {
+/** What an item of `kind` is, for a snapshot that did not collect it. */
+function uncollectedText(kind: ItemRow["kind"]): string {
+  switch (kind) {
     case "user_role":
       return "user role assignments";
     case "project_membership":
@@ -122,7 +124,7 @@ function uncollectedText(item: ItemRow): string {
 }
 
 function verify(
-  item: ItemRow,
+  kind: ItemRow["kind"],
   remediation: RemediationRow | null,
   check: CheckRow | undefined,
 ): Verification {
@@ -163,7 +165,7 @@ function verify(
   if (check !== undefined && check.latest_uncovered_snapshot_id !== null) {
     return {
       state: "pending",
-      detail: `not verifiable yet: snapshot ${check.latest_uncovered_snapshot_id} did not collect ${uncollectedText(item)}; crawl with them`,
+      detail: `not verifiable yet: snapshot ${check.latest_uncovered_snapshot_id} did not collect ${uncollectedText(kind)}; crawl with them`,
       snapshot_id: null,
     };
   }
@@ -189,7 +191,9 @@ export async function campaignState(store: Store, campaign: CampaignRow): Promis
       decision,
       remediation: action,
       verification:
-        decision?.decision === "revoke" ? verify(item, action, checked.get(item.item_id)) : null,
+        decision?.decision === "revoke"
+          ? verify(item.kind, action, checked.get(item.item_id))
+          : null,
     };
   });
 }
@@ -272,20 +276,39 @@ export function projectCoverage(campaign: CampaignRow): ProjectCoverage {
 const percent = (part: number, whole: number): number =>
   whole === 0 ? 100 : Math.floor((part / whole) * 1000) / 10;
 
-/** Counts of one campaign. Approve/revoke are decided; needs-info is still pending. */
-export function summarise(
-  campaign: CampaignRow,
-  states: readonly ItemState[],
-  today: string = new Date().toISOString().slice(0, 10),
-): CampaignStatus {
-  const byReviewer = new Map<string, ReviewerStatus>();
-  const totals = { decided: 0, approved: 0, revoked: 0, needs_info: 0, escalated: 0, carried: 0 };
-  const remediation = { revoked: 0, verified: 0, pending: 0, failed: 0, idp: 0 };
-  const byKind: Record<string, number> = {};
-  for (const s of states) {
-    byKind[s.item.kind] = (byKind[s.item.kind] ?? 0) + 1;
-    const d = s.decision?.decision ?? null;
-    if (s.item.carried_from_campaign_id !== null) totals.carried++;
+/** What a campaign's counts need of one item (an ItemState, or a row of sql: item_status). */
+export interface StatusRow {
+  kind: string;
+  reviewer: string;
+  carried: boolean;
+  decision: Decision | null;
+  /** Revoked items only. */
+  verification: Verification | null;
+  /** Revoked in the identity provider (a change the API cannot make). */
+  idp: boolean;
+}
+
+/** Counts of one campaign, an item at a time. Approve/revoke are decided; needs-info is pending. */
+class StatusTally {
+  private readonly byReviewer = new Map<string, ReviewerStatus>();
+  private readonly totals = {
+    items: 0,
+    decided: 0,
+    approved: 0,
+    revoked: 0,
+    needs_info: 0,
+    escalated: 0,
+    carried: 0,
+  };
+  private readonly remediation = { revoked: 0, verified: 0, pending: 0, failed: 0, idp: 0 };
+  private readonly byKind: Record<string, number> = {};
+
+  add(s: StatusRow): void {
+    const totals = this.totals;
+    totals.items++;
+    this.byKind[s.kind] = (this.byKind[s.kind] ?? 0) + 1;
+    const d = s.decision;
+    if (s.carried) totals.carried++;
     const final = d === "approve" || d === "revoke" || d === "escalated";
     if (final) totals.decided++;
     if (d === "approve") totals.approved++;
@@ -293,13 +316,13 @@ export function summarise(
     if (d === "needs_info") totals.needs_info++;
     if (d === "escalated") totals.escalated++;
     if (s.verification !== null) {
-      remediation.revoked++;
-      remediation[s.verification.state]++;
-      if (s.remediation?.status === "idp") remediation.idp++;
+      this.remediation.revoked++;
+      this.remediation[s.verification.state]++;
+      if (s.idp) this.remediation.idp++;
     }
-    if (s.item.carried_from_campaign_id !== null) continue;
-    const r = byReviewer.get(s.item.reviewer) ?? {
-      reviewer: s.item.reviewer,
+    if (s.carried) return;
+    const r = this.byReviewer.get(s.reviewer) ?? {
+      reviewer: s.reviewer,
       items: 0,
       decided: 0,
       approved: 0,
@@ -315,41 +338,114 @@ export function summarise(
     if (d === "approve") r.approved++;
     if (d === "revoke") r.revoked++;
     if (d === "needs_info") r.needs_info++;
-    byReviewer.set(s.item.reviewer, r);
+    this.byReviewer.set(s.reviewer, r);
   }
-  const overdueDate =
-    campaign.status === "open" && campaign.due_date !== null && today > campaign.due_date;
-  const reviewers = [...byReviewer.values()]
-    .sort((a, b) => (a.reviewer < b.reviewer ? -1 : 1))
-    .map((r) => ({
-      ...r,
-      percent_complete: percent(r.decided, r.items),
-      overdue: overdueDate && r.pending > 0,
-    }));
-  return {
-    campaign: campaign.name,
-    campaign_id: campaign.campaign_id,
-    status: campaign.status,
-    snapshot_id: campaign.snapshot_id,
-    seal: campaign.seal,
-    scope: campaign.scope,
-    undecided_policy: campaign.undecided_policy,
-    due_date: campaign.due_date,
-    created_at: campaign.created_at,
-    closed_at: campaign.closed_at,
-    items: states.length,
-    decided: totals.decided,
-    approved: totals.approved,
-    revoked: totals.revoked,
-    needs_info: totals.needs_info,
-    escalated: totals.escalated,
-    carried_forward: totals.carried,
-    pending: states.length - totals.decided,
-    percent_complete: percent(totals.decided, states.length),
-    reviewers,
-    overdue_reviewers: reviewers.filter((r) => r.overdue).map((r) => r.reviewer),
-    remediation,
-    by_kind: byKind,
-    projects: projectCoverage(campaign),
-  };
+
+  status(campaign: CampaignRow, today: string): CampaignStatus {
+    const totals = this.totals;
+    const overdueDate =
+      campaign.status === "open" && campaign.due_date !== null && today > campaign.due_date;
+    const reviewers = [...this.byReviewer.values()]
+      .sort((a, b) => (a.reviewer < b.reviewer ? -1 : 1))
+      .map((r) => ({
+        ...r,
+        percent_complete: percent(r.decided, r.items),
+        overdue: overdueDate && r.pending > 0,
+      }));
+    return {
+      campaign: campaign.name,
+      campaign_id: campaign.campaign_id,
+      status: campaign.status,
+      snapshot_id: campaign.snapshot_id,
+      seal: campaign.seal,
+      scope: campaign.scope,
+      undecided_policy: campaign.undecided_policy,
+      due_date: campaign.due_date,
+      created_at: campaign.created_at,
+      closed_at: campaign.closed_at,
+      items: totals.items,
+      decided: totals.decided,
+      approved: totals.approved,
+      revoked: totals.revoked,
+      needs_info: totals.needs_info,
+      escalated: totals.escalated,
+      carried_forward: totals.carried,
+      pending: totals.items - totals.decided,
+      percent_complete: percent(totals.decided, totals.items),
+      reviewers,
+      overdue_reviewers: reviewers.filter((r) => r.overdue).map((r) => r.reviewer),
+      remediation: this.remediation,
+      // In kind order: items are read in no particular order.
+      by_kind: Object.fromEntries(
+        Object.entries(this.byKind).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      ),
+      projects: projectCoverage(campaign),
+    };
+  }
+}
+
+/** Counts of one campaign whose states are in memory (the sign-off). */
+export function summarise(
+  campaign: CampaignRow,
+  states: readonly ItemState[],
+  today: string = new Date().toISOString().slice(0, 10),
+): CampaignStatus {
+  const tally = new StatusTally();
+  for (const s of states) {
+    tally.add({
+      kind: s.item.kind,
+      reviewer: s.item.reviewer,
+      carried: s.item.carried_from_campaign_id !== null,
+      decision: s.decision?.decision ?? null,
+      verification: s.verification,
+      idp: s.remediation?.status === "idp",
+    });
+  }
+  return tally.status(campaign, today);
+}
+
+/** Rows per batch of `campaignStatus`'s read. */
+const STATUS_BATCH_ROWS = 10_000;
+
+/**
+ * `summarise` of a campaign read from the store a batch of items at a time, each with only what
+ * the counts need: loading every item and decision whole, a million items' status took 38 s
+ * and 2.7 GB.
+ */
+export async function campaignStatus(
+  store: Store,
+  campaign: CampaignRow,
+  today: string = new Date().toISOString().slice(0, 10),
+): Promise<CampaignStatus> {
+  const remediation = await loadRemediation(store, campaign.campaign_id);
+  const checked = await checks(store, campaign.campaign_id);
+  const tally = new StatusTally();
+  for await (const batch of store.iterateOnQueryConnection<ItemStatusRow>(
+    campaignQuery("item_status"),
+    [campaign.campaign_id],
+    STATUS_BATCH_ROWS,
+  )) {
+    for (const row of batch) {
+      const action = remediation.get(row.item_id) ?? null;
+      tally.add({
+        kind: row.kind,
+        reviewer: row.reviewer,
+        carried: row.carried,
+        decision: row.decision,
+        verification:
+          row.decision === "revoke" ? verify(row.kind, action, checked.get(row.item_id)) : null,
+        idp: action?.status === "idp",
+      });
+    }
+  }
+  return tally.status(campaign, today);
+}
+
+/** A row of sql: item_status. */
+interface ItemStatusRow {
+  item_id: string;
+  kind: ItemRow["kind"];
+  reviewer: string;
+  carried: boolean;
+  decision: Decision | null;
 }

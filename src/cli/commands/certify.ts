@@ -21,7 +21,7 @@ import { exportWorkbooks } from "../../certify/export.js";
 import { importWorkbooks, type Supersede } from "../../certify/import.js";
 import { loadReviewersFile, type ReviewerRules, singleReviewer } from "../../certify/reviewers.js";
 import { checkSignoffDir, writeSignoff } from "../../certify/signoff.js";
-import { campaignState, projectCoverage, summarise } from "../../certify/state.js";
+import { campaignStatus, projectCoverage } from "../../certify/state.js";
 import { DEFAULT_REPORT_DIR, type EffectiveConfig } from "../../config/index.js";
 import { revealInvisible } from "../../render/text.js";
 import { Store } from "../../store/index.js";
@@ -274,7 +274,7 @@ export function registerCertify(program: Command): void {
     .action(async (flags: { json?: boolean; campaign?: string }, command: Command) => {
       const status = await withStore(command, true, async (store) => {
         const campaign = await loadCampaign(store, flags.campaign);
-        return summarise(campaign, await campaignState(store, campaign));
+        return campaignStatus(store, campaign);
       });
       print(flags.json, status, () =>
         [
