@@ -19,6 +19,7 @@ import {
   loadCampaign,
   loadItems,
 } from "../src/certify/db.js";
+import { buildSignoffModel, renderSignoffHtml } from "../src/certify/signoff.js";
 import { campaignState, campaignStatus, summarise } from "../src/certify/state.js";
 import { columnLetter, writeReviewerWorkbook } from "../src/certify/workbook.js";
 import { type RunningSimulator, startSimulator } from "../src/simulator/index.js";
@@ -406,6 +407,35 @@ describe("certification campaign", () => {
       policy_decision: "approve",
       status: "closed",
     });
+    // Frank's membership, left undecided: the policy's decision, recorded after every earlier
+    // one and at the instant the campaign closed.
+    const recorded = await Store.open(db, { readOnly: true });
+    try {
+      expect(
+        await recorded.query(
+          `SELECT i.kind, i.user_id, d.decision, d.justification, d.reviewer,
+             d.decided_at = c.closed_at AS at_close,
+             d.decision_seq = (SELECT max(decision_seq) FROM certify_decisions
+                               WHERE source <> 'close_policy') + 1 AS next_seq
+           FROM certify_decisions AS d
+           JOIN certify_campaigns AS c USING (campaign_id)
+           JOIN certify_items AS i USING (campaign_id, item_id)
+           WHERE c.name = 'Q4-2026' AND d.source = 'close_policy'`,
+        ),
+      ).toEqual([
+        {
+          kind: "membership",
+          user_id: org.frank,
+          decision: "approve",
+          justification: "undecided at close: keep by the campaign's policy",
+          reviewer: "(campaign policy)",
+          at_close: true,
+          next_seq: true,
+        },
+      ]);
+    } finally {
+      await recorded.close();
+    }
     const late = await cli(["certify", "import", goodFiles[0] ?? ""]);
     expect(late.status).toBe(0); // the same file: already imported, idempotent even when closed
 
@@ -587,6 +617,36 @@ describe("certification campaign", () => {
       }
       const closed = await campaignStatus(store, await loadCampaign(store, "Q4-2026"));
       expect(closed.remediation).toMatchObject({ revoked: 4, verified: 3, pending: 1, idp: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("the HTML sign-off lists at most so many rows per table and says where the rest are", async () => {
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      const model = await buildSignoffModel(store, await loadCampaign(store, "Q4-2026"));
+      const rows = (html: string, from: string, to: string) =>
+        html
+          .slice(html.indexOf(`id="${from}"`), html.indexOf(`id="${to}"`))
+          .match(/<tr data-item=/g)?.length ?? 0;
+      const whole = renderSignoffHtml(model);
+      expect([
+        rows(whole, "revocations", "decisions"),
+        rows(whole, "decisions", "completeness"),
+      ]).toEqual([4, 11]);
+      expect(whole).not.toContain("Not listed here");
+      const capped = renderSignoffHtml(model, 3);
+      expect([
+        rows(capped, "revocations", "decisions"),
+        rows(capped, "decisions", "completeness"),
+      ]).toEqual([3, 3]);
+      expect(capped).toContain(
+        '<p id="revocations-unlisted">Not listed here: 1 of the 4 revocations (this lists the first 3); the XLSX sign-off lists every one in its Revocations sheet.</p>',
+      );
+      expect(capped).toContain(
+        '<p id="decisions-unlisted">Not listed here: 8 of the 11 decisions (this lists the first 3); the XLSX sign-off lists every one in its Decisions sheet.</p>',
+      );
     } finally {
       await store.close();
     }

@@ -131,6 +131,26 @@ LEFT JOIN (
 ) AS d ON d.item_id = i.item_id
 WHERE i.campaign_id = $1;
 
+-- name: close_policy_decisions
+-- At close, the policy's decision ($2) on each item of campaign $1 whose current decision is
+-- neither approve nor revoke (undecided, or needs info), numbered from $3 in review order and
+-- dated by the campaign's closed_at; $4: the policy's name, $5: the reviewer it is recorded
+-- under. The braced names are replaced with the item_order and item_status queries.
+INSERT INTO certify_decisions (decision_seq, campaign_id, item_id, decision, justification,
+  reviewer, decided_at, source, file_sha256, sheet_row)
+SELECT $3 + row_number() OVER (ORDER BY o.pos) - 1, $1, o.item_id, $2,
+  (CASE s.decision WHEN 'needs_info' THEN 'needs info' ELSE 'undecided' END)
+    || ' at close: ' || $4 || ' by the campaign''s policy',
+  $5, c.closed_at, 'close_policy', NULL, NULL
+FROM ({item_order}) AS o
+JOIN ({item_status}) AS s ON s.item_id = o.item_id
+CROSS JOIN (SELECT closed_at FROM certify_campaigns WHERE campaign_id = $1) AS c
+WHERE s.decision IS NULL OR s.decision NOT IN ('approve', 'revoke');
+
+-- name: policy_decision_count
+SELECT count(*)::INTEGER AS n FROM certify_decisions
+WHERE campaign_id = $1 AND source = 'close_policy';
+
 -- name: next_decision_seq
 SELECT coalesce(max(decision_seq), 0)::INTEGER + 1 AS n FROM certify_decisions;
 

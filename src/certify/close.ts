@@ -3,13 +3,13 @@ import type { Store } from "../store/index.js";
 import {
   type CampaignRow,
   campaignQuery,
+  composedCampaignQuery,
   type Decision,
-  insertDecisions,
   inTransaction,
   loadCampaign,
+  nextDecisionSeq,
 } from "./db.js";
 import { CertifyError } from "./errors.js";
-import { campaignState } from "./state.js";
 
 export const POLICY_REVIEWER = "(campaign policy)";
 
@@ -24,42 +24,37 @@ export async function closeCampaign(store: Store, campaign: CampaignRow): Promis
   if (campaign.status !== "open") {
     throw new CertifyError("CAMPAIGN_CLOSED", `campaign "${campaign.name}" is already closed`);
   }
-  const states = await campaignState(store, campaign);
-  const undecided = states.filter((s) => {
-    const d = s.decision?.decision;
-    return d !== "approve" && d !== "revoke";
-  });
   const decision: Decision =
     campaign.undecided_policy === "keep"
       ? "approve"
       : campaign.undecided_policy === "revoke"
         ? "revoke"
         : "escalated";
+  let byPolicy = 0;
   await inTransaction(store, async () => {
     const closed = await store.query<{ closed_at: string }>(campaignQuery("close_campaign"), [
       campaign.campaign_id,
     ]);
-    const closedAt = closed[0]?.closed_at;
-    if (closedAt === undefined) {
+    if (closed[0] === undefined) {
       throw new CertifyError("CAMPAIGN_CLOSED", `campaign "${campaign.name}" is already closed`);
     }
-    await insertDecisions(
-      store,
-      undecided.map((s) => ({
-        campaign_id: campaign.campaign_id,
-        item_id: s.item.item_id,
-        decision,
-        justification: `${s.decision?.decision === "needs_info" ? "needs info" : "undecided"} at close: ${campaign.undecided_policy} by the campaign's policy`,
-        reviewer: POLICY_REVIEWER,
-        // The same instant as closed_at, so the report reads one close time.
-        decided_at: closedAt,
-        source: "close_policy",
-      })),
-    );
+    // In one statement, dated by closed_at (the report reads one close time): a million items'
+    // states, read to find the undecided ones, were gigabytes.
+    await store.query(composedCampaignQuery("close_policy_decisions"), [
+      campaign.campaign_id,
+      decision,
+      await nextDecisionSeq(store),
+      campaign.undecided_policy,
+      POLICY_REVIEWER,
+    ]);
+    const counted = await store.query<{ n: number }>(campaignQuery("policy_decision_count"), [
+      campaign.campaign_id,
+    ]);
+    byPolicy = counted[0]?.n ?? 0;
   });
   return {
     campaign: await loadCampaign(store, campaign.name),
-    by_policy: undecided.length,
+    by_policy: byPolicy,
     policy_decision: decision,
   };
 }

@@ -13,6 +13,14 @@ import { CertifyError } from "./errors.js";
 /** The stage's statements: sql/certify/campaigns.sql. */
 export const campaignQuery = sqlQueries("certify/campaigns.sql");
 
+/**
+ * A statement of campaigns.sql in which a braced name (`{item_order}`) stands for another of the
+ * file's statements, as a subquery: review order and current decisions are written once.
+ */
+export function composedCampaignQuery(name: string): string {
+  return campaignQuery(name).replace(/\{([a-z_]+)\}/g, (_, inner: string) => campaignQuery(inner));
+}
+
 export async function inTransaction<T>(store: Store, work: () => Promise<T>): Promise<T> {
   if (store.readOnly) {
     throw new CertifyError("READ_ONLY", `database ${store.path} is open read-only`);
@@ -247,12 +255,7 @@ export class ExportOrder {
     campaignId: number,
     windowRows = EXPORT_WINDOW_ROWS,
   ): Promise<ExportOrder> {
-    await store.query(
-      campaignQuery("create_export_order").replace("{item_order}", () =>
-        campaignQuery("item_order"),
-      ),
-      [campaignId],
-    );
+    await store.query(composedCampaignQuery("create_export_order"), [campaignId]);
     const reviewers = await store.query<ExportReviewer>(campaignQuery("export_reviewers"));
     return new ExportOrder(store, campaignId, reviewers, windowRows);
   }

@@ -196,8 +196,15 @@ const grantText = (item: ItemState["item"]): string => {
     : `${KIND_LABELS[item.kind]}${credential}: project "${show(item.project_name)}" (${show(item.project_id)})`;
 };
 
-function decisionRows(model: SignoffModel) {
-  return model.states.map((s) => ({
+/**
+ * Rows listed per table of the HTML sign-off; the rest are counted, and the XLSX sign-off lists
+ * every one. A campaign of every grant of a large organization has a million decisions: listed,
+ * the HTML was 514 MB, and with its items it ran out of the JS heap.
+ */
+export const SIGNOFF_HTML_ROWS = 10_000;
+
+function decisionRows(model: SignoffModel, max = Number.POSITIVE_INFINITY) {
+  return model.states.slice(0, max).map((s) => ({
     item_id: s.item.item_id,
     grant: grantText(s.item),
     group: show(s.item.group_name),
@@ -220,9 +227,9 @@ function decisionRows(model: SignoffModel) {
   }));
 }
 
-function revocationRows(model: SignoffModel) {
-  return model.states
-    .filter((s) => s.verification !== null)
+function revocationRows(model: SignoffModel, max = Number.POSITIVE_INFINITY) {
+  return revoked(model)
+    .slice(0, max)
     .map((s) => ({
       item_id: s.item.item_id,
       grant: grantText(s.item),
@@ -256,6 +263,15 @@ function revocationRows(model: SignoffModel) {
       verification: s.verification?.state ?? "pending",
       verification_detail: s.verification?.detail ?? "",
     }));
+}
+
+const revoked = (model: SignoffModel): ItemState[] =>
+  model.states.filter((s) => s.verification !== null);
+
+/** The line under an HTML table that lists `listed` of `total` rows ("" when it lists all). */
+function unlistedText(total: number, listed: number, what: string, sheet: string): string {
+  if (listed >= total) return "";
+  return `Not listed here: ${total - listed} of the ${total} ${what} (this lists the first ${listed}); the XLSX sign-off lists every one in its ${sheet} sheet.`;
 }
 
 function outcomes(model: SignoffModel) {
@@ -309,10 +325,12 @@ function compile() {
   return compiled;
 }
 
-export function renderSignoffHtml(model: SignoffModel): string {
+export function renderSignoffHtml(model: SignoffModel, maxRows = SIGNOFF_HTML_ROWS): string {
   const { template, csp } = compile();
   const c = model.campaign;
   const st = model.status;
+  const revocations = revocationRows(model, maxRows);
+  const decisions = decisionRows(model, maxRows);
   return template({
     csp,
     generator: `openai-access-audit ${model.tool_version}; templates ${model.template_version}`,
@@ -354,8 +372,20 @@ export function renderSignoffHtml(model: SignoffModel): string {
       { label: "Remediation failed", value: st.remediation.failed },
     ],
     reviewers: st.reviewers.map((r) => ({ ...r, reviewer: revealInvisible(r.reviewer) })),
-    revocations: revocationRows(model),
-    decisions: decisionRows(model),
+    revocations,
+    revocations_unlisted: unlistedText(
+      revoked(model).length,
+      revocations.length,
+      "revocations",
+      "Revocations",
+    ),
+    decisions,
+    decisions_unlisted: unlistedText(
+      model.states.length,
+      decisions.length,
+      "decisions",
+      "Decisions",
+    ),
     outcomes: outcomes(model),
     population: model.population,
     imports: model.imports.map((i) => ({
