@@ -1,7 +1,7 @@
 /**
- * Certification at scale, informational (no target): `certify start` and `certify export` as a
- * user runs them, each in its own process, on the report benchmark's database (the newer of two
- * snapshots of 1,000,000 memberships). Two campaigns with one reviewer: the elevated grants (the
+ * Certification at scale, informational (no target): `certify start`, `export`, `status` and
+ * `close` as a user runs them, each in its own process, on the report benchmark's database (the
+ * newer of two snapshots of 1,000,000 memberships). Two campaigns with one reviewer: the elevated grants (the
  * campaign a large organization runs each quarter), and every grant (each membership an item, a
  * workbook of about a million rows). Wall time, peak RSS and exit code of each step. Before
  * these were measured, starting either campaign read every membership with its group's roles
@@ -15,7 +15,10 @@ interface CertifyStep {
   wall_ms: number;
   peak_rss_mb: number;
   exit_code: number | null;
-  /** `items` of the command's --json output (items started, or rows exported in all). */
+  /**
+   * From the command's --json output: items started or counted, rows exported in all, or
+   * decisions made by the policy at close.
+   */
   items: number | null;
   /** The last line of stderr when the command failed. */
   error?: string;
@@ -49,8 +52,16 @@ async function runCertify(cli: string, args: string[]): Promise<CertifyStep> {
     step.error = stderr.trim().split("\n").at(-1) ?? "";
     return step;
   }
-  const parsed = JSON.parse(stdout) as { items?: number; files?: { items: number }[] };
-  step.items = parsed.items ?? parsed.files?.reduce((sum, file) => sum + file.items, 0) ?? null;
+  const parsed = JSON.parse(stdout) as {
+    items?: number;
+    by_policy?: number;
+    files?: { items: number }[];
+  };
+  step.items =
+    parsed.items ??
+    parsed.by_policy ??
+    parsed.files?.reduce((sum, file) => sum + file.items, 0) ??
+    null;
   return step;
 }
 
@@ -91,6 +102,25 @@ export async function benchCertify(
     steps[`export_${scope}`] = exported;
     log(
       `certify export (${scope}): ${exported.wall_ms} ms, peak RSS ${exported.peak_rss_mb} MB, ${exported.items ?? exported.error} rows`,
+    );
+    const status = await runCertify(cli, ["status", "--db", db, "--campaign", name]);
+    steps[`status_${scope}`] = status;
+    log(
+      `certify status (${scope}): ${status.wall_ms} ms, peak RSS ${status.peak_rss_mb} MB, ${status.items ?? status.error} items`,
+    );
+    // Every item undecided: the policy decides them all, and the sign-off is written.
+    const closed = await runCertify(cli, [
+      "close",
+      "--db",
+      db,
+      "--campaign",
+      name,
+      "--out",
+      join(work, `signoff-${scope}`),
+    ]);
+    steps[`close_${scope}`] = closed;
+    log(
+      `certify close (${scope}): ${closed.wall_ms} ms, peak RSS ${closed.peak_rss_mb} MB, ${closed.items ?? closed.error} policy decisions`,
     );
   }
   return steps;

@@ -8,7 +8,7 @@
  * HTML (summaries, findings, privileged people and changes, no full listings) under 5 MB and
  * under 3 s, its peak RSS reported beside them. On the same database, `access` of the whole
  * newer snapshot (842,933 paths) as JSON and as the table: wall time, peak RSS and bytes; then
- * certification campaigns started and exported (bench/certify.ts).
+ * certification campaigns started, exported and counted (bench/certify.ts).
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -158,7 +158,7 @@ export async function benchReports(
         table: accessTable,
         completes: accessJson.exit_code === 0 && accessTable.exit_code === 0,
       },
-      // Informational, outside `pass`: certify start and export of two campaigns (bench/certify.ts).
+      // Informational, outside `pass`: certify start, export and status of two campaigns (bench/certify.ts).
       certify,
       targets: {
         xlsx_wall_ms_max: XLSX_TARGET_MS,
