@@ -6,7 +6,16 @@
  * plan (a SCIM membership goes to the identity provider), apply (refused without --yes,
  * idempotent), a new crawl, and verification in the status, the simulator and the sign-off.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
@@ -19,6 +28,7 @@ import {
   loadCampaign,
   loadItems,
 } from "../src/certify/db.js";
+import { exportWorkbooks } from "../src/certify/export.js";
 import { buildSignoffModel, renderSignoffHtml } from "../src/certify/signoff.js";
 import { campaignState, campaignStatus, summarise } from "../src/certify/state.js";
 import { columnLetter, writeReviewerWorkbook } from "../src/certify/workbook.js";
@@ -647,6 +657,28 @@ describe("certification campaign", () => {
       expect(capped).toContain(
         '<p id="decisions-unlisted">Not listed here: 8 of the 11 decisions (this lists the first 3); the XLSX sign-off lists every one in its Decisions sheet.</p>',
       );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("export refuses, all or nothing, a workbook that import would refuse as too large", async () => {
+    const store = await Store.open(db);
+    const out = join(tmp, "too-large");
+    try {
+      const campaign = await loadCampaign(store, "Q1-2027");
+      const exports = `SELECT count(*)::INTEGER AS n FROM certify_exports`;
+      const before = await store.query<{ n: number }>(exports);
+      // Its one workbook (3 items to review, about 9 kB) fits in 20 kB, not in 5 kB.
+      const fits = await exportWorkbooks(store, campaign, join(tmp, "fits"), 20_000);
+      expect(fits.map((f) => f.items)).toEqual([3]);
+      const recorded = await store.query<{ n: number }>(exports);
+      await expect(exportWorkbooks(store, campaign, out, 5_000)).rejects.toThrow(
+        /^the workbook of .+ \(3 items\) could not be imported back: the file is 0\.0 MB, over the 0\.0 MB limit for a certification workbook; refused before parsing\. Nothing was exported: share the items among several reviewers/,
+      );
+      expect(await store.query<{ n: number }>(exports)).toEqual(recorded);
+      expect((recorded[0]?.n ?? 0) - (before[0]?.n ?? 0)).toBe(1);
+      expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
     } finally {
       await store.close();
     }

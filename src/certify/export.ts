@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { revealInvisible } from "../render/text.js";
 import type { Store } from "../store/index.js";
 import { checkOutputDir, writeFilesAtomically } from "../util/files.js";
 import { trimHeapEvery } from "../util/heap.js";
@@ -20,6 +21,12 @@ import {
 import { CertifyError } from "./errors.js";
 import { fileSafe } from "./files.js";
 import { writeReviewerWorkbook } from "./workbook.js";
+import {
+  checkWorkbookZip,
+  MAX_WORKBOOK_BYTES,
+  readWorkbookBytes,
+  WorkbookLimitError,
+} from "./zip-limits.js";
 
 export interface ExportedWorkbook {
   reviewer: string;
@@ -51,6 +58,8 @@ export async function exportWorkbooks(
   store: Store,
   campaign: CampaignRow,
   outDir: string,
+  /** The largest workbook file import accepts (default: its limit; lower in tests). */
+  maxWorkbookBytes = MAX_WORKBOOK_BYTES,
 ): Promise<ExportedWorkbook[]> {
   checkOutputDir(outDir, WORKBOOKS_OUTPUT);
   if (campaign.status !== "open") {
@@ -59,19 +68,41 @@ export async function exportWorkbooks(
       `campaign "${campaign.name}" is closed: its decisions are frozen`,
     );
   }
-  return inTransaction(store, () => exportInTransaction(store, campaign, outDir));
+  return inTransaction(store, () => exportInTransaction(store, campaign, outDir, maxWorkbookBytes));
+}
+
+/**
+ * A workbook is only of use if it can come back: one that `certify import` would refuse (over
+ * its limits on a workbook's file and uncompressed sizes, zip-limits.ts: about 90,000 items)
+ * fails the export, all or nothing, saying what to do instead.
+ */
+async function checkImportable(
+  path: string,
+  share: ExportReviewer,
+  maxBytes: number,
+): Promise<void> {
+  try {
+    await checkWorkbookZip(await readWorkbookBytes(path, maxBytes));
+  } catch (error) {
+    if (!(error instanceof WorkbookLimitError)) throw error;
+    throw new CertifyError(
+      "WORKBOOK_TOO_LARGE",
+      `the workbook of ${revealInvisible(share.reviewer)} (${share.items} items) could not be imported back: ${error.message}. Nothing was exported: share the items among several reviewers (a reviewers file: by_group, by_role, by_project) or certify by scope (elevated, --project)`,
+    );
+  }
 }
 
 async function exportInTransaction(
   store: Store,
   campaign: CampaignRow,
   outDir: string,
+  maxWorkbookBytes: number,
 ): Promise<ExportedWorkbook[]> {
   const order = await ExportOrder.create(store, campaign.campaign_id);
   // Each row leaves exceljs's objects behind, and V8 let them pile up to gigabytes.
   const stopHeapTrim = trimHeapEvery(HEAP_TRIM_INTERVAL_MS, { aboveBytes: HEAP_TRIM_ABOVE_BYTES });
   try {
-    return await exportInOrder(store, campaign, outDir, order);
+    return await exportInOrder(store, campaign, outDir, order, maxWorkbookBytes);
   } finally {
     stopHeapTrim();
     await order.release();
@@ -83,6 +114,7 @@ async function exportInOrder(
   campaign: CampaignRow,
   outDir: string,
   order: ExportOrder,
+  maxWorkbookBytes: number,
 ): Promise<ExportedWorkbook[]> {
   const now = await store.query<{ now: string }>(campaignQuery("now_ms"));
   const exportedAt = now[0]?.now ?? new Date().toISOString();
@@ -110,15 +142,17 @@ async function exportInOrder(
     WORKBOOKS_OUTPUT,
     planned.map(({ share, name, generation }) => ({
       name,
-      write: (temp: string) =>
-        writeReviewerWorkbook(temp, {
+      write: async (temp: string) => {
+        await writeReviewerWorkbook(temp, {
           campaign,
           reviewer: share.reviewer,
           itemCount: share.items,
           batches: order.batches(share),
           generation,
           exportedAt,
-        }),
+        });
+        await checkImportable(temp, share, maxWorkbookBytes);
+      },
     })),
   );
   const written: ExportedWorkbook[] = [];
