@@ -73,7 +73,7 @@ export async function exportWorkbooks(
 
 /**
  * A workbook is only of use if it can come back: one that `certify import` would refuse (over
- * its limits on a workbook's file and uncompressed sizes, zip-limits.ts: about 90,000 items)
+ * its limits on a workbook's file and uncompressed sizes, zip-limits.ts: about 95,000 items)
  * fails the export, all or nothing, saying what to do instead.
  */
 async function checkImportable(
