@@ -94,7 +94,8 @@ WHERE i.campaign_id = $1 AND o.pos BETWEEN $2 AND $3
 ORDER BY o.pos;
 
 -- name: export_decisions
--- The latest decision of each item of positions $2 to $3 (see current_decisions).
+-- The latest decision of each item of positions $2 to $3: current_decisions, ranked only for
+-- the window's items (composed, every window would rank every decision of the campaign).
 SELECT d.item_id, d.decision, d.justification, d.reviewer, d.decided_at, d.source, d.file_sha256,
   d.sheet_row, d.decision_seq
 FROM certify_decisions AS d
@@ -121,21 +122,19 @@ QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY decision_seq DESC) = 1
 ORDER BY item_id;
 
 -- name: item_status
--- Each item of campaign $1 with its current decision (the latest; NULL: undecided), unsorted:
--- what `certify status` counts (src/certify/state.ts: campaignStatus).
+-- Each item of campaign $1 with its current decision (NULL: undecided), unsorted: what
+-- `certify status` counts (src/certify/state.ts: campaignStatus). The braced name is replaced
+-- with the current_decisions query.
 SELECT i.item_id, i.kind, i.reviewer, i.carried_from_campaign_id IS NOT NULL AS carried, d.decision
 FROM certify_items AS i
-LEFT JOIN (
-  SELECT item_id, decision FROM certify_decisions WHERE campaign_id = $1
-  QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY decision_seq DESC) = 1
-) AS d ON d.item_id = i.item_id
+LEFT JOIN ({current_decisions}) AS d ON d.item_id = i.item_id
 WHERE i.campaign_id = $1;
 
 -- name: close_policy_decisions
 -- At close, the policy's decision ($2) on each item of campaign $1 whose current decision is
 -- neither approve nor revoke (undecided, or needs info), numbered from $3 in review order and
 -- dated by the campaign's closed_at; $4: the policy's name, $5: the reviewer it is recorded
--- under. The braced names are replaced with the item_order and item_status queries.
+-- under. The braced names are replaced with the item_order and item_status queries (and so on).
 INSERT INTO certify_decisions (decision_seq, campaign_id, item_id, decision, justification,
   reviewer, decided_at, source, file_sha256, sheet_row)
 SELECT $3 + row_number() OVER (ORDER BY o.pos) - 1, $1, o.item_id, $2,

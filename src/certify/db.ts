@@ -15,10 +15,13 @@ export const campaignQuery = sqlQueries("certify/campaigns.sql");
 
 /**
  * A statement of campaigns.sql in which a braced name (`{item_order}`) stands for another of the
- * file's statements, as a subquery: review order and current decisions are written once.
+ * file's statements (composed in turn), as a subquery: review order and current decisions are
+ * written once.
  */
 export function composedCampaignQuery(name: string): string {
-  return campaignQuery(name).replace(/\{([a-z_]+)\}/g, (_, inner: string) => campaignQuery(inner));
+  return campaignQuery(name).replace(/\{([a-z_]+)\}/g, (_, inner: string) =>
+    composedCampaignQuery(inner),
+  );
 }
 
 export async function inTransaction<T>(store: Store, work: () => Promise<T>): Promise<T> {

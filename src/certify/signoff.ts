@@ -227,42 +227,40 @@ function decisionRows(model: SignoffModel, max = Number.POSITIVE_INFINITY) {
   }));
 }
 
-function revocationRows(model: SignoffModel, max = Number.POSITIVE_INFINITY) {
-  return revoked(model)
-    .slice(0, max)
-    .map((s) => ({
-      item_id: s.item.item_id,
-      grant: grantText(s.item),
-      kind: KIND_LABELS[s.item.kind],
-      project: show(s.item.project_name),
-      project_id: show(s.item.project_id),
-      group: show(s.item.group_name),
-      group_id: show(s.item.group_id),
-      managed:
-        s.item.group_id === null
-          ? "—"
-          : s.item.group_is_scim_managed === null
-            ? "Unknown"
-            : s.item.group_is_scim_managed
-              ? "SCIM"
-              : "Manual",
-      user: show(s.item.user_email ?? s.item.user_id),
-      user_id: show(s.item.user_id),
-      role: show(s.item.role_name),
-      role_id: show(s.item.role_id),
-      call:
-        s.remediation?.method && s.remediation.path
-          ? `${s.remediation.method} ${s.remediation.path}`
-          : s.remediation?.action === "idp_change"
-            ? "change in the identity provider"
-            : "—",
-      remediation: s.remediation === null ? "not planned" : REMEDIATION_TEXT[s.remediation.status],
-      attempts: s.remediation?.attempts ?? 0,
-      executed_at: show(s.remediation?.executed_at),
-      error: show(s.remediation?.error),
-      verification: s.verification?.state ?? "pending",
-      verification_detail: s.verification?.detail ?? "",
-    }));
+function revocationRows(revoked: readonly ItemState[], max = Number.POSITIVE_INFINITY) {
+  return revoked.slice(0, max).map((s) => ({
+    item_id: s.item.item_id,
+    grant: grantText(s.item),
+    kind: KIND_LABELS[s.item.kind],
+    project: show(s.item.project_name),
+    project_id: show(s.item.project_id),
+    group: show(s.item.group_name),
+    group_id: show(s.item.group_id),
+    managed:
+      s.item.group_id === null
+        ? "—"
+        : s.item.group_is_scim_managed === null
+          ? "Unknown"
+          : s.item.group_is_scim_managed
+            ? "SCIM"
+            : "Manual",
+    user: show(s.item.user_email ?? s.item.user_id),
+    user_id: show(s.item.user_id),
+    role: show(s.item.role_name),
+    role_id: show(s.item.role_id),
+    call:
+      s.remediation?.method && s.remediation.path
+        ? `${s.remediation.method} ${s.remediation.path}`
+        : s.remediation?.action === "idp_change"
+          ? "change in the identity provider"
+          : "—",
+    remediation: s.remediation === null ? "not planned" : REMEDIATION_TEXT[s.remediation.status],
+    attempts: s.remediation?.attempts ?? 0,
+    executed_at: show(s.remediation?.executed_at),
+    error: show(s.remediation?.error),
+    verification: s.verification?.state ?? "pending",
+    verification_detail: s.verification?.detail ?? "",
+  }));
 }
 
 const revoked = (model: SignoffModel): ItemState[] =>
@@ -329,7 +327,8 @@ export function renderSignoffHtml(model: SignoffModel, maxRows = SIGNOFF_HTML_RO
   const { template, csp } = compile();
   const c = model.campaign;
   const st = model.status;
-  const revocations = revocationRows(model, maxRows);
+  const revokedStates = revoked(model);
+  const revocations = revocationRows(revokedStates, maxRows);
   const decisions = decisionRows(model, maxRows);
   return template({
     csp,
@@ -374,7 +373,7 @@ export function renderSignoffHtml(model: SignoffModel, maxRows = SIGNOFF_HTML_RO
     reviewers: st.reviewers.map((r) => ({ ...r, reviewer: revealInvisible(r.reviewer) })),
     revocations,
     revocations_unlisted: unlistedText(
-      revoked(model).length,
+      revokedStates.length,
       revocations.length,
       "revocations",
       "Revocations",
@@ -536,7 +535,7 @@ async function writeSignoffXlsx(path: string, model: SignoffModel): Promise<void
         ["Project", 28],
         ["Project ID", 24],
       ]),
-      revocationRows(model).map((r) => ({
+      revocationRows(revoked(model)).map((r) => ({
         "Item ID": r.item_id,
         Grant: r.kind,
         Group: r.group,

@@ -9,7 +9,7 @@ import { sqlQueries } from "../util/sql-files.js";
 import {
   type CampaignRow,
   type CurrentDecision,
-  campaignQuery,
+  composedCampaignQuery,
   currentDecisions,
   type Decision,
   type ItemRow,
@@ -421,7 +421,7 @@ export async function campaignStatus(
   const checked = await checks(store, campaign.campaign_id);
   const tally = new StatusTally();
   for await (const batch of store.iterateOnQueryConnection<ItemStatusRow>(
-    campaignQuery("item_status"),
+    composedCampaignQuery("item_status"),
     [campaign.campaign_id],
     STATUS_BATCH_ROWS,
   )) {

@@ -395,44 +395,84 @@ function sheetStream(sheet: ExcelJS.Worksheet): { write(data: string | Buffer): 
   return stream as { write(data: string | Buffer): unknown };
 }
 
+/**
+ * exceljs's streaming writer on the zip thread, for a book whose rows need exceljs's own cells
+ * (styles, protection, validations: the certification workbooks). exceljs hands a sheet's XML to
+ * the zip without heeding its backpressure: `pace` waits while the zip is behind, so memory
+ * stays bounded however many rows a sheet has (a million rows buffered 1.25 GB without it).
+ */
+export class PacedWorkbook {
+  private constructor(
+    readonly writer: WorkbookWriter,
+    private readonly zip: ThreadZip,
+  ) {}
+
+  /** Creates (or truncates) `path`; a file that cannot be opened rejects here. */
+  static async create(
+    path: string,
+    options: Omit<NonNullable<WorkbookWriterOptions>, "stream">,
+  ): Promise<PacedWorkbook> {
+    const zip = new ThreadZip(path);
+    try {
+      await zip.opened();
+      // The zip is compressed and written on a worker thread (zip-thread.ts); exceljs waits on
+      // the stream it is given, which ends when the worker has written the whole file.
+      return new PacedWorkbook(
+        stampedWorkbookWriter({ ...options, stream: new PassThrough() }, zip),
+        zip,
+      );
+    } catch (error) {
+      zip.abort();
+      await zip.stopped();
+      throw error;
+    }
+  }
+
+  /** After a row of `sheet` is committed: waits while the zip is behind on the sheet. */
+  async pace(sheet: ExcelJS.Worksheet): Promise<void> {
+    const backlog = entryBuffer(sheet);
+    if ((backlog._writableState?.length ?? 0) > MAX_BACKLOG_BYTES) await this.drained(backlog);
+  }
+
+  /** @internal Resolves once the zip has caught up, or rejects if writing failed. */
+  async drained(backlog: EntryBuffer): Promise<void> {
+    await Promise.race([once(backlog as unknown as NodeJS.EventEmitter, "drain"), this.zip.failed]);
+  }
+
+  /** Writes what is left and closes the file. */
+  async commit(): Promise<void> {
+    await Promise.race([this.writer.commit(), this.zip.failed]);
+    await this.zip.stopped();
+  }
+
+  /** Stops writing after a failure; the caller removes the partial file. */
+  async abort(): Promise<void> {
+    this.zip.abort();
+    await this.zip.stopped();
+  }
+}
+
 /** One workbook file being streamed. Sheets are written strictly one after another. */
 export class StreamingBook {
   readonly parts: SheetPart[] = [];
   private readonly writer: WorkbookWriter;
-  private readonly zip: ThreadZip;
-  private readonly failed: Promise<never>;
   private open: SheetSeries | null = null;
   /** @internal Renders every sheet's rows, with the book's style ids. */
   readonly rowXml: RowXml;
 
   private constructor(
-    zip: ThreadZip,
+    private readonly paced: PacedWorkbook,
     properties: DocumentProperties,
     readonly maxRows: number,
     private readonly print: PrintSetup | null,
   ) {
-    // The zip is compressed and written on a worker thread (zip-thread.ts); exceljs waits on
-    // `written`, which ends when the worker has written the whole file.
-    this.zip = zip;
-    const written = new PassThrough();
-    // created/modified go to the constructor: the zip entries take their date from `created`.
-    const options = {
-      stream: written,
-      useStyles: true,
-      useSharedStrings: false,
-      created: properties.date,
-      modified: properties.date,
-      creator: xmlSafe(properties.creator),
-      lastModifiedBy: xmlSafe(properties.creator),
-    };
-    this.writer = stampedWorkbookWriter(options, this.zip);
+    this.writer = paced.writer;
     this.writer.title = xmlSafe(properties.title);
     this.writer.subject = xmlSafe(properties.subject);
     this.writer.description = xmlSafe(properties.description);
     this.writer.keywords = xmlSafe(properties.keywords);
     this.writer.category = xmlSafe(properties.category);
     this.rowXml = new RowXml(stylesOf(this.writer));
-    this.failed = zip.failed;
   }
 
   /** Without `print`, sheets print landscape at 100% with the header row repeated. */
@@ -445,13 +485,21 @@ export class StreamingBook {
     if (!Number.isInteger(maxRows) || maxRows < 2 || maxRows > EXCEL_MAX_ROWS) {
       throw new RangeError(`maxRowsPerSheet must be 2…${EXCEL_MAX_ROWS}, got ${maxRows}`);
     }
-    const zip = new ThreadZip(path);
+    // created/modified go to the constructor: the zip entries take their date from `created`
+    // (options exceljs's type declarations omit).
+    const options = {
+      useStyles: true,
+      useSharedStrings: false,
+      created: properties.date,
+      modified: properties.date,
+      creator: xmlSafe(properties.creator),
+      lastModifiedBy: xmlSafe(properties.creator),
+    };
+    const paced = await PacedWorkbook.create(path, options);
     try {
-      await zip.opened();
-      return new StreamingBook(zip, properties, maxRows, print);
+      return new StreamingBook(paced, properties, maxRows, print);
     } catch (error) {
-      zip.abort();
-      await zip.stopped();
+      await paced.abort();
       throw error;
     }
   }
@@ -495,70 +543,17 @@ export class StreamingBook {
 
   /** @internal Resolves once the zip has caught up, or rejects if writing failed. */
   async drain(buffer: EntryBuffer): Promise<void> {
-    await Promise.race([once(buffer as unknown as NodeJS.EventEmitter, "drain"), this.failed]);
+    await this.paced.drained(buffer);
   }
 
   async commit(): Promise<void> {
     if (this.open) throw new Error(`sheet ${this.open.name} is still open`);
-    await Promise.race([this.writer.commit(), this.failed]);
-    await this.zip.stopped();
+    await this.paced.commit();
   }
 
   /** Stops writing after a failure; the caller removes the partial file. */
   async abort(): Promise<void> {
-    this.zip.abort();
-    await this.zip.stopped();
-  }
-}
-
-/**
- * exceljs's streaming writer on the zip thread, for a book whose rows need exceljs's own cells
- * (styles, protection, validations: the certification workbooks). exceljs hands a sheet's XML to
- * the zip without heeding its backpressure: `pace` waits while the zip is behind, so memory
- * stays bounded however many rows a sheet has (a million rows buffered 1.25 GB without it).
- */
-export class PacedWorkbook {
-  private constructor(
-    readonly writer: WorkbookWriter,
-    private readonly zip: ThreadZip,
-  ) {}
-
-  /** Creates (or truncates) `path`; a file that cannot be opened rejects here. */
-  static async create(
-    path: string,
-    options: Omit<NonNullable<WorkbookWriterOptions>, "stream">,
-  ): Promise<PacedWorkbook> {
-    const zip = new ThreadZip(path);
-    try {
-      await zip.opened();
-      return new PacedWorkbook(
-        stampedWorkbookWriter({ ...options, stream: new PassThrough() }, zip),
-        zip,
-      );
-    } catch (error) {
-      zip.abort();
-      await zip.stopped();
-      throw error;
-    }
-  }
-
-  /** After a row of `sheet` is committed: waits while the zip is behind on the sheet. */
-  async pace(sheet: ExcelJS.Worksheet): Promise<void> {
-    const backlog = entryBuffer(sheet);
-    if ((backlog._writableState?.length ?? 0) <= MAX_BACKLOG_BYTES) return;
-    await Promise.race([once(backlog as unknown as NodeJS.EventEmitter, "drain"), this.zip.failed]);
-  }
-
-  /** Writes what is left and closes the file. */
-  async commit(): Promise<void> {
-    await Promise.race([this.writer.commit(), this.zip.failed]);
-    await this.zip.stopped();
-  }
-
-  /** Stops writing after a failure; the caller removes the partial file. */
-  async abort(): Promise<void> {
-    this.zip.abort();
-    await this.zip.stopped();
+    await this.paced.abort();
   }
 }
 

@@ -40,7 +40,7 @@ export function trimHeapEvery(
   if (gc === null) return () => {};
   if (heapUsedBytes() > nowAboveBytes) gc();
   const timer = setInterval(() => {
-    if (aboveBytes === 0 || heapUsedBytes() > aboveBytes) gc();
+    if (heapUsedBytes() > aboveBytes) gc();
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
