@@ -422,6 +422,124 @@ describe("certification: replays and generations", () => {
     expect(await status("D")).toMatchObject({ revoked: items, approved: 0 });
   });
 
+  it("rows of another reviewer's items or of no item are refused with what is wrong with each, in any generation", async () => {
+    const OTHER = "other@corp.example";
+    const rules = join(tmp, "cfg-e.yaml");
+    writeFileSync(rules, `by_group:\n  Engineering: ${REV}\n  Ops: ${OTHER}\n`);
+    const start = await cli(["certify", "start", "--name", "E", "--reviewers", rules]);
+    expect(start.status, start.stderr).toBe(0);
+    const out = await cli([
+      "certify",
+      "export",
+      "--campaign",
+      "E",
+      "--out",
+      join(tmp, "e1"),
+      "--json",
+    ]);
+    expect(out.status, out.stderr).toBe(0);
+    const files = new Map(
+      (JSON.parse(out.stdout) as ExportJson).files.map((f) => [f.reviewer, f.path]),
+    );
+    const mine = files.get(REV) ?? "";
+    const theirs = await readRows(files.get(OTHER) ?? "");
+    const own = (await readRows(mine)).length;
+    expect([own, theirs.length]).toEqual([4, 3]); // Engineering: 3 members, 1 role; Ops: 2, 1
+    const [campaign] = await query<{ campaign_id: number; snapshot_id: number; secret: string }>(
+      "SELECT campaign_id, snapshot_id, secret FROM certify_campaigns WHERE name = 'E'",
+    );
+    if (campaign === undefined) throw new Error("no campaign E");
+    const foreign = theirs[0] as Record<string, string>;
+    const edited = theirs[1] as Record<string, string>;
+    const paste = (sheet: ExcelJS.Worksheet, n: number, values: Record<string, string>) => {
+      const row = sheet.getRow(n);
+      for (const [header, value] of Object.entries(values)) {
+        row.getCell(workbookColumn(header as never)).value = value;
+      }
+      row.getCell(workbookColumn("Decision")).value = "Approve";
+      row.getCell(workbookColumn("Justification")).value = "fine";
+    };
+    const pasteAll = (sheet: ExcelJS.Worksheet) => {
+      paste(sheet, own + 2, foreign);
+      paste(sheet, own + 3, foreign);
+      paste(sheet, own + 4, edited);
+      sheet.getRow(own + 4).getCell(workbookColumn("Group")).value = "Ops (renamed)";
+      paste(sheet, own + 5, { ...foreign, "Item ID": "no-such-item" });
+      paste(sheet, own + 6, theirs[2] as Record<string, string>);
+    };
+    const forgeHash = (sheet: ExcelJS.Worksheet) => {
+      sheet.getRow(own + 6).getCell(workbookColumn("Row hash")).value = "0".repeat(64);
+    };
+    const problemsOf = async (file: string) => {
+      const result = await importFiles([file]);
+      expect(result.status).toBe(1);
+      return (result.outcomes[0] as unknown as { problems: { row: number; reason: string }[] })
+        .problems;
+    };
+
+    // Generation 0 (no generation lines, row MACs without the reviewer, here recomputed over
+    // the pasted rows): what is wrong with each row is told from its item.
+    const legacy = join(tmp, "e-legacy.xlsx");
+    await fillWorkbook(mine, legacy, approveAll, (sheet) => {
+      pasteAll(sheet);
+      sheet.eachRow((row, n) => {
+        if (n === 1) return;
+        const cells = POPULATION_HEADERS.map((h) =>
+          String(row.getCell(workbookColumn(h)).value ?? ""),
+        );
+        const item = String(row.getCell(workbookColumn("Item ID")).value);
+        row.getCell(workbookColumn("Row hash")).value = rowHash(
+          campaign.secret,
+          String(campaign.campaign_id),
+          String(campaign.snapshot_id),
+          item,
+          cells,
+        );
+      });
+      forgeHash(sheet);
+      sheet.workbook.getWorksheet("Instructions")?.eachRow((row) => {
+        if (/^(Export generation|Exported at|Export MAC)$/.test(String(row.getCell(1).value))) {
+          row.getCell(1).value = null;
+          row.getCell(2).value = null;
+        }
+      });
+    });
+    // Each problem as the rows are read, whoever the item belongs to.
+    const expected = (file: string, forged: string) => [
+      {
+        file,
+        row: own + 2,
+        reason: `item ${foreign["Item ID"]} is assigned to ${OTHER}, not to this workbook's reviewer ${REV}`,
+      },
+      {
+        file,
+        row: own + 3,
+        reason: `duplicate decision row for item ${foreign["Item ID"]} (first at row ${own + 2})`,
+      },
+      { file, row: own + 4, reason: 'population cell(s) edited: Group "Ops" -> "Ops (renamed)"' },
+      { file, row: own + 5, reason: 'unknown item "no-such-item": not in campaign "E"' },
+      { file, row: own + 6, reason: forged },
+    ];
+    expect(await problemsOf(legacy)).toEqual(
+      expected(legacy, "row hash does not match: the row was forged or its hidden cells edited"),
+    );
+
+    // In a generation, the same: a row MAC covers the campaign, the item and the generation
+    // (each reviewer's first export is generation 1), so the reviewer is what tells it apart.
+    const current = join(tmp, "e-current.xlsx");
+    await fillWorkbook(mine, current, approveAll, (sheet) => {
+      pasteAll(sheet);
+      forgeHash(sheet);
+    });
+    expect(await problemsOf(current)).toEqual(
+      expected(
+        current,
+        "row hash does not match generation 1 of this reviewer's workbook: the row was forged, its hidden cells edited, or it was copied from another workbook",
+      ),
+    );
+    expect(await status("E")).toMatchObject({ items: 7, approved: 0 });
+  });
+
   it("a database from before generations: its imports become generation 0", async () => {
     const path = join(tmp, "v4.duckdb");
     const instance = await DuckDBInstance.create(path);

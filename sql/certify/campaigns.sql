@@ -110,6 +110,14 @@ DROP TABLE IF EXISTS temp.certify_export_order;
 -- A campaign's items, unsorted (placed in item_order's order as they are read).
 SELECT * FROM certify_items WHERE campaign_id = $1;
 
+-- name: reviewer_items
+-- The items of campaign $1 assigned to reviewer $2, unsorted (what an import checks against).
+SELECT * FROM certify_items WHERE campaign_id = $1 AND reviewer = $2;
+
+-- name: item
+-- Item $2 of campaign $1, whoever reviews it.
+SELECT * FROM certify_items WHERE campaign_id = $1 AND item_id = $2;
+
 -- name: item_fingerprints
 SELECT item_id, fingerprint FROM certify_items WHERE campaign_id = $1;
 
@@ -120,6 +128,12 @@ SELECT item_id, decision, justification, reviewer, decided_at, source, file_sha2
 FROM certify_decisions WHERE campaign_id = $1
 QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY decision_seq DESC) = 1
 ORDER BY item_id;
+
+-- name: reviewer_current_decisions
+-- The current decision on each item of campaign $1 assigned to reviewer $2 (whoever recorded
+-- it). The braced name is replaced with the current_decisions query.
+SELECT d.* FROM ({current_decisions}) AS d
+WHERE d.item_id IN (SELECT item_id FROM certify_items WHERE campaign_id = $1 AND reviewer = $2);
 
 -- name: item_status
 -- Each item of campaign $1 with its current decision (NULL: undecided), unsorted: what

@@ -181,13 +181,13 @@ const CAMPAIGN_BATCH_ROWS = 10_000;
  * transaction, if one is open): a million items read whole were a result larger than the
  * store's memory limit, and the command failed with DuckDB's "Out of Memory Error".
  */
-async function readInBatches<T>(store: Store, sql: string, campaignId: number): Promise<T[]> {
+async function readInBatches<T>(
+  store: Store,
+  sql: string,
+  ...params: [campaignId: number, ...rest: string[]]
+): Promise<T[]> {
   const rows: T[] = [];
-  for await (const batch of store.iterateOnQueryConnection<T>(
-    sql,
-    [campaignId],
-    CAMPAIGN_BATCH_ROWS,
-  )) {
+  for await (const batch of store.iterateOnQueryConnection<T>(sql, params, CAMPAIGN_BATCH_ROWS)) {
     for (const row of batch) rows.push(row);
   }
   return rows;
@@ -220,6 +220,34 @@ export async function loadItems(store: Store, campaignId: number): Promise<ItemR
     for (const item of batch) items[position.get(item.item_id) as number] = item;
   }
   return items;
+}
+
+/** The items of a campaign assigned to `reviewer`, by item id (unordered: what an import checks against). */
+export async function loadReviewerItems(
+  store: Store,
+  campaignId: number,
+  reviewer: string,
+): Promise<Map<string, ItemRow>> {
+  const items = new Map<string, ItemRow>();
+  for (const item of await readInBatches<ItemRow>(
+    store,
+    campaignQuery("reviewer_items"),
+    campaignId,
+    reviewer,
+  )) {
+    items.set(item.item_id, item);
+  }
+  return items;
+}
+
+/** One item of a campaign, whoever reviews it; null if the campaign has no such item. */
+export async function loadItem(
+  store: Store,
+  campaignId: number,
+  itemId: string,
+): Promise<ItemRow | null> {
+  const rows = await store.query<ItemRow>(campaignQuery("item"), [campaignId, itemId]);
+  return rows[0] ?? null;
 }
 
 /** Items per window of an export: about 40 MB of rows and decisions in the JS heap. */
@@ -318,6 +346,21 @@ export async function currentDecisions(
     store,
     campaignQuery("current_decisions"),
     campaignId,
+  );
+  return new Map(rows.map((r) => [r.item_id, r]));
+}
+
+/** The current decisions on the items assigned to `reviewer` (whoever recorded them). */
+export async function reviewerCurrentDecisions(
+  store: Store,
+  campaignId: number,
+  reviewer: string,
+): Promise<Map<string, CurrentDecision>> {
+  const rows = await readInBatches<CurrentDecision>(
+    store,
+    composedCampaignQuery("reviewer_current_decisions"),
+    campaignId,
+    reviewer,
   );
   return new Map(rows.map((r) => [r.item_id, r]));
 }
