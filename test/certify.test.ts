@@ -23,10 +23,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CurrentDecision,
   currentDecisions,
-  ExportOrder,
   type ItemRow,
   loadCampaign,
   loadItems,
+  ReviewOrder,
 } from "../src/certify/db.js";
 import { exportWorkbooks } from "../src/certify/export.js";
 import { buildSignoffModel, renderSignoffHtml } from "../src/certify/signoff.js";
@@ -703,7 +703,12 @@ describe("certification campaign", () => {
         expect(reviewed.length).toBeGreaterThan(2);
         expect(reviewed.some((r) => r.decision !== null)).toBe(name === "Q4-2026");
         for (const windowRows of [1, 2, 5, 1000]) {
-          const order = await ExportOrder.create(store, campaign.campaign_id, windowRows);
+          const order = await ReviewOrder.create(
+            store,
+            campaign.campaign_id,
+            "reviewed",
+            windowRows,
+          );
           const seen = new Map<string, Row[]>();
           try {
             for (const share of order.reviewers) {
@@ -721,6 +726,47 @@ describe("certification campaign", () => {
             await order.release();
           }
           expect(seen, `${name}, window ${windowRows}`).toEqual(expected);
+        }
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("the sign-off reads items a window at a time: all of them, or the revoked ones, in review order, whatever the window", async () => {
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      for (const name of ["Q4-2026", "Q1-2027"]) {
+        const campaign = await loadCampaign(store, name);
+        const decisions = await currentDecisions(store, campaign.campaign_id);
+        const all = (await loadItems(store, campaign.campaign_id)).map((item) => ({
+          item,
+          decision: decisions.get(item.item_id) ?? null,
+        }));
+        const expected = {
+          all,
+          revoked: all.filter((r) => r.decision?.decision === "revoke"),
+        };
+        // Q1-2027's carried items are listed; Q4-2026 has 4 revocations, Q1-2027 none.
+        expect(all.some((r) => r.item.carried_from_campaign_id !== null)).toBe(name === "Q1-2027");
+        expect(expected.revoked).toHaveLength(name === "Q4-2026" ? 4 : 0);
+        for (const items of ["all", "revoked"] as const) {
+          for (const windowRows of [1, 3, 1000]) {
+            const order = await ReviewOrder.create(store, campaign.campaign_id, "all", windowRows);
+            const rows: typeof all = [];
+            try {
+              const revoked = items === "revoked";
+              for await (const batch of order.batches(order.all, { revoked })) {
+                expect(batch.items.length).toBeLessThanOrEqual(windowRows);
+                for (const item of batch.items) {
+                  rows.push({ item, decision: batch.decisions.get(item.item_id) ?? null });
+                }
+              }
+            } finally {
+              await order.release();
+            }
+            expect(rows, `${name}, ${items}, window ${windowRows}`).toEqual(expected[items]);
+          }
         }
       }
     } finally {

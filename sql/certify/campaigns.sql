@@ -73,38 +73,58 @@ SELECT item_id, reviewer, carried_from_campaign_id IS NOT NULL AS carried,
 FROM certify_items WHERE campaign_id = $1
 ORDER BY pos;
 
--- name: create_export_order
--- The items an export lists (those not carried forward), with their review-order positions: each
--- workbook reads its rows a window of positions at a time (export_items), so no export holds a
--- campaign's items at once. The braced name is replaced with the item_order query above.
-CREATE OR REPLACE TEMP TABLE certify_export_order AS
-SELECT item_id, reviewer, pos FROM ({item_order}) WHERE NOT carried;
+-- name: create_review_order
+-- The items a pass lists, numbered 1, 2, ... in review order: each workbook or sign-off sheet
+-- reads its rows a window of positions at a time (order_items), so none holds a campaign's items
+-- at once. $2: whether items carried forward are listed (the sign-off: yes; an export, which
+-- reviews them no more: no). The braced name is replaced with the item_order query above.
+CREATE OR REPLACE TEMP TABLE certify_review_order AS
+SELECT item_id, reviewer, row_number() OVER (ORDER BY pos) AS pos
+FROM ({item_order}) WHERE $2 OR NOT carried;
 
--- name: export_reviewers
--- Each reviewer of an export: their items and the range of their positions (a reviewer is the
--- first sort key, so a reviewer's positions follow each other).
+-- name: order_reviewers
+-- Each reviewer of the ordered items: their items and the range of their positions (a reviewer
+-- is the first sort key, so a reviewer's positions follow each other).
 SELECT reviewer, count(*)::INTEGER AS items, min(pos)::INTEGER AS first, max(pos)::INTEGER AS last
-FROM certify_export_order GROUP BY reviewer;
+FROM certify_review_order GROUP BY reviewer;
 
--- name: export_items
--- The items of positions $2 to $3 of the export of campaign $1, in review order.
+-- name: order_items
+-- The items of positions $2 to $3 of the ordered items of campaign $1, in review order.
 SELECT i.* FROM certify_items AS i
-JOIN certify_export_order AS o ON o.item_id = i.item_id
+JOIN certify_review_order AS o ON o.item_id = i.item_id
 WHERE i.campaign_id = $1 AND o.pos BETWEEN $2 AND $3
 ORDER BY o.pos;
 
--- name: export_decisions
+-- name: order_revoked_items
+-- order_items of those items whose current decision is revoke. The braced name is replaced with
+-- the order_decisions query below.
+SELECT i.* FROM certify_items AS i
+JOIN certify_review_order AS o ON o.item_id = i.item_id
+WHERE i.campaign_id = $1 AND o.pos BETWEEN $2 AND $3
+  AND i.item_id IN (SELECT item_id FROM ({order_decisions}) WHERE decision = 'revoke')
+ORDER BY o.pos;
+
+-- name: order_decisions
 -- The latest decision of each item of positions $2 to $3: current_decisions, ranked only for
 -- the window's items (composed, every window would rank every decision of the campaign).
 SELECT d.item_id, d.decision, d.justification, d.reviewer, d.decided_at, d.source, d.file_sha256,
   d.sheet_row, d.decision_seq
 FROM certify_decisions AS d
-JOIN certify_export_order AS o ON o.item_id = d.item_id
+JOIN certify_review_order AS o ON o.item_id = d.item_id
 WHERE d.campaign_id = $1 AND o.pos BETWEEN $2 AND $3
 QUALIFY row_number() OVER (PARTITION BY d.item_id ORDER BY d.decision_seq DESC) = 1;
 
--- name: drop_export_order
-DROP TABLE IF EXISTS temp.certify_export_order;
+-- name: drop_review_order
+DROP TABLE IF EXISTS temp.certify_review_order;
+
+-- name: decision_sources
+-- How many items of campaign $1 each source decided last (NULL: undecided). The braced name is
+-- replaced with the current_decisions query.
+SELECT d.source, count(*)::INTEGER AS n
+FROM certify_items AS i
+LEFT JOIN ({current_decisions}) AS d ON d.item_id = i.item_id
+WHERE i.campaign_id = $1
+GROUP BY ALL;
 
 -- name: items
 -- A campaign's items, unsorted (placed in item_order's order as they are read).
@@ -159,6 +179,9 @@ FROM ({item_order}) AS o
 JOIN ({item_status}) AS s ON s.item_id = o.item_id
 CROSS JOIN (SELECT closed_at FROM certify_campaigns WHERE campaign_id = $1) AS c
 WHERE s.decision IS NULL OR s.decision NOT IN ('approve', 'revoke');
+
+-- name: checkpoint
+CHECKPOINT;
 
 -- name: policy_decision_count
 SELECT count(*)::INTEGER AS n FROM certify_decisions

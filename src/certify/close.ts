@@ -52,6 +52,9 @@ export async function closeCampaign(store: Store, campaign: CampaignRow): Promis
     ]);
     byPolicy = counted[0]?.n ?? 0;
   });
+  // The policy's decisions (a million, in a campaign of every grant) are written out now: held in
+  // memory until a checkpoint, they left the sign-off's reads too little of the memory limit.
+  await store.query(campaignQuery("checkpoint"));
   return {
     campaign: await loadCampaign(store, campaign.name),
     by_policy: byPolicy,

@@ -250,30 +250,40 @@ export async function loadItem(
   return rows[0] ?? null;
 }
 
-/** Items per window of an export: about 40 MB of rows and decisions in the JS heap. */
+/** Items per window of an export or sign-off: about 40 MB of rows and decisions in the JS heap. */
 export const EXPORT_WINDOW_ROWS = 16_384;
 
-/** One reviewer's share of an export: how many items, and where they lie in review order. */
-export interface ExportReviewer {
-  reviewer: string;
+/** A range of positions of a ReviewOrder: one reviewer's share, or all of them. */
+export interface OrderRange {
   items: number;
   first: number;
   last: number;
 }
 
-/** A window of a reviewer's items, in review order, with the decisions recorded on them. */
+/** One reviewer's share of an export: how many items, and where they lie in review order. */
+export interface ExportReviewer extends OrderRange {
+  reviewer: string;
+}
+
+/** A window of ordered items, in review order, with the decisions recorded on them. */
 export interface ReviewBatch {
   items: readonly ItemRow[];
   decisions: ReadonlyMap<string, CurrentDecision>;
 }
 
 /**
- * The items of an export (those not carried forward) in review order, read a window of
- * positions at a time: loaded whole, a million items were 2.2 GB of heap. Numbers the items in
- * a TEMP table on the query connection, so it runs inside the caller's transaction; `release`
- * drops it.
+ * Which items a ReviewOrder lists: `reviewed`, those not carried forward (what an export
+ * reviews), or `all` of them (the sign-off).
  */
-export class ExportOrder {
+export type OrderedItems = "reviewed" | "all";
+
+/**
+ * A campaign's items (OrderedItems) in review order, read a window of positions at a time:
+ * loaded whole, a million items were 2.2 GB of heap. Numbers the items in a TEMP table on the
+ * query connection, so it runs inside the caller's transaction; `release` drops it. One at a
+ * time per store: each takes the same table.
+ */
+export class ReviewOrder {
   private constructor(
     private readonly store: Store,
     private readonly campaignId: number,
@@ -284,24 +294,32 @@ export class ExportOrder {
   static async create(
     store: Store,
     campaignId: number,
+    items: OrderedItems,
     windowRows = EXPORT_WINDOW_ROWS,
-  ): Promise<ExportOrder> {
-    await store.query(composedCampaignQuery("create_export_order"), [campaignId]);
-    const reviewers = await store.query<ExportReviewer>(campaignQuery("export_reviewers"));
-    return new ExportOrder(store, campaignId, reviewers, windowRows);
+  ): Promise<ReviewOrder> {
+    await store.query(composedCampaignQuery("create_review_order"), [campaignId, items === "all"]);
+    const reviewers = await store.query<ExportReviewer>(campaignQuery("order_reviewers"));
+    return new ReviewOrder(store, campaignId, reviewers, windowRows);
+  }
+
+  /** Every position, across reviewers (positions are numbered 1, 2, ... without gaps). */
+  get all(): OrderRange {
+    const items = this.reviewers.reduce((sum, r) => sum + r.items, 0);
+    return { items, first: 1, last: items };
   }
 
   /**
-   * A reviewer's items in review order, a window at a time, with their decisions. The next
-   * window is read while the caller writes the current one.
+   * The items of `range` in review order (only those whose current decision is revoke, with
+   * `revoked`), a window of positions at a time, with their decisions. The next window is read
+   * while the caller writes the current one.
    */
-  async *batches(of: ExportReviewer): AsyncGenerator<ReviewBatch> {
+  async *batches(range: OrderRange, { revoked = false } = {}): AsyncGenerator<ReviewBatch> {
     let next: Promise<ReviewBatch> | null = null;
     try {
-      for (let first = of.first; first <= of.last; first += this.windowRows) {
-        const current: Promise<ReviewBatch> = next ?? this.window(of, first);
+      for (let first = range.first; first <= range.last; first += this.windowRows) {
+        const current: Promise<ReviewBatch> = next ?? this.window(range, first, revoked);
         const following = first + this.windowRows;
-        next = following <= of.last ? this.window(of, following) : null;
+        next = following <= range.last ? this.window(range, following, revoked) : null;
         yield await current;
       }
     } finally {
@@ -310,18 +328,21 @@ export class ExportOrder {
     }
   }
 
-  private async window(of: ExportReviewer, first: number): Promise<ReviewBatch> {
-    const range = [this.campaignId, first, Math.min(of.last, first + this.windowRows - 1)];
-    const items = await this.store.query<ItemRow>(campaignQuery("export_items"), range);
+  private async window(range: OrderRange, first: number, revoked: boolean): Promise<ReviewBatch> {
+    const bounds = [this.campaignId, first, Math.min(range.last, first + this.windowRows - 1)];
+    const items = await this.store.query<ItemRow>(
+      revoked ? composedCampaignQuery("order_revoked_items") : campaignQuery("order_items"),
+      bounds,
+    );
     const decisions = await this.store.query<CurrentDecision>(
-      campaignQuery("export_decisions"),
-      range,
+      campaignQuery("order_decisions"),
+      bounds,
     );
     return { items, decisions: new Map(decisions.map((d) => [d.item_id, d])) };
   }
 
   async release(): Promise<void> {
-    await this.store.query(campaignQuery("drop_export_order"));
+    await this.store.query(campaignQuery("drop_review_order"));
   }
 }
 

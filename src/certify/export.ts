@@ -14,13 +14,13 @@ import { trimHeapEvery } from "../util/heap.js";
 import {
   type CampaignRow,
   campaignQuery,
-  ExportOrder,
   type ExportReviewer,
   inTransaction,
+  ReviewOrder,
 } from "./db.js";
 import { CertifyError } from "./errors.js";
 import { fileSafe } from "./files.js";
-import { writeReviewerWorkbook } from "./workbook.js";
+import { WORKBOOK_HEAP_TRIM, writeReviewerWorkbook } from "./workbook.js";
 import {
   checkWorkbookZip,
   MAX_WORKBOOK_BYTES,
@@ -37,14 +37,6 @@ export interface ExportedWorkbook {
   bytes: number;
   sha256: string;
 }
-
-/**
- * An export collects its JS heap (util/heap.ts) when more than this is in use, checked twice a
- * second. A million rows (1M-item campaign, one reviewer, 2 cores): 96 s and 787 MB peak RSS;
- * collected every second, 129 s and 512 MB; left to V8, 101 s and 1,166 MB.
- */
-const HEAP_TRIM_ABOVE_BYTES = 256 * 1024 * 1024;
-const HEAP_TRIM_INTERVAL_MS = 500;
 
 /** What the folder's error messages call these files. */
 export const WORKBOOKS_OUTPUT = "review workbooks";
@@ -98,9 +90,9 @@ async function exportInTransaction(
   outDir: string,
   maxWorkbookBytes: number,
 ): Promise<ExportedWorkbook[]> {
-  const order = await ExportOrder.create(store, campaign.campaign_id);
+  const order = await ReviewOrder.create(store, campaign.campaign_id, "reviewed");
   // Each row leaves exceljs's objects behind, and V8 let them pile up to gigabytes.
-  const stopHeapTrim = trimHeapEvery(HEAP_TRIM_INTERVAL_MS, { aboveBytes: HEAP_TRIM_ABOVE_BYTES });
+  const stopHeapTrim = trimHeapEvery(WORKBOOK_HEAP_TRIM.intervalMs, WORKBOOK_HEAP_TRIM);
   try {
     return await exportInOrder(store, campaign, outDir, order, maxWorkbookBytes);
   } finally {
@@ -113,7 +105,7 @@ async function exportInOrder(
   store: Store,
   campaign: CampaignRow,
   outDir: string,
-  order: ExportOrder,
+  order: ReviewOrder,
   maxWorkbookBytes: number,
 ): Promise<ExportedWorkbook[]> {
   const now = await store.query<{ now: string }>(campaignQuery("now_ms"));

@@ -17,19 +17,22 @@ import {
 } from "../render/index.js";
 import type { Store } from "../store/index.js";
 import { checkOutputDir, writeFilesAtomically } from "../util/files.js";
+import { trimHeapEvery } from "../util/heap.js";
 import { TOOL_VERSION } from "../version.js";
 import type { CampaignRow } from "./db.js";
-import { campaignQuery } from "./db.js";
+import { campaignQuery, composedCampaignQuery, ReviewOrder } from "./db.js";
 import { fileSafe } from "./files.js";
 import { populationQuery } from "./population.js";
 import {
   type CampaignStatus,
-  campaignState,
+  campaignStatus,
   type ItemState,
+  loadRevocationFacts,
   projectCoverage,
-  summarise,
+  type RevocationFacts,
+  stateOf,
 } from "./state.js";
-import { KIND_LABELS } from "./workbook.js";
+import { KIND_LABELS, WORKBOOK_HEAP_TRIM } from "./workbook.js";
 
 const TEMPLATE = "certify-signoff.html.hbs";
 const STYLESHEET = "certify-signoff.css";
@@ -40,7 +43,12 @@ export interface SignoffModel {
   campaign: CampaignRow;
   status: CampaignStatus;
   seal_verified: boolean;
-  states: ItemState[];
+  /** The first SIGNOFF_HTML_ROWS items in review order (of status.items), with their decisions. */
+  decisions: ItemState[];
+  /** The first SIGNOFF_HTML_ROWS revoked items in review order (of status.revoked). */
+  revocations: ItemState[];
+  /** Items whose current decision came from each source, and those without one. */
+  sources: { workbook: number; carried_forward: number; close_policy: number; undecided: number };
   imports: {
     file_name: string;
     file_sha256: string;
@@ -78,11 +86,74 @@ export function signoffTemplateVersion(): string {
   return `t-${hash.digest("hex").slice(0, 12)}`;
 }
 
+/**
+ * The items of `order` (or its revoked ones) with their states, in review order, a window at a
+ * time: a million items' states held at once were about 3 GB of heap.
+ */
+async function* statesInOrder(
+  order: ReviewOrder,
+  facts: RevocationFacts,
+  revoked: boolean,
+): AsyncGenerator<ItemState[]> {
+  for await (const batch of order.batches(order.all, { revoked })) {
+    yield batch.items.map((item) =>
+      stateOf(item, batch.decisions.get(item.item_id) ?? null, facts),
+    );
+  }
+}
+
+/** The first `max` of statesInOrder. */
+async function firstStates(
+  order: ReviewOrder,
+  facts: RevocationFacts,
+  revoked: boolean,
+  max: number,
+): Promise<ItemState[]> {
+  const first: ItemState[] = [];
+  for await (const states of statesInOrder(order, facts, revoked)) {
+    first.push(...states.slice(0, max - first.length));
+    if (first.length >= max) break;
+  }
+  return first;
+}
+
+/** Runs `work` with every item of the campaign in review order (a ReviewOrder of `all`). */
+async function withOrder<T>(
+  store: Store,
+  campaign: CampaignRow,
+  work: (order: ReviewOrder) => Promise<T>,
+): Promise<T> {
+  const order = await ReviewOrder.create(store, campaign.campaign_id, "all");
+  try {
+    return await work(order);
+  } finally {
+    await order.release();
+  }
+}
+
 export async function buildSignoffModel(
   store: Store,
   campaign: CampaignRow,
+  facts?: RevocationFacts,
+  order?: ReviewOrder,
 ): Promise<SignoffModel> {
-  const states = await campaignState(store, campaign);
+  if (order === undefined) {
+    return withOrder(store, campaign, (all) => buildSignoffModel(store, campaign, facts, all));
+  }
+  const revocationFacts = facts ?? (await loadRevocationFacts(store, campaign.campaign_id));
+  const status = await campaignStatus(
+    store,
+    campaign,
+    campaign.closed_at?.slice(0, 10) ?? "0000-00-00",
+    revocationFacts,
+  );
+  const sources = { workbook: 0, carried_forward: 0, close_policy: 0, undecided: 0 };
+  for (const { source, n } of await store.query<{ source: keyof typeof sources | null; n: number }>(
+    composedCampaignQuery("decision_sources"),
+    [campaign.campaign_id],
+  )) {
+    sources[source ?? "undecided"] += n;
+  }
   // The report states the seal check it made, not the clock: same database, same report.
   const verification = await store.verify(campaign.snapshot_id);
   const mine = verification.snapshots.find((s) => s.snapshot_id === campaign.snapshot_id);
@@ -116,7 +187,7 @@ export async function buildSignoffModel(
     service_accounts: 0,
     invites: 0,
   };
-  const inCampaign = (kind: string) => states.filter((s) => s.item.kind === kind).length;
+  const inCampaign = (kind: string) => status.by_kind[kind] ?? 0;
   const coverage = projectCoverage(campaign);
   const NOT_COLLECTED = "not collected";
   const projectCount = (n: number, roles = false): number | string =>
@@ -134,9 +205,14 @@ export async function buildSignoffModel(
     tool_version: TOOL_VERSION,
     template_version: signoffTemplateVersion(),
     campaign,
-    status: summarise(campaign, states, campaign.closed_at?.slice(0, 10) ?? "0000-00-00"),
+    status,
     seal_verified: mine?.ok === true && mine.stored === campaign.seal,
-    states,
+    decisions: await firstStates(order, revocationFacts, false, SIGNOFF_HTML_ROWS),
+    revocations:
+      status.revoked === 0
+        ? []
+        : await firstStates(order, revocationFacts, true, SIGNOFF_HTML_ROWS),
+    sources,
     imports,
     exports,
     population: [
@@ -203,8 +279,8 @@ const grantText = (item: ItemState["item"]): string => {
  */
 export const SIGNOFF_HTML_ROWS = 10_000;
 
-function decisionRows(model: SignoffModel, max = Number.POSITIVE_INFINITY) {
-  return model.states.slice(0, max).map((s) => ({
+function decisionRows(states: readonly ItemState[]) {
+  return states.map((s) => ({
     item_id: s.item.item_id,
     grant: grantText(s.item),
     group: show(s.item.group_name),
@@ -227,8 +303,8 @@ function decisionRows(model: SignoffModel, max = Number.POSITIVE_INFINITY) {
   }));
 }
 
-function revocationRows(revoked: readonly ItemState[], max = Number.POSITIVE_INFINITY) {
-  return revoked.slice(0, max).map((s) => ({
+function revocationRows(revoked: readonly ItemState[]) {
+  return revoked.map((s) => ({
     item_id: s.item.item_id,
     grant: grantText(s.item),
     kind: KIND_LABELS[s.item.kind],
@@ -263,9 +339,6 @@ function revocationRows(revoked: readonly ItemState[], max = Number.POSITIVE_INF
   }));
 }
 
-const revoked = (model: SignoffModel): ItemState[] =>
-  model.states.filter((s) => s.verification !== null);
-
 /** The line under an HTML table that lists `listed` of `total` rows ("" when it lists all). */
 function unlistedText(total: number, listed: number, what: string, sheet: string): string {
   if (listed >= total) return "";
@@ -273,22 +346,12 @@ function unlistedText(total: number, listed: number, what: string, sheet: string
 }
 
 function outcomes(model: SignoffModel) {
-  const count = (pred: (s: ItemState) => boolean) => model.states.filter(pred).length;
   return [
-    { label: "Items in the campaign", value: model.states.length },
-    {
-      label: "Decided by a reviewer workbook",
-      value: count((s) => s.decision?.source === "workbook"),
-    },
-    {
-      label: "Approvals carried forward",
-      value: count((s) => s.decision?.source === "carried_forward"),
-    },
-    {
-      label: "Decided by the campaign policy at close",
-      value: count((s) => s.decision?.source === "close_policy"),
-    },
-    { label: "Without a decision", value: count((s) => s.decision === null) },
+    { label: "Items in the campaign", value: model.status.items },
+    { label: "Decided by a reviewer workbook", value: model.sources.workbook },
+    { label: "Approvals carried forward", value: model.sources.carried_forward },
+    { label: "Decided by the campaign policy at close", value: model.sources.close_policy },
+    { label: "Without a decision", value: model.sources.undecided },
   ];
 }
 
@@ -327,9 +390,8 @@ export function renderSignoffHtml(model: SignoffModel, maxRows = SIGNOFF_HTML_RO
   const { template, csp } = compile();
   const c = model.campaign;
   const st = model.status;
-  const revokedStates = revoked(model);
-  const revocations = revocationRows(revokedStates, maxRows);
-  const decisions = decisionRows(model, maxRows);
+  const revocations = revocationRows(model.revocations.slice(0, maxRows));
+  const decisions = decisionRows(model.decisions.slice(0, maxRows));
   return template({
     csp,
     generator: `openai-access-audit ${model.tool_version}; templates ${model.template_version}`,
@@ -373,18 +435,13 @@ export function renderSignoffHtml(model: SignoffModel, maxRows = SIGNOFF_HTML_RO
     reviewers: st.reviewers.map((r) => ({ ...r, reviewer: revealInvisible(r.reviewer) })),
     revocations,
     revocations_unlisted: unlistedText(
-      revokedStates.length,
+      st.revoked,
       revocations.length,
       "revocations",
       "Revocations",
     ),
     decisions,
-    decisions_unlisted: unlistedText(
-      model.states.length,
-      decisions.length,
-      "decisions",
-      "Decisions",
-    ),
+    decisions_unlisted: unlistedText(st.items, decisions.length, "decisions", "Decisions"),
     outcomes: outcomes(model),
     population: model.population,
     imports: model.imports.map((i) => ({
@@ -400,7 +457,12 @@ export function renderSignoffHtml(model: SignoffModel, maxRows = SIGNOFF_HTML_RO
   });
 }
 
-async function writeSignoffXlsx(path: string, model: SignoffModel): Promise<void> {
+async function writeSignoffXlsx(
+  path: string,
+  model: SignoffModel,
+  order: ReviewOrder,
+  facts: RevocationFacts,
+): Promise<void> {
   const c = model.campaign;
   const book = await StreamingBook.create(path, {
     title: `Access certification sign-off: ${c.name}`,
@@ -467,7 +529,7 @@ async function writeSignoffXlsx(path: string, model: SignoffModel): Promise<void
         "Percent complete": r.percent_complete,
       })),
     );
-    await book.sheetFrom(
+    const decisions = book.sheet(
       "Decisions",
       cols([
         ["Item ID", 26],
@@ -492,31 +554,36 @@ async function writeSignoffXlsx(path: string, model: SignoffModel): Promise<void
         ["File SHA-256", 66],
         ["Sheet row", 10],
       ]),
-      model.states.map((s) => ({
-        "Item ID": s.item.item_id,
-        Grant: KIND_LABELS[s.item.kind],
-        Group: s.item.group_name,
-        "Group ID": s.item.group_id,
-        User: s.item.user_email,
-        "User ID": s.item.user_id,
-        Role: s.item.role_name,
-        "Role ID": s.item.role_id,
-        Project: s.item.project_name,
-        "Project ID": s.item.project_id,
-        Elevated: s.item.elevated,
-        "Access path": s.item.path,
-        Reviewer: s.item.reviewer,
-        "Self-review": s.item.self_review,
-        Decision: s.decision === null ? "Undecided" : DECISION_TEXT[s.decision.decision],
-        Justification: s.decision?.justification ?? null,
-        "Decided by": s.decision?.reviewer ?? null,
-        "Decided at": s.decision?.decided_at ?? null,
-        Source: s.decision === null ? null : SOURCE_TEXT[s.decision.source],
-        "File SHA-256": s.decision?.file_sha256 ?? null,
-        "Sheet row": s.decision?.sheet_row ?? null,
-      })),
     );
-    await book.sheetFrom(
+    for await (const states of statesInOrder(order, facts, false)) {
+      for (const s of states) {
+        await decisions.add({
+          "Item ID": s.item.item_id,
+          Grant: KIND_LABELS[s.item.kind],
+          Group: s.item.group_name,
+          "Group ID": s.item.group_id,
+          User: s.item.user_email,
+          "User ID": s.item.user_id,
+          Role: s.item.role_name,
+          "Role ID": s.item.role_id,
+          Project: s.item.project_name,
+          "Project ID": s.item.project_id,
+          Elevated: s.item.elevated,
+          "Access path": s.item.path,
+          Reviewer: s.item.reviewer,
+          "Self-review": s.item.self_review,
+          Decision: s.decision === null ? "Undecided" : DECISION_TEXT[s.decision.decision],
+          Justification: s.decision?.justification ?? null,
+          "Decided by": s.decision?.reviewer ?? null,
+          "Decided at": s.decision?.decided_at ?? null,
+          Source: s.decision === null ? null : SOURCE_TEXT[s.decision.source],
+          "File SHA-256": s.decision?.file_sha256 ?? null,
+          "Sheet row": s.decision?.sheet_row ?? null,
+        });
+      }
+    }
+    await decisions.close();
+    const revocations = book.sheet(
       "Revocations",
       cols([
         ["Item ID", 26],
@@ -535,24 +602,32 @@ async function writeSignoffXlsx(path: string, model: SignoffModel): Promise<void
         ["Project", 28],
         ["Project ID", 24],
       ]),
-      revocationRows(revoked(model)).map((r) => ({
-        "Item ID": r.item_id,
-        Grant: r.kind,
-        Group: r.group,
-        "Managed by": r.managed,
-        User: r.user,
-        Role: r.role,
-        "API call": r.call,
-        Remediation: r.remediation,
-        Attempts: r.attempts,
-        "Executed at": r.executed_at,
-        Error: r.error,
-        Verification: r.verification,
-        "Verification detail": r.verification_detail,
-        Project: r.project,
-        "Project ID": r.project_id,
-      })),
     );
+    // Each window of revocations is read from a window of every item: none, no need.
+    for await (const states of model.status.revoked === 0
+      ? []
+      : statesInOrder(order, facts, true)) {
+      for (const r of revocationRows(states)) {
+        await revocations.add({
+          "Item ID": r.item_id,
+          Grant: r.kind,
+          Group: r.group,
+          "Managed by": r.managed,
+          User: r.user,
+          Role: r.role,
+          "API call": r.call,
+          Remediation: r.remediation,
+          Attempts: r.attempts,
+          "Executed at": r.executed_at,
+          Error: r.error,
+          Verification: r.verification,
+          "Verification detail": r.verification_detail,
+          Project: r.project,
+          "Project ID": r.project_id,
+        });
+      }
+    }
+    await revocations.close();
     await book.sheetFrom(
       "Completeness",
       cols([
@@ -650,15 +725,24 @@ export async function writeSignoff(
   outDir: string,
 ): Promise<SignoffFile[]> {
   checkSignoffDir(outDir);
-  const model = await buildSignoffModel(store, campaign);
+  const facts = await loadRevocationFacts(store, campaign.campaign_id);
   const base = `certification-${fileSafe(campaign.name)}-signoff`;
-  const written = await writeFilesAtomically(outDir, SIGNOFF_OUTPUT, [
-    {
-      name: `${base}.html`,
-      write: (temp) => writeFile(temp, renderSignoffHtml(model), { encoding: "utf8", mode: 0o600 }),
-    },
-    { name: `${base}.xlsx`, write: (temp) => writeSignoffXlsx(temp, model) },
-  ]);
+  const written = await withOrder(store, campaign, async (order) => {
+    const model = await buildSignoffModel(store, campaign, facts, order);
+    const stopHeapTrim = trimHeapEvery(WORKBOOK_HEAP_TRIM.intervalMs, WORKBOOK_HEAP_TRIM);
+    try {
+      return await writeFilesAtomically(outDir, SIGNOFF_OUTPUT, [
+        {
+          name: `${base}.html`,
+          write: (temp) =>
+            writeFile(temp, renderSignoffHtml(model), { encoding: "utf8", mode: 0o600 }),
+        },
+        { name: `${base}.xlsx`, write: (temp) => writeSignoffXlsx(temp, model, order, facts) },
+      ]);
+    } finally {
+      stopHeapTrim();
+    }
+  });
   return (["html", "xlsx"] as const).map((format, i) => {
     const file = written[i] as (typeof written)[number];
     return { format, path: join(outDir, file.name), bytes: file.bytes, sha256: file.sha256 };

@@ -178,24 +178,49 @@ function verify(
   };
 }
 
+/**
+ * What a revoked item's state needs besides its decision: the campaign's remediation actions and
+ * what later snapshots say of them (as many as the campaign has revocations, at most).
+ */
+export interface RevocationFacts {
+  remediation: ReadonlyMap<string, RemediationRow>;
+  checked: ReadonlyMap<string, CheckRow>;
+}
+
+export async function loadRevocationFacts(
+  store: Store,
+  campaignId: number,
+): Promise<RevocationFacts> {
+  return {
+    remediation: await loadRemediation(store, campaignId),
+    checked: await checks(store, campaignId),
+  };
+}
+
+/** An item's state from its current decision (null: undecided). */
+export function stateOf(
+  item: ItemRow,
+  decision: CurrentDecision | null,
+  facts: RevocationFacts,
+): ItemState {
+  const action = facts.remediation.get(item.item_id) ?? null;
+  return {
+    item,
+    decision,
+    remediation: action,
+    verification:
+      decision?.decision === "revoke"
+        ? verify(item.kind, action, facts.checked.get(item.item_id))
+        : null,
+  };
+}
+
+/** Every item's state, in review order, in memory (see signoff.ts for a campaign read in windows). */
 export async function campaignState(store: Store, campaign: CampaignRow): Promise<ItemState[]> {
   const items = await loadItems(store, campaign.campaign_id);
   const decisions = await currentDecisions(store, campaign.campaign_id);
-  const remediation = await loadRemediation(store, campaign.campaign_id);
-  const checked = await checks(store, campaign.campaign_id);
-  return items.map((item) => {
-    const decision = decisions.get(item.item_id) ?? null;
-    const action = remediation.get(item.item_id) ?? null;
-    return {
-      item,
-      decision,
-      remediation: action,
-      verification:
-        decision?.decision === "revoke"
-          ? verify(item.kind, action, checked.get(item.item_id))
-          : null,
-    };
-  });
+  const facts = await loadRevocationFacts(store, campaign.campaign_id);
+  return items.map((item) => stateOf(item, decisions.get(item.item_id) ?? null, facts));
 }
 
 export interface ReviewerStatus {
@@ -416,9 +441,10 @@ export async function campaignStatus(
   store: Store,
   campaign: CampaignRow,
   today: string = new Date().toISOString().slice(0, 10),
+  facts?: RevocationFacts,
 ): Promise<CampaignStatus> {
-  const remediation = await loadRemediation(store, campaign.campaign_id);
-  const checked = await checks(store, campaign.campaign_id);
+  const { remediation, checked } =
+    facts ?? (await loadRevocationFacts(store, campaign.campaign_id));
   const tally = new StatusTally();
   for await (const batch of store.iterateOnQueryConnection<ItemStatusRow>(
     composedCampaignQuery("item_status"),
