@@ -98,6 +98,34 @@ async function query<T>(sql: string): Promise<T[]> {
   }
 }
 
+/**
+ * The Review sheet as the version before generations wrote it: every row's MAC over its cells as
+ * they are now (row-v1: no generation, no reviewer), and no generation lines.
+ */
+function asLegacy(
+  sheet: ExcelJS.Worksheet,
+  campaign: { campaign_id: number; snapshot_id: number; secret: string },
+): void {
+  sheet.eachRow((row, n) => {
+    if (n === 1) return;
+    const cells = POPULATION_HEADERS.map((h) => String(row.getCell(workbookColumn(h)).value ?? ""));
+    const item = String(row.getCell(workbookColumn("Item ID")).value);
+    row.getCell(workbookColumn("Row hash")).value = rowHash(
+      campaign.secret,
+      String(campaign.campaign_id),
+      String(campaign.snapshot_id),
+      item,
+      cells,
+    );
+  });
+  sheet.workbook.getWorksheet("Instructions")?.eachRow((row) => {
+    if (/^(Export generation|Exported at|Export MAC)$/.test(String(row.getCell(1).value))) {
+      row.getCell(1).value = null;
+      row.getCell(2).value = null;
+    }
+  });
+}
+
 describe("certification: replays and generations", () => {
   let sim: RunningSimulator;
   let items = 0;
@@ -380,29 +408,7 @@ describe("certification: replays and generations", () => {
     );
     if (campaign === undefined) throw new Error("no campaign D");
     const legacy = join(tmp, "d-legacy.xlsx");
-    await fillWorkbook(exported.path, legacy, approveAll, (sheet) => {
-      sheet.eachRow((row, n) => {
-        if (n === 1) return;
-        const cells = POPULATION_HEADERS.map((h) =>
-          String(row.getCell(workbookColumn(h)).value ?? ""),
-        );
-        const item = String(row.getCell(workbookColumn("Item ID")).value);
-        row.getCell(workbookColumn("Row hash")).value = rowHash(
-          campaign.secret,
-          String(campaign.campaign_id),
-          String(campaign.snapshot_id),
-          item,
-          cells,
-        );
-      });
-      const intro = sheet.workbook.getWorksheet("Instructions");
-      intro?.eachRow((row) => {
-        if (/^(Export generation|Exported at|Export MAC)$/.test(String(row.getCell(1).value))) {
-          row.getCell(1).value = null;
-          row.getCell(2).value = null;
-        }
-      });
-    });
+    await fillWorkbook(exported.path, legacy, approveAll, (sheet) => asLegacy(sheet, campaign));
     const imported = await importFiles([legacy]);
     expect(imported.status, imported.stderr).toBe(0);
     expect(imported.outcomes[0]).toMatchObject({
@@ -482,27 +488,8 @@ describe("certification: replays and generations", () => {
     const legacy = join(tmp, "e-legacy.xlsx");
     await fillWorkbook(mine, legacy, approveAll, (sheet) => {
       pasteAll(sheet);
-      sheet.eachRow((row, n) => {
-        if (n === 1) return;
-        const cells = POPULATION_HEADERS.map((h) =>
-          String(row.getCell(workbookColumn(h)).value ?? ""),
-        );
-        const item = String(row.getCell(workbookColumn("Item ID")).value);
-        row.getCell(workbookColumn("Row hash")).value = rowHash(
-          campaign.secret,
-          String(campaign.campaign_id),
-          String(campaign.snapshot_id),
-          item,
-          cells,
-        );
-      });
+      asLegacy(sheet, campaign);
       forgeHash(sheet);
-      sheet.workbook.getWorksheet("Instructions")?.eachRow((row) => {
-        if (/^(Export generation|Exported at|Export MAC)$/.test(String(row.getCell(1).value))) {
-          row.getCell(1).value = null;
-          row.getCell(2).value = null;
-        }
-      });
     });
     // Each problem as the rows are read, whoever the item belongs to.
     const expected = (file: string, forged: string) => [

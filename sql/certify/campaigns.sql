@@ -95,14 +95,26 @@ JOIN certify_review_order AS o ON o.item_id = i.item_id
 WHERE i.campaign_id = $1 AND o.pos BETWEEN $2 AND $3
 ORDER BY o.pos;
 
+-- name: order_revoked_positions
+-- The positions of the ordered items of campaign $1 whose current decision is revoke, in order.
+-- The braced name is replaced with the current_decisions query.
+SELECT o.pos::INTEGER AS pos FROM certify_review_order AS o
+JOIN ({current_decisions}) AS d ON d.item_id = o.item_id AND d.decision = 'revoke'
+ORDER BY o.pos;
+
 -- name: order_revoked_items
 -- order_items of those items whose current decision is revoke. The braced name is replaced with
--- the order_decisions query below.
+-- the order_revoked_decisions query below.
 SELECT i.* FROM certify_items AS i
 JOIN certify_review_order AS o ON o.item_id = i.item_id
 WHERE i.campaign_id = $1 AND o.pos BETWEEN $2 AND $3
-  AND i.item_id IN (SELECT item_id FROM ({order_decisions}) WHERE decision = 'revoke')
+  AND i.item_id IN (SELECT item_id FROM ({order_revoked_decisions}))
 ORDER BY o.pos;
+
+-- name: order_revoked_decisions
+-- order_decisions of the items whose current decision is revoke. The braced name is replaced
+-- with the order_decisions query below.
+SELECT * FROM ({order_decisions}) WHERE decision = 'revoke';
 
 -- name: order_decisions
 -- The latest decision of each item of positions $2 to $3: current_decisions, ranked only for

@@ -309,17 +309,47 @@ export class ReviewOrder {
   }
 
   /**
-   * The items of `range` in review order (only those whose current decision is revoke, with
-   * `revoked`), a window of positions at a time, with their decisions. The next window is read
-   * while the caller writes the current one.
+   * The items of `range` in review order, a window of positions at a time, with their decisions.
+   * The next window is read while the caller writes the current one.
    */
-  async *batches(range: OrderRange, { revoked = false } = {}): AsyncGenerator<ReviewBatch> {
+  async *batches(range: OrderRange): AsyncGenerator<ReviewBatch> {
+    const windows: [number, number][] = [];
+    for (let first = range.first; first <= range.last; first += this.windowRows) {
+      windows.push([first, Math.min(range.last, first + this.windowRows - 1)]);
+    }
+    yield* this.read(windows, false);
+  }
+
+  /**
+   * The items whose current decision is revoke, in review order, at most a window's worth at a
+   * time, with their decisions. Their positions are found first, so each window's query spans
+   * the positions of its revocations alone: scanning every window of a million items for a few
+   * revocations read the campaign's decisions once per window.
+   */
+  async *revokedBatches(): AsyncGenerator<ReviewBatch> {
+    const positions = await this.store.query<{ pos: number }>(
+      composedCampaignQuery("order_revoked_positions"),
+      [this.campaignId],
+    );
+    const windows: [number, number][] = [];
+    for (let i = 0; i < positions.length; i += this.windowRows) {
+      const last = positions[Math.min(positions.length, i + this.windowRows) - 1];
+      windows.push([positions[i]?.pos ?? 0, last?.pos ?? 0]);
+    }
+    yield* this.read(windows, true);
+  }
+
+  /** Reads `windows` (first and last positions) in turn, each while the previous is used. */
+  private async *read(
+    windows: readonly [number, number][],
+    revoked: boolean,
+  ): AsyncGenerator<ReviewBatch> {
     let next: Promise<ReviewBatch> | null = null;
     try {
-      for (let first = range.first; first <= range.last; first += this.windowRows) {
-        const current: Promise<ReviewBatch> = next ?? this.window(range, first, revoked);
-        const following = first + this.windowRows;
-        next = following <= range.last ? this.window(range, following, revoked) : null;
+      for (const [i, bounds] of windows.entries()) {
+        const current: Promise<ReviewBatch> = next ?? this.window(bounds, revoked);
+        const following = windows[i + 1];
+        next = following === undefined ? null : this.window(following, revoked);
         yield await current;
       }
     } finally {
@@ -328,14 +358,17 @@ export class ReviewOrder {
     }
   }
 
-  private async window(range: OrderRange, first: number, revoked: boolean): Promise<ReviewBatch> {
-    const bounds = [this.campaignId, first, Math.min(range.last, first + this.windowRows - 1)];
+  private async window(
+    [first, last]: readonly [number, number],
+    revoked: boolean,
+  ): Promise<ReviewBatch> {
+    const bounds = [this.campaignId, first, last];
     const items = await this.store.query<ItemRow>(
       revoked ? composedCampaignQuery("order_revoked_items") : campaignQuery("order_items"),
       bounds,
     );
     const decisions = await this.store.query<CurrentDecision>(
-      campaignQuery("order_decisions"),
+      revoked ? composedCampaignQuery("order_revoked_decisions") : campaignQuery("order_decisions"),
       bounds,
     );
     return { items, decisions: new Map(decisions.map((d) => [d.item_id, d])) };
@@ -359,30 +392,23 @@ export interface CurrentDecision {
 }
 
 /** The latest decision of each decided item (decisions are append-only; the latest wins). */
+/**
+ * The current decision of each decided item of a campaign (only of the items assigned to
+ * `reviewer`, if given, whoever recorded the decisions).
+ */
 export async function currentDecisions(
   store: Store,
   campaignId: number,
+  reviewer?: string,
 ): Promise<Map<string, CurrentDecision>> {
-  const rows = await readInBatches<CurrentDecision>(
-    store,
-    campaignQuery("current_decisions"),
-    campaignId,
-  );
-  return new Map(rows.map((r) => [r.item_id, r]));
-}
-
-/** The current decisions on the items assigned to `reviewer` (whoever recorded them). */
-export async function reviewerCurrentDecisions(
-  store: Store,
-  campaignId: number,
-  reviewer: string,
-): Promise<Map<string, CurrentDecision>> {
-  const rows = await readInBatches<CurrentDecision>(
-    store,
-    composedCampaignQuery("reviewer_current_decisions"),
-    campaignId,
-    reviewer,
-  );
+  const rows = await (reviewer === undefined
+    ? readInBatches<CurrentDecision>(store, campaignQuery("current_decisions"), campaignId)
+    : readInBatches<CurrentDecision>(
+        store,
+        composedCampaignQuery("reviewer_current_decisions"),
+        campaignId,
+        reviewer,
+      ));
   return new Map(rows.map((r) => [r.item_id, r]));
 }
 

@@ -31,6 +31,7 @@ import {
   type CampaignRow,
   type CurrentDecision,
   campaignQuery,
+  currentDecisions,
   type Decision,
   type ItemRow,
   insertDecisions,
@@ -38,7 +39,6 @@ import {
   loadCampaignById,
   loadItem,
   loadReviewerItems,
-  reviewerCurrentDecisions,
 } from "./db.js";
 import { CertifyError } from "./errors.js";
 import { hashesEqual } from "./rowhash.js";
@@ -431,7 +431,7 @@ async function record(
   supersede: Supersede | null,
 ): Promise<void> {
   await inTransaction(store, async () => {
-    const current = await reviewerCurrentDecisions(store, campaign.campaign_id, reviewer);
+    const current = await currentDecisions(store, campaign.campaign_id, reviewer);
     const conflicts: { a: Accepted; c: CurrentDecision }[] = [];
     const fresh = accepted.filter((a) => {
       const c = current.get(a.item.item_id);

@@ -26,10 +26,16 @@ import {
 } from "../api/index.js";
 import type { Store } from "../store/index.js";
 import { keyFits } from "./credentials.js";
-import { type CampaignRow, campaignQuery, type ItemRow, insertRows, inTransaction } from "./db.js";
+import {
+  appendRows,
+  type CampaignRow,
+  campaignQuery,
+  type ItemRow,
+  inTransaction,
+  ReviewOrder,
+} from "./db.js";
 import { CertifyError } from "./errors.js";
 import {
-  campaignState,
   loadRemediation,
   type RemediationAction,
   type RemediationRow,
@@ -158,54 +164,57 @@ export async function planRemediation(
       `campaign "${campaign.name}" is still open: close it before remediation (decisions must be frozen)`,
     );
   }
-  const states = await campaignState(store, campaign);
-  const revoked = states.filter((s) => s.decision?.decision === "revoke");
-  const missing = revoked.filter((s) => s.remediation === null);
+  // The revoked items alone, in review order, read a window at a time: every item's state, read
+  // to find them, was gigabytes in a campaign of a million items.
+  const revoked: ItemRow[] = [];
+  const order = await ReviewOrder.create(store, campaign.campaign_id, "all");
+  try {
+    for await (const batch of order.revokedBatches()) {
+      revoked.push(...batch.items);
+    }
+  } finally {
+    await order.release();
+  }
+  const planned = await loadRemediation(store, campaign.campaign_id);
+  const missing = revoked.filter((item) => !planned.has(item.item_id));
   if (missing.length > 0 && !store.readOnly) {
     await inTransaction(store, async () => {
       const now = (await store.query<{ now: string }>(campaignQuery("now")))[0]?.now ?? null;
-      await insertRows(
+      // Through the appender: a million revocations as batched VALUES ran the transaction out of
+      // DuckDB's memory.
+      await appendRows(
         store,
         "certify_remediation",
         ["campaign_id", "item_id", "action", "method", "path", "status", "attempts", "planned_at"],
-        missing.map((s) => {
-          const a = actionFor(s.item);
-          return [
-            campaign.campaign_id,
-            s.item.item_id,
-            a.action,
-            a.method,
-            a.path,
-            a.status,
-            0,
-            now,
-          ];
+        missing.map((item) => {
+          const a = actionFor(item);
+          return [campaign.campaign_id, item.item_id, a.action, a.method, a.path, a.status, 0, now];
         }),
       );
     });
   }
   const recorded = await loadRemediation(store, campaign.campaign_id);
-  return revoked.map((s) => {
-    const row = recorded.get(s.item.item_id);
-    const fallback = actionFor(s.item);
+  return revoked.map((item) => {
+    const row = recorded.get(item.item_id);
+    const fallback = actionFor(item);
     return {
-      item_id: s.item.item_id,
-      kind: s.item.kind,
+      item_id: item.item_id,
+      kind: item.kind,
       action: row?.action ?? fallback.action,
       method: row?.method ?? fallback.method,
       path: row?.path ?? fallback.path,
-      group_id: s.item.group_id,
-      group_name: s.item.group_name,
-      user_id: s.item.user_id,
-      user_email: s.item.user_email,
-      role_id: s.item.role_id,
-      role_name: s.item.role_name,
-      project_id: s.item.project_id,
-      project_name: s.item.project_name,
-      credential_id: s.item.credential_id,
-      credential_name: s.item.credential_name,
-      redacted_value: s.item.redacted_value,
-      tool_key: s.item.tool_key,
+      group_id: item.group_id,
+      group_name: item.group_name,
+      user_id: item.user_id,
+      user_email: item.user_email,
+      role_id: item.role_id,
+      role_name: item.role_name,
+      project_id: item.project_id,
+      project_name: item.project_name,
+      credential_id: item.credential_id,
+      credential_name: item.credential_name,
+      redacted_value: item.redacted_value,
+      tool_key: item.tool_key,
       status: row?.status ?? fallback.status,
       attempts: row?.attempts ?? 0,
       error: row?.error ?? null,

@@ -95,7 +95,7 @@ async function* statesInOrder(
   facts: RevocationFacts,
   revoked: boolean,
 ): AsyncGenerator<ItemState[]> {
-  for await (const batch of order.batches(order.all, { revoked })) {
+  for await (const batch of revoked ? order.revokedBatches() : order.batches(order.all)) {
     yield batch.items.map((item) =>
       stateOf(item, batch.decisions.get(item.item_id) ?? null, facts),
     );

@@ -15,7 +15,7 @@ import { revealInvisible } from "../../render/text.js";
 import { createLogger } from "../../util/log.js";
 import { addApiOptions, addDbOption, commandAdminKey, commandConfig } from "../config.js";
 import { CliError, UsageError } from "../errors.js";
-import { terminalJson, writeOut } from "../output.js";
+import { batchesOf, writeJsonWithList, writeLines } from "../output.js";
 import { withStore } from "./certify.js";
 
 function describe(a: PlannedAction): string {
@@ -71,16 +71,21 @@ export function registerRemediate(program: Command): void {
       const actions = await withStore(command, false, async (store) =>
         planRemediation(store, await loadCampaign(store, flags.campaign)),
       );
+      // Written a batch at a time: a million revocations' plan is more JSON than one string holds.
       if (flags.json) {
-        writeOut(`${terminalJson({ campaign: flags.campaign, actions })}\n`);
+        await writeJsonWithList(
+          { campaign: flags.campaign, actions },
+          "actions",
+          batchesOf(actions),
+        );
         return;
       }
       const api = actions.filter((a) => a.action !== "idp_change").length;
-      writeOut(
-        `${[
-          `campaign ${flags.campaign}: ${actions.length} revocation(s), ${api} API call(s), ${actions.length - api} identity-provider change(s)`,
-          ...actions.map(describe),
-        ].join("\n")}\n`,
+      await writeLines(
+        (function* () {
+          yield `campaign ${flags.campaign}: ${actions.length} revocation(s), ${api} API call(s), ${actions.length - api} identity-provider change(s)`;
+          for (const action of actions) yield describe(action);
+        })(),
       );
     });
 
@@ -136,14 +141,18 @@ export function registerRemediate(program: Command): void {
           await client.close();
         }
         if (flags.json) {
-          writeOut(`${terminalJson({ campaign: flags.campaign, ...result })}\n`);
+          await writeJsonWithList(
+            { campaign: flags.campaign, ...result },
+            "actions",
+            batchesOf(result.actions),
+          );
         } else {
-          writeOut(
-            `${[
-              `campaign ${flags.campaign}: ${result.executed} call(s) made, ${result.skipped} skipped (done, identity provider or refused before), ${result.failed} failed${result.refused - result.withheld > 0 ? ` (${result.refused - result.withheld} refused by the API: not retried)` : ""}${result.withheld > 0 ? `, ${result.withheld} refused up front (the tool's own admin key)` : ""}`,
-              ...result.actions.map(describe),
-              "run a crawl, then `certify status` to verify that the revoked grants are gone",
-            ].join("\n")}\n`,
+          await writeLines(
+            (function* () {
+              yield `campaign ${flags.campaign}: ${result.executed} call(s) made, ${result.skipped} skipped (done, identity provider or refused before), ${result.failed} failed${result.refused - result.withheld > 0 ? ` (${result.refused - result.withheld} refused by the API: not retried)` : ""}${result.withheld > 0 ? `, ${result.withheld} refused up front (the tool's own admin key)` : ""}`;
+              for (const action of result.actions) yield describe(action);
+              yield "run a crawl, then `certify status` to verify that the revoked grants are gone";
+            })(),
           );
         }
         if (result.failed > 0) {
