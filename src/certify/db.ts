@@ -391,10 +391,9 @@ export interface CurrentDecision {
   decision_seq: number;
 }
 
-/** The latest decision of each decided item (decisions are append-only; the latest wins). */
 /**
- * The current decision of each decided item of a campaign (only of the items assigned to
- * `reviewer`, if given, whoever recorded the decisions).
+ * The current decision of each decided item of a campaign (decisions are append-only; the latest
+ * wins): only of the items assigned to `reviewer`, if given, whoever recorded the decisions.
  */
 export async function currentDecisions(
   store: Store,
