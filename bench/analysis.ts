@@ -183,10 +183,10 @@ WHERE snapshot_id = $s AND (user_id = $user OR lower(email) = lower($user))`;
 
 /**
  * analysis-history (issue 19): what reading the newest snapshot costs on a database of 2
- * snapshots and on the same database after 30, measured in the same run (median of 3, read-only
- * store as the CLI opens it): its organization and project access paths (the `effective_access`
- * view every report, rule and listing reads), one user's paths (as `access --user` reads them) and
- * every shipped rule against the snapshot before.
+ * snapshots and on the same database after 30, measured in the same run, the two databases timed
+ * in turn (median of 3 each, read-only stores as the CLI opens them): its organization and project
+ * access paths (the `effective_access` view every report, rule and listing reads), one user's
+ * paths (as `access --user` reads them) and every shipped rule against the snapshot before.
  * Migration 0015: the view had read every snapshot's memberships whichever one was asked for.
  */
 export async function benchAnalysisHistory(
@@ -212,73 +212,90 @@ export async function benchAnalysisHistory(
     await writer.close();
     log(`analysis-history: wrote ${HISTORY_SNAPSHOTS} snapshots (churn ${churn} each)`);
     const user = state.listUsers()[5]?.id ?? "";
-    const measure = async (db: string, newest: number) => {
-      const store = await Store.open(db, { readOnly: true });
-      try {
-        /** Median of 3 timed runs after an untimed one, and what the untimed one returned. */
-        const timedMedian = async <T>(work: () => Promise<T>) => {
-          const value = await work();
-          const runs: number[] = [];
-          for (let i = 0; i < 3; i++) {
+    // Both databases open at once, each figure timed on them in turn: the machine's speed drifts
+    // by the minute, and a ratio of two medians taken minutes apart measured that drift as well.
+    const short = await Store.open(shortDb, { readOnly: true });
+    const long = await Store.open(longDb, { readOnly: true });
+    try {
+      const sides = [
+        { store: short, newest: 2 },
+        { store: long, newest: HISTORY_SNAPSHOTS },
+      ] as const;
+      /**
+       * One figure on both databases: an untimed run on each (what it returns is kept), then 3
+       * timed rounds, the order of the two swapped every round; the median of each side's 3.
+       */
+      const timedPair = async <T>(work: (store: Store, newest: number) => Promise<T>) => {
+        const values: T[] = [];
+        for (const side of sides) values.push(await work(side.store, side.newest));
+        const runs = sides.map((): number[] => []);
+        for (let turn = 0; turn < 3; turn++) {
+          for (const i of turn % 2 === 0 ? [0, 1] : [1, 0]) {
+            const side = sides[i as 0 | 1];
             const started = performance.now();
-            await work();
-            runs.push(performance.now() - started);
+            await work(side.store, side.newest);
+            runs[i]?.push(performance.now() - started);
           }
-          return { ms: round(median(runs)), value };
-        };
-        const checksum = async (sql: string, params: Record<string, string | number>) => {
-          const rows = await store.query<{ n: bigint | number; checksum: string }>(sql, params);
-          return `${rows[0]?.n}:${rows[0]?.checksum}`;
-        };
-        const organization = await timedMedian(() =>
-          checksum(PATHS_OF_SNAPSHOT, { s: newest, scope: "organization" }),
-        );
-        const project = await timedMedian(() =>
-          checksum(PATHS_OF_SNAPSHOT, { s: newest, scope: "project" }),
-        );
-        const ofUser = await timedMedian(() => checksum(PATHS_OF_USER, { s: newest, user }));
-        const rules = await timedMedian(() =>
-          runRules(store, { snapshotId: newest, previousId: newest - 1, config: {} }),
-        );
-        return {
-          snapshot: newest,
-          organization_paths_ms: organization.ms,
-          project_paths_ms: project.ms,
-          user_paths_ms: ofUser.ms,
-          rules_ms: rules.ms,
-          checksums: {
-            organization: organization.value,
-            project: project.value,
-            user: ofUser.value,
-          },
-        };
-      } finally {
-        await store.close();
-      }
-    };
-    const two = await measure(shortDb, 2);
-    const thirty = await measure(longDb, HISTORY_SNAPSHOTS);
-    const growth = {
-      organization_paths: round(thirty.organization_paths_ms / two.organization_paths_ms),
-      project_paths: round(thirty.project_paths_ms / two.project_paths_ms),
-      user_paths: round(thirty.user_paths_ms / two.user_paths_ms),
-      rules: round(thirty.rules_ms / two.rules_ms),
-    };
-    log(
-      `analysis-history: newest snapshot's organization paths ${two.organization_paths_ms} ms with 2 snapshots, ` +
-        `${thirty.organization_paths_ms} ms with ${HISTORY_SNAPSHOTS}; project paths ${two.project_paths_ms} / ` +
-        `${thirty.project_paths_ms} ms; one user's paths ${two.user_paths_ms} / ${thirty.user_paths_ms} ms; ` +
-        `rules ${two.rules_ms} / ${thirty.rules_ms} ms`,
-    );
-    return {
-      memberships: state.counts().memberships,
-      churn_per_snapshot: churn,
-      two,
-      thirty,
-      growth,
-      targets: { growth_max: HISTORY_GROWTH_MAX },
-      pass: Object.values(growth).every((g) => g <= HISTORY_GROWTH_MAX),
-    };
+        }
+        return sides.map((_, i) => ({ ms: round(median(runs[i] ?? [])), value: values[i] }));
+      };
+      const checksum = async (
+        store: Store,
+        sql: string,
+        params: Record<string, string | number>,
+      ) => {
+        const rows = await store.query<{ n: bigint | number; checksum: string }>(sql, params);
+        return `${rows[0]?.n}:${rows[0]?.checksum}`;
+      };
+      const organization = await timedPair((store, s) =>
+        checksum(store, PATHS_OF_SNAPSHOT, { s, scope: "organization" }),
+      );
+      const project = await timedPair((store, s) =>
+        checksum(store, PATHS_OF_SNAPSHOT, { s, scope: "project" }),
+      );
+      const ofUser = await timedPair((store, s) => checksum(store, PATHS_OF_USER, { s, user }));
+      const rules = await timedPair((store, s) =>
+        runRules(store, { snapshotId: s, previousId: s - 1, config: {} }),
+      );
+      const figure = (i: 0 | 1) => ({
+        snapshot: sides[i].newest,
+        organization_paths_ms: organization[i]?.ms ?? 0,
+        project_paths_ms: project[i]?.ms ?? 0,
+        user_paths_ms: ofUser[i]?.ms ?? 0,
+        rules_ms: rules[i]?.ms ?? 0,
+        checksums: {
+          organization: organization[i]?.value ?? "",
+          project: project[i]?.value ?? "",
+          user: ofUser[i]?.value ?? "",
+        },
+      });
+      const two = figure(0);
+      const thirty = figure(1);
+      const growth = {
+        organization_paths: round(thirty.organization_paths_ms / two.organization_paths_ms),
+        project_paths: round(thirty.project_paths_ms / two.project_paths_ms),
+        user_paths: round(thirty.user_paths_ms / two.user_paths_ms),
+        rules: round(thirty.rules_ms / two.rules_ms),
+      };
+      log(
+        `analysis-history: newest snapshot's organization paths ${two.organization_paths_ms} ms with 2 snapshots, ` +
+          `${thirty.organization_paths_ms} ms with ${HISTORY_SNAPSHOTS}; project paths ${two.project_paths_ms} / ` +
+          `${thirty.project_paths_ms} ms; one user's paths ${two.user_paths_ms} / ${thirty.user_paths_ms} ms; ` +
+          `rules ${two.rules_ms} / ${thirty.rules_ms} ms`,
+      );
+      return {
+        memberships: state.counts().memberships,
+        churn_per_snapshot: churn,
+        two,
+        thirty,
+        growth,
+        targets: { growth_max: HISTORY_GROWTH_MAX },
+        pass: Object.values(growth).every((g) => g <= HISTORY_GROWTH_MAX),
+      };
+    } finally {
+      await short.close();
+      await long.close();
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
